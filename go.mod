@@ -1,0 +1,3 @@
+module github.com/cchc/cchc
+
+go 1.26.8
