@@ -1,0 +1,51 @@
+# cchc — make targets. `make demo` and `make test` are the two a new user needs.
+GO      ?= go
+BIN     := bin/cchc
+DEMO    := demo
+
+.PHONY: all build demo demo-clean test test-short fuzz bench vet fmt sample clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cchc
+
+# Runs the nightly job once on the bundled sample exports: loads them into
+# demo/cchc.duckdb and writes the publications under demo/out/. A second
+# `make demo` finds no new files and changes nothing.
+demo: build
+	./$(BIN) run --config $(DEMO)/cchc.yaml; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ] || exit $$code
+	./$(BIN) query --config $(DEMO)/cchc.yaml "SELECT unit_code, count(*) AS dossiers FROM dossiers GROUP BY unit_code ORDER BY unit_code"
+
+demo-clean:
+	rm -rf $(DEMO)/cchc.duckdb $(DEMO)/cchc.duckdb.wal $(DEMO)/out
+
+# Regenerates the committed sample set (deterministic: no diff expected).
+sample: build
+	./$(BIN) gen demo $(DEMO)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-short:
+	$(GO) test -short ./...
+
+# Runs every fuzz target for FUZZTIME each.
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in ./transforms ./vnenc ./sources; do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin

@@ -1,0 +1,77 @@
+// Command cchc is the CLI of the CCHC warehouse: it wires config, sources,
+// transforms, the warehouse, the pipeline and the publications together.
+// It is the only package that reads the process environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cchc/cchc/pipeline"
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(err error) error  { return &exitError{code: pipeline.ExitUsage, err: err} }
+func failedErr(err error) error { return &exitError{code: pipeline.ExitFailed, err: err} }
+
+type globals struct {
+	configPath string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := execute(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func execute(ctx context.Context, args []string) int {
+	root := newRoot()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "cchc:", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors: unknown command or flag.
+	fmt.Fprintln(os.Stderr, "cchc:", err)
+	return pipeline.ExitUsage
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "cchc",
+		Short:         "CCHC warehouse: load one-stop dossier exports, compute the official statistics and rankings",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configPath, "config", "./cchc.yaml", "config file")
+	root.AddCommand(runCmd(g), queryCmd(g), validateCmd(g), runsCmd(g), genCmd())
+	return root
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/warehouse"
+)
+
+func runCmd(g *globals) *cobra.Command {
+	var only []string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run one batch now: extract new files, transform, load, model, publish",
+		Long: `Run one batch now and print a summary.
+
+Exit codes: 0 succeeded, 3 partial (some sources or files failed, the rest
+loaded), 1 failed (nothing was written), 2 bad usage or config.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, reg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{})
+			if err != nil {
+				return failedErr(err)
+			}
+			defer w.Close()
+			stderr := cmd.ErrOrStderr()
+			opts := pipeline.Options{Trigger: "manual", Sources: only, Logger: newLogger(stderr)}
+			var prog *progressLine
+			if isTerminal(stderr) {
+				prog = &progressLine{w: stderr}
+				opts.Progress = prog.update
+			}
+			start := time.Now()
+			sum, err := pipeline.Run(ctx, cfg, w, reg, opts)
+			if prog != nil {
+				prog.clear()
+			}
+			printSummary(cmd.OutOrStdout(), filepath.Dir(cfg.File), sum, time.Since(start))
+			if err != nil {
+				return failedErr(err)
+			}
+			if code := sum.ExitCode(); code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&only, "source", nil, "run only these sources (repeatable)")
+	return cmd
+}
+
+// progressLine redraws one status line on a terminal.
+type progressLine struct {
+	w     io.Writer
+	shown bool
+}
+
+func (p *progressLine) update(ev pipeline.Progress) {
+	state := "reading"
+	if ev.Done {
+		state = "staged"
+	}
+	fmt.Fprintf(p.w, "\r\033[K[%d] %s %s: %s rows %s", ev.FileIndex, ev.Source, filepath.Base(ev.File), groupDigits(ev.Rows), state)
+	p.shown = true
+}
+
+func (p *progressLine) clear() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Duration) {
+	if s == nil {
+		return
+	}
+	r := s.Run
+	fmt.Fprintf(w, "run %d %s in %s (%s)\n", r.ID, r.Status, took.Round(10*time.Millisecond), r.Trigger)
+	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged\n", r.FilesNew, r.FilesFailed, s.Unchanged)
+	for _, e := range s.SourceErrors {
+		fmt.Fprintf(w, "source %s FAILED: %v\n", e.Source, e.Err)
+	}
+	if len(s.Files) > 0 {
+		t := &table{header: []string{"source", "file", "status", "read", "loaded", "quarantined", "superseded", "check"},
+			right: map[int]bool{3: true, 4: true, 5: true, 6: true}}
+		for _, f := range s.Files {
+			check := "ok"
+			if f.Status == "failed" {
+				check = "-"
+			} else if f.RowsRead != f.RowsLoaded+f.RowsQuarantined+f.RowsSuperseded {
+				check = "MISMATCH"
+			}
+			if r.Status == "failed" {
+				check = "rolled back"
+			}
+			t.add(f.Source, rel(base, f.Path), f.Status, groupDigits(f.RowsRead), groupDigits(f.RowsLoaded),
+				groupDigits(f.RowsQuarantined), groupDigits(f.RowsSuperseded), check)
+		}
+		t.add("total", "", "", groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded), "")
+		t.write(w)
+		if r.Status != "failed" {
+			fmt.Fprintf(w, "counts reconcile: read %s = loaded %s + quarantined %s + superseded %s\n",
+				groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded))
+		}
+	}
+	dropped := map[string]bool{}
+	var names []string
+	for _, f := range s.Files {
+		for _, d := range f.Mapping.Dropped {
+			if !dropped[d] {
+				dropped[d] = true
+				names = append(names, d)
+			}
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "personal data columns dropped (not loaded): %s\n", strings.Join(names, ", "))
+	}
+	for _, f := range s.Files {
+		if f.Status == "failed" {
+			fmt.Fprintf(w, "FAILED %s\n", f.Error)
+		}
+	}
+	if len(s.Rejections) > 0 {
+		fmt.Fprintln(w, "quarantined rows (first of each file; all are in the quarantine table):")
+		for _, q := range s.Rejections {
+			fmt.Fprintf(w, "  %s row %d, %s: %s\n", rel(base, q.File), q.Row, q.Column, q.Reason)
+		}
+	}
+	if r.Status == "failed" && r.Message != "" {
+		fmt.Fprintf(w, "run failed, nothing was written: %s\n", r.Message)
+	}
+}
+
+func rel(base, p string) string {
+	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+// groupDigits writes 1234567 as 1,234,567 for the terminal summary.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cchc/cchc/warehouse"
+)
+
+func runsCmd(g *globals) *cobra.Command {
+	var limit int
+	var format string
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "Show recent runs from the ledger",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, warehouse.Options{ReadOnly: true})
+			if err != nil {
+				return failedErr(err)
+			}
+			defer w.Close()
+			rows, err := w.DB().QueryContext(cmd.Context(), fmt.Sprintf(`SELECT run_id, started_at, finished_at, status, trigger,
+				files_new, files_failed, rows_read, rows_loaded, rows_quarantined, rows_superseded, message
+				FROM runs ORDER BY run_id DESC LIMIT %d`, limit))
+			if err != nil {
+				return failedErr(err)
+			}
+			defer rows.Close()
+			return writeRows(cmd.OutOrStdout(), rows, format)
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
+	return cmd
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cchc/cchc/pipeline"
+)
+
+func validateCmd(g *globals) *cobra.Command {
+	var only []string
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check config, units and every source (reachable, headers mapped) without writing",
+		Long: `Check the config, the unit registry and every source without writing
+anything: each file is opened, its header mapped and its first 1,000 rows
+transformed. Exit 0 when everything is usable, 1 when a source or file has a
+problem, 2 when the config or the unit registry is invalid.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, reg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "config %s: ok\n", cfg.File)
+			fmt.Fprintf(out, "units %s: %d units\n", cfg.Units, len(reg.Units))
+			checks, err := pipeline.Check(cmd.Context(), cfg, reg, only)
+			if err != nil {
+				return usageErr(err)
+			}
+			base := filepath.Dir(cfg.File)
+			problems := 0
+			for _, sc := range checks {
+				if sc.Err != nil {
+					problems++
+					fmt.Fprintf(out, "\nsource %s: FAILED: %v\n", sc.Source, sc.Err)
+					continue
+				}
+				fmt.Fprintf(out, "\nsource %s: %d files\n", sc.Source, len(sc.Files))
+				for _, f := range sc.Files {
+					if f.Err != nil {
+						problems++
+						fmt.Fprintf(out, "  %s: FAILED: %v\n", rel(base, f.Path), f.Err)
+						continue
+					}
+					enc := ""
+					if f.Encoding != "" {
+						enc = ", " + f.Encoding
+					}
+					fmt.Fprintf(out, "  %s (%s%s): %d rows checked, %d would be quarantined\n", rel(base, f.Path), f.Format, enc, f.Sampled, len(f.Rejected))
+					var pairs []string
+					for h, c := range f.Mapping.Columns {
+						pairs = append(pairs, fmt.Sprintf("%q → %s", h, c))
+					}
+					sort.Strings(pairs)
+					fmt.Fprintf(out, "    mapped: %s\n", strings.Join(pairs, ", "))
+					if len(f.Mapping.Dropped) > 0 {
+						fmt.Fprintf(out, "    personal data, dropped: %s\n", strings.Join(f.Mapping.Dropped, ", "))
+					}
+					if len(f.Mapping.Unmapped) > 0 {
+						fmt.Fprintf(out, "    not recognised, not loaded: %s\n", strings.Join(f.Mapping.Unmapped, ", "))
+					}
+					if len(f.Mapping.Ignored) > 0 {
+						fmt.Fprintf(out, "    duplicate columns, ignored: %s\n", strings.Join(f.Mapping.Ignored, ", "))
+					}
+					if f.Mapping.Legacy != "" {
+						fmt.Fprintf(out, "    legacy font text repaired: %s\n", f.Mapping.Legacy)
+					}
+					for i, e := range f.Rejected {
+						if i == 3 {
+							fmt.Fprintf(out, "    ... %d more\n", len(f.Rejected)-3)
+							break
+						}
+						fmt.Fprintf(out, "    row %d, %s: %s\n", e.Row, e.Column, e.Reason)
+					}
+				}
+			}
+			if problems > 0 {
+				return failedErr(fmt.Errorf("%d problems found", problems))
+			}
+			fmt.Fprintln(out, "\nall sources usable")
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&only, "source", nil, "check only these sources")
+	return cmd
+}

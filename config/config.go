@@ -1,0 +1,378 @@
+// Package config reads the cchc YAML configuration with viper, applies
+// CCHC_* environment overrides, resolves relative paths against the config
+// file's folder and validates everything before any other package runs.
+//
+// Config flows one way: Load returns one typed Config that the CLI passes
+// down explicitly; no other package reads viper or the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the validated configuration of one cchc installation.
+type Config struct {
+	File        string         // absolute path of the config file
+	Warehouse   string         // absolute path of the DuckDB file
+	Timezone    string         // IANA name, e.g. Asia/Ho_Chi_Minh
+	Location    *time.Location // loaded Timezone
+	Periods     string         // calendar | decree09
+	Units       string         // absolute path of the unit registry CSV
+	Methodology string         // "default" or an absolute path to a methodology YAML
+	Sources     []Source
+	Publish     Publish
+	Schedule    string        // cron spec (robfig/cron/v3 syntax), may be empty
+	LockTimeout time.Duration // how long a second writer waits for the lock
+	Freshness   time.Duration // data older than this is marked stale in publications
+}
+
+// Source is one configured extractor.
+type Source struct {
+	Name   string // unique, [a-z0-9-]
+	Kind   string // file | http
+	Path   string // kind file: absolute glob or folder
+	URL    string // kind http
+	Format string // auto | csv | xlsx | json
+	Unit   string // default unit_code for rows that carry none (may be empty)
+	Sheet  string // xlsx sheet name (empty: first sheet)
+}
+
+// Publish says where and in which formats publications are written.
+type Publish struct {
+	Dir     string   // absolute folder
+	Formats []string // subset of csv, xlsx, parquet, json, html
+}
+
+// Error is a configuration problem tied to a key (and a line of the file
+// when it can be found). Several may be joined with errors.Join.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	return fmt.Sprintf("config %s: %s: %s", loc, e.Key, e.Msg)
+}
+
+var (
+	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
+	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness"}
+	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet"}
+)
+
+// Load reads path, applies environment overrides from env (entries
+// "KEY=VALUE", as os.Environ returns them; only CCHC_* are used) and
+// validates. It touches nothing but the config file itself.
+func Load(path string, env []string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	raw, err := os.ReadFile(abs)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config %s: file not found (create one, see README, or pass --config)", abs)
+		}
+		return nil, fmt.Errorf("config %s: %w", abs, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("config %s: malformed YAML: %w", abs, err)
+	}
+	lines := keyLines(&doc)
+
+	v := viper.New()
+	v.SetConfigType("yaml")
+	v.SetDefault("timezone", "Asia/Ho_Chi_Minh")
+	v.SetDefault("periods", "calendar")
+	v.SetDefault("methodology", "default")
+	v.SetDefault("publish.dir", "./out")
+	v.SetDefault("publish.formats", knownFormats)
+	v.SetDefault("lock_timeout", "10m")
+	v.SetDefault("freshness", "72h")
+	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
+		return nil, fmt.Errorf("config %s: %w", abs, err)
+	}
+	// Environment overrides are applied explicitly from the env slice rather
+	// than viper.AutomaticEnv so tests can pass their own environment and no
+	// package reads the process environment behind the caller's back.
+	for _, kv := range env {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "CCHC_") {
+			continue
+		}
+		key := envKey(strings.TrimPrefix(k, "CCHC_"))
+		if key == "" {
+			continue
+		}
+		if key == "publish.formats" {
+			v.Set(key, splitList(val))
+		} else {
+			v.Set(key, val)
+		}
+	}
+
+	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines}
+	cfg := b.build(v)
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	return cfg, nil
+}
+
+// envKey maps the part after CCHC_ to a config key: nested keys are joined
+// by "_" (PUBLISH_DIR → publish.dir); keys that themselves contain "_"
+// (LOCK_TIMEOUT) are matched first.
+func envKey(s string) string {
+	s = strings.ToLower(s)
+	for _, k := range topKeys {
+		if s == k {
+			return k
+		}
+	}
+	switch s {
+	case "publish_dir":
+		return "publish.dir"
+	case "publish_formats":
+		return "publish.formats"
+	}
+	return ""
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, p)
+	}
+	return out
+}
+
+type builder struct {
+	file  string
+	dir   string
+	lines map[string]int
+	errs  []error
+}
+
+func (b *builder) fail(key, format string, args ...any) {
+	b.errs = append(b.errs, &Error{File: b.file, Line: b.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (b *builder) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(b.dir, p)
+}
+
+func (b *builder) build(v *viper.Viper) *Config {
+	for _, k := range v.AllKeys() {
+		top, _, _ := strings.Cut(k, ".")
+		if !contains(topKeys, top) {
+			b.fail(k, "unknown key (known: %s)", strings.Join(topKeys, ", "))
+		}
+	}
+	cfg := &Config{File: b.file}
+
+	cfg.Warehouse = b.path(strings.TrimSpace(v.GetString("warehouse")))
+	if cfg.Warehouse == "" {
+		b.fail("warehouse", "required: the DuckDB file to write, e.g. ./cchc.duckdb")
+	}
+
+	cfg.Timezone = v.GetString("timezone")
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		b.fail("timezone", "unknown time zone %q", cfg.Timezone)
+	}
+	cfg.Location = loc
+
+	cfg.Periods = v.GetString("periods")
+	if cfg.Periods != "calendar" && cfg.Periods != "decree09" {
+		b.fail("periods", "must be calendar or decree09, got %q", cfg.Periods)
+	}
+
+	cfg.Units = b.path(v.GetString("units"))
+	if cfg.Units == "" {
+		b.fail("units", "required: the unit registry CSV, e.g. ./units.csv")
+	} else if st, err := os.Stat(cfg.Units); err != nil || st.IsDir() {
+		b.fail("units", "unit registry %s not found", cfg.Units)
+	}
+
+	cfg.Methodology = v.GetString("methodology")
+	if cfg.Methodology != "default" {
+		cfg.Methodology = b.path(cfg.Methodology)
+		if _, err := os.Stat(cfg.Methodology); err != nil {
+			b.fail("methodology", "neither a built-in name (default) nor an existing file: %s", cfg.Methodology)
+		}
+	}
+
+	cfg.Sources = b.sources(v)
+
+	cfg.Publish.Dir = b.path(v.GetString("publish.dir"))
+	cfg.Publish.Formats = v.GetStringSlice("publish.formats")
+	for _, f := range cfg.Publish.Formats {
+		if !contains(knownFormats, f) {
+			b.fail("publish.formats", "unknown format %q (known: %s)", f, strings.Join(knownFormats, ", "))
+		}
+	}
+
+	cfg.Schedule = strings.TrimSpace(v.GetString("schedule"))
+	if cfg.Schedule != "" {
+		p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+		if _, err := p.Parse(cfg.Schedule); err != nil {
+			b.fail("schedule", "not a cron schedule: %v", err)
+		}
+	}
+
+	cfg.LockTimeout = b.duration(v, "lock_timeout")
+	cfg.Freshness = b.duration(v, "freshness")
+	return cfg
+}
+
+func (b *builder) duration(v *viper.Viper, key string) time.Duration {
+	s := v.GetString(key)
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		b.fail(key, "must be a duration such as 30s, 10m or 72h, got %q", s)
+	}
+	return d
+}
+
+func (b *builder) sources(v *viper.Viper) []Source {
+	raw := v.Get("sources")
+	if raw == nil {
+		b.fail("sources", "required: at least one source")
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		b.fail("sources", "must be a list of sources")
+		return nil
+	}
+	var out []Source
+	seen := map[string]bool{}
+	for i, item := range list {
+		key := fmt.Sprintf("sources[%d]", i)
+		m, ok := item.(map[string]any)
+		if !ok {
+			b.fail(key, "must be a mapping with name, kind, path or url")
+			continue
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !contains(sourceKeys, k) {
+				b.fail(key+"."+k, "unknown key (known: %s)", strings.Join(sourceKeys, ", "))
+			}
+		}
+		str := func(k string) string {
+			s, _ := m[k].(string)
+			if m[k] != nil && s == "" {
+				s = fmt.Sprint(m[k])
+			}
+			return strings.TrimSpace(s)
+		}
+		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet")}
+		if s.Kind == "" {
+			s.Kind = "file"
+		}
+		if s.Format == "" {
+			s.Format = "auto"
+		}
+		if !sourceName.MatchString(s.Name) {
+			b.fail(key+".name", "must match [a-z0-9-]+, got %q", s.Name)
+		} else if seen[s.Name] {
+			b.fail(key+".name", "duplicate source name %q", s.Name)
+		}
+		seen[s.Name] = true
+		switch s.Kind {
+		case "file":
+			s.Path = b.path(str("path"))
+			if s.Path == "" {
+				b.fail(key+".path", "required for kind file: a glob such as ./exports/ba-vi/*.xlsx")
+			} else if _, err := filepath.Match(filepath.Base(s.Path), ""); err != nil {
+				b.fail(key+".path", "bad glob %q: %v", s.Path, err)
+			}
+		case "http":
+			s.URL = str("url")
+			if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+				b.fail(key+".url", "required for kind http: an http(s) URL, got %q", s.URL)
+			}
+		default:
+			b.fail(key+".kind", "must be file or http, got %q", s.Kind)
+		}
+		switch s.Format {
+		case "auto", "csv", "xlsx", "json":
+		default:
+			b.fail(key+".format", "must be auto, csv, xlsx or json, got %q", s.Format)
+		}
+		out = append(out, s)
+	}
+	if len(list) == 0 {
+		b.fail("sources", "required: at least one source")
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keyLines maps dotted keys ("publish.dir", "sources[2].path") to the line
+// they stand on, so errors can point into the file.
+func keyLines(doc *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				key := k.Value
+				if prefix != "" {
+					key = prefix + "." + k.Value
+				}
+				out[key] = k.Line
+				walk(n.Content[i+1], key)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				key := fmt.Sprintf("%s[%d]", prefix, i)
+				out[key] = c.Line
+				walk(c, key)
+			}
+		}
+	}
+	walk(doc, "")
+	return out
+}

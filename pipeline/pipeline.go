@@ -1,0 +1,355 @@
+// Package pipeline runs one batch end to end: list every source's files,
+// skip those the ledger already has, decode and transform the new ones
+// into the stage, and commit the run to the warehouse in one transaction.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
+)
+
+// Exit codes of a run, as the CLI contract names them.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1
+	ExitUsage   = 2
+	ExitPartial = 3
+)
+
+// Options tune one run. The zero value is a manual run of every source.
+type Options struct {
+	Trigger  string         // manual (default) or schedule
+	Sources  []string       // only these sources; empty means all
+	Logger   *slog.Logger   // nil discards
+	Progress func(Progress) // called as files and batches go by; may be nil
+	Now      func() time.Time
+	// AfterFile is called inside the commit transaction after each file's
+	// ledger row; an error rolls the run back. Tests inject failures here.
+	AfterFile func(i int) error
+}
+
+// Progress is one progress event.
+type Progress struct {
+	Source, File string
+	FileIndex    int   // 1-based among the files being loaded
+	Files        int   // files being loaded in this run so far
+	Rows         int64 // rows read from the file so far
+	Done         bool  // the file is finished
+}
+
+// SourceError is a source that could not be listed.
+type SourceError struct {
+	Source string
+	Err    error
+}
+
+// Summary reports a run.
+type Summary struct {
+	Run          warehouse.Run
+	Files        []*warehouse.FileResult
+	Unchanged    int // files skipped because the ledger has them
+	SourceErrors []SourceError
+	Rejections   []Rejection // first rejected rows of each file
+}
+
+// Rejection is a sample quarantined row for the summary.
+type Rejection struct {
+	Source, File string
+	transforms.RowError
+}
+
+// ExitCode maps the run status to the CLI exit code.
+func (s *Summary) ExitCode() int {
+	switch s.Run.Status {
+	case "succeeded":
+		return ExitOK
+	case "partial":
+		return ExitPartial
+	}
+	return ExitFailed
+}
+
+// Run performs one batch against an open warehouse. The caller holds the
+// writer lock. It returns a summary even when the run failed (then with the
+// error that failed it); the runs ledger records the outcome either way.
+func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options) (*Summary, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opts.Trigger == "" {
+		opts.Trigger = "manual"
+	}
+	host, _ := os.Hostname()
+	sum := &Summary{Run: warehouse.Run{
+		StartedAt: warehouse.LocalNow(now(), cfg.Location),
+		Trigger:   opts.Trigger,
+		Host:      host,
+		PID:       os.Getpid(),
+	}}
+	if n, err := w.CloseAbandonedRuns(ctx, sum.Run.StartedAt); err != nil {
+		return sum, err
+	} else if n > 0 {
+		log.Warn("closed runs abandoned by a dead process", "runs", n)
+	}
+	if err := w.StartRun(ctx, &sum.Run); err != nil {
+		return sum, err
+	}
+	log.Info("run started", "run_id", sum.Run.ID, "trigger", opts.Trigger)
+
+	err := run(ctx, cfg, w, reg, opts, log, sum)
+	r := &sum.Run
+	r.FinishedAt = warehouse.LocalNow(now(), cfg.Location)
+	for _, f := range sum.Files {
+		if f.Status == "failed" {
+			r.FilesFailed++
+			continue
+		}
+		r.FilesNew++
+		r.RowsRead += f.RowsRead
+		r.RowsLoaded += f.RowsLoaded
+		r.RowsQuarantined += f.RowsQuarantined
+		r.RowsSuperseded += f.RowsSuperseded
+	}
+	switch {
+	case err != nil:
+		r.Status = "failed"
+		r.Message = err.Error()
+		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
+	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0:
+		r.Status = "partial"
+		r.Message = failureMessage(sum)
+	default:
+		r.Status = "succeeded"
+		r.Message = fmt.Sprintf("%d new files, %d unchanged", r.FilesNew, sum.Unchanged)
+	}
+	// The ledger must record the outcome even when ctx was cancelled (a
+	// signal during the run): use a fresh context for this last write.
+	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil && err == nil {
+		err = ferr
+	}
+	log.Info("run finished", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
+		"files_failed", r.FilesFailed, "rows_read", r.RowsRead, "rows_loaded", r.RowsLoaded,
+		"rows_quarantined", r.RowsQuarantined, "rows_superseded", r.RowsSuperseded)
+	return sum, err
+}
+
+func failureMessage(s *Summary) string {
+	var parts []string
+	for _, e := range s.SourceErrors {
+		parts = append(parts, fmt.Sprintf("source %s: %v", e.Source, e.Err))
+	}
+	for _, f := range s.Files {
+		if f.Status == "failed" {
+			parts = append(parts, f.Error)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options, log *slog.Logger, sum *Summary) error {
+	srcs, err := Sources(cfg, opts.Sources)
+	if err != nil {
+		return err
+	}
+	stage, err := w.NewStage(ctx)
+	if err != nil {
+		return err
+	}
+	defer stage.Close()
+
+	var seq int32
+	for _, sc := range srcs {
+		src := sc.src
+		files, err := src.List(ctx)
+		if err != nil {
+			log.Error("source failed", "source", src.Name(), "err", err)
+			sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
+			continue
+		}
+		if len(files) == 0 {
+			log.Warn("source has no files", "source", src.Name(), "path", sc.cfg.Path)
+		}
+		for _, ref := range files {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
+			}
+			res, skip, err := prepare(ctx, w, src, ref)
+			if err != nil {
+				return err
+			}
+			if skip {
+				sum.Unchanged++
+				continue
+			}
+			seq++
+			res.Seq = seq
+			sum.Files = append(sum.Files, res)
+			if res.Status == "failed" {
+				log.Error("file rejected", "source", res.Source, "file", res.Path, "err", res.Error)
+				continue
+			}
+			loadFile(ctx, stage, sc, reg, res, opts, len(sum.Files), sum, log)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
+	}
+	return stage.Commit(ctx, sum.Run.ID, sum.Run.StartedAt, reg.Units, sum.Files, opts.AfterFile)
+}
+
+// prepare decides whether a listed file is new: the ledger's (size, mtime)
+// match skips it without reading; otherwise its hash decides.
+func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef) (*warehouse.FileResult, bool, error) {
+	res := &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}
+	known, ok, err := w.LookupFile(ctx, ref.Source, ref.Path, ref.Size, ref.ModTime.UTC())
+	if err != nil {
+		return nil, false, err
+	}
+	if ok && known.Status == "loaded" {
+		return nil, true, nil
+	}
+	path, cleanup, err := src.Fetch(ctx, ref)
+	if err != nil {
+		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
+		res.SHA256 = "unavailable"
+		return res, false, nil
+	}
+	defer cleanup()
+	sha, err := sources.HashFile(path)
+	if err != nil {
+		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
+		res.SHA256 = "unavailable"
+		return res, false, nil
+	}
+	res.SHA256 = sha
+	loaded, err := w.LoadedHash(ctx, ref.Source, sha)
+	if err != nil {
+		return nil, false, err
+	}
+	if loaded {
+		return nil, true, nil
+	}
+	res.Status = "loaded"
+	return res, false, nil
+}
+
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, res *warehouse.FileResult, opts Options, idx int, sum *Summary, log *slog.Logger) {
+	fail := func(err error) {
+		res.Status = "failed"
+		res.Error = fmt.Sprintf("source %s: file %s: %v", res.Source, res.Path, err)
+		res.RowsRead = 0
+		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
+	}
+	path, cleanup, err := sc.src.Fetch(ctx, sources.FileRef{Source: res.Source, Path: res.Path, Size: res.Size, ModTime: res.ModTime})
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer cleanup()
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore})
+	if err != nil {
+		fail(err)
+		return
+	}
+	res.Format = formatOf(raw, path, sc.cfg.Format)
+	if e, ok := raw.(interface{ Encoding() string }); ok {
+		res.Encoding = e.Encoding()
+	}
+	first, err := raw.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		raw.Close()
+		fail(err)
+		return
+	}
+	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{
+		Units: reg, DefaultUnit: sc.cfg.Unit, Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
+	})
+	if err != nil {
+		if first != nil {
+			first.Release()
+		}
+		raw.Close()
+		fail(fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header())))
+		return
+	}
+	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
+	if first == nil {
+		sr.done = true
+		sr.finish()
+	}
+	sr.refs.Store(1)
+	if opts.Progress != nil {
+		p := Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx}
+		sr.onBatch = func(n int64) {
+			p.Rows += n
+			opts.Progress(p)
+		}
+	}
+	mapping := m.Mapping()
+	lerr := stage.Load(ctx, sr)
+	if sr.err != nil {
+		lerr = sr.err
+	}
+	sr.Release()
+	if lerr != nil {
+		fail(lerr)
+		return
+	}
+	res.RowsRead = sr.rowsRead
+	res.Mapping = mapping
+	if len(mapping.Dropped) > 0 {
+		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
+	}
+	if len(mapping.Unmapped) > 0 {
+		log.Warn("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", quoteList(mapping.Unmapped))
+	}
+	for _, e := range sr.samples {
+		sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
+	}
+	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected)
+}
+
+func formatOf(raw sources.RawReader, path, configured string) string {
+	if f, ok := raw.(interface{ Format() string }); ok {
+		return f.Format()
+	}
+	if configured != "" && configured != "auto" {
+		return configured
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		return "xlsx"
+	case ".json", ".ndjson", ".jsonl":
+		return "json"
+	}
+	return "csv"
+}
+
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}

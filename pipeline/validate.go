@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+// FileCheck is what Check found in one file: how its header maps and how
+// many rows of its first batch would be quarantined.
+type FileCheck struct {
+	Source, Path string
+	Format       string
+	Encoding     string
+	Mapping      transforms.Mapping
+	Sampled      int64 // rows of the first batch checked
+	Rejected     []transforms.RowError
+	Err          error
+}
+
+// SourceCheck is what Check found in one source.
+type SourceCheck struct {
+	Source string
+	Err    error // listing failed
+	Files  []FileCheck
+}
+
+// Check inspects every source (reachable, files decodable, headers mapped,
+// a first batch of rows transformable) without writing anything.
+func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names []string) ([]SourceCheck, error) {
+	srcs, err := Sources(cfg, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []SourceCheck
+	for _, sc := range srcs {
+		chk := SourceCheck{Source: sc.src.Name()}
+		files, err := sc.src.List(ctx)
+		if err != nil {
+			chk.Err = err
+			out = append(out, chk)
+			continue
+		}
+		for _, ref := range files {
+			chk.Files = append(chk.Files, checkFile(ctx, sc, reg, ref))
+		}
+		out = append(out, chk)
+	}
+	return out, nil
+}
+
+func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sources.FileRef) (fc FileCheck) {
+	fc = FileCheck{Source: ref.Source, Path: ref.Path}
+	defer func() {
+		if p := recover(); p != nil {
+			fc.Err = fmt.Errorf("internal error while reading: %v", p)
+		}
+	}()
+	path, cleanup, err := sc.src.Fetch(ctx, ref)
+	if err != nil {
+		fc.Err = err
+		return fc
+	}
+	defer cleanup()
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: 1000})
+	if err != nil {
+		fc.Err = err
+		return fc
+	}
+	defer raw.Close()
+	fc.Format = formatOf(raw, path, sc.cfg.Format)
+	if e, ok := raw.(interface{ Encoding() string }); ok {
+		fc.Encoding = e.Encoding()
+	}
+	rec, err := raw.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		fc.Err = err
+		return fc
+	}
+	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: ref.Path})
+	if err != nil {
+		if rec != nil {
+			rec.Release()
+		}
+		fc.Err = fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
+		return fc
+	}
+	defer m.Release()
+	fc.Mapping = m.Mapping()
+	if rec != nil {
+		out, errs := m.Apply(raw.Header(), rec)
+		rec.Release()
+		fc.Sampled = out.NumRows()
+		out.Release()
+		fc.Rejected = errs
+		fc.Mapping = m.Mapping()
+	}
+	return fc
+}

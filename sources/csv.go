@@ -1,0 +1,238 @@
+package sources
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cchc/cchc/vnenc"
+)
+
+const (
+	// sniffBytes is how much decoded text is examined to choose the
+	// delimiter.
+	sniffBytes = 64 << 10
+	// sniffLines is how many non-blank lines are examined.
+	sniffLines = 20
+	// maxRecordLines bounds the line breaks inside one record: more means an
+	// unbalanced quote is swallowing the rows after it, which must not pass
+	// silently.
+	maxRecordLines = 200
+)
+
+// delimiters are the candidate field separators, in order of preference.
+var delimiters = []rune{',', ';', '\t', '|'}
+
+// openCSV decodes a delimited text file. The character encoding is
+// detected by vnenc (UTF-8 with or without BOM, UTF-16, Windows-1258, TCVN3,
+// VNI); the delimiter is sniffed among , ; tab and |, or given by an Excel
+// "sep=X" first line. Row numbers are the line on which a record starts.
+func openCSV(path string, opts DecodeOptions) (RawReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	src, header, err := newCSVSource(path, f, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return newReader(path, src, header, opts), nil
+}
+
+func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {
+	dec, enc, err := vnenc.NewReader(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
+	}
+	br := bufio.NewReaderSize(dec, sniffBytes)
+	peek, err := br.Peek(sniffBytes)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, fmt.Errorf("file %s: reading %s text: %w", path, enc, err)
+	}
+	if len(bytes.TrimSpace(bytes.TrimPrefix(peek, []byte("\uFEFF")))) == 0 {
+		return nil, nil, fmt.Errorf("file %s: the file is empty", path)
+	}
+	s := &csvSource{path: path, f: f}
+	delim, sepLine := excelSepLine(peek)
+	if sepLine > 0 {
+		if _, err := br.Discard(sepLine); err != nil {
+			return nil, nil, fmt.Errorf("file %s: %w", path, err)
+		}
+		s.lineOffset = 1
+	} else {
+		delim = sniffDelimiter(peek, len(peek) < sniffBytes)
+	}
+	s.r = csv.NewReader(br)
+	s.r.Comma = delim
+	s.r.LazyQuotes = true
+	s.r.FieldsPerRecord = -1
+	s.r.ReuseRecord = true
+
+	var top []bufRow
+	for len(top) < headerScanRows {
+		cells, row, err := s.read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(top) == 0 && len(cells) > 0 {
+			cells[0] = strings.TrimPrefix(cells[0], "\uFEFF")
+		}
+		if isBlank(cells) {
+			continue
+		}
+		top = append(top, bufRow{cells: append([]string(nil), cells...), row: row})
+	}
+	if len(top) == 0 {
+		return nil, nil, fmt.Errorf("file %s: no rows (the file is blank)", path)
+	}
+	header, first := chooseHeader(top, opts.HeaderScore)
+	s.pending = top[first:]
+	return s, header, nil
+}
+
+// csvSource yields the records of a CSV file: first those read ahead while
+// looking for the header, then the rest of the file.
+type csvSource struct {
+	path       string
+	f          *os.File
+	r          *csv.Reader
+	lineOffset int64 // lines consumed before the csv.Reader (a "sep=" line)
+	pending    []bufRow
+}
+
+func (s *csvSource) next(*[]string) ([]string, int64, error) {
+	if len(s.pending) > 0 {
+		r := s.pending[0]
+		s.pending = s.pending[1:]
+		return r.cells, r.row, nil
+	}
+	return s.read()
+}
+
+// read returns the next record from the file and its starting line.
+func (s *csvSource) read() ([]string, int64, error) {
+	rec, err := s.r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, 0, io.EOF
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, 0, fmt.Errorf("file %s: line %d: %w", s.path, int64(pe.StartLine)+s.lineOffset, pe.Err)
+		}
+		return nil, 0, fmt.Errorf("file %s: %w", s.path, err)
+	}
+	line, _ := s.r.FieldPos(0)
+	row := int64(line) + s.lineOffset
+	breaks := 0
+	for _, c := range rec {
+		breaks += strings.Count(c, "\n")
+	}
+	if breaks > maxRecordLines {
+		return nil, 0, fmt.Errorf("file %s: line %d: a quoted value runs over more than %d lines; "+
+			"check the file for a missing closing quote (\")", s.path, row, maxRecordLines)
+	}
+	return rec, row, nil
+}
+
+func (s *csvSource) close() error { return s.f.Close() }
+
+// excelSepLine recognises the "sep=;" first line Excel writes and reads,
+// returning the delimiter and the length of that line, or 0.
+func excelSepLine(b []byte) (rune, int) {
+	b2 := bytes.TrimPrefix(b, []byte("\uFEFF"))
+	skip := len(b) - len(b2)
+	if len(b2) < 5 || !bytes.EqualFold(b2[:4], []byte("sep=")) {
+		return 0, 0
+	}
+	d := rune(b2[4])
+	if d == '"' || d == '\r' || d == '\n' || d >= 0x80 {
+		return 0, 0
+	}
+	rest := b2[5:]
+	switch {
+	case len(rest) == 0:
+		return d, skip + 5
+	case rest[0] == '\n':
+		return d, skip + 6
+	case len(rest) > 1 && rest[0] == '\r' && rest[1] == '\n':
+		return d, skip + 7
+	}
+	return 0, 0
+}
+
+// sniffDelimiter picks the delimiter whose per-line count (outside quoted
+// fields) is the most consistent over the first non-blank lines of b: the
+// one with the most lines sharing the same non-zero count, then the larger
+// count, then the earlier candidate. complete says b holds the whole file
+// (otherwise its last, possibly cut, line is ignored). It defaults to ','.
+func sniffDelimiter(b []byte, complete bool) rune {
+	best, bestFreq, bestCount := ',', 0, 0
+	for _, d := range delimiters {
+		counts := delimiterCounts(b, byte(d), complete)
+		freq := map[int]int{}
+		for _, c := range counts {
+			if c > 0 {
+				freq[c]++
+			}
+		}
+		mode, modeFreq := 0, 0
+		for c, n := range freq {
+			if n > modeFreq || (n == modeFreq && c > mode) {
+				mode, modeFreq = c, n
+			}
+		}
+		if modeFreq > bestFreq || (modeFreq == bestFreq && modeFreq > 0 && mode > bestCount) {
+			best, bestFreq, bestCount = d, modeFreq, mode
+		}
+	}
+	return best
+}
+
+// delimiterCounts counts d in each of the first sniffLines non-blank records
+// of b, the way encoding/csv splits them: a quote opens a quoted field only
+// at the start of a field, and line breaks inside quotes do not end a record.
+func delimiterCounts(b []byte, d byte, complete bool) []int {
+	var counts []int
+	count, fieldStart, inQuote, blank := 0, true, false, true
+	for i := 0; i < len(b) && len(counts) < sniffLines; i++ {
+		c := b[i]
+		if inQuote {
+			if c == '"' {
+				if i+1 < len(b) && b[i+1] == '"' {
+					i++
+				} else {
+					inQuote = false
+				}
+			}
+			continue
+		}
+		switch {
+		case c == '"' && fieldStart:
+			inQuote, fieldStart, blank = true, false, false
+		case c == d:
+			count, fieldStart, blank = count+1, true, false
+		case c == '\n':
+			if !blank {
+				counts = append(counts, count)
+			}
+			count, fieldStart, blank = 0, true, true
+		case c == '\r' || c == ' ':
+		default:
+			fieldStart, blank = false, false
+		}
+	}
+	if complete && !blank && len(counts) < sniffLines {
+		counts = append(counts, count)
+	}
+	return counts
+}

@@ -1,0 +1,202 @@
+package sources
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// defaultBatchRows is the number of rows per record when
+// DecodeOptions.BatchRows is 0.
+const defaultBatchRows = 65536
+
+// rowSource is what each format decoder provides: one row at a time.
+type rowSource interface {
+	// next returns the cells of the next row and its row number, or io.EOF.
+	// The reader copies the cells before the next call, so a source may
+	// reuse the slice. A source that learns new column names (JSON keys)
+	// appends them to *header and returns cells aligned with it; cells beyond
+	// len(*header) become unnamed columns.
+	next(header *[]string) (cells []string, row int64, err error)
+	close() error
+}
+
+// reader turns a rowSource into a RawReader: it skips blank rows, widens the
+// header for rows that carry more cells than it names, and batches rows into
+// Arrow records.
+type reader struct {
+	path   string
+	src    rowSource
+	header []string
+	batch  int
+	b      batchBuilder
+	err    error // sticky: once the source failed or ended it keeps saying so
+	closed bool
+}
+
+func newReader(path string, src rowSource, header []string, opts DecodeOptions) *reader {
+	mem := opts.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	batch := opts.BatchRows
+	if batch <= 0 {
+		batch = defaultBatchRows
+	}
+	return &reader{path: path, src: src, header: header, batch: batch, b: batchBuilder{mem: mem}}
+}
+
+// Header returns the column names seen so far (a copy).
+func (r *reader) Header() []string { return slices.Clone(r.header) }
+
+// Next returns the next record of at most BatchRows rows, or io.EOF. When
+// the source fails part way, the rows read before the failure are returned
+// first and the error on the following call.
+func (r *reader) Next() (arrow.Record, error) {
+	if r.closed {
+		return nil, fmt.Errorf("file %s: reader is closed", r.path)
+	}
+	for r.err == nil && r.b.n < r.batch {
+		cells, row, err := r.src.next(&r.header)
+		if err != nil {
+			r.err = err // io.EOF included: sticky
+			break
+		}
+		if isBlank(cells) {
+			continue
+		}
+		cells = trimTrailingBlank(cells, len(r.header))
+		for len(r.header) < len(cells) {
+			r.header = append(r.header, "")
+		}
+		r.b.add(cells, len(r.header), row)
+	}
+	if r.b.n == 0 {
+		return nil, r.err
+	}
+	return r.b.build(len(r.header)), nil
+}
+
+// Close releases the builders and the file. It is safe to call more than
+// once.
+func (r *reader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.b.release()
+	return r.src.close()
+}
+
+// isBlank reports whether every cell is empty or white space.
+func isBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// trimTrailingBlank drops blank cells beyond the first width cells, so a row
+// is only wider than the header when it carries data there.
+func trimTrailingBlank(cells []string, width int) []string {
+	n := len(cells)
+	for n > width && strings.TrimSpace(cells[n-1]) == "" {
+		n--
+	}
+	return cells[:n]
+}
+
+// batchBuilder accumulates rows into Arrow builders, reused between batches.
+type batchBuilder struct {
+	mem    memory.Allocator
+	cols   []*array.StringBuilder
+	rows   *array.Int64Builder
+	n      int // rows in the current batch
+	schema *arrow.Schema
+}
+
+// add appends one row of width columns; cells beyond len(cells) are "".
+// Columns added since the last row are back-filled with "" for the rows
+// already in the batch.
+func (b *batchBuilder) add(cells []string, width int, row int64) {
+	b.widen(width)
+	if b.rows == nil {
+		b.rows = array.NewInt64Builder(b.mem)
+	}
+	for i, sb := range b.cols {
+		if i < len(cells) {
+			sb.Append(cells[i])
+		} else {
+			sb.AppendEmptyValue()
+		}
+	}
+	b.rows.Append(row)
+	b.n++
+}
+
+// widen adds columns up to width, back-filled with "" for the rows already
+// in the batch.
+func (b *batchBuilder) widen(width int) {
+	for len(b.cols) < width {
+		sb := array.NewStringBuilder(b.mem)
+		sb.AppendEmptyValues(b.n)
+		b.cols = append(b.cols, sb)
+	}
+}
+
+// build returns the current batch, widened to width columns, as a record and
+// starts a new batch.
+func (b *batchBuilder) build(width int) arrow.Record {
+	b.widen(width)
+	if b.schema == nil || len(b.schema.Fields()) != len(b.cols)+1 {
+		fields := make([]arrow.Field, 0, len(b.cols)+1)
+		for i := range b.cols {
+			fields = append(fields, arrow.Field{Name: "c" + strconv.Itoa(i), Type: arrow.BinaryTypes.String})
+		}
+		fields = append(fields, arrow.Field{Name: RowColumn, Type: arrow.PrimitiveTypes.Int64})
+		b.schema = arrow.NewSchema(fields, nil)
+	}
+	arrs := make([]arrow.Array, 0, len(b.cols)+1)
+	for _, sb := range b.cols {
+		arrs = append(arrs, sb.NewArray())
+	}
+	arrs = append(arrs, b.rows.NewArray())
+	rec := array.NewRecord(b.schema, arrs, int64(b.n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	b.n = 0
+	return rec
+}
+
+// reset drops the rows of the current batch.
+func (b *batchBuilder) reset() {
+	if b.n == 0 {
+		return
+	}
+	for _, sb := range b.cols {
+		sb.NewArray().Release()
+	}
+	b.rows.NewArray().Release()
+	b.n = 0
+}
+
+// release frees the builders.
+func (b *batchBuilder) release() {
+	b.reset()
+	for _, sb := range b.cols {
+		sb.Release()
+	}
+	b.cols = nil
+	if b.rows != nil {
+		b.rows.Release()
+		b.rows = nil
+	}
+}

@@ -1,0 +1,200 @@
+package sources
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// maxMergeFillCols bounds how far a merged range is copied across a row
+// before the header is known (a title merged over the whole sheet width).
+const maxMergeFillCols = 1024
+
+// openXLSX decodes one sheet of an Excel workbook.
+//
+// Cells are read with excelize's RawCellValue: the number format is not
+// applied, so a date cell gives its Excel serial ("45366.5"), a number its
+// stored value ("1.001234", "3331"), a boolean "1" or "0"; text cells and
+// formula results as stored. The transform parses serial dates. Merged
+// ranges are filled: every covered cell gets the value of the range's
+// top-left cell, in header and data rows alike (a unit name merged down a
+// group of dossiers applies to each). Row numbers are Excel's row numbers.
+//
+// excelize holds the compressed workbook in memory and spills large sheets
+// to temporary files; rows are then streamed.
+func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
+	}
+	src, header, err := newXLSXSource(path, f, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return newReader(path, src, header, opts), nil
+}
+
+func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSource, []string, error) {
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
+	}
+	sheet := sheets[0]
+	if opts.Sheet != "" {
+		sheet = findSheet(sheets, opts.Sheet)
+		if sheet == "" {
+			return nil, nil, fmt.Errorf("file %s: sheet %q not found (sheets: %s)", path, opts.Sheet, strings.Join(sheets, ", "))
+		}
+	}
+	merges, err := readMerges(path, sheet)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet, err)
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
+	}
+	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols}
+	var top []bufRow
+	for len(top) < headerScanRows {
+		cells, row, err := s.read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			s.close()
+			return nil, nil, err
+		}
+		if !isBlank(cells) {
+			top = append(top, bufRow{cells: cells, row: row})
+		}
+	}
+	if len(top) == 0 {
+		s.close()
+		return nil, nil, fmt.Errorf("file %s: sheet %q is empty", path, sheet)
+	}
+	header, first := chooseHeader(top, opts.HeaderScore)
+	s.pending = top[first:]
+	s.fillCols = max(len(header), 1)
+	return s, header, nil
+}
+
+// findSheet returns the sheet named name, matched exactly, else ignoring
+// case; "" when there is none.
+func findSheet(sheets []string, name string) string {
+	for _, s := range sheets {
+		if s == name {
+			return s
+		}
+	}
+	for _, s := range sheets {
+		if strings.EqualFold(s, name) {
+			return s
+		}
+	}
+	return ""
+}
+
+// xlsxSource yields the rows of one sheet: first those read ahead while
+// looking for the header, then the rest of the sheet.
+type xlsxSource struct {
+	path, sheet string
+	f           *excelize.File
+	rows        *excelize.Rows
+	row         int64 // Excel number of the last row read
+	pending     []bufRow
+
+	merges   []mergeRange // sorted by top row
+	nextMrg  int          // first merge not yet active
+	active   []*mergeRange
+	fillCols int // merged values are copied up to this column
+}
+
+func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
+	if len(s.pending) > 0 {
+		r := s.pending[0]
+		s.pending = s.pending[1:]
+		return r.cells, r.row, nil
+	}
+	return s.read()
+}
+
+// read returns the next row of the sheet, merged ranges filled.
+func (s *xlsxSource) read() ([]string, int64, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
+		}
+		return nil, 0, io.EOF
+	}
+	s.row++
+	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
+	}
+	return s.fillMerged(cells), s.row, nil
+}
+
+// fillMerged copies the top-left value of every merged range covering the
+// current row into the range's other (empty) cells of the row.
+func (s *xlsxSource) fillMerged(cells []string) []string {
+	live := s.active[:0]
+	for _, m := range s.active {
+		if m.bottom >= s.row {
+			live = append(live, m)
+		}
+	}
+	s.active = live
+	for s.nextMrg < len(s.merges) && s.merges[s.nextMrg].top <= s.row {
+		m := &s.merges[s.nextMrg]
+		s.nextMrg++
+		if m.bottom < s.row {
+			continue
+		}
+		if m.top == s.row && m.left <= len(cells) {
+			m.value = cells[m.left-1]
+		}
+		if m.value != "" {
+			s.active = append(s.active, m)
+		}
+	}
+	for _, m := range s.active {
+		right := min(m.right, max(s.fillCols, len(cells)))
+		for c := m.left; c <= right; c++ {
+			for len(cells) < c {
+				cells = append(cells, "")
+			}
+			if cells[c-1] == "" {
+				cells[c-1] = m.value
+			}
+		}
+	}
+	return cells
+}
+
+func (s *xlsxSource) close() error {
+	err := s.rows.Close()
+	return errors.Join(err, s.f.Close())
+}
+
+// mergeRange is a merged cell range, 1-based and inclusive, with the value
+// of its top-left cell once that row has been read.
+type mergeRange struct {
+	top, bottom int64 // rows
+	left, right int   // columns
+	value       string
+}
+
+func sortMerges(m []mergeRange) {
+	sort.Slice(m, func(i, j int) bool {
+		if m[i].top != m[j].top {
+			return m[i].top < m[j].top
+		}
+		return m[i].left < m[j].left
+	})
+}

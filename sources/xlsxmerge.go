@@ -1,0 +1,194 @@
+package sources
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// readMerges returns the merged ranges of a sheet, sorted by top row.
+//
+// excelize's GetMergeCells loads the whole worksheet into memory, which a
+// sheet of a few hundred thousand rows cannot afford; the <mergeCells> list
+// sits after the cell data, so this streams the worksheet part once and
+// decodes only that list.
+func readMerges(file, sheet string) ([]mergeRange, error) {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	part, err := sheetPart(&zr.Reader, sheet)
+	if err != nil || part == nil {
+		return nil, err
+	}
+	rc, err := part.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	refs, err := scanMergeRefs(rc)
+	if err != nil {
+		return nil, err
+	}
+	merges := make([]mergeRange, 0, len(refs))
+	for _, ref := range refs {
+		from, to, ok := strings.Cut(ref, ":")
+		if !ok {
+			continue // a single cell
+		}
+		c1, r1, err1 := excelize.CellNameToCoordinates(from)
+		c2, r2, err2 := excelize.CellNameToCoordinates(to)
+		if err1 != nil || err2 != nil {
+			continue // not a range a person can act on; ignore it
+		}
+		merges = append(merges, mergeRange{
+			top: int64(min(r1, r2)), bottom: int64(max(r1, r2)),
+			left: min(c1, c2), right: max(c1, c2),
+		})
+	}
+	sortMerges(merges)
+	return merges, nil
+}
+
+// sheetPart finds the worksheet part of the named sheet through the package
+// relationships, or returns nil when the workbook does not say.
+func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		files[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))] = f
+	}
+	var rels struct {
+		Rel []struct {
+			ID     string `xml:"Id,attr"`
+			Type   string `xml:"Type,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	readRels := func(name string) error {
+		rels.Rel = nil
+		return decodePart(files, name, &rels)
+	}
+	if err := readRels("_rels/.rels"); err != nil {
+		return nil, err
+	}
+	wbPath := "xl/workbook.xml"
+	for _, r := range rels.Rel {
+		if strings.HasSuffix(r.Type, "/officeDocument") {
+			wbPath = strings.TrimPrefix(r.Target, "/")
+		}
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := decodePart(files, wbPath, &wb); err != nil {
+		return nil, err
+	}
+	dir := path.Dir(wbPath)
+	if err := readRels(path.Join(dir, "_rels", path.Base(wbPath)+".rels")); err != nil {
+		return nil, err
+	}
+	for _, s := range wb.Sheets {
+		if s.Name != sheet {
+			continue
+		}
+		for _, r := range rels.Rel {
+			if r.ID != s.RID {
+				continue
+			}
+			target := path.Join(dir, r.Target)
+			if strings.HasPrefix(r.Target, "/") {
+				target = path.Clean(strings.TrimPrefix(r.Target, "/"))
+			}
+			return files[strings.ToLower(target)], nil
+		}
+	}
+	return nil, nil
+}
+
+// decodePart unmarshals a small XML part; a missing part leaves v as is.
+func decodePart(files map[string]*zip.File, name string, v any) error {
+	f := files[strings.ToLower(name)]
+	if f == nil {
+		return nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(rc).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// scanMergeRefs skims a worksheet part for the <mergeCells> element (with or
+// without a namespace prefix) and returns the ref of each <mergeCell>.
+func scanMergeRefs(r io.Reader) ([]string, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	for {
+		if _, err := br.ReadSlice('<'); err != nil {
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err == io.EOF {
+				return nil, nil
+			}
+			return nil, err
+		}
+		peek, _ := br.Peek(48)
+		if !isMergeCellsTag(peek) {
+			continue
+		}
+		dec := xml.NewDecoder(io.MultiReader(strings.NewReader("<"), br))
+		var refs []string
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				return refs, fmt.Errorf("merged cell list: %w", err)
+			}
+			switch t := tok.(type) {
+			case xml.StartElement:
+				if t.Name.Local == "mergeCell" {
+					for _, a := range t.Attr {
+						if a.Name.Local == "ref" {
+							refs = append(refs, a.Value)
+						}
+					}
+				}
+			case xml.EndElement:
+				if t.Name.Local == "mergeCells" {
+					return refs, nil
+				}
+			}
+		}
+	}
+}
+
+// isMergeCellsTag reports whether b, the bytes after a '<', open a
+// mergeCells element, possibly namespace-prefixed ("x:mergeCells").
+func isMergeCellsTag(b []byte) bool {
+	if i := bytes.IndexByte(b, ':'); i > 0 && bytes.IndexAny(b[:i], " \t\r\n/>") < 0 {
+		b = b[i+1:]
+	}
+	const tag = "mergeCells"
+	if !bytes.HasPrefix(b, []byte(tag)) || len(b) == len(tag) {
+		return false
+	}
+	switch b[len(tag)] {
+	case ' ', '\t', '\r', '\n', '>', '/':
+		return true
+	}
+	return false
+}

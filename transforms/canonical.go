@@ -1,0 +1,452 @@
+package transforms
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/cchc/cchc/vnenc"
+)
+
+// ErrNoDossierCode rejects a whole file: without a dossier code column no
+// row can be identified.
+var ErrNoDossierCode = errors.New("no dossier code column (expected a header such as Mã hồ sơ, Số hồ sơ, MaHoSo or dossierNo)")
+
+// UnitResolver maps a unit reference (code, name or alias) to a unit code.
+type UnitResolver interface {
+	Resolve(raw string) (code string, ok bool)
+}
+
+// MapOptions are the plain parameters of a file's transform.
+type MapOptions struct {
+	Units       UnitResolver
+	DefaultUnit string // used when a row carries no unit; may be empty
+	Source      string
+	File        string // path as recorded in provenance
+	SHA256      string
+	FileSeq     int32 // load order of the file within the run
+	Mem         memory.Allocator
+}
+
+// Mapping reports how a file's header was understood.
+type Mapping struct {
+	Columns  map[string]string // raw header → canonical name
+	Dropped  []string          // personal-data headers dropped
+	Ignored  []string          // headers mapping to a canonical column already taken
+	Unmapped []string          // headers not recognised (not loaded)
+	Legacy   string            // legacy font encoding repaired in text cells, if any
+}
+
+// RowError is one rejected row: it goes to quarantine.
+type RowError struct {
+	Row    int64  // row number in the file
+	Column string // header as written in the file
+	Raw    string // raw value
+	Reason string // what is wrong, for a clerk
+}
+
+// Mapper turns raw-string records of one file into stage records. Build one
+// per file with NewMapper; it is not safe for concurrent use.
+type Mapper struct {
+	opts    MapOptions
+	header  []string
+	col     [numCanonical]int // raw column index per canonical field, -1 if absent
+	mapping Mapping
+	legacy  vnenc.Encoding
+	sampled bool
+	b       *array.RecordBuilder
+}
+
+// NewMapper plans the mapping of header. It fails with ErrNoDossierCode
+// (wrapped) when no column holds the dossier code.
+func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
+	if opts.Mem == nil {
+		opts.Mem = memory.DefaultAllocator
+	}
+	m := &Mapper{opts: opts, legacy: vnenc.UTF8}
+	m.plan(header)
+	if m.col[FDossierCode] < 0 {
+		return nil, ErrNoDossierCode
+	}
+	m.b = array.NewRecordBuilder(opts.Mem, StageSchema)
+	return m, nil
+}
+
+// Mapping returns how the header was mapped so far.
+func (m *Mapper) Mapping() Mapping { return m.mapping }
+
+// Release frees the mapper's builders.
+func (m *Mapper) Release() {
+	if m.b != nil {
+		m.b.Release()
+		m.b = nil
+	}
+}
+
+func (m *Mapper) plan(header []string) {
+	m.header = header
+	for i := range m.col {
+		m.col[i] = -1
+	}
+	mp := Mapping{Columns: map[string]string{}}
+	for i, h := range header {
+		canon, ok := LookupHeader(h)
+		switch {
+		case !ok:
+			mp.Unmapped = append(mp.Unmapped, h)
+		case canon == PersonalData:
+			mp.Dropped = append(mp.Dropped, h)
+		default:
+			idx := canonicalIndex[canon]
+			if m.col[idx] >= 0 {
+				mp.Ignored = append(mp.Ignored, h)
+				continue
+			}
+			m.col[idx] = i
+			mp.Columns[h] = canon
+		}
+	}
+	mp.Legacy = m.mapping.Legacy
+	m.mapping = mp
+}
+
+// Apply converts one raw record (as sources.RawReader returns it, with
+// header the reader's header at the time) into a stage record with the same
+// rows in the same order. Rejected rows stay in the record with q_reason
+// set and are also returned as RowErrors. The caller releases the result.
+func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowError) {
+	if len(header) != len(m.header) {
+		m.plan(header)
+	}
+	ncols := int(rec.NumCols()) - 1
+	raw := make([]*array.String, ncols)
+	for i := 0; i < ncols; i++ {
+		raw[i], _ = rec.Column(i).(*array.String)
+	}
+	rows, _ := rec.Column(ncols).(*array.Int64)
+	if !m.sampled {
+		m.sample(raw)
+	}
+	var errs []RowError
+	r := rowParser{m: m, raw: raw}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		r.reset(i)
+		row := int64(i + 1)
+		if rows != nil {
+			row = rows.Value(i)
+		}
+		if e, ok := r.parse(); !ok {
+			e.Row = row
+			errs = append(errs, e)
+			m.appendRejected(&r, e)
+		} else {
+			m.appendValid(&r)
+		}
+		m.appendProvenance(row)
+	}
+	return m.b.NewRecord(), errs
+}
+
+// sample decides once per file whether text cells carry a legacy font
+// encoding (TCVN3, VNI typed into Excel), looking at the first record.
+func (m *Mapper) sample(raw []*array.String) {
+	m.sampled = true
+	var samples []string
+	for _, f := range []int{FProcedureName, FField, FStatus, FUnitCode} {
+		c := m.col[f]
+		if c < 0 || c >= len(raw) || raw[c] == nil {
+			continue
+		}
+		for i := 0; i < raw[c].Len() && i < 200; i++ {
+			if s := raw[c].Value(i); s != "" {
+				samples = append(samples, s)
+			}
+		}
+	}
+	if enc := vnenc.DetectText(samples); enc == vnenc.TCVN3 || enc == vnenc.VNI {
+		m.legacy = enc
+		m.mapping.Legacy = enc.String()
+	}
+}
+
+// rowParser holds one row's parsed values between parse and append.
+type rowParser struct {
+	m   *Mapper
+	raw []*array.String
+	i   int
+
+	code, unit, procCode, procName, field, channel, status, online, rating string
+	received, due, finished, returned                                       time.Time
+	hasDue, hasFinished, hasReturned                                        bool
+	suppReq                                                                 int64
+	hasSuppReq                                                              bool
+	suppDays                                                                float64
+	hasSuppDays                                                             bool
+	bools                                                                   [6]int8 // -1 absent, 0 false, 1 true
+}
+
+func (r *rowParser) reset(i int) {
+	m := r.m
+	*r = rowParser{m: m, raw: r.raw, i: i}
+}
+
+// get returns the raw cell of canonical field f ("" when absent).
+func (r *rowParser) get(f int) string {
+	c := r.m.col[f]
+	if c < 0 || c >= len(r.raw) || r.raw[c] == nil {
+		return ""
+	}
+	return r.raw[c].Value(r.i)
+}
+
+func (r *rowParser) text(f int) string {
+	s := r.get(f)
+	if s == "" {
+		return ""
+	}
+	if r.m.legacy != vnenc.UTF8 {
+		s = vnenc.FixText(r.m.legacy, s)
+	}
+	return NFC(s)
+}
+
+func (r *rowParser) fail(f int, reason string) (RowError, bool) {
+	return RowError{Column: r.header(f), Raw: strings.Clone(r.get(f)), Reason: reason}, false
+}
+
+func (r *rowParser) header(f int) string {
+	if c := r.m.col[f]; c >= 0 {
+		return r.m.header[c]
+	}
+	return CanonicalNames[f]
+}
+
+var boolFields = [6]int{FFeeRequired, FPaidOnline, FSyncedNational, FDigitizedDossier, FDigitizedResult, FReusedData}
+
+func (r *rowParser) parse() (RowError, bool) {
+	var err error
+	r.code = r.text(FDossierCode)
+	if r.code == "" {
+		return r.fail(FDossierCode, "missing dossier code (Mã hồ sơ): every row needs one")
+	}
+	// Unit: a code, name or alias; empty means the source's default unit.
+	if u := r.text(FUnitCode); u != "" {
+		code, ok := r.m.opts.Units.Resolve(u)
+		if !ok {
+			return r.fail(FUnitCode, fmt.Sprintf("unknown unit %q: not a code, name or alias in the unit registry (add it to units.csv as an alias)", u))
+		}
+		r.unit = code
+	} else if r.m.opts.DefaultUnit != "" {
+		r.unit = r.m.opts.DefaultUnit
+	} else {
+		return r.fail(FUnitCode, fmt.Sprintf("no unit: the row names none and source %s has no default unit (set unit: in the config)", r.m.opts.Source))
+	}
+	r.procCode = normalizeProcedureCode(r.text(FProcedureCode))
+	r.procName = r.text(FProcedureName)
+	r.field = r.text(FField)
+
+	if r.channel, err = ParseChannel(r.get(FChannel)); err != nil {
+		return r.fail(FChannel, err.Error())
+	}
+	var ok bool
+	if r.received, ok, err = ParseTimestamp(r.get(FReceivedAt)); err != nil {
+		return r.fail(FReceivedAt, "receipt date: "+err.Error())
+	} else if !ok {
+		return r.fail(FReceivedAt, "missing receipt date (Ngày tiếp nhận): every dossier needs one")
+	}
+	for _, d := range []struct {
+		f   int
+		dst *time.Time
+		has *bool
+		nm  string
+	}{
+		{FDueAt, &r.due, &r.hasDue, "due date"},
+		{FFinishedAt, &r.finished, &r.hasFinished, "finish date"},
+		{FReturnedAt, &r.returned, &r.hasReturned, "return date"},
+	} {
+		if *d.dst, *d.has, err = ParseTimestamp(r.get(d.f)); err != nil {
+			return r.fail(d.f, d.nm+": "+err.Error())
+		}
+		if *d.has && d.dst.Before(r.received) {
+			return r.fail(d.f, fmt.Sprintf("%s %s is before the receipt date %s", d.nm, d.dst.Format("02/01/2006 15:04"), r.received.Format("02/01/2006 15:04")))
+		}
+	}
+	if r.status, err = ParseStatus(r.get(FStatus)); err != nil {
+		return r.fail(FStatus, err.Error())
+	}
+	switch {
+	case r.status != "":
+	case r.hasReturned:
+		r.status = "returned"
+	case r.hasFinished:
+		r.status = "resolved"
+	default:
+		r.status = "processing"
+	}
+	if !r.hasFinished && r.hasReturned && isTerminal(r.status) {
+		r.finished, r.hasFinished = r.returned, true
+	}
+	if (r.status == "resolved" || r.status == "returned") && !r.hasFinished {
+		return r.fail(FFinishedAt, fmt.Sprintf("status %s but no finish date (Ngày kết thúc xử lý) nor return date", r.status))
+	}
+	if r.suppReq, r.hasSuppReq, err = ParseCount(r.get(FSupplementRequests)); err != nil {
+		return r.fail(FSupplementRequests, "supplement requests: "+err.Error())
+	}
+	if r.suppDays, r.hasSuppDays, err = ParseNumber(r.get(FSupplementDays)); err != nil {
+		return r.fail(FSupplementDays, "supplement days: "+err.Error())
+	} else if r.hasSuppDays && r.suppDays < 0 {
+		return r.fail(FSupplementDays, "supplement days cannot be negative")
+	}
+	if r.online, err = ParseOnlineLevel(r.get(FOnlineLevel)); err != nil {
+		return r.fail(FOnlineLevel, err.Error())
+	}
+	for k, f := range boolFields {
+		if r.m.col[f] < 0 {
+			r.bools[k] = -1
+			continue
+		}
+		s := r.get(f)
+		if f == FPaidOnline && strings.TrimSpace(s) == "2" {
+			// DuocThanhToanTrucTuyen: 1 and 2 both mean paid online.
+			r.bools[k] = 1
+			continue
+		}
+		v, err := ParseBool(s)
+		if err != nil {
+			return r.fail(f, err.Error())
+		}
+		if v {
+			r.bools[k] = 1
+		}
+	}
+	if r.rating, err = ParseRating(r.get(FRating)); err != nil {
+		return r.fail(FRating, err.Error())
+	}
+	return RowError{}, true
+}
+
+func isTerminal(status string) bool {
+	switch status {
+	case "resolved", "returned", "rejected", "withdrawn", "stopped":
+		return true
+	}
+	return false
+}
+
+// normalizeProcedureCode restores the six decimals of a d.dddddd code that
+// Excel turned into a number and shortened (1.00123 → 1.001230).
+func normalizeProcedureCode(s string) string {
+	if len(s) < 3 || len(s) >= 8 || s[1] != '.' || s[0] < '0' || s[0] > '9' {
+		return s
+	}
+	for i := 2; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return s
+		}
+	}
+	return s + strings.Repeat("0", 8-len(s))
+}
+
+func (m *Mapper) appendValid(r *rowParser) {
+	b := m.b
+	str := func(f int, s string) {
+		if s == "" {
+			b.Field(f).AppendNull()
+		} else {
+			b.Field(f).(*array.StringBuilder).Append(s)
+		}
+	}
+	ts := func(f int, t time.Time, ok bool) {
+		if ok {
+			b.Field(f).(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
+		} else {
+			b.Field(f).AppendNull()
+		}
+	}
+	str(FDossierCode, r.code)
+	str(FUnitCode, r.unit)
+	str(FProcedureCode, r.procCode)
+	str(FProcedureName, r.procName)
+	str(FField, r.field)
+	str(FChannel, r.channel)
+	ts(FReceivedAt, r.received, true)
+	ts(FDueAt, r.due, r.hasDue)
+	ts(FFinishedAt, r.finished, r.hasFinished)
+	ts(FReturnedAt, r.returned, r.hasReturned)
+	str(FStatus, r.status)
+	if r.hasSuppReq {
+		b.Field(FSupplementRequests).(*array.Int32Builder).Append(int32(min(r.suppReq, 1<<31-1)))
+	} else {
+		b.Field(FSupplementRequests).AppendNull()
+	}
+	if r.hasSuppDays {
+		b.Field(FSupplementDays).(*array.Float64Builder).Append(r.suppDays)
+	} else {
+		b.Field(FSupplementDays).AppendNull()
+	}
+	str(FOnlineLevel, r.online)
+	for k, f := range boolFields {
+		if r.bools[k] < 0 {
+			b.Field(f).AppendNull()
+		} else {
+			b.Field(f).(*array.BooleanBuilder).Append(r.bools[k] == 1)
+		}
+	}
+	str(FRating, r.rating)
+	for f := FQReason; f <= FQRawRecord; f++ {
+		b.Field(f).AppendNull()
+	}
+}
+
+func (m *Mapper) appendRejected(r *rowParser, e RowError) {
+	b := m.b
+	for f := 0; f < numCanonical; f++ {
+		b.Field(f).AppendNull()
+	}
+	b.Field(FQReason).(*array.StringBuilder).Append(e.Reason)
+	b.Field(FQColumn).(*array.StringBuilder).Append(e.Column)
+	b.Field(FQRawValue).(*array.StringBuilder).Append(e.Raw)
+	b.Field(FQRawRecord).(*array.StringBuilder).Append(m.rawRecord(r))
+}
+
+// rawRecord renders the mapped cells of the row as JSON for the clerk.
+// Unmapped and personal-data columns are left out on purpose: an unknown
+// header may hold personal data, and personal data never enters the
+// warehouse.
+func (m *Mapper) rawRecord(r *rowParser) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	first := true
+	for f := 0; f < numCanonical; f++ {
+		c := m.col[f]
+		if c < 0 {
+			continue
+		}
+		if !first {
+			sb.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(m.header[c])
+		v, _ := json.Marshal(r.get(f))
+		sb.Write(k)
+		sb.WriteByte(':')
+		sb.Write(v)
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+func (m *Mapper) appendProvenance(row int64) {
+	b := m.b
+	b.Field(FSource).(*array.StringBuilder).Append(m.opts.Source)
+	b.Field(FSourceFile).(*array.StringBuilder).Append(m.opts.File)
+	b.Field(FSourceRow).(*array.Int64Builder).Append(row)
+	b.Field(FFileSHA256).(*array.StringBuilder).Append(m.opts.SHA256)
+	b.Field(FFileSeq).(*array.Int32Builder).Append(m.opts.FileSeq)
+}

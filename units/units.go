@@ -1,0 +1,217 @@
+// Package units reads the unit registry (units.csv) and resolves the unit
+// column of an export, a code, a name or an alias, written with or without
+// diacritics and in any case, to a unit_code.
+package units
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cchc/cchc/transforms"
+)
+
+// Levels a unit may have, as the contract names them.
+var Levels = []string{"department", "district", "commune"}
+
+// Unit is one row of the registry.
+type Unit struct {
+	Code          string
+	Name          string
+	Level         string
+	ParentCode    string
+	ValidFrom     *time.Time
+	ValidTo       *time.Time
+	SuccessorCode string
+	Aliases       []string
+}
+
+// Registry resolves unit references. It is immutable after Load and safe for
+// concurrent use.
+type Registry struct {
+	Units  []Unit            // in file order
+	byCode map[string]string // exact code → code
+	byKey  map[string]string // transforms.Key of code, name or alias → code
+}
+
+// Header is the registry's CSV header; only the first three columns are
+// required.
+var Header = []string{"unit_code", "name", "level", "parent_code", "valid_from", "valid_to", "successor_code", "aliases"}
+
+// Load reads a registry file. Errors name the file, line and column.
+func Load(path string) (*Registry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("units %s: %w", path, err)
+	}
+	defer f.Close()
+	r, err := Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("units %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Parse reads a registry from r (UTF-8, optional BOM).
+func Parse(r io.Reader) (*Registry, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("line 1: cannot read header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		col[strings.ToLower(h)] = i
+	}
+	for _, req := range Header[:3] {
+		if _, ok := col[req]; !ok {
+			return nil, fmt.Errorf("line 1: missing column %q (header must be %s)", req, strings.Join(Header, ","))
+		}
+	}
+	reg := &Registry{byCode: map[string]string{}, byKey: map[string]string{}}
+	var errs []error
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		get := func(name string) string {
+			i, ok := col[name]
+			if !ok || i >= len(rec) {
+				return ""
+			}
+			return transforms.NFC(rec[i])
+		}
+		u := Unit{Code: get("unit_code"), Name: get("name"), Level: get("level"), ParentCode: get("parent_code"), SuccessorCode: get("successor_code")}
+		if u.Code == "" && u.Name == "" {
+			continue
+		}
+		bad := func(column, format string, args ...any) {
+			errs = append(errs, fmt.Errorf("line %d: column %s: %s", line, column, fmt.Sprintf(format, args...)))
+		}
+		if u.Code == "" {
+			bad("unit_code", "required")
+		}
+		if u.Name == "" {
+			bad("name", "required")
+		}
+		if !contains(Levels, u.Level) {
+			bad("level", "must be one of %s, got %q", strings.Join(Levels, ", "), u.Level)
+		}
+		for _, d := range []struct {
+			name string
+			dst  **time.Time
+		}{{"valid_from", &u.ValidFrom}, {"valid_to", &u.ValidTo}} {
+			if s := get(d.name); s != "" {
+				t, err := time.Parse("2006-01-02", s)
+				if err != nil {
+					bad(d.name, "date must be YYYY-MM-DD, got %q", s)
+				} else {
+					*d.dst = &t
+				}
+			}
+		}
+		for _, a := range strings.Split(get("aliases"), "|") {
+			if a = strings.TrimSpace(a); a != "" {
+				u.Aliases = append(u.Aliases, a)
+			}
+		}
+		if _, dup := reg.byCode[u.Code]; dup && u.Code != "" {
+			bad("unit_code", "duplicate unit code %q", u.Code)
+		}
+		reg.byCode[u.Code] = u.Code
+		reg.Units = append(reg.Units, u)
+	}
+	for _, u := range reg.Units {
+		if u.ParentCode != "" {
+			if _, ok := reg.byCode[u.ParentCode]; !ok {
+				errs = append(errs, fmt.Errorf("unit %s: parent_code %q is not in the registry", u.Code, u.ParentCode))
+			}
+		}
+		if u.SuccessorCode != "" {
+			if _, ok := reg.byCode[u.SuccessorCode]; !ok {
+				errs = append(errs, fmt.Errorf("unit %s: successor_code %q is not in the registry", u.Code, u.SuccessorCode))
+			}
+		}
+	}
+	// Codes win over names and names over aliases, so an alias can never
+	// shadow another unit's code; an ambiguous key resolves to nothing.
+	ambiguous := map[string]bool{}
+	add := func(k, code string, pass int, claimed map[string]int) {
+		if k == "" {
+			return
+		}
+		if prev, ok := reg.byKey[k]; ok && prev != code {
+			if claimed[k] == pass {
+				ambiguous[k] = true
+			}
+			return
+		}
+		reg.byKey[k] = code
+		claimed[k] = pass
+	}
+	claimed := map[string]int{}
+	for pass, names := range []func(Unit) []string{
+		func(u Unit) []string { return []string{u.Code} },
+		func(u Unit) []string { return []string{u.Name} },
+		func(u Unit) []string { return u.Aliases },
+	} {
+		for _, u := range reg.Units {
+			for _, n := range names(u) {
+				add(transforms.Key(n), u.Code, pass, claimed)
+			}
+		}
+	}
+	for k := range ambiguous {
+		delete(reg.byKey, k)
+	}
+	if len(reg.Units) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("no units"))
+	}
+	return reg, errors.Join(errs...)
+}
+
+// Resolve maps a raw reference (code, name or alias) to a unit code.
+func (r *Registry) Resolve(raw string) (string, bool) {
+	if c, ok := r.byCode[raw]; ok {
+		return c, true
+	}
+	c, ok := r.byKey[transforms.Key(raw)]
+	return c, ok
+}
+
+// Has reports whether code is a registered unit code.
+func (r *Registry) Has(code string) bool {
+	_, ok := r.byCode[code]
+	return ok
+}
+
+// Codes returns the registered codes, sorted.
+func (r *Registry) Codes() []string {
+	out := make([]string, 0, len(r.byCode))
+	for c := range r.byCode {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,360 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+// Run is one row of the runs ledger.
+type Run struct {
+	ID              int64
+	StartedAt       time.Time // naive local time
+	FinishedAt      time.Time
+	Status          string // running, succeeded, partial, failed
+	Trigger         string // manual, schedule
+	FilesNew        int
+	FilesFailed     int
+	RowsRead        int64
+	RowsLoaded      int64
+	RowsQuarantined int64
+	RowsSuperseded  int64
+	Message         string
+	Host            string
+	PID             int
+}
+
+// StartRun assigns r.ID and records the run as running. It commits at
+// once, so a run that dies leaves a trace the next run can close.
+func (w *Warehouse) StartRun(ctx context.Context, r *Run) error {
+	r.Status = "running"
+	err := w.db.QueryRowContext(ctx, `INSERT INTO runs (run_id, started_at, status, trigger, host, pid)
+		SELECT coalesce(max(run_id), 0) + 1, ?, 'running', ?, ?, ? FROM runs RETURNING run_id`,
+		r.StartedAt, r.Trigger, r.Host, r.PID).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("runs: start: %w", err)
+	}
+	return nil
+}
+
+// FinishRun records the outcome of r.
+func (w *Warehouse) FinishRun(ctx context.Context, r *Run) error {
+	_, err := w.db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, files_new = ?, files_failed = ?,
+		rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, message = ? WHERE run_id = ?`,
+		r.FinishedAt, r.Status, r.FilesNew, r.FilesFailed, r.RowsRead, r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded,
+		nullString(r.Message), r.ID)
+	if err != nil {
+		return fmt.Errorf("runs: finish %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// CloseAbandonedRuns marks runs still "running" (their process died: the
+// caller holds the writer lock, so no other run is alive) as failed.
+func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (int64, error) {
+	res, err := w.db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
+		message = 'abandoned: the process died before the run ended; its changes were rolled back'
+		WHERE status = 'running'`, now)
+	if err != nil {
+		return 0, fmt.Errorf("runs: close abandoned: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// KnownFile is what the ledger knows about a file version.
+type KnownFile struct {
+	SHA256 string
+	Status string
+}
+
+// LookupFile finds the latest ledger entry of (source, path) with the given
+// size and modification time, so unchanged files are skipped without
+// hashing them.
+func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size int64, mod time.Time) (KnownFile, bool, error) {
+	var k KnownFile
+	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status FROM source_files
+		WHERE source = ? AND path = ? AND size = ? AND modified_at = ? ORDER BY last_run_id DESC LIMIT 1`,
+		source, path, size, mod).Scan(&k.SHA256, &k.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	if err != nil {
+		return k, false, fmt.Errorf("source_files: %w", err)
+	}
+	return k, true, nil
+}
+
+// LoadedHash reports whether content with this hash was already loaded for
+// the source (under any path: a copied or renamed export is not new).
+func (w *Warehouse) LoadedHash(ctx context.Context, source, sha string) (bool, error) {
+	var n int
+	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source = ? AND file_sha256 = ? AND status = 'loaded'`,
+		source, sha).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("source_files: %w", err)
+	}
+	return n > 0, nil
+}
+
+// FileResult is one file version processed by a run, as recorded in
+// source_files. Commit fills the row counts it computes.
+type FileResult struct {
+	Seq      int32
+	Source   string
+	Path     string
+	Size     int64
+	ModTime  time.Time // UTC
+	SHA256   string
+	Format   string
+	Encoding string
+	Status   string // loaded | failed
+	Error    string
+	Mapping  transforms.Mapping
+
+	RowsRead        int64 // set by the caller: rows the decoder delivered
+	RowsLoaded      int64 // set by Commit
+	RowsQuarantined int64 // set by Commit
+	RowsSuperseded  int64 // set by Commit
+}
+
+// Stage collects a run's transformed rows in a temporary table on one
+// pinned connection, outside any transaction, so that a file failing
+// half-way is simply not staged; Commit then applies everything at once.
+// Not safe for concurrent use; Close drops the stage.
+type Stage struct {
+	conn *sql.Conn
+}
+
+// NewStage pins a connection and creates the stage table.
+func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ddl, err := TableDDL(transforms.StageSchema)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE stage ("+ddl+")"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("stage: %w", err)
+	}
+	return &Stage{conn: conn}, nil
+}
+
+// Load appends the stream to the stage. On error nothing of the stream is
+// kept (the insert is one statement in autocommit mode).
+func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
+	return LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+}
+
+// Close drops the stage and returns the connection to the pool.
+func (s *Stage) Close() error {
+	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage")
+	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
+	return s.conn.Close()
+}
+
+// Commit applies the staged rows in one transaction: the unit registry is
+// replaced, each dossier code's latest staged version (by file order, then
+// row) replaces the warehouse's, rejected rows go to quarantine and every
+// file gets its source_files row with reconciled counts. afterFile, when
+// not nil, is called after each file's ledger row is written; an error from
+// it (or anything else) rolls the whole run back.
+func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg []units.Unit, files []*FileResult, afterFile func(i int) error) (err error) {
+	c := s.conn
+	exec := func(q string, args ...any) error {
+		_, err := c.ExecContext(ctx, q, args...)
+		return err
+	}
+	if err := exec("BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = exec("ROLLBACK")
+		}
+	}()
+	if err := replaceUnits(ctx, c, reg); err != nil {
+		return err
+	}
+	steps := []struct{ what, q string }{
+		{"pick latest versions", `CREATE OR REPLACE TEMP TABLE stage_current AS
+			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record) FROM stage
+			WHERE q_reason IS NULL
+			QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1`},
+		{"replace dossiers", `DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM stage_current)`},
+		{"insert dossiers", `INSERT INTO dossiers SELECT dossier_code, unit_code, procedure_code, procedure_name, field, channel,
+			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
+			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating,
+			source, source_file, source_row, file_sha256, $1, $2 FROM stage_current`},
+		{"quarantine", `INSERT INTO quarantine SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
+			q_raw_record, file_sha256 FROM stage WHERE q_reason IS NOT NULL`},
+	}
+	for _, st := range steps {
+		var args []any
+		if st.what == "insert dossiers" {
+			args = []any{runID, loadedAt}
+		} else if st.what == "quarantine" {
+			args = []any{runID}
+		}
+		if err := exec(st.q, args...); err != nil {
+			return fmt.Errorf("commit: %s: %w", st.what, err)
+		}
+	}
+	if err := fileCounts(ctx, c, files); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := writeFileRow(ctx, c, runID, f); err != nil {
+			return err
+		}
+		if afterFile != nil {
+			if err := afterFile(i); err != nil {
+				return fmt.Errorf("commit: after file %s: %w", f.Path, err)
+			}
+		}
+	}
+	if err := exec("DROP TABLE stage_current"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if err := exec("COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// fileCounts fills each loaded file's counts from the stage and checks that
+// they reconcile: read = loaded + quarantined + superseded, where
+// superseded are valid rows whose dossier code a later row took over.
+func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+	bySeq := map[int32]*FileResult{}
+	for _, f := range files {
+		bySeq[f.Seq] = f
+	}
+	type counts struct{ staged, valid, bad, current int64 }
+	got := map[int32]*counts{}
+	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
+		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0)
+		FROM stage s LEFT JOIN (SELECT file_seq, count(*) AS n FROM stage_current GROUP BY file_seq) cur USING (file_seq)
+		GROUP BY s.file_seq`)
+	if err != nil {
+		return fmt.Errorf("commit: counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int32
+		var k counts
+		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current); err != nil {
+			return err
+		}
+		got[seq] = &k
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.Status != "loaded" {
+			continue
+		}
+		k := got[f.Seq]
+		if k == nil {
+			k = &counts{}
+		}
+		if k.staged != f.RowsRead {
+			return fmt.Errorf("commit: file %s: %d rows read but %d staged: refusing to load an unreconciled file", f.Path, f.RowsRead, k.staged)
+		}
+		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded = k.current, k.bad, k.valid-k.current
+	}
+	return nil
+}
+
+func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) error {
+	mapped, _ := json.Marshal(f.Mapping.Columns)
+	if f.Mapping.Columns == nil {
+		mapped = nil
+	}
+	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
+		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
+		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[])
+		WHERE source = ? AND path = ? AND file_sha256 = ?`,
+		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
+		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
+		f.Source, f.Path, f.SHA256)
+	if err != nil {
+		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
+		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
+		columns_mapped, columns_dropped, columns_unmapped)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]))`,
+		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
+		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
+		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped))
+	if err != nil {
+		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {
+	if _, err := c.ExecContext(ctx, "DELETE FROM units"); err != nil {
+		return fmt.Errorf("commit: units: %w", err)
+	}
+	stmt, err := c.PrepareContext(ctx, `INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]))`)
+	if err != nil {
+		return fmt.Errorf("commit: units: %w", err)
+	}
+	defer stmt.Close()
+	for _, u := range reg {
+		if _, err := stmt.ExecContext(ctx, u.Code, u.Name, u.Level, nullString(u.ParentCode), nullTime(u.ValidFrom),
+			nullTime(u.ValidTo), nullString(u.SuccessorCode), stringList(u.Aliases)); err != nil {
+			return fmt.Errorf("commit: unit %s: %w", u.Code, err)
+		}
+	}
+	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// stringList renders a []string as JSON for a `CAST(CAST(? AS JSON) AS
+// VARCHAR[])` parameter: go-duckdb v1.8 cannot bind Go slices. Nil stays
+// NULL.
+func stringList(s []string) any {
+	if len(s) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,151 @@
+package warehouse
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+func open(t *testing.T) *Warehouse {
+	t.Helper()
+	w, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	for i := 0; i < 2; i++ {
+		w, err := Open(context.Background(), path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := w.DB().QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("migrations: n=%d err=%v", n, err)
+		}
+		w.Close()
+	}
+	r, err := Open(context.Background(), path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.DB().Exec(`DELETE FROM dossiers`); err == nil {
+		t.Error("a read-only warehouse accepted a write")
+	}
+}
+
+// Every table and column of the contract carries a comment.
+func TestComments(t *testing.T) {
+	w := open(t)
+	rows, err := w.DB().Query(`SELECT table_name, column_name FROM duckdb_columns()
+		WHERE NOT internal AND table_name <> 'schema_migrations' AND (comment IS NULL OR comment = '')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tb, col string
+		rows.Scan(&tb, &col)
+		t.Errorf("%s.%s has no comment", tb, col)
+	}
+	var n int
+	w.DB().QueryRow(`SELECT count(*) FROM duckdb_tables() WHERE NOT internal AND table_name <> 'schema_migrations' AND (comment IS NULL OR comment = '')`).Scan(&n)
+	if n > 0 {
+		t.Errorf("%d tables without a comment", n)
+	}
+}
+
+// stageRecord builds a stage batch: codes[i] valid unless reasons[i] != "".
+func stageRecord(t *testing.T, seq int32, codes []string, reasons []string) arrow.Record {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, transforms.StageSchema)
+	defer b.Release()
+	ts := arrow.Timestamp(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC).UnixMicro())
+	for i, c := range codes {
+		for f := 0; f < len(transforms.StageSchema.Fields()); f++ {
+			name := transforms.StageSchema.Field(f).Name
+			fb := b.Field(f)
+			switch name {
+			case "dossier_code":
+				fb.(*array.StringBuilder).Append(c)
+			case "unit_code":
+				fb.(*array.StringBuilder).Append("U1")
+			case "channel":
+				fb.(*array.StringBuilder).Append("online")
+			case "status":
+				fb.(*array.StringBuilder).Append("processing")
+			case "received_at":
+				fb.(*array.TimestampBuilder).Append(ts)
+			case "source":
+				fb.(*array.StringBuilder).Append("s")
+			case "source_file":
+				fb.(*array.StringBuilder).Append("f.csv")
+			case "file_sha256":
+				fb.(*array.StringBuilder).Append("abc")
+			case "source_row":
+				fb.(*array.Int64Builder).Append(int64(i + 2))
+			case "file_seq":
+				fb.(*array.Int32Builder).Append(seq)
+			case "q_reason":
+				if reasons[i] != "" {
+					fb.(*array.StringBuilder).Append(reasons[i])
+				} else {
+					fb.AppendNull()
+				}
+			default:
+				fb.AppendNull()
+			}
+		}
+	}
+	return b.NewRecord()
+}
+
+func TestStageCommit(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	st, err := w.NewStage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r1 := stageRecord(t, 1, []string{"A", "B", "A", "C"}, []string{"", "", "", "bad date"})
+	rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{r1})
+	if err := st.Load(ctx, rdr); err != nil {
+		t.Fatal(err)
+	}
+	rdr.Release()
+	r1.Release()
+	f := &FileResult{Seq: 1, Source: "s", Path: "f.csv", SHA256: "abc", Status: "loaded", RowsRead: 4,
+		Mapping: transforms.Mapping{Columns: map[string]string{"Mã hồ sơ": "dossier_code"}, Dropped: []string{"Số CCCD"}}}
+	reg := []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune", Aliases: []string{"DV1"}}}
+	if err := st.Commit(ctx, 1, time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC), reg, []*FileResult{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.RowsLoaded != 2 || f.RowsQuarantined != 1 || f.RowsSuperseded != 1 {
+		t.Errorf("counts = loaded %d quarantined %d superseded %d", f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded)
+	}
+	var row int64
+	if err := w.DB().QueryRow(`SELECT source_row FROM dossiers WHERE dossier_code = 'A'`).Scan(&row); err != nil || row != 4 {
+		t.Errorf("the later row of A must win: row %d, err %v", row, err)
+	}
+	var dropped string
+	if err := w.DB().QueryRow(`SELECT columns_dropped[1] FROM source_files`).Scan(&dropped); err != nil || dropped != "Số CCCD" {
+		t.Errorf("columns_dropped = %q, %v", dropped, err)
+	}
+	var alias string
+	if err := w.DB().QueryRow(`SELECT aliases[1] FROM units`).Scan(&alias); err != nil || alias != "DV1" {
+		t.Errorf("aliases = %q, %v", alias, err)
+	}
+}
