@@ -58,9 +58,12 @@ type SourceError struct {
 
 // Summary reports a run.
 type Summary struct {
-	Run          warehouse.Run
-	Files        []*warehouse.FileResult
-	Unchanged    int // files skipped because the ledger has them
+	Run       warehouse.Run
+	Files     []*warehouse.FileResult
+	Unchanged int // files skipped because the ledger has them
+	// StillFailed counts unchanged files that failed in an earlier run; they
+	// are not retried until they change (the failure would only repeat).
+	StillFailed  int
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file
 }
@@ -195,8 +198,12 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			if err != nil {
 				return err
 			}
-			if skip {
+			if skip != "" {
 				sum.Unchanged++
+				if skip == "failed" {
+					sum.StillFailed++
+					log.Warn("file failed in an earlier run and has not changed; replace it to load it", "source", ref.Source, "file", ref.Path)
+				}
 				continue
 			}
 			seq++
@@ -216,39 +223,40 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 }
 
 // prepare decides whether a listed file is new: the ledger's (size, mtime)
-// match skips it without reading; otherwise its hash decides.
-func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef) (*warehouse.FileResult, bool, error) {
-	res := &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}
+// match skips it without reading; otherwise its hash decides. skip is
+// "loaded" or "failed" (the ledger's status) for a file not to process.
+func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef) (res *warehouse.FileResult, skip string, err error) {
+	res = &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}
 	known, ok, err := w.LookupFile(ctx, ref.Source, ref.Path, ref.Size, ref.ModTime.UTC())
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
-	if ok && known.Status == "loaded" {
-		return nil, true, nil
+	if ok {
+		return nil, known.Status, nil
 	}
 	path, cleanup, err := src.Fetch(ctx, ref)
 	if err != nil {
 		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
 		res.SHA256 = "unavailable"
-		return res, false, nil
+		return res, "", nil
 	}
 	defer cleanup()
 	sha, err := sources.HashFile(path)
 	if err != nil {
 		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
 		res.SHA256 = "unavailable"
-		return res, false, nil
+		return res, "", nil
 	}
 	res.SHA256 = sha
 	loaded, err := w.LoadedHash(ctx, ref.Source, sha)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	if loaded {
-		return nil, true, nil
+		return nil, "loaded", nil
 	}
 	res.Status = "loaded"
-	return res, false, nil
+	return res, "", nil
 }
 
 func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, res *warehouse.FileResult, opts Options, idx int, sum *Summary, log *slog.Logger) {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -99,10 +100,47 @@ func (s *fileSource) match(ctx context.Context) ([]string, error) {
 	if _, err := filepath.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("bad path pattern %q: %w", pattern, err)
 	}
+	root, rest := splitPattern(pattern)
 	if strings.Contains(pattern, "**") {
-		return walkGlob(ctx, pattern)
+		return walkGlob(ctx, root, rest)
 	}
-	return filepath.Glob(pattern)
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	// Glob's * matches names starting with "."; keep out hidden folders
+	// the way walkGlob does.
+	return slices.DeleteFunc(paths, func(p string) bool {
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return false
+		}
+		for _, seg := range strings.Split(rel, string(filepath.Separator)) {
+			if skipName(seg) {
+				return true
+			}
+		}
+		return false
+	}), nil
+}
+
+// splitPattern splits a glob into its longest folder prefix free of glob
+// characters and the pattern segments below it.
+func splitPattern(pattern string) (root string, rest []string) {
+	sep := string(filepath.Separator)
+	segs := strings.Split(filepath.Clean(pattern), sep)
+	lit := 0
+	for lit < len(segs)-1 && !hasMeta(segs[lit]) {
+		lit++
+	}
+	root = strings.Join(segs[:lit], sep)
+	switch {
+	case lit == 0:
+		root = "."
+	case root == "":
+		root = sep // an absolute pattern whose first folder is a wildcard
+	}
+	return root, segs[lit:]
 }
 
 // hasMeta reports whether a path contains glob characters.
@@ -129,23 +167,10 @@ func listFolder(dir string) ([]string, error) {
 	return out, nil
 }
 
-// walkGlob matches a pattern with ** segments by walking the folder tree
-// below its longest literal prefix; hidden folders are not entered.
-func walkGlob(ctx context.Context, pattern string) ([]string, error) {
+// walkGlob matches pattern segments with ** (any number of folders) by
+// walking the folder tree below root; hidden folders are not entered.
+func walkGlob(ctx context.Context, root string, pat []string) ([]string, error) {
 	sep := string(filepath.Separator)
-	segs := strings.Split(filepath.Clean(pattern), sep)
-	lit := 0
-	for lit < len(segs) && !hasMeta(segs[lit]) {
-		lit++
-	}
-	root := strings.Join(segs[:lit], sep)
-	switch {
-	case lit == 0:
-		root = "."
-	case root == "":
-		root = sep // an absolute pattern whose first folder is a wildcard
-	}
-	pat := segs[lit:]
 	var out []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {

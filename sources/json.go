@@ -400,6 +400,6 @@ func (c *lineCounter) lineAt(off int64) int64 {
 		i++
 	}
 	c.line += int64(i)
-	c.starts = c.starts[copy(c.starts, c.starts[i:]):]
+	c.starts = c.starts[:copy(c.starts, c.starts[i:])]
 	return c.line + 1
 }

@@ -61,6 +61,37 @@ type Mapper struct {
 	legacy  vnenc.Encoding
 	sampled bool
 	b       *array.RecordBuilder
+	memo    [numCanonical]map[string]memoVal
+}
+
+// memoVal is a cached parse of a repeated cell value. Statuses, channels,
+// units, procedure names and flags repeat across millions of rows, and
+// folding them for matching is most of the transform's cost otherwise.
+type memoVal struct {
+	s   string
+	b   int8
+	err error
+}
+
+// memoLimit bounds each field's cache so a column of unique values cannot
+// grow memory with the input.
+const memoLimit = 4096
+
+// cached returns the memoised result of parse for cell value v of field f.
+func (m *Mapper) cached(f int, v string, parse func(string) memoVal) memoVal {
+	c := m.memo[f]
+	if c == nil {
+		c = make(map[string]memoVal)
+		m.memo[f] = c
+	}
+	if mv, ok := c[v]; ok {
+		return mv
+	}
+	mv := parse(v)
+	if len(c) < memoLimit {
+		c[strings.Clone(v)] = mv
+	}
+	return mv
 }
 
 // NewMapper plans the mapping of header. It fails with ErrNoDossierCode
@@ -182,13 +213,13 @@ type rowParser struct {
 	i   int
 
 	code, unit, procCode, procName, field, channel, status, online, rating string
-	received, due, finished, returned                                       time.Time
-	hasDue, hasFinished, hasReturned                                        bool
-	suppReq                                                                 int64
-	hasSuppReq                                                              bool
-	suppDays                                                                float64
-	hasSuppDays                                                             bool
-	bools                                                                   [6]int8 // -1 absent, 0 false, 1 true
+	received, due, finished, returned                                      time.Time
+	hasDue, hasFinished, hasReturned                                       bool
+	suppReq                                                                int64
+	hasSuppReq                                                             bool
+	suppDays                                                               float64
+	hasSuppDays                                                            bool
+	bools                                                                  [6]int8 // -1 absent, 0 false, 1 true
 }
 
 func (r *rowParser) reset(i int) {
@@ -216,6 +247,24 @@ func (r *rowParser) text(f int) string {
 	return NFC(s)
 }
 
+// textMemo is text for fields whose values repeat (names, fields, units).
+func (r *rowParser) textMemo(f int) string {
+	v := r.get(f)
+	if v == "" {
+		return ""
+	}
+	return r.m.cached(f, v, func(string) memoVal { return memoVal{s: r.text(f)} }).s
+}
+
+// vocab parses field f with a vocabulary parser, memoised.
+func (r *rowParser) vocab(f int, parse func(string) (string, error)) (string, error) {
+	mv := r.m.cached(f, r.get(f), func(v string) memoVal {
+		s, err := parse(v)
+		return memoVal{s: s, err: err}
+	})
+	return mv.s, mv.err
+}
+
 func (r *rowParser) fail(f int, reason string) (RowError, bool) {
 	return RowError{Column: r.header(f), Raw: strings.Clone(r.get(f)), Reason: reason}, false
 }
@@ -236,22 +285,28 @@ func (r *rowParser) parse() (RowError, bool) {
 		return r.fail(FDossierCode, "missing dossier code (Mã hồ sơ): every row needs one")
 	}
 	// Unit: a code, name or alias; empty means the source's default unit.
-	if u := r.text(FUnitCode); u != "" {
-		code, ok := r.m.opts.Units.Resolve(u)
-		if !ok {
-			return r.fail(FUnitCode, fmt.Sprintf("unknown unit %q: not a code, name or alias in the unit registry (add it to units.csv as an alias)", u))
+	if raw := r.get(FUnitCode); strings.TrimSpace(raw) != "" {
+		mv := r.m.cached(FUnitCode, raw, func(string) memoVal {
+			u := r.text(FUnitCode)
+			if code, ok := r.m.opts.Units.Resolve(u); ok {
+				return memoVal{s: code}
+			}
+			return memoVal{err: fmt.Errorf("unknown unit %q: not a code, name or alias in the unit registry (add it to units.csv as an alias)", u)}
+		})
+		if mv.err != nil {
+			return r.fail(FUnitCode, mv.err.Error())
 		}
-		r.unit = code
+		r.unit = mv.s
 	} else if r.m.opts.DefaultUnit != "" {
 		r.unit = r.m.opts.DefaultUnit
 	} else {
 		return r.fail(FUnitCode, fmt.Sprintf("no unit: the row names none and source %s has no default unit (set unit: in the config)", r.m.opts.Source))
 	}
 	r.procCode = normalizeProcedureCode(r.text(FProcedureCode))
-	r.procName = r.text(FProcedureName)
-	r.field = r.text(FField)
+	r.procName = r.textMemo(FProcedureName)
+	r.field = r.textMemo(FField)
 
-	if r.channel, err = ParseChannel(r.get(FChannel)); err != nil {
+	if r.channel, err = r.vocab(FChannel, ParseChannel); err != nil {
 		return r.fail(FChannel, err.Error())
 	}
 	var ok bool
@@ -277,7 +332,7 @@ func (r *rowParser) parse() (RowError, bool) {
 			return r.fail(d.f, fmt.Sprintf("%s %s is before the receipt date %s", d.nm, d.dst.Format("02/01/2006 15:04"), r.received.Format("02/01/2006 15:04")))
 		}
 	}
-	if r.status, err = ParseStatus(r.get(FStatus)); err != nil {
+	if r.status, err = r.vocab(FStatus, ParseStatus); err != nil {
 		return r.fail(FStatus, err.Error())
 	}
 	switch {
@@ -303,7 +358,7 @@ func (r *rowParser) parse() (RowError, bool) {
 	} else if r.hasSuppDays && r.suppDays < 0 {
 		return r.fail(FSupplementDays, "supplement days cannot be negative")
 	}
-	if r.online, err = ParseOnlineLevel(r.get(FOnlineLevel)); err != nil {
+	if r.online, err = r.vocab(FOnlineLevel, ParseOnlineLevel); err != nil {
 		return r.fail(FOnlineLevel, err.Error())
 	}
 	for k, f := range boolFields {
@@ -311,21 +366,23 @@ func (r *rowParser) parse() (RowError, bool) {
 			r.bools[k] = -1
 			continue
 		}
-		s := r.get(f)
-		if f == FPaidOnline && strings.TrimSpace(s) == "2" {
-			// DuocThanhToanTrucTuyen: 1 and 2 both mean paid online.
-			r.bools[k] = 1
-			continue
+		mv := r.m.cached(f, r.get(f), func(s string) memoVal {
+			if f == FPaidOnline && strings.TrimSpace(s) == "2" {
+				// DuocThanhToanTrucTuyen: 1 and 2 both mean paid online.
+				return memoVal{b: 1}
+			}
+			v, err := ParseBool(s)
+			if v {
+				return memoVal{b: 1, err: err}
+			}
+			return memoVal{err: err}
+		})
+		if mv.err != nil {
+			return r.fail(f, mv.err.Error())
 		}
-		v, err := ParseBool(s)
-		if err != nil {
-			return r.fail(f, err.Error())
-		}
-		if v {
-			r.bools[k] = 1
-		}
+		r.bools[k] = mv.b
 	}
-	if r.rating, err = ParseRating(r.get(FRating)); err != nil {
+	if r.rating, err = r.vocab(FRating, ParseRating); err != nil {
 		return r.fail(FRating, err.Error())
 	}
 	return RowError{}, true

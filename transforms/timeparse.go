@@ -17,7 +17,7 @@ const vietnamOffset = 7 * 60 * 60
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
 // Excel serials outside this range are more likely counts or codes than
-// dates: 20000 is 1954-10-03, 80000 is 2119-01-10.
+// dates: 20000 is 1954-10-03, 80000 is 2119-01-11.
 const minSerial, maxSerial = 20000, 80000
 
 // ParseTimestamp reads a date or date-time cell as a naive Vietnamese local
@@ -195,16 +195,17 @@ func parseOffset(s string) (int, bool) {
 	if len(s) < 3 || (s[0] != '+' && s[0] != '-') {
 		return 0, false
 	}
-	h, n := digits(s, 1)
-	if n != 2 {
+	if !isDigit(s[1]) || !isDigit(s[2]) {
 		return 0, false
 	}
+	h := int(s[1]-'0')*10 + int(s[2]-'0')
 	rest := s[3:]
 	if len(rest) > 0 && rest[0] == ':' {
 		rest = rest[1:]
 	}
 	m := 0
 	if rest != "" {
+		var n int
 		if m, n = digits(rest, 0); n != 2 || len(rest) != 2 {
 			return 0, false
 		}

@@ -103,6 +103,9 @@ var bools = newVocabulary(map[string][]string{
 	"false": {"Không", "Chưa", "0", "no", "n", "sai"},
 })
 
+// blank reports a cell with nothing but white space.
+func blank(s string) bool { return strings.TrimFunc(s, isSpace) == "" }
+
 // code strips the ".0" or ",0" a spreadsheet leaves on a whole number
 // ("2.0" → "2"), so numeric codes match however the cell was stored.
 func code(s string) string {
@@ -122,7 +125,7 @@ func code(s string) string {
 // dates); unknown text gives an error naming the value.
 func ParseStatus(s string) (string, error) {
 	k := Key(s)
-	if k == "" {
+	if blank(s) {
 		return "", nil
 	}
 	if v, ok := statuses[k]; ok {
@@ -144,7 +147,7 @@ func ParseChannel(s string) (string, error) {
 		return "postal", nil
 	}
 	k := Key(s)
-	if k == "" {
+	if blank(s) {
 		return "direct", nil
 	}
 	if v, ok := channels[k]; ok {
@@ -166,7 +169,7 @@ func ParseRating(s string) (string, error) {
 		return "dissatisfied", nil
 	}
 	k := Key(s)
-	if k == "" {
+	if blank(s) {
 		return "", nil
 	}
 	if v, ok := ratings[k]; ok {
@@ -189,7 +192,7 @@ func ParseOnlineLevel(s string) (string, error) {
 		return "none", nil
 	}
 	k := Key(s)
-	if k == "" {
+	if blank(s) {
 		return "", nil
 	}
 	if v, ok := onlineLevels[k]; ok {
@@ -212,7 +215,7 @@ func ParseBool(s string) (bool, error) {
 		return false, nil
 	}
 	k := Key(c)
-	if k == "" && strings.TrimFunc(c, isSpace) == "" {
+	if blank(c) {
 		return false, nil
 	}
 	if v, ok := bools[k]; ok {

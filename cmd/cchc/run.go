@@ -88,6 +88,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	r := s.Run
 	fmt.Fprintf(w, "run %d %s in %s (%s)\n", r.ID, r.Status, took.Round(10*time.Millisecond), r.Trigger)
 	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged\n", r.FilesNew, r.FilesFailed, s.Unchanged)
+	if s.StillFailed > 0 {
+		fmt.Fprintf(w, "%d unchanged files failed in an earlier run and were not retried (see source_files where status = 'failed'); replace them to load them\n", s.StillFailed)
+	}
 	for _, e := range s.SourceErrors {
 		fmt.Fprintf(w, "source %s FAILED: %v\n", e.Source, e.Err)
 	}
@@ -167,4 +170,3 @@ func groupDigits(n int64) string {
 	}
 	return b.String()
 }
-

@@ -1,0 +1,130 @@
+package samplegen
+
+import (
+	"math/rand/v2"
+	"sort"
+	"time"
+)
+
+// ict is Vietnam time. A fixed zone rather than time.LoadLocation keeps the
+// generator independent of the host's tzdata (Vietnam has no DST).
+var ict = time.FixedZone("ICT", 7*3600)
+
+// The data covers dossiers received from firstDay to lastDay inclusive.
+var (
+	firstDay = time.Date(2026, 1, 1, 0, 0, 0, 0, ict)
+	lastDay  = time.Date(2026, 10, 31, 0, 0, 0, 0, ict)
+)
+
+// holidays2026 are the public holidays falling on weekdays in 2026 (Tết
+// Dương lịch, Tết Nguyên đán 14–22/2, Giỗ Tổ Hùng Vương observed on Monday
+// 27/4, 30/4–1/5, Quốc khánh 1–2/9). Looked up, never iterated.
+var holidays2026 = map[string]bool{
+	"2026-01-01": true,
+	"2026-02-16": true, "2026-02-17": true, "2026-02-18": true, "2026-02-19": true, "2026-02-20": true,
+	"2026-04-27": true, "2026-04-30": true, "2026-05-01": true,
+	"2026-09-01": true, "2026-09-02": true,
+}
+
+func day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ict)
+}
+
+func isWorkingDay(d time.Time) bool {
+	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	return !holidays2026[d.Format("2006-01-02")]
+}
+
+// addWorkingDays returns the n-th working day after day d (n ≥ 1), or d
+// itself for n == 0.
+func addWorkingDays(d time.Time, n int) time.Time {
+	d = day(d)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if isWorkingDay(d) {
+			n--
+		}
+	}
+	return d
+}
+
+// at returns day d at hh:mm.
+func at(d time.Time, hh, mm int) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, ict)
+}
+
+// officeTime picks a moment of the office hours of day d (07:30–11:30 and
+// 13:30–17:00) not before notBefore; ok is false when none is left that day.
+func officeTime(r *rand.Rand, d, notBefore time.Time) (time.Time, bool) {
+	type span struct{ from, to time.Time }
+	spans := []span{{at(d, 7, 30), at(d, 11, 30)}, {at(d, 13, 30), at(d, 17, 0)}}
+	var total time.Duration
+	for i := range spans {
+		if spans[i].from.Before(notBefore) {
+			spans[i].from = notBefore
+		}
+		if spans[i].to.After(spans[i].from) {
+			total += spans[i].to.Sub(spans[i].from)
+		}
+	}
+	minutes := int(total / time.Minute)
+	if minutes < 1 {
+		return time.Time{}, false
+	}
+	off := time.Duration(r.IntN(minutes)) * time.Minute
+	for _, s := range spans {
+		if !s.to.After(s.from) {
+			continue
+		}
+		if l := s.to.Sub(s.from); off < l {
+			return s.from.Add(off).Truncate(time.Minute), true
+		} else {
+			off -= l
+		}
+	}
+	return time.Time{}, false
+}
+
+// dayTable draws receipt days: working days by a monthly seasonality
+// (fewer around Tết, more in spring), Saturday mornings rarely, and for
+// online submissions also Sundays and holidays.
+type dayTable struct {
+	days []time.Time
+	cum  []float64
+}
+
+var seasonality = [13]float64{0, 1.05, 0.72, 1.12, 1.05, 1.0, 1.0, 0.95, 1.03, 0.96, 1.06}
+
+func newDayTable(from, to time.Time, online bool) *dayTable {
+	t := &dayTable{}
+	sum := 0.0
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		w := seasonality[d.Month()]
+		switch {
+		case isWorkingDay(d):
+		case d.Weekday() == time.Saturday && !holidays2026[d.Format("2006-01-02")]:
+			w *= 0.05
+			if online {
+				w *= 4
+			}
+		case online:
+			w *= 0.12
+		default:
+			w = 0
+		}
+		if w == 0 {
+			continue
+		}
+		sum += w
+		t.days = append(t.days, d)
+		t.cum = append(t.cum, sum)
+	}
+	return t
+}
+
+func (t *dayTable) pick(r *rand.Rand) time.Time {
+	x := r.Float64() * t.cum[len(t.cum)-1]
+	return t.days[sort.SearchFloat64s(t.cum, x)]
+}

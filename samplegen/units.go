@@ -1,0 +1,173 @@
+package samplegen
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+)
+
+// unit is one receiving unit of the fictional province H41 (real Vietnamese
+// place names around Ba Vì, Thạch Thất and Sơn Tây, invented codes).
+type unit struct {
+	Code      string
+	Name      string
+	Level     string // department, district or commune
+	Parent    string
+	ValidFrom string // YYYY-MM-DD or ""
+	ValidTo   string // YYYY-MM-DD or ""; the unit receives nothing on or after this day
+	Successor string
+	Aliases   []string
+
+	// Parts of the dossier codes the unit issues (see codes.go).
+	short  string // "31" in H41.31-260315-0001
+	agency string // "000.00.31.H41" in 000.00.31.H41-260315-0001
+	m2026  string // "M41.031.00" in M41.031.00-260315-010001 (from 2026-07-01)
+
+	weight  float64 // share of the demo's dossiers
+	q       quality // how well the unit serves, so that rankings differ
+	procs   []procedure
+	lifeKey string // units with the same lifeKey get identical dossier lives (a tie)
+}
+
+// quality holds the probabilities that shape one unit's dossiers. Units differ
+// on purpose so that the index ranks them clearly.
+type quality struct {
+	online     float64 // received online, where the procedure allows it
+	postal     float64 // received by post
+	onTime     float64 // resolved early or on time, of those resolved
+	early      float64 // early, of those early or on time
+	maxLate    int     // working days late at most
+	stuck      float64 // never finished (overdue backlog)
+	supplement float64 // citizen asked to complete the file
+	reject     float64
+	withdraw   float64
+	stop       float64
+	uncollect  float64 // result never collected (resolved, not returned)
+	paidOnline float64 // fee paid online, of fee-bearing dossiers submitted online
+	synced     float64
+	digDossier float64
+	digResult  float64
+	reused     float64
+	rated      float64
+	verySat    float64 // of rated
+	dissat     float64 // of rated
+}
+
+// registry is the unit list of the demo, in units.csv order. Departments and
+// districts have no parent (the province itself is not a unit). Xã Thụy An
+// merges into xã Ba Trại at the end of June 2026 (valid_to 2026-06-30); its
+// last dossier is received before that day, so the data does not depend on
+// whether a reader takes valid_to as inclusive or exclusive.
+func registry() []*unit {
+	good := quality{online: 0.62, postal: 0.04, onTime: 0.93, early: 0.7, maxLate: 6, stuck: 0.004, supplement: 0.06,
+		reject: 0.012, withdraw: 0.01, stop: 0.003, uncollect: 0.04, paidOnline: 0.8, synced: 0.97,
+		digDossier: 0.85, digResult: 0.8, reused: 0.55, rated: 0.35, verySat: 0.55, dissat: 0.02}
+	avg := quality{online: 0.35, postal: 0.03, onTime: 0.8, early: 0.55, maxLate: 10, stuck: 0.012, supplement: 0.09,
+		reject: 0.02, withdraw: 0.015, stop: 0.004, uncollect: 0.06, paidOnline: 0.55, synced: 0.85,
+		digDossier: 0.6, digResult: 0.55, reused: 0.3, rated: 0.25, verySat: 0.4, dissat: 0.06}
+	poor := quality{online: 0.12, postal: 0.02, onTime: 0.62, early: 0.4, maxLate: 18, stuck: 0.03, supplement: 0.13,
+		reject: 0.03, withdraw: 0.02, stop: 0.006, uncollect: 0.08, paidOnline: 0.25, synced: 0.6,
+		digDossier: 0.35, digResult: 0.3, reused: 0.1, rated: 0.18, verySat: 0.25, dissat: 0.14}
+	tweak := func(q quality, f func(*quality)) quality { f(&q); return q }
+
+	return []*unit{
+		{Code: "H41.STP", Name: "Sở Tư pháp", Level: "department", ValidFrom: "2008-04-01",
+			Aliases: []string{"So Tu phap", "STP", "Bộ phận một cửa Sở Tư pháp"},
+			short:   "12", agency: "000.00.12.H41", m2026: "M41.012.00", weight: 0.06,
+			q: tweak(good, func(q *quality) { q.online = 0.7; q.onTime = 0.95 }), procs: procsSTP},
+		{Code: "H41.SKHDT", Name: "Sở Kế hoạch và Đầu tư", Level: "department", ValidFrom: "2008-04-01",
+			Aliases: []string{"So Ke hoach va Dau tu", "Sở KH&ĐT", "SKHĐT", "Phòng Đăng ký kinh doanh"},
+			short:   "13", agency: "000.00.13.H41", m2026: "M41.013.00", weight: 0.05,
+			q: tweak(good, func(q *quality) { q.online = 0.9; q.onTime = 0.97; q.paidOnline = 0.92 }), procs: procsSKHDT},
+		{Code: "H41.STNMT", Name: "Sở Tài nguyên và Môi trường", Level: "department", ValidFrom: "2008-04-01",
+			Aliases: []string{"So Tai nguyen va Moi truong", "Sở TN&MT", "STNMT", "Bộ phận một cửa Sở Tài nguyên và Môi trường"},
+			short:   "14", agency: "000.00.14.H41", m2026: "M41.014.00", weight: 0.07,
+			q: tweak(poor, func(q *quality) { q.online = 0.3; q.synced = 0.9 }), procs: procsSTNMT},
+		{Code: "H41.SXD", Name: "Sở Xây dựng", Level: "department", ValidFrom: "2008-04-01",
+			Aliases: []string{"So Xay dung", "SXD", "Bộ phận một cửa Sở Xây dựng"},
+			short:   "15", agency: "000.00.15.H41", m2026: "M41.015.00", weight: 0.03,
+			q: avg, procs: procsSXD},
+		{Code: "H41.SGTVT", Name: "Sở Giao thông vận tải", Level: "department", ValidFrom: "2008-04-01",
+			Aliases: []string{"So Giao thong van tai", "Sở GTVT", "SGTVT"},
+			short:   "16", agency: "000.00.16.H41", m2026: "M41.016.00", weight: 0.08,
+			q: tweak(good, func(q *quality) { q.online = 0.8; q.digResult = 0.9 }), procs: procsSGTVT},
+
+		{Code: "H.BAVI", Name: "UBND huyện Ba Vì", Level: "district",
+			Aliases: []string{"Huyện Ba Vì", "UBND huyen Ba Vi", "Bộ phận một cửa huyện Ba Vì", "Ủy ban nhân dân huyện Ba Vì"},
+			short:   "31", agency: "000.00.31.H41", m2026: "M41.031.00", weight: 0.16,
+			q: avg, procs: procsDistrict},
+		{Code: "H.THACHTHAT", Name: "UBND huyện Thạch Thất", Level: "district",
+			Aliases: []string{"Huyện Thạch Thất", "UBND huyen Thach That", "Bộ phận một cửa huyện Thạch Thất"},
+			short:   "32", agency: "000.00.32.H41", m2026: "M41.032.00", weight: 0.13,
+			q: tweak(good, func(q *quality) { q.online = 0.55 }), procs: procsDistrict},
+		{Code: "H.SONTAY", Name: "UBND thị xã Sơn Tây", Level: "district",
+			Aliases: []string{"Thị xã Sơn Tây", "UBND thi xa Son Tay", "Bộ phận một cửa thị xã Sơn Tây", "TX Sơn Tây"},
+			short:   "33", agency: "000.00.33.H41", m2026: "M41.033.00", weight: 0.11,
+			q: tweak(avg, func(q *quality) { q.online = 0.45; q.onTime = 0.86 }), procs: procsDistrict},
+		{Code: "H.PHUCTHO", Name: "UBND huyện Phúc Thọ", Level: "district",
+			Aliases: []string{"Huyện Phúc Thọ", "UBND huyen Phuc Tho", "Bộ phận một cửa huyện Phúc Thọ"},
+			short:   "34", agency: "000.00.34.H41", m2026: "M41.034.00", weight: 0.07,
+			q: poor, procs: procsDistrict},
+
+		{Code: "X.TANLINH", Name: "UBND xã Tản Lĩnh", Level: "commune", Parent: "H.BAVI",
+			Aliases: []string{"Xã Tản Lĩnh", "UBND xa Tan Linh", "Bộ phận một cửa xã Tản Lĩnh"},
+			short:   "31.21", agency: "000.21.31.H41", m2026: "M41.031.21", weight: 0.035,
+			q: tweak(avg, func(q *quality) { q.online = 0.4; q.onTime = 0.9 }), procs: procsCommune},
+		{Code: "X.VANHOA", Name: "UBND xã Vân Hòa", Level: "commune", Parent: "H.BAVI",
+			Aliases: []string{"Xã Vân Hòa", "UBND xã Vân Hoà", "UBND xa Van Hoa", "Bộ phận một cửa xã Vân Hòa"},
+			short:   "31.22", agency: "000.22.31.H41", m2026: "M41.031.22", weight: 0.025,
+			q: poor, procs: procsCommune},
+		{Code: "X.BATRAI", Name: "UBND xã Ba Trại", Level: "commune", Parent: "H.BAVI", ValidFrom: "2019-12-01",
+			Aliases: []string{"Xã Ba Trại", "UBND xa Ba Trai", "Bộ phận một cửa xã Ba Trại"},
+			short:   "31.23", agency: "000.23.31.H41", m2026: "M41.031.23", weight: 0.035,
+			q: tweak(good, func(q *quality) { q.online = 0.5 }), procs: procsCommune},
+		{Code: "X.THUYAN", Name: "UBND xã Thụy An", Level: "commune", Parent: "H.BAVI",
+			ValidTo: "2026-06-30", Successor: "X.BATRAI",
+			Aliases: []string{"Xã Thụy An", "UBND xã Thuỵ An", "UBND xa Thuy An"},
+			short:   "31.24", agency: "000.24.31.H41", m2026: "M41.031.24", weight: 0.012,
+			q: avg, procs: procsCommune},
+		// Bình Yên and Hạ Bằng share a lifeKey: their dossiers are generated
+		// from the same random stream, so they score exactly alike in every
+		// period and exercise competition ranks (1, 2, 2, 4).
+		{Code: "X.BINHYEN", Name: "UBND xã Bình Yên", Level: "commune", Parent: "H.THACHTHAT",
+			Aliases: []string{"Xã Bình Yên", "UBND xa Binh Yen"},
+			short:   "32.21", agency: "000.21.32.H41", m2026: "M41.032.21", weight: 0.03, lifeKey: "thach-that-twins",
+			q: tweak(good, func(q *quality) { q.online = 0.45; q.synced = 1 }), procs: procsCommune},
+		{Code: "X.HABANG", Name: "UBND xã Hạ Bằng", Level: "commune", Parent: "H.THACHTHAT",
+			Aliases: []string{"Xã Hạ Bằng", "UBND xa Ha Bang"},
+			short:   "32.22", agency: "000.22.32.H41", m2026: "M41.032.22", weight: 0.03, lifeKey: "thach-that-twins",
+			q: tweak(good, func(q *quality) { q.online = 0.45; q.synced = 1 }), procs: procsCommune},
+		{Code: "X.CODONG", Name: "UBND xã Cổ Đông", Level: "commune", Parent: "H.SONTAY",
+			Aliases: []string{"Xã Cổ Đông", "UBND xa Co Dong"},
+			short:   "33.21", agency: "000.21.33.H41", m2026: "M41.033.21", weight: 0.012,
+			q: tweak(poor, func(q *quality) { q.online = 0.08 }), procs: procsCommune},
+		{Code: "X.KIMSON", Name: "UBND xã Kim Sơn", Level: "commune", Parent: "H.SONTAY",
+			Aliases: []string{"Xã Kim Sơn", "UBND xa Kim Son", "Bộ phận một cửa xã Kim Sơn"},
+			short:   "33.22", agency: "000.22.33.H41", m2026: "M41.033.22", weight: 0.03,
+			q: tweak(avg, func(q *quality) { q.online = 0.3; q.synced = 1 }), procs: procsCommune},
+	}
+}
+
+// unitsCSV renders the registry in the units.csv contract format (UTF-8
+// without BOM, LF line ends, aliases joined by "|").
+func unitsCSV(units []*unit) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"unit_code", "name", "level", "parent_code", "valid_from", "valid_to", "successor_code", "aliases"})
+	for _, u := range units {
+		_ = w.Write([]string{u.Code, u.Name, u.Level, u.Parent, u.ValidFrom, u.ValidTo, u.Successor, strings.Join(u.Aliases, "|")})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// unitByCode finds a unit of the list; it panics on a typo in the source
+// table, which tests exercise.
+func unitByCode(units []*unit, code string) *unit {
+	for _, u := range units {
+		if u.Code == code {
+			return u
+		}
+	}
+	panic("samplegen: unknown unit " + code)
+}

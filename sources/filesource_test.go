@@ -1,0 +1,147 @@
+package sources
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// makeTree writes files (relative path → modification time offset in
+// minutes) under a new temporary folder.
+func makeTree(t *testing.T, files map[string]int) string {
+	t.Helper()
+	root := t.TempDir()
+	base := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	for name, min := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mt := base.Add(time.Duration(min) * time.Minute)
+		if err := os.Chtimes(p, mt, mt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestFileSourceList(t *testing.T) {
+	root := makeTree(t, map[string]int{
+		"a.xlsx":              3,
+		"b.csv":               1,
+		"c.CSV":               1,
+		"notes.md":            0,
+		".hidden.csv":         0,
+		"~$a.xlsx":            5,
+		"2026/03/d.xlsx":      2,
+		"2026/03/e.json":      4,
+		"2026/.git/f.xlsx":    0,
+		"2026/04/deep/g.xlsx": 6,
+	})
+	tests := []struct {
+		pattern string
+		want    []string // relative to root, in listing order
+	}{
+		{"", []string{"b.csv", "c.CSV", "a.xlsx"}}, // the folder itself
+		{"*.xlsx", []string{"a.xlsx"}},
+		{"*.csv", []string{"b.csv"}},
+		{"*/*/*.xlsx", []string{"2026/03/d.xlsx"}},
+		{"**/*.xlsx", []string{"2026/03/d.xlsx", "a.xlsx", "2026/04/deep/g.xlsx"}},
+		{"2026/**", []string{"2026/03/d.xlsx", "2026/03/e.json", "2026/04/deep/g.xlsx"}},
+		{"2026/**/deep/*.xlsx", []string{"2026/04/deep/g.xlsx"}},
+		{"nothing-*.csv", nil},
+		{"missing-folder/**/*.csv", nil},
+		{"b.csv", []string{"b.csv"}},
+		{"missing.csv", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			src := NewFileSource("ba-vi", filepath.Join(root, filepath.FromSlash(tt.pattern)))
+			refs, err := src.List(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range refs {
+				rel, _ := filepath.Rel(root, r.Path)
+				got = append(got, filepath.ToSlash(rel))
+				if r.Source != "ba-vi" || r.Size != int64(len(filepath.ToSlash(rel))) || r.ModTime.Location() != time.UTC {
+					t.Errorf("bad ref %+v", r)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileSourceBadPattern(t *testing.T) {
+	_, err := NewFileSource("x", filepath.Join(t.TempDir(), "[a-*.csv")).List(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "bad path pattern") || !strings.Contains(err.Error(), "source x") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestFileSourceFetch(t *testing.T) {
+	root := makeTree(t, map[string]int{"a.csv": 0})
+	src := NewFileSource("x", root)
+	refs, err := src.List(context.Background())
+	if err != nil || len(refs) != 1 {
+		t.Fatal(refs, err)
+	}
+	p, cleanup, err := src.Fetch(context.Background(), refs[0])
+	if err != nil || p != refs[0].Path {
+		t.Fatal(p, err)
+	}
+	cleanup()
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("cleanup removed the source file: %v", err)
+	}
+	os.Remove(p)
+	if _, _, err := src.Fetch(context.Background(), refs[0]); err == nil {
+		t.Error("fetching a removed file succeeded")
+	}
+}
+
+func TestHashFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x")
+	if err := os.WriteFile(p, []byte("abc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := HashFile(p)
+	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; err != nil || got != want {
+		t.Errorf("HashFile = %q, %v; want %q", got, err, want)
+	}
+	if _, err := HashFile(p + ".missing"); err == nil {
+		t.Error("no error for a missing file")
+	}
+}
+
+func TestMatchSegments(t *testing.T) {
+	tests := []struct {
+		pat, name string
+		want      bool
+	}{
+		{"**", "a/b/c", true},
+		{"**/*.csv", "x.csv", true},
+		{"**/*.csv", "a/b/x.csv", true},
+		{"**/*.csv", "a/b/x.xlsx", false},
+		{"a/**/b", "a/b", true},
+		{"a/**/b", "a/x/y/b", true},
+		{"a/**/b", "a/x/y/c", false},
+		{"*/x", "a/b/x", false},
+	}
+	for _, tt := range tests {
+		if got := matchSegments(strings.Split(tt.pat, "/"), strings.Split(tt.name, "/")); got != tt.want {
+			t.Errorf("matchSegments(%q, %q) = %v", tt.pat, tt.name, got)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package sources
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// writeLargeCSV writes a CSV of n dossiers (about 200 bytes a row) with a
+// title row and returns its path and size.
+func writeLargeCSV(tb testing.TB, n int) (string, int64) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "large.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "DANH SÁCH HỒ SƠ,,,,")
+	fmt.Fprintln(w, "Mã hồ sơ,Ngày tiếp nhận,Ngày hẹn trả,Trạng thái,Ghi chú")
+	for i := range n {
+		fmt.Fprintf(w, "H41.12-240315-%07d,15/03/2024 08:%02d,20/03/2024,Đang xử lý,"+
+			"\"Hồ sơ cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở số %d\"\n", i, i%60, i)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path, st.Size()
+}
+
+// TestLargeCSVBoundedMemory streams a 300k-row file: every record is
+// released (checked allocator), rows and numbers are complete, and the live
+// heap stays far below the file size.
+func TestLargeCSVBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large file")
+	}
+	const n = 300_000
+	path, size := writeLargeCSV(t, n)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak uint64
+
+	r, err := Open(path, DecodeOptions{HeaderScore: testScore, BatchRows: 8192, Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, batches := 0, 0
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if batches%8 == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+		head := rec.NewSlice(0, 1)
+		first := recordRows(head)[0]
+		head.Release()
+		if want := int64(rows + 3); first.n != want {
+			t.Fatalf("batch %d starts at line %d, want %d", batches, first.n, want)
+		}
+		rows += int(rec.NumRows())
+		batches++
+		rec.Release()
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n {
+		t.Errorf("read %d rows, want %d", rows, n)
+	}
+	growth := int64(peak) - int64(base)
+	t.Logf("file %d MB, %d batches, heap growth %d MB", size>>20, batches, growth>>20)
+	if limit := size / 4; growth > limit {
+		t.Errorf("heap grew by %d bytes while streaming a %d-byte file (limit %d)", growth, size, limit)
+	}
+}
+
+// TestBatchesMatchOneBatch checks that small batches deliver exactly the
+// rows of one large batch.
+func TestBatchesMatchOneBatch(t *testing.T) {
+	path, _ := writeLargeCSV(t, 1000)
+	read := func(batch int) []row {
+		r, err := Open(path, DecodeOptions{HeaderScore: testScore, BatchRows: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		_, rows, err := readAll(t, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	one, small := read(0), read(3)
+	if len(one) != 1000 || !equalRows(one, small) {
+		t.Errorf("batches of 3 differ from one batch (%d vs %d rows)", len(small), len(one))
+	}
+}
+
+func BenchmarkCSVDecode(b *testing.B) {
+	const n = 100_000
+	path, size := writeLargeCSV(b, n)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		r, err := Open(path, DecodeOptions{HeaderScore: testScore})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if err != nil {
+				break
+			}
+			rec.Release()
+		}
+		r.Close()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,211 @@
+package transforms
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+type fakeUnits map[string]string
+
+func (f fakeUnits) Resolve(raw string) (string, bool) {
+	c, ok := f[Key(raw)]
+	return c, ok
+}
+
+var testUnits = fakeUnits{"hbavi": "H.BAVI", "ubndhuyenbavi": "H.BAVI", "bavi": "H.BAVI", "stp": "S.TP", "sotuphap": "S.TP"}
+
+// rawRecord builds a record shaped like a sources.RawReader batch.
+func rawRecord(mem memory.Allocator, header []string, rows [][]string) arrow.Record {
+	fields := make([]arrow.Field, 0, len(header)+1)
+	for i := range header {
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("c%d", i), Type: arrow.BinaryTypes.String})
+	}
+	fields = append(fields, arrow.Field{Name: "__row", Type: arrow.PrimitiveTypes.Int64})
+	b := array.NewRecordBuilder(mem, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	for r, row := range rows {
+		for i := range header {
+			v := ""
+			if i < len(row) {
+				v = row[i]
+			}
+			b.Field(i).(*array.StringBuilder).Append(v)
+		}
+		b.Field(len(header)).(*array.Int64Builder).Append(int64(r + 2))
+	}
+	return b.NewRecord()
+}
+
+// value reads column name of row i of a stage record as a string ("<nil>"
+// for null), for compact expectations.
+func value(rec arrow.Record, name string, i int) string {
+	idx := rec.Schema().FieldIndices(name)[0]
+	col := rec.Column(idx)
+	if col.IsNull(i) {
+		return "<nil>"
+	}
+	switch c := col.(type) {
+	case *array.Timestamp:
+		return time.UnixMicro(int64(c.Value(i))).UTC().Format("2006-01-02 15:04:05")
+	default:
+		return col.ValueStr(i)
+	}
+}
+
+func TestApply(t *testing.T) {
+	header := []string{"STT", "Mã hồ sơ", "Đơn vị tiếp nhận", "Mã TTHC", "Tên thủ tục", "Lĩnh vực", "Hình thức nộp",
+		"Ngày tiếp nhận", "Hạn xử lý", "Ngày kết thúc xử lý", "Ngày trả kết quả", "Trạng thái", "Số lần bổ sung",
+		"Số ngày bổ sung", "Thanh toán trực tuyến", "Số hóa hồ sơ", "Đánh giá", "Họ tên người nộp", "Số CCCD", "Ghi chú"}
+	cases := []struct {
+		name string
+		row  []string
+		want map[string]string // column → value; "q_reason" substring when rejected
+	}{
+		{"full row",
+			[]string{"1", "H41.12-260315-0001", "UBND huyện Ba Vì", "1.00123", "Đăng ky\u0301 khai sinh", "Hộ tịch", "Trực tuyến",
+				"15/03/2026 08:30", "20/03/2026 17:00", "19/03/2026 10:00", "20/03/2026", "Đã trả kết quả", "1", "2,5", "Có", "x", "Rất hài lòng", "Nguyễn Văn An", "001203004005", "ghi chú"},
+			map[string]string{"dossier_code": "H41.12-260315-0001", "unit_code": "H.BAVI", "procedure_code": "1.001230",
+				"procedure_name": "Đăng ký khai sinh", "channel": "online", "received_at": "2026-03-15 08:30:00",
+				"due_at": "2026-03-20 17:00:00", "finished_at": "2026-03-19 10:00:00", "returned_at": "2026-03-20 00:00:00",
+				"status": "returned", "supplement_requests": "1", "supplement_days": "2.5", "paid_online": "true",
+				"digitized_dossier": "true", "rating": "very_satisfied", "synced_national": "<nil>", "q_reason": "<nil>"}},
+		{"defaults: unit, channel, inferred status",
+			[]string{"2", "H41.12-260316-0002", "", "", "", "", "", "16/03/2026", "", "", "", "", "", "", "", "", "", "", "", ""},
+			map[string]string{"unit_code": "S.TP", "channel": "direct", "status": "processing", "due_at": "<nil>",
+				"paid_online": "false", "digitized_dossier": "false", "rating": "<nil>", "q_reason": "<nil>"}},
+		{"finish taken from return date",
+			[]string{"3", "X-3", "stp", "", "", "", "2", "2026-03-16T09:00:00", "", "", "18/03/2026 15:00", "Đã trả", "", "", "", "", "", "", "", ""},
+			map[string]string{"finished_at": "2026-03-18 15:00:00", "status": "returned", "channel": "online"}},
+		{"missing code", []string{"4", " ", "", "", "", "", "", "16/03/2026"}, map[string]string{"q_reason": "missing dossier code", "q_column": "Mã hồ sơ"}},
+		{"unknown unit", []string{"5", "X-5", "UBND huyện Thạch Thất", "", "", "", "", "16/03/2026"},
+			map[string]string{"q_reason": "unknown unit", "q_column": "Đơn vị tiếp nhận", "q_raw_value": "UBND huyện Thạch Thất"}},
+		{"bad date", []string{"6", "X-6", "", "", "", "", "", "31/02/2026"}, map[string]string{"q_reason": "receipt date", "q_raw_value": "31/02/2026"}},
+		{"missing receipt", []string{"7", "X-7", "", "", "", "", "", ""}, map[string]string{"q_reason": "missing receipt date"}},
+		{"due before receipt", []string{"8", "X-8", "", "", "", "", "", "16/03/2026 10:00", "15/03/2026"},
+			map[string]string{"q_reason": "before the receipt date", "q_column": "Hạn xử lý"}},
+		{"finish before receipt", []string{"9", "X-9", "", "", "", "", "", "16/03/2026 10:00", "", "16/03/2026 09:59"},
+			map[string]string{"q_reason": "before the receipt date", "q_column": "Ngày kết thúc xử lý"}},
+		{"unknown status", []string{"10", "X-10", "", "", "", "", "", "16/03/2026", "", "", "", "Đang chờ duyệt xyz"},
+			map[string]string{"q_reason": "status", "q_column": "Trạng thái"}},
+		{"resolved without finish", []string{"11", "X-11", "", "", "", "", "", "16/03/2026", "", "", "", "Đã xử lý xong"},
+			map[string]string{"q_reason": "no finish date"}},
+		{"bad channel", []string{"12", "X-12", "", "", "", "", "fax", "16/03/2026"}, map[string]string{"q_column": "Hình thức nộp", "q_raw_value": "fax"}},
+		{"bad number", []string{"13", "X-13", "", "", "", "", "", "16/03/2026", "", "", "", "", "hai"}, map[string]string{"q_column": "Số lần bổ sung"}},
+	}
+	rows := make([][]string, len(cases))
+	for i, c := range cases {
+		rows[i] = c.row
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	raw := rawRecord(mem, header, rows)
+	defer raw.Release()
+	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP", Source: "s", File: "f.csv", SHA256: "h", FileSeq: 1, Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	out, errs := m.Apply(header, raw)
+	defer out.Release()
+	if out.NumRows() != int64(len(cases)) {
+		t.Fatalf("rows in %d out %d", len(cases), out.NumRows())
+	}
+	rejected := 0
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for col, want := range c.want {
+				got := value(out, col, i)
+				if strings.HasPrefix(col, "q_") && want != "<nil>" {
+					if !strings.Contains(got, want) {
+						t.Errorf("%s = %q, want it to contain %q", col, got, want)
+					}
+					continue
+				}
+				if got != want {
+					t.Errorf("%s = %q, want %q", col, got, want)
+				}
+			}
+			if value(out, "source_row", i) != fmt.Sprint(i+2) {
+				t.Errorf("source_row = %s", value(out, "source_row", i))
+			}
+		})
+		if value(out, "q_reason", i) != "<nil>" {
+			rejected++
+			if raw := value(out, "q_raw_record", i); strings.Contains(raw, "Nguyễn") || strings.Contains(raw, "Số CCCD") || strings.Contains(raw, "ghi chú") {
+				t.Errorf("raw_record carries unmapped or personal data: %s", raw)
+			}
+		}
+	}
+	if rejected != len(errs) {
+		t.Errorf("%d rows flagged, %d RowErrors", rejected, len(errs))
+	}
+	mp := m.Mapping()
+	if strings.Join(mp.Dropped, ",") != "Họ tên người nộp,Số CCCD" {
+		t.Errorf("dropped = %v", mp.Dropped)
+	}
+	if strings.Join(mp.Unmapped, ",") != "STT,Ghi chú" {
+		t.Errorf("unmapped = %v", mp.Unmapped)
+	}
+	// Personal data must not appear anywhere in the stage record.
+	for c := 0; c < int(out.NumCols()); c++ {
+		for i := 0; i < int(out.NumRows()); i++ {
+			if v := out.Column(c).ValueStr(i); strings.Contains(v, "Nguyễn Văn An") || strings.Contains(v, "001203004005") {
+				t.Errorf("personal data in column %s: %q", out.Schema().Field(c).Name, v)
+			}
+		}
+	}
+}
+
+func TestNoDossierCode(t *testing.T) {
+	if _, err := NewMapper([]string{"Họ tên", "Ngày tiếp nhận"}, MapOptions{Units: testUnits}); err != ErrNoDossierCode {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Header variants of every format map to the same columns.
+func TestHeaderVariants(t *testing.T) {
+	for _, h := range [][]string{
+		{"Mã hồ sơ", "Ngày tiếp nhận", "Kênh thực hiện"},
+		{"MÃ HỒ SƠ", "NGAY TIEP NHAN", "Kenh thuc hien"},
+		{"MaHoSo", "NgayTiepNhan", "KenhThucHien"},
+		{"dossier_code", "received_at", "channel"},
+		{"Ma\u0303 hô\u0300 sơ", "Nga\u0300y tiê\u0301p nhâ\u0323n", "Kênh thực hiện"}, // NFD
+	} {
+		m, err := NewMapper(h, MapOptions{Units: testUnits})
+		if err != nil {
+			t.Errorf("%v: %v", h, err)
+			continue
+		}
+		if len(m.Mapping().Columns) != 3 {
+			t.Errorf("%v mapped %v", h, m.Mapping().Columns)
+		}
+		m.Release()
+	}
+}
+
+func BenchmarkApply(b *testing.B) {
+	header := []string{"Mã hồ sơ", "Đơn vị tiếp nhận", "Mã TTHC", "Tên thủ tục", "Lĩnh vực", "Hình thức nộp",
+		"Ngày tiếp nhận", "Hạn xử lý", "Ngày kết thúc xử lý", "Trạng thái", "Số hóa hồ sơ", "Đánh giá"}
+	row := []string{"H41.12-260315-0001", "UBND huyện Ba Vì", "1.001234", "Đăng ký khai sinh", "Hộ tịch", "Trực tuyến",
+		"15/03/2026 08:30", "20/03/2026 17:00", "19/03/2026 10:00", "Đã trả kết quả", "x", "Hài lòng"}
+	rows := make([][]string, 10000)
+	for i := range rows {
+		rows[i] = row
+	}
+	raw := rawRecord(memory.DefaultAllocator, header, rows)
+	defer raw.Release()
+	m, _ := NewMapper(header, MapOptions{Units: testUnits})
+	defer m.Release()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, _ := m.Apply(header, raw)
+		out.Release()
+	}
+	b.ReportMetric(float64(b.N*len(rows))/b.Elapsed().Seconds(), "rows/s")
+}
