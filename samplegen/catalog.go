@@ -2,7 +2,8 @@ package samplegen
 
 // procedure is one administrative procedure (thủ tục hành chính) as the
 // catalogue lists it. Codes follow the national d.dddddd pattern; names and
-// fields are those of the real catalogue, deadlines and fees plausible.
+// fields are those of the real catalogue (long names in the short form
+// one-stop lists use), deadlines and fees plausible.
 type procedure struct {
 	code   string
 	name   string
@@ -39,7 +40,7 @@ var procsCommune = []procedure{
 	{"1.000656", "Đăng ký khai tử", fHoTich, 1, false, "full", 4},
 	{"1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", fHoTich, 3, true, "full", 10},
 	{"1.004884", "Cấp bản sao Trích lục hộ tịch", fHoTich, 1, true, "full", 6},
-	{"1.003416", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam cấp hoặc chứng nhận", fChungThuc, 0, true, "none", 24},
+	{"1.003416", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", fChungThuc, 0, true, "none", 24},
 	{"1.003427", "Chứng thực chữ ký trong các giấy tờ, văn bản", fChungThuc, 0, true, "none", 8},
 	{"1.003569", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất và nhà ở", fChungThuc, 2, true, "none", 5},
 	{"1.001731", "Trợ giúp xã hội khẩn cấp về hỗ trợ chi phí mai táng", fBTXH, 5, false, "partial", 2},
@@ -50,19 +51,19 @@ var procsDistrict = []procedure{
 	{"1.001612", "Đăng ký thành lập hộ kinh doanh", fHKD, 3, true, "full", 12},
 	{"1.001266", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", fHKD, 3, true, "full", 6},
 	{"1.009994", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", fXayDung, 15, true, "partial", 9},
-	{"1.004227", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất", fDatDai, 10, true, "partial", 16},
-	{"1.004203", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất lần đầu", fDatDai, 20, true, "partial", 6},
+	{"1.004227", "Đăng ký biến động quyền sử dụng đất, tài sản gắn liền với đất", fDatDai, 10, true, "partial", 16},
+	{"1.004203", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", fDatDai, 20, true, "partial", 6},
 	{"1.004206", "Tách thửa hoặc hợp thửa đất", fDatDai, 15, true, "partial", 4},
 	{"1.001695", "Đăng ký khai sinh có yếu tố nước ngoài", fHoTich, 15, false, "partial", 2},
 	{"1.004859", "Thay đổi, cải chính, bổ sung thông tin hộ tịch", fHoTich, 3, true, "full", 6},
 	{"1.005097", "Chuyển trường đối với học sinh trung học cơ sở", fGiaoDuc, 3, false, "full", 5},
 	{"1.001279", "Cấp Giấy phép bán lẻ sản phẩm thuốc lá", fLuuThong, 10, true, "full", 2},
 	{"1.001776", "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng", fBTXH, 20, false, "partial", 4},
-	{"1.003403", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của nước ngoài cấp", fChungThuc, 0, true, "none", 8},
+	{"1.003403", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan nước ngoài cấp", fChungThuc, 0, true, "none", 8},
 }
 
 var procsSTP = []procedure{
-	{"1.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam", fLLTP, 10, true, "full", 30},
+	{"1.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", fLLTP, 10, true, "full", 30},
 	{"1.000492", "Cấp Phiếu lý lịch tư pháp cho cơ quan tiến hành tố tụng", fLLTP, 10, false, "partial", 3},
 	{"1.001756", "Đăng ký hành nghề và cấp Thẻ công chứng viên", fCongChung, 20, true, "partial", 1},
 	{"1.002153", "Đăng ký hoạt động của tổ chức hành nghề luật sư", fLuatSu, 10, true, "partial", 1},

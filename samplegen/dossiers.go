@@ -45,7 +45,7 @@ type dossier struct {
 	rating                                      string // "", very_satisfied, satisfied, dissatisfied
 
 	person *person
-	defect *defect // non-nil: a deliberately invalid row
+	bad    *badRow // non-nil: a deliberately invalid row
 	seq    int     // generation order, to keep sorting stable
 }
 
@@ -94,9 +94,10 @@ func (s snap) equal(o snap) bool {
 		s.suppK == o.suppK && s.suppDays == o.suppDays && s.rating == o.rating && s.digResult == o.digResult
 }
 
-// terminal reports whether no later export can show anything else.
-func (s snap) terminal() bool {
-	return s.status == stReturned || s.status == stRejected || s.status == stWithdrawn || s.status == stStopped
+// open reports whether the dossier was still being handled (a system's
+// "open dossiers" list: processing or waiting for the citizen).
+func (s snap) open() bool {
+	return s.status == stProcessing || s.status == stSupplement
 }
 
 func days(f float64) time.Duration { return time.Duration(f * 24 * float64(time.Hour)) }

@@ -1,0 +1,153 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/cchc/cchc/periods"
+	cchcsql "github.com/cchc/cchc/sql"
+)
+
+// Execer is what Build needs of a connection: the caller's transaction or
+// pinned connection, so the model commits together with the load.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Build recomputes every model table from dossiers: periods (every period
+// of every kind overlapping the data, under convention), dossier_stats,
+// and the indicator values and index scores of m. It is idempotent: the
+// same dossiers give the same tables. Run it inside the load's transaction.
+func Build(ctx context.Context, db Execer, convention string, m *Methodology) error {
+	if err := buildPeriods(ctx, db, convention); err != nil {
+		return err
+	}
+	for _, name := range []string{"10_dossier_outcomes.sql", "20_dossier_stats.sql"} {
+		if err := execFile(ctx, db, name); err != nil {
+			return err
+		}
+	}
+	if err := buildIndicators(ctx, db, m); err != nil {
+		return err
+	}
+	return nil
+}
+
+func execFile(ctx context.Context, db Execer, name string, args ...any) error {
+	body, err := fs.ReadFile(cchcsql.Models, "models/"+name)
+	if err != nil {
+		return fmt.Errorf("model %s: %w", name, err)
+	}
+	if _, err := db.ExecContext(ctx, string(body), args...); err != nil {
+		return fmt.Errorf("model %s: %w", name, err)
+	}
+	return nil
+}
+
+func buildPeriods(ctx context.Context, db Execer, convention string) error {
+	var from, to sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT min(received_at), max(greatest(received_at, coalesce(finished_at, received_at))) FROM dossiers`).
+		Scan(&from, &to); err != nil {
+		return fmt.Errorf("model periods: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM periods`); err != nil {
+		return fmt.Errorf("model periods: %w", err)
+	}
+	if !from.Valid {
+		return nil
+	}
+	ps := periods.Covering(from.Time.UTC(), to.Time.UTC(), convention)
+	var sb strings.Builder
+	args := make([]any, 0, len(ps)*6)
+	sb.WriteString("INSERT INTO periods VALUES ")
+	for i, p := range ps {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, p.Name, p.Kind, p.Convention, p.Start, p.End, p.Previous)
+	}
+	if _, err := db.ExecContext(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("model periods: %w", err)
+	}
+	return nil
+}
+
+// buildIndicators evaluates every indicator of m in one pass over
+// dossier_outcomes (one aggregate column per numerator, denominator and
+// rate), then scores and ranks.
+func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
+	exec := func(what, q string, args ...any) error {
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("model %s: %w", what, err)
+		}
+		return nil
+	}
+	if err := exec("index_groups", `DELETE FROM index_groups WHERE methodology = ?`, m.Name); err != nil {
+		return err
+	}
+	for i, g := range m.Groups {
+		if err := exec("index_groups", `INSERT INTO index_groups VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			m.Name, m.Version, g.Code, i+1, g.NameVI, g.NameEN, g.Max); err != nil {
+			return err
+		}
+	}
+	if err := exec("tiers", `CREATE OR REPLACE TEMP TABLE tiers (name VARCHAR, min DOUBLE)`); err != nil {
+		return err
+	}
+	for _, t := range m.Tiers {
+		if err := exec("tiers", `INSERT INTO tiers VALUES (?, ?)`, t.Name, t.Min); err != nil {
+			return err
+		}
+	}
+	var cols []string
+	var rows []string
+	n := 0
+	for _, g := range m.Groups {
+		for _, ind := range g.Indicators {
+			n++
+			rate := ind.Rate
+			if strings.TrimSpace(rate) == "" {
+				rate = fmt.Sprintf("CAST(n%d AS DOUBLE) / nullif(d%d, 0)", n, n)
+			}
+			cols = append(cols,
+				fmt.Sprintf("CAST((%s) AS DOUBLE) AS n%d", ind.Numerator, n),
+				fmt.Sprintf("CAST((%s) AS DOUBLE) AS d%d", ind.Denominator, n))
+			if ind.Rate != "" {
+				cols = append(cols, fmt.Sprintf("CAST((%s) AS DOUBLE) AS r%d", ind.Rate, n))
+				rate = fmt.Sprintf("r%d", n)
+			}
+			// points = max × min(1, rate / threshold); denominator 0 is N/A.
+			rows = append(rows, fmt.Sprintf(`SELECT period, unit_code, %s, %s, n%[3]d, d%[3]d,
+				CASE WHEN d%[3]d > 0 THEN greatest(0, %[4]s) END, %[5]v,
+				CASE WHEN d%[3]d > 0 THEN %[6]v * least(1, greatest(0, %[4]s) / %[5]v) END, %[6]v FROM indicator_agg`,
+				quote(g.Code), quote(ind.Code), n, rate, ind.Threshold, ind.Points))
+		}
+	}
+	agg := "CREATE OR REPLACE TEMP TABLE indicator_agg AS SELECT period, unit_code, " + strings.Join(cols, ", ") +
+		" FROM dossier_outcomes GROUP BY period, unit_code"
+	if err := exec("indicators (check the numerator, denominator and rate expressions of the methodology)", agg); err != nil {
+		return err
+	}
+	if err := exec("indicator_values", `DELETE FROM indicator_values WHERE methodology = ?`, m.Name); err != nil {
+		return err
+	}
+	ins := fmt.Sprintf("INSERT INTO indicator_values SELECT %s, %s, * FROM (%s)", quote(m.Name), quote(m.Version), strings.Join(rows, "\nUNION ALL\n"))
+	if err := exec("indicator_values", ins); err != nil {
+		return err
+	}
+	if err := exec("index_scores", `DELETE FROM index_scores WHERE methodology = ?`, m.Name); err != nil {
+		return err
+	}
+	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
+		return err
+	}
+	return exec("cleanup", "DROP TABLE indicator_agg; DROP TABLE tiers")
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+

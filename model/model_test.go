@@ -1,0 +1,298 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/warehouse"
+)
+
+func openWarehouse(t *testing.T) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "m.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+type dossier struct {
+	code, unit, field, channel, status string
+	received, due, finished         string // "2006-01-02 15:04:05" or ""
+	suppReq                         int
+	suppDays                        float64
+	rating                          string
+}
+
+func ts(s string) any {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse("2006-01-02 15:04:05", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func insert(t *testing.T, db *sql.DB, ds []dossier) {
+	t.Helper()
+	for _, d := range ds {
+		unit := d.unit
+		if unit == "" {
+			unit = "U1"
+		}
+		ch := d.channel
+		if ch == "" {
+			ch = "direct"
+		}
+		var rating any
+		if d.rating != "" {
+			rating = d.rating
+		}
+		_, err := db.Exec(`INSERT INTO dossiers (dossier_code, unit_code, field, channel, received_at, due_at, finished_at, status,
+			supplement_requests, supplement_days, rating, source, source_file, source_row, file_sha256, run_id, loaded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 's', 'f', 1, 'h', 1, TIMESTAMP '2026-12-01')`,
+			d.code, unit, d.field, ch, ts(d.received), ts(d.due), ts(d.finished), d.status, d.suppReq, d.suppDays, rating)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func units(t *testing.T, db *sql.DB, rows ...string) {
+	for _, r := range rows {
+		f := strings.Split(r, ",")
+		if _, err := db.Exec(`INSERT INTO units (unit_code, name, level) VALUES (?, ?, ?)`, f[0], f[1], f[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func build(t *testing.T, w *warehouse.Warehouse, convention string) {
+	t.Helper()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Build(context.Background(), w.DB(), convention, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Each outcome rule at its edges, for the period 2026-03 (calendar).
+func TestOutcomes(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "U1,Xã Một,commune")
+	cases := []struct {
+		d    dossier
+		want string // outcome in 2026-03
+	}{
+		{dossier{code: "finish-at-due", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-10 17:00:00"}, "on_time"},
+		{dossier{code: "one-second-late", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-10 17:00:01"}, "late"},
+		{dossier{code: "day-before-due", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-09 23:59:59"}, "early"},
+		{dossier{code: "due-day-midnight-same-day", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 00:00:00", finished: "2026-03-10 16:00:00"}, "on_time"},
+		{dossier{code: "due-day-midnight-next-day", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 00:00:00", finished: "2026-03-11 00:00:00"}, "late"},
+		{dossier{code: "supplement-days-save-it", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-12 17:00:00", suppReq: 1, suppDays: 2}, "on_time"},
+		{dossier{code: "two-supplements-late", status: "returned", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", suppReq: 2, suppDays: 1}, "late"},
+		{dossier{code: "no-due-date", status: "resolved", received: "2026-03-02 08:00:00", finished: "2026-03-25 10:00:00"}, "on_time"},
+		{dossier{code: "rejected-late-still-on-time", status: "rejected", received: "2026-03-02 08:00:00", due: "2026-03-05 17:00:00", finished: "2026-03-20 10:00:00"}, "on_time"},
+		{dossier{code: "withdrawn", status: "withdrawn", received: "2026-03-02 08:00:00", due: "2026-03-05 17:00:00", finished: "2026-03-06 10:00:00"}, "on_time"},
+		{dossier{code: "stopped", status: "stopped", received: "2026-03-02 08:00:00", due: "2026-03-05 17:00:00", finished: "2026-03-06 10:00:00"}, "on_time"},
+		{dossier{code: "pending-due-after-end", status: "processing", received: "2026-03-31 16:00:00", due: "2026-04-02 17:00:00"}, "pending_in_time"},
+		{dossier{code: "pending-due-at-end", status: "processing", received: "2026-03-20 16:00:00", due: "2026-04-01 00:00:00"}, "pending_in_time"},
+		{dossier{code: "pending-due-last-day", status: "processing", received: "2026-03-20 16:00:00", due: "2026-03-31 00:00:00"}, "pending_in_time"},
+		{dossier{code: "pending-overdue", status: "processing", received: "2026-03-02 08:00:00", due: "2026-03-31 16:59:59"}, "pending_overdue"},
+		{dossier{code: "waiting-citizen-overdue", status: "supplement_requested", received: "2026-03-02 08:00:00", due: "2026-03-05 17:00:00"}, "pending_in_time"},
+		{dossier{code: "finished-next-period", status: "resolved", received: "2026-03-30 08:00:00", due: "2026-03-31 12:00:00", finished: "2026-04-01 09:00:00"}, "pending_overdue"},
+		{dossier{code: "received-last-second", status: "processing", received: "2026-03-31 23:59:59", due: "2026-04-10 17:00:00"}, "pending_in_time"},
+		{dossier{code: "no-due-pending", status: "processing", received: "2026-03-10 08:00:00"}, "pending_in_time"},
+	}
+	var ds []dossier
+	for _, c := range cases {
+		ds = append(ds, c.d)
+	}
+	insert(t, w.DB(), ds)
+	build(t, w, "calendar")
+	for _, c := range cases {
+		var got string
+		err := w.DB().QueryRow(`SELECT outcome FROM dossier_outcomes WHERE period = '2026-03' AND dossier_code = ?`, c.d.code).Scan(&got)
+		if err != nil {
+			t.Errorf("%s: %v", c.d.code, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: outcome %s, want %s", c.d.code, got, c.want)
+		}
+	}
+	// Out of scope: finished before the period, received after it.
+	insert(t, w.DB(), []dossier{
+		{code: "finished-in-feb", status: "resolved", received: "2026-02-02 08:00:00", finished: "2026-02-28 23:59:59"},
+		{code: "received-april", status: "processing", received: "2026-04-01 00:00:00"},
+	})
+	build(t, w, "calendar")
+	var n int
+	w.DB().QueryRow(`SELECT count(*) FROM dossier_outcomes WHERE period = '2026-03' AND dossier_code IN ('finished-in-feb', 'received-april')`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d out-of-scope dossiers counted in 2026-03", n)
+	}
+	// Carried over into April: the pending March dossiers.
+	var carried int
+	w.DB().QueryRow(`SELECT carried_over FROM dossier_stats WHERE period = '2026-04' AND unit_code = 'U1' AND field = '*'`).Scan(&carried)
+	if carried != 8 {
+		t.Errorf("carried over into April = %d, want 8", carried)
+	}
+}
+
+// Under decree09 a dossier received on 15 March falls in the April report.
+func TestDecree09Periods(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "U1,Xã Một,commune")
+	insert(t, w.DB(), []dossier{
+		{code: "a", status: "processing", received: "2026-03-14 23:59:59"},
+		{code: "b", status: "processing", received: "2026-03-15 00:00:00"},
+	})
+	build(t, w, "decree09")
+	got := map[string]string{}
+	rows, _ := w.DB().Query(`SELECT dossier_code, period FROM dossier_outcomes WHERE period_kind = 'month' AND received_in_period`)
+	for rows.Next() {
+		var c, p string
+		rows.Scan(&c, &p)
+		got[c] = p
+	}
+	rows.Close()
+	if got["a"] != "2026-03" || got["b"] != "2026-04" {
+		t.Errorf("decree09 months: %v", got)
+	}
+}
+
+func checkIdentities(t *testing.T, db *sql.DB) {
+	t.Helper()
+	var bad int
+	if err := db.QueryRow(`SELECT count(*) FROM dossier_stats WHERE
+		received_total <> received_online + received_direct_postal + carried_over
+		OR received_total <> resolved_total + pending_total
+		OR resolved_total <> resolved_early + resolved_on_time + resolved_late
+		OR pending_total <> pending_in_time + pending_overdue`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 {
+		t.Errorf("%d dossier_stats rows break the form's identities", bad)
+	}
+}
+
+// Ranks are competition ranks within the peer group, ties included.
+func TestRanks(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	units(t, db, "A,Xã A,commune", "B,Xã B,commune", "C,Xã C,commune", "D,Xã D,commune", "H,Huyện H,district")
+	// Per unit: n dossiers received online in March, all resolved early
+	// and synced; `late` of them late instead. Scores differ by lateness.
+	add := func(unit string, n, late int, online bool) {
+		var ds []dossier
+		for i := 0; i < n; i++ {
+			d := dossier{code: fmt.Sprintf("%s-%d", unit, i), unit: unit, status: "resolved", received: "2026-03-02 08:00:00",
+				due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "direct"}
+			if online {
+				d.channel = "online"
+			}
+			if i < late {
+				d.finished = "2026-03-12 10:00:00"
+			}
+			ds = append(ds, d)
+		}
+		insert(t, db, ds)
+	}
+	add("A", 10, 0, true)
+	add("B", 10, 2, true)
+	add("C", 10, 2, true) // ties with B
+	add("D", 10, 5, true)
+	add("H", 4, 0, false)
+	build(t, w, "calendar")
+	checkIdentities(t, db)
+	rows, err := db.Query(`SELECT unit_code, rank, peer_count, peer_group FROM index_scores WHERE period = '2026-03' ORDER BY unit_code`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var u, g string
+		var r, n int
+		rows.Scan(&u, &r, &n, &g)
+		got = append(got, fmt.Sprintf("%s:%d/%d:%s", u, r, n, g))
+	}
+	rows.Close()
+	want := "A:1/4:commune B:2/4:commune C:2/4:commune D:4/4:commune H:1/1:district"
+	if strings.Join(got, " ") != want {
+		t.Errorf("ranks = %s\nwant    %s", strings.Join(got, " "), want)
+	}
+	// N/A: no fee-bearing dossiers, so paid_online is N/A and its group is
+	// left out, the total scaled up to 100: A is perfect on the rest except
+	// digitisation, sync and ratings.
+	var na string
+	var total float64
+	db.QueryRow(`SELECT array_to_string(na_indicators, ','), total_score FROM index_scores WHERE period = '2026-03' AND unit_code = 'A'`).Scan(&na, &total)
+	if !strings.Contains(na, "paid_online") {
+		t.Errorf("na_indicators = %q", na)
+	}
+	var pts sql.NullFloat64
+	db.QueryRow(`SELECT points FROM indicator_values WHERE period = '2026-03' AND unit_code = 'A' AND indicator_code = 'paid_online'`).Scan(&pts)
+	if pts.Valid {
+		t.Errorf("paid_online points = %v, want N/A (NULL)", pts.Float64)
+	}
+	// A: progress 20, online 12, satisfaction 18 of the 90 available → 50/90×100.
+	if want := 50.0 / 90 * 100; total < want-1e-9 || total > want+1e-9 {
+		t.Errorf("A total = %v, want %v", total, want)
+	}
+}
+
+// Movement: previous period's rank and score.
+func TestMovement(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	units(t, db, "A,Xã A,commune", "B,Xã B,commune")
+	insert(t, db, []dossier{
+		{code: "a1", unit: "A", status: "resolved", received: "2026-02-02 08:00:00", due: "2026-02-10 17:00:00", finished: "2026-02-05 10:00:00", channel: "online"},
+		{code: "b1", unit: "B", status: "resolved", received: "2026-02-02 08:00:00", due: "2026-02-10 17:00:00", finished: "2026-02-12 10:00:00"},
+		{code: "a2", unit: "A", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-12 10:00:00"},
+		{code: "b2", unit: "B", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"},
+	})
+	build(t, w, "calendar")
+	var prev, change int
+	var sc float64
+	if err := db.QueryRow(`SELECT previous_rank, rank_change, score_change FROM index_scores WHERE period = '2026-03' AND unit_code = 'B'`).Scan(&prev, &change, &sc); err != nil {
+		t.Fatal(err)
+	}
+	if prev != 2 || change != 1 || sc <= 0 {
+		t.Errorf("B: previous %d change %d score change %v", prev, change, sc)
+	}
+}
+
+func TestMethodologyErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := osWriteFile(p, body); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct{ body, want string }{
+		{"name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 10\n    indicators:\n      - {code: a, numerator: count(*), denominator: count(*), threshold: 1, points: 8}\n", "add up to 8"},
+		{"name: x\ngroups: []\n", "version"},
+		{"name: x\nversion: '1'\nbogus: 1\n", "bogus"},
+		{"name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 10\n    indicators:\n      - {code: a, numerator: count(*), denominator: count(*), threshold: 80, points: 10}\n", "threshold"},
+	}
+	for i, c := range cases {
+		_, err := LoadMethodology(write(fmt.Sprintf("m%d.yaml", i), c.body))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: err %v, want %q", i, err, c.want)
+		}
+	}
+}
