@@ -151,3 +151,17 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// Stale reports whether the model tables were built under another period
+// convention or another version of m (or never), so a run with no new files
+// must still rebuild them.
+func Stale(ctx context.Context, db Execer, convention string, m *Methodology) (bool, error) {
+	var groups, otherConv, dossiers int
+	err := db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM index_groups WHERE methodology = ? AND methodology_version = ?),
+		(SELECT count(*) FROM periods WHERE convention <> ?),
+		(SELECT count(*) FROM (SELECT 1 FROM dossiers LIMIT 1))`, m.Name, m.Version, convention).Scan(&groups, &otherConv, &dossiers)
+	if err != nil {
+		return false, fmt.Errorf("model: %w", err)
+	}
+	return dossiers > 0 && (groups == 0 || otherConv > 0), nil
+}

@@ -24,10 +24,10 @@ func openWarehouse(t *testing.T) *warehouse.Warehouse {
 
 type dossier struct {
 	code, unit, field, channel, status string
-	received, due, finished         string // "2006-01-02 15:04:05" or ""
-	suppReq                         int
-	suppDays                        float64
-	rating                          string
+	received, due, finished            string // "2006-01-02 15:04:05" or ""
+	suppReq                            int
+	suppDays                           float64
+	rating                             string
 }
 
 func ts(s string) any {

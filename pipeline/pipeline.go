@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/transforms"
 	"github.com/cchc/cchc/units"
@@ -39,6 +42,8 @@ type Options struct {
 	// AfterFile is called inside the commit transaction after each file's
 	// ledger row; an error rolls the run back. Tests inject failures here.
 	AfterFile func(i int) error
+	// NoPublish skips writing publications (tests of the load alone).
+	NoPublish bool
 }
 
 // Progress is one progress event.
@@ -66,6 +71,9 @@ type Summary struct {
 	StillFailed  int
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file
+	Modelled     bool        // the model tables were rebuilt
+	Published    []string    // publication files written
+	PublishErr   error       // publication failed after the data committed
 }
 
 // Rejection is a sample quarantined row for the summary.
@@ -136,7 +144,7 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		r.Status = "failed"
 		r.Message = err.Error()
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
-	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0:
+	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil:
 		r.Status = "partial"
 		r.Message = failureMessage(sum)
 	default:
@@ -163,6 +171,9 @@ func failureMessage(s *Summary) string {
 		if f.Status == "failed" {
 			parts = append(parts, f.Error)
 		}
+	}
+	if s.PublishErr != nil {
+		parts = append(parts, s.PublishErr.Error())
 	}
 	return strings.Join(parts, "; ")
 }
@@ -219,7 +230,74 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 	}
-	return stage.Commit(ctx, sum.Run.ID, sum.Run.StartedAt, reg.Units, sum.Files, opts.AfterFile)
+	meth, err := model.LoadMethodology(cfg.Methodology)
+	if err != nil {
+		return err
+	}
+	loaded := 0
+	for _, f := range sum.Files {
+		if f.Status == "loaded" {
+			loaded++
+		}
+	}
+	stale, err := model.Stale(ctx, w.DB(), cfg.Periods, meth)
+	if err != nil {
+		return err
+	}
+	var build func(context.Context, *sql.Conn) error
+	if loaded > 0 || stale {
+		build = func(ctx context.Context, c *sql.Conn) error {
+			sum.Modelled = true
+			return model.Build(ctx, c, cfg.Periods, meth)
+		}
+	}
+	if err := stage.Commit(ctx, sum.Run.ID, sum.Run.StartedAt, reg.Units, sum.Files, opts.AfterFile, build); err != nil {
+		sum.Modelled = false
+		return err
+	}
+	if opts.NoPublish || !sum.Modelled {
+		return nil
+	}
+	ps, err := touchedPeriods(ctx, w.DB(), sum.Run.ID, stale)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		files, err := publish.Period(ctx, w.DB(), p, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
+		sum.Published = append(sum.Published, files...)
+		if err != nil {
+			sum.PublishErr = fmt.Errorf("publish %s: %w", p, err)
+			log.Error("publication failed", "period", p, "err", err)
+			return nil
+		}
+	}
+	log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
+	return nil
+}
+
+// touchedPeriods lists the periods whose figures the run may have changed:
+// every period in scope of a dossier it loaded, or all when the model was
+// rebuilt for another reason (methodology or period convention changed).
+func touchedPeriods(ctx context.Context, db *sql.DB, runID int64, all bool) ([]string, error) {
+	q := `SELECT DISTINCT period FROM dossier_outcomes WHERE run_id = ? ORDER BY period`
+	args := []any{runID}
+	if all {
+		q, args = `SELECT period FROM periods ORDER BY period`, nil
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("periods to publish: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // prepare decides whether a listed file is new: the ledger's (size, mtime)

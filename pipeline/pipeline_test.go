@@ -307,4 +307,3 @@ func TestFailedRunRollsBack(t *testing.T) {
 		t.Errorf("retry: %v %+v", err, sum.Run)
 	}
 }
-

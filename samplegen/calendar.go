@@ -18,12 +18,19 @@ var (
 
 // holidays2026 are the public holidays falling on weekdays in 2026 (Tết
 // Dương lịch, Tết Nguyên đán 14–22/2, Giỗ Tổ Hùng Vương observed on Monday
-// 27/4, 30/4–1/5, Quốc khánh 1–2/9). Looked up, never iterated.
-var holidays2026 = map[string]bool{
-	"2026-01-01": true,
-	"2026-02-16": true, "2026-02-17": true, "2026-02-18": true, "2026-02-19": true, "2026-02-20": true,
-	"2026-04-27": true, "2026-04-30": true, "2026-05-01": true,
-	"2026-09-01": true, "2026-09-02": true,
+// 27/4, 30/4–1/5, Quốc khánh 1–2/9), keyed by ymdKey. Looked up, never
+// iterated.
+var holidays2026 = map[int]bool{
+	20260101: true,
+	20260216: true, 20260217: true, 20260218: true, 20260219: true, 20260220: true,
+	20260427: true, 20260430: true, 20260501: true,
+	20260901: true, 20260902: true,
+}
+
+// ymdKey is d as the number YYYYMMDD (cheaper than formatting it).
+func ymdKey(d time.Time) int {
+	y, m, dd := d.Date()
+	return y*10000 + int(m)*100 + dd
 }
 
 func day(t time.Time) time.Time {
@@ -34,7 +41,7 @@ func isWorkingDay(d time.Time) bool {
 	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}
-	return !holidays2026[d.Format("2006-01-02")]
+	return !holidays2026[ymdKey(d)]
 }
 
 // addWorkingDays returns the n-th working day after day d (n ≥ 1), or d
@@ -104,7 +111,7 @@ func newDayTable(from, to time.Time, online bool) *dayTable {
 		w := seasonality[d.Month()]
 		switch {
 		case isWorkingDay(d):
-		case d.Weekday() == time.Saturday && !holidays2026[d.Format("2006-01-02")]:
+		case d.Weekday() == time.Saturday && !holidays2026[ymdKey(d)]:
 			w *= 0.05
 			if online {
 				w *= 4

@@ -14,7 +14,6 @@ package samplegen
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -90,11 +89,11 @@ func Demo(dir string, opts Options) error {
 	if m.Totals.DistinctDossiers != opts.Dossiers {
 		return fmt.Errorf("samplegen: internal error: %d distinct dossiers planned, %d written", opts.Dossiers, m.Totals.DistinctDossiers)
 	}
-	b, err := json.MarshalIndent(m, "", " ")
+	b, err := m.encode()
 	if err != nil {
 		return err
 	}
-	return writeFile(dir, "manifest.json", append(b, '\n'), metaTime)
+	return writeFile(dir, "manifest.json", b, metaTime)
 }
 
 // encode renders a file's bytes.

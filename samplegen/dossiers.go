@@ -2,6 +2,7 @@ package samplegen
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -211,9 +212,7 @@ func (g *lifeGen) next(onDay time.Time) *dossier {
 		}
 		if r.Float64() < q.supplement {
 			d.suppK = 1 + weighted(r, []float64{15, 4, 1})
-			d.suppDays = suppChoices[r.IntN(len(suppChoices))]
-			span := eff.Sub(d.received)
-			d.suppFrom = d.received.Add(time.Duration(float64(span) * (0.1 + 0.5*r.Float64()))).Truncate(time.Minute)
+			eff = g.supplement(d, eff)
 		}
 		d.finished = eff.Add(days(d.suppDays))
 		switch {
@@ -263,6 +262,41 @@ func (g *lifeGen) workTime(t time.Time, n int) time.Time {
 		}
 		d = addWorkingDays(d, 1)
 	}
+}
+
+// supplement draws the supplement days of a dossier whose clock would stop
+// at eff, and returns eff adjusted so that finished = eff + days falls in
+// office hours of a working day. The outcome class is kept: only the time
+// of day of eff moves, never its day.
+//
+// Half days are why eff may move: finished = eff + 2.5 days lands in the
+// afternoon only when eff is in the small hours, so eff is put there, and
+// half days are drawn only when that stays after the receipt day.
+func (g *lifeGen) supplement(d *dossier, eff time.Time) time.Time {
+	r := g.r
+	e := day(eff)
+	var s float64
+	for try := 0; try < 12; try++ {
+		s = suppChoices[r.IntN(len(suppChoices))]
+		half := s != math.Trunc(s)
+		if half && !e.After(day(d.received)) {
+			continue
+		}
+		if isWorkingDay(e.AddDate(0, 0, int(s))) {
+			break
+		}
+	}
+	if s != math.Trunc(s) {
+		if e.After(day(d.received)) {
+			eff = at(e, 1, 30).Add(time.Duration(r.IntN(210)) * time.Minute)
+		} else {
+			s = math.Ceil(s)
+		}
+	}
+	d.suppDays = s
+	span := eff.Sub(d.received)
+	d.suppFrom = d.received.Add(time.Duration(float64(span) * (0.1 + 0.5*r.Float64()))).Truncate(time.Minute)
+	return eff
 }
 
 // early picks a finish on a working day before the due day.

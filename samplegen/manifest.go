@@ -1,10 +1,12 @@
 package samplegen
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -33,7 +35,7 @@ type FileManifest struct {
 	Path       string `json:"path"` // relative to the demo folder, forward slashes
 	Source     string `json:"source"`
 	Format     string `json:"format"`              // csv, xlsx, json (array) or ndjson
-	Encoding   string `json:"encoding,omitempty"`  // csv, json: utf-8, utf-16le, windows-1258, tcvn3
+	Encoding   string `json:"encoding,omitempty"`  // csv, json: utf-8, utf-16le or tcvn3
 	BOM        bool   `json:"bom,omitempty"`       // a byte order mark starts the file
 	Delimiter  string `json:"delimiter,omitempty"` // csv
 	Sheet      string `json:"sheet,omitempty"`     // xlsx: the data sheet
@@ -95,14 +97,44 @@ type UnitExpect struct {
 }
 
 // PII lists the personal data planted in the exports, in NFC. All CCCD
-// numbers, phone numbers and e-mail addresses are listed; names and
-// addresses are an evenly spread subset. None may appear in the warehouse.
+// numbers and phone numbers are listed (each is unique to one applicant);
+// e-mail addresses, names and addresses are an evenly spread subset of 250
+// each. None may appear in the warehouse.
 type PII struct {
 	CCCD      []string `json:"cccd"`
 	Phones    []string `json:"phones"`
 	Emails    []string `json:"emails"`
 	Names     []string `json:"names"`
 	Addresses []string `json:"addresses"`
+}
+
+// encode writes the manifest indented for reading, except the long PII
+// lists, one line each, to keep the file small.
+func (m *Manifest) encode() ([]byte, error) {
+	type alias Manifest // no methods: plain encoding
+	b, err := json.MarshalIndent(struct {
+		*alias
+		PII json.RawMessage `json:"pii"`
+	}{(*alias)(m), []byte(`"@pii@"`)}, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	var lists []string
+	for _, f := range []struct {
+		k  string
+		xs []string
+	}{{"cccd", m.PII.CCCD}, {"phones", m.PII.Phones}, {"emails", m.PII.Emails}, {"names", m.PII.Names}, {"addresses", m.PII.Addresses}} {
+		if f.xs == nil {
+			f.xs = []string{}
+		}
+		x, err := json.Marshal(f.xs)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, fmt.Sprintf("  %q: %s", f.k, x))
+	}
+	out := bytes.Replace(b, []byte(`"@pii@"`), []byte("{\n"+strings.Join(lists, ",\n")+"\n }"), 1)
+	return append(out, '\n'), nil
 }
 
 // ReadManifest reads a manifest.json written by Demo.
@@ -246,7 +278,7 @@ func cellValue(cells []cell, cols []column, f field, _ bool) string {
 func (set *demoSet) pii() PII {
 	seen := map[string]bool{}
 	var p PII
-	var names, addrs []string
+	var emails, names, addrs []string
 	for _, f := range set.files {
 		for ci, col := range f.src.columns {
 			if col.field < colName || col.field > colEmail {
@@ -264,7 +296,7 @@ func (set *demoSet) pii() PII {
 				case colPhone:
 					p.Phones = append(p.Phones, v)
 				case colEmail:
-					p.Emails = append(p.Emails, v)
+					emails = append(emails, v)
 				case colName:
 					names = append(names, v)
 				case colAddress:
@@ -273,10 +305,10 @@ func (set *demoSet) pii() PII {
 			}
 		}
 	}
-	for _, xs := range [][]string{p.CCCD, p.Phones, p.Emails, names, addrs} {
+	for _, xs := range [][]string{p.CCCD, p.Phones, emails, names, addrs} {
 		sort.Strings(xs)
 	}
-	p.Names, p.Addresses = spread(names, 300), spread(addrs, 300)
+	p.Emails, p.Names, p.Addresses = spread(emails, 250), spread(names, 250), spread(addrs, 250)
 	return p
 }
 

@@ -38,7 +38,8 @@ var places = []struct{ district, communes string }{
 	{"huyện Phúc Thọ", "xã Võng Xuyên|xã Tam Thuấn|xã Phúc Hòa|thị trấn Phúc Thọ|xã Long Xuyên"},
 }
 
-// peopleGen draws applicants. The uniqueness sets are only looked up.
+// peopleGen draws applicants. The uniqueness sets are only looked up; nil
+// sets (streaming, where memory must stay constant) skip the checks.
 type peopleGen struct {
 	r      *rand.Rand
 	cccd   map[string]bool
@@ -104,6 +105,9 @@ func (g *peopleGen) newPerson(u *unit) *person {
 	}
 	for {
 		p.cccd = fmt.Sprintf("%s%d%02d%06d", pick(r, birthPlaces), gc, year%100, r.IntN(1000000))
+		if g.cccd == nil {
+			break
+		}
 		if !g.cccd[p.cccd] {
 			g.cccd[p.cccd] = true
 			break
@@ -111,6 +115,9 @@ func (g *peopleGen) newPerson(u *unit) *person {
 	}
 	for {
 		p.phone = fmt.Sprintf("%s%07d", pick(r, phonePrefix), r.IntN(10000000))
+		if g.phones == nil {
+			break
+		}
 		if !g.phones[p.phone] {
 			g.phones[p.phone] = true
 			break
@@ -130,8 +137,10 @@ func (g *peopleGen) newPerson(u *unit) *person {
 		}
 		for {
 			e := fmt.Sprintf("%s%d@%s", local, 1000+r.IntN(9000), pick(r, []string{"gmail.com", "gmail.com", "yahoo.com.vn", "outlook.com"}))
-			if !g.emails[e] {
-				g.emails[e] = true
+			if g.emails == nil || !g.emails[e] {
+				if g.emails != nil {
+					g.emails[e] = true
+				}
 				p.email = e
 				break
 			}

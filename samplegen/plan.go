@@ -144,7 +144,7 @@ func build(opts Options) (*demoSet, error) {
 		assignCodes(perUnit[i])
 		var pool []*person
 		for _, d := range perUnit[i] {
-			if len(pool) > 0 && pr.IntN(100) < 18 {
+			if len(pool) > 0 && pr.IntN(100) < 25 {
 				d.person = pool[pr.IntN(len(pool))]
 				continue
 			}

@@ -23,7 +23,7 @@ type layout struct {
 	comma    rune
 	crlf     bool
 	bom      bool
-	encoding string // utf-8, utf-16le, tcvn3 or windows-1258
+	encoding string // utf-8, utf-16le or tcvn3
 	// XLSX
 	sheet      string                  // data sheet name
 	summary    bool                    // a summary sheet comes first (the config names the data sheet)
@@ -198,7 +198,7 @@ func thachThatSource() *sourceSpec {
 			{"Có thu phí", colFee, ""}, {"Đã thanh toán trực tuyến", colPaid, ""}, {"Số hóa hồ sơ", colDigDossier, ""},
 			{"Trả kết quả điện tử", colDigResult, ""}, {"Tái sử dụng", colReused, ""}, {"Đồng bộ DVCQG", colSynced, ""},
 			{"Mức độ hài lòng", colRating, ""}, {"Người nộp", colName, ""}, {"Số giấy tờ", colCCCD, ""},
-			{"Điện thoại", colPhone, ""}, {"Email", colEmail, ""},
+			{"Điện thoại", colPhone, ""},
 		},
 		dl: &dialect{status: vocabGiaiQuyet, channel: [3]string{"1", "2", "3"},
 			yes: "x", no: "", boolKind: cText, date: fmtDMYHMS, decimal: ",", rating: ratingCodes, level: levelWords},
@@ -230,7 +230,6 @@ func sonTaySource() *sourceSpec {
 			{"PHÍ, LỆ PHÍ", colFee, ""}, {"THANH TOÁN TRỰC TUYẾN", colPaid, ""}, {"SỐ HÓA HỒ SƠ", colDigDossier, ""},
 			{"KẾT QUẢ ĐIỆN TỬ", colDigResult, ""}, {"ĐỒNG BỘ DVCQG", colSynced, ""}, {"ĐÁNH GIÁ", colRating, ""},
 			{"HỌ TÊN NGƯỜI NỘP", colName, ""}, {"SỐ CCCD", colCCCD, ""}, {"SỐ ĐIỆN THOẠI", colPhone, ""},
-			{"ĐỊA CHỈ", colAddress, ""},
 		},
 		dl: &dialect{status: vocabSonTay, channel: [3]string{"Trực tiếp", "Trực tuyến", "Qua bưu điện"},
 			boolKind: cNum, date: fmtISO, decimal: ",", zeroCount: true, rating: ratingWords, level: levelWords},
@@ -259,7 +258,7 @@ func phucThoSource() *sourceSpec {
 			{"Trang thai", colStatus, ""}, {"So lan bo sung", colSuppK, ""}, {"So ngay bo sung", colSuppDays, ""},
 			{"Thu phi", colFee, ""}, {"Thanh toan truc tuyen", colPaid, ""}, {"So hoa ho so", colDigDossier, ""},
 			{"Ket qua dien tu", colDigResult, ""}, {"Dong bo DVCQG", colSynced, ""}, {"Danh gia", colRating, ""},
-			{"Ho ten nguoi nop", colName, ""}, {"So CCCD", colCCCD, ""}, {"So dien thoai", colPhone, ""}, {"Dia chi", colAddress, ""},
+			{"Ho ten nguoi nop", colName, ""}, {"So CCCD", colCCCD, ""}, {"So dien thoai", colPhone, ""},
 		},
 		dl: &dialect{status: vocabStd, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính"},
 			yes: "Đã", no: "Chưa", boolKind: cText, date: fmtDMYHM, decimal: ",", rating: ratingCodes, level: levelWords},
@@ -293,7 +292,7 @@ func portalSource() *sourceSpec {
 			{"Mức độ DVCTT", colOnlineLevel, ""}, {"Thu phí", colFee, ""}, {"Thanh toán trực tuyến", colPaid, ""},
 			{"Hồ sơ", colDigDossier, "Số hóa"}, {"Kết quả", colDigResult, "Số hóa"},
 			{"Tái sử dụng dữ liệu", colReused, ""}, {"Đồng bộ DVCQG", colSynced, ""}, {"Kết quả đánh giá", colRating, ""},
-			{"Chủ hồ sơ", colName, ""}, {"Số định danh", colCCCD, ""}, {"Số điện thoại", colPhone, ""}, {"Email", colEmail, ""},
+			{"Chủ hồ sơ", colName, ""}, {"Số định danh", colCCCD, ""}, {"Email", colEmail, ""},
 		},
 		dl: &dialect{status: vocabPortal, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính công ích"},
 			yes: "X", no: "", boolKind: cText, realDates: true, decimal: ",", numCounts: true,
@@ -322,7 +321,7 @@ func openCPSSource() *sourceSpec {
 			{"serviceName", colProcName, ""}, {"domainName", colField, ""}, {"channel", colChannel, ""},
 			{"receiveDate", colReceived, ""}, {"dueDate", colDue, ""}, {"finishDate", colFinished, ""},
 			{"releaseDate", colReturned, ""}, {"dossierStatus", colStatus, ""}, {"supplementRequests", colSuppK, ""},
-			{"supplementDays", colSuppDays, ""}, {"onlineLevel", colOnlineLevel, ""}, {"feeRequired", colFee, ""},
+			{"supplementDays", colSuppDays, ""}, {"feeRequired", colFee, ""},
 			{"paidOnline", colPaid, ""}, {"digitizedDossier", colDigDossier, ""}, {"digitizedResult", colDigResult, ""},
 			{"reusedData", colReused, ""}, {"syncedNational", colSynced, ""}, {"rating", colRating, ""},
 			{"applicantName", colName, ""}, {"applicantIdNo", colCCCD, ""},
@@ -374,7 +373,7 @@ func nationalSource() *sourceSpec {
 			numCounts: true, zeroCount: true, rating: ratingCodes, ratingNum: true, paidCode: true,
 			level: levelWords, unitRef: unitCode},
 		windows: ws,
-		repeat: repeatChanged,
+		repeat:  repeatChanged,
 		bad: []badRow{
 			{win: 2, kind: "unparseable_date", column: colReceived, value: "20260231080000"},
 			{win: 5, kind: "finished_before_received", column: colFinished},
@@ -422,12 +421,13 @@ func xaBaViSource() *sourceSpec {
 	}
 }
 
-// xa-co-dong: a small legacy export in a pre-Unicode code page.
+// xa-co-dong: a small legacy export in TCVN3, the pre-Unicode "ABC" font
+// encoding still found on old commune PCs.
 func coDongSource() *sourceSpec {
 	return &sourceSpec{
 		name: "xa-co-dong", units: []string{"X.CODONG"}, defaultUnit: "X.CODONG", ext: "csv",
-		comment: "Xã Cổ Đông: CSV mã cũ (legacy code page) / legacy-encoded CSV",
-		layout:  layout{kind: kindCSV, comma: ',', crlf: true, encoding: "windows-1258"},
+		comment: "Xã Cổ Đông: CSV bảng mã TCVN3 (ABC) / legacy TCVN3-encoded CSV",
+		layout:  layout{kind: kindCSV, comma: ',', crlf: true, encoding: "tcvn3"},
 		columns: []column{
 			{"Mã hồ sơ", colCode, ""}, {"Tên TTHC", colProcName, ""}, {"Mã TTHC", colProcCode, ""}, {"Lĩnh vực", colField, ""},
 			{"Hình thức nộp", colChannel, ""}, {"Ngày nhận", colReceived, ""}, {"Ngày hẹn trả", colDue, ""},

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/cchc/cchc/vnenc"
 )
 
 // encodeCSV renders a delimited text export and encodes it as the layout
@@ -59,8 +61,9 @@ func encodeText(encoding string, bom bool, text []byte) ([]byte, error) {
 		// Excel's "Unicode text" is UTF-16LE with a byte order mark.
 		enc := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder()
 		return enc.Bytes(text)
-	case "windows-1258":
-		return encodeWindows1258(string(text))
+	case "tcvn3":
+		// The legacy "ABC" font encoding (TCVN 5712:1993) of old office PCs.
+		return vnenc.Encode(vnenc.TCVN3, string(text))
 	}
 	return nil, fmt.Errorf("samplegen: unknown encoding %q", encoding)
 }

@@ -35,8 +35,9 @@ func xlsxRows(lay layout, w window) (header []int, firstData int) {
 }
 
 // encodeXLSX writes one workbook. Document properties carry the export time
-// instead of the clock, and only one sheet is written per call path, so the
-// same rows give the same bytes.
+// instead of the clock, and the data sheet is the only streamed sheet
+// (excelize writes streamed sheets in map order), so the same rows give the
+// same bytes.
 func encodeXLSX(f *fileOut) ([]byte, error) {
 	lay, cols := f.src.layout, f.src.columns
 	x := excelize.NewFile()
@@ -73,42 +74,43 @@ func encodeXLSX(f *fileOut) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	last, _ := excelize.ColumnNumberToName(len(cols))
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetColWidth(1, len(cols), 16); err != nil {
+		return nil, err
+	}
 	cellName := func(c, r int) string {
 		n, _ := excelize.CoordinatesToCellName(c, r)
 		return n
 	}
+	setRow := func(r int, vals []interface{}) error { return sw.SetRow(cellName(1, r), vals) }
 
 	headerRows, first := xlsxRows(lay, f.win)
 	if lay.title != nil {
 		for i, t := range lay.title(f.win) {
-			r := i + 1
-			if err := x.SetCellStr(sheet, cellName(1, r), t); err != nil {
+			if err := setRow(i+1, []interface{}{excelize.Cell{StyleID: bold, Value: t}}); err != nil {
 				return nil, err
 			}
-			if err := x.MergeCell(sheet, cellName(1, r), fmt.Sprintf("%s%d", last, r)); err != nil {
-				return nil, err
-			}
-			if err := x.SetCellStyle(sheet, cellName(1, r), cellName(1, r), bold); err != nil {
+			if err := sw.MergeCell(cellName(1, i+1), cellName(len(cols), i+1)); err != nil {
 				return nil, err
 			}
 		}
 	}
 	h := headerRows[0]
+	top := make([]interface{}, len(cols))
+	sub := make([]interface{}, len(cols))
 	for i := 0; i < len(cols); i++ {
 		c := cols[i]
 		if !lay.twoRowHead {
-			if err := x.SetCellStr(sheet, cellName(i+1, h), c.header); err != nil {
-				return nil, err
-			}
+			top[i] = excelize.Cell{StyleID: bold, Value: c.header}
 			continue
 		}
 		if c.group == "" {
 			// A header cell merged down over both header rows.
-			if err := x.SetCellStr(sheet, cellName(i+1, h), c.header); err != nil {
-				return nil, err
-			}
-			if err := x.MergeCell(sheet, cellName(i+1, h), cellName(i+1, h+1)); err != nil {
+			top[i] = excelize.Cell{StyleID: bold, Value: c.header}
+			if err := sw.MergeCell(cellName(i+1, h), cellName(i+1, h+1)); err != nil {
 				return nil, err
 			}
 			continue
@@ -117,56 +119,49 @@ func encodeXLSX(f *fileOut) ([]byte, error) {
 		for j+1 < len(cols) && cols[j+1].group == c.group {
 			j++
 		}
-		if err := x.SetCellStr(sheet, cellName(i+1, h), c.group); err != nil {
-			return nil, err
-		}
-		if err := x.MergeCell(sheet, cellName(i+1, h), cellName(j+1, h)); err != nil {
+		top[i] = excelize.Cell{StyleID: bold, Value: c.group}
+		if err := sw.MergeCell(cellName(i+1, h), cellName(j+1, h)); err != nil {
 			return nil, err
 		}
 		for k := i; k <= j; k++ {
-			if err := x.SetCellStr(sheet, cellName(k+1, h+1), cols[k].header); err != nil {
-				return nil, err
-			}
+			sub[k] = excelize.Cell{StyleID: bold, Value: cols[k].header}
 		}
 		i = j
 	}
-	if err := x.SetCellStyle(sheet, cellName(1, h), cellName(len(cols), headerRows[len(headerRows)-1]), bold); err != nil {
+	if err := setRow(h, top); err != nil {
 		return nil, err
 	}
-
-	for ri, rw := range f.rows {
-		r := first + ri
-		for ci, v := range rw.cells {
-			name := cellName(ci+1, r)
-			var err error
-			switch v.kind {
-			case cNull:
-				continue
-			case cText, cBool:
-				err = x.SetCellStr(sheet, name, v.s)
-			case cNum:
-				var n float64
-				if n, err = strconv.ParseFloat(v.s, 64); err == nil {
-					err = x.SetCellFloat(sheet, name, n, -1, 64)
-				}
-			case cTime:
-				if err = x.SetCellFloat(sheet, name, excelSerial(v.t), -1, 64); err == nil {
-					err = x.SetCellStyle(sheet, name, name, dateStyle)
-				}
-			}
-			if err != nil {
-				return nil, fmt.Errorf("samplegen: %s %s: %w", f.path, name, err)
-			}
+	if lay.twoRowHead {
+		if err := setRow(h+1, sub); err != nil {
+			return nil, err
 		}
 	}
-	if err := x.SetColWidth(sheet, "A", last, 16); err != nil {
+
+	vals := make([]interface{}, len(cols))
+	for ri, rw := range f.rows {
+		for ci, v := range rw.cells {
+			switch v.kind {
+			case cNull:
+				vals[ci] = nil
+			case cText, cBool:
+				vals[ci] = v.s
+			case cNum:
+				n, err := strconv.ParseFloat(v.s, 64)
+				if err != nil {
+					return nil, fmt.Errorf("samplegen: %s: %w", f.path, err)
+				}
+				vals[ci] = n
+			case cTime:
+				vals[ci] = excelize.Cell{StyleID: dateStyle, Value: excelSerial(v.t)}
+			}
+		}
+		if err := setRow(first+ri, vals); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
 		return nil, err
 	}
-	idx, err := x.GetSheetIndex(sheet)
-	if err != nil {
-		return nil, err
-	}
-	x.SetActiveSheet(idx)
 	buf, err := x.WriteToBuffer()
 	if err != nil {
 		return nil, err

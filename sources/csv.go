@@ -68,7 +68,11 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 	} else {
 		delim = sniffDelimiter(peek, len(peek) < sniffBytes)
 	}
-	s.r = csv.NewReader(br)
+	var text io.Reader = br
+	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
+		text = crToLF{br} // classic Mac line endings (old Excel "CSV (Macintosh)")
+	}
+	s.r = csv.NewReader(text)
 	s.r.Comma = delim
 	s.r.LazyQuotes = true
 	s.r.FieldsPerRecord = -1
@@ -145,6 +149,19 @@ func (s *csvSource) read() ([]string, int64, error) {
 }
 
 func (s *csvSource) close() error { return s.f.Close() }
+
+// crToLF turns lone CR line endings into LF, byte for byte.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
+}
 
 // excelSepLine recognises the "sep=;" first line Excel writes and reads,
 // returning the delimiter and the length of that line, or 0.

@@ -8,11 +8,10 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
-// fuzzOpen decodes data saved as name: it must not panic, must keep every
+// fuzzOpen decodes data saved at path: it must not panic, must keep every
 // record consistent with the header, must give increasing row numbers, and
 // must release all memory.
-func fuzzOpen(t *testing.T, name string, data []byte, score func([]string) int) {
-	path := filepath.Join(t.TempDir(), name)
+func fuzzOpen(t *testing.T, path string, data []byte, score func([]string) int) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +49,9 @@ func FuzzCSV(f *testing.F) {
 	addSeeds(f, "utf8.csv", "utf8_bom.csv", "utf16le.txt", "win1258.csv", "semicolon.csv",
 		"titles.csv", "ragged.csv", "sep_line.csv")
 	f.Add([]byte("a,\"b\nc\"\"\",d\r\n\"unterminated"))
+	path := filepath.Join(f.TempDir(), "f.csv") // one per worker process
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzOpen(t, "f.csv", data, testScore)
+		fuzzOpen(t, path, data, testScore)
 	})
 }
 
@@ -59,7 +59,8 @@ func FuzzJSON(f *testing.F) {
 	addSeeds(f, "array.json", "wrapped.json", "items.json", "lines_noext.data", "malformed.json", "empty_list.json")
 	f.Add([]byte(`{"a":{"b":{"c":[{"x":1},{"y":[1,{"z":null}]}]}}}`))
 	f.Add([]byte("{\"a\":1}\n{\"a\":2,\"b\":\"x\"}\n[1]\n"))
+	path := filepath.Join(f.TempDir(), "f.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzOpen(t, "f.json", data, nil)
+		fuzzOpen(t, path, data, nil)
 	})
 }

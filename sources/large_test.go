@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/xuri/excelize/v2"
 )
 
 // writeLargeCSV writes a CSV of n dossiers (about 200 bytes a row) with a
@@ -143,4 +146,73 @@ func BenchmarkCSVDecode(b *testing.B) {
 		r.Close()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestLargeXLSX streams a sheet big enough for excelize to spill it to a
+// temporary file, with a merged two-row header that readMerges must find
+// after the cell data.
+func TestLargeXLSX(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large file")
+	}
+	const n = 150_000
+	path := filepath.Join(t.TempDir(), "large.xlsx")
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(sw.SetRow("A1", []any{"DANH SÁCH HỒ SƠ"}))
+	must(sw.SetRow("A2", []any{"Mã hồ sơ", "Ngày", nil, "Trạng thái", "Ghi chú"}))
+	must(sw.SetRow("A3", []any{nil, "tiếp nhận", "hẹn trả"}))
+	for i := range n {
+		cell, _ := excelize.CoordinatesToCellName(1, i+4)
+		must(sw.SetRow(cell, []any{fmt.Sprintf("H41.12-240315-%07d", i), 45366.5, 45371, "Đang xử lý",
+			fmt.Sprintf("Hồ sơ cấp giấy chứng nhận quyền sử dụng đất số %d", i)}))
+	}
+	for _, m := range [][2]string{{"A1", "E1"}, {"A2", "A3"}, {"B2", "C2"}, {"D2", "D3"}, {"E2", "E3"}} {
+		must(sw.MergeCell(m[0], m[1]))
+	}
+	must(sw.Flush())
+	must(f.SaveAs(path))
+	must(f.Close())
+	start := time.Now()
+
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r, err := Open(path, DecodeOptions{HeaderScore: testScore, BatchRows: 8192, Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows := 0
+	var last row
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tail := rec.NewSlice(rec.NumRows()-1, rec.NumRows())
+		last = recordRows(tail)[0]
+		tail.Release()
+		rows += int(rec.NumRows())
+		rec.Release()
+	}
+	want := []string{"Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Ghi chú"}
+	if h := r.Header(); !slices.Equal(h, want) {
+		t.Errorf("header %q, want %q", h, want)
+	}
+	t.Logf("%d rows in %v", rows, time.Since(start))
+	if rows != n || last.n != n+3 || last.cells[0] != fmt.Sprintf("H41.12-240315-%07d", n-1) || last.cells[1] != "45366.5" {
+		t.Errorf("read %d rows, last %v", rows, last)
+	}
 }

@@ -72,6 +72,8 @@ func fixtures() []fixture {
 				{4, []string{"A3", "Đã trả", "y", "", "extra 1", "extra 2"}},
 				{5, []string{"A4", "", "", "", "", ""}},
 			}},
+		{file: "mac_cr.csv", header: []string{"Mã hồ sơ", "Trạng thái"},
+			rows: []row{{2, []string{"A1", "Đang xử lý"}}, {4, []string{"A2", "Từ\nchối"}}}},
 		{file: "noext_csv", header: []string{"Mã hồ sơ", "Trạng thái"}, rows: []row{{2, []string{"A1", "Đang xử lý"}}}},
 		{file: "array.json", header: jsonHeader, rows: numbered([]int64{1, 2, 3}, jsonData)},
 		{file: "lines.ndjson", header: jsonHeader, rows: numbered([]int64{1, 3, 4}, jsonData)},

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,8 @@ import (
 // before the header is known (a title merged over the whole sheet width).
 const maxMergeFillCols = 1024
 
-// openXLSX decodes one sheet of an Excel workbook.
+// openXLSX decodes one sheet of an Excel workbook: opts.Sheet (matched
+// exactly, else ignoring case), or the first visible sheet.
 //
 // Cells are read with excelize's RawCellValue: the number format is not
 // applied, so a date cell gives its Excel serial ("45366.5"), a number its
@@ -29,6 +31,9 @@ const maxMergeFillCols = 1024
 func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
+		if !hasWorkbookPart(path) && !errors.Is(err, zip.ErrFormat) {
+			err = errors.New("a zip archive without an Excel workbook in it")
+		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
 	src, header, err := newXLSXSource(path, f, opts)
@@ -44,7 +49,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	if len(sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
 	}
-	sheet := sheets[0]
+	sheet := firstVisible(f, sheets)
 	if opts.Sheet != "" {
 		sheet = findSheet(sheets, opts.Sheet)
 		if sheet == "" {
@@ -82,6 +87,35 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	s.pending = top[first:]
 	s.fillCols = max(len(header), 1)
 	return s, header, nil
+}
+
+// hasWorkbookPart reports whether the file is a zip archive holding a
+// workbook part (xl/workbook.xml or another path declared in _rels/.rels).
+func hasWorkbookPart(path string) bool {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		name := strings.ToLower(f.Name)
+		if name == "_rels/.rels" || strings.HasSuffix(name, "workbook.xml") {
+			return true
+		}
+	}
+	return false
+}
+
+// firstVisible returns the first sheet a person sees when opening the
+// workbook (hidden helper sheets are skipped), or the first sheet if all
+// are hidden.
+func firstVisible(f *excelize.File, sheets []string) string {
+	for _, s := range sheets {
+		if visible, err := f.GetSheetVisible(s); err == nil && visible {
+			return s
+		}
+	}
+	return sheets[0]
 }
 
 // findSheet returns the sheet named name, matched exactly, else ignoring

@@ -100,6 +100,15 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	hidden := filepath.Join(dir, "hidden.xlsx")
+	writeWorkbook(t, hidden, func(f *excelize.File) error {
+		if err := simpleSheets()(f); err != nil {
+			return err
+		}
+		f.SetActiveSheet(1)
+		return f.SetSheetVisible("Sheet1", false)
+	})
+
 	reportHeader := []string{"STT", "Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Đơn vị", "Mã TTHC"}
 	tests := []struct {
 		name   string
@@ -117,6 +126,8 @@ func TestXLSX(t *testing.T) {
 		{name: "first sheet", path: book, header: []string{"Mã hồ sơ", "Trạng thái"},
 			rows: []row{{2, []string{"S1-A", "Đang xử lý"}}}},
 		{name: "named sheet, any case", path: book, opts: DecodeOptions{Sheet: "dữ liệu"}, header: []string{"Mã hồ sơ", "Trạng thái"},
+			rows: []row{{2, []string{"S2-A", "Từ chối"}}}},
+		{name: "hidden first sheet", path: hidden, header: []string{"Mã hồ sơ", "Trạng thái"},
 			rows: []row{{2, []string{"S2-A", "Từ chối"}}}},
 		{name: "sniffed zip", path: noExt, header: []string{"Mã hồ sơ", "Trạng thái"},
 			rows: []row{{2, []string{"S1-A", "Đang xử lý"}}}},

@@ -168,9 +168,11 @@ func (s *Stage) Close() error {
 // replaced, each dossier code's latest staged version (by file order, then
 // row) replaces the warehouse's, rejected rows go to quarantine and every
 // file gets its source_files row with reconciled counts. afterFile, when
-// not nil, is called after each file's ledger row is written; an error from
-// it (or anything else) rolls the whole run back.
-func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg []units.Unit, files []*FileResult, afterFile func(i int) error) (err error) {
+// not nil, is called after each file's ledger row is written; then model,
+// when not nil, rebuilds derived tables on the same connection. An error
+// from either (or anything else) rolls the whole run back.
+func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg []units.Unit, files []*FileResult,
+	afterFile func(i int) error, model func(ctx context.Context, c *sql.Conn) error) (err error) {
 	c := s.conn
 	exec := func(q string, args ...any) error {
 		_, err := c.ExecContext(ctx, q, args...)
@@ -226,6 +228,11 @@ func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg
 	}
 	if err := exec("DROP TABLE stage_current"); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if model != nil {
+		if err := model(ctx, c); err != nil {
+			return err
+		}
 	}
 	if err := exec("COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)

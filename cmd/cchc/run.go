@@ -141,6 +141,15 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 			fmt.Fprintf(w, "  %s row %d, %s: %s\n", rel(base, q.File), q.Row, q.Column, q.Reason)
 		}
 	}
+	if s.Modelled {
+		fmt.Fprintln(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores")
+	}
+	if len(s.Published) > 0 {
+		fmt.Fprintf(w, "published %d files under %s\n", len(s.Published), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
+	}
+	if s.PublishErr != nil {
+		fmt.Fprintf(w, "PUBLICATION FAILED (the data is loaded; run cchc publish --period P to retry): %v\n", s.PublishErr)
+	}
 	if r.Status == "failed" && r.Message != "" {
 		fmt.Fprintf(w, "run failed, nothing was written: %s\n", r.Message)
 	}

@@ -1,0 +1,298 @@
+package publish
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed report.tmpl
+var reportTemplate string
+
+var reportTmpl = template.Must(template.New("report").Parse(reportTemplate))
+
+// tierColours are the chart colours of the default tiers; other tiers are
+// grey.
+var tierColours = []struct{ tier, colour string }{
+	{"Xuất sắc", "#1a7f37"},
+	{"Tốt", "#4caf50"},
+	{"Khá", "#f2b705"},
+	{"Trung bình", "#f08c2e"},
+	{"Yếu", "#d62d20"},
+}
+
+func tierColour(t string) string {
+	for _, c := range tierColours {
+		if c.tier == t {
+			return c.colour
+		}
+	}
+	return "#8c8c8c"
+}
+
+// Views of report.html: every number is formatted here, the template only
+// places strings.
+type (
+	reportView struct {
+		Period, Dates, DataUntil, LastRun string
+		Sections                          []sectionView
+		Methods                           []methodView
+	}
+	sectionView struct {
+		ID, Heading, Methodology, PeerCount string
+		Chart                               chartView
+		Legend                              []legendView
+		Groups                              []string
+		Rows                                []rowView
+		Up, Down, Same, New                 int
+		Stale, NA                           []string
+	}
+	legendView struct{ Tier, Colour string }
+	chartView  struct {
+		Width, Height, Left, Plot int
+		Ticks                     []tickView
+		Bars                      []barView
+	}
+	tickView struct {
+		X     string
+		Label string
+	}
+	barView struct {
+		Y, TextY, W, ValueX, Label, Title, Value, Colour string
+	}
+	rowView struct {
+		Rank, Code, Name, Total, Tier, Colour string
+		Cells                                 []cellView
+		PrevRank, Arrow, Change, ScoreChange  string
+		Dir                                   string // up, down, same, new
+	}
+	cellView   struct{ Text, W string }
+	methodView struct {
+		Heading string
+		Groups  []methodGroup
+	}
+	methodGroup struct {
+		Code, Name, NameEN, Max string
+		Indicators              []string
+	}
+)
+
+// Chart geometry, in SVG user units (pixels).
+const (
+	chartLeft  = 260 // labels
+	chartPlot  = 420 // bars
+	chartRight = 70  // values
+	chartRow   = 22
+	chartTop   = 8
+	chartAxis  = 22
+	cellBar    = 60 // width of a full inline bar in the component table
+)
+
+// writeReportHTML writes report.html: one self-contained page (inline CSS
+// and SVG, nothing fetched) with, per ranking, a bar chart of total scores,
+// the component breakdown, the movement since the previous period and the
+// N/A and stale-data notes, then the methodology. It prints no clock time
+// but the warehouse's latest finished run.
+func writeReportHTML(w io.Writer, pub publication) error {
+	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates()}
+	var latest time.Time
+	methods := map[string]bool{}
+	for _, r := range pub.Rankings {
+		methods[r.Methodology] = true
+	}
+	seenMethod := map[string]bool{}
+	for _, r := range pub.Rankings {
+		for _, row := range r.Rows {
+			if row.DataUntil != nil && row.DataUntil.After(latest) {
+				latest = *row.DataUntil
+			}
+		}
+		v.Sections = append(v.Sections, sectionOf(r, len(methods) > 1))
+		if id := r.Methodology + " " + r.Version; !seenMethod[id] {
+			seenMethod[id] = true
+			v.Methods = append(v.Methods, methodOf(r))
+		}
+	}
+	if !latest.IsZero() {
+		v.DataUntil = formatDate(latest)
+	}
+	if pub.LastRun != nil {
+		v.LastRun = pub.LastRun.Finished.Format("15:04 02/01/2006") + " (lần chạy số " + strconv.FormatInt(pub.LastRun.ID, 10) + ")"
+	}
+	return reportTmpl.Execute(w, v)
+}
+
+func sectionOf(r ranking, manyMethods bool) sectionView {
+	s := sectionView{
+		ID:          "xh-" + r.Stem,
+		Heading:     "Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)),
+		Methodology: r.Methodology + " " + r.Version,
+		PeerCount:   strconv.Itoa(len(r.Rows)),
+	}
+	if manyMethods {
+		s.Heading += " (phương pháp " + r.Methodology + ")"
+	}
+	for _, g := range r.Groups {
+		s.Groups = append(s.Groups, g.header())
+	}
+	scale := 0.0
+	for _, g := range r.Groups {
+		scale += g.Max
+	}
+	for _, row := range r.Rows {
+		if row.Total != nil && *row.Total > scale {
+			scale = *row.Total
+		}
+	}
+	if scale <= 0 {
+		scale = 100
+	}
+	s.Chart = chartOf(r, scale)
+	tiers := map[string]bool{}
+	for _, row := range r.Rows {
+		tiers[row.Tier] = true
+		s.Rows = append(s.Rows, rowOf(r, row))
+		switch {
+		case row.RankChange == nil || row.PrevRank == nil:
+			s.New++
+		case *row.RankChange > 0:
+			s.Up++
+		case *row.RankChange < 0:
+			s.Down++
+		default:
+			s.Same++
+		}
+		name := row.UnitName + " (" + row.UnitCode + ")"
+		if len(row.NA) > 0 {
+			s.NA = append(s.NA, name+": "+strings.Join(row.NA, ", "))
+		}
+		if row.Stale {
+			s.Stale = append(s.Stale, name+": "+row.notes()[len(row.notes())-1])
+		}
+	}
+	for _, c := range tierColours {
+		if tiers[c.tier] {
+			s.Legend = append(s.Legend, legendView{c.tier, c.colour})
+		}
+	}
+	return s
+}
+
+func chartOf(r ranking, scale float64) chartView {
+	c := chartView{
+		Width: chartLeft + chartPlot + chartRight,
+		Left:  chartLeft, Plot: chartPlot,
+	}
+	c.Height = chartTop + len(r.Rows)*chartRow + chartAxis
+	for i := 0; i <= 5; i++ {
+		val := scale * float64(i) / 5
+		c.Ticks = append(c.Ticks, tickView{
+			X:     px(chartLeft + chartPlot*float64(i)/5),
+			Label: formatMax(Round2(val)),
+		})
+	}
+	for i, row := range r.Rows {
+		y := float64(chartTop + i*chartRow)
+		b := barView{
+			Y:      px(y + 3),
+			TextY:  px(y + chartRow/2 + 4),
+			W:      "0",
+			Colour: tierColour(row.Tier),
+			Title:  row.UnitName + ": " + row.Tier,
+		}
+		b.Label = truncate(formatRank(row.Rank, nil)+". "+row.UnitName, 38)
+		if row.Rank == nil {
+			b.Label = truncate(row.UnitName, 38)
+		}
+		b.ValueX = px(chartLeft + 4)
+		if row.Total != nil {
+			w := chartPlot * clamp(*row.Total/scale)
+			b.W = px(w)
+			b.ValueX = px(chartLeft + w + 4)
+			b.Value = FormatScore(*row.Total)
+			b.Title += ", " + b.Value + " điểm"
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+func rowOf(r ranking, row rankRow) rowView {
+	v := rowView{
+		Rank: formatRank(row.Rank, row.PeerCount), Code: row.UnitCode, Name: row.UnitName,
+		Tier: row.Tier, Colour: tierColour(row.Tier),
+		PrevRank: formatRank(row.PrevRank, row.PrevPeer),
+		Dir:      "new", Arrow: "–", Change: "chưa có kỳ trước",
+	}
+	if row.Total != nil {
+		v.Total = FormatScore(*row.Total)
+	}
+	for j, s := range row.Scores {
+		cell := cellView{W: "0"}
+		if s != nil {
+			cell.Text = FormatScore(*s)
+			if m := r.Groups[j].Max; m > 0 {
+				cell.W = px(cellBar * clamp(*s/m))
+			}
+		} else {
+			cell.Text = "–"
+		}
+		v.Cells = append(v.Cells, cell)
+	}
+	if row.RankChange != nil && row.PrevRank != nil {
+		v.Change = FormatRankChange(*row.RankChange)
+		switch {
+		case *row.RankChange > 0:
+			v.Dir, v.Arrow = "up", "▲"
+		case *row.RankChange < 0:
+			v.Dir, v.Arrow = "down", "▼"
+		default:
+			v.Dir, v.Arrow = "same", "●"
+		}
+	}
+	if row.ScoreChange != nil {
+		v.ScoreChange = FormatScoreChange(*row.ScoreChange)
+	}
+	return v
+}
+
+func methodOf(r ranking) methodView {
+	m := methodView{Heading: "Phương pháp " + r.Methodology + ", phiên bản " + r.Version}
+	for _, g := range r.Groups {
+		mg := methodGroup{Code: g.Code, Name: g.NameVI, NameEN: g.NameEN, Max: formatMax(g.Max)}
+		for _, in := range r.Indicators {
+			if in.Group == g.Code {
+				mg.Indicators = append(mg.Indicators, in.Code+": tối đa "+formatMax(in.Max)+
+					" điểm, đạt điểm tối đa khi tỷ lệ ≥ "+FormatPercent(in.Threshold))
+			}
+		}
+		m.Groups = append(m.Groups, mg)
+	}
+	return m
+}
+
+func clamp(x float64) float64 {
+	switch {
+	case x < 0 || x != x:
+		return 0
+	case x > 1:
+		return 1
+	}
+	return x
+}
+
+// px renders a coordinate with at most one decimal.
+func px(x float64) string {
+	return strconv.FormatFloat(float64(int64(x*10+0.5))/10, 'f', -1, 64)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

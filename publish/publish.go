@@ -1,0 +1,173 @@
+// Package publish writes the publications of one reporting period from the
+// warehouse's model tables: the rankings of every peer group and
+// methodology as CSV, XLSX, JSON and Parquet, the official handling
+// statistics (form II.06a) as dossier-stats.xlsx, and report.html.
+//
+// Contract (DESIGN.md, "Publication"): publishing only reads the warehouse
+// (periods, units, runs, dossier_stats, index_groups, indicator_values,
+// index_scores); every file is written to a temporary name in its folder and
+// renamed, so a reader never sees half a file; and the same warehouse
+// content gives byte-identical files, so publishing again is idempotent.
+// Files of peer groups that no longer exist are not removed.
+package publish
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+)
+
+// Options say where and what to publish.
+type Options struct {
+	Dir     string   // publish.dir; files go to Dir/<period>/
+	Formats []string // subset of csv, xlsx, parquet, json, html; empty means all
+	// Freshness marks a unit stale when its index_scores.data_until is
+	// older than the period's end_at minus Freshness: its note says
+	// "dữ liệu đến ngày dd/mm/yyyy". 0 disables the check.
+	Freshness time.Duration
+}
+
+// Formats are the known publication formats. dossier-stats.xlsx comes with
+// xlsx.
+var Formats = []string{"csv", "xlsx", "parquet", "json", "html"}
+
+var periodRe = regexp.MustCompile(`^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$`)
+
+// Period writes every publication of one period: for each methodology and
+// peer group present in index_scores, ranking-<peer_group>.{csv,xlsx,json,
+// parquet} (ranking-<methodology>-<peer_group>.* for methodologies other
+// than "default" when the period has several), dossier-stats.xlsx (with
+// xlsx, when dossier_stats has rows for the period) and report.html. It
+// returns the paths written, sorted.
+//
+// It only reads the warehouse; db may be shared with other goroutines
+// (the Parquet export briefly sets DuckDB's database-wide thread count to
+// 1, and DuckDB writes the Parquet file itself, so db must be allowed to
+// write files: not a Sandboxed warehouse). The same warehouse content gives byte-identical files. A period
+// missing from the periods table is an error; on error, files already
+// renamed into place stay, and no temporary file is left behind.
+func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]string, error) {
+	fail := func(file string, err error) error {
+		if file == "" {
+			return fmt.Errorf("publish %s: %w", period, err)
+		}
+		return fmt.Errorf("publish %s: %s: %w", period, file, err)
+	}
+	if !periodRe.MatchString(period) {
+		return nil, fail("", fmt.Errorf("period %q is not YYYY-MM, YYYY-Qn, YYYY-H1|H2 or YYYY", period))
+	}
+	formats, err := formatSet(opts.Formats)
+	if err != nil {
+		return nil, fail("", err)
+	}
+	if opts.Dir == "" {
+		return nil, fail("", fmt.Errorf("no publish dir"))
+	}
+	if opts.Freshness < 0 {
+		return nil, fail("", fmt.Errorf("negative freshness %s", opts.Freshness))
+	}
+
+	pub := publication{}
+	if pub.Period, err = loadPeriod(ctx, db, period); err != nil {
+		return nil, fail("", err)
+	}
+	var staleBefore *time.Time
+	if opts.Freshness > 0 {
+		t := pub.Period.End.Add(-opts.Freshness)
+		staleBefore = &t
+	}
+	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
+		return nil, fail("", err)
+	}
+	if formats["xlsx"] {
+		if pub.Stats, err = loadStats(ctx, db, period); err != nil {
+			return nil, fail("", err)
+		}
+	}
+	if formats["html"] {
+		if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
+			return nil, fail("", err)
+		}
+	}
+
+	dir := filepath.Join(opts.Dir, period)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fail("", err)
+	}
+	var paths []string
+	write := func(name string, fn func(io.Writer) error) error {
+		if err := ctx.Err(); err != nil {
+			return fail(name, err)
+		}
+		path, err := writeFile(dir, name, fn)
+		if err != nil {
+			return fail(name, err)
+		}
+		paths = append(paths, path)
+		return nil
+	}
+	for _, r := range pub.Rankings {
+		if formats["csv"] {
+			if err := write(r.Stem+".csv", func(w io.Writer) error { return writeRankingCSV(w, r) }); err != nil {
+				return nil, err
+			}
+		}
+		if formats["xlsx"] {
+			if err := write(r.Stem+".xlsx", func(w io.Writer) error { return writeRankingXLSX(w, pub.Period, r) }); err != nil {
+				return nil, err
+			}
+		}
+		if formats["json"] {
+			if err := write(r.Stem+".json", func(w io.Writer) error { return writeRankingJSON(w, pub.Period, r) }); err != nil {
+				return nil, err
+			}
+		}
+		if formats["parquet"] {
+			name := r.Stem + ".parquet"
+			path, err := writeFileAt(dir, name, func(tmp string) error {
+				return writeRankingParquet(ctx, db, pub.Period, r, tmp)
+			})
+			if err != nil {
+				return nil, fail(name, err)
+			}
+			paths = append(paths, path)
+		}
+	}
+	if formats["xlsx"] && len(pub.Stats) > 0 {
+		if err := write("dossier-stats.xlsx", func(w io.Writer) error { return writeStatsXLSX(w, pub.Period, pub.Stats) }); err != nil {
+			return nil, err
+		}
+	}
+	if formats["html"] {
+		if err := write("report.html", func(w io.Writer) error { return writeReportHTML(w, pub) }); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// formatSet validates the requested formats; none means all.
+func formatSet(list []string) (map[string]bool, error) {
+	if len(list) == 0 {
+		list = Formats
+	}
+	set := map[string]bool{}
+	for _, f := range list {
+		known := false
+		for _, k := range Formats {
+			known = known || f == k
+		}
+		if !known {
+			return nil, fmt.Errorf("unknown format %q (known: csv, xlsx, parquet, json, html)", f)
+		}
+		set[f] = true
+	}
+	return set, nil
+}

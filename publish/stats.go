@@ -1,0 +1,318 @@
+package publish
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// counts are the 14 figures of one row of form II.06a, in column order.
+type counts [14]int64
+
+func (c *counts) add(o counts) {
+	for i := range c {
+		c[i] += o[i]
+	}
+}
+
+// statsUnit is one unit of the form: its total row and its fields.
+type statsUnit struct {
+	Code, Name string
+	Total      counts
+	HasTotal   bool
+	Fields     []statsField
+}
+
+type statsField struct {
+	Name string
+	counts
+}
+
+// statsLevel is one sheet of dossier-stats.xlsx: the units of one level.
+type statsLevel struct {
+	Level string
+	Units []statsUnit
+}
+
+// loadStats reads the form II.06a rows of the period, grouped by unit
+// level (department, district, commune first), units by unit_code, fields
+// by name in Vietnamese alphabetical order. A unit without a total row
+// (field '*') gets the sum of its fields.
+func loadStats(ctx context.Context, db *sql.DB, period string) ([]statsLevel, error) {
+	q, err := query("dossier_stats.sql")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, q, period)
+	if err != nil {
+		return nil, fmt.Errorf("dossier_stats query: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ level, unit string }
+	units := map[key]*statsUnit{}
+	for rows.Next() {
+		var k key
+		var name, field string
+		var c counts
+		dest := []any{&k.level, &k.unit, &name, &field}
+		for i := range c {
+			dest = append(dest, &c[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("dossier_stats query: %w", err)
+		}
+		u := units[k]
+		if u == nil {
+			u = &statsUnit{Code: k.unit, Name: name}
+			units[k] = u
+		}
+		if field == "*" {
+			u.Total, u.HasTotal = c, true
+		} else {
+			u.Fields = append(u.Fields, statsField{Name: field, counts: c})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dossier_stats query: %w", err)
+	}
+
+	col := collate.New(language.Vietnamese)
+	byLevel := map[string][]statsUnit{}
+	for k, u := range units {
+		sort.Slice(u.Fields, func(i, j int) bool {
+			a, b := u.Fields[i].Name, u.Fields[j].Name
+			if c := col.CompareString(a, b); c != 0 {
+				return c < 0
+			}
+			return a < b
+		})
+		if !u.HasTotal {
+			for _, f := range u.Fields {
+				u.Total.add(f.counts)
+			}
+		}
+		byLevel[k.level] = append(byLevel[k.level], *u)
+	}
+	var out []statsLevel
+	for level, us := range byLevel {
+		sort.Slice(us, func(i, j int) bool { return us[i].Code < us[j].Code })
+		out = append(out, statsLevel{Level: level, Units: us})
+	}
+	sort.Slice(out, func(i, j int) bool { return lessPeer(out[i].Level, out[j].Level) })
+	return out, nil
+}
+
+// Layout of form II.06a.
+const (
+	statsTitleRows = 4 // form number, title, period, level
+	statsHeadTop   = statsTitleRows + 2
+	statsFirstData = statsHeadTop + 2
+	statsLastCol   = "P"
+)
+
+// statsGroups are the spanning header cells of row statsHeadTop and the
+// sub-headers under them; a nil sub-header list means the cell spans both
+// header rows.
+var statsGroups = []struct {
+	title string
+	subs  []string
+}{
+	{"STT", nil},
+	{"Đơn vị / Lĩnh vực", nil},
+	{"Số hồ sơ nhận giải quyết", []string{"Tổng số", "Trong kỳ: Trực tuyến", "Trong kỳ: Trực tiếp, dịch vụ bưu chính", "Từ kỳ trước chuyển qua"}},
+	{"Số hồ sơ đã giải quyết", []string{"Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn"}},
+	{"Số hồ sơ đang giải quyết", []string{"Tổng số", "Trong hạn", "Quá hạn"}},
+	{"Rút hồ sơ", nil},
+	{"Từ chối", nil},
+	{"Chờ bổ sung", nil},
+}
+
+// writeStatsXLSX writes dossier-stats.xlsx: form II.06a ("Tình hình, kết
+// quả giải quyết TTHC"), one sheet per unit level.
+func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStatsStyles(f)
+	if err != nil {
+		return err
+	}
+	for i, lv := range levels {
+		sheet := sheetName(peerLabel(lv.Level))
+		if i == 0 {
+			err = f.SetSheetName("Sheet1", sheet)
+		} else {
+			_, err = f.NewSheet(sheet)
+		}
+		if err != nil {
+			return err
+		}
+		if err := writeStatsSheet(f, sheet, st, p, lv); err != nil {
+			return fmt.Errorf("sheet %s: %w", sheet, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	title := "Tình hình, kết quả giải quyết TTHC, kỳ " + p.Period
+	if err := f.SetDocProps(docProps(p, title, "Biểu số II.06a: "+p.dates())); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+type statsStyles struct {
+	formNo, title, subtitle, head, unit, unitNum, field, fieldNum, total, totalNum int
+}
+
+func newStatsStyles(f *excelize.File) (statsStyles, error) {
+	border := []excelize.Border{
+		{Type: "left", Color: "000000", Style: 1}, {Type: "top", Color: "000000", Style: 1},
+		{Type: "right", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1},
+	}
+	defs := []*excelize.Style{
+		{Font: &excelize.Font{Italic: true}},
+		{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center"}},
+		{Font: &excelize.Font{Italic: true}, Alignment: &excelize.Alignment{Horizontal: "center"}},
+		{Font: &excelize.Font{Bold: true}, Border: border,
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}},
+		{Font: &excelize.Font{Bold: true}, Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
+		{Font: &excelize.Font{Bold: true}, Border: border, NumFmt: 3},
+		{Border: border, Alignment: &excelize.Alignment{Indent: 1, Vertical: "center", WrapText: true}},
+		{Border: border, NumFmt: 3},
+		{Font: &excelize.Font{Bold: true}, Border: border,
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}},
+			Alignment: &excelize.Alignment{Horizontal: "center"}},
+		{Font: &excelize.Font{Bold: true}, Border: border, NumFmt: 3,
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}},
+	}
+	ids := make([]int, len(defs))
+	for i, d := range defs {
+		id, err := f.NewStyle(d)
+		if err != nil {
+			return statsStyles{}, err
+		}
+		ids[i] = id
+	}
+	return statsStyles{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9]}, nil
+}
+
+func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInfo, lv statsLevel) error {
+	set := func(cell string, v any, style int) error {
+		if err := f.SetCellValue(sheet, cell, v); err != nil {
+			return err
+		}
+		return f.SetCellStyle(sheet, cell, cell, style)
+	}
+	line := func(row int, text string, style int) error {
+		first, last := "A"+strconv.Itoa(row), statsLastCol+strconv.Itoa(row)
+		if err := set(first, text, style); err != nil {
+			return err
+		}
+		return f.MergeCell(sheet, first, last)
+	}
+	if err := set("A1", "Biểu số II.06a/VPCP/KSTT", st.formNo); err != nil {
+		return err
+	}
+	if err := line(2, "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", st.title); err != nil {
+		return err
+	}
+	if err := line(3, "Kỳ báo cáo: "+p.Period+" ("+p.dates()+")", st.subtitle); err != nil {
+		return err
+	}
+	if err := line(4, peerLabel(lv.Level)+". Đơn vị tính: số hồ sơ", st.subtitle); err != nil {
+		return err
+	}
+
+	// Two-row header: spanning groups above, their columns below; single
+	// columns merged vertically.
+	top, sub := statsHeadTop, statsHeadTop+1
+	col := 1
+	for _, g := range statsGroups {
+		first, _ := excelize.CoordinatesToCellName(col, top)
+		width := max(len(g.subs), 1)
+		last, _ := excelize.CoordinatesToCellName(col+width-1, top)
+		if g.subs == nil {
+			last, _ = excelize.CoordinatesToCellName(col, sub)
+		}
+		if err := set(first, g.title, st.head); err != nil {
+			return err
+		}
+		if err := f.MergeCell(sheet, first, last); err != nil {
+			return err
+		}
+		for i, s := range g.subs {
+			cell, _ := excelize.CoordinatesToCellName(col+i, sub)
+			if err := set(cell, s, st.head); err != nil {
+				return err
+			}
+		}
+		col += width
+	}
+	if err := f.SetCellStyle(sheet, "A"+strconv.Itoa(top), statsLastCol+strconv.Itoa(sub), st.head); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sheet, top, 30); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sheet, sub, 45); err != nil {
+		return err
+	}
+
+	row := statsFirstData
+	put := func(stt any, name string, c counts, nameStyle, numStyle int) error {
+		vals := make([]any, 0, 16)
+		vals = append(vals, stt, name)
+		for _, v := range c {
+			vals = append(vals, v)
+		}
+		r := strconv.Itoa(row)
+		if err := f.SetSheetRow(sheet, "A"+r, &vals); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sheet, "A"+r, "B"+r, nameStyle); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sheet, "C"+r, statsLastCol+r, numStyle); err != nil {
+			return err
+		}
+		row++
+		return nil
+	}
+	var grand counts
+	for i, u := range lv.Units {
+		grand.add(u.Total)
+		if err := put(i+1, u.Name, u.Total, st.unit, st.unitNum); err != nil {
+			return err
+		}
+		for j, fl := range u.Fields {
+			stt := strconv.Itoa(i+1) + "." + strconv.Itoa(j+1)
+			if err := put(stt, fl.Name, fl.counts, st.field, st.fieldNum); err != nil {
+				return err
+			}
+		}
+	}
+	if err := put("", "Tổng cộng", grand, st.total, st.totalNum); err != nil {
+		return err
+	}
+
+	if err := f.SetColWidth(sheet, "A", "A", 7); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sheet, "B", "B", 42); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sheet, "C", statsLastCol, 13); err != nil {
+		return err
+	}
+	return f.SetPanes(sheet, &excelize.Panes{
+		Freeze: true, XSplit: 2, YSplit: statsFirstData - 1,
+		TopLeftCell: "C" + strconv.Itoa(statsFirstData), ActivePane: "bottomRight",
+	})
+}

@@ -1,0 +1,147 @@
+package publish
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// writeRankingXLSX writes ranking-<peer_group>.xlsx: the columns of the CSV
+// with the header in row 1 (machine-readable), scores stored as numbers
+// with the format "0.00" (Excel shows them with the reader's decimal
+// separator), the header frozen and filterable. The title is in the sheet
+// name and the document properties.
+func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := sheetName(peerLabel(r.PeerGroup))
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	head, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
+	})
+	if err != nil {
+		return err
+	}
+	score, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	if err != nil {
+		return err
+	}
+	signed := "+0.00;-0.00;0.00"
+	delta, err := f.NewStyle(&excelize.Style{CustomNumFmt: &signed})
+	if err != nil {
+		return err
+	}
+
+	header := rankingHeader(r)
+	hv := make([]any, len(header))
+	for i, h := range header {
+		hv[i] = h
+	}
+	if err := f.SetSheetRow(sheet, "A1", &hv); err != nil {
+		return err
+	}
+	lastCol, _ := excelize.ColumnNumberToName(len(header))
+	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sheet, 1, 45); err != nil {
+		return err
+	}
+	for i, row := range r.Rows {
+		n := i + 2
+		for j, v := range rankingCells(row) {
+			cell, _ := excelize.CoordinatesToCellName(j+1, n)
+			switch v := v.(type) {
+			case nil:
+			case string:
+				if v != "" {
+					err = f.SetCellStr(sheet, cell, v)
+				}
+			case float64:
+				if err = f.SetCellFloat(sheet, cell, v, -1, 64); err == nil {
+					err = f.SetCellStyle(sheet, cell, cell, score)
+				}
+			case scoreDelta:
+				if err = f.SetCellFloat(sheet, cell, float64(v), -1, 64); err == nil {
+					err = f.SetCellStyle(sheet, cell, cell, delta)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+
+	widths := rankingWidths(r)
+	for i, wd := range widths {
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sheet, c, c, wd); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(sheet, &excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+	}); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, "A1:"+lastCol+strconv.Itoa(len(r.Rows)+1), nil); err != nil {
+		return err
+	}
+	title := "Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period
+	if err := f.SetDocProps(docProps(p, title, "Phương pháp "+r.Methodology+" "+r.Version+"; "+p.dates())); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// rankingWidths are the column widths of the ranking sheet.
+func rankingWidths(r ranking) []float64 {
+	w := []float64{8, 14, 34}
+	for range r.Groups {
+		w = append(w, 15)
+	}
+	return append(w, 11, 12, 11, 14, 14, 50)
+}
+
+// docProps are fixed document properties: excelize would otherwise keep
+// its template's dates, and a changing date would break byte-identical
+// output. Created and modified are the period's end.
+func docProps(p periodInfo, title, description string) *excelize.DocProperties {
+	stamp := p.End.UTC().Format("2006-01-02T15:04:05Z")
+	return &excelize.DocProperties{
+		Title:          title,
+		Subject:        title,
+		Description:    description,
+		Creator:        "cchc",
+		LastModifiedBy: "cchc",
+		Language:       "vi-VN",
+		Created:        stamp,
+		Modified:       stamp,
+		Revision:       "1",
+	}
+}
+
+// sheetName makes a valid sheet name: at most 31 characters, none of
+// : \ / ? * [ ].
+func sheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	if rs := []rune(s); len(rs) > 31 {
+		s = string(rs[:31])
+	}
+	if strings.TrimSpace(s) == "" {
+		return "_"
+	}
+	return s
+}

@@ -1,0 +1,31 @@
+-- Publication: the rows of form II.06a for period $1 (dossier_stats), each
+-- with the level and name of its unit as registered at the period end
+-- (units; level '' when the unit is not registered). field = '*' is the
+-- unit total. Unordered: fields are sorted in Go with the Vietnamese
+-- collation, units by unit_code.
+WITH p AS (
+    SELECT period, start_at, end_at
+    FROM periods
+    WHERE period = $1
+),
+names AS (
+    SELECT u.unit_code, u.name, u.level,
+           row_number() OVER (
+               PARTITION BY u.unit_code
+               ORDER BY (u.valid_from IS NULL OR u.valid_from < p.end_at) DESC,
+                        (u.valid_to IS NULL OR u.valid_to >= p.start_at) DESC,
+                        u.valid_from DESC NULLS LAST, u.name, u.level
+           ) AS pick
+    FROM units u CROSS JOIN p
+)
+SELECT coalesce(n.level, '')         AS level,
+       s.unit_code,
+       coalesce(n.name, s.unit_code) AS unit_name,
+       s.field,
+       s.received_total, s.received_online, s.received_direct_postal, s.carried_over,
+       s.resolved_total, s.resolved_early, s.resolved_on_time, s.resolved_late,
+       s.pending_total, s.pending_in_time, s.pending_overdue,
+       s.withdrawn, s.rejected, s.supplement_requested
+FROM dossier_stats s
+LEFT JOIN names n ON n.unit_code = s.unit_code AND n.pick = 1
+WHERE s.period = $1
