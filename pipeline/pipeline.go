@@ -46,6 +46,13 @@ type Options struct {
 	NoPublish bool
 }
 
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o.Logger
+}
+
 // Progress is one progress event.
 type Progress struct {
 	Source, File string
@@ -74,6 +81,8 @@ type Summary struct {
 	Modelled     bool        // the model tables were rebuilt
 	Published    []string    // publication files written
 	PublishErr   error       // publication failed after the data committed
+	Snapshot     string      // analysts' snapshot refreshed by Batch
+	SnapshotErr  error       // the snapshot could not be refreshed
 }
 
 // Rejection is a sample quarantined row for the summary.
@@ -86,6 +95,9 @@ type Rejection struct {
 func (s *Summary) ExitCode() int {
 	switch s.Run.Status {
 	case "succeeded":
+		if s.SnapshotErr != nil {
+			return ExitPartial
+		}
 		return ExitOK
 	case "partial":
 		return ExitPartial
@@ -97,10 +109,7 @@ func (s *Summary) ExitCode() int {
 // writer lock. It returns a summary even when the run failed (then with the
 // error that failed it); the runs ledger records the outcome either way.
 func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options) (*Summary, error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	log := opts.logger()
 	now := opts.Now
 	if now == nil {
 		now = time.Now

@@ -53,6 +53,7 @@ type (
 	legendView struct{ Tier, Colour string }
 	chartView  struct {
 		Width, Height, Left, Plot int
+		AxisY                     int // bottom of the plot area
 		Ticks                     []tickView
 		Bars                      []barView
 	}
@@ -186,7 +187,8 @@ func chartOf(r ranking, scale float64) chartView {
 		Width: chartLeft + chartPlot + chartRight,
 		Left:  chartLeft, Plot: chartPlot,
 	}
-	c.Height = chartTop + len(r.Rows)*chartRow + chartAxis
+	c.AxisY = chartTop + len(r.Rows)*chartRow
+	c.Height = c.AxisY + chartAxis
 	for i := 0; i <= 5; i++ {
 		val := scale * float64(i) / 5
 		c.Ticks = append(c.Ticks, tickView{
@@ -266,7 +268,7 @@ func methodOf(r ranking) methodView {
 		for _, in := range r.Indicators {
 			if in.Group == g.Code {
 				mg.Indicators = append(mg.Indicators, in.Code+": tối đa "+formatMax(in.Max)+
-					" điểm, đạt điểm tối đa khi tỷ lệ ≥ "+FormatPercent(in.Threshold))
+					" điểm, đạt điểm tối đa khi tỷ lệ ≥ "+strings.Replace(FormatPercent(in.Threshold), ",00%", "%", 1))
 			}
 		}
 		m.Groups = append(m.Groups, mg)

@@ -42,7 +42,7 @@ func openCSV(path string, opts DecodeOptions) (RawReader, error) {
 		f.Close()
 		return nil, err
 	}
-	return newReader(path, src, header, opts), nil
+	return newReader(path, "csv", src, header, opts), nil
 }
 
 func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {

@@ -19,6 +19,20 @@ const RowColumn = "__row"
 // io.EOF after the last record; the caller releases each record. Entirely
 // blank rows are skipped and not counted. Close releases the file; it is safe
 // to call more than once. Not safe for concurrent use.
+//
+// Further guarantees of the decoders in this package:
+//   - Header names are trimmed, with inner white space collapsed; an entry
+//     is "" for a column that has data but no name (a CSV or XLSX row wider
+//     than the header row): such data is kept, never dropped.
+//   - Cell values are raw: not trimmed, text in NFC UTF-8; XLSX cells
+//     unformatted (a date is its Excel serial, e.g. "45366.5").
+//   - Row numbers keep counting skipped blank and title rows, so they point
+//     at the place in the file a person can open.
+//   - When reading fails part way (a malformed JSON object, a broken CSV
+//     quote), the rows before the failure are returned first and the error,
+//     naming the file and the place, on the next call to Next, and again on
+//     every later call.
+//   - Header returns a copy.
 type RawReader interface {
 	Header() []string
 	Next() (arrow.Record, error)
@@ -34,6 +48,14 @@ type DecodeOptions struct {
 	// column). Decoders look at the first rows of a file and take the best
 	// scoring row (or pair of rows, for a two-row merged header) as the
 	// header; rows above it are titles. Nil means the first non-blank row.
+	//
+	// CSV and XLSX decoders call it on each of the first 30 non-blank rows,
+	// on each pair of consecutive rows combined column by column ("Ngày" over
+	// "tiếp nhận" gives "Ngày tiếp nhận"), and on single sub-header cells
+	// (a one-element slice) to decide whether a cell names a column by
+	// itself. Cells are passed with white space collapsed and trimmed. Ties
+	// go to the earliest row; a pair must score strictly higher than each of
+	// its rows alone. It must be a pure function; it is not used for JSON.
 	HeaderScore func(cells []string) int
-	Mem         memory.Allocator // nil means memory.DefaultAllocator
+	Mem         memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
 }

@@ -48,7 +48,7 @@ func openJSON(path string, opts DecodeOptions) (RawReader, error) {
 		f.Close()
 		return nil, err
 	}
-	return newReader(path, src, nil, opts), nil
+	return newReader(path, "json", src, nil, opts), nil
 }
 
 func newJSONSource(path string, f *os.File) (*jsonSource, error) {

@@ -1,6 +1,8 @@
 package sources
 
 import (
+	"archive/zip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -118,6 +120,12 @@ func TestOpenFixtures(t *testing.T) {
 				if err := r.Close(); err != nil {
 					t.Errorf("second close: %v", err)
 				}
+				if _, err := r.Next(); err == nil {
+					t.Error("Next after Close succeeded")
+				}
+				if f, ok := r.(interface{ Format() string }); !ok || f.Format() == "" {
+					t.Error("reader does not report its format")
+				}
 			})
 		}
 	}
@@ -167,8 +175,10 @@ func TestOpenErrors(t *testing.T) {
 		{file: "missing.csv", want: []string{"missing.csv", "no such file"}},
 		{file: "utf8.csv", opts: DecodeOptions{Format: "parquet"}, want: []string{"unknown format", "parquet"}},
 		{file: filepath.Join(dir, "book.xlsx"), opts: DecodeOptions{Sheet: "Tháng 3"}, want: []string{`sheet "Tháng 3" not found (sheets: Sheet1, Dữ liệu)`}},
+		{file: filepath.Join(dir, "notbook.xlsx"), want: []string{"not a valid XLSX workbook (a zip archive without an Excel workbook in it)"}},
 		{file: filepath.Join(dir, "empty.xlsx"), want: []string{`sheet "Sheet1" is empty`}},
 	}
+	writeZip(t, filepath.Join(dir, "notbook.xlsx"), "exports/a.csv", "x,y\n")
 	writeWorkbook(t, filepath.Join(dir, "book.xlsx"), simpleSheets())
 	writeWorkbook(t, filepath.Join(dir, "empty.xlsx"), nil)
 	for _, tt := range tests {
@@ -188,6 +198,29 @@ func TestOpenErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// writeZip writes a zip archive holding one file.
+func writeZip(t *testing.T, path, name, content string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, err := zw.Create(name)
+	if err == nil {
+		_, err = w.Write([]byte(content))
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -31,6 +31,7 @@ type rowSource interface {
 // Arrow records.
 type reader struct {
 	path   string
+	format string // csv, xlsx or json
 	src    rowSource
 	header []string
 	batch  int
@@ -39,7 +40,7 @@ type reader struct {
 	closed bool
 }
 
-func newReader(path string, src rowSource, header []string, opts DecodeOptions) *reader {
+func newReader(path, format string, src rowSource, header []string, opts DecodeOptions) *reader {
 	mem := opts.Mem
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -48,8 +49,12 @@ func newReader(path string, src rowSource, header []string, opts DecodeOptions) 
 	if batch <= 0 {
 		batch = defaultBatchRows
 	}
-	return &reader{path: path, src: src, header: header, batch: batch, b: batchBuilder{mem: mem}}
+	return &reader{path: path, format: format, src: src, header: header, batch: batch, b: batchBuilder{mem: mem}}
 }
+
+// Format returns the decoder used: "csv", "xlsx" or "json". Callers
+// discover it with a type assertion on interface{ Format() string }.
+func (r *reader) Format() string { return r.format }
 
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }

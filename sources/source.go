@@ -21,7 +21,9 @@ type FileRef struct {
 // that a later export is loaded after an earlier one. Fetch makes one file
 // available as a local path; the caller calls cleanup when done with it (for
 // a folder source the path is the file itself and cleanup does nothing).
-// Implementations are safe for use by one goroutine at a time.
+// Implementations are safe for use by one goroutine at a time. List errors
+// mean the source could not be listed (unreadable folder, bad pattern); a
+// pattern or folder with no files is an empty list, not an error.
 type Source interface {
 	Name() string
 	List(ctx context.Context) ([]FileRef, error)

@@ -41,7 +41,7 @@ func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
 		f.Close()
 		return nil, err
 	}
-	return newReader(path, src, header, opts), nil
+	return newReader(path, "xlsx", src, header, opts), nil
 }
 
 func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSource, []string, error) {

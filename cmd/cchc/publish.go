@@ -8,7 +8,6 @@ import (
 
 	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/publish"
-	"github.com/cchc/cchc/warehouse"
 )
 
 func publishCmd(g *globals) *cobra.Command {
@@ -28,7 +27,7 @@ warehouse; the same warehouse gives byte-identical files.`,
 			if _, err := periods.Parse(period, cfg.Periods); err != nil {
 				return usageErr(fmt.Errorf("--period: %w", err))
 			}
-			w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, warehouse.Options{ReadOnly: true})
+			w, err := openRead(cmd, cfg, true, false)
 			if err != nil {
 				return failedErr(err)
 			}

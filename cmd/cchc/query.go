@@ -11,19 +11,21 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/cchc/cchc/warehouse"
 )
 
 func queryCmd(g *globals) *cobra.Command {
 	var format string
+	var live bool
 	cmd := &cobra.Command{
 		Use:   `query "SQL"`,
 		Short: "Run read-only SQL against the warehouse (--format table|csv|json)",
 		Long: `Run one read-only SQL statement against the warehouse and print the result.
 
-The warehouse is opened read-only and without access to other files, so
-INSERT, UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
+The query reads the analysts' snapshot (<warehouse>.snapshot.duckdb, as of
+the last successful run) when it exists, so it works while the nightly run
+writes; --live reads the warehouse itself (refused while a run holds it).
+Either is opened read-only and without access to other files, so INSERT,
+UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
@@ -35,7 +37,7 @@ INSERT, UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 			if err != nil {
 				return err
 			}
-			w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, warehouse.Options{ReadOnly: true, Sandboxed: true})
+			w, err := openRead(cmd, cfg, live, true)
 			if err != nil {
 				return failedErr(err)
 			}
@@ -52,6 +54,7 @@ INSERT, UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
+	cmd.Flags().BoolVar(&live, "live", false, "read the warehouse itself instead of the snapshot of the last successful run")
 	return cmd
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/pipeline"
-	"github.com/cchc/cchc/warehouse"
 )
 
 func runCmd(g *globals) *cobra.Command {
@@ -29,11 +28,6 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 				return err
 			}
 			ctx := cmd.Context()
-			w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{})
-			if err != nil {
-				return failedErr(err)
-			}
-			defer w.Close()
 			stderr := cmd.ErrOrStderr()
 			opts := pipeline.Options{Trigger: "manual", Sources: only, Logger: newLogger(stderr)}
 			var prog *progressLine
@@ -42,7 +36,7 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 				opts.Progress = prog.update
 			}
 			start := time.Now()
-			sum, err := pipeline.Run(ctx, cfg, w, reg, opts)
+			sum, err := pipeline.Batch(ctx, cfg, reg, opts)
 			if prog != nil {
 				prog.clear()
 			}
@@ -149,6 +143,12 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	}
 	if s.PublishErr != nil {
 		fmt.Fprintf(w, "PUBLICATION FAILED (the data is loaded; run cchc publish --period P to retry): %v\n", s.PublishErr)
+	}
+	if s.Snapshot != "" {
+		fmt.Fprintf(w, "analysts' snapshot refreshed: %s\n", rel(base, s.Snapshot))
+	}
+	if s.SnapshotErr != nil {
+		fmt.Fprintf(w, "SNAPSHOT NOT REFRESHED (analysts still see the previous run): %v\n", s.SnapshotErr)
 	}
 	if r.Status == "failed" && r.Message != "" {
 		fmt.Fprintf(w, "run failed, nothing was written: %s\n", r.Message)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/cchc/cchc/warehouse"
 )
 
 func runsCmd(g *globals) *cobra.Command {
@@ -20,7 +18,7 @@ func runsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, warehouse.Options{ReadOnly: true})
+			w, err := openRead(cmd, cfg, true, false)
 			if err != nil {
 				return failedErr(err)
 			}

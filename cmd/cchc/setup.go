@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
 )
 
 // loadConfig reads the config and the unit registry, checks that every
@@ -45,4 +47,23 @@ func newLogger(w io.Writer) *slog.Logger {
 		level = slog.LevelWarn
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openRead opens the warehouse for reading. preferLive tries the warehouse
+// itself first and falls back to the analysts' snapshot while a run holds
+// it (DuckDB lets no other process open a file a writer has open); without
+// preferLive the snapshot is read when it exists.
+func openRead(cmd *cobra.Command, cfg *config.Config, preferLive, sandboxed bool) (*warehouse.Warehouse, error) {
+	opts := warehouse.Options{ReadOnly: true, Sandboxed: sandboxed}
+	snap := warehouse.SnapshotPath(cfg.Warehouse)
+	_, serr := os.Stat(snap)
+	if !preferLive && serr == nil {
+		return warehouse.Open(cmd.Context(), snap, opts)
+	}
+	w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, opts)
+	if err != nil && serr == nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: the warehouse is busy (%v); reading the snapshot of the last successful run, %s\n", err, snap)
+		return warehouse.Open(cmd.Context(), snap, opts)
+	}
+	return w, err
 }
