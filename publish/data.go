@@ -277,21 +277,24 @@ func attachGroups(ctx context.Context, db *sql.DB, period string, rs []ranking) 
 		r := &rs[i]
 		k := key{r.Methodology, r.Version}
 		r.Groups = append([]group(nil), groups[k]...)
-		known := map[string]int{}
+		known := map[string]int{} // group code → column
 		for j, g := range r.Groups {
 			known[g.Code] = j
 		}
-		var extra []string
+		extra := map[string]bool{}
 		for _, row := range r.Rows {
 			for code := range row.rawScores {
 				if _, ok := known[code]; !ok {
-					known[code] = -1
-					extra = append(extra, code)
+					extra[code] = true
 				}
 			}
 		}
-		sort.Strings(extra)
-		for _, code := range extra {
+		codes := make([]string, 0, len(extra))
+		for code := range extra {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		for _, code := range codes {
 			known[code] = len(r.Groups)
 			r.Groups = append(r.Groups, group{Code: code, NameVI: code, NameEN: code})
 		}
@@ -303,20 +306,22 @@ func attachGroups(ctx context.Context, db *sql.DB, period string, rs []ranking) 
 			}
 			row.rawScores = nil
 		}
-		// Indicators in group display order, then by code.
+		// Indicators in group display order (unknown groups last), then by code.
+		pos := func(g string) int {
+			if j, ok := known[g]; ok {
+				return j
+			}
+			return len(r.Groups)
+		}
 		ins := append([]indicator(nil), indicators[k]...)
 		sort.SliceStable(ins, func(a, b int) bool {
-			ga, gb := known[ins[a].Group], known[ins[b].Group]
-			if _, ok := known[ins[a].Group]; !ok {
-				ga = len(r.Groups)
+			if pa, pb := pos(ins[a].Group), pos(ins[b].Group); pa != pb {
+				return pa < pb
 			}
-			if _, ok := known[ins[b].Group]; !ok {
-				gb = len(r.Groups)
+			if ins[a].Group != ins[b].Group {
+				return ins[a].Group < ins[b].Group
 			}
-			if ga != gb {
-				return ga < gb
-			}
-			return ins[a].Group+"\x00"+ins[a].Code < ins[b].Group+"\x00"+ins[b].Code
+			return ins[a].Code < ins[b].Code
 		})
 		r.Indicators = ins
 	}

@@ -45,9 +45,6 @@ func TestPeriod(t *testing.T) {
 	dir := t.TempDir()
 	paths := publishTo(t, db, dir)
 	out := filepath.Join(dir, testPeriod)
-	if d := os.Getenv("PUBLISH_DUMP"); d != "" {
-		publishTo(t, db, d)
-	}
 
 	t.Run("files", func(t *testing.T) {
 		var want []string

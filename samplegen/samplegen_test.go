@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,6 +100,7 @@ func walk(t *testing.T, dir string) (map[string]fileState, int64) {
 }
 
 func TestDemoIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a := sharedDemo(t)
 	b := t.TempDir()
 	if err := Demo(b, Options{Dossiers: 24000, Seed: 1}); err != nil {
@@ -127,6 +129,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 }
 
 func TestOtherSeedDiffers(t *testing.T) {
+	t.Parallel()
 	a, b := t.TempDir(), t.TempDir()
 	if err := Demo(a, Options{Dossiers: 1500, Seed: 7}); err != nil {
 		t.Fatal(err)
@@ -206,22 +209,28 @@ func readExport(t *testing.T, dir string, fm FileManifest) (header []string, rec
 			t.Fatalf("%s: %v", fm.Path, err)
 		}
 		defer f.Close()
-		rows, err := f.GetRows(fm.Sheet)
+		// Raw values: formatting every date cell is slow, and the test
+		// converts the few it compares itself (see excelText).
+		rows, err := f.GetRows(fm.Sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatalf("%s: %v", fm.Path, err)
 		}
-		header = rows[fm.HeaderRows[len(fm.HeaderRows)-1]-1]
+		header = rows[fm.HeaderRows[0]-1]
 		if len(fm.HeaderRows) == 2 { // group titles above, sub-headers below
-			top := rows[fm.HeaderRows[0]-1]
+			sub := rows[fm.HeaderRows[1]-1]
 			header = append([]string(nil), header...)
 			for i := range header {
-				if header[i] == "" && i < len(top) {
-					header[i] = top[i]
+				if i < len(sub) && sub[i] != "" {
+					header[i] = sub[i]
 				}
 			}
 		}
 		for i, r := range rows[fm.FirstDataRow-1:] {
-			recs = append(recs, record{row: fm.FirstDataRow + i, values: zip(header, r)})
+			v := zip(header, r)
+			for k, x := range v {
+				v[k] = excelText(x)
+			}
+			recs = append(recs, record{row: fm.FirstDataRow + i, values: v})
 		}
 	case "json", "ndjson":
 		var objs []map[string]any
@@ -251,6 +260,20 @@ func readExport(t *testing.T, dir string, fm FileManifest) (header []string, rec
 		t.Fatalf("%s: unknown format %q", fm.Path, fm.Format)
 	}
 	return header, recs
+}
+
+// excelText shows a raw XLSX value as the manifest does: a serial with a
+// fraction (a date cell with a time) as dd/mm/yyyy hh:mm.
+func excelText(raw string) string {
+	if !strings.Contains(raw, ".") {
+		return raw
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || f < 20000 || f > 80000 {
+		return raw
+	}
+	t := excelEpoch.Add(time.Duration(f*24*3600+0.5) * time.Second)
+	return t.Format("02/01/2006 15:04")
 }
 
 func zip(header, cells []string) map[string]string {
@@ -285,6 +308,7 @@ func fieldOf(canonical string) field {
 // TestManifestMatchesFiles re-reads every export with independent readers
 // and checks the manifest against what is there.
 func TestManifestMatchesFiles(t *testing.T) {
+	t.Parallel()
 	dir := sharedDemo(t)
 	m := readManifest(t, dir)
 	specs := map[string]*sourceSpec{}
@@ -426,6 +450,7 @@ func TestManifestMatchesFiles(t *testing.T) {
 // TestFormatsCovered checks that the set exercises every format the loader
 // must read.
 func TestFormatsCovered(t *testing.T) {
+	t.Parallel()
 	m := readManifest(t, sharedDemo(t))
 	want := map[string]bool{
 		"csv utf-8 bom ,": false, "csv utf-8 ;": false, "csv utf-16le bom \t": false, "csv tcvn3 ,": false,
@@ -468,6 +493,7 @@ func TestFormatsCovered(t *testing.T) {
 }
 
 func TestUnitsRegistry(t *testing.T) {
+	t.Parallel()
 	dir := sharedDemo(t)
 	f, err := os.Open(filepath.Join(dir, "units.csv"))
 	if err != nil {
@@ -528,6 +554,7 @@ func TestUnitsRegistry(t *testing.T) {
 // TestConfigLoads reads cchc.yaml with the project's config loader: every
 // key valid, every source's glob matching files.
 func TestConfigLoads(t *testing.T) {
+	t.Parallel()
 	dir := sharedDemo(t)
 	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
 	if err != nil {
@@ -567,6 +594,8 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// TestBigCSVStreams is not parallel: it measures the heap, which other
+// tests would fill (parallel tests wait until the serial ones are done).
 func TestBigCSVStreams(t *testing.T) {
 	const rows = 200_000
 	runtime.GC()
@@ -586,7 +615,8 @@ func TestBigCSVStreams(t *testing.T) {
 }
 
 func TestBigCSVContent(t *testing.T) {
-	const rows = 40_000
+	t.Parallel()
+	const rows = 20_000
 	var a, b bytes.Buffer
 	if _, err := BigCSV(&a, rows, 3); err != nil {
 		t.Fatal(err)
@@ -616,7 +646,7 @@ func TestBigCSVContent(t *testing.T) {
 		}
 		codes[r[0]] = true
 	}
-	// Only data row 16,666 of the first 40,000 is planted: a missing code.
+	// Only data row 16,666 of the first 20,000 is planted: a missing code.
 	if empty != 1 || recs[16666][0] != "" {
 		t.Errorf("planted rows: %d without code, row 16666 %q", empty, recs[16666][0])
 	}

@@ -58,6 +58,12 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 	if len(bytes.TrimSpace(bytes.TrimPrefix(peek, []byte("\uFEFF")))) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the file is empty", path)
 	}
+	var text io.Reader = br
+	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
+		// Classic Mac line endings (old Excel "CSV (Macintosh)").
+		text = crToLF{br}
+		peek = bytes.ReplaceAll(peek, []byte("\r"), []byte("\n"))
+	}
 	s := &csvSource{path: path, f: f}
 	delim, sepLine := excelSepLine(peek)
 	if sepLine > 0 {
@@ -67,10 +73,6 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 		s.lineOffset = 1
 	} else {
 		delim = sniffDelimiter(peek, len(peek) < sniffBytes)
-	}
-	var text io.Reader = br
-	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
-		text = crToLF{br} // classic Mac line endings (old Excel "CSV (Macintosh)")
 	}
 	s.r = csv.NewReader(text)
 	s.r.Comma = delim

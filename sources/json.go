@@ -32,8 +32,9 @@ const (
 // most maxWrapDepth levels down (the first such array is taken, the rest of
 // the file is not read). The file is streamed, never unmarshalled whole.
 //
-// Columns are the object keys in first-seen order; a key first seen in a
-// later object adds a column from then on. Values: strings as they are,
+// Columns are the object keys in first-seen order (named with white space
+// collapsed, like CSV and XLSX headers); a key first seen in a later object
+// adds a column from then on. Values: strings as they are,
 // numbers as their literal text, true/false as "true"/"false", null as "",
 // nested objects and arrays as compact JSON text. Row numbers are the
 // 1-based position of the object in the array, or for NDJSON the line on
@@ -307,7 +308,7 @@ func (s *jsonSource) readObject(header *[]string) error {
 		if !ok {
 			col = len(*header)
 			s.keys[key] = col
-			*header = append(*header, key)
+			*header = append(*header, cleanHeaderCell(key))
 		}
 		for len(s.cells) <= col {
 			s.cells = append(s.cells, "")

@@ -21,7 +21,10 @@ const maxMergeFillCols = 1024
 // Cells are read with excelize's RawCellValue: the number format is not
 // applied, so a date cell gives its Excel serial ("45366.5"), a number its
 // stored value ("1.001234", "3331"), a boolean "1" or "0"; text cells and
-// formula results as stored. The transform parses serial dates. Merged
+// formula results as stored. The transform parses serial dates. A number
+// format's padding is not applied either: a code typed as the number
+// 1.00123 with six decimals shown reads "1.00123", digits with a "000"
+// format lose their leading zeros. Merged
 // ranges are filled: every covered cell gets the value of the range's
 // top-left cell, in header and data rows alike (a unit name merged down a
 // group of dossiers applies to each). Row numbers are Excel's row numbers.
@@ -72,7 +75,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 			break
 		}
 		if err != nil {
-			s.close()
+			s.rows.Close()
 			return nil, nil, err
 		}
 		if !isBlank(cells) {
@@ -80,7 +83,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 		}
 	}
 	if len(top) == 0 {
-		s.close()
+		s.rows.Close()
 		return nil, nil, fmt.Errorf("file %s: sheet %q is empty", path, sheet)
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)

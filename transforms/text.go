@@ -111,6 +111,14 @@ func foldRune(r rune) (f rune, keep bool) {
 	if unicode.Is(unicode.Mn, r) {
 		return 0, false
 	}
+	// Rare letters outside the table that decompose to an ASCII letter
+	// (the Ångström and Kelvin signs): fold like their decomposition, so NFC
+	// and NFD input still agree. Allocates, but only for such runes.
+	if d := norm.NFD.String(string(r)); len(d) > 0 && d[0] < utf8.RuneSelf && d != string(r) {
+		if c := rune(d[0]); unicode.IsLetter(c) {
+			return unicode.ToLower(c), true
+		}
+	}
 	return unicode.ToLower(r), true
 }
 

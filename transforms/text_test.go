@@ -62,6 +62,8 @@ func TestKey(t *testing.T) {
 		{"Số CMND/CCCD", "socmndcccd"},
 		{"北京", ""},
 		{"abc123", "abc123"},
+		{"\u212B\u212A", "ak"}, // Ångström and Kelvin signs
+
 	}
 	for _, tt := range tests {
 		if got := Key(tt.in); got != tt.want {

@@ -75,8 +75,9 @@ const SampleSize = 64 << 10
 // SampleSize; more is ignored). A BOM decides; otherwise NUL bytes in
 // alternate positions mean UTF-16; otherwise valid UTF-8 (a multi-byte
 // sequence cut at the end of the sample does not count against it, and pure
-// ASCII is UTF-8) means UTF-8. What remains is a single-byte legacy
-// encoding: Windows-1258, TCVN3 or VNI, whichever decoding reads as the most
+// ASCII is UTF-8) means UTF-8, and so does UTF-8 with a rare stray invalid
+// byte (read as U+FFFD). What remains is a single-byte legacy encoding:
+// Windows-1258, TCVN3 or VNI, whichever decoding reads as the most
 // plausible Vietnamese (whole syllables with one tone each, no stray
 // symbols); Windows-1258 when nothing tells them apart. Detect never fails.
 func Detect(sample []byte) Encoding {
@@ -94,10 +95,35 @@ func Detect(sample []byte) Encoding {
 	if e, ok := detectUTF16(sample); ok {
 		return e
 	}
-	if validUTF8Prefix(sample) {
+	if validUTF8Prefix(sample) || mostlyUTF8(sample) {
 		return UTF8
 	}
 	return detectLegacy(sample)
+}
+
+// mostlyUTF8 reports a sample with many well-formed multi-byte UTF-8
+// sequences and only a few invalid bytes: a UTF-8 file with a stray byte
+// (a cell pasted from elsewhere) is better read as UTF-8 with one U+FFFD than
+// as a legacy encoding, which would garble every Vietnamese letter in it.
+// Legacy Vietnamese text almost never forms valid multi-byte sequences, as
+// its high bytes stand next to ASCII letters or to each other in ways UTF-8
+// forbids.
+func mostlyUTF8(b []byte) bool {
+	multi, invalid := 0, 0
+	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			b = b[1:]
+			continue
+		}
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			invalid++
+		} else {
+			multi++
+		}
+		b = b[n:]
+	}
+	return multi >= 8 && multi >= 8*invalid
 }
 
 // detectUTF16 spots BOM-less UTF-16: text that is mostly ASCII (digits,

@@ -183,7 +183,8 @@ func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg
 	}
 	defer func() {
 		if err != nil {
-			_ = exec("ROLLBACK")
+			// A cancelled run (signal) must still roll back: not with ctx.
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
 	if err := replaceUnits(ctx, c, reg); err != nil {

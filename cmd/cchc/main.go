@@ -72,6 +72,6 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.configPath, "config", "./cchc.yaml", "config file")
-	root.AddCommand(runCmd(g), queryCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), genCmd())
+	root.AddCommand(runCmd(g), queryCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd())
 	return root
 }

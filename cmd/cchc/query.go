@@ -60,7 +60,7 @@ UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 
 func explainQueryError(err error) error {
 	msg := err.Error()
-	if strings.Contains(msg, "read-only") || strings.Contains(msg, "external access") || strings.Contains(msg, "read only") {
+	if strings.Contains(msg, "read-only") || strings.Contains(msg, "read only") || strings.Contains(msg, "Permission Error") || strings.Contains(msg, "disabled") {
 		return fmt.Errorf("cchc query is read-only; the statement was refused: %w", err)
 	}
 	return err

@@ -14,6 +14,7 @@ import (
 
 func runCmd(g *globals) *cobra.Command {
 	var only []string
+	var pause time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run one batch now: extract new files, transform, load, model, publish",
@@ -30,6 +31,21 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
 			opts := pipeline.Options{Trigger: "manual", Sources: only, Logger: newLogger(stderr)}
+			if pause > 0 {
+				// Test hook: hold the run inside its commit transaction so a
+				// test can kill it, or read, at a point it controls.
+				opts.AfterFile = func(i int) error {
+					if i == 0 {
+						fmt.Fprintln(stderr, "cchc: paused in commit")
+						select {
+						case <-time.After(pause):
+						case <-ctx.Done():
+							return ctx.Err()
+						}
+					}
+					return nil
+				}
+			}
 			var prog *progressLine
 			if isTerminal(stderr) {
 				prog = &progressLine{w: stderr}
@@ -51,6 +67,8 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&only, "source", nil, "run only these sources (repeatable)")
+	cmd.Flags().DurationVar(&pause, "debug-pause-in-commit", 0, "test hook: pause inside the commit transaction")
+	cmd.Flags().MarkHidden("debug-pause-in-commit")
 	return cmd
 }
 

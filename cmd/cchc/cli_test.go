@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/warehouse"
+)
+
+// These tests run the real binary as a child process: exit codes, signals,
+// the writer lock and crash recovery are properties of a process.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cchc-cli-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "cchc")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const e2eSources = `  - name: a
+    path: ./exports/a/*.csv
+    unit: H.BAVI
+  - name: b
+    path: ./exports/b/*.json
+`
+
+// project copies the pipeline's e2e fixture into a temp dir with a config
+// naming sources; extra is appended to the config.
+func project(t *testing.T, sources, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := "../../pipeline/testdata/e2e"
+	i := 0
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		dst := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return err
+		}
+		i++
+		mt := time.Date(2026, 4, 1, i, 0, 0, 0, time.UTC)
+		return os.Chtimes(dst, mt, mt)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := "warehouse: ./cchc.duckdb\nunits: ./units.csv\npublish:\n  dir: ./out\nsources:\n" + sources + extra
+	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func cchc(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, append(args, "--config", filepath.Join(dir, "cchc.yaml"))...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := project(t, e2eSources+"  - name: bad\n    path: ./exports/bad/*\n", "")
+	r := cchc(t, dir, nil, "run")
+	if r.code != 3 || !strings.Contains(r.stdout, "partial") || !strings.Contains(r.stdout, "corrupt.xlsx") {
+		t.Errorf("partial run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "counts reconcile: read 11 = loaded 6 + quarantined 3 + superseded 2") {
+		t.Errorf("summary lacks the reconciliation:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "personal data columns dropped") {
+		t.Errorf("summary does not say which personal data it dropped:\n%s", r.stdout)
+	}
+	r = cchc(t, dir, nil, "run")
+	if r.code != 0 || !strings.Contains(r.stdout, "0 new") {
+		t.Errorf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, []string{"CCHC_PERIODS=weekly"}, "run")
+	if r.code != 2 || !strings.Contains(r.stderr, "periods") {
+		t.Errorf("bad config: exit %d\n%s", r.code, r.stderr)
+	}
+	r = cchc(t, dir, nil, "run", "--bogus")
+	if r.code != 2 {
+		t.Errorf("bad usage: exit %d", r.code)
+	}
+	r = cchc(t, dir, nil, "runs", "--format", "csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "partial") || !strings.Contains(r.stdout, "succeeded") {
+		t.Errorf("runs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestQuery(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("run: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r := cchc(t, dir, nil, "query", "SELECT unit_code, count(*) AS n FROM dossiers GROUP BY 1 ORDER BY 1", "--format", "json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 3 {
+		t.Errorf("json: %v %q", err, r.stdout)
+	}
+	r = cchc(t, dir, nil, "query", "SELECT unit_code FROM units ORDER BY 1", "--format", "csv")
+	if r.stdout != "unit_code\nH.BAVI\nS.TP\nX.TANLINH\n" {
+		t.Errorf("csv: %q", r.stdout)
+	}
+	for _, q := range []string{"DELETE FROM dossiers", "CREATE TABLE x (a INT)", "COPY dossiers TO '/tmp/x.csv'", "ATTACH '/tmp/other.duckdb' AS o"} {
+		r = cchc(t, dir, nil, "query", q)
+		if r.code == 0 || !strings.Contains(r.stderr, "read-only") {
+			t.Errorf("%s: exit %d %s", q, r.code, r.stderr)
+		}
+	}
+	r = cchc(t, dir, nil, "query", "SELECT count(*) FROM dossiers", "--live")
+	if r.code != 0 || !strings.Contains(r.stdout, "6") {
+		t.Errorf("--live: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := project(t, e2eSources+"  - name: bad\n    path: ./exports/bad/*\n", "")
+	r := cchc(t, dir, nil, "validate")
+	if r.code != 1 || !strings.Contains(r.stdout, `"Ngày tiếp nhận" → received_at`) || !strings.Contains(r.stdout, "personal data, dropped: Họ tên người nộp, Số CCCD, Số điện thoại") ||
+		!strings.Contains(r.stdout, "nocode.csv: FAILED") {
+		t.Errorf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cchc.duckdb")); err == nil {
+		t.Error("validate wrote the warehouse")
+	}
+	r = cchc(t, project(t, e2eSources, ""), nil, "validate")
+	if r.code != 0 {
+		t.Errorf("validate good config: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// startPaused starts `cchc run` paused inside its commit transaction and
+// returns once it says so.
+func startPaused(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, "run", "--config", filepath.Join(dir, "cchc.yaml"), "--debug-pause-in-commit", "1m")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	paused := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), "paused in commit") {
+				once = true
+				close(paused)
+			}
+		}
+	}()
+	select {
+	case <-paused:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("child never paused")
+	}
+	return cmd
+}
+
+// A second writer waits lock_timeout and names the holder; an analyst can
+// read the snapshot meanwhile.
+func TestLockAndReadsDuringRun(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if r := cchc(t, dir, nil, "run", "--source", "b"); r.code != 0 {
+		t.Fatalf("first run: %d %s", r.code, r.stderr)
+	}
+	child := startPaused(t, dir)
+	defer child.Process.Kill()
+
+	start := time.Now()
+	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "run")
+	host, _ := os.Hostname()
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("process %d on %s", child.Process.Pid, host)) || !strings.Contains(r.stderr, "started") {
+		t.Errorf("second writer: exit %d %s", r.code, r.stderr)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("second writer did not wait lock_timeout")
+	}
+	// Reads go to the snapshot of the last successful run.
+	r = cchc(t, dir, nil, "query", "SELECT count(*) AS n FROM dossiers", "--format", "csv")
+	if r.code != 0 || r.stdout != "n\n2\n" {
+		t.Errorf("query during a run: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "runs", "--format", "csv")
+	if r.code != 0 || !strings.Contains(r.stderr, "snapshot") {
+		t.Errorf("runs during a run: exit %d %s", r.code, r.stderr)
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	child.Wait()
+}
+
+// A run killed with SIGKILL inside its commit leaves the warehouse as it
+// was; the next run takes over the lock, marks the dead run failed and loads
+// the same files with no duplicates.
+func TestCrashRecovery(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	child := startPaused(t, dir)
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	w, err := warehouse.Open(context.Background(), filepath.Join(dir, "cchc.duckdb"), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	w.DB().QueryRow(`SELECT (SELECT count(*) FROM dossiers) + (SELECT count(*) FROM source_files) + (SELECT count(*) FROM quarantine)`).Scan(&n)
+	w.Close()
+	if n != 0 {
+		t.Errorf("a killed run left %d rows behind", n)
+	}
+	r := cchc(t, dir, nil, "run")
+	if r.code != 0 || !strings.Contains(r.stderr, "took over the writer lock") {
+		t.Errorf("recovery run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "query", `SELECT (SELECT string_agg(status, ',' ORDER BY run_id) FROM runs) AS runs,
+		(SELECT count(*) - count(DISTINCT dossier_code) FROM dossiers) AS dups,
+		(SELECT count(*) FROM dossiers) AS dossiers,
+		(SELECT count(*) FROM source_files WHERE rows_read <> rows_loaded + rows_quarantined + rows_superseded) AS unreconciled`, "--live", "--format", "csv")
+	if r.stdout != "runs,dups,dossiers,unreconciled\n\"failed,succeeded\",0,6,0\n" {
+		t.Errorf("after recovery: %q %s", r.stdout, r.stderr)
+	}
+}
+
+// cchc schedule runs on its schedule with trigger=schedule and stops
+// cleanly on SIGTERM.
+func TestScheduleSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	dir := project(t, e2eSources, "schedule: \"@every 1s\"\n")
+	cmd := exec.Command(binary, "schedule", "--config", filepath.Join(dir, "cchc.yaml"))
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var log strings.Builder
+	finished := make(chan struct{}, 16)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "run finished") {
+				finished <- struct{}{}
+			}
+		}
+		close(done)
+	}()
+	for i := 0; i < 2; i++ {
+		select {
+		case <-finished:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("no run finished:\n%s", log.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	<-done
+	if err != nil {
+		t.Errorf("schedule exit: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "scheduler stopped") || !strings.Contains(log.String(), "next_run=") {
+		t.Errorf("log:\n%s", log.String())
+	}
+	r := cchc(t, dir, nil, "query", "SELECT count(*) FILTER (WHERE trigger <> 'schedule' OR status NOT IN ('succeeded', 'failed')) AS odd, count(*) >= 2 AS enough FROM runs", "--live", "--format", "csv")
+	if r.stdout != "odd,enough\n0,true\n" {
+		t.Errorf("runs after schedule: %q %s", r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/pipeline"
+)
+
+func scheduleCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schedule",
+		Short: "Run the batch on the configured cron schedule until SIGINT/SIGTERM; runs never overlap",
+		Long: `Run the batch on the cron schedule of the config (schedule:, in timezone:),
+for example "30 1 * * *", "@daily" or "@every 1h". A tick that finds a run in
+progress is skipped and logged; a panic in a run is logged and the scheduler
+goes on. The config and the unit registry are read again before every run,
+so edits take effect at the next run. On SIGINT or SIGTERM no new run starts
+and a run in progress is rolled back (nothing half-written), then the
+command exits 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			if cfg.Schedule == "" {
+				return usageErr(&config.Error{File: cfg.File, Key: "schedule", Msg: `required for cchc schedule, e.g. "30 1 * * *" or "@daily"`})
+			}
+			log := newLogger(cmd.ErrOrStderr())
+			job := func(ctx context.Context) error {
+				cfg, reg, err := loadConfig(g)
+				if err != nil {
+					return fmt.Errorf("config not usable, run skipped: %w", err)
+				}
+				sum, err := pipeline.Batch(ctx, cfg, reg, pipeline.Options{Trigger: "schedule", Logger: log})
+				if err != nil {
+					return err
+				}
+				if sum.Run.Status != "succeeded" {
+					return fmt.Errorf("run %d %s: %s", sum.Run.ID, sum.Run.Status, sum.Run.Message)
+				}
+				return nil
+			}
+			if err := pipeline.Schedule(cmd.Context(), cfg.Schedule, cfg.Location, log, job); err != nil {
+				return usageErr(err)
+			}
+			return nil
+		},
+	}
+}
