@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,27 @@ type Source struct {
 	Format string // auto | csv | xlsx | json
 	Unit   string // default unit_code for rows that carry none (may be empty)
 	Sheet  string // xlsx sheet name (empty: first sheet)
+
+	// Kind http only.
+	Index    bool          // URL is an index document listing export URLs
+	Timeout  time.Duration // per request (default 60s)
+	Retries  int           // extra attempts on transient failures (default 4)
+	MaxBytes int64         // largest export accepted (default 1 GiB)
+	Auth     string        // "", bearer or basic
+	Secret   Secret        // bearer token, or basic password, read from the environment
+	Username string        // basic auth user, read from the environment
+	CAFile   string        // extra trusted CA certificates (PEM), absolute
 }
+
+// Secret is a credential read from the environment. It prints as
+// [redacted] so it cannot leak through logs or error messages.
+type Secret string
+
+func (Secret) String() string   { return "[redacted]" }
+func (Secret) GoString() string { return "[redacted]" }
+
+// Value returns the secret itself, for the request header only.
+func (s Secret) Value() string { return string(s) }
 
 // Publish says where and in which formats publications are written.
 type Publish struct {
@@ -75,7 +96,8 @@ var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
 	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness"}
-	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet"}
+	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
+		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file"}
 )
 
 // Load reads path, applies environment overrides from env (entries
@@ -130,7 +152,12 @@ func Load(path string, env []string) (*Config, error) {
 		}
 	}
 
-	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines}
+	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, env: map[string]string{}}
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok {
+			b.env[k] = val
+		}
+	}
 	cfg := b.build(v)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -169,6 +196,7 @@ type builder struct {
 	file  string
 	dir   string
 	lines map[string]int
+	env   map[string]string
 	errs  []error
 }
 
@@ -319,6 +347,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
 				b.fail(key+".url", "required for kind http: an http(s) URL, got %q", s.URL)
 			}
+			b.httpSource(key, &s, str)
 		default:
 			b.fail(key+".kind", "must be file or http, got %q", s.Kind)
 		}
@@ -333,6 +362,65 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		b.fail("sources", "required: at least one source")
 	}
 	return out
+}
+
+// httpSource reads the HTTP settings of a source; credentials come from
+// environment variables the config names, never from the file itself.
+func (b *builder) httpSource(key string, s *Source, str func(string) string) {
+	s.Index = str("index") == "true"
+	if v := str("index"); v != "" && v != "true" && v != "false" {
+		b.fail(key+".index", "must be true or false, got %q", v)
+	}
+	s.Timeout, s.Retries, s.MaxBytes = 60*time.Second, 4, 1<<30
+	if v := str("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			b.fail(key+".timeout", "must be a duration such as 30s or 5m, got %q", v)
+		}
+		s.Timeout = d
+	}
+	if v := str("retries"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 20 {
+			b.fail(key+".retries", "must be a whole number from 0 to 20, got %q", v)
+		}
+		s.Retries = n
+	}
+	if v := str("max_bytes"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			b.fail(key+".max_bytes", "must be a positive number of bytes, got %q", v)
+		}
+		s.MaxBytes = n
+	}
+	envValue := func(k string) string {
+		name := str(k)
+		if name == "" {
+			b.fail(key+"."+k, "required for auth %s: the name of an environment variable", s.Auth)
+			return ""
+		}
+		v, ok := b.env[name]
+		if !ok || v == "" {
+			b.fail(key+"."+k, "environment variable %s is not set", name)
+		}
+		return v
+	}
+	switch s.Auth = str("auth"); s.Auth {
+	case "":
+	case "bearer":
+		s.Secret = Secret(envValue("token_env"))
+	case "basic":
+		s.Username = envValue("username_env")
+		s.Secret = Secret(envValue("password_env"))
+	default:
+		b.fail(key+".auth", "must be bearer or basic, got %q", s.Auth)
+	}
+	if v := str("ca_file"); v != "" {
+		s.CAFile = b.path(v)
+		if _, err := os.Stat(s.CAFile); err != nil {
+			b.fail(key+".ca_file", "file %s not found", s.CAFile)
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +90,37 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHTTPSource(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "c.yaml")
+		os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644)
+		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n"+body), 0o644)
+		return p
+	}
+	p := write("  - name: portal\n    kind: http\n    url: https://dvc.example.vn/exports/index.json\n    index: true\n    timeout: 30s\n    retries: 2\n    auth: bearer\n    token_env: CCHC_PORTAL_TOKEN\n")
+	cfg, err := Load(p, []string{"CCHC_PORTAL_TOKEN=s3cr3t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Sources[0]
+	if !s.Index || s.Timeout != 30*time.Second || s.Retries != 2 || s.Secret.Value() != "s3cr3t" || s.MaxBytes != 1<<30 {
+		t.Errorf("source = %+v", s)
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v %#v", s, s, s), "s3cr3t") {
+		t.Error("the token can be printed")
+	}
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "sources[0].token_env") || !strings.Contains(err.Error(), "CCHC_PORTAL_TOKEN is not set") {
+		t.Errorf("missing token: %v", err)
+	}
+	p = write("  - name: portal\n    kind: http\n    url: ftp://x\n    auth: magic\n    retries: many\n")
+	_, err = Load(p, nil)
+	for _, want := range []string{"sources[0].url", "sources[0].auth", "sources[0].retries"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err %v lacks %s", err, want)
+		}
 	}
 }

@@ -44,6 +44,9 @@ type Options struct {
 	AfterFile func(i int) error
 	// NoPublish skips writing publications (tests of the load alone).
 	NoPublish bool
+	// FullRefresh rebuilds dossiers, quarantine and source_files from every
+	// file the sources offer, ignoring the ledger.
+	FullRefresh bool
 }
 
 func (o Options) logger() *slog.Logger {
@@ -174,7 +177,11 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 func failureMessage(s *Summary) string {
 	var parts []string
 	for _, e := range s.SourceErrors {
-		parts = append(parts, fmt.Sprintf("source %s: %v", e.Source, e.Err))
+		msg := e.Err.Error()
+		if !strings.HasPrefix(msg, "source "+e.Source+":") {
+			msg = fmt.Sprintf("source %s: %s", e.Source, msg)
+		}
+		parts = append(parts, msg)
 	}
 	for _, f := range s.Files {
 		if f.Status == "failed" {
@@ -199,22 +206,25 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	defer stage.Close()
 
 	var seq int32
+	var statuses []warehouse.SourceStatus
 	for _, sc := range srcs {
 		src := sc.src
+		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		files, err := src.List(ctx)
 		if err != nil {
 			log.Error("source failed", "source", src.Name(), "err", err)
 			sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
+			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: err.Error()})
 			continue
 		}
 		if len(files) == 0 {
-			log.Warn("source has no files", "source", src.Name(), "path", sc.cfg.Path)
+			log.Warn("source has no files", "source", src.Name(), "path", sc.cfg.Path+sc.cfg.URL)
 		}
 		for _, ref := range files {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 			}
-			res, skip, err := prepare(ctx, w, src, ref)
+			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh)
 			if err != nil {
 				return err
 			}
@@ -227,14 +237,17 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				continue
 			}
 			seq++
-			res.Seq = seq
-			sum.Files = append(sum.Files, res)
-			if res.Status == "failed" {
-				log.Error("file rejected", "source", res.Source, "file", res.Path, "err", res.Error)
+			f.res.Seq = seq
+			sum.Files = append(sum.Files, f.res)
+			if f.res.Status == "failed" {
+				status.OK, status.Error = false, f.res.Error
+				log.Error("file rejected", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				continue
 			}
-			loadFile(ctx, stage, sc, reg, res, opts, len(sum.Files), sum, log)
+			loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
+			f.cleanup()
 		}
+		statuses = append(statuses, status)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
@@ -260,7 +273,12 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			return model.Build(ctx, c, cfg.Periods, meth)
 		}
 	}
-	if err := stage.Commit(ctx, sum.Run.ID, sum.Run.StartedAt, reg.Units, sum.Files, opts.AfterFile, build); err != nil {
+	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
+		return fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source")
+	}
+	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, Units: reg.Units, Files: sum.Files,
+		Sources: statuses, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
+	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
 		return err
 	}
@@ -309,56 +327,94 @@ func touchedPeriods(ctx context.Context, db *sql.DB, runID int64, all bool) ([]s
 	return out, rows.Err()
 }
 
-// prepare decides whether a listed file is new: the ledger's (size, mtime)
-// match skips it without reading; otherwise its hash decides. skip is
-// "loaded" or "failed" (the ledger's status) for a file not to process.
-func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef) (res *warehouse.FileResult, skip string, err error) {
-	res = &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}
-	known, ok, err := w.LookupFile(ctx, ref.Source, ref.Path, ref.Size, ref.ModTime.UTC())
-	if err != nil {
-		return nil, "", err
-	}
-	if ok {
-		return nil, known.Status, nil
-	}
-	path, cleanup, err := src.Fetch(ctx, ref)
-	if err != nil {
-		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
-		res.SHA256 = "unavailable"
-		return res, "", nil
-	}
-	defer cleanup()
-	sha, err := sources.HashFile(path)
-	if err != nil {
-		res.Status, res.Error = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err)
-		res.SHA256 = "unavailable"
-		return res, "", nil
-	}
-	res.SHA256 = sha
-	loaded, err := w.LoadedHash(ctx, ref.Source, sha)
-	if err != nil {
-		return nil, "", err
-	}
-	if loaded {
-		return nil, "loaded", nil
-	}
-	res.Status = "loaded"
-	return res, "", nil
+// fetched is a file the run will load, made local, with its ledger row.
+type fetched struct {
+	res     *warehouse.FileResult
+	path    string
+	cleanup func()
 }
 
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, res *warehouse.FileResult, opts Options, idx int, sum *Summary, log *slog.Logger) {
+// prepare decides whether a listed file is new and makes it local. A file
+// whose (size, mtime) the ledger knows is skipped without reading it; an
+// HTTP export is asked for with the validators of the loaded version and
+// skipped on 304; otherwise the content hash decides. skip is "loaded" or
+// "failed" (the ledger's status) for a file not to process. A file that
+// cannot be fetched comes back with status failed.
+func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool) (*fetched, string, error) {
+	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
+	failed := func(err error) (*fetched, string, error) {
+		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err), "unavailable"
+		if f.res.ModTime.IsZero() {
+			f.res.ModTime = time.Unix(0, 0).UTC()
+		}
+		f.res.Size = max(f.res.Size, 0)
+		return f, "", nil
+	}
+	if cond, ok := src.(sources.Conditional); ok {
+		var prev sources.Validators
+		if !full {
+			etag, lm, err := w.LastValidators(ctx, ref.Source, ref.Path)
+			if err != nil {
+				return nil, "", err
+			}
+			prev = sources.Validators{ETag: etag, LastModified: lm}
+		}
+		got, err := cond.FetchIfChanged(ctx, ref, prev)
+		if errors.Is(err, sources.ErrNotModified) {
+			return nil, "loaded", nil
+		}
+		if err != nil {
+			return failed(err)
+		}
+		f.path, f.cleanup = got.Path, got.Cleanup
+		f.res.Size, f.res.ModTime = got.Size, got.ModTime
+		f.res.ETag, f.res.LastModified = got.Validators.ETag, got.Validators.LastModified
+	} else {
+		if !full {
+			known, ok, err := w.LookupFile(ctx, ref.Source, ref.Path, ref.Size, ref.ModTime.UTC())
+			if err != nil {
+				return nil, "", err
+			}
+			if ok {
+				return nil, known.Status, nil
+			}
+		}
+		path, cleanup, err := src.Fetch(ctx, ref)
+		if err != nil {
+			return failed(err)
+		}
+		f.path, f.cleanup = path, cleanup
+	}
+	sha, err := sources.HashFile(f.path)
+	if err != nil {
+		f.cleanup()
+		return failed(err)
+	}
+	f.res.SHA256 = sha
+	if !full {
+		loaded, err := w.LoadedHash(ctx, ref.Source, sha)
+		if err != nil {
+			f.cleanup()
+			return nil, "", err
+		}
+		if loaded {
+			f.cleanup()
+			return nil, "loaded", nil
+		}
+	}
+	f.res.Status = "loaded"
+	return f, "", nil
+}
+
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
+	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
 		res.Error = fmt.Sprintf("source %s: file %s: %v", res.Source, res.Path, err)
 		res.RowsRead = 0
 		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
 	}
-	path, cleanup, err := sc.src.Fetch(ctx, sources.FileRef{Source: res.Source, Path: res.Path, Size: res.Size, ModTime: res.ModTime})
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer cleanup()
+	path := f.path
 	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore})
 	if err != nil {
 		fail(err)

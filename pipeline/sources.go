@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"crypto/x509"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/cchc/cchc/config"
@@ -20,23 +22,49 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 		want[n] = true
 	}
 	var out []sourceConf
+	found := map[string]bool{}
 	for _, s := range cfg.Sources {
 		if len(want) > 0 && !want[s.Name] {
 			continue
 		}
-		delete(want, s.Name)
+		found[s.Name] = true
 		switch s.Kind {
 		case "file":
 			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path)})
+		case "http":
+			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes}
+			switch s.Auth {
+			case "bearer":
+				o.Bearer = s.Secret.Value()
+			case "basic":
+				o.Username, o.Password = s.Username, s.Secret.Value()
+			}
+			if s.CAFile != "" {
+				pem, err := os.ReadFile(s.CAFile)
+				if err != nil {
+					return nil, fmt.Errorf("source %s: ca_file: %w", s.Name, err)
+				}
+				pool, err := x509.SystemCertPool()
+				if err != nil {
+					pool = x509.NewCertPool()
+				}
+				if !pool.AppendCertsFromPEM(pem) {
+					return nil, fmt.Errorf("source %s: ca_file %s holds no PEM certificate", s.Name, s.CAFile)
+				}
+				o.RootCAs = pool
+			}
+			out = append(out, sourceConf{cfg: s, src: sources.NewHTTPSource(s.Name, o)})
 		default:
 			return nil, fmt.Errorf("source %s: kind %s is not supported yet", s.Name, s.Kind)
 		}
 	}
-	if len(want) > 0 {
-		var missing []string
-		for n := range want {
+	var missing []string
+	for _, n := range names {
+		if !found[n] {
 			missing = append(missing, n)
 		}
+	}
+	if len(missing) > 0 {
 		return nil, fmt.Errorf("no source named %s in %s", strings.Join(missing, ", "), cfg.File)
 	}
 	return out, nil

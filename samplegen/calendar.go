@@ -82,12 +82,10 @@ func officeTime(r *rand.Rand, d, notBefore time.Time) (time.Time, bool) {
 	}
 	off := time.Duration(r.IntN(minutes)) * time.Minute
 	for _, s := range spans {
-		if !s.to.After(s.from) {
-			continue
-		}
-		if l := s.to.Sub(s.from); off < l {
-			return s.from.Add(off).Truncate(time.Minute), true
-		} else {
+		if l := s.to.Sub(s.from); l > 0 {
+			if off < l {
+				return s.from.Add(off).Truncate(time.Minute), true
+			}
 			off -= l
 		}
 	}

@@ -166,7 +166,7 @@ func (set *demoSet) manifest(facts []fileFacts) *Manifest {
 	for fi, f := range set.files {
 		fm := f.describe()
 		fm.SHA256, fm.Size = facts[fi].sha256, facts[fi].size
-		_, first := xlsxOr(f)
+		_, first := rowLayout(f)
 		inFile := map[string]bool{}
 		lastRow := map[string]int{}
 		for i, r := range f.rows {
@@ -177,7 +177,7 @@ func (set *demoSet) manifest(facts []fileFacts) *Manifest {
 		for i, r := range f.rows {
 			if b := r.d.bad; b != nil {
 				fm.BadRows = append(fm.BadRows, BadRow{Row: first + i, Column: canonicalName[b.column], Kind: b.kind,
-					Value: cellValue(r.cells, f.src.columns, b.column, f.win.nfd)})
+					Value: cellValue(r.cells, f.src.columns, b.column)})
 				continue
 			}
 			if lastRow[r.d.code] != i {
@@ -226,9 +226,9 @@ func (set *demoSet) manifest(facts []fileFacts) *Manifest {
 	return m
 }
 
-// xlsxOr returns the header rows and first data row of a file as the loader
-// counts rows.
-func xlsxOr(f *fileOut) (header []int, first int) {
+// rowLayout returns the header rows and first data row of a file as the
+// loader counts rows.
+func rowLayout(f *fileOut) (header []int, first int) {
 	switch f.src.layout.kind {
 	case kindXLSX:
 		return xlsxRows(f.src.layout, f.win)
@@ -240,7 +240,7 @@ func xlsxOr(f *fileOut) (header []int, first int) {
 
 func (f *fileOut) describe() FileManifest {
 	lay := f.src.layout
-	header, first := xlsxOr(f)
+	header, first := rowLayout(f)
 	fm := FileManifest{Path: f.path, Source: f.src.name, HeaderRows: header, FirstDataRow: first,
 		ModifiedAt: f.win.export.Format(time.RFC3339)}
 	switch lay.kind {
@@ -261,7 +261,7 @@ func (f *fileOut) describe() FileManifest {
 
 // cellValue is the text of a row's cell in column f, as a reader of the
 // file sees it (dates in XLSX date cells as dd/mm/yyyy hh:mm), in NFC.
-func cellValue(cells []cell, cols []column, f field, _ bool) string {
+func cellValue(cells []cell, cols []column, f field) string {
 	for i, c := range cols {
 		if c.field == f {
 			v := cells[i]

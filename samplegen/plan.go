@@ -31,7 +31,6 @@ type demoSet struct {
 type fileOut struct {
 	src  *sourceSpec
 	win  window
-	dl   *dialect
 	path string // relative to the demo folder, with forward slashes
 	rows []*row
 }
@@ -138,10 +137,22 @@ func build(opts Options) (*demoSet, error) {
 		}
 	}
 
+	// Codes embed the unit and the day, so they cannot collide; checked
+	// anyway because the manifest's counts rely on it.
+	codes := map[string]bool{}
+	for i := range set.units {
+		assignCodes(perUnit[i])
+		for _, d := range perUnit[i] {
+			if codes[d.code] {
+				return nil, fmt.Errorf("samplegen: internal error: dossier code %s twice", d.code)
+			}
+			codes[d.code] = true
+		}
+	}
+
 	people := newPeopleGen(rng(opts.Seed, "people"))
 	pr := rng(opts.Seed, "people-reuse")
 	for i, u := range set.units {
-		assignCodes(perUnit[i])
 		var pool []*person
 		for _, d := range perUnit[i] {
 			if len(pool) > 0 && pr.IntN(100) < 25 {
@@ -228,7 +239,7 @@ func planSource(seed uint64, src *sourceSpec, all []*dossier) ([]*fileOut, error
 		}
 		sortDossiers(pick)
 
-		f := &fileOut{src: src, win: w, dl: &dl, path: path.Join("exports", src.name, w.name)}
+		f := &fileOut{src: src, win: w, path: path.Join("exports", src.name, w.name)}
 		for _, d := range pick {
 			if !d.received.Before(w.export) {
 				return nil, fmt.Errorf("samplegen: %s: dossier %s received after the export", f.path, d.code)

@@ -651,3 +651,20 @@ func TestBigCSVContent(t *testing.T) {
 		t.Errorf("planted rows: %d without code, row 16666 %q", empty, recs[16666][0])
 	}
 }
+
+// TestTiedUnits checks the two communes generated from one random stream:
+// they must hold the same numbers so that they tie in every ranking.
+func TestTiedUnits(t *testing.T) {
+	t.Parallel()
+	m := readManifest(t, sharedDemo(t))
+	a, b := m.Units["X.BINHYEN"], m.Units["X.HABANG"]
+	a.Name, b.Name = "", ""
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("tied units differ:\n%s\n%s", ja, jb)
+	}
+	if m.Units["H.THACHTHAT"].Dossiers == m.Units["H.BAVI"].Dossiers {
+		t.Error("districts should differ")
+	}
+}

@@ -18,10 +18,10 @@ type unit struct {
 	Successor string
 	Aliases   []string
 
-	// Parts of the dossier codes the unit issues (see codes.go).
-	short  string // "31" in H41.31-260315-0001
+	// Parts of the dossier codes the unit issues (see dossierCode).
+	short  string // districts: "31" in H41.31-260315-0001
 	agency string // "000.00.31.H41" in 000.00.31.H41-260315-0001
-	m2026  string // "M41.031.00" in M41.031.00-260315-010001 (from 2026-07-01)
+	m2026  string // districts, communes: "M41.031.00" in M41.031.00-260315-010001 (from 2026-07-01)
 
 	weight  float64 // share of the demo's dossiers
 	q       quality // how well the unit serves, so that rankings differ
@@ -73,23 +73,25 @@ func registry() []*unit {
 	return []*unit{
 		{Code: "H41.STP", Name: "Sở Tư pháp", Level: "department", ValidFrom: "2008-04-01",
 			Aliases: []string{"So Tu phap", "STP", "Bộ phận một cửa Sở Tư pháp"},
-			short:   "12", agency: "000.00.12.H41", m2026: "M41.012.00", weight: 0.07,
+			agency:  "000.00.12.H41", weight: 0.07,
 			q: tweak(good, func(q *quality) { q.online = 0.7; q.onTime = 0.93 }), procs: procsSTP},
+		// OpenCPS, the system of SKHĐT and SXD, has no "stopped" status, so
+		// these two never stop a dossier.
 		{Code: "H41.SKHDT", Name: "Sở Kế hoạch và Đầu tư", Level: "department", ValidFrom: "2008-04-01",
 			Aliases: []string{"So Ke hoach va Dau tu", "Sở KH&ĐT", "SKHĐT", "Phòng Đăng ký kinh doanh"},
-			short:   "13", agency: "000.00.13.H41", m2026: "M41.013.00", weight: 0.035,
+			agency:  "000.00.13.H41", weight: 0.035,
 			q: tweak(good, func(q *quality) { q.online = 0.9; q.onTime = 0.97; q.paidOnline = 0.92; q.stop = 0 }), procs: procsSKHDT},
 		{Code: "H41.STNMT", Name: "Sở Tài nguyên và Môi trường", Level: "department", ValidFrom: "2008-04-01",
 			Aliases: []string{"So Tai nguyen va Moi truong", "Sở TN&MT", "STNMT", "Bộ phận một cửa Sở Tài nguyên và Môi trường"},
-			short:   "14", agency: "000.00.14.H41", m2026: "M41.014.00", weight: 0.08,
+			agency:  "000.00.14.H41", weight: 0.08,
 			q: tweak(poor, func(q *quality) { q.online = 0.3; q.synced = 0.9 }), procs: procsSTNMT},
 		{Code: "H41.SXD", Name: "Sở Xây dựng", Level: "department", ValidFrom: "2008-04-01",
 			Aliases: []string{"So Xay dung", "SXD", "Bộ phận một cửa Sở Xây dựng"},
-			short:   "15", agency: "000.00.15.H41", m2026: "M41.015.00", weight: 0.02,
+			agency:  "000.00.15.H41", weight: 0.02,
 			q: tweak(avg, func(q *quality) { q.stop = 0 }), procs: procsSXD},
 		{Code: "H41.SGTVT", Name: "Sở Giao thông vận tải", Level: "department", ValidFrom: "2008-04-01",
 			Aliases: []string{"So Giao thong van tai", "Sở GTVT", "SGTVT"},
-			short:   "16", agency: "000.00.16.H41", m2026: "M41.016.00", weight: 0.09,
+			agency:  "000.00.16.H41", weight: 0.09,
 			q: tweak(good, func(q *quality) { q.online = 0.8; q.digResult = 0.9 }), procs: procsSGTVT},
 
 		{Code: "H.BAVI", Name: "UBND huyện Ba Vì", Level: "district",
@@ -111,39 +113,39 @@ func registry() []*unit {
 
 		{Code: "X.TANLINH", Name: "UBND xã Tản Lĩnh", Level: "commune", Parent: "H.BAVI",
 			Aliases: []string{"Xã Tản Lĩnh", "UBND xa Tan Linh", "Bộ phận một cửa xã Tản Lĩnh"},
-			short:   "31.21", agency: "000.21.31.H41", m2026: "M41.031.21", weight: 0.035,
+			agency:  "000.21.31.H41", m2026: "M41.031.21", weight: 0.035,
 			q: tweak(avg, func(q *quality) { q.online = 0.4; q.onTime = 0.84 }), procs: procsCommune},
 		{Code: "X.VANHOA", Name: "UBND xã Vân Hòa", Level: "commune", Parent: "H.BAVI",
 			Aliases: []string{"Xã Vân Hòa", "UBND xã Vân Hoà", "UBND xa Van Hoa", "Bộ phận một cửa xã Vân Hòa"},
-			short:   "31.22", agency: "000.22.31.H41", m2026: "M41.031.22", weight: 0.025,
+			agency:  "000.22.31.H41", m2026: "M41.031.22", weight: 0.025,
 			q: poor, procs: procsCommune},
 		{Code: "X.BATRAI", Name: "UBND xã Ba Trại", Level: "commune", Parent: "H.BAVI", ValidFrom: "2019-12-01",
 			Aliases: []string{"Xã Ba Trại", "UBND xa Ba Trai", "Bộ phận một cửa xã Ba Trại"},
-			short:   "31.23", agency: "000.23.31.H41", m2026: "M41.031.23", weight: 0.035,
+			agency:  "000.23.31.H41", m2026: "M41.031.23", weight: 0.035,
 			q: tweak(good, func(q *quality) { q.online = 0.5 }), procs: procsCommune},
 		{Code: "X.THUYAN", Name: "UBND xã Thụy An", Level: "commune", Parent: "H.BAVI",
 			ValidTo: "2026-06-30", Successor: "X.BATRAI",
 			Aliases: []string{"Xã Thụy An", "UBND xã Thuỵ An", "UBND xa Thuy An"},
-			short:   "31.24", agency: "000.24.31.H41", m2026: "M41.031.24", weight: 0.012,
+			agency:  "000.24.31.H41", m2026: "M41.031.24", weight: 0.012,
 			q: avg, procs: procsCommune},
 		// Bình Yên and Hạ Bằng share a lifeKey: their dossiers are generated
 		// from the same random stream, so they score exactly alike in every
 		// period and exercise competition ranks (1, 2, 2, 4).
 		{Code: "X.BINHYEN", Name: "UBND xã Bình Yên", Level: "commune", Parent: "H.THACHTHAT",
 			Aliases: []string{"Xã Bình Yên", "UBND xa Binh Yen"},
-			short:   "32.21", agency: "000.21.32.H41", m2026: "M41.032.21", weight: 0.02, lifeKey: "thach-that-twins",
+			agency:  "000.21.32.H41", m2026: "M41.032.21", weight: 0.02, lifeKey: "thach-that-twins",
 			q: tweak(good, func(q *quality) { q.online = 0.45; q.synced = 1 }), procs: procsCommune},
 		{Code: "X.HABANG", Name: "UBND xã Hạ Bằng", Level: "commune", Parent: "H.THACHTHAT",
 			Aliases: []string{"Xã Hạ Bằng", "UBND xa Ha Bang"},
-			short:   "32.22", agency: "000.22.32.H41", m2026: "M41.032.22", weight: 0.02, lifeKey: "thach-that-twins",
+			agency:  "000.22.32.H41", m2026: "M41.032.22", weight: 0.02, lifeKey: "thach-that-twins",
 			q: tweak(good, func(q *quality) { q.online = 0.45; q.synced = 1 }), procs: procsCommune},
 		{Code: "X.CODONG", Name: "UBND xã Cổ Đông", Level: "commune", Parent: "H.SONTAY",
 			Aliases: []string{"Xã Cổ Đông", "UBND xa Co Dong"},
-			short:   "33.21", agency: "000.21.33.H41", m2026: "M41.033.21", weight: 0.012,
+			agency:  "000.21.33.H41", m2026: "M41.033.21", weight: 0.012,
 			q: tweak(poor, func(q *quality) { q.online = 0.08 }), procs: procsCommune},
 		{Code: "X.KIMSON", Name: "UBND xã Kim Sơn", Level: "commune", Parent: "H.SONTAY",
 			Aliases: []string{"Xã Kim Sơn", "UBND xa Kim Son", "Bộ phận một cửa xã Kim Sơn"},
-			short:   "33.22", agency: "000.22.33.H41", m2026: "M41.033.22", weight: 0.03,
+			agency:  "000.22.33.H41", m2026: "M41.033.22", weight: 0.03,
 			q: tweak(avg, func(q *quality) { q.online = 0.3; q.synced = 1 }), procs: procsCommune},
 	}
 }

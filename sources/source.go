@@ -4,6 +4,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -28,4 +29,33 @@ type Source interface {
 	Name() string
 	List(ctx context.Context) ([]FileRef, error)
 	Fetch(ctx context.Context, f FileRef) (path string, cleanup func(), err error)
+}
+
+// Validators identify the version of a remote file already loaded, for a
+// conditional request (ETag / Last-Modified).
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// Fetched is a file made local by a Conditional source.
+type Fetched struct {
+	Path       string
+	Cleanup    func() // removes the local copy; never nil
+	Size       int64
+	ModTime    time.Time // Last-Modified when the server sent one, else the fetch time (UTC)
+	Validators Validators
+}
+
+// ErrNotModified is returned by FetchIfChanged when the server says the file
+// has not changed since prev: the caller skips it. It is a control-flow
+// sentinel, not a failure.
+var ErrNotModified = errors.New("not modified")
+
+// Conditional is implemented by sources that can skip unchanged files
+// without downloading them. FetchIfChanged is Fetch with the validators of
+// the version already loaded (zero when none); it returns ErrNotModified or
+// the fetched file with its new validators.
+type Conditional interface {
+	FetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error)
 }

@@ -114,10 +114,8 @@ func foldRune(r rune) (f rune, keep bool) {
 	// Rare letters outside the table that decompose to an ASCII letter
 	// (the Ångström and Kelvin signs): fold like their decomposition, so NFC
 	// and NFD input still agree. Allocates, but only for such runes.
-	if d := norm.NFD.String(string(r)); len(d) > 0 && d[0] < utf8.RuneSelf && d != string(r) {
-		if c := rune(d[0]); unicode.IsLetter(c) {
-			return unicode.ToLower(c), true
-		}
+	if b, ok := decomposedBase(r, latinBase); ok {
+		return b, true
 	}
 	return unicode.ToLower(r), true
 }
@@ -127,24 +125,36 @@ func foldRune(r rune) (f rune, keep bool) {
 // letters) to their lower-case ASCII base letter. Built from the Unicode
 // decompositions rather than typed in, so no letter is forgotten.
 var latinBase = func() map[rune]rune {
-	m := make(map[rune]rune, 600)
+	// Letters with a stroke have no decomposition; they go in first so
+	// that letters decomposing to them (ǿ → ø + acute) fold too.
+	m := map[rune]rune{'đ': 'd', 'Đ': 'd', 'Ɖ': 'd', 'ø': 'o', 'Ø': 'o'}
 	add := func(lo, hi rune) {
 		for r := lo; r <= hi; r++ {
-			d := norm.NFD.String(string(r))
-			b, _ := utf8.DecodeRuneInString(d)
-			if len(d) > 1 && b < utf8.RuneSelf && unicode.IsLetter(b) {
-				m[r] = unicode.ToLower(b)
+			if b, ok := decomposedBase(r, m); ok {
+				m[r] = b
 			}
 		}
 	}
 	add(0x00C0, 0x024F)
 	add(0x1E00, 0x1EFF)
-	// Letters with a stroke have no decomposition.
-	m['đ'], m['Đ'] = 'd', 'd'
-	m['Ɖ'] = 'd'
-	m['ø'], m['Ø'] = 'o', 'o'
 	return m
 }()
+
+// decomposedBase returns the folded base letter of r when r decomposes
+// canonically to an ASCII letter, or to a letter of known (already folded
+// in known) plus marks.
+func decomposedBase(r rune, known map[rune]rune) (rune, bool) {
+	d := norm.NFD.String(string(r))
+	b, n := utf8.DecodeRuneInString(d)
+	if n == len(d) { // no decomposition
+		return 0, false
+	}
+	if b < utf8.RuneSelf && unicode.IsLetter(b) {
+		return unicode.ToLower(b), true
+	}
+	f, ok := known[b]
+	return f, ok
+}
 
 // isSpace reports white space as exports produce it: Unicode spaces
 // (including NBSP and the line separators of Windows text), plus the

@@ -221,11 +221,14 @@ func NewReader(r io.Reader) (io.Reader, Encoding, error) {
 		return nil, UTF8, err
 	}
 	e := Detect(sample)
-	return transform.NewReader(br, decoder(e)), e, nil
+	return decodeReader(e, br), e, nil
 }
 
-// decoder returns a transformer from e to NFC UTF-8.
-func decoder(e Encoding) transform.Transformer {
+// decodeReader returns a reader of r's text, in e, as NFC UTF-8. The two
+// stages are separate readers rather than one transform.Chain: the chain
+// fails with "short internal buffer" when the normaliser waits for more
+// input while its buffer is full (found by FuzzDecode).
+func decodeReader(e Encoding, r io.Reader) io.Reader {
 	var d transform.Transformer
 	switch e {
 	case UTF16LE:
@@ -240,7 +243,7 @@ func decoder(e Encoding) transform.Transformer {
 		// UTF8BOM drops a leading BOM and replaces invalid bytes.
 		d = unicode.UTF8BOM.NewDecoder()
 	}
-	return transform.Chain(d, norm.NFC)
+	return transform.NewReader(transform.NewReader(r, d), norm.NFC)
 }
 
 // tableDecoder decodes a single-byte encoding through a byte → UTF-8 table.

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -78,7 +77,7 @@ func TestRoundTrip(t *testing.T) {
 // byte at a time, so that combining marks and multi-byte sequences straddle
 // chunk boundaries.
 func readerThrough(e Encoding, in string) io.Reader {
-	return transform.NewReader(iotest.OneByteReader(strings.NewReader(in)), decoder(e))
+	return decodeReader(e, iotest.OneByteReader(strings.NewReader(in)))
 }
 
 func TestEncodeNFD(t *testing.T) {
@@ -361,6 +360,58 @@ func FuzzNewReader(f *testing.F) {
 		for _, enc := range []Encoding{TCVN3, VNI} {
 			if fx := FixText(enc, s); !utf8.ValidString(fx) {
 				t.Fatalf("FixText output invalid")
+			}
+		}
+	})
+}
+
+// FuzzDecode decodes arbitrary bytes as each encoding: the text is valid NFC
+// UTF-8, and whatever Encode can write of it decodes to the same text.
+func FuzzDecode(f *testing.F) {
+	for _, w := range words {
+		b, _ := Encode(VNI, w)
+		f.Add(b)
+		b, _ = Encode(TCVN3, w)
+		f.Add(b)
+	}
+	f.Add([]byte{0x61, 0xb0, 0xb3, 0xe2, 0xf9, 0xd6, 0xcf})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, e := range []Encoding{UTF8, UTF16LE, UTF16BE, Windows1258, TCVN3, VNI} {
+			out, err := io.ReadAll(decodeReader(e, bytes.NewReader(in)))
+			if err != nil {
+				t.Fatalf("%s: %v", e, err)
+			}
+			if !utf8.Valid(out) || !norm.NFC.IsNormal(out) {
+				t.Fatalf("%s: output %q not valid NFC UTF-8", e, out)
+			}
+			enc, err := Encode(e, string(out))
+			if err != nil {
+				continue
+			}
+			again, _ := io.ReadAll(decodeReader(e, bytes.NewReader(enc)))
+			if !bytes.Equal(again, out) {
+				t.Fatalf("%s: % x → %q → % x → %q", e, in, out, enc, again)
+			}
+		}
+	})
+}
+
+// FuzzFixText: repairs never produce invalid text, and text with a rune
+// outside Windows-1252 is left alone.
+func FuzzFixText(f *testing.F) {
+	f.Add("Hå s¬")
+	f.Add("Vieät Nam")
+	f.Add("Việt Nam")
+	f.Add("\u0081\u00ff")
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = DetectText([]string{s, s})
+		for _, e := range []Encoding{TCVN3, VNI} {
+			got := FixText(e, s)
+			if utf8.ValidString(s) && !utf8.ValidString(got) {
+				t.Fatalf("FixText(%s, %q) = %q", e, s, got)
+			}
+			if _, ok := cp1252Bytes(s); !ok && got != s {
+				t.Fatalf("FixText(%s, %q) changed text that cannot be legacy", e, s)
 			}
 		}
 	})

@@ -118,6 +118,8 @@ type FileResult struct {
 	Status   string // loaded | failed
 	Error    string
 	Mapping  transforms.Mapping
+	// HTTP validators of this version, for the next conditional request.
+	ETag, LastModified string
 
 	RowsRead        int64 // set by the caller: rows the decoder delivered
 	RowsLoaded      int64 // set by Commit
@@ -164,15 +166,39 @@ func (s *Stage) Close() error {
 	return s.conn.Close()
 }
 
+// SourceStatus is one source's outcome in a run, for source_status.
+type SourceStatus struct {
+	Source string
+	OK     bool   // listed and every file fetched
+	Error  string // why not, when !OK
+}
+
+// CommitInput is everything a run commits.
+type CommitInput struct {
+	RunID    int64
+	LoadedAt time.Time // naive local time of the run start
+	Units    []units.Unit
+	Files    []*FileResult
+	Sources  []SourceStatus
+	// FullRefresh empties dossiers, quarantine and source_files first, so
+	// the run's files rebuild them from scratch.
+	FullRefresh bool
+	// AfterFile, when not nil, is called after each file's ledger row is
+	// written; tests inject failures and pauses here.
+	AfterFile func(i int) error
+	// Model, when not nil, rebuilds derived tables on the same connection
+	// before the commit.
+	Model func(ctx context.Context, c *sql.Conn) error
+}
+
 // Commit applies the staged rows in one transaction: the unit registry is
 // replaced, each dossier code's latest staged version (by file order, then
-// row) replaces the warehouse's, rejected rows go to quarantine and every
-// file gets its source_files row with reconciled counts. afterFile, when
-// not nil, is called after each file's ledger row is written; then model,
-// when not nil, rebuilds derived tables on the same connection. An error
-// from either (or anything else) rolls the whole run back.
-func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg []units.Unit, files []*FileResult,
-	afterFile func(i int) error, model func(ctx context.Context, c *sql.Conn) error) (err error) {
+// row) replaces the warehouse's, rejected rows go to quarantine, every file
+// gets its source_files row with reconciled counts and every source its
+// source_status row; then the model is rebuilt. Any error rolls the whole
+// run back, leaving every table as it was.
+func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
+	runID, loadedAt, files := in.RunID, in.LoadedAt, in.Files
 	c := s.conn
 	exec := func(q string, args ...any) error {
 		_, err := c.ExecContext(ctx, q, args...)
@@ -187,8 +213,15 @@ func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg
 			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := replaceUnits(ctx, c, reg); err != nil {
+	if err := replaceUnits(ctx, c, in.Units); err != nil {
 		return err
+	}
+	if in.FullRefresh {
+		for _, t := range []string{"dossiers", "quarantine", "source_files"} {
+			if err := exec("DELETE FROM " + t); err != nil {
+				return fmt.Errorf("commit: full refresh: %w", err)
+			}
+		}
 	}
 	steps := []struct{ what, q string }{
 		{"pick latest versions", `CREATE OR REPLACE TEMP TABLE stage_current AS
@@ -221,8 +254,8 @@ func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg
 		if err := writeFileRow(ctx, c, runID, f); err != nil {
 			return err
 		}
-		if afterFile != nil {
-			if err := afterFile(i); err != nil {
+		if in.AfterFile != nil {
+			if err := in.AfterFile(i); err != nil {
 				return fmt.Errorf("commit: after file %s: %w", f.Path, err)
 			}
 		}
@@ -230,8 +263,13 @@ func (s *Stage) Commit(ctx context.Context, runID int64, loadedAt time.Time, reg
 	if err := exec("DROP TABLE stage_current"); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if model != nil {
-		if err := model(ctx, c); err != nil {
+	for _, st := range in.Sources {
+		if err := writeSourceStatus(ctx, c, runID, loadedAt, st); err != nil {
+			return err
+		}
+	}
+	if in.Model != nil {
+		if err := in.Model(ctx, c); err != nil {
 			return err
 		}
 	}
@@ -293,11 +331,12 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
-		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[])
+		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
+		etag = ?, last_modified = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		f.Source, f.Path, f.SHA256)
+		nullString(f.ETag), nullString(f.LastModified), f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
@@ -306,15 +345,49 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]))`,
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?)`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
-		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped))
+		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified))
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
 	return nil
+}
+
+func writeSourceStatus(ctx context.Context, c *sql.Conn, runID int64, at time.Time, st SourceStatus) error {
+	var success any
+	if st.OK {
+		success = at
+	}
+	res, err := c.ExecContext(ctx, `UPDATE source_status SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at),
+		last_error = ?, last_run_id = ? WHERE source = ?`, at, success, nullString(st.Error), runID, st.Source)
+	if err != nil {
+		return fmt.Errorf("commit: source_status %s: %w", st.Source, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := c.ExecContext(ctx, `INSERT INTO source_status VALUES (?, ?, ?, ?, ?)`, st.Source, at, success, nullString(st.Error), runID); err != nil {
+		return fmt.Errorf("commit: source_status %s: %w", st.Source, err)
+	}
+	return nil
+}
+
+// LastValidators returns the HTTP validators of the latest loaded version
+// of (source, path), for a conditional request.
+func (w *Warehouse) LastValidators(ctx context.Context, source, path string) (etag, lastModified string, err error) {
+	var e, l sql.NullString
+	err = w.db.QueryRowContext(ctx, `SELECT etag, last_modified FROM source_files WHERE source = ? AND path = ? AND status = 'loaded'
+		ORDER BY last_run_id DESC LIMIT 1`, source, path).Scan(&e, &l)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("source_files: %w", err)
+	}
+	return e.String, l.String, nil
 }
 
 func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {

@@ -130,7 +130,7 @@ func TestStageCommit(t *testing.T) {
 	f := &FileResult{Seq: 1, Source: "s", Path: "f.csv", SHA256: "abc", Status: "loaded", RowsRead: 4,
 		Mapping: transforms.Mapping{Columns: map[string]string{"Mã hồ sơ": "dossier_code"}, Dropped: []string{"Số CCCD"}}}
 	reg := []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune", Aliases: []string{"DV1"}}}
-	if err := st.Commit(ctx, 1, time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC), reg, []*FileResult{f}, nil, nil); err != nil {
+	if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC), Units: reg, Files: []*FileResult{f}}); err != nil {
 		t.Fatal(err)
 	}
 	if f.RowsLoaded != 2 || f.RowsQuarantined != 1 || f.RowsSuperseded != 1 {

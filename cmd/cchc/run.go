@@ -14,6 +14,7 @@ import (
 
 func runCmd(g *globals) *cobra.Command {
 	var only []string
+	var full bool
 	var pause time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -30,7 +31,7 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 			}
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
-			opts := pipeline.Options{Trigger: "manual", Sources: only, Logger: newLogger(stderr)}
+			opts := pipeline.Options{Trigger: "manual", Sources: only, FullRefresh: full, Logger: newLogger(stderr)}
 			if pause > 0 {
 				// Test hook: hold the run inside its commit transaction so a
 				// test can kill it, or read, at a point it controls.
@@ -67,6 +68,7 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&only, "source", nil, "run only these sources (repeatable)")
+	cmd.Flags().BoolVar(&full, "full-refresh", false, "rebuild dossiers, quarantine and the file ledger from every source file, in one transaction")
 	cmd.Flags().DurationVar(&pause, "debug-pause-in-commit", 0, "test hook: pause inside the commit transaction")
 	cmd.Flags().MarkHidden("debug-pause-in-commit")
 	return cmd

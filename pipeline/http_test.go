@@ -1,0 +1,99 @@
+package pipeline
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// An HTTP source end to end: an index document lists the exports; the
+// second run asks with the stored validators and downloads nothing; when
+// the server fails, the run is partial and the ledger says why.
+func TestHTTPSourceRun(t *testing.T) {
+	var failing atomic.Bool
+	var downloads atomic.Int32
+	files := http.FileServer(http.Dir("testdata/e2e/exports/a"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Path == "/index.txt" {
+			w.Write([]byte("01-march.csv\n02-april.csv\n"))
+			return
+		}
+		if r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Modified-Since") == "" {
+			downloads.Add(1)
+		}
+		w.Header().Set("ETag", `"`+filepath.Base(r.URL.Path)+`"`)
+		if r.Header.Get("If-None-Match") == `"`+filepath.Base(r.URL.Path)+`"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	cfg, reg, w, _ := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/index.txt\n    index: true\n    retries: 0\n    unit: H.BAVI\n"+
+		"  - name: b\n    path: ./exports/b/*.json\n")
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" || sum.Run.RowsLoaded != 6 {
+		t.Fatalf("first run: %v %+v", err, sum.Run)
+	}
+	if downloads.Load() != 2 {
+		t.Errorf("%d downloads", downloads.Load())
+	}
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.FilesNew != 0 || sum.Unchanged != 3 || downloads.Load() != 2 {
+		t.Errorf("second run downloaded again: %v %+v downloads %d", err, sum.Run, downloads.Load())
+	}
+	failing.Store(true)
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "partial" || sum.ExitCode() != ExitPartial || !strings.Contains(sum.Run.Message, "503") {
+		t.Errorf("failing server: %v %+v", err, sum.Run)
+	}
+	var okSource, badErr string
+	w.DB().QueryRow(`SELECT (SELECT string_agg(source, ',') FROM source_status WHERE last_error IS NULL),
+		(SELECT last_error FROM source_status WHERE source = 'portal')`).Scan(&okSource, &badErr)
+	if okSource != "b" || !strings.Contains(badErr, "503") {
+		t.Errorf("source_status: ok %q, portal error %q", okSource, badErr)
+	}
+	// The last success of the failing source stays at its last good run.
+	var success, attempt string
+	w.DB().QueryRow(`SELECT last_success_at::VARCHAR, last_attempt_at::VARCHAR FROM source_status WHERE source = 'portal'`).Scan(&success, &attempt)
+	if success == "" || success == attempt {
+		t.Errorf("portal last success %q, last attempt %q", success, attempt)
+	}
+}
+
+// --full-refresh rebuilds from all files: same dossiers, the ledger redone.
+func TestFullRefresh(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, _ := fixture(t, goodSources)
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := fingerprint(t, w)
+	w.DB().Exec(`UPDATE dossiers SET status = 'tampered'`)
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true, FullRefresh: true})
+	if err != nil || sum.Run.FilesNew != 3 {
+		t.Fatalf("full refresh: %v %+v", err, sum.Run)
+	}
+	var tampered int
+	w.DB().QueryRow(`SELECT count(*) FROM dossiers WHERE status = 'tampered'`).Scan(&tampered)
+	if tampered != 0 {
+		t.Errorf("%d dossiers not rebuilt", tampered)
+	}
+	after := fingerprint(t, w)
+	// Same content apart from provenance (run_id, loaded_at, first_run_id).
+	if strings.Split(before, " ")[0][:len("dossiers:6")] != strings.Split(after, " ")[0][:len("dossiers:6")] {
+		t.Errorf("dossier count changed: %s vs %s", before, after)
+	}
+	if s, err := Run(ctx, cfg, w, reg, Options{NoPublish: true, FullRefresh: true, Sources: []string{"a"}}); err == nil {
+		t.Errorf("--full-refresh with --source accepted: %+v", s.Run)
+	}
+}

@@ -1,0 +1,417 @@
+package sources
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HTTPOptions configure an HTTP source. Secrets are values, already read
+// from the environment by the config; they are sent only in headers and
+// never appear in errors or logs.
+type HTTPOptions struct {
+	URL      string        // one export, or the index document when Index
+	Index    bool          // URL lists export URLs (JSON array, {"files": [...]}, text lines or HTML links)
+	Timeout  time.Duration // per request, body included; 0 means 60s
+	Retries  int           // extra attempts on connection errors, timeouts, 5xx and 429
+	Backoff  time.Duration // first retry delay (doubled each time, with jitter); 0 means 1s
+	MaxDelay time.Duration // cap of one delay, Retry-After included; 0 means 2m
+	MaxBytes int64         // largest body accepted; 0 means 1 GiB
+	Bearer   string        // bearer token
+	Username string        // basic auth
+	Password string
+	RootCAs  *x509.CertPool // extra trusted roots (a provincial CA); nil means the system's
+	TempDir  string         // where downloads go; "" means os.TempDir()
+	// Sleep waits between attempts; tests replace it. nil means a timer
+	// that honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// NewHTTPSource returns a Source that downloads exports over HTTP(S) with
+// TLS verified, retries transient failures with exponential backoff and
+// jitter (honouring Retry-After), refuses bodies over MaxBytes, and
+// implements Conditional so unchanged exports are not downloaded again.
+func NewHTTPSource(name string, o HTTPOptions) Source {
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 2 * time.Minute
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 1 << 30
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs}
+	return &httpSource{name: name, o: o, client: &http.Client{Transport: tr}}
+}
+
+type httpSource struct {
+	name   string
+	o      HTTPOptions
+	client *http.Client
+}
+
+func (s *httpSource) Name() string { return s.name }
+
+// List returns the export URL, or the URLs the index document lists
+// (resolved against it, deduplicated, in document order then by URL).
+func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
+	if !s.o.Index {
+		return []FileRef{{Source: s.name, Path: s.o.URL, Size: -1}}, nil
+	}
+	var body []byte
+	resp, err := s.get(ctx, s.o.URL, Validators{}, func(r io.Reader) error {
+		var err error
+		body, err = io.ReadAll(r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err)
+	}
+	base, _ := url.Parse(resp.finalURL)
+	links, err := parseIndex(body, resp.contentType)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err)
+	}
+	seen := map[string]bool{}
+	var out []FileRef
+	for _, l := range links {
+		u, err := base.Parse(strings.TrimSpace(l))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			continue
+		}
+		if !seen[u.String()] {
+			seen[u.String()] = true
+			out = append(out, FileRef{Source: s.name, Path: u.String(), Size: -1})
+		}
+	}
+	return out, nil
+}
+
+// Fetch downloads f unconditionally.
+func (s *httpSource) Fetch(ctx context.Context, f FileRef) (string, func(), error) {
+	got, err := s.FetchIfChanged(ctx, f, Validators{})
+	if err != nil {
+		return "", func() {}, err
+	}
+	return got.Path, got.Cleanup, nil
+}
+
+// FetchIfChanged downloads f to a temporary file unless the server answers
+// 304 Not Modified to the validators of the loaded version.
+func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error) {
+	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
+	if err != nil {
+		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+	}
+	cleanup := func() { os.Remove(tmp.Name()) }
+	var size int64
+	resp, err := s.get(ctx, f.Path, prev, func(r io.Reader) error {
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := tmp.Truncate(0); err != nil {
+			return err
+		}
+		n, err := io.Copy(tmp, r)
+		size = n
+		return err
+	})
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		cleanup()
+		if errors.Is(err, ErrNotModified) {
+			return Fetched{}, ErrNotModified
+		}
+		return Fetched{}, err
+	}
+	mod := time.Now().UTC().Truncate(time.Second)
+	if t, err := http.ParseTime(resp.validators.LastModified); err == nil {
+		mod = t.UTC()
+	}
+	return Fetched{Path: tmp.Name(), Cleanup: cleanup, Size: size, ModTime: mod, Validators: resp.validators}, nil
+}
+
+type response struct {
+	validators  Validators
+	contentType string
+	finalURL    string
+}
+
+// errPermanent marks failures that another attempt cannot fix.
+type errPermanent struct{ err error }
+
+func (e errPermanent) Error() string { return e.err.Error() }
+func (e errPermanent) Unwrap() error { return e.err }
+
+// get performs a GET with retries; read consumes the body of a 200 (it is
+// called again, from the start, if a later attempt is needed).
+func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, read func(io.Reader) error) (response, error) {
+	var last error
+	attempts := 0
+	for attempt := 0; ; attempt++ {
+		attempts++
+		resp, retryAfter, err := s.attempt(ctx, rawURL, prev, read)
+		if err == nil || errors.Is(err, ErrNotModified) {
+			return resp, err
+		}
+		last = err
+		var perm errPermanent
+		if errors.As(err, &perm) || ctx.Err() != nil || attempt >= s.o.Retries {
+			break
+		}
+		delay := s.o.Backoff << attempt
+		// Full jitter: spread retries of many units over the window.
+		delay = time.Duration(rand.Int64N(int64(delay)) + 1)
+		if retryAfter > 0 {
+			delay = retryAfter
+		}
+		delay = min(delay, s.o.MaxDelay)
+		if err := s.o.Sleep(ctx, delay); err != nil {
+			return response{}, err
+		}
+	}
+	if attempts > 1 {
+		return response{}, fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
+	}
+	return response{}, last
+}
+
+func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators, read func(io.Reader) error) (response, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return response{}, 0, errPermanent{fmt.Errorf("bad URL: %v", redactErr(err))}
+	}
+	if prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	if prev.LastModified != "" {
+		req.Header.Set("If-Modified-Since", prev.LastModified)
+	}
+	switch {
+	case s.o.Bearer != "":
+		req.Header.Set("Authorization", "Bearer "+s.o.Bearer)
+	case s.o.Username != "" || s.o.Password != "":
+		req.SetBasicAuth(s.o.Username, s.o.Password)
+	}
+	req.Header.Set("User-Agent", "cchc")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		var certErr *tls.CertificateVerificationError
+		var unknownAuth x509.UnknownAuthorityError
+		var hostErr x509.HostnameError
+		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+			return response{}, 0, errPermanent{fmt.Errorf("TLS certificate not trusted: %v", err)}
+		}
+		if ctx.Err() == context.DeadlineExceeded {
+			return response{}, 0, fmt.Errorf("timed out after %s", s.o.Timeout)
+		}
+		return response{}, 0, fmt.Errorf("connection failed: %v", err)
+	}
+	defer resp.Body.Close()
+	r := response{
+		validators:  Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
+		contentType: resp.Header.Get("Content-Type"),
+		finalURL:    resp.Request.URL.String(),
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		return r, 0, ErrNotModified
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return r, retryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("server answered %s", resp.Status)
+	default:
+		return r, 0, errPermanent{fmt.Errorf("server answered %s", resp.Status)}
+	}
+	if resp.ContentLength > s.o.MaxBytes {
+		return r, 0, errPermanent{fmt.Errorf("export is %d bytes, over the limit of %d (max_bytes)", resp.ContentLength, s.o.MaxBytes)}
+	}
+	lr := &limitedReader{r: resp.Body, left: s.o.MaxBytes}
+	if err := read(lr); err != nil {
+		if lr.over {
+			return r, 0, errPermanent{fmt.Errorf("export is over the limit of %d bytes (max_bytes)", s.o.MaxBytes)}
+		}
+		if ctx.Err() == context.DeadlineExceeded {
+			return r, 0, fmt.Errorf("timed out after %s while downloading", s.o.Timeout)
+		}
+		return r, 0, fmt.Errorf("download interrupted: %v", err)
+	}
+	return r, 0, nil
+}
+
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One byte past the limit tells a body of exactly MaxBytes from a
+		// larger one.
+		var b [1]byte
+		if n, _ := l.r.Read(b[:]); n > 0 {
+			l.over = true
+			return 0, errors.New("body too large")
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var hrefRE = regexp.MustCompile(`(?i)href\s*=\s*["']([^"']+)["']`)
+
+// parseIndex extracts export links from an index document: a JSON array
+// of URLs or of objects with a url/href/link field, an object holding such
+// an array under files/items/data/exports, HTML links, or one URL a line.
+func parseIndex(body []byte, contentType string) ([]string, error) {
+	trimmed := strings.TrimSpace(string(body))
+	if strings.HasPrefix(trimmed, "[") || strings.HasPrefix(trimmed, "{") {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, fmt.Errorf("index is not valid JSON: %v", err)
+		}
+		if m, ok := v.(map[string]any); ok {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			v = nil
+			for _, k := range []string{"files", "items", "data", "exports", "urls"} {
+				if arr, ok := m[k].([]any); ok {
+					v = arr
+					break
+				}
+			}
+			if v == nil {
+				return nil, fmt.Errorf("index object has no list of files (keys: %s)", strings.Join(keys, ", "))
+			}
+		}
+		arr, _ := v.([]any)
+		var out []string
+		for _, e := range arr {
+			switch x := e.(type) {
+			case string:
+				out = append(out, x)
+			case map[string]any:
+				for _, k := range []string{"url", "href", "link", "URL"} {
+					if s, ok := x[k].(string); ok {
+						out = append(out, s)
+						break
+					}
+				}
+			}
+		}
+		return out, nil
+	}
+	if strings.Contains(contentType, "html") || strings.Contains(strings.ToLower(trimmed[:min(len(trimmed), 512)]), "<html") {
+		var out []string
+		for _, m := range hrefRE.FindAllStringSubmatch(trimmed, -1) {
+			if !strings.HasPrefix(m[1], "#") && !strings.HasPrefix(m[1], "?") && !strings.HasSuffix(m[1], "/") {
+				out = append(out, m[1])
+			}
+		}
+		return out, nil
+	}
+	var out []string
+	for _, line := range strings.Split(trimmed, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out, nil
+}
+
+// redact drops user information from a URL before it is shown.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
+func redactErr(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return fmt.Sprintf("%s %s: %v", uerr.Op, redact(uerr.URL), uerr.Err)
+	}
+	return err.Error()
+}
+
+// safeExt keeps a recognisable extension on the temporary file so format
+// auto-detection by extension still works.
+func safeExt(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	ext := strings.ToLower(path.Ext(u.Path))
+	if exportExts[ext] {
+		return ext
+	}
+	return ""
+}
