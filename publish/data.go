@@ -93,7 +93,7 @@ func (r rankRow) notes() []string {
 // lastRun is the latest finished run.
 type lastRun struct {
 	ID       int64
-	Finished time.Time
+	Started  time.Time
 }
 
 // publication is everything one period publishes, read in one go.
@@ -421,7 +421,7 @@ func loadLastRun(ctx context.Context, db *sql.DB) (*lastRun, error) {
 		return nil, err
 	}
 	var r lastRun
-	switch err := db.QueryRowContext(ctx, q).Scan(&r.ID, &r.Finished); {
+	switch err := db.QueryRowContext(ctx, q).Scan(&r.ID, &r.Started); {
 	case err == sql.ErrNoRows:
 		return nil, nil
 	case err != nil:

@@ -96,7 +96,7 @@ const (
 // and SVG, nothing fetched) with, per ranking, a bar chart of total scores,
 // the component breakdown, the movement since the previous period and the
 // N/A and stale-data notes, then the methodology. It prints no clock time
-// but the warehouse's latest finished run.
+// but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
 	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates()}
 	var latest time.Time
@@ -121,7 +121,7 @@ func writeReportHTML(w io.Writer, pub publication) error {
 		v.DataUntil = formatDate(latest)
 	}
 	if pub.LastRun != nil {
-		v.LastRun = pub.LastRun.Finished.Format("15:04 02/01/2006") + " (lần chạy số " + strconv.FormatInt(pub.LastRun.ID, 10) + ")"
+		v.LastRun = pub.LastRun.Started.Format("15:04 02/01/2006") + " (lần chạy số " + strconv.FormatInt(pub.LastRun.ID, 10) + ")"
 	}
 	return reportTmpl.Execute(w, v)
 }

@@ -28,7 +28,8 @@ type Options struct {
 	Dir     string   // publish.dir; files go to Dir/<period>/
 	Formats []string // subset of csv, xlsx, parquet, json, html; empty means all
 	// Freshness marks a unit stale when its index_scores.data_until is
-	// older than the period's end_at minus Freshness: its note says
+	// older than Freshness before the period's end_at, or before the
+	// latest run's start for a period not yet over: its note says
 	// "dữ liệu đến ngày dd/mm/yyyy". 0 disables the check.
 	Freshness time.Duration
 }
@@ -77,9 +78,18 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	if pub.Period, err = loadPeriod(ctx, db, period); err != nil {
 		return nil, fail("", err)
 	}
+	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
+		return nil, fail("", err)
+	}
 	var staleBefore *time.Time
 	if opts.Freshness > 0 {
-		t := pub.Period.End.Add(-opts.Freshness)
+		// Stale means older than Freshness before the period's end or, for
+		// a period still running, before the latest run started.
+		asOf := pub.Period.End
+		if pub.LastRun != nil && pub.LastRun.Started.Before(asOf) {
+			asOf = pub.LastRun.Started
+		}
+		t := asOf.Add(-opts.Freshness)
 		staleBefore = &t
 	}
 	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
@@ -87,11 +97,6 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	}
 	if formats["xlsx"] {
 		if pub.Stats, err = loadStats(ctx, db, period); err != nil {
-			return nil, fail("", err)
-		}
-	}
-	if formats["html"] {
-		if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
 			return nil, fail("", err)
 		}
 	}

@@ -388,6 +388,10 @@ func FuzzDecode(f *testing.F) {
 			if err != nil {
 				continue
 			}
+			if (e == UTF8 || e == UTF16LE || e == UTF16BE) &&
+				(bytes.HasPrefix(out, []byte("\uFEFF")) || bytes.HasPrefix(out, []byte("\uFFFE"))) {
+				continue // Encode writes no BOM, so this text would read as one
+			}
 			again, _ := io.ReadAll(decodeReader(e, bytes.NewReader(enc)))
 			if !bytes.Equal(again, out) {
 				t.Fatalf("%s: % x → %q → % x → %q", e, in, out, enc, again)

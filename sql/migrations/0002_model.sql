@@ -120,7 +120,7 @@ COMMENT ON COLUMN index_scores.previous_rank IS 'Thứ hạng kỳ trước cùn
 COMMENT ON COLUMN index_scores.previous_score IS 'Tổng điểm kỳ trước / Total score in the previous period';
 COMMENT ON COLUMN index_scores.rank_change IS 'Số bậc tăng (+) hoặc giảm (-) / Places gained (+) or lost (-)';
 COMMENT ON COLUMN index_scores.score_change IS 'Điểm tăng giảm so với kỳ trước / Score change since the previous period';
-COMMENT ON COLUMN index_scores.data_until IS 'Dữ liệu của đơn vị đến ngày (lần tiếp nhận mới nhất) / Latest data of the unit (last receipt)';
+COMMENT ON COLUMN index_scores.data_until IS 'Dữ liệu của đơn vị cập nhật đến (lần lấy thành công gần nhất của nguồn, tối đa là cuối kỳ) / The unit''s data is current up to (last successful fetch of its sources, at most the period end)';
 
 CREATE TABLE index_groups (
     methodology         VARCHAR NOT NULL,

@@ -2,7 +2,7 @@
 -- methodology's maximum, the competition rank (1, 2, 2, 4) within the peer
 -- group (the unit's level), the tier and the movement since the previous
 -- period of the same kind. From indicator_values, index_groups, units,
--- periods, dossiers and the temporary table tiers.
+-- periods, dossiers, source_status and the temporary table tiers.
 -- Parameters: $1 methodology, $2 version, $3 the methodology's maximum total.
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
@@ -35,9 +35,14 @@ WITH g AS (
            count(t.total_score) OVER (PARTITION BY t.period, u.level) AS peer_count
     FROM totals t JOIN units u USING (unit_code)
 ), fresh AS (
-    SELECT p.period, d.unit_code, max(d.received_at) AS data_until
-    FROM dossiers d JOIN periods p ON d.received_at < p.end_at
-    GROUP BY ALL
+    -- A unit's data is as current as the least recently fetched of the
+    -- sources that deliver it (source_status.last_success_at), capped at
+    -- the period's end: publications mark units whose source kept failing.
+    SELECT p.period, u.unit_code, least(p.end_at, min(ss.last_success_at)) AS data_until
+    FROM (SELECT DISTINCT unit_code, source FROM dossiers) u
+    JOIN source_status ss USING (source)
+    CROSS JOIN periods p
+    GROUP BY p.period, p.end_at, u.unit_code
 )
 SELECT $1, $2, r.period, r.unit_code, r.peer_group, r.group_scores,
        CASE WHEN len(r.na_indicators) > 0 THEN r.na_indicators END,

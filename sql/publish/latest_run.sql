@@ -1,8 +1,9 @@
--- Publication: the latest finished run (runs), shown in the report as the
--- last data load. The report never prints the wall clock, so the same
--- warehouse content gives the same page.
-SELECT run_id, finished_at
+-- Publication: the latest run (runs), whatever its state: a publication
+-- written by run N says "as of run N", and so does `cchc publish` until a
+-- later run exists. Its start is the "as of" time for stale-data marks. The
+-- report never prints the wall clock, so the same warehouse content gives
+-- the same page.
+SELECT run_id, started_at
 FROM runs
-WHERE finished_at IS NOT NULL
-ORDER BY finished_at DESC, run_id DESC
+ORDER BY run_id DESC
 LIMIT 1
