@@ -1,6 +1,10 @@
 package sources
 
-import "strings"
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // headerScanRows is how many non-blank rows at the top of a CSV file or
 // sheet are considered as header candidates.
@@ -81,11 +85,13 @@ func headerCells(cells []string) []string {
 	return out
 }
 
-// cleanHeaderCell drops byte order marks and collapses runs of white space
-// (including line breaks inside an Excel cell) to single spaces.
+// cleanHeaderCell drops byte order marks, collapses runs of white space
+// (including line breaks inside an Excel cell) to single spaces and puts the
+// name in NFC: header names are shown to people and stored in the ledger,
+// while data cells stay raw for speed (the transform normalises values).
 func cleanHeaderCell(s string) string {
 	s = strings.ReplaceAll(s, "\uFEFF", "")
-	return strings.Join(strings.Fields(s), " ")
+	return norm.NFC.String(strings.Join(strings.Fields(s), " "))
 }
 
 // trimHeader drops empty names at the end of a header: a data row that
