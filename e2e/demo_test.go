@@ -1,0 +1,324 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/samplegen"
+	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// demo is the demo set loaded once for every test of the package.
+var demo struct {
+	dir      string
+	cfg      *config.Config
+	sum      *pipeline.Summary
+	manifest *samplegen.Manifest
+	db       *sql.DB // read-only, on the closed warehouse
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "cchc-demo-")
+	if err != nil {
+		panic(err)
+	}
+	code := func() int {
+		if err := loadDemo(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "loading the demo:", err)
+			return 1
+		}
+		defer demo.db.Close()
+		return m.Run()
+	}()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func loadDemo(dir string) error {
+	if err := samplegen.Demo(dir, samplegen.Options{Dossiers: 24000, Seed: 1}); err != nil {
+		return err
+	}
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		return err
+	}
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		return err
+	}
+	sum, err := pipeline.Batch(context.Background(), cfg, reg, pipeline.Options{})
+	if err != nil {
+		return err
+	}
+	m, err := samplegen.ReadManifest(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	demo.dir, demo.cfg, demo.sum, demo.manifest, demo.db = dir, cfg, sum, m, w.DB()
+	return nil
+}
+
+func query[T any](t *testing.T, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := demo.db.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// The committed demo/ folder is exactly what the generator writes, so
+// `make demo` (which regenerates it) never changes a tracked file.
+func TestCommittedDemoIsGenerated(t *testing.T) {
+	for _, f := range demo.manifest.Files {
+		b, err := os.ReadFile(filepath.Join("..", "demo", f.Path))
+		if err != nil {
+			t.Fatalf("demo/%s: %v (run make sample)", f.Path, err)
+		}
+		sum := sha256.Sum256(b)
+		if hex.EncodeToString(sum[:]) != f.SHA256 {
+			t.Errorf("demo/%s differs from the generator's output (run make sample)", f.Path)
+		}
+	}
+	for _, name := range []string{"cchc.yaml", "units.csv", "manifest.json"} {
+		a, _ := os.ReadFile(filepath.Join("..", "demo", name))
+		b, _ := os.ReadFile(filepath.Join(demo.dir, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("demo/%s differs from the generator's output (run make sample)", name)
+		}
+	}
+}
+
+// Every file reconciles, the totals match the manifest, and every planted
+// bad row is in quarantine at its row, with its column.
+func TestDemoLoad(t *testing.T) {
+	s := demo.sum
+	if s.Run.Status != "succeeded" || s.ExitCode() != 0 {
+		t.Fatalf("run %s: %s", s.Run.Status, s.Run.Message)
+	}
+	tot := demo.manifest.Totals
+	if len(s.Files) != tot.Files || int(s.Run.RowsRead) != tot.Rows {
+		t.Errorf("files %d rows %d, manifest %d %d", len(s.Files), s.Run.RowsRead, tot.Files, tot.Rows)
+	}
+	if n := query[int](t, `SELECT count(*) FROM dossiers`); n != tot.DistinctDossiers {
+		t.Errorf("%d dossiers, manifest %d", n, tot.DistinctDossiers)
+	}
+	if n := query[int](t, `SELECT count(*) - count(DISTINCT dossier_code) FROM dossiers`); n != 0 {
+		t.Errorf("%d duplicate dossier codes", n)
+	}
+	if n := query[int](t, `SELECT count(*) FROM source_files WHERE rows_read <> rows_loaded + rows_quarantined + rows_superseded`); n != 0 {
+		t.Errorf("%d files do not reconcile", n)
+	}
+	for _, f := range demo.manifest.Files {
+		path := filepath.Join(demo.dir, filepath.FromSlash(f.Path))
+		var read, quarantined int
+		if err := demo.db.QueryRow(`SELECT rows_read, rows_quarantined FROM source_files WHERE path = ?`, path).Scan(&read, &quarantined); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+			continue
+		}
+		if read != f.Rows || quarantined != len(f.BadRows) {
+			t.Errorf("%s: read %d quarantined %d; manifest %d %d", f.Path, read, quarantined, f.Rows, len(f.BadRows))
+		}
+		for _, b := range f.BadRows {
+			var reason, raw string
+			err := demo.db.QueryRow(`SELECT reason, coalesce(raw_value, '') FROM quarantine WHERE source_file = ? AND source_row = ?`, path, b.Row).Scan(&reason, &raw)
+			if err != nil {
+				t.Errorf("%s row %d (%s): not in quarantine: %v", f.Path, b.Row, b.Kind, err)
+				continue
+			}
+			// An Excel date cell's raw value is its serial number; the
+			// reason then shows it as a date.
+			if raw != b.Value && !strings.Contains(reason, b.Value) {
+				t.Errorf("%s row %d: raw value %q, manifest %q (%s)", f.Path, b.Row, raw, b.Value, reason)
+			}
+		}
+	}
+	for code, u := range demo.manifest.Units {
+		if n := query[int](t, `SELECT count(*) FROM dossiers WHERE unit_code = ?`, code); n != u.Dossiers {
+			t.Errorf("unit %s: %d dossiers, manifest %d", code, n, u.Dossiers)
+		}
+		for st, want := range u.Status {
+			if n := query[int](t, `SELECT count(*) FROM dossiers WHERE unit_code = ? AND status = ?`, code, st); n != want {
+				t.Errorf("unit %s status %s: %d, manifest %d", code, st, n, want)
+			}
+		}
+	}
+}
+
+// No personal-data value of the samples appears anywhere in the warehouse:
+// not in any column of any table (checked in SQL) and not in the bytes of
+// the DuckDB file or its snapshot.
+func TestNoPersonalData(t *testing.T) {
+	p := demo.manifest.PII
+	if len(p.CCCD) < 1000 || len(p.Names) == 0 {
+		t.Fatalf("manifest lists too little personal data: %d CCCD, %d names", len(p.CCCD), len(p.Names))
+	}
+	// SQL: every table, every row as text. Numbers (CCCD, phones) are
+	// matched as digit runs through a hash join; the text values (names,
+	// addresses, e-mails) with contains().
+	tables, err := demo.db.Query(`SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	numbers := "['" + strings.Join(escapeAll(append(append([]string{}, p.CCCD...), p.Phones...)), "','") + "']"
+	var texts []string
+	for _, l := range [][]string{p.Emails, p.Names, p.Addresses} {
+		texts = append(texts, l...)
+	}
+	quoted := make([]string, len(texts))
+	for i, v := range texts {
+		quoted[i] = regexp.QuoteMeta(v)
+	}
+	textRE := strings.ReplaceAll(strings.Join(quoted, "|"), "'", "''")
+	for _, tb := range names {
+		q := fmt.Sprintf(`WITH r AS (SELECT t::VARCHAR AS s FROM %s t),
+			nums AS (SELECT unnest(%s) AS v)
+			SELECT (SELECT count(*) FROM (SELECT unnest(regexp_extract_all(s, '[0-9]+')) AS tok FROM r) JOIN nums ON tok = v)
+			     + (SELECT count(*) FROM r WHERE regexp_matches(s, '%s'))`, tb, numbers, textRE)
+		if n := query[int](t, q); n > 0 {
+			t.Errorf("table %s holds %d personal-data values", tb, n)
+		}
+	}
+	// Bytes: distinctive numbers only (names could appear by coincidence
+	// in compressed data), in the warehouse, its snapshot and publications.
+	files := []string{demo.cfg.Warehouse, warehouse.SnapshotPath(demo.cfg.Warehouse)}
+	filepath.WalkDir(demo.cfg.Publish.Dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	planted := map[string]bool{}
+	for _, v := range append(append([]string{}, p.CCCD...), p.Phones...) {
+		planted[v] = true
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One pass: every run of digits in the file against the set.
+		for _, run := range digitRuns.FindAll(b, -1) {
+			if planted[string(run)] {
+				t.Errorf("%s contains %s", f, run)
+				break
+			}
+		}
+	}
+}
+
+var digitRuns = regexp.MustCompile(`[0-9]{9,12}`)
+
+func escapeAll(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strings.ReplaceAll(v, "'", "''")
+	}
+	return out
+}
+
+// The official form's identities hold in every row of dossier_stats.
+func TestDossierStatsIdentities(t *testing.T) {
+	if n := query[int](t, `SELECT count(*) FROM dossier_stats`); n < 100 {
+		t.Fatalf("only %d dossier_stats rows", n)
+	}
+	bad := query[int](t, `SELECT count(*) FROM dossier_stats WHERE
+		received_total <> received_online + received_direct_postal + carried_over
+		OR received_total <> resolved_total + pending_total
+		OR resolved_total <> resolved_early + resolved_on_time + resolved_late
+		OR pending_total <> pending_in_time + pending_overdue`)
+	if bad > 0 {
+		t.Errorf("%d rows break the form's identities", bad)
+	}
+	// The unit total row sums its fields.
+	off := query[int](t, `SELECT count(*) FROM (
+		SELECT period, unit_code, sum(received_total) FILTER (WHERE field <> '*') AS f, max(received_total) FILTER (WHERE field = '*') AS t
+		FROM dossier_stats GROUP BY ALL) WHERE f <> t`)
+	if off > 0 {
+		t.Errorf("%d unit totals differ from the sum of their fields", off)
+	}
+	// Received in a month = the manifest's receipts of that month.
+	for code, u := range demo.manifest.Units {
+		for month, want := range u.ReceivedByMonth {
+			got := query[int](t, `SELECT coalesce(max(received_online + received_direct_postal), 0) FROM dossier_stats WHERE unit_code = ? AND period = ? AND field = '*'`, code, month)
+			if got != want {
+				t.Errorf("%s %s: received %d, manifest %d", code, month, got, want)
+			}
+		}
+	}
+}
+
+// Publications are byte-identical when written again from the same
+// warehouse, by the run or by cchc publish.
+func TestPublicationsReproducible(t *testing.T) {
+	if len(demo.sum.Published) < 20 {
+		t.Fatalf("the run published %d files", len(demo.sum.Published))
+	}
+	period := "2026-Q3"
+	dir := t.TempDir()
+	files, err := publishPeriod(period, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		a, _ := os.ReadFile(f)
+		b, err := os.ReadFile(filepath.Join(demo.cfg.Publish.Dir, rel))
+		if err != nil {
+			t.Errorf("%s: not published by the run: %v", rel, err)
+			continue
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the run and a republication", rel)
+		}
+	}
+	want := []string{"dossier-stats.xlsx", "ranking-commune.csv", "ranking-commune.json", "ranking-commune.parquet", "ranking-commune.xlsx",
+		"ranking-department.csv", "ranking-district.csv", "report.html"}
+	var got []string
+	for _, f := range files {
+		got = append(got, filepath.Base(f))
+	}
+	sort.Strings(got)
+	for _, w := range want {
+		if !containsStr(got, w) {
+			t.Errorf("%s missing from %v", w, got)
+		}
+	}
+}
+
+func containsStr(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/publish"
+)
+
+func publishPeriod(period, dir string) ([]string, error) {
+	return publish.Period(context.Background(), demo.db, period, publish.Options{Dir: dir, Formats: demo.cfg.Publish.Formats, Freshness: demo.cfg.Freshness})
+}
+
+// golden compares got with testdata/golden/name; -update rewrites it.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./e2e -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("%s changed; if that is deliberate, run go test ./e2e -update and review the diff\n--- got ---\n%s", name, firstLines(string(got), 30))
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// The ranking CSVs of one period are golden: a change to the methodology,
+// the outcome rules or the formatting must be deliberate.
+func TestGoldenRankings(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := publishPeriod("2026-Q3", dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"district", "commune", "department"} {
+		b, err := os.ReadFile(filepath.Join(dir, "2026-Q3", "ranking-"+g+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "2026-Q3-ranking-"+g+".csv", b)
+	}
+}
+
+// The official statistics of one unit, every period, are golden.
+func TestGoldenUnitStats(t *testing.T) {
+	rows, err := demo.db.Query(`SELECT period, field, received_total, received_online, received_direct_postal, carried_over,
+		resolved_total, resolved_early, resolved_on_time, resolved_late, pending_total, pending_in_time, pending_overdue,
+		withdrawn, rejected, stopped, supplement_requested
+		FROM dossier_stats WHERE unit_code = 'H.BAVI' ORDER BY period, field`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "H.BAVI-dossier-stats.csv", []byte(csvOf(t, rows)))
+}
+
+func csvOf(t *testing.T, rows *sql.Rows) string {
+	t.Helper()
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var sb strings.Builder
+	sb.WriteString(strings.Join(cols, ",") + "\n")
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		cells := make([]string, len(cols))
+		for i, v := range vals {
+			switch x := v.(type) {
+			case nil:
+				cells[i] = ""
+			case time.Time:
+				cells[i] = x.Format("2006-01-02 15:04:05")
+			case string:
+				if strings.ContainsAny(x, ",\"\n") {
+					x = `"` + strings.ReplaceAll(x, `"`, `""`) + `"`
+				}
+				cells[i] = x
+			default:
+				cells[i] = fmt.Sprint(x)
+			}
+		}
+		sb.WriteString(strings.Join(cells, ",") + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+// The normalized output of each sample format: the first dossiers of one
+// file per format, as the warehouse holds them, are golden.
+func TestGoldenNormalized(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range demo.manifest.Files {
+		kind := f.Format
+		if f.Encoding != "" {
+			kind += "-" + f.Encoding
+		}
+		if f.Delimiter != "" {
+			kind += "-" + map[string]string{",": "comma", ";": "semicolon", "\t": "tab"}[f.Delimiter]
+		}
+		if f.BOM {
+			kind += "-bom"
+		}
+		if len(f.HeaderRows) > 1 {
+			kind += "-two-row-header"
+		}
+		if f.Normalized != "" {
+			kind += "-" + strings.ToLower(f.Normalized)
+		}
+		kind = strings.TrimSuffix(kind, "-")
+		if seen[kind] {
+			continue
+		}
+		seen[kind] = true
+		path := filepath.Join(demo.dir, filepath.FromSlash(f.Path))
+		rows, err := demo.db.Query(`SELECT source_row, dossier_code, unit_code, procedure_code, procedure_name, field, channel,
+			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
+			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating
+			FROM dossiers WHERE source_file = ? ORDER BY source_row LIMIT 12`, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "normalized/"+kind+".csv", []byte("# "+f.Path+"\n"+csvOf(t, rows)))
+	}
+	if len(seen) < 6 {
+		t.Errorf("only %d sample formats: %v", len(seen), seen)
+	}
+}
