@@ -92,8 +92,8 @@ func (r rankRow) notes() []string {
 
 // lastRun is the latest finished run.
 type lastRun struct {
-	ID       int64
-	Started  time.Time
+	ID      int64
+	Started time.Time
 }
 
 // publication is everything one period publishes, read in one go.

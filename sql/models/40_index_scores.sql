@@ -33,7 +33,13 @@ WITH g AS (
            CASE WHEN t.total_score IS NOT NULL THEN
                rank() OVER (PARTITION BY t.period, u.level ORDER BY round(t.total_score, 9) DESC NULLS LAST) END AS rank,
            count(t.total_score) OVER (PARTITION BY t.period, u.level) AS peer_count
-    FROM totals t JOIN units u USING (unit_code)
+    FROM totals t
+    JOIN units u USING (unit_code)
+    JOIN periods pp ON pp.period = t.period
+    -- A unit dissolved or merged before the period (valid_to), or created
+    -- after it, is not ranked; its dossiers still count in dossier_stats.
+    WHERE (u.valid_from IS NULL OR u.valid_from < pp.end_at)
+      AND (u.valid_to IS NULL OR u.valid_to >= pp.start_at)
 ), fresh AS (
     -- A unit's data is as current as the least recently fetched of the
     -- sources that deliver it (source_status.last_success_at), capped at
