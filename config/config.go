@@ -36,6 +36,7 @@ type Config struct {
 	Schedule    string        // cron spec (robfig/cron/v3 syntax), may be empty
 	LockTimeout time.Duration // how long a second writer waits for the lock
 	Freshness   time.Duration // data older than this is marked stale in publications
+	MemoryLimit string        // DuckDB memory_limit, e.g. 1GB: it spills to disk beyond
 }
 
 // Source is one configured extractor.
@@ -95,7 +96,8 @@ func (e *Error) Error() string {
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
-	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness"}
+	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit"}
+	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
 		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file"}
 )
@@ -130,6 +132,7 @@ func Load(path string, env []string) (*Config, error) {
 	v.SetDefault("publish.formats", knownFormats)
 	v.SetDefault("lock_timeout", "10m")
 	v.SetDefault("freshness", "72h")
+	v.SetDefault("memory_limit", "1GB")
 	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
 		return nil, fmt.Errorf("config %s: %w", abs, err)
 	}
@@ -270,6 +273,10 @@ func (b *builder) build(v *viper.Viper) *Config {
 		}
 	}
 
+	cfg.MemoryLimit = strings.TrimSpace(v.GetString("memory_limit"))
+	if !memoryLimit.MatchString(cfg.MemoryLimit) {
+		b.fail("memory_limit", "must be a size such as 512MB or 2GB, got %q", cfg.MemoryLimit)
+	}
 	cfg.LockTimeout = b.duration(v, "lock_timeout")
 	cfg.Freshness = b.duration(v, "freshness")
 	return cfg

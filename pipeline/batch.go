@@ -34,7 +34,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("took over the writer lock of a process that died without releasing it; its run will be marked failed",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
-	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{})
+	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}

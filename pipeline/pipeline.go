@@ -84,8 +84,16 @@ type Summary struct {
 	Modelled     bool        // the model tables were rebuilt
 	Published    []string    // publication files written
 	PublishErr   error       // publication failed after the data committed
+	Timing       Timing      // where the run's time went
 	Snapshot     string      // analysts' snapshot refreshed by Batch
 	SnapshotErr  error       // the snapshot could not be refreshed
+}
+
+// Timing splits a run's wall time into its phases.
+type Timing struct {
+	Stage   time.Duration // list, fetch, decode, transform and stage every file
+	Commit  time.Duration // the transaction: merge, ledger and model
+	Publish time.Duration // write the publications
 }
 
 // Rejection is a sample quarantined row for the summary.
@@ -205,6 +213,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	defer stage.Close()
 
+	t0 := time.Now()
 	var seq int32
 	var statuses []warehouse.SourceStatus
 	for _, sc := range srcs {
@@ -276,12 +285,17 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
 		return fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source")
 	}
+	t1 := time.Now()
+	sum.Timing.Stage = t1.Sub(t0)
 	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, Units: reg.Units, Files: sum.Files,
 		Sources: statuses, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
 	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
 		return err
 	}
+	t2 := time.Now()
+	sum.Timing.Commit = t2.Sub(t1)
+	defer func() { sum.Timing.Publish = time.Since(t2) }()
 	if opts.NoPublish || !sum.Modelled {
 		return nil
 	}

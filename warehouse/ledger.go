@@ -162,6 +162,7 @@ func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
 // Close drops the stage and returns the connection to the pool.
 func (s *Stage) Close() error {
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage")
+	_, _ = s.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
 	return s.conn.Close()
 }
@@ -223,11 +224,23 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
-	steps := []struct{ what, q string }{
-		{"pick latest versions", `CREATE OR REPLACE TEMP TABLE stage_current AS
+	// Most runs carry no dossier code twice: then the valid staged rows are
+	// the current versions as they are, and the window that picks the
+	// latest version (a sort of the whole stage) is skipped.
+	var dups int64
+	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT dossier_code) FROM stage WHERE q_reason IS NULL`).Scan(&dups); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	pick := `CREATE OR REPLACE TEMP VIEW stage_current AS
+			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record) FROM stage WHERE q_reason IS NULL`
+	if dups > 0 {
+		pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
 			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record) FROM stage
 			WHERE q_reason IS NULL
-			QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1`},
+			QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1`
+	}
+	steps := []struct{ what, q string }{
+		{"pick latest versions", pick},
 		{"replace dossiers", `DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM stage_current)`},
 		{"insert dossiers", `INSERT INTO dossiers SELECT dossier_code, unit_code, procedure_code, procedure_name, field, channel,
 			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
@@ -260,7 +273,11 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
-	if err := exec("DROP TABLE stage_current"); err != nil {
+	drop := "DROP VIEW stage_current"
+	if dups > 0 {
+		drop = "DROP TABLE stage_current"
+	}
+	if err := exec(drop); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	for _, st := range in.Sources {

@@ -40,6 +40,9 @@ type Options struct {
 	// Sandboxed forbids SQL from touching other files (COPY ... TO,
 	// ATTACH, read_csv): for analysts' ad-hoc queries.
 	Sandboxed bool
+	// MemoryLimit caps DuckDB's memory (e.g. "1GB"); beyond it DuckDB
+	// spills to <warehouse>.tmp. Empty means DuckDB's default (80% of RAM).
+	MemoryLimit string
 }
 
 // Open opens (creating if needed) the DuckDB file at path and, unless
@@ -56,6 +59,9 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	q.Set("preserve_insertion_order", "false")
 	if opts.ReadOnly {
 		q.Set("access_mode", "read_only")
+	}
+	if opts.MemoryLimit != "" {
+		q.Set("memory_limit", opts.MemoryLimit)
 	}
 	if opts.Sandboxed {
 		q.Set("enable_external_access", "false")

@@ -101,6 +101,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	}
 	r := s.Run
 	fmt.Fprintf(w, "run %d %s in %s (%s)\n", r.ID, r.Status, took.Round(10*time.Millisecond), r.Trigger)
+	tm := s.Timing
+	fmt.Fprintf(w, "timing: stage %s, commit and model %s, publish %s\n", tm.Stage.Round(10*time.Millisecond),
+		tm.Commit.Round(10*time.Millisecond), tm.Publish.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged\n", r.FilesNew, r.FilesFailed, s.Unchanged)
 	if s.StillFailed > 0 {
 		fmt.Fprintf(w, "%d unchanged files failed in an earlier run and were not retried (see source_files where status = 'failed'); replace them to load them\n", s.StillFailed)
