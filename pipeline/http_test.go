@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // An HTTP source end to end: an index document lists the exports; the
@@ -52,7 +54,9 @@ func TestHTTPSourceRun(t *testing.T) {
 		t.Errorf("second run downloaded again: %v %+v downloads %d", err, sum.Run, downloads.Load())
 	}
 	failing.Store(true)
-	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	cfg.Freshness = time.Millisecond
+	time.Sleep(5 * time.Millisecond)
+	sum, err = Run(ctx, cfg, w, reg, Options{})
 	if err != nil || sum.Run.Status != "partial" || sum.ExitCode() != ExitPartial || !strings.Contains(sum.Run.Message, "503") {
 		t.Errorf("failing server: %v %+v", err, sum.Run)
 	}
@@ -67,6 +71,32 @@ func TestHTTPSourceRun(t *testing.T) {
 	w.DB().QueryRow(`SELECT last_success_at::VARCHAR, last_attempt_at::VARCHAR FROM source_status WHERE source = 'portal'`).Scan(&success, &attempt)
 	if success == "" || success == attempt {
 		t.Errorf("portal last success %q, last attempt %q", success, attempt)
+	}
+	// The current rankings were republished with the failing source's units
+	// marked stale, and only those.
+	if !sum.Modelled || len(sum.Published) == 0 {
+		t.Fatalf("the failing run did not republish: modelled %v, %d files", sum.Modelled, len(sum.Published))
+	}
+	var district, department string
+	for _, f := range sum.Published {
+		b, _ := os.ReadFile(f)
+		// The year is the period still running at the run's date; April
+		// is over and was fully fetched before the source failed.
+		if filepath.Base(filepath.Dir(f)) != "2026" {
+			continue
+		}
+		switch filepath.Base(f) {
+		case "ranking-district.csv":
+			district = string(b)
+		case "ranking-department.csv":
+			department = string(b)
+		}
+	}
+	if !strings.Contains(district, "dữ liệu đến ngày") {
+		t.Errorf("the failing source's unit is not marked stale:\n%s", district)
+	}
+	if department == "" || strings.Contains(department, "dữ liệu đến ngày") {
+		t.Errorf("a unit of a healthy source is marked stale (or not published):\n%s", department)
 	}
 }
 

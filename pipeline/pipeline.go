@@ -275,8 +275,14 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	// A failing source changes no dossier but makes its units' data older:
+	// rebuild so index_scores.data_until and the stale marks follow.
+	failing := false
+	for _, st := range statuses {
+		failing = failing || !st.OK
+	}
 	var build func(context.Context, *sql.Conn) error
-	if loaded > 0 || stale {
+	if loaded > 0 || stale || failing {
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
 			return model.Build(ctx, c, cfg.Periods, meth)
@@ -299,7 +305,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.NoPublish || !sum.Modelled {
 		return nil
 	}
-	ps, err := touchedPeriods(ctx, w.DB(), sum.Run.ID, stale)
+	ps, err := touchedPeriods(ctx, w.DB(), sum.Run.ID, stale, failing)
 	if err != nil {
 		return err
 	}
@@ -317,11 +323,15 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 }
 
 // touchedPeriods lists the periods whose figures the run may have changed:
-// every period in scope of a dossier it loaded, or all when the model was
-// rebuilt for another reason (methodology or period convention changed).
-func touchedPeriods(ctx context.Context, db *sql.DB, runID int64, all bool) ([]string, error) {
-	q := `SELECT DISTINCT period FROM dossier_outcomes WHERE run_id = ? ORDER BY period`
-	args := []any{runID}
+// every period in scope of a dossier it loaded; all of them when the model
+// was rebuilt for another reason (methodology or period convention
+// changed); and the latest period of each kind when a source failed, so
+// the current rankings carry the stale-data marks.
+func touchedPeriods(ctx context.Context, db *sql.DB, runID int64, all, latest bool) ([]string, error) {
+	q := `SELECT DISTINCT period FROM dossier_outcomes WHERE run_id = ?
+		UNION SELECT period FROM periods WHERE ? AND start_at = (SELECT max(start_at) FROM periods q WHERE q.kind = periods.kind)
+		ORDER BY period`
+	args := []any{runID, latest}
 	if all {
 		q, args = `SELECT period FROM periods ORDER BY period`, nil
 	}

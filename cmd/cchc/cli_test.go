@@ -234,8 +234,30 @@ func TestLockAndReadsDuringRun(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "snapshot") {
 		t.Errorf("runs during a run: exit %d %s", r.code, r.stderr)
 	}
+	// SIGTERM in the middle of the commit rolls the run back.
 	child.Process.Signal(syscall.SIGTERM)
-	child.Wait()
+	err := child.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("interrupted run: %v, want exit 1", err)
+	}
+	r = cchc(t, dir, nil, "query", `SELECT (SELECT count(*) FROM dossiers) AS dossiers,
+		(SELECT status || ': ' || message FROM runs ORDER BY run_id DESC LIMIT 1) AS last`, "--live", "--format", "csv")
+	if !strings.HasPrefix(r.stdout, "dossiers,last\n2,failed: ") || !strings.Contains(r.stdout, "canceled") {
+		t.Errorf("after SIGTERM: %q %s", r.stdout, r.stderr)
+	}
+	// publish --period rewrites one period's files from the warehouse.
+	r = cchc(t, dir, nil, "publish", "--period", "2026-03")
+	if r.code != 0 || !strings.Contains(r.stdout, "out/2026-03/ranking-department.csv") {
+		t.Errorf("publish: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "publish", "--period", "2031-03")
+	if r.code != 1 || !strings.Contains(r.stderr, "no data") {
+		t.Errorf("publish of an empty period: exit %d %s", r.code, r.stderr)
+	}
+	r = cchc(t, dir, nil, "publish", "--period", "March")
+	if r.code != 2 {
+		t.Errorf("publish of a bad period: exit %d %s", r.code, r.stderr)
+	}
 }
 
 // A run killed with SIGKILL inside its commit leaves the warehouse as it
