@@ -494,7 +494,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
 	if len(mapping.Unmapped) > 0 {
-		log.Warn("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", quoteList(mapping.Unmapped))
+		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", quoteList(mapping.Unmapped))
 	}
 	for _, e := range sr.samples {
 		sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})

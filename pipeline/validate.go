@@ -27,6 +27,7 @@ type FileCheck struct {
 // SourceCheck is what Check found in one source.
 type SourceCheck struct {
 	Source string
+	Where  string // the path glob or URL
 	Err    error // listing failed
 	Files  []FileCheck
 }
@@ -40,7 +41,7 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 	}
 	var out []SourceCheck
 	for _, sc := range srcs {
-		chk := SourceCheck{Source: sc.src.Name()}
+		chk := SourceCheck{Source: sc.src.Name(), Where: sc.cfg.Path + sc.cfg.URL}
 		files, err := sc.src.List(ctx)
 		if err != nil {
 			chk.Err = err

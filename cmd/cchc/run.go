@@ -31,7 +31,12 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 			}
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
-			opts := pipeline.Options{Trigger: "manual", Sources: only, FullRefresh: full, Logger: newLogger(stderr)}
+			logOut := stderr
+			if isTerminal(stderr) {
+				// Warnings go above the progress line, not through it.
+				logOut = lineClearer{stderr}
+			}
+			opts := pipeline.Options{Trigger: "manual", Sources: only, FullRefresh: full, Logger: newLogger(logOut)}
 			if pause > 0 {
 				// Test hook: hold the run inside its commit transaction so a
 				// test can kill it, or read, at a point it controls.
@@ -72,6 +77,16 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 	cmd.Flags().DurationVar(&pause, "debug-pause-in-commit", 0, "test hook: pause inside the commit transaction")
 	cmd.Flags().MarkHidden("debug-pause-in-commit")
 	return cmd
+}
+
+// lineClearer erases the progress line before each log line.
+type lineClearer struct{ w io.Writer }
+
+func (c lineClearer) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r\033[K"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // progressLine redraws one status line on a terminal.

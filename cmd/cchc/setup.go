@@ -43,7 +43,11 @@ func isTerminal(w io.Writer) bool {
 // since the progress line and the summary say the rest.
 func newLogger(w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
-	if isTerminal(w) {
+	tty := w
+	if c, ok := w.(lineClearer); ok {
+		tty = c.w
+	}
+	if isTerminal(tty) {
 		level = slog.LevelWarn
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))

@@ -42,6 +42,9 @@ problem, 2 when the config or the unit registry is invalid.`,
 					continue
 				}
 				fmt.Fprintf(out, "\nsource %s: %d files\n", sc.Source, len(sc.Files))
+				if len(sc.Files) == 0 {
+					fmt.Fprintf(out, "  warning: nothing matches %s (a mistyped path, or no export yet)\n", sc.Where)
+				}
 				for _, f := range sc.Files {
 					if f.Err != nil {
 						problems++
