@@ -58,6 +58,7 @@ func (o Options) logger() *slog.Logger {
 
 // Progress is one progress event.
 type Progress struct {
+	Phase        string // "" while files are read; then "commit", "publish"
 	Source, File string
 	FileIndex    int   // 1-based among the files being loaded
 	Files        int   // files being loaded in this run so far
@@ -293,6 +294,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	t1 := time.Now()
 	sum.Timing.Stage = t1.Sub(t0)
+	if opts.Progress != nil {
+		opts.Progress(Progress{Phase: "commit"})
+	}
 	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, Units: reg.Units, Files: sum.Files,
 		Sources: statuses, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
 	if err := stage.Commit(ctx, in); err != nil {
@@ -310,6 +314,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	for _, p := range ps {
+		if opts.Progress != nil {
+			opts.Progress(Progress{Phase: "publish", File: p})
+		}
 		files, err := publish.Period(ctx, w.DB(), p, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
 		sum.Published = append(sum.Published, files...)
 		if err != nil {

@@ -28,7 +28,7 @@ type FileCheck struct {
 type SourceCheck struct {
 	Source string
 	Where  string // the path glob or URL
-	Err    error // listing failed
+	Err    error  // listing failed
 	Files  []FileCheck
 }
 

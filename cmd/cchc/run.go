@@ -96,6 +96,16 @@ type progressLine struct {
 }
 
 func (p *progressLine) update(ev pipeline.Progress) {
+	switch ev.Phase {
+	case "commit":
+		fmt.Fprint(p.w, "\r\033[Kcommitting: merge, ledger, statistics and index scores")
+		p.shown = true
+		return
+	case "publish":
+		fmt.Fprintf(p.w, "\r\033[Kpublishing %s", ev.File)
+		p.shown = true
+		return
+	}
 	state := "reading"
 	if ev.Done {
 		state = "staged"
