@@ -29,6 +29,7 @@ func main() {
 	cchc := flag.String("cchc", "bin/cchc", "cchc binary to measure")
 	units := flag.String("units", "demo/units.csv", "unit registry for the generated export")
 	keep := flag.String("dir", "", "work folder (default: a temporary one, removed afterwards)")
+	memLimit := flag.String("memory-limit", "1GB", "memory_limit in the config of the measured run")
 	readCSV := flag.String("readcsv", "", "internal: load this CSV with DuckDB read_csv into -db")
 	db := flag.String("db", "", "internal: DuckDB file for -readcsv")
 	flag.Parse()
@@ -39,13 +40,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*rows, *cchc, *units, *keep); err != nil {
+	if err := run(*rows, *cchc, *units, *keep, *memLimit); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rows int, cchc, units, dir string) error {
+func run(rows int, cchc, units, dir, memLimit string) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "cchc-bench-")
 		if err != nil {
@@ -77,11 +78,12 @@ func run(rows int, cchc, units, dir string) error {
 		return err
 	}
 	os.WriteFile(filepath.Join(dir, "units.csv"), reg, 0o644)
-	cfg := "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n  - name: big\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n"
+	cfg := "warehouse: ./cchc.duckdb\nunits: ./units.csv\nmemory_limit: " + memLimit +
+		"\nsources:\n  - name: big\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n"
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(cfg), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("export: %d rows, %.0f MB (%s)\n\n", n, float64(st.Size())/1e6, csvPath)
+	fmt.Printf("export: %d rows, %.0f MB (%s); cchc memory_limit %s\n\n", n, float64(st.Size())/1e6, csvPath, memLimit)
 
 	ours, out, err := measure(cchc, "run", "--config", filepath.Join(dir, "cchc.yaml"))
 	if err != nil {
