@@ -20,7 +20,8 @@ type Execer interface {
 
 // Build recomputes every model table from dossiers: periods (every period
 // of every kind overlapping the data, under convention), dossier_stats,
-// and the indicator values and index scores of m. It is idempotent: the
+// and the indicator values and index scores of m, which replace those of
+// any other methodology (the warehouse holds the configured one only). It is idempotent: the
 // same dossiers give the same tables. Run it inside the load's transaction.
 func Build(ctx context.Context, db Execer, convention string, m *Methodology) error {
 	if err := buildPeriods(ctx, db, convention); err != nil {
@@ -87,7 +88,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 		}
 		return nil
 	}
-	if err := exec("index_groups", `DELETE FROM index_groups WHERE methodology = ?`, m.Name); err != nil {
+	if err := exec("index_groups", `DELETE FROM index_groups`); err != nil {
 		return err
 	}
 	for i, g := range m.Groups {
@@ -133,14 +134,14 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 	if err := exec("indicators (check the numerator, denominator and rate expressions of the methodology)", agg); err != nil {
 		return err
 	}
-	if err := exec("indicator_values", `DELETE FROM indicator_values WHERE methodology = ?`, m.Name); err != nil {
+	if err := exec("indicator_values", `DELETE FROM indicator_values`); err != nil {
 		return err
 	}
 	ins := fmt.Sprintf("INSERT INTO indicator_values SELECT %s, %s, * FROM (%s)", quote(m.Name), quote(m.Version), strings.Join(rows, "\nUNION ALL\n"))
 	if err := exec("indicator_values", ins); err != nil {
 		return err
 	}
-	if err := exec("index_scores", `DELETE FROM index_scores WHERE methodology = ?`, m.Name); err != nil {
+	if err := exec("index_scores", `DELETE FROM index_scores`); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
@@ -155,13 +156,15 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // convention or another version of m (or never), so a run with no new files
 // must still rebuild them.
 func Stale(ctx context.Context, db Execer, convention string, m *Methodology) (bool, error) {
-	var groups, otherConv, dossiers int
+	var groups, otherGroups, otherConv, dossiers int
 	err := db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM index_groups WHERE methodology = ? AND methodology_version = ?),
+		(SELECT count(*) FROM index_groups WHERE methodology <> ? OR methodology_version <> ?),
 		(SELECT count(*) FROM periods WHERE convention <> ?),
-		(SELECT count(*) FROM (SELECT 1 FROM dossiers LIMIT 1))`, m.Name, m.Version, convention).Scan(&groups, &otherConv, &dossiers)
+		(SELECT count(*) FROM (SELECT 1 FROM dossiers LIMIT 1))`, m.Name, m.Version, m.Name, m.Version, convention).
+		Scan(&groups, &otherGroups, &otherConv, &dossiers)
 	if err != nil {
 		return false, fmt.Errorf("model: %w", err)
 	}
-	return dossiers > 0 && (groups == 0 || otherConv > 0), nil
+	return dossiers > 0 && (groups == 0 || otherGroups > 0 || otherConv > 0), nil
 }

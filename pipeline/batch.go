@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -34,11 +35,11 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("took over the writer lock of a process that died without releasing it; its run will be marked failed",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
-	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
+	w, err := openWaiting(ctx, cfg, me.StartedAt)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := Run(ctx, cfg, w, reg, opts)
+	sum, err := runRecovering(ctx, cfg, w, reg, opts)
 	if cerr := w.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close warehouse: %w", cerr)
 	}
@@ -56,4 +57,43 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	sum.Snapshot = snap
 	log.Info("snapshot refreshed", "path", snap)
 	return sum, nil
+}
+
+// runRecovering is Run with a panic turned into an error, so the warehouse
+// handle is always closed (a leaked handle would make the next scheduled
+// run open the file a second time in this process, which DuckDB punishes by
+// losing writes) and the open transaction rolls back.
+func runRecovering(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options) (sum *Summary, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("run panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return Run(ctx, cfg, w, reg, opts)
+}
+
+// openWaiting opens the warehouse for writing. Another program reading the
+// file itself (the DuckDB CLI, DBeaver, cchc query --live) keeps DuckDB from
+// opening it; wait for it like for the writer lock, up to lock_timeout
+// counted from the start of the batch, then say what to do.
+func openWaiting(ctx context.Context, cfg *config.Config, start time.Time) (*warehouse.Warehouse, error) {
+	deadline := start.Add(cfg.LockTimeout)
+	for {
+		w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
+		if err == nil {
+			return w, nil
+		}
+		if !strings.Contains(err.Error(), "Could not set lock") {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w\nanother program has the warehouse file open (a reader such as the DuckDB CLI, DBeaver or cchc query --live); "+
+				"readers should open the snapshot %s instead; waited %s (lock_timeout)", err, warehouse.SnapshotPath(cfg.Warehouse), cfg.LockTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }

@@ -87,6 +87,7 @@ type Summary struct {
 	PublishErr   error       // publication failed after the data committed
 	Timing       Timing      // where the run's time went
 	Snapshot     string      // analysts' snapshot refreshed by Batch
+	republish    bool        // a dead run's publications must be written again
 	SnapshotErr  error       // the snapshot could not be refreshed
 }
 
@@ -136,17 +137,23 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		Host:      host,
 		PID:       os.Getpid(),
 	}}
-	if n, err := w.CloseAbandonedRuns(ctx, sum.Run.StartedAt); err != nil {
+	ab, err := w.CloseAbandonedRuns(ctx, sum.Run.StartedAt)
+	if err != nil {
 		return sum, err
-	} else if n > 0 {
-		log.Warn("closed runs abandoned by a dead process", "runs", n)
+	}
+	if ab.RolledBack > 0 {
+		log.Warn("closed runs whose process died before committing; their changes were rolled back", "runs", ab.RolledBack)
+	}
+	if ab.Committed > 0 {
+		log.Warn("closed runs whose process died while publishing; publishing every period again", "runs", ab.Committed)
+		sum.republish = true
 	}
 	if err := w.StartRun(ctx, &sum.Run); err != nil {
 		return sum, err
 	}
 	log.Info("run started", "run_id", sum.Run.ID, "trigger", opts.Trigger)
 
-	err := run(ctx, cfg, w, reg, opts, log, sum)
+	err = run(ctx, cfg, w, reg, opts, log, sum)
 	r := &sum.Run
 	r.FinishedAt = warehouse.LocalNow(now(), cfg.Location)
 	for _, f := range sum.Files {
@@ -165,7 +172,7 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		r.Status = "failed"
 		r.Message = err.Error()
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
-	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil:
+	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.StillFailed > 0:
 		r.Status = "partial"
 		r.Message = failureMessage(sum)
 	default:
@@ -199,6 +206,9 @@ func failureMessage(s *Summary) string {
 	}
 	if s.PublishErr != nil {
 		parts = append(parts, s.PublishErr.Error())
+	}
+	if s.StillFailed > 0 {
+		parts = append(parts, fmt.Sprintf("%d unchanged files still fail (see source_files where status = 'failed')", s.StillFailed))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -242,7 +252,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				sum.Unchanged++
 				if skip == "failed" {
 					sum.StillFailed++
-					log.Warn("file failed in an earlier run and has not changed; replace it to load it", "source", ref.Source, "file", ref.Path)
+					log.Warn("file failed in an earlier run and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
 				}
 				continue
 			}
@@ -256,6 +266,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			}
 			loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
+			if f.res.Status == "failed" {
+				// The unit's data from this source may be incomplete.
+				status.OK, status.Error = false, f.res.Error
+			}
 		}
 		statuses = append(statuses, status)
 	}
@@ -297,7 +311,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.Progress != nil {
 		opts.Progress(Progress{Phase: "commit"})
 	}
-	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, Units: reg.Units, Files: sum.Files,
+	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, CommittedAt: warehouse.LocalNow(time.Now(), cfg.Location), Units: reg.Units, Files: sum.Files,
 		Sources: statuses, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
 	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
@@ -306,10 +320,14 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)
 	defer func() { sum.Timing.Publish = time.Since(t2) }()
-	if opts.NoPublish || !sum.Modelled {
+	if opts.NoPublish || !(sum.Modelled || sum.republish) {
 		return nil
 	}
-	ps, err := touchedPeriods(ctx, w.DB(), sum.Run.ID, stale, failing)
+	// The model is rebuilt whole, so every period may have changed (a
+	// replaced dossier leaves periods a new one never touches, and ranks
+	// move the next period's movement): publish them all. It costs about a
+	// second per ten periods.
+	ps, err := allPeriods(ctx, w.DB())
 	if err != nil {
 		return err
 	}
@@ -329,20 +347,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	return nil
 }
 
-// touchedPeriods lists the periods whose figures the run may have changed:
-// every period in scope of a dossier it loaded; all of them when the model
-// was rebuilt for another reason (methodology or period convention
-// changed); and the latest period of each kind when a source failed, so
-// the current rankings carry the stale-data marks.
-func touchedPeriods(ctx context.Context, db *sql.DB, runID int64, all, latest bool) ([]string, error) {
-	q := `SELECT DISTINCT period FROM dossier_outcomes WHERE run_id = ?
-		UNION SELECT period FROM periods WHERE ? AND start_at = (SELECT max(start_at) FROM periods q WHERE q.kind = periods.kind)
-		ORDER BY period`
-	args := []any{runID, latest}
-	if all {
-		q, args = `SELECT period FROM periods ORDER BY period`, nil
-	}
-	rows, err := db.QueryContext(ctx, q, args...)
+// allPeriods lists the periods of the model, in order.
+func allPeriods(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT period FROM periods ORDER BY period`)
 	if err != nil {
 		return nil, fmt.Errorf("periods to publish: %w", err)
 	}
@@ -372,9 +379,10 @@ type fetched struct {
 // "failed" (the ledger's status) for a file not to process. A file that
 // cannot be fetched comes back with status failed.
 func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool) (*fetched, string, error) {
-	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: ref.Path, Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
+	// The path is stored and shown redacted: an export URL may carry a token.
+	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
 	failed := func(err error) (*fetched, string, error) {
-		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, ref.Path, err), "unavailable"
+		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, f.res.Path, err), "unavailable"
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
 		}
@@ -384,7 +392,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	if cond, ok := src.(sources.Conditional); ok {
 		var prev sources.Validators
 		if !full {
-			etag, lm, err := w.LastValidators(ctx, ref.Source, ref.Path)
+			etag, lm, err := w.LastValidators(ctx, ref.Source, f.res.Path)
 			if err != nil {
 				return nil, "", err
 			}
@@ -441,7 +449,11 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
-		res.Error = fmt.Sprintf("source %s: file %s: %v", res.Source, res.Path, err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "file ") {
+			msg = fmt.Sprintf("file %s: %s", res.Path, msg)
+		}
+		res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
 		res.RowsRead = 0
 		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
 	}
@@ -485,8 +497,9 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 			opts.Progress(p)
 		}
 	}
-	mapping := m.Mapping()
 	lerr := stage.Load(ctx, sr)
+	sr.finish()
+	mapping := sr.mapping
 	if sr.err != nil {
 		lerr = sr.err
 	}

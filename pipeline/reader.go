@@ -29,6 +29,7 @@ type stageReader struct {
 
 	rowsRead int64
 	rejected int64
+	mapping  transforms.Mapping    // as of the end of the file (JSON keys can appear late)
 	samples  []transforms.RowError // first few rejections, for the summary
 	onBatch  func(rows int64)
 }
@@ -103,6 +104,7 @@ func (r *stageReader) finish() {
 		r.raw.Close()
 	}
 	if r.m != nil {
+		r.mapping = r.m.Mapping()
 		r.m.Release()
 		r.m = nil
 	}

@@ -57,7 +57,7 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 }
 
 func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sources.FileRef) (fc FileCheck) {
-	fc = FileCheck{Source: ref.Source, Path: ref.Path}
+	fc = FileCheck{Source: ref.Source, Path: sources.Redact(ref.Path)}
 	defer func() {
 		if p := recover(); p != nil {
 			fc.Err = fmt.Errorf("internal error while reading: %v", p)
@@ -84,7 +84,7 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 		fc.Err = err
 		return fc
 	}
-	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: ref.Path})
+	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: fc.Path})
 	if err != nil {
 		if rec != nil {
 			rec.Release()

@@ -75,10 +75,11 @@ var fixtureSQL = []string{
 		('default', '0.9', '2026-Q2', 'H.OLD', 'district', '{"OLD":87}', [], 87, 2, 3, 'Tốt', NULL, NULL, NULL, NULL, NULL),
 		('default', '0.9', '2026-Q2', 'S.TC', 'department', '{"OLD":78.196}', [], 78.196, 1, 2, 'Khá', NULL, NULL, NULL, NULL, NULL),
 		('default', '0.9', '2026-Q2', 'S.YT', 'department', '{"OLD":48.1}', [], 48.1, 2, 2, 'Yếu', NULL, NULL, NULL, NULL, NULL)`,
-	`INSERT INTO runs (run_id, started_at, finished_at, status, trigger) VALUES
-		(6, TIMESTAMP '2026-10-01 01:30:00', TIMESTAMP '2026-10-01 01:34:00', 'succeeded', 'schedule'),
-		(7, TIMESTAMP '2026-10-02 01:30:00', TIMESTAMP '2026-10-02 01:35:10', 'succeeded', 'schedule'),
-		(8, TIMESTAMP '2026-10-03 01:30:00', NULL, 'running', 'schedule')`,
+	`INSERT INTO runs (run_id, started_at, finished_at, status, trigger, committed_at, modelled) VALUES
+		(6, TIMESTAMP '2026-10-01 01:30:00', TIMESTAMP '2026-10-01 01:34:00', 'succeeded', 'schedule', TIMESTAMP '2026-10-01 01:33:00', true),
+		(7, TIMESTAMP '2026-10-02 01:30:00', TIMESTAMP '2026-10-02 01:35:10', 'succeeded', 'schedule', TIMESTAMP '2026-10-02 01:35:00', true),
+		(8, TIMESTAMP '2026-10-03 01:30:00', TIMESTAMP '2026-10-03 01:30:05', 'succeeded', 'schedule', TIMESTAMP '2026-10-03 01:30:04', false),
+		(9, TIMESTAMP '2026-10-04 01:30:00', NULL, 'running', 'schedule', NULL, NULL)`,
 }
 
 // stat is one dossier_stats row obeying the form's identities.

@@ -372,7 +372,7 @@ func TestPeriod(t *testing.T) {
 			"kỳ 2026-Q3", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
 			"tăng 2 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
 			"dữ liệu đến ngày 15/08/2026", "paid_online", "Công khai, minh bạch", "Xuất sắc",
-			"01:30 03/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
+			"01:30 02/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
 		} {
 			if !strings.Contains(all, want) {
 				t.Errorf("report lacks %q", want)

@@ -79,6 +79,23 @@ func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 }
 
 // match returns the paths the pattern names, unfiltered.
+// missingFolder is an error when the folder a pattern starts from does not
+// exist: an unmounted share or a mistyped path must fail the source, not
+// pass as "no exports tonight".
+func missingFolder(dir string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("folder %s does not exist (an unmounted share or a mistyped path?)", dir)
+	}
+	if err != nil {
+		return fileError(dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	return nil
+}
+
 func (s *fileSource) match(ctx context.Context) ([]string, error) {
 	pattern := s.pattern
 	if strings.TrimSpace(pattern) == "" {
@@ -87,7 +104,7 @@ func (s *fileSource) match(ctx context.Context) ([]string, error) {
 	if !hasMeta(pattern) {
 		st, err := os.Stat(pattern)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return nil, missingFolder(filepath.Dir(pattern))
 		}
 		if err != nil {
 			return nil, fileError(pattern, err)
@@ -101,6 +118,9 @@ func (s *fileSource) match(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("bad path pattern %q: %w", pattern, err)
 	}
 	root, rest := splitPattern(pattern)
+	if err := missingFolder(root); err != nil {
+		return nil, err
+	}
 	if strings.Contains(pattern, "**") {
 		return walkGlob(ctx, root, rest)
 	}

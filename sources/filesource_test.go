@@ -57,9 +57,17 @@ func TestFileSourceList(t *testing.T) {
 		{"2026/**", []string{"2026/03/d.xlsx", "2026/03/e.json", "2026/04/deep/g.xlsx"}},
 		{"2026/**/deep/*.xlsx", []string{"2026/04/deep/g.xlsx"}},
 		{"nothing-*.csv", nil},
-		{"missing-folder/**/*.csv", nil},
 		{"b.csv", []string{"b.csv"}},
 		{"missing.csv", nil},
+	}
+	// A folder that does not exist fails the source (an unmounted share
+	// must not pass for "no exports tonight"); a missing file in an existing
+	// folder is just no file.
+	for _, missing := range []string{"missing-folder/**/*.csv", "missing-folder/*.csv", "missing-folder/a.csv"} {
+		_, err := NewFileSource("ba-vi", filepath.Join(root, filepath.FromSlash(missing))).List(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("%s: err = %v", missing, err)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {

@@ -384,15 +384,40 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 	return out, nil
 }
 
-// redact drops user information from a URL before it is shown.
-func redact(raw string) string {
+// Redact returns a URL fit to store and show: user information is dropped
+// and the values of query parameters that look like credentials (token,
+// key, secret, password, signature, ...) are replaced. Anything that is not
+// an http(s) URL, such as a file path, is returned unchanged.
+func Redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return raw
 	}
+	changed := u.User != nil
 	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			lk := strings.ToLower(k)
+			for _, w := range []string{"token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session"} {
+				if strings.Contains(lk, w) {
+					q.Set(k, "REDACTED")
+					changed = true
+					break
+				}
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if !changed {
+		return raw
+	}
 	return u.String()
 }
+
+func redact(raw string) string { return Redact(raw) }
 
 func redactErr(err error) string {
 	var uerr *url.Error

@@ -242,7 +242,16 @@ func TestHTTPIndex(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	if got := redact("https://user:pass@host/x.csv"); strings.Contains(got, "pass") {
-		t.Errorf("redact = %s", got)
+	cases := map[string]string{
+		"https://user:pass@host/x.csv":                  "https://host/x.csv",
+		"https://host/x.csv?token=SECRET123&month=03":   "https://host/x.csv?month=03&token=REDACTED",
+		"https://host/api?api_key=abc&access_token=def": "https://host/api?access_token=REDACTED&api_key=REDACTED",
+		"https://host/x.csv?month=03":                   "https://host/x.csv?month=03",
+		"/srv/exports/ba-vi/token=1.csv":                "/srv/exports/ba-vi/token=1.csv",
+	}
+	for in, want := range cases {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -328,7 +328,9 @@ func (r *rowParser) parse() (RowError, bool) {
 		if *d.dst, *d.has, err = ParseTimestamp(r.get(d.f)); err != nil {
 			return r.fail(d.f, d.nm+": "+err.Error())
 		}
-		if *d.has && d.dst.Before(r.received) {
+		// A date without a time (00:00) on the day of receipt is not
+		// before it: it means that day.
+		if *d.has && d.dst.Before(r.received) && !(isMidnight(*d.dst) && sameDay(*d.dst, r.received)) {
 			return r.fail(d.f, fmt.Sprintf("%s %s is before the receipt date %s", d.nm, d.dst.Format("02/01/2006 15:04"), r.received.Format("02/01/2006 15:04")))
 		}
 	}
@@ -347,7 +349,9 @@ func (r *rowParser) parse() (RowError, bool) {
 	if !r.hasFinished && r.hasReturned && isTerminal(r.status) {
 		r.finished, r.hasFinished = r.returned, true
 	}
-	if (r.status == "resolved" || r.status == "returned") && !r.hasFinished {
+	if isTerminal(r.status) && !r.hasFinished {
+		// Without an end date a closed dossier would count as pending in
+		// every later period.
 		return r.fail(FFinishedAt, fmt.Sprintf("status %s but no finish date (Ngày kết thúc xử lý) nor return date", r.status))
 	}
 	if r.suppReq, r.hasSuppReq, err = ParseCount(r.get(FSupplementRequests)); err != nil {
@@ -386,6 +390,14 @@ func (r *rowParser) parse() (RowError, bool) {
 		return r.fail(FRating, err.Error())
 	}
 	return RowError{}, true
+}
+
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 func isTerminal(status string) bool {

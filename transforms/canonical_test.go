@@ -95,6 +95,10 @@ func TestApply(t *testing.T) {
 			map[string]string{"q_reason": "status", "q_column": "Trạng thái"}},
 		{"resolved without finish", []string{"11", "X-11", "", "", "", "", "", "16/03/2026", "", "", "", "Đã xử lý xong"},
 			map[string]string{"q_reason": "no finish date"}},
+		{"rejected without any end date", []string{"14", "X-14", "", "", "", "", "", "16/03/2026", "", "", "", "Từ chối"},
+			map[string]string{"q_reason": "status rejected but no finish date"}},
+		{"date-only due and finish on the day of receipt", []string{"15", "X-15", "", "", "", "", "", "16/03/2026 14:00", "16/03/2026", "16/03/2026", "", "Đã xử lý xong"},
+			map[string]string{"q_reason": "<nil>", "due_at": "2026-03-16 00:00:00", "finished_at": "2026-03-16 00:00:00", "status": "resolved"}},
 		{"bad channel", []string{"12", "X-12", "", "", "", "", "fax", "16/03/2026"}, map[string]string{"q_column": "Hình thức nộp", "q_raw_value": "fax"}},
 		{"bad number", []string{"13", "X-13", "", "", "", "", "", "16/03/2026", "", "", "", "", "hai"}, map[string]string{"q_column": "Số lần bổ sung"}},
 	}

@@ -57,16 +57,34 @@ func (w *Warehouse) FinishRun(ctx context.Context, r *Run) error {
 	return nil
 }
 
-// CloseAbandonedRuns marks runs still "running" (their process died: the
-// caller holds the writer lock, so no other run is alive) as failed.
-func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (int64, error) {
+// Abandoned counts the runs CloseAbandonedRuns closed.
+type Abandoned struct {
+	RolledBack int64 // died before committing: nothing of theirs is in
+	Committed  int64 // died after committing, while publishing
+}
+
+// CloseAbandonedRuns closes runs still "running" (their process died: the
+// caller holds the writer lock, so no other run is alive). One that died
+// before its commit is failed and its changes were rolled back; one that
+// died after it is partial: its data is in, its publications may be
+// missing, and the caller should write them again.
+func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (Abandoned, error) {
+	var a Abandoned
 	res, err := w.db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
-		message = 'abandoned: the process died before the run ended; its changes were rolled back'
-		WHERE status = 'running'`, now)
+		message = 'abandoned: the process died before its data committed; its changes were rolled back'
+		WHERE status = 'running' AND committed_at IS NULL`, now)
 	if err != nil {
-		return 0, fmt.Errorf("runs: close abandoned: %w", err)
+		return a, fmt.Errorf("runs: close abandoned: %w", err)
 	}
-	return res.RowsAffected()
+	a.RolledBack, _ = res.RowsAffected()
+	res, err = w.db.ExecContext(ctx, `UPDATE runs SET status = 'partial', finished_at = ?,
+		message = 'abandoned after its data committed: the process died while publishing; the next run wrote the publications again'
+		WHERE status = 'running' AND committed_at IS NOT NULL`, now)
+	if err != nil {
+		return a, fmt.Errorf("runs: close abandoned: %w", err)
+	}
+	a.Committed, _ = res.RowsAffected()
+	return a, nil
 }
 
 // KnownFile is what the ledger knows about a file version.
@@ -181,6 +199,8 @@ type CommitInput struct {
 	Units    []units.Unit
 	Files    []*FileResult
 	Sources  []SourceStatus
+	// CommittedAt is recorded in runs inside the transaction (naive local).
+	CommittedAt time.Time
 	// FullRefresh empties dossiers, quarantine and source_files first, so
 	// the run's files rebuild them from scratch.
 	FullRefresh bool
@@ -289,6 +309,10 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		if err := in.Model(ctx, c); err != nil {
 			return err
 		}
+	}
+	if _, err := c.ExecContext(ctx, `UPDATE runs SET committed_at = ?, modelled = ? WHERE run_id = ?`,
+		in.CommittedAt, in.Model != nil, runID); err != nil {
+		return fmt.Errorf("commit: runs: %w", err)
 	}
 	if err := exec("COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)

@@ -149,3 +149,28 @@ func TestStageCommit(t *testing.T) {
 		t.Errorf("aliases = %q, %v", alias, err)
 	}
 }
+
+// A run whose process died is closed by the next one: failed when it died
+// before its commit (nothing of it is in), partial when it died after it,
+// while publishing.
+func TestCloseAbandonedRuns(t *testing.T) {
+	w := open(t)
+	now := time.Date(2026, 11, 22, 1, 30, 0, 0, time.UTC)
+	for _, r := range []*Run{{Trigger: "schedule", StartedAt: now}, {Trigger: "schedule", StartedAt: now}} {
+		if err := w.StartRun(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.DB().Exec(`UPDATE runs SET committed_at = ? WHERE run_id = 2`, now); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.CloseAbandonedRuns(context.Background(), now)
+	if err != nil || a.RolledBack != 1 || a.Committed != 1 {
+		t.Fatalf("closed %+v, %v", a, err)
+	}
+	var s1, s2 string
+	w.DB().QueryRow(`SELECT (SELECT status FROM runs WHERE run_id = 1), (SELECT status FROM runs WHERE run_id = 2)`).Scan(&s1, &s2)
+	if s1 != "failed" || s2 != "partial" {
+		t.Errorf("statuses %s %s", s1, s2)
+	}
+}

@@ -16,8 +16,10 @@ func publishCmd(g *globals) *cobra.Command {
 		Use:   "publish --period P",
 		Short: "Write the publications of one period again (rankings, form II.06a, report)",
 		Long: `Write the publications of one period (YYYY-MM, YYYY-Qn, YYYY-H1|H2 or
-YYYY) from the warehouse as it is, under publish.dir/P/. Only reads the
-warehouse; the same warehouse gives byte-identical files.`,
+YYYY) under publish.dir/P/, from the analysts' snapshot of the last
+committed run (or the warehouse when there is no snapshot yet), so it never
+holds the warehouse file a nightly run needs. The same warehouse gives
+byte-identical files.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, _, err := loadConfig(g)
@@ -27,7 +29,7 @@ warehouse; the same warehouse gives byte-identical files.`,
 			if _, err := periods.Parse(period, cfg.Periods); err != nil {
 				return usageErr(fmt.Errorf("--period: %w", err))
 			}
-			w, err := openRead(cmd, cfg, true, false)
+			w, err := openRead(cmd, cfg, false, false)
 			if err != nil {
 				return failedErr(err)
 			}

@@ -29,6 +29,12 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 			if err != nil {
 				return err
 			}
+			if err := checkSources(cfg, only); err != nil {
+				return err
+			}
+			if full && len(only) > 0 {
+				return usageErr(fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source"))
+			}
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
 			logOut := stderr

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
@@ -24,6 +25,10 @@ func loadConfig(g *globals) (*config.Config, *units.Registry, error) {
 	reg, err := units.Load(cfg.Units)
 	if err != nil {
 		return nil, nil, usageErr(err)
+	}
+	// A methodology that does not load would fail every run late.
+	if _, err := model.LoadMethodology(cfg.Methodology); err != nil {
+		return nil, nil, usageErr(&config.Error{File: cfg.File, Key: "methodology", Msg: err.Error()})
 	}
 	for i, s := range cfg.Sources {
 		if s.Unit != "" && !reg.Has(s.Unit) {
@@ -70,4 +75,19 @@ func openRead(cmd *cobra.Command, cfg *config.Config, preferLive, sandboxed bool
 		return warehouse.Open(cmd.Context(), snap, opts)
 	}
 	return w, err
+}
+
+// checkSources fails with a usage error when names are not all configured
+// sources.
+func checkSources(cfg *config.Config, names []string) error {
+	known := map[string]bool{}
+	for _, s := range cfg.Sources {
+		known[s.Name] = true
+	}
+	for _, n := range names {
+		if !known[n] {
+			return usageErr(fmt.Errorf("--source %s: no such source in %s", n, cfg.File))
+		}
+	}
+	return nil
 }

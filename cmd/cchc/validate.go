@@ -26,6 +26,9 @@ problem, 2 when the config or the unit registry is invalid.`,
 			if err != nil {
 				return err
 			}
+			if err := checkSources(cfg, only); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "config %s: ok\n", cfg.File)
 			fmt.Fprintf(out, "units %s: %d units\n", cfg.Units, len(reg.Units))
