@@ -22,7 +22,7 @@ demo: build
 	./$(BIN) query --config $(DEMO)/cchc.yaml "SELECT peer_group, rank, unit_code, round(total_score, 2) AS score, tier FROM index_scores WHERE period = '2026-Q3' ORDER BY peer_group, rank"
 
 demo-clean:
-	rm -rf $(DEMO)/cchc.duckdb $(DEMO)/cchc.duckdb.wal $(DEMO)/out
+	rm -rf $(DEMO)/cchc.duckdb $(DEMO)/cchc.duckdb.wal $(DEMO)/cchc.duckdb.lock $(DEMO)/cchc.snapshot.duckdb $(DEMO)/out
 
 # Regenerates the committed sample set (deterministic: no diff expected).
 sample: build
