@@ -296,3 +296,56 @@ func TestMethodologyErrors(t *testing.T) {
 		}
 	}
 }
+
+// A methodology file (not the built-in one): an indicator with a zero
+// denominator is N/A and its group is scored over the others and scaled up
+// to its maximum; the scores record the methodology's name and version.
+func TestCustomMethodologyRescalesNA(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	units(t, db, "A,Xã A,commune")
+	insert(t, db, []dossier{
+		{code: "a1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"},
+		{code: "a2", unit: "A", status: "resolved", received: "2026-03-03 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "direct"},
+	})
+	path := filepath.Join(t.TempDir(), "tinh.yaml")
+	body := `name: tinh
+version: "2026.2"
+groups:
+  - code: G1
+    name_vi: Nhóm một
+    max: 40
+    indicators:
+      - {code: online, numerator: "count(*) FILTER (WHERE received_in_period AND channel = 'online')", denominator: "count(*) FILTER (WHERE received_in_period)", threshold: 1, points: 30}
+      - {code: paid, numerator: "count(*) FILTER (WHERE paid_online)", denominator: "count(*) FILTER (WHERE fee_required)", threshold: 1, points: 10}
+  - code: G2
+    name_vi: Nhóm hai
+    max: 60
+    indicators:
+      - {code: on_time, numerator: "count(*) FILTER (WHERE outcome IN ('early', 'on_time'))", denominator: "count(*)", threshold: 0.5, points: 60}
+tiers:
+  - {name: Tốt, min: 50}
+  - {name: Yếu, min: 0}
+`
+	if err := osWriteFile(path, body); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadMethodology(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Build(context.Background(), db, "calendar", m); err != nil {
+		t.Fatal(err)
+	}
+	var meth, version, groups, tier string
+	var total float64
+	if err := db.QueryRow(`SELECT methodology, methodology_version, group_scores::VARCHAR, total_score, tier FROM index_scores WHERE period = '2026-03' AND unit_code = 'A'`).
+		Scan(&meth, &version, &groups, &total, &tier); err != nil {
+		t.Fatal(err)
+	}
+	// G1: online 1/2 of threshold 1 → 15 of 30; paid N/A → 15/30 × 40 = 20.
+	// G2: on time 2/2 ≥ 0.5 → 60. Total 80.
+	if meth != "tinh" || version != "2026.2" || groups != `{"G1":20.0,"G2":60.0}` || total != 80 || tier != "Tốt" {
+		t.Errorf("scores: %s %s %s %v %s", meth, version, groups, total, tier)
+	}
+}
