@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/internal/testfixture"
 	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
@@ -20,32 +21,7 @@ import (
 // sources and returns the config, registry and an open warehouse.
 func fixture(t *testing.T, sourcesYAML string) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
 	t.Helper()
-	dir := t.TempDir()
-	base := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-	i := 0
-	err := filepath.WalkDir("testdata/e2e", func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("testdata/e2e", p)
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		i++
-		mt := base.Add(time.Duration(i) * time.Hour)
-		return os.Chtimes(dst, mt, mt)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testfixture.Copy(t, "testdata/e2e")
 	yaml := "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n" + sourcesYAML
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

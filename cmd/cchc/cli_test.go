@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cchc/cchc/internal/testfixture"
 	"github.com/cchc/cchc/warehouse"
 )
 
@@ -48,32 +49,7 @@ const e2eSources = `  - name: a
 // naming sources; extra is appended to the config.
 func project(t *testing.T, sources, extra string) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := "../../pipeline/testdata/e2e"
-	i := 0
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		i++
-		mt := time.Date(2026, 4, 1, i, 0, 0, 0, time.UTC)
-		return os.Chtimes(dst, mt, mt)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testfixture.Copy(t, "../../pipeline/testdata/e2e")
 	cfg := "warehouse: ./cchc.duckdb\nunits: ./units.csv\npublish:\n  dir: ./out\nsources:\n" + sources + extra
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
