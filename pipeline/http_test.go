@@ -25,7 +25,7 @@ func TestHTTPSourceRun(t *testing.T) {
 			return
 		}
 		if r.URL.Path == "/index.txt" {
-			w.Write([]byte("01-march.csv\n02-april.csv\n"))
+			w.Write([]byte("01-march.csv?key=SECRET1\n02-april.csv\n"))
 			return
 		}
 		if r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Modified-Since") == "" {
@@ -48,6 +48,14 @@ func TestHTTPSourceRun(t *testing.T) {
 	}
 	if downloads.Load() != 2 {
 		t.Errorf("%d downloads", downloads.Load())
+	}
+	// A credential in an export URL is not stored.
+	var leaks int
+	w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path, 'SECRET1'))
+		+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET1'))
+		+ (SELECT count(*) FROM source_files WHERE contains(path, 'key=REDACTED'))`).Scan(&leaks)
+	if leaks != 1 {
+		t.Errorf("want exactly the one redacted path, got %d matches", leaks)
 	}
 	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
 	if err != nil || sum.Run.FilesNew != 0 || sum.Unchanged != 3 || downloads.Load() != 2 {

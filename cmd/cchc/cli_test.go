@@ -347,3 +347,25 @@ func TestRunWaitsForLiveReader(t *testing.T) {
 		t.Errorf("the run did not wait for the reader: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// On a terminal, run draws a progress line (through a pseudo-terminal made
+// by script(1)); in a pipe it writes structured log lines instead.
+func TestProgressOnTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) not installed")
+	}
+	dir := project(t, e2eSources, "")
+	out, err := exec.Command(script, "-qec", binary+" run --config "+filepath.Join(dir, "cchc.yaml"), "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "\r\033[K[1] a 01-march.csv") || !strings.Contains(s, "committing") || strings.Contains(s, "level=INFO") {
+		t.Errorf("terminal output:\n%q", s)
+	}
+	r := cchc(t, project(t, e2eSources, ""), nil, "run")
+	if !strings.Contains(r.stderr, `level=INFO msg="file staged"`) || strings.Contains(r.stderr, "\033[K") {
+		t.Errorf("log output:\n%s", r.stderr)
+	}
+}
