@@ -103,8 +103,10 @@ var (
 )
 
 // Load reads path, applies environment overrides from env (entries
-// "KEY=VALUE", as os.Environ returns them; only CCHC_* are used) and
-// validates. It touches nothing but the config file itself.
+// "KEY=VALUE", as os.Environ returns them; only CCHC_* are used: CCHC_KEY
+// for a top-level key, CCHC_PUBLISH_DIR for a nested one,
+// CCHC_SOURCES_<NAME>_<KEY> for a key of the source NAME) and validates.
+// It touches nothing but the config file itself.
 func Load(path string, env []string) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -144,7 +146,11 @@ func Load(path string, env []string) (*Config, error) {
 		if !ok || !strings.HasPrefix(k, "CCHC_") {
 			continue
 		}
-		key := envKey(strings.TrimPrefix(k, "CCHC_"))
+		rest := strings.TrimPrefix(k, "CCHC_")
+		if setSourceKey(v, rest, val) {
+			continue
+		}
+		key := envKey(rest)
 		if key == "" {
 			continue
 		}
@@ -185,6 +191,39 @@ func envKey(s string) string {
 		return "publish.formats"
 	}
 	return ""
+}
+
+// setSourceKey applies CCHC_SOURCES_<NAME>_<KEY> to the source named NAME
+// (its "-" written "_", any case), e.g. CCHC_SOURCES_BA_VI_PATH. It
+// reports whether the variable named a source key.
+func setSourceKey(v *viper.Viper, rest, val string) bool {
+	lower := strings.ToLower(rest)
+	if !strings.HasPrefix(lower, "sources_") {
+		return false
+	}
+	lower = strings.TrimPrefix(lower, "sources_")
+	list, ok := v.Get("sources").([]any)
+	if !ok {
+		return false
+	}
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := m["name"].(string)
+		prefix := strings.ReplaceAll(strings.ToLower(name), "-", "_") + "_"
+		if name == "" || !strings.HasPrefix(lower, prefix) {
+			continue
+		}
+		key := strings.TrimPrefix(lower, prefix)
+		if contains(sourceKeys, key) && key != "name" {
+			m[key] = val
+			v.Set("sources", list)
+			return true
+		}
+	}
+	return false
 }
 
 func splitList(s string) []string {

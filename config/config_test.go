@@ -42,6 +42,8 @@ func TestEnvOverrides(t *testing.T) {
 		"CCHC_LOCK_TIMEOUT=30s",
 		"CCHC_PERIODS=decree09",
 		"CCHC_PUBLISH_FORMATS=csv,json",
+		"CCHC_SOURCES_BA_VI_PATH=/mnt/ba-vi/*.csv",
+		"CCHC_SOURCES_BA_VI_UNIT=H.OTHER",
 		"HOME=/root", // not ours
 	}
 	cfg, err := Load("testdata/valid.yaml", env)
@@ -53,6 +55,9 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	if got := strings.Join(cfg.Publish.Formats, ","); got != "csv,json" {
 		t.Errorf("formats = %s", got)
+	}
+	if s := cfg.Sources[0]; s.Path != "/mnt/ba-vi/*.csv" || s.Unit != "H.OTHER" {
+		t.Errorf("source overrides not applied: %+v", s)
 	}
 	if _, err := Load("testdata/valid.yaml", []string{"CCHC_PERIODS=weekly"}); err == nil || !strings.Contains(err.Error(), "periods") {
 		t.Errorf("a bad override must fail naming the key, got %v", err)
