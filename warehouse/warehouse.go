@@ -157,7 +157,8 @@ func (w *Warehouse) migrate(ctx context.Context) error {
 	return nil
 }
 
-// ExecRaw runs statements on a pinned connection's driver connection.
+// execDriver runs a statement on a driver connection (inside conn.Raw, where
+// the Arrow view lives).
 func execDriver(ctx context.Context, dc driver.Conn, query string) error {
 	ex, ok := dc.(driver.ExecerContext)
 	if !ok {
