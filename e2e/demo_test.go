@@ -133,9 +133,20 @@ func TestDemoLoad(t *testing.T) {
 	for _, f := range demo.manifest.Files {
 		path := filepath.Join(demo.dir, filepath.FromSlash(f.Path))
 		var read, quarantined int
-		if err := demo.db.QueryRow(`SELECT rows_read, rows_quarantined FROM source_files WHERE path = ?`, path).Scan(&read, &quarantined); err != nil {
+		var format, enc string
+		if err := demo.db.QueryRow(`SELECT rows_read, rows_quarantined, format, coalesce(encoding, '') FROM source_files WHERE path = ?`, path).
+			Scan(&read, &quarantined, &format, &enc); err != nil {
 			t.Errorf("%s: %v", f.Path, err)
 			continue
+		}
+		// The ledger says how each file was read: ndjson is read by the
+		// json decoder; XLSX has no text encoding of its own.
+		wantFormat := map[string]string{"ndjson": "json"}[f.Format]
+		if wantFormat == "" {
+			wantFormat = f.Format
+		}
+		if format != wantFormat || enc != f.Encoding {
+			t.Errorf("%s: ledger says %s/%q, manifest %s/%q", f.Path, format, enc, f.Format, f.Encoding)
 		}
 		if read != f.Rows || quarantined != len(f.BadRows) {
 			t.Errorf("%s: read %d quarantined %d; manifest %d %d", f.Path, read, quarantined, f.Rows, len(f.BadRows))

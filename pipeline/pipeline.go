@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -463,10 +462,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		fail(err)
 		return
 	}
-	res.Format = formatOf(raw, path, sc.cfg.Format)
-	if e, ok := raw.(interface{ Encoding() string }); ok {
-		res.Encoding = e.Encoding()
-	}
+	res.Format, res.Encoding = raw.Format(), raw.Encoding()
 	first, err := raw.Next()
 	if err != nil && !errors.Is(err, io.EOF) {
 		raw.Close()
@@ -523,22 +519,6 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
 	}
 	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected)
-}
-
-func formatOf(raw sources.RawReader, path, configured string) string {
-	if f, ok := raw.(interface{ Format() string }); ok {
-		return f.Format()
-	}
-	if configured != "" && configured != "auto" {
-		return configured
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".xlsm":
-		return "xlsx"
-	case ".json", ".ndjson", ".jsonl":
-		return "json"
-	}
-	return "csv"
 }
 
 func quoteList(s []string) string {

@@ -75,10 +75,7 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 		return fc
 	}
 	defer raw.Close()
-	fc.Format = formatOf(raw, path, sc.cfg.Format)
-	if e, ok := raw.(interface{ Encoding() string }); ok {
-		fc.Encoding = e.Encoding()
-	}
+	fc.Format, fc.Encoding = raw.Format(), raw.Encoding()
 	rec, err := raw.Next()
 	if err != nil && !errors.Is(err, io.EOF) {
 		fc.Err = err

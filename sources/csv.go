@@ -42,7 +42,9 @@ func openCSV(path string, opts DecodeOptions) (RawReader, error) {
 		f.Close()
 		return nil, err
 	}
-	return newReader(path, "csv", src, header, opts), nil
+	r := newReader(path, "csv", src, header, opts)
+	r.enc = src.enc.String()
+	return r, nil
 }
 
 func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {
@@ -64,7 +66,7 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 		text = crToLF{br}
 		peek = bytes.ReplaceAll(peek, []byte("\r"), []byte("\n"))
 	}
-	s := &csvSource{path: path, f: f}
+	s := &csvSource{path: path, f: f, enc: enc}
 	delim, sepLine := excelSepLine(peek)
 	if sepLine > 0 {
 		if _, err := br.Discard(sepLine); err != nil {
@@ -109,6 +111,7 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 // looking for the header, then the rest of the file.
 type csvSource struct {
 	path       string
+	enc        vnenc.Encoding
 	f          *os.File
 	r          *csv.Reader
 	lineOffset int64 // lines consumed before the csv.Reader (a "sep=" line)

@@ -37,6 +37,11 @@ type RawReader interface {
 	Header() []string
 	Next() (arrow.Record, error)
 	Close() error
+	// Format is the decoder used: csv, xlsx or json.
+	Format() string
+	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...);
+	// "" for XLSX, whose XML is always Unicode.
+	Encoding() string
 }
 
 // DecodeOptions configure Open.

@@ -49,11 +49,13 @@ func openJSON(path string, opts DecodeOptions) (RawReader, error) {
 		f.Close()
 		return nil, err
 	}
-	return newReader(path, "json", src, nil, opts), nil
+	r := newReader(path, "json", src, nil, opts)
+	r.enc = src.enc.String()
+	return r, nil
 }
 
 func newJSONSource(path string, f *os.File) (*jsonSource, error) {
-	dec, _, err := vnenc.NewReader(f)
+	dec, enc, err := vnenc.NewReader(f)
 	if err != nil {
 		return nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
@@ -66,7 +68,7 @@ func newJSONSource(path string, f *os.File) (*jsonSource, error) {
 	if len(peek) == 0 {
 		return nil, fmt.Errorf("file %s: the file is empty", path)
 	}
-	s := &jsonSource{path: path, f: f, keys: map[string]int{}}
+	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}}
 	s.lines = &lineCounter{r: br}
 	s.dec = json.NewDecoder(s.lines)
 	s.dec.UseNumber()
@@ -106,6 +108,7 @@ func firstRune(b []byte) string {
 // jsonSource yields the objects of a JSON export as rows.
 type jsonSource struct {
 	path  string
+	enc   vnenc.Encoding
 	f     *os.File
 	dec   *json.Decoder
 	lines *lineCounter

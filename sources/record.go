@@ -32,6 +32,7 @@ type rowSource interface {
 type reader struct {
 	path   string
 	format string // csv, xlsx or json
+	enc    string // detected text encoding, "" for xlsx
 	src    rowSource
 	header []string
 	batch  int
@@ -52,9 +53,11 @@ func newReader(path, format string, src rowSource, header []string, opts DecodeO
 	return &reader{path: path, format: format, src: src, header: header, batch: batch, b: batchBuilder{mem: mem}}
 }
 
-// Format returns the decoder used: "csv", "xlsx" or "json". Callers
-// discover it with a type assertion on interface{ Format() string }.
+// Format returns the decoder used: "csv", "xlsx" or "json".
 func (r *reader) Format() string { return r.format }
+
+// Encoding returns the detected text encoding ("" for xlsx).
+func (r *reader) Encoding() string { return r.enc }
 
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }
