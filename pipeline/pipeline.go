@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
+
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/publish"
@@ -456,28 +458,14 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		res.RowsRead = 0
 		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
 	}
-	path := f.path
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore})
-	if err != nil {
-		fail(err)
-		return
-	}
-	res.Format, res.Encoding = raw.Format(), raw.Encoding()
-	first, err := raw.Next()
-	if err != nil && !errors.Is(err, io.EOF) {
-		raw.Close()
-		fail(err)
-		return
-	}
-	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{
+	raw, first, m, err := openMapped(f.path, sc, transforms.MapOptions{
 		Units: reg, DefaultUnit: sc.cfg.Unit, Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
-	})
+	}, 0)
+	if raw != nil {
+		res.Format, res.Encoding = raw.Format(), raw.Encoding()
+	}
 	if err != nil {
-		if first != nil {
-			first.Release()
-		}
-		raw.Close()
-		fail(fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header())))
+		fail(err)
 		return
 	}
 	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
@@ -519,6 +507,33 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
 	}
 	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected)
+}
+
+// openMapped opens a file with the source's decoder, reads its first batch
+// (the header is known only then: JSON keys) and plans the header's
+// mapping. On success the caller owns raw, first (nil for a file with no
+// rows) and m; on error everything is released, but raw is still returned,
+// closed, when the decoder opened, so its format and encoding can be
+// reported.
+func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	first, err := raw.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		raw.Close()
+		return raw, nil, nil, err
+	}
+	m, err := transforms.NewMapper(raw.Header(), mo)
+	if err != nil {
+		if first != nil {
+			first.Release()
+		}
+		raw.Close()
+		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
+	}
+	return raw, first, m, nil
 }
 
 func quoteList(s []string) string {

@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/sources"
@@ -69,26 +67,15 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 		return fc
 	}
 	defer cleanup()
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: 1000})
+	raw, rec, m, err := openMapped(path, sc, transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: fc.Path}, 1000)
+	if raw != nil {
+		fc.Format, fc.Encoding = raw.Format(), raw.Encoding()
+	}
 	if err != nil {
 		fc.Err = err
 		return fc
 	}
 	defer raw.Close()
-	fc.Format, fc.Encoding = raw.Format(), raw.Encoding()
-	rec, err := raw.Next()
-	if err != nil && !errors.Is(err, io.EOF) {
-		fc.Err = err
-		return fc
-	}
-	m, err := transforms.NewMapper(raw.Header(), transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: fc.Path})
-	if err != nil {
-		if rec != nil {
-			rec.Release()
-		}
-		fc.Err = fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
-		return fc
-	}
 	defer m.Release()
 	fc.Mapping = m.Mapping()
 	if rec != nil {
