@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -166,26 +165,4 @@ func Covering(from, to time.Time, convention string) []Period {
 		return out[i].Start.Before(out[j].Start)
 	})
 	return out
-}
-
-// Label renders a period for Vietnamese readers: "Tháng 03/2026",
-// "Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026".
-func Label(name string) string {
-	p, err := Parse(name, Calendar)
-	if err != nil {
-		return name
-	}
-	y := name[:4]
-	switch p.Kind {
-	case "month":
-		return "Tháng " + name[5:] + "/" + y
-	case "quarter":
-		return "Quý " + [...]string{"I", "II", "III", "IV"}[name[6]-'1'] + "/" + y
-	case "half":
-		if strings.HasSuffix(name, "H1") {
-			return "6 tháng đầu năm " + y
-		}
-		return "6 tháng cuối năm " + y
-	}
-	return "Năm " + y
 }

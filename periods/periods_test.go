@@ -89,11 +89,3 @@ func TestCovering(t *testing.T) {
 		t.Error("an empty range covers nothing")
 	}
 }
-
-func TestLabel(t *testing.T) {
-	for in, want := range map[string]string{"2026-03": "Tháng 03/2026", "2026-Q2": "Quý II/2026", "2026-H1": "6 tháng đầu năm 2026", "2026": "Năm 2026"} {
-		if got := Label(in); got != want {
-			t.Errorf("Label(%s) = %s", in, got)
-		}
-	}
-}

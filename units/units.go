@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -195,16 +194,6 @@ func (r *Registry) Resolve(raw string) (string, bool) {
 func (r *Registry) Has(code string) bool {
 	_, ok := r.byCode[code]
 	return ok
-}
-
-// Codes returns the registered codes, sorted.
-func (r *Registry) Codes() []string {
-	out := make([]string, 0, len(r.byCode))
-	for c := range r.byCode {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func contains(list []string, s string) bool {
