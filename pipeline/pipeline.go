@@ -326,8 +326,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	// The model is rebuilt whole, so every period may have changed (a
 	// replaced dossier leaves periods a new one never touches, and ranks
-	// move the next period's movement): publish them all. It costs about a
-	// second per ten periods.
+	// move the next period's movement): publish them all. The bench's 18
+	// periods took 1.5 s.
 	ps, err := allPeriods(ctx, w.DB())
 	if err != nil {
 		return err
