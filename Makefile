@@ -7,8 +7,14 @@ DEMO    := demo
 
 all: build
 
+# The binary says what it is (`cchc --version`): the release is the nearest
+# tag (or "dev"), the commit the checked-out one, "+dirty" with local changes.
+VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +dirty)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/cchc
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cchc
 
 # Runs the nightly job once on the bundled sample exports: loads them into
 # demo/cchc.duckdb and writes the publications under demo/out/. A second

@@ -73,6 +73,11 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Cobra adds --version when Version is set; the text is built only when
+	// asked for, since it opens an in-memory DuckDB to read its version.
+	root.Version = version
+	root.SetVersionTemplate("{{cchcVersion}}")
+	cobra.AddTemplateFunc("cchcVersion", func() string { return versionText(context.Background()) })
 	root.PersistentFlags().StringVar(&g.configPath, "config", "./cchc.yaml", "config file")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
