@@ -1,14 +1,20 @@
 package sources
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
+	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -36,6 +42,10 @@ type HTTPOptions struct {
 	Password string
 	RootCAs  *x509.CertPool // extra trusted roots (a provincial CA); nil means the system's
 	TempDir  string         // where downloads go; "" means os.TempDir()
+	// Redirects says what happens when the server redirects to another
+	// origin: "" or "strip" follow it without the credentials, "refuse"
+	// fails the file. A redirect from https to http is always refused.
+	Redirects string
 	// Sleep waits between attempts; tests replace it. nil means a timer
 	// that honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -45,6 +55,15 @@ type HTTPOptions struct {
 // TLS verified, retries transient failures with exponential backoff and
 // jitter (honouring Retry-After), refuses bodies over MaxBytes, and
 // implements Conditional so unchanged exports are not downloaded again.
+//
+// Credentials stay with their origin: they are added to each request,
+// redirects included, only when its scheme, host and port are those of
+// o.URL, so a redirect or an index link elsewhere goes without them. A
+// redirect from https to plain http is refused. A downloaded body is
+// refused when it is not an export (an HTML page, or text that is no table)
+// or when it contains a credential the source sends (a server that echoes
+// the token must not get it stored); the error shows at most the first
+// 200 characters of the body, escaped, with the credentials redacted.
 func NewHTTPSource(name string, o HTTPOptions) Source {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
@@ -63,13 +82,17 @@ func NewHTTPSource(name string, o HTTPOptions) Source {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs}
-	return &httpSource{name: name, o: o, client: &http.Client{Transport: tr}}
+	s := &httpSource{name: name, o: o, origin: originOf(o.URL), secrets: secretForms(o)}
+	s.client = &http.Client{Transport: &credTransport{base: tr, s: s}, CheckRedirect: s.checkRedirect}
+	return s
 }
 
 type httpSource struct {
-	name   string
-	o      HTTPOptions
-	client *http.Client
+	name    string
+	o       HTTPOptions
+	client  *http.Client
+	origin  string   // scheme://host:port of o.URL, the only one credentials go to
+	secrets []string // credentials in the forms a body or a message may carry them
 }
 
 func (s *httpSource) Name() string { return s.name }
@@ -87,12 +110,12 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err)
+		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
 	}
 	base, _ := url.Parse(resp.finalURL)
 	links, err := parseIndex(body, resp.contentType)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err)
+		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
 	}
 	seen := map[string]bool{}
 	var out []FileRef
@@ -119,14 +142,24 @@ func (s *httpSource) Fetch(ctx context.Context, f FileRef) (string, func(), erro
 }
 
 // FetchIfChanged downloads f to a temporary file unless the server answers
-// 304 Not Modified to the validators of the loaded version.
+// 304 Not Modified to the validators of the loaded version. A body that is
+// not an export, or that carries a credential, is an error and is removed.
 func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error) {
+	got, err := s.fetchIfChanged(ctx, f, prev)
+	if err != nil && !errors.Is(err, ErrNotModified) {
+		return got, s.scrub(err)
+	}
+	return got, err
+}
+
+func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error) {
 	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
 	if err != nil {
 		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
 	}
 	cleanup := func() { os.Remove(tmp.Name()) }
 	var size int64
+	var echo *secretScanner
 	resp, err := s.get(ctx, f.Path, prev, func(r io.Reader) error {
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 			return err
@@ -134,7 +167,8 @@ func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validat
 		if err := tmp.Truncate(0); err != nil {
 			return err
 		}
-		n, err := io.Copy(tmp, r)
+		echo = newSecretScanner(s.secrets)
+		n, err := io.Copy(io.MultiWriter(tmp, echo), r)
 		size = n
 		return err
 	})
@@ -146,6 +180,10 @@ func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validat
 		if errors.Is(err, ErrNotModified) {
 			return Fetched{}, ErrNotModified
 		}
+		return Fetched{}, err
+	}
+	if err := s.checkBody(tmp.Name(), resp.contentType, echo.found); err != nil {
+		cleanup()
 		return Fetched{}, err
 	}
 	mod := time.Now().UTC().Truncate(time.Second)
@@ -213,18 +251,18 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 	if prev.LastModified != "" {
 		req.Header.Set("If-Modified-Since", prev.LastModified)
 	}
-	switch {
-	case s.o.Bearer != "":
-		req.Header.Set("Authorization", "Bearer "+s.o.Bearer)
-	case s.o.Username != "" || s.o.Password != "":
-		req.SetBasicAuth(s.o.Username, s.o.Password)
-	}
+	// Credentials are not set here but by credTransport, per request, so
+	// that a redirect cannot carry them to another origin.
 	req.Header.Set("User-Agent", "cchc")
 	resp, err := s.client.Do(req)
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err
+		}
+		var perm errPermanent
+		if errors.As(err, &perm) { // a redirect refused by checkRedirect
+			return response{}, 0, perm
 		}
 		var certErr *tls.CertificateVerificationError
 		var unknownAuth x509.UnknownAuthorityError
@@ -439,4 +477,275 @@ func safeExt(rawURL string) string {
 		return ext
 	}
 	return ""
+}
+
+// originOf returns "scheme://host:port" of an http(s) URL, with the host in
+// lower case and the default port made explicit, or "" for anything else.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return originURL(u)
+}
+
+func originURL(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	switch {
+	case scheme != "http" && scheme != "https", u.Hostname() == "":
+		return ""
+	case port == "" && scheme == "http":
+		port = "80"
+	case port == "":
+		port = "443"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// credTransport adds the source's credentials to a request for the
+// configured origin and removes any Authorization from a request for
+// another one. It sits below http.Client so that it sees every request of
+// a redirect chain: net/http itself keeps headers on a redirect to another
+// port or scheme of the same host.
+type credTransport struct {
+	base http.RoundTripper
+	s    *httpSource
+}
+
+func (t *credTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	o := t.s.o
+	own := t.s.origin != "" && originURL(req.URL) == t.s.origin
+	hasCreds := o.Bearer != "" || o.Username != "" || o.Password != ""
+	if (own && hasCreds) || req.Header.Get("Authorization") != "" {
+		req = req.Clone(req.Context()) // a RoundTripper must not change its argument
+		req.Header.Del("Authorization")
+		switch {
+		case !own:
+		case o.Bearer != "":
+			req.Header.Set("Authorization", "Bearer "+o.Bearer)
+		case o.Username != "" || o.Password != "":
+			req.SetBasicAuth(o.Username, o.Password)
+		}
+	}
+	return t.base.RoundTrip(req)
+}
+
+const maxRedirects = 10
+
+// checkRedirect refuses a downgrade from https to http anywhere in the
+// chain, and, with redirects: refuse, a redirect to another origin than
+// the chain started at.
+func (s *httpSource) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return errPermanent{fmt.Errorf("máy chủ chuyển hướng quá %d lần", maxRedirects)}
+	}
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return errPermanent{fmt.Errorf("máy chủ chuyển hướng từ https sang http (%s): bị từ chối vì dữ liệu và "+
+				"thông tin xác thực sẽ đi qua mạng không mã hoá; báo quản trị máy chủ sửa chuyển hướng", redact(req.URL.String()))}
+		}
+	}
+	if s.o.Redirects == "refuse" && originURL(req.URL) != originURL(via[0].URL) {
+		return errPermanent{fmt.Errorf("máy chủ chuyển hướng sang địa chỉ khác (%s): bị từ chối theo cấu hình redirects: refuse; "+
+			"sửa url của nguồn thành địa chỉ mới nếu tin cậy nó", redact(req.URL.String()))}
+	}
+	return nil
+}
+
+// secretForms returns the credentials of o as a body or a message may carry
+// them: as sent, base64 for basic auth, and escaped as JSON, HTML/XML or a
+// URL would escape them. Longest first, so redaction replaces whole forms.
+func secretForms(o HTTPOptions) []string {
+	var raw []string
+	if o.Bearer != "" {
+		raw = append(raw, o.Bearer)
+	}
+	if o.Password != "" {
+		raw = append(raw, o.Password, base64.StdEncoding.EncodeToString([]byte(o.Username+":"+o.Password)))
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range raw {
+		j, _ := json.Marshal(r)
+		js := strings.Trim(string(j), `"`)
+		for _, f := range []string{r, js, strings.ReplaceAll(js, "/", `\/`), html.EscapeString(r), url.QueryEscape(r), url.PathEscape(r)} {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+const redacted = "[redacted]"
+
+func (s *httpSource) redactSecrets(t string) string {
+	for _, f := range s.secrets {
+		t = strings.ReplaceAll(t, f, redacted)
+	}
+	return t
+}
+
+// scrub returns err with any credential in its message redacted; errors.Is
+// and errors.As still see err.
+func (s *httpSource) scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := s.redactSecrets(err.Error()); msg != err.Error() {
+		return scrubbed{msg: msg, err: err}
+	}
+	return err
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e scrubbed) Error() string { return e.msg }
+func (e scrubbed) Unwrap() error { return e.err }
+
+// secretScanner is a writer that records whether any of forms went through
+// it, also across writes; it keeps only the last bytes a form could start in.
+type secretScanner struct {
+	forms     [][]byte
+	keep      int
+	tail, buf []byte
+	found     bool
+}
+
+func newSecretScanner(forms []string) *secretScanner {
+	w := &secretScanner{}
+	for _, f := range forms {
+		w.forms = append(w.forms, []byte(f))
+		w.keep = max(w.keep, len(f)-1)
+	}
+	return w
+}
+
+func (w *secretScanner) Write(p []byte) (int, error) {
+	if w.found || len(w.forms) == 0 {
+		return len(p), nil
+	}
+	w.buf = append(append(w.buf[:0], w.tail...), p...)
+	for _, f := range w.forms {
+		if bytes.Contains(w.buf, f) {
+			w.found = true
+			return len(p), nil
+		}
+	}
+	w.tail = append(w.tail[:0], w.buf[max(0, len(w.buf)-w.keep):]...)
+	return len(p), nil
+}
+
+// maxUnzipScan bounds the bytes decompressed to look for credentials in a
+// zip (XLSX) body; it is excelize's own default limit of a workbook.
+const maxUnzipScan = 16 << 30
+
+// checkBody refuses a downloaded body that is not an export or that holds
+// a credential. echoed says whether the raw bytes held one.
+func (s *httpSource) checkBody(path, contentType string, echoed bool) error {
+	longest := 0
+	for _, f := range s.secrets {
+		longest = max(longest, len(f))
+	}
+	// Enough for 200 characters of up to 4 bytes, and a credential that
+	// starts among them, so that redaction sees it whole.
+	head, err := readHead(path, 1024+longest)
+	if err != nil {
+		return err
+	}
+	if what := notExport(contentType, head); what != "" {
+		return fmt.Errorf("máy chủ trả về %s thay vì tệp xuất dữ liệu (Content-Type %q), thường là trang lỗi hoặc trang đăng nhập; "+
+			"kiểm tra url và thông tin xác thực của nguồn. Đầu phản hồi: %s", what, contentType, s.snippet(head))
+	}
+	if !echoed && len(s.secrets) > 0 && bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		if echoed, err = zipHolds(path, s.secrets); err != nil {
+			return err
+		}
+	}
+	if echoed {
+		return errors.New("phản hồi chứa thông tin xác thực của nguồn (token hoặc mật khẩu); tệp bị từ chối để thông tin này " +
+			"không vào kho. Báo quản trị máy chủ xuất dữ liệu, và đổi token hoặc mật khẩu")
+	}
+	return nil
+}
+
+// notExport says what a body is when it is not an export ("" when it may
+// be one), from its first bytes as Open would sniff them and its
+// Content-Type. An old .xls is left to Open, which explains it.
+func notExport(contentType string, head []byte) string {
+	if len(head) == 0 {
+		return "" // Open says the file is empty
+	}
+	format, err := sniffFormat("", head)
+	if err != nil {
+		if bytes.HasPrefix(head, oleMagic) {
+			return ""
+		}
+		return "một trang HTML hoặc XML"
+	}
+	if format != "csv" {
+		return ""
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if (strings.Contains(mt, "html") || strings.HasSuffix(mt, "xml")) && bytes.Contains(head, []byte("<")) {
+		return "một trang HTML"
+	}
+	// A table has a delimiter in its first kilobyte; "Unauthorized" or
+	// "Phiên đăng nhập đã hết hạn" has none. Any of the delimiters the
+	// CSV decoder sniffs, in UTF-8, a legacy 8-bit code or UTF-16.
+	if !bytes.ContainsAny(head, ",;\t|") {
+		return "một đoạn văn bản không có dạng bảng"
+	}
+	return ""
+}
+
+// snippet shows the first 200 characters of head, credentials redacted,
+// quoted with Go escapes so that control bytes and broken text stay inert.
+func (s *httpSource) snippet(head []byte) string {
+	t := s.redactSecrets(string(head))
+	n := 0
+	for i := range t {
+		if n == 200 {
+			return strconv.Quote(t[:i]) + "…"
+		}
+		n++
+	}
+	return strconv.Quote(t)
+}
+
+// zipHolds reports whether any entry of the zip archive at path holds one
+// of forms once decompressed. An archive that cannot be read is left to
+// the decoder to report.
+func zipHolds(path string, forms []string) (bool, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false, nil
+	}
+	defer zr.Close()
+	w := newSecretScanner(forms)
+	budget := int64(maxUnzipScan)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		w.tail = w.tail[:0] // a form does not span entries
+		n, err := io.Copy(w, io.LimitReader(rc, budget+1))
+		rc.Close()
+		budget -= n
+		if w.found {
+			return true, nil
+		}
+		if budget < 0 {
+			return false, fmt.Errorf("tệp nén giải ra quá %d byte, không kiểm tra được", int64(maxUnzipScan))
+		}
+		_ = err // a corrupt entry is the decoder's to report
+	}
+	return false, nil
 }

@@ -216,8 +216,8 @@ func TestHTTPAuthAndTLS(t *testing.T) {
 
 func TestHTTPIndex(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/a.csv", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "A") })
-	mux.HandleFunc("/sub/b.csv", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "B") })
+	mux.HandleFunc("/a.csv", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "a,1\n") })
+	mux.HandleFunc("/sub/b.csv", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "b,2\n") })
 	mux.HandleFunc("/index.json", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"files": [{"url": "a.csv"}, "sub/b.csv", "a.csv"]}`)
 	})
@@ -231,7 +231,7 @@ func TestHTTPIndex(t *testing.T) {
 	defer srv.Close()
 	for _, idx := range []string{"/index.json", "/index.txt", "/index.html"} {
 		got, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: srv.URL + idx, Index: true}))
-		if err != nil || got != "AB" {
+		if err != nil || got != "a,1\nb,2\n" {
 			t.Errorf("%s: %q %v", idx, got, err)
 		}
 	}
