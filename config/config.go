@@ -58,6 +58,11 @@ type Source struct {
 	Secret   Secret        // bearer token, or basic password, read from the environment
 	Username string        // basic auth user, read from the environment
 	CAFile   string        // extra trusted CA certificates (PEM), absolute
+	// Redirects says what to do when the server redirects to another
+	// origin (scheme, host or port): "strip" (default) follows it without
+	// the credentials, "refuse" fails the file. https to http is always
+	// refused.
+	Redirects string
 }
 
 // Secret is a credential read from the environment. It prints as
@@ -99,7 +104,7 @@ var (
 	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
-		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file"}
+		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects"}
 )
 
 // Load reads path, applies environment overrides from env (entries
@@ -460,6 +465,13 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 		s.Secret = Secret(envValue("password_env"))
 	default:
 		b.fail(key+".auth", "must be bearer or basic, got %q", s.Auth)
+	}
+	switch s.Redirects = str("redirects"); s.Redirects {
+	case "":
+		s.Redirects = "strip"
+	case "strip", "refuse":
+	default:
+		b.fail(key+".redirects", "must be strip or refuse, got %q", s.Redirects)
 	}
 	if v := str("ca_file"); v != "" {
 		s.CAFile = b.path(v)

@@ -112,7 +112,7 @@ func TestHTTPSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := cfg.Sources[0]
-	if !s.Index || s.Timeout != 30*time.Second || s.Retries != 2 || s.Secret.Value() != "s3cr3t" || s.MaxBytes != 1<<30 {
+	if !s.Index || s.Timeout != 30*time.Second || s.Retries != 2 || s.Secret.Value() != "s3cr3t" || s.MaxBytes != 1<<30 || s.Redirects != "strip" {
 		t.Errorf("source = %+v", s)
 	}
 	if strings.Contains(fmt.Sprintf("%v %+v %#v", s, s, s), "s3cr3t") {
@@ -121,9 +121,13 @@ func TestHTTPSource(t *testing.T) {
 	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "sources[0].token_env") || !strings.Contains(err.Error(), "CCHC_PORTAL_TOKEN is not set") {
 		t.Errorf("missing token: %v", err)
 	}
-	p = write("  - name: portal\n    kind: http\n    url: ftp://x\n    auth: magic\n    retries: many\n")
+	p = write("  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n    redirects: refuse\n")
+	if cfg, err := Load(p, nil); err != nil || cfg.Sources[0].Redirects != "refuse" {
+		t.Errorf("redirects: refuse: %v", err)
+	}
+	p = write("  - name: portal\n    kind: http\n    url: ftp://x\n    auth: magic\n    retries: many\n    redirects: follow\n")
 	_, err = Load(p, nil)
-	for _, want := range []string{"sources[0].url", "sources[0].auth", "sources[0].retries"} {
+	for _, want := range []string{"sources[0].url", "sources[0].auth", "sources[0].retries", "sources[0].redirects"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err %v lacks %s", err, want)
 		}

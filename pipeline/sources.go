@@ -32,7 +32,7 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 		case "file":
 			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path)})
 		case "http":
-			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes}
+			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes, Redirects: s.Redirects}
 			switch s.Auth {
 			case "bearer":
 				o.Bearer = s.Secret.Value()
