@@ -1,8 +1,10 @@
 package sources
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // noSleep records the delays a source would wait between attempts.
@@ -253,5 +257,241 @@ func TestRedact(t *testing.T) {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// authSeen is a loopback server that records the Authorization header of
+// each request it gets, by path.
+type authSeen struct {
+	mu   sync.Mutex
+	seen []string // "path auth"
+}
+
+func (a *authSeen) wrap(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.seen = append(a.seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		a.mu.Unlock()
+		h(w, r)
+	}
+}
+
+func (a *authSeen) log() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return strings.Join(a.seen, "|")
+}
+
+func serveCSV(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, csvBody) }
+
+// Credentials go only to the configured scheme, host and port. The two
+// test servers are on the same host, 127.0.0.1, on two ports: net/http by
+// itself would send the header to the second one.
+func TestHTTPCredentialsStayWithOrigin(t *testing.T) {
+	var home, other authSeen
+	otherSrv := httptest.NewServer(other.wrap(serveCSV))
+	defer otherSrv.Close()
+	otherPort := otherSrv.URL[strings.LastIndex(otherSrv.URL, ":")+1:]
+	homeSrv := httptest.NewServer(home.wrap(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/port.csv": // same host, another port
+			http.Redirect(w, r, otherSrv.URL+"/x.csv", http.StatusFound)
+		case "/host.csv": // another host name, same address
+			http.Redirect(w, r, "http://localhost:"+otherPort+"/x.csv", http.StatusFound)
+		case "/same.csv":
+			http.Redirect(w, r, "/moved.csv", http.StatusMovedPermanently)
+		default:
+			serveCSV(w, r)
+		}
+	}))
+	defer homeSrv.Close()
+	const bearer = "Bearer tok-4f9a"
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("ubnd:pw-77x1"))
+	cases := []struct {
+		name, path, redirects string
+		basic                 bool
+		wantErr               string
+		wantHome, wantOther   string // Authorization seen, by path
+	}{
+		{"other port, bearer", "/port.csv", "", false, "", "/port.csv " + bearer, "/x.csv "},
+		{"other port, basic", "/port.csv", "strip", true, "", "/port.csv " + basic, "/x.csv "},
+		{"other host", "/host.csv", "", false, "", "/host.csv " + bearer, "/x.csv "},
+		{"other port refused", "/port.csv", "refuse", false, "redirects: refuse", "/port.csv " + bearer, ""},
+		{"same origin keeps it", "/same.csv", "", false, "", "/same.csv " + bearer + "|/moved.csv " + bearer, ""},
+		{"same origin with refuse", "/same.csv", "refuse", true, "", "/same.csv " + basic + "|/moved.csv " + basic, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			home.seen, other.seen = nil, nil
+			o := HTTPOptions{URL: homeSrv.URL + c.path, Redirects: c.redirects, Bearer: "tok-4f9a", Retries: 2, Sleep: (&noSleep{}).sleep}
+			if c.basic {
+				o.Bearer, o.Username, o.Password = "", "ubnd", "pw-77x1"
+			}
+			got, err := fetchAll(t, NewHTTPSource("h", o))
+			if c.wantErr == "" && (err != nil || got != csvBody) {
+				t.Errorf("got %q, %v", got, err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Errorf("err = %v, want %q", err, c.wantErr)
+			}
+			if home.log() != c.wantHome || other.log() != c.wantOther {
+				t.Errorf("home saw %q, want %q; other saw %q, want %q", home.log(), c.wantHome, other.log(), c.wantOther)
+			}
+		})
+	}
+}
+
+// An https source redirected to plain http is refused before any request
+// leaves unencrypted, and not retried.
+func TestHTTPSRedirectToHTTPRefused(t *testing.T) {
+	var plain authSeen
+	plainSrv := httptest.NewServer(plain.wrap(serveCSV))
+	defer plainSrv.Close()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plainSrv.URL+"/x.csv", http.StatusFound)
+	}))
+	defer tlsSrv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(tlsSrv.Certificate())
+	ns := &noSleep{}
+	_, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: tlsSrv.URL + "/x.csv", Bearer: "tok-4f9a", RootCAs: pool, Retries: 3, Sleep: ns.sleep}))
+	if err == nil || !strings.Contains(err.Error(), "từ https sang http") || len(ns.delays) != 0 {
+		t.Errorf("err = %v, %d retries", err, len(ns.delays))
+	}
+	if plain.log() != "" {
+		t.Errorf("the plain server was asked: %q", plain.log())
+	}
+}
+
+// Index links to other origins are fetched, without the credentials.
+func TestHTTPIndexLinksToOtherOrigins(t *testing.T) {
+	var home, other authSeen
+	otherSrv := httptest.NewServer(other.wrap(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "b,2\n") }))
+	defer otherSrv.Close()
+	homeSrv := httptest.NewServer(home.wrap(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/index.json" {
+			fmt.Fprintf(w, `["a.csv", %q]`, otherSrv.URL+"/b.csv")
+			return
+		}
+		fmt.Fprint(w, "a,1\n")
+	}))
+	defer homeSrv.Close()
+	got, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: homeSrv.URL + "/index.json", Index: true, Bearer: "tok-4f9a"}))
+	if err != nil || got != "a,1\nb,2\n" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	if want := "/index.json Bearer tok-4f9a|/a.csv Bearer tok-4f9a"; home.log() != want {
+		t.Errorf("home saw %q, want %q", home.log(), want)
+	}
+	if want := "/b.csv "; other.log() != want {
+		t.Errorf("other origin saw %q, want %q", other.log(), want)
+	}
+}
+
+// A 200 that is not an export fails the file; the error shows at most 200
+// characters of it, escaped, with the token redacted, and nothing is left
+// on disk.
+func TestHTTPNotAnExport(t *testing.T) {
+	const tok = "tok-4f9a"
+	long := strings.Repeat("x", 1000)
+	cases := []struct {
+		name, contentType, body string
+		wantErr                 string // "" means loaded
+	}{
+		{"HTML login page echoing the token", "text/html; charset=utf-8",
+			"<!DOCTYPE html><html><body>Phiên đăng nhập hết hạn (token " + tok + ")" + long, "một trang HTML"},
+		{"HTML labelled as text", "text/plain", "\xEF\xBB\xBF  <html><body>Lỗi hệ thống</body></html>", "một trang HTML hoặc XML"},
+		{"XML error", "application/xml", "<?xml version=\"1.0\"?><error>quota</error>", "một trang HTML hoặc XML"},
+		{"one-line text with control bytes", "text/plain", "\x1b[31mUnauthorized\r\n", "không có dạng bảng"},
+		{"CSV", "text/plain; charset=utf-8", csvBody, ""},
+		{"CSV labelled as HTML", "text/html", csvBody, ""},
+		{"JSON", "application/json", `[{"Mã hồ sơ": "X-1"}]`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", c.contentType)
+				fmt.Fprint(w, c.body)
+			}))
+			defer srv.Close()
+			tmp := t.TempDir()
+			got, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/x.csv", Bearer: tok, TempDir: tmp}))
+			if c.wantErr == "" {
+				if err != nil || got != c.body {
+					t.Errorf("got %q, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("err = %v, want %q", err, c.wantErr)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, tok) || strings.Contains(msg, "\x1b") || strings.Contains(msg, strings.Repeat("x", 200)) {
+				t.Errorf("the error leaks the token, a raw control byte or the whole body: %s", msg)
+			}
+			if strings.Contains(c.body, tok) && !strings.Contains(msg, "[redacted]") {
+				t.Errorf("the token is not shown redacted: %s", msg)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("the body was kept: %v", left)
+			}
+		})
+	}
+}
+
+// A server that echoes a credential in a 200 export gets the file refused
+// whatever the format: the credential must not reach the warehouse. The
+// token is found in its escaped forms, across read boundaries and inside
+// an XLSX.
+func TestHTTPEchoedCredentialRefused(t *testing.T) {
+	const tok = "tok/4f9a+Q=="
+	xlsx := func() string {
+		f := excelize.NewFile()
+		f.SetSheetRow("Sheet1", "A1", &[]string{"Mã hồ sơ", "Ghi chú"})
+		f.SetSheetRow("Sheet1", "A2", &[]string{"X-1", "token " + tok})
+		var b bytes.Buffer
+		f.Write(&b)
+		return b.String()
+	}()
+	pad := strings.Repeat("a,b\n", 8190) // 32760 bytes: the token straddles 32 KiB, io.Copy's buffer
+	cases := []struct {
+		name, body string
+		basic      bool
+	}{
+		{"bearer in a CSV cell", "Mã hồ sơ,Ghi chú\nX-1," + tok + "\n", false},
+		{"bearer across a read boundary", pad + "X-1," + tok + "\n", false},
+		{"bearer JSON-escaped", `[{"Mã hồ sơ": "X-1", "echo": "tok\/4f9a+Q=="}]`, false},
+		{"bearer URL-escaped", "Mã hồ sơ,Liên kết\nX-1,https://x/?t=tok%2F4f9a%2BQ%3D%3D\n", false},
+		{"bearer in an XLSX", xlsx, false},
+		{"basic password", "Mã hồ sơ,Ghi chú\nX-1,pw " + tok + "\n", true},
+		{"basic header echoed", "Mã hồ sơ,Ghi chú\nX-1,Basic " + base64.StdEncoding.EncodeToString([]byte("ubnd:"+tok)) + "\n", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				half := min(len(c.body), 32<<10) // where io.Copy's buffer ends
+				w.Write([]byte(c.body[:half]))
+				w.(http.Flusher).Flush()
+				w.Write([]byte(c.body[half:]))
+			}))
+			defer srv.Close()
+			o := HTTPOptions{URL: srv.URL + "/x", Bearer: tok, TempDir: t.TempDir()}
+			if c.basic {
+				o.Bearer, o.Username, o.Password = "", "ubnd", tok
+			}
+			_, err := fetchAll(t, NewHTTPSource("h", o))
+			if err == nil || !strings.Contains(err.Error(), "phản hồi chứa thông tin xác thực") || strings.Contains(err.Error(), "4f9a") {
+				t.Errorf("err = %v", err)
+			}
+			if left, _ := os.ReadDir(o.TempDir); len(left) != 0 {
+				t.Errorf("the body was kept: %v", left)
+			}
+		})
+	}
+	// The same exports without the credential are loaded.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, xlsx) }))
+	defer srv.Close()
+	if _, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/x", Bearer: "another-token"})); err != nil {
+		t.Errorf("an XLSX without the token: %v", err)
 	}
 }
