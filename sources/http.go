@@ -117,6 +117,14 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 	if err != nil {
 		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
 	}
+	// A link is stored (as the file's path) and logged: one that carries
+	// a credential, even in a form Redact does not know, fails the index.
+	for _, l := range links {
+		if s.redactSecrets(l) != l {
+			return nil, fmt.Errorf("source %s: index %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
+				"bị từ chối để thông tin này không vào kho. Báo quản trị máy chủ xuất dữ liệu", s.name, redact(s.o.URL))
+		}
+	}
 	seen := map[string]bool{}
 	var out []FileRef
 	for _, l := range links {

@@ -495,3 +495,16 @@ func TestHTTPEchoedCredentialRefused(t *testing.T) {
 		t.Errorf("an XLSX without the token: %v", err)
 	}
 }
+
+// An index whose links carry the token is refused: the links would be
+// stored as the files' paths.
+func TestHTTPIndexEchoingTokenRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "/exports/tok-4f9a/a.csv\n")
+	}))
+	defer srv.Close()
+	_, err := NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/index.txt", Index: true, Bearer: "tok-4f9a"}).List(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "chỉ mục chứa thông tin xác thực") || strings.Contains(err.Error(), "4f9a") {
+		t.Errorf("err = %v", err)
+	}
+}
