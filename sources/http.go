@@ -190,7 +190,7 @@ func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validat
 		}
 		return Fetched{}, err
 	}
-	if err := s.checkBody(tmp.Name(), resp.contentType, echo.found); err != nil {
+	if err := s.checkBody(tmp.Name(), resp.contentType, echo != nil && echo.found); err != nil {
 		cleanup()
 		return Fetched{}, err
 	}
@@ -744,7 +744,9 @@ func zipHolds(path string, forms []string) (bool, error) {
 			continue
 		}
 		w.tail = w.tail[:0] // a form does not span entries
-		n, err := io.Copy(w, io.LimitReader(rc, budget+1))
+		// A corrupt entry is the decoder's to report; what was read of it
+		// is scanned all the same.
+		n, _ := io.Copy(w, io.LimitReader(rc, budget+1))
 		rc.Close()
 		budget -= n
 		if w.found {
@@ -753,7 +755,6 @@ func zipHolds(path string, forms []string) (bool, error) {
 		if budget < 0 {
 			return false, fmt.Errorf("tệp nén giải ra quá %d byte, không kiểm tra được", int64(maxUnzipScan))
 		}
-		_ = err // a corrupt entry is the decoder's to report
 	}
 	return false, nil
 }

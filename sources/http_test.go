@@ -508,3 +508,23 @@ func TestHTTPIndexEchoingTokenRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// FuzzSecretScanner checks the scanner against bytes.Contains on the whole
+// input, whatever the write boundaries.
+func FuzzSecretScanner(f *testing.F) {
+	f.Add([]byte("a,b\ntok-4f9a\n"), []byte("tok-4f9a"), uint8(3))
+	f.Add([]byte("xxtok-4f9"), []byte("tok-4f9a"), uint8(1))
+	f.Fuzz(func(t *testing.T, data, form []byte, step uint8) {
+		if len(form) == 0 {
+			return
+		}
+		w := newSecretScanner([]string{string(form)})
+		n := int(step)%7 + 1
+		for i := 0; i < len(data); i += n {
+			w.Write(data[i:min(i+n, len(data))])
+		}
+		if want := bytes.Contains(data, form); w.found != want {
+			t.Errorf("found = %v, want %v", w.found, want)
+		}
+	})
+}
