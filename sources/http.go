@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // HTTPOptions configure an HTTP source. Secrets are values, already read
@@ -562,8 +563,8 @@ func (s *httpSource) checkRedirect(req *http.Request, via []*http.Request) error
 }
 
 // secretForms returns the credentials of o as a body or a message may carry
-// them: as sent, base64 for basic auth, and escaped as JSON, HTML/XML or a
-// URL would escape them. Longest first, so redaction replaces whole forms.
+// them: as sent, base64 for basic auth, escaped as JSON, HTML/XML or a URL
+// would escape them, and in UTF-16. Longest first, so redaction replaces whole forms.
 func secretForms(o HTTPOptions) []string {
 	var raw []string
 	if o.Bearer != "" {
@@ -577,7 +578,13 @@ func secretForms(o HTTPOptions) []string {
 	for _, r := range raw {
 		j, _ := json.Marshal(r)
 		js := strings.Trim(string(j), `"`)
-		for _, f := range []string{r, js, strings.ReplaceAll(js, "/", `\/`), html.EscapeString(r), url.QueryEscape(r), url.PathEscape(r)} {
+		// UTF-16 too: Excel's "Unicode text" export is a CSV in UTF-16.
+		var le, be []byte
+		for _, u := range utf16.Encode([]rune(r)) {
+			le = append(le, byte(u), byte(u>>8))
+			be = append(be, byte(u>>8), byte(u))
+		}
+		for _, f := range []string{r, js, strings.ReplaceAll(js, "/", `\/`), html.EscapeString(r), url.QueryEscape(r), url.PathEscape(r), string(le), string(be)} {
 			if f != "" && !seen[f] {
 				seen[f] = true
 				out = append(out, f)

@@ -463,6 +463,7 @@ func TestHTTPEchoedCredentialRefused(t *testing.T) {
 		{"bearer JSON-escaped", `[{"Mã hồ sơ": "X-1", "echo": "tok\/4f9a+Q=="}]`, false},
 		{"bearer URL-escaped", "Mã hồ sơ,Liên kết\nX-1,https://x/?t=tok%2F4f9a%2BQ%3D%3D\n", false},
 		{"bearer in an XLSX", xlsx, false},
+		{"bearer in a UTF-16 CSV", "\xFF\xFEM\x00,\x00t\x00o\x00k\x00/\x004\x00f\x009\x00a\x00+\x00Q\x00=\x00=\x00\n\x00", false},
 		{"basic password", "Mã hồ sơ,Ghi chú\nX-1,pw " + tok + "\n", true},
 		{"basic header echoed", "Mã hồ sơ,Ghi chú\nX-1,Basic " + base64.StdEncoding.EncodeToString([]byte("ubnd:"+tok)) + "\n", true},
 	}
