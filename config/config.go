@@ -79,6 +79,9 @@ func (s Secret) Value() string { return string(s) }
 type Publish struct {
 	Dir     string   // absolute folder
 	Formats []string // subset of csv, xlsx, parquet, json, html
+	// Grace is how long after its end a period stays provisional ("Số liệu
+	// tạm tính"): the time units take to send late exports. Default 15 days.
+	Grace time.Duration
 }
 
 // Error is a configuration problem tied to a key (and a line of the file
@@ -137,6 +140,7 @@ func Load(path string, env []string) (*Config, error) {
 	v.SetDefault("methodology", "default")
 	v.SetDefault("publish.dir", "./out")
 	v.SetDefault("publish.formats", knownFormats)
+	v.SetDefault("publish.grace", "15d")
 	v.SetDefault("lock_timeout", "10m")
 	v.SetDefault("freshness", "72h")
 	v.SetDefault("memory_limit", "1GB")
@@ -194,6 +198,8 @@ func envKey(s string) string {
 		return "publish.dir"
 	case "publish_formats":
 		return "publish.formats"
+	case "publish_grace":
+		return "publish.grace"
 	}
 	return ""
 }
@@ -309,6 +315,8 @@ func (b *builder) build(v *viper.Viper) *Config {
 		}
 	}
 
+	cfg.Publish.Grace = b.duration(v, "publish.grace")
+
 	cfg.Schedule = strings.TrimSpace(v.GetString("schedule"))
 	if cfg.Schedule != "" {
 		p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -328,11 +336,25 @@ func (b *builder) build(v *viper.Viper) *Config {
 
 func (b *builder) duration(v *viper.Viper, key string) time.Duration {
 	s := v.GetString(key)
-	d, err := time.ParseDuration(s)
+	d, err := parseDuration(s)
 	if err != nil || d < 0 {
-		b.fail(key, "must be a duration such as 30s, 10m or 72h, got %q", s)
+		b.fail(key, "must be a duration such as 30s, 10m, 72h or 15d, got %q", s)
 	}
 	return d
+}
+
+// parseDuration is time.ParseDuration plus whole days ("15d"), the unit
+// operators think in for grace periods and freshness.
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 3650 {
+			return 0, fmt.Errorf("bad number of days %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 func (b *builder) sources(v *viper.Viper) []Source {

@@ -133,3 +133,25 @@ func TestHTTPSource(t *testing.T) {
 		}
 	}
 }
+
+// publish.grace defaults to 15 days, takes days ("20d") or Go durations,
+// and can be overridden by CCHC_PUBLISH_GRACE.
+func TestPublishGrace(t *testing.T) {
+	cfg, err := Load("testdata/valid.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Publish.Grace != 15*24*time.Hour {
+		t.Errorf("default grace = %s, want 360h (15 days)", cfg.Publish.Grace)
+	}
+	cfg, err = Load("testdata/valid.yaml", []string{"CCHC_PUBLISH_GRACE=20d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Publish.Grace != 20*24*time.Hour {
+		t.Errorf("grace = %s, want 480h", cfg.Publish.Grace)
+	}
+	if _, err := Load("testdata/valid.yaml", []string{"CCHC_PUBLISH_GRACE=soon"}); err == nil || !strings.Contains(err.Error(), "publish.grace") {
+		t.Errorf("bad grace accepted or error does not name the key: %v", err)
+	}
+}

@@ -41,6 +41,9 @@ type Mapping struct {
 	Ignored  []string          // headers mapping to a canonical column already taken
 	Unmapped []string          // headers not recognised (not loaded)
 	Legacy   string            // legacy font encoding repaired in text cells, if any
+	// Missing are the canonical columns (schema order) no header maps to:
+	// their values stay NULL, unknown, never false or 0.
+	Missing []string
 }
 
 // RowError is one rejected row: it goes to quarantine.
@@ -141,6 +144,11 @@ func (m *Mapper) plan(header []string) {
 			}
 			m.col[idx] = i
 			mp.Columns[h] = canon
+		}
+	}
+	for f := 0; f < numCanonical; f++ {
+		if m.col[f] < 0 {
+			mp.Missing = append(mp.Missing, CanonicalNames[f])
 		}
 	}
 	mp.Legacy = m.mapping.Legacy

@@ -190,6 +190,9 @@ type SourceStatus struct {
 	Source string
 	OK     bool   // listed and every file fetched
 	Error  string // why not, when !OK
+	// NewFiles counts the new file versions the source delivered in the
+	// run (loaded or failed): source_status.last_new_file_at moves then.
+	NewFiles int
 }
 
 // CommitInput is everything a run commits.
@@ -201,6 +204,9 @@ type CommitInput struct {
 	Sources  []SourceStatus
 	// CommittedAt is recorded in runs inside the transaction (naive local).
 	CommittedAt time.Time
+	// Freshness marks a source stale in source_status when its last new
+	// file is older than this before LoadedAt; 0 turns the mark off.
+	Freshness time.Duration
 	// FullRefresh empties dossiers, quarantine and source_files first, so
 	// the run's files rebuild them from scratch.
 	FullRefresh bool
@@ -301,7 +307,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	for _, st := range in.Sources {
-		if err := writeSourceStatus(ctx, c, runID, loadedAt, st); err != nil {
+		if err := writeSourceStatus(ctx, c, runID, loadedAt, in.Freshness, st); err != nil {
 			return err
 		}
 	}
@@ -373,11 +379,11 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
-		etag = ?, last_modified = ?
+		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[])
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		nullString(f.ETag), nullString(f.LastModified), f.Source, f.Path, f.SHA256)
+		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
@@ -386,31 +392,53 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?)`,
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?,
+		CAST(CAST(? AS JSON) AS VARCHAR[]))`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
-		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified))
+		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified),
+		missingList(f))
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
 	return nil
 }
 
-func writeSourceStatus(ctx context.Context, c *sql.Conn, runID int64, at time.Time, st SourceStatus) error {
-	var success any
+// missingList is the file's missing canonical columns as a JSON list, NULL
+// for a file that was not read (failed before its header was mapped).
+func missingList(f *FileResult) any {
+	if f.Mapping.Columns == nil {
+		return nil
+	}
+	return stringList(f.Mapping.Missing)
+}
+
+func writeSourceStatus(ctx context.Context, c *sql.Conn, runID int64, at time.Time, freshness time.Duration, st SourceStatus) error {
+	var success, delivered any
 	if st.OK {
 		success = at
 	}
+	if st.NewFiles > 0 {
+		delivered = at
+	}
 	res, err := c.ExecContext(ctx, `UPDATE source_status SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at),
-		last_error = ?, last_run_id = ? WHERE source = ?`, at, success, nullString(st.Error), runID, st.Source)
+		last_error = ?, last_run_id = ?, last_new_file_at = coalesce(?, last_new_file_at) WHERE source = ?`,
+		at, success, nullString(st.Error), runID, delivered, st.Source)
 	if err != nil {
 		return fmt.Errorf("commit: source_status %s: %w", st.Source, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := c.ExecContext(ctx, `INSERT INTO source_status (source, last_attempt_at, last_success_at, last_error, last_run_id, last_new_file_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, st.Source, at, success, nullString(st.Error), runID, delivered); err != nil {
+			return fmt.Errorf("commit: source_status %s: %w", st.Source, err)
+		}
 	}
-	if _, err := c.ExecContext(ctx, `INSERT INTO source_status VALUES (?, ?, ?, ?, ?)`, st.Source, at, success, nullString(st.Error), runID); err != nil {
+	// Stale: no new file for longer than freshness (never one counts as
+	// stale); freshness 0 turns the check off.
+	if _, err := c.ExecContext(ctx, `UPDATE source_status SET stale = CAST(? AS BIGINT) > 0
+		AND coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true) WHERE source = ?`,
+		freshness.Microseconds(), at, freshness.Microseconds(), st.Source); err != nil {
 		return fmt.Errorf("commit: source_status %s: %w", st.Source, err)
 	}
 	return nil
