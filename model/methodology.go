@@ -158,3 +158,40 @@ func (m *Methodology) MaxTotal() float64 {
 	}
 	return t
 }
+
+// canonicalInputs are the dossier columns an indicator may leave unknown:
+// the optional ones an export may lack (channel is not: a missing channel
+// means direct, as the contract says).
+var canonicalInputs = []string{"due_at", "finished_at", "returned_at", "status", "supplement_requests",
+	"supplement_days", "online_level", "fee_required", "paid_online", "synced_national", "digitized_dossier",
+	"digitized_result", "reused_data", "rating", "procedure_code", "procedure_name", "field"}
+
+var wordRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// IndicatorsReading lists the codes of the indicators whose numerator,
+// denominator or rate expression names the dossier column col.
+func (m *Methodology) IndicatorsReading(col string) []string {
+	var out []string
+	for _, g := range m.Groups {
+		for _, ind := range g.Indicators {
+			for _, w := range wordRe.FindAllString(ind.Numerator+" "+ind.Denominator+" "+ind.Rate, -1) {
+				if w == col {
+					out = append(out, ind.Code)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Inputs lists the optional dossier columns some indicator of m reads.
+func (m *Methodology) Inputs() []string {
+	var out []string
+	for _, c := range canonicalInputs {
+		if len(m.IndicatorsReading(c)) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}

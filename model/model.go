@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/cchc/cchc/periods"
 	cchcsql "github.com/cchc/cchc/sql"
@@ -18,13 +19,35 @@ type Execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// AsOf is the run's clock as the model sees it: which periods are still
+// provisional depends on it, and nothing else in the model does.
+type AsOf struct {
+	// Now is the run's start as naive local wall-clock time (the run's
+	// clock, never the machine's, so tests and goldens are deterministic).
+	Now time.Time
+	// Grace is publish.grace: how long after its end a period stays
+	// provisional while late exports may still arrive.
+	Grace time.Duration
+}
+
+// Provisional reports whether the period ending at end (exclusive, naive
+// local time) is provisional at asOf: it has not ended by the run's local
+// date, or ended less than Grace before it. Any index (the service index,
+// the PAR index) reads it from periods.provisional.
+func (a AsOf) Provisional(end time.Time) bool {
+	day := time.Date(a.Now.Year(), a.Now.Month(), a.Now.Day(), 0, 0, 0, 0, time.UTC)
+	return day.Before(end.Add(a.Grace))
+}
+
 // Build recomputes every model table from dossiers: periods (every period
-// of every kind overlapping the data, under convention), dossier_stats,
-// and the indicator values and index scores of m, which replace those of
-// any other methodology (the warehouse holds the configured one only). It is idempotent: the
-// same dossiers give the same tables. Run it inside the load's transaction.
-func Build(ctx context.Context, db Execer, convention string, m *Methodology) error {
-	if err := buildPeriods(ctx, db, convention); err != nil {
+// of every kind overlapping the data, under convention, each marked
+// provisional or final at asOf), dossier_stats, and the indicator values
+// and index scores of m, which replace those of any other methodology (the
+// warehouse holds the configured one only). It is idempotent: the same
+// dossiers at the same asOf date give the same tables. Run it inside the
+// load's transaction.
+func Build(ctx context.Context, db Execer, convention string, m *Methodology, asOf AsOf) error {
+	if err := buildPeriods(ctx, db, convention, asOf); err != nil {
 		return err
 	}
 	for _, name := range []string{"10_dossier_outcomes.sql", "20_dossier_stats.sql"} {
@@ -49,7 +72,7 @@ func execFile(ctx context.Context, db Execer, name string, args ...any) error {
 	return nil
 }
 
-func buildPeriods(ctx context.Context, db Execer, convention string) error {
+func buildPeriods(ctx context.Context, db Execer, convention string, asOf AsOf) error {
 	var from, to sql.NullTime
 	if err := db.QueryRowContext(ctx, `SELECT min(received_at), max(greatest(received_at, coalesce(finished_at, received_at))) FROM dossiers`).
 		Scan(&from, &to); err != nil {
@@ -63,14 +86,14 @@ func buildPeriods(ctx context.Context, db Execer, convention string) error {
 	}
 	ps := periods.Covering(from.Time.UTC(), to.Time.UTC(), convention)
 	var sb strings.Builder
-	args := make([]any, 0, len(ps)*6)
-	sb.WriteString("INSERT INTO periods VALUES ")
+	args := make([]any, 0, len(ps)*7)
+	sb.WriteString("INSERT INTO periods (period, kind, convention, start_at, end_at, previous_period, provisional) VALUES ")
 	for i, p := range ps {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?)")
-		args = append(args, p.Name, p.Kind, p.Convention, p.Start, p.End, p.Previous)
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, p.Name, p.Kind, p.Convention, p.Start, p.End, p.Previous, asOf.Provisional(p.End))
 	}
 	if _, err := db.ExecContext(ctx, sb.String(), args...); err != nil {
 		return fmt.Errorf("model periods: %w", err)
@@ -167,4 +190,40 @@ func Stale(ctx context.Context, db Execer, convention string, m *Methodology) (b
 		return false, fmt.Errorf("model: %w", err)
 	}
 	return dossiers > 0 && (groups == 0 || otherGroups > 0 || otherConv > 0), nil
+}
+
+// Outdated reports whether time alone has changed what the model says
+// since it was last built: a period turned final (or provisional) at asOf,
+// or a unit's data or a source crossed the freshness line between the
+// start of the run that last rebuilt the model (runs.modelled) and
+// asOf.Now. Publications of such a model must be written again even when
+// no new file arrived, so the caller rebuilds. freshness 0 leaves
+// staleness out.
+func Outdated(ctx context.Context, db Execer, asOf AsOf, freshness time.Duration) (bool, error) {
+	var lastBuilt sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT max(started_at) FROM runs WHERE modelled AND committed_at IS NOT NULL`).Scan(&lastBuilt); err != nil {
+		return false, fmt.Errorf("model: outdated: %w", err)
+	}
+	if !lastBuilt.Valid {
+		lastBuilt.Time = asOf.Now
+	}
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM periods
+		 WHERE provisional IS DISTINCT FROM (CAST(? AS DATE) < end_at + to_microseconds(CAST(? AS BIGINT))))
+		+ (SELECT count(*) FROM index_scores s JOIN periods p USING (period)
+		   WHERE CAST(? AS BIGINT) > 0 AND
+		     coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true)
+		     <> coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true))
+		+ (SELECT count(*) FROM source_status
+		   WHERE CAST(? AS BIGINT) > 0 AND
+		     coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true)
+		     <> coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true))`,
+		asOf.Now, asOf.Grace.Microseconds(),
+		freshness.Microseconds(), lastBuilt.Time, freshness.Microseconds(), asOf.Now, freshness.Microseconds(),
+		freshness.Microseconds(), lastBuilt.Time, freshness.Microseconds(), asOf.Now, freshness.Microseconds()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("model: outdated: %w", err)
+	}
+	return n > 0, nil
 }

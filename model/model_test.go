@@ -75,13 +75,18 @@ func units(t *testing.T, db *sql.DB, rows ...string) {
 	}
 }
 
+// testAsOf is the clock of the model tests: 1 December 2026, 01:30 local.
+// 2026-11 ends on 2026-12-01 and stays provisional until 2026-12-16;
+// 2026-10 and earlier months are final.
+var testAsOf = AsOf{Now: time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC), Grace: 15 * 24 * time.Hour}
+
 func build(t *testing.T, w *warehouse.Warehouse, convention string) {
 	t.Helper()
 	m, err := LoadMethodology("default")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Build(context.Background(), w.DB(), convention, m); err != nil {
+	if err := Build(context.Background(), w.DB(), convention, m, testAsOf); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -233,12 +238,13 @@ func TestRanks(t *testing.T) {
 		t.Errorf("ranks = %s\nwant    %s", strings.Join(got, " "), want)
 	}
 	// N/A: no fee-bearing dossiers, so paid_online is N/A and its group is
-	// left out, the total scaled up to 100: A is perfect on the rest except
-	// digitisation, sync and ratings.
+	// left out, the total scaled up to 100. The test dossiers carry no
+	// sync, digitisation or reuse flags (NULL, unknown): those indicators
+	// are N/A too, not 0 (unknown is not false).
 	var na string
 	var total float64
 	db.QueryRow(`SELECT array_to_string(na_indicators, ','), total_score FROM index_scores WHERE period = '2026-03' AND unit_code = 'A'`).Scan(&na, &total)
-	if !strings.Contains(na, "paid_online") {
+	if na != "sync,paid_online,digitized_dossier,digitized_result,reused_data" {
 		t.Errorf("na_indicators = %q", na)
 	}
 	var pts sql.NullFloat64
@@ -246,8 +252,9 @@ func TestRanks(t *testing.T) {
 	if pts.Valid {
 		t.Errorf("paid_online points = %v, want N/A (NULL)", pts.Float64)
 	}
-	// A: progress 20, online 12, satisfaction 18 of the 90 available → 50/90×100.
-	if want := 50.0 / 90 * 100; total < want-1e-9 || total > want+1e-9 {
+	// A: progress 20, online 12, satisfaction 18 of the 50 available
+	// (CKMB, TTTT and MDSH all N/A) → 50/50×100 = 100.
+	if want := 100.0; total < want-1e-9 || total > want+1e-9 {
 		t.Errorf("A total = %v, want %v", total, want)
 	}
 }
@@ -334,7 +341,7 @@ tiers:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Build(context.Background(), db, "calendar", m); err != nil {
+	if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
 		t.Fatal(err)
 	}
 	var meth, version, groups, tier string

@@ -90,6 +90,12 @@ type Summary struct {
 	Snapshot     string      // analysts' snapshot refreshed by Batch
 	republish    bool        // a dead run's publications must be written again
 	SnapshotErr  error       // the snapshot could not be refreshed
+	// Warnings are problems that fail nothing but need a person: a folder
+	// source matching no file, a file lacking a column an indicator reads.
+	Warnings []string
+	// StaleSources are the sources that delivered no new file for longer
+	// than freshness (source_status.stale), with when they last did.
+	StaleSources []warehouse.StaleSource
 }
 
 // Timing splits a run's wall time into its phases.
@@ -240,6 +246,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 		if len(files) == 0 {
 			log.Warn("source has no files", "source", src.Name(), "path", sc.cfg.Path+sc.cfg.URL)
+			where := sc.cfg.Path
+			if where == "" {
+				where = sources.Redact(sc.cfg.URL)
+			}
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("source %s: no file matches %s (check the path, or whether the share is mounted)", src.Name(), where))
 		}
 		for _, ref := range files {
 			if err := ctx.Err(); err != nil {
@@ -258,6 +269,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				continue
 			}
 			seq++
+			status.NewFiles++
 			f.res.Seq = seq
 			sum.Files = append(sum.Files, f.res)
 			if f.res.Status == "failed" {
@@ -291,6 +303,15 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	// Time alone can change the model: a period turns final after
+	// publish.grace, a unit's data or a source turns stale after freshness.
+	// Those publications must be written again.
+	asOf := model.AsOf{Now: sum.Run.StartedAt, Grace: cfg.Publish.Grace}
+	outdated, err := model.Outdated(ctx, w.DB(), asOf, cfg.Freshness)
+	if err != nil {
+		return err
+	}
+	warnMissing(sum, meth, log)
 	// A failing source changes no dossier but makes its units' data older:
 	// rebuild so index_scores.data_until and the stale marks follow.
 	failing := false
@@ -298,10 +319,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		failing = failing || !st.OK
 	}
 	var build func(context.Context, *sql.Conn) error
-	if loaded > 0 || stale || failing {
+	if loaded > 0 || stale || failing || outdated {
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
-			return model.Build(ctx, c, cfg.Periods, meth)
+			return model.Build(ctx, c, cfg.Periods, meth, asOf)
 		}
 	}
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
@@ -313,9 +334,12 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		opts.Progress(Progress{Phase: "commit"})
 	}
 	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, CommittedAt: warehouse.LocalNow(time.Now(), cfg.Location), Units: reg.Units, Files: sum.Files,
-		Sources: statuses, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
+		Sources: statuses, Freshness: cfg.Freshness, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
 	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
+		return err
+	}
+	if sum.StaleSources, err = w.StaleSources(ctx); err != nil {
 		return err
 	}
 	t2 := time.Now()
@@ -346,6 +370,42 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
 	return nil
+}
+
+// warnMissing adds a warning per source and canonical column that some of
+// the run's files lack although an indicator of meth reads it: those
+// dossiers are unknown for the indicator (not counted), not false.
+func warnMissing(sum *Summary, meth *model.Methodology, log *slog.Logger) {
+	type key struct{ source, column string }
+	files := map[key][]string{}
+	var order []key
+	for _, f := range sum.Files {
+		if f.Status != "loaded" {
+			continue
+		}
+		for _, c := range f.Mapping.Missing {
+			k := key{f.Source, c}
+			if len(meth.IndicatorsReading(c)) == 0 {
+				continue
+			}
+			if files[k] == nil {
+				order = append(order, k)
+			}
+			files[k] = append(files[k], f.Path)
+		}
+	}
+	for _, k := range order {
+		msg := MissingColumnWarning(k.source, k.column, meth.IndicatorsReading(k.column), len(files[k]))
+		sum.Warnings = append(sum.Warnings, msg)
+		log.Warn("column missing from exports", "source", k.source, "column", k.column, "files", len(files[k]))
+	}
+}
+
+// MissingColumnWarning is the warning about a canonical column that files
+// of a source lack although indicators read it.
+func MissingColumnWarning(source, column string, indicators []string, files int) string {
+	return fmt.Sprintf("source %s: %d file(s) have no %s column: those dossiers are unknown (không có dữ liệu) for indicator %s, not counted as false",
+		source, files, column, strings.Join(indicators, ", "))
 }
 
 // allPeriods lists the periods of the model, in order.

@@ -508,3 +508,32 @@ func stringList(s []string) any {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// StaleSource is a source that delivered no new file for longer than
+// freshness, as source_status recorded it in the latest run.
+type StaleSource struct {
+	Source      string
+	LastNewFile *time.Time // naive local; nil when it never delivered one
+}
+
+// StaleSources lists the sources marked stale in source_status, by name.
+func (w *Warehouse) StaleSources(ctx context.Context) ([]StaleSource, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT source, last_new_file_at FROM source_status WHERE stale ORDER BY source`)
+	if err != nil {
+		return nil, fmt.Errorf("source_status: %w", err)
+	}
+	defer rows.Close()
+	var out []StaleSource
+	for rows.Next() {
+		var s StaleSource
+		var t sql.NullTime
+		if err := rows.Scan(&s.Source, &t); err != nil {
+			return nil, fmt.Errorf("source_status: %w", err)
+		}
+		if t.Valid {
+			s.LastNewFile = &t.Time
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
