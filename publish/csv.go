@@ -50,13 +50,22 @@ func score(p *float64) any {
 
 // writeRankingCSV writes ranking-<peer_group>.csv for Excel: UTF-8 with a
 // byte-order mark, comma-separated, CRLF line ends, Vietnamese headers and
-// decimal commas (such cells are quoted).
-func writeRankingCSV(w io.Writer, r ranking) error {
+// decimal commas (such cells are quoted). A CSV has no title: for a
+// provisional period its first line, above the header, is the one-cell
+// record "Số liệu tạm tính: …", where an Excel user sees it first; a
+// program skips a first line starting with "Số liệu tạm tính". A final
+// period's file starts with the header.
+func writeRankingCSV(w io.Writer, p periodInfo, r ranking) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
+	if p.Provisional {
+		if err := cw.Write([]string{p.provisionalNote()}); err != nil {
+			return err
+		}
+	}
 	if err := cw.Write(rankingHeader(r)); err != nil {
 		return err
 	}

@@ -18,6 +18,27 @@ type periodInfo struct {
 	Period, Kind, Convention string
 	Start, End               time.Time // naive local time; End is exclusive
 	Previous                 string
+	// Provisional: the period has not ended, or ended less than
+	// publish.grace ago; every publication of it says so in its title.
+	Provisional bool
+}
+
+// provisionalTitle is what every publication of a provisional period says
+// in its title (DESIGN.md, "Provisional periods and freshness").
+const provisionalTitle = "Số liệu tạm tính"
+
+// provisionalNote explains provisionalTitle in one line.
+func (p periodInfo) provisionalNote() string {
+	return provisionalTitle + ": kỳ " + p.Period + " chưa kết thúc hoặc chưa hết thời hạn gửi bổ sung; điểm và thứ hạng chưa chính thức, có thể thay đổi"
+}
+
+// titled prefixes a publication title with provisionalTitle when the
+// period is provisional.
+func (p periodInfo) titled(title string) string {
+	if p.Provisional {
+		return provisionalTitle + " — " + title
+	}
+	return title
 }
 
 // lastDay is the last day inside the period (end_at is exclusive).
@@ -74,20 +95,40 @@ type rankRow struct {
 	rawScores          map[string]*float64
 }
 
-// notes are the row's remarks: N/A indicators, then stale data.
+// noData is the remark of a unit listed without a score, and of an
+// indicator whose inputs were all unknown (DESIGN.md, "Unknown is not
+// false").
+const noData = "không có dữ liệu"
+
+// notes are the row's remarks: no data (unranked) or N/A indicators, then
+// stale data.
 func (r rankRow) notes() []string {
 	var n []string
-	if len(r.NA) > 0 {
-		n = append(n, "Không áp dụng: "+strings.Join(r.NA, ", ")+" (nhóm được quy đổi)")
+	switch {
+	case r.Total == nil:
+		n = append(n, "Không có dữ liệu (không xếp hạng)")
+	case len(r.NA) > 0:
+		n = append(n, "Không có dữ liệu: "+strings.Join(r.NA, ", ")+" (không trừ điểm, nhóm được quy đổi)")
 	}
 	if r.Stale {
 		if r.DataUntil != nil {
 			n = append(n, "dữ liệu đến ngày "+formatDate(*r.DataUntil))
-		} else {
+		} else if r.Total != nil {
 			n = append(n, "chưa có dữ liệu")
 		}
 	}
 	return n
+}
+
+// staleNote is the stale-data remark of a row, "" when it has none.
+func (r rankRow) staleNote() string {
+	if !r.Stale {
+		return ""
+	}
+	if r.DataUntil != nil {
+		return "dữ liệu đến ngày " + formatDate(*r.DataUntil)
+	}
+	return "chưa có dữ liệu"
 }
 
 // lastRun is the latest finished run.
@@ -102,6 +143,35 @@ type publication struct {
 	Rankings []ranking
 	Stats    []statsLevel
 	LastRun  *lastRun
+	// StaleSources are the sources that delivered no new file for longer
+	// than freshness before the last modelled run: "nguồn ... không gửi
+	// file mới từ ngày ...".
+	StaleSources []string
+}
+
+// loadStaleSources lists, by name, the sources whose last new file
+// (source_status.last_new_file_at) is older than cutoff, as a remark each.
+func loadStaleSources(ctx context.Context, db *sql.DB, cutoff time.Time) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT source, last_new_file_at FROM source_status
+		WHERE coalesce(last_new_file_at < ?, true) ORDER BY source`, cutoff)
+	if err != nil {
+		return nil, fmt.Errorf("source_status query: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		var at sql.NullTime
+		if err := rows.Scan(&name, &at); err != nil {
+			return nil, fmt.Errorf("source_status query: %w", err)
+		}
+		if at.Valid {
+			out = append(out, "nguồn "+name+": không có file mới từ ngày "+formatDate(at.Time))
+		} else {
+			out = append(out, "nguồn "+name+": chưa gửi file nào")
+		}
+	}
+	return out, rows.Err()
 }
 
 // query returns the embedded publication query name, without a trailing
@@ -129,7 +199,7 @@ func loadPeriod(ctx context.Context, db *sql.DB, period string) (periodInfo, err
 	for rows.Next() {
 		var p periodInfo
 		var prev sql.NullString
-		if err := rows.Scan(&p.Period, &p.Kind, &p.Convention, &p.Start, &p.End, &prev); err != nil {
+		if err := rows.Scan(&p.Period, &p.Kind, &p.Convention, &p.Start, &p.End, &prev, &p.Provisional); err != nil {
 			return periodInfo{}, err
 		}
 		p.Previous = prev.String

@@ -38,6 +38,8 @@ func tierColour(t string) string {
 type (
 	reportView struct {
 		Period, Dates, DataUntil, LastRun string
+		Provisional                       string // the banner of a provisional period, "" when final
+		StaleSources                      []string
 		Sections                          []sectionView
 		Methods                           []methodView
 	}
@@ -48,7 +50,7 @@ type (
 		Groups                              []string
 		Rows                                []rowView
 		Up, Down, Same, New                 int
-		Stale, NA                           []string
+		Stale, NA, NoData                   []string
 	}
 	legendView struct{ Tier, Colour string }
 	chartView  struct {
@@ -98,7 +100,10 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
-	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates()}
+	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources}
+	if pub.Period.Provisional {
+		v.Provisional = pub.Period.provisionalNote()
+	}
 	var latest time.Time
 	methods := map[string]bool{}
 	for _, r := range pub.Rankings {
@@ -167,11 +172,13 @@ func sectionOf(r ranking, manyMethods bool) sectionView {
 			s.Same++
 		}
 		name := row.UnitName + " (" + row.UnitCode + ")"
-		if len(row.NA) > 0 {
+		if row.Total == nil {
+			s.NoData = append(s.NoData, name)
+		} else if len(row.NA) > 0 {
 			s.NA = append(s.NA, name+": "+strings.Join(row.NA, ", "))
 		}
-		if row.Stale {
-			s.Stale = append(s.Stale, name+": "+row.notes()[len(row.notes())-1])
+		if row.Stale && row.Total != nil {
+			s.Stale = append(s.Stale, name+": "+row.staleNote())
 		}
 	}
 	for _, c := range tierColours {

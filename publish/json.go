@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 )
 
 // rankingDoc is ranking-<peer_group>.json. Field order is the key order of
 // the file; numbers are rounded to 2 decimals.
 type rankingDoc struct {
+	Title              string     `json:"title"` // "Số liệu tạm tính — …" for a provisional period
 	Period             string     `json:"period"`
+	Provisional        bool       `json:"provisional"`
 	PeerGroup          string     `json:"peer_group"`
 	Methodology        string     `json:"methodology"`
 	MethodologyVersion string     `json:"methodology_version"`
@@ -17,6 +20,9 @@ type rankingDoc struct {
 	PeriodEnd          string     `json:"period_end"` // last day, inclusive
 	IndexGroups        []groupDoc `json:"index_groups"`
 	Units              []unitDoc  `json:"units"`
+	// StaleSources are the sources that sent no new file for longer than
+	// freshness, one remark each (empty when none or the check is off).
+	StaleSources []string `json:"stale_sources"`
 }
 
 type groupDoc struct {
@@ -40,6 +46,7 @@ type unitDoc struct {
 	Stale        bool        `json:"stale"`
 	DataUntil    *string     `json:"data_until"`
 	NAIndicators []string    `json:"na_indicators"`
+	Note         string      `json:"note,omitempty"` // "Không có dữ liệu (không xếp hạng)", …
 }
 
 // groupScores is an object {group_code: score} whose keys keep the groups'
@@ -77,9 +84,13 @@ func (g groupScores) MarshalJSON() ([]byte, error) {
 
 // writeRankingJSON writes ranking-<peer_group>.json: 2-space indent, a
 // trailing newline, NULLs as null, "&" and "<" unescaped.
-func writeRankingJSON(w io.Writer, p periodInfo, r ranking) error {
+func writeRankingJSON(w io.Writer, pub publication, r ranking) error {
+	p := pub.Period
 	doc := rankingDoc{
+		Title:              p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period),
 		Period:             p.Period,
+		Provisional:        p.Provisional,
+		StaleSources:       append([]string{}, pub.StaleSources...),
 		PeerGroup:          r.PeerGroup,
 		Methodology:        r.Methodology,
 		MethodologyVersion: r.Version,
@@ -101,6 +112,7 @@ func writeRankingJSON(w io.Writer, p periodInfo, r ranking) error {
 			ScoreChange:  rounded(row.ScoreChange),
 			Stale:        row.Stale,
 			NAIndicators: row.NA,
+			Note:         strings.Join(row.notes(), "; "),
 		}
 		if row.Tier != "" {
 			t := row.Tier

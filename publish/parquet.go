@@ -22,8 +22,9 @@ type parquetColumn struct {
 // parquetColumns are the columns in file order: unit_code, unit_name,
 // rank, peer_count, one DOUBLE per group (named by its code, in display
 // order), total_score, tier, previous_rank, rank_change, score_change,
-// stale, data_until, na_indicators, then the period, peer group and
-// methodology of every row (so that files can be read together).
+// stale, data_until, na_indicators, then the period, peer group,
+// methodology and provisional flag of every row (so that files can be read
+// together, and a provisional ranking never passes for a final one).
 func parquetColumns(p periodInfo, r ranking) ([]parquetColumn, error) {
 	cols := []parquetColumn{
 		{"unit_code", "VARCHAR", func(x rankRow) string { return sqlString(x.UnitCode) }},
@@ -63,6 +64,7 @@ func parquetColumns(p periodInfo, r ranking) ([]parquetColumn, error) {
 		parquetColumn{"peer_group", "VARCHAR", func(rankRow) string { return sqlString(r.PeerGroup) }},
 		parquetColumn{"methodology", "VARCHAR", func(rankRow) string { return sqlString(r.Methodology) }},
 		parquetColumn{"methodology_version", "VARCHAR", func(rankRow) string { return sqlString(r.Version) }},
+		parquetColumn{"provisional", "BOOLEAN", func(rankRow) string { return strconv.FormatBool(p.Provisional) }},
 	)
 	seen := map[string]bool{}
 	for _, c := range cols {

@@ -91,6 +91,13 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		}
 		t := asOf.Add(-opts.Freshness)
 		staleBefore = &t
+		if pub.LastRun != nil {
+			// Sources are judged at the last modelled run, like units: a
+			// period long over still says which sources went quiet since.
+			if pub.StaleSources, err = loadStaleSources(ctx, db, pub.LastRun.Started.Add(-opts.Freshness)); err != nil {
+				return nil, fail("", err)
+			}
+		}
 	}
 	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
 		return nil, fail("", err)
@@ -119,7 +126,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	}
 	for _, r := range pub.Rankings {
 		if formats["csv"] {
-			if err := write(r.Stem+".csv", func(w io.Writer) error { return writeRankingCSV(w, r) }); err != nil {
+			if err := write(r.Stem+".csv", func(w io.Writer) error { return writeRankingCSV(w, pub.Period, r) }); err != nil {
 				return nil, err
 			}
 		}
@@ -129,7 +136,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 			}
 		}
 		if formats["json"] {
-			if err := write(r.Stem+".json", func(w io.Writer) error { return writeRankingJSON(w, pub.Period, r) }); err != nil {
+			if err := write(r.Stem+".json", func(w io.Writer) error { return writeRankingJSON(w, pub, r) }); err != nil {
 				return nil, err
 			}
 		}

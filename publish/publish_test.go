@@ -121,7 +121,7 @@ func TestPeriod(t *testing.T) {
 			`1/3,H.BAVI,Huyện Ba Vì,"17,25","19,50","12,00","10,00","15,68","17,00","91,43",Xuất sắc,3/3,tăng 2 bậc,"+2,76 điểm",`,
 			// A tie: both units second, then by unit_code.
 			`2/3,H.AB,Huyện A & B <Thử>,"16,00","18,00","11,50","9,00","15,00","16,00","85,50",Tốt,,,,`,
-			`2/3,H.SONTAY,Thị xã Sơn Tây,"18,00","20,00","10,00","10,00","12,50","15,00","85,50",Tốt,1/3,giảm 1 bậc,"-0,50 điểm",Không áp dụng: paid_online (nhóm được quy đổi); dữ liệu đến ngày 15/08/2026`,
+			`2/3,H.SONTAY,Thị xã Sơn Tây,"18,00","20,00","10,00","10,00","12,50","15,00","85,50",Tốt,1/3,giảm 1 bậc,"-0,50 điểm","Không có dữ liệu: paid_online (không trừ điểm, nhóm được quy đổi); dữ liệu đến ngày 15/08/2026"`,
 		} {
 			if lines[i+1] != want {
 				t.Errorf("row %d\n%s\nwant\n%s", i+1, lines[i+1], want)
@@ -135,7 +135,7 @@ func TestPeriod(t *testing.T) {
 
 	t.Run("json", func(t *testing.T) {
 		b := readFile(t, filepath.Join(out, "ranking-district.json"))
-		if !bytes.HasSuffix(b, []byte("}\n")) || !bytes.HasPrefix(b, []byte("{\n  \"period\": \"2026-Q3\",\n")) {
+		if !bytes.HasSuffix(b, []byte("}\n")) || !bytes.HasPrefix(b, []byte("{\n  \"title\": \"Xếp hạng cấp huyện, kỳ 2026-Q3\",\n  \"period\": \"2026-Q3\",\n  \"provisional\": false,\n")) {
 			t.Errorf("not 2-space indented with a trailing newline:\n%s", b)
 		}
 		var doc struct {

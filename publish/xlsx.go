@@ -12,11 +12,18 @@ import (
 // with the header in row 1 (machine-readable), scores stored as numbers
 // with the format "0.00" (Excel shows them with the reader's decimal
 // separator), the header frozen and filterable. The title is in the sheet
-// name and the document properties.
+// name and the document properties; for a provisional period both say
+// "Số liệu tạm tính".
 func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := sheetName(peerLabel(r.PeerGroup))
+	label := peerLabel(r.PeerGroup)
+	if p.Provisional {
+		// The sheet tab is the title an Excel user sees; the header stays
+		// in row 1 for programs.
+		label += " (" + provisionalTitle + ")"
+	}
+	sheet := sheetName(label)
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
@@ -93,8 +100,12 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	if err := f.AutoFilter(sheet, "A1:"+lastCol+strconv.Itoa(len(r.Rows)+1), nil); err != nil {
 		return err
 	}
-	title := "Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period
-	if err := f.SetDocProps(docProps(p, title, "Phương pháp "+r.Methodology+" "+r.Version+"; "+p.dates())); err != nil {
+	title := p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period)
+	desc := "Phương pháp " + r.Methodology + " " + r.Version + "; " + p.dates()
+	if p.Provisional {
+		desc = p.provisionalNote() + ". " + desc
+	}
+	if err := f.SetDocProps(docProps(p, title, desc)); err != nil {
 		return err
 	}
 	_, err = f.WriteTo(w)

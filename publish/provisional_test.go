@@ -1,0 +1,109 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// A provisional period says "Số liệu tạm tính" in the title of every
+// publication: the CSV's first line (above the header), the XLSX sheet tab
+// and document title, the JSON title and flag, the Parquet column and the
+// HTML heading and banner. A unit listed without a score says "Không có
+// dữ liệu", and a source with no new file for longer than freshness is
+// listed as stale.
+func TestProvisionalPublications(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`UPDATE periods SET provisional = true WHERE period = '2026-Q3'`,
+		`UPDATE index_scores SET provisional = true WHERE period = '2026-Q3'`,
+		// H.NEW exists but had no dossier in scope: listed, unranked.
+		`INSERT INTO units (unit_code, name, level) VALUES ('H.NEW', 'Huyện Mới', 'district')`,
+		`INSERT INTO index_scores (methodology, methodology_version, period, unit_code, peer_group, group_scores, peer_count, provisional)
+		 VALUES ('default', '1.0', '2026-Q3', 'H.NEW', 'district', '{"CKMB":null,"TDGQ":null,"CLGQ":null,"TTTT":null,"MDHL":null,"MDSH":null}', 3, true)`,
+		// The last modelled run started 2026-10-02 01:30; freshness 72h:
+		// a source whose last new file came 2026-09-20 is stale, one from
+		// 2026-10-01 is not.
+		`INSERT INTO source_status (source, last_attempt_at, last_run_id, last_new_file_at) VALUES
+		 ('ba-vi', TIMESTAMP '2026-10-02 01:30:00', 7, TIMESTAMP '2026-09-20 01:30:00'),
+		 ('son-tay', TIMESTAMP '2026-10-02 01:30:00', 7, TIMESTAMP '2026-10-01 01:30:00')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Period(ctx, db, testPeriod, Options{Dir: dir, Freshness: 72 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, testPeriod)
+
+	csv := string(readFile(t, filepath.Join(out, "ranking-district.csv")))
+	lines := strings.Split(strings.TrimPrefix(csv, "\uFEFF"), "\r\n")
+	if !strings.HasPrefix(lines[0], `"Số liệu tạm tính: kỳ 2026-Q3 chưa kết thúc`) || !strings.HasPrefix(lines[1], "Hạng,Mã đơn vị,") {
+		t.Errorf("CSV does not start with the provisional line, then the header:\n%s\n%s", lines[0], lines[1])
+	}
+	// H.NEW: no rank, no scores, listed last with its remark.
+	if want := `,H.NEW,Huyện Mới,,,,,,,,,,,,Không có dữ liệu (không xếp hạng)`; !strings.Contains(csv, want) {
+		t.Errorf("no-data unit not listed as %q:\n%s", want, csv)
+	}
+
+	f, err := excelize.OpenFile(filepath.Join(out, "ranking-district.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); len(got) != 1 || got[0] != "Cấp huyện (Số liệu tạm tính)" {
+		t.Errorf("sheets = %q", got)
+	}
+	props, _ := f.GetDocProps()
+	if !strings.HasPrefix(props.Title, "Số liệu tạm tính — Xếp hạng cấp huyện") {
+		t.Errorf("xlsx title = %q", props.Title)
+	}
+	if h, _ := f.GetCellValue(f.GetSheetList()[0], "A1"); h != "Hạng" {
+		t.Errorf("xlsx header not in row 1: A1 = %q", h)
+	}
+
+	var doc struct {
+		Title        string
+		Provisional  bool
+		StaleSources []string `json:"stale_sources"`
+		Units        []struct {
+			UnitCode string `json:"unit_code"`
+			Rank     *int
+			Note     string
+		}
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, "ranking-district.json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Provisional || !strings.HasPrefix(doc.Title, "Số liệu tạm tính — ") {
+		t.Errorf("json title %q provisional %v", doc.Title, doc.Provisional)
+	}
+	if len(doc.StaleSources) != 1 || doc.StaleSources[0] != "nguồn ba-vi: không có file mới từ ngày 20/09/2026" {
+		t.Errorf("stale sources = %q", doc.StaleSources)
+	}
+	last := doc.Units[len(doc.Units)-1]
+	if last.UnitCode != "H.NEW" || last.Rank != nil || last.Note != "Không có dữ liệu (không xếp hạng)" {
+		t.Errorf("last unit = %+v", last)
+	}
+
+	html := readFile(t, filepath.Join(out, "report.html"))
+	for _, want := range []string{"<h1>Số liệu tạm tính — ", `<p class="note provisional"><strong>Số liệu tạm tính: kỳ 2026-Q3`,
+		"nguồn ba-vi: không có file mới từ ngày 20/09/2026", "Không có dữ liệu trong kỳ (không xếp hạng)", "Huyện Mới (H.NEW)"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	var prov bool
+	if err := db.QueryRow(`SELECT bool_and(provisional) FROM read_parquet(?)`, filepath.Join(out, "ranking-district.parquet")).Scan(&prov); err != nil || !prov {
+		t.Errorf("parquet provisional = %v (%v)", prov, err)
+	}
+}
