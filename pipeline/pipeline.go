@@ -96,6 +96,9 @@ type Summary struct {
 	// StaleSources are the sources that delivered no new file for longer
 	// than freshness (source_status.stale), with when they last did.
 	StaleSources []warehouse.StaleSource
+	// FinalPeriods and ProvisionalPeriods split the model's periods as the
+	// model was last built (periods.provisional), each in order.
+	FinalPeriods, ProvisionalPeriods []string
 }
 
 // Timing splits a run's wall time into its phases.
@@ -342,6 +345,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if sum.StaleSources, err = w.StaleSources(ctx); err != nil {
 		return err
 	}
+	if sum.FinalPeriods, sum.ProvisionalPeriods, err = periodStates(ctx, w.DB()); err != nil {
+		return err
+	}
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)
 	defer func() { sum.Timing.Publish = time.Since(t2) }()
@@ -406,6 +412,28 @@ func warnMissing(sum *Summary, meth *model.Methodology, log *slog.Logger) {
 func MissingColumnWarning(source, column string, indicators []string, files int) string {
 	return fmt.Sprintf("source %s: %d file(s) have no %s column: those dossiers are unknown (không có dữ liệu) for indicator %s, not counted as false",
 		source, files, column, strings.Join(indicators, ", "))
+}
+
+// periodStates splits the model's periods into final and provisional.
+func periodStates(ctx context.Context, db *sql.DB) (final, provisional []string, err error) {
+	rows, err := db.QueryContext(ctx, `SELECT period, coalesce(provisional, false) FROM periods ORDER BY CASE kind WHEN 'month' THEN 1 WHEN 'quarter' THEN 2 WHEN 'half' THEN 3 ELSE 4 END, period`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("periods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var prov bool
+		if err := rows.Scan(&p, &prov); err != nil {
+			return nil, nil, fmt.Errorf("periods: %w", err)
+		}
+		if prov {
+			provisional = append(provisional, p)
+		} else {
+			final = append(final, p)
+		}
+	}
+	return final, provisional, rows.Err()
 }
 
 // allPeriods lists the periods of the model, in order.

@@ -189,8 +189,22 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 			fmt.Fprintf(w, "  %s row %d, %s: %s\n", rel(base, q.File), q.Row, q.Column, q.Reason)
 		}
 	}
+	for _, m := range s.Warnings {
+		fmt.Fprintf(w, "WARNING %s\n", m)
+	}
+	for _, st := range s.StaleSources {
+		if st.LastNewFile != nil {
+			fmt.Fprintf(w, "STALE source %s: no new file since %s (longer than freshness)\n", st.Source, st.LastNewFile.Format("02/01/2006 15:04"))
+		} else {
+			fmt.Fprintf(w, "STALE source %s: has never delivered a file\n", st.Source)
+		}
+	}
 	if s.Modelled {
 		fmt.Fprintln(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores")
+	}
+	if len(s.FinalPeriods)+len(s.ProvisionalPeriods) > 0 {
+		fmt.Fprintf(w, "periods final: %s\n", listOrNone(s.FinalPeriods))
+		fmt.Fprintf(w, "periods provisional (Số liệu tạm tính, not final until publish.grace after their end): %s\n", listOrNone(s.ProvisionalPeriods))
 	}
 	if len(s.Published) > 0 {
 		fmt.Fprintf(w, "published %d files under %s\n", len(s.Published), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
@@ -207,6 +221,13 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	if r.Status == "failed" && r.Message != "" {
 		fmt.Fprintf(w, "run failed, nothing was written: %s\n", r.Message)
 	}
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ", ")
 }
 
 func rel(base, p string) string {

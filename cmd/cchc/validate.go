@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pipeline"
 )
 
@@ -36,6 +37,10 @@ problem, 2 when the config or the unit registry is invalid.`,
 			if err != nil {
 				return usageErr(err)
 			}
+			meth, err := model.LoadMethodology(cfg.Methodology)
+			if err != nil {
+				return usageErr(err)
+			}
 			base := filepath.Dir(cfg.File)
 			problems := 0
 			for _, sc := range checks {
@@ -47,6 +52,27 @@ problem, 2 when the config or the unit registry is invalid.`,
 				fmt.Fprintf(out, "\nsource %s: %d files\n", sc.Source, len(sc.Files))
 				if len(sc.Files) == 0 {
 					fmt.Fprintf(out, "  warning: nothing matches %s (a mistyped path, or no export yet)\n", sc.Where)
+				}
+				// Columns an indicator reads that files of the source lack:
+				// unknown for those dossiers (not counted), never false.
+				missing := map[string]int{}
+				var order []string
+				for _, f := range sc.Files {
+					if f.Err != nil {
+						continue
+					}
+					for _, c := range f.Mapping.Missing {
+						if len(meth.IndicatorsReading(c)) == 0 {
+							continue
+						}
+						if missing[c] == 0 {
+							order = append(order, c)
+						}
+						missing[c]++
+					}
+				}
+				for _, c := range order {
+					fmt.Fprintf(out, "  warning: %s\n", pipeline.MissingColumnWarning(sc.Source, c, meth.IndicatorsReading(c), missing[c]))
 				}
 				for _, f := range sc.Files {
 					if f.Err != nil {
