@@ -26,6 +26,7 @@ demo: build
 	./$(BIN) gen demo $(DEMO) >/dev/null
 	./$(BIN) run --config $(DEMO)/cchc.yaml
 	./$(BIN) query --config $(DEMO)/cchc.yaml "SELECT peer_group, rank, unit_code, round(total_score, 2) AS score, tier FROM index_scores WHERE period = '2026-Q3' ORDER BY peer_group, rank"
+	./$(BIN) query --config $(DEMO)/cchc.yaml "SELECT CASE WHEN provisional THEN 'tạm tính (provisional)' ELSE 'chính thức (final)' END AS status, count(*) AS periods, string_agg(period, ', ' ORDER BY start_at, end_at) AS list FROM periods GROUP BY ALL ORDER BY status"
 
 demo-clean:
 	rm -rf $(DEMO)/cchc.duckdb $(DEMO)/cchc.duckdb.wal $(DEMO)/cchc.duckdb.lock $(DEMO)/cchc.snapshot.duckdb $(DEMO)/out
