@@ -152,3 +152,30 @@ func TestGoldenNormalized(t *testing.T) {
 		t.Errorf("only %d sample formats: %v", len(seen), seen)
 	}
 }
+
+// At the demo's clock (7 Nov 2026, grace 15 days) 2026-10 is provisional
+// (final on 16 Nov) and 2026-Q3 final: the CSV of the first starts with
+// the "Số liệu tạm tính" line, the second with its header.
+func TestDemoProvisionalPeriods(t *testing.T) {
+	dir := t.TempDir()
+	for period, want := range map[string]string{"2026-10": `"Số liệu tạm tính: kỳ 2026-10`, "2026-Q3": "Hạng,"} {
+		if _, err := publishPeriod(period, dir); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, period, "ranking-district.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := strings.SplitN(strings.TrimPrefix(string(b), "\uFEFF"), "\r\n", 2)[0]; !strings.HasPrefix(first, want) {
+			t.Errorf("%s: first line %q, want it to start with %q", period, first, want)
+		}
+	}
+	var final, provisional string
+	if err := demo.db.QueryRow(`SELECT string_agg(period, ',' ORDER BY period) FILTER (WHERE NOT provisional),
+		string_agg(period, ',' ORDER BY period) FILTER (WHERE provisional) FROM periods`).Scan(&final, &provisional); err != nil {
+		t.Fatal(err)
+	}
+	if provisional != "2026,2026-10,2026-11,2026-H2,2026-Q4" {
+		t.Errorf("provisional periods %s (final %s)", provisional, final)
+	}
+}
