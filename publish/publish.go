@@ -30,7 +30,9 @@ type Options struct {
 	// Freshness marks a unit stale when its index_scores.data_until is
 	// older than Freshness before the period's end_at, or before the
 	// latest run's start for a period not yet over: its note says
-	// "dữ liệu đến ngày dd/mm/yyyy". 0 disables the check.
+	// "dữ liệu đến ngày dd/mm/yyyy". Sources whose last new file is older
+	// than Freshness before the latest modelled run are listed as stale
+	// (JSON stale_sources, the HTML report). 0 disables both.
 	Freshness time.Duration
 }
 
