@@ -107,3 +107,28 @@ func TestProvisionalPublications(t *testing.T) {
 		t.Errorf("parquet provisional = %v (%v)", prov, err)
 	}
 }
+
+// The official form of a provisional period says so in its title row and
+// document title.
+func TestProvisionalStatsForm(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `UPDATE periods SET provisional = true WHERE period = '2026-Q3'`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Period(ctx, db, testPeriod, Options{Dir: dir, Formats: []string{"xlsx"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, testPeriod, "dossier-stats.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue(f.GetSheetList()[0], "A2"); !strings.HasPrefix(v, "SỐ LIỆU TẠM TÍNH — TÌNH HÌNH") {
+		t.Errorf("title row = %q", v)
+	}
+	if props, _ := f.GetDocProps(); !strings.HasPrefix(props.Title, "Số liệu tạm tính — ") {
+		t.Errorf("doc title = %q", props.Title)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/collate"
@@ -158,7 +159,7 @@ func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	title := "Tình hình, kết quả giải quyết TTHC, kỳ " + p.Period
+	title := p.titled("Tình hình, kết quả giải quyết TTHC, kỳ " + p.Period)
 	if err := f.SetDocProps(docProps(p, title, "Biểu số II.06a: "+p.dates())); err != nil {
 		return err
 	}
@@ -220,7 +221,11 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	if err := set("A1", "Biểu số II.06a/VPCP/KSTT", st.formNo); err != nil {
 		return err
 	}
-	if err := line(2, "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", st.title); err != nil {
+	heading := "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+	if p.Provisional {
+		heading = strings.ToUpper(provisionalTitle) + " — " + heading
+	}
+	if err := line(2, heading, st.title); err != nil {
 		return err
 	}
 	if err := line(3, "Kỳ báo cáo: "+p.Period+" ("+p.dates()+")", st.subtitle); err != nil {
