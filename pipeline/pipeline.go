@@ -315,8 +315,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	warnMissing(sum, meth, log)
-	// A failing source changes no dossier but makes its units' data older:
-	// rebuild so index_scores.data_until and the stale marks follow.
+	// A failing source changes no dossier, but its failure should reach
+	// the publications' "as of" run at once: rebuild. (Units turn stale by
+	// their own data's dates, see model.Outdated.)
 	failing := false
 	for _, st := range statuses {
 		failing = failing || !st.OK
