@@ -63,12 +63,12 @@ type Kind uint8
 
 // The kinds of personal data found.
 const (
-	IDNumber  Kind = iota + 1 // CCCD (12 digits) or CMND (9 digits)
-	Digits                    // another run of 9 or more digits (an account, a card)
-	Phone                     // a Vietnamese phone number
-	Email                     // an e-mail address
-	JSON                      // a JSON object
-	Name                      // a personal name
+	IDNumber Kind = iota + 1 // CCCD (12 digits) or CMND (9 digits)
+	Digits                   // another run of 9 or more digits (an account, a card)
+	Phone                    // a Vietnamese phone number
+	Email                    // an e-mail address
+	JSON                     // a JSON object
+	Name                     // a personal name
 )
 
 // Marker is the text a span of kind k is replaced with.

@@ -89,8 +89,8 @@ func TestMask(t *testing.T) {
 
 func TestMaskShapesKeepsNames(t *testing.T) {
 	for in, want := range map[string]string{
-		"phường Ngô Quyền":           "phường Ngô Quyền",
-		"UBND xã Lê Lợi 0912345678":  "UBND xã Lê Lợi [SĐT]",
+		"phường Ngô Quyền":             "phường Ngô Quyền",
+		"UBND xã Lê Lợi 0912345678":    "UBND xã Lê Lợi [SĐT]",
 		`{"donVi":"UBND xã Tản Hồng"}`: "[JSON]",
 	} {
 		if got, _ := MaskShapes(in); got != want {
