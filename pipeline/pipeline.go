@@ -18,6 +18,7 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/transforms"
@@ -180,11 +181,11 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	switch {
 	case err != nil:
 		r.Status = "failed"
-		r.Message = err.Error()
+		r.Message, _ = pii.MaskShapes(err.Error())
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
 	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.StillFailed > 0:
 		r.Status = "partial"
-		r.Message = failureMessage(sum)
+		r.Message, _ = pii.MaskShapes(failureMessage(sum))
 	default:
 		r.Status = "succeeded"
 		r.Message = fmt.Sprintf("%d new files, %d unchanged", r.FilesNew, sum.Unchanged)
@@ -472,7 +473,8 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	// The path is stored and shown redacted: an export URL may carry a token.
 	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
 	failed := func(err error) (*fetched, string, error) {
-		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, f.res.Path, err), "unavailable"
+		msg, _ := pii.MaskShapes(err.Error())
+		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
 		}
@@ -539,13 +541,14 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
-		msg := err.Error()
+		// A decoder's error may quote a cell (a CSV line, a JSON value).
+		msg, _ := pii.MaskShapes(err.Error())
 		if !strings.HasPrefix(msg, "file ") {
 			msg = fmt.Sprintf("file %s: %s", res.Path, msg)
 		}
 		res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
 		res.RowsRead = 0
-		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
+		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
 	}
 	raw, first, m, err := openMapped(f.path, sc, transforms.MapOptions{
 		Units: reg, DefaultUnit: sc.cfg.Unit, Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
@@ -582,6 +585,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		return
 	}
 	res.RowsRead = sr.rowsRead
+	res.ValuesMasked = sr.masked
 	res.Mapping = mapping
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
@@ -595,7 +599,10 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	if opts.Progress != nil {
 		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
 	}
-	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected)
+	if sr.masked > 0 {
+		log.Warn("personal data found in recognised columns, masked", "source", res.Source, "file", res.Path, "values", sr.masked)
+	}
+	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
 }
 
 // openMapped opens a file with the source's decoder, reads its first batch
@@ -625,9 +632,12 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 	return raw, first, m, nil
 }
 
+// quoteList quotes headers for a message, masked for personal data: the
+// "header" of a file without one is its first data row.
 func quoteList(s []string) string {
 	q := make([]string, len(s))
 	for i, v := range s {
+		v, _ = pii.Mask(v)
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")

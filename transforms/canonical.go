@@ -146,7 +146,10 @@ func (m *Mapper) plan(header []string) {
 		canon, ok := LookupHeader(h)
 		switch {
 		case !ok:
-			mp.Unmapped = append(mp.Unmapped, h)
+			// Recorded in source_files: masked, in case the header row
+			// found is in fact a row of data.
+			hm, _ := pii.Mask(h)
+			mp.Unmapped = append(mp.Unmapped, hm)
 		case canon == PersonalData:
 			mp.Dropped = append(mp.Dropped, h)
 		default:

@@ -143,6 +143,9 @@ type FileResult struct {
 	RowsLoaded      int64 // set by Commit
 	RowsQuarantined int64 // set by Commit
 	RowsSuperseded  int64 // set by Commit
+	// ValuesMasked counts the file's cells stored with personal data
+	// masked (transforms.Mapper.Masked); set by the caller.
+	ValuesMasked int64
 }
 
 // Stage collects a run's transformed rows in a temporary table on one
@@ -379,11 +382,11 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
-		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[])
+		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.Source, f.Path, f.SHA256)
+		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked, f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
@@ -392,13 +395,13 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns)
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, values_masked)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?,
-		CAST(CAST(? AS JSON) AS VARCHAR[]))`,
+		CAST(CAST(? AS JSON) AS VARCHAR[]), ?)`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
 		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified),
-		missingList(f))
+		missingList(f), f.ValuesMasked)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
