@@ -374,3 +374,32 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("log output:\n%s", r.stderr)
 	}
 }
+
+// Personal data typed into recognised columns is masked in what the run
+// prints and logs, and the summary counts the masked cells per file.
+func TestRunSummaryMasksPersonalData(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	csv := "Mã hồ sơ,Tên thủ tục,Lĩnh vực,Ngày tiếp nhận,Đánh giá\n" +
+		"P-1,Cấp giấy phép xây dựng 0903111222,Xây dựng,02/03/2026 08:00,\n" +
+		"P-2,Khai sinh,Hộ tịch,02/03/2026 09:00,Lê Thị Hoa Mai\n"
+	if err := os.WriteFile(filepath.Join(dir, "exports", "a", "03-pii.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cchc(t, dir, nil, "run")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	// Counted by hand: P-1's procedure name (loaded), P-2's rating
+	// (quarantined) = 2.
+	if !strings.Contains(r.stdout, "personal data masked in recognised columns: 2 values (source_files.values_masked): exports/a/03-pii.csv (2)") {
+		t.Errorf("summary lacks the masked count:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `row 3, Đánh giá: unknown rating "[họ tên]"`) {
+		t.Errorf("summary lacks the masked rejection:\n%s", r.stdout)
+	}
+	for _, v := range []string{"0903111222", "Lê Thị Hoa Mai", "Hoa Mai"} {
+		if strings.Contains(r.stdout+r.stderr, v) {
+			t.Errorf("the run printed or logged %q:\n%s\n%s", v, r.stdout, r.stderr)
+		}
+	}
+}
