@@ -34,7 +34,8 @@
 // number (0 or +84 and 9 to 12 digits) or to 9 or more digits grouped by
 // spaces. Amounts (1.234.567.890), procedure codes (1.001234,
 // 2.000889.000.00.00.H41), dossier codes (H41.12-240315-0001), dates and
-// times (15/03/2026 08:30, 2026-03-15T08:30:00+07:00) and decimals
+// times (15/03/2026 08:30, 2026-03-15T08:30:00+07:00, and the compact
+// 20260231080000 of the national sync, even when impossible) and decimals
 // (45366.354166666664) are not masked.
 //
 // Names are found from the family name: one of the common Vietnamese
@@ -127,11 +128,33 @@ func MaskRejected(s string) (string, bool) {
 	if !freeText(m) {
 		return m, changed
 	}
-	sh := shape(m)
-	if utf8.RuneCountInString(sh) > MaxRejected {
-		sh = string([]rune(sh)[:MaxRejected]) + "…"
-	}
+	sh := truncate(shape(m), MaxRejected)
 	return sh, sh != s
+}
+
+// truncate cuts s to at most max characters followed by "…", never inside
+// a marker.
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := 0; i < len(s); {
+		step := markerAt(s[i:])
+		width := 0
+		if step > 0 {
+			width = utf8.RuneCountInString(s[i : i+step])
+		} else {
+			_, step = utf8.DecodeRuneInString(s[i:])
+			width = 1
+		}
+		if n+width > max {
+			return s[:i] + "…"
+		}
+		n += width
+		i += step
+	}
+	return s
 }
 
 // freeText reports whether a rejected closed-vocabulary value reads like
@@ -418,7 +441,7 @@ func findNumbers(s string) []Span {
 			continue
 		}
 		for gi, g := range groups {
-			if g[1]-g[0] < 9 {
+			if g[1]-g[0] < 9 || compactTime(s[g[0]:g[1]]) {
 				continue
 			}
 			// "45366.354166666664": the fraction of a decimal (an Excel
@@ -450,6 +473,9 @@ func chunkKind(chunk string, plus bool, sep byte, groups [][2]int) (Kind, bool) 
 	case plus:
 		return 0, false
 	case len(groups) == 1 && n >= 9:
+		if compactTime(d) {
+			return 0, false
+		}
 		if first == '0' && (n == 10 || n == 11) {
 			return Phone, true
 		}
@@ -469,6 +495,20 @@ func chunkKind(chunk string, plus bool, sep byte, groups [][2]int) (Kind, bool) 
 		return digitsKind(n), true
 	}
 	return 0, false
+}
+
+// compactTime reports a timestamp in the compact form of the national sync
+// (yyyyMMddHHmm, yyyyMMddHHmmss), possibly impossible (31 February), which a
+// clerk must see to correct. No CCCD (it starts with the province code 0xx)
+// nor phone number has this shape.
+func compactTime(d string) bool {
+	if len(d) != 12 && len(d) != 14 {
+		return false
+	}
+	num := func(i int) int { return int(d[i]-'0')*10 + int(d[i+1]-'0') }
+	century := num(0)
+	return century >= 19 && century <= 21 && num(4) >= 1 && num(4) <= 12 && num(6) >= 1 && num(6) <= 31 &&
+		num(8) <= 23 && num(10) <= 59 && (len(d) == 12 || num(12) <= 59)
 }
 
 func digitsKind(n int) Kind {
