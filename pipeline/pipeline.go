@@ -243,9 +243,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		files, err := src.List(ctx)
 		if err != nil {
-			log.Error("source failed", "source", src.Name(), "err", err)
+			msg, _ := pii.MaskShapes(err.Error())
+			log.Error("source failed", "source", src.Name(), "err", msg)
 			sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
-			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: err.Error()})
+			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: msg})
 			continue
 		}
 		if len(files) == 0 {

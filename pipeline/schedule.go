@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/cchc/cchc/pii"
 )
 
 // Parser is the cron syntax of the schedule key: five fields plus the
@@ -57,7 +59,8 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 			log.Info("next run", "at", next())
 		}()
 		if err := job(ctx); err != nil {
-			log.Error("scheduled run failed", "err", err)
+			msg, _ := pii.MaskShapes(err.Error())
+			log.Error("scheduled run failed", "err", msg)
 		}
 	}))
 	c.Start()
