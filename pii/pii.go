@@ -17,17 +17,24 @@
 //   - Unit names go through MaskShapes: numbers, e-mail and JSON only. Unit
 //     names legitimately hold names of people (phường Ngô Quyền, đường Lê
 //     Lợi), and the clerk needs the name to add it to the unit registry.
+//     A unit cell that names no kind of unit (no UBND, xã, Sở, Phòng, ...)
+//     goes through Mask: a name there is a person's.
 //   - A value of a closed-vocabulary column (date, number, status, channel,
 //     rating, online level, yes/no) that failed to parse goes through
 //     MaskRejected: Mask, then, when it still looks like free text (two
 //     capitalised words in a row, as in a name; more than four words; more
-//     than 40 characters), only its shape is kept: letters become x or X,
-//     so "Ông Khúc Thừa Dụ" is stored as "Xxx Xxxx Xxxx Xx". A short misspelling
-//     ("đang xu ly", "31/02/2026") is kept as it is, so the clerk sees what
-//     is wrong; in every case the file, row and column of the quarantine
-//     entry are enough to find the cell and correct it.
-//   - Error texts, log lines and reasons that carry values go through
-//     MaskShapes (or Mask when they hold no unit name).
+//     than 40 characters), only its shape is kept, cut to 40 characters:
+//     letters become x or X, so "Ông Khúc Thừa Dụ" is stored as
+//     "Xxx Xxxx Xxxx Xx". A short misspelling ("đang xu ly", "31/02/2026")
+//     is kept as it is, so the clerk sees what is wrong; in every case the
+//     file, row and column of the quarantine entry are enough to find the
+//     cell and correct it. A value that parses is a term, kept as it is.
+//   - The dossier code is kept as it is: it identifies the dossier, and a
+//     masked code would merge dossiers.
+//   - A quarantined row's raw_record holds each recognised cell masked by
+//     the rule of its column; the reason quotes the masked value.
+//   - Error texts and log lines that carry values go through MaskShapes
+//     (or Mask when they hold no unit name, as a header row does).
 //
 // What counts as a number: a run of 9 or more digits, or digits grouped
 // with one kind of separator (space, '.', '-') that add up to a phone
@@ -45,7 +52,9 @@
 // trú, Hà Nội, …) are not names, and Hồ Chí Minh is left alone. A name
 // without one of these surnames, or written in lower case, cannot be told
 // apart from ordinary words: in closed-vocabulary columns MaskRejected
-// covers it by shape; in free-text columns it is not detected.
+// covers it by shape; in free-text columns it is not detected. Names typed
+// without diacritics are not detected either: without them a surname reads
+// as an ordinary word (Nguyen: nguyên, Phan: phận, Dang: đăng).
 //
 // Every function is pure, safe for concurrent use, never panics, and is
 // idempotent: masking a masked text changes nothing.
@@ -251,18 +260,9 @@ func find(s string, names bool) []Span {
 	if !candidate(s, names) {
 		return nil
 	}
-	var out []Span
-	taken := func(i int) bool {
-		for _, sp := range out {
-			if i >= sp.Start && i < sp.End {
-				return true
-			}
-		}
-		return false
-	}
-	out = append(out, findJSON(s)...)
+	out := findJSON(s)
 	for _, sp := range findEmails(s) {
-		if !taken(sp.Start) {
+		if !overlaps(out, sp) {
 			out = append(out, sp)
 		}
 	}
