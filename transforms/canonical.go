@@ -35,6 +35,14 @@ type MapOptions struct {
 	SHA256      string
 	FileSeq     int32 // load order of the file within the run
 	Mem         memory.Allocator
+	// Columns are the source's own header spellings (config columns:),
+	// consulted before the built-in dictionary.
+	Columns Overrides
+	// Now is the run's date (naive local wall-clock time); dates of receipt,
+	// finish and return after Now + FutureTolerance are refused. Zero
+	// disables the check.
+	Now             time.Time
+	FutureTolerance time.Duration
 }
 
 // Mapping reports how a file's header was understood.
@@ -53,10 +61,11 @@ type Mapping struct {
 // masked for personal data (see maskCell), so a RowError can be stored,
 // logged and printed as it is.
 type RowError struct {
-	Row    int64  // row number in the file
-	Column string // header as written in the file
+	Row    int64  // row number in the file, as Excel shows it (JSON: item number)
+	Column string // header as written in the file (a column the file lacks: its Vietnamese name)
 	Raw    string // raw value, masked
-	Reason string // what is wrong, for a clerk
+	Reason string // what is wrong and what to do, in Vietnamese, for a clerk
+	Code   string // stable English reason code for analysts (Code* constants)
 }
 
 // Mapper turns raw-string records of one file into stage records. Build one
@@ -143,7 +152,7 @@ func (m *Mapper) plan(header []string) {
 	}
 	mp := Mapping{Columns: map[string]string{}}
 	for i, h := range header {
-		canon, ok := LookupHeader(h)
+		canon, ok := m.opts.Columns.Lookup(h)
 		switch {
 		case !ok:
 			// Recorded in source_files: masked, in case the header row
@@ -301,14 +310,14 @@ func (r *rowParser) vocab(f int, parse func(string) (string, error)) (string, er
 
 // fail rejects the row for the cell of field f. The raw value is masked by
 // maskCell, and the reason, which may quote the value, the same way.
-func (r *rowParser) fail(f int, reason string) (RowError, bool) {
+func (r *rowParser) fail(f int, code, reason string) (RowError, bool) {
 	raw := r.get(f)
 	masked, changed := r.m.maskCell(f, raw)
 	if changed {
 		reason = scrubReason(reason, masked, raw, trimValue(raw), NFC(raw), r.text(f))
 	}
 	reason, _ = pii.MaskShapes(reason)
-	return RowError{Column: r.header(f), Raw: strings.Clone(masked), Reason: reason}, false
+	return RowError{Column: r.header(f), Raw: strings.Clone(masked), Reason: reason, Code: code}, false
 }
 
 // maskCell masks a raw cell of field f for the quarantine table (raw_value
@@ -425,7 +434,44 @@ func (r *rowParser) header(f int) string {
 	if c := r.m.col[f]; c >= 0 {
 		return r.m.header[c]
 	}
-	return CanonicalNames[f]
+	return ColumnLabel(f)
+}
+
+// missing rejects a row whose required column f is empty. When the file has
+// no column f at all but has headers nobody recognised, the likelier cause
+// is a header spelling cchc does not know: that is unknown_header, cured by
+// a columns: override, and the row is retried when the mapping changes.
+func (r *rowParser) missing(f int, code, reason string) (RowError, bool) {
+	if r.m.col[f] < 0 && len(r.m.mapping.Unmapped) > 0 {
+		return r.fail(f, CodeUnknownHeader, fmt.Sprintf(
+			"Tệp không có cột nào được nhận diện là %q; các cột chưa nhận diện: %s: thêm vào mục columns: của nguồn %s một dòng như %q: %s, hoặc đổi tên cột trong tệp xuất",
+			ColumnLabel(f), quoteHeaders(r.m.mapping.Unmapped), r.m.opts.Source, r.m.mapping.Unmapped[0], CanonicalNames[f]))
+	}
+	return r.fail(f, code, reason)
+}
+
+// parseDate reads date field f and checks it lies between MinDate and, when
+// future is set, the run's date plus the tolerance.
+func (r *rowParser) parseDate(f int, future bool) (time.Time, bool, RowError, bool) {
+	t, ok, err := ParseTimestamp(r.get(f))
+	if err != nil {
+		e, _ := r.fail(f, CodeUnparseableDate, fmt.Sprintf("Không đọc được ngày %q (cột %q): ghi theo dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM rồi xuất lại",
+			trimValue(r.get(f)), r.header(f)))
+		return t, false, e, false
+	}
+	if !ok {
+		return t, false, RowError{}, true
+	}
+	if t.Before(MinDate) {
+		e, _ := r.fail(f, CodeDateBefore2000, fmt.Sprintf("Ngày %s (cột %q) trước năm 2000: kiểm tra năm và sửa trong tệp xuất", vnDate(t), r.header(f)))
+		return t, false, e, false
+	}
+	if now := r.m.opts.Now; future && !now.IsZero() && t.After(now.Add(r.m.opts.FutureTolerance)) {
+		e, _ := r.fail(f, CodeDateInFuture, fmt.Sprintf("Ngày %s (cột %q) sau ngày chạy %s: ngày trong tương lai, kiểm tra và sửa trong tệp xuất",
+			vnDate(t), r.header(f), vnDate(now)))
+		return t, false, e, false
+	}
+	return t, true, RowError{}, true
 }
 
 var boolFields = [6]int{FFeeRequired, FPaidOnline, FSyncedNational, FDigitizedDossier, FDigitizedResult, FReusedData}
@@ -434,7 +480,7 @@ func (r *rowParser) parse() (RowError, bool) {
 	var err error
 	r.code = r.text(FDossierCode)
 	if r.code == "" {
-		return r.fail(FDossierCode, "missing dossier code (Mã hồ sơ): every row needs one")
+		return r.fail(FDossierCode, CodeMissingDossierCode, fmt.Sprintf("Thiếu mã hồ sơ (cột %q): mọi dòng phải có mã hồ sơ; bổ sung mã trong tệp xuất", r.header(FDossierCode)))
 	}
 	// Unit: a code, name or alias; empty means the source's default unit.
 	if raw := r.get(FUnitCode); strings.TrimSpace(raw) != "" {
@@ -443,16 +489,16 @@ func (r *rowParser) parse() (RowError, bool) {
 			if code, ok := r.m.opts.Units.Resolve(u); ok {
 				return memoVal{s: code}
 			}
-			return memoVal{err: fmt.Errorf("unknown unit %q: not a code, name or alias in the unit registry (add it to units.csv as an alias)", u)}
+			return memoVal{err: fmt.Errorf("Đơn vị %q chưa có trong danh mục đơn vị: thêm vào units.csv (mã, tên hoặc tên gọi khác trong cột aliases) hoặc sửa tên trong tệp xuất", u)}
 		})
 		if mv.err != nil {
-			return r.fail(FUnitCode, mv.err.Error())
+			return r.fail(FUnitCode, CodeUnknownUnit, mv.err.Error())
 		}
 		r.unit = mv.s
 	} else if r.m.opts.DefaultUnit != "" {
 		r.unit = r.m.opts.DefaultUnit
 	} else {
-		return r.fail(FUnitCode, fmt.Sprintf("no unit: the row names none and source %s has no default unit (set unit: in the config)", r.m.opts.Source))
+		return r.missing(FUnitCode, CodeNoUnit, fmt.Sprintf("Dòng không ghi đơn vị và nguồn %s không có đơn vị mặc định: ghi đơn vị trong tệp xuất hoặc đặt unit: cho nguồn trong cấu hình", r.m.opts.Source))
 	}
 	var masked bool
 	if r.procCode, masked = pii.Mask(normalizeProcedureCode(r.text(FProcedureCode))); masked {
@@ -462,35 +508,39 @@ func (r *rowParser) parse() (RowError, bool) {
 	r.field = r.freeText(FField)
 
 	if r.channel, err = r.vocab(FChannel, ParseChannel); err != nil {
-		return r.fail(FChannel, err.Error())
+		return r.fail(FChannel, CodeUnknownChannel, vocabReason(CodeUnknownChannel, r.header(FChannel), r.get(FChannel)))
 	}
 	var ok bool
-	if r.received, ok, err = ParseTimestamp(r.get(FReceivedAt)); err != nil {
-		return r.fail(FReceivedAt, "receipt date: "+err.Error())
+	var e RowError
+	if r.received, ok, e, _ = r.parseDate(FReceivedAt, true); e.Code != "" {
+		return e, false
 	} else if !ok {
-		return r.fail(FReceivedAt, "missing receipt date (Ngày tiếp nhận): every dossier needs one")
+		return r.missing(FReceivedAt, CodeMissingReceivedAt, fmt.Sprintf("Thiếu ngày tiếp nhận (cột %q): mọi hồ sơ phải có; bổ sung trong tệp xuất", r.header(FReceivedAt)))
 	}
 	for _, d := range []struct {
-		f   int
-		dst *time.Time
-		has *bool
-		nm  string
+		f      int
+		dst    *time.Time
+		has    *bool
+		nm     string
+		code   string
+		future bool // due dates lie in the future while a dossier is open
 	}{
-		{FDueAt, &r.due, &r.hasDue, "due date"},
-		{FFinishedAt, &r.finished, &r.hasFinished, "finish date"},
-		{FReturnedAt, &r.returned, &r.hasReturned, "return date"},
+		{FDueAt, &r.due, &r.hasDue, "Ngày hẹn trả", CodeDueBeforeReceived, false},
+		{FFinishedAt, &r.finished, &r.hasFinished, "Ngày kết thúc xử lý", CodeFinishedBeforeReceived, true},
+		{FReturnedAt, &r.returned, &r.hasReturned, "Ngày trả kết quả", CodeReturnedBeforeReceived, true},
 	} {
-		if *d.dst, *d.has, err = ParseTimestamp(r.get(d.f)); err != nil {
-			return r.fail(d.f, d.nm+": "+err.Error())
+		if *d.dst, *d.has, e, _ = r.parseDate(d.f, d.future); e.Code != "" {
+			return e, false
 		}
 		// A date without a time (00:00) on the day of receipt is not
 		// before it: it means that day.
 		if *d.has && d.dst.Before(r.received) && !(isMidnight(*d.dst) && sameDay(*d.dst, r.received)) {
-			return r.fail(d.f, fmt.Sprintf("%s %s is before the receipt date %s", d.nm, d.dst.Format("02/01/2006 15:04"), r.received.Format("02/01/2006 15:04")))
+			return r.fail(d.f, d.code, fmt.Sprintf("%s %s (cột %q) trước ngày tiếp nhận %s: sửa một trong hai ngày trong tệp xuất",
+				d.nm, d.dst.Format("02/01/2006 15:04"), r.header(d.f), r.received.Format("02/01/2006 15:04")))
 		}
 	}
 	if r.status, err = r.vocab(FStatus, ParseStatus); err != nil {
-		return r.fail(FStatus, err.Error())
+		return r.fail(FStatus, CodeUnknownStatus, vocabReason(CodeUnknownStatus, r.header(FStatus), r.get(FStatus)))
 	}
 	switch {
 	case r.status != "":
@@ -507,18 +557,19 @@ func (r *rowParser) parse() (RowError, bool) {
 	if isTerminal(r.status) && !r.hasFinished {
 		// Without an end date a closed dossier would count as pending in
 		// every later period.
-		return r.fail(FFinishedAt, fmt.Sprintf("status %s but no finish date (Ngày kết thúc xử lý) nor return date", r.status))
+		return r.fail(FFinishedAt, CodeMissingFinishDate, fmt.Sprintf("Trạng thái %q đã kết thúc nhưng không có ngày kết thúc xử lý (cột %q) hay ngày trả kết quả: bổ sung ngày trong tệp xuất",
+			NFC(strings.TrimSpace(r.get(FStatus))), r.header(FFinishedAt)))
 	}
-	if r.suppReq, r.hasSuppReq, err = ParseCount(r.get(FSupplementRequests)); err != nil {
-		return r.fail(FSupplementRequests, "supplement requests: "+err.Error())
+	var n float64
+	if n, r.hasSuppReq, err = ParseNumberIn(r.get(FSupplementRequests), SupplementRequestsRange); err != nil {
+		return r.numberFail(FSupplementRequests, SupplementRequestsRange, err)
 	}
-	if r.suppDays, r.hasSuppDays, err = ParseNumber(r.get(FSupplementDays)); err != nil {
-		return r.fail(FSupplementDays, "supplement days: "+err.Error())
-	} else if r.hasSuppDays && r.suppDays < 0 {
-		return r.fail(FSupplementDays, "supplement days cannot be negative")
+	r.suppReq = int64(n)
+	if r.suppDays, r.hasSuppDays, err = ParseNumberIn(r.get(FSupplementDays), SupplementDaysRange); err != nil {
+		return r.numberFail(FSupplementDays, SupplementDaysRange, err)
 	}
 	if r.online, err = r.vocab(FOnlineLevel, ParseOnlineLevel); err != nil {
-		return r.fail(FOnlineLevel, err.Error())
+		return r.fail(FOnlineLevel, CodeUnknownOnlineLevel, vocabReason(CodeUnknownOnlineLevel, r.header(FOnlineLevel), r.get(FOnlineLevel)))
 	}
 	for k, f := range boolFields {
 		if r.m.col[f] < 0 {
@@ -537,14 +588,33 @@ func (r *rowParser) parse() (RowError, bool) {
 			return memoVal{err: err}
 		})
 		if mv.err != nil {
-			return r.fail(f, mv.err.Error())
+			return r.fail(f, CodeUnparseableBool, vocabReason(CodeUnparseableBool, r.header(f), r.get(f)))
 		}
 		r.bools[k] = mv.b
 	}
 	if r.rating, err = r.vocab(FRating, ParseRating); err != nil {
-		return r.fail(FRating, err.Error())
+		return r.fail(FRating, CodeUnknownRating, vocabReason(CodeUnknownRating, r.header(FRating), r.get(FRating)))
 	}
 	return RowError{}, true
+}
+
+// numberFail rejects numeric field f: unreadable, read two plausible ways,
+// or outside the column's plausible range rg.
+func (r *rowParser) numberFail(f int, rg NumberRange, err error) (RowError, bool) {
+	v, col := trimValue(r.get(f)), r.header(f)
+	var ne *NumberError
+	if !errors.As(err, &ne) {
+		return r.fail(f, CodeUnparseableNumber, fmt.Sprintf("Không đọc được số %q (cột %q): ghi số như 3, 12 hoặc 2,5 rồi xuất lại", v, col))
+	}
+	if ne.Ambiguous {
+		return r.fail(f, CodeAmbiguousNumber, fmt.Sprintf("Số %q (cột %q) đọc được hai cách: %s hoặc %s: ghi rõ không có dấu chấm phân cách hàng nghìn (ví dụ %s hoặc %s) rồi xuất lại",
+			v, col, vnNumber(ne.Readings[0]), vnNumber(ne.Readings[1]), vnNumber(ne.Readings[0]), vnNumber(ne.Readings[1])))
+	}
+	what := "số từ 0 đến " + vnNumber(rg.Max)
+	if rg.Whole {
+		what = "số nguyên từ 0 đến " + vnNumber(rg.Max)
+	}
+	return r.fail(f, CodeImplausibleNumber, fmt.Sprintf("Số %q (cột %q) không hợp lý: cột này nhận %s; kiểm tra và sửa trong tệp xuất", v, col, what))
 }
 
 func isMidnight(t time.Time) bool {
@@ -623,7 +693,7 @@ func (m *Mapper) appendValid(r *rowParser) {
 		}
 	}
 	str(FRating, r.rating)
-	for f := FQReason; f <= FQRawRecord; f++ {
+	for f := FQReason; f <= FQReasonCode; f++ {
 		b.Field(f).AppendNull()
 	}
 }
@@ -637,6 +707,7 @@ func (m *Mapper) appendRejected(r *rowParser, e RowError) {
 	b.Field(FQColumn).(*array.StringBuilder).Append(e.Column)
 	b.Field(FQRawValue).(*array.StringBuilder).Append(e.Raw)
 	b.Field(FQRawRecord).(*array.StringBuilder).Append(m.rawRecord(r))
+	b.Field(FQReasonCode).(*array.StringBuilder).Append(e.Code)
 }
 
 // rawRecord renders the mapped cells of the row as JSON for the clerk.

@@ -82,25 +82,52 @@ func TestApply(t *testing.T) {
 		{"finish taken from return date",
 			[]string{"3", "X-3", "stp", "", "", "", "2", "2026-03-16T09:00:00", "", "", "18/03/2026 15:00", "Đã trả", "", "", "", "", "", "", "", ""},
 			map[string]string{"finished_at": "2026-03-18 15:00:00", "status": "returned", "channel": "online"}},
-		{"missing code", []string{"4", " ", "", "", "", "", "", "16/03/2026"}, map[string]string{"q_reason": "missing dossier code", "q_column": "Mã hồ sơ"}},
+		{"missing code", []string{"4", " ", "", "", "", "", "", "16/03/2026"}, map[string]string{"q_reason": "Thiếu mã hồ sơ", "q_reason_code": "missing_dossier_code", "q_column": "Mã hồ sơ"}},
 		{"unknown unit", []string{"5", "X-5", "UBND huyện Thạch Thất", "", "", "", "", "16/03/2026"},
-			map[string]string{"q_reason": "unknown unit", "q_column": "Đơn vị tiếp nhận", "q_raw_value": "UBND huyện Thạch Thất"}},
-		{"bad date", []string{"6", "X-6", "", "", "", "", "", "31/02/2026"}, map[string]string{"q_reason": "receipt date", "q_raw_value": "31/02/2026"}},
-		{"missing receipt", []string{"7", "X-7", "", "", "", "", "", ""}, map[string]string{"q_reason": "missing receipt date"}},
+			map[string]string{"q_reason": `Đơn vị "UBND huyện Thạch Thất" chưa có trong danh mục đơn vị: thêm vào units.csv`, "q_reason_code": "unknown_unit", "q_column": "Đơn vị tiếp nhận", "q_raw_value": "UBND huyện Thạch Thất"}},
+		{"bad date", []string{"6", "X-6", "", "", "", "", "", "31/02/2026"}, map[string]string{"q_reason": `Không đọc được ngày "31/02/2026" (cột "Ngày tiếp nhận")`, "q_reason_code": "unparseable_date", "q_raw_value": "31/02/2026"}},
+		{"missing receipt", []string{"7", "X-7", "", "", "", "", "", ""}, map[string]string{"q_reason": "Thiếu ngày tiếp nhận", "q_reason_code": "missing_received_at"}},
 		{"due before receipt", []string{"8", "X-8", "", "", "", "", "", "16/03/2026 10:00", "15/03/2026"},
-			map[string]string{"q_reason": "before the receipt date", "q_column": "Hạn xử lý"}},
+			map[string]string{"q_reason": "trước ngày tiếp nhận 16/03/2026 10:00", "q_reason_code": "due_before_received", "q_column": "Hạn xử lý"}},
 		{"finish before receipt", []string{"9", "X-9", "", "", "", "", "", "16/03/2026 10:00", "", "16/03/2026 09:59"},
-			map[string]string{"q_reason": "before the receipt date", "q_column": "Ngày kết thúc xử lý"}},
+			map[string]string{"q_reason": "trước ngày tiếp nhận", "q_reason_code": "finished_before_received", "q_column": "Ngày kết thúc xử lý"}},
 		{"unknown status", []string{"10", "X-10", "", "", "", "", "", "16/03/2026", "", "", "", "Đang chờ duyệt xyz"},
-			map[string]string{"q_reason": "status", "q_column": "Trạng thái"}},
+			map[string]string{"q_reason": `Trạng thái "Đang chờ duyệt xyz" (cột "Trạng thái") không nhận diện được`, "q_reason_code": "unknown_status", "q_column": "Trạng thái"}},
 		{"resolved without finish", []string{"11", "X-11", "", "", "", "", "", "16/03/2026", "", "", "", "Đã xử lý xong"},
-			map[string]string{"q_reason": "no finish date"}},
+			map[string]string{"q_reason": "không có ngày kết thúc xử lý", "q_reason_code": "missing_finish_date"}},
 		{"rejected without any end date", []string{"14", "X-14", "", "", "", "", "", "16/03/2026", "", "", "", "Từ chối"},
-			map[string]string{"q_reason": "status rejected but no finish date"}},
+			map[string]string{"q_reason": `Trạng thái "Từ chối" đã kết thúc`, "q_reason_code": "missing_finish_date"}},
 		{"date-only due and finish on the day of receipt", []string{"15", "X-15", "", "", "", "", "", "16/03/2026 14:00", "16/03/2026", "16/03/2026", "", "Đã xử lý xong"},
 			map[string]string{"q_reason": "<nil>", "due_at": "2026-03-16 00:00:00", "finished_at": "2026-03-16 00:00:00", "status": "resolved"}},
-		{"bad channel", []string{"12", "X-12", "", "", "", "", "fax", "16/03/2026"}, map[string]string{"q_column": "Hình thức nộp", "q_raw_value": "fax"}},
-		{"bad number", []string{"13", "X-13", "", "", "", "", "", "16/03/2026", "", "", "", "", "hai"}, map[string]string{"q_column": "Số lần bổ sung"}},
+		{"bad channel", []string{"12", "X-12", "", "", "", "", "fax", "16/03/2026"}, map[string]string{"q_column": "Hình thức nộp", "q_raw_value": "fax", "q_reason_code": "unknown_channel"}},
+		{"bad number", []string{"13", "X-13", "", "", "", "", "", "16/03/2026", "", "", "", "", "hai"}, map[string]string{"q_column": "Số lần bổ sung", "q_reason_code": "unparseable_number"}},
+		// The run date is 30/11/2026 00:00 with a tolerance of one day
+		// (MapOptions below): dates after 01/12/2026 00:00 are in the future.
+		{"received before 2000", []string{"16", "X-16", "", "", "", "", "", "15/03/1926"},
+			map[string]string{"q_reason": "Ngày 15/03/1926 (cột \"Ngày tiếp nhận\") trước năm 2000", "q_reason_code": "date_before_2000"}},
+		{"finish after the run date plus tolerance", []string{"17", "X-17", "", "", "", "", "", "16/03/2026", "", "01/12/2026 00:01"},
+			map[string]string{"q_reason": "sau ngày chạy 30/11/2026", "q_reason_code": "date_in_future", "q_column": "Ngày kết thúc xử lý"}},
+		{"finish within the tolerance", []string{"18", "X-18", "", "", "", "", "", "16/03/2026", "", "30/11/2026 23:59"},
+			map[string]string{"q_reason": "<nil>", "status": "resolved"}},
+		{"due dates may lie in the future", []string{"19", "X-19", "", "", "", "", "", "16/03/2026", "31/12/2027"},
+			map[string]string{"q_reason": "<nil>", "due_at": "2027-12-31 00:00:00"}},
+		// "1.234" days: 1234 ≤ 3650 and 1,234 are both plausible → refused.
+		{"ambiguous days", []string{"20", "X-20", "", "", "", "", "", "16/03/2026", "", "", "", "", "", "1.234"},
+			map[string]string{"q_reason": "đọc được hai cách: 1234 hoặc 1,234", "q_reason_code": "ambiguous_number", "q_column": "Số ngày bổ sung"}},
+		// "12.500" days: 12500 > 3650 is implausible, so 12,5.
+		{"days: only the decimal reading is plausible", []string{"21", "X-21", "", "", "", "", "", "16/03/2026", "", "", "", "", "", "12.500"},
+			map[string]string{"q_reason": "<nil>", "supplement_days": "12.5"}},
+		// "2.000" requests: 2000 > 1000 is implausible; 2,000 is the whole number 2.
+		{"count: only the decimal reading is plausible", []string{"22", "X-22", "", "", "", "", "", "16/03/2026", "", "", "", "", "2.000"},
+			map[string]string{"q_reason": "<nil>", "supplement_requests": "2"}},
+		// "1.234" requests: 1234 > 1000 and 1,234 is not whole → neither.
+		{"count: neither reading is plausible", []string{"23", "X-23", "", "", "", "", "", "16/03/2026", "", "", "", "", "1.234"},
+			map[string]string{"q_reason": "không hợp lý", "q_reason_code": "implausible_number"}},
+		// "1.000" requests: 1000 ≤ 1000 and 1 are both plausible → refused.
+		{"count: both readings plausible", []string{"24", "X-24", "", "", "", "", "", "16/03/2026", "", "", "", "", "1.000"},
+			map[string]string{"q_reason_code": "ambiguous_number"}},
+		{"negative days", []string{"25", "X-25", "", "", "", "", "", "16/03/2026", "", "", "", "", "", "-2"},
+			map[string]string{"q_reason_code": "implausible_number"}},
 	}
 	rows := make([][]string, len(cases))
 	for i, c := range cases {
@@ -110,7 +137,8 @@ func TestApply(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	raw := rawRecord(mem, header, rows)
 	defer raw.Release()
-	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP", Source: "s", File: "f.csv", SHA256: "h", FileSeq: 1, Mem: mem})
+	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP", Source: "s", File: "f.csv", SHA256: "h", FileSeq: 1, Mem: mem,
+		Now: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), FutureTolerance: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,19 +263,19 @@ func TestApplyMasksPersonalData(t *testing.T) {
 			map[string]string{"procedure_name": "[JSON]", "field": "Hộ tịch", "q_reason": "<nil>"}},
 		{"name in rating",
 			[]string{"X-3", "", "Khai sinh", "Hộ tịch", "16/03/2026", "", "Lê Thị Hoa"},
-			map[string]string{"q_column": "Đánh giá", "q_raw_value": "[họ tên]", "q_reason": `unknown rating "[họ tên]"`}},
+			map[string]string{"q_column": "Đánh giá", "q_raw_value": "[họ tên]", "q_reason": `Đánh giá "[họ tên]" (cột "Đánh giá") không nhận diện được`}},
 		{"name with an unknown surname in status",
 			[]string{"X-4", "", "", "", "16/03/2026", "Bà Khúc Thị Lan đã nhận"},
 			map[string]string{"q_column": "Trạng thái", "q_raw_value": "Xx Xxxx Xxx Xxx xx xxxx", "q_reason": `"Xx Xxxx Xxx Xxx xx xxxx"`}},
 		{"phone in a date",
 			[]string{"X-5", "", "", "", "gọi 0912 345 678"},
-			map[string]string{"q_column": "Ngày tiếp nhận", "q_raw_value": "gọi [SĐT]", "q_reason": `cannot read date "gọi [SĐT]"`}},
+			map[string]string{"q_column": "Ngày tiếp nhận", "q_raw_value": "gọi [SĐT]", "q_reason": `Không đọc được ngày "gọi [SĐT]"`}},
 		{"unit name with a phone keeps its name",
 			[]string{"X-6", "UBND xã Lê Lợi 0987654321", "", "", "16/03/2026"},
-			map[string]string{"q_column": "Đơn vị tiếp nhận", "q_raw_value": "UBND xã Lê Lợi [SĐT]", "q_reason": `unknown unit "UBND xã Lê Lợi [SĐT]"`}},
+			map[string]string{"q_column": "Đơn vị tiếp nhận", "q_raw_value": "UBND xã Lê Lợi [SĐT]", "q_reason": `Đơn vị "UBND xã Lê Lợi [SĐT]" chưa có trong danh mục đơn vị`}},
 		{"person in the unit column",
 			[]string{"X-7", "Phạm Văn Bình", "", "", "16/03/2026"},
-			map[string]string{"q_raw_value": "[họ tên]", "q_reason": `unknown unit "[họ tên]"`}},
+			map[string]string{"q_raw_value": "[họ tên]", "q_reason": `Đơn vị "[họ tên]" chưa có trong danh mục đơn vị`}},
 		{"misspelt status kept for the clerk",
 			[]string{"X-8", "", "", "", "16/03/2026", "dang xu lyy"},
 			map[string]string{"q_raw_value": "dang xu lyy"}},

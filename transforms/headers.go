@@ -1,6 +1,13 @@
 package transforms
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // PersonalData is the canonical name LookupHeader returns for columns that
 // hold personal data (applicant name, ID number, phone, address, e-mail).
@@ -179,4 +186,90 @@ func HeaderScore(cells []string) int {
 		}
 	}
 	return n
+}
+
+// Drop is the target of a column override that marks a column as personal
+// data: the column is dropped like the built-in personal-data headers.
+const Drop = "drop"
+
+// Overrides are a source's own header spellings (config `columns:`), keyed
+// by Key(header), each naming a canonical column or PersonalData. They are
+// consulted before the built-in dictionary, so a vendor spelling nobody
+// foresaw needs no new release.
+type Overrides map[string]string
+
+// ParseOverrides validates a source's `columns:` mapping (header → canonical
+// column name or "drop").
+func ParseOverrides(cols map[string]string) (Overrides, error) {
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	o := make(Overrides, len(cols))
+	var bad []string
+	for h, target := range cols {
+		k := Key(h)
+		target = strings.TrimSpace(strings.ToLower(target))
+		switch {
+		case k == "":
+			bad = append(bad, fmt.Sprintf("%q: empty header", h))
+		case target == Drop:
+			o[k] = PersonalData
+		case isCanonicalName(target):
+			o[k] = target
+		default:
+			bad = append(bad, fmt.Sprintf("%q: %q is not a canonical column (known: %s, or drop)", h, target, strings.Join(CanonicalNames, ", ")))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return nil, errors.New(strings.Join(bad, "; "))
+	}
+	return o, nil
+}
+
+func isCanonicalName(s string) bool {
+	for _, n := range CanonicalNames {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Lookup is LookupHeader with the overrides first.
+func (o Overrides) Lookup(h string) (canonical string, ok bool) {
+	if c, ok := o[Key(h)]; ok {
+		return c, true
+	}
+	return LookupHeader(h)
+}
+
+// HeaderScore is HeaderScore counting the overrides too.
+func (o Overrides) HeaderScore(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if _, ok := o.Lookup(c); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// Fingerprint identifies how headers are mapped: the built-in dictionary
+// and these overrides. When it changes, rows quarantined because a header
+// was not recognised may now load.
+func (o Overrides) Fingerprint() string {
+	h := sha256.New()
+	for _, s := range headerSpellings {
+		fmt.Fprintf(h, "%s=%s\n", s.canonical, strings.Join(s.spellings, "|"))
+	}
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "override %s=%s\n", k, o[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -233,3 +233,92 @@ func slowParse(body string, decAt int) (float64, bool) {
 	}
 	return v, true
 }
+
+// NumberRange is what a column's values can plausibly be: from 0 to Max,
+// whole numbers only when Whole. It decides how a number that reads two
+// ways is taken.
+type NumberRange struct {
+	Max   float64
+	Whole bool
+}
+
+// Plausible bounds of the numeric dossier columns: nobody asks for
+// documents more than 1,000 times, and a clock stopped for more than ten
+// years (3,650 days) is a typing error.
+var (
+	SupplementRequestsRange = NumberRange{Max: 1000, Whole: true}
+	SupplementDaysRange     = NumberRange{Max: 3650}
+)
+
+func (r NumberRange) plausible(v float64) bool {
+	return v >= 0 && v <= r.Max && (!r.Whole || v == math.Trunc(v))
+}
+
+// NumberError says why ParseNumberIn refused a value that ParseNumber can
+// read: it reads two plausible ways (Ambiguous, with both readings) or no
+// plausible way (the readings are outside the column's range).
+type NumberError struct {
+	Value     string
+	Ambiguous bool
+	Readings  []float64 // the thousands reading first when there are two
+}
+
+func (e *NumberError) Error() string {
+	if e.Ambiguous {
+		return fmt.Sprintf("number %q reads two ways: %v or %v", e.Value, e.Readings[0], e.Readings[1])
+	}
+	return fmt.Sprintf("number %q is out of range", e.Value)
+}
+
+// ParseNumberIn reads s like ParseNumber, then checks it against the
+// column's range r. A value of the shape "1.234" or "1,234" (one to three
+// digits, one separator, exactly three digits) reads two ways: thousands
+// (1234) or decimals (1,234). When exactly one reading is plausible for the
+// column it is taken; when both are, the value is refused with a
+// *NumberError (Ambiguous) rather than guessed; when neither is, or any
+// other value falls outside r, the error is a *NumberError too. Syntax
+// errors are ParseNumber's.
+func ParseNumberIn(s string, r NumberRange) (v float64, ok bool, err error) {
+	v, ok, err = ParseNumber(s)
+	if err != nil || !ok {
+		return v, ok, err
+	}
+	t := trimValue(s)
+	if th, dec, two := twoReadings(t); two {
+		pt, pd := r.plausible(th), r.plausible(dec)
+		switch {
+		case pt && pd:
+			return 0, false, &NumberError{Value: t, Ambiguous: true, Readings: []float64{th, dec}}
+		case pt:
+			return th, true, nil
+		case pd:
+			return dec, true, nil
+		}
+		return 0, false, &NumberError{Value: t, Readings: []float64{th, dec}}
+	}
+	if !r.plausible(v) {
+		return 0, false, &NumberError{Value: t, Readings: []float64{v}}
+	}
+	return v, true, nil
+}
+
+// twoReadings returns the thousands and the decimal reading of a value of
+// the shape d{1,3}[.,]ddd without sign or other separators; a first group
+// starting with 0 ("0.125") reads one way only.
+func twoReadings(s string) (thousands, decimal float64, ok bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i < 1 || i > 3 || s[0] == '0' || i+4 != len(s) || (s[i] != '.' && s[i] != ',') {
+		return 0, 0, false
+	}
+	for j := i + 1; j < len(s); j++ {
+		if !isDigit(s[j]) {
+			return 0, 0, false
+		}
+	}
+	hi, _ := strconv.Atoi(s[:i])
+	lo, _ := strconv.Atoi(s[i+1:])
+	return float64(hi*1000 + lo), float64(hi) + float64(lo)/1000, true
+}

@@ -40,6 +40,7 @@ const (
 	FQColumn
 	FQRawValue
 	FQRawRecord
+	FQReasonCode
 	numStage
 )
 
@@ -89,6 +90,7 @@ var StageSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "q_column", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_raw_record", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "q_reason_code", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 // canonicalIndex maps a canonical name to its field index.
