@@ -21,8 +21,8 @@ func TestParseNumberIn(t *testing.T) {
 		{"", SupplementDaysRange, 0, false, false, false},
 		{"3", SupplementRequestsRange, 3, true, false, false},
 		{"2,5", SupplementDaysRange, 2.5, true, false, false},
-		{"1.234", SupplementDaysRange, 0, false, true, false},    // 1234 ≤ 3650 and 1,234
-		{"1,234", SupplementDaysRange, 0, false, true, false},    // the same with an English comma
+		{"1.234", SupplementDaysRange, 0, false, true, false},     // 1234 ≤ 3650 and 1,234
+		{"1,234", SupplementDaysRange, 0, false, true, false},     // the same with an English comma
 		{"3.651", SupplementDaysRange, 3.651, true, false, false}, // 3651 > 3650: only 3,651
 		{"12.500", SupplementDaysRange, 12.5, true, false, false}, // 12500 > 3650
 		{"2.000", SupplementRequestsRange, 2, true, false, false}, // 2000 > 1000; 2,000 = 2
