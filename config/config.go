@@ -7,6 +7,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,8 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cchc/cchc/transforms"
 )
 
 // Config is the validated configuration of one cchc installation.
@@ -37,6 +40,10 @@ type Config struct {
 	LockTimeout time.Duration // how long a second writer waits for the lock
 	Freshness   time.Duration // data older than this is marked stale in publications
 	MemoryLimit string        // DuckDB memory_limit, e.g. 1GB: it spills to disk beyond
+	// FutureTolerance is how far after the run's start a date of receipt,
+	// finish or return may lie before its row is quarantined (clocks of
+	// exporting systems run ahead; due dates are not checked).
+	FutureTolerance time.Duration
 }
 
 // Source is one configured extractor.
@@ -48,6 +55,12 @@ type Source struct {
 	Format string // auto | csv | xlsx | json
 	Unit   string // default unit_code for rows that carry none (may be empty)
 	Sheet  string // xlsx sheet name (empty: first sheet)
+	// Columns maps a header as the vendor spells it to a canonical column,
+	// or marks it as personal data to drop (config columns:).
+	Columns transforms.Overrides
+	// MaxRejectRate rejects a whole file whose share of quarantined rows is
+	// above it (0 to 1; 1, the default, never rejects).
+	MaxRejectRate float64
 
 	// Kind http only.
 	Index    bool          // URL is an index document listing export URLs
@@ -104,10 +117,11 @@ func (e *Error) Error() string {
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
-	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit"}
+	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "future_tolerance"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
-		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects"}
+		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
+		"columns", "max_reject_rate"}
 )
 
 // Load reads path, applies environment overrides from env (entries
@@ -144,6 +158,7 @@ func Load(path string, env []string) (*Config, error) {
 	v.SetDefault("lock_timeout", "10m")
 	v.SetDefault("freshness", "72h")
 	v.SetDefault("memory_limit", "1GB")
+	v.SetDefault("future_tolerance", "24h")
 	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
 		return nil, fmt.Errorf("config %s: %w", abs, err)
 	}
@@ -331,6 +346,7 @@ func (b *builder) build(v *viper.Viper) *Config {
 	}
 	cfg.LockTimeout = b.duration(v, "lock_timeout")
 	cfg.Freshness = b.duration(v, "freshness")
+	cfg.FutureTolerance = b.duration(v, "future_tolerance")
 	return cfg
 }
 
@@ -429,12 +445,58 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		default:
 			b.fail(key+".format", "must be auto, csv, xlsx or json, got %q", s.Format)
 		}
+		s.Columns = b.columns(key+".columns", m["columns"])
+		s.MaxRejectRate = 1
+		if v := str("max_reject_rate"); v != "" {
+			r, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+			if strings.HasSuffix(v, "%") {
+				r /= 100
+			}
+			if err != nil || r < 0 || r > 1 {
+				b.fail(key+".max_reject_rate", "must be a share from 0 to 1 (or 0%% to 100%%), got %q", v)
+			}
+			s.MaxRejectRate = r
+		}
 		out = append(out, s)
 	}
 	if len(list) == 0 {
 		b.fail("sources", "required: at least one source")
 	}
 	return out
+}
+
+// columns reads a source's header overrides: a mapping of header to
+// canonical column name or drop (from YAML), or the same as a JSON object
+// (from an environment variable).
+func (b *builder) columns(key string, raw any) transforms.Overrides {
+	if raw == nil {
+		return nil
+	}
+	cols := map[string]string{}
+	switch m := raw.(type) {
+	case map[string]any:
+		for h, t := range m {
+			s, ok := t.(string)
+			if !ok {
+				b.fail(key, "%q: the target must be a canonical column name or drop, got %v", h, t)
+				continue
+			}
+			cols[h] = s
+		}
+	case string:
+		if err := json.Unmarshal([]byte(m), &cols); err != nil {
+			b.fail(key, "must be a mapping such as {\"Số BN\": dossier_code, \"Người liên hệ\": drop}: %v", err)
+			return nil
+		}
+	default:
+		b.fail(key, "must be a mapping such as {\"Số BN\": dossier_code, \"Người liên hệ\": drop}")
+		return nil
+	}
+	o, err := transforms.ParseOverrides(cols)
+	if err != nil {
+		b.fail(key, "%v", err)
+	}
+	return o
 }
 
 // httpSource reads the HTTP settings of a source; credentials come from

@@ -155,3 +155,53 @@ func TestPublishGrace(t *testing.T) {
 		t.Errorf("bad grace accepted or error does not name the key: %v", err)
 	}
 }
+
+// columns:, max_reject_rate and future_tolerance: parsed, defaulted and
+// validated naming the key.
+func TestQuarantineKeys(t *testing.T) {
+	dir := t.TempDir()
+	write := func(top, src string) string {
+		p := filepath.Join(dir, "c.yaml")
+		os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644)
+		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\n"+top+"sources:\n  - name: xa-a\n    path: ./x/*.csv\n"+src), 0o644)
+		return p
+	}
+	cfg, err := Load(write("", ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Sources[0]; s.MaxRejectRate != 1 || s.Columns != nil || cfg.FutureTolerance != 24*time.Hour {
+		t.Errorf("defaults: %+v, future_tolerance %s", s, cfg.FutureTolerance)
+	}
+	cfg, err = Load(write("future_tolerance: 72h\n", "    max_reject_rate: 20%\n    columns: {\"Số BN\": dossier_code, \"Người liên hệ\": drop}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Sources[0]
+	if s.MaxRejectRate != 0.2 || cfg.FutureTolerance != 72*time.Hour {
+		t.Errorf("max_reject_rate %v future_tolerance %s", s.MaxRejectRate, cfg.FutureTolerance)
+	}
+	if c, _ := s.Columns.Lookup("Số BN"); c != "dossier_code" {
+		t.Errorf("columns: Số BN → %q (%v)", c, s.Columns)
+	}
+	if c, _ := s.Columns.Lookup("Người liên hệ"); c != "personal_data" {
+		t.Errorf("columns: Người liên hệ → %q", c)
+	}
+	cfg, err = Load(write("", ""), []string{`CCHC_SOURCES_XA_A_COLUMNS={"Số BN": "dossier_code"}`, "CCHC_SOURCES_XA_A_MAX_REJECT_RATE=0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := cfg.Sources[0].Columns.Lookup("so bn"); c != "dossier_code" || cfg.Sources[0].MaxRejectRate != 0.5 {
+		t.Errorf("env overrides: %+v", cfg.Sources[0])
+	}
+	for _, c := range []struct{ top, src, want string }{
+		{"", "    max_reject_rate: 1.5\n", "sources[0].max_reject_rate"},
+		{"", "    columns: {\"Số BN\": dossier}\n", "not a canonical column"},
+		{"", "    columns: [a, b]\n", "sources[0].columns"},
+		{"future_tolerance: soon\n", "", "future_tolerance"},
+	} {
+		if _, err := Load(write(c.top, c.src), nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q%q: %v, want %q", c.top, c.src, err, c.want)
+		}
+	}
+}
