@@ -5,12 +5,16 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +85,15 @@ type Summary struct {
 	Unchanged int // files skipped because the ledger has them
 	// StillFailed counts unchanged files that failed in an earlier run; they
 	// are not retried until they change (the failure would only repeat).
-	StillFailed  int
+	StillFailed int
+	// Retried counts the files read again because the unit registry or
+	// their source's column mapping changed since they were loaded, and
+	// Recovered the rows of theirs that left quarantine (set after commit).
+	Retried   int
+	Recovered int64
+	// Duplicates counts the earlier rows of dossier codes repeated within a
+	// file (quarantined as duplicate_in_file; the last row is kept).
+	Duplicates   int64
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file
 	Modelled     bool        // the model tables were rebuilt
@@ -172,7 +184,13 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			r.FilesFailed++
 			continue
 		}
-		r.FilesNew++
+		if f.Retry {
+			sum.Retried++
+			sum.Recovered += f.RowsRecovered
+		} else {
+			r.FilesNew++
+		}
+		sum.Duplicates += f.RowsDuplicate
 		r.RowsRead += f.RowsRead
 		r.RowsLoaded += f.RowsLoaded
 		r.RowsQuarantined += f.RowsQuarantined
@@ -189,6 +207,9 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	default:
 		r.Status = "succeeded"
 		r.Message = fmt.Sprintf("%d new files, %d unchanged", r.FilesNew, sum.Unchanged)
+		if sum.Retried > 0 {
+			r.Message += fmt.Sprintf(", %d read again: %d quarantined rows recovered", sum.Retried, sum.Recovered)
+		}
 	}
 	// The ledger must record the outcome even when ctx was cancelled (a
 	// signal during the run): use a fresh context for this last write.
@@ -238,9 +259,18 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	t0 := time.Now()
 	var seq int32
 	var statuses []warehouse.SourceStatus
+	unitsSHA := UnitsFingerprint(reg)
+	base := transforms.MapOptions{Units: reg, Now: sum.Run.StartedAt, FutureTolerance: cfg.FutureTolerance}
 	for _, sc := range srcs {
 		src := sc.src
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
+		mappingSHA := sc.cfg.Columns.Fingerprint()
+		var retry map[string]warehouse.RetryFile
+		if !opts.FullRefresh {
+			if retry, err = w.RetryCandidates(ctx, src.Name(), unitsSHA, mappingSHA); err != nil {
+				return err
+			}
+		}
 		files, err := src.List(ctx)
 		if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
@@ -261,7 +291,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 			}
-			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh)
+			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh, retry)
 			if err != nil {
 				return err
 			}
@@ -276,13 +306,18 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			seq++
 			status.NewFiles++
 			f.res.Seq = seq
+			f.res.UnitsSHA256, f.res.MappingSHA256 = unitsSHA, mappingSHA
 			sum.Files = append(sum.Files, f.res)
 			if f.res.Status == "failed" {
 				status.OK, status.Error = false, f.res.Error
 				log.Error("file rejected", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				continue
 			}
-			loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
+			if f.res.Retry {
+				log.Info("file read again: rows it quarantined may load under the changed unit registry or column mapping",
+					"source", f.res.Source, "file", f.res.Path, "quarantined", f.res.PrevQuarantined)
+			}
+			loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
 			if f.res.Status == "failed" {
 				// The unit's data from this source may be incomplete.
@@ -470,9 +505,14 @@ type fetched struct {
 // skipped on 304; otherwise the content hash decides. skip is "loaded" or
 // "failed" (the ledger's status) for a file not to process. A file that
 // cannot be fetched comes back with status failed.
-func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool) (*fetched, string, error) {
+//
+// A file in retry (RetryCandidates, by ledger path) is read again although
+// the ledger has it, and comes back with Retry set when its content is
+// still the version the ledger holds.
+func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool, retry map[string]warehouse.RetryFile) (*fetched, string, error) {
 	// The path is stored and shown redacted: an export URL may carry a token.
 	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
+	cand, again := retry[f.res.Path]
 	failed := func(err error) (*fetched, string, error) {
 		msg, _ := pii.MaskShapes(err.Error())
 		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
@@ -484,7 +524,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	}
 	if cond, ok := src.(sources.Conditional); ok {
 		var prev sources.Validators
-		if !full {
+		if !full && !again {
 			etag, lm, err := w.LastValidators(ctx, ref.Source, f.res.Path)
 			if err != nil {
 				return nil, "", err
@@ -507,7 +547,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			if err != nil {
 				return nil, "", err
 			}
-			if ok {
+			if ok && !(again && known.SHA256 == cand.SHA256) {
 				return nil, known.Status, nil
 			}
 		}
@@ -523,7 +563,9 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		return failed(err)
 	}
 	f.res.SHA256 = sha
-	if !full {
+	if again && sha == cand.SHA256 && !full {
+		f.res.Retry, f.res.FirstRunID, f.res.PrevQuarantined = true, cand.FirstRunID, cand.Quarantined
+	} else if !full {
 		loaded, err := w.LoadedHash(ctx, ref.Source, sha)
 		if err != nil {
 			f.cleanup()
@@ -538,7 +580,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	return f, "", nil
 }
 
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo transforms.MapOptions, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
@@ -551,9 +593,8 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		res.RowsRead = 0
 		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
 	}
-	raw, first, m, err := openMapped(f.path, sc, transforms.MapOptions{
-		Units: reg, DefaultUnit: sc.cfg.Unit, Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
-	}, 0)
+	mo.DefaultUnit, mo.Source, mo.File, mo.SHA256, mo.FileSeq = sc.cfg.Unit, res.Source, res.Path, res.SHA256, res.Seq
+	raw, first, m, err := openMapped(f.path, sc, mo, 0)
 	if raw != nil {
 		res.Format, res.Encoding = raw.Format(), raw.Encoding()
 	}
@@ -588,6 +629,20 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	res.RowsRead = sr.rowsRead
 	res.ValuesMasked = sr.masked
 	res.Mapping = mapping
+	// Duplicates within the file are not counted here: they are not bad
+	// values, and the commit finds them.
+	if rate := sc.cfg.MaxRejectRate; sr.rowsRead > 0 && float64(sr.rejected) > rate*float64(sr.rowsRead) {
+		if err := stage.Discard(ctx, res.Seq); err != nil {
+			fail(err)
+			return
+		}
+		fail(fmt.Errorf("file %s: %d of %d rows (%s) are bad, above the source's max_reject_rate %s: nothing from this file was loaded; fix the export (see the first bad rows in the run summary) and deliver it again",
+			res.Path, sr.rejected, sr.rowsRead, percent(float64(sr.rejected)/float64(sr.rowsRead)), percent(rate)))
+		for _, e := range sr.samples {
+			sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
+		}
+		return
+	}
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
@@ -613,7 +668,8 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 // closed, when the decoder opened, so its format and encoding can be
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
+	mo.Columns = sc.cfg.Columns
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -631,6 +687,28 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
 	}
 	return raw, first, m, nil
+}
+
+// percent renders a share as a clerk reads it: 45,5%.
+func percent(r float64) string {
+	return strings.Replace(strconv.FormatFloat(math.Round(r*1000)/10, 'f', -1, 64), ".", ",", 1) + "%"
+}
+
+// UnitsFingerprint identifies the content of the unit registry: when it
+// changes, rows quarantined for an unknown unit may load.
+func UnitsFingerprint(reg *units.Registry) string {
+	h := sha256.New()
+	for _, u := range reg.Units {
+		day := func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.Format("2006-01-02")
+		}
+		fmt.Fprintf(h, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n", u.Code, u.Name, u.Level, u.ParentCode,
+			day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode, strings.Join(u.Aliases, "|"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // quoteList quotes headers for a message, masked for personal data: the

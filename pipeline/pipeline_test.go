@@ -93,7 +93,10 @@ func TestRunLoadsReconcilesAndQuarantines(t *testing.T) {
 		t.Errorf("status %s exit %d, want partial 3", sum.Run.Status, sum.ExitCode())
 	}
 	want := map[string][4]int64{ // read, loaded, quarantined, superseded
-		"01-march.csv": {7, 2, 3, 2},
+		// 7 rows: 0002 twice (row 3 is quarantined as duplicate_in_file,
+		// row 8 loaded), three bad rows, one more loaded, and 0001
+		// superseded by 02-april.csv: 2 + 4 + 1.
+		"01-march.csv": {7, 2, 4, 1},
 		"02-april.csv": {2, 2, 0, 0},
 		"portal.json":  {2, 2, 0, 0},
 		"corrupt.xlsx": {0, 0, 0, 0},
@@ -150,7 +153,7 @@ func TestRunLoadsReconcilesAndQuarantines(t *testing.T) {
 		t.Errorf("0002 = %s, want the later row of the file", st)
 	}
 	// Quarantine rows carry source, file, row, column, raw value and reason.
-	q, err := w.DB().Query(`SELECT source, source_row, column_name, raw_value, reason, raw_record FROM quarantine ORDER BY source_row`)
+	q, err := w.DB().Query(`SELECT source, source_row, column_name, raw_value, reason || ' [' || reason_code || ']', raw_record FROM quarantine ORDER BY source_row`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +175,10 @@ func TestRunLoadsReconcilesAndQuarantines(t *testing.T) {
 	}
 	q.Close()
 	wantQ := []qrow{
-		{5, "Đơn vị tiếp nhận", "UBND huyện Thạch Thất", "unknown unit"},
-		{6, "Ngày tiếp nhận", "31/02/2026", "receipt date"},
-		{7, "Ngày hẹn trả", "03/03/2026 17:00", "before the receipt date"},
+		{3, "Mã hồ sơ", "H41.01-260302-0002", `Mã hồ sơ "H41.01-260302-0002" có 2 dòng trong tệp; dòng này bị bỏ qua, giữ dòng cuối (dòng 8): xóa dòng trùng trong tệp xuất [duplicate_in_file]`},
+		{5, "Đơn vị tiếp nhận", "UBND huyện Thạch Thất", `Đơn vị "UBND huyện Thạch Thất" chưa có trong danh mục đơn vị: thêm vào units.csv (mã, tên hoặc tên gọi khác trong cột aliases) hoặc sửa tên trong tệp xuất [unknown_unit]`},
+		{6, "Ngày tiếp nhận", "31/02/2026", `Không đọc được ngày "31/02/2026" (cột "Ngày tiếp nhận"): ghi theo dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM rồi xuất lại [unparseable_date]`},
+		{7, "Ngày hẹn trả", "03/03/2026 17:00", `Ngày hẹn trả 03/03/2026 17:00 (cột "Ngày hẹn trả") trước ngày tiếp nhận 04/03/2026 10:00: sửa một trong hai ngày trong tệp xuất [due_before_received]`},
 	}
 	if len(got) != len(wantQ) {
 		t.Fatalf("quarantine = %+v", got)
@@ -192,7 +196,7 @@ func TestRunLoadsReconcilesAndQuarantines(t *testing.T) {
 		Scan(&status, &filesNew, &filesFailed, &loaded, &quarantined); err != nil {
 		t.Fatal(err)
 	}
-	if status != "partial" || filesNew != 3 || filesFailed != 2 || loaded != 6 || quarantined != 3 {
+	if status != "partial" || filesNew != 3 || filesFailed != 2 || loaded != 6 || quarantined != 4 {
 		t.Errorf("runs row: %s new %d failed %d loaded %d quarantined %d", status, filesNew, filesFailed, loaded, quarantined)
 	}
 }

@@ -139,6 +139,21 @@ type FileResult struct {
 	// HTTP validators of this version, for the next conditional request.
 	ETag, LastModified string
 
+	// Fingerprints of the unit registry and of the source's header mapping
+	// the file is loaded under (transforms.Overrides.Fingerprint).
+	UnitsSHA256, MappingSHA256 string
+	// Retry marks a file version the ledger already holds, read again
+	// because rows it had quarantined for a reason a registry or mapping
+	// change can cure may load now. Commit then replaces its quarantine
+	// rows, loads only its cured rows (a newer file's version of a dossier
+	// still wins) and updates its ledger row.
+	Retry bool
+	// FirstRunID is the run that first loaded a retried version: its
+	// place among the files when versions of a dossier compete.
+	FirstRunID int64
+	// PrevQuarantined is a retried version's quarantined count before.
+	PrevQuarantined int64
+
 	RowsRead        int64 // set by the caller: rows the decoder delivered
 	RowsLoaded      int64 // set by Commit
 	RowsQuarantined int64 // set by Commit
@@ -146,6 +161,48 @@ type FileResult struct {
 	// ValuesMasked counts the file's cells stored with personal data
 	// masked (transforms.Mapper.Masked); set by the caller.
 	ValuesMasked int64
+	// RowsDuplicate counts, among RowsQuarantined, earlier rows whose
+	// dossier code a later row of the same file repeats (set by Commit).
+	RowsDuplicate int64
+	// RowsRecovered counts the rows of a retried version that left
+	// quarantine (set by Commit).
+	RowsRecovered int64
+}
+
+// RetryFile is a loaded file version whose curable quarantined rows may
+// load under the current registry or mapping.
+type RetryFile struct {
+	SHA256      string
+	FirstRunID  int64
+	Quarantined int64
+}
+
+// RetryCandidates lists, by path, the current file versions of source
+// holding rows quarantined as unknown_unit while loaded under another unit
+// registry than unitsSHA, or as unknown_header under another header mapping
+// than mappingSHA. Versions loaded before fingerprints were recorded are
+// not listed.
+func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappingSHA string) (map[string]RetryFile, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT f.path, f.file_sha256, f.first_run_id, f.rows_quarantined FROM source_files f
+		WHERE f.source = $1 AND f.status = 'loaded' AND f.units_sha256 IS NOT NULL
+		  AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path)
+		  AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.file_sha256
+		    AND ((q.reason_code = 'unknown_unit' AND f.units_sha256 <> $2)
+		      OR (q.reason_code = 'unknown_header' AND f.mapping_sha256 <> $3)))`, source, unitsSHA, mappingSHA)
+	if err != nil {
+		return nil, fmt.Errorf("source_files: retry candidates of %s: %w", source, err)
+	}
+	defer rows.Close()
+	out := map[string]RetryFile{}
+	for rows.Next() {
+		var p string
+		var r RetryFile
+		if err := rows.Scan(&p, &r.SHA256, &r.FirstRunID, &r.Quarantined); err != nil {
+			return nil, err
+		}
+		out[p] = r
+	}
+	return out, rows.Err()
 }
 
 // Stage collects a run's transformed rows in a temporary table on one
@@ -185,7 +242,18 @@ func (s *Stage) Close() error {
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
+	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_files")
+	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_prevq")
 	return s.conn.Close()
+}
+
+// Discard removes a staged file's rows (a file rejected whole after it was
+// staged, such as one above its source's max_reject_rate).
+func (s *Stage) Discard(ctx context.Context, seq int32) error {
+	if _, err := s.conn.ExecContext(ctx, "DELETE FROM stage WHERE file_seq = ?", seq); err != nil {
+		return fmt.Errorf("stage: discard file %d: %w", seq, err)
+	}
+	return nil
 }
 
 // SourceStatus is one source's outcome in a run, for source_status.
@@ -253,6 +321,28 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
+	retries, err := stageFiles(ctx, c, files)
+	if err != nil {
+		return err
+	}
+	if retries {
+		// The quarantine rows of a retried version are replaced by those of
+		// its new reading; which rows were quarantined before tells the
+		// cured rows (to load) from those already loaded (left alone).
+		for _, q := range []string{
+			`CREATE OR REPLACE TEMP TABLE stage_prevq AS SELECT f.file_seq, q.source_row FROM quarantine q
+				JOIN stage_files f ON f.retry AND q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.sha`,
+			`DELETE FROM quarantine WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry AND quarantine.source = f.source
+				AND quarantine.source_file = f.path AND quarantine.file_sha256 = f.sha)`,
+		} {
+			if err := exec(q); err != nil {
+				return fmt.Errorf("commit: retried files: %w", err)
+			}
+		}
+	}
+	if err := markDuplicates(ctx, c); err != nil {
+		return err
+	}
 	// Most runs carry no dossier code twice: then the valid staged rows are
 	// the current versions as they are, and the window that picks the
 	// latest version (a sort of the whole stage) is skipped.
@@ -261,24 +351,46 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	pick := `CREATE OR REPLACE TEMP VIEW stage_current AS
-			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record) FROM stage WHERE q_reason IS NULL`
-	if dups > 0 {
+			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage WHERE q_reason IS NULL`
+	if dups > 0 || retries {
+		// A retried version loads only its cured rows, and it ranks by the
+		// run that first loaded it: every file new in this run is newer.
 		pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
-			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record) FROM stage
+			SELECT s.* EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage s
+			JOIN stage_files f USING (file_seq)
+			WHERE s.q_reason IS NULL AND (NOT f.retry OR EXISTS (SELECT 1 FROM stage_prevq p WHERE p.file_seq = s.file_seq AND p.source_row = s.source_row))
+			QUALIFY row_number() OVER (PARTITION BY s.dossier_code
+				ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE ` + fmt.Sprint(runID) + ` END DESC, s.file_seq DESC, s.source_row DESC) = 1`
+		if !retries {
+			pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
+			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage
 			WHERE q_reason IS NULL
 			QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1`
+		}
+		dups = max(dups, 1) // stage_current is a table
 	}
 	steps := []struct{ what, q string }{
 		{"pick latest versions", pick},
+		// A cured row does not replace a version from a file first loaded
+		// after its own (nor, in the same run, from another file: their
+		// order then is unknown and the loaded version stays).
+		{"keep newer versions", `DELETE FROM stage_current WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers d
+			JOIN source_files sf ON sf.source = d.source AND sf.path = d.source_file AND sf.file_sha256 = d.file_sha256
+			WHERE f.retry AND f.file_seq = stage_current.file_seq AND d.dossier_code = stage_current.dossier_code
+			AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))))`},
 		{"replace dossiers", `DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM stage_current)`},
 		{"insert dossiers", `INSERT INTO dossiers SELECT dossier_code, unit_code, procedure_code, procedure_name, field, channel,
 			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
 			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating,
 			source, source_file, source_row, file_sha256, $1, $2 FROM stage_current`},
-		{"quarantine", `INSERT INTO quarantine SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
-			q_raw_record, file_sha256 FROM stage WHERE q_reason IS NOT NULL`},
+		{"quarantine", `INSERT INTO quarantine (run_id, source, source_file, source_row, reason, column_name, raw_value,
+			raw_record, file_sha256, reason_code) SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
+			q_raw_record, file_sha256, q_reason_code FROM stage WHERE q_reason IS NOT NULL`},
 	}
 	for _, st := range steps {
+		if st.what == "keep newer versions" && !retries {
+			continue
+		}
 		var args []any
 		if st.what == "insert dossiers" {
 			args = []any{runID, loadedAt}
@@ -309,6 +421,14 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	if err := exec(drop); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if err := exec("DROP TABLE stage_files"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if retries {
+		if err := exec("DROP TABLE stage_prevq"); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+	}
 	for _, st := range in.Sources {
 		if err := writeSourceStatus(ctx, c, runID, loadedAt, in.Freshness, st); err != nil {
 			return err
@@ -337,10 +457,10 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	for _, f := range files {
 		bySeq[f.Seq] = f
 	}
-	type counts struct{ staged, valid, bad, current int64 }
+	type counts struct{ staged, valid, bad, current, dup int64 }
 	got := map[int32]*counts{}
 	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
-		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0)
+		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0), count(*) FILTER (q_reason_code = 'duplicate_in_file')
 		FROM stage s LEFT JOIN (SELECT file_seq, count(*) AS n FROM stage_current GROUP BY file_seq) cur USING (file_seq)
 		GROUP BY s.file_seq`)
 	if err != nil {
@@ -350,7 +470,7 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	for rows.Next() {
 		var seq int32
 		var k counts
-		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current); err != nil {
+		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current, &k.dup); err != nil {
 			return err
 		}
 		got[seq] = &k
@@ -369,7 +489,80 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 		if k.staged != f.RowsRead {
 			return fmt.Errorf("commit: file %s: %d rows read but %d staged: refusing to load an unreconciled file", f.Path, f.RowsRead, k.staged)
 		}
-		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded = k.current, k.bad, k.valid-k.current
+		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.RowsDuplicate = k.current, k.bad, k.valid-k.current, k.dup
+		if f.Retry {
+			// Loaded: the version's rows that are current after the merge
+			// (those loaded before, still current, and the cured ones that
+			// won); the rest of its valid rows were superseded.
+			if err := c.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source = ? AND source_file = ? AND file_sha256 = ?`,
+				f.Source, f.Path, f.SHA256).Scan(&f.RowsLoaded); err != nil {
+				return fmt.Errorf("commit: counts of retried file %s: %w", f.Path, err)
+			}
+			f.RowsSuperseded = k.valid - f.RowsLoaded
+			f.RowsRecovered = max(f.PrevQuarantined-f.RowsQuarantined, 0)
+			if f.RowsSuperseded < 0 {
+				return fmt.Errorf("commit: retried file %s: %d rows current but only %d valid: refusing to load an unreconciled file", f.Path, f.RowsLoaded, k.valid)
+			}
+		}
+	}
+	return nil
+}
+
+// stageFiles records the run's loaded files for the commit's SQL: the
+// header of their dossier code column (for duplicate reasons) and whether
+// they are retried versions. It reports whether any is.
+func stageFiles(ctx context.Context, c *sql.Conn, files []*FileResult) (bool, error) {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_files (file_seq INTEGER, code_header VARCHAR,
+		retry BOOLEAN, first_run_id BIGINT, source VARCHAR, path VARCHAR, sha VARCHAR)`); err != nil {
+		return false, fmt.Errorf("commit: stage_files: %w", err)
+	}
+	retries := false
+	for _, f := range files {
+		if f.Status != "loaded" {
+			continue
+		}
+		header := "Mã hồ sơ"
+		for h, canon := range f.Mapping.Columns {
+			if canon == "dossier_code" {
+				header = h
+			}
+		}
+		retries = retries || f.Retry
+		if _, err := c.ExecContext(ctx, `INSERT INTO stage_files VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			f.Seq, header, f.Retry, f.FirstRunID, f.Source, f.Path, f.SHA256); err != nil {
+			return false, fmt.Errorf("commit: stage_files: %w", err)
+		}
+	}
+	return retries, nil
+}
+
+// markDuplicates quarantines, within each file, the earlier valid rows whose
+// dossier code a later valid row repeats: the last row is kept (an export
+// listing a dossier twice most likely appended its newer state), and each
+// earlier one becomes a duplicate_in_file row the clerk can see, so read =
+// loaded + quarantined + superseded still holds and superseded keeps
+// meaning "replaced by another file".
+func markDuplicates(ctx context.Context, c *sql.Conn) error {
+	var n int64
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM stage WHERE q_reason IS NULL
+		GROUP BY file_seq, dossier_code HAVING count(*) > 1)`).Scan(&n); err != nil {
+		return fmt.Errorf("commit: duplicates: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	_, err := c.ExecContext(ctx, `UPDATE stage SET
+		q_reason = format('Mã hồ sơ "{}" có {} dòng trong tệp; dòng này bị bỏ qua, giữ dòng cuối (dòng {}): xóa dòng trùng trong tệp xuất',
+			stage.dossier_code, d.n, d.last_row),
+		q_reason_code = 'duplicate_in_file', q_column = f.code_header, q_raw_value = stage.dossier_code,
+		q_raw_record = json_object(f.code_header, stage.dossier_code)::VARCHAR
+		FROM (SELECT file_seq, source_row, n, last_row FROM (
+			SELECT file_seq, source_row, count(*) OVER w AS n, max(source_row) OVER w AS last_row
+			FROM stage WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, dossier_code))
+			WHERE source_row < last_row) d, stage_files f
+		WHERE stage.file_seq = d.file_seq AND stage.source_row = d.source_row AND f.file_seq = d.file_seq`)
+	if err != nil {
+		return fmt.Errorf("commit: duplicates: %w", err)
 	}
 	return nil
 }
@@ -382,11 +575,13 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
-		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?
+		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?,
+		units_sha256 = ?, mapping_sha256 = ?, rows_recovered = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked, f.Source, f.Path, f.SHA256)
+		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked,
+		nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered, f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
@@ -395,13 +590,14 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, values_masked)
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, values_masked,
+		units_sha256, mapping_sha256, rows_recovered)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?,
-		CAST(CAST(? AS JSON) AS VARCHAR[]), ?)`,
+		CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?, ?, ?)`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
 		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified),
-		missingList(f), f.ValuesMasked)
+		missingList(f), f.ValuesMasked, nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}

@@ -133,7 +133,9 @@ func TestStageCommit(t *testing.T) {
 	if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC), Units: reg, Files: []*FileResult{f}}); err != nil {
 		t.Fatal(err)
 	}
-	if f.RowsLoaded != 2 || f.RowsQuarantined != 1 || f.RowsSuperseded != 1 {
+	// A twice in the file: row 2 is quarantined as duplicate_in_file, row 4
+	// loaded; B loaded; C bad: loaded 2, quarantined 2, superseded 0.
+	if f.RowsLoaded != 2 || f.RowsQuarantined != 2 || f.RowsSuperseded != 0 || f.RowsDuplicate != 1 {
 		t.Errorf("counts = loaded %d quarantined %d superseded %d", f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded)
 	}
 	var row int64

@@ -136,7 +136,15 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	tm := s.Timing
 	fmt.Fprintf(w, "timing: stage %s, commit and model %s, publish %s\n", tm.Stage.Round(10*time.Millisecond),
 		tm.Commit.Round(10*time.Millisecond), tm.Publish.Round(10*time.Millisecond))
-	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged\n", r.FilesNew, r.FilesFailed, s.Unchanged)
+	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged", r.FilesNew, r.FilesFailed, s.Unchanged)
+	if s.Retried > 0 {
+		fmt.Fprintf(w, ", %d read again", s.Retried)
+	}
+	fmt.Fprintln(w)
+	if s.Retried > 0 && r.Status != "failed" {
+		fmt.Fprintf(w, "recovered %s quarantined rows: %d files read again because the unit registry or a source's columns: changed\n",
+			groupDigits(s.Recovered), s.Retried)
+	}
 	if s.StillFailed > 0 {
 		fmt.Fprintf(w, "%d unchanged files failed in an earlier run and were not retried (see source_files where status = 'failed'); replace them to load them\n", s.StillFailed)
 	}
@@ -157,7 +165,11 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 			if r.Status == "failed" {
 				check = "rolled back"
 			}
-			t.add(f.Source, rel(base, f.Path), f.Status, groupDigits(f.RowsRead), groupDigits(f.RowsLoaded),
+			status := f.Status
+			if f.Retry {
+				status = "reread"
+			}
+			t.add(f.Source, rel(base, f.Path), status, groupDigits(f.RowsRead), groupDigits(f.RowsLoaded),
 				groupDigits(f.RowsQuarantined), groupDigits(f.RowsSuperseded), check)
 		}
 		t.add("total", "", "", groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded), "")
@@ -197,10 +209,13 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 			fmt.Fprintf(w, "FAILED %s\n", f.Error)
 		}
 	}
+	if s.Duplicates > 0 && r.Status != "failed" {
+		fmt.Fprintf(w, "duplicate dossier codes within files: %s earlier rows quarantined as duplicate_in_file, the last row of each kept\n", groupDigits(s.Duplicates))
+	}
 	if len(s.Rejections) > 0 {
-		fmt.Fprintln(w, "quarantined rows (first of each file; all are in the quarantine table):")
+		fmt.Fprintln(w, "quarantined rows (first of each file; all are in the quarantine table; cchc quarantine lists them):")
 		for _, q := range s.Rejections {
-			fmt.Fprintf(w, "  %s row %d, %s: %s\n", rel(base, q.File), q.Row, q.Column, q.Reason)
+			fmt.Fprintf(w, "  %s dòng %d, cột %q [%s]: %s\n", rel(base, q.File), q.Row, q.Column, q.Code, q.Reason)
 		}
 	}
 	for _, m := range s.Warnings {
