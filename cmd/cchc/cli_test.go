@@ -403,3 +403,46 @@ func TestRunSummaryMasksPersonalData(t *testing.T) {
 		}
 	}
 }
+
+// cchc quarantine --format csv: a CSV Excel opens (UTF-8 BOM, CRLF) with
+// one line per quarantined row of the source, in Vietnamese, with the row
+// as Excel shows it and the reason code.
+func TestQuarantineCSV(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("run: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r := cchc(t, dir, nil, "quarantine", "--source", "a", "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("quarantine: %d %s", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "\uFEFFNguồn,Tệp,Dòng,Cột,Giá trị,Lý do và cách sửa,Mã lý do\r\n") {
+		t.Fatalf("no BOM or header: %q", r.stdout[:min(len(r.stdout), 120)])
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\r\n"), "\r\n")
+	// 01-march.csv: row 3 (duplicate of row 8), 5 (unknown unit), 6 (bad
+	// date), 7 (due before receipt).
+	want := []string{
+		`a,exports/a/01-march.csv,3,Mã hồ sơ,H41.01-260302-0002,"Mã hồ sơ ""H41.01-260302-0002"" có 2 dòng trong tệp; dòng này bị bỏ qua, giữ dòng cuối (dòng 8): xóa dòng trùng trong tệp xuất",duplicate_in_file`,
+		`a,exports/a/01-march.csv,5,Đơn vị tiếp nhận,UBND huyện Thạch Thất,"Đơn vị ""UBND huyện Thạch Thất"" chưa có trong danh mục đơn vị: thêm vào units.csv (mã, tên hoặc tên gọi khác trong cột aliases) hoặc sửa tên trong tệp xuất",unknown_unit`,
+		`a,exports/a/01-march.csv,6,Ngày tiếp nhận,31/02/2026,"Không đọc được ngày ""31/02/2026"" (cột ""Ngày tiếp nhận""): ghi theo dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM rồi xuất lại",unparseable_date`,
+		`a,exports/a/01-march.csv,7,Ngày hẹn trả,03/03/2026 17:00,"Ngày hẹn trả 03/03/2026 17:00 (cột ""Ngày hẹn trả"") trước ngày tiếp nhận 04/03/2026 10:00: sửa một trong hai ngày trong tệp xuất",due_before_received`,
+	}
+	if len(lines) != len(want)+1 {
+		t.Fatalf("%d lines:\n%s", len(lines), r.stdout)
+	}
+	for i, w := range want {
+		if lines[i+1] != w {
+			t.Errorf("line %d:\n got %s\nwant %s", i+2, lines[i+1], w)
+		}
+	}
+	if r := cchc(t, dir, nil, "quarantine", "--source", "b", "--format", "csv"); r.code != 0 || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("source b has no quarantined rows: %d %q", r.code, r.stdout)
+	}
+	if r := cchc(t, dir, nil, "quarantine", "--source", "nope"); r.code != 2 {
+		t.Errorf("unknown source: exit %d", r.code)
+	}
+	if r := cchc(t, dir, nil, "quarantine"); r.code != 0 || !strings.Contains(r.stdout, "(4 dòng cần sửa)") {
+		t.Errorf("table: %d %s", r.code, r.stdout)
+	}
+}

@@ -99,6 +99,6 @@ func newRoot() *cobra.Command {
 			prof.Close()
 		}
 	}
-	root.AddCommand(runCmd(g), queryCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd())
+	root.AddCommand(runCmd(g), queryCmd(g), quarantineCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd())
 	return root
 }
