@@ -156,12 +156,17 @@ func TestDemoLoad(t *testing.T) {
 		if format != wantFormat || enc != f.Encoding {
 			t.Errorf("%s: ledger says %s/%q, manifest %s/%q", f.Path, format, enc, f.Format, f.Encoding)
 		}
-		if read != f.Rows || quarantined != len(f.BadRows) {
-			t.Errorf("%s: read %d quarantined %d; manifest %d %d", f.Path, read, quarantined, f.Rows, len(f.BadRows))
+		// A dossier code repeated within a file: its earlier rows are
+		// quarantined as duplicate_in_file, the last one kept.
+		if read != f.Rows || quarantined != len(f.BadRows)+f.Duplicates {
+			t.Errorf("%s: read %d quarantined %d; manifest %d, %d bad + %d duplicates", f.Path, read, quarantined, f.Rows, len(f.BadRows), f.Duplicates)
+		}
+		if n := query[int](t, `SELECT count(*) FROM quarantine WHERE source_file = ? AND reason_code = 'duplicate_in_file'`, path); n != f.Duplicates {
+			t.Errorf("%s: %d duplicate_in_file rows, manifest %d duplicates", f.Path, n, f.Duplicates)
 		}
 		for _, b := range f.BadRows {
-			var reason, raw string
-			err := demo.db.QueryRow(`SELECT reason, coalesce(raw_value, '') FROM quarantine WHERE source_file = ? AND source_row = ?`, path, b.Row).Scan(&reason, &raw)
+			var reason, raw, code string
+			err := demo.db.QueryRow(`SELECT reason, coalesce(raw_value, ''), reason_code FROM quarantine WHERE source_file = ? AND source_row = ?`, path, b.Row).Scan(&reason, &raw, &code)
 			if err != nil {
 				t.Errorf("%s row %d (%s): not in quarantine: %v", f.Path, b.Row, b.Kind, err)
 				continue
@@ -170,6 +175,15 @@ func TestDemoLoad(t *testing.T) {
 			// reason then shows it as a date.
 			if raw != b.Value && !strings.Contains(reason, b.Value) {
 				t.Errorf("%s row %d: raw value %q, manifest %q (%s)", f.Path, b.Row, raw, b.Value, reason)
+			}
+			// The manifest's kinds are the reason codes, but for a missing
+			// column value, which names the column.
+			wantCode := b.Kind
+			if b.Kind == "missing" {
+				wantCode = "missing_" + b.Column
+			}
+			if code != wantCode {
+				t.Errorf("%s row %d: reason_code %s, manifest kind %s (%s)", f.Path, b.Row, code, b.Kind, reason)
 			}
 		}
 	}

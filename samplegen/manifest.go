@@ -52,8 +52,9 @@ type FileManifest struct {
 	// header and title rows excluded).
 	Rows    int      `json:"rows"`
 	BadRows []BadRow `json:"bad_rows"`
-	// Duplicates counts valid rows superseded by a later row with the same
-	// dossier code in the same file.
+	// Duplicates counts valid rows followed by a later row with the same
+	// dossier code in the same file (the loader quarantines them as
+	// duplicate_in_file and keeps the last).
 	Duplicates int `json:"duplicates"`
 	// Repeated counts distinct valid dossier codes of the file that an
 	// earlier file of the source already delivered (redeliveries); New
