@@ -84,7 +84,7 @@ func TestExitCodes(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stdout, "partial") || !strings.Contains(r.stdout, "corrupt.xlsx") {
 		t.Errorf("partial run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "counts reconcile: read 11 = loaded 6 + quarantined 3 + superseded 2") {
+	if !strings.Contains(r.stdout, "counts reconcile: read 11 = loaded 6 + quarantined 4 + superseded 1") {
 		t.Errorf("summary lacks the reconciliation:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, "personal data columns dropped") {
@@ -444,5 +444,18 @@ func TestQuarantineCSV(t *testing.T) {
 	}
 	if r := cchc(t, dir, nil, "quarantine"); r.code != 0 || !strings.Contains(r.stdout, "(4 dòng cần sửa)") {
 		t.Errorf("table: %d %s", r.code, r.stdout)
+	}
+	// The registry learns Thạch Thất: the next run (no --full-refresh)
+	// reads 01-march.csv again, says it recovered row 5, and the list
+	// shrinks to three rows.
+	f, _ := os.OpenFile(filepath.Join(dir, "units.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,\n")
+	f.Close()
+	if r := cchc(t, dir, nil, "run"); r.code != 0 || !strings.Contains(r.stdout, "recovered 1 quarantined rows: 1 files read again") ||
+		!strings.Contains(r.stdout, "reread") {
+		t.Errorf("run after the registry change: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := cchc(t, dir, nil, "quarantine"); r.code != 0 || !strings.Contains(r.stdout, "(3 dòng cần sửa)") || strings.Contains(r.stdout, "unknown_unit") {
+		t.Errorf("after the cure: %d %s", r.code, r.stdout)
 	}
 }
