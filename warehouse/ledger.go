@@ -340,15 +340,18 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
-	if err := markDuplicates(ctx, c); err != nil {
-		return err
-	}
 	// Most runs carry no dossier code twice: then the valid staged rows are
-	// the current versions as they are, and the window that picks the
-	// latest version (a sort of the whole stage) is skipped.
+	// the current versions as they are, and both the search for duplicates
+	// within a file and the window that picks the latest version (sorts of
+	// the whole stage) are skipped.
 	var dups int64
 	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT dossier_code) FROM stage WHERE q_reason IS NULL`).Scan(&dups); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if dups > 0 {
+		if err := markDuplicates(ctx, c); err != nil {
+			return err
+		}
 	}
 	pick := `CREATE OR REPLACE TEMP VIEW stage_current AS
 			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage WHERE q_reason IS NULL`
