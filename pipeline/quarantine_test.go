@@ -212,3 +212,44 @@ func TestMaxRejectRate(t *testing.T) {
 		t.Errorf("rows in the warehouse from %v; want only ok.csv's", files)
 	}
 }
+
+// A retried file is loaded again as a whole: a row the changed registry no
+// longer resolves leaves the warehouse for quarantine, and the counts still
+// reconcile.
+func TestRetryUnloadsRowsThatNoLongerPass(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, goodSources)
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Thạch Thất is added; Ba Vì loses its alias "Ba Vì".
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte(`unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
+H.BAVI,UBND huyện Ba Vì,district,,,,,
+X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,Tản Lĩnh
+S.TP,Sở Tư pháp,department,,,,,
+H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
+`), 0o644)
+	cfg, reg = reload(t, cfg.File)
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// March again: rows 3, 6, 7 and 8 say "Ba Vì": unknown_unit now. Row 2
+	// (0001) stays superseded by April, rows 4 (0003) and 5 (0004, cured)
+	// load: 7 = 2 + 4 + 1; one row recovered (5).
+	if c := fileCounts(t, w, "01-march.csv"); c != [4]int64{7, 2, 4, 1} {
+		t.Errorf("march %v", c)
+	}
+	if sum.Retried != 1 || sum.Recovered != 1 {
+		t.Errorf("retried %d recovered %d", sum.Retried, sum.Recovered)
+	}
+	if got := reasonCodes(t, w, "01-march.csv"); got != "unknown_unit,unknown_unit,unknown_unit,unknown_unit" {
+		t.Errorf("march quarantine %s", got)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers WHERE dossier_code = 'H41.01-260302-0002'`); n != 0 {
+		t.Errorf("0002, now quarantined, is still loaded")
+	}
+	if f := scalar[string](t, w, `SELECT source_file FROM dossiers WHERE dossier_code = 'H41.01-260302-0001'`); filepath.Base(f) != "02-april.csv" {
+		t.Errorf("0001 from %s", f)
+	}
+}

@@ -145,8 +145,9 @@ type FileResult struct {
 	// Retry marks a file version the ledger already holds, read again
 	// because rows it had quarantined for a reason a registry or mapping
 	// change can cure may load now. Commit then replaces its quarantine
-	// rows, loads only its cured rows (a newer file's version of a dossier
-	// still wins) and updates its ledger row.
+	// rows and the dossiers it loaded by those of its new reading (a
+	// version from a file first loaded later still wins) and updates its
+	// ledger row.
 	Retry bool
 	// FirstRunID is the run that first loaded a retried version: its
 	// place among the files when versions of a dossier compete.
@@ -243,7 +244,6 @@ func (s *Stage) Close() error {
 	_, _ = s.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_files")
-	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_prevq")
 	return s.conn.Close()
 }
 
@@ -325,21 +325,6 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	if err != nil {
 		return err
 	}
-	if retries {
-		// The quarantine rows of a retried version are replaced by those of
-		// its new reading; which rows were quarantined before tells the
-		// cured rows (to load) from those already loaded (left alone).
-		for _, q := range []string{
-			`CREATE OR REPLACE TEMP TABLE stage_prevq AS SELECT f.file_seq, q.source_row FROM quarantine q
-				JOIN stage_files f ON f.retry AND q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.sha`,
-			`DELETE FROM quarantine WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry AND quarantine.source = f.source
-				AND quarantine.source_file = f.path AND quarantine.file_sha256 = f.sha)`,
-		} {
-			if err := exec(q); err != nil {
-				return fmt.Errorf("commit: retried files: %w", err)
-			}
-		}
-	}
 	// Most runs carry no dossier code twice: then the valid staged rows are
 	// the current versions as they are, and both the search for duplicates
 	// within a file and the window that picks the latest version (sorts of
@@ -353,15 +338,28 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			return err
 		}
 	}
+	if retries {
+		// A retried version is loaded again as a whole: its quarantine rows
+		// are replaced by those of its new reading, and its valid rows
+		// compete with the warehouse's versions like a new file's, ranked
+		// by the run that first loaded it.
+		if err := recovered(ctx, c, files); err != nil {
+			return err
+		}
+		if err := exec(`DELETE FROM quarantine WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry AND quarantine.source = f.source
+				AND quarantine.source_file = f.path AND quarantine.file_sha256 = f.sha)`); err != nil {
+			return fmt.Errorf("commit: retried files: %w", err)
+		}
+	}
 	pick := `CREATE OR REPLACE TEMP VIEW stage_current AS
 			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage WHERE q_reason IS NULL`
 	if dups > 0 || retries {
-		// A retried version loads only its cured rows, and it ranks by the
-		// run that first loaded it: every file new in this run is newer.
+		// A retried version ranks by the run that first loaded it: every
+		// file new in this run is newer.
 		pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
 			SELECT s.* EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage s
 			JOIN stage_files f USING (file_seq)
-			WHERE s.q_reason IS NULL AND (NOT f.retry OR EXISTS (SELECT 1 FROM stage_prevq p WHERE p.file_seq = s.file_seq AND p.source_row = s.source_row))
+			WHERE s.q_reason IS NULL
 			QUALIFY row_number() OVER (PARTITION BY s.dossier_code
 				ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE ` + fmt.Sprint(runID) + ` END DESC, s.file_seq DESC, s.source_row DESC) = 1`
 		if !retries {
@@ -374,13 +372,17 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	}
 	steps := []struct{ what, q string }{
 		{"pick latest versions", pick},
-		// A cured row does not replace a version from a file first loaded
-		// after its own (nor, in the same run, from another file: their
-		// order then is unknown and the loaded version stays).
+		// A retried version's row does not replace a version from a file
+		// first loaded after its own (nor, in the same run, from another
+		// file: their order then is unknown and the loaded version stays).
 		{"keep newer versions", `DELETE FROM stage_current WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers d
 			JOIN source_files sf ON sf.source = d.source AND sf.path = d.source_file AND sf.file_sha256 = d.file_sha256
 			WHERE f.retry AND f.file_seq = stage_current.file_seq AND d.dossier_code = stage_current.dossier_code
 			AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))))`},
+		// What a retried version loaded before is replaced by its new
+		// reading: a row that no longer passes leaves the warehouse.
+		{"unload retried versions", `DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
+			AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha)`},
 		{"replace dossiers", `DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM stage_current)`},
 		{"insert dossiers", `INSERT INTO dossiers SELECT dossier_code, unit_code, procedure_code, procedure_name, field, channel,
 			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
@@ -391,7 +393,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			q_raw_record, file_sha256, q_reason_code FROM stage WHERE q_reason IS NOT NULL`},
 	}
 	for _, st := range steps {
-		if st.what == "keep newer versions" && !retries {
+		if (st.what == "keep newer versions" || st.what == "unload retried versions") && !retries {
 			continue
 		}
 		var args []any
@@ -426,11 +428,6 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	}
 	if err := exec("DROP TABLE stage_files"); err != nil {
 		return fmt.Errorf("commit: %w", err)
-	}
-	if retries {
-		if err := exec("DROP TABLE stage_prevq"); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
 	}
 	for _, st := range in.Sources {
 		if err := writeSourceStatus(ctx, c, runID, loadedAt, in.Freshness, st); err != nil {
@@ -495,20 +492,47 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.RowsDuplicate = k.current, k.bad, k.valid-k.current, k.dup
 		if f.Retry {
 			// Loaded: the version's rows that are current after the merge
-			// (those loaded before, still current, and the cured ones that
-			// won); the rest of its valid rows were superseded.
+			// (its dossiers were unloaded first, so these are all of this
+			// reading); the rest of its valid rows were superseded.
 			if err := c.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source = ? AND source_file = ? AND file_sha256 = ?`,
 				f.Source, f.Path, f.SHA256).Scan(&f.RowsLoaded); err != nil {
 				return fmt.Errorf("commit: counts of retried file %s: %w", f.Path, err)
 			}
 			f.RowsSuperseded = k.valid - f.RowsLoaded
-			f.RowsRecovered = max(f.PrevQuarantined-f.RowsQuarantined, 0)
 			if f.RowsSuperseded < 0 {
 				return fmt.Errorf("commit: retried file %s: %d rows current but only %d valid: refusing to load an unreconciled file", f.Path, f.RowsLoaded, k.valid)
 			}
 		}
 	}
 	return nil
+}
+
+// recovered sets RowsRecovered of each retried file: its rows in
+// quarantine that its new reading finds valid.
+func recovered(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+	rows, err := c.QueryContext(ctx, `SELECT f.file_seq, count(*) FROM quarantine q
+		JOIN stage_files f ON f.retry AND q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.sha
+		JOIN stage s ON s.file_seq = f.file_seq AND s.source_row = q.source_row
+		WHERE s.q_reason IS NULL GROUP BY f.file_seq`)
+	if err != nil {
+		return fmt.Errorf("commit: recovered rows: %w", err)
+	}
+	defer rows.Close()
+	n := map[int32]int64{}
+	for rows.Next() {
+		var seq int32
+		var k int64
+		if err := rows.Scan(&seq, &k); err != nil {
+			return err
+		}
+		n[seq] = k
+	}
+	for _, f := range files {
+		if f.Retry {
+			f.RowsRecovered = n[f.Seq]
+		}
+	}
+	return rows.Err()
 }
 
 // stageFiles records the run's loaded files for the commit's SQL: the

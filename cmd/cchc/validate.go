@@ -109,7 +109,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 							fmt.Fprintf(out, "    ... %d more\n", len(f.Rejected)-3)
 							break
 						}
-						fmt.Fprintf(out, "    row %d, %s: %s\n", e.Row, e.Column, e.Reason)
+						fmt.Fprintf(out, "    dòng %d, cột %q [%s]: %s\n", e.Row, e.Column, e.Code, e.Reason)
 					}
 				}
 			}
