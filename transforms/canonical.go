@@ -445,9 +445,29 @@ func (r *rowParser) missing(f int, code, reason string) (RowError, bool) {
 	if r.m.col[f] < 0 && len(r.m.mapping.Unmapped) > 0 {
 		return r.fail(f, CodeUnknownHeader, fmt.Sprintf(
 			"Tệp không có cột nào được nhận diện là %q; các cột chưa nhận diện: %s: thêm vào mục columns: của nguồn %s một dòng như %q: %s, hoặc đổi tên cột trong tệp xuất",
-			ColumnLabel(f), quoteHeaders(r.m.mapping.Unmapped), r.m.opts.Source, r.m.mapping.Unmapped[0], CanonicalNames[f]))
+			ColumnLabel(f), quoteHeaders(r.m.mapping.Unmapped), r.m.opts.Source, likelyHeader(f, r.m.mapping.Unmapped), CanonicalNames[f]))
 	}
 	return r.fail(f, code, reason)
+}
+
+// likelyHeader picks, for the example override of a missing column f, the
+// unrecognised header that looks most like it (a date column for a date,
+// a unit or agency column for the unit), else a placeholder: suggesting
+// "STT" as the receipt date would mislead.
+func likelyHeader(f int, unmapped []string) string {
+	hints := map[int][]string{
+		FReceivedAt: {"ngay", "date", "thoigian", "thoidiem"},
+		FUnitCode:   {"donvi", "coquan", "unit", "agency", "noi"},
+	}[f]
+	for _, h := range unmapped {
+		k := Key(h)
+		for _, w := range hints {
+			if strings.Contains(k, w) {
+				return h
+			}
+		}
+	}
+	return "<tên cột trong tệp>"
 }
 
 // parseDate reads date field f and checks it lies between MinDate and, when

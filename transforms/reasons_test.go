@@ -100,8 +100,8 @@ func TestOverrides(t *testing.T) {
 func TestUnknownHeader(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	header := []string{"Mã hồ sơ", "Ngày nộp đơn"}
-	raw := rawRecord(mem, header, [][]string{{"X-1", "16/03/2026"}})
+	header := []string{"STT", "Mã hồ sơ", "Ngày nộp đơn"}
+	raw := rawRecord(mem, header, [][]string{{"1", "X-1", "16/03/2026"}})
 	defer raw.Release()
 	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP", Source: "xa-a", Mem: mem})
 	if err != nil {
@@ -113,5 +113,21 @@ func TestUnknownHeader(t *testing.T) {
 	if len(errs) != 1 || errs[0].Code != CodeUnknownHeader || errs[0].Column != "Ngày tiếp nhận" ||
 		!strings.Contains(errs[0].Reason, `columns: của nguồn xa-a một dòng như "Ngày nộp đơn": received_at`) || errs[0].Row != 2 {
 		t.Fatalf("errs = %+v", errs)
+	}
+}
+
+func TestLikelyHeader(t *testing.T) {
+	for _, c := range []struct {
+		f        int
+		unmapped []string
+		want     string
+	}{
+		{FReceivedAt, []string{"STT", "Ngày nộp đơn"}, "Ngày nộp đơn"},
+		{FReceivedAt, []string{"STT", "Ghi chú"}, "<tên cột trong tệp>"},
+		{FUnitCode, []string{"STT", "Cơ quan nhận"}, "Cơ quan nhận"},
+	} {
+		if got := likelyHeader(c.f, c.unmapped); got != c.want {
+			t.Errorf("%d %v: %q, want %q", c.f, c.unmapped, got, c.want)
+		}
 	}
 }

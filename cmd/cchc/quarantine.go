@@ -15,12 +15,13 @@ import (
 var quarantineHeader = []string{"Nguồn", "Tệp", "Dòng", "Cột", "Giá trị", "Lý do và cách sửa", "Mã lý do"}
 
 // quarantineSQL lists the quarantined rows of the current version of each
-// file (the latest ledger row of its path): rows of a version the unit has
-// since replaced need no fixing any more.
+// file (the latest loaded version of its path): rows of a version the unit
+// has since replaced need no fixing any more, while a replacement that
+// failed to load leaves the loaded version's rows listed.
 const quarantineSQL = `SELECT q.source, q.source_file, q.source_row, coalesce(q.column_name, ''), coalesce(q.raw_value, ''),
 	q.reason, coalesce(q.reason_code, '')
 FROM quarantine q
-JOIN (SELECT source, path, arg_max(file_sha256, last_run_id) AS sha FROM source_files GROUP BY source, path) f
+JOIN (SELECT source, path, arg_max(file_sha256, last_run_id) AS sha FROM source_files WHERE status = 'loaded' GROUP BY source, path) f
   ON f.source = q.source AND f.path = q.source_file AND f.sha = q.file_sha256
 WHERE $1 = '' OR q.source = $1
 ORDER BY q.source, q.source_file, q.source_row`
