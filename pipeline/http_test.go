@@ -136,3 +136,41 @@ func TestFullRefresh(t *testing.T) {
 		t.Errorf("--full-refresh with --source accepted: %+v", s.Run)
 	}
 }
+
+// An HTTP export with rows of an unknown unit is downloaded again, without
+// its validators, on the run after the registry learns the unit; the other
+// export is not.
+func TestHTTPRetryAfterRegistryChange(t *testing.T) {
+	var downloads atomic.Int32
+	files := http.FileServer(http.Dir("testdata/e2e/exports/a"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/index.txt" {
+			w.Write([]byte("01-march.csv?key=SECRET1\n02-april.csv\n"))
+			return
+		}
+		w.Header().Set("ETag", `"`+filepath.Base(r.URL.Path)+`"`)
+		if r.Header.Get("If-None-Match") == `"`+filepath.Base(r.URL.Path)+`"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		downloads.Add(1)
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/index.txt\n    index: true\n    retries: 0\n    unit: H.BAVI\n")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(filepath.Join(dir, "units.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,\n")
+	f.Close()
+	cfg, reg = reload(t, cfg.File)
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Retried != 1 || sum.Recovered != 1 || downloads.Load() != 3 {
+		t.Errorf("run after the registry change: %v retried %d recovered %d downloads %d %+v", err, sum.Retried, sum.Recovered, downloads.Load(), sum.Run)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers WHERE unit_code = 'H.THACHTHAT'`); n != 1 {
+		t.Errorf("%d Thạch Thất dossiers", n)
+	}
+}
