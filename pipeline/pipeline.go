@@ -91,6 +91,9 @@ type Summary struct {
 	// Recovered the rows of theirs that left quarantine (set after commit).
 	Retried   int
 	Recovered int64
+	// RetryFailed lists the files whose second reading failed (such as one
+	// now above max_reject_rate); their loaded version is kept as it was.
+	RetryFailed []string
 	// Duplicates counts the earlier rows of dossier codes repeated within a
 	// file (quarantined as duplicate_in_file; the last row is kept).
 	Duplicates   int64
@@ -319,6 +322,14 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			}
 			loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
+			if f.res.Retry && f.res.Status == "failed" {
+				// Its loaded version stays as it was (ledger, dossiers,
+				// quarantine); the next run tries again.
+				log.Warn("file read again failed; its loaded version is kept as it was", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
+				sum.RetryFailed = append(sum.RetryFailed, f.res.Error)
+				sum.Files = sum.Files[:len(sum.Files)-1]
+				continue
+			}
 			if f.res.Status == "failed" {
 				// The unit's data from this source may be incomplete.
 				status.OK, status.Error = false, f.res.Error

@@ -253,3 +253,39 @@ H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
 		t.Errorf("0001 from %s", f)
 	}
 }
+
+// A retried file whose new reading fails (here: above max_reject_rate once
+// the registry lost an alias) keeps its loaded version as it was.
+func TestFailedRetryKeepsTheLoadedVersion(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, `  - name: a
+    path: ./exports/a/*.csv
+    unit: H.BAVI
+    max_reject_rate: 0.5
+`)
+	// March: 3 of 7 rows bad (43%), under 50%: loads.
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte(`unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
+H.BAVI,UBND huyện Ba Vì,district,,,,,
+X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,Tản Lĩnh
+S.TP,Sở Tư pháp,department,,,,,
+H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
+`), 0o644)
+	cfg, reg = reload(t, cfg.File)
+	// Read again: rows 3, 6, 7, 8 name "Ba Vì", now unknown: 4 of 7 (57%).
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || len(sum.RetryFailed) != 1 || !strings.Contains(sum.RetryFailed[0], "4 of 7 rows (57,1%)") || len(sum.Files) != 0 {
+		t.Fatalf("run 2: %v %+v files %d", err, sum.RetryFailed, len(sum.Files))
+	}
+	if c := fileCounts(t, w, "01-march.csv"); c != [4]int64{7, 2, 4, 1} {
+		t.Errorf("march ledger changed: %v", c)
+	}
+	if got := reasonCodes(t, w, "01-march.csv"); got != "duplicate_in_file,unknown_unit,unparseable_date,due_before_received" {
+		t.Errorf("march quarantine changed: %s", got)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers WHERE dossier_code = 'H41.01-260302-0002'`); n != 1 {
+		t.Errorf("0002 left the warehouse")
+	}
+}

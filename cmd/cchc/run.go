@@ -209,6 +209,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 			fmt.Fprintf(w, "FAILED %s\n", f.Error)
 		}
 	}
+	for _, e := range s.RetryFailed {
+		fmt.Fprintf(w, "NOT READ AGAIN (its loaded version is kept as it was): %s\n", e)
+	}
 	if s.Duplicates > 0 && r.Status != "failed" {
 		fmt.Fprintf(w, "duplicate dossier codes within files: %s earlier rows quarantined as duplicate_in_file, the last row of each kept\n", groupDigits(s.Duplicates))
 	}
