@@ -80,6 +80,21 @@ func TestOverrides(t *testing.T) {
 	if mp.Columns["Số BN"] != "dossier_code" || mp.Columns["Ngày nộp"] != "received_at" || strings.Join(mp.Dropped, ",") != "Người liên hệ" {
 		t.Errorf("mapping %+v", mp)
 	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	raw := rawRecord(mem, header, [][]string{{"BN-1", "Nguyễn Văn Bình 0912345678", "16/03/2026", "Đăng ký khai sinh"}, {"BN-2", "Trần Thị C", "", ""}})
+	out, errs := m.Apply(header, raw)
+	if value(out, "dossier_code", 0) != "BN-1" || value(out, "received_at", 0) != "2026-03-16 00:00:00" || len(errs) != 1 {
+		t.Errorf("row 2: %s %s, errs %+v", value(out, "dossier_code", 0), value(out, "received_at", 0), errs)
+	}
+	for c := 0; c < int(out.NumCols()); c++ {
+		for i := 0; i < int(out.NumRows()); i++ {
+			if v := out.Column(c).ValueStr(i); strings.Contains(v, "Nguyễn") || strings.Contains(v, "Trần") {
+				t.Errorf("dropped column's value in %s: %q", out.Schema().Field(c).Name, v)
+			}
+		}
+	}
+	out.Release()
+	raw.Release()
 	if got, want := o.HeaderScore(header), 4; got != want {
 		t.Errorf("HeaderScore = %d, want %d", got, want)
 	}
