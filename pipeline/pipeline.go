@@ -575,7 +575,11 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	}
 	f.res.SHA256 = sha
 	if again && sha == cand.SHA256 && !full {
-		f.res.Retry, f.res.FirstRunID, f.res.PrevQuarantined = true, cand.FirstRunID, cand.Quarantined
+		// A version that failed whole loaded nothing: it is loaded like a
+		// new file.
+		if !cand.Failed {
+			f.res.Retry, f.res.FirstRunID, f.res.PrevQuarantined = true, cand.FirstRunID, cand.Quarantined
+		}
 	} else if !full {
 		loaded, err := w.LoadedHash(ctx, ref.Source, sha)
 		if err != nil {

@@ -289,3 +289,37 @@ H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
 		t.Errorf("0002 left the warehouse")
 	}
 }
+
+// A file rejected whole for want of a dossier code column loads, unchanged,
+// on the run after its source's columns: names the vendor's spelling.
+func TestMappingChangeRetriesFailedFile(t *testing.T) {
+	ctx := context.Background()
+	const src = "  - name: e\n    path: ./exports/e/*.csv\n    unit: S.TP\n"
+	cfg, reg, w, dir := fixture(t, src)
+	os.MkdirAll(filepath.Join(dir, "exports/e"), 0o755)
+	os.WriteFile(filepath.Join(dir, "exports/e/e.csv"), []byte("Số BN,Ngày tiếp nhận,Người liên hệ\nBN-1,16/03/2026,Nguyễn Văn Bình\nBN-2,17/03/2026,Trần Thị C\n"), 0o644)
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.FilesFailed != 1 {
+		t.Fatalf("run 1: %v %+v", err, sum.Run)
+	}
+	sum, _ = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if sum.StillFailed != 1 {
+		t.Fatalf("run 2: an unchanged failed file is not read again: still failed %d", sum.StillFailed)
+	}
+	os.WriteFile(cfg.File, []byte("warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+src+
+		"    columns: {\"Số BN\": dossier_code, \"Người liên hệ\": drop}\n"), 0o644)
+	cfg, reg = reload(t, cfg.File)
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" || sum.Run.RowsLoaded != 2 || sum.StillFailed != 0 {
+		t.Fatalf("run 3: %v %+v", err, sum.Run)
+	}
+	if c := fileCounts(t, w, "e.csv"); c != [4]int64{2, 2, 0, 0} {
+		t.Errorf("e.csv %v", c)
+	}
+	if d := scalar[string](t, w, `SELECT columns_dropped[1] FROM source_files WHERE path LIKE '%e.csv'`); d != "Người liên hệ" {
+		t.Errorf("columns_dropped %q", d)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM source_files WHERE path LIKE '%e.csv'`); n != 1 {
+		t.Errorf("%d ledger rows for e.csv", n)
+	}
+}

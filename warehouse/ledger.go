@@ -176,20 +176,25 @@ type RetryFile struct {
 	SHA256      string
 	FirstRunID  int64
 	Quarantined int64
+	// Failed: the version failed as a whole (no dossier code column, above
+	// max_reject_rate, ...); it is attempted again like a new file.
+	Failed bool
 }
 
 // RetryCandidates lists, by path, the current file versions of source
 // holding rows quarantined as unknown_unit while loaded under another unit
 // registry than unitsSHA, or as unknown_header under another header mapping
-// than mappingSHA. Versions loaded before fingerprints were recorded are
-// not listed.
+// than mappingSHA, and those that failed whole under another registry or
+// mapping (a header or unit problem may be cured). Versions recorded before
+// fingerprints were are not listed.
 func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappingSHA string) (map[string]RetryFile, error) {
-	rows, err := w.db.QueryContext(ctx, `SELECT f.path, f.file_sha256, f.first_run_id, f.rows_quarantined FROM source_files f
-		WHERE f.source = $1 AND f.status = 'loaded' AND f.units_sha256 IS NOT NULL
+	rows, err := w.db.QueryContext(ctx, `SELECT f.path, f.file_sha256, f.first_run_id, f.rows_quarantined, f.status = 'failed' FROM source_files f
+		WHERE f.source = $1 AND f.units_sha256 IS NOT NULL
 		  AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path)
-		  AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.file_sha256
+		  AND ((f.status = 'loaded' AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.file_sha256
 		    AND ((q.reason_code = 'unknown_unit' AND f.units_sha256 <> $2)
-		      OR (q.reason_code = 'unknown_header' AND f.mapping_sha256 <> $3)))`, source, unitsSHA, mappingSHA)
+		      OR (q.reason_code = 'unknown_header' AND f.mapping_sha256 <> $3))))
+		    OR (f.status = 'failed' AND (f.units_sha256 <> $2 OR f.mapping_sha256 <> $3)))`, source, unitsSHA, mappingSHA)
 	if err != nil {
 		return nil, fmt.Errorf("source_files: retry candidates of %s: %w", source, err)
 	}
@@ -198,7 +203,7 @@ func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappi
 	for rows.Next() {
 		var p string
 		var r RetryFile
-		if err := rows.Scan(&p, &r.SHA256, &r.FirstRunID, &r.Quarantined); err != nil {
+		if err := rows.Scan(&p, &r.SHA256, &r.FirstRunID, &r.Quarantined, &r.Failed); err != nil {
 			return nil, err
 		}
 		out[p] = r
