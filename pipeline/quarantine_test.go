@@ -323,3 +323,29 @@ func TestMappingChangeRetriesFailedFile(t *testing.T) {
 		t.Errorf("%d ledger rows for e.csv", n)
 	}
 }
+
+// Dates are checked against the run's start plus future_tolerance (24h by
+// default) and against 2000-01-01, each with its own reason code.
+func TestDateChecksUseTheRunDate(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, "  - name: f\n    path: ./exports/f/*.csv\n    unit: S.TP\n")
+	os.MkdirAll(filepath.Join(dir, "exports/f"), 0o755)
+	// The run starts 16/03/2026 12:00 in Hanoi: the limit is 17/03/2026 12:00.
+	os.WriteFile(filepath.Join(dir, "exports/f/f.csv"), []byte("Mã hồ sơ,Ngày tiếp nhận,Ngày hẹn trả\n"+
+		"F-1,17/03/2026 11:59,20/03/2027\n"+ // within the tolerance; a due date may lie ahead
+		"F-2,17/03/2026 12:01,\n"+ // after it
+		"F-3,31/12/1999 08:00,\n"), 0o644) // before 2000
+	now := func() time.Time { return time.Date(2026, 3, 16, 5, 0, 0, 0, time.UTC) } // 12:00 at UTC+7
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := reasonCodes(t, w, "f.csv"); got != "date_in_future,date_before_2000" {
+		t.Errorf("reason codes %s", got)
+	}
+	if r := scalar[string](t, w, `SELECT reason FROM quarantine WHERE source_row = 3`); r != `Ngày 17/03/2026 12:01 (cột "Ngày tiếp nhận") sau ngày chạy 16/03/2026 12:00: ngày trong tương lai, kiểm tra và sửa trong tệp xuất` {
+		t.Errorf("reason %q", r)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers`); n != 1 {
+		t.Errorf("%d dossiers, want F-1", n)
+	}
+}
