@@ -394,7 +394,7 @@ func TestRunSummaryMasksPersonalData(t *testing.T) {
 	if !strings.Contains(r.stdout, "personal data masked in recognised columns: 2 values (source_files.values_masked): exports/a/03-pii.csv (2)") {
 		t.Errorf("summary lacks the masked count:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stdout, `row 3, Đánh giá: unknown rating "[họ tên]"`) {
+	if !strings.Contains(r.stdout, `dòng 3, cột "Đánh giá" [unknown_rating]: Đánh giá "[họ tên]" (cột "Đánh giá") không nhận diện được`) {
 		t.Errorf("summary lacks the masked rejection:\n%s", r.stdout)
 	}
 	for _, v := range []string{"0903111222", "Lê Thị Hoa Mai", "Hoa Mai"} {
