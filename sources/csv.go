@@ -37,23 +37,29 @@ func openCSV(path string, opts DecodeOptions) (RawReader, error) {
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	src, header, err := newCSVSource(path, f, opts)
+	hr := newHashReader(f)
+	src, header, err := newCSVSource(path, f, hr, opts)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r := newReader(path, "csv", src, header, opts)
 	r.enc = src.enc.String()
+	r.hr = hr
 	return r, nil
 }
 
-func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {
-	dec, enc, err := vnenc.NewReader(f)
+func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions) (*csvSource, []string, error) {
+	dec, enc, err := vnenc.NewReader(in)
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
-	br := bufio.NewReaderSize(dec, sniffBytes)
+	lim := opts.Limits.withDefaults()
+	br := bufio.NewReaderSize(&lineLimiter{r: dec, path: path, max: lim.MaxLineBytes}, sniffBytes)
 	peek, err := br.Peek(sniffBytes)
+	if le, ok := asLimit(err); ok {
+		return nil, nil, le
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, nil, fmt.Errorf("file %s: reading %s text: %w", path, enc, err)
 	}
@@ -137,6 +143,9 @@ func (s *csvSource) read() ([]string, int64, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, 0, fmt.Errorf("file %s: line %d: %w", s.path, int64(pe.StartLine)+s.lineOffset, pe.Err)
+		}
+		if le, ok := asLimit(err); ok {
+			return nil, 0, le
 		}
 		return nil, 0, fmt.Errorf("file %s: %w", s.path, err)
 	}

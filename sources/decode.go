@@ -33,6 +33,9 @@ const RowColumn = "__row"
 //     naming the file and the place, on the next call to Next, and again on
 //     every later call.
 //   - Header returns a copy.
+//   - A row with more than Limits.MaxColumns cells, or a cell longer than
+//     Limits.MaxCellBytes, fails the file with a *LimitError naming the row;
+//     no error quotes a data value.
 type RawReader interface {
 	Header() []string
 	Next() (arrow.Record, error)
@@ -42,6 +45,11 @@ type RawReader interface {
 	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...);
 	// "" for XLSX, whose XML is always Unicode.
 	Encoding() string
+	// Digest is the hash and size of the file bytes decoded so far;
+	// Complete once Next has returned io.EOF (the decoder read the whole
+	// file). A caller compares it with what it recorded before decoding to
+	// catch a file rewritten during the read.
+	Digest() Digest
 }
 
 // DecodeOptions configure Open.
@@ -63,4 +71,7 @@ type DecodeOptions struct {
 	// its rows alone. It must be a pure function; it is not used for JSON.
 	HeaderScore func(cells []string) int
 	Mem         memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
+	// Limits bound the cost of one file; zero fields take DefaultLimits.
+	// A file beyond a limit fails with a *LimitError.
+	Limits Limits
 }

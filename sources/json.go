@@ -44,23 +44,30 @@ func openJSON(path string, opts DecodeOptions) (RawReader, error) {
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	src, err := newJSONSource(path, f)
+	hr := newHashReader(f)
+	src, err := newJSONSource(path, f, hr, opts.Limits.withDefaults())
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r := newReader(path, "json", src, nil, opts)
 	r.enc = src.enc.String()
+	r.hr = hr
 	return r, nil
 }
 
-func newJSONSource(path string, f *os.File) (*jsonSource, error) {
-	dec, enc, err := vnenc.NewReader(f)
+func newJSONSource(path string, f *os.File, in io.Reader, lim Limits) (*jsonSource, error) {
+	dec, enc, err := vnenc.NewReader(in)
 	if err != nil {
 		return nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
-	br := bufio.NewReaderSize(dec, sniffBytes)
+	// A string may be escaped (\u1EA1 is 6 bytes for 3), hence the factor.
+	guard := &jsonGuard{r: dec, path: path, maxDepth: lim.MaxJSONDepth, maxString: 6 * lim.MaxCellBytes, maxRun: lim.MaxLineBytes}
+	br := bufio.NewReaderSize(guard, sniffBytes)
 	peek, err := br.Peek(sniffBytes)
+	if le, ok := asLimit(err); ok {
+		return nil, le
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("file %s: %w", path, err)
 	}
@@ -68,7 +75,7 @@ func newJSONSource(path string, f *os.File) (*jsonSource, error) {
 	if len(peek) == 0 {
 		return nil, fmt.Errorf("file %s: the file is empty", path)
 	}
-	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}}
+	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}, maxCols: lim.MaxColumns}
 	s.lines = &lineCounter{r: br}
 	s.dec = json.NewDecoder(s.lines)
 	s.dec.UseNumber()
@@ -119,6 +126,8 @@ type jsonSource struct {
 	done  bool
 	cells []string
 	raw   json.RawMessage // reused value buffer
+	// maxCols bounds the distinct keys (columns) of the file.
+	maxCols int
 }
 
 // start positions the decoder before the first record.
@@ -144,7 +153,7 @@ func (s *jsonSource) start() error {
 		switch found {
 		case arrayNone:
 			return fmt.Errorf("file %s: no list of records found: the JSON object holds no array of objects (keys: %s)",
-				s.path, strings.Join(keys, ", "))
+				s.path, QuoteNames(keys))
 		case arrayEmpty:
 			s.done = true
 		case arrayFound:
@@ -309,6 +318,9 @@ func (s *jsonSource) readObject(header *[]string) error {
 		}
 		col, ok := s.keys[key]
 		if !ok {
+			if len(*header) >= s.maxCols {
+				return limitErr(s.path, fmt.Sprintf("số khóa (cột) khác nhau của các bản ghi (%d),", len(*header)+1), int64(s.maxCols), "max_columns")
+			}
 			col = len(*header)
 			s.keys[key] = col
 			*header = append(*header, cleanHeaderCell(key))
@@ -364,6 +376,9 @@ func describeToken(tok json.Token) string {
 
 // syntaxErr names the file and the approximate place of a decoding error.
 func (s *jsonSource) syntaxErr(err error) error {
+	if le, ok := asLimit(err); ok {
+		return le
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("file %s: the JSON ends too early (cut off?) near byte %d", s.path, s.dec.InputOffset())
 	}

@@ -168,7 +168,7 @@ func TestOpenErrors(t *testing.T) {
 		{file: "legacy.xls", opts: DecodeOptions{Format: "xlsx"}, want: []string{"Excel 97-2003 (.xls)"}},
 		{file: "page.xls", want: []string{"page.xls", "HTML"}},
 		{file: "number.json", want: []string{"number.json", "not a JSON list of records", `"4"`}},
-		{file: "envelope.json", want: []string{"envelope.json", "no list of records", "status, message"}},
+		{file: "envelope.json", want: []string{"envelope.json", "no list of records", `"status", "message"`}},
 		{file: "empty.csv", want: []string{"empty.csv", "empty"}},
 		{file: "empty.csv", opts: DecodeOptions{Format: "json"}, want: []string{"empty"}},
 		{file: "blank.csv", want: []string{"blank.csv", "no rows"}},

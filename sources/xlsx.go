@@ -2,9 +2,11 @@ package sources
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -29,25 +31,59 @@ const maxMergeFillCols = 1024
 // top-left cell, in header and data rows alike (a unit name merged down a
 // group of dossiers applies to each). Row numbers are Excel's row numbers.
 //
-// excelize holds the compressed workbook in memory and spills large sheets
-// to temporary files; rows are then streamed.
+// The workbook is read once into memory through a hash (excelize would
+// read it whole anyway), checked against opts.Limits before excelize sees
+// it (declared part sizes, which archive/zip enforces while inflating; the
+// longest run of text in the sheet and shared strings; merge entries), and
+// then opened by excelize from those same bytes: parts over 16 MiB are
+// spilled to temporary files, bounded by MaxWorkbookBytes. Rows are
+// streamed.
 func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
-	f, err := excelize.OpenFile(path)
+	lim := opts.Limits.withDefaults()
+	f, err := os.Open(path)
 	if err != nil {
-		if !hasWorkbookPart(path) && !errors.Is(err, zip.ErrFormat) {
+		return nil, fileError(path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > lim.MaxWorkbookBytes {
+		return nil, limitErr(path, fmt.Sprintf("tệp Excel nặng %d byte,", st.Size()), lim.MaxWorkbookBytes, "max_workbook_bytes")
+	}
+	hr := newHashReader(f)
+	data, err := io.ReadAll(io.LimitReader(hr, lim.MaxWorkbookBytes+1))
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if int64(len(data)) > lim.MaxWorkbookBytes {
+		return nil, limitErr(path, "tệp Excel", lim.MaxWorkbookBytes, "max_workbook_bytes")
+	}
+	if err := hr.drain(); err != nil {
+		return nil, fileError(path, err)
+	}
+	zr, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if zerr == nil {
+		if err := checkWorkbook(path, zr, lim); err != nil {
+			return nil, err
+		}
+	}
+	xo := excelize.Options{UnzipSizeLimit: lim.MaxWorkbookBytes, UnzipXMLSizeLimit: min(16<<20, lim.MaxXMLPartBytes, lim.MaxWorkbookBytes)}
+	x, err := excelize.OpenReader(bytes.NewReader(data), xo)
+	if err != nil {
+		if zerr == nil && !hasWorkbookPart(zr) {
 			err = errors.New("a zip archive without an Excel workbook in it")
 		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
-	src, header, err := newXLSXSource(path, f, opts)
+	src, header, err := newXLSXSource(path, x, zr, opts)
 	if err != nil {
-		f.Close()
+		x.Close()
 		return nil, err
 	}
-	return newReader(path, "xlsx", src, header, opts), nil
+	r := newReader(path, "xlsx", src, header, opts)
+	r.hr = hr
+	return r, nil
 }
 
-func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSource, []string, error) {
+func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOptions) (*xlsxSource, []string, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
@@ -59,7 +95,12 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 			return nil, nil, fmt.Errorf("file %s: sheet %q not found (sheets: %s)", path, opts.Sheet, strings.Join(sheets, ", "))
 		}
 	}
-	merges, err := readMerges(path, sheet)
+	merges, err := readMerges(zr, sheet, opts.Limits.withDefaults())
+	var le *LimitError
+	if errors.As(err, &le) {
+		le.Path = path
+		return nil, nil, le
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet, err)
 	}
@@ -94,12 +135,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 
 // hasWorkbookPart reports whether the file is a zip archive holding a
 // workbook part (xl/workbook.xml or another path declared in _rels/.rels).
-func hasWorkbookPart(path string) bool {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return false
-	}
-	defer zr.Close()
+func hasWorkbookPart(zr *zip.Reader) bool {
 	for _, f := range zr.File {
 		name := strings.ToLower(f.Name)
 		if name == "_rels/.rels" || strings.HasSuffix(name, "workbook.xml") {
