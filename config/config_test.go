@@ -155,3 +155,38 @@ func TestPublishGrace(t *testing.T) {
 		t.Errorf("bad grace accepted or error does not name the key: %v", err)
 	}
 }
+
+// The limits: block reaches the typed struct; an unknown or non-positive
+// key fails naming it.
+func TestLimits(t *testing.T) {
+	dir := t.TempDir()
+	units := filepath.Join(dir, "units.csv")
+	if err := os.WriteFile(units, []byte("unit_code,name,level\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(limits string) string {
+		p := filepath.Join(dir, "cchc.yaml")
+		body := "warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    path: ./in/*.csv\n" + limits
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg, err := Load(write("limits:\n  max_cell_bytes: 1024\n  max_workbook_bytes: 1048576\n  max_json_depth: 8\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Limits{MaxCellBytes: 1024, MaxWorkbookBytes: 1 << 20, MaxJSONDepth: 8}
+	if cfg.Limits != want {
+		t.Errorf("limits = %+v, want %+v", cfg.Limits, want)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"limits:\n  max_cells: 3\n", "limits.max_cells"},
+		{"limits:\n  max_columns: 0\n", "limits.max_columns"},
+		{"limits:\n  max_line_bytes: 1MB\n", "limits.max_line_bytes"},
+	} {
+		if _, err := Load(write(c.body), nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: want an error naming %s, got %v", c.body, c.want, err)
+		}
+	}
+}

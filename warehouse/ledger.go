@@ -91,16 +91,31 @@ func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (Aban
 type KnownFile struct {
 	SHA256 string
 	Status string
+	// ErrorKind of a failed version: ErrorTransient or ErrorContent ("" is
+	// read as content: rows written before the kind was recorded).
+	ErrorKind string
 }
+
+// Failure kinds of a failed file (source_files.error_kind).
+const (
+	// ErrorTransient is a failure that can pass by itself (unreadable,
+	// locked, changed while read): every run retries the file.
+	ErrorTransient = "transient"
+	// ErrorContent is a failure of the file's content: the same bytes
+	// would fail again, so the file waits for a new version.
+	ErrorContent = "content"
+)
 
 // LookupFile finds the latest ledger entry of (source, path) with the given
 // size and modification time, so unchanged files are skipped without
 // hashing them.
 func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size int64, mod time.Time) (KnownFile, bool, error) {
 	var k KnownFile
-	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status FROM source_files
+	var kind sql.NullString
+	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM source_files
 		WHERE source = ? AND path = ? AND size = ? AND modified_at = ? ORDER BY last_run_id DESC LIMIT 1`,
-		source, path, size, mod).Scan(&k.SHA256, &k.Status)
+		source, path, size, mod).Scan(&k.SHA256, &k.Status, &kind)
+	k.ErrorKind = kind.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
@@ -135,6 +150,8 @@ type FileResult struct {
 	Encoding string
 	Status   string // loaded | failed
 	Error    string
+	// ErrorKind of a failed file: ErrorTransient or ErrorContent.
+	ErrorKind string
 	Mapping  transforms.Mapping
 	// HTTP validators of this version, for the next conditional request.
 	ETag, LastModified string
@@ -175,6 +192,15 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 // kept (the insert is one statement in autocommit mode).
 func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
 	return LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+}
+
+// Discard removes the staged rows of one file (by its sequence number in
+// the run): a file found changed after it was read must not be committed.
+func (s *Stage) Discard(ctx context.Context, seq int32) error {
+	if _, err := s.conn.ExecContext(ctx, "DELETE FROM stage WHERE file_seq = ?", seq); err != nil {
+		return fmt.Errorf("stage: discard file %d: %w", seq, err)
+	}
+	return nil
 }
 
 // Close drops the stage and returns the connection to the pool.
@@ -379,11 +405,11 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
-		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[])
+		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), error_kind = ?, size = ?, modified_at = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.Source, f.Path, f.SHA256)
+		nullString(f.ETag), nullString(f.LastModified), missingList(f), nullString(f.ErrorKind), f.Size, f.ModTime, f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
@@ -392,13 +418,13 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns)
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, error_kind)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?,
-		CAST(CAST(? AS JSON) AS VARCHAR[]))`,
+		CAST(CAST(? AS JSON) AS VARCHAR[]), ?)`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
 		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified),
-		missingList(f))
+		missingList(f), nullString(f.ErrorKind))
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}
