@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -78,8 +80,10 @@ type Summary struct {
 	Run       warehouse.Run
 	Files     []*warehouse.FileResult
 	Unchanged int // files skipped because the ledger has them
-	// StillFailed counts unchanged files that failed in an earlier run; they
-	// are not retried until they change (the failure would only repeat).
+	// StillFailed counts unchanged files whose content failed in an earlier
+	// run; they are not retried until they change (the failure would only
+	// repeat). A file that failed for a passing reason (unreadable, changed
+	// while read) is retried by every run instead.
 	StillFailed  int
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file
@@ -259,6 +263,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 			}
+			if ref.Skipped != "" {
+				log.Warn("file not read", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
+				continue
+			}
 			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh)
 			if err != nil {
 				return err
@@ -267,7 +275,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				sum.Unchanged++
 				if skip == "failed" {
 					sum.StillFailed++
-					log.Warn("file failed in an earlier run and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
+					log.Warn("file failed in an earlier run because of its content and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
 				}
 				continue
 			}
@@ -460,6 +468,46 @@ type fetched struct {
 	res     *warehouse.FileResult
 	path    string
 	cleanup func()
+	// size and mod are the local file's stat taken before it was hashed.
+	size int64
+	mod  time.Time
+}
+
+// checkUnchanged makes sure the rows staged from a file come from the
+// version the ledger will record: the bytes the decoder read must be the
+// whole file with the hash taken before decoding, and the file's size and
+// modification time must not have moved since. A sync job rewriting an
+// export in place while it is read fails here, for this run only.
+func checkUnchanged(f *fetched, d sources.Digest) error {
+	changed := func(why string) error {
+		return fmt.Errorf("file %s: %w (%s); tệp không được nạp lần này, lần chạy sau sẽ đọc lại", f.res.Path, sources.ErrChanged, why)
+	}
+	if !d.Complete {
+		return changed("bộ đọc chưa đọc hết tệp")
+	}
+	if d.Size != f.size || d.SHA256 != f.res.SHA256 {
+		return changed(fmt.Sprintf("đã đọc %d byte, khác với %d byte lúc bắt đầu", d.Size, f.size))
+	}
+	st, err := os.Stat(f.path)
+	if err != nil {
+		return fmt.Errorf("file %s: %w", f.res.Path, err)
+	}
+	if st.Size() != f.size || !st.ModTime().Equal(f.mod) {
+		return changed("kích thước hoặc thời điểm sửa đổi đã đổi")
+	}
+	return nil
+}
+
+// failureKind tells a failure that may pass by itself (the file could not
+// be read, or changed while read) from one of the file's content.
+func failureKind(err error) string {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	if errors.Is(err, sources.ErrChanged) || errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) ||
+		errors.As(err, &pe) || errors.As(err, &errno) {
+		return warehouse.ErrorTransient
+	}
+	return warehouse.ErrorContent
 }
 
 // prepare decides whether a listed file is new and makes it local. A file
@@ -471,13 +519,19 @@ type fetched struct {
 func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool) (*fetched, string, error) {
 	// The path is stored and shown redacted: an export URL may carry a token.
 	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
+	// Every failure here is of reaching or reading the file, not of its
+	// content: it may pass by the next run, which retries it.
 	failed := func(err error) (*fetched, string, error) {
 		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, f.res.Path, err), "unavailable"
+		f.res.ErrorKind = warehouse.ErrorTransient
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
 		}
 		f.res.Size = max(f.res.Size, 0)
 		return f, "", nil
+	}
+	if ref.Err != nil {
+		return failed(ref.Err)
 	}
 	if cond, ok := src.(sources.Conditional); ok {
 		var prev sources.Validators
@@ -504,7 +558,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			if err != nil {
 				return nil, "", err
 			}
-			if ok {
+			if ok && !(known.Status == "failed" && known.ErrorKind == warehouse.ErrorTransient) {
 				return nil, known.Status, nil
 			}
 		}
@@ -513,6 +567,18 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			return failed(err)
 		}
 		f.path, f.cleanup = path, cleanup
+	}
+	// The stat before hashing is what the decoded bytes are checked
+	// against afterwards (checkUnchanged); for a local file it is also
+	// what the ledger records, the listing's stat being older.
+	st, err := os.Stat(f.path)
+	if err != nil {
+		f.cleanup()
+		return failed(err)
+	}
+	f.size, f.mod = st.Size(), st.ModTime()
+	if _, isCond := src.(sources.Conditional); !isCond {
+		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
 	sha, err := sources.HashFile(f.path)
 	if err != nil {
@@ -539,6 +605,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
+		res.ErrorKind = failureKind(err)
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "file ") {
 			msg = fmt.Sprintf("file %s: %s", res.Path, msg)
@@ -581,13 +648,20 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		fail(lerr)
 		return
 	}
+	if err := checkUnchanged(f, raw.Digest()); err != nil {
+		if derr := stage.Discard(ctx, res.Seq); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		fail(err)
+		return
+	}
 	res.RowsRead = sr.rowsRead
 	res.Mapping = mapping
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
 	if len(mapping.Unmapped) > 0 {
-		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", quoteList(mapping.Unmapped))
+		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", sources.QuoteNames(mapping.Unmapped))
 	}
 	for _, e := range sr.samples {
 		sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
@@ -605,7 +679,8 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 // closed, when the decoder opened, so its format and encoding can be
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore,
+		BatchRows: batchRows, Limits: sc.lim})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -620,15 +695,9 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 			first.Release()
 		}
 		raw.Close()
-		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
+		// A headerless export's "header" is its first data row: show only
+		// a few capped names, enough to recognise the columns.
+		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, sources.QuoteNames(raw.Header()))
 	}
 	return raw, first, m, nil
-}
-
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
 }
