@@ -33,7 +33,7 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		default:
 			l.run++
 			if l.run > l.max {
-				l.err = limitErr(l.path, fmt.Sprintf("dòng %d dài hơn", l.line+1), int64(l.max), "max_line_bytes")
+				l.err = limitErr(l.path, fmt.Sprintf("dòng %d", l.line+1), int64(l.max), "max_line_bytes")
 				return i, l.err
 			}
 		}
@@ -74,7 +74,7 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 			}
 			g.run++
 			if g.run > g.maxString {
-				g.err = limitErr(g.path, fmt.Sprintf("một giá trị chữ gần byte %d dài hơn", g.off+int64(i)), int64(g.maxString), "max_cell_bytes")
+				g.err = limitErr(g.path, fmt.Sprintf("một giá trị chữ gần byte %d", g.off+int64(i)), int64(g.maxString), "max_cell_bytes")
 				return i, g.err
 			}
 			continue
@@ -97,7 +97,7 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 		default:
 			g.run++
 			if g.run > g.maxRun {
-				g.err = limitErr(g.path, fmt.Sprintf("một đoạn gần byte %d dài hơn", g.off+int64(i)), int64(g.maxRun), "max_line_bytes")
+				g.err = limitErr(g.path, fmt.Sprintf("một đoạn không ngắt gần byte %d", g.off+int64(i)), int64(g.maxRun), "max_line_bytes")
 				return i, g.err
 			}
 		}

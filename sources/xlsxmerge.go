@@ -174,7 +174,7 @@ func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
 			case xml.StartElement:
 				if t.Name.Local == "mergeCell" {
 					if len(refs) >= lim.MaxMerges {
-						return nil, &LimitError{What: fmt.Sprintf("số vùng ô gộp (phần %s) hơn %d,", QuoteName(part), lim.MaxMerges),
+						return nil, &LimitError{What: fmt.Sprintf("số vùng ô gộp trong phần %s", QuoteName(part)),
 							Limit: int64(lim.MaxMerges), Key: "limits.max_merges"}
 					}
 					for _, a := range t.Attr {
@@ -198,7 +198,7 @@ func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
 func xmlRunLimit(lim Limits) int { return 6*lim.MaxCellBytes + 4096 }
 
 func xmlRunError(part string, maxRun int, lim Limits) error {
-	return &LimitError{What: fmt.Sprintf("phần %s có một ô hoặc đoạn đệm dài hơn %d byte, tức là", QuoteName(part), maxRun),
+	return &LimitError{What: fmt.Sprintf("một ô (hoặc đoạn đệm) trong phần %s dài hơn %d byte,", QuoteName(part), maxRun),
 		Limit: int64(lim.MaxCellBytes), Key: "limits.max_cell_bytes"}
 }
 
