@@ -2,10 +2,10 @@ package sources
 
 import (
 	"archive/zip"
-	"errors"
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"

@@ -152,7 +152,7 @@ type FileResult struct {
 	Error    string
 	// ErrorKind of a failed file: ErrorTransient or ErrorContent.
 	ErrorKind string
-	Mapping  transforms.Mapping
+	Mapping   transforms.Mapping
 	// HTTP validators of this version, for the next conditional request.
 	ETag, LastModified string
 
