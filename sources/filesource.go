@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -80,7 +81,7 @@ func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 			continue
 		}
 		if err != nil {
-			ref.Err = fileError(p, err)
+			ref.Err = entryError(err)
 			refs = append(refs, ref)
 			continue
 		}
@@ -94,7 +95,7 @@ func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 			continue
 		}
 		if err != nil {
-			ref.Err = fileError(p, err)
+			ref.Err = entryError(err)
 			refs = append(refs, ref)
 			continue
 		}
@@ -111,6 +112,19 @@ func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 		return refs[i].Path < refs[j].Path
 	})
 	return refs, nil
+}
+
+// entryError says why a listed entry cannot be used, without its path (the
+// caller names the file).
+func entryError(err error) error {
+	if errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many links") {
+		return fmt.Errorf("liên kết tượng trưng (symlink) lặp vòng, không đọc được: %w", err)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 // root is the folder the pattern starts from: symlinks must stay inside it.
@@ -268,7 +282,7 @@ func walkGlob(ctx context.Context, source, root string, pat []string) ([]string,
 				}
 				return fileError(p, err)
 			}
-			bad = append(bad, FileRef{Source: source, Path: p, ModTime: time.Unix(0, 0).UTC(), Err: fileError(p, err)})
+			bad = append(bad, FileRef{Source: source, Path: p, ModTime: time.Unix(0, 0).UTC(), Err: entryError(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
