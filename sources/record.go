@@ -115,7 +115,11 @@ func (r *reader) Close() error {
 	}
 	r.closed = true
 	r.b.release()
-	return r.src.close()
+	err := r.src.close()
+	// A caller may keep the reader (for Digest, or by accident): let the
+	// decoder's buffers go now.
+	r.src = nil
+	return err
 }
 
 // checkRow fails a row wider than MaxColumns or with a cell longer than
