@@ -45,10 +45,11 @@ type RawReader interface {
 	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...);
 	// "" for XLSX, whose XML is always Unicode.
 	Encoding() string
-	// Digest is the hash and size of the file bytes decoded so far;
-	// Complete once Next has returned io.EOF (the decoder read the whole
-	// file). A caller compares it with what it recorded before decoding to
-	// catch a file rewritten during the read.
+	// Digest is the hash and size of the file bytes the decoder has read
+	// so far; Complete when it has read the file to its end, at the latest
+	// once Next has returned io.EOF. A caller compares it with what it
+	// recorded before decoding to catch a file rewritten during the read.
+	// It may be called after Close.
 	Digest() Digest
 }
 
