@@ -1,6 +1,9 @@
 package sources
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,5 +65,30 @@ func FuzzJSON(f *testing.F) {
 	path := filepath.Join(f.TempDir(), "f.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzOpen(t, path, data, nil)
+	})
+}
+
+// FuzzGuards: the line limiter and the JSON guard pass every byte through
+// unchanged until they fail, and fail only with a *LimitError.
+func FuzzGuards(f *testing.F) {
+	f.Add([]byte(`[{"a":"b\"c","d":[1,2,{"e":null}]}]`), 3, 8)
+	f.Add([]byte("a,b\r\nc,d\n\"x\ny\"\n"), 1, 2)
+	f.Fuzz(func(t *testing.T, data []byte, depth, max int) {
+		depth, max = depth%64+1, max%256+1
+		for _, r := range []io.Reader{
+			&lineLimiter{r: bytes.NewReader(data), path: "f", max: max},
+			&jsonGuard{r: bytes.NewReader(data), path: "f", maxDepth: depth, maxString: max, maxRun: max},
+		} {
+			got, err := io.ReadAll(r)
+			if err != nil {
+				var le *LimitError
+				if !errors.As(err, &le) {
+					t.Fatalf("%T: error %v is not a *LimitError", r, err)
+				}
+			}
+			if !bytes.HasPrefix(data, got) || (err == nil && len(got) != len(data)) {
+				t.Fatalf("%T: passed %q of %q", r, got, data)
+			}
+		}
 	})
 }
