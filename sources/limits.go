@@ -15,9 +15,11 @@ type Limits struct {
 	// workbook (excelize's UnzipSizeLimit): a 2 MB zip bomb that inflates to
 	// gigabytes is refused before it is opened.
 	MaxWorkbookBytes int64
-	// MaxXMLPartBytes bounds one uncompressed part of a workbook (a sheet,
-	// the shared strings). excelize keeps parts up to 16 MiB in memory and
-	// spills larger ones to temporary files, so this also bounds the spill.
+	// MaxXMLPartBytes bounds one uncompressed worksheet part; excelize
+	// keeps it in memory up to 16 MiB and spills a larger one to a
+	// temporary file, so this also bounds the spill. Every other part (the
+	// shared strings, styles, media) is held or indexed in memory and may
+	// be a quarter of it.
 	MaxXMLPartBytes int64
 	// MaxMerges bounds the merged ranges of a sheet.
 	MaxMerges int

@@ -211,9 +211,16 @@ func checkWorkbook(path string, zr *zip.Reader, lim Limits) error {
 	var sst *zip.File
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
-		if f.UncompressedSize64 > uint64(lim.MaxXMLPartBytes) {
-			return limitErr(path, fmt.Sprintf("phần %s của tệp Excel giải nén ra %d byte,", QuoteName(f.Name), f.UncompressedSize64),
-				lim.MaxXMLPartBytes, "max_xml_part_bytes")
+		// excelize streams worksheets (from a temporary file when large)
+		// but holds every other part in memory, and indexes the shared
+		// strings at about three times their size: those get a quarter.
+		max, what := lim.MaxXMLPartBytes, ""
+		if !strings.HasPrefix(strings.ToLower(strings.TrimPrefix(f.Name, "/")), "xl/worksheets/sheet") {
+			max, what = lim.MaxXMLPartBytes/4, " (phần này nằm trong bộ nhớ khi đọc nên chỉ được một phần tư giới hạn)"
+		}
+		if f.UncompressedSize64 > uint64(max) {
+			return limitErr(path, fmt.Sprintf("phần %s của tệp Excel giải nén ra %d byte%s,", QuoteName(f.Name), f.UncompressedSize64, what),
+				max, "max_xml_part_bytes")
 		}
 		if strings.EqualFold(strings.TrimPrefix(f.Name, "/"), "xl/sharedStrings.xml") {
 			sst = f

@@ -30,12 +30,13 @@ type File struct {
 // Files lists what Write writes.
 var Files = []File{
 	{"bomb-sheet.xlsx", "limits.max_xml_part_bytes"},     // one sheet part inflating to 2 GiB
-	{"bomb-parts.xlsx", "limits.max_workbook_bytes"},     // five parts of 300 MiB each
+	{"bomb-parts.xlsx", "limits.max_workbook_bytes"},     // five sheet parts of 300 MiB each
+	{"bomb-media.xlsx", "limits.max_xml_part_bytes"},     // a 300 MiB part excelize would hold in memory
 	{"bomb-sharedstrings.xlsx", "limits.max_cell_bytes"}, // 100 MB of padding in one shared string
 	{"bomb-merges.xlsx", "limits.max_merges"},            // 20 million merge entries
 	{"bomb-cell.xlsx", "limits.max_cell_bytes"},          // one 200 MB inline cell
 	{"long-line.csv", "limits.max_line_bytes"},           // a 200 MB line
-	{"nul-bytes.csv", "limits.max_line_bytes"},           // 64 MiB of NUL bytes
+	{"nul-bytes.csv", "limits.max_line_bytes"},           // 8 MiB of NUL bytes
 	{"wide.csv", "limits.max_columns"},                   // 5,000 columns
 	{"deep.json", "limits.max_json_depth"},               // [[[[... 100,000 deep
 	{"long-string.json", "limits.max_cell_bytes"},        // one 50 MB string value
@@ -55,9 +56,12 @@ func Write(dir string) error {
 		{"bomb-parts.xlsx", func(p string) error {
 			var extra []part
 			for i := range 5 {
-				extra = append(extra, part{name: fmt.Sprintf("xl/media/pad%d.bin", i), chunk: bytes.Repeat([]byte{'A'}, 1<<20), repeat: 300})
+				extra = append(extra, part{name: fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2), chunk: bytes.Repeat([]byte{' '}, 1<<20), repeat: 300})
 			}
 			return workbook(p, extra, smallSheet())
+		}},
+		{"bomb-media.xlsx", func(p string) error {
+			return workbook(p, []part{{name: "xl/media/image1.png", chunk: bytes.Repeat([]byte{' '}, 1<<20), repeat: 300}}, smallSheet())
 		}},
 		{"bomb-sharedstrings.xlsx", func(p string) error {
 			sst := part{name: "xl/sharedStrings.xml",
