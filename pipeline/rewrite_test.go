@@ -3,12 +3,17 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cchc/cchc/sources"
 )
 
 // bigExport writes a valid CSV export of n dossiers (one batch is 65,536
@@ -140,6 +145,27 @@ func TestContentFailureWaitsForNewVersion(t *testing.T) {
 		}
 		if i == 1 && sum.StillFailed != 1 {
 			t.Errorf("run 2: still failed %d, want 1", sum.StillFailed)
+		}
+	}
+}
+
+func TestFailureKind(t *testing.T) {
+	_, statErr := os.Stat(filepath.Join(t.TempDir(), "missing.csv"))
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"changed", fmt.Errorf("file x: %w (đã đọc 3 byte)", sources.ErrChanged), "transient"},
+		{"permission", fmt.Errorf("file x: open: %w", fs.ErrPermission), "transient"},
+		{"io", fmt.Errorf("file x: read: %w", syscall.EIO), "transient"},
+		{"missing", statErr, "transient"},
+		{"limit", &sources.LimitError{Path: "x", What: "dòng 2", Limit: 10, Key: "limits.max_line_bytes"}, "content"},
+		{"content", errors.New("file x: not a valid XLSX workbook (zip: not a valid zip file)"), "content"},
+	}
+	for _, c := range cases {
+		if got := failureKind(c.err); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
 	}
 }
