@@ -174,7 +174,7 @@ func TestOpenErrors(t *testing.T) {
 		{file: "blank.csv", want: []string{"blank.csv", "no rows"}},
 		{file: "missing.csv", want: []string{"missing.csv", "no such file"}},
 		{file: "utf8.csv", opts: DecodeOptions{Format: "parquet"}, want: []string{"unknown format", "parquet"}},
-		{file: filepath.Join(dir, "book.xlsx"), opts: DecodeOptions{Sheet: "Tháng 3"}, want: []string{`sheet "Tháng 3" not found (sheets: Sheet1, Dữ liệu)`}},
+		{file: filepath.Join(dir, "book.xlsx"), opts: DecodeOptions{Sheet: "Tháng 3"}, want: []string{`sheet "Tháng 3" not found (sheets: "Sheet1", "Dữ liệu")`}},
 		{file: filepath.Join(dir, "runaway.csv"), want: []string{"runaway.csv: line 2: a quoted value runs over more than 200 lines", "closing quote"}},
 		{file: filepath.Join(dir, "notbook.xlsx"), want: []string{"not a valid XLSX workbook (a zip archive without an Excel workbook in it)"}},
 		{file: filepath.Join(dir, "empty.xlsx"), want: []string{`sheet "Sheet1" is empty`}},

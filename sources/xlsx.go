@@ -92,7 +92,7 @@ func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOpt
 	if opts.Sheet != "" {
 		sheet = findSheet(sheets, opts.Sheet)
 		if sheet == "" {
-			return nil, nil, fmt.Errorf("file %s: sheet %q not found (sheets: %s)", path, opts.Sheet, strings.Join(sheets, ", "))
+			return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(sheets))
 		}
 	}
 	merges, err := readMerges(zr, sheet, opts.Limits.withDefaults())
