@@ -32,12 +32,18 @@ var delimiters = []rune{',', ';', '\t', '|'}
 // detected by vnenc (UTF-8 with or without BOM, UTF-16, Windows-1258, TCVN3,
 // VNI); the delimiter is sniffed among , ; tab and |, or given by an Excel
 // "sep=X" first line. Row numbers are the line on which a record starts.
-func openCSV(path string, opts DecodeOptions) (RawReader, error) {
+//
+// Detection is helped by opts.HeaderScore: each candidate decoding of the
+// first 64 KiB is scored on how well its lines name known columns as well as
+// on its syllables, so a header that reads "Mã hồ sơ" in one decoding and
+// "Maơ hoà sô" in another decides. choice (the source's `encoding:`)
+// overrides detection.
+func openCSV(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	src, header, err := newCSVSource(path, f, opts)
+	src, header, err := newCSVSource(path, f, opts, choice)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -47,8 +53,8 @@ func openCSV(path string, opts DecodeOptions) (RawReader, error) {
 	return r, nil
 }
 
-func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {
-	dec, enc, err := vnenc.NewReader(f)
+func newCSVSource(path string, f *os.File, opts DecodeOptions, choice vnenc.Choice) (*csvSource, []string, error) {
+	dec, enc, err := vnenc.NewReaderWith(f, choice, headerEvidence(opts.HeaderScore))
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
@@ -105,6 +111,34 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
 	return s, header, nil
+}
+
+// headerEvidence scores a candidate decoding of a file's first bytes by
+// its best header line: 3 points per known column named. Lines are split at
+// the delimiter the text suggests, quotes stripped; 30 non-blank lines at
+// most are looked at.
+func headerEvidence(score func([]string) int) func(string) int {
+	if score == nil {
+		return nil
+	}
+	return func(text string) int {
+		delim := string(sniffDelimiter([]byte(text), false))
+		best, n := 0, 0
+		for line := range strings.Lines(text) {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			if n++; n > headerScanRows {
+				break
+			}
+			cells := strings.Split(strings.TrimRight(line, "\r\n"), delim)
+			for i, c := range cells {
+				cells[i] = cleanHeaderCell(strings.Trim(c, `" `))
+			}
+			best = max(best, score(cells))
+		}
+		return 3 * best
+	}
 }
 
 // csvSource yields the records of a CSV file: first those read ahead while

@@ -39,16 +39,22 @@ type RawReader interface {
 	Close() error
 	// Format is the decoder used: csv, xlsx or json.
 	Format() string
-	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...);
-	// "" for XLSX, whose XML is always Unicode.
+	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...).
+	// For XLSX and JSON, whose cells may mix Unicode and text typed with a
+	// legacy font, it names each legacy encoding repaired and where, e.g.
+	// "tcvn3 (tiêu đề, cột: Tên thủ tục), utf-8", as far as the file has been
+	// read.
 	Encoding() string
 }
 
 // DecodeOptions configure Open.
 type DecodeOptions struct {
-	Format    string // auto (by extension, then content), csv, xlsx or json
-	Sheet     string // xlsx: sheet name; empty means the first sheet
-	BatchRows int    // rows per record; 0 means 65536
+	Format string // auto (by extension, then content), csv, xlsx or json
+	Sheet  string // xlsx: sheet name; empty means the first sheet
+	// Encoding is the source's `encoding:` (see vnenc.Names): auto or ""
+	// detects per file (CSV) and per cell (XLSX, JSON); a name forces it.
+	Encoding  string
+	BatchRows int // rows per record; 0 means 65536
 	// HeaderScore rates a candidate header row (how many cells name a known
 	// column). Decoders look at the first rows of a file and take the best
 	// scoring row (or pair of rows, for a two-row merged header) as the

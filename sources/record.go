@@ -32,7 +32,7 @@ type rowSource interface {
 type reader struct {
 	path   string
 	format string // csv, xlsx or json
-	enc    string // detected text encoding, "" for xlsx
+	enc    string // detected text encoding (csv); see Encoding
 	src    rowSource
 	header []string
 	batch  int
@@ -56,8 +56,14 @@ func newReader(path, format string, src rowSource, header []string, opts DecodeO
 // Format returns the decoder used: "csv", "xlsx" or "json".
 func (r *reader) Format() string { return r.format }
 
-// Encoding returns the detected text encoding ("" for xlsx).
-func (r *reader) Encoding() string { return r.enc }
+// Encoding returns the detected text encoding; decoders that repair legacy
+// text cell by cell report what they found so far.
+func (r *reader) Encoding() string {
+	if e, ok := r.src.(interface{ encoding() string }); ok {
+		return e.encoding()
+	}
+	return r.enc
+}
 
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cchc/cchc/vnenc"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -31,7 +32,11 @@ const maxMergeFillCols = 1024
 //
 // excelize holds the compressed workbook in memory and spills large sheets
 // to temporary files; rows are then streamed.
-func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
+//
+// Text typed with a legacy font (TCVN3, VNI) is converted cell by cell, in
+// title, header and data rows alike (see cellRepair); Encoding reports what
+// was found.
+func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		if !hasWorkbookPart(path) && !errors.Is(err, zip.ErrFormat) {
@@ -39,7 +44,7 @@ func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
 		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
-	src, header, err := newXLSXSource(path, f, opts)
+	src, header, err := newXLSXSource(path, f, opts, choice)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -47,7 +52,7 @@ func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
 	return newReader(path, "xlsx", src, header, opts), nil
 }
 
-func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSource, []string, error) {
+func newXLSXSource(path string, f *excelize.File, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
@@ -67,7 +72,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
 	}
-	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols}
+	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -89,6 +94,12 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
 	s.fillCols = max(len(header), 1)
+	s.header = header
+	if first < len(top) {
+		s.rep.setDataFrom(top[first].row)
+	} else {
+		s.rep.setDataFrom(s.row + 1)
+	}
 	return s, header, nil
 }
 
@@ -150,6 +161,21 @@ type xlsxSource struct {
 	nextMrg  int          // first merge not yet active
 	active   []*mergeRange
 	fillCols int // merged values are copied up to this column
+
+	rep    *cellRepair
+	header []string
+}
+
+// encoding reports the text encoding found in the cells: utf-8, or the
+// legacy encodings repaired and where (see cellRepair.report).
+func (s *xlsxSource) encoding() string {
+	return s.rep.report("utf-8", func(col int) string {
+		if col < len(s.header) && s.header[col] != "" {
+			return s.header[col]
+		}
+		name, _ := excelize.ColumnNumberToName(col + 1)
+		return name
+	})
 }
 
 func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
@@ -173,6 +199,9 @@ func (s *xlsxSource) read() ([]string, int64, error) {
 	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
+	}
+	for i, c := range cells {
+		cells[i] = s.rep.cell(s.row, i, c)
 	}
 	return s.fillMerged(cells), s.row, nil
 }
