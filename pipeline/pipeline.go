@@ -588,6 +588,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	res.RowsRead = sr.rowsRead
 	res.ValuesMasked = sr.masked
 	res.Mapping = mapping
+	res.Encoding = raw.Encoding() // XLSX, JSON: legacy text found in the whole file
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
@@ -613,7 +614,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 // closed, when the decoder opened, so its format and encoding can be
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
+	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -633,13 +634,27 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 	return raw, first, m, nil
 }
 
-// quoteList quotes headers for a message, masked for personal data: the
-// "header" of a file without one is its first data row.
+// quoteList quotes header names for a message, masked for personal data
+// (the "header" of a file without one is its first data row), escaped, and
+// cut at 200 characters: a binary file read as text must not flood the ledger.
 func quoteList(s []string) string {
-	q := make([]string, len(s))
+	const limit = 200
+	var b strings.Builder
+	n := 0
 	for i, v := range s {
 		v, _ = pii.Mask(v)
-		q[i] = fmt.Sprintf("%q", v)
+		q := fmt.Sprintf("%q", v)
+		if i > 0 {
+			q = ", " + q
+		}
+		r := []rune(q)
+		if n+len(r) > limit {
+			b.WriteString(string(r[:limit-n]))
+			b.WriteString("…")
+			break
+		}
+		n += len(r)
+		b.WriteString(q)
 	}
-	return strings.Join(q, ", ")
+	return b.String()
 }
