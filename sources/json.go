@@ -77,7 +77,7 @@ func newJSONSource(path string, f *os.File, choice vnenc.Choice) (*jsonSource, e
 	switch enc {
 	case vnenc.UTF8, vnenc.UTF16LE, vnenc.UTF16BE:
 		// Unicode text may still hold values typed with a legacy font.
-		s.rep = newCellRepair(choice)
+		s.rep = newCellRepair(choice, nil)
 		s.rep.setDataFrom(1)
 	}
 	s.lines = &lineCounter{r: br}

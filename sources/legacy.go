@@ -21,10 +21,11 @@ type cellRepair struct {
 	auto  bool
 	force vnenc.Encoding // TCVN3 or VNI: convert every cell; else none
 	fixer vnenc.CellFixer
+	score func([]string) int // the header dictionary (DecodeOptions.HeaderScore), or nil
 
-	dataFrom int64                     // first data row; 0 while the header is not chosen
-	top      []cellRepaired            // repairs in rows read before that
-	titles   [vnenc.VNI + 1]bool       // legacy encodings found in title and header rows
+	dataFrom int64                       // first data row; 0 while the header is not chosen
+	top      []cellRepaired              // repairs in rows read before that
+	titles   [vnenc.VNI + 1]bool         // legacy encodings found in title and header rows
 	cols     map[int]*[vnenc.VNI + 1]int // data cells per column: repaired per encoding, left alone (UTF8)
 }
 
@@ -34,8 +35,8 @@ type cellRepaired struct {
 	enc vnenc.Encoding
 }
 
-func newCellRepair(choice vnenc.Choice) *cellRepair {
-	c := &cellRepair{auto: choice.Auto, cols: map[int]*[vnenc.VNI + 1]int{}}
+func newCellRepair(choice vnenc.Choice, score func([]string) int) *cellRepair {
+	c := &cellRepair{auto: choice.Auto, score: score, cols: map[int]*[vnenc.VNI + 1]int{}}
 	if !choice.Auto && (choice.Enc == vnenc.TCVN3 || choice.Enc == vnenc.VNI) {
 		c.force = choice.Enc
 	}
@@ -51,6 +52,9 @@ func (c *cellRepair) cell(row int64, col int, s string) string {
 	switch {
 	case c.auto:
 		out, enc = c.fixer.Fix(s)
+		if enc == vnenc.UTF8 && c.dataFrom == 0 {
+			out, enc = c.headerCell(s)
+		}
 	case c.force != vnenc.UTF8:
 		if out = vnenc.FixText(c.force, s); out != s {
 			enc = c.force
@@ -58,6 +62,22 @@ func (c *cellRepair) cell(row int64, col int, s string) string {
 	}
 	c.note(row, col, enc)
 	return out
+}
+
+// headerCell converts a cell of the rows above the data that reads as
+// Vietnamese as it stands but names a known column only once converted:
+// "Ghi chó" is TCVN3 for "Ghi chú" (ú is the byte of ó), and only the
+// header dictionary tells.
+func (c *cellRepair) headerCell(s string) (string, vnenc.Encoding) {
+	if c.score == nil || c.score([]string{cleanHeaderCell(s)}) > 0 {
+		return s, vnenc.UTF8
+	}
+	for _, e := range []vnenc.Encoding{vnenc.TCVN3, vnenc.VNI} {
+		if fx := vnenc.FixText(e, s); fx != s && c.score([]string{cleanHeaderCell(fx)}) > 0 {
+			return fx, e
+		}
+	}
+	return s, vnenc.UTF8
 }
 
 func (c *cellRepair) note(row int64, col int, enc vnenc.Encoding) {

@@ -36,7 +36,8 @@ const maxMergeFillCols = 1024
 // Text typed with a legacy font (TCVN3, VNI) is converted cell by cell, in
 // title, header and data rows alike (see cellRepair); Encoding reports what
 // was found.
-func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, error) {
+func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader, err error) {
+	defer recoverXLSX(path, &err)
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		if !hasWorkbookPart(path) && !errors.Is(err, zip.ErrFormat) {
@@ -72,7 +73,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions, choice vne
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
 	}
-	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice)}
+	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -187,8 +188,17 @@ func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
 	return s.read()
 }
 
+// recoverXLSX turns a panic of the workbook library on a malformed file
+// into an error naming the file: hostile input must not stop the run.
+func recoverXLSX(path string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("file %s: not a valid XLSX workbook (%s); open it in Excel and lưu lại dưới dạng .xlsx", path, excerpt(fmt.Sprint(p)))
+	}
+}
+
 // read returns the next row of the sheet, merged ranges filled.
-func (s *xlsxSource) read() ([]string, int64, error) {
+func (s *xlsxSource) read() (cells []string, row int64, err error) {
+	defer recoverXLSX(s.path, &err)
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
 			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
@@ -196,7 +206,7 @@ func (s *xlsxSource) read() ([]string, int64, error) {
 		return nil, 0, io.EOF
 	}
 	s.row++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
 	}
