@@ -614,7 +614,11 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 // closed, when the decoder opened, so its format and encoding can be
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: transforms.HeaderScore, BatchRows: batchRows})
+	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: transforms.HeaderScore, BatchRows: batchRows}
+	if mo.Units != nil {
+		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }
+	}
+	raw, err := sources.Open(path, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -54,7 +54,7 @@ func openCSV(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, e
 }
 
 func newCSVSource(path string, f *os.File, opts DecodeOptions, choice vnenc.Choice) (*csvSource, []string, error) {
-	dec, enc, err := vnenc.NewReaderWith(f, choice, headerEvidence(opts.HeaderScore))
+	dec, enc, err := vnenc.NewReaderWith(f, choice, headerEvidence(opts.HeaderScore, opts.IsUnit))
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
@@ -114,16 +114,17 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions, choice vnenc.Choi
 }
 
 // headerEvidence scores a candidate decoding of a file's first bytes by
-// its best header line: 3 points per known column named. Lines are split at
-// the delimiter the text suggests, quotes stripped; 30 non-blank lines at
-// most are looked at.
-func headerEvidence(score func([]string) int) func(string) int {
-	if score == nil {
+// the words it makes of the file: 3 points per known column named by its
+// best header line, 2 per non-ASCII cell naming a known unit. Lines are
+// split at the delimiter the text suggests, quotes stripped; 30 non-blank
+// lines at most are looked at.
+func headerEvidence(score func([]string) int, isUnit func(string) bool) func(string) int {
+	if score == nil && isUnit == nil {
 		return nil
 	}
 	return func(text string) int {
 		delim := string(sniffDelimiter([]byte(text), false))
-		best, n := 0, 0
+		best, units, n := 0, 0, 0
 		for line := range strings.Lines(text) {
 			if strings.TrimSpace(line) == "" {
 				continue
@@ -134,10 +135,15 @@ func headerEvidence(score func([]string) int) func(string) int {
 			cells := strings.Split(strings.TrimRight(line, "\r\n"), delim)
 			for i, c := range cells {
 				cells[i] = cleanHeaderCell(strings.Trim(c, `" `))
+				if isUnit != nil && !isASCIIString(cells[i]) && isUnit(cells[i]) {
+					units++
+				}
 			}
-			best = max(best, score(cells))
+			if score != nil {
+				best = max(best, score(cells))
+			}
 		}
-		return 3 * best
+		return 3*best + 2*units
 	}
 }
 

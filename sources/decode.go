@@ -68,5 +68,9 @@ type DecodeOptions struct {
 	// go to the earliest row; a pair must score strictly higher than each of
 	// its rows alone. It must be a pure function; it is not used for JSON.
 	HeaderScore func(cells []string) int
-	Mem         memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
+	// IsUnit reports a cell naming a known unit (the unit registry); nil
+	// means none. Like HeaderScore, it helps tell legacy encodings apart:
+	// the right decoding of a file names its units.
+	IsUnit func(cell string) bool
+	Mem    memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
 }

@@ -352,3 +352,31 @@ func TestExcerpt(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitNamesDecide: a VNI export whose only Vietnamese is the commune
+// "Hồ" reads as well-formed Windows-1258 too ("Hoà"); the unit registry
+// tells which decoding names a unit.
+func TestUnitNamesDecide(t *testing.T) {
+	b, err := legacyfont.Encode("vni", "STT;Don vi\r\n1;Hồ\r\n2;Hồ\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "x.csv")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	isUnit := func(s string) bool { return s == "Hồ" }
+	for _, tt := range []struct {
+		isUnit func(string) bool
+		want   string
+	}{{nil, "windows-1258"}, {isUnit, "vni"}} {
+		r, err := Open(path, DecodeOptions{IsUnit: tt.isUnit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Encoding() != tt.want {
+			t.Errorf("with unit names %v: %s, want %s", tt.isUnit != nil, r.Encoding(), tt.want)
+		}
+		r.Close()
+	}
+}
