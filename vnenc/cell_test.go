@@ -1,7 +1,9 @@
 package vnenc
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -46,6 +48,42 @@ func TestCellFixer(t *testing.T) {
 		for _, s := range genuine {
 			if got, enc := f.Fix(s); got != s || enc != UTF8 {
 				t.Errorf("after %s: Fix(%q) = %q, %s", lean, s, got, enc)
+			}
+		}
+	}
+}
+
+// TestCellFixerLeavesLatin1Vietnamese: genuine Vietnamese that happens to
+// use only letters of Latin-1 (à, â, é, ...), and so could be legacy bytes,
+// is never converted: every pair of such words from administrative prose
+// and place names, whatever the file leaned to before.
+func TestCellFixerLeavesLatin1Vietnamese(t *testing.T) {
+	places := "Hòa Bình Tâm Tân Thành Phú Yên Bà Rịa Cà Mau Trà Vinh Tây Ninh Vân Lâm Châu Hà Tĩnh Sóc Trăng Bến Tre " +
+		"Hàm Tân Thái Hòa An Nhơn Tuy Hòa Phan Thiết Mê Linh Ba Vì Mỹ Tho Cái Bè Giá Rai Côn Sơn Tháp Mười"
+	seen := map[string]bool{}
+	var words []string
+	for _, w := range strings.FieldsFunc(paragraph+" "+csv+" "+places, func(r rune) bool {
+		return !unicode.IsLetter(r)
+	}) {
+		if _, ok := cp1252Bytes(w); ok && !isASCII(w) && !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	if len(words) < 50 {
+		t.Fatalf("only %d words", len(words))
+	}
+	for _, a := range words {
+		for _, b := range append([]string{"", "Xã", "Thị"}, words...) {
+			s := strings.TrimSpace(a + " " + b)
+			for _, lean := range []Encoding{UTF8, TCVN3, VNI} {
+				var f CellFixer
+				if lean != UTF8 {
+					f.repaired[lean] = 5
+				}
+				if out, e := f.Fix(s); e != UTF8 || out != s {
+					t.Errorf("lean %s: Fix(%q) = %q, %s", lean, s, out, e)
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package vnenc
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -181,7 +182,7 @@ func (f *CellFixer) Fix(s string) (string, Encoding) {
 func enoughEvidence(orig, sc textScore, evidence int, leaning bool) bool {
 	switch {
 	case orig.bad == 0 && orig.symbols == 0:
-		return sc.known >= 2 && sc.known >= orig.known+2
+		return sc.known >= 2 && sc.known == sc.good && sc.known >= orig.known+2
 	case orig.bad == 0:
 		return orig.symbols >= 2 || (leaning && sc.known > 0)
 	case evidence >= 2:
@@ -220,9 +221,24 @@ func (f *CellFixer) fix(s string) (string, Encoding) {
 		if !enoughEvidence(orig, sc, evidence, lean == e) {
 			continue
 		}
+		if evidence == 0 && distinctKnown(text) < 2 {
+			continue // "Bà Bà" is not "Bổ Bổ": one word twice is no evidence
+		}
 		if best == UTF8 || sc.net() > bestScore.net() || (sc.net() == bestScore.net() && e == lean) {
 			best, bestText, bestScore = e, text, sc
 		}
 	}
 	return bestText, best
+}
+
+// distinctKnown counts the different frequent words (commonWords) in NFC
+// text.
+func distinctKnown(text string) int {
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if commonWords[w] {
+			seen[w] = true
+		}
+	}
+	return len(seen)
 }
