@@ -281,6 +281,16 @@ func TestFormatByContent(t *testing.T) {
 	}
 	r.Close()
 
+	// A CSV whose first cell happens to start with '<' is still a CSV.
+	if err := os.WriteFile(filepath.Join(dir, "angle.csv"), []byte("<ghi chú>,Mã hồ sơ\nx,H1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Open(filepath.Join(dir, "angle.csv"), DecodeOptions{}); err != nil {
+		t.Errorf("angle.csv: %v", err)
+	} else {
+		r.Close()
+	}
+
 	rng := rand.New(rand.NewPCG(1, 2))
 	junk := make([]byte, 64<<10)
 	for i := range junk {

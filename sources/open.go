@@ -74,7 +74,7 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 		return "xlsx", nil
 	case bytes.HasPrefix(head, oleMagic):
 		return "", legacyExcelError(path)
-	case firstTextByte(head) == '<':
+	case isMarkup(path, head):
 		return "", fmt.Errorf("file %s: là một trang HTML hoặc XML (thường là trang báo lỗi của phần mềm xuất), "+
 			"không phải bảng tính: mở tệp trong Excel và lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm; "+
 			"tệp bắt đầu bằng %s", path, excerpt(string(head)))
@@ -103,6 +103,25 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 		return "json", nil
 	}
 	return "csv", nil
+}
+
+// isMarkup reports an HTML or XML document: it starts with '<' and, for a
+// file named as text (.csv, .txt, .tsv, .json), shows a tag of a web page.
+func isMarkup(path string, head []byte) bool {
+	if firstTextByte(head) != '<' {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv", ".json", ".ndjson", ".jsonl":
+		h := bytes.ToLower(head)
+		for _, tag := range []string{"<!doctype", "<html", "<?xml", "<head", "<body", "<table", "<div", "<title"} {
+			if bytes.Contains(h, []byte(tag)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // isBinary reports content that is not text in any encoding vnenc reads:
