@@ -105,6 +105,16 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 	return "csv", nil
 }
 
+// sniffFormat recognises a format from the first bytes alone, as Open
+// would for a file named path: xlsx, json or csv, or the error for an old
+// .xls or an HTML page. Binary content is left to Open, which explains it.
+func sniffFormat(path string, head []byte) (string, error) {
+	if isBinary(head) && !bytes.HasPrefix(head, []byte("PK\x03\x04")) && !bytes.HasPrefix(head, oleMagic) && !isMarkup(path, head) {
+		return "csv", nil
+	}
+	return detectFormat(path, head, "auto")
+}
+
 // isMarkup reports an HTML or XML document: it starts with '<' and, for a
 // file named as text (.csv, .txt, .tsv, .json), shows a tag of a web page.
 func isMarkup(path string, head []byte) bool {
