@@ -100,6 +100,7 @@ type Summary struct {
 	// FinalPeriods and ProvisionalPeriods split the model's periods as the
 	// model was last built (periods.provisional), each in order.
 	FinalPeriods, ProvisionalPeriods []string
+	recorded                         bool // the outcome is written in runs
 }
 
 // Timing splits a run's wall time into its phases.
@@ -192,8 +193,13 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	// The ledger must record the outcome even when ctx was cancelled (a
 	// signal during the run): use a fresh context for this last write.
-	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil && err == nil {
-		err = ferr
+	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil {
+		log.Error("the run's outcome could not be recorded", "run_id", r.ID, "status", r.Status, "err", ferr)
+		if err == nil {
+			err = ferr
+		}
+	} else {
+		sum.recorded = true
 	}
 	log.Info("run finished", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
 		"files_failed", r.FilesFailed, "rows_read", r.RowsRead, "rows_loaded", r.RowsLoaded,
@@ -282,8 +288,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				log.Error("file rejected", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				continue
 			}
-			loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
+			lerr := loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
+			if lerr != nil {
+				return lerr
+			}
 			if f.res.Status == "failed" {
 				// The unit's data from this source may be incomplete.
 				status.OK, status.Error = false, f.res.Error
@@ -538,7 +547,11 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	return f, "", nil
 }
 
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
+// loadFile stages one file. A file that cannot be read is marked failed
+// and the run goes on; an error is returned only when the run cannot go on
+// (the disk is full: the file is not at fault and must not be marked
+// failed, or it would not be retried until it changes).
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
@@ -559,7 +572,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	}
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
 	if first == nil {
@@ -581,9 +594,12 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		lerr = sr.err
 	}
 	sr.Release()
+	if errors.Is(lerr, warehouse.ErrDiskFull) {
+		return fmt.Errorf("staging %s: %w", res.Path, lerr)
+	}
 	if lerr != nil {
 		fail(lerr)
-		return
+		return nil
 	}
 	res.RowsRead = sr.rowsRead
 	res.ValuesMasked = sr.masked
@@ -605,6 +621,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		log.Warn("personal data found in recognised columns, masked", "source", res.Source, "file", res.Path, "values", sr.masked)
 	}
 	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
+	return nil
 }
 
 // openMapped opens a file with the source's decoder, reads its first batch

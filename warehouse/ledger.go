@@ -14,12 +14,23 @@ import (
 	"github.com/cchc/cchc/units"
 )
 
+// Run statuses, the values of runs.status.
+const (
+	RunRunning   = "running"
+	RunSucceeded = "succeeded"
+	RunPartial   = "partial" // some sources or files failed, a publication or the snapshot was not written
+	RunFailed    = "failed"  // nothing of the run is in the warehouse
+	// RunSkipped is a scheduled tick that could not take the writer lock
+	// (or open the warehouse) within lock_timeout: it did nothing.
+	RunSkipped = "skipped"
+)
+
 // Run is one row of the runs ledger.
 type Run struct {
 	ID              int64
 	StartedAt       time.Time // naive local time
 	FinishedAt      time.Time
-	Status          string // running, succeeded, partial, failed
+	Status          string // one of the Run* statuses
 	Trigger         string // manual, schedule
 	FilesNew        int
 	FilesFailed     int
@@ -35,12 +46,12 @@ type Run struct {
 // StartRun assigns r.ID and records the run as running. It commits at
 // once, so a run that dies leaves a trace the next run can close.
 func (w *Warehouse) StartRun(ctx context.Context, r *Run) error {
-	r.Status = "running"
+	r.Status = RunRunning
 	err := w.db.QueryRowContext(ctx, `INSERT INTO runs (run_id, started_at, status, trigger, host, pid)
 		SELECT coalesce(max(run_id), 0) + 1, ?, 'running', ?, ?, ? FROM runs RETURNING run_id`,
 		r.StartedAt, r.Trigger, r.Host, r.PID).Scan(&r.ID)
 	if err != nil {
-		return fmt.Errorf("runs: start: %w", err)
+		return fmt.Errorf("runs: start: %w", CheckDiskFull(err, w.path))
 	}
 	return nil
 }
@@ -52,7 +63,7 @@ func (w *Warehouse) FinishRun(ctx context.Context, r *Run) error {
 		r.FinishedAt, r.Status, r.FilesNew, r.FilesFailed, r.RowsRead, r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded,
 		nullString(r.Message), r.ID)
 	if err != nil {
-		return fmt.Errorf("runs: finish %d: %w", r.ID, err)
+		return fmt.Errorf("runs: finish %d: %w", r.ID, CheckDiskFull(err, w.path))
 	}
 	return nil
 }
@@ -70,8 +81,11 @@ type Abandoned struct {
 // missing, and the caller should write them again.
 func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (Abandoned, error) {
 	var a Abandoned
+	// "Died" includes a run that could not record its own end: on a full
+	// disk the failed commit rolls back, and the write of its failed
+	// status can fail too.
 	res, err := w.db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
-		message = 'abandoned: the process died before its data committed; its changes were rolled back'
+		message = 'abandoned: the run did not record its end (its process died, or the warehouse could not be written, e.g. a full disk) before its data committed; its changes were rolled back'
 		WHERE status = 'running' AND committed_at IS NULL`, now)
 	if err != nil {
 		return a, fmt.Errorf("runs: close abandoned: %w", err)
@@ -154,6 +168,7 @@ type FileResult struct {
 // Not safe for concurrent use; Close drops the stage.
 type Stage struct {
 	conn *sql.Conn
+	path string // the warehouse file, to name its disk when it is full
 }
 
 // NewStage pins a connection and creates the stage table.
@@ -171,13 +186,13 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 		conn.Close()
 		return nil, fmt.Errorf("stage: %w", err)
 	}
-	return &Stage{conn: conn}, nil
+	return &Stage{conn: conn, path: w.path}, nil
 }
 
 // Load appends the stream to the stage. On error nothing of the stream is
 // kept (the insert is one statement in autocommit mode).
 func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
-	return LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+	return CheckDiskFull(LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in"), s.path)
 }
 
 // Close drops the stage and returns the connection to the pool.
@@ -241,6 +256,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		if err != nil {
 			// A cancelled run (signal) must still roll back: not with ctx.
 			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			err = CheckDiskFull(err, s.path)
 		}
 	}()
 	if err := replaceUnits(ctx, c, in.Units); err != nil {
@@ -275,10 +291,17 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
 			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating,
 			source, source_file, source_row, file_sha256, $1, $2 FROM stage_current`},
+		{"replace quarantine", ""},
 		{"quarantine", `INSERT INTO quarantine SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
 			q_raw_record, file_sha256 FROM stage WHERE q_reason IS NOT NULL`},
 	}
 	for _, st := range steps {
+		if st.what == "replace quarantine" {
+			if err := replaceQuarantine(ctx, c, files); err != nil {
+				return err
+			}
+			continue
+		}
 		var args []any
 		if st.what == "insert dossiers" {
 			args = []any{runID, loadedAt}
@@ -325,6 +348,24 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	}
 	if err := exec("COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// replaceQuarantine deletes the quarantined rows of earlier versions of the
+// files this run loaded: a corrected re-export (same source and path, new
+// content) replaces its predecessor's rejected rows, as its dossiers replace
+// the predecessor's. A file that failed to load keeps its predecessor's rows,
+// as it keeps its dossiers.
+func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+	for _, f := range files {
+		if f.Status != "loaded" {
+			continue
+		}
+		if _, err := c.ExecContext(ctx, `DELETE FROM quarantine WHERE source = ? AND source_file = ? AND file_sha256 IS DISTINCT FROM ?`,
+			f.Source, f.Path, f.SHA256); err != nil {
+			return fmt.Errorf("commit: quarantine of earlier versions of %s: %w", f.Path, err)
+		}
 	}
 	return nil
 }

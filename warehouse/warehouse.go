@@ -72,17 +72,26 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("warehouse %s: %w", path, err)
+		if strings.Contains(err.Error(), "Could not set lock") {
+			err = fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+		return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
 	}
 	w := &Warehouse{db: db, path: path, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("warehouse %s: %w", path, err)
+			return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
 		}
 	}
 	return w, nil
 }
+
+// ErrBusy is returned (wrapped) by Open when another process has the file
+// open in a way that excludes this one: DuckDB lets no other process open a
+// file that a writer has open, and no writer open a file that any process
+// has open.
+var ErrBusy = errors.New("the warehouse file is open in another program")
 
 // DB returns the database handle for queries.
 func (w *Warehouse) DB() *sql.DB { return w.db }
