@@ -65,3 +65,10 @@ func byteSize(n uint64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// nearlyFull reports whether the disk holding path has less than 1 MiB
+// left, when an error came without its reason.
+func nearlyFull(path string) bool {
+	var st syscall.Statfs_t
+	return syscall.Statfs(filepath.Dir(path), &st) == nil && st.Bavail*uint64(st.Bsize) < 1<<20
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -192,7 +193,13 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 // Load appends the stream to the stage. On error nothing of the stream is
 // kept (the insert is one statement in autocommit mode).
 func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
-	return CheckDiskFull(LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in"), s.path)
+	err := LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+	if err != nil && !isNoSpace(err) && nearlyFull(s.path) {
+		// On a full disk DuckDB's Arrow scan fails with no reason given
+		// ("duckdb_arrow_scan"); the file is not at fault.
+		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err)
+	}
+	return CheckDiskFull(err, s.path)
 }
 
 // Close drops the stage and returns the connection to the pool.

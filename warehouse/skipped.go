@@ -16,7 +16,7 @@ import (
 // writer lock, or open the warehouse, within lock_timeout, or the
 // scheduler's previous run was still going.
 type Skipped struct {
-	At       time.Time `json:"at"`        // the tick, naive local time
+	At       time.Time `json:"at"`         // the tick, naive local time
 	GaveUpAt time.Time `json:"gave_up_at"` // naive local time
 	Host     string    `json:"host"`
 	PID      int       `json:"pid"`
