@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // bigExport writes a dossier CSV of n valid rows of unit H.BAVI with codes
@@ -157,5 +158,124 @@ func TestDiskFull(t *testing.T) {
 		FROM dossiers`, "--live", "--format", "csv")
 	if r.stdout != "runs,dossiers,dups,closed\n\"succeeded,failed,failed,succeeded\",30006,0,true\n" {
 		t.Errorf("after freeing space: %q", r.stdout)
+	}
+}
+
+// readTree maps every file under dir to its content.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			m[p] = string(b)
+		}
+		return err
+	})
+	return m
+}
+
+// cchc publish takes the writer lock: it waits for a run in progress (here
+// past its lock_timeout, so it gives up naming the run) instead of writing
+// beside it; and it publishes the last committed run even when the
+// analysts' snapshot is older (a failed refresh), so it never puts stale
+// figures over fresh ones.
+func TestPublishTakesTheLock(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if r := cchc(t, dir, nil, "run", "--source", "b"); r.code != 0 {
+		t.Fatalf("first run: %d %s", r.code, r.stderr)
+	}
+	snap := filepath.Join(dir, "cchc.snapshot.duckdb")
+	old, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	child := startPaused(t, dir)
+	defer child.Process.Kill()
+	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "publish", "--period", "2026-03")
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("locked by another writer: process %d", child.Process.Pid)) {
+		t.Errorf("publish during a run: exit %d %s", r.code, r.stderr)
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	child.Wait()
+
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("second run: %d %s", r.code, r.stderr)
+	}
+	fresh := readTree(t, filepath.Join(dir, "out", "2026-03"))
+	// The snapshot of the first run stands where the second run's should
+	// be, as after a failed refresh.
+	os.Chmod(snap, 0o644)
+	if err := os.WriteFile(snap, old, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r = cchc(t, dir, nil, "publish", "--period", "2026-03")
+	if r.code != 0 {
+		t.Fatalf("publish: %d %s", r.code, r.stderr)
+	}
+	got := readTree(t, filepath.Join(dir, "out", "2026-03"))
+	if len(got) != len(fresh) {
+		t.Errorf("publish wrote %d files, the run %d", len(got), len(fresh))
+	}
+	for p, b := range fresh {
+		if got[p] != b {
+			t.Errorf("%s: publish wrote other figures than the last run (from the stale snapshot?)", p)
+		}
+	}
+}
+
+// A scheduled tick that cannot take the lock within lock_timeout leaves a
+// row skipped in runs (written by the next run, since the holder has the
+// warehouse).
+func TestScheduledTickSkippedOnLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	dir := project(t, e2eSources, "schedule: \"@every 1s\"\nlock_timeout: 1s\n")
+	if r := cchc(t, dir, nil, "run", "--source", "b"); r.code != 0 {
+		t.Fatalf("first run: %d %s", r.code, r.stderr)
+	}
+	child := startPaused(t, dir)
+	defer child.Process.Kill()
+	sched := exec.Command(binary, "schedule", "--config", filepath.Join(dir, "cchc.yaml"))
+	stderr, _ := sched.StderrPipe()
+	if err := sched.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	skipped := make(chan struct{}, 16)
+	done := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "scheduled run skipped") {
+				skipped <- struct{}{}
+			}
+		}
+		close(done)
+	}()
+	select {
+	case <-skipped:
+	case <-time.After(60 * time.Second):
+		sched.Process.Kill()
+		t.Fatalf("no tick skipped:\n%s", log.String())
+	}
+	sched.Process.Signal(syscall.SIGTERM)
+	sched.Wait()
+	<-done
+	child.Process.Signal(syscall.SIGTERM)
+	child.Wait()
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("next run: %d %s", r.code, r.stderr)
+	}
+	// Ticks that came while the scheduler's own tick waited for the lock
+	// are skipped too ("the previous scheduled run was still in progress").
+	r := cchc(t, dir, nil, "query", `SELECT bool_and(trigger = 'schedule') AS schedule,
+		count(*) FILTER (WHERE message LIKE 'warehouse is locked by another writer: process %') > 0 AS locked
+		FROM runs WHERE status = 'skipped'`, "--format", "csv")
+	if r.stdout != "schedule,locked\ntrue,true\n" {
+		t.Errorf("skipped tick in runs: %q %s\nschedule log:\n%s", r.stdout, r.stderr, log.String())
 	}
 }
