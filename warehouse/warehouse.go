@@ -67,11 +67,12 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		q.Set("enable_external_access", "false")
 	}
 	db, err := sql.Open("duckdb", path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("warehouse %s: %w", path, err)
+	if err == nil {
+		if err = db.PingContext(ctx); err != nil {
+			db.Close()
+		}
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+	if err != nil {
 		if strings.Contains(err.Error(), "Could not set lock") {
 			err = fmt.Errorf("%w: %w", ErrBusy, err)
 		}

@@ -250,7 +250,7 @@ func TestScheduledTickSkippedOnLock(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			log.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "scheduled run skipped") {
+			if strings.Contains(sc.Text(), "scheduled run skipped; recorded") {
 				skipped <- struct{}{}
 			}
 		}
