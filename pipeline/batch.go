@@ -69,6 +69,9 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		// further write on a handle whose commit failed; a fresh handle
 		// may still write the few bytes of the outcome.
 		recordAgain(cfg, sum, log)
+		if sum.recorded && sum.Run.Status != warehouse.RunFailed {
+			err = nil // the failed write of the outcome was the only error
+		}
 	}
 	if err != nil || sum.Run.Status == warehouse.RunFailed {
 		return sum, err

@@ -276,6 +276,9 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
+	if err := replaceQuarantine(ctx, c, files); err != nil {
+		return err
+	}
 	// Most runs carry no dossier code twice: then the valid staged rows are
 	// the current versions as they are, and the window that picks the
 	// latest version (a sort of the whole stage) is skipped.
@@ -298,17 +301,10 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
 			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating,
 			source, source_file, source_row, file_sha256, $1, $2 FROM stage_current`},
-		{"replace quarantine", ""},
 		{"quarantine", `INSERT INTO quarantine SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
 			q_raw_record, file_sha256 FROM stage WHERE q_reason IS NOT NULL`},
 	}
 	for _, st := range steps {
-		if st.what == "replace quarantine" {
-			if err := replaceQuarantine(ctx, c, files); err != nil {
-				return err
-			}
-			continue
-		}
 		var args []any
 		if st.what == "insert dossiers" {
 			args = []any{runID, loadedAt}

@@ -19,9 +19,9 @@ func scheduleCmd(g *globals) *cobra.Command {
 		Short: "Run the batch on the configured cron schedule until SIGINT/SIGTERM; runs never overlap",
 		Long: `Run the batch on the cron schedule of the config (schedule:, in timezone:),
 for example "30 1 * * *", "@daily" or "@every 1h". A tick that finds a run in
-progress, or finds the warehouse locked past lock_timeout, is skipped, logged
-and recorded in runs (status skipped) by the next run; a panic in a run is logged and the scheduler
-goes on. The config and the unit registry are read again before every run,
+progress, or the warehouse locked past lock_timeout, is skipped, logged and
+recorded in runs (status skipped) by the next run; a panic in a run is
+logged and the scheduler goes on. The config and the unit registry are read again before every run,
 so edits take effect at the next run. On SIGINT or SIGTERM no new run starts
 and a run in progress is rolled back (nothing half-written), then the
 command exits 0.`,
