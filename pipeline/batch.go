@@ -61,8 +61,11 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("recorded scheduled runs that were skipped while the warehouse was busy", "runs", n)
 	}
 	sum, err := runRecovering(ctx, cfg, w, reg, opts)
-	if cerr := w.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close warehouse: %w", cerr)
+	// A failed close is a failed checkpoint: the run's data is safe in the
+	// WAL, only the snapshot cannot be taken (it says why below).
+	cerr := w.Close()
+	if cerr != nil {
+		log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
 	}
 	if sum != nil && sum.Run.ID != 0 && !sum.recorded {
 		// The run's last write failed. On a full disk DuckDB refuses every
@@ -77,6 +80,9 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		return sum, err
 	}
 	snap, serr := warehouse.WriteSnapshot(cfg.Warehouse)
+	if serr != nil && cerr != nil {
+		serr = fmt.Errorf("%w: %w", cerr, serr)
+	}
 	if serr != nil {
 		// The run committed; only the analysts' copy is stale. The run is
 		// partial, and says why, rather than failed: its data is in.
@@ -102,8 +108,9 @@ func recordAgain(cfg *config.Config, sum *Summary, log *slog.Logger) {
 	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
 	if err == nil {
 		err = w.FinishRun(ctx, &sum.Run)
-		if cerr := w.Close(); err == nil {
-			err = cerr
+		// A failed checkpoint leaves the outcome in the WAL: recorded.
+		if cerr := w.Close(); cerr != nil {
+			log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
 		}
 	}
 	if err != nil {

@@ -101,11 +101,21 @@ func (w *Warehouse) DB() *sql.DB { return w.db }
 func (w *Warehouse) Path() string { return w.path }
 
 // Close closes the database; a checkpoint writes the WAL into the file.
+// A failed checkpoint (a full disk) loses nothing, since the committed
+// changes stay in the WAL and are replayed at the next open, but it is
+// returned: the file alone is not the warehouse then, and must not be
+// copied as the snapshot.
 func (w *Warehouse) Close() error {
+	var err error
 	if !w.readOnly {
-		_, _ = w.db.Exec("CHECKPOINT")
+		if _, cerr := w.db.Exec("CHECKPOINT"); cerr != nil {
+			err = fmt.Errorf("warehouse %s: checkpoint: %w", w.path, CheckDiskFull(cerr, w.path))
+		}
 	}
-	return w.db.Close()
+	if cerr := w.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // migrate applies the embedded migrations not yet recorded in
