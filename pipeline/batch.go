@@ -55,6 +55,11 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	if err != nil {
 		return nil, skip(cfg, opts, me, now, err, log)
 	}
+	if files, size, err := w.RemoveSpillLeftovers(); err != nil {
+		log.Error("leftover temporary files not removed", "what", "DuckDB spill", "err", err)
+	} else if len(files) > 0 {
+		log.Warn("removed temporary files left by a process that died", "what", "DuckDB spill", "files", len(files), "bytes", size)
+	}
 	if n, err := w.ImportSkipped(ctx); err != nil {
 		log.Error("skipped scheduled runs not recorded", "err", err)
 	} else if n > 0 {

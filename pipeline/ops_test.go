@@ -114,13 +114,14 @@ func TestSnapshotFailureMakesRunPartial(t *testing.T) {
 }
 
 // Temporary files of a dead run (a snapshot copy, half-written
-// publications) are removed when the next run starts; other files stay.
+// publications, DuckDB's spill files) are removed when the next run starts; other files stay.
 func TestBatchRemovesLeftovers(t *testing.T) {
 	cfg, reg, dir := batchFixture(t)
 	left := []string{
 		filepath.Join(dir, ".cchc.snapshot.duckdb.tmp-2831"),
 		filepath.Join(dir, "out", "2026-03", ".ranking-district.csv.tmp-1234"),
 		filepath.Join(dir, "out", "2026-03", ".report.html.tmp-99"),
+		filepath.Join(dir, "cchc.duckdb.tmp", "duckdb_temp_storage-0.tmp"),
 	}
 	keep := filepath.Join(dir, "out", "2026-03", "notes.txt")
 	for _, f := range append(left, keep) {

@@ -121,3 +121,34 @@ func globEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
 	return r.Replace(s)
 }
+
+// RemoveSpillLeftovers removes the files DuckDB spilled to
+// "<warehouse>.tmp" in processes that died (DuckDB does not clean them up
+// when it next opens the file; a killed run can leave gigabytes there). It
+// must be called right after a read-write Open: DuckDB's own lock on the
+// file then proves that no other process has the warehouse open, and this
+// one has not spilled yet.
+func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
+	if w.readOnly {
+		return nil, 0, nil
+	}
+	dir := w.path + ".tmp"
+	matches, err := filepath.Glob(filepath.Join(globEscape(dir), "duckdb_temp_*"))
+	if err != nil {
+		return nil, 0, err
+	}
+	var removed []string
+	var size int64
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(m); err != nil {
+			return removed, size, fmt.Errorf("remove leftover spill file: %w", err)
+		}
+		removed = append(removed, m)
+		size += st.Size()
+	}
+	return removed, size, nil
+}
