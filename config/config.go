@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cchc/cchc/vnenc"
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -62,6 +63,9 @@ type Source struct {
 	Format string // auto | csv | xlsx | json
 	Unit   string // default unit_code for rows that carry none (may be empty)
 	Sheet  string // xlsx sheet name (empty: first sheet)
+	// Encoding is the text encoding of the source's files: auto (detect per
+	// file and per cell) | utf-8 | utf-16 | windows-1258 | tcvn3 | vni.
+	Encoding string
 
 	// Kind http only.
 	Index    bool          // URL is an index document listing export URLs
@@ -121,7 +125,7 @@ var (
 	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
-	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
+	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding",
 		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects"}
 )
 
@@ -439,7 +443,14 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			}
 			return strings.TrimSpace(s)
 		}
-		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet")}
+		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet"),
+			Encoding: strings.ToLower(str("encoding"))}
+		if s.Encoding == "" {
+			s.Encoding = "auto"
+		}
+		if !contains(vnenc.Names, s.Encoding) {
+			b.fail(key+".encoding", "must be one of %s, got %q", strings.Join(vnenc.Names, ", "), s.Encoding)
+		}
 		if s.Kind == "" {
 			s.Kind = "file"
 		}

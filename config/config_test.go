@@ -64,6 +64,22 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
+// The encoding key: a name forces the source's text encoding (any case),
+// auto is the default.
+func TestSourceEncoding(t *testing.T) {
+	cfg, err := Load("testdata/encoding.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Sources[0].Encoding + "," + cfg.Sources[1].Encoding; got != "tcvn3,auto" {
+		t.Errorf("encodings = %s, want tcvn3,auto", got)
+	}
+	cfg, err = Load("testdata/encoding.yaml", []string{"CCHC_SOURCES_SON_TAY_ENCODING=vni"})
+	if err != nil || cfg.Sources[1].Encoding != "vni" {
+		t.Errorf("override: %v, %+v", err, cfg)
+	}
+}
+
 // Each bad config must fail before anything is written, naming the key and
 // the line where the file has one.
 func TestLoadErrors(t *testing.T) {
@@ -77,6 +93,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing-warehouse.yaml", []string{"warehouse", "required"}},
 		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "unknown key"}},
 		{"bad-kind.yaml", []string{"sources[0].kind", "file or http"}},
+		{"bad-encoding.yaml", []string{"sources[0].encoding", "auto, utf-8, utf-16, windows-1258, tcvn3, vni", "latin-1"}},
 		{"malformed.yaml", []string{"malformed YAML", "line"}},
 		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "not found"}},
 		{"bad-lock-timeout.yaml", []string{"lock_timeout", "duration"}},

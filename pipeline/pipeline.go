@@ -20,6 +20,7 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/transforms"
@@ -103,6 +104,7 @@ type Summary struct {
 	// FinalPeriods and ProvisionalPeriods split the model's periods as the
 	// model was last built (periods.provisional), each in order.
 	FinalPeriods, ProvisionalPeriods []string
+	recorded                         bool // the outcome is written in runs
 }
 
 // Timing splits a run's wall time into its phases.
@@ -184,19 +186,24 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	switch {
 	case err != nil:
 		r.Status = "failed"
-		r.Message = err.Error()
+		r.Message, _ = pii.MaskShapes(err.Error())
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
 	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.StillFailed > 0:
 		r.Status = "partial"
-		r.Message = failureMessage(sum)
+		r.Message, _ = pii.MaskShapes(failureMessage(sum))
 	default:
 		r.Status = "succeeded"
 		r.Message = fmt.Sprintf("%d new files, %d unchanged", r.FilesNew, sum.Unchanged)
 	}
 	// The ledger must record the outcome even when ctx was cancelled (a
 	// signal during the run): use a fresh context for this last write.
-	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil && err == nil {
-		err = ferr
+	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil {
+		log.Error("the run's outcome could not be recorded", "run_id", r.ID, "status", r.Status, "err", ferr)
+		if err == nil {
+			err = ferr
+		}
+	} else {
+		sum.recorded = true
 	}
 	log.Info("run finished", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
 		"files_failed", r.FilesFailed, "rows_read", r.RowsRead, "rows_loaded", r.RowsLoaded,
@@ -246,9 +253,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		files, err := src.List(ctx)
 		if err != nil {
-			log.Error("source failed", "source", src.Name(), "err", err)
+			msg, _ := pii.MaskShapes(err.Error())
+			log.Error("source failed", "source", src.Name(), "err", msg)
 			sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
-			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: err.Error()})
+			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: msg})
 			continue
 		}
 		if len(files) == 0 {
@@ -288,8 +296,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				log.Error("file rejected", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				continue
 			}
-			loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
+			lerr := loadFile(ctx, stage, sc, reg, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
+			if lerr != nil {
+				return lerr
+			}
 			if f.res.Status == "failed" {
 				// The unit's data from this source may be incomplete.
 				status.OK, status.Error = false, f.res.Error
@@ -522,7 +533,8 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	// Every failure here is of reaching or reading the file, not of its
 	// content: it may pass by the next run, which retries it.
 	failed := func(err error) (*fetched, string, error) {
-		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %v", ref.Source, f.res.Path, err), "unavailable"
+		msg, _ := pii.MaskShapes(err.Error())
+		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
 		f.res.ErrorKind = warehouse.ErrorTransient
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
@@ -601,18 +613,23 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	return f, "", nil
 }
 
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
+// loadFile stages one file. A file that cannot be read is marked failed
+// and the run goes on; an error is returned only when the run cannot go on
+// (the disk is full: the file is not at fault and must not be marked
+// failed, or it would not be retried until it changes).
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *units.Registry, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
 		res.ErrorKind = failureKind(err)
-		msg := err.Error()
+		// A decoder's error may quote a cell (a CSV line, a JSON value).
+		msg, _ := pii.MaskShapes(err.Error())
 		if !strings.HasPrefix(msg, "file ") {
 			msg = fmt.Sprintf("file %s: %s", res.Path, msg)
 		}
 		res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
 		res.RowsRead = 0
-		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", err)
+		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
 	}
 	raw, first, m, err := openMapped(f.path, sc, transforms.MapOptions{
 		Units: reg, DefaultUnit: sc.cfg.Unit, Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
@@ -622,7 +639,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	}
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
 	if first == nil {
@@ -644,19 +661,24 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 		lerr = sr.err
 	}
 	sr.Release()
+	if errors.Is(lerr, warehouse.ErrDiskFull) {
+		return fmt.Errorf("staging %s: %w", res.Path, lerr)
+	}
 	if lerr != nil {
 		fail(lerr)
-		return
+		return nil
 	}
 	if err := checkUnchanged(f, raw.Digest()); err != nil {
 		if derr := stage.Discard(ctx, res.Seq); derr != nil {
 			err = errors.Join(err, derr)
 		}
 		fail(err)
-		return
+		return nil
 	}
 	res.RowsRead = sr.rowsRead
+	res.ValuesMasked = sr.masked
 	res.Mapping = mapping
+	res.Encoding = raw.Encoding() // XLSX, JSON: legacy text found in the whole file
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
@@ -669,7 +691,11 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 	if opts.Progress != nil {
 		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
 	}
-	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected)
+	if sr.masked > 0 {
+		log.Warn("personal data found in recognised columns, masked", "source", res.Source, "file", res.Path, "values", sr.masked)
+	}
+	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
+	return nil
 }
 
 // openMapped opens a file with the source's decoder, reads its first batch
@@ -679,8 +705,11 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, reg *u
 // closed, when the decoder opened, so its format and encoding can be
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: transforms.HeaderScore,
-		BatchRows: batchRows, Limits: sc.lim})
+	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: transforms.HeaderScore, BatchRows: batchRows, Limits: sc.lim}
+	if mo.Units != nil {
+		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }
+	}
+	raw, err := sources.Open(path, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -29,6 +29,7 @@ type stageReader struct {
 
 	rowsRead int64
 	rejected int64
+	masked   int64                 // cells stored masked for personal data
 	mapping  transforms.Mapping    // as of the end of the file (JSON keys can appear late)
 	samples  []transforms.RowError // first few rejections, for the summary
 	onBatch  func(rows int64)
@@ -109,6 +110,7 @@ func (r *stageReader) finish() {
 	}
 	if r.m != nil {
 		r.mapping = r.m.Mapping()
+		r.masked = r.m.Masked()
 		r.m.Release()
 		r.m = nil
 	}

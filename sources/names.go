@@ -1,6 +1,8 @@
 package sources
 
 import (
+	"github.com/cchc/cchc/pii"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,8 +36,11 @@ func QuoteNames(names []string) string {
 	return b.String()
 }
 
-// QuoteName escapes one name and caps it at 40 characters ("…" marks a cut).
+// QuoteName escapes one name and caps it at 40 characters ("…" marks a cut),
+// after masking what looks like personal data: the "header" of a file
+// without one is its first data row.
 func QuoteName(n string) string {
+	n, _ = pii.Mask(n)
 	if !utf8.ValidString(n) {
 		n = strings.ToValidUTF8(n, "\uFFFD")
 	}

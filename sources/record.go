@@ -34,7 +34,7 @@ type rowSource interface {
 type reader struct {
 	path   string
 	format string // csv, xlsx or json
-	enc    string // detected text encoding, "" for xlsx
+	enc    string // detected text encoding (csv); see Encoding
 	src    rowSource
 	header []string
 	batch  int
@@ -64,8 +64,14 @@ func (r *reader) Digest() Digest { return r.hr.digest() }
 // Format returns the decoder used: "csv", "xlsx" or "json".
 func (r *reader) Format() string { return r.format }
 
-// Encoding returns the detected text encoding ("" for xlsx).
-func (r *reader) Encoding() string { return r.enc }
+// Encoding returns the detected text encoding; decoders that repair legacy
+// text cell by cell report what they found so far.
+func (r *reader) Encoding() string {
+	if e, ok := r.src.(interface{ encoding() string }); ok {
+		return e.encoding()
+	}
+	return r.enc
+}
 
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }
@@ -115,6 +121,9 @@ func (r *reader) Close() error {
 	}
 	r.closed = true
 	r.b.release()
+	if e, ok := r.src.(interface{ encoding() string }); ok {
+		r.enc = e.encoding() // the report outlives the decoder's state
+	}
 	err := r.src.close()
 	// A caller may keep the reader (for Digest, or by accident): let the
 	// decoder's buffers go now.

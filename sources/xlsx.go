@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cchc/cchc/vnenc"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -38,7 +39,12 @@ const maxMergeFillCols = 1024
 // then opened by excelize from those same bytes: parts over 16 MiB are
 // spilled to temporary files, bounded by MaxWorkbookBytes. Rows are
 // streamed.
-func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
+//
+// Text typed with a legacy font (TCVN3, VNI) is converted cell by cell, in
+// title, header and data rows alike (see cellRepair); Encoding reports what
+// was found.
+func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader, err error) {
+	defer recoverXLSX(path, &err)
 	lim := opts.Limits.withDefaults()
 	f, err := os.Open(path)
 	if err != nil {
@@ -73,17 +79,17 @@ func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
 		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
-	src, header, err := newXLSXSource(path, x, zr, opts)
+	src, header, err := newXLSXSource(path, x, zr, opts, choice)
 	if err != nil {
 		x.Close()
 		return nil, err
 	}
-	r := newReader(path, "xlsx", src, header, opts)
-	r.hr = hr
-	return r, nil
+	rd := newReader(path, "xlsx", src, header, opts)
+	rd.hr = hr
+	return rd, nil
 }
 
-func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOptions) (*xlsxSource, []string, error) {
+func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
@@ -108,7 +114,7 @@ func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOpt
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
 	}
-	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols}
+	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -130,6 +136,12 @@ func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOpt
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
 	s.fillCols = max(len(header), 1)
+	s.header = header
+	if first < len(top) {
+		s.rep.setDataFrom(top[first].row)
+	} else {
+		s.rep.setDataFrom(s.row + 1)
+	}
 	return s, header, nil
 }
 
@@ -186,6 +198,21 @@ type xlsxSource struct {
 	nextMrg  int          // first merge not yet active
 	active   []*mergeRange
 	fillCols int // merged values are copied up to this column
+
+	rep    *cellRepair
+	header []string
+}
+
+// encoding reports the text encoding found in the cells: utf-8, or the
+// legacy encodings repaired and where (see cellRepair.report).
+func (s *xlsxSource) encoding() string {
+	return s.rep.report("utf-8", func(col int) string {
+		if col < len(s.header) && s.header[col] != "" {
+			return s.header[col]
+		}
+		name, _ := excelize.ColumnNumberToName(col + 1)
+		return name
+	})
 }
 
 func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
@@ -197,8 +224,17 @@ func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
 	return s.read()
 }
 
+// recoverXLSX turns a panic of the workbook library on a malformed file
+// into an error naming the file: hostile input must not stop the run.
+func recoverXLSX(path string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("file %s: not a valid XLSX workbook (%s); open it in Excel and lưu lại dưới dạng .xlsx", path, excerpt(fmt.Sprint(p)))
+	}
+}
+
 // read returns the next row of the sheet, merged ranges filled.
-func (s *xlsxSource) read() ([]string, int64, error) {
+func (s *xlsxSource) read() (cells []string, row int64, err error) {
+	defer recoverXLSX(s.path, &err)
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
 			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
@@ -206,9 +242,12 @@ func (s *xlsxSource) read() ([]string, int64, error) {
 		return nil, 0, io.EOF
 	}
 	s.row++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
+	}
+	for i, c := range cells {
+		cells[i] = s.rep.cell(s.row, i, c)
 	}
 	return s.fillMerged(cells), s.row, nil
 }

@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/vnenc"
 )
 
@@ -46,11 +49,13 @@ type Mapping struct {
 	Missing []string
 }
 
-// RowError is one rejected row: it goes to quarantine.
+// RowError is one rejected row: it goes to quarantine. Raw and Reason are
+// masked for personal data (see maskCell), so a RowError can be stored,
+// logged and printed as it is.
 type RowError struct {
 	Row    int64  // row number in the file
 	Column string // header as written in the file
-	Raw    string // raw value
+	Raw    string // raw value, masked
 	Reason string // what is wrong, for a clerk
 }
 
@@ -65,15 +70,17 @@ type Mapper struct {
 	sampled bool
 	b       *array.RecordBuilder
 	memo    [numCanonical]map[string]memoVal
+	masked  int64 // cells stored masked (see Masked)
 }
 
 // memoVal is a cached parse of a repeated cell value. Statuses, channels,
 // units, procedure names and flags repeat across millions of rows, and
 // folding them for matching is most of the transform's cost otherwise.
 type memoVal struct {
-	s   string
-	b   int8
-	err error
+	s      string
+	b      int8
+	err    error
+	masked bool // s is the text masked for personal data
 }
 
 // memoLimit bounds each field's cache so a column of unique values cannot
@@ -115,6 +122,12 @@ func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
 // Mapping returns how the header was mapped so far.
 func (m *Mapper) Mapping() Mapping { return m.mapping }
 
+// Masked returns how many cells of the file so far were stored masked for
+// personal data: free-text cells of loaded rows (procedure name and code,
+// field) and cells of quarantined rows' raw_record (which include the
+// raw_value). See package pii for the rules.
+func (m *Mapper) Masked() int64 { return m.masked }
+
 // Release frees the mapper's builders.
 func (m *Mapper) Release() {
 	if m.b != nil {
@@ -133,7 +146,10 @@ func (m *Mapper) plan(header []string) {
 		canon, ok := LookupHeader(h)
 		switch {
 		case !ok:
-			mp.Unmapped = append(mp.Unmapped, h)
+			// Recorded in source_files: masked, in case the header row
+			// found is in fact a row of data.
+			hm, _ := pii.Mask(h)
+			mp.Unmapped = append(mp.Unmapped, hm)
 		case canon == PersonalData:
 			mp.Dropped = append(mp.Dropped, h)
 		default:
@@ -185,6 +201,7 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 			errs = append(errs, e)
 			m.appendRejected(&r, e)
 		} else {
+			m.masked += int64(r.masked)
 			m.appendValid(&r)
 		}
 		m.appendProvenance(row)
@@ -228,6 +245,7 @@ type rowParser struct {
 	suppDays                                                               float64
 	hasSuppDays                                                            bool
 	bools                                                                  [6]int8 // -1 absent, 0 false, 1 true
+	masked                                                                 int     // free-text cells masked
 }
 
 func (r *rowParser) reset(i int) {
@@ -255,13 +273,21 @@ func (r *rowParser) text(f int) string {
 	return NFC(s)
 }
 
-// textMemo is text for fields whose values repeat (names, fields, units).
-func (r *rowParser) textMemo(f int) string {
+// freeText is text for loaded free-text fields (procedure name, field):
+// masked for personal data, and memoised because the values repeat.
+func (r *rowParser) freeText(f int) string {
 	v := r.get(f)
 	if v == "" {
 		return ""
 	}
-	return r.m.cached(f, v, func(string) memoVal { return memoVal{s: r.text(f)} }).s
+	mv := r.m.cached(f, v, func(string) memoVal {
+		s, masked := pii.Mask(r.text(f))
+		return memoVal{s: s, masked: masked}
+	})
+	if mv.masked {
+		r.masked++
+	}
+	return mv.s
 }
 
 // vocab parses field f with a vocabulary parser, memoised.
@@ -273,8 +299,126 @@ func (r *rowParser) vocab(f int, parse func(string) (string, error)) (string, er
 	return mv.s, mv.err
 }
 
+// fail rejects the row for the cell of field f. The raw value is masked by
+// maskCell, and the reason, which may quote the value, the same way.
 func (r *rowParser) fail(f int, reason string) (RowError, bool) {
-	return RowError{Column: r.header(f), Raw: strings.Clone(r.get(f)), Reason: reason}, false
+	raw := r.get(f)
+	masked, changed := r.m.maskCell(f, raw)
+	if changed {
+		reason = scrubReason(reason, masked, raw, trimValue(raw), NFC(raw), r.text(f))
+	}
+	reason, _ = pii.MaskShapes(reason)
+	return RowError{Column: r.header(f), Raw: strings.Clone(masked), Reason: reason}, false
+}
+
+// maskCell masks a raw cell of field f for the quarantine table (raw_value
+// and raw_record), following package pii: the dossier code as it is (it is
+// loaded as it is); free-text fields with pii.Mask, as when loaded; the unit
+// with pii.MaskShapes (unit names hold names of people, and the clerk needs
+// the name to add an alias), unless it names no kind of unit (then a name
+// in it is a person's, and masked too); a value of a closed-vocabulary field as it is
+// when it parses, and with pii.MaskRejected when it does not.
+func (m *Mapper) maskCell(f int, raw string) (string, bool) {
+	if raw == "" || f == FDossierCode {
+		return raw, false
+	}
+	v := raw
+	if m.legacy != vnenc.UTF8 {
+		v = vnenc.FixText(m.legacy, v)
+	}
+	var out string
+	var changed bool
+	switch f {
+	case FProcedureName, FField, FProcedureCode:
+		out, changed = pii.Mask(v)
+	case FUnitCode:
+		if unitLike(v) {
+			out, changed = pii.MaskShapes(v)
+		} else {
+			out, changed = pii.Mask(v)
+		}
+	default:
+		if parses(f, raw) {
+			return raw, false
+		}
+		out, changed = pii.MaskRejected(v)
+	}
+	if !changed {
+		return raw, false
+	}
+	return out, true
+}
+
+// unitWords are the words and pairs of words unit names are made of, in
+// lower case with their diacritics (folded, "Quân" and "Phong", given names,
+// would read as quận and phòng) and in the plain ASCII of some exports.
+var unitWords = map[string]bool{"ubnd": true, "xã": true, "phường": true, "huyện": true, "quận": true, "sở": true,
+	"phòng": true, "cục": true, "bql": true, "tp": true, "tx": true, "ủy ban": true, "uỷ ban": true, "thị trấn": true,
+	"thị xã": true, "thành phố": true, "bộ phận": true, "trung tâm": true, "văn phòng": true, "ban quản": true,
+	"xa": true, "phuong": true, "huyen": true, "uy ban": true, "thi tran": true, "thi xa": true, "thanh pho": true,
+	"bo phan": true, "trung tam": true, "van phong": true}
+
+// unitLike reports whether s reads as a unit name: it holds a level or
+// kind of office (UBND, xã, phường, Sở, Phòng, Trung tâm, ...).
+func unitLike(s string) bool {
+	ws := strings.FieldsFunc(strings.ToLower(NFC(s)), func(r rune) bool { return !unicode.IsLetter(r) })
+	for i, w := range ws {
+		if unitWords[w] || i > 0 && unitWords[ws[i-1]+" "+w] {
+			return true
+		}
+	}
+	return false
+}
+
+// parses reports whether raw is a valid value of the closed-vocabulary
+// field f.
+func parses(f int, raw string) bool {
+	var err error
+	switch f {
+	case FReceivedAt, FDueAt, FFinishedAt, FReturnedAt:
+		_, _, err = ParseTimestamp(raw)
+	case FSupplementRequests:
+		_, _, err = ParseCount(raw)
+	case FSupplementDays:
+		_, _, err = ParseNumber(raw)
+	case FChannel:
+		_, err = ParseChannel(raw)
+	case FStatus:
+		_, err = ParseStatus(raw)
+	case FOnlineLevel:
+		_, err = ParseOnlineLevel(raw)
+	case FRating:
+		_, err = ParseRating(raw)
+	case FFeeRequired, FPaidOnline, FSyncedNational, FDigitizedDossier, FDigitizedResult, FReusedData:
+		_, err = ParseBool(raw)
+	default:
+		return false
+	}
+	return err == nil
+}
+
+// scrubReason replaces the value a reason quotes (in any of the forms the
+// parsers quote it: raw, trimmed, NFC, repaired) by its masked form.
+func scrubReason(reason, masked string, forms ...string) string {
+	q := strconv.Quote(masked)
+	done := false
+	for _, v := range forms {
+		if v == "" || v == masked {
+			continue
+		}
+		if qv := strconv.Quote(v); strings.Contains(reason, qv) {
+			reason, done = strings.ReplaceAll(reason, qv, q), true
+		}
+	}
+	if done {
+		return reason
+	}
+	for _, v := range forms {
+		if v != "" && v != masked {
+			reason = strings.ReplaceAll(reason, v, masked)
+		}
+	}
+	return reason
 }
 
 func (r *rowParser) header(f int) string {
@@ -310,9 +454,12 @@ func (r *rowParser) parse() (RowError, bool) {
 	} else {
 		return r.fail(FUnitCode, fmt.Sprintf("no unit: the row names none and source %s has no default unit (set unit: in the config)", r.m.opts.Source))
 	}
-	r.procCode = normalizeProcedureCode(r.text(FProcedureCode))
-	r.procName = r.textMemo(FProcedureName)
-	r.field = r.textMemo(FField)
+	var masked bool
+	if r.procCode, masked = pii.Mask(normalizeProcedureCode(r.text(FProcedureCode))); masked {
+		r.masked++
+	}
+	r.procName = r.freeText(FProcedureName)
+	r.field = r.freeText(FField)
 
 	if r.channel, err = r.vocab(FChannel, ParseChannel); err != nil {
 		return r.fail(FChannel, err.Error())
@@ -495,7 +642,8 @@ func (m *Mapper) appendRejected(r *rowParser, e RowError) {
 // rawRecord renders the mapped cells of the row as JSON for the clerk.
 // Unmapped and personal-data columns are left out on purpose: an unknown
 // header may hold personal data, and personal data never enters the
-// warehouse.
+// warehouse. Each cell is masked like the raw value (maskCell), and counted
+// in Masked when it was.
 func (m *Mapper) rawRecord(r *rowParser) string {
 	var sb strings.Builder
 	sb.WriteByte('{')
@@ -509,8 +657,12 @@ func (m *Mapper) rawRecord(r *rowParser) string {
 			sb.WriteByte(',')
 		}
 		first = false
+		cell, masked := m.maskCell(f, r.get(f))
+		if masked {
+			m.masked++
+		}
 		k, _ := json.Marshal(m.header[c])
-		v, _ := json.Marshal(r.get(f))
+		v, _ := json.Marshal(cell)
 		sb.Write(k)
 		sb.WriteByte(':')
 		sb.Write(v)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/pipeline"
 )
 
@@ -140,7 +141,8 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		fmt.Fprintf(w, "%d unchanged files failed in an earlier run and were not retried (see source_files where status = 'failed'); replace them to load them\n", s.StillFailed)
 	}
 	for _, e := range s.SourceErrors {
-		fmt.Fprintf(w, "source %s FAILED: %v\n", e.Source, e.Err)
+		msg, _ := pii.MaskShapes(e.Err.Error())
+		fmt.Fprintf(w, "source %s FAILED: %s\n", e.Source, msg)
 	}
 	if len(s.Files) > 0 {
 		t := &table{header: []string{"source", "file", "status", "read", "loaded", "quarantined", "superseded", "check"},
@@ -177,6 +179,18 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	}
 	if len(names) > 0 {
 		fmt.Fprintf(w, "personal data columns dropped (not loaded): %s\n", strings.Join(names, ", "))
+	}
+	var masked []string
+	var nMasked int64
+	for _, f := range s.Files {
+		if f.ValuesMasked > 0 {
+			nMasked += f.ValuesMasked
+			masked = append(masked, fmt.Sprintf("%s (%s)", rel(base, f.Path), groupDigits(f.ValuesMasked)))
+		}
+	}
+	if nMasked > 0 {
+		fmt.Fprintf(w, "personal data masked in recognised columns: %s values (source_files.values_masked): %s\n",
+			groupDigits(nMasked), strings.Join(masked, ", "))
 	}
 	for _, f := range s.Files {
 		if f.Status == "failed" {

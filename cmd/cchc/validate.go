@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/pipeline"
 )
 
@@ -46,7 +47,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 			for _, sc := range checks {
 				if sc.Err != nil {
 					problems++
-					fmt.Fprintf(out, "\nsource %s: FAILED: %v\n", sc.Source, sc.Err)
+					fmt.Fprintf(out, "\nsource %s: FAILED: %s\n", sc.Source, maskErr(sc.Err))
 					continue
 				}
 				fmt.Fprintf(out, "\nsource %s: %d files\n", sc.Source, len(sc.Files))
@@ -77,7 +78,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 				for _, f := range sc.Files {
 					if f.Err != nil {
 						problems++
-						fmt.Fprintf(out, "  %s: FAILED: %v\n", rel(base, f.Path), f.Err)
+						fmt.Fprintf(out, "  %s: FAILED: %s\n", rel(base, f.Path), maskErr(f.Err))
 						continue
 					}
 					enc := ""
@@ -121,4 +122,11 @@ problem, 2 when the config or the unit registry is invalid.`,
 	}
 	cmd.Flags().StringSliceVar(&only, "source", nil, "check only these sources")
 	return cmd
+}
+
+// maskErr is an error's text masked for personal data (a decoder may quote
+// a cell).
+func maskErr(err error) string {
+	s, _ := pii.MaskShapes(err.Error())
+	return s
 }

@@ -24,7 +24,7 @@ import (
 // File is one hostile file and a fragment its error must contain.
 type File struct {
 	Name string // file name in the folder
-	Want string // fragment of the expected error (a config key)
+	Want string // fragment of the expected error (a config key, or the reason)
 }
 
 // Files lists what Write writes.
@@ -36,7 +36,7 @@ var Files = []File{
 	{"bomb-merges.xlsx", "limits.max_merges"},            // 20 million merge entries
 	{"bomb-cell.xlsx", "limits.max_cell_bytes"},          // one 200 MB inline cell
 	{"long-line.csv", "limits.max_line_bytes"},           // a 200 MB line
-	{"nul-bytes.csv", "limits.max_line_bytes"},           // 8 MiB of NUL bytes
+	{"nul-bytes.csv", "nội dung nhị phân"},               // 8 MiB of NUL bytes: refused as binary before any line is read
 	{"wide.csv", "limits.max_columns"},                   // 5,000 columns
 	{"deep.json", "limits.max_json_depth"},               // [[[[... 100,000 deep
 	{"long-string.json", "limits.max_cell_bytes"},        // one 50 MB string value
