@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cchc/cchc/vnenc"
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -40,10 +41,24 @@ type Config struct {
 	LockTimeout time.Duration // how long a second writer waits for the lock
 	Freshness   time.Duration // data older than this is marked stale in publications
 	MemoryLimit string        // DuckDB memory_limit, e.g. 1GB: it spills to disk beyond
+	Limits      Limits        // what one export file may cost to decode
 	// FutureTolerance is how far after the run's start a date of receipt,
 	// finish or return may lie before its row is quarantined (clocks of
 	// exporting systems run ahead; due dates are not checked).
 	FutureTolerance time.Duration
+}
+
+// Limits bound the cost of decoding one export file (limits: block). A
+// file beyond a limit fails alone with a message naming the key. Zero
+// means the decoder's default (see README).
+type Limits struct {
+	MaxWorkbookBytes int64 // max_workbook_bytes: uncompressed XLSX, all parts
+	MaxXMLPartBytes  int64 // max_xml_part_bytes: one uncompressed XLSX part
+	MaxMerges        int   // max_merges: merged ranges of a sheet
+	MaxCellBytes     int   // max_cell_bytes: one cell
+	MaxLineBytes     int   // max_line_bytes: one CSV/NDJSON line
+	MaxColumns       int   // max_columns: columns of a file
+	MaxJSONDepth     int   // max_json_depth: nesting of a JSON value
 }
 
 // Source is one configured extractor.
@@ -55,6 +70,9 @@ type Source struct {
 	Format string // auto | csv | xlsx | json
 	Unit   string // default unit_code for rows that carry none (may be empty)
 	Sheet  string // xlsx sheet name (empty: first sheet)
+	// Encoding is the text encoding of the source's files: auto (detect per
+	// file and per cell) | utf-8 | utf-16 | windows-1258 | tcvn3 | vni.
+	Encoding string
 	// Columns maps a header as the vendor spells it to a canonical column,
 	// or marks it as personal data to drop (config columns:).
 	Columns transforms.Overrides
@@ -117,9 +135,10 @@ func (e *Error) Error() string {
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
-	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "future_tolerance"}
+	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits", "future_tolerance"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
-	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet",
+	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
+	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding",
 		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
 		"columns", "max_reject_rate"}
 )
@@ -281,9 +300,12 @@ func (b *builder) path(p string) string {
 
 func (b *builder) build(v *viper.Viper) *Config {
 	for _, k := range v.AllKeys() {
-		top, _, _ := strings.Cut(k, ".")
+		top, sub, _ := strings.Cut(k, ".")
 		if !contains(topKeys, top) {
 			b.fail(k, "unknown key (known: %s)", strings.Join(topKeys, ", "))
+		}
+		if top == "limits" && !contains(limitKeys, sub) {
+			b.fail(k, "unknown key (known: %s)", strings.Join(limitKeys, ", "))
 		}
 	}
 	cfg := &Config{File: b.file}
@@ -344,10 +366,37 @@ func (b *builder) build(v *viper.Viper) *Config {
 	if !memoryLimit.MatchString(cfg.MemoryLimit) {
 		b.fail("memory_limit", "must be a size such as 512MB or 2GB, got %q", cfg.MemoryLimit)
 	}
+	cfg.Limits = b.limits(v)
 	cfg.LockTimeout = b.duration(v, "lock_timeout")
 	cfg.Freshness = b.duration(v, "freshness")
 	cfg.FutureTolerance = b.duration(v, "future_tolerance")
 	return cfg
+}
+
+// limits reads the limits: block; every key is optional and a positive
+// whole number (bytes, or a count).
+func (b *builder) limits(v *viper.Viper) Limits {
+	get := func(k string) int64 {
+		key := "limits." + k
+		if !v.IsSet(key) {
+			return 0
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(v.Get(key))), 10, 64)
+		if err != nil || n <= 0 {
+			b.fail(key, "must be a positive whole number, got %q", fmt.Sprint(v.Get(key)))
+			return 0
+		}
+		return n
+	}
+	return Limits{
+		MaxWorkbookBytes: get("max_workbook_bytes"),
+		MaxXMLPartBytes:  get("max_xml_part_bytes"),
+		MaxMerges:        int(get("max_merges")),
+		MaxCellBytes:     int(get("max_cell_bytes")),
+		MaxLineBytes:     int(get("max_line_bytes")),
+		MaxColumns:       int(get("max_columns")),
+		MaxJSONDepth:     int(get("max_json_depth")),
+	}
 }
 
 func (b *builder) duration(v *viper.Viper, key string) time.Duration {
@@ -410,7 +459,14 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			}
 			return strings.TrimSpace(s)
 		}
-		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet")}
+		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet"),
+			Encoding: strings.ToLower(str("encoding"))}
+		if s.Encoding == "" {
+			s.Encoding = "auto"
+		}
+		if !contains(vnenc.Names, s.Encoding) {
+			b.fail(key+".encoding", "must be one of %s, got %q", strings.Join(vnenc.Names, ", "), s.Encoding)
+		}
 		if s.Kind == "" {
 			s.Kind = "file"
 		}

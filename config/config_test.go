@@ -64,6 +64,22 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
+// The encoding key: a name forces the source's text encoding (any case),
+// auto is the default.
+func TestSourceEncoding(t *testing.T) {
+	cfg, err := Load("testdata/encoding.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Sources[0].Encoding + "," + cfg.Sources[1].Encoding; got != "tcvn3,auto" {
+		t.Errorf("encodings = %s, want tcvn3,auto", got)
+	}
+	cfg, err = Load("testdata/encoding.yaml", []string{"CCHC_SOURCES_SON_TAY_ENCODING=vni"})
+	if err != nil || cfg.Sources[1].Encoding != "vni" {
+		t.Errorf("override: %v, %+v", err, cfg)
+	}
+}
+
 // Each bad config must fail before anything is written, naming the key and
 // the line where the file has one.
 func TestLoadErrors(t *testing.T) {
@@ -77,6 +93,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing-warehouse.yaml", []string{"warehouse", "required"}},
 		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "unknown key"}},
 		{"bad-kind.yaml", []string{"sources[0].kind", "file or http"}},
+		{"bad-encoding.yaml", []string{"sources[0].encoding", "auto, utf-8, utf-16, windows-1258, tcvn3, vni", "latin-1"}},
 		{"malformed.yaml", []string{"malformed YAML", "line"}},
 		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "not found"}},
 		{"bad-lock-timeout.yaml", []string{"lock_timeout", "duration"}},
@@ -202,6 +219,41 @@ func TestQuarantineKeys(t *testing.T) {
 	} {
 		if _, err := Load(write(c.top, c.src), nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q%q: %v, want %q", c.top, c.src, err, c.want)
+		}
+	}
+}
+
+// The limits: block reaches the typed struct; an unknown or non-positive
+// key fails naming it.
+func TestLimits(t *testing.T) {
+	dir := t.TempDir()
+	units := filepath.Join(dir, "units.csv")
+	if err := os.WriteFile(units, []byte("unit_code,name,level\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(limits string) string {
+		p := filepath.Join(dir, "cchc.yaml")
+		body := "warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    path: ./in/*.csv\n" + limits
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg, err := Load(write("limits:\n  max_cell_bytes: 1024\n  max_workbook_bytes: 1048576\n  max_json_depth: 8\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Limits{MaxCellBytes: 1024, MaxWorkbookBytes: 1 << 20, MaxJSONDepth: 8}
+	if cfg.Limits != want {
+		t.Errorf("limits = %+v, want %+v", cfg.Limits, want)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"limits:\n  max_cells: 3\n", "limits.max_cells"},
+		{"limits:\n  max_columns: 0\n", "limits.max_columns"},
+		{"limits:\n  max_line_bytes: 1MB\n", "limits.max_line_bytes"},
+	} {
+		if _, err := Load(write(c.body), nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: want an error naming %s, got %v", c.body, c.want, err)
 		}
 	}
 }

@@ -2,22 +2,37 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
 
+// ErrSkipped is returned (wrapped, with the reason) by a scheduled Batch
+// that could not take the writer lock or open the warehouse within
+// lock_timeout. The tick is journalled and the next run records it in runs
+// as skipped.
+var ErrSkipped = errors.New("scheduled run skipped")
+
 // Batch is one whole run as the CLI and the scheduler perform it: take the
-// writer lock (waiting up to cfg.LockTimeout), open the warehouse, Run,
-// close it (checkpoint) and, when the run committed, refresh the analysts'
-// snapshot; then release the lock. The lock file names this process while
-// it runs so a second writer can say whom it waits for.
+// writer lock (waiting up to cfg.LockTimeout), remove what dead runs left
+// behind, open the warehouse, Run, close it (checkpoint) and, when the run
+// committed, refresh the analysts' snapshot; then release the lock. The
+// lock file names this process while it runs so a second writer can say
+// whom it waits for.
+//
+// Every outcome other than success ends up in runs: a failed run is
+// failed with its error (recorded again on a fresh handle if the first
+// write failed), a run whose snapshot could not be refreshed is partial,
+// and a scheduled run that could not start is journalled as skipped.
 func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Options) (*Summary, error) {
 	log := opts.logger()
 	host, _ := os.Hostname()
@@ -28,35 +43,122 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	me := warehouse.Holder{PID: os.Getpid(), Host: host, StartedAt: now(), Command: "cchc " + strings.TrimSpace("run "+opts.Trigger)}
 	lock, err := warehouse.AcquireLock(ctx, cfg.Warehouse, cfg.LockTimeout, me)
 	if err != nil {
-		return nil, err
+		return nil, skip(cfg, opts, me, now, err, log)
 	}
 	defer lock.Release()
 	if lock.TookOver != nil {
 		log.Warn("took over the writer lock of a process that died without releasing it; its run will be marked failed",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
+	RemoveLeftovers(cfg, log)
 	w, err := openWaiting(ctx, cfg, me.StartedAt)
 	if err != nil {
-		return nil, err
+		return nil, skip(cfg, opts, me, now, err, log)
+	}
+	if files, size, err := w.RemoveSpillLeftovers(); err != nil {
+		log.Error("leftover temporary files not removed", "what", "DuckDB spill", "err", err)
+	} else if len(files) > 0 {
+		log.Warn("removed temporary files left by a process that died", "what", "DuckDB spill", "files", len(files), "bytes", size)
+	}
+	if n, err := w.ImportSkipped(ctx); err != nil {
+		log.Error("skipped scheduled runs not recorded", "err", err)
+	} else if n > 0 {
+		log.Warn("recorded scheduled runs that were skipped while the warehouse was busy", "runs", n)
 	}
 	sum, err := runRecovering(ctx, cfg, w, reg, opts)
-	if cerr := w.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close warehouse: %w", cerr)
+	// A failed close is a failed checkpoint: the run's data is safe in the
+	// WAL, only the snapshot cannot be taken (it says why below).
+	cerr := w.Close()
+	if cerr != nil {
+		log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
 	}
-	if err != nil || sum.Run.Status == "failed" {
+	if sum != nil && sum.Run.ID != 0 && !sum.recorded {
+		// The run's last write failed. On a full disk DuckDB refuses every
+		// further write on a handle whose commit failed; a fresh handle
+		// may still write the few bytes of the outcome.
+		recordAgain(cfg, sum, log)
+		if sum.recorded && sum.Run.Status != warehouse.RunFailed {
+			err = nil // the failed write of the outcome was the only error
+		}
+	}
+	if err != nil || sum.Run.Status == warehouse.RunFailed {
 		return sum, err
 	}
 	snap, serr := warehouse.WriteSnapshot(cfg.Warehouse)
+	if serr != nil && cerr != nil {
+		serr = fmt.Errorf("%w: %w", cerr, serr)
+	}
 	if serr != nil {
-		// The run committed; only the analysts' copy is stale. Say so and
-		// exit partial rather than failing a run whose data is in.
+		// The run committed; only the analysts' copy is stale. The run is
+		// partial, and says why, rather than failed: its data is in.
 		log.Error("analysts' snapshot not refreshed", "err", serr)
 		sum.SnapshotErr = serr
+		r := &sum.Run
+		r.Status = warehouse.RunPartial
+		r.Message = strings.TrimPrefix(r.Message+"; analysts' snapshot not refreshed (they still see the previous run): "+serr.Error(), "; ")
+		recordAgain(cfg, sum, log)
 		return sum, nil
 	}
 	sum.Snapshot = snap
 	log.Info("snapshot refreshed", "path", snap)
 	return sum, nil
+}
+
+// recordAgain writes sum.Run's outcome through a fresh handle on the
+// warehouse (the caller holds the writer lock and has closed its own). If
+// that fails too the run stays running, and the next run closes it as
+// abandoned.
+func recordAgain(cfg *config.Config, sum *Summary, log *slog.Logger) {
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
+	if err == nil {
+		err = w.FinishRun(ctx, &sum.Run)
+		// A failed checkpoint leaves the outcome in the WAL: recorded.
+		if cerr := w.Close(); cerr != nil {
+			log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
+		}
+	}
+	if err != nil {
+		log.Error("the run's outcome could not be recorded in runs; the next run will mark it failed", "run_id", sum.Run.ID,
+			"status", sum.Run.Status, "err", err)
+		return
+	}
+	sum.recorded = true
+}
+
+// skip turns a scheduled batch that could not take the lock or open the
+// warehouse into ErrSkipped and journals it; other errors pass unchanged.
+func skip(cfg *config.Config, opts Options, me warehouse.Holder, now func() time.Time, err error, log *slog.Logger) error {
+	if opts.Trigger != "schedule" || !(errors.Is(err, warehouse.ErrLocked) || errors.Is(err, warehouse.ErrBusy)) {
+		return err
+	}
+	s := warehouse.Skipped{At: warehouse.LocalNow(me.StartedAt, cfg.Location), GaveUpAt: warehouse.LocalNow(now(), cfg.Location),
+		Host: me.Host, PID: me.PID, Reason: err.Error()}
+	if jerr := warehouse.RecordSkipped(cfg.Warehouse, s); jerr != nil {
+		log.Error("skipped run not journalled", "err", jerr)
+	}
+	return fmt.Errorf("%w: %w", ErrSkipped, err)
+}
+
+// RemoveLeftovers removes the temporary files of dead processes: the
+// snapshot copy of a run killed while copying, half-written publications.
+// The caller holds the writer lock, so no live process is writing them.
+// Failures are logged, not fatal: leftovers waste space but harm no data.
+func RemoveLeftovers(cfg *config.Config, log *slog.Logger) {
+	report := func(what string, files []string, size int64, err error) {
+		if err != nil {
+			log.Error("leftover temporary files not removed", "what", what, "err", err)
+		}
+		if len(files) > 0 {
+			log.Warn("removed temporary files left by a process that died", "what", what, "files", len(files), "bytes", size)
+		}
+	}
+	files, size, err := warehouse.RemoveSnapshotTemps(cfg.Warehouse)
+	report("snapshot copy", files, size, err)
+	if cfg.Publish.Dir != "" {
+		files, size, err = publish.RemoveTemps(cfg.Publish.Dir)
+		report("publications", files, size, err)
+	}
 }
 
 // runRecovering is Run with a panic turned into an error, so the warehouse
@@ -83,7 +185,7 @@ func openWaiting(ctx context.Context, cfg *config.Config, start time.Time) (*war
 		if err == nil {
 			return w, nil
 		}
-		if !strings.Contains(err.Error(), "Could not set lock") {
+		if !errors.Is(err, warehouse.ErrBusy) {
 			return nil, err
 		}
 		if time.Now().After(deadline) {

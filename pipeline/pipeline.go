@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -83,8 +85,10 @@ type Summary struct {
 	Run       warehouse.Run
 	Files     []*warehouse.FileResult
 	Unchanged int // files skipped because the ledger has them
-	// StillFailed counts unchanged files that failed in an earlier run; they
-	// are not retried until they change (the failure would only repeat).
+	// StillFailed counts unchanged files whose content failed in an earlier
+	// run; they are not retried until they change (the failure would only
+	// repeat). A file that failed for a passing reason (unreadable, changed
+	// while read) is retried by every run instead.
 	StillFailed int
 	// Retried counts the files read again because the unit registry or
 	// their source's column mapping changed since they were loaded, and
@@ -115,6 +119,7 @@ type Summary struct {
 	// FinalPeriods and ProvisionalPeriods split the model's periods as the
 	// model was last built (periods.provisional), each in order.
 	FinalPeriods, ProvisionalPeriods []string
+	recorded                         bool // the outcome is written in runs
 }
 
 // Timing splits a run's wall time into its phases.
@@ -216,8 +221,13 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	// The ledger must record the outcome even when ctx was cancelled (a
 	// signal during the run): use a fresh context for this last write.
-	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil && err == nil {
-		err = ferr
+	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil {
+		log.Error("the run's outcome could not be recorded", "run_id", r.ID, "status", r.Status, "err", ferr)
+		if err == nil {
+			err = ferr
+		}
+	} else {
+		sum.recorded = true
 	}
 	log.Info("run finished", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
 		"files_failed", r.FilesFailed, "rows_read", r.RowsRead, "rows_loaded", r.RowsLoaded,
@@ -294,6 +304,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 			}
+			if ref.Skipped != "" {
+				log.Warn("file not read", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
+				continue
+			}
 			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh, retry)
 			if err != nil {
 				return err
@@ -302,7 +316,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				sum.Unchanged++
 				if skip == "failed" {
 					sum.StillFailed++
-					log.Warn("file failed in an earlier run and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
+					log.Warn("file failed in an earlier run because of its content and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
 				}
 				continue
 			}
@@ -320,8 +334,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				log.Info("file read again: rows it quarantined may load under the changed unit registry or column mapping",
 					"source", f.res.Source, "file", f.res.Path, "quarantined", f.res.PrevQuarantined)
 			}
-			loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
+			lerr := loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
 			f.cleanup()
+			if lerr != nil {
+				return lerr
+			}
 			if f.res.Retry && f.res.Status == "failed" {
 				// Its loaded version stays as it was (ledger, dossiers,
 				// quarantine); the next run tries again.
@@ -508,6 +525,46 @@ type fetched struct {
 	res     *warehouse.FileResult
 	path    string
 	cleanup func()
+	// size and mod are the local file's stat taken before it was hashed.
+	size int64
+	mod  time.Time
+}
+
+// checkUnchanged makes sure the rows staged from a file come from the
+// version the ledger will record: the bytes the decoder read must be the
+// whole file with the hash taken before decoding, and the file's size and
+// modification time must not have moved since. A sync job rewriting an
+// export in place while it is read fails here, for this run only.
+func checkUnchanged(f *fetched, d sources.Digest) error {
+	changed := func(why string) error {
+		return fmt.Errorf("file %s: %w (%s); tệp không được nạp lần này, lần chạy sau sẽ đọc lại", f.res.Path, sources.ErrChanged, why)
+	}
+	if !d.Complete {
+		return changed("bộ đọc chưa đọc hết tệp")
+	}
+	if d.Size != f.size || d.SHA256 != f.res.SHA256 {
+		return changed(fmt.Sprintf("đã đọc %d byte, khác với %d byte lúc bắt đầu", d.Size, f.size))
+	}
+	st, err := os.Stat(f.path)
+	if err != nil {
+		return fmt.Errorf("file %s: %w", f.res.Path, err)
+	}
+	if st.Size() != f.size || !st.ModTime().Equal(f.mod) {
+		return changed("kích thước hoặc thời điểm sửa đổi đã đổi")
+	}
+	return nil
+}
+
+// failureKind tells a failure that may pass by itself (the file could not
+// be read, or changed while read) from one of the file's content.
+func failureKind(err error) string {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	if errors.Is(err, sources.ErrChanged) || errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) ||
+		errors.As(err, &pe) || errors.As(err, &errno) {
+		return warehouse.ErrorTransient
+	}
+	return warehouse.ErrorContent
 }
 
 // prepare decides whether a listed file is new and makes it local. A file
@@ -524,14 +581,20 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	// The path is stored and shown redacted: an export URL may carry a token.
 	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
 	cand, again := retry[f.res.Path]
+	// Every failure here is of reaching or reading the file, not of its
+	// content: it may pass by the next run, which retries it.
 	failed := func(err error) (*fetched, string, error) {
 		msg, _ := pii.MaskShapes(err.Error())
 		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
+		f.res.ErrorKind = warehouse.ErrorTransient
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
 		}
 		f.res.Size = max(f.res.Size, 0)
 		return f, "", nil
+	}
+	if ref.Err != nil {
+		return failed(ref.Err)
 	}
 	if cond, ok := src.(sources.Conditional); ok {
 		var prev sources.Validators
@@ -558,7 +621,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			if err != nil {
 				return nil, "", err
 			}
-			if ok && !(again && known.SHA256 == cand.SHA256) {
+			if ok && !(known.Status == "failed" && known.ErrorKind == warehouse.ErrorTransient) && !(again && known.SHA256 == cand.SHA256) {
 				return nil, known.Status, nil
 			}
 		}
@@ -567,6 +630,18 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			return failed(err)
 		}
 		f.path, f.cleanup = path, cleanup
+	}
+	// The stat before hashing is what the decoded bytes are checked
+	// against afterwards (checkUnchanged); for a local file it is also
+	// what the ledger records, the listing's stat being older.
+	st, err := os.Stat(f.path)
+	if err != nil {
+		f.cleanup()
+		return failed(err)
+	}
+	f.size, f.mod = st.Size(), st.ModTime()
+	if _, isCond := src.(sources.Conditional); !isCond {
+		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
 	sha, err := sources.HashFile(f.path)
 	if err != nil {
@@ -595,10 +670,15 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	return f, "", nil
 }
 
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo transforms.MapOptions, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) {
+// loadFile stages one file. A file that cannot be read is marked failed
+// and the run goes on; an error is returned only when the run cannot go on
+// (the disk is full: the file is not at fault and must not be marked
+// failed, or it would not be retried until it changes).
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo transforms.MapOptions, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
 	res := f.res
 	fail := func(err error) {
 		res.Status = "failed"
+		res.ErrorKind = failureKind(err)
 		// A decoder's error may quote a cell (a CSV line, a JSON value).
 		msg, _ := pii.MaskShapes(err.Error())
 		if !strings.HasPrefix(msg, "file ") {
@@ -615,7 +695,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 	}
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
 	if first == nil {
@@ -637,32 +717,43 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		lerr = sr.err
 	}
 	sr.Release()
+	if errors.Is(lerr, warehouse.ErrDiskFull) {
+		return fmt.Errorf("staging %s: %w", res.Path, lerr)
+	}
 	if lerr != nil {
 		fail(lerr)
-		return
+		return nil
+	}
+	if err := checkUnchanged(f, raw.Digest()); err != nil {
+		if derr := stage.Discard(ctx, res.Seq); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		fail(err)
+		return nil
 	}
 	res.RowsRead = sr.rowsRead
 	res.ValuesMasked = sr.masked
 	res.Mapping = mapping
+	res.Encoding = raw.Encoding() // XLSX, JSON: legacy text found in the whole file
 	// Duplicates within the file are not counted here: they are not bad
 	// values, and the commit finds them.
 	if rate := sc.cfg.MaxRejectRate; sr.rowsRead > 0 && float64(sr.rejected) > rate*float64(sr.rowsRead) {
 		if err := stage.Discard(ctx, res.Seq); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 		fail(fmt.Errorf("file %s: %d of %d rows (%s) are bad, above the source's max_reject_rate %s: nothing from this file was loaded; fix the export (see the first bad rows in the run summary) and deliver it again",
 			res.Path, sr.rejected, sr.rowsRead, percent(float64(sr.rejected)/float64(sr.rowsRead)), percent(rate)))
 		for _, e := range sr.samples {
 			sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
 		}
-		return
+		return nil
 	}
 	if len(mapping.Dropped) > 0 {
 		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
 	if len(mapping.Unmapped) > 0 {
-		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", quoteList(mapping.Unmapped))
+		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", sources.QuoteNames(mapping.Unmapped))
 	}
 	for _, e := range sr.samples {
 		sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
@@ -674,6 +765,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		log.Warn("personal data found in recognised columns, masked", "source", res.Source, "file", res.Path, "values", sr.masked)
 	}
 	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
+	return nil
 }
 
 // openMapped opens a file with the source's decoder, reads its first batch
@@ -684,7 +776,11 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
 	mo.Columns = sc.cfg.Columns
-	raw, err := sources.Open(path, sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows})
+	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows, Limits: sc.lim}
+	if mo.Units != nil {
+		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }
+	}
+	raw, err := sources.Open(path, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -699,7 +795,9 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 			first.Release()
 		}
 		raw.Close()
-		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, quoteList(raw.Header()))
+		// A headerless export's "header" is its first data row: show only
+		// a few capped names, enough to recognise the columns.
+		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, sources.QuoteNames(raw.Header()))
 	}
 	return raw, first, m, nil
 }
@@ -724,15 +822,4 @@ func UnitsFingerprint(reg *units.Registry) string {
 			day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode, strings.Join(u.Aliases, "|"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// quoteList quotes headers for a message, masked for personal data: the
-// "header" of a file without one is its first data row.
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		v, _ = pii.Mask(v)
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
 }

@@ -103,6 +103,10 @@ func (r *stageReader) finish() {
 	}
 	if r.raw != nil {
 		r.raw.Close()
+		// go-duckdb v1.8 keeps the registered reader reachable after the
+		// view is dropped: drop what the file needed, or every file of a
+		// run stays in memory (about 200 KB each, mostly read buffers).
+		r.raw = nil
 	}
 	if r.m != nil {
 		r.mapping = r.m.Mapping()

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -19,14 +20,20 @@ import (
 var Parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Job is one scheduled batch; ctx is cancelled when the scheduler stops.
+// A job that did not run returns an error wrapping ErrSkipped.
 type Job func(ctx context.Context) error
 
+// SkipFunc is told of a tick skipped because the previous run was still in
+// progress (at is the tick), so it can be recorded; may be nil.
+type SkipFunc func(at time.Time, reason string)
+
 // Schedule runs job on spec in loc until ctx is cancelled. Runs never
-// overlap: a tick that finds a run in progress is skipped and logged. A
+// overlap: a tick that finds a run in progress is skipped, logged and
+// passed to skipped. A
 // panic in a run is logged with its stack and the scheduler goes on. When
 // ctx is cancelled no new run starts and Schedule returns once the run in
 // progress has returned (it sees its context cancelled and rolls back).
-func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Logger, job Job) error {
+func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Logger, job Job, skipped SkipFunc) error {
 	sched, err := Parser.Parse(spec)
 	if err != nil {
 		return fmt.Errorf("schedule %q: %w", spec, err)
@@ -47,6 +54,9 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 		}
 		if !running.CompareAndSwap(false, true) {
 			log.Warn("scheduled run skipped: the previous run is still in progress", "next_run", next())
+			if skipped != nil {
+				skipped(time.Now(), "the previous scheduled run was still in progress")
+			}
 			return
 		}
 		wg.Add(1)
@@ -58,7 +68,10 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 			wg.Done()
 			log.Info("next run", "at", next())
 		}()
-		if err := job(ctx); err != nil {
+		if err := job(ctx); errors.Is(err, ErrSkipped) {
+			reason, _ := pii.MaskShapes(err.Error())
+			log.Warn("scheduled run skipped; recorded in runs by the next run", "reason", reason)
+		} else if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
 			log.Error("scheduled run failed", "err", msg)
 		}

@@ -37,7 +37,7 @@ func TestScheduleNeverOverlapsAndSurvivesPanics(t *testing.T) {
 	}
 	var buf syncBuf
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	var calls, concurrent, maxConcurrent atomic.Int32
+	var calls, concurrent, maxConcurrent, skips atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	finished := make(chan struct{})
@@ -67,7 +67,7 @@ func TestScheduleNeverOverlapsAndSurvivesPanics(t *testing.T) {
 		return nil
 	}
 	go func() {
-		Schedule(ctx, "@every 1s", time.UTC, log, job)
+		Schedule(ctx, "@every 1s", time.UTC, log, job, func(time.Time, string) { skips.Add(1) })
 		close(finished)
 	}()
 	select {
@@ -84,13 +84,16 @@ func TestScheduleNeverOverlapsAndSurvivesPanics(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
 	}
+	if skips.Load() == 0 {
+		t.Error("the skipped ticks were not reported for the run history")
+	}
 	if !cancelledSeen.Load() {
 		t.Error("Schedule returned before the run in progress finished")
 	}
 }
 
 func TestScheduleRejectsBadSpec(t *testing.T) {
-	if err := Schedule(context.Background(), "every night", time.UTC, nil, nil); err == nil {
+	if err := Schedule(context.Background(), "every night", time.UTC, nil, nil, nil); err == nil {
 		t.Error("bad spec accepted")
 	}
 }

@@ -13,6 +13,7 @@ import (
 type sourceConf struct {
 	cfg config.Source
 	src sources.Source
+	lim sources.Limits // decoding limits of the installation
 }
 
 // Sources builds the configured sources, limited to names when given.
@@ -23,6 +24,10 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 	}
 	var out []sourceConf
 	found := map[string]bool{}
+	cl := cfg.Limits
+	lim := sources.Limits{MaxWorkbookBytes: cl.MaxWorkbookBytes, MaxXMLPartBytes: cl.MaxXMLPartBytes, MaxMerges: cl.MaxMerges,
+		MaxCellBytes: cl.MaxCellBytes, MaxLineBytes: cl.MaxLineBytes, MaxColumns: cl.MaxColumns, MaxJSONDepth: cl.MaxJSONDepth}
+
 	for _, s := range cfg.Sources {
 		if len(want) > 0 && !want[s.Name] {
 			continue
@@ -30,7 +35,7 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 		found[s.Name] = true
 		switch s.Kind {
 		case "file":
-			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path)})
+			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path), lim: lim})
 		case "http":
 			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes, Redirects: s.Redirects}
 			switch s.Auth {
@@ -53,7 +58,7 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 				}
 				o.RootCAs = pool
 			}
-			out = append(out, sourceConf{cfg: s, src: sources.NewHTTPSource(s.Name, o)})
+			out = append(out, sourceConf{cfg: s, src: sources.NewHTTPSource(s.Name, o), lim: lim})
 		default:
 			return nil, fmt.Errorf("source %s: kind %s is not supported yet", s.Name, s.Kind)
 		}

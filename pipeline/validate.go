@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cchc/cchc/config"
@@ -61,6 +62,14 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 			fc.Err = fmt.Errorf("internal error while reading: %v", p)
 		}
 	}()
+	switch {
+	case ref.Err != nil:
+		fc.Err = ref.Err
+		return fc
+	case ref.Skipped != "":
+		fc.Err = errors.New(ref.Skipped)
+		return fc
+	}
 	path, cleanup, err := sc.src.Fetch(ctx, ref)
 	if err != nil {
 		fc.Err = err

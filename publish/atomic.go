@@ -1,9 +1,13 @@
 package publish
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // writeFile writes dir/name atomically: write fills a temporary file in the
@@ -74,4 +78,44 @@ func syncFile(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// isTemp reports whether a file name is one of writeVia's temporary names.
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")
+}
+
+// RemoveTemps removes the temporary files under dir that writers of dead
+// processes left (half-written publications of a killed run). The caller
+// holds the warehouse's writer lock, which every writer of publications
+// holds, so none of them is being written. It returns the files removed
+// and their total size; a dir that does not exist yet has none.
+func RemoveTemps(dir string) ([]string, int64, error) {
+	var removed []string
+	var size int64
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !isTemp(d.Name()) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		removed = append(removed, path)
+		size += info.Size()
+		return nil
+	})
+	if err != nil {
+		return removed, size, fmt.Errorf("remove leftover temporary publications under %s: %w", dir, err)
+	}
+	return removed, size, nil
 }

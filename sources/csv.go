@@ -32,28 +32,40 @@ var delimiters = []rune{',', ';', '\t', '|'}
 // detected by vnenc (UTF-8 with or without BOM, UTF-16, Windows-1258, TCVN3,
 // VNI); the delimiter is sniffed among , ; tab and |, or given by an Excel
 // "sep=X" first line. Row numbers are the line on which a record starts.
-func openCSV(path string, opts DecodeOptions) (RawReader, error) {
+//
+// Detection is helped by opts.HeaderScore: each candidate decoding of the
+// first 64 KiB is scored on how well its lines name known columns as well as
+// on its syllables, so a header that reads "Mã hồ sơ" in one decoding and
+// "Maơ hoà sô" in another decides. choice (the source's `encoding:`)
+// overrides detection.
+func openCSV(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	src, header, err := newCSVSource(path, f, opts)
+	hr := newHashReader(f)
+	src, header, err := newCSVSource(path, f, hr, opts, choice)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r := newReader(path, "csv", src, header, opts)
 	r.enc = src.enc.String()
+	r.hr = hr
 	return r, nil
 }
 
-func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []string, error) {
-	dec, enc, err := vnenc.NewReader(f)
+func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, choice vnenc.Choice) (*csvSource, []string, error) {
+	dec, enc, err := vnenc.NewReaderWith(in, choice, headerEvidence(opts.HeaderScore, opts.IsUnit))
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
-	br := bufio.NewReaderSize(dec, sniffBytes)
+	lim := opts.Limits.withDefaults()
+	br := bufio.NewReaderSize(&lineLimiter{r: dec, path: path, max: lim.MaxLineBytes}, sniffBytes)
 	peek, err := br.Peek(sniffBytes)
+	if le, ok := asLimit(err); ok {
+		return nil, nil, le
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, nil, fmt.Errorf("file %s: reading %s text: %w", path, enc, err)
 	}
@@ -107,6 +119,40 @@ func newCSVSource(path string, f *os.File, opts DecodeOptions) (*csvSource, []st
 	return s, header, nil
 }
 
+// headerEvidence scores a candidate decoding of a file's first bytes by
+// the words it makes of the file: 3 points per known column named by its
+// best header line, 2 per non-ASCII cell naming a known unit. Lines are
+// split at the delimiter the text suggests, quotes stripped; 30 non-blank
+// lines at most are looked at.
+func headerEvidence(score func([]string) int, isUnit func(string) bool) func(string) int {
+	if score == nil && isUnit == nil {
+		return nil
+	}
+	return func(text string) int {
+		delim := string(sniffDelimiter([]byte(text), false))
+		best, units, n := 0, 0, 0
+		for line := range strings.Lines(text) {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			if n++; n > headerScanRows {
+				break
+			}
+			cells := strings.Split(strings.TrimRight(line, "\r\n"), delim)
+			for i, c := range cells {
+				cells[i] = cleanHeaderCell(strings.Trim(c, `" `))
+				if isUnit != nil && !isASCIIString(cells[i]) && isUnit(cells[i]) {
+					units++
+				}
+			}
+			if score != nil {
+				best = max(best, score(cells))
+			}
+		}
+		return 3*best + 2*units
+	}
+}
+
 // csvSource yields the records of a CSV file: first those read ahead while
 // looking for the header, then the rest of the file.
 type csvSource struct {
@@ -137,6 +183,9 @@ func (s *csvSource) read() ([]string, int64, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, 0, fmt.Errorf("file %s: line %d: %w", s.path, int64(pe.StartLine)+s.lineOffset, pe.Err)
+		}
+		if le, ok := asLimit(err); ok {
+			return nil, 0, le
 		}
 		return nil, 0, fmt.Errorf("file %s: %w", s.path, err)
 	}

@@ -33,22 +33,37 @@ const RowColumn = "__row"
 //     naming the file and the place, on the next call to Next, and again on
 //     every later call.
 //   - Header returns a copy.
+//   - A row with more than Limits.MaxColumns cells, or a cell longer than
+//     Limits.MaxCellBytes, fails the file with a *LimitError naming the row;
+//     no error quotes a data value.
 type RawReader interface {
 	Header() []string
 	Next() (arrow.Record, error)
 	Close() error
 	// Format is the decoder used: csv, xlsx or json.
 	Format() string
-	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...);
-	// "" for XLSX, whose XML is always Unicode.
+	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...).
+	// For XLSX and JSON, whose cells may mix Unicode and text typed with a
+	// legacy font, it names each legacy encoding repaired and where, e.g.
+	// "tcvn3 (tiêu đề, cột: Tên thủ tục), utf-8", as far as the file has been
+	// read.
 	Encoding() string
+	// Digest is the hash and size of the file bytes the decoder has read
+	// so far; Complete when it has read the file to its end, at the latest
+	// once Next has returned io.EOF. A caller compares it with what it
+	// recorded before decoding to catch a file rewritten during the read.
+	// It may be called after Close.
+	Digest() Digest
 }
 
 // DecodeOptions configure Open.
 type DecodeOptions struct {
-	Format    string // auto (by extension, then content), csv, xlsx or json
-	Sheet     string // xlsx: sheet name; empty means the first sheet
-	BatchRows int    // rows per record; 0 means 65536
+	Format string // auto (by extension, then content), csv, xlsx or json
+	Sheet  string // xlsx: sheet name; empty means the first sheet
+	// Encoding is the source's `encoding:` (see vnenc.Names): auto or ""
+	// detects per file (CSV) and per cell (XLSX, JSON); a name forces it.
+	Encoding  string
+	BatchRows int // rows per record; 0 means 65536
 	// HeaderScore rates a candidate header row (how many cells name a known
 	// column). Decoders look at the first rows of a file and take the best
 	// scoring row (or pair of rows, for a two-row merged header) as the
@@ -62,5 +77,12 @@ type DecodeOptions struct {
 	// go to the earliest row; a pair must score strictly higher than each of
 	// its rows alone. It must be a pure function; it is not used for JSON.
 	HeaderScore func(cells []string) int
-	Mem         memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
+	// IsUnit reports a cell naming a known unit (the unit registry); nil
+	// means none. Like HeaderScore, it helps tell legacy encodings apart:
+	// the right decoding of a file names its units.
+	IsUnit func(cell string) bool
+	Mem    memory.Allocator // nil means memory.DefaultAllocator; records are allocated from it
+	// Limits bound the cost of one file; zero fields take DefaultLimits.
+	// A file beyond a limit fails with a *LimitError.
+	Limits Limits
 }

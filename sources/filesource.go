@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // exportExts are the extensions listed when a file source's pattern names a
@@ -46,28 +48,62 @@ type fileSource struct {
 func (s *fileSource) Name() string { return s.name }
 
 // List stats the matching files and returns them sorted by ModTime, then
-// Path.
+// Path. A symlink is followed only when its target lies inside the source's
+// folder (the literal folder the pattern starts from, itself resolved);
+// one leading out is returned with Skipped set. An entry that cannot be
+// resolved or stat'ed (a symlink loop, no permission) is returned with Err
+// set: it fails alone, the other files load.
 func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
-	paths, err := s.match(ctx)
+	paths, bad, err := s.match(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", s.name, err)
 	}
+	root := s.root()
+	realRoot, rerr := filepath.EvalSymlinks(root)
+	if rerr != nil {
+		realRoot = root
+	}
+	realRoot, _ = filepath.Abs(realRoot)
 	refs := make([]FileRef, 0, len(paths))
+	refs = append(refs, bad...)
 	for _, p := range paths {
 		if skipName(filepath.Base(p)) {
 			continue
 		}
-		st, err := os.Stat(p)
+		ref := FileRef{Source: s.name, Path: p, ModTime: time.Unix(0, 0).UTC()}
+		real, err := filepath.EvalSymlinks(p)
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // removed since it was matched
+			if _, lerr := os.Lstat(p); errors.Is(lerr, fs.ErrNotExist) {
+				continue // removed since it was matched
+			}
+			ref.Err = fmt.Errorf("liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại: %w", err)
+			refs = append(refs, ref)
+			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", s.name, fileError(p, err))
+			ref.Err = entryError(err)
+			refs = append(refs, ref)
+			continue
+		}
+		if abs, _ := filepath.Abs(real); !within(realRoot, abs) {
+			ref.Skipped = "liên kết tượng trưng (symlink) trỏ ra ngoài thư mục nguồn " + realRoot + ": không đọc"
+			refs = append(refs, ref)
+			continue
+		}
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			ref.Err = entryError(err)
+			refs = append(refs, ref)
+			continue
 		}
 		if !st.Mode().IsRegular() {
 			continue
 		}
-		refs = append(refs, FileRef{Source: s.name, Path: p, Size: st.Size(), ModTime: st.ModTime().UTC()})
+		ref.Size, ref.ModTime = st.Size(), st.ModTime().UTC()
+		refs = append(refs, ref)
 	}
 	sort.Slice(refs, func(i, j int) bool {
 		if !refs[i].ModTime.Equal(refs[j].ModTime) {
@@ -78,7 +114,37 @@ func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 	return refs, nil
 }
 
-// match returns the paths the pattern names, unfiltered.
+// entryError says why a listed entry cannot be used, without its path (the
+// caller names the file).
+func entryError(err error) error {
+	if errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many links") {
+		return fmt.Errorf("liên kết tượng trưng (symlink) lặp vòng, không đọc được: %w", err)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// root is the folder the pattern starts from: symlinks must stay inside it.
+func (s *fileSource) root() string {
+	if !hasMeta(s.pattern) {
+		if st, err := os.Stat(s.pattern); err == nil && st.IsDir() {
+			return s.pattern
+		}
+		return filepath.Dir(s.pattern)
+	}
+	root, _ := splitPattern(s.pattern)
+	return root
+}
+
+// within reports whether path is root or below it.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // missingFolder is an error when the folder a pattern starts from does not
 // exist: an unmounted share or a mistyped path must fail the source, not
 // pass as "no exports tonight".
@@ -96,37 +162,46 @@ func missingFolder(dir string) error {
 	return nil
 }
 
-func (s *fileSource) match(ctx context.Context) ([]string, error) {
+// match returns the paths the pattern names, unfiltered, and the entries
+// below the root that could not be read (each to fail alone).
+func (s *fileSource) match(ctx context.Context) ([]string, []FileRef, error) {
 	pattern := s.pattern
 	if strings.TrimSpace(pattern) == "" {
-		return nil, errors.New("empty path pattern")
+		return nil, nil, errors.New("empty path pattern")
 	}
 	if !hasMeta(pattern) {
 		st, err := os.Stat(pattern)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, missingFolder(filepath.Dir(pattern))
+			if _, lerr := os.Lstat(pattern); lerr == nil {
+				return []string{pattern}, nil, nil // a dangling symlink: fails alone
+			}
+			return nil, nil, missingFolder(filepath.Dir(pattern))
 		}
 		if err != nil {
-			return nil, fileError(pattern, err)
+			if _, lerr := os.Lstat(pattern); lerr == nil {
+				return []string{pattern}, nil, nil // a symlink loop: fails alone
+			}
+			return nil, nil, fileError(pattern, err)
 		}
 		if st.IsDir() {
-			return listFolder(pattern)
+			paths, err := listFolder(pattern)
+			return paths, nil, err
 		}
-		return []string{pattern}, nil
+		return []string{pattern}, nil, nil
 	}
 	if _, err := filepath.Match(pattern, ""); err != nil {
-		return nil, fmt.Errorf("bad path pattern %q: %w", pattern, err)
+		return nil, nil, fmt.Errorf("bad path pattern %q: %w", pattern, err)
 	}
 	root, rest := splitPattern(pattern)
 	if err := missingFolder(root); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if strings.Contains(pattern, "**") {
-		return walkGlob(ctx, root, rest)
+		return walkGlob(ctx, s.name, root, rest)
 	}
 	paths, err := filepath.Glob(pattern)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Glob's * matches names starting with "."; keep out hidden folders
 	// the way walkGlob does.
@@ -141,7 +216,7 @@ func (s *fileSource) match(ctx context.Context) ([]string, error) {
 			}
 		}
 		return false
-	}), nil
+	}), nil, nil
 }
 
 // splitPattern splits a glob into its longest folder prefix free of glob
@@ -188,19 +263,30 @@ func listFolder(dir string) ([]string, error) {
 }
 
 // walkGlob matches pattern segments with ** (any number of folders) by
-// walking the folder tree below root; hidden folders are not entered.
-func walkGlob(ctx context.Context, root string, pat []string) ([]string, error) {
+// walking the folder tree below root; hidden folders are not entered, nor
+// symlinked folders (WalkDir does not follow them). A folder or entry that
+// cannot be read below root is returned as a failing FileRef, and the walk
+// goes on.
+func walkGlob(ctx context.Context, source, root string, pat []string) ([]string, []FileRef, error) {
 	sep := string(filepath.Separator)
 	var out []string
+	var bad []FileRef
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		if err != nil {
-			if p == root && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
+			if p == root {
+				if errors.Is(err, fs.ErrNotExist) {
+					return fs.SkipAll
+				}
+				return fileError(p, err)
 			}
-			return fileError(p, err)
+			bad = append(bad, FileRef{Source: source, Path: p, ModTime: time.Unix(0, 0).UTC(), Err: entryError(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if p == root {
 			return nil
@@ -220,7 +306,7 @@ func walkGlob(ctx context.Context, root string, pat []string) ([]string, error) 
 		}
 		return nil
 	})
-	return out, err
+	return out, bad, err
 }
 
 // matchSegments matches path segments against pattern segments, where a

@@ -153,3 +153,71 @@ func TestMatchSegments(t *testing.T) {
 		}
 	}
 }
+
+// A symlink in the export folder is followed only inside the source
+// folder; one leading out (to a system file) is listed as Skipped and never
+// read, and a symlink loop or dangling link fails that entry alone.
+func TestFileSourceSymlinks(t *testing.T) {
+	outside := makeTree(t, map[string]int{"secret.csv": 0})
+	for _, pattern := range []string{"", "*.csv", "**/*.csv"} {
+		t.Run(pattern, func(t *testing.T) {
+			root := makeTree(t, map[string]int{"good.csv": 1, "sub/inner.csv": 2})
+			links := map[string]string{
+				"out.csv":      filepath.Join(outside, "secret.csv"),
+				"passwd.csv":   "/etc/passwd",
+				"in.csv":       filepath.Join(root, "good.csv"),
+				"loop.csv":     filepath.Join(root, "loop2.csv"),
+				"loop2.csv":    filepath.Join(root, "loop.csv"),
+				"dangling.csv": filepath.Join(root, "missing.csv"),
+			}
+			for name, target := range links {
+				if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refs, err := NewFileSource("s", filepath.Join(root, pattern)).List(context.Background())
+			if err != nil {
+				t.Fatalf("one bad entry must not fail the source: %v", err)
+			}
+			got := map[string]string{}
+			for _, r := range refs {
+				kind := "ok"
+				switch {
+				case r.Err != nil:
+					kind = "err"
+				case r.Skipped != "":
+					kind = "skipped"
+				}
+				got[filepath.Base(r.Path)] = kind
+			}
+			want := map[string]string{"good.csv": "ok", "in.csv": "ok", "out.csv": "skipped", "passwd.csv": "skipped",
+				"loop.csv": "err", "loop2.csv": "err", "dangling.csv": "err"}
+			if pattern == "**/*.csv" {
+				want["inner.csv"] = "ok"
+			}
+			for name, kind := range want {
+				if got[name] != kind {
+					t.Errorf("%s: %q, want %q (all: %v)", name, got[name], kind, got)
+				}
+			}
+		})
+	}
+}
+
+func TestQuoteNames(t *testing.T) {
+	long := strings.Repeat("ạ", 50)
+	cases := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"Mã hồ sơ", "Ngày"}, `"Mã hồ sơ", "Ngày"`},
+		{[]string{"a\x00b", "c\nd"}, `"a\x00b", "c\nd"`},
+		{[]string{long}, `"` + strings.Repeat("ạ", 40) + `"…`},
+		{[]string{"1", "2", "3", "4", "5", "6", "7"}, `"1", "2", "3", "4", "5" … (và 2 tên khác)`},
+	}
+	for _, c := range cases {
+		if got := QuoteNames(c.in); got != c.want {
+			t.Errorf("QuoteNames(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

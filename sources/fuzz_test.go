@@ -1,11 +1,15 @@
 package sources
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/xuri/excelize/v2"
 )
 
 // fuzzOpen decodes data saved at path: it must not panic, must keep every
@@ -62,5 +66,83 @@ func FuzzJSON(f *testing.F) {
 	path := filepath.Join(f.TempDir(), "f.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzOpen(t, path, data, nil)
+	})
+}
+
+// FuzzGuards: the line limiter and the JSON guard pass every byte through
+// unchanged until they fail, and fail only with a *LimitError.
+func FuzzGuards(f *testing.F) {
+	f.Add([]byte(`[{"a":"b\"c","d":[1,2,{"e":null}]}]`), 3, 8)
+	f.Add([]byte("a,b\r\nc,d\n\"x\ny\"\n"), 1, 2)
+	f.Fuzz(func(t *testing.T, data []byte, depth, max int) {
+		depth, max = depth%64+1, max%256+1
+		for _, r := range []io.Reader{
+			&lineLimiter{r: bytes.NewReader(data), path: "f", max: max},
+			&jsonGuard{r: bytes.NewReader(data), path: "f", maxDepth: depth, maxString: max, maxRun: max},
+		} {
+			got, err := io.ReadAll(r)
+			if err != nil {
+				var le *LimitError
+				if !errors.As(err, &le) {
+					t.Fatalf("%T: error %v is not a *LimitError", r, err)
+				}
+			}
+			if !bytes.HasPrefix(data, got) || (err == nil && len(got) != len(data)) {
+				t.Fatalf("%T: passed %q of %q", r, got, data)
+			}
+		}
+	})
+}
+
+// FuzzXLSX decodes arbitrary bytes saved as a workbook: seeds are real
+// workbooks (a plain sheet, the merged report layout, a mixed TCVN3 and
+// Unicode sheet) that the fuzzer mutates inside and outside the zip.
+func FuzzXLSX(f *testing.F) {
+	for _, build := range []func(*excelize.File) error{simpleSheets(), reportSheet, func(x *excelize.File) error {
+		return setRows(x, "Sheet1", 1,
+			[]any{tcvn3Cell(f, "Ủy ban nhân dân huyện Ba Vì")},
+			[]any{tcvn3Cell(f, "Mã hồ sơ"), "Trạng thái", vniCell(f, "Đơn vị")},
+			[]any{"H1", tcvn3Cell(f, "Đã trả kết quả"), vniCell(f, "Xã Tản Lĩnh")})
+	}} {
+		x := excelize.NewFile()
+		if err := build(x); err != nil {
+			f.Fatal(err)
+		}
+		buf, err := x.WriteToBuffer()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+		x.Close()
+	}
+	addSeeds(f, "corrupt.xlsx", "legacy.xls", "page.xls")
+	path := filepath.Join(f.TempDir(), "f.xlsx")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzOpen(t, path, data, testScore)
+	})
+}
+
+// FuzzOpenAuto decodes arbitrary bytes from a file without extension, so
+// that format detection by content picks the decoder; errors must stay
+// short and free of raw bytes.
+func FuzzOpenAuto(f *testing.F) {
+	addSeeds(f, "utf8.csv", "tcvn3.csv", "vni.csv", "array.json", "page.xls", "legacy.xls", "noext_csv", "utf16le.txt")
+	f.Add([]byte("<html>\x00\xff"))
+	f.Add([]byte("PK\x03\x04garbage"))
+	path := filepath.Join(f.TempDir(), "export")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, DecodeOptions{HeaderScore: testScore})
+		if err != nil {
+			if n := len(err.Error()); n > 2000 {
+				t.Fatalf("error of %d bytes: %.300q", n, err)
+			}
+			return
+		}
+		defer r.Close()
+		readAll(t, r)
+		_ = r.Encoding()
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/cchc/cchc/vnenc"
@@ -39,28 +40,39 @@ const (
 // nested objects and arrays as compact JSON text. Row numbers are the
 // 1-based position of the object in the array, or for NDJSON the line on
 // which the object starts.
-func openJSON(path string, opts DecodeOptions) (RawReader, error) {
+//
+// The file's encoding is detected as for CSV (or forced by choice); text
+// typed with a legacy font inside a Unicode file is repaired in keys and
+// string values, value by value (see cellRepair).
+func openJSON(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	src, err := newJSONSource(path, f)
+	hr := newHashReader(f)
+	src, err := newJSONSource(path, f, hr, opts.Limits.withDefaults(), choice)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r := newReader(path, "json", src, nil, opts)
 	r.enc = src.enc.String()
+	r.hr = hr
 	return r, nil
 }
 
-func newJSONSource(path string, f *os.File) (*jsonSource, error) {
-	dec, enc, err := vnenc.NewReader(f)
+func newJSONSource(path string, f *os.File, in io.Reader, lim Limits, choice vnenc.Choice) (*jsonSource, error) {
+	dec, enc, err := vnenc.NewReaderWith(in, choice, nil)
 	if err != nil {
 		return nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
 	}
-	br := bufio.NewReaderSize(dec, sniffBytes)
+	// A string may be escaped (\u1EA1 is 6 bytes for 3), hence the factor.
+	guard := &jsonGuard{r: dec, path: path, maxDepth: lim.MaxJSONDepth, maxString: 6 * lim.MaxCellBytes, maxRun: lim.MaxLineBytes}
+	br := bufio.NewReaderSize(guard, sniffBytes)
 	peek, err := br.Peek(sniffBytes)
+	if le, ok := asLimit(err); ok {
+		return nil, le
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("file %s: %w", path, err)
 	}
@@ -68,7 +80,13 @@ func newJSONSource(path string, f *os.File) (*jsonSource, error) {
 	if len(peek) == 0 {
 		return nil, fmt.Errorf("file %s: the file is empty", path)
 	}
-	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}}
+	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}, maxCols: lim.MaxColumns}
+	switch enc {
+	case vnenc.UTF8, vnenc.UTF16LE, vnenc.UTF16BE:
+		// Unicode text may still hold values typed with a legacy font.
+		s.rep = newCellRepair(choice, nil)
+		s.rep.setDataFrom(1)
+	}
 	s.lines = &lineCounter{r: br}
 	s.dec = json.NewDecoder(s.lines)
 	s.dec.UseNumber()
@@ -119,6 +137,24 @@ type jsonSource struct {
 	done  bool
 	cells []string
 	raw   json.RawMessage // reused value buffer
+	// maxCols bounds the distinct keys (columns) of the file.
+	maxCols int
+	rep     *cellRepair // nil when the file was legacy bytes, decoded whole
+	names   []string    // key of each column, repaired, for the report
+}
+
+// encoding reports the file's encoding and, for a Unicode file, the legacy
+// text repaired in it and under which keys.
+func (s *jsonSource) encoding() string {
+	if s.rep == nil {
+		return s.enc.String()
+	}
+	return s.rep.report(s.enc.String(), func(col int) string {
+		if col < len(s.names) {
+			return s.names[col]
+		}
+		return strconv.Itoa(col + 1)
+	})
 }
 
 // start positions the decoder before the first record.
@@ -144,7 +180,7 @@ func (s *jsonSource) start() error {
 		switch found {
 		case arrayNone:
 			return fmt.Errorf("file %s: no list of records found: the JSON object holds no array of objects (keys: %s)",
-				s.path, strings.Join(keys, ", "))
+				s.path, QuoteNames(keys))
 		case arrayEmpty:
 			s.done = true
 		case arrayFound:
@@ -309,15 +345,27 @@ func (s *jsonSource) readObject(header *[]string) error {
 		}
 		col, ok := s.keys[key]
 		if !ok {
+			if len(*header) >= s.maxCols {
+				return limitErr(s.path, fmt.Sprintf("số khóa (cột) khác nhau của các bản ghi (%d),", len(*header)+1), int64(s.maxCols), "max_columns")
+			}
 			col = len(*header)
 			s.keys[key] = col
-			*header = append(*header, cleanHeaderCell(key))
+			name := key
+			if s.rep != nil {
+				name = s.rep.cell(1, col, key)
+			}
+			name = cleanHeaderCell(name)
+			s.names = append(s.names, name)
+			*header = append(*header, name)
 		}
 		for len(s.cells) <= col {
 			s.cells = append(s.cells, "")
 		}
 		if s.cells[col], err = rawValue(s.raw); err != nil {
 			return s.syntaxErr(err)
+		}
+		if s.rep != nil && s.raw[0] == '"' {
+			s.cells[col] = s.rep.cell(1, col, s.cells[col])
 		}
 	}
 	if _, err := s.dec.Token(); err != nil { // '}'
@@ -364,6 +412,9 @@ func describeToken(tok json.Token) string {
 
 // syntaxErr names the file and the approximate place of a decoding error.
 func (s *jsonSource) syntaxErr(err error) error {
+	if le, ok := asLimit(err); ok {
+		return le
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("file %s: the JSON ends too early (cut off?) near byte %d", s.path, s.dec.InputOffset())
 	}

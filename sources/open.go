@@ -8,16 +8,27 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/cchc/cchc/vnenc"
 )
 
 // Open decodes the export file at path into a RawReader.
 //
-// opts.Format "auto" (or "") chooses the decoder by extension (.csv .txt
-// .tsv: csv; .xlsx .xlsm: xlsx; .json .ndjson .jsonl: json) and otherwise by
-// content (a zip archive: xlsx; starting with [ or {: json; else csv).
-// Errors name the file and say, in terms a clerk can act on, why it cannot
-// be read. The caller closes the reader, which closes the file.
+// The format is recognised by content first: a zip archive is read as XLSX
+// whatever its extension (an XLSX saved as .csv), and an Excel 97-2003
+// (BIFF, OLE) workbook, an HTML or XML page (a web error page saved as
+// .xls) or other binary content is rejected with a message saying how to
+// save the file. Among text files, opts.Format "auto" (or "") chooses by
+// extension (.csv .txt .tsv: csv; .json .ndjson .jsonl: json) and otherwise
+// by the first character ([ or {: json; else csv); "csv" or "json" force
+// the decoder. opts.Encoding chooses the text encoding (see
+// DecodeOptions). Errors name the file and say, in terms a clerk can act
+// on, why it cannot be read; file content quoted in an error is escaped
+// and cut (see excerpt). The caller closes the reader, which closes the
+// file.
 func Open(path string, opts DecodeOptions) (RawReader, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -29,61 +40,157 @@ func Open(path string, opts DecodeOptions) (RawReader, error) {
 	if st.Size() == 0 {
 		return nil, fmt.Errorf("file %s: the file is empty", path)
 	}
+	choice, err := vnenc.ParseName(opts.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", path, err)
+	}
 	format := strings.ToLower(strings.TrimSpace(opts.Format))
-	if format == "" || format == "auto" {
-		var err error
-		if format, err = detectFormat(path); err != nil {
-			return nil, err
-		}
-	}
 	switch format {
-	case "csv":
-		return openCSV(path, opts)
-	case "xlsx":
-		if err := checkNotLegacyExcel(path); err != nil {
-			return nil, err
-		}
-		return openXLSX(path, opts)
-	case "json":
-		return openJSON(path, opts)
-	}
-	return nil, fmt.Errorf("file %s: unknown format %q (want auto, csv, xlsx or json)", path, opts.Format)
-}
-
-// detectFormat chooses the decoder for path by its extension, then by its
-// first bytes.
-func detectFormat(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv", ".txt", ".tsv":
-		return "csv", nil
-	case ".xlsx", ".xlsm":
-		return "xlsx", nil
-	case ".json", ".ndjson", ".jsonl":
-		return "json", nil
+	case "", "auto", "csv", "xlsx", "json":
+	default:
+		return nil, fmt.Errorf("file %s: unknown format %q (want auto, csv, xlsx or json)", path, opts.Format)
 	}
 	head, err := readHead(path, 512)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return sniffFormat(path, head)
+	if format, err = detectFormat(path, head, format); err != nil {
+		return nil, err
+	}
+	switch format {
+	case "csv":
+		return openCSV(path, opts, choice)
+	case "xlsx":
+		return openXLSX(path, opts, choice)
+	}
+	return openJSON(path, opts, choice)
 }
 
-// sniffFormat recognises a format from the first bytes of a file.
-func sniffFormat(path string, head []byte) (string, error) {
+// detectFormat chooses the decoder for path from its first bytes, then the
+// configured format, then its extension.
+func detectFormat(path string, head []byte, format string) (string, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return "xlsx", nil
 	case bytes.HasPrefix(head, oleMagic):
 		return "", legacyExcelError(path)
+	case isMarkup(path, head):
+		return "", fmt.Errorf("file %s: là một trang HTML hoặc XML (thường là trang báo lỗi của phần mềm xuất), "+
+			"không phải bảng tính: mở tệp trong Excel và lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm; "+
+			"tệp bắt đầu bằng %s", path, excerpt(string(head)))
+	case isBinary(head) && (strings.EqualFold(filepath.Ext(path), ".xlsx") || strings.EqualFold(filepath.Ext(path), ".xlsm")):
+		return "", fmt.Errorf("file %s: not a valid XLSX workbook (zip: not a valid zip file): tệp hỏng hoặc không phải bảng tính; "+
+			"mở tệp trong Excel và lưu lại dưới dạng .xlsx", path)
+	case isBinary(head):
+		return "", fmt.Errorf("file %s: không phải tệp CSV, XLSX hay JSON (nội dung nhị phân); "+
+			"mở tệp trong Excel và lưu lại dưới dạng .xlsx; tệp bắt đầu bằng %s", path, excerpt(string(head)))
+	}
+	switch format {
+	case "csv", "json":
+		return format, nil
+	case "xlsx":
+		return "", fmt.Errorf("file %s: not a valid XLSX workbook (it is a text file; set format: csv or auto); "+
+			"it starts with %s", path, excerpt(string(head)))
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		return "csv", nil
+	case ".json", ".ndjson", ".jsonl":
+		return "json", nil
 	}
 	switch firstTextByte(head) {
 	case '[', '{':
 		return "json", nil
-	case '<':
-		return "", fmt.Errorf("file %s: looks like an HTML or XML document, not a CSV, XLSX or JSON export; "+
-			"open it in Excel and save it as .xlsx", path)
 	}
 	return "csv", nil
+}
+
+// sniffFormat recognises a format from the first bytes alone, as Open
+// would for a file named path: xlsx, json or csv, or the error for an old
+// .xls or an HTML page. Binary content is left to Open, which explains it.
+func sniffFormat(path string, head []byte) (string, error) {
+	if isBinary(head) && !bytes.HasPrefix(head, []byte("PK\x03\x04")) && !bytes.HasPrefix(head, oleMagic) && !isMarkup(path, head) {
+		return "csv", nil
+	}
+	return detectFormat(path, head, "auto")
+}
+
+// isMarkup reports an HTML or XML document: it starts with '<' and, for a
+// file named as text (.csv, .txt, .tsv, .json), shows a tag of a web page.
+func isMarkup(path string, head []byte) bool {
+	if firstTextByte(head) != '<' {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv", ".json", ".ndjson", ".jsonl":
+		h := bytes.ToLower(head)
+		for _, tag := range []string{"<!doctype", "<html", "<?xml", "<head", "<body", "<table", "<div", "<title"} {
+			if bytes.Contains(h, []byte(tag)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// isBinary reports content that is not text in any encoding vnenc reads:
+// control bytes other than tab, line breaks, form feed and Ctrl-Z, outside
+// UTF-16 (whose every other byte is zero).
+func isBinary(head []byte) bool {
+	if bytes.HasPrefix(head, []byte("\xFF\xFE")) || bytes.HasPrefix(head, []byte("\xFE\xFF")) {
+		return false
+	}
+	var even, odd, ctl int
+	for i, c := range head {
+		switch {
+		case c == 0 && i%2 == 0:
+			even++
+		case c == 0:
+			odd++
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1A:
+			ctl++
+		}
+	}
+	pairs := len(head) / 2
+	if (odd*4 >= pairs && even*8 <= odd) || (even*4 >= pairs && odd*8 <= even) {
+		return false // UTF-16 without BOM: zeros in every other byte
+	}
+	return even+odd > 0 || ctl*10 > len(head)
+}
+
+// maxExcerpt is the most characters of file content, once escaped, an
+// error quotes.
+const maxExcerpt = 200
+
+// excerpt quotes file content for an error message: control characters and
+// invalid bytes escaped as Go does (\x00, \n), the escaped text cut at
+// maxExcerpt characters (never inside an escape), so a binary file cannot
+// flood a log or the ledger.
+func excerpt(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	n := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		var esc string
+		if r == utf8.RuneError && size == 1 {
+			esc = fmt.Sprintf("\\x%02x", s[0])
+		} else {
+			q := strconv.Quote(s[:size])
+			esc = q[1 : len(q)-1]
+		}
+		if k := utf8.RuneCountInString(esc); n+k > maxExcerpt {
+			b.WriteString(`"…`)
+			return b.String()
+		} else {
+			n += k
+		}
+		b.WriteString(esc)
+		s = s[size:]
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // firstTextByte returns the first non-space character of head, read as
@@ -112,20 +219,13 @@ func firstTextByte(head []byte) byte {
 // an encrypted (password-protected) .xlsx.
 var oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
 
-func checkNotLegacyExcel(path string) error {
-	head, err := readHead(path, len(oleMagic))
-	if err != nil {
-		return err
-	}
-	if bytes.HasPrefix(head, oleMagic) {
-		return legacyExcelError(path)
-	}
-	return nil
-}
-
+// legacyExcelError rejects an Excel 97-2003 (BIFF8) workbook. No Go
+// library reading BIFF8 was verified on files written by a real
+// spreadsheet program here, and a wrong reading would load wrong numbers,
+// so the clerk is asked to save the file again as .xlsx.
 func legacyExcelError(path string) error {
-	return fmt.Errorf("file %s: is an Excel 97-2003 (.xls) or password-protected workbook, which cannot be read; "+
-		"open it in Excel and save it as .xlsx without a password", path)
+	return fmt.Errorf("file %s: là bảng tính Excel 97-2003 (.xls) hoặc bảng tính có mật khẩu, không đọc được; "+
+		"mở tệp trong Excel và lưu lại dưới dạng .xlsx (không đặt mật khẩu) — Excel 97-2003 (.xls) workbook", path)
 }
 
 // readHead returns up to n first bytes of the file.

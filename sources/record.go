@@ -1,7 +1,9 @@
 package sources
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,13 +34,15 @@ type rowSource interface {
 type reader struct {
 	path   string
 	format string // csv, xlsx or json
-	enc    string // detected text encoding, "" for xlsx
+	enc    string // detected text encoding (csv); see Encoding
 	src    rowSource
 	header []string
 	batch  int
 	b      batchBuilder
 	err    error // sticky: once the source failed or ended it keeps saying so
 	closed bool
+	lim    Limits
+	hr     *hashReader // the file bytes under the decoder
 }
 
 func newReader(path, format string, src rowSource, header []string, opts DecodeOptions) *reader {
@@ -50,14 +54,24 @@ func newReader(path, format string, src rowSource, header []string, opts DecodeO
 	if batch <= 0 {
 		batch = defaultBatchRows
 	}
-	return &reader{path: path, format: format, src: src, header: header, batch: batch, b: batchBuilder{mem: mem}}
+	return &reader{path: path, format: format, src: src, header: header, batch: batch, b: batchBuilder{mem: mem},
+		lim: opts.Limits.withDefaults()}
 }
+
+// Digest returns the hash and size of the file bytes read so far.
+func (r *reader) Digest() Digest { return r.hr.digest() }
 
 // Format returns the decoder used: "csv", "xlsx" or "json".
 func (r *reader) Format() string { return r.format }
 
-// Encoding returns the detected text encoding ("" for xlsx).
-func (r *reader) Encoding() string { return r.enc }
+// Encoding returns the detected text encoding; decoders that repair legacy
+// text cell by cell report what they found so far.
+func (r *reader) Encoding() string {
+	if e, ok := r.src.(interface{ encoding() string }); ok {
+		return e.encoding()
+	}
+	return r.enc
+}
 
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }
@@ -71,12 +85,21 @@ func (r *reader) Next() (arrow.Record, error) {
 	}
 	for r.err == nil && r.b.n < r.batch {
 		cells, row, err := r.src.next(&r.header)
+		if errors.Is(err, io.EOF) && r.hr != nil {
+			if derr := r.hr.drain(); derr != nil {
+				err = fileError(r.path, derr)
+			}
+		}
 		if err != nil {
 			r.err = err // io.EOF included: sticky
 			break
 		}
 		if isBlank(cells) {
 			continue
+		}
+		if err := r.checkRow(cells, row); err != nil {
+			r.err = err
+			break
 		}
 		cells = trimTrailingBlank(cells, len(r.header))
 		for len(r.header) < len(cells) {
@@ -98,7 +121,32 @@ func (r *reader) Close() error {
 	}
 	r.closed = true
 	r.b.release()
-	return r.src.close()
+	if e, ok := r.src.(interface{ encoding() string }); ok {
+		r.enc = e.encoding() // the report outlives the decoder's state
+	}
+	err := r.src.close()
+	// A caller may keep the reader (for Digest, or by accident): let the
+	// decoder's buffers go now.
+	r.src = nil
+	return err
+}
+
+// checkRow fails a row wider than MaxColumns or with a cell longer than
+// MaxCellBytes. The message names the row and column, never the value.
+func (r *reader) checkRow(cells []string, row int64) error {
+	n := len(cells)
+	for n > 0 && cells[n-1] == "" {
+		n--
+	}
+	if n > r.lim.MaxColumns || len(r.header) > r.lim.MaxColumns {
+		return limitErr(r.path, fmt.Sprintf("dòng %d có %d cột,", row, max(n, len(r.header))), int64(r.lim.MaxColumns), "max_columns")
+	}
+	for i, c := range cells {
+		if len(c) > r.lim.MaxCellBytes {
+			return limitErr(r.path, fmt.Sprintf("ô ở dòng %d, cột %d dài %d byte,", row, i+1, len(c)), int64(r.lim.MaxCellBytes), "max_cell_bytes")
+		}
+	}
+	return nil
 }
 
 // isBlank reports whether every cell is empty or white space.

@@ -14,6 +14,13 @@ type FileRef struct {
 	Path    string    // file path (kind file) or URL (kind http)
 	Size    int64     // bytes
 	ModTime time.Time // modification time (file) or Last-Modified (http), UTC
+	// Err, when set, is an entry the listing found but cannot use (a
+	// symlink loop, an unreadable entry): the caller fails this entry alone
+	// and goes on with the others.
+	Err error
+	// Skipped, when set, says why the entry is deliberately not loaded (a
+	// symlink leading out of the source folder); the caller logs it.
+	Skipped string
 }
 
 // Source lists the export files of one configured source.

@@ -2,12 +2,15 @@ package sources
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
+	"github.com/cchc/cchc/vnenc"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -29,25 +32,64 @@ const maxMergeFillCols = 1024
 // top-left cell, in header and data rows alike (a unit name merged down a
 // group of dossiers applies to each). Row numbers are Excel's row numbers.
 //
-// excelize holds the compressed workbook in memory and spills large sheets
-// to temporary files; rows are then streamed.
-func openXLSX(path string, opts DecodeOptions) (RawReader, error) {
-	f, err := excelize.OpenFile(path)
+// The workbook is read once into memory through a hash (excelize would
+// read it whole anyway), checked against opts.Limits before excelize sees
+// it (declared part sizes, which archive/zip enforces while inflating; the
+// longest run of text in the sheet and shared strings; merge entries), and
+// then opened by excelize from those same bytes: parts over 16 MiB are
+// spilled to temporary files, bounded by MaxWorkbookBytes. Rows are
+// streamed.
+//
+// Text typed with a legacy font (TCVN3, VNI) is converted cell by cell, in
+// title, header and data rows alike (see cellRepair); Encoding reports what
+// was found.
+func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader, err error) {
+	defer recoverXLSX(path, &err)
+	lim := opts.Limits.withDefaults()
+	f, err := os.Open(path)
 	if err != nil {
-		if !hasWorkbookPart(path) && !errors.Is(err, zip.ErrFormat) {
+		return nil, fileError(path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > lim.MaxWorkbookBytes {
+		return nil, limitErr(path, fmt.Sprintf("tệp Excel nặng %d byte,", st.Size()), lim.MaxWorkbookBytes, "max_workbook_bytes")
+	}
+	hr := newHashReader(f)
+	data, err := io.ReadAll(io.LimitReader(hr, lim.MaxWorkbookBytes+1))
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if int64(len(data)) > lim.MaxWorkbookBytes {
+		return nil, limitErr(path, "tệp Excel", lim.MaxWorkbookBytes, "max_workbook_bytes")
+	}
+	if err := hr.drain(); err != nil {
+		return nil, fileError(path, err)
+	}
+	zr, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if zerr == nil {
+		if err := checkWorkbook(path, zr, lim); err != nil {
+			return nil, err
+		}
+	}
+	xo := excelize.Options{UnzipSizeLimit: lim.MaxWorkbookBytes, UnzipXMLSizeLimit: min(16<<20, lim.MaxXMLPartBytes, lim.MaxWorkbookBytes)}
+	x, err := excelize.OpenReader(bytes.NewReader(data), xo)
+	if err != nil {
+		if zerr == nil && !hasWorkbookPart(zr) {
 			err = errors.New("a zip archive without an Excel workbook in it")
 		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
-	src, header, err := newXLSXSource(path, f, opts)
+	src, header, err := newXLSXSource(path, x, zr, opts, choice)
 	if err != nil {
-		f.Close()
+		x.Close()
 		return nil, err
 	}
-	return newReader(path, "xlsx", src, header, opts), nil
+	rd := newReader(path, "xlsx", src, header, opts)
+	rd.hr = hr
+	return rd, nil
 }
 
-func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSource, []string, error) {
+func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
@@ -56,10 +98,15 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	if opts.Sheet != "" {
 		sheet = findSheet(sheets, opts.Sheet)
 		if sheet == "" {
-			return nil, nil, fmt.Errorf("file %s: sheet %q not found (sheets: %s)", path, opts.Sheet, strings.Join(sheets, ", "))
+			return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(sheets))
 		}
 	}
-	merges, err := readMerges(path, sheet)
+	merges, err := readMerges(zr, sheet, opts.Limits.withDefaults())
+	var le *LimitError
+	if errors.As(err, &le) {
+		le.Path = path
+		return nil, nil, le
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet, err)
 	}
@@ -67,7 +114,7 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
 	}
-	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols}
+	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -89,17 +136,18 @@ func newXLSXSource(path string, f *excelize.File, opts DecodeOptions) (*xlsxSour
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
 	s.fillCols = max(len(header), 1)
+	s.header = header
+	if first < len(top) {
+		s.rep.setDataFrom(top[first].row)
+	} else {
+		s.rep.setDataFrom(s.row + 1)
+	}
 	return s, header, nil
 }
 
 // hasWorkbookPart reports whether the file is a zip archive holding a
 // workbook part (xl/workbook.xml or another path declared in _rels/.rels).
-func hasWorkbookPart(path string) bool {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return false
-	}
-	defer zr.Close()
+func hasWorkbookPart(zr *zip.Reader) bool {
 	for _, f := range zr.File {
 		name := strings.ToLower(f.Name)
 		if name == "_rels/.rels" || strings.HasSuffix(name, "workbook.xml") {
@@ -150,6 +198,21 @@ type xlsxSource struct {
 	nextMrg  int          // first merge not yet active
 	active   []*mergeRange
 	fillCols int // merged values are copied up to this column
+
+	rep    *cellRepair
+	header []string
+}
+
+// encoding reports the text encoding found in the cells: utf-8, or the
+// legacy encodings repaired and where (see cellRepair.report).
+func (s *xlsxSource) encoding() string {
+	return s.rep.report("utf-8", func(col int) string {
+		if col < len(s.header) && s.header[col] != "" {
+			return s.header[col]
+		}
+		name, _ := excelize.ColumnNumberToName(col + 1)
+		return name
+	})
 }
 
 func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
@@ -161,8 +224,17 @@ func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
 	return s.read()
 }
 
+// recoverXLSX turns a panic of the workbook library on a malformed file
+// into an error naming the file: hostile input must not stop the run.
+func recoverXLSX(path string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("file %s: not a valid XLSX workbook (%s); open it in Excel and lưu lại dưới dạng .xlsx", path, excerpt(fmt.Sprint(p)))
+	}
+}
+
 // read returns the next row of the sheet, merged ranges filled.
-func (s *xlsxSource) read() ([]string, int64, error) {
+func (s *xlsxSource) read() (cells []string, row int64, err error) {
+	defer recoverXLSX(s.path, &err)
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
 			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
@@ -170,9 +242,12 @@ func (s *xlsxSource) read() ([]string, int64, error) {
 		return nil, 0, io.EOF
 	}
 	s.row++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
+	}
+	for i, c := range cells {
+		cells[i] = s.rep.cell(s.row, i, c)
 	}
 	return s.fillMerged(cells), s.row, nil
 }

@@ -169,7 +169,7 @@ func TestScanMergeRefs(t *testing.T) {
 		{`<worksheet><sheetData/><mergeCellsX/></worksheet>`, nil},
 	}
 	for _, tt := range tests {
-		got, err := scanMergeRefs(strings.NewReader(tt.xml))
+		got, err := scanMergeRefs(strings.NewReader(tt.xml), "sheet1.xml", Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}

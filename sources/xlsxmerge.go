@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -19,13 +20,11 @@ import (
 // sheet of a few hundred thousand rows cannot afford; the <mergeCells> list
 // sits after the cell data, so this streams the worksheet part once and
 // decodes only that list.
-func readMerges(file, sheet string) ([]mergeRange, error) {
-	zr, err := zip.OpenReader(file)
-	if err != nil {
-		return nil, err
+func readMerges(zr *zip.Reader, sheet string, lim Limits) ([]mergeRange, error) {
+	if zr == nil {
+		return nil, nil
 	}
-	defer zr.Close()
-	part, err := sheetPart(&zr.Reader, sheet)
+	part, err := sheetPart(zr, sheet)
 	if err != nil || part == nil {
 		return nil, err
 	}
@@ -34,7 +33,7 @@ func readMerges(file, sheet string) ([]mergeRange, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	refs, err := scanMergeRefs(rc)
+	refs, err := scanMergeRefs(rc, part.Name, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -135,10 +134,22 @@ func decodePart(files map[string]*zip.File, name string, v any) error {
 
 // scanMergeRefs skims a worksheet part for the <mergeCells> element (with or
 // without a namespace prefix) and returns the ref of each <mergeCell>.
-func scanMergeRefs(r io.Reader) ([]string, error) {
+// On the way it fails the part when a run of bytes without markup (a cell's
+// text, padding) is longer than a cell may be, or when it lists more than
+// lim.MaxMerges merges: excelize would hold such a value, or one struct per
+// merge, in memory. part names the part in the error.
+func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
+	lim = lim.withDefaults()
 	br := bufio.NewReaderSize(r, 256<<10)
+	maxRun := xmlRunLimit(lim)
+	run := 0
 	for {
-		if _, err := br.ReadSlice('<'); err != nil {
+		b, err := br.ReadSlice('<')
+		run += len(b)
+		if run > maxRun {
+			return nil, xmlRunError(part, maxRun, lim)
+		}
+		if err != nil {
 			if err == bufio.ErrBufferFull {
 				continue
 			}
@@ -147,6 +158,7 @@ func scanMergeRefs(r io.Reader) ([]string, error) {
 			}
 			return nil, err
 		}
+		run = 0
 		peek, _ := br.Peek(48)
 		if !isMergeCellsTag(peek) {
 			continue
@@ -161,6 +173,10 @@ func scanMergeRefs(r io.Reader) ([]string, error) {
 			switch t := tok.(type) {
 			case xml.StartElement:
 				if t.Name.Local == "mergeCell" {
+					if len(refs) >= lim.MaxMerges {
+						return nil, &LimitError{What: fmt.Sprintf("số vùng ô gộp trong phần %s", QuoteName(part)),
+							Limit: int64(lim.MaxMerges), Key: "limits.max_merges"}
+					}
 					for _, a := range t.Attr {
 						if a.Name.Local == "ref" {
 							refs = append(refs, a.Value)
@@ -174,6 +190,61 @@ func scanMergeRefs(r io.Reader) ([]string, error) {
 			}
 		}
 	}
+}
+
+// xmlRunLimit is the longest run of bytes between two '<' accepted in a
+// sheet or shared strings part: a cell of MaxCellBytes, escaped (&#x1EA1;
+// is 8 bytes for 3), plus its tag's attributes.
+func xmlRunLimit(lim Limits) int { return 6*lim.MaxCellBytes + 4096 }
+
+func xmlRunError(part string, maxRun int, lim Limits) error {
+	return &LimitError{What: fmt.Sprintf("một ô (hoặc đoạn đệm) trong phần %s dài hơn %d byte,", QuoteName(part), maxRun),
+		Limit: int64(lim.MaxCellBytes), Key: "limits.max_cell_bytes"}
+}
+
+// checkWorkbook refuses a workbook whose declared uncompressed parts are
+// over lim (archive/zip fails a part that inflates beyond its declared
+// size, so the declared sizes bound what excelize will inflate), and scans
+// the shared strings part for overlong runs of text.
+func checkWorkbook(path string, zr *zip.Reader, lim Limits) error {
+	var total uint64
+	var sst *zip.File
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		// excelize streams worksheets (from a temporary file when large)
+		// but holds every other part in memory, and indexes the shared
+		// strings at about three times their size: those get a quarter.
+		max, what := lim.MaxXMLPartBytes, ""
+		if !strings.HasPrefix(strings.ToLower(strings.TrimPrefix(f.Name, "/")), "xl/worksheets/sheet") {
+			max, what = lim.MaxXMLPartBytes/4, " (phần này nằm trong bộ nhớ khi đọc nên chỉ được một phần tư giới hạn)"
+		}
+		if f.UncompressedSize64 > uint64(max) {
+			return limitErr(path, fmt.Sprintf("phần %s của tệp Excel giải nén ra %d byte%s,", QuoteName(f.Name), f.UncompressedSize64, what),
+				max, "max_xml_part_bytes")
+		}
+		if strings.EqualFold(strings.TrimPrefix(f.Name, "/"), "xl/sharedStrings.xml") {
+			sst = f
+		}
+	}
+	if total > uint64(lim.MaxWorkbookBytes) {
+		return limitErr(path, fmt.Sprintf("tệp Excel giải nén ra %d byte,", total), lim.MaxWorkbookBytes, "max_workbook_bytes")
+	}
+	if sst == nil {
+		return nil
+	}
+	rc, err := sst.Open()
+	if err != nil {
+		return nil // excelize reports a broken part in its own words
+	}
+	defer rc.Close()
+	if _, err := scanMergeRefs(rc, sst.Name, lim); err != nil {
+		var le *LimitError
+		if errors.As(err, &le) {
+			le.Path = path
+			return le
+		}
+	}
+	return nil
 }
 
 // isMergeCellsTag reports whether b, the bytes after a '<', open a

@@ -20,9 +20,30 @@ import (
 // non-ASCII symbols outside words (symbols).
 type textScore struct {
 	good, bad, symbols int
+	known              int // good words that are frequent words of CCHC exports
 }
 
-func (s textScore) net() int { return 2*s.good - 3*s.bad - s.symbols }
+func (s textScore) net() int { return 2*s.good + s.known - 3*s.bad - s.symbols }
+
+// commonWords are syllables that fill CCHC exports: header words, statuses,
+// unit kinds and the words of unit and procedure names. A decoding that
+// produces them is right more surely than one that produces rare but
+// well-formed syllables ("Hoà sô" for "Hồ sơ" is well-formed, not common).
+var commonWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		mã hồ sơ tên thủ tục lĩnh vực ngày tiếp nhận hẹn trả kết quả trạng thái
+		đơn vị xã phường huyện thị trấn quận thành phố tỉnh sở ban ủy uỷ nhân dân
+		đã đang xử lý giải quyết hạn trực tuyến bưu chính công ích chứng thực
+		đăng ký hộ tịch đất đai cấp giấy phép số từ chối hài lòng rất không
+		hình thức nộp hoàn bổ sung yêu cầu dừng rút được chưa có lệ phí
+		văn phòng cơ quan người đánh giá mức độ dịch điện tử hành tổng cộng
+		trung tâm phục vụ một cửa liên thông kỳ báo cáo năm tháng quý
+		sơn tây phúc thọ thạch thất vì đông lâm hòa hoà an bình minh`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // scoreText scores NFC text. With countSymbols false, typographic symbols
 // are ignored (genuine Unicode text has “quotes”, dashes and the like).
@@ -34,6 +55,9 @@ func scoreText(s string, countSymbols bool) textScore {
 		if len(word) > 0 && nonASCII {
 			if validSyllable(word) {
 				sc.good++
+				if commonWords[strings.ToLower(string(word))] {
+					sc.known++
+				}
 			} else {
 				sc.bad++
 			}

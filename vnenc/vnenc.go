@@ -6,9 +6,7 @@
 package vnenc
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -80,7 +78,16 @@ const SampleSize = 64 << 10
 // Windows-1258, TCVN3 or VNI, whichever decoding reads as the most
 // plausible Vietnamese (whole syllables with one tone each, no stray
 // symbols); Windows-1258 when nothing tells them apart. Detect never fails.
-func Detect(sample []byte) Encoding {
+func Detect(sample []byte) Encoding { return DetectWith(sample, nil) }
+
+// DetectWith is Detect with extra evidence for telling the single-byte
+// encodings apart: extra, when not nil, is called with each candidate
+// decoding of the sample (Windows-1258, TCVN3, VNI; NFC) and its result is
+// added to that candidate's score. The CSV decoder passes how well the
+// decoded lines name known columns (the header dictionary), so a file whose
+// header reads as "Mã hồ sơ" in one decoding and as "Maơ hoà sô" in another
+// is decided by its header as well as by its syllables.
+func DetectWith(sample []byte, extra func(text string) int) Encoding {
 	if len(sample) > SampleSize {
 		sample = sample[:SampleSize]
 	}
@@ -98,7 +105,7 @@ func Detect(sample []byte) Encoding {
 	if validUTF8Prefix(sample) || mostlyUTF8(sample) {
 		return UTF8
 	}
-	return detectLegacy(sample)
+	return detectLegacy(sample, extra)
 }
 
 // mostlyUTF8 reports a sample with many well-formed multi-byte UTF-8
@@ -175,11 +182,17 @@ func validUTF8Prefix(b []byte) bool {
 	return utf8.Valid(b)
 }
 
-// detectLegacy scores the three single-byte candidates on the sample.
-func detectLegacy(sample []byte) Encoding {
+// detectLegacy scores the three single-byte candidates on the sample: each
+// decoding's syllables (see scoreText) plus extra's opinion of it. Ties go
+// to Windows-1258, then TCVN3.
+func detectLegacy(sample []byte, extra func(string) int) Encoding {
 	best, bestScore := Windows1258, 0
 	for _, e := range []Encoding{Windows1258, TCVN3, VNI} {
-		s := scoreText(decodeBytes(e, sample), true).net()
+		text := decodeBytes(e, sample)
+		s := scoreText(text, true).net()
+		if extra != nil {
+			s += extra(text)
+		}
 		if e == Windows1258 || s > bestScore {
 			best, bestScore = e, s
 		}
@@ -216,13 +229,7 @@ func table(e Encoding) *[256]string {
 // never read whole. Invalid sequences become U+FFFD, so the output is always
 // valid UTF-8. The error is a read error from the first peek, if any.
 func NewReader(r io.Reader) (io.Reader, Encoding, error) {
-	br := bufio.NewReaderSize(r, SampleSize)
-	sample, err := br.Peek(SampleSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, UTF8, err
-	}
-	e := Detect(sample)
-	return decodeReader(e, br), e, nil
+	return NewReaderWith(r, Choice{Auto: true}, nil)
 }
 
 // decodeReader returns a reader of r's text, in e, as UTF-8 (NFC for the

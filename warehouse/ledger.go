@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -14,12 +15,23 @@ import (
 	"github.com/cchc/cchc/units"
 )
 
+// Run statuses, the values of runs.status.
+const (
+	RunRunning   = "running"
+	RunSucceeded = "succeeded"
+	RunPartial   = "partial" // some sources or files failed, a publication or the snapshot was not written
+	RunFailed    = "failed"  // nothing of the run is in the warehouse
+	// RunSkipped is a scheduled tick that could not take the writer lock
+	// (or open the warehouse) within lock_timeout: it did nothing.
+	RunSkipped = "skipped"
+)
+
 // Run is one row of the runs ledger.
 type Run struct {
 	ID              int64
 	StartedAt       time.Time // naive local time
 	FinishedAt      time.Time
-	Status          string // running, succeeded, partial, failed
+	Status          string // one of the Run* statuses
 	Trigger         string // manual, schedule
 	FilesNew        int
 	FilesFailed     int
@@ -35,12 +47,12 @@ type Run struct {
 // StartRun assigns r.ID and records the run as running. It commits at
 // once, so a run that dies leaves a trace the next run can close.
 func (w *Warehouse) StartRun(ctx context.Context, r *Run) error {
-	r.Status = "running"
+	r.Status = RunRunning
 	err := w.db.QueryRowContext(ctx, `INSERT INTO runs (run_id, started_at, status, trigger, host, pid)
 		SELECT coalesce(max(run_id), 0) + 1, ?, 'running', ?, ?, ? FROM runs RETURNING run_id`,
 		r.StartedAt, r.Trigger, r.Host, r.PID).Scan(&r.ID)
 	if err != nil {
-		return fmt.Errorf("runs: start: %w", err)
+		return fmt.Errorf("runs: start: %w", CheckDiskFull(err, w.path))
 	}
 	return nil
 }
@@ -52,7 +64,7 @@ func (w *Warehouse) FinishRun(ctx context.Context, r *Run) error {
 		r.FinishedAt, r.Status, r.FilesNew, r.FilesFailed, r.RowsRead, r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded,
 		nullString(r.Message), r.ID)
 	if err != nil {
-		return fmt.Errorf("runs: finish %d: %w", r.ID, err)
+		return fmt.Errorf("runs: finish %d: %w", r.ID, CheckDiskFull(err, w.path))
 	}
 	return nil
 }
@@ -70,8 +82,11 @@ type Abandoned struct {
 // missing, and the caller should write them again.
 func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (Abandoned, error) {
 	var a Abandoned
+	// "Died" includes a run that could not record its own end: on a full
+	// disk the failed commit rolls back, and the write of its failed
+	// status can fail too.
 	res, err := w.db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
-		message = 'abandoned: the process died before its data committed; its changes were rolled back'
+		message = 'abandoned: the run did not record its end (its process died, or the warehouse could not be written, e.g. a full disk) before its data committed; its changes were rolled back'
 		WHERE status = 'running' AND committed_at IS NULL`, now)
 	if err != nil {
 		return a, fmt.Errorf("runs: close abandoned: %w", err)
@@ -91,16 +106,31 @@ func (w *Warehouse) CloseAbandonedRuns(ctx context.Context, now time.Time) (Aban
 type KnownFile struct {
 	SHA256 string
 	Status string
+	// ErrorKind of a failed version: ErrorTransient or ErrorContent ("" is
+	// read as content: rows written before the kind was recorded).
+	ErrorKind string
 }
+
+// Failure kinds of a failed file (source_files.error_kind).
+const (
+	// ErrorTransient is a failure that can pass by itself (unreadable,
+	// locked, changed while read): every run retries the file.
+	ErrorTransient = "transient"
+	// ErrorContent is a failure of the file's content: the same bytes
+	// would fail again, so the file waits for a new version.
+	ErrorContent = "content"
+)
 
 // LookupFile finds the latest ledger entry of (source, path) with the given
 // size and modification time, so unchanged files are skipped without
 // hashing them.
 func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size int64, mod time.Time) (KnownFile, bool, error) {
 	var k KnownFile
-	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status FROM source_files
+	var kind sql.NullString
+	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM source_files
 		WHERE source = ? AND path = ? AND size = ? AND modified_at = ? ORDER BY last_run_id DESC LIMIT 1`,
-		source, path, size, mod).Scan(&k.SHA256, &k.Status)
+		source, path, size, mod).Scan(&k.SHA256, &k.Status, &kind)
+	k.ErrorKind = kind.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
@@ -135,7 +165,9 @@ type FileResult struct {
 	Encoding string
 	Status   string // loaded | failed
 	Error    string
-	Mapping  transforms.Mapping
+	// ErrorKind of a failed file: ErrorTransient or ErrorContent.
+	ErrorKind string
+	Mapping   transforms.Mapping
 	// HTTP validators of this version, for the next conditional request.
 	ETag, LastModified string
 
@@ -217,6 +249,7 @@ func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappi
 // Not safe for concurrent use; Close drops the stage.
 type Stage struct {
 	conn *sql.Conn
+	path string // the warehouse file, to name its disk when it is full
 }
 
 // NewStage pins a connection and creates the stage table.
@@ -234,13 +267,29 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 		conn.Close()
 		return nil, fmt.Errorf("stage: %w", err)
 	}
-	return &Stage{conn: conn}, nil
+	return &Stage{conn: conn, path: w.path}, nil
 }
 
 // Load appends the stream to the stage. On error nothing of the stream is
 // kept (the insert is one statement in autocommit mode).
 func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
-	return LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+	err := LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
+	if err != nil && !isNoSpace(err) && nearlyFull(s.path) {
+		// On a full disk DuckDB's Arrow scan fails with no reason given
+		// ("duckdb_arrow_scan"); the file is not at fault.
+		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err)
+	}
+	return CheckDiskFull(err, s.path)
+}
+
+// Discard removes the staged rows of one file (by its sequence number in
+// the run): a file found changed after it was read, or above its source's
+// max_reject_rate, must not be committed.
+func (s *Stage) Discard(ctx context.Context, seq int32) error {
+	if _, err := s.conn.ExecContext(ctx, "DELETE FROM stage WHERE file_seq = ?", seq); err != nil {
+		return fmt.Errorf("stage: discard file %d: %w", seq, err)
+	}
+	return nil
 }
 
 // Close drops the stage and returns the connection to the pool.
@@ -250,15 +299,6 @@ func (s *Stage) Close() error {
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_files")
 	return s.conn.Close()
-}
-
-// Discard removes a staged file's rows (a file rejected whole after it was
-// staged, such as one above its source's max_reject_rate).
-func (s *Stage) Discard(ctx context.Context, seq int32) error {
-	if _, err := s.conn.ExecContext(ctx, "DELETE FROM stage WHERE file_seq = ?", seq); err != nil {
-		return fmt.Errorf("stage: discard file %d: %w", seq, err)
-	}
-	return nil
 }
 
 // SourceStatus is one source's outcome in a run, for source_status.
@@ -314,6 +354,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		if err != nil {
 			// A cancelled run (signal) must still roll back: not with ctx.
 			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			err = CheckDiskFull(err, s.path)
 		}
 	}()
 	if err := replaceUnits(ctx, c, in.Units); err != nil {
@@ -325,6 +366,9 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 				return fmt.Errorf("commit: full refresh: %w", err)
 			}
 		}
+	}
+	if err := replaceQuarantine(ctx, c, files); err != nil {
+		return err
 	}
 	retries, err := stageFiles(ctx, c, files)
 	if err != nil {
@@ -450,6 +494,24 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	}
 	if err := exec("COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// replaceQuarantine deletes the quarantined rows of earlier versions of the
+// files this run loaded: a corrected re-export (same source and path, new
+// content) replaces its predecessor's rejected rows, as its dossiers replace
+// the predecessor's. A file that failed to load keeps its predecessor's rows,
+// as it keeps its dossiers.
+func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+	for _, f := range files {
+		if f.Status != "loaded" {
+			continue
+		}
+		if _, err := c.ExecContext(ctx, `DELETE FROM quarantine WHERE source = ? AND source_file = ? AND file_sha256 IS DISTINCT FROM ?`,
+			f.Source, f.Path, f.SHA256); err != nil {
+			return fmt.Errorf("commit: quarantine of earlier versions of %s: %w", f.Path, err)
+		}
 	}
 	return nil
 }
@@ -607,12 +669,12 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
-		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?,
+		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?, error_kind = ?, size = ?, modified_at = ?,
 		units_sha256 = ?, mapping_sha256 = ?, rows_recovered = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
 		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
-		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked,
+		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked, nullString(f.ErrorKind), f.Size, f.ModTime,
 		nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered, f.Source, f.Path, f.SHA256)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
@@ -622,14 +684,14 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	}
 	_, err = c.ExecContext(ctx, `INSERT INTO source_files (source, path, size, modified_at, file_sha256, first_run_id,
 		last_run_id, format, encoding, rows_read, rows_loaded, rows_quarantined, rows_superseded, status, error,
-		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, values_masked,
+		columns_mapped, columns_dropped, columns_unmapped, etag, last_modified, missing_columns, values_masked, error_kind,
 		units_sha256, mapping_sha256, rows_recovered)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]), CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?,
-		CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?, ?, ?)`,
+		CAST(CAST(? AS JSON) AS VARCHAR[]), ?, ?, ?, ?, ?)`,
 		f.Source, f.Path, f.Size, f.ModTime, f.SHA256, runID, runID, nullString(f.Format), nullString(f.Encoding),
 		f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.Status, nullString(f.Error),
 		nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped), nullString(f.ETag), nullString(f.LastModified),
-		missingList(f), f.ValuesMasked, nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered)
+		missingList(f), f.ValuesMasked, nullString(f.ErrorKind), nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered)
 	if err != nil {
 		return fmt.Errorf("commit: source_files %s: %w", f.Path, err)
 	}

@@ -1,8 +1,10 @@
 package warehouse
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,13 +16,23 @@ func SnapshotPath(warehouse string) string {
 	return strings.TrimSuffix(warehouse, filepath.Ext(warehouse)) + ".snapshot.duckdb"
 }
 
+// walPath is DuckDB's write-ahead log of a database file.
+func walPath(db string) string { return db + ".wal" }
+
 // WriteSnapshot copies the warehouse file to its snapshot path atomically
 // (copy to a temporary name, fsync, rename), so a reader of the snapshot
 // sees either the previous or the new copy, never a half-written one; a
 // reader that has the old copy open keeps reading it. The warehouse must be
 // closed (checkpointed, no WAL) and the writer lock held by the caller.
+//
+// The snapshot is made read-only (0444): DuckDB replays a "<snapshot>.wal"
+// it finds beside the file into whatever file now has that name, so the
+// log an analyst's read-write session left on the previous copy would turn
+// up in the new one (rows the warehouse does not have). A read-only file
+// cannot be opened read-write, and a log found beside it is removed before
+// and after the rename. Analysts who need to write open a copy.
 func WriteSnapshot(warehouse string) (string, error) {
-	if st, err := os.Stat(warehouse + ".wal"); err == nil && st.Size() > 0 {
+	if st, err := os.Stat(walPath(warehouse)); err == nil && st.Size() > 0 {
 		return "", fmt.Errorf("snapshot of %s: the write-ahead log is not empty; close the warehouse first", warehouse)
 	}
 	dst := SnapshotPath(warehouse)
@@ -29,9 +41,9 @@ func WriteSnapshot(warehouse string) (string, error) {
 		return "", fmt.Errorf("snapshot of %s: %w", warehouse, err)
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
 	if err != nil {
-		return "", fmt.Errorf("snapshot of %s: %w", warehouse, err)
+		return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
 	}
 	_, err = io.Copy(tmp, src)
 	if err == nil {
@@ -41,14 +53,102 @@ func WriteSnapshot(warehouse string) (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+		err = os.Chmod(tmp.Name(), 0o444)
+	}
+	if err == nil {
+		err = removeWAL(dst)
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), dst)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return "", fmt.Errorf("snapshot of %s: %w", warehouse, err)
+		return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
+	}
+	// A session on the old copy may have written its log between the first
+	// removal and the rename.
+	if err := removeWAL(dst); err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", dst, err)
 	}
 	return dst, nil
+}
+
+func removeWAL(db string) error {
+	if err := os.Remove(walPath(db)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the write-ahead log left beside the snapshot: %w", err)
+	}
+	return nil
+}
+
+func snapshotTempPrefix(dst string) string { return "." + filepath.Base(dst) + ".tmp-" }
+
+// SnapshotWAL reports whether a write-ahead log lies beside the snapshot:
+// someone opened the snapshot read-write and wrote to it, so what a reader
+// sees may differ from the warehouse until the next run replaces it.
+func SnapshotWAL(warehouse string) bool {
+	st, err := os.Stat(walPath(SnapshotPath(warehouse)))
+	return err == nil && st.Size() > 0
+}
+
+// RemoveSnapshotTemps removes the temporary copies that snapshot writes of
+// dead processes left (a killed run leaves a copy as large as the
+// warehouse). The caller holds the writer lock, so no live process is
+// writing one. It returns the files removed and their total size.
+func RemoveSnapshotTemps(warehouse string) ([]string, int64, error) {
+	dst := SnapshotPath(warehouse)
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"))
+	if err != nil {
+		return nil, 0, err
+	}
+	var removed []string
+	var size int64
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(m); err != nil {
+			return removed, size, fmt.Errorf("remove leftover snapshot copy: %w", err)
+		}
+		removed = append(removed, m)
+		size += st.Size()
+	}
+	return removed, size, nil
+}
+
+// globEscape quotes the glob metacharacters of a literal file name.
+func globEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+	return r.Replace(s)
+}
+
+// RemoveSpillLeftovers removes the files DuckDB spilled to
+// "<warehouse>.tmp" in processes that died (DuckDB does not clean them up
+// when it next opens the file; a killed run can leave gigabytes there). It
+// must be called right after a read-write Open: DuckDB's own lock on the
+// file then proves that no other process has the warehouse open, and this
+// one has not spilled yet.
+func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
+	if w.readOnly {
+		return nil, 0, nil
+	}
+	dir := w.path + ".tmp"
+	matches, err := filepath.Glob(filepath.Join(globEscape(dir), "duckdb_temp_*"))
+	if err != nil {
+		return nil, 0, err
+	}
+	var removed []string
+	var size int64
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(m); err != nil {
+			return removed, size, fmt.Errorf("remove leftover spill file: %w", err)
+		}
+		removed = append(removed, m)
+		size += st.Size()
+	}
+	return removed, size, nil
 }

@@ -67,22 +67,32 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		q.Set("enable_external_access", "false")
 	}
 	db, err := sql.Open("duckdb", path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("warehouse %s: %w", path, err)
+	if err == nil {
+		if err = db.PingContext(ctx); err != nil {
+			db.Close()
+		}
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("warehouse %s: %w", path, err)
+	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock") {
+			err = fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+		return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
 	}
 	w := &Warehouse{db: db, path: path, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("warehouse %s: %w", path, err)
+			return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
 		}
 	}
 	return w, nil
 }
+
+// ErrBusy is returned (wrapped) by Open when another process has the file
+// open in a way that excludes this one: DuckDB lets no other process open a
+// file that a writer has open, and no writer open a file that any process
+// has open.
+var ErrBusy = errors.New("the warehouse file is open in another program")
 
 // DB returns the database handle for queries.
 func (w *Warehouse) DB() *sql.DB { return w.db }
@@ -91,11 +101,21 @@ func (w *Warehouse) DB() *sql.DB { return w.db }
 func (w *Warehouse) Path() string { return w.path }
 
 // Close closes the database; a checkpoint writes the WAL into the file.
+// A failed checkpoint (a full disk) loses nothing, since the committed
+// changes stay in the WAL and are replayed at the next open, but it is
+// returned: the file alone is not the warehouse then, and must not be
+// copied as the snapshot.
 func (w *Warehouse) Close() error {
+	var err error
 	if !w.readOnly {
-		_, _ = w.db.Exec("CHECKPOINT")
+		if _, cerr := w.db.Exec("CHECKPOINT"); cerr != nil {
+			err = fmt.Errorf("warehouse %s: checkpoint: %w", w.path, CheckDiskFull(cerr, w.path))
+		}
 	}
-	return w.db.Close()
+	if cerr := w.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // migrate applies the embedded migrations not yet recorded in

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/periods"
+	"github.com/cchc/cchc/pipeline"
 	"github.com/cchc/cchc/publish"
+	"github.com/cchc/cchc/warehouse"
 )
 
 func publishCmd(g *globals) *cobra.Command {
@@ -16,10 +23,15 @@ func publishCmd(g *globals) *cobra.Command {
 		Use:   "publish --period P",
 		Short: "Write the publications of one period again (rankings, form II.06a, report)",
 		Long: `Write the publications of one period (YYYY-MM, YYYY-Qn, YYYY-H1|H2 or
-YYYY) under publish.dir/P/, from the analysts' snapshot of the last
-committed run (or the warehouse when there is no snapshot yet), so it never
-holds the warehouse file a nightly run needs. The same warehouse gives
-byte-identical files.`,
+YYYY) under publish.dir/P/, from the last committed run. The same warehouse
+gives byte-identical files.
+
+publish takes the writer lock, like a run, waiting up to lock_timeout: a run
+in progress writes the same files, and publishing beside it from the
+previous state would overwrite its fresh publications with stale ones.
+Under the lock it reads the warehouse itself; when another program has the
+warehouse file open it reads the analysts' snapshot instead, provided the
+snapshot is as new as the warehouse.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, _, err := loadConfig(g)
@@ -29,19 +41,28 @@ byte-identical files.`,
 			if _, err := periods.Parse(period, cfg.Periods); err != nil {
 				return usageErr(fmt.Errorf("--period: %w", err))
 			}
-			w, err := openRead(cmd, cfg, false, false)
+			ctx := cmd.Context()
+			host, _ := os.Hostname()
+			lock, err := warehouse.AcquireLock(ctx, cfg.Warehouse, cfg.LockTimeout,
+				warehouse.Holder{PID: os.Getpid(), Host: host, StartedAt: time.Now(), Command: "cchc publish --period " + period})
+			if err != nil {
+				return failedErr(err)
+			}
+			defer lock.Release()
+			pipeline.RemoveLeftovers(cfg, newLogger(cmd.ErrOrStderr()))
+			w, err := openPublished(ctx, cmd, cfg)
 			if err != nil {
 				return failedErr(err)
 			}
 			defer w.Close()
 			var n int
-			if err := w.DB().QueryRowContext(cmd.Context(), `SELECT count(*) FROM periods WHERE period = ?`, period).Scan(&n); err != nil {
+			if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FROM periods WHERE period = ?`, period).Scan(&n); err != nil {
 				return failedErr(err)
 			}
 			if n == 0 {
 				return failedErr(fmt.Errorf("period %s has no data in %s (see: cchc query \"SELECT period FROM periods\")", period, cfg.Warehouse))
 			}
-			files, err := publish.Period(cmd.Context(), w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
+			files, err := publish.Period(ctx, w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
 			if err != nil {
 				return failedErr(err)
 			}
@@ -54,4 +75,25 @@ byte-identical files.`,
 	cmd.Flags().StringVar(&period, "period", "", "period to publish: YYYY-MM, YYYY-Qn, YYYY-H1|H2 or YYYY")
 	cmd.MarkFlagRequired("period")
 	return cmd
+}
+
+// openPublished opens, read-only, the state of the last committed run: the
+// warehouse itself (the caller holds the writer lock, so nothing changes
+// it), or, when another program has the file open, the snapshot if it is
+// not older than the warehouse. A snapshot whose refresh failed is older,
+// and publishing from it would put stale figures over fresh ones.
+func openPublished(ctx context.Context, cmd *cobra.Command, cfg *config.Config) (*warehouse.Warehouse, error) {
+	opts := warehouse.Options{ReadOnly: true}
+	w, err := warehouse.Open(ctx, cfg.Warehouse, opts)
+	if err == nil || !errors.Is(err, warehouse.ErrBusy) {
+		return w, err
+	}
+	snap := warehouse.SnapshotPath(cfg.Warehouse)
+	ws, werr := os.Stat(cfg.Warehouse)
+	ss, serr := os.Stat(snap)
+	if werr != nil || serr != nil || ss.ModTime().Before(ws.ModTime()) {
+		return nil, fmt.Errorf("%w; the snapshot %s is older than the warehouse (or missing), so it cannot stand in: close the other program and publish again", err, snap)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "cchc: the warehouse file is open in another program; publishing from the snapshot %s, which is as new as the warehouse\n", snap)
+	return warehouse.Open(ctx, snap, opts)
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"database/sql"
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -66,21 +66,43 @@ func explainQueryError(err error) error {
 	return err
 }
 
-func writeRows(w io.Writer, rows *sql.Rows, format string) error {
+// rowSource is what writeRows reads: *sql.Rows, or a generator in tests.
+type rowSource interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// tableSample is how many rows the table format reads before it prints:
+// their widths set the columns' widths for the whole output, so the rows
+// after them stream too. A later value wider than its column is printed
+// whole (never cut: an analyst may copy it), pushing the rest of its line
+// to the right.
+const tableSample = 1000
+
+// writeRows writes the result as it is scanned, in every format, so the
+// memory cchc holds does not grow with the result: csv and json row by row
+// (json as an array written element by element), table after its first
+// tableSample rows. (go-duckdb v1.8.2 itself materialises a result in
+// DuckDB's memory before the first row is read; that part is DuckDB's,
+// capped by its memory_limit.)
+func writeRows(out io.Writer, rows rowSource, format string) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
 	}
+	w := bufio.NewWriterSize(out, 64<<10)
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	var (
-		t    = &table{header: cols, right: map[int]bool{}}
-		cw   *csv.Writer
-		objs []map[string]any
-		n    int
+		cw    *csv.Writer
+		t     = &table{header: cols, right: map[int]bool{}}
+		width []int
+		n     int64
 	)
 	if format == "csv" {
 		cw = csv.NewWriter(w)
@@ -88,6 +110,14 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) error {
 			return err
 		}
 	}
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i], _ = json.Marshal(c)
+	}
+	if format == "json" {
+		w.WriteString("[")
+	}
+	cells := make([]string, len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
@@ -95,26 +125,51 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) error {
 		n++
 		switch format {
 		case "json":
-			o := make(map[string]any, len(cols))
-			for i, c := range cols {
-				o[c] = jsonValue(vals[i])
+			if n > 1 {
+				w.WriteString(",")
 			}
-			objs = append(objs, o)
-		default:
-			cells := make([]string, len(cols))
+			w.WriteString("\n  {")
+			for j := range cols {
+				v, err := json.Marshal(jsonValue(vals[j]))
+				if err != nil {
+					return err
+				}
+				if j > 0 {
+					w.WriteString(", ")
+				}
+				w.Write(keys[j])
+				w.WriteString(": ")
+				w.Write(v)
+			}
+			w.WriteString("}")
+		case "csv":
 			for i, v := range vals {
 				cells[i] = textValue(v)
-				if isNumber(v) {
+			}
+			if err := cw.Write(cells); err != nil {
+				return err
+			}
+		default:
+			row := make([]string, len(cols))
+			for i, v := range vals {
+				row[i] = textValue(v)
+				if width == nil && isNumber(v) {
 					t.right[i] = true
 				}
 			}
-			if cw != nil {
-				if err := cw.Write(cells); err != nil {
-					return err
-				}
-			} else {
-				t.add(cells...)
+			if width != nil {
+				t.line(w, width, row)
+				break
 			}
+			t.add(row...)
+			if len(t.rows) == tableSample {
+				width = t.start(w)
+			}
+		}
+		// A closed output (cchc query ... | head) stops the scan: the
+		// buffered writer keeps its first write error.
+		if _, err := w.Write(nil); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -122,38 +177,22 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) error {
 	}
 	switch format {
 	case "json":
-		// Keep column order: encode objects by hand around ordered keys.
-		fmt.Fprint(w, "[")
-		for i, o := range objs {
-			if i > 0 {
-				fmt.Fprint(w, ",")
-			}
-			fmt.Fprint(w, "\n  {")
-			for j, c := range cols {
-				k, _ := json.Marshal(c)
-				v, err := json.Marshal(o[c])
-				if err != nil {
-					return err
-				}
-				if j > 0 {
-					fmt.Fprint(w, ", ")
-				}
-				fmt.Fprintf(w, "%s: %s", k, v)
-			}
-			fmt.Fprint(w, "}")
+		if n > 0 {
+			w.WriteString("\n")
 		}
-		if len(objs) > 0 {
-			fmt.Fprint(w, "\n")
-		}
-		fmt.Fprintln(w, "]")
+		w.WriteString("]\n")
 	case "csv":
 		cw.Flush()
-		return cw.Error()
+		if err := cw.Error(); err != nil {
+			return err
+		}
 	default:
-		t.write(w)
+		if width == nil {
+			t.start(w)
+		}
 		fmt.Fprintf(w, "(%d rows)\n", n)
 	}
-	return nil
+	return w.Flush()
 }
 
 func isNumber(v any) bool {

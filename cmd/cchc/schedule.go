@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/warehouse"
 )
 
 func scheduleCmd(g *globals) *cobra.Command {
@@ -16,8 +19,9 @@ func scheduleCmd(g *globals) *cobra.Command {
 		Short: "Run the batch on the configured cron schedule until SIGINT/SIGTERM; runs never overlap",
 		Long: `Run the batch on the cron schedule of the config (schedule:, in timezone:),
 for example "30 1 * * *", "@daily" or "@every 1h". A tick that finds a run in
-progress is skipped and logged; a panic in a run is logged and the scheduler
-goes on. The config and the unit registry are read again before every run,
+progress, or the warehouse locked past lock_timeout, is skipped, logged and
+recorded in runs (status skipped) by the next run; a panic in a run is
+logged and the scheduler goes on. The config and the unit registry are read again before every run,
 so edits take effect at the next run. On SIGINT or SIGTERM no new run starts
 and a run in progress is rolled back (nothing half-written), then the
 command exits 0.`,
@@ -31,21 +35,35 @@ command exits 0.`,
 				return usageErr(&config.Error{File: cfg.File, Key: "schedule", Msg: `required for cchc schedule, e.g. "30 1 * * *" or "@daily"`})
 			}
 			log := newLogger(cmd.ErrOrStderr())
+			// A tick that does not run is journalled beside the warehouse
+			// (the run in progress holds the warehouse itself); the next run
+			// records it in runs as skipped.
+			journal := func(at time.Time, reason string) {
+				host, _ := os.Hostname()
+				s := warehouse.Skipped{At: warehouse.LocalNow(at, cfg.Location), GaveUpAt: warehouse.LocalNow(time.Now(), cfg.Location),
+					Host: host, PID: os.Getpid(), Reason: reason}
+				if err := warehouse.RecordSkipped(cfg.Warehouse, s); err != nil {
+					log.Error("skipped run not journalled", "err", err)
+				}
+			}
 			job := func(ctx context.Context) error {
+				at := time.Now()
 				cfg, reg, err := loadConfig(g)
 				if err != nil {
-					return fmt.Errorf("config not usable, run skipped: %w", err)
+					err = fmt.Errorf("config not usable, run skipped: %w", err)
+					journal(at, err.Error())
+					return fmt.Errorf("%w: %w", pipeline.ErrSkipped, err)
 				}
 				sum, err := pipeline.Batch(ctx, cfg, reg, pipeline.Options{Trigger: "schedule", Logger: log})
 				if err != nil {
 					return err
 				}
-				if sum.Run.Status != "succeeded" {
+				if sum.Run.Status != warehouse.RunSucceeded {
 					return fmt.Errorf("run %d %s: %s", sum.Run.ID, sum.Run.Status, sum.Run.Message)
 				}
 				return nil
 			}
-			if err := pipeline.Schedule(cmd.Context(), cfg.Schedule, cfg.Location, log, job); err != nil {
+			if err := pipeline.Schedule(cmd.Context(), cfg.Schedule, cfg.Location, log, job, journal); err != nil {
 				return usageErr(err)
 			}
 			return nil

@@ -63,9 +63,13 @@ func newLogger(w io.Writer) *slog.Logger {
 // it (DuckDB lets no other process open a file a writer has open); without
 // preferLive the snapshot is read when it exists.
 func openRead(cmd *cobra.Command, cfg *config.Config, preferLive, sandboxed bool) (*warehouse.Warehouse, error) {
-	opts := warehouse.Options{ReadOnly: true, Sandboxed: sandboxed}
+	opts := warehouse.Options{ReadOnly: true, Sandboxed: sandboxed, MemoryLimit: cfg.MemoryLimit}
 	snap := warehouse.SnapshotPath(cfg.Warehouse)
 	_, serr := os.Stat(snap)
+	if serr == nil && warehouse.SnapshotWAL(cfg.Warehouse) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: warning: %s.wal exists: someone opened the snapshot read-write and changed it; "+
+			"what it shows may differ from the warehouse until the next run replaces it (open a copy to write)\n", snap)
+	}
 	if !preferLive && serr == nil {
 		return warehouse.Open(cmd.Context(), snap, opts)
 	}

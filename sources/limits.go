@@ -1,0 +1,113 @@
+package sources
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Limits bound what one export file may cost to decode, so a hostile or
+// broken file fails alone with a message instead of exhausting memory or
+// disk. A zero field takes its default (DefaultLimits). Each field has a
+// config key under limits: (named in LimitError), so a clerk who meets the
+// error knows what to change.
+type Limits struct {
+	// MaxWorkbookBytes bounds the uncompressed size of all parts of an XLSX
+	// workbook (excelize's UnzipSizeLimit): a 2 MB zip bomb that inflates to
+	// gigabytes is refused before it is opened.
+	MaxWorkbookBytes int64
+	// MaxXMLPartBytes bounds one uncompressed worksheet part; excelize
+	// keeps it in memory up to 16 MiB and spills a larger one to a
+	// temporary file, so this also bounds the spill. Every other part (the
+	// shared strings, styles, media) is held or indexed in memory and may
+	// be a quarter of it.
+	MaxXMLPartBytes int64
+	// MaxMerges bounds the merged ranges of a sheet.
+	MaxMerges int
+	// MaxCellBytes bounds one cell (Excel itself holds 32,767 characters).
+	MaxCellBytes int
+	// MaxLineBytes bounds one line of a CSV or NDJSON file.
+	MaxLineBytes int
+	// MaxColumns bounds the columns of a file (header or any row).
+	MaxColumns int
+	// MaxJSONDepth bounds the nesting of a JSON value.
+	MaxJSONDepth int
+}
+
+// DefaultLimits are generous for real exports (a 500,000-row sheet is
+// about 300 MB of XML) and far below what breaks the machine.
+var DefaultLimits = Limits{
+	MaxWorkbookBytes: 1 << 30,
+	MaxXMLPartBytes:  768 << 20,
+	MaxMerges:        100_000,
+	MaxCellBytes:     32 << 10,
+	MaxLineBytes:     1 << 20,
+	MaxColumns:       1024,
+	MaxJSONDepth:     32,
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxWorkbookBytes <= 0 {
+		l.MaxWorkbookBytes = d.MaxWorkbookBytes
+	}
+	if l.MaxXMLPartBytes <= 0 {
+		l.MaxXMLPartBytes = d.MaxXMLPartBytes
+	}
+	if l.MaxMerges <= 0 {
+		l.MaxMerges = d.MaxMerges
+	}
+	if l.MaxCellBytes <= 0 {
+		l.MaxCellBytes = d.MaxCellBytes
+	}
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = d.MaxLineBytes
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.MaxJSONDepth <= 0 {
+		l.MaxJSONDepth = d.MaxJSONDepth
+	}
+	return l
+}
+
+// ErrLimit is wrapped by every LimitError.
+var ErrLimit = errors.New("vượt giới hạn")
+
+// LimitError is a file refused because it exceeds a limit. It is a content
+// failure: the same file would fail again.
+type LimitError struct {
+	Path  string
+	What  string // what exceeded, in Vietnamese, with the place ("dòng 12")
+	Limit int64
+	Key   string // config key, e.g. limits.max_cell_bytes
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("file %s: %s vượt giới hạn %s (khóa cấu hình %s); tệp bị từ chối, kiểm tra hoặc xuất lại tệp",
+		e.Path, e.What, humanBytes(e.Limit, e.Key), e.Key)
+}
+
+func (e *LimitError) Unwrap() error { return ErrLimit }
+
+func limitErr(path, what string, limit int64, key string) error {
+	return &LimitError{Path: path, What: what, Limit: limit, Key: "limits." + key}
+}
+
+// humanBytes renders a limit: byte limits in KiB/MiB/GiB, counts as is.
+func humanBytes(n int64, key string) string {
+	switch key {
+	case "limits.max_merges", "limits.max_columns", "limits.max_json_depth":
+		return fmt.Sprintf("%d", n)
+	}
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}
