@@ -25,10 +25,10 @@ func TestCorrectedReexportReplacesQuarantine(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, "exports/a/01-march.csv")
-	// 01-march.csv rows 5, 6 and 7 are quarantined (unknown unit, 31/02,
-	// due before receipt).
-	if n := scalar[int](t, w, `SELECT count(*) FROM quarantine WHERE source_file = ?`, p); n != 3 {
-		t.Fatalf("%d quarantined rows of the first version, want 3", n)
+	// 01-march.csv rows 3 (a duplicate of row 8), 5, 6 and 7 are
+	// quarantined (unknown unit, 31/02, due before receipt).
+	if n := scalar[int](t, w, `SELECT count(*) FROM quarantine WHERE source_file = ?`, p); n != 4 {
+		t.Fatalf("%d quarantined rows of the first version, want 4", n)
 	}
 	// The unit corrects rows 6 and 7; row 5 still names an unknown unit.
 	b, _ := os.ReadFile(p)
@@ -42,11 +42,11 @@ func TestCorrectedReexportReplacesQuarantine(t *testing.T) {
 	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
 		t.Fatal(err)
 	}
-	// Only the new version's row 5 remains: 1 row, not 3 old + 1 new.
+	// Only the new version's rows 3 and 5 remain: 2 rows, not 4 old + 2 new.
 	var rows string
 	rows = scalar[string](t, w, `SELECT string_agg(source_row::VARCHAR || ' ' || column_name, ', ' ORDER BY source_row) FROM quarantine WHERE source_file = ?`, p)
-	if rows != "5 Đơn vị tiếp nhận" {
-		t.Errorf("quarantine of the re-exported file: %q, want only row 5 of the new version", rows)
+	if rows != "3 Mã hồ sơ, 5 Đơn vị tiếp nhận" {
+		t.Errorf("quarantine of the re-exported file: %q, want only rows 3 and 5 of the new version", rows)
 	}
 	if n := scalar[int](t, w, `SELECT count(DISTINCT file_sha256) FROM quarantine WHERE source_file = ?`, p); n != 1 {
 		t.Errorf("quarantine holds rows of %d versions of the file", n)
