@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // bigColumns is the layout of the benchmark export: a provincial one-stop
@@ -49,13 +51,166 @@ var bigBad = []badRow{
 // rows written (bad rows included) and the first write error. The same rows
 // and seed (0 means 1) give the same bytes.
 func BigCSV(w io.Writer, rows int, seed uint64) (int, error) {
+	return BigExport(w, BigOptions{Rows: rows, Seed: seed})
+}
+
+// BigOptions shapes a benchmark export beyond the demo-like default that
+// BigCSV writes. The zero value of every field but Rows keeps the default.
+type BigOptions struct {
+	Rows int
+	Seed uint64 // 0 means 1
+	// Communes, when positive, replaces the demo's communes with this many
+	// synthetic ones (codes X.B001, X.B002, ..., spread over the demo's four
+	// districts, each drawing its dossiers like one of the demo's communes),
+	// which together receive half the dossiers. BigUnitsCSV writes the
+	// matching registry.
+	Communes int
+	// CanonicalHeaders writes the canonical column names of DESIGN.md as
+	// the header (dossier_code, unit_code, ...), unit codes in unit_code,
+	// and leaves the personal-data columns out. Values keep the export's
+	// dialect (Vietnamese words, dd/mm/yyyy hh:mm:ss, decimal comma).
+	CanonicalHeaders bool
+	// SeqBase is added to the sequence number in every dossier code, so
+	// that exports with different bases share no code: a nightly file that
+	// adds dossiers rather than updating them. Use a base above the rows a
+	// unit receives in one day (100000 is safe).
+	SeqBase int
+}
+
+// BigExport writes one large export as BigCSV does, shaped by o. BigCSV(w,
+// rows, seed) writes the same bytes as BigExport(w, BigOptions{Rows: rows,
+// Seed: seed}).
+func BigExport(w io.Writer, o BigOptions) (int, error) {
+	cw := csv.NewWriter(w)
+	n, err := bigRows(o, func(rec []string) error { return cw.Write(rec) })
+	if err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return o.Rows, err
+	}
+	return max(o.Rows, 0), nil
+}
+
+// BigXLSX writes the rows of BigExport(o) as a workbook with one sheet
+// (header on row 1, every cell a string, as a CSV saved as XLSX). It
+// streams the sheet, though excelize keeps the shared parts in memory and
+// spills the sheet to a temporary file when it grows past 16 MB.
+func BigXLSX(w io.Writer, o BigOptions) (int, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	sw, err := x.NewStreamWriter("Sheet1")
+	if err != nil {
+		return 0, err
+	}
+	line := 0
+	cells := make([]any, 0, len(bigColumns))
+	n, err := bigRows(o, func(rec []string) error {
+		line++
+		cells = cells[:0]
+		for _, s := range rec {
+			cells = append(cells, s)
+		}
+		cell, err := excelize.CoordinatesToCellName(1, line)
+		if err != nil {
+			return err
+		}
+		return sw.SetRow(cell, cells)
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := sw.Flush(); err != nil {
+		return n, err
+	}
+	if _, err := x.WriteTo(w); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// BigUnitsCSV is the units.csv registry of an export written with
+// BigOptions.Communes set to communes (the demo's registry for 0).
+func BigUnitsCSV(communes int) []byte {
+	return unitsCSV(bigRegistry(communes))
+}
+
+// bigRegistry is the unit list of a benchmark export: the demo's, or with
+// communes > 0 its departments and districts plus that many synthetic
+// communes. Their weights are set so that the communes receive as many
+// dossiers as the departments and districts together.
+func bigRegistry(communes int) []*unit {
+	base := registry()
+	if communes <= 0 {
+		return base
+	}
+	var out, tmpl, districts []*unit
+	other, tmplSum := 0.0, 0.0
+	for _, u := range base {
+		switch {
+		case u.Level != "commune":
+			out = append(out, u)
+			other += u.weight
+			if u.Level == "district" {
+				districts = append(districts, u)
+			}
+		case u.ValidTo == "":
+			tmpl = append(tmpl, u)
+			tmplSum += u.weight
+		}
+	}
+	for i := 0; i < communes; i++ {
+		t, d := tmpl[i%len(tmpl)], districts[i%len(districts)]
+		c := *t
+		n := i + 1
+		c.Code = fmt.Sprintf("X.B%03d", n)
+		c.Name = fmt.Sprintf("UBND xã Thử Nghiệm %d", n)
+		c.Parent = d.Code
+		c.ValidFrom, c.ValidTo, c.Successor = "", "", ""
+		c.Aliases = []string{fmt.Sprintf("Xã Thử Nghiệm %d", n)}
+		c.agency = fmt.Sprintf("000.%d.%s.H41", 100+n, d.short)
+		c.m2026 = fmt.Sprintf("M41.0%s.%d", d.short, 100+n)
+		c.lifeKey = ""
+		// The templates' mix, scaled so the communes total other.
+		c.weight = t.weight / tmplSum * float64(len(tmpl)) / float64(communes) * other
+		out = append(out, &c)
+	}
+	return out
+}
+
+// bigCanonical is the canonical name of each benchmark column; the
+// personal-data columns have none and are left out under CanonicalHeaders.
+var bigCanonical = map[field]string{
+	colCode: "dossier_code", colUnit: "unit_code", colProcCode: "procedure_code", colProcName: "procedure_name",
+	colField: "field", colChannel: "channel", colReceived: "received_at", colDue: "due_at",
+	colFinished: "finished_at", colReturned: "returned_at", colStatus: "status", colSuppK: "supplement_requests",
+	colSuppDays: "supplement_days", colFee: "fee_required", colPaid: "paid_online", colDigDossier: "digitized_dossier",
+	colDigResult: "digitized_result", colReused: "reused_data", colSynced: "synced_national", colRating: "rating",
+}
+
+// bigRows generates the header and data rows of a benchmark export and
+// hands each to emit (which must not keep the slice). It returns the data
+// rows emitted and the first error of emit.
+func bigRows(o BigOptions, emit func([]string) error) (int, error) {
+	rows, seed := o.Rows, o.Seed
 	if seed == 0 {
 		seed = 1
+	}
+	cols, dl := bigColumns, bigDialect
+	if o.CanonicalHeaders {
+		cols = nil
+		for _, c := range bigColumns {
+			if name, ok := bigCanonical[c.field]; ok {
+				cols = append(cols, column{header: name, field: c.field})
+			}
+		}
+		dl.unitRef = unitCode
 	}
 	var us []*unit
 	var cum []float64
 	sum := 0.0
-	for _, u := range registry() {
+	for _, u := range bigRegistry(o.Communes) {
 		if u.ValidTo != "" {
 			continue
 		}
@@ -77,12 +232,11 @@ func BigCSV(w io.Writer, rows int, seed uint64) (int, error) {
 	people := &peopleGen{r: rng(seed, "big-people")}
 	exportAt := time.Date(2026, 11, 3, 8, 0, 0, 0, ict)
 
-	cw := csv.NewWriter(w)
-	rec := make([]string, len(bigColumns))
-	for i, c := range bigColumns {
+	rec := make([]string, len(cols))
+	for i, c := range cols {
 		rec[i] = c.header
 	}
-	if err := cw.Write(rec); err != nil {
+	if err := emit(rec); err != nil {
 		return 0, err
 	}
 	ring, next, filled := make([]*person, 4096), 0, 0
@@ -97,9 +251,10 @@ func BigCSV(w io.Writer, rows int, seed uint64) (int, error) {
 		ui := sort.SearchFloat64s(cum, r.Float64()*cum[len(cum)-1])
 		d := gens[ui].next(workdays[di])
 		seq[ui]++
-		d.code = dossierCode(us[ui], d.received, seq[ui], d.channel)
+		d.code = dossierCode(us[ui], d.received, o.SeqBase+seq[ui], d.channel)
 		// Applicants come back: half the rows reuse one of the last few
-		// thousand (a fixed ring, so memory stays constant).
+		// thousand (a fixed ring, so memory stays constant). Drawn under
+		// CanonicalHeaders too, so that the dossiers stay the same.
 		if filled > 0 && r.IntN(2) == 0 {
 			d.person = ring[r.IntN(filled)]
 		} else {
@@ -111,17 +266,13 @@ func BigCSV(w io.Writer, rows int, seed uint64) (int, error) {
 		if (n+1)%bigBadEvery == bigBadEvery/2 {
 			d.bad = &bigBad[((n+1)/bigBadEvery)%len(bigBad)]
 		}
-		cells := renderRow(r, &bigDialect, bigColumns, d, d.at(exportAt))
+		cells := renderRow(r, &dl, cols, d, d.at(exportAt))
 		for i, c := range cells {
 			rec[i] = c.text()
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := emit(rec); err != nil {
 			return n, fmt.Errorf("samplegen: writing row %d: %w", n+1, err)
 		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return rows, err
 	}
 	return max(rows, 0), nil
 }
