@@ -37,6 +37,7 @@ func failedErr(err error) error { return &exitError{code: pipeline.ExitFailed, e
 type globals struct {
 	configPath string
 	cpuProfile string
+	memProfile string
 }
 
 func main() {
@@ -81,6 +82,8 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.configPath, "config", "./cchc.yaml", "config file")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write a heap profile at the end of the command to this file")
+	root.PersistentFlags().MarkHidden("memprofile")
 	var prof *os.File
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if g.cpuProfile == "" {
@@ -97,6 +100,14 @@ func newRoot() *cobra.Command {
 		if prof != nil {
 			pprof.StopCPUProfile()
 			prof.Close()
+		}
+		if g.memProfile != "" {
+			if f, err := os.Create(g.memProfile); err == nil {
+				// alloc_space then shows what the whole command allocated,
+				// inuse_space what was live at its end.
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
 		}
 	}
 	root.AddCommand(runCmd(g), queryCmd(g), quarantineCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd())
