@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/cchc
 DEMO    := demo
 
-.PHONY: all build demo demo-clean test test-short fuzz bench vet fmt sample clean
+.PHONY: all build demo demo-clean test test-short fuzz bench profile vet fmt sample clean
 
 all: build
 
@@ -65,14 +65,33 @@ fuzz:
 	  done; \
 	done
 
-# Go benchmarks of the hot paths, then the end-to-end harness on generated
-# data: rows per second and peak memory of `cchc run` against DuckDB's own
-# read_csv on the same file, measured in the same run. BENCH_ROWS sets the
-# size of the export.
-BENCH_ROWS ?= 1000000
+# Issue 11 benchmarks (see BENCHMARKS.md). First the Go benchmarks of each
+# transform step (ns/row, allocs/row), then the end-to-end harness
+# (bench/): it generates the exports once into bench/data/ (git ignores
+# it) and measures, as child processes, the median of BENCH_RUNS alternated
+# runs of (a) `cchc run` into an empty warehouse per size, (b) DuckDB's own
+# read_csv of the same file into the same typed columns, (c) a nightly run
+# adding BENCH_NIGHTLY rows to the largest warehouse, (d) model and rank
+# alone, (e) an XLSX load of BENCH_XLSX rows. Results: bench/out/results.md.
+# Run it on an otherwise idle machine; the 5M size needs about 3 GB of disk.
+BENCH_SIZES    ?= 1000000,5000000
+BENCH_RUNS     ?= 3
+BENCH_NIGHTLY  ?= 50000
+BENCH_XLSX     ?= 200000
+BENCH_COMMUNES ?= 600
+BENCH_ARGS     ?=
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./transforms ./sources ./vnenc
-	$(GO) run ./bench -rows $(BENCH_ROWS) -cchc ./$(BIN) -units $(DEMO)/units.csv
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./transforms ./sources ./vnenc
+	$(GO) run ./bench -sizes $(BENCH_SIZES) -runs $(BENCH_RUNS) -nightly $(BENCH_NIGHTLY) \
+	  -xlsx $(BENCH_XLSX) -communes $(BENCH_COMMUNES) -cchc ./$(BIN) $(BENCH_ARGS)
+
+# CPU and heap profiles of `cchc run` loading the PROFILE_ROWS export into
+# an empty warehouse: bench/out/cpu.prof and bench/out/heap.prof, and the
+# head of `go tool pprof -top` of each (flat and cumulative CPU, allocated
+# bytes).
+PROFILE_ROWS ?= 5000000
+profile: build
+	$(GO) run ./bench -profile -sizes $(PROFILE_ROWS) -communes $(BENCH_COMMUNES) -cchc ./$(BIN) $(BENCH_ARGS)
 
 vet:
 	$(GO) vet ./...
