@@ -96,7 +96,14 @@ func SnapshotWAL(warehouse string) bool {
 // writing one. It returns the files removed and their total size.
 func RemoveSnapshotTemps(warehouse string) ([]string, int64, error) {
 	dst := SnapshotPath(warehouse)
-	matches, err := filepath.Glob(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"))
+	return removeLeftovers(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"), "snapshot copy")
+}
+
+// removeLeftovers removes the regular files matching pattern (links and
+// folders are left alone) and returns them and their total size; what
+// names the kind of file in an error.
+func removeLeftovers(pattern, what string) ([]string, int64, error) {
+	matches, err := filepath.Glob(pattern)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -108,7 +115,7 @@ func RemoveSnapshotTemps(warehouse string) ([]string, int64, error) {
 			continue
 		}
 		if err := os.Remove(m); err != nil {
-			return removed, size, fmt.Errorf("remove leftover snapshot copy: %w", err)
+			return removed, size, fmt.Errorf("remove leftover %s: %w", what, err)
 		}
 		removed = append(removed, m)
 		size += st.Size()
@@ -133,22 +140,5 @@ func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
 		return nil, 0, nil
 	}
 	dir := w.path + ".tmp"
-	matches, err := filepath.Glob(filepath.Join(globEscape(dir), "duckdb_temp_*"))
-	if err != nil {
-		return nil, 0, err
-	}
-	var removed []string
-	var size int64
-	for _, m := range matches {
-		st, err := os.Lstat(m)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
-		}
-		if err := os.Remove(m); err != nil {
-			return removed, size, fmt.Errorf("remove leftover spill file: %w", err)
-		}
-		removed = append(removed, m)
-		size += st.Size()
-	}
-	return removed, size, nil
+	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "spill file")
 }
