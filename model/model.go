@@ -50,7 +50,7 @@ func Build(ctx context.Context, db Execer, convention string, m *Methodology, as
 	if err := buildPeriods(ctx, db, convention, asOf); err != nil {
 		return err
 	}
-	for _, name := range []string{"10_dossier_outcomes.sql", "20_dossier_stats.sql"} {
+	for _, name := range []string{"05_unit_attribution.sql", "10_dossier_outcomes.sql", "20_dossier_stats.sql"} {
 		if err := execFile(ctx, db, name); err != nil {
 			return err
 		}
@@ -148,21 +148,31 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 			// points = max × min(1, rate / threshold); denominator 0 is N/A.
 			rows = append(rows, fmt.Sprintf(`SELECT period, unit_code, %s, %s, n%[3]d, d%[3]d,
 				CASE WHEN d%[3]d > 0 THEN greatest(0, %[4]s) END, %[5]v,
-				CASE WHEN d%[3]d > 0 THEN %[6]v * least(1, greatest(0, %[4]s) / %[5]v) END, %[6]v FROM indicator_agg`,
+				CASE WHEN d%[3]d > 0 THEN %[6]v * least(1, greatest(0, %[4]s) / %[5]v) END, %[6]v FROM {agg}`,
 				quote(g.Code), quote(ind.Code), n, rate, ind.Threshold, ind.Points))
 		}
 	}
-	agg := "CREATE OR REPLACE TEMP TABLE indicator_agg AS SELECT period, unit_code, " + strings.Join(cols, ", ") +
-		" FROM dossier_outcomes GROUP BY period, unit_code"
-	if err := exec("indicators (check the numerator, denominator and rate expressions of the methodology)", agg); err != nil {
+	// The same indicators over the previous period restated on each
+	// period's units (dossier_outcomes_restated) give the movement's
+	// like-with-like comparison, in the temporary indicator_values_restated.
+	if err := exec("indicator_values", `DELETE FROM indicator_values;
+		CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
 		return err
 	}
-	if err := exec("indicator_values", `DELETE FROM indicator_values`); err != nil {
-		return err
-	}
-	ins := fmt.Sprintf("INSERT INTO indicator_values SELECT %s, %s, * FROM (%s)", quote(m.Name), quote(m.Version), strings.Join(rows, "\nUNION ALL\n"))
-	if err := exec("indicator_values", ins); err != nil {
-		return err
+	for _, v := range []struct{ from, agg, into string }{
+		{"dossier_outcomes", "indicator_agg", "indicator_values"},
+		{"dossier_outcomes_restated", "indicator_agg_restated", "indicator_values_restated"},
+	} {
+		agg := "CREATE OR REPLACE TEMP TABLE " + v.agg + " AS SELECT period, unit_code, " + strings.Join(cols, ", ") +
+			" FROM " + v.from + " GROUP BY period, unit_code"
+		if err := exec("indicators (check the numerator, denominator and rate expressions of the methodology)", agg); err != nil {
+			return err
+		}
+		ins := fmt.Sprintf("INSERT INTO %s SELECT %s, %s, * FROM (%s)", v.into, quote(m.Name), quote(m.Version),
+			strings.ReplaceAll(strings.Join(rows, "\nUNION ALL\n"), "{agg}", v.agg))
+		if err := exec(v.into, ins); err != nil {
+			return err
+		}
 	}
 	if err := exec("index_scores", `DELETE FROM index_scores`); err != nil {
 		return err
@@ -170,7 +180,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
 		return err
 	}
-	return exec("cleanup", "DROP TABLE indicator_agg; DROP TABLE tiers")
+	return exec("cleanup", "DROP TABLE indicator_agg; DROP TABLE indicator_agg_restated; DROP TABLE indicator_values_restated; DROP TABLE tiers")
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -10,6 +10,9 @@
 -- on a calendar day before the due day is early; otherwise on time; no due
 -- date is on time. Pending at the end: waiting for the citizen is in time;
 -- due at or after the end (or no due date) is in time; else overdue.
+-- Unit: unit_code is the unit standing for the dossier at the period's end
+-- (unit_attribution: the receiving unit, or its successor once dissolved);
+-- received_unit_code is the unit that received it (dossiers.unit_code).
 CREATE OR REPLACE VIEW dossier_outcomes AS
 WITH scoped AS (
     SELECT
@@ -17,7 +20,8 @@ WITH scoped AS (
         p.kind AS period_kind,
         p.start_at AS period_start,
         p.end_at AS period_end,
-        d.*,
+        d.* REPLACE (coalesce(a.standing_unit_code, d.unit_code) AS unit_code),
+        d.unit_code AS received_unit_code,
         d.received_at >= p.start_at AS received_in_period,
         d.received_at < p.start_at AS carried_over,
         d.finished_at IS NOT NULL AND d.finished_at < p.end_at AS finished_in_period,
@@ -25,6 +29,7 @@ WITH scoped AS (
         CASE WHEN d.due_at = date_trunc('day', d.due_at) THEN d.due_at + INTERVAL 1 DAY ELSE d.due_at END AS due_end
     FROM dossiers d
     JOIN periods p ON d.received_at < p.end_at AND (d.finished_at IS NULL OR d.finished_at >= p.start_at)
+    LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
 )
 SELECT
     *,
@@ -44,3 +49,16 @@ SELECT
     END AS outcome
 FROM scoped;
 COMMENT ON VIEW dossier_outcomes IS 'Kết quả xử lý của từng hồ sơ trong từng kỳ (trước hạn, đúng hạn, quá hạn, đang giải quyết trong hạn, quá hạn) / Outcome of every dossier in every period in scope';
+
+-- dossier_outcomes_restated: for each period P, the outcomes of its
+-- previous period Q (Q's boundaries, Q's outcomes) counted for the units
+-- standing at P's end: the previous period restated on P's units, so that
+-- movement compares like with like (DESIGN.md, "Unit history").
+-- period is P; restated_period is Q.
+CREATE OR REPLACE VIEW dossier_outcomes_restated AS
+SELECT o.* REPLACE (cur.period AS period, coalesce(a.standing_unit_code, o.received_unit_code) AS unit_code),
+       o.period AS restated_period
+FROM periods cur
+JOIN dossier_outcomes o ON o.period = cur.previous_period
+LEFT JOIN unit_attribution a ON a.period = cur.period AND a.unit_code = o.received_unit_code;
+COMMENT ON VIEW dossier_outcomes_restated IS 'Kết quả xử lý hồ sơ của kỳ trước, tính cho các đơn vị còn hiệu lực cuối kỳ này (so sánh cùng cơ sở sau sáp nhập) / The previous period''s outcomes counted for the units standing at this period''s end';

@@ -3,45 +3,49 @@
 -- group (the unit's level), the tier, the movement since the previous
 -- period of the same kind, how far the unit's data reaches and whether the
 -- period is provisional. From indicator_values, index_groups, units,
--- periods, dossiers and the temporary table tiers.
+-- periods, dossiers and the temporary tables tiers and
+-- indicator_values_restated (the previous period restated on this
+-- period's units, see dossier_outcomes_restated).
 -- Parameters: $1 methodology, $2 version, $3 the methodology's maximum total.
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
 -- Ranks compare totals rounded to 9 decimals so that equal rates, summed in a
 -- different order, still tie.
 INSERT INTO index_scores
-WITH g AS (
-    SELECT iv.period, iv.unit_code, iv.group_code, ig.position, ig.max_points AS group_max,
+WITH ivs AS (
+    SELECT false AS restated, * FROM indicator_values
+    UNION ALL
+    SELECT true AS restated, * FROM indicator_values_restated
+), g AS (
+    SELECT iv.restated, iv.period, iv.unit_code, iv.group_code, ig.position, ig.max_points AS group_max,
            sum(iv.points) AS pts,
            sum(iv.max_points) FILTER (WHERE iv.points IS NOT NULL) AS avail,
            list(iv.indicator_code ORDER BY iv.indicator_code) FILTER (WHERE iv.points IS NULL) AS na
-    FROM indicator_values iv
+    FROM ivs iv
     JOIN index_groups ig USING (methodology, methodology_version, group_code)
     WHERE iv.methodology = $1 AND iv.methodology_version = $2
     GROUP BY ALL
 ), gs AS (
     SELECT *, CASE WHEN avail > 0 THEN pts / avail * group_max END AS score FROM g
 ), totals AS (
-    SELECT period, unit_code,
+    SELECT restated, period, unit_code,
            '{' || string_agg('"' || group_code || '":' || coalesce(CAST(score AS VARCHAR), 'null'), ',' ORDER BY position) || '}' AS group_scores,
            flatten(list(coalesce(na, []) ORDER BY position)) AS na_indicators,
            CASE WHEN sum(group_max) FILTER (WHERE score IS NOT NULL) > 0
                 THEN sum(score) * $3 / sum(group_max) FILTER (WHERE score IS NOT NULL) END AS total_score
     FROM gs
-    GROUP BY period, unit_code
+    GROUP BY restated, period, unit_code
 ), members AS (
-    -- Who is listed in a period: every unit that exists at its end, with
-    -- or without dossiers in scope (one without is listed unranked, "không
-    -- có dữ liệu", never dropped), and a unit with scores that existed
-    -- during the period. A unit dissolved or merged before the period
-    -- (valid_to), or created after it, is not listed; its dossiers still
-    -- count in dossier_stats.
-    SELECT DISTINCT pp.period, u.unit_code, u.level
-    FROM periods pp
-    JOIN units u ON (u.valid_from IS NULL OR u.valid_from < pp.end_at)
-                AND (u.valid_to IS NULL OR u.valid_to >= pp.start_at)
-    WHERE u.valid_to IS NULL OR u.valid_to >= pp.end_at
-       OR EXISTS (SELECT 1 FROM totals t WHERE t.period = pp.period AND t.unit_code = u.unit_code)
+    -- Who is listed in a period: every unit that stands at its end
+    -- (unit_attribution.stands), with or without dossiers in scope (one
+    -- without is listed unranked, "không có dữ liệu", never dropped). A
+    -- unit dissolved during or before the period is not listed: its
+    -- dossiers count for its successor. (A dissolved unit without a
+    -- successor keeps its dossiers in dossier_stats, unranked.)
+    SELECT a.period, u.unit_code, u.level
+    FROM unit_attribution a
+    JOIN units u USING (unit_code)
+    WHERE a.stands
 ), ranked AS (
     SELECT m.period, m.unit_code,
            coalesce(t.group_scores, (SELECT '{' || string_agg('"' || group_code || '":null', ',' ORDER BY position) || '}'
@@ -51,7 +55,15 @@ WITH g AS (
                rank() OVER (PARTITION BY m.period, m.level ORDER BY round(t.total_score, 9) DESC NULLS LAST) END AS rank,
            count(t.total_score) OVER (PARTITION BY m.period, m.level) AS peer_count
     FROM members m
-    LEFT JOIN totals t USING (period, unit_code)
+    LEFT JOIN totals t ON t.period = m.period AND t.unit_code = m.unit_code AND NOT t.restated
+), prev AS (
+    -- The previous period restated on this period's units and ranked again
+    -- among them: previous rank and score compare like with like.
+    SELECT m.period, m.unit_code, t.total_score,
+           rank() OVER (PARTITION BY m.period, m.level ORDER BY round(t.total_score, 9) DESC) AS rank
+    FROM members m
+    JOIN totals t ON t.period = m.period AND t.unit_code = m.unit_code AND t.restated
+    WHERE t.total_score IS NOT NULL
 ), fresh AS (
     -- A unit's data covers up to the newest moment in the dossiers it
     -- delivered (received, finished or returned), capped at the period's
@@ -70,5 +82,5 @@ SELECT $1, $2, r.period, r.unit_code, r.peer_group, r.group_scores,
        f.data_until, p.provisional
 FROM ranked r
 JOIN periods p ON p.period = r.period
-LEFT JOIN ranked prev ON prev.period = p.previous_period AND prev.unit_code = r.unit_code AND prev.peer_group = r.peer_group
+LEFT JOIN prev ON prev.period = r.period AND prev.unit_code = r.unit_code
 LEFT JOIN fresh f ON f.period = r.period AND f.unit_code = r.unit_code;
