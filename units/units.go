@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -144,6 +145,7 @@ func Parse(r io.Reader) (*Registry, error) {
 			}
 		}
 	}
+	errs = append(errs, reg.checkHistory()...)
 	// Codes win over names and names over aliases, so an alias can never
 	// shadow another unit's code; an ambiguous key resolves to nothing.
 	ambiguous := map[string]bool{}
@@ -179,6 +181,98 @@ func Parse(r io.Reader) (*Registry, error) {
 		errs = append(errs, errors.New("no units"))
 	}
 	return reg, errors.Join(errs...)
+}
+
+// checkHistory checks what the unit history (DESIGN.md, "Unit history")
+// relies on: a unit's valid_to (the first day it no longer exists) does not
+// precede its valid_from; a successor chain ends (no loop; a successor
+// missing from the registry is reported by Parse); two units valid on the
+// same day do not share a name or an alias (compared as Resolve compares
+// them: without diacritics, case or extra spaces), since an export naming
+// them could mean either.
+func (r *Registry) checkHistory() []error {
+	var errs []error
+	byCode := map[string]*Unit{}
+	for i := range r.Units {
+		byCode[r.Units[i].Code] = &r.Units[i]
+	}
+	for _, u := range r.Units {
+		if u.ValidFrom != nil && u.ValidTo != nil && u.ValidTo.Before(*u.ValidFrom) {
+			errs = append(errs, fmt.Errorf("unit %s: valid_to %s precedes valid_from %s", u.Code,
+				u.ValidTo.Format("2006-01-02"), u.ValidFrom.Format("2006-01-02")))
+		}
+		seen := map[string]bool{u.Code: true}
+		chain := []string{u.Code}
+		for next := byCode[u.SuccessorCode]; next != nil && u.SuccessorCode != ""; next = byCode[next.SuccessorCode] {
+			chain = append(chain, next.Code)
+			if seen[next.Code] {
+				// Reported once, by the chain's smallest code.
+				if smallest(chain[:len(chain)-1]) == u.Code && next.Code == u.Code {
+					errs = append(errs, fmt.Errorf("unit %s: successor_code chain loops: %s", u.Code, strings.Join(chain, " → ")))
+				}
+				break
+			}
+			seen[next.Code] = true
+			if next.SuccessorCode == "" {
+				break
+			}
+		}
+	}
+	type use struct {
+		u    *Unit
+		what string
+	}
+	byKey := map[string][]use{}
+	var keys []string
+	for i := range r.Units {
+		u := &r.Units[i]
+		names := map[string]string{transforms.Key(u.Name): "name " + u.Name}
+		for _, a := range u.Aliases {
+			if k := transforms.Key(a); names[k] == "" {
+				names[k] = "alias " + a
+			}
+		}
+		for k, what := range names {
+			if k == "" {
+				continue
+			}
+			if len(byKey[k]) == 0 {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], use{u, what})
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		us := byKey[k]
+		for i := 0; i < len(us); i++ {
+			for j := i + 1; j < len(us); j++ {
+				a, b := us[i].u, us[j].u
+				if a.Code != b.Code && overlap(a, b) {
+					errs = append(errs, fmt.Errorf("units %s (%s) and %s (%s) are valid on the same day with the same name or alias; give one of them valid_to, or remove the alias",
+						a.Code, us[i].what, b.Code, us[j].what))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// overlap reports whether a and b are both valid on some day; validity is
+// [valid_from, valid_to), an empty bound open.
+func overlap(a, b *Unit) bool {
+	before := func(x, y *time.Time) bool { return x == nil || y == nil || x.Before(*y) }
+	return before(a.ValidFrom, b.ValidTo) && before(b.ValidFrom, a.ValidTo)
+}
+
+func smallest(codes []string) string {
+	m := codes[0]
+	for _, c := range codes[1:] {
+		if c < m {
+			m = c
+		}
+	}
+	return m
 }
 
 // Resolve maps a raw reference (code, name or alias) to a unit code.

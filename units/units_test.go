@@ -50,7 +50,9 @@ func TestResolve(t *testing.T) {
 
 // An alias shared by two units must not silently pick one of them.
 func TestAmbiguousAlias(t *testing.T) {
-	reg, err := Parse(strings.NewReader("unit_code,name,level,aliases\nA,Xã An Bình,commune,An Bình\nB,Phường An Bình,commune,An Bình\n"))
+	// Valid on different days (else the registry is refused, see
+	// TestParseErrors); Resolve does not look at dates.
+	reg, err := Parse(strings.NewReader("unit_code,name,level,valid_from,valid_to,aliases\nA,Xã An Bình,commune,,2025-07-01,An Bình\nB,Phường An Bình,commune,2025-07-01,,An Bình\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,8 @@ func TestAmbiguousAlias(t *testing.T) {
 	}
 }
 
+const hist = "unit_code,name,level,valid_from,valid_to,successor_code\n"
+
 func TestParseErrors(t *testing.T) {
 	cases := []struct{ name, csv, want string }{
 		{"missing column", "unit_code,name\nA,B\n", `missing column "level"`},
@@ -70,6 +74,14 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate", "unit_code,name,level\nA,B,commune\nA,C,commune\n", "line 3: column unit_code: duplicate"},
 		{"unknown parent", "unit_code,name,level,parent_code\nA,B,commune,Z\n", `parent_code "Z"`},
 		{"empty", "unit_code,name,level\n", "no units"},
+		// Unit history (DESIGN.md): chains end, validity is an interval,
+		// no two units valid on one day share a name or an alias.
+		{"successor loop", hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,C\nC,Xã C,commune,,2025-09-01,A\n", "unit A: successor_code chain loops: A → B → C → A"},
+		{"self successor", hist + "A,Xã A,commune,,2025-07-01,A\n", "unit A: successor_code chain loops: A → A"},
+		{"missing successor", hist + "A,Xã A,commune,,2025-07-01,Z\n", `unit A: successor_code "Z" is not in the registry`},
+		{"valid_to before valid_from", hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n", "unit A: valid_to 2025-06-30 precedes valid_from 2025-07-01"},
+		{"same name same day", hist + "A,Xã An Bình,commune,,2025-07-02,\nB,Xa An Binh,commune,2025-07-01,,\n", "units A (name Xã An Bình) and B (name Xa An Binh) are valid on the same day"},
+		{"same alias same day", "unit_code,name,level,valid_from,valid_to,aliases\nA,Xã A,commune,,,Chợ\nB,Xã B,commune,2025-07-01,,chợ\n", "units A (alias Chợ) and B (alias chợ)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,5 +90,19 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("got %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Registries the history checks accept: a chain of mergers, a name reused
+// by a new unit from the day the old one ended, a unit existing for no day.
+func TestHistoryAccepted(t *testing.T) {
+	for _, body := range []string{
+		hist + "A,Xã A,commune,,2020-01-01,B\nB,Xã B,commune,,2025-07-01,C\nC,Xã C,commune,2025-07-01,,\n",
+		hist + "A,Xã An Bình,commune,,2025-07-01,B\nB,Xã An Bình,commune,2025-07-01,,\n",
+		hist + "A,Xã A,commune,2025-07-01,2025-07-01,\n",
+	} {
+		if _, err := Parse(strings.NewReader(body)); err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }
