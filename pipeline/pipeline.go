@@ -119,7 +119,10 @@ type Summary struct {
 	// FinalPeriods and ProvisionalPeriods split the model's periods as the
 	// model was last built (periods.provisional), each in order.
 	FinalPeriods, ProvisionalPeriods []string
-	recorded                         bool // the outcome is written in runs
+	// Redirected counts, per dissolved unit, the rows of this run that name
+	// it after its valid_to: they count for its successor.
+	Redirected []Redirect
+	recorded   bool // the outcome is written in runs
 }
 
 // Timing splits a run's wall time into its phases.
@@ -412,6 +415,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	if sum.FinalPeriods, sum.ProvisionalPeriods, err = periodStates(ctx, w.DB()); err != nil {
+		return err
+	}
+	if sum.Redirected, err = redirects(ctx, w.DB(), sum.Run.ID, reg); err != nil {
 		return err
 	}
 	t2 := time.Now()

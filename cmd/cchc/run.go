@@ -224,6 +224,13 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	for _, m := range s.Warnings {
 		fmt.Fprintf(w, "WARNING %s\n", m)
 	}
+	for _, r := range s.Redirected {
+		if r.Successor != "" {
+			fmt.Fprintf(w, "redirected %d rows naming dissolved unit %s to its successor %s\n", r.Rows, r.Unit, r.Successor)
+		} else {
+			fmt.Fprintf(w, "WARNING %d rows name unit %s after its valid_to and it has no successor_code: they count for it, unranked; set its successor in the unit registry\n", r.Rows, r.Unit)
+		}
+	}
 	for _, st := range s.StaleSources {
 		if st.LastNewFile != nil {
 			fmt.Fprintf(w, "STALE source %s: no new file since %s (longer than freshness)\n", st.Source, st.LastNewFile.Format("02/01/2006 15:04"))
