@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/sources"
@@ -20,7 +24,11 @@ type FileCheck struct {
 	Mapping      transforms.Mapping
 	Sampled      int64 // rows of the first batch checked
 	Rejected     []transforms.RowError
-	Err          error
+	// Orphaned counts, per unit, the checked rows naming a unit dissolved
+	// on or before the day they were received that has no successor_code:
+	// they would count for the dissolved unit, which is not ranked.
+	Orphaned map[string]int
+	Err      error
 }
 
 // SourceCheck is what Check found in one source.
@@ -91,9 +99,45 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 		out, errs := m.Apply(raw.Header(), rec)
 		rec.Release()
 		fc.Sampled = out.NumRows()
+		fc.Orphaned = orphaned(out, reg)
 		out.Release()
 		fc.Rejected = errs
 		fc.Mapping = m.Mapping()
 	}
 	return fc
+}
+
+// orphaned counts the valid rows of rec that name a unit dissolved (valid_to
+// on or before the received day) without a successor.
+func orphaned(rec arrow.Record, reg *units.Registry) map[string]int {
+	dissolved := map[string]time.Time{}
+	for _, u := range reg.Units {
+		if u.ValidTo != nil && u.SuccessorCode == "" {
+			dissolved[u.Code] = *u.ValidTo
+		}
+	}
+	if len(dissolved) == 0 {
+		return nil
+	}
+	unit, _ := rec.Column(transforms.FUnitCode).(*array.String)
+	recv, _ := rec.Column(transforms.FReceivedAt).(*array.Timestamp)
+	bad, _ := rec.Column(transforms.FQReason).(*array.String)
+	if unit == nil || recv == nil || bad == nil {
+		return nil
+	}
+	var out map[string]int
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if bad.IsValid(i) || unit.IsNull(i) || recv.IsNull(i) {
+			continue
+		}
+		to, ok := dissolved[unit.Value(i)]
+		// Stage timestamps are naive wall-clock microseconds, as valid_to is.
+		if ok && !time.UnixMicro(int64(recv.Value(i))).UTC().Before(to) {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[unit.Value(i)]++
+		}
+	}
+	return out
 }

@@ -104,6 +104,15 @@ problem, 2 when the config or the unit registry is invalid.`,
 					if f.Mapping.Legacy != "" {
 						fmt.Fprintf(out, "    legacy font text repaired: %s\n", f.Mapping.Legacy)
 					}
+					var orphans []string
+					for u := range f.Orphaned {
+						orphans = append(orphans, u)
+					}
+					sort.Strings(orphans)
+					for _, u := range orphans {
+						fmt.Fprintf(out, "    warning: %d rows name unit %s after its valid_to, and it has no successor_code: they would count for it, unranked; set its successor in %s\n",
+							f.Orphaned[u], u, rel(base, cfg.Units))
+					}
 					for i, e := range f.Rejected {
 						if i == 3 {
 							fmt.Fprintf(out, "    ... %d more\n", len(f.Rejected)-3)

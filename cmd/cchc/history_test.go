@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const historyHeader = "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
+	"H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì\n" +
+	"S.TP,Sở Tư pháp,department,,,,,\n"
+
+// cchc validate refuses a registry the unit history cannot use (exit 2),
+// and warns about a dissolved unit without successor still receiving
+// dossiers (xã Tản Lĩnh receives H41.01-260303-0003 on 03/03/2026). cchc
+// run reports the rows it redirected to a successor.
+func TestValidateUnitHistory(t *testing.T) {
+	refused := []struct{ rows, want string }{
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.MOI,\nX.MOI,UBND xã Mới,commune,,2026-03-01,2026-06-01,X.TANLINH,\n",
+			"successor_code chain loops: X.MOI → X.TANLINH → X.MOI"},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.NONE,\n", `successor_code "X.NONE" is not in the registry`},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,2026-03-01,2026-02-01,,\n", "valid_to 2026-02-01 precedes valid_from 2026-03-01"},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,,,\nX.TL2,UBND xã Tân Linh,commune,,2026-01-01,,,Tản Lĩnh\n", "are valid on the same day with the same name or alias"},
+	}
+	for _, c := range refused {
+		dir := project(t, e2eSources, "")
+		if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(historyHeader+c.rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := cchc(t, dir, nil, "validate")
+		if r.code != 2 || !strings.Contains(r.stdout+r.stderr, c.want) {
+			t.Errorf("validate %q: exit %d, want 2 and %q\n%s%s", c.rows, r.code, c.want, r.stdout, r.stderr)
+		}
+	}
+
+	dir := project(t, e2eSources, "")
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(historyHeader+"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,,Tản Lĩnh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cchc(t, dir, nil, "validate")
+	if want := "warning: 1 rows name unit X.TANLINH after its valid_to, and it has no successor_code"; r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("validate: exit %d, want 0 and %q\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+
+	dir = project(t, e2eSources, "")
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(historyHeader+
+		"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.MOI,Tản Lĩnh\nX.MOI,UBND xã Mới,commune,,2026-03-01,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cchc(t, dir, nil, "run")
+	if want := "redirected 1 rows naming dissolved unit X.TANLINH to its successor X.MOI"; !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("run summary lacks %q: exit %d\n%s%s", want, r.code, r.stdout, r.stderr)
+	}
+}
