@@ -147,6 +147,8 @@ type publication struct {
 	// than freshness before the last modelled run: "nguồn ... không gửi
 	// file mới từ ngày ...".
 	StaleSources []string
+	// Mergers are the unit mergers that affect the period (loadMergers).
+	Mergers []string
 }
 
 // loadStaleSources lists, by name, the sources whose last new file

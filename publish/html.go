@@ -40,6 +40,7 @@ type (
 		Period, Dates, DataUntil, LastRun string
 		Provisional                       string // the banner of a provisional period, "" when final
 		StaleSources                      []string
+		Mergers                           []string
 		Sections                          []sectionView
 		Methods                           []methodView
 	}
@@ -100,7 +101,7 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
-	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources}
+	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: pub.Mergers}
 	if pub.Period.Provisional {
 		v.Provisional = pub.Period.provisionalNote()
 	}

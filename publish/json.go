@@ -23,6 +23,9 @@ type rankingDoc struct {
 	// StaleSources are the sources that sent no new file for longer than
 	// freshness, one remark each (empty when none or the check is off).
 	StaleSources []string `json:"stale_sources"`
+	// Mergers are the unit mergers that affect the period, one sentence
+	// each; absent when none.
+	Mergers []string `json:"mergers,omitempty"`
 }
 
 type groupDoc struct {
@@ -91,6 +94,7 @@ func writeRankingJSON(w io.Writer, pub publication, r ranking) error {
 		Period:             p.Period,
 		Provisional:        p.Provisional,
 		StaleSources:       append([]string{}, pub.StaleSources...),
+		Mergers:            pub.Mergers,
 		PeerGroup:          r.PeerGroup,
 		Methodology:        r.Methodology,
 		MethodologyVersion: r.Version,

@@ -101,6 +101,9 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 			}
 		}
 	}
+	if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
+		return nil, fail("", err)
+	}
 	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
 		return nil, fail("", err)
 	}

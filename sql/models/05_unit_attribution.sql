@@ -29,20 +29,3 @@ WITH RECURSIVE state AS (
 SELECT c.period, c.unit_code, arg_max(c.at_code, c.hops), bool_or(s.stands), max(c.hops)
 FROM chain c JOIN state s ON s.period = c.period AND s.unit_code = c.unit_code
 GROUP BY c.period, c.unit_code;
-
--- unit_mergers: per period, the mergers that affect it: units that stood
--- at the start of the period (the previous period's end) and were merged
--- before its end, grouped by the unit standing for them at the end. Read
--- by the publications ("Xã X được hợp nhất từ xã A, xã B từ 01/07/2025").
-CREATE OR REPLACE VIEW unit_mergers AS
-SELECT p.period, a.standing_unit_code AS unit_code, su.name, su.level,
-       u.valid_to AS merged_on,
-       coalesce(su.valid_from = u.valid_to, false) AS new_unit,
-       list(u.unit_code ORDER BY u.unit_code) AS predecessor_codes,
-       list(u.name ORDER BY u.unit_code) AS predecessor_names
-FROM periods p
-JOIN units u ON u.valid_to IS NOT NULL AND u.valid_to >= p.start_at AND u.valid_to < p.end_at
-JOIN unit_attribution a ON a.period = p.period AND a.unit_code = u.unit_code AND a.hops > 0
-JOIN units su ON su.unit_code = a.standing_unit_code
-GROUP BY ALL;
-COMMENT ON VIEW unit_mergers IS 'Các đơn vị được sáp nhập, hợp nhất trong kỳ và đơn vị kế thừa / Units merged during each period and the unit standing for them';

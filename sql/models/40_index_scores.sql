@@ -37,15 +37,15 @@ WITH ivs AS (
     GROUP BY restated, period, unit_code
 ), members AS (
     -- Who is listed in a period: every unit that stands at its end
-    -- (unit_attribution.stands), with or without dossiers in scope (one
+    -- (as in unit_attribution.stands), with or without dossiers in scope (one
     -- without is listed unranked, "không có dữ liệu", never dropped). A
     -- unit dissolved during or before the period is not listed: its
     -- dossiers count for its successor. (A dissolved unit without a
     -- successor keeps its dossiers in dossier_stats, unranked.)
-    SELECT a.period, u.unit_code, u.level
-    FROM unit_attribution a
-    JOIN units u USING (unit_code)
-    WHERE a.stands
+    SELECT DISTINCT pp.period, u.unit_code, u.level
+    FROM periods pp
+    JOIN units u ON (u.valid_from IS NULL OR u.valid_from < pp.end_at)
+                AND (u.valid_to IS NULL OR u.valid_to >= pp.end_at)
 ), ranked AS (
     SELECT m.period, m.unit_code,
            coalesce(t.group_scores, (SELECT '{' || string_agg('"' || group_code || '":null', ',' ORDER BY position) || '}'
