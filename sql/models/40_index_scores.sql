@@ -68,11 +68,14 @@ WITH ivs AS (
     -- A unit's data covers up to the newest moment in the dossiers it
     -- delivered (received, finished or returned), capped at the period's
     -- end; not the time of the last run: a unit whose exports stop
-    -- arriving turns stale while the nightly run keeps succeeding.
-    SELECT p.period, d.unit_code, least(p.end_at, d.covered) AS data_until
+    -- arriving turns stale while the nightly run keeps succeeding. A
+    -- successor's data includes what its merged units delivered.
+    SELECT p.period, coalesce(a.standing_unit_code, d.unit_code) AS unit_code, least(p.end_at, max(d.covered)) AS data_until
     FROM (SELECT unit_code, max(greatest(received_at, coalesce(finished_at, received_at), coalesce(returned_at, received_at))) AS covered
           FROM dossiers GROUP BY unit_code) d
     CROSS JOIN periods p
+    LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
+    GROUP BY p.period, p.end_at, coalesce(a.standing_unit_code, d.unit_code)
 )
 SELECT $1, $2, r.period, r.unit_code, r.peer_group, r.group_scores,
        CASE WHEN len(r.na_indicators) > 0 THEN r.na_indicators END,
