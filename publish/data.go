@@ -92,6 +92,7 @@ type rankRow struct {
 	DataUntil          *time.Time
 	Stale              bool
 	NA                 []string
+	Merged             []string // the period's mergers into this unit
 	rawScores          map[string]*float64
 }
 
@@ -117,7 +118,7 @@ func (r rankRow) notes() []string {
 			n = append(n, "chưa có dữ liệu")
 		}
 	}
-	return n
+	return append(n, r.Merged...)
 }
 
 // staleNote is the stale-data remark of a row, "" when it has none.
@@ -148,7 +149,7 @@ type publication struct {
 	// file mới từ ngày ...".
 	StaleSources []string
 	// Mergers are the unit mergers that affect the period (loadMergers).
-	Mergers []string
+	Mergers []merger
 }
 
 // loadStaleSources lists, by name, the sources whose last new file

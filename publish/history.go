@@ -16,27 +16,53 @@ import (
 // period's statistics and ranks count the merged units' dossiers for the
 // unit named, and its movement compares with the previous period restated
 // the same way (DESIGN.md, "Unit history").
-func loadMergers(ctx context.Context, db *sql.DB, period string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
+func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, error) {
+	rows, err := db.QueryContext(ctx, `SELECT unit_code, name, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
 		FROM unit_mergers WHERE period = ? ORDER BY unit_code, merged_on`, period)
 	if err != nil {
 		return nil, fmt.Errorf("unit_mergers query: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []merger
 	for rows.Next() {
-		var name, preds string
+		var code, name, preds string
 		var on time.Time
 		var isNew bool
-		if err := rows.Scan(&name, &on, &isNew, &preds); err != nil {
+		if err := rows.Scan(&code, &name, &on, &isNew, &preds); err != nil {
 			return nil, fmt.Errorf("unit_mergers query: %w", err)
 		}
 		from := strings.Join(strings.Split(preds, "\x1f"), ", ")
+		m := merger{Unit: code, Text: from + " được sáp nhập vào " + name + " từ " + formatDate(on)}
 		if isNew {
-			out = append(out, name+" được hợp nhất từ "+from+" từ "+formatDate(on))
-		} else {
-			out = append(out, from+" được sáp nhập vào "+name+" từ "+formatDate(on))
+			m.Text = name + " được hợp nhất từ " + from + " từ " + formatDate(on)
 		}
+		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// merger is one sentence of loadMergers and the unit it is about.
+type merger struct{ Unit, Text string }
+
+// texts are the sentences of ms, in order.
+func texts(ms []merger) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// noteMergers gives each ranked unit that took over merged units in the
+// period the sentence saying so, as a remark of its row.
+func noteMergers(rs []ranking, ms []merger) {
+	by := map[string][]string{}
+	for _, m := range ms {
+		by[m.Unit] = append(by[m.Unit], m.Text)
+	}
+	for i := range rs {
+		for j := range rs[i].Rows {
+			rs[i].Rows[j].Merged = by[rs[i].Rows[j].UnitCode]
+		}
+	}
 }

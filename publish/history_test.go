@@ -9,7 +9,7 @@ import (
 )
 
 // The publications of a period list the mergers that affect it: in the
-// fixture's 2026-Q3, xã Tây Đằng and xã Chu Minh were merged into the new
+// fixture's 2026-Q3, huyện Cũ was merged into Thị xã Sơn Tây on 01/09/2026, xã Tây Đằng and xã Chu Minh were merged into the new
 // xã Tây Đằng Mới on 15/08/2026, and xã Vật Lại into the existing Thị trấn
 // Tây Đằng on 01/07/2026 (the period's first day: it stood at Q2's end).
 // A unit merged before Q3 (30/06/2026) does not affect it.
@@ -22,21 +22,23 @@ func TestPublicationsListMergers(t *testing.T) {
 		 ('X.B', 'Xã Chu Minh', 'commune', NULL, DATE '2026-08-15', 'X.NEW'),
 		 ('X.NEW', 'Xã Tây Đằng Mới', 'commune', DATE '2026-08-15', NULL, NULL),
 		 ('X.C', 'Xã Vật Lại', 'commune', NULL, DATE '2026-07-01', 'X.TAYDANG'),
-		 ('X.D', 'Xã Cũ', 'commune', NULL, DATE '2026-06-30', 'X.TAYDANG')`,
+		 ('X.D', 'Xã Cũ', 'commune', NULL, DATE '2026-06-30', 'X.TAYDANG'),
+		 ('H.OLD', 'Huyện Cũ', 'district', NULL, DATE '2026-09-01', 'H.SONTAY')`,
 		`INSERT INTO unit_attribution VALUES
 		 ('2026-Q3', 'X.A', 'X.NEW', false, 1), ('2026-Q3', 'X.B', 'X.NEW', false, 1),
 		 ('2026-Q3', 'X.NEW', 'X.NEW', true, 0), ('2026-Q3', 'X.C', 'X.TAYDANG', false, 1),
-		 ('2026-Q3', 'X.D', 'X.TAYDANG', false, 1)`,
+		 ('2026-Q3', 'X.D', 'X.TAYDANG', false, 1), ('2026-Q3', 'H.OLD', 'H.SONTAY', false, 1)`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%v\n%s", err, q)
 		}
 	}
 	dir := t.TempDir()
-	if _, err := Period(ctx, db, testPeriod, Options{Dir: dir, Formats: []string{"json", "html"}}); err != nil {
+	if _, err := Period(ctx, db, testPeriod, Options{Dir: dir, Formats: []string{"csv", "json", "html"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
+		"Huyện Cũ được sáp nhập vào Thị xã Sơn Tây từ 01/09/2026",
 		"Xã Tây Đằng Mới được hợp nhất từ Xã Tây Đằng, Xã Chu Minh từ 15/08/2026",
 		"Xã Vật Lại được sáp nhập vào Thị trấn Tây Đằng từ 01/07/2026",
 	}
@@ -57,5 +59,12 @@ func TestPublicationsListMergers(t *testing.T) {
 	}
 	if strings.Join(doc.Mergers, "|") != strings.Join(want, "|") {
 		t.Errorf("JSON mergers = %q", doc.Mergers)
+	}
+	// The unit that took the merged ones over says so in its row.
+	csv := string(readFile(t, filepath.Join(dir, testPeriod, "ranking-district.csv")))
+	for _, line := range strings.Split(csv, "\r\n") {
+		if strings.Contains(line, ",H.SONTAY,") && !strings.HasSuffix(line, "; "+want[0]+`"`) {
+			t.Errorf("H.SONTAY row lacks the merger note:\n%s", line)
+		}
 	}
 }

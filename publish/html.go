@@ -101,7 +101,7 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
-	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: pub.Mergers}
+	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: texts(pub.Mergers)}
 	if pub.Period.Provisional {
 		v.Provisional = pub.Period.provisionalNote()
 	}

@@ -94,7 +94,7 @@ func writeRankingJSON(w io.Writer, pub publication, r ranking) error {
 		Period:             p.Period,
 		Provisional:        p.Provisional,
 		StaleSources:       append([]string{}, pub.StaleSources...),
-		Mergers:            pub.Mergers,
+		Mergers:            texts(pub.Mergers),
 		PeerGroup:          r.PeerGroup,
 		Methodology:        r.Methodology,
 		MethodologyVersion: r.Version,

@@ -107,6 +107,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
 		return nil, fail("", err)
 	}
+	noteMergers(pub.Rankings, pub.Mergers)
 	if formats["xlsx"] {
 		if pub.Stats, err = loadStats(ctx, db, period); err != nil {
 			return nil, fail("", err)
