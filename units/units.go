@@ -82,10 +82,12 @@ func Parse(r io.Reader) (*Registry, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			// A csv.ParseError names its line itself; FieldPos would
+			// panic on a record that was not read.
+			return nil, err
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			i, ok := col[name]
 			if !ok || i >= len(rec) {

@@ -106,3 +106,31 @@ func TestHistoryAccepted(t *testing.T) {
 		}
 	}
 }
+
+// Parse never panics, and a registry it accepts has successor chains that
+// end (the model follows them) and no two units valid on one day sharing a
+// name.
+func FuzzParse(f *testing.F) {
+	f.Add(registry)
+	f.Add(hist + "A,Xã A,commune,,2020-01-01,B\nB,Xã B,commune,,2025-07-01,C\nC,Xã C,commune,2025-07-01,,\n")
+	f.Add(hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,A\n")
+	f.Add(hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		reg, err := Parse(strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		next := map[string]string{}
+		for _, u := range reg.Units {
+			next[u.Code] = u.SuccessorCode
+		}
+		for _, u := range reg.Units {
+			c, n := u.Code, 0
+			for next[c] != "" {
+				if c, n = next[c], n+1; n > len(reg.Units) {
+					t.Fatalf("accepted a looping chain from %s", u.Code)
+				}
+			}
+		}
+	})
+}
