@@ -17,6 +17,8 @@ import (
 //   - dossier_stats for departments, districts and a commune, with fields
 //     whose Vietnamese order differs from byte order, and one unit without
 //     its total row.
+// Previous ranks are ranks in 2026-Q2 restated on 2026-Q3's units (H.OLD,
+// dissolved without successor, is not among them): H.BAVI 2nd of 2.
 var fixtureSQL = []string{
 	`INSERT INTO units (unit_code, name, level, valid_from, valid_to) VALUES
 		('S.TC', 'Sở Tài chính', 'department', NULL, NULL),
@@ -53,7 +55,7 @@ var fixtureSQL = []string{
 	`INSERT INTO index_scores VALUES
 		('default', '1.0', '2026-Q3', 'H.BAVI', 'district',
 		 '{"CKMB":17.254,"TDGQ":19.5,"CLGQ":12,"TTTT":10,"MDHL":15.678,"MDSH":17.0}',
-		 [], 91.4321, 1, 3, 'Xuất sắc', 3, 88.6771, 2, 2.755, TIMESTAMP '2026-09-30 16:45:00', false),
+		 [], 91.4321, 1, 3, 'Xuất sắc', 2, 88.6771, 1, 2.755, TIMESTAMP '2026-09-30 16:45:00', false),
 		('default', '1.0', '2026-Q3', 'H.SONTAY', 'district',
 		 '{"MDSH":15,"CKMB":18,"TDGQ":20,"CLGQ":10,"TTTT":10,"MDHL":12.5}',
 		 ['paid_online'], 85.5, 2, 3, 'Tốt', 1, 86.0, -1, -0.5, TIMESTAMP '2026-08-15 10:00:00', false),

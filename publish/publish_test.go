@@ -118,10 +118,10 @@ func TestPeriod(t *testing.T) {
 			t.Fatalf("%d lines, want header + 3", len(lines))
 		}
 		for i, want := range []string{
-			`1/3,H.BAVI,Huyện Ba Vì,"17,25","19,50","12,00","10,00","15,68","17,00","91,43",Xuất sắc,3/3,tăng 2 bậc,"+2,76 điểm",`,
+			`1/3,H.BAVI,Huyện Ba Vì,"17,25","19,50","12,00","10,00","15,68","17,00","91,43",Xuất sắc,2/2,tăng 1 bậc,"+2,76 điểm",`,
 			// A tie: both units second, then by unit_code.
 			`2/3,H.AB,Huyện A & B <Thử>,"16,00","18,00","11,50","9,00","15,00","16,00","85,50",Tốt,,,,`,
-			`2/3,H.SONTAY,Thị xã Sơn Tây,"18,00","20,00","10,00","10,00","12,50","15,00","85,50",Tốt,1/3,giảm 1 bậc,"-0,50 điểm","Không có dữ liệu: paid_online (không trừ điểm, nhóm được quy đổi); dữ liệu đến ngày 15/08/2026"`,
+			`2/3,H.SONTAY,Thị xã Sơn Tây,"18,00","20,00","10,00","10,00","12,50","15,00","85,50",Tốt,1/2,giảm 1 bậc,"-0,50 điểm","Không có dữ liệu: paid_online (không trừ điểm, nhóm được quy đổi); dữ liệu đến ngày 15/08/2026"`,
 		} {
 			if lines[i+1] != want {
 				t.Errorf("row %d\n%s\nwant\n%s", i+1, lines[i+1], want)
@@ -160,7 +160,7 @@ func TestPeriod(t *testing.T) {
 		if len(doc.Units) != 3 || doc.Units[0].UnitCode != "H.BAVI" || doc.Units[0].TotalScore != 91.43 {
 			t.Fatalf("units: %+v", doc.Units)
 		}
-		if u := doc.Units[0]; *u.ScoreChange != 2.76 || *u.PreviousRank != 3 || *u.DataUntil != "2026-09-30" || u.Stale {
+		if u := doc.Units[0]; *u.ScoreChange != 2.76 || *u.PreviousRank != 2 || *u.DataUntil != "2026-09-30" || u.Stale {
 			t.Errorf("first unit: %+v", u)
 		}
 		if u := doc.Units[2]; !u.Stale || len(u.NAIndicators) != 1 || u.NAIndicators[0] != "paid_online" || u.Rank != 2 || u.PeerCount != 3 {
@@ -370,7 +370,7 @@ func TestPeriod(t *testing.T) {
 		all := strings.Join(texts, " ")
 		for _, want := range []string{
 			"kỳ 2026-Q3", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
-			"tăng 2 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
+			"tăng 1 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
 			"dữ liệu đến ngày 15/08/2026", "paid_online", "Công khai, minh bạch", "Xuất sắc",
 			"01:30 02/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
 		} {

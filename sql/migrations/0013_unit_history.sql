@@ -40,3 +40,8 @@ COMMENT ON COLUMN unit_mergers.merged_on IS 'Ngày sáp nhập (valid_to của �
 COMMENT ON COLUMN unit_mergers.new_unit IS 'Đơn vị kế thừa được thành lập từ ngày đó (hợp nhất), không phải đơn vị sẵn có (sáp nhập vào) / The standing unit was created that day (not an existing unit merged into)';
 COMMENT ON COLUMN unit_mergers.predecessor_codes IS 'Mã các đơn vị được sáp nhập / Codes of the merged units';
 COMMENT ON COLUMN unit_mergers.predecessor_names IS 'Tên các đơn vị được sáp nhập / Names of the merged units';
+
+-- Movement compares with the previous period restated on this period's
+-- units (sql/models/40_index_scores.sql).
+COMMENT ON COLUMN index_scores.previous_rank IS 'Thứ hạng kỳ trước cùng loại, tính lại theo các đơn vị của kỳ này (sau sáp nhập) / Rank in the previous period of the same kind, restated on this period''s units';
+COMMENT ON COLUMN index_scores.previous_score IS 'Tổng điểm kỳ trước, tính lại theo các đơn vị của kỳ này / Total score in the previous period, restated on this period''s units';

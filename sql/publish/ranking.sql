@@ -1,6 +1,8 @@
 -- Publication: the ranking of period $1, every methodology and peer group,
 -- from index_scores; with the name of each unit as registered at the period
--- end (units), the peer count of the previous period (to show "5/30") and a
+-- end (units), the peer count of the previous period restated on this
+-- period's units (to show "5/30": the units with a previous rank, since
+-- exactly those were ranked again) and a
 -- stale flag: data_until before the cutoff $2 (period end minus the
 -- configured freshness; a NULL cutoff disables the check, and a unit without
 -- data_until is stale while it is on).
@@ -21,8 +23,8 @@ names AS (
     FROM units u CROSS JOIN p
 ),
 prev AS (
-    SELECT s.methodology, s.peer_group, max(s.peer_count) AS peer_count
-    FROM index_scores s JOIN p ON s.period = p.previous_period
+    SELECT s.methodology, s.peer_group, count(s.previous_rank) AS peer_count
+    FROM index_scores s JOIN p ON s.period = p.period
     GROUP BY s.methodology, s.peer_group
 )
 SELECT s.methodology,
