@@ -17,6 +17,7 @@ import (
 //   - dossier_stats for departments, districts and a commune, with fields
 //     whose Vietnamese order differs from byte order, and one unit without
 //     its total row.
+//
 // Previous ranks are ranks in 2026-Q2 restated on 2026-Q3's units (H.OLD,
 // dissolved without successor, is not among them): H.BAVI 2nd of 2.
 var fixtureSQL = []string{
