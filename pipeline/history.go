@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/cchc/cchc/units"
 )
@@ -48,4 +50,40 @@ func redirects(ctx context.Context, db *sql.DB, run int64, reg *units.Registry) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// registryChanged reports whether the registry differs from the units the
+// warehouse holds in what the model reads (code, name, level, parent,
+// validity, successor), so that a registry fix alone (a successor added
+// after cchc validate warned) rebuilds the model and its publications.
+func registryChanged(ctx context.Context, db *sql.DB, reg *units.Registry) (bool, error) {
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	}
+	want := map[string]bool{}
+	for _, u := range reg.Units {
+		want[strings.Join([]string{u.Code, u.Name, u.Level, u.ParentCode, day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode}, "\x1f")] = true
+	}
+	rows, err := db.QueryContext(ctx, `SELECT concat_ws(chr(31), unit_code, name, level, coalesce(parent_code, ''),
+		coalesce(strftime(valid_from, '%Y-%m-%d'), ''), coalesce(strftime(valid_to, '%Y-%m-%d'), ''), coalesce(successor_code, ''))
+		FROM units`)
+	if err != nil {
+		return false, fmt.Errorf("units: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return false, fmt.Errorf("units: %w", err)
+		}
+		if !want[k] {
+			return true, nil
+		}
+		n++
+	}
+	return n != len(want), rows.Err()
 }

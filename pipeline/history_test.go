@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cchc/cchc/units"
@@ -45,8 +46,23 @@ func TestDissolvedUnitRedirected(t *testing.T) {
 	if n := scalar[int](t, w, `SELECT received_total FROM dossier_stats WHERE unit_code = 'X.MOI' AND period = '2026-03' AND field = '*'`); n != 1 {
 		t.Errorf("X.MOI received %d in 2026-03, want 1", n)
 	}
-	// A second run loads nothing new and redirects nothing.
-	if sum, err = Run(ctx, cfg, w, r, Options{}); err != nil || len(sum.Redirected) != 0 {
-		t.Errorf("second run: redirected %+v, err %v", sum.Redirected, err)
+	// A second run loads nothing new, redirects nothing and leaves the
+	// model alone.
+	if sum, err = Run(ctx, cfg, w, r, Options{}); err != nil || len(sum.Redirected) != 0 || sum.Modelled {
+		t.Errorf("second run: redirected %+v, modelled %v, err %v", sum.Redirected, sum.Modelled, err)
+	}
+	// A registry fix alone rebuilds the model: with the merger undone, the
+	// dossier counts for xã Tản Lĩnh again.
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(strings.Replace(reg, "2026-03-01,X.MOI", ",", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = units.Load(cfg.Units); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err = Run(ctx, cfg, w, r, Options{}); err != nil || !sum.Modelled {
+		t.Fatalf("run after the registry changed: modelled %v, err %v", sum.Modelled, err)
+	}
+	if n := scalar[int](t, w, `SELECT received_total FROM dossier_stats WHERE unit_code = 'X.TANLINH' AND period = '2026-03' AND field = '*'`); n != 1 {
+		t.Errorf("X.TANLINH received %d in 2026-03 after the registry fix, want 1", n)
 	}
 }

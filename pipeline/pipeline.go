@@ -390,8 +390,13 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	for _, st := range statuses {
 		failing = failing || !st.OK
 	}
+	// A changed unit registry changes who stands for which dossiers.
+	regChanged, err := registryChanged(ctx, w.DB(), reg)
+	if err != nil {
+		return err
+	}
 	var build func(context.Context, *sql.Conn) error
-	if loaded > 0 || stale || failing || outdated {
+	if loaded > 0 || stale || failing || outdated || regChanged {
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
 			return model.Build(ctx, c, cfg.Periods, meth, asOf)

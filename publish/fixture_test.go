@@ -19,7 +19,7 @@ import (
 //     its total row.
 //
 // Previous ranks are ranks in 2026-Q2 restated on 2026-Q3's units (H.OLD,
-// dissolved without successor, is not among them): H.BAVI 2nd of 2.
+// ranked in 2026-Q2 only, is not among them): H.BAVI 2nd of 2.
 var fixtureSQL = []string{
 	`INSERT INTO units (unit_code, name, level, valid_from, valid_to) VALUES
 		('S.TC', 'Sở Tài chính', 'department', NULL, NULL),
