@@ -17,7 +17,7 @@ import (
 // readCSVColumns types the CSV as cchc's canonical schema does
 // (transforms.StageSchema). Vocabulary columns and flags stay VARCHAR here
 // and are mapped in SQL below; read_csv never guesses a type
-// (DUCKDB-NOTES.md: it would make 1.001234 a DOUBLE).
+// (docs/architecture.md: it would make 1.001234 a DOUBLE).
 const readCSVColumns = `{
 	'dossier_code': 'VARCHAR', 'unit_code': 'VARCHAR', 'procedure_code': 'VARCHAR',
 	'procedure_name': 'VARCHAR', 'field': 'VARCHAR', 'channel': 'VARCHAR',

@@ -18,7 +18,7 @@ import (
 //go:embed default.yaml
 var defaultMethodology []byte
 
-// Methodology is a scoring scheme as data (METHODOLOGY.md).
+// Methodology is a scoring scheme as data (docs/methodology.md).
 type Methodology struct {
 	Name    string  `yaml:"name"`
 	Version string  `yaml:"version"`

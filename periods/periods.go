@@ -1,6 +1,6 @@
 // Package periods names reporting periods (YYYY-MM, YYYY-Qn, YYYY-H1|H2,
 // YYYY) and computes their boundaries under the two conventions of
-// DESIGN.md: calendar, and decree09, the government reporting convention in
+// docs/contract.md: calendar, and decree09, the government reporting convention in
 // which a month runs from the 15th of the previous month to the 14th and a
 // year from 15 December of the previous year to 14 December.
 //

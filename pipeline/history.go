@@ -14,7 +14,7 @@ import (
 // on the day the dossier was received (valid_to on or before it): an
 // export still using the old unit. They load as they are (dossiers keep
 // the receiving unit) and count for the end of the unit's successor chain
-// (DESIGN.md, "Unit history"); with no successor they stay with the
+// (docs/contract.md, "Unit history"); with no successor they stay with the
 // dissolved unit, which is then not ranked (cchc validate warns).
 type Redirect struct {
 	Unit      string // the dissolved unit named by the rows

@@ -15,7 +15,7 @@ import (
 // stageReader adapts one file's decoder and mapper into the
 // array.RecordReader DuckDB pulls from: each raw batch becomes one stage
 // batch. DuckDB's release of the view does not release the reader
-// (DUCKDB-NOTES.md), so the reader frees its buffers and closes the file
+// (docs/architecture.md), so the reader frees its buffers and closes the file
 // itself when the stream ends.
 type stageReader struct {
 	refs    atomic.Int64

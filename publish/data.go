@@ -24,7 +24,7 @@ type periodInfo struct {
 }
 
 // provisionalTitle is what every publication of a provisional period says
-// in its title (DESIGN.md, "Provisional periods and freshness").
+// in its title (docs/contract.md, "Provisional periods and freshness").
 const provisionalTitle = "Số liệu tạm tính"
 
 // provisionalNote explains provisionalTitle in one line.
@@ -97,7 +97,7 @@ type rankRow struct {
 }
 
 // noData is the remark of a unit listed without a score, and of an
-// indicator whose inputs were all unknown (DESIGN.md, "Unknown is not
+// indicator whose inputs were all unknown (docs/contract.md, "Unknown is not
 // false").
 const noData = "không có dữ liệu"
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Vietnamese number conventions of the publications (METHODOLOGY.md,
+// Vietnamese number conventions of the publications (docs/methodology.md,
 // "Publication conventions"): a decimal comma, "." between thousands, two
 // decimals rounded half away from zero. The warehouse keeps full precision;
 // rounding happens here and nowhere else: every format, Parquet included,

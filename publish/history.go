@@ -15,7 +15,7 @@ import (
 // từ 01/07/2025" for a unit merged into one that already existed. The
 // period's statistics and ranks count the merged units' dossiers for the
 // unit named, and its movement compares with the previous period restated
-// the same way (DESIGN.md, "Unit history").
+// the same way (docs/contract.md, "Unit history").
 func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, error) {
 	rows, err := db.QueryContext(ctx, `SELECT unit_code, name, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
 		FROM unit_mergers WHERE period = ? ORDER BY unit_code, merged_on`, period)

@@ -3,7 +3,7 @@
 // methodology as CSV, XLSX, JSON and Parquet, the official handling
 // statistics (form II.06a) as dossier-stats.xlsx, and report.html.
 //
-// Contract (DESIGN.md, "Publication"): publishing only reads the warehouse
+// Contract (docs/contract.md, "Publication"): publishing only reads the warehouse
 // (periods, units, runs, dossier_stats, index_groups, indicator_values,
 // index_scores); every file is written to a temporary name in its folder and
 // renamed, so a reader never sees half a file; and the same warehouse

@@ -65,7 +65,7 @@ type BigOptions struct {
 	// which together receive half the dossiers. BigUnitsCSV writes the
 	// matching registry.
 	Communes int
-	// CanonicalHeaders writes the canonical column names of DESIGN.md as
+	// CanonicalHeaders writes the canonical column names of docs/contract.md as
 	// the header (dossier_code, unit_code, ...), unit codes in unit_code,
 	// and leaves the personal-data columns out. Values keep the export's
 	// dialect (Vietnamese words, dd/mm/yyyy hh:mm:ss, decimal comma).

@@ -48,7 +48,7 @@ var metaTime = time.Date(2026, 11, 6, 8, 0, 0, 0, ict)
 
 // Demo writes the demo set into dir (created if needed):
 //
-//	units.csv        the unit registry (DESIGN.md format)
+//	units.csv        the unit registry (docs/contract.md format)
 //	cchc.yaml        a config naming every source, relative paths
 //	exports/<source>/<files>  the exports, each with its export time as mtime
 //	manifest.json    what was written and what loading it must give (Manifest)
@@ -125,7 +125,7 @@ func writeFile(dir, rel string, b []byte, mtime time.Time) error {
 	return os.Chtimes(p, mtime, mtime)
 }
 
-// configYAML renders cchc.yaml for the demo (DESIGN.md, "Config").
+// configYAML renders cchc.yaml for the demo (docs/contract.md, "Config").
 func configYAML(sources []*sourceSpec) []byte {
 	var b strings.Builder
 	b.WriteString(`# Cấu hình mẫu của cchc cho tỉnh giả định H41 — dữ liệu do "cchc gen demo" tạo, không phải dữ liệu thật.

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// status is the canonical dossier status (DESIGN.md, "The canonical dossier").
+// status is the canonical dossier status (docs/contract.md, "The canonical dossier").
 type status int
 
 const (
@@ -365,7 +365,7 @@ func assignCodes(ds []*dossier) {
 // replaces the older formats at district and commune one-stop desks.
 var changeover = time.Date(2026, 7, 1, 0, 0, 0, 0, ict)
 
-// dossierCode renders the three code formats of DESIGN.md, consistent with
+// dossierCode renders the three code formats of docs/contract.md, consistent with
 // the unit and the receipt day: departments use 000.00.12.H41-YYMMDD-NNNN
 // throughout; districts H41.31-YYMMDD-NNNN and communes
 // 000.21.31.H41-YYMMDD-NNNN until June, then the 2026 format, where AA is

@@ -41,7 +41,7 @@ const (
 	colNote // free text the loader ignores
 )
 
-// canonicalName is the DESIGN.md column a field maps to (used in the
+// canonicalName is the docs/contract.md column a field maps to (used in the
 // manifest to name the column of a bad row).
 var canonicalName = map[field]string{
 	colCode: "dossier_code", colUnit: "unit_code", colReceived: "received_at", colDue: "due_at",

@@ -15,7 +15,7 @@ import (
 const PersonalData = "personal_data"
 
 // headerSpellings lists, per canonical column, the header spellings seen in
-// exports: the DESIGN.md contract table first, then vendor and national
+// exports: the docs/contract.md contract table first, then vendor and national
 // sync variants. They are matched by Key, so diacritics, case, spaces and
 // punctuation do not matter and each spelling needs writing only once.
 // Matching is exact on the key, never by substring: "Ngày trả" and "Ngày
@@ -163,7 +163,7 @@ func buildHeaderIndex() (map[string]string, []string) {
 }
 
 // LookupHeader maps an export header cell to its canonical column name (see
-// DESIGN.md, "The canonical dossier"), or to PersonalData for a column that
+// docs/contract.md, "The canonical dossier"), or to PersonalData for a column that
 // must be dropped. The header is matched by Key, exactly: unknown headers,
 // row counters such as "STT" and empty cells give ok == false.
 func LookupHeader(h string) (canonical string, ok bool) {

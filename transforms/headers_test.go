@@ -13,7 +13,7 @@ func TestHeaderIndexHasNoConflicts(t *testing.T) {
 	}
 }
 
-// designHeaders is DESIGN.md's header table, verbatim.
+// designHeaders is the contract's header table (docs/contract.md), verbatim.
 var designHeaders = map[string][]string{
 	"dossier_code":        {"Mã hồ sơ", "Số hồ sơ", "Mã số hồ sơ", "MaHoSo", "dossierNo"},
 	"unit_code":           {"Mã đơn vị", "Đơn vị tiếp nhận", "Đơn vị xử lý", "Cơ quan thực hiện", "Cơ quan tiếp nhận", "MaDonVi", "govAgencyCode"},

@@ -2,7 +2,7 @@ package transforms
 
 import "github.com/apache/arrow/go/v17/arrow"
 
-// Canonical dossier fields in schema order, as DESIGN.md names them.
+// Canonical dossier fields in schema order, as docs/contract.md names them.
 const (
 	FDossierCode = iota
 	FUnitCode

@@ -24,7 +24,7 @@ func newVocabulary(groups map[string][]string) vocabulary {
 	return v
 }
 
-// statuses: DESIGN.md's table first in each group, then vendor variants
+// statuses: docs/contract.md's table first in each group, then vendor variants
 // (Vietnamese one-stop software wording and OpenCPS dossierStatus codes).
 // Numeric national status codes are not mapped: they differ between
 // systems and a wrong guess would silently misclassify dossiers.
@@ -63,7 +63,7 @@ var statuses = newVocabulary(map[string][]string{
 		"Rút hồ sơ", "Công dân yêu cầu rút hồ sơ", "Đã rút", "cancelled",
 		"Đã rút hồ sơ", "Công dân rút hồ sơ", "Rút", "canceled",
 		// A dossier cancelled at the citizen's request: the same as
-		// OpenCPS "cancelled", which DESIGN.md maps to withdrawn.
+		// OpenCPS "cancelled", which docs/contract.md maps to withdrawn.
 		"Hủy", "Đã hủy", "Hủy hồ sơ", "Đã hủy hồ sơ",
 	},
 	"stopped": {
@@ -136,7 +136,7 @@ func ParseStatus(s string) (string, error) {
 
 // ParseChannel maps the submission channel to online, direct or postal.
 // Besides words, the national codes 1 (direct), 2 (online) and 3 (postal)
-// are accepted. Empty input means direct, as DESIGN.md specifies.
+// are accepted. Empty input means direct, as docs/contract.md specifies.
 func ParseChannel(s string) (string, error) {
 	switch code(s) {
 	case "1":

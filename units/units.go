@@ -185,7 +185,7 @@ func Parse(r io.Reader) (*Registry, error) {
 	return reg, errors.Join(errs...)
 }
 
-// checkHistory checks what the unit history (DESIGN.md, "Unit history")
+// checkHistory checks what the unit history (docs/contract.md, "Unit history")
 // relies on: a unit's valid_to (the first day it no longer exists) does not
 // precede its valid_from; a successor chain ends (no loop; a successor
 // missing from the registry is reported by Parse); two units valid on the

@@ -74,7 +74,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate", "unit_code,name,level\nA,B,commune\nA,C,commune\n", "line 3: column unit_code: duplicate"},
 		{"unknown parent", "unit_code,name,level,parent_code\nA,B,commune,Z\n", `parent_code "Z"`},
 		{"empty", "unit_code,name,level\n", "no units"},
-		// Unit history (DESIGN.md): chains end, validity is an interval,
+		// Unit history (docs/contract.md): chains end, validity is an interval,
 		// no two units valid on one day share a name or an alias.
 		{"successor loop", hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,C\nC,Xã C,commune,,2025-09-01,A\n", "unit A: successor_code chain loops: A → B → C → A"},
 		{"self successor", hist + "A,Xã A,commune,,2025-07-01,A\n", "unit A: successor_code chain loops: A → A"},

@@ -2,7 +2,7 @@
 // and loads Arrow record streams into it.
 //
 // One *Warehouse per file per process: DuckDB silently loses the writes of a
-// second handle on the same file in one process (see DUCKDB-NOTES.md), so
+// second handle on the same file in one process (see docs/architecture.md), so
 // callers open once and pass the handle down. A Warehouse is safe for
 // concurrent use by several goroutines for queries; loads pin one connection.
 package warehouse
@@ -50,12 +50,12 @@ type Options struct {
 func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	q := url.Values{}
 	// No extension may be downloaded behind the operator's back: the same SQL
-	// must behave the same with and without internet (DUCKDB-NOTES.md).
+	// must behave the same with and without internet (docs/architecture.md).
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")
 	// Every published query orders its rows, so insertion order is not
 	// needed; dropping it saves a quarter of the load time and half the
-	// memory (DUCKDB-NOTES.md).
+	// memory (docs/architecture.md).
 	q.Set("preserve_insertion_order", "false")
 	if opts.ReadOnly {
 		q.Set("access_mode", "read_only")
@@ -191,7 +191,7 @@ func execDriver(ctx context.Context, dc driver.Conn, query string) error {
 // LoadArrow runs insert, an INSERT ... SELECT reading from the temporary
 // view named view, over the stream rdr, on conn. The view is single-pass
 // and lives on this one connection only, so register, insert and drop all
-// happen here, in the order DUCKDB-NOTES.md requires (insert, drop view,
+// happen here, in the order docs/architecture.md requires (insert, drop view,
 // release). The reader is consumed; the caller still releases it.
 func LoadArrow(ctx context.Context, conn *sql.Conn, rdr array.RecordReader, view, insert string) error {
 	return conn.Raw(func(dc any) error {
@@ -246,7 +246,7 @@ func TableDDL(s *arrow.Schema) (string, error) {
 
 // LocalNow returns the current wall-clock time in loc as a naive timestamp
 // (a time.Time in UTC carrying the local fields), the only kind of time the
-// warehouse stores (DUCKDB-NOTES.md: no ICU, no TIMESTAMPTZ).
+// warehouse stores (docs/architecture.md: no ICU, no TIMESTAMPTZ).
 func LocalNow(now time.Time, loc *time.Location) time.Time {
 	return Naive(now.In(loc))
 }

@@ -1,4 +1,4 @@
--- Unknown is not false; provisional periods and freshness (DESIGN.md).
+-- Unknown is not false; provisional periods and freshness (docs/contract.md).
 -- A period is provisional until publish.grace after its end; its scores and
 -- publications say "Số liệu tạm tính". Each file records the canonical
 -- columns its export lacked (those stay NULL, never false). Each source

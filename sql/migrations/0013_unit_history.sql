@@ -1,4 +1,4 @@
--- Unit history (DESIGN.md, "Unit history"): which unit stands for a unit's
+-- Unit history (docs/contract.md, "Unit history"): which unit stands for a unit's
 -- dossiers at the end of each period. Filled by the model step from units
 -- and periods; dossier_outcomes, dossier_stats, indicator_values,
 -- index_scores (and any other index) read their unit through it.

@@ -1,5 +1,5 @@
 -- unit_attribution: for every period and every registered unit, the unit
--- standing for its dossiers at the period's end (DESIGN.md, "Unit
+-- standing for its dossiers at the period's end (docs/contract.md, "Unit
 -- history"). From units and periods.
 --
 -- A unit stands at the end E (exclusive) of a period when valid_from < E

@@ -1,5 +1,5 @@
 -- dossier_outcomes: every dossier in scope of every period, with its outcome
--- for that period (DESIGN.md, "Outcomes and periods"). From dossiers × periods.
+-- for that period (docs/contract.md, "Outcomes and periods"). From dossiers × periods.
 --
 -- In scope of [start, end): received before the end and not finished before
 -- the start (received in the period, or carried over into it).
@@ -53,7 +53,7 @@ COMMENT ON VIEW dossier_outcomes IS 'Kết quả xử lý của từng hồ sơ 
 -- dossier_outcomes_restated: for each period P, the outcomes of its
 -- previous period Q (Q's boundaries, Q's outcomes) counted for the units
 -- standing at P's end: the previous period restated on P's units, so that
--- movement compares like with like (DESIGN.md, "Unit history").
+-- movement compares like with like (docs/contract.md, "Unit history").
 -- period is P; restated_period is Q.
 CREATE OR REPLACE VIEW dossier_outcomes_restated AS
 SELECT o.* REPLACE (cur.period AS period, coalesce(a.standing_unit_code, o.received_unit_code) AS unit_code),
