@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/vnenc"
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
@@ -79,6 +80,12 @@ type Source struct {
 	// MaxRejectRate rejects a whole file whose share of quarantined rows is
 	// above it (0 to 1; 1, the default, never rejects).
 	MaxRejectRate float64
+	// Dataset is what one file of the source holds (Datasets): dossiers
+	// (default), par_appraisal, par_survey or par_adjustments.
+	Dataset string
+	// Period is the assessment period of the source's files ('2025',
+	// '2025-H1'); empty means each file names it (PAR datasets only).
+	Period string
 
 	// Kind http only.
 	Index    bool          // URL is an index document listing export URLs
@@ -132,13 +139,18 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("config %s: %s: %s", loc, e.Key, e.Msg)
 }
 
+// Datasets are the values of a source's `dataset:` (DESIGN.md, Datasets);
+// package datasets holds one value per name and a test keeps both lists
+// equal.
+var Datasets = []string{"dossiers", "par_appraisal", "par_survey", "par_adjustments"}
+
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
 	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits", "future_tolerance"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
-	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding",
+	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
 		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
 		"columns", "max_reject_rate"}
 )
@@ -460,7 +472,20 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			return strings.TrimSpace(s)
 		}
 		s := Source{Name: str("name"), Kind: str("kind"), Format: str("format"), Unit: str("unit"), Sheet: str("sheet"),
-			Encoding: strings.ToLower(str("encoding"))}
+			Encoding: strings.ToLower(str("encoding")), Dataset: str("dataset"), Period: str("period")}
+		if s.Dataset == "" {
+			s.Dataset = "dossiers"
+		}
+		if !contains(Datasets, s.Dataset) {
+			b.fail(key+".dataset", "must be one of %s, got %q", strings.Join(Datasets, ", "), s.Dataset)
+		}
+		if s.Period != "" {
+			if s.Dataset == "dossiers" {
+				b.fail(key+".period", "only for the PAR datasets (a dossier's period comes from its dates)")
+			} else if _, err := periods.Parse(s.Period, periods.Calendar); err != nil {
+				b.fail(key+".period", "%v", err)
+			}
+		}
 		if s.Encoding == "" {
 			s.Encoding = "auto"
 		}

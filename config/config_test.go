@@ -257,3 +257,44 @@ func TestLimits(t *testing.T) {
 		}
 	}
 }
+
+// A source names its dataset (dossiers by default) and, for the PAR
+// datasets, may fix the period of its files.
+func TestSourceDataset(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		units, _ := filepath.Abs("testdata/units.csv")
+		_ = os.WriteFile(filepath.Join(dir, "units.csv"), mustRead(t, units), 0o644)
+		return p
+	}
+	head := "warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n"
+	cfg, err := Load(write(head+"  - {name: a, path: ./a/*.csv}\n  - {name: b, path: ./b/*.xlsx, dataset: par_appraisal, period: 2025-H1}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sources[0].Dataset != "dossiers" || cfg.Sources[1].Dataset != "par_appraisal" || cfg.Sources[1].Period != "2025-H1" {
+		t.Errorf("sources = %+v", cfg.Sources)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"  - {name: a, path: ./a/*.csv, dataset: par}\n", "sources[0].dataset"},
+		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, period: 2025-13}\n", "sources[0].period"},
+		{"  - {name: a, path: ./a/*.csv, period: 2025}\n", "only for the PAR datasets"},
+	} {
+		if _, err := Load(write(head+c.body), nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want %q", c.body, err, c.want)
+		}
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
