@@ -23,6 +23,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/publish"
@@ -274,6 +275,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 
 	t0 := time.Now()
 	var seq int32
+	var sheets []stagedSheet // scoring sheets staged, for the tree check
 	var statuses []warehouse.SourceStatus
 	unitsSHA := UnitsFingerprint(reg)
 	base := transforms.MapOptions{Units: reg, Now: sum.Run.StartedAt, FutureTolerance: cfg.FutureTolerance}
@@ -327,6 +329,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			status.NewFiles++
 			f.res.Seq = seq
 			f.res.UnitsSHA256, f.res.MappingSHA256 = unitsSHA, mappingSHA
+			f.res.Dataset = datasetOf(sc).Name
 			sum.Files = append(sum.Files, f.res)
 			if f.res.Status == "failed" {
 				status.OK, status.Error = false, f.res.Error
@@ -337,7 +340,16 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				log.Info("file read again: rows it quarantined may load under the changed unit registry or column mapping",
 					"source", f.res.Source, "file", f.res.Path, "quarantined", f.res.PrevQuarantined)
 			}
-			lerr := loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
+			var lerr error
+			if ds := datasetOf(sc); ds.Streamed() {
+				lerr = loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
+			} else {
+				var p *datasets.Parsed
+				p, lerr = loadWhole(ctx, cfg, stage, sc, ds, reg, f, sum, log)
+				if p != nil && p.Sheet != nil {
+					sheets = append(sheets, stagedSheet{res: f.res, sheet: p.Sheet})
+				}
+			}
 			f.cleanup()
 			if lerr != nil {
 				return lerr
@@ -359,6 +371,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
+	}
+	if err := checkTrees(ctx, w, stage, reg, sheets, log); err != nil {
+		return err
 	}
 	meth, err := model.LoadMethodology(cfg.Methodology)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/transforms"
 	"github.com/cchc/cchc/units"
 )
@@ -165,6 +166,8 @@ type FileResult struct {
 	Encoding string
 	Status   string // loaded | failed
 	Error    string
+	// Dataset is the source's dataset; "" and "dossiers" are the dossiers.
+	Dataset string
 	// ErrorKind of a failed file: ErrorTransient or ErrorContent.
 	ErrorKind string
 	Mapping   transforms.Mapping
@@ -250,6 +253,10 @@ func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappi
 type Stage struct {
 	conn *sql.Conn
 	path string // the warehouse file, to name its disk when it is full
+	// staged are the read-whole datasets with a stage table, in the order
+	// first staged (see LoadDataset).
+	staged map[string]*datasets.Dataset
+	order  []string
 }
 
 // NewStage pins a connection and creates the stage table.
@@ -298,6 +305,7 @@ func (s *Stage) Close() error {
 	_, _ = s.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
 	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_files")
+	s.dropDatasets()
 	return s.conn.Close()
 }
 
@@ -361,7 +369,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		return err
 	}
 	if in.FullRefresh {
-		for _, t := range []string{"dossiers", "quarantine", "source_files"} {
+		for _, t := range append([]string{"dossiers", "quarantine", "source_files"}, datasetTables...) {
 			if err := exec("DELETE FROM " + t); err != nil {
 				return fmt.Errorf("commit: full refresh: %w", err)
 			}
@@ -458,6 +466,9 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	if err := fileCounts(ctx, c, files); err != nil {
 		return err
 	}
+	if err := s.mergeDatasets(ctx, c, runID, loadedAt, files); err != nil {
+		return err
+	}
 	for i, f := range files {
 		if err := writeFileRow(ctx, c, runID, f); err != nil {
 			return err
@@ -520,9 +531,11 @@ func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) er
 // they reconcile: read = loaded + quarantined + superseded, where
 // superseded are valid rows whose dossier code a later row took over.
 func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
-	bySeq := map[int32]*FileResult{}
+	var dossiers []*FileResult
 	for _, f := range files {
-		bySeq[f.Seq] = f
+		if f.Dataset == "" || f.Dataset == datasets.Dossiers.Name {
+			dossiers = append(dossiers, f)
+		}
 	}
 	type counts struct{ staged, valid, bad, current, dup int64 }
 	got := map[int32]*counts{}
@@ -545,7 +558,7 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, f := range files {
+	for _, f := range dossiers {
 		if f.Status != "loaded" {
 			continue
 		}
@@ -570,6 +583,47 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 				return fmt.Errorf("commit: retried file %s: %d rows current but only %d valid: refusing to load an unreconciled file", f.Path, f.RowsLoaded, k.valid)
 			}
 		}
+	}
+	return nil
+}
+
+// countFiles fills the counts of a read-whole dataset's loaded files,
+// staged in table stage of which current holds the valid rows kept, and
+// checks they reconcile like the dossiers' (see fileCounts).
+func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files []*FileResult) error {
+	type counts struct{ staged, valid, bad, current int64 }
+	got := map[int32]*counts{}
+	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
+		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0)
+		FROM `+stage+` s LEFT JOIN (SELECT file_seq, count(*) AS n FROM `+current+` GROUP BY file_seq) cur USING (file_seq)
+		GROUP BY s.file_seq`)
+	if err != nil {
+		return fmt.Errorf("commit: counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int32
+		var k counts
+		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current); err != nil {
+			return err
+		}
+		got[seq] = &k
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.Status != "loaded" {
+			continue
+		}
+		k := got[f.Seq]
+		if k == nil {
+			k = &counts{}
+		}
+		if k.staged != f.RowsRead {
+			return fmt.Errorf("commit: file %s: %d rows read but %d staged: refusing to load an unreconciled file", f.Path, f.RowsRead, k.staged)
+		}
+		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded = k.current, k.bad, k.valid-k.current
 	}
 	return nil
 }

@@ -1,0 +1,165 @@
+// Package datasets makes each kind of input a value (DESIGN.md, Datasets):
+// a Dataset carries its stage schema, the parser that turns one decoded
+// file into stage rows and row errors, its merge key and its merge SQL
+// (sql/merge/<name>.sql). The pipeline and the warehouse iterate datasets
+// without knowing any of them: a new dataset is one new file set here and
+// under sql/merge, not edits across packages.
+//
+// Dossiers are streamed (millions of rows) through transforms.Mapper; the
+// PAR datasets (scoring sheets, survey, adjustments) are small and read
+// whole, because a scoring sheet is not row-independent (title rows, the
+// tree, rule rows).
+package datasets
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/sql"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+// Dataset is one kind of input.
+type Dataset struct {
+	Name string // the source's `dataset:`
+	// Stage is the schema of the dataset's stage rows: its own columns,
+	// then the provenance and quarantine columns every dataset shares
+	// (see Tail). Nil for dossiers, whose stage is transforms.StageSchema.
+	Stage *arrow.Schema
+	// Key are the stage columns naming a row's identity: a later file's
+	// row replaces an earlier one with the same key.
+	Key []string
+	// Merge is the dataset's merge SQL (sql/merge/<name>.sql), run in the
+	// commit transaction; empty for dossiers (merged by the warehouse's
+	// streaming path).
+	Merge string
+	// Parse reads one whole file into stage rows; nil for a streamed
+	// dataset.
+	Parse func(in Input) (*Parsed, error)
+}
+
+// Streamed reports whether the dataset is loaded by the streaming dossier
+// path rather than read whole.
+func (d *Dataset) Streamed() bool { return d.Parse == nil }
+
+// StageTable is the name of the dataset's temporary stage table.
+func (d *Dataset) StageTable() string { return "stage_" + d.Name }
+
+// CurrentTable is the temporary table the merge SQL leaves behind: the
+// staged valid rows it kept (the others of the run are superseded).
+func (d *Dataset) CurrentTable() string { return "current_" + d.Name }
+
+// Input is one file to parse.
+type Input struct {
+	Path        string
+	Decode      sources.DecodeOptions
+	Units       *units.Registry
+	DefaultUnit string // the source's unit:
+	Period      string // the source's period:, may be empty
+	Convention  string // periods convention (calendar, decree09)
+	Source      string
+	File        string // as recorded (redacted)
+	SHA256      string
+	FileSeq     int32
+	// MaxRows bounds the rows read; 0 means DefaultMaxRows.
+	MaxRows int
+}
+
+// DefaultMaxRows caps a PAR file: scoring sheets have a few hundred rows,
+// survey and adjustment lists one per unit.
+const DefaultMaxRows = 5000
+
+// Parsed is what Parse found in one file.
+type Parsed struct {
+	Rows       [][]any // stage rows, aligned with the dataset's Stage schema
+	Rejections []transforms.RowError
+	Mapping    transforms.Mapping
+	Format     string
+	Encoding   string
+	Digest     sources.Digest
+	// Sheet is the scoring sheet read (par_appraisal), for validate and
+	// the tree check across sheets.
+	Sheet *Sheet
+}
+
+// RowsRead counts the file's records (stage rows, valid or quarantined).
+func (p *Parsed) RowsRead() int64 { return int64(len(p.Rows)) }
+
+// Tail are the provenance and quarantine columns every stage schema ends
+// with, as in transforms.StageSchema.
+var Tail = []arrow.Field{
+	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "source_file", Type: arrow.BinaryTypes.String},
+	{Name: "source_row", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "file_sha256", Type: arrow.BinaryTypes.String},
+	{Name: "file_seq", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "q_reason", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "q_column", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "q_raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "q_raw_record", Type: arrow.BinaryTypes.String, Nullable: true},
+}
+
+func schema(own ...arrow.Field) *arrow.Schema {
+	return arrow.NewSchema(append(own, Tail...), nil)
+}
+
+// tail returns the tail values of a stage row.
+func (in Input) tail(row int64, q *transforms.RowError, rawRecord string) []any {
+	out := []any{in.Source, in.File, row, in.SHA256, in.FileSeq, nil, nil, nil, nil}
+	if q != nil {
+		out[5], out[6], out[7] = q.Reason, nilIfEmpty(q.Column), nilIfEmpty(q.Raw)
+		out[8] = nilIfEmpty(rawRecord)
+	}
+	return out
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var registry = map[string]*Dataset{}
+var order []string
+
+func register(d *Dataset) *Dataset {
+	if d.Merge == "" && d.Parse != nil {
+		m, err := sql.Merge(d.Name)
+		if err != nil {
+			panic(fmt.Sprintf("dataset %s: %v", d.Name, err))
+		}
+		d.Merge = m
+	}
+	registry[d.Name] = d
+	order = append(order, d.Name)
+	return d
+}
+
+// Dossiers is the canonical dossier, streamed by transforms.Mapper.
+var Dossiers = register(&Dataset{Name: "dossiers", Key: []string{"dossier_code"}})
+
+// ByName returns the dataset of a source's `dataset:`.
+func ByName(name string) (*Dataset, error) {
+	if name == "" {
+		name = "dossiers"
+	}
+	d, ok := registry[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown dataset %q (known: %s)", name, strings.Join(order, ", "))
+	}
+	return d, nil
+}
+
+// All lists the datasets in registration order (dossiers first).
+func All() []*Dataset {
+	out := make([]*Dataset, len(order))
+	for i, n := range order {
+		out[i] = registry[n]
+	}
+	return out
+}

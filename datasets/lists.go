@@ -1,0 +1,265 @@
+package datasets
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/cchc/cchc/transforms"
+)
+
+// The survey and the adjustments are lists: one row per unit (and reason),
+// under a header found among title rows like the sheet's.
+
+var unitKeys = []string{"madonvi", "tendonvi", "donvi", "coquan", "tencoquan", "madv"}
+var periodColumn = column{"period", []string{"nam", "kydanhgia", "ky", "namdanhgia"}}
+
+var surveyColumns = []column{
+	{"unit", unitKeys},
+	{"points", []string{"diemdtxhh", "diemdieutraxahoihoc", "diem", "diemkhaosat"}},
+	{"rate", []string{"tylehailong", "chisohailong", "tyle", "tylehailongtrungbinh"}},
+	periodColumn,
+}
+
+var adjustColumns = []column{
+	{"unit", unitKeys},
+	{"points", []string{"diem", "diemthuongtru", "diemcong", "sodiem"}},
+	{"bonus", []string{"diemthuong", "diemcongthuong"}},
+	{"penalty", []string{"diemtru", "diembitru"}},
+	{"reason", []string{"lydo", "noidung", "lydothuongtru", "canchu", "ghichu"}},
+	periodColumn,
+}
+
+// listFile is a list's rows under its header, with the period of its title.
+type listFile struct {
+	idx    map[string]int
+	header []string
+	rows   []row
+	period string // from the source or a title row; a period column overrides per row
+}
+
+func readList(in Input, cols []column, required []string, oneOf []string) (*listFile, *Parsed, error) {
+	rows, format, enc, digest, err := readAll(in)
+	out := &Parsed{Format: format, Encoding: enc, Digest: digest}
+	if err != nil {
+		return nil, out, err
+	}
+	var idx map[string]int
+	var header []string
+	next, ok := 0, false
+	for _, o := range oneOf {
+		if idx, header, next, ok = findHeader(rows, cols, append(required[:len(required):len(required)], o)); ok {
+			break
+		}
+	}
+	if !ok {
+		return nil, out, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề (cần cột đơn vị và một trong các cột %s)", in.File, strings.Join(oneOf, ", "))
+	}
+	lf := &listFile{idx: idx, header: header, rows: rows[next:], period: in.Period}
+	if lf.period == "" {
+		for _, r := range rows[:max(0, next-1)] {
+			for _, c := range r.cells {
+				if p := titlePeriod(c); p != "" && lf.period == "" {
+					lf.period = p
+				}
+			}
+		}
+	}
+	if lf.period != "" {
+		if lf.period, err = parsePeriod(lf.period, in.Convention); err != nil {
+			return nil, out, fmt.Errorf("file %s: %w", in.File, err)
+		}
+	} else if _, ok := idx["period"]; !ok {
+		return nil, out, fmt.Errorf("file %s: không biết kỳ đánh giá: cần period: của nguồn, dòng tiêu đề \"… năm 2025\" hoặc cột Năm/Kỳ đánh giá", in.File)
+	}
+	out.Mapping = mapping(header, idx, cols)
+	return lf, out, nil
+}
+
+// each walks the list's data rows, giving the row's unit and period or the
+// reason the row cannot be loaded. Total and blank rows are skipped.
+func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit, period string, bad *transforms.RowError)) {
+	for _, r := range lf.rows {
+		get := func(name string) string { return cell(r.cells, col(lf.idx, name)) }
+		u := get("unit")
+		if u == "" && strings.Join(r.cells, "") == "" {
+			continue
+		}
+		if isTotal(u) || (u == "" && isTotal(strings.Join(r.cells, " "))) {
+			continue
+		}
+		period := lf.period
+		var bad *transforms.RowError
+		if v := get("period"); v != "" {
+			p, err := parsePeriod(v, in.Convention)
+			if err != nil {
+				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: v, Reason: err.Error()}
+			}
+			period = p
+		}
+		if period == "" && bad == nil {
+			bad = &transforms.RowError{Row: r.n, Column: "Kỳ đánh giá", Reason: "dòng không ghi kỳ đánh giá"}
+		}
+		code, ok := in.Units.Resolve(u)
+		if bad == nil && !ok {
+			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,
+				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u)}
+		}
+		fn(r, get, code, period, bad)
+	}
+}
+
+func (lf *listFile) raw(r row) string {
+	m := map[string]string{}
+	for _, j := range lf.idx {
+		if v := cell(r.cells, j); v != "" {
+			m[cell(lf.header, j)] = v
+		}
+	}
+	return rawRecord(m)
+}
+
+func nilIfNoUnit(s string) any { return nilIfEmpty(s) }
+
+// ParSurvey is the sociological survey: one result per unit and period.
+var ParSurvey = register(&Dataset{
+	Name: "par_survey",
+	Stage: schema(
+		arrow.Field{Name: "period", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "unit_code", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "points", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		arrow.Field{Name: "rate", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	),
+	Key:   []string{"period", "unit_code"},
+	Parse: parseSurvey,
+})
+
+func parseSurvey(in Input) (*Parsed, error) {
+	lf, out, err := readList(in, surveyColumns, []string{"unit"}, []string{"rate", "points"})
+	if err != nil {
+		return out, err
+	}
+	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
+		var points, rate any
+		if bad == nil {
+			bad = func() *transforms.RowError {
+				if _, ok := lf.idx["rate"]; ok && get("rate") != "" {
+					raw := strings.TrimSuffix(strings.TrimSpace(get("rate")), "%")
+					p, err := ParsePoints(raw)
+					if err != nil || !p.Set || p.Value < 0 || p.Value > 100 {
+						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["rate"]), Raw: get("rate"),
+							Reason: "tỷ lệ hài lòng phải là số từ 0 đến 100 (hoặc từ 0 đến 1)"}
+					}
+					v := p.Value
+					// 0..1 is a fraction, above 1 a percentage; 1 itself is 100%.
+					if v > 1 || strings.HasSuffix(strings.TrimSpace(get("rate")), "%") {
+						v /= 100
+					}
+					rate = v
+					return nil
+				}
+				if _, ok := lf.idx["points"]; ok && get("points") != "" {
+					p, err := ParsePoints(get("points"))
+					if err != nil || !p.Set || p.Value < 0 {
+						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: get("points"),
+							Reason: "điểm điều tra xã hội học phải là số không âm"}
+					}
+					points = p.Value
+					return nil
+				}
+				return &transforms.RowError{Row: r.n, Column: "Điểm ĐTXHH", Reason: "dòng không có điểm hay tỷ lệ hài lòng"}
+			}()
+		}
+		if bad != nil {
+			out.Rejections = append(out.Rejections, *bad)
+			points, rate = nil, nil
+		}
+		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), points, rate}, in.tail(r.n, bad, rawIf(bad, lf, r))...))
+	})
+	return out, nil
+}
+
+func rawIf(bad *transforms.RowError, lf *listFile, r row) string {
+	if bad == nil {
+		return ""
+	}
+	return lf.raw(r)
+}
+
+// ParAdjustments are bonus and penalty decisions: signed points and a reason
+// per unit and period. Caps are the methodology's, not the load's.
+var ParAdjustments = register(&Dataset{
+	Name: "par_adjustments",
+	Stage: schema(
+		arrow.Field{Name: "period", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "unit_code", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "reason", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "points", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	),
+	Key:   []string{"period", "unit_code", "reason"},
+	Parse: parseAdjustments,
+})
+
+func parseAdjustments(in Input) (*Parsed, error) {
+	lf, out, err := readList(in, adjustColumns, []string{"unit", "reason"}, []string{"points", "bonus", "penalty"})
+	if err != nil {
+		return out, err
+	}
+	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
+		var pts any
+		reason := get("reason")
+		if bad == nil {
+			bad = func() *transforms.RowError {
+				read := func(name string) (float64, bool, *transforms.RowError) {
+					if _, ok := lf.idx[name]; !ok || get(name) == "" {
+						return 0, false, nil
+					}
+					p, err := ParsePoints(get(name))
+					if err != nil || !p.Set {
+						return 0, false, &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx[name]), Raw: get(name), Reason: "điểm thưởng/trừ không phải là số"}
+					}
+					return p.Value, true, nil
+				}
+				v, okV, e1 := read("points")
+				b, okB, e2 := read("bonus")
+				p, okP, e3 := read("penalty")
+				for _, e := range []*transforms.RowError{e1, e2, e3} {
+					if e != nil {
+						return e
+					}
+				}
+				n := 0
+				for _, ok := range []bool{okV, okB && b != 0, okP && p != 0} {
+					if ok {
+						n++
+					}
+				}
+				switch {
+				case n == 0 && (okB || okP):
+					v = 0
+				case n == 0:
+					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "dòng không có điểm thưởng hay điểm trừ"}
+				case n > 1:
+					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "một dòng chỉ ghi một khoản: điểm thưởng hoặc điểm trừ"}
+				case okB && b != 0:
+					v = math.Abs(b)
+				case okP && p != 0:
+					v = -math.Abs(p) // a penalty written as a positive number
+				}
+				if reason == "" {
+					return &transforms.RowError{Row: r.n, Column: "Lý do", Reason: "thiếu lý do thưởng/trừ"}
+				}
+				pts = v
+				return nil
+			}()
+		}
+		if bad != nil {
+			out.Rejections = append(out.Rejections, *bad)
+			pts = nil
+		}
+		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), nilIfEmpty(reason), pts}, in.tail(r.n, bad, rawIf(bad, lf, r))...))
+	})
+	return out, nil
+}

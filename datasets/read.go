@@ -1,0 +1,229 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/cchc/cchc/periods"
+	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/transforms"
+)
+
+// row is one non-blank row of a file read whole.
+type row struct {
+	n     int64 // row number in the file (0 for the decoder's header row when it is unknown)
+	cells []string
+}
+
+// readAll decodes a whole file into rows, the first non-blank row (what the
+// decoder took as its header) included: the PAR parsers find their own
+// header among the title rows. It fails the file beyond maxRows rows.
+func readAll(in Input) (rows []row, format, encoding string, digest sources.Digest, err error) {
+	opts := in.Decode
+	opts.HeaderScore = nil // every row comes back; the dataset finds its header
+	if in.Units != nil {
+		opts.IsUnit = func(s string) bool { _, ok := in.Units.Resolve(s); return ok }
+	}
+	max := in.MaxRows
+	if max <= 0 {
+		max = DefaultMaxRows
+	}
+	raw, err := sources.Open(in.Path, opts)
+	if err != nil {
+		return nil, "", "", digest, err
+	}
+	defer func() {
+		raw.Close()
+		format, encoding, digest = raw.Format(), raw.Encoding(), raw.Digest()
+	}()
+	first := true
+	for {
+		rec, err := raw.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, "", "", digest, err
+		}
+		if first {
+			rows = append(rows, row{cells: raw.Header()})
+			first = false
+		}
+		nc := int(rec.NumCols()) - 1
+		rowCol := rec.Column(nc).(*array.Int64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			cells := make([]string, nc)
+			for c := 0; c < nc; c++ {
+				cells[c] = rec.Column(c).(*array.String).Value(i)
+			}
+			rows = append(rows, row{n: rowCol.Value(i), cells: cells})
+		}
+		rec.Release()
+		if len(rows) > max {
+			return nil, "", "", digest, fmt.Errorf("file %s: hơn %d dòng: không phải bảng điểm/danh sách của một kỳ đánh giá (more than %d rows)", in.File, max, max)
+		}
+	}
+	if first {
+		// A file whose only non-blank row is the decoder's header.
+		if h := raw.Header(); len(h) > 0 {
+			rows = append(rows, row{cells: h})
+		}
+	}
+	// The decoder's header row comes before the first data row.
+	if len(rows) > 1 && rows[0].n == 0 {
+		rows[0].n = rows[1].n - 1
+	}
+	return rows, "", "", digest, nil
+}
+
+func cell(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return strings.TrimSpace(transforms.NFC(cells[i]))
+}
+
+// A header column of a PAR file: its canonical name and the keys
+// (transforms.Key) of the headers that name it.
+type column struct {
+	name string
+	keys []string
+}
+
+// findHeader looks among the first rows for the row, or pair of rows (a
+// merged two-row header, named by the lower cell where it has text), that
+// names every required column; the most columns named wins, ties to the
+// earliest. It returns the column index per name, the header as read, and
+// the index of the first row below the header.
+func findHeader(rows []row, cols []column, required []string) (idx map[string]int, header []string, next int, ok bool) {
+	best := -1
+	for i := 0; i < len(rows) && i < 40; i++ {
+		cands := [][]string{rows[i].cells}
+		if i+1 < len(rows) {
+			cands = append(cands, combine(rows[i].cells, rows[i+1].cells))
+		}
+		for k, h := range cands {
+			m := matchHeader(h, cols)
+			if !hasAll(m, required) || len(m) <= best {
+				continue
+			}
+			best, idx, header, next, ok = len(m), m, h, i+1+k, true
+		}
+		if ok {
+			break
+		}
+	}
+	return idx, header, next, ok
+}
+
+func combine(upper, lower []string) []string {
+	n := max(len(upper), len(lower))
+	out := make([]string, n)
+	for i := range n {
+		u, l := cell(upper, i), cell(lower, i)
+		if l != "" {
+			out[i] = l
+		} else {
+			out[i] = u
+		}
+	}
+	return out
+}
+
+func matchHeader(h []string, cols []column) map[string]int {
+	m := map[string]int{}
+	for i, c := range h {
+		k := transforms.Key(c)
+		if k == "" {
+			continue
+		}
+		for _, col := range cols {
+			if _, taken := m[col.name]; taken {
+				continue
+			}
+			for _, key := range col.keys {
+				if k == key {
+					m[col.name] = i
+				}
+			}
+		}
+	}
+	return m
+}
+
+func hasAll(m map[string]int, names []string) bool {
+	for _, n := range names {
+		if _, ok := m[n]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// mapping reports a header's mapping for the ledger and validate.
+func mapping(header []string, idx map[string]int, cols []column) transforms.Mapping {
+	mp := transforms.Mapping{Columns: map[string]string{}}
+	used := map[int]bool{}
+	for name, i := range idx {
+		mp.Columns[cell(header, i)] = name
+		used[i] = true
+	}
+	for i, h := range header {
+		if !used[i] && strings.TrimSpace(h) != "" {
+			mp.Unmapped = append(mp.Unmapped, cell(header, i))
+		}
+	}
+	for _, c := range cols {
+		if _, ok := idx[c.name]; !ok {
+			mp.Missing = append(mp.Missing, c.name)
+		}
+	}
+	return mp
+}
+
+var (
+	yearRe = regexp.MustCompile(`\bnam (\d{4})\b`)
+	halfRe = regexp.MustCompile(`\b6 thang (dau|cuoi)\b`)
+)
+
+// titlePeriod reads the assessment period from a title row: "… năm 2025"
+// is '2025', "6 tháng đầu năm 2025" '2025-H1'.
+func titlePeriod(text string) string {
+	f := transforms.Fold(text)
+	m := yearRe.FindStringSubmatch(f)
+	if m == nil {
+		return ""
+	}
+	if h := halfRe.FindStringSubmatch(f); h != nil {
+		if h[1] == "dau" {
+			return m[1] + "-H1"
+		}
+		return m[1] + "-H2"
+	}
+	return m[1]
+}
+
+// parsePeriod checks a period written in a cell ('2025', '2025-H1',
+// "Năm 2025").
+func parsePeriod(s, convention string) (string, error) {
+	s = strings.TrimSpace(s)
+	if p := titlePeriod(s); p != "" && !strings.Contains(s, "-") {
+		s = p
+	}
+	if strings.HasSuffix(s, ".0") { // a year Excel stored as a number
+		s = strings.TrimSuffix(s, ".0")
+	}
+	if convention == "" {
+		convention = periods.Calendar
+	}
+	p, err := periods.Parse(s, convention)
+	if err != nil {
+		return "", fmt.Errorf("kỳ đánh giá %q không hợp lệ (ví dụ 2025, 2025-H1)", s)
+	}
+	return p.Name, nil
+}

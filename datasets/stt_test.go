@@ -1,0 +1,78 @@
+package datasets
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestParseSTT(t *testing.T) {
+	cases := []struct {
+		in    string
+		kind  int
+		parts []int
+	}{
+		{"I", STTField, []int{1}},
+		{"IV", STTField, []int{4}},
+		{"IX", STTField, []int{9}},
+		{"XII", STTField, []int{12}},
+		{" VIII ", STTField, []int{8}},
+		{"IIII", STTRule, nil}, // not canonical
+		{"VX", STTRule, nil},
+		{"iv", STTRule, nil}, // lower case numbering is rule text
+		{"1", STTCriterion, []int{1}},
+		{"12", STTCriterion, []int{12}},
+		{"3.0", STTCriterion, []int{3}}, // an integer Excel stored as a float
+		{"1.1", STTComponent, []int{1, 1}},
+		{"2.3.1", STTComponent, []int{2, 3, 1}},
+		{"1.", STTRule, nil},
+		{"a)", STTRule, nil},
+		{"-", STTRule, nil},
+		{"+", STTRule, nil},
+		{"", STTRule, nil},
+		{"1..2", STTRule, nil},
+		{"-1", STTRule, nil},
+		{"1.a", STTRule, nil},
+		{"123456", STTRule, nil},
+	}
+	for _, c := range cases {
+		got := ParseSTT(c.in)
+		if got.Kind != c.kind || !slices.Equal(got.Parts, c.parts) {
+			t.Errorf("ParseSTT(%q) = kind %d parts %v, want kind %d parts %v", c.in, got.Kind, got.Parts, c.kind, c.parts)
+		}
+	}
+}
+
+func TestParsePoints(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    Point
+		wantErr bool
+	}{
+		{"", Point{}, false},
+		{"  ", Point{}, false},
+		{"2", Point{Value: 2, Set: true}, false},
+		{"0,5", Point{Value: 0.5, Set: true}, false},
+		{"1.25", Point{Value: 1.25, Set: true}, false},
+		{"1.250", Point{Value: 1.25, Set: true}, false}, // never a thousands separator in points
+		{"0.75", Point{Value: 0.75, Set: true}, false},  // an XLSX numeric cell
+		{"2 điểm", Point{Value: 2, Set: true}, false},
+		{"1,5đ", Point{Value: 1.5, Set: true}, false},
+		{"-1", Point{Value: -1, Set: true}, false}, // negative: read, rejected by the sheet check
+		{"Không áp dụng", Point{NA: true}, false},
+		{"KHONG AP DUNG", Point{NA: true}, false},
+		{"KAD", Point{NA: true}, false},
+		{"N/A", Point{NA: true}, false},
+		{"abc", Point{}, true},
+		{"1,2,3", Point{}, true},
+		{"1.2,3", Point{}, true},
+		{"1e3", Point{}, true},
+		{"NaN", Point{}, true},
+		{"Inf", Point{}, true},
+	}
+	for _, c := range cases {
+		got, err := ParsePoints(c.in)
+		if (err != nil) != c.wantErr || got != c.want {
+			t.Errorf("ParsePoints(%q) = %+v, %v; want %+v, err %v", c.in, got, err, c.want, c.wantErr)
+		}
+	}
+}
