@@ -1,0 +1,193 @@
+package datasets
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cchc/cchc/internal/legacyfont"
+)
+
+func TestSheetXLSX(t *testing.T) {
+	dir := t.TempDir()
+	p := writeXLSX(t, dir, "stp.xlsx", sheetRows("Đơn vị: Sở Tư pháp", 2.0), sheetMerges...)
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := got.Sheet
+	if sh.Unit != "S.TP" || sh.Period != "2025" {
+		t.Errorf("unit %q period %q", sh.Unit, sh.Period)
+	}
+	want := "I=6 I.1=3 I.1.1=1 I.1.2=2 I.2=3 II=4 II.1=2 II.2=2 III=30 III.1=30"
+	if tree := strings.Join(sh.Tree(), " "); tree != want {
+		t.Errorf("tree\n got %s\nwant %s", tree, want)
+	}
+	byCode := map[string]*Node{}
+	for _, n := range sh.Nodes {
+		byCode[n.Code] = n
+	}
+	checks := []struct {
+		code   string
+		depth  int
+		parent string
+		leaf   bool
+		ap     string
+	}{
+		{"I", 1, "", false, "5"},
+		{"I.1", 2, "I", false, "2,5"},
+		{"I.1.2", 3, "I.1", true, "1,5"},
+		{"I.2", 2, "I", true, "2,5"},
+		{"II.2", 2, "II", true, "KAD"},
+		{"III.1", 2, "III", true, "-"},
+	}
+	for _, c := range checks {
+		n := byCode[c.code]
+		if n == nil {
+			t.Errorf("%s missing", c.code)
+			continue
+		}
+		ap := "-"
+		switch {
+		case n.Appraised.NA:
+			ap = "KAD"
+		case n.Appraised.Set:
+			ap = formatPoints(n.Appraised.Value)
+		}
+		if n.Depth != c.depth || n.ParentCode != c.parent || n.Leaf != c.leaf || ap != c.ap {
+			t.Errorf("%s: depth %d parent %q leaf %v appraised %s; want %d %q %v %s", c.code, n.Depth, n.ParentCode, n.Leaf, ap, c.depth, c.parent, c.leaf, c.ap)
+		}
+	}
+	if r := byCode["I.1.1"].Rule; len(r) != 1 || !strings.HasPrefix(r[0], "Ban hành kịp thời") {
+		t.Errorf("rule text of I.1.1 = %q", r)
+	}
+	if byCode["I.1.1"].Evidence != "QĐ 12/QĐ-STP" || byCode["I"].Self.Value != 5.5 {
+		t.Errorf("evidence %q, self of I %v", byCode["I.1.1"].Evidence, byCode["I"].Self)
+	}
+	if !byCode["III.1"].Survey || byCode["III.1"].Quarantine != nil {
+		t.Errorf("survey leaf: %+v", byCode["III.1"])
+	}
+	// Only II's written 3 is wrong (children 2 + KAD = 2).
+	if len(sh.Warnings) != 1 || !strings.Contains(sh.Warnings[0], "dòng 12 (II)") || !strings.Contains(sh.Warnings[0], "3 ≠") {
+		t.Errorf("warnings = %q", sh.Warnings)
+	}
+	if len(got.Rows) != 10 || len(got.Rejections) != 0 {
+		t.Errorf("%d rows, %d rejections", len(got.Rows), len(got.Rejections))
+	}
+	if got.Mapping.Columns["Thẩm định"] != "appraised_points" || got.Mapping.Columns["Tự đánh giá"] != "self_points" {
+		t.Errorf("mapping = %v", got.Mapping.Columns)
+	}
+}
+
+// The same sheet as CSV with the unit named in capitals without diacritics
+// and a two-row header without merges.
+func TestSheetCSV(t *testing.T) {
+	var b strings.Builder
+	for _, r := range sheetRows("TEN DON VI: SO TAI CHINH", "1,5") {
+		cells := make([]string, 6)
+		for i, v := range r {
+			switch v := v.(type) {
+			case float64:
+				cells[i] = strings.ReplaceAll(fmt.Sprint(v), ".", ",")
+			case string:
+				cells[i] = v
+			}
+		}
+		for i, c := range cells {
+			if strings.ContainsAny(c, ",\"") {
+				cells[i] = `"` + c + `"`
+			}
+		}
+		b.WriteString(strings.Join(cells, ",") + "\r\n")
+	}
+	p := writeFile(t, t.TempDir(), "stc.csv", "\ufeff"+b.String())
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sheet.Unit != "S.TC" || len(got.Rows) != 10 || len(got.Rejections) != 0 {
+		t.Errorf("unit %q, %d rows, rejections %v", got.Sheet.Unit, len(got.Rows), got.Rejections)
+	}
+	// II written 3, children 1,5 + KAD.
+	if len(got.Sheet.Warnings) != 1 || !strings.Contains(got.Sheet.Warnings[0], "(II)") {
+		t.Errorf("warnings %q", got.Sheet.Warnings)
+	}
+}
+
+// An impossible score is a quarantined row naming the criterion; a
+// structural fault rejects the file with a message a clerk can act on.
+func TestSheetFaults(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name    string
+		ii1     any
+		unit    string
+		reject  string // file error
+		reason  string // quarantine reason of II.1
+		noQuar  bool
+		mutator func([][]any) [][]any
+	}{
+		{name: "above max", ii1: 3.0, unit: "Đơn vị: Sở Tư pháp", reason: "tiêu chí II.1 «Xây dựng văn bản QPPL»: điểm thẩm định 3 lớn hơn điểm tối đa 2"},
+		{name: "negative", ii1: "-0,5", unit: "Cơ quan: Sở Tư pháp", reason: "điểm thẩm định âm"},
+		{name: "missing", ii1: "", unit: "Đơn vị: Sở Tư pháp", reason: "chưa có điểm thẩm định"},
+		{name: "text", ii1: "đạt", unit: "Đơn vị: Sở Tư pháp", reason: "không đọc được số điểm"},
+		{name: "unknown unit", ii1: 2.0, unit: "Đơn vị: Sở Không Có", reject: "không có trong danh mục"},
+		{name: "no unit", ii1: 2.0, unit: "", reject: "Đơn vị: …"},
+		{name: "orphan component", ii1: 2.0, unit: "Đơn vị: Sở Tư pháp", reject: "không có tiêu chí cha I.3", mutator: func(r [][]any) [][]any {
+			return append(r[:11], append([][]any{{"3.1", "Lạc chỗ", 1.0, 1.0, 1.0}}, r[11:]...)...)
+		}},
+		{name: "no header", ii1: 2.0, unit: "Đơn vị: Sở Tư pháp", reject: "không tìm thấy dòng tiêu đề", mutator: func(r [][]any) [][]any {
+			r[3] = []any{"STT", "Tiêu chí", "", "", "", ""}
+			return r
+		}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows := sheetRows(c.unit, c.ii1)
+			if c.mutator != nil {
+				rows = c.mutator(rows)
+			}
+			p := writeXLSX(t, dir, fmt.Sprintf("s%d.xlsx", i), rows, sheetMerges...)
+			got, err := ParAppraisal.Parse(input(t, p))
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "s"+fmt.Sprint(i)) {
+					t.Fatalf("err = %v, want one naming the file and %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rejections) != 1 || !strings.Contains(got.Rejections[0].Reason, c.reason) || !strings.Contains(got.Rejections[0].Reason, "II.1") || got.Rejections[0].Row != 13 {
+				t.Fatalf("rejections = %+v, want one on row 13 with %q", got.Rejections, c.reason)
+			}
+			// The quarantined row is still staged (counted), with its reason.
+			if len(got.Rows) != 10 {
+				t.Errorf("%d rows staged", len(got.Rows))
+			}
+		})
+	}
+}
+
+// Text typed with the TCVN3 font in a sheet is decoded like in dossier
+// exports.
+func TestSheetLegacyTCVN3(t *testing.T) {
+	rows := sheetRows("Đơn vị: Sở Tư pháp", 2.0)
+	enc := func(s string) string {
+		c, err := legacyfont.Latin1("tcvn3", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rows[2][0] = enc("Đơn vị: Sở Tư pháp")
+	rows[6][1] = enc("Kế hoạch cải cách hành chính năm")
+	p := writeXLSX(t, t.TempDir(), "tcvn3.xlsx", rows, sheetMerges...)
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sheet.Unit != "S.TP" || got.Sheet.Nodes[1].Name != "Kế hoạch cải cách hành chính năm" {
+		t.Errorf("unit %q, I.1 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Encoding)
+	}
+}
