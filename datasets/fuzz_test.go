@@ -1,0 +1,57 @@
+package datasets
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzSheet feeds arbitrary CSV to the scoring-sheet reader: it must never
+// panic, and a sheet it accepts must be a tree (unique codes, each parent
+// before its children) whose stage rows fit the schema and whose
+// quarantined rows are exactly its rejections.
+func FuzzSheet(f *testing.F) {
+	f.Add("Đơn vị: Sở Tư pháp\nnăm 2025\nSTT,Tiêu chí,Điểm tối đa,Điểm thẩm định\nI,A,2,\"1,5\"\n1,B,2,\"1,5\"\n,quy tắc\n1.1,C,1,2\nTổng cộng,,2,3\n")
+	f.Add("Cơ quan: Sở Tài chính - năm 2025\nSTT,Nội dung đánh giá,Điểm tối đa,Điểm đánh giá,\n,,,Tự chấm,Thẩm định\nII,X,1,1,KAD\n1,Y,1,,\n2.3.1,Z,1,1,1\n")
+	f.Add("STT,Tiêu chí,Điểm tối đa,Điểm thẩm định\nIV,A,N/A,-1\nIX,B,,\nXII,C,1e9,NaN\n")
+	reg := testUnits(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(dir, "f.csv")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := Input{Path: p, Units: reg, Source: "par", File: "f.csv", SHA256: "x", FileSeq: 1, DefaultUnit: "S.TP", Period: "2025"}
+		got, err := ParAppraisal.Parse(in)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		quarantined := 0
+		for _, n := range got.Sheet.Nodes {
+			if seen[n.Code] {
+				t.Fatalf("code %s twice", n.Code)
+			}
+			if n.ParentCode != "" && !seen[n.ParentCode] {
+				t.Fatalf("%s before its parent %s", n.Code, n.ParentCode)
+			}
+			seen[n.Code] = true
+		}
+		for _, r := range got.Rows {
+			if len(r) != ParAppraisal.Stage.NumFields() {
+				t.Fatalf("row of %d values", len(r))
+			}
+			if r[len(r)-4] != nil {
+				quarantined++
+			}
+		}
+		if quarantined != len(got.Rejections) {
+			t.Fatalf("%d quarantined rows, %d rejections", quarantined, len(got.Rejections))
+		}
+		rdr, err := ParAppraisal.Reader(got.Rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdr.Release()
+	})
+}
