@@ -1,0 +1,282 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/internal/testfixture"
+	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
+)
+
+const parUnits = `unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
+S.TP,Sở Tư pháp,department,,,,,
+S.TC,Sở Tài chính,department,,,,,
+S.NV,Sở Nội vụ,department,,,,,
+`
+
+const parSources = `  - name: sheets
+    path: ./sheets/*.xlsx
+    dataset: par_appraisal
+  - name: survey
+    path: ./survey/*.csv
+    dataset: par_survey
+    period: "2025"
+  - name: adj
+    path: ./adj/*.csv
+    dataset: par_adjustments
+`
+
+// parFixture is a warehouse with PAR sources only (no dossiers).
+func parFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"sheets", "survey", "adj"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(dir, "units.csv"), parUnits)
+	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+parSources)
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return cfg, reg, w, dir
+}
+
+func write(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sheet writes a scoring sheet (testfixture.PARSheet) for unitLine with
+// II.1's appraised cell ii1, dated at so files load in that order.
+func sheet(t *testing.T, dir, name, unitLine string, ii1 any, at time.Time) {
+	t.Helper()
+	p := testfixture.WriteXLSX(t, filepath.Join(dir, "sheets"), name, testfixture.PARSheet(unitLine, ii1), testfixture.SheetMerges...)
+	if err := os.Chtimes(p, at, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type fileCounts struct {
+	status                                string
+	read, loaded, quarantined, superseded int64
+}
+
+func ledger(t *testing.T, w *warehouse.Warehouse) map[string]fileCounts {
+	t.Helper()
+	rows, err := w.DB().Query(`SELECT path, status, coalesce(rows_read, 0), coalesce(rows_loaded, 0), coalesce(rows_quarantined, 0), coalesce(rows_superseded, 0)
+		FROM source_files QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_run_id DESC) = 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]fileCounts{}
+	for rows.Next() {
+		var p string
+		var c fileCounts
+		if err := rows.Scan(&p, &c.status, &c.read, &c.loaded, &c.quarantined, &c.superseded); err != nil {
+			t.Fatal(err)
+		}
+		if c.status == "loaded" && c.read != c.loaded+c.quarantined+c.superseded {
+			t.Errorf("%s: read %d != loaded %d + quarantined %d + superseded %d", p, c.read, c.loaded, c.quarantined, c.superseded)
+		}
+		out[filepath.Base(p)] = c
+	}
+	return out
+}
+
+// 9.1, 9.2, 9.3: a run with only PAR sources loads scoring sheets, the
+// survey and adjustments through the ledger, quarantine and one commit; an
+// impossible score is quarantined naming the criterion and the unit's
+// sheet counts it; unknown units in the survey and adjustments are
+// quarantined; a later sheet of the same unit supersedes the earlier one.
+func TestPAROnlyRun(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parFixture(t)
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	sheet(t, dir, "1-stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0)
+	sheet(t, dir, "2-stc.xlsx", "Cơ quan: SỞ TÀI CHÍNH", 3.0, t0.Add(time.Hour))        // II.1: 3 > 2
+	sheet(t, dir, "3-stp-bis.xlsx", "Tên đơn vị: so tu phap", 2.0, t0.Add(2*time.Hour)) // replaces 1-stp
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Tỷ lệ hài lòng\nSở Tư pháp,\"92,5\"\nSở Tài chính,\"0,88\"\nSở Du lịch,90\n")
+	write(t, filepath.Join(dir, "adj", "thuong-tru.csv"), "QUYẾT ĐỊNH ĐIỂM THƯỞNG, ĐIỂM TRỪ NĂM 2025\nĐơn vị,Điểm thưởng,Điểm trừ,Lý do\n"+
+		"Sở Tư pháp,\"0,5\",,Sáng kiến\nSở Tài chính,,1,Chậm báo cáo\nSở Du lịch,1,,Sáng kiến\n")
+
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Run.Status != "succeeded" {
+		t.Fatalf("status %s: %s", sum.Run.Status, sum.Run.Message)
+	}
+	// Read = loaded + quarantined + superseded per file:
+	// 1-stp: 10 nodes, all superseded by 3-stp-bis; 2-stc: 9 + 1 (II.1);
+	// survey: 2 + 1 unknown unit; adjustments: 2 + 1 unknown unit.
+	want := map[string]fileCounts{
+		"1-stp.xlsx":     {"loaded", 10, 0, 0, 10},
+		"2-stc.xlsx":     {"loaded", 10, 9, 1, 0},
+		"3-stp-bis.xlsx": {"loaded", 10, 10, 0, 0},
+		"dtxhh.csv":      {"loaded", 3, 2, 1, 0},
+		"thuong-tru.csv": {"loaded", 3, 2, 1, 0},
+	}
+	got := ledger(t, w)
+	for name, c := range want {
+		if got[name] != c {
+			t.Errorf("%s: %+v, want %+v", name, got[name], c)
+		}
+	}
+	if sum.Run.RowsSuperseded != 10 {
+		t.Errorf("run superseded %d, want 10", sum.Run.RowsSuperseded)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows WHERE unit_code = 'S.TP' AND period = '2025'`); n != 10 {
+		t.Errorf("S.TP: %d sheet rows, want 10", n)
+	}
+	if f := scalar[string](t, w, `SELECT DISTINCT source_file FROM par_sheet_rows WHERE unit_code = 'S.TP'`); !strings.HasSuffix(f, "3-stp-bis.xlsx") {
+		t.Errorf("S.TP rows from %s", f)
+	}
+	// The incomplete unit: II.1 is quarantined, not in par_sheet_rows.
+	if s := scalar[string](t, w, `SELECT rows_loaded || '/' || rows_quarantined FROM par_sheets WHERE unit_code = 'S.TC'`); s != "9/1" {
+		t.Errorf("S.TC par_sheets loaded/quarantined = %s, want 9/1", s)
+	}
+	reason := scalar[string](t, w, `SELECT reason FROM quarantine WHERE source = 'sheets'`)
+	if !strings.Contains(reason, "II.1") || !strings.Contains(reason, "Xây dựng văn bản QPPL") || !strings.Contains(reason, "lớn hơn điểm tối đa 2") {
+		t.Errorf("reason %q", reason)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows WHERE unit_code = 'S.TC' AND code = 'II.1'`); n != 0 {
+		t.Errorf("quarantined II.1 in par_sheet_rows")
+	}
+	// Subtotal warning on II of the current S.TP sheet, kept with the sheet
+	// and in the run's warnings.
+	if wn := scalar[string](t, w, `SELECT subtotal_warnings[1] FROM par_sheets WHERE unit_code = 'S.TP'`); !strings.Contains(wn, "dòng 12 (II)") {
+		t.Errorf("warning %q", wn)
+	}
+	if !strings.Contains(strings.Join(sum.Warnings, "\n"), "3-stp-bis.xlsx: dòng 12 (II)") {
+		t.Errorf("summary warnings %q", sum.Warnings)
+	}
+	// Rule text, not-applicable and the survey leaf as loaded.
+	if r := scalar[string](t, w, `SELECT rule_text FROM par_sheet_rows WHERE unit_code = 'S.TP' AND code = 'I.1.1'`); !strings.HasPrefix(r, "Ban hành kịp thời") {
+		t.Errorf("rule text %q", r)
+	}
+	if s := scalar[string](t, w, `SELECT not_applicable || '/' || (appraised_points IS NULL) FROM par_sheet_rows WHERE unit_code = 'S.TP' AND code = 'II.2'`); s != "true/true" {
+		t.Errorf("II.2 na/null = %s", s)
+	}
+	// Survey: a rate 0–100 and 0–1 both give a fraction; adjustments signed.
+	if s := scalar[string](t, w, `SELECT string_agg(unit_code || '=' || rate, ' ' ORDER BY unit_code) FROM par_survey_results`); s != "S.TC=0.88 S.TP=0.925" {
+		t.Errorf("survey %s", s)
+	}
+	if s := scalar[string](t, w, `SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_adjustment_rows WHERE period = '2025'`); s != "S.TC=-1.0 S.TP=0.5" {
+		t.Errorf("adjustments %s", s)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM quarantine WHERE reason LIKE '%Sở Du lịch%'`); n != 2 {
+		t.Errorf("%d quarantined rows for the unknown unit, want 2", n)
+	}
+
+	// A corrected S.TC sheet replaces the whole sheet: complete now, and
+	// the quarantine of the earlier version stays (another file) but the
+	// unit's sheet counts none.
+	sheet(t, dir, "4-stc-fix.xlsx", "Cơ quan: Sở Tài chính", "1,5", t0.Add(3*time.Hour))
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" {
+		t.Fatalf("second run: %v %s %s", err, sum.Run.Status, sum.Run.Message)
+	}
+	if s := scalar[string](t, w, `SELECT rows_loaded || '/' || rows_quarantined || '/' || source_file FROM par_sheets WHERE unit_code = 'S.TC'`); !strings.HasPrefix(s, "10/0/") || !strings.HasSuffix(s, "4-stc-fix.xlsx") {
+		t.Errorf("S.TC after the fix: %s", s)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows WHERE unit_code = 'S.TC'`); n != 10 {
+		t.Errorf("S.TC: %d rows after the fix", n)
+	}
+}
+
+// Sheets of one period and peer group share one tree: a sheet whose tree
+// differs from the others' is rejected with the differences, and nothing
+// of it is loaded.
+func TestPARTreeMismatch(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parFixture(t)
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	sheet(t, dir, "1-stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0)
+	sheet(t, dir, "2-stc.xlsx", "Đơn vị: Sở Tài chính", 2.0, t0.Add(time.Hour))
+	// S.NV: I.2 has maximum 4 (and I 7), and an extra criterion II.3.
+	rows := testfixture.PARSheet("Đơn vị: Sở Nội vụ", 2.0)
+	rows[5][2], rows[10][2] = 7.0, 4.0
+	rows = append(rows[:14], append([][]any{{"3", "Theo dõi thi hành pháp luật", 1.0, 1.0, 1.0}}, rows[14:]...)...)
+	testfixture.WriteXLSX(t, filepath.Join(dir, "sheets"), "3-snv.xlsx", rows, testfixture.SheetMerges...)
+	os.Chtimes(filepath.Join(dir, "sheets", "3-snv.xlsx"), t0.Add(2*time.Hour), t0.Add(2*time.Hour))
+
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Run.Status != "partial" {
+		t.Errorf("status %s", sum.Run.Status)
+	}
+	got := ledger(t, w)
+	if got["3-snv.xlsx"].status != "failed" {
+		t.Fatalf("3-snv.xlsx: %+v", got["3-snv.xlsx"])
+	}
+	msg := scalar[string](t, w, `SELECT error FROM source_files WHERE path LIKE '%3-snv.xlsx'`)
+	for _, want := range []string{"cây tiêu chí khác", "I.2 điểm tối đa 4 thay vì 3", "I điểm tối đa 7 thay vì 6", "thừa II.3"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows WHERE unit_code = 'S.NV'`); n != 0 {
+		t.Errorf("%d rows of the rejected sheet loaded", n)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheets`); n != 2 {
+		t.Errorf("%d sheets", n)
+	}
+}
+
+// Dossiers and PAR sources in one run: each dataset merges into its own
+// tables in the one commit; the dossiers' counts are unchanged.
+func TestMixedDatasetsRun(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, goodSources+`  - name: sheets
+    path: ./sheets/*.xlsx
+    dataset: par_appraisal
+`)
+	if err := os.MkdirAll(filepath.Join(dir, "sheets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sheet(t, dir, "stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC))
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Run.Status != "succeeded" {
+		t.Fatalf("status %s %s", sum.Run.Status, sum.Run.Message)
+	}
+	got := ledger(t, w)
+	if got["01-march.csv"] != (fileCounts{"loaded", 7, 2, 3, 2}) || got["stp.xlsx"] != (fileCounts{"loaded", 10, 10, 0, 0}) {
+		t.Errorf("ledger %+v", got)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers`); n != 6 {
+		t.Errorf("%d dossiers", n)
+	}
+	// A full refresh rebuilds the PAR tables from the files too.
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true, FullRefresh: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows`); n != 10 {
+		t.Errorf("%d sheet rows after a full refresh", n)
+	}
+}
