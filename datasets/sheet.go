@@ -461,3 +461,56 @@ func rawRecord(m map[string]string) string {
 	b, _ := json.Marshal(m) // encoding/json sorts map keys
 	return string(b)
 }
+
+// Describe is what `cchc validate` shows of a sheet: the unit, the period
+// and the tree it read (fields, criteria, components with their maxima),
+// then the subtotal warnings.
+func (s *Sheet) Describe() []string {
+	unit := s.Unit
+	if s.UnitText != "" {
+		unit += fmt.Sprintf(" (dòng tiêu đề: %q)", s.UnitText)
+	} else {
+		unit += " (unit: của nguồn)"
+	}
+	out := []string{"đơn vị " + unit + ", kỳ " + s.Period}
+	var fields, crits, comps int
+	for _, n := range s.Nodes {
+		switch {
+		case n.Depth == 1:
+			fields++
+		case n.Depth == 2:
+			crits++
+		default:
+			comps++
+		}
+	}
+	out = append(out, fmt.Sprintf("cây tiêu chí: %d lĩnh vực, %d tiêu chí, %d tiêu chí thành phần", fields, crits, comps))
+	for _, n := range s.Nodes {
+		mx := "-"
+		if n.Max.Set {
+			mx = formatPoints(n.Max.Value)
+		}
+		var tags []string
+		if n.Survey && n.Depth == 1 {
+			tags = append(tags, "điều tra xã hội học")
+		}
+		if n.Appraised.NA {
+			tags = append(tags, "không áp dụng")
+		}
+		if len(n.Rule) > 0 {
+			tags = append(tags, "có cách chấm")
+		}
+		if n.Quarantine != nil {
+			tags = append(tags, "bị loại: "+n.Quarantine.Reason)
+		}
+		tag := ""
+		if len(tags) > 0 {
+			tag = " [" + strings.Join(tags, "; ") + "]"
+		}
+		out = append(out, fmt.Sprintf("%s%-8s %s — tối đa %s%s", strings.Repeat("  ", n.Depth-1), n.Code, shorten(n.Name), mx, tag))
+	}
+	for _, w := range s.Warnings {
+		out = append(out, "cảnh báo: "+w)
+	}
+	return out
+}

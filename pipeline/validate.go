@@ -10,9 +10,11 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/transforms"
 	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
 )
 
 // FileCheck is what Check found in one file: how its header maps and how
@@ -29,6 +31,10 @@ type FileCheck struct {
 	// they would count for the dissolved unit, which is not ranked.
 	Orphaned map[string]int
 	Err      error
+	// Dataset is the source's dataset; Sheet the scoring sheet read, for
+	// par_appraisal (unit, period, tree).
+	Dataset string
+	Sheet   *datasets.Sheet
 }
 
 // SourceCheck is what Check found in one source.
@@ -56,15 +62,15 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 			continue
 		}
 		for _, ref := range files {
-			chk.Files = append(chk.Files, checkFile(ctx, sc, reg, ref))
+			chk.Files = append(chk.Files, checkFile(ctx, cfg, sc, reg, ref))
 		}
 		out = append(out, chk)
 	}
 	return out, nil
 }
 
-func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sources.FileRef) (fc FileCheck) {
-	fc = FileCheck{Source: ref.Source, Path: sources.Redact(ref.Path)}
+func checkFile(ctx context.Context, cfg *config.Config, sc sourceConf, reg *units.Registry, ref sources.FileRef) (fc FileCheck) {
+	fc = FileCheck{Source: ref.Source, Path: sources.Redact(ref.Path), Dataset: datasetOf(sc).Name}
 	defer func() {
 		if p := recover(); p != nil {
 			fc.Err = fmt.Errorf("internal error while reading: %v", p)
@@ -84,6 +90,12 @@ func checkFile(ctx context.Context, sc sourceConf, reg *units.Registry, ref sour
 		return fc
 	}
 	defer cleanup()
+	if d := datasetOf(sc); !d.Streamed() {
+		p, err := parseFile(d, parseInput(cfg, sc, reg, path, &warehouse.FileResult{Source: ref.Source, Path: fc.Path}))
+		fc.Format, fc.Encoding, fc.Err = p.Format, p.Encoding, err
+		fc.Mapping, fc.Sampled, fc.Rejected, fc.Sheet = p.Mapping, p.RowsRead(), p.Rejections, p.Sheet
+		return fc
+	}
 	raw, rec, m, err := openMapped(path, sc, transforms.MapOptions{Units: reg, DefaultUnit: sc.cfg.Unit, Source: ref.Source, File: fc.Path}, 1000)
 	if raw != nil {
 		fc.Format, fc.Encoding = raw.Format(), raw.Encoding()

@@ -86,6 +86,9 @@ problem, 2 when the config or the unit registry is invalid.`,
 						enc = ", " + f.Encoding
 					}
 					fmt.Fprintf(out, "  %s (%s%s): %d rows checked, %d would be quarantined\n", rel(base, f.Path), f.Format, enc, f.Sampled, len(f.Rejected))
+					if f.Dataset != "" && f.Dataset != "dossiers" {
+						fmt.Fprintf(out, "    dataset: %s\n", f.Dataset)
+					}
 					var pairs []string
 					for h, c := range f.Mapping.Columns {
 						pairs = append(pairs, fmt.Sprintf("%q → %s", h, c))
@@ -112,6 +115,11 @@ problem, 2 when the config or the unit registry is invalid.`,
 					for _, u := range orphans {
 						fmt.Fprintf(out, "    warning: %d rows name unit %s after its valid_to, and it has no successor_code: they would count for it, unranked; set its successor in %s\n",
 							f.Orphaned[u], u, rel(base, cfg.Units))
+					}
+					if f.Sheet != nil {
+						for _, line := range f.Sheet.Describe() {
+							fmt.Fprintf(out, "    %s\n", line)
+						}
 					}
 					for i, e := range f.Rejected {
 						if i == 3 {
