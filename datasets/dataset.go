@@ -13,6 +13,8 @@ package datasets
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -37,6 +39,9 @@ type Dataset struct {
 	// commit transaction; empty for dossiers (merged by the warehouse's
 	// streaming path).
 	Merge string
+	// Tables are the warehouse tables the merge SQL writes (emptied by a
+	// full refresh); nil for dossiers, whose tables the warehouse owns.
+	Tables []string
 	// Parse reads one whole file into stage rows; nil for a streamed
 	// dataset.
 	Parse func(in Input) (*Parsed, error)
@@ -125,7 +130,6 @@ func nilIfEmpty(s string) any {
 }
 
 var registry = map[string]*Dataset{}
-var order []string
 
 func register(d *Dataset) *Dataset {
 	if d.Merge == "" && d.Parse != nil {
@@ -136,7 +140,6 @@ func register(d *Dataset) *Dataset {
 		d.Merge = m
 	}
 	registry[d.Name] = d
-	order = append(order, d.Name)
 	return d
 }
 
@@ -150,15 +153,16 @@ func ByName(name string) (*Dataset, error) {
 	}
 	d, ok := registry[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown dataset %q (known: %s)", name, strings.Join(order, ", "))
+		return nil, fmt.Errorf("unknown dataset %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(registry)), ", "))
 	}
 	return d, nil
 }
 
-// All lists the datasets in registration order (dossiers first).
+// All lists the datasets by name.
 func All() []*Dataset {
-	out := make([]*Dataset, len(order))
-	for i, n := range order {
+	names := slices.Sorted(maps.Keys(registry))
+	out := make([]*Dataset, len(names))
+	for i, n := range names {
 		out[i] = registry[n]
 	}
 	return out

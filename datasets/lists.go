@@ -132,8 +132,9 @@ var ParSurvey = register(&Dataset{
 		arrow.Field{Name: "points", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		arrow.Field{Name: "rate", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	),
-	Key:   []string{"period", "unit_code"},
-	Parse: parseSurvey,
+	Key:    []string{"period", "unit_code"},
+	Tables: []string{"par_survey_results"},
+	Parse:  parseSurvey,
 })
 
 func parseSurvey(in Input) (*Parsed, error) {
@@ -198,8 +199,9 @@ var ParAdjustments = register(&Dataset{
 		arrow.Field{Name: "reason", Type: arrow.BinaryTypes.String, Nullable: true},
 		arrow.Field{Name: "points", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	),
-	Key:   []string{"period", "unit_code", "reason"},
-	Parse: parseAdjustments,
+	Key:    []string{"period", "unit_code", "reason"},
+	Tables: []string{"par_adjustment_rows"},
+	Parse:  parseAdjustments,
 })
 
 func parseAdjustments(in Input) (*Parsed, error) {

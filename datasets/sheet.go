@@ -406,10 +406,11 @@ func pointValue(p Point) any {
 
 // ParAppraisal is the scoring sheet of one unit for one period.
 var ParAppraisal = register(&Dataset{
-	Name:  "par_appraisal",
-	Stage: sheetSchema,
-	Key:   []string{"period", "unit_code"}, // a unit's newer sheet replaces its whole sheet
-	Parse: parseAppraisal,
+	Name:   "par_appraisal",
+	Stage:  sheetSchema,
+	Key:    []string{"period", "unit_code"}, // a unit's newer sheet replaces its whole sheet
+	Tables: []string{"par_sheet_rows", "par_sheets"},
+	Parse:  parseAppraisal,
 })
 
 func parseAppraisal(in Input) (*Parsed, error) {

@@ -119,4 +119,10 @@ func statements(script string) []string {
 
 // datasetTables are the warehouse tables the read-whole datasets write,
 // emptied by a full refresh.
-var datasetTables = []string{"par_sheet_rows", "par_sheets", "par_survey_results", "par_adjustment_rows"}
+func datasetTables() []string {
+	var out []string
+	for _, d := range datasets.All() {
+		out = append(out, d.Tables...)
+	}
+	return out
+}

@@ -369,7 +369,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		return err
 	}
 	if in.FullRefresh {
-		for _, t := range append([]string{"dossiers", "quarantine", "source_files"}, datasetTables...) {
+		for _, t := range append([]string{"dossiers", "quarantine", "source_files"}, datasetTables()...) {
 			if err := exec("DELETE FROM " + t); err != nil {
 				return fmt.Errorf("commit: full refresh: %w", err)
 			}

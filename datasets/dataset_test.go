@@ -1,0 +1,45 @@
+package datasets
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cchc/cchc/config"
+)
+
+// Every name config accepts has a dataset, and every read-whole dataset
+// has merge SQL that leaves its current table and a stage schema ending
+// with the shared tail.
+func TestRegistry(t *testing.T) {
+	var names []string
+	for _, d := range All() {
+		names = append(names, d.Name)
+		if d.Streamed() {
+			continue
+		}
+		if !strings.Contains(d.Merge, "TEMP TABLE "+d.CurrentTable()) {
+			t.Errorf("%s: merge SQL does not create %s", d.Name, d.CurrentTable())
+		}
+		n := d.Stage.NumFields()
+		for i, f := range Tail {
+			if d.Stage.Field(n-len(Tail)+i).Name != f.Name {
+				t.Errorf("%s: stage column %d is %s, want %s", d.Name, n-len(Tail)+i, d.Stage.Field(n-len(Tail)+i).Name, f.Name)
+			}
+		}
+		for _, k := range d.Key {
+			if _, ok := d.Stage.FieldsByName(k); !ok {
+				t.Errorf("%s: key %s is not a stage column", d.Name, k)
+			}
+		}
+		if len(d.Tables) == 0 {
+			t.Errorf("%s: no tables", d.Name)
+		}
+	}
+	if !slices.Equal(names, slices.Sorted(slices.Values(config.Datasets))) {
+		t.Errorf("datasets %v, config accepts %v", names, config.Datasets)
+	}
+	if _, err := ByName("nope"); err == nil {
+		t.Error("unknown dataset accepted")
+	}
+}
