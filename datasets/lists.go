@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/transforms"
 )
 
@@ -104,6 +105,7 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		}
 		code, ok := in.Units.Resolve(u)
 		if bad == nil && !ok {
+			u = maskShapes(u)
 			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,
 				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u)}
 		}
@@ -150,7 +152,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 					raw := strings.TrimSuffix(strings.TrimSpace(get("rate")), "%")
 					p, err := ParsePoints(raw)
 					if err != nil || !p.Set || p.Value < 0 || p.Value > 100 {
-						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["rate"]), Raw: get("rate"),
+						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["rate"]), Raw: rejected(get("rate")),
 							Reason: "tỷ lệ hài lòng phải là số từ 0 đến 100 (hoặc từ 0 đến 1)"}
 					}
 					v := p.Value
@@ -164,7 +166,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 				if _, ok := lf.idx["points"]; ok && get("points") != "" {
 					p, err := ParsePoints(get("points"))
 					if err != nil || !p.Set || p.Value < 0 {
-						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: get("points"),
+						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: rejected(get("points")),
 							Reason: "điểm điều tra xã hội học phải là số không âm"}
 					}
 					points = p.Value
@@ -211,7 +213,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	}
 	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
 		var pts any
-		reason := get("reason")
+		reason := maskShapes(get("reason"))
 		if bad == nil {
 			bad = func() *transforms.RowError {
 				read := func(name string) (float64, bool, *transforms.RowError) {
@@ -220,7 +222,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 					}
 					p, err := ParsePoints(get(name))
 					if err != nil || !p.Set {
-						return 0, false, &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx[name]), Raw: get(name), Reason: "điểm thưởng/trừ không phải là số"}
+						return 0, false, &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx[name]), Raw: rejected(get(name)), Reason: "điểm thưởng/trừ không phải là số"}
 					}
 					return p.Value, true, nil
 				}
@@ -265,3 +267,5 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	})
 	return out, nil
 }
+
+func rejected(s string) string { m, _ := pii.MaskRejected(s); return m }

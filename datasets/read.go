@@ -26,6 +26,7 @@ type row struct {
 func readAll(in Input) (rows []row, format, encoding string, digest sources.Digest, err error) {
 	opts := in.Decode
 	opts.HeaderScore = nil // every row comes back; the dataset finds its header
+	opts.BatchRows = 256   // check the row cap as rows come
 	if in.Units != nil {
 		opts.IsUnit = func(s string) bool { _, ok := in.Units.Resolve(s); return ok }
 	}

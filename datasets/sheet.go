@@ -10,8 +10,12 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
+	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/transforms"
 )
+
+func mask(s string) string       { m, _ := pii.Mask(s); return m }
+func maskShapes(s string) string { m, _ := pii.MaskShapes(s); return m }
 
 // Columns of a scoring sheet (DESIGN.md, The provincial CCHC index).
 var sheetColumns = []column{
@@ -147,7 +151,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			if last != nil {
 				text := strings.TrimSpace(strings.TrimSpace(stt.Text + " " + name))
 				if text != "" && text != last.Name {
-					last.Rule = append(last.Rule, text)
+					last.Rule = append(last.Rule, maskShapes(text))
 				}
 			}
 			continue
@@ -155,13 +159,14 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		if last != nil && stt.Text == last.STT && (name == last.Name || name == "") {
 			continue // a merged STT cell filled down over the node's rule rows
 		}
-		n := &Node{STT: stt.Text, Name: name, Row: r.n, Seq: len(sh.Nodes) + 1,
-			Evidence: cell(r.cells, col(idx, "evidence")), Note: cell(r.cells, col(idx, "note")), raw: map[string]string{}}
-		for k, j := range idx {
+		// Personal data never enters the warehouse: evidence and notes may
+		// name a person or give a phone number.
+		n := &Node{STT: stt.Text, Name: maskShapes(name), Row: r.n, Seq: len(sh.Nodes) + 1,
+			Evidence: mask(cell(r.cells, col(idx, "evidence"))), Note: mask(cell(r.cells, col(idx, "note"))), raw: map[string]string{}}
+		for _, j := range idx {
 			if v := cell(r.cells, j); v != "" {
-				n.raw[cell(header, j)] = v
+				n.raw[cell(header, j)] = mask(v)
 			}
-			_ = k
 		}
 		switch stt.Kind {
 		case STTField:
@@ -255,7 +260,8 @@ func readPoints(n *Node, cells []string, idx map[string]int, header []string) (m
 		raw := cell(cells, j)
 		p, err := ParsePoints(raw)
 		if err != nil && n.Quarantine == nil {
-			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: raw, Reason: err.Error()}
+			m, _ := pii.MaskRejected(raw)
+			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: m, Reason: fmt.Sprintf("không đọc được số điểm %q", m)}
 		}
 		return p
 	}

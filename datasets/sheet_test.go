@@ -191,3 +191,19 @@ func TestSheetLegacyTCVN3(t *testing.T) {
 		t.Errorf("unit %q, I.1 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Encoding)
 	}
 }
+
+// Evidence and notes may carry personal data: it is masked before the
+// sheet is staged, like in dossiers.
+func TestSheetMasksPersonalData(t *testing.T) {
+	rows := sheetRows("Đơn vị: Sở Tư pháp", 2.0)
+	rows[7][5] = "Liên hệ 0912345678, CCCD 001088012345"
+	p := writeXLSX(t, t.TempDir(), "pii.xlsx", rows, sheetMerges...)
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := got.Sheet.Nodes[2].Evidence
+	if strings.Contains(ev, "0912345678") || strings.Contains(ev, "001088012345") {
+		t.Errorf("evidence not masked: %q", ev)
+	}
+}
