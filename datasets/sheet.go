@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -83,7 +84,7 @@ func TreeEntry(code string, max *float64) string {
 	return code + "=" + formatPoints(*max)
 }
 
-var unitTitle = regexp.MustCompile(`^(ten don vi|don vi|co quan|ten co quan)\s*:`)
+var unitTitle = regexp.MustCompile(`^(ten don vi|don vi|co quan|ten co quan)\s*[:：]`)
 
 // ParseSheet reads a scoring sheet from its rows. A structural problem
 // (no header, no unit, no period, a broken tree) fails the file; an
@@ -104,7 +105,8 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			f := transforms.Fold(c)
 			if sh.UnitText == "" && unitTitle.MatchString(f) {
 				if i := strings.IndexAny(c, ":："); i >= 0 {
-					sh.UnitText = strings.TrimSpace(c[i+len(":"):])
+					_, size := utf8.DecodeRuneInString(c[i:])
+					sh.UnitText = strings.TrimSpace(c[i+size:])
 				}
 			}
 			if in.Period == "" && sh.Period == "" {
@@ -135,6 +137,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 
 	byCode := map[string]*Node{}
 	var field, crit, last *Node
+	var lastRow int64 // row of the last node or of its continuation rows
 	var total *row
 	for i := next; i < len(rows); i++ {
 		r := rows[i]
@@ -156,8 +159,13 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 			continue
 		}
-		if last != nil && stt.Text == last.STT && (name == last.Name || name == "") {
-			continue // a merged STT cell filled down over the node's rule rows
+		if last != nil && stt.Text == last.STT && r.n == lastRow+1 {
+			// A merged STT cell filled down over the node's rule rows.
+			if name != "" && name != last.Name {
+				last.Rule = append(last.Rule, maskShapes(name))
+			}
+			lastRow = r.n
+			continue
 		}
 		// Personal data never enters the warehouse: evidence and notes may
 		// name a person or give a phone number.
@@ -197,7 +205,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		}
 		byCode[n.Code] = n
 		sh.Nodes = append(sh.Nodes, n)
-		last = n
+		last, lastRow = n, r.n
 		n.Max, n.Self, n.Appraised = readPoints(n, r.cells, idx, header)
 	}
 	if len(sh.Nodes) == 0 {

@@ -207,3 +207,64 @@ func TestSheetMasksPersonalData(t *testing.T) {
 		t.Errorf("evidence not masked: %q", ev)
 	}
 }
+
+// The unit line in any of its spellings, and the period from the source
+// before the title.
+func TestSheetTitles(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		line, period, wantUnit, wantPeriod string
+	}{
+		{"Đơn vị: Sở Tư pháp", "", "S.TP", "2025"},
+		{"ĐƠN VỊ: SỞ TƯ PHÁP", "", "S.TP", "2025"},
+		{"Don vi: So Tu phap", "", "S.TP", "2025"},
+		{"Tên đơn vị: Sở Tài chính", "", "S.TC", "2025"},
+		{"TÊN ĐƠN VỊ : sở tài chính", "", "S.TC", "2025"},
+		{"Cơ quan: Sở Nội vụ", "2025-H1", "S.NV", "2025-H1"},
+		{"Cơ quan：Sở Nội vụ", "", "S.NV", "2025"}, // full-width colon
+	}
+	for i, c := range cases {
+		p := writeXLSX(t, dir, fmt.Sprintf("t%d.xlsx", i), sheetRows(c.line, 2.0), sheetMerges...)
+		in := input(t, p)
+		in.Period = c.period
+		got, err := ParAppraisal.Parse(in)
+		if err != nil {
+			t.Errorf("%q: %v", c.line, err)
+			continue
+		}
+		if got.Sheet.Unit != c.wantUnit || got.Sheet.Period != c.wantPeriod {
+			t.Errorf("%q: unit %s period %s, want %s %s", c.line, got.Sheet.Unit, got.Sheet.Period, c.wantUnit, c.wantPeriod)
+		}
+	}
+}
+
+// An STT cell merged down over the node's rule rows is filled by the
+// decoder: the rows are the node's rule text, not a duplicate node.
+func TestSheetMergedSTT(t *testing.T) {
+	rows := sheetRows("Đơn vị: Sở Tư pháp", 2.0)
+	rows[8][0] = "" // the rule row under 1.1
+	p := writeXLSX(t, t.TempDir(), "m.xlsx", rows, append(sheetMerges, "A8:A9")...)
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Sheet.Nodes) != 10 || len(got.Sheet.Nodes[2].Rule) != 1 {
+		t.Errorf("%d nodes, rule of I.1.1 %q", len(got.Sheet.Nodes), got.Sheet.Nodes[2].Rule)
+	}
+}
+
+// A file far longer than any scoring sheet is rejected whole, naming it.
+func TestSheetRowCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Đơn vị: Sở Tư pháp\nSTT,Tiêu chí,Điểm tối đa,Điểm thẩm định\nI,A,1,1\n")
+	for i := 1; i <= DefaultMaxRows+10; i++ {
+		fmt.Fprintf(&b, ",quy tắc %d\n", i)
+	}
+	p := writeFile(t, t.TempDir(), "long.csv", b.String())
+	in := input(t, p)
+	in.Period = "2025"
+	_, err := ParAppraisal.Parse(in)
+	if err == nil || !strings.Contains(err.Error(), "long.csv") || !strings.Contains(err.Error(), "5000") {
+		t.Errorf("err = %v", err)
+	}
+}
