@@ -106,7 +106,18 @@ var Tail = []arrow.Field{
 	{Name: "q_column", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_raw_record", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "q_reason_code", Type: arrow.BinaryTypes.String, Nullable: true},
 }
+
+// Reason codes of the PAR datasets' quarantined rows, next to the
+// transforms.Code* ones they share (unknown_unit, unparseable_number).
+const (
+	CodeImpossibleScore = "impossible_score" // appraised points missing, negative or above the maximum; a rate outside 0–100
+	CodeBadPeriod       = "bad_period"
+	CodeMissingPoints   = "missing_points"
+	CodeMissingReason   = "missing_reason"
+	CodeTwoAmounts      = "two_amounts" // bonus and penalty on one row
+)
 
 func schema(own ...arrow.Field) *arrow.Schema {
 	return arrow.NewSchema(append(own, Tail...), nil)
@@ -114,10 +125,10 @@ func schema(own ...arrow.Field) *arrow.Schema {
 
 // tail returns the tail values of a stage row.
 func (in Input) tail(row int64, q *transforms.RowError, rawRecord string) []any {
-	out := []any{in.Source, in.File, row, in.SHA256, in.FileSeq, nil, nil, nil, nil}
+	out := []any{in.Source, in.File, row, in.SHA256, in.FileSeq, nil, nil, nil, nil, nil}
 	if q != nil {
 		out[5], out[6], out[7] = q.Reason, nilIfEmpty(q.Column), nilIfEmpty(q.Raw)
-		out[8] = nilIfEmpty(rawRecord)
+		out[8], out[9] = nilIfEmpty(rawRecord), nilIfEmpty(q.Code)
 	}
 	return out
 }

@@ -96,18 +96,18 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		if v := get("period"); v != "" {
 			p, err := parsePeriod(v, in.Convention)
 			if err != nil {
-				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: v, Reason: err.Error()}
+				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: v, Reason: err.Error(), Code: CodeBadPeriod}
 			}
 			period = p
 		}
 		if period == "" && bad == nil {
-			bad = &transforms.RowError{Row: r.n, Column: "Kỳ đánh giá", Reason: "dòng không ghi kỳ đánh giá"}
+			bad = &transforms.RowError{Row: r.n, Column: "Kỳ đánh giá", Reason: "dòng không ghi kỳ đánh giá", Code: CodeBadPeriod}
 		}
 		code, ok := in.Units.Resolve(u)
 		if bad == nil && !ok {
 			u = maskShapes(u)
 			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,
-				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u)}
+				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u), Code: transforms.CodeUnknownUnit}
 		}
 		fn(r, get, code, period, bad)
 	}
@@ -153,7 +153,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 					p, err := ParsePoints(raw)
 					if err != nil || !p.Set || p.Value < 0 || p.Value > 100 {
 						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["rate"]), Raw: rejected(get("rate")),
-							Reason: "tỷ lệ hài lòng phải là số từ 0 đến 100 (hoặc từ 0 đến 1)"}
+							Reason: "tỷ lệ hài lòng phải là số từ 0 đến 100 (hoặc từ 0 đến 1)", Code: CodeImpossibleScore}
 					}
 					v := p.Value
 					// 0..1 is a fraction, above 1 a percentage; 1 itself is 100%.
@@ -167,12 +167,12 @@ func parseSurvey(in Input) (*Parsed, error) {
 					p, err := ParsePoints(get("points"))
 					if err != nil || !p.Set || p.Value < 0 {
 						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: rejected(get("points")),
-							Reason: "điểm điều tra xã hội học phải là số không âm"}
+							Reason: "điểm điều tra xã hội học phải là số không âm", Code: CodeImpossibleScore}
 					}
 					points = p.Value
 					return nil
 				}
-				return &transforms.RowError{Row: r.n, Column: "Điểm ĐTXHH", Reason: "dòng không có điểm hay tỷ lệ hài lòng"}
+				return &transforms.RowError{Row: r.n, Column: "Điểm ĐTXHH", Reason: "dòng không có điểm hay tỷ lệ hài lòng", Code: CodeMissingPoints}
 			}()
 		}
 		if bad != nil {
@@ -222,7 +222,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 					}
 					p, err := ParsePoints(get(name))
 					if err != nil || !p.Set {
-						return 0, false, &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx[name]), Raw: rejected(get(name)), Reason: "điểm thưởng/trừ không phải là số"}
+						return 0, false, &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx[name]), Raw: rejected(get(name)), Reason: "điểm thưởng/trừ không phải là số", Code: transforms.CodeUnparseableNumber}
 					}
 					return p.Value, true, nil
 				}
@@ -244,16 +244,16 @@ func parseAdjustments(in Input) (*Parsed, error) {
 				case n == 0 && (okB || okP):
 					v = 0
 				case n == 0:
-					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "dòng không có điểm thưởng hay điểm trừ"}
+					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "dòng không có điểm thưởng hay điểm trừ", Code: CodeMissingPoints}
 				case n > 1:
-					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "một dòng chỉ ghi một khoản: điểm thưởng hoặc điểm trừ"}
+					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "một dòng chỉ ghi một khoản: điểm thưởng hoặc điểm trừ", Code: CodeTwoAmounts}
 				case okB && b != 0:
 					v = math.Abs(b)
 				case okP && p != 0:
 					v = -math.Abs(p) // a penalty written as a positive number
 				}
 				if reason == "" {
-					return &transforms.RowError{Row: r.n, Column: "Lý do", Reason: "thiếu lý do thưởng/trừ"}
+					return &transforms.RowError{Row: r.n, Column: "Lý do", Reason: "thiếu lý do thưởng/trừ", Code: CodeMissingReason}
 				}
 				pts = v
 				return nil

@@ -269,7 +269,7 @@ func readPoints(n *Node, cells []string, idx map[string]int, header []string) (m
 		p, err := ParsePoints(raw)
 		if err != nil && n.Quarantine == nil {
 			m, _ := pii.MaskRejected(raw)
-			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: m, Reason: fmt.Sprintf("không đọc được số điểm %q", m)}
+			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: m, Reason: fmt.Sprintf("không đọc được số điểm %q", m), Code: transforms.CodeUnparseableNumber}
 		}
 		return p
 	}
@@ -312,11 +312,13 @@ func checkLeaves(n *Node, na bool, in Input, sh *Sheet) {
 	}
 	name := fmt.Sprintf("tiêu chí %s «%s»", n.Code, shorten(n.Name))
 	q := func(column, raw, why string) {
-		n.Quarantine = &transforms.RowError{Row: n.Row, Column: column, Raw: raw, Reason: name + ": " + why}
+		n.Quarantine = &transforms.RowError{Row: n.Row, Column: column, Raw: raw, Reason: name + ": " + why, Code: CodeImpossibleScore}
 	}
 	switch {
 	case n.Quarantine != nil:
+		code := n.Quarantine.Code
 		q(n.Quarantine.Column, n.Quarantine.Raw, n.Quarantine.Reason)
+		n.Quarantine.Code = code
 	case !n.Max.Set:
 		q("Điểm tối đa", "", "thiếu điểm tối đa")
 	case n.Max.Value < 0:

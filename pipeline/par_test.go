@@ -76,12 +76,12 @@ func sheet(t *testing.T, dir, name, unitLine string, ii1 any, at time.Time) {
 	}
 }
 
-type fileCounts struct {
+type parCounts struct {
 	status                                string
 	read, loaded, quarantined, superseded int64
 }
 
-func ledger(t *testing.T, w *warehouse.Warehouse) map[string]fileCounts {
+func ledger(t *testing.T, w *warehouse.Warehouse) map[string]parCounts {
 	t.Helper()
 	rows, err := w.DB().Query(`SELECT path, status, coalesce(rows_read, 0), coalesce(rows_loaded, 0), coalesce(rows_quarantined, 0), coalesce(rows_superseded, 0)
 		FROM source_files QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_run_id DESC) = 1`)
@@ -89,10 +89,10 @@ func ledger(t *testing.T, w *warehouse.Warehouse) map[string]fileCounts {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[string]fileCounts{}
+	out := map[string]parCounts{}
 	for rows.Next() {
 		var p string
-		var c fileCounts
+		var c parCounts
 		if err := rows.Scan(&p, &c.status, &c.read, &c.loaded, &c.quarantined, &c.superseded); err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestPAROnlyRun(t *testing.T) {
 	// Read = loaded + quarantined + superseded per file:
 	// 1-stp: 10 nodes, all superseded by 3-stp-bis; 2-stc: 9 + 1 (II.1);
 	// survey: 2 + 1 unknown unit; adjustments: 2 + 1 unknown unit.
-	want := map[string]fileCounts{
+	want := map[string]parCounts{
 		"1-stp.xlsx":     {"loaded", 10, 0, 0, 10},
 		"2-stc.xlsx":     {"loaded", 10, 9, 1, 0},
 		"3-stp-bis.xlsx": {"loaded", 10, 10, 0, 0},
@@ -266,7 +266,7 @@ func TestMixedDatasetsRun(t *testing.T) {
 		t.Fatalf("status %s %s", sum.Run.Status, sum.Run.Message)
 	}
 	got := ledger(t, w)
-	if got["01-march.csv"] != (fileCounts{"loaded", 7, 2, 3, 2}) || got["stp.xlsx"] != (fileCounts{"loaded", 10, 10, 0, 0}) {
+	if got["01-march.csv"] != (parCounts{"loaded", 7, 2, 4, 1}) || got["stp.xlsx"] != (parCounts{"loaded", 10, 10, 0, 0}) {
 		t.Errorf("ledger %+v", got)
 	}
 	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers`); n != 6 {
@@ -278,5 +278,39 @@ func TestMixedDatasetsRun(t *testing.T) {
 	}
 	if n := scalar[int](t, w, `SELECT count(*) FROM par_sheet_rows`); n != 10 {
 		t.Errorf("%d sheet rows after a full refresh", n)
+	}
+}
+
+// A survey row quarantined for an unknown unit is cured like a dossier's
+// once the unit is added to the registry: the next run reads the file
+// again and the row loads.
+func TestPARUnknownUnitCured(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parFixture(t)
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,\"28,5\"\nSở Du lịch,30\n")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c := scalar[string](t, w, `SELECT reason_code FROM quarantine`); c != "unknown_unit" {
+		t.Errorf("reason_code %s", c)
+	}
+	write(t, filepath.Join(dir, "units.csv"), parUnits+"S.DL,Sở Du lịch,department,,,,,\n")
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" {
+		t.Fatalf("%v %s %s", err, sum.Run.Status, sum.Run.Message)
+	}
+	if s := scalar[string](t, w, `SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_survey_results`); s != "S.DL=30.0 S.TP=28.5" {
+		t.Errorf("survey %s", s)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM quarantine`); n != 0 {
+		t.Errorf("%d rows still quarantined", n)
+	}
+	got := ledger(t, w)["dtxhh.csv"]
+	if got != (parCounts{"loaded", 2, 2, 0, 0}) {
+		t.Errorf("ledger %+v", got)
 	}
 }

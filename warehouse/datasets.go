@@ -73,8 +73,8 @@ func (s *Stage) mergeDatasets(ctx context.Context, c *sql.Conn, runID int64, loa
 				return fmt.Errorf("commit: merge %s: %w", d.Name, err)
 			}
 		}
-		if _, err := c.ExecContext(ctx, `INSERT INTO quarantine (run_id, source, source_file, source_row, reason, column_name, raw_value, raw_record, file_sha256)
-			SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value, q_raw_record, file_sha256
+		if _, err := c.ExecContext(ctx, `INSERT INTO quarantine (run_id, source, source_file, source_row, reason, column_name, raw_value, raw_record, file_sha256, reason_code)
+			SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value, q_raw_record, file_sha256, q_reason_code
 			FROM `+d.StageTable()+` WHERE q_reason IS NOT NULL`, runID); err != nil {
 			return fmt.Errorf("commit: quarantine %s: %w", d.Name, err)
 		}
