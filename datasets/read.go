@@ -188,14 +188,19 @@ func mapping(header []string, idx map[string]int, cols []column) transforms.Mapp
 }
 
 var (
+	kyRe   = regexp.MustCompile(`\bky danh gia\s*[:：]?\s*(\d{4}(-(h[12]|q[1-4]))?)\b`)
 	yearRe = regexp.MustCompile(`\bnam (\d{4})\b`)
 	halfRe = regexp.MustCompile(`\b6 thang (dau|cuoi)\b`)
 )
 
 // titlePeriod reads the assessment period from a title row: "… năm 2025"
-// is '2025', "6 tháng đầu năm 2025" '2025-H1'.
+// is '2025', "6 tháng đầu năm 2025" '2025-H1', "Kỳ đánh giá: 2025-H2"
+// '2025-H2'.
 func titlePeriod(text string) string {
 	f := transforms.Fold(text)
+	if m := kyRe.FindStringSubmatch(f); m != nil {
+		return strings.ToUpper(m[1])
+	}
 	m := yearRe.FindStringSubmatch(f)
 	if m == nil {
 		return ""

@@ -76,3 +76,20 @@ func TestParsePoints(t *testing.T) {
 		}
 	}
 }
+
+func TestTitlePeriod(t *testing.T) {
+	cases := map[string]string{
+		"BẢNG CHẤM ĐIỂM CHỈ SỐ CCHC NĂM 2025":    "2025",
+		"Kết quả 6 tháng đầu năm 2025":           "2025-H1",
+		"KẾT QUẢ 6 THÁNG CUỐI NĂM 2024":          "2024-H2",
+		"Kỳ đánh giá: 2025-H1":                   "2025-H1",
+		"Kỳ đánh giá 2026":                       "2026",
+		"Quyết định số 12/QĐ-UBND ngày 3/2/2025": "",
+		"Đơn vị: Sở Tư pháp":                     "",
+	}
+	for in, want := range cases {
+		if got := titlePeriod(in); got != want {
+			t.Errorf("titlePeriod(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
