@@ -169,26 +169,31 @@ func TestSheetFaults(t *testing.T) {
 	}
 }
 
-// Text typed with the TCVN3 font in a sheet is decoded like in dossier
-// exports.
-func TestSheetLegacyTCVN3(t *testing.T) {
-	rows := sheetRows("Đơn vị: Sở Tư pháp", 2.0)
-	enc := func(s string) string {
-		c, err := legacyfont.Latin1("tcvn3", s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	rows[2][0] = enc("Đơn vị: Sở Tư pháp")
-	rows[6][1] = enc("Kế hoạch cải cách hành chính năm")
-	p := writeXLSX(t, t.TempDir(), "tcvn3.xlsx", rows, sheetMerges...)
-	got, err := ParAppraisal.Parse(input(t, p))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Sheet.Unit != "S.TP" || got.Sheet.Nodes[1].Name != "Kế hoạch cải cách hành chính năm" {
-		t.Errorf("unit %q, I.1 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Encoding)
+// Text typed with a legacy font (TCVN3, VNI) in a sheet is decoded like in
+// dossier exports.
+func TestSheetLegacyFonts(t *testing.T) {
+	for _, font := range []string{"tcvn3", "vni"} {
+		t.Run(font, func(t *testing.T) {
+			rows := sheetRows("Đơn vị: Sở Tư pháp", 2.0)
+			enc := func(s string) string {
+				c, err := legacyfont.Latin1(font, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			rows[2][0] = enc("Đơn vị: Sở Tư pháp")
+			rows[6][1] = enc("Kế hoạch cải cách hành chính năm")
+			rows[9][1] = enc("Mức độ hoàn thành kế hoạch")
+			p := writeXLSX(t, t.TempDir(), font+".xlsx", rows, sheetMerges...)
+			got, err := ParAppraisal.Parse(input(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Sheet.Unit != "S.TP" || got.Sheet.Nodes[1].Name != "Kế hoạch cải cách hành chính năm" || got.Sheet.Nodes[3].Name != "Mức độ hoàn thành kế hoạch" {
+				t.Errorf("unit %q, I.1 %q, I.1.2 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Sheet.Nodes[3].Name, got.Encoding)
+			}
+		})
 	}
 }
 
@@ -266,5 +271,23 @@ func TestSheetRowCap(t *testing.T) {
 	_, err := ParAppraisal.Parse(in)
 	if err == nil || !strings.Contains(err.Error(), "long.csv") || !strings.Contains(err.Error(), "5000") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A whole CSV sheet saved in TCVN3 is decoded like a dossier export.
+func TestSheetCSVInTCVN3(t *testing.T) {
+	body := "Tên đơn vị: Sở Tư pháp\nBẢNG ĐIỂM NĂM 2025\nSTT,Nội dung đánh giá,Điểm tối đa,Điểm thẩm định\n" +
+		"I,Công tác chỉ đạo điều hành,2,\"1,5\"\n1,Kế hoạch cải cách hành chính,2,\"1,5\"\n"
+	b, err := legacyfont.Encode("tcvn3", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, t.TempDir(), "tcvn3.csv", string(b))
+	got, err := ParAppraisal.Parse(input(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sheet.Unit != "S.TP" || got.Sheet.Nodes[1].Name != "Kế hoạch cải cách hành chính" || got.Encoding != "tcvn3" {
+		t.Errorf("unit %q, I.1 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Encoding)
 	}
 }
