@@ -291,3 +291,15 @@ func TestSheetCSVInTCVN3(t *testing.T) {
 		t.Errorf("unit %q, I.1 %q, encoding %q", got.Sheet.Unit, got.Sheet.Nodes[1].Name, got.Encoding)
 	}
 }
+
+// BenchmarkSheetXLSX reads the PARSheet workbook (18 rows) end to end.
+func BenchmarkSheetXLSX(b *testing.B) {
+	p := writeXLSX(b, b.TempDir(), "b.xlsx", sheetRows("Đơn vị: Sở Tư pháp", 2.0), sheetMerges...)
+	in := input(b, p)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParAppraisal.Parse(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
