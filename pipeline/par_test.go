@@ -314,3 +314,15 @@ func TestPARUnknownUnitCured(t *testing.T) {
 		t.Errorf("ledger %+v", got)
 	}
 }
+
+// A PAR-only run with publishing on: the model and publications cope
+// with a warehouse without dossiers.
+func TestPAROnlyRunPublishes(t *testing.T) {
+	cfg, reg, w, dir := parFixture(t)
+	sheet(t, dir, "stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC))
+	cfg.Publish.Dir = filepath.Join(dir, "out")
+	sum, err := Run(context.Background(), cfg, w, reg, Options{})
+	if err != nil || sum.Run.Status != "succeeded" || sum.PublishErr != nil {
+		t.Fatalf("%v %s %s %v", err, sum.Run.Status, sum.Run.Message, sum.PublishErr)
+	}
+}
