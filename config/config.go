@@ -538,6 +538,15 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			}
 			s.MaxRejectRate = r
 		}
+		if s.Dataset != "dossiers" {
+			// The PAR datasets have their own header dictionaries and no
+			// reject rate: the keys would be silently ignored.
+			for _, k := range []string{"columns", "max_reject_rate"} {
+				if m[k] != nil {
+					b.fail(key+"."+k, "only for dataset dossiers, not %s", s.Dataset)
+				}
+			}
+		}
 		out = append(out, s)
 	}
 	if len(list) == 0 {

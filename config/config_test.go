@@ -283,6 +283,7 @@ func TestSourceDataset(t *testing.T) {
 		{"  - {name: a, path: ./a/*.csv, dataset: par}\n", "sources[0].dataset"},
 		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, period: 2025-13}\n", "sources[0].period"},
 		{"  - {name: a, path: ./a/*.csv, period: 2025}\n", "only for the PAR datasets"},
+		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, max_reject_rate: 0.1}\n", "sources[0].max_reject_rate: only for dataset dossiers"},
 	} {
 		if _, err := Load(write(head+c.body), nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.body, err, c.want)
