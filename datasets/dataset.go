@@ -1,4 +1,4 @@
-// Package datasets makes each kind of input a value (DESIGN.md, Datasets):
+// Package datasets makes each kind of input a value (docs/contract.md, "Datasets"):
 // a Dataset carries its stage schema, the parser that turns one decoded
 // file into stage rows and row errors, its merge key and its merge SQL
 // (sql/merge/<name>.sql). The pipeline and the warehouse iterate datasets

@@ -18,7 +18,7 @@ import (
 func mask(s string) string       { m, _ := pii.Mask(s); return m }
 func maskShapes(s string) string { m, _ := pii.MaskShapes(s); return m }
 
-// Columns of a scoring sheet (DESIGN.md, The provincial CCHC index).
+// Columns of a scoring sheet (docs/contract.md, "The provincial CCHC index").
 var sheetColumns = []column{
 	{"stt", []string{"stt", "tt", "sott", "sothutu"}},
 	{"name", []string{"linhvuctieuchitieuchithanhphan", "linhvuctieuchi", "tieuchitieuchithanhphan", "noidungdanhgia",

@@ -1,5 +1,5 @@
 -- Inputs of the provincial CCHC (PAR) index, as loaded from scoring sheets,
--- the sociological survey and bonus/penalty decisions (DESIGN.md, The
+-- the sociological survey and bonus/penalty decisions (docs/contract.md, The
 -- provincial CCHC index). The model (sql/models/5x_par_*.sql) reads them.
 -- Written by the merge SQL of each dataset (sql/merge/par_*.sql).
 
