@@ -47,6 +47,13 @@ func (a AsOf) Provisional(end time.Time) bool {
 // dossiers at the same asOf date give the same tables. Run it inside the
 // load's transaction.
 func Build(ctx context.Context, db Execer, convention string, m *Methodology, asOf AsOf) error {
+	return BuildWith(ctx, db, convention, m, nil, asOf)
+}
+
+// BuildWith is Build with the CCHC index (PAR index) built under par after
+// the service index (BuildPAR); nil means the built-in PAR default. The
+// PAR tables stay empty while their inputs are.
+func BuildWith(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf) error {
 	if err := buildPeriods(ctx, db, convention, asOf); err != nil {
 		return err
 	}
@@ -58,7 +65,13 @@ func Build(ctx context.Context, db Execer, convention string, m *Methodology, as
 	if err := buildIndicators(ctx, db, m); err != nil {
 		return err
 	}
-	return nil
+	if par == nil {
+		var err error
+		if par, err = LoadPARMethodology("default"); err != nil {
+			return err
+		}
+	}
+	return BuildPAR(ctx, db, convention, par, m, asOf)
 }
 
 func execFile(ctx context.Context, db Execer, name string, args ...any) error {

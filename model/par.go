@@ -1,0 +1,199 @@
+package model
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cchc/cchc/periods"
+)
+
+//go:embed par_default.yaml
+var defaultPARMethodology []byte
+
+// PARMethodology is the scoring scheme of the provincial CCHC index (PAR
+// index) as data (METHODOLOGY.md, "CCHC index"). The built-in default
+// scores from the sheets alone.
+type PARMethodology struct {
+	Name    string `yaml:"name"`
+	Version string `yaml:"version"`
+	TitleVI string `yaml:"title_vi"`
+	TitleEN string `yaml:"title_en"`
+	// Survey is the code of the sociological-survey field; empty: the
+	// depth-1 node whose name contains "điều tra xã hội học".
+	Survey string `yaml:"survey"`
+	// BonusCap and PenaltyCap bound a unit's bonus and penalty points;
+	// nil: no cap.
+	BonusCap   *float64 `yaml:"bonus_cap"`
+	PenaltyCap *float64 `yaml:"penalty_cap"`
+	// From is the first period this version scores (a period name); the
+	// par_* rows of periods before it are kept as they were computed. Empty:
+	// every period is scored by this version.
+	From string `yaml:"from"`
+	// Decimals is the number of published decimals (default 2); the
+	// config's par.decimals overrides it.
+	Decimals *int      `yaml:"decimals"`
+	Data     []PARData `yaml:"data"`
+	Tree     []PARNode `yaml:"tree"`
+	Tiers    []Tier    `yaml:"tiers"`
+}
+
+// PARData feeds one criterion from the warehouse instead of the sheet:
+// bracket rules over the rate of a service-index indicator of the unit in
+// the period, or max × the unit's service index / 100.
+type PARData struct {
+	Code         string       `yaml:"code"`
+	Indicator    string       `yaml:"indicator"`
+	Brackets     []PARBracket `yaml:"brackets"`
+	Else         float64      `yaml:"else"`
+	ServiceIndex bool         `yaml:"service_index"`
+}
+
+// PARBracket scores Points when the rate is at least Min (a rate in 0..1).
+type PARBracket struct {
+	Min    float64 `yaml:"min"`
+	Points float64 `yaml:"points"`
+}
+
+// PARNode is a node of a tree fixed by the methodology.
+type PARNode struct {
+	Code string  `yaml:"code"`
+	Name string  `yaml:"name"`
+	Max  float64 `yaml:"max"`
+}
+
+// parCode is a path code: a Roman numeral, then dotted integers.
+var parCode = regexp.MustCompile(`^[IVXLC]+(\.[0-9]+)*$`)
+
+// LoadPARMethodology returns the built-in PAR methodology for "default",
+// else reads the YAML file at nameOrPath. Errors name the file and the key.
+func LoadPARMethodology(nameOrPath string) (*PARMethodology, error) {
+	src, raw := "built-in par default", defaultPARMethodology
+	if nameOrPath != "" && nameOrPath != "default" {
+		b, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return nil, fmt.Errorf("par methodology %s: %w", nameOrPath, err)
+		}
+		src, raw = nameOrPath, b
+	}
+	var m PARMethodology
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("par methodology %s: %w", src, err)
+	}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("par methodology %s: %w", src, err)
+	}
+	return &m, nil
+}
+
+func (m *PARMethodology) validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if !code.MatchString(m.Name) {
+		bad("name", "required, letters, digits and _ (got %q)", m.Name)
+	}
+	if m.Version == "" {
+		bad("version", "required: every score row records it")
+	}
+	if m.TitleVI == "" {
+		bad("title_vi", "required: publications name the index by it")
+	}
+	if m.Survey != "" && !parCode.MatchString(m.Survey) {
+		bad("survey", "must be a field code like VIII, got %q", m.Survey)
+	}
+	for _, c := range []struct {
+		key string
+		v   *float64
+	}{{"bonus_cap", m.BonusCap}, {"penalty_cap", m.PenaltyCap}} {
+		if c.v != nil && *c.v < 0 {
+			bad(c.key, "must not be negative")
+		}
+	}
+	if m.From != "" {
+		if _, err := periods.Parse(m.From, periods.Calendar); err != nil {
+			bad("from", "%v", err)
+		}
+	}
+	if m.Decimals != nil && (*m.Decimals < 0 || *m.Decimals > 6) {
+		bad("decimals", "must be 0 to 6")
+	}
+	seen := map[string]bool{}
+	for i, d := range m.Data {
+		key := fmt.Sprintf("data[%d]", i)
+		if !parCode.MatchString(d.Code) || seen[d.Code] {
+			bad(key+".code", "must be a unique criterion code like II.3, got %q", d.Code)
+		}
+		seen[d.Code] = true
+		switch {
+		case d.ServiceIndex && (d.Indicator != "" || len(d.Brackets) > 0):
+			bad(key, "either service_index or indicator with brackets, not both")
+		case !d.ServiceIndex && (!code.MatchString(d.Indicator) || len(d.Brackets) == 0):
+			bad(key, "needs service_index: true, or an indicator code and brackets")
+		}
+		for j, b := range d.Brackets {
+			bk := fmt.Sprintf("%s.brackets[%d]", key, j)
+			if b.Min < 0 || b.Min > 1 {
+				bad(bk+".min", "must be a rate in [0, 1], got %v", b.Min)
+			}
+			if j > 0 && b.Min >= d.Brackets[j-1].Min {
+				bad(bk+".min", "brackets must be listed from the highest min down")
+			}
+			if b.Points < 0 {
+				bad(bk+".points", "must not be negative")
+			}
+		}
+	}
+	for i, d := range m.Data {
+		for j, e := range m.Data {
+			if i != j && strings.HasPrefix(e.Code, d.Code+".") {
+				bad(fmt.Sprintf("data[%d].code", j), "%s lies under %s, which is fed from data already", e.Code, d.Code)
+			}
+		}
+	}
+	nodes := map[string]bool{}
+	for i, n := range m.Tree {
+		key := fmt.Sprintf("tree[%d]", i)
+		if !parCode.MatchString(n.Code) || nodes[n.Code] {
+			bad(key+".code", "must be a unique criterion code like I.1, got %q", n.Code)
+		}
+		if p := parentCode(n.Code); p != "" && !nodes[p] {
+			bad(key+".code", "parent %s must be listed before %s", p, n.Code)
+		}
+		nodes[n.Code] = true
+		if n.Name == "" {
+			bad(key+".name", "required")
+		}
+		if n.Max < 0 {
+			bad(key+".max", "must not be negative")
+		}
+	}
+	if len(m.Tiers) == 0 {
+		bad("tiers", "at least one tier")
+	}
+	for i, t := range m.Tiers {
+		if t.Name == "" {
+			bad(fmt.Sprintf("tiers[%d].name", i), "required")
+		}
+		if i > 0 && t.Min >= m.Tiers[i-1].Min {
+			bad(fmt.Sprintf("tiers[%d].min", i), "tiers must be listed from the highest min down")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// parentCode is the path code of a node's parent, "" for a field.
+func parentCode(c string) string {
+	if i := strings.LastIndexByte(c, '.'); i >= 0 {
+		return c[:i]
+	}
+	return ""
+}

@@ -1,0 +1,307 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/cchc/cchc/internal/parfixture"
+	"github.com/cchc/cchc/warehouse"
+)
+
+// parRow is the part of a par_scores row the province test checks.
+type parRow struct {
+	status, tier, version   string
+	appraised, total, score *float64
+	max                     *float64
+	rank, prevRank, change  *int
+	scoreChange, mean       *float64
+	peers                   int
+	provisional             bool
+	note                    string
+}
+
+func loadPAR(t *testing.T, w *warehouse.Warehouse) {
+	t.Helper()
+	if err := parfixture.Province(context.Background(), w.DB(), "testdata/par-province"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func buildPAR(t *testing.T, w *warehouse.Warehouse, methodology string) {
+	t.Helper()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := LoadPARMethodology(methodology)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := BuildWith(context.Background(), w.DB(), "calendar", m, pm, testAsOf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func parScores(t *testing.T, db *sql.DB, period string) map[string]parRow {
+	t.Helper()
+	rows, err := db.Query(`SELECT unit_code, status, coalesce(tier, ''), methodology_version, appraised_points, total_points,
+		max_points, score, rank, previous_rank, rank_change, score_change, peer_mean, peer_count, provisional, coalesce(note, '')
+		FROM par_scores WHERE period = ?`, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]parRow{}
+	for rows.Next() {
+		var u string
+		var r parRow
+		var a, tot, mx, sc, chg, mean sql.NullFloat64
+		var rk, pr, rc sql.NullInt64
+		if err := rows.Scan(&u, &r.status, &r.tier, &r.version, &a, &tot, &mx, &sc, &rk, &pr, &rc, &chg, &mean, &r.peers, &r.provisional, &r.note); err != nil {
+			t.Fatal(err)
+		}
+		r.appraised, r.total, r.max, r.score, r.scoreChange, r.mean = f(a), f(tot), f(mx), f(sc), f(chg), f(mean)
+		r.rank, r.prevRank, r.change = i(rk), i(pr), i(rc)
+		out[u] = r
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func f(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
+func i(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
+}
+
+func fp(x float64) *float64 { return &x }
+func ip(x int) *int         { return &x }
+
+func show(p any) string {
+	switch p := p.(type) {
+	case *float64:
+		if p == nil {
+			return "NULL"
+		}
+		return fmt.Sprint(*p)
+	case *int:
+		if p == nil {
+			return "NULL"
+		}
+		return fmt.Sprint(*p)
+	}
+	return fmt.Sprint(p)
+}
+
+func sameF(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return math.Abs(*a-*b) < 1e-9
+}
+
+func sameI(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+type parWant struct {
+	unit, status, tier string
+	appraised, total   *float64
+	max, score         *float64
+	rank, prev, change *int
+	scoreChange        *float64
+}
+
+func checkPAR(t *testing.T, got map[string]parRow, period, version string, want []parWant) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d units scored, want %d: %v", period, len(got), len(want), got)
+	}
+	for _, w := range want {
+		g, ok := got[w.unit]
+		if !ok {
+			t.Errorf("%s %s: missing", period, w.unit)
+			continue
+		}
+		if g.status != w.status || g.tier != w.tier || g.version != version || !sameF(g.appraised, w.appraised) || !sameF(g.total, w.total) ||
+			!sameF(g.max, w.max) || !sameF(g.score, w.score) || !sameI(g.rank, w.rank) || !sameI(g.prevRank, w.prev) ||
+			!sameI(g.change, w.change) || !sameF(g.scoreChange, w.scoreChange) {
+			t.Errorf("%s %s: got %s %q v%s appraised %s total %s max %s score %s rank %s prev %s change %s score change %s (%s)\nwant %s %q v%s appraised %s total %s max %s score %s rank %s prev %s change %s score change %s",
+				period, w.unit, g.status, g.tier, g.version, show(g.appraised), show(g.total), show(g.max), show(g.score), show(g.rank), show(g.prevRank), show(g.change), show(g.scoreChange), g.note,
+				w.status, w.tier, version, show(w.appraised), show(w.total), show(w.max), show(w.score), show(w.rank), show(w.prev), show(w.change), show(w.scoreChange))
+		}
+	}
+}
+
+// The hand-built province of testdata/par-province: five departments
+// (S.A–S.E) and three communes (X.A–X.C), 2025 and 2026, the tree
+// I (20) = I.1 (8) + I.2 (12 = I.2.1 6 + I.2.2 6); II (30) = II.1 (15) +
+// II.2 (15); III Điều tra xã hội học (50, the survey field). Maximum 100,
+// so a unit's score is its total unless something is "Không áp dụng".
+//
+// 2025, methodology par_test 2025.1 (sheets alone, penalty capped at 3):
+//
+//	S.A  8 + 6 + 5 + 14 + 12 = 45 appraised (its III.1 "99" is ignored:
+//	     survey field) + survey 45 = 90 of 100 → 90, Xuất sắc, rank 1
+//	S.B  resubmitted: the second sheet replaces the first (I.1 4 → 8):
+//	     8 + 6 + 5 + 13 + 12 = 44 + survey 45 + bonus 2 − penalty 1 = 90
+//	     → 90, tied with S.A: rank 1 (competition ranks: 1, 1, 3, 4)
+//	S.C  II.2 "Không áp dụng": 7 + 5 + 5 + 12 = 29 appraised, maximum
+//	     100 − 15 = 85; survey rate 80% × 50 = 40; total 69;
+//	     69 / 85 × 100 = 81,176470588… → Tốt, rank 3
+//	S.D  II.1 has no appraised points: quarantined, incomplete, not ranked,
+//	     no total (the 8 + 6 + 6 + 12 = 32 points it has are kept)
+//	S.E  3 + 2 + 2 + 5 + 5 = 17 + survey 30 − penalty 5 capped at 3 = 44
+//	     → Yếu, rank 4
+//	peer count 4; peer mean (90 + 90 + 81,1764… + 44) / 4 = 76,2941…
+//	X.A  8 + 6 + 6 + 15 + 15 = 50 + 50 = 100 → Xuất sắc, rank 1
+//	X.B  6 + 4 + 4 + 10 + 10 = 34 + 36 = 70 → Khá, rank 2
+//	X.C  exists, no sheet → incomplete
+//
+// 2026 under the same version (first build): no communes have sheets, so
+// none is listed.
+//
+//	S.D  8 + 6 + 6 + 14 + 14 = 48 + 47 = 95 → rank 1 (was incomplete: no movement)
+//	S.B  8 + 6 + 6 + 15 + 9 = 44 + 44 = 88 → rank 2 (1 → 2: −1; 88 − 90 = −2)
+//	S.C  7 + 5 + 5 + 12 + 12 = 41 + 40 = 81 → rank 3 (3 → 3: 0; 81 − 81,1764… = −0,1764…)
+//	S.A  8 + 6 + 6 + 15 + 5 = 40 + 40 = 80 → rank 4 (1 → 4: −3; 80 − 90 = −10)
+//	S.E  17 + 30 = 47 → rank 5 (4 → 5: −1; 47 − 44 = +3)
+//
+// 2026 under version 2026.1 (from 2026; II.2 fed by the on-time rate:
+// ≥ 98%: 15, ≥ 95%: 10, else 0), 2025 kept as 2025.1:
+//
+//	S.A  49 of 50 dossiers on time = 98% → 15: 8 + 6 + 6 + 15 + 15 = 50 + 40 = 90 → rank 2
+//	S.B  19 of 20 = 95% → 10: 8 + 6 + 6 + 15 + 10 = 45 + 44 = 89 → rank 3
+//	S.C, S.D, S.E have no dossiers: the sheet's points stand (81, 95, 47)
+//	ranks S.D 1, S.A 2, S.B 3, S.C 4, S.E 5; rank changes −1, −2, −1, −1
+//	against 2025; no score change (the version differs).
+func TestPARProvince(t *testing.T) {
+	w := openWarehouse(t)
+	loadPAR(t, w)
+	var ds []dossier
+	for n := 0; n < 50; n++ {
+		finished := "2026-03-05 10:00:00"
+		if n == 0 {
+			finished = "2026-03-12 10:00:00" // late
+		}
+		ds = append(ds, dossier{code: fmt.Sprintf("A-%02d", n), unit: "S.A", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: finished})
+	}
+	for n := 0; n < 20; n++ {
+		finished := "2026-04-05 10:00:00"
+		if n == 0 {
+			finished = "2026-04-12 10:00:00"
+		}
+		ds = append(ds, dossier{code: fmt.Sprintf("B-%02d", n), unit: "S.B", status: "resolved", received: "2026-04-02 08:00:00", due: "2026-04-10 17:00:00", finished: finished})
+	}
+	insert(t, w.DB(), ds)
+
+	buildPAR(t, w, "testdata/par-province/methodology-v1.yaml")
+	v1 := "2025.1"
+	want2025 := []parWant{
+		{"S.A", "ranked", "Xuất sắc", fp(45), fp(90), fp(100), fp(90), ip(1), nil, nil, nil},
+		{"S.B", "ranked", "Xuất sắc", fp(44), fp(90), fp(100), fp(90), ip(1), nil, nil, nil},
+		{"S.C", "ranked", "Tốt", fp(29), fp(69), fp(85), fp(69.0 / 85 * 100), ip(3), nil, nil, nil},
+		{"S.D", "incomplete", "", fp(32), nil, fp(100), nil, nil, nil, nil, nil},
+		{"S.E", "ranked", "Yếu", fp(17), fp(44), fp(100), fp(44), ip(4), nil, nil, nil},
+		{"X.A", "ranked", "Xuất sắc", fp(50), fp(100), fp(100), fp(100), ip(1), nil, nil, nil},
+		{"X.B", "ranked", "Khá", fp(34), fp(70), fp(100), fp(70), ip(2), nil, nil, nil},
+		{"X.C", "incomplete", "", nil, nil, nil, nil, nil, nil, nil, nil},
+	}
+	got := parScores(t, w.DB(), "2025")
+	checkPAR(t, got, "2025", v1, want2025)
+	if g := got["S.A"]; g.peers != 4 || !sameF(g.mean, fp((90+90+69.0/85*100+44)/4)) || g.provisional {
+		t.Errorf("2025 S.A: peers %d mean %s provisional %v, want 4, 76.29…, final", g.peers, show(g.mean), g.provisional)
+	}
+	if n := got["S.D"].note; n != "phiếu có 1 dòng bị cách ly, chờ file sửa; thiếu điểm tiêu chí II.1" {
+		t.Errorf("S.D note %q", n)
+	}
+	if n := got["X.C"].note; n != "chưa có phiếu chấm điểm" {
+		t.Errorf("X.C note %q", n)
+	}
+	want2026v1 := []parWant{
+		{"S.D", "ranked", "Xuất sắc", fp(48), fp(95), fp(100), fp(95), ip(1), nil, nil, nil},
+		{"S.B", "ranked", "Tốt", fp(44), fp(88), fp(100), fp(88), ip(2), ip(1), ip(-1), fp(-2)},
+		{"S.C", "ranked", "Tốt", fp(41), fp(81), fp(100), fp(81), ip(3), ip(3), ip(0), fp(81 - 69.0/85*100)},
+		{"S.A", "ranked", "Tốt", fp(40), fp(80), fp(100), fp(80), ip(4), ip(1), ip(-3), fp(-10)},
+		{"S.E", "ranked", "Yếu", fp(17), fp(47), fp(100), fp(47), ip(5), ip(4), ip(-1), fp(3)},
+	}
+	got = parScores(t, w.DB(), "2026")
+	checkPAR(t, got, "2026", v1, want2026v1)
+	if !got["S.A"].provisional {
+		t.Error("2026 is not over at the test clock: provisional")
+	}
+
+	// Criterion detail: S.C's II.2 is out of the maximum, its field II
+	// keeps 15; the survey field carries the survey points, not the sheet's.
+	var max, pts float64
+	var applicable bool
+	if err := w.DB().QueryRow(`SELECT max_points, appraised_points FROM par_criterion_scores WHERE period = '2025' AND unit_code = 'S.C' AND code = 'II'`).Scan(&max, &pts); err != nil || max != 15 || pts != 12 {
+		t.Errorf("S.C II: max %v points %v (%v), want 15, 12", max, pts, err)
+	}
+	if err := w.DB().QueryRow(`SELECT applicable FROM par_criterion_scores WHERE period = '2025' AND unit_code = 'S.C' AND code = 'II.2'`).Scan(&applicable); err != nil || applicable {
+		t.Errorf("S.C II.2 applicable %v (%v), want false", applicable, err)
+	}
+	if err := w.DB().QueryRow(`SELECT max_points, appraised_points FROM par_criterion_scores WHERE period = '2025' AND unit_code = 'S.A' AND code = 'III'`).Scan(&max, &pts); err != nil || max != 50 || pts != 45 {
+		t.Errorf("S.A III: max %v points %v (%v), want 50, 45", max, pts, err)
+	}
+	var src string
+	if err := w.DB().QueryRow(`SELECT source FROM par_criteria WHERE period = '2025' AND peer_group = 'department' AND code = 'III.1'`).Scan(&src); err != nil || src != "survey" {
+		t.Errorf("III.1 source %q (%v), want survey", src, err)
+	}
+	// The resubmitted sheet left no row of the first one behind.
+	var n int
+	if err := w.DB().QueryRow(`SELECT count(*) FROM par_sheet_rows WHERE unit_code = 'S.B' AND period = '2025' AND source_file = 'S.B.csv'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("first S.B sheet rows: %d (%v)", n, err)
+	}
+
+	// Version change from 2026: 2025 stays as version 1 computed it.
+	buildPAR(t, w, "testdata/par-province/methodology-v2.yaml")
+	checkPAR(t, parScores(t, w.DB(), "2025"), "2025", v1, want2025)
+	want2026v2 := []parWant{
+		{"S.D", "ranked", "Xuất sắc", fp(48), fp(95), fp(100), fp(95), ip(1), nil, nil, nil},
+		{"S.A", "ranked", "Xuất sắc", fp(50), fp(90), fp(100), fp(90), ip(2), ip(1), ip(-1), nil},
+		{"S.B", "ranked", "Tốt", fp(45), fp(89), fp(100), fp(89), ip(3), ip(1), ip(-2), nil},
+		{"S.C", "ranked", "Tốt", fp(41), fp(81), fp(100), fp(81), ip(4), ip(3), ip(-1), nil},
+		{"S.E", "ranked", "Yếu", fp(17), fp(47), fp(100), fp(47), ip(5), ip(4), ip(-1), nil},
+	}
+	checkPAR(t, parScores(t, w.DB(), "2026"), "2026", "2026.1", want2026v2)
+	var note string
+	if err := w.DB().QueryRow(`SELECT note FROM par_criterion_scores WHERE period = '2026' AND unit_code = 'S.A' AND code = 'II.2'`).Scan(&note); err != nil || note != "tính từ dữ liệu hồ sơ: tỷ lệ on_time 98.00%" {
+		t.Errorf("S.A II.2 note %q (%v)", note, err)
+	}
+	if err := w.DB().QueryRow(`SELECT source FROM par_criteria WHERE period = '2026' AND code = 'II.2'`).Scan(&src); err != nil || src != "data" {
+		t.Errorf("2026 II.2 source %q (%v), want data", src, err)
+	}
+	if err := w.DB().QueryRow(`SELECT count(*) FROM par_criteria WHERE period = '2025' AND methodology_version = '2025.1'`).Scan(&n); err != nil || n == 0 {
+		t.Errorf("2025 criteria of version 1: %d (%v)", n, err)
+	}
+}
+
+// With empty PAR input tables the model still builds, and leaves the PAR
+// tables empty.
+func TestPAREmpty(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "U1,Xã Một,commune")
+	build(t, w, "calendar")
+	var n int
+	if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM par_scores) + (SELECT count(*) FROM par_criteria) + (SELECT count(*) FROM par_criterion_scores)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("PAR rows %d (%v)", n, err)
+	}
+}

@@ -1,0 +1,167 @@
+-- par_criteria and par_criterion_scores: the CCHC-index (PAR) criteria tree
+-- of each rebuilt period and peer group, and every unit's points per node.
+-- From par_sheet_rows, par_sheets, par_survey_results, units,
+-- indicator_values and index_scores (data-fed criteria), and the temporary
+-- tables the model fills from the PAR methodology: par_params (one row),
+-- par_periods, par_rules, par_brackets, par_fixed_tree.
+--
+-- Members of a period: every unit with an input row (sheet, survey,
+-- adjustment), and every unit existing at the period's end whose level has
+-- at least one sheet in the period (listed incomplete without a sheet).
+-- Peer group = the unit's level.
+--
+-- The tree comes from the methodology when it fixes one, else from the
+-- sheets (all sheets of a period and peer group share it; the load rejects
+-- one that differs). A node is scored itself when it is fed from data, is
+-- the survey field, or is a leaf under neither. Parents sum their scored,
+-- applicable descendants. "Không áp dụng" on a node takes it and its
+-- descendants out of the applicable maximum.
+CREATE OR REPLACE TEMP TABLE par_members AS
+WITH inputs AS (
+    SELECT period, unit_code FROM par_sheets
+    UNION SELECT period, unit_code FROM par_sheet_rows
+    UNION SELECT period, unit_code FROM par_survey_results
+    UNION SELECT period, unit_code FROM par_adjustment_rows
+), lvl AS (
+    SELECT unit_code, arg_max(level, coalesce(valid_from, DATE '1900-01-01')) AS level FROM units GROUP BY unit_code
+), sheet_levels AS (
+    SELECT DISTINCT s.period, l.level
+    FROM (SELECT period, unit_code FROM par_sheets UNION SELECT period, unit_code FROM par_sheet_rows) s
+    JOIN lvl l USING (unit_code)
+), m AS (
+    SELECT period, unit_code FROM inputs
+    UNION
+    SELECT p.period, u.unit_code
+    FROM par_periods p
+    JOIN units u ON (u.valid_from IS NULL OR u.valid_from < p.end_at) AND (u.valid_to IS NULL OR u.valid_to >= p.end_at)
+    JOIN sheet_levels sl ON sl.period = p.period AND sl.level = u.level
+)
+SELECT m.period, m.unit_code, coalesce(lvl.level, '') AS peer_group,
+       EXISTS (SELECT 1 FROM par_sheet_rows r WHERE r.period = m.period AND r.unit_code = m.unit_code)
+         OR EXISTS (SELECT 1 FROM par_sheets s WHERE s.period = m.period AND s.unit_code = m.unit_code) AS has_sheet
+FROM m
+JOIN par_periods p ON p.period = m.period AND p.rebuild
+LEFT JOIN lvl USING (unit_code);
+
+CREATE OR REPLACE TEMP TABLE par_tree0 AS
+SELECT g.period, g.peer_group, t.code, t.parent_code, t.depth, t.seq, t.name, t.max_points,
+       (SELECT string_agg(DISTINCT r.rule_text, '\n') FROM par_sheet_rows r WHERE r.period = g.period AND r.code = t.code) AS rule_text
+FROM (SELECT DISTINCT period, peer_group FROM par_members) g
+CROSS JOIN par_fixed_tree t
+UNION ALL
+SELECT m.period, m.peer_group, r.code,
+       arg_min(r.parent_code, r.unit_code), arg_min(r.depth, r.unit_code), arg_min(r.seq, r.unit_code),
+       arg_min(r.name, r.unit_code), arg_min(r.max_points, r.unit_code), arg_min(r.rule_text, r.unit_code)
+FROM par_sheet_rows r
+JOIN par_members m USING (period, unit_code)
+WHERE NOT EXISTS (SELECT 1 FROM par_fixed_tree)
+GROUP BY m.period, m.peer_group, r.code;
+
+CREATE OR REPLACE TEMP TABLE par_tree AS
+WITH survey AS (
+    SELECT period, peer_group,
+           coalesce((SELECT nullif(survey, '') FROM par_params),
+                    min(code) FILTER (WHERE depth = 1 AND
+                        lower(strip_accents(replace(replace(name, 'đ', 'd'), 'Đ', 'D'))) LIKE '%dieu tra xa hoi hoc%')) AS survey_code
+    FROM par_tree0 GROUP BY period, peer_group
+), t AS (
+    SELECT t.*, s.survey_code,
+           NOT EXISTS (SELECT 1 FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group AND c.parent_code = t.code) AS tree_leaf,
+           t.code = s.survey_code AS is_survey,
+           starts_with(t.code, s.survey_code || '.') AS under_survey,
+           EXISTS (SELECT 1 FROM par_rules r WHERE r.code = t.code) AS is_data,
+           EXISTS (SELECT 1 FROM par_rules r WHERE starts_with(t.code, r.code || '.')) AS under_data
+    FROM par_tree0 t LEFT JOIN survey s USING (period, peer_group)
+)
+SELECT period, peer_group, code, parent_code, depth, seq, name,
+       CASE WHEN is_survey AND max_points IS NULL
+            THEN (SELECT sum(c.max_points) FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group
+                  AND starts_with(c.code, t.code || '.')
+                  AND NOT EXISTS (SELECT 1 FROM par_tree0 d WHERE d.period = c.period AND d.peer_group = c.peer_group AND d.parent_code = c.code))
+            ELSE max_points END AS max_points,
+       rule_text,
+       CASE WHEN is_survey OR coalesce(under_survey, false) THEN 'survey'
+            WHEN is_data OR under_data THEN 'data'
+            ELSE 'appraisal' END AS source,
+       CASE WHEN coalesce(is_survey, false) THEN 'survey'
+            WHEN is_data THEN 'data'
+            WHEN tree_leaf AND NOT coalesce(under_survey, false) AND NOT under_data THEN 'sheet' END AS kind
+FROM t;
+
+-- One row per member with a sheet and scored node.
+CREATE OR REPLACE TEMP TABLE par_scored AS
+WITH na AS (
+    SELECT period, unit_code, code FROM par_sheet_rows WHERE not_applicable
+), base AS (
+    SELECT m.period, m.unit_code, t.code, t.kind, t.max_points AS tree_max,
+           NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
+                       AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
+           s.self_points, s.appraised_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
+           r.indicator, r.service_index, r.else_points
+    FROM par_members m
+    JOIN par_tree t ON t.period = m.period AND t.peer_group = m.peer_group AND t.kind IS NOT NULL
+    LEFT JOIN par_sheet_rows s ON s.period = m.period AND s.unit_code = m.unit_code AND s.code = t.code
+    LEFT JOIN par_rules r ON r.code = t.code
+    WHERE m.has_sheet
+), fed AS (
+    SELECT b.*,
+           CASE WHEN b.kind = 'data' AND NOT b.service_index THEN
+               (SELECT iv.rate FROM indicator_values iv, par_params pp
+                WHERE iv.methodology = pp.svc_methodology AND iv.methodology_version = pp.svc_version
+                  AND iv.period = b.period AND iv.unit_code = b.unit_code AND iv.indicator_code = b.indicator) END AS rate,
+           CASE WHEN b.kind = 'data' AND b.service_index THEN
+               (SELECT s.total_score FROM index_scores s, par_params pp
+                WHERE s.methodology = pp.svc_methodology AND s.methodology_version = pp.svc_version
+                  AND s.period = b.period AND s.unit_code = b.unit_code) END AS service_score,
+           (SELECT CASE WHEN sv.points IS NOT NULL THEN sv.points ELSE b.tree_max * sv.rate END
+            FROM par_survey_results sv WHERE sv.period = b.period AND sv.unit_code = b.unit_code) AS survey
+    FROM base b
+)
+SELECT period, unit_code, code, kind, applicable, source_file, source_row,
+       CASE WHEN applicable THEN tree_max ELSE 0 END AS max_points,
+       self_points,
+       CASE WHEN NOT applicable THEN NULL
+            WHEN kind = 'survey' THEN survey
+            WHEN kind = 'data' AND rate IS NOT NULL THEN least(tree_max,
+                 coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND rate >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
+            WHEN kind = 'data' AND service_score IS NOT NULL THEN tree_max * service_score / 100
+            ELSE appraised_points END AS points,
+       CASE WHEN NOT applicable THEN 'Không áp dụng'
+            WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
+            WHEN kind = 'survey' THEN 'điểm điều tra xã hội học'
+            WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || printf('%.2f', rate * 100) || '%'
+            WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || printf('%.2f', service_score) || ' / 100'
+            WHEN kind = 'data' AND appraised_points IS NOT NULL THEN 'không có dữ liệu hồ sơ; dùng điểm thẩm định'
+            WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
+            WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'
+            WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note
+FROM fed;
+
+INSERT INTO par_criteria
+SELECT t.period, t.peer_group, t.code, t.parent_code, t.depth, t.seq, t.name, t.max_points, t.rule_text, t.source,
+       t.kind IS NOT NULL, pp.methodology, pp.version
+FROM par_tree t, par_params pp;
+
+INSERT INTO par_criterion_scores
+SELECT m.period, m.unit_code, t.code,
+       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.max_points) ELSE sum(sc.max_points) FILTER (WHERE sc.applicable) END,
+       CASE WHEN t.kind IS NOT NULL OR count(sc.code) = 0 THEN any_value(s.self_points) ELSE sum(sc.self_points) FILTER (WHERE sc.applicable) END,
+       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.points)
+            WHEN count(sc.code) = 0 THEN any_value(s.appraised_points)
+            ELSE sum(sc.points) FILTER (WHERE sc.applicable) END,
+       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.applicable)
+            WHEN count(sc.code) = 0 THEN NOT coalesce(any_value(s.not_applicable), false)
+            ELSE coalesce(bool_or(sc.applicable), false) END,
+       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.note)
+            WHEN count(sc.code) = 0 AND t.source = 'survey' THEN 'thay bằng điểm điều tra xã hội học'
+            WHEN count(sc.code) = 0 AND t.source = 'data' THEN 'thay bằng điểm tính từ dữ liệu hồ sơ' END,
+       any_value(s.source_file), any_value(s.source_row),
+       any_value(pp.methodology), any_value(pp.version)
+FROM par_members m
+JOIN par_tree t ON t.period = m.period AND t.peer_group = m.peer_group
+LEFT JOIN par_scored sc ON sc.period = m.period AND sc.unit_code = m.unit_code
+     AND (sc.code = t.code OR starts_with(sc.code, t.code || '.'))
+LEFT JOIN par_sheet_rows s ON s.period = m.period AND s.unit_code = m.unit_code AND s.code = t.code
+CROSS JOIN par_params pp
+WHERE m.has_sheet
+GROUP BY m.period, m.unit_code, t.code, t.kind, t.source;

@@ -1,0 +1,85 @@
+-- par_scores: each member unit's CCHC-index (PAR) score of a rebuilt
+-- period: appraised points of the applicable scored criteria outside the
+-- survey field + survey points + bonus − penalty (capped by the
+-- methodology), out of the applicable maximum (survey field included),
+-- as a score out of 100; the competition rank (1, 2, 2, 4) within the peer
+-- group by the score at full precision (rounded to 9 decimals so that equal
+-- points summed in another order still tie); the tier; the peer count and
+-- mean of the ranked units; and the movement since the previous period of
+-- the same kind (score change only under the same methodology version).
+-- A unit with a quarantined sheet row, a scored criterion without points,
+-- no sheet or no survey result is incomplete: listed, never ranked, with
+-- no total. From par_members, par_scored, par_tree, par_sheets,
+-- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
+-- par_scores kept from earlier periods.
+CREATE OR REPLACE TEMP TABLE par_new AS
+WITH sums AS (
+    SELECT period, unit_code,
+           sum(self_points) FILTER (WHERE applicable AND kind <> 'survey') AS self_points,
+           sum(points) FILTER (WHERE applicable AND kind <> 'survey') AS appraised_points,
+           sum(points) FILTER (WHERE applicable AND kind = 'survey') AS survey_points,
+           sum(max_points) FILTER (WHERE applicable) AS max_points,
+           list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey') AS missing,
+           bool_or(kind = 'survey' AND applicable AND points IS NULL) AS survey_missing
+    FROM par_scored GROUP BY period, unit_code
+), adj AS (
+    SELECT period, unit_code,
+           coalesce(sum(points) FILTER (WHERE points > 0), 0) AS bonus,
+           coalesce(-sum(points) FILTER (WHERE points < 0), 0) AS penalty
+    FROM par_adjustment_rows GROUP BY period, unit_code
+), q AS (
+    SELECT period, unit_code, max(rows_quarantined) AS quarantined FROM par_sheets GROUP BY period, unit_code
+), u AS (
+    SELECT m.period, m.unit_code, m.peer_group, m.has_sheet, s.self_points, s.appraised_points, s.survey_points,
+           CASE WHEN pp.bonus_cap IS NULL THEN coalesce(a.bonus, 0) ELSE least(pp.bonus_cap, coalesce(a.bonus, 0)) END AS bonus,
+           CASE WHEN pp.penalty_cap IS NULL THEN coalesce(a.penalty, 0) ELSE least(pp.penalty_cap, coalesce(a.penalty, 0)) END AS penalty,
+           s.max_points,
+           concat_ws('; ',
+               CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
+               CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
+               CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
+               CASE WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
+    FROM par_members m
+    CROSS JOIN par_params pp
+    LEFT JOIN sums s USING (period, unit_code)
+    LEFT JOIN adj a USING (period, unit_code)
+    LEFT JOIN q USING (period, unit_code)
+), scored AS (
+    SELECT *, CASE WHEN reasons = '' THEN 'ranked' ELSE 'incomplete' END AS status,
+           CASE WHEN reasons = '' THEN coalesce(appraised_points, 0) + coalesce(survey_points, 0) + bonus - penalty END AS total_points
+    FROM u
+), ranked AS (
+    SELECT *, total_points / max_points * 100 AS score FROM scored
+)
+SELECT r.period, r.unit_code, r.peer_group, pp.methodology, pp.version AS methodology_version, r.status,
+       r.self_points, r.appraised_points, r.survey_points, r.bonus AS bonus_points, r.penalty AS penalty_points,
+       r.total_points, r.max_points, r.score,
+       CASE WHEN r.status = 'ranked' THEN rank() OVER (PARTITION BY r.period, r.peer_group ORDER BY round(r.score, 9) DESC NULLS LAST) END AS rank,
+       count(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_count,
+       (SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1) AS tier,
+       avg(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_mean,
+       p.provisional,
+       nullif(r.reasons, '') AS note
+FROM ranked r
+CROSS JOIN par_params pp
+JOIN par_periods p ON p.period = r.period;
+
+INSERT INTO par_scores
+WITH allrows AS (
+    SELECT period, unit_code, peer_group, methodology, methodology_version, status, rank, score FROM par_scores
+    UNION ALL
+    SELECT period, unit_code, peer_group, methodology, methodology_version, status, rank, score FROM par_new
+)
+SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version, n.status,
+       n.self_points, n.appraised_points, n.survey_points, n.bonus_points, n.penalty_points,
+       n.total_points, n.max_points, n.score, n.rank, n.peer_count, n.tier,
+       prev.rank, prev.score,
+       CASE WHEN n.rank IS NOT NULL THEN prev.rank - n.rank END,
+       CASE WHEN n.rank IS NOT NULL AND prev.methodology = n.methodology AND prev.methodology_version = n.methodology_version
+            THEN n.score - prev.score END,
+       n.peer_mean, n.provisional, n.note
+FROM par_new n
+JOIN par_periods p ON p.period = n.period
+LEFT JOIN allrows prev ON prev.period = p.previous_period AND prev.unit_code = n.unit_code
+     AND prev.peer_group = n.peer_group AND prev.status = 'ranked';
