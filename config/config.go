@@ -47,6 +47,17 @@ type Config struct {
 	// finish or return may lie before its row is quarantined (clocks of
 	// exporting systems run ahead; due dates are not checked).
 	FutureTolerance time.Duration
+	PAR             PAR // the provincial CCHC index (par: block)
+}
+
+// PAR configures the provincial CCHC index (PAR index).
+type PAR struct {
+	// Methodology is "default" (built in) or an absolute path to a PAR
+	// methodology YAML (see model/par_default.yaml).
+	Methodology string
+	// Decimals are the published decimals of PAR scores (0–6); -1 when
+	// unset: the methodology's, else 2. Ranks use full precision.
+	Decimals int
 }
 
 // Limits bound the cost of decoding one export file (limits: block). A
@@ -147,7 +158,8 @@ var Datasets = []string{"dossiers", "par_appraisal", "par_survey", "par_adjustme
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	knownFormats = []string{"csv", "xlsx", "parquet", "json", "html"}
-	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits", "future_tolerance"}
+	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits", "future_tolerance", "par"}
+	parKeys      = []string{"methodology", "decimals"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
@@ -246,6 +258,10 @@ func envKey(s string) string {
 		return "publish.formats"
 	case "publish_grace":
 		return "publish.grace"
+	case "par_methodology":
+		return "par.methodology"
+	case "par_decimals":
+		return "par.decimals"
 	}
 	return ""
 }
@@ -319,6 +335,9 @@ func (b *builder) build(v *viper.Viper) *Config {
 		if top == "limits" && !contains(limitKeys, sub) {
 			b.fail(k, "unknown key (known: %s)", strings.Join(limitKeys, ", "))
 		}
+		if top == "par" && !contains(parKeys, sub) {
+			b.fail(k, "unknown key (known: %s)", strings.Join(parKeys, ", "))
+		}
 	}
 	cfg := &Config{File: b.file}
 
@@ -352,6 +371,25 @@ func (b *builder) build(v *viper.Viper) *Config {
 		if _, err := os.Stat(cfg.Methodology); err != nil {
 			b.fail("methodology", "neither a built-in name (default) nor an existing file: %s", cfg.Methodology)
 		}
+	}
+
+	cfg.PAR.Methodology = strings.TrimSpace(v.GetString("par.methodology"))
+	if cfg.PAR.Methodology == "" {
+		cfg.PAR.Methodology = "default"
+	}
+	if cfg.PAR.Methodology != "default" {
+		cfg.PAR.Methodology = b.path(cfg.PAR.Methodology)
+		if _, err := os.Stat(cfg.PAR.Methodology); err != nil {
+			b.fail("par.methodology", "neither a built-in name (default) nor an existing file: %s", cfg.PAR.Methodology)
+		}
+	}
+	cfg.PAR.Decimals = -1
+	if v.IsSet("par.decimals") {
+		d, err := strconv.Atoi(strings.TrimSpace(v.GetString("par.decimals")))
+		if err != nil || d < 0 || d > 6 {
+			b.fail("par.decimals", "must be a whole number from 0 to 6, got %q", v.GetString("par.decimals"))
+		}
+		cfg.PAR.Decimals = d
 	}
 
 	cfg.Sources = b.sources(v)

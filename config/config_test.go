@@ -33,6 +33,29 @@ func TestLoadValid(t *testing.T) {
 	if got := strings.Join(cfg.Publish.Formats, ","); got != "csv,xlsx,parquet,json,html" {
 		t.Errorf("formats = %s", got)
 	}
+	if cfg.PAR.Methodology != "default" || cfg.PAR.Decimals != -1 {
+		t.Errorf("par defaults = %+v, want default methodology, decimals unset", cfg.PAR)
+	}
+}
+
+// par: names the CCHC-index methodology (resolved like methodology:) and
+// the published decimals; CCHC_PAR_DECIMALS overrides.
+func TestPARConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "par.yaml"), []byte("name: x\n"), 0o644)
+	cfgPath := filepath.Join(dir, "cchc.yaml")
+	os.WriteFile(cfgPath, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\npar:\n  methodology: ./par.yaml\n  decimals: 3\nsources:\n  - name: a\n    path: ./x/*.csv\n"), 0o644)
+	cfg, err := Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PAR.Methodology != filepath.Join(dir, "par.yaml") || cfg.PAR.Decimals != 3 {
+		t.Errorf("par = %+v", cfg.PAR)
+	}
+	if cfg, err = Load(cfgPath, []string{"CCHC_PAR_DECIMALS=0"}); err != nil || cfg.PAR.Decimals != 0 {
+		t.Errorf("CCHC_PAR_DECIMALS=0: %+v %v", cfg, err)
+	}
 }
 
 func TestEnvOverrides(t *testing.T) {
@@ -98,6 +121,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "not found"}},
 		{"bad-lock-timeout.yaml", []string{"lock_timeout", "duration"}},
 		{"bad-format.yaml", []string{"publish.formats", "pdf"}},
+		{"bad-par.yaml", []string{"bad-par.yaml:4", "par.decimals", "0 to 6", "par.colour", "unknown key"}},
 		{"does-not-exist.yaml", []string{"does-not-exist.yaml", "not found"}},
 	}
 	for _, c := range cases {

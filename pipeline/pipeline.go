@@ -379,6 +379,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
+	if err != nil {
+		return err
+	}
 	loaded := 0
 	for _, f := range sum.Files {
 		if f.Status == "loaded" {
@@ -414,7 +418,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if loaded > 0 || stale || failing || outdated || regChanged {
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
-			return model.Build(ctx, c, cfg.Periods, meth, asOf)
+			return model.BuildWith(ctx, c, cfg.Periods, meth, parMeth, asOf)
 		}
 	}
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {

@@ -30,6 +30,9 @@ func loadConfig(g *globals) (*config.Config, *units.Registry, error) {
 	if _, err := model.LoadMethodology(cfg.Methodology); err != nil {
 		return nil, nil, usageErr(&config.Error{File: cfg.File, Key: "methodology", Msg: err.Error()})
 	}
+	if _, err := model.LoadPARMethodology(cfg.PAR.Methodology); err != nil {
+		return nil, nil, usageErr(&config.Error{File: cfg.File, Key: "par.methodology", Msg: err.Error()})
+	}
 	for i, s := range cfg.Sources {
 		if s.Unit != "" && !reg.Has(s.Unit) {
 			return nil, nil, usageErr(&config.Error{File: cfg.File, Key: fmt.Sprintf("sources[%d].unit", i),
