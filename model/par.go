@@ -197,3 +197,17 @@ func parentCode(c string) string {
 	}
 	return ""
 }
+
+// PublishedDecimals resolves the decimals of PAR publications: the
+// config's par.decimals when set (configured ≥ 0), else the methodology's
+// decimals, else 2.
+func (m *PARMethodology) PublishedDecimals(configured int) *int {
+	d := 2
+	switch {
+	case configured >= 0:
+		d = configured
+	case m != nil && m.Decimals != nil:
+		d = *m.Decimals
+	}
+	return &d
+}

@@ -462,7 +462,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		if opts.Progress != nil {
 			opts.Progress(Progress{Phase: "publish", File: p})
 		}
-		files, err := publish.Period(ctx, w.DB(), p, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
+		files, err := publish.Period(ctx, w.DB(), p, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
+			PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)})
 		sum.Published = append(sum.Published, files...)
 		if err != nil {
 			sum.PublishErr = fmt.Errorf("publish %s: %w", p, err)
@@ -534,7 +535,7 @@ func periodStates(ctx context.Context, db *sql.DB) (final, provisional []string,
 
 // allPeriods lists the periods of the model, in order.
 func allPeriods(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT period FROM periods ORDER BY period`)
+	rows, err := db.QueryContext(ctx, `SELECT period FROM periods UNION SELECT period FROM par_scores ORDER BY period`)
 	if err != nil {
 		return nil, fmt.Errorf("periods to publish: %w", err)
 	}

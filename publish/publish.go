@@ -34,6 +34,9 @@ type Options struct {
 	// than Freshness before the latest modelled run are listed as stale
 	// (JSON stale_sources, the HTML report). 0 disables both.
 	Freshness time.Duration
+	// PARDecimals are the published decimals of the CCHC index (PAR
+	// index) publications, par-<peer_group>.*; nil means 2.
+	PARDecimals *int
 }
 
 // Formats are the known publication formats. dossier-stats.xlsx comes with
@@ -76,9 +79,25 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		return nil, fail("", fmt.Errorf("negative freshness %s", opts.Freshness))
 	}
 
+	pars, err := loadPAR(ctx, db, period)
+	if err != nil {
+		return nil, fail("", err)
+	}
+	decimals := 2
+	if opts.PARDecimals != nil {
+		if *opts.PARDecimals < 0 || *opts.PARDecimals > 6 {
+			return nil, fail("", fmt.Errorf("par decimals %d not in 0..6", *opts.PARDecimals))
+		}
+		decimals = *opts.PARDecimals
+	}
 	pub := publication{}
 	if pub.Period, err = loadPeriod(ctx, db, period); err != nil {
-		return nil, fail("", err)
+		if len(pars) == 0 {
+			return nil, fail("", err)
+		}
+		// A period of the CCHC index alone (no dossiers in it): only its
+		// PAR publications.
+		return writePARFiles(ctx, db, filepath.Join(opts.Dir, period), period, pars, formats, decimals, fail)
 	}
 	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
 		return nil, fail("", err)
@@ -165,6 +184,56 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	if formats["html"] {
 		if err := write("report.html", func(w io.Writer) error { return writeReportHTML(w, pub) }); err != nil {
 			return nil, err
+		}
+	}
+	more, err := writePARFiles(ctx, db, dir, period, pars, formats, decimals, fail)
+	paths = append(paths, more...)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// writePARFiles writes par-<peer_group>.{csv,xlsx,json,parquet} of every
+// PAR table of the period into dir, in the requested formats.
+func writePARFiles(ctx context.Context, db *sql.DB, dir, period string, pars []parTable, formats map[string]bool, decimals int,
+	fail func(string, error) error) ([]string, error) {
+	if len(pars) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fail("", err)
+	}
+	var paths []string
+	for _, t := range pars {
+		for _, fm := range []struct {
+			ext   string
+			write func(io.Writer) error
+		}{
+			{"csv", func(w io.Writer) error { return writePARCSV(w, period, t, decimals) }},
+			{"xlsx", func(w io.Writer) error { return writePARXLSX(w, period, t, decimals) }},
+			{"json", func(w io.Writer) error { return writePARJSON(w, period, t, decimals) }},
+		} {
+			if !formats[fm.ext] {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return paths, fail(t.stem()+"."+fm.ext, err)
+			}
+			path, err := writeFile(dir, t.stem()+"."+fm.ext, fm.write)
+			if err != nil {
+				return paths, fail(t.stem()+"."+fm.ext, err)
+			}
+			paths = append(paths, path)
+		}
+		if formats["parquet"] {
+			name := t.stem() + ".parquet"
+			path, err := writeFileAt(dir, name, func(tmp string) error { return writePARParquet(ctx, db, period, t, decimals, tmp) })
+			if err != nil {
+				return paths, fail(name, err)
+			}
+			paths = append(paths, path)
 		}
 	}
 	sort.Strings(paths)

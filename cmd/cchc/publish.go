@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/pipeline"
 	"github.com/cchc/cchc/publish"
@@ -56,13 +57,18 @@ snapshot is as new as the warehouse.`,
 			}
 			defer w.Close()
 			var n int
-			if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FROM periods WHERE period = ?`, period).Scan(&n); err != nil {
+			if err := w.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM periods WHERE period = $1) + (SELECT count(*) FROM par_scores WHERE period = $1)`, period).Scan(&n); err != nil {
 				return failedErr(err)
 			}
 			if n == 0 {
 				return failedErr(fmt.Errorf("period %s has no data in %s (see: cchc query \"SELECT period FROM periods\")", period, cfg.Warehouse))
 			}
-			files, err := publish.Period(ctx, w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness})
+			parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
+			if err != nil {
+				return usageErr(err)
+			}
+			files, err := publish.Period(ctx, w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
+				PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)})
 			if err != nil {
 				return failedErr(err)
 			}
