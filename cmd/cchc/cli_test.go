@@ -459,3 +459,25 @@ func TestQuarantineCSV(t *testing.T) {
 		t.Errorf("after the cure: %d %s", r.code, r.stdout)
 	}
 }
+
+// cchc explain: the service index of a unit with dossiers, in Vietnamese;
+// a unit without a CCHC-index score is a usage error naming it.
+func TestExplain(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("run: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r := cchc(t, dir, nil, "query", "SELECT period FROM index_scores WHERE unit_code = 'H.BAVI' AND total_score IS NOT NULL AND period LIKE '%-Q%' ORDER BY period LIMIT 1", "--format", "csv")
+	period := strings.TrimSpace(strings.TrimPrefix(r.stdout, "period\n"))
+	if r.code != 0 || period == "" {
+		t.Fatalf("no scored quarter: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", period, "--index", "service")
+	if r.code != 0 || !strings.Contains(r.stdout, "Chỉ số phục vụ người dân, doanh nghiệp quý") || !strings.Contains(r.stdout, "Điểm từng nhóm chỉ số") {
+		t.Errorf("explain service: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", "2025")
+	if r.code != 2 || !strings.Contains(r.stderr, "không có điểm Chỉ số cải cách hành chính năm 2025") {
+		t.Errorf("explain par without scores: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -110,6 +110,6 @@ func newRoot() *cobra.Command {
 			}
 		}
 	}
-	root.AddCommand(runCmd(g), queryCmd(g), quarantineCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd())
+	root.AddCommand(runCmd(g), queryCmd(g), quarantineCmd(g), validateCmd(g), runsCmd(g), publishCmd(g), scheduleCmd(g), genCmd(), explainCmd(g))
 	return root
 }
