@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,58 @@ func TestPeriodVI(t *testing.T) {
 			t.Errorf("FormatFixed(%v, %d) = %q, want %q", c.x, c.n, got, c.want)
 		}
 	}
+}
+
+// checkPrintA4 asserts the print setup of every sheet of an XLSX: A4
+// landscape, fitted one page wide (any number tall), rows 1..rows repeated
+// on every page, a footer with the page number.
+func checkPrintA4(t *testing.T, path string, rows int) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	titles := map[string]bool{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && strings.HasSuffix(dn.RefersTo, "!$1:$"+strconv.Itoa(rows)) {
+			titles[dn.Scope] = true
+		}
+	}
+	for _, sheet := range f.GetSheetList() {
+		lay, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lay.Size == nil || *lay.Size != 9 || lay.Orientation == nil || *lay.Orientation != "landscape" ||
+			lay.FitToWidth == nil || *lay.FitToWidth != 1 || lay.FitToHeight == nil || *lay.FitToHeight != 0 {
+			t.Errorf("%s %s: page layout %+v, want A4 landscape one page wide", filepath.Base(path), sheet, lay)
+		}
+		props, err := f.GetSheetProps(sheet)
+		if err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s %s: fit to page not set (%v)", filepath.Base(path), sheet, err)
+		}
+		if !titles[sheet] {
+			t.Errorf("%s %s: rows 1-%d not repeated on every page: %+v", filepath.Base(path), sheet, rows, f.GetDefinedName())
+		}
+		hf, err := f.GetHeaderFooter(sheet)
+		if err != nil || !strings.Contains(hf.OddFooter, "Trang &P/&N") {
+			t.Errorf("%s %s: footer %+v (%v)", filepath.Base(path), sheet, hf, err)
+		}
+	}
+}
+
+// The existing workbooks print as the PAR one does: the ranking with its
+// header row, form II.06a with its title and two header rows on every page.
+func TestPrintSetup(t *testing.T) {
+	db := newFixture(t)
+	dir := t.TempDir()
+	publishTo(t, db, dir)
+	checkPrintA4(t, filepath.Join(dir, testPeriod, "ranking-district.xlsx"), 1)
+	checkPrintA4(t, filepath.Join(dir, testPeriod, "dossier-stats.xlsx"), statsFirstData-1)
+	w := parWarehouse(t)
+	if _, err := Period(context.Background(), w.DB(), "2025", Options{Dir: dir, Formats: []string{"xlsx"}}); err != nil {
+		t.Fatal(err)
+	}
+	checkPrintA4(t, filepath.Join(dir, "2025", "par-commune.xlsx"), parTitleRows)
 }

@@ -316,6 +316,12 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	if err := f.SetColWidth(sheet, "C", statsLastCol, 13); err != nil {
 		return err
 	}
+	// Printed as a user prints it: A4 landscape, one page wide (the title
+	// no longer split across pages), the title and header rows on every
+	// page.
+	if err := setPrintA4(f, sheet, statsFirstData-1, "Biểu số II.06a/VPCP/KSTT", "Kỳ báo cáo "+p.Period); err != nil {
+		return err
+	}
 	return f.SetPanes(sheet, &excelize.Panes{
 		Freeze: true, XSplit: 2, YSplit: statsFirstData - 1,
 		TopLeftCell: "C" + strconv.Itoa(statsFirstData), ActivePane: "bottomRight",

@@ -100,6 +100,10 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	if err := f.AutoFilter(sheet, "A1:"+lastCol+strconv.Itoa(len(r.Rows)+1), nil); err != nil {
 		return err
 	}
+	// A4 landscape, one page wide, the header row on every page.
+	if err := setPrintA4(f, sheet, 1, "Phương pháp "+r.Methodology+" "+r.Version, "Kỳ "+p.Period); err != nil {
+		return err
+	}
 	title := p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period)
 	desc := "Phương pháp " + r.Methodology + " " + r.Version + "; " + p.dates()
 	if p.Provisional {
