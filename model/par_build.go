@@ -157,3 +157,45 @@ func nullable(p *float64) any {
 	}
 	return *p
 }
+
+// PARStale reports whether the PAR tables were built under another PAR
+// methodology or version (for the periods pm scores), or not at all while
+// PAR inputs exist, so a run with no new files must still rebuild them.
+func PARStale(ctx context.Context, db Execer, convention string, pm *PARMethodology) (bool, error) {
+	q, ok := db.(querier)
+	if !ok {
+		return false, fmt.Errorf("model par: the connection cannot run queries")
+	}
+	var inputs, scores int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (SELECT 1 FROM par_sheets UNION ALL SELECT 1 FROM par_survey_results
+		UNION ALL SELECT 1 FROM par_adjustment_rows LIMIT 1)), (SELECT count(*) FROM par_scores)`).Scan(&inputs, &scores); err != nil {
+		return false, fmt.Errorf("model par: %w", err)
+	}
+	if inputs > 0 && scores == 0 {
+		return true, nil
+	}
+	var from *periods.Period
+	if pm.From != "" {
+		f, err := periods.Parse(pm.From, convention)
+		if err != nil {
+			return false, fmt.Errorf("model par: from: %w", err)
+		}
+		from = &f
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period FROM par_scores WHERE methodology <> ? OR methodology_version <> ?`, pm.Name, pm.Version)
+	if err != nil {
+		return false, fmt.Errorf("model par: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return false, fmt.Errorf("model par: %w", err)
+		}
+		p, err := periods.Parse(name, convention)
+		if err != nil || from == nil || !p.Start.Before(from.Start) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}

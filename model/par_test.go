@@ -305,3 +305,29 @@ func TestPAREmpty(t *testing.T) {
 		t.Fatalf("PAR rows %d (%v)", n, err)
 	}
 }
+
+// PARStale: a new version (or never built) asks for a rebuild; the version
+// that built the tables, or a `from` version with earlier periods kept,
+// does not.
+func TestPARStale(t *testing.T) {
+	w := openWarehouse(t)
+	ctx := context.Background()
+	v1, _ := LoadPARMethodology("testdata/par-province/methodology-v1.yaml")
+	v2, _ := LoadPARMethodology("testdata/par-province/methodology-v2.yaml")
+	check := func(what string, pm *PARMethodology, want bool) {
+		t.Helper()
+		got, err := PARStale(ctx, w.DB(), "calendar", pm)
+		if err != nil || got != want {
+			t.Errorf("%s: stale %v (%v), want %v", what, got, err, want)
+		}
+	}
+	check("empty", v1, false)
+	loadPAR(t, w)
+	check("inputs, never built", v1, true)
+	buildPAR(t, w, "testdata/par-province/methodology-v1.yaml")
+	check("built by v1", v1, false)
+	check("v2 configured", v2, true)
+	buildPAR(t, w, "testdata/par-province/methodology-v2.yaml")
+	check("built by v2 from 2026, 2025 kept by v1", v2, false)
+	check("back to v1", v1, true)
+}

@@ -393,6 +393,12 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	// A changed CCHC-index methodology rebuilds the model too.
+	parStale, err := model.PARStale(ctx, w.DB(), cfg.Periods, parMeth)
+	if err != nil {
+		return err
+	}
+	stale = stale || parStale
 	// Time alone can change the model: a period turns final after
 	// publish.grace, a unit's data or a source turns stale after freshness.
 	// Those publications must be written again.
