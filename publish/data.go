@@ -150,6 +150,10 @@ type publication struct {
 	StaleSources []string
 	// Mergers are the unit mergers that affect the period (loadMergers).
 	Mergers []merger
+	// PAR are the CCHC-index tables of the period (one per peer group),
+	// published with PARDecimals decimals.
+	PAR         []parTable
+	PARDecimals int
 }
 
 // loadStaleSources lists, by name, the sources whose last new file

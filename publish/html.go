@@ -37,12 +37,14 @@ func tierColour(t string) string {
 // places strings.
 type (
 	reportView struct {
+		Title                             string
 		Period, Dates, DataUntil, LastRun string
 		Provisional                       string // the banner of a provisional period, "" when final
 		StaleSources                      []string
 		Mergers                           []string
 		Sections                          []sectionView
 		Methods                           []methodView
+		PAR                               []parSectionView // the CCHC index, when the period has it
 	}
 	sectionView struct {
 		ID, Heading, Methodology, PeerCount string
@@ -101,7 +103,14 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
-	v := reportView{Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: texts(pub.Mergers)}
+	v := reportView{Title: "Chỉ số phục vụ người dân, doanh nghiệp — kỳ " + pub.Period.Period,
+		Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: texts(pub.Mergers)}
+	if len(pub.Rankings) == 0 && len(pub.PAR) > 0 {
+		v.Title = parIndexTitle + " — " + strings.ToLower(PeriodVI(pub.Period.Period))
+	}
+	for _, t := range pub.PAR {
+		v.PAR = append(v.PAR, parSectionOf(pub.Period.Period, t, pub.PARDecimals))
+	}
 	if pub.Period.Provisional {
 		v.Provisional = pub.Period.provisionalNote()
 	}

@@ -58,7 +58,7 @@ func TestPARPublications(t *testing.T) {
 	for _, p := range paths {
 		names = append(names, filepath.Base(p))
 	}
-	want := "par-commune.csv par-commune.json par-commune.parquet par-commune.xlsx par-department.csv par-department.json par-department.parquet par-department.xlsx"
+	want := "par-commune.csv par-commune.json par-commune.parquet par-commune.xlsx par-department.csv par-department.json par-department.parquet par-department.xlsx report.html"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("files %s\nwant %s", got, want)
 	}

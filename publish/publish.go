@@ -21,6 +21,8 @@ import (
 	"regexp"
 	"sort"
 	"time"
+
+	"github.com/cchc/cchc/periods"
 )
 
 // Options say where and what to publish.
@@ -90,14 +92,29 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		}
 		decimals = *opts.PARDecimals
 	}
-	pub := publication{}
+	pub := publication{PAR: pars, PARDecimals: decimals}
 	if pub.Period, err = loadPeriod(ctx, db, period); err != nil {
 		if len(pars) == 0 {
 			return nil, fail("", err)
 		}
 		// A period of the CCHC index alone (no dossiers in it): only its
-		// PAR publications.
-		return writePARFiles(ctx, db, filepath.Join(opts.Dir, period), period, pars, formats, decimals, fail)
+		// PAR publications and a report of them.
+		dir := filepath.Join(opts.Dir, period)
+		paths, err := writePARFiles(ctx, db, dir, period, pars, formats, decimals, fail)
+		if err != nil || !formats["html"] {
+			return paths, err
+		}
+		pub.Period = periodInfo{Period: period, Provisional: pars[0].Provisional}
+		if pp, err := periods.Parse(period, periods.Calendar); err == nil {
+			pub.Period.Kind, pub.Period.Start, pub.Period.End, pub.Period.Previous = pp.Kind, pp.Start, pp.End, pp.Previous
+		}
+		path, err := writeFile(dir, "report.html", func(w io.Writer) error { return writeReportHTML(w, pub) })
+		if err != nil {
+			return paths, fail("report.html", err)
+		}
+		paths = append(paths, path)
+		sort.Strings(paths)
+		return paths, nil
 	}
 	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
 		return nil, fail("", err)
