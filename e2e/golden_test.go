@@ -158,7 +158,7 @@ func TestGoldenNormalized(t *testing.T) {
 // the "Số liệu tạm tính" line, the second with its header.
 func TestDemoProvisionalPeriods(t *testing.T) {
 	dir := t.TempDir()
-	for period, want := range map[string]string{"2026-10": `"Số liệu tạm tính: kỳ 2026-10`, "2026-Q3": "Hạng,"} {
+	for period, want := range map[string]string{"2026-10": `"Số liệu tạm tính: Tháng 10/2026`, "2026-Q3": "Hạng,"} {
 		if _, err := publishPeriod(period, dir); err != nil {
 			t.Fatal(err)
 		}

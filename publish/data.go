@@ -29,7 +29,7 @@ const provisionalTitle = "Số liệu tạm tính"
 
 // provisionalNote explains provisionalTitle in one line.
 func (p periodInfo) provisionalNote() string {
-	return provisionalTitle + ": kỳ " + p.Period + " chưa kết thúc hoặc chưa hết thời hạn gửi bổ sung; điểm và thứ hạng chưa chính thức, có thể thay đổi"
+	return provisionalTitle + ": " + PeriodVI(p.Period) + " chưa kết thúc hoặc chưa hết thời hạn gửi bổ sung; điểm và thứ hạng chưa chính thức, có thể thay đổi"
 }
 
 // titled prefixes a publication title with provisionalTitle when the

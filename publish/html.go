@@ -103,7 +103,7 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
-	v := reportView{Title: "Chỉ số phục vụ người dân, doanh nghiệp — kỳ " + pub.Period.Period,
+	v := reportView{Title: "Chỉ số phục vụ người dân, doanh nghiệp — " + PeriodVI(pub.Period.Period),
 		Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: texts(pub.Mergers)}
 	if len(pub.Rankings) == 0 && len(pub.PAR) > 0 {
 		v.Title = parIndexTitle + " — " + strings.ToLower(PeriodVI(pub.Period.Period))

@@ -90,7 +90,7 @@ func (g groupScores) MarshalJSON() ([]byte, error) {
 func writeRankingJSON(w io.Writer, pub publication, r ranking) error {
 	p := pub.Period
 	doc := rankingDoc{
-		Title:              p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", kỳ " + p.Period),
+		Title:              p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", " + PeriodVI(p.Period)),
 		Period:             p.Period,
 		Provisional:        p.Provisional,
 		StaleSources:       append([]string{}, pub.StaleSources...),

@@ -47,7 +47,7 @@ func TestProvisionalPublications(t *testing.T) {
 
 	csv := string(readFile(t, filepath.Join(out, "ranking-district.csv")))
 	lines := strings.Split(strings.TrimPrefix(csv, "\uFEFF"), "\r\n")
-	if !strings.HasPrefix(lines[0], `"Số liệu tạm tính: kỳ 2026-Q3 chưa kết thúc`) || !strings.HasPrefix(lines[1], "Hạng,Mã đơn vị,") {
+	if !strings.HasPrefix(lines[0], `"Số liệu tạm tính: Quý III/2026 chưa kết thúc`) || !strings.HasPrefix(lines[1], "Hạng,Mã đơn vị,") {
 		t.Errorf("CSV does not start with the provisional line, then the header:\n%s\n%s", lines[0], lines[1])
 	}
 	// H.NEW: no rank, no scores, listed last with its remark.
@@ -96,7 +96,7 @@ func TestProvisionalPublications(t *testing.T) {
 	}
 
 	html := readFile(t, filepath.Join(out, "report.html"))
-	for _, want := range []string{"<h1>Số liệu tạm tính — ", `<p class="note provisional"><strong>Số liệu tạm tính: kỳ 2026-Q3`,
+	for _, want := range []string{"<h1>Số liệu tạm tính — ", `<p class="note provisional"><strong>Số liệu tạm tính: Quý III/2026`,
 		"nguồn ba-vi: không có file mới từ ngày 20/09/2026", "Không có dữ liệu trong kỳ (không xếp hạng)", "Huyện Mới (H.NEW)"} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("report.html lacks %q", want)

@@ -135,7 +135,7 @@ func TestPeriod(t *testing.T) {
 
 	t.Run("json", func(t *testing.T) {
 		b := readFile(t, filepath.Join(out, "ranking-district.json"))
-		if !bytes.HasSuffix(b, []byte("}\n")) || !bytes.HasPrefix(b, []byte("{\n  \"title\": \"Xếp hạng cấp huyện, kỳ 2026-Q3\",\n  \"period\": \"2026-Q3\",\n  \"provisional\": false,\n")) {
+		if !bytes.HasSuffix(b, []byte("}\n")) || !bytes.HasPrefix(b, []byte("{\n  \"title\": \"Xếp hạng cấp huyện, Quý III/2026\",\n  \"period\": \"2026-Q3\",\n  \"provisional\": false,\n")) {
 			t.Errorf("not 2-space indented with a trailing newline:\n%s", b)
 		}
 		var doc struct {
@@ -369,7 +369,7 @@ func TestPeriod(t *testing.T) {
 		}
 		all := strings.Join(texts, " ")
 		for _, want := range []string{
-			"kỳ 2026-Q3", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
+			"Quý III/2026", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
 			"tăng 1 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
 			"dữ liệu đến ngày 15/08/2026", "paid_online", "Công khai, minh bạch", "Xuất sắc",
 			"01:30 02/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",

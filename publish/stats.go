@@ -159,7 +159,7 @@ func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	title := p.titled("Tình hình, kết quả giải quyết TTHC, kỳ " + p.Period)
+	title := p.titled("Tình hình, kết quả giải quyết TTHC, " + PeriodVI(p.Period))
 	if err := f.SetDocProps(docProps(p, title, "Biểu số II.06a: "+p.dates())); err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	if err := line(2, heading, st.title); err != nil {
 		return err
 	}
-	if err := line(3, "Kỳ báo cáo: "+p.Period+" ("+p.dates()+")", st.subtitle); err != nil {
+	if err := line(3, "Kỳ báo cáo: "+PeriodVI(p.Period)+" ("+p.dates()+")", st.subtitle); err != nil {
 		return err
 	}
 	if err := line(4, peerLabel(lv.Level)+". Đơn vị tính: số hồ sơ", st.subtitle); err != nil {
@@ -319,7 +319,7 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	// Printed as a user prints it: A4 landscape, one page wide (the title
 	// no longer split across pages), the title and header rows on every
 	// page.
-	if err := setPrintA4(f, sheet, statsFirstData-1, "Biểu số II.06a/VPCP/KSTT", "Kỳ báo cáo "+p.Period); err != nil {
+	if err := setPrintA4(f, sheet, statsFirstData-1, "Biểu số II.06a/VPCP/KSTT", "Kỳ báo cáo: "+PeriodVI(p.Period)); err != nil {
 		return err
 	}
 	return f.SetPanes(sheet, &excelize.Panes{
