@@ -112,10 +112,31 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 			return err
 		}
 	}
+	// The names publications give the methodologies: the service one as
+	// configured, and every PAR version whose rows remain.
+	if svc != nil {
+		if err := exec("methodologies", `DELETE FROM methodologies WHERE index_kind = 'service'`); err != nil {
+			return err
+		}
+		if err := exec("methodologies", `INSERT INTO methodologies VALUES (?, ?, 'service', ?, ?)`, svc.Name, svc.Version, svc.TitleVI, svc.TitleEN); err != nil {
+			return err
+		}
+	}
+	if err := exec("methodologies", `DELETE FROM methodologies WHERE index_kind = 'par' AND methodology = ? AND methodology_version = ?`, pm.Name, pm.Version); err != nil {
+		return err
+	}
+	if err := exec("methodologies", `INSERT INTO methodologies VALUES (?, ?, 'par', ?, ?)`, pm.Name, pm.Version, pm.TitleVI, pm.TitleEN); err != nil {
+		return err
+	}
 	for _, f := range []string{"50_par_criteria.sql", "55_par_scores.sql"} {
 		if err := execFile(ctx, db, f); err != nil {
 			return err
 		}
+	}
+	if err := exec("methodologies", `DELETE FROM methodologies m WHERE index_kind = 'par'
+		AND NOT EXISTS (SELECT 1 FROM par_scores s WHERE s.methodology = m.methodology AND s.methodology_version = m.methodology_version)
+		AND NOT (methodology = ? AND methodology_version = ?)`, pm.Name, pm.Version); err != nil {
+		return err
 	}
 	drops := make([]string, len(parTemps))
 	for i, t := range parTemps {

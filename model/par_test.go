@@ -292,6 +292,12 @@ func TestPARProvince(t *testing.T) {
 	if err := w.DB().QueryRow(`SELECT count(*) FROM par_criteria WHERE period = '2025' AND methodology_version = '2025.1'`).Scan(&n); err != nil || n == 0 {
 		t.Errorf("2025 criteria of version 1: %d (%v)", n, err)
 	}
+	// Both PAR versions keep their Vietnamese names for publications.
+	var names string
+	if err := w.DB().QueryRow(`SELECT string_agg(index_kind || ':' || methodology || ' ' || methodology_version || ' ' || title_vi, '; ' ORDER BY index_kind, methodology_version)
+		FROM methodologies`).Scan(&names); err != nil || names != "par:par_test 2025.1 Chỉ số cải cách hành chính; par:par_test 2026.1 Chỉ số cải cách hành chính; service:default 2026.2 Chỉ số phục vụ người dân, doanh nghiệp" {
+		t.Errorf("methodologies %q (%v)", names, err)
+	}
 }
 
 // With empty PAR input tables the model still builds, and leaves the PAR

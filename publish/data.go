@@ -74,6 +74,7 @@ type indicator struct {
 type ranking struct {
 	Methodology, Version, PeerGroup string
 	Stem                            string // file name without extension
+	Title                           string // the methodology's Vietnamese name (methodologies), else its code
 	Groups                          []group
 	Indicators                      []indicator
 	Rows                            []rankRow
@@ -293,6 +294,9 @@ func loadRankings(ctx context.Context, db *sql.DB, p periodInfo, staleBefore *ti
 	}
 	if err := attachGroups(ctx, db, p.Period, out); err != nil {
 		return nil, err
+	}
+	for i := range out {
+		out[i].Title = methodologyTitle(ctx, db, "service", out[i].Methodology, out[i].Version)
 	}
 	sortRankings(out)
 	if err := nameRankings(out); err != nil {

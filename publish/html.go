@@ -145,7 +145,7 @@ func sectionOf(r ranking, manyMethods bool) sectionView {
 	s := sectionView{
 		ID:          "xh-" + r.Stem,
 		Heading:     "Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)),
-		Methodology: r.Methodology + " " + r.Version,
+		Methodology: methodologyLabel(r.Title, r.Methodology, r.Version),
 		PeerCount:   strconv.Itoa(len(r.Rows)),
 	}
 	if manyMethods {
@@ -279,7 +279,7 @@ func rowOf(r ranking, row rankRow) rowView {
 }
 
 func methodOf(r ranking) methodView {
-	m := methodView{Heading: "Phương pháp " + r.Methodology + ", phiên bản " + r.Version}
+	m := methodView{Heading: "Phương pháp: " + methodologyLabel(r.Title, r.Methodology, r.Version)}
 	for _, g := range r.Groups {
 		mg := methodGroup{Code: g.Code, Name: g.NameVI, NameEN: g.NameEN, Max: formatMax(g.Max)}
 		for _, in := range r.Indicators {

@@ -48,6 +48,7 @@ type parRow struct {
 // parTable is the PAR result of one peer group in the period.
 type parTable struct {
 	PeerGroup, Methodology, Version string
+	MethodologyTitle                string // its Vietnamese name (methodologies.title_vi), else the code
 	Provisional                     bool
 	Fields                          []parField
 	Rows                            []parRow
@@ -142,6 +143,9 @@ func loadPAR(ctx context.Context, db *sql.DB, period string) ([]parTable, error)
 		return nil, fmt.Errorf("par_scores query: %w", err)
 	}
 	rows.Close()
+	for i := range out {
+		out[i].MethodologyTitle = methodologyTitle(ctx, db, "par", out[i].Methodology, out[i].Version)
+	}
 	inputs, err := loadPARInputs(ctx, db, period)
 	if err != nil {
 		return nil, err
@@ -342,4 +346,24 @@ func PeriodVI(p string) string {
 		}
 	}
 	return p
+}
+
+// methodologyTitle is the Vietnamese name of a methodology version from
+// the methodologies table, else its code.
+func methodologyTitle(ctx context.Context, db *sql.DB, kind, name, version string) string {
+	var t sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT any_value(title_vi) FROM methodologies
+		WHERE index_kind = ? AND methodology = ? AND methodology_version = ?`, kind, name, version).Scan(&t); err != nil || !t.Valid || t.String == "" {
+		return name
+	}
+	return t.String
+}
+
+// methodologyLabel names a methodology for readers: "<Vietnamese name>
+// (<code>, phiên bản <version>)", or "<code>, phiên bản <version>".
+func methodologyLabel(title, name, version string) string {
+	if title == "" || title == name {
+		return name + ", phiên bản " + version
+	}
+	return title + " (" + name + ", phiên bản " + version + ")"
 }

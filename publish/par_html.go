@@ -45,7 +45,7 @@ func parSectionOf(period string, t parTable, decimals int) parSectionView {
 		s.Provisional = provisionalTitle + ": " + PeriodVI(period) + " chưa chốt số liệu; điểm và vị thứ chưa chính thức."
 	}
 	n := ranked(t)
-	s.Meta = strconv.Itoa(n) + " đơn vị được xếp hạng; phương pháp " + t.Methodology + ", phiên bản " + t.Version
+	s.Meta = strconv.Itoa(n) + " đơn vị được xếp hạng; phương pháp: " + methodologyLabel(t.MethodologyTitle, t.Methodology, t.Version)
 	if len(t.Rows) > 0 && t.Rows[0].PeerMean != nil {
 		s.Meta += "; điểm bình quân " + FormatFixed(RoundN(*t.Rows[0].PeerMean, decimals), decimals)
 	}

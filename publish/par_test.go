@@ -85,6 +85,9 @@ func TestPARPublications(t *testing.T) {
 	if title != "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025 — CẤP SỞ" {
 		t.Errorf("title %q", title)
 	}
+	if sub, _ := f.GetCellValue(sheet, "A2"); !strings.HasPrefix(sub, "Phương pháp: Chỉ số cải cách hành chính (par_test, phiên bản 2025.1); 4 đơn vị được xếp hạng; điểm bình quân 76,29") {
+		t.Errorf("subtitle %q", sub)
+	}
 	if h, _ := f.GetCellValue(sheet, "C3"); h != "Điểm đánh giá" {
 		t.Errorf("header C3 %q", h)
 	}
@@ -111,7 +114,7 @@ func TestPARPublications(t *testing.T) {
 	}
 
 	js := string(readFile(t, filepath.Join(dir, "2025", "par-department.json")))
-	for _, s := range []string{`"period_name": "Năm 2025"`, `"methodology_version": "2025.1"`, `"provisional": false`, `"score": 81.18`} {
+	for _, s := range []string{`"period_name": "Năm 2025"`, `"methodology_name": "Chỉ số cải cách hành chính"`, `"methodology_version": "2025.1"`, `"provisional": false`, `"score": 81.18`} {
 		if !strings.Contains(js, s) {
 			t.Errorf("par-department.json lacks %s", s)
 		}

@@ -146,7 +146,7 @@ func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
 	if err := f.MergeCell(sheet, "A2", last+"2"); err != nil {
 		return err
 	}
-	sub := fmt.Sprintf("Phương pháp %s, phiên bản %s; %d đơn vị được xếp hạng", t.Methodology, t.Version, ranked(t))
+	sub := fmt.Sprintf("Phương pháp: %s; %d đơn vị được xếp hạng", methodologyLabel(t.MethodologyTitle, t.Methodology, t.Version), ranked(t))
 	if len(t.Rows) > 0 && t.Rows[0].PeerMean != nil {
 		sub += "; điểm bình quân " + FormatFixed(RoundN(*t.Rows[0].PeerMean, decimals), decimals)
 	}
@@ -196,7 +196,7 @@ func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
 	if err := setPrintA4(f, sheet, hr, fmt.Sprintf("Phương pháp %s %s", t.Methodology, t.Version), "SHA-256 đầu vào: "+t.inputDigest()); err != nil {
 		return err
 	}
-	desc := fmt.Sprintf("Phương pháp %s %s; SHA-256 đầu vào %s", t.Methodology, t.Version, t.inputDigest())
+	desc := fmt.Sprintf("Phương pháp: %s; SHA-256 đầu vào %s", methodologyLabel(t.MethodologyTitle, t.Methodology, t.Version), t.inputDigest())
 	p := periodInfo{Period: period, Provisional: t.Provisional}
 	if pp, err := periods.Parse(period, periods.Calendar); err == nil {
 		p.End = pp.End
@@ -254,6 +254,7 @@ type parDoc struct {
 	Provisional        bool          `json:"provisional"`
 	PeerGroup          string        `json:"peer_group"`
 	Methodology        string        `json:"methodology"`
+	MethodologyName    string        `json:"methodology_name"`
 	MethodologyVersion string        `json:"methodology_version"`
 	Decimals           int           `json:"decimals"`
 	InputSHA256        string        `json:"input_sha256"`
@@ -307,7 +308,7 @@ func writePARJSON(w io.Writer, period string, t parTable, decimals int) error {
 	}
 	doc := parDoc{
 		Title: t.title(period), Period: period, PeriodName: PeriodVI(period), Provisional: t.Provisional,
-		PeerGroup: t.PeerGroup, Methodology: t.Methodology, MethodologyVersion: t.Version, Decimals: decimals,
+		PeerGroup: t.PeerGroup, Methodology: t.Methodology, MethodologyName: t.MethodologyTitle, MethodologyVersion: t.Version, Decimals: decimals,
 		InputSHA256: t.inputDigest(), Inputs: []parInputDoc{}, Fields: []parFieldDoc{}, Units: []parUnitDoc{},
 	}
 	for _, in := range t.Inputs {

@@ -101,11 +101,11 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 		return err
 	}
 	// A4 landscape, one page wide, the header row on every page.
-	if err := setPrintA4(f, sheet, 1, "Phương pháp "+r.Methodology+" "+r.Version, PeriodVI(p.Period)); err != nil {
+	if err := setPrintA4(f, sheet, 1, "Phương pháp: "+methodologyLabel(r.Title, r.Methodology, r.Version), PeriodVI(p.Period)); err != nil {
 		return err
 	}
 	title := p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", " + PeriodVI(p.Period))
-	desc := "Phương pháp " + r.Methodology + " " + r.Version + "; " + p.dates()
+	desc := "Phương pháp: " + methodologyLabel(r.Title, r.Methodology, r.Version) + "; " + p.dates()
 	if p.Provisional {
 		desc = p.provisionalNote() + ". " + desc
 	}

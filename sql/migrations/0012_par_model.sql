@@ -115,3 +115,17 @@ COMMENT ON COLUMN par_scores.score_change IS 'Chỉ số tăng giảm so với k
 COMMENT ON COLUMN par_scores.peer_mean IS 'Chỉ số bình quân của nhóm (các đơn vị được xếp hạng) / Mean score of the ranked units of the peer group';
 COMMENT ON COLUMN par_scores.provisional IS 'Số liệu tạm tính (kỳ chưa chốt) / Provisional: the period is not final';
 COMMENT ON COLUMN par_scores.note IS 'Lý do chưa đủ dữ liệu / Why the unit is incomplete';
+
+CREATE TABLE methodologies (
+    methodology         VARCHAR NOT NULL,
+    methodology_version VARCHAR NOT NULL,
+    index_kind          VARCHAR NOT NULL,
+    title_vi            VARCHAR NOT NULL,
+    title_en            VARCHAR
+);
+COMMENT ON TABLE methodologies IS 'Phương pháp tính điểm đã dùng, với tên tiếng Việt để công bố / Methodologies in use, with the Vietnamese names publications give them';
+COMMENT ON COLUMN methodologies.methodology IS 'Tên phương pháp (mã) / Methodology name (code)';
+COMMENT ON COLUMN methodologies.methodology_version IS 'Phiên bản / Version';
+COMMENT ON COLUMN methodologies.index_kind IS 'Chỉ số: service (chỉ số phục vụ) hoặc par (chỉ số CCHC) / Index: service or par';
+COMMENT ON COLUMN methodologies.title_vi IS 'Tên tiếng Việt / Vietnamese name';
+COMMENT ON COLUMN methodologies.title_en IS 'Tên tiếng Anh / English name';
