@@ -337,3 +337,43 @@ func TestPARStale(t *testing.T) {
 	check("built by v2 from 2026, 2025 kept by v1", v2, false)
 	check("back to v1", v1, true)
 }
+
+// A tree fixed by the methodology, and a field fed by the service index.
+// S.A's 50 dossiers of 2026 (49 on time, 1 late; all direct, nothing
+// synchronised, paid or digitised known) give the default service index:
+// TDGQ 20 × 49/50 = 19,6; CLGQ 0 online → 0 of 12; MDHL 1 − 1/50 late =
+// 98% ≥ 90% → 18; the other groups N/A; total (19,6 + 0 + 18) / 50 × 100
+// = 75,2. Field II = 30 × 75,2 / 100 = 22,56; with I 20 and survey 40,
+// S.A scores 82,56. S.C has no dossiers: no service index, and the sheet's
+// II points stand (II.1 12 + II.2 12 = 24; total 17 + 24 + 40 = 81).
+func TestPARTreeAndServiceIndex(t *testing.T) {
+	w := openWarehouse(t)
+	loadPAR(t, w)
+	var ds []dossier
+	for n := 0; n < 50; n++ {
+		finished := "2026-03-05 10:00:00"
+		if n == 0 {
+			finished = "2026-03-12 10:00:00"
+		}
+		ds = append(ds, dossier{code: fmt.Sprintf("A-%02d", n), unit: "S.A", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: finished})
+	}
+	insert(t, w.DB(), ds)
+	buildPAR(t, w, "testdata/par-province/methodology-tree.yaml")
+	got := parScores(t, w.DB(), "2026")
+	if g := got["S.A"]; !sameF(g.total, fp(82.56)) || !sameF(g.max, fp(100)) || g.version != "2026.9" {
+		t.Errorf("S.A: total %s max %s v%s, want 82,56 of 100 under 2026.9", show(g.total), show(g.max), g.version)
+	}
+	if g := got["S.C"]; !sameF(g.total, fp(81)) {
+		t.Errorf("S.C: total %s, want 81", show(g.total))
+	}
+	var name, src string
+	var leaf bool
+	if err := w.DB().QueryRow(`SELECT name, source, is_leaf FROM par_criteria WHERE period = '2026' AND peer_group = 'department' AND code = 'II'`).Scan(&name, &src, &leaf); err != nil ||
+		name != "Thủ tục hành chính" || src != "data" || !leaf {
+		t.Errorf("II: %q %s scored %v (%v), want the methodology's name, data, scored", name, src, leaf, err)
+	}
+	var n int
+	if err := w.DB().QueryRow(`SELECT count(*) FROM par_criteria WHERE period = '2026' AND peer_group = 'department'`).Scan(&n); err != nil || n != 7 {
+		t.Errorf("2026 tree has %d nodes (%v), want the methodology's 7", n, err)
+	}
+}

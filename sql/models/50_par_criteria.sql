@@ -96,7 +96,14 @@ WITH na AS (
     SELECT m.period, m.unit_code, t.code, t.kind, t.max_points AS tree_max,
            NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
-           s.self_points, s.appraised_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
+           s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
+           -- A data-fed node without data falls back to the sheet: its own
+           -- appraised points, else the sum of its applicable sheet leaves.
+           CASE WHEN t.kind = 'data' AND s.appraised_points IS NULL THEN
+               (SELECT sum(d.appraised_points) FROM par_sheet_rows d
+                WHERE d.period = m.period AND d.unit_code = m.unit_code AND starts_with(d.code, t.code || '.')
+                  AND d.is_leaf AND NOT d.not_applicable)
+           ELSE s.appraised_points END AS appraised_points,
            r.indicator, r.service_index, r.else_points
     FROM par_members m
     JOIN par_tree t ON t.period = m.period AND t.peer_group = m.peer_group AND t.kind IS NOT NULL
