@@ -220,3 +220,30 @@ func PARStale(ctx context.Context, db Execer, convention string, pm *PARMethodol
 	}
 	return false, rows.Err()
 }
+
+// PAROutdated reports whether time alone has turned a PAR period final
+// (or provisional) since par_scores was built, so its publications must be
+// written again although no file arrived.
+func PAROutdated(ctx context.Context, db Execer, convention string, asOf AsOf) (bool, error) {
+	q, ok := db.(querier)
+	if !ok {
+		return false, fmt.Errorf("model par: the connection cannot run queries")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period, coalesce(provisional, false) FROM par_scores`)
+	if err != nil {
+		return false, fmt.Errorf("model par: outdated: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var prov bool
+		if err := rows.Scan(&name, &prov); err != nil {
+			return false, fmt.Errorf("model par: outdated: %w", err)
+		}
+		p, err := periods.Parse(name, convention)
+		if err == nil && asOf.Provisional(p.End) != prov {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}

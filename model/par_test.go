@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/cchc/cchc/internal/parfixture"
 	"github.com/cchc/cchc/warehouse"
@@ -375,5 +376,23 @@ func TestPARTreeAndServiceIndex(t *testing.T) {
 	var n int
 	if err := w.DB().QueryRow(`SELECT count(*) FROM par_criteria WHERE period = '2026' AND peer_group = 'department'`).Scan(&n); err != nil || n != 7 {
 		t.Errorf("2026 tree has %d nodes (%v), want the methodology's 7", n, err)
+	}
+}
+
+// A PAR period turns final with time alone: 2026 is provisional at the
+// test clock, final on 16 January 2027 (15 days' grace after its end).
+func TestPAROutdated(t *testing.T) {
+	w := openWarehouse(t)
+	loadPAR(t, w)
+	buildPAR(t, w, "testdata/par-province/methodology-v1.yaml")
+	ctx := context.Background()
+	for _, c := range []struct {
+		now  time.Time
+		want bool
+	}{{testAsOf.Now, false}, {time.Date(2027, 1, 15, 1, 0, 0, 0, time.UTC), false}, {time.Date(2027, 1, 16, 1, 0, 0, 0, time.UTC), true}} {
+		got, err := PAROutdated(ctx, w.DB(), "calendar", AsOf{Now: c.now, Grace: testAsOf.Grace})
+		if err != nil || got != c.want {
+			t.Errorf("at %s: outdated %v (%v), want %v", c.now.Format("2006-01-02"), got, err, c.want)
+		}
 	}
 }

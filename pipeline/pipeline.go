@@ -407,6 +407,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	parOutdated, err := model.PAROutdated(ctx, w.DB(), cfg.Periods, asOf)
+	if err != nil {
+		return err
+	}
+	outdated = outdated || parOutdated
 	warnMissing(sum, meth, log)
 	// A failing source changes no dossier, but its failure should reach
 	// the publications' "as of" run at once: rebuild. (Units turn stale by
