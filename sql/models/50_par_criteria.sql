@@ -149,26 +149,41 @@ SELECT t.period, t.peer_group, t.code, t.parent_code, t.depth, t.seq, t.name, t.
        t.kind IS NOT NULL, pp.methodology, pp.version
 FROM par_tree t, par_params pp;
 
+-- Each scored row counts for itself and every ancestor (its path's
+-- prefixes: I.2.1 → I, I.2, I.2.1), joined on equal codes.
 INSERT INTO par_criterion_scores
+WITH anc AS (
+    SELECT sc.*, unnest(list_transform(range(1, len(string_split(sc.code, '.')) + 1),
+                        n -> array_to_string(string_split(sc.code, '.')[1:n], '.'))) AS anc_code
+    FROM par_scored sc
+), agg AS (
+    SELECT period, unit_code, anc_code AS code, count(*) AS n,
+           any_value(max_points) FILTER (WHERE code = anc_code) AS own_max,
+           any_value(points) FILTER (WHERE code = anc_code) AS own_points,
+           any_value(applicable) FILTER (WHERE code = anc_code) AS own_applicable,
+           any_value(note) FILTER (WHERE code = anc_code) AS own_note,
+           sum(max_points) FILTER (WHERE applicable) AS sum_max,
+           sum(self_points) FILTER (WHERE applicable) AS sum_self,
+           sum(points) FILTER (WHERE applicable) AS sum_points,
+           coalesce(bool_or(applicable), false) AS any_applicable
+    FROM anc GROUP BY period, unit_code, anc_code
+)
 SELECT m.period, m.unit_code, t.code,
-       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.max_points) ELSE sum(sc.max_points) FILTER (WHERE sc.applicable) END,
-       CASE WHEN t.kind IS NOT NULL OR count(sc.code) = 0 THEN any_value(s.self_points) ELSE sum(sc.self_points) FILTER (WHERE sc.applicable) END,
-       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.points)
-            WHEN count(sc.code) = 0 THEN any_value(s.appraised_points)
-            ELSE sum(sc.points) FILTER (WHERE sc.applicable) END,
-       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.applicable)
-            WHEN count(sc.code) = 0 THEN NOT coalesce(any_value(s.not_applicable), false)
-            ELSE coalesce(bool_or(sc.applicable), false) END,
-       CASE WHEN t.kind IS NOT NULL THEN any_value(sc.note)
-            WHEN count(sc.code) = 0 AND t.source = 'survey' THEN 'thay bằng điểm điều tra xã hội học'
-            WHEN count(sc.code) = 0 AND t.source = 'data' THEN 'thay bằng điểm tính từ dữ liệu hồ sơ' END,
-       any_value(s.source_file), any_value(s.source_row),
-       any_value(pp.methodology), any_value(pp.version)
+       CASE WHEN t.kind IS NOT NULL THEN a.own_max ELSE a.sum_max END,
+       CASE WHEN t.kind IS NOT NULL OR a.n IS NULL THEN s.self_points ELSE a.sum_self END,
+       CASE WHEN t.kind IS NOT NULL THEN a.own_points
+            WHEN a.n IS NULL THEN s.appraised_points
+            ELSE a.sum_points END,
+       CASE WHEN t.kind IS NOT NULL THEN coalesce(a.own_applicable, false)
+            WHEN a.n IS NULL THEN NOT coalesce(s.not_applicable, false)
+            ELSE a.any_applicable END,
+       CASE WHEN t.kind IS NOT NULL THEN a.own_note
+            WHEN a.n IS NULL AND t.source = 'survey' THEN 'thay bằng điểm điều tra xã hội học'
+            WHEN a.n IS NULL AND t.source = 'data' THEN 'thay bằng điểm tính từ dữ liệu hồ sơ' END,
+       s.source_file, s.source_row, pp.methodology, pp.version
 FROM par_members m
 JOIN par_tree t ON t.period = m.period AND t.peer_group = m.peer_group
-LEFT JOIN par_scored sc ON sc.period = m.period AND sc.unit_code = m.unit_code
-     AND (sc.code = t.code OR starts_with(sc.code, t.code || '.'))
+LEFT JOIN agg a ON a.period = m.period AND a.unit_code = m.unit_code AND a.code = t.code
 LEFT JOIN par_sheet_rows s ON s.period = m.period AND s.unit_code = m.unit_code AND s.code = t.code
 CROSS JOIN par_params pp
-WHERE m.has_sheet
-GROUP BY m.period, m.unit_code, t.code, t.kind, t.source;
+WHERE m.has_sheet;
