@@ -52,7 +52,12 @@ test-short:
 # instrumentation (-d=libfuzzer, as `go test -fuzz` does) and run once per
 # target: `go test -fuzz` would link it again for every target.
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./transforms ./vnenc ./sources
+FUZZPKGS ?= ./transforms ./vnenc ./sources ./pii ./units ./datasets
+# Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
+# exceeded" when -fuzztime runs out while a worker is busy (golang/go#75804,
+# fixed in Go 1.27), most often on a loaded machine. Such a run wrote no
+# crasher: it is reported and not counted as a failure. Any failure that
+# writes an input under testdata/fuzz/ fails the target.
 fuzz:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for pkg in $(FUZZPKGS); do \
@@ -60,8 +65,15 @@ fuzz:
 	  $(GO) test -c -gcflags=-d=libfuzzer -o "$$bin" $$pkg; \
 	  for t in $$("$$bin" -test.list '^Fuzz'); do \
 	    echo "== $$pkg $$t"; \
-	    (cd $$pkg && "$$bin" -test.run '^$$' -test.fuzz "^$$t$$" -test.fuzztime $(FUZZTIME) \
-	      -test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/$$pkg") || exit 1; \
+	    before=$$(ls $$pkg/testdata/fuzz/$$t 2>/dev/null | wc -l); \
+	    if ! (cd $$pkg && "$$bin" -test.run '^$$' -test.fuzz "^$$t$$" -test.fuzztime $(FUZZTIME) \
+	      -test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/$$pkg") >"$$tmp/out" 2>&1; then \
+	      cat "$$tmp/out"; \
+	      after=$$(ls $$pkg/testdata/fuzz/$$t 2>/dev/null | wc -l); \
+	      if [ "$$after" = "$$before" ] && grep -q 'context deadline exceeded' "$$tmp/out"; then \
+	        echo "== $$pkg $$t: stopped by the Go 1.26 fuzztime race (golang/go#75804), no crasher written: not a failure"; \
+	      else exit 1; fi; \
+	    else tail -n 3 "$$tmp/out"; fi; \
 	  done; \
 	done
 
