@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 var demoNow = time.Date(2026, 11, 7, 1, 30, 0, 0, time.FixedZone("ICT", 7*3600))
 
 func loadDemo(dir string) error {
-	if err := samplegen.Demo(dir, samplegen.Options{Dossiers: 24000, Seed: 1}); err != nil {
+	if err := samplegen.Demo(dir, samplegen.Options{Dossiers: 15000, Seed: 1}); err != nil {
 		return err
 	}
 	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)

@@ -141,7 +141,7 @@ func BigUnitsCSV(communes int) []byte {
 // communes. Their weights are set so that the communes receive as many
 // dossiers as the departments and districts together.
 func bigRegistry(communes int) []*unit {
-	base := registry()
+	base := benchRegistry()
 	if communes <= 0 {
 		return base
 	}

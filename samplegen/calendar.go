@@ -12,15 +12,24 @@ var ict = time.FixedZone("ICT", 7*3600)
 
 // The data covers dossiers received from firstDay to lastDay inclusive.
 var (
-	firstDay = time.Date(2026, 1, 1, 0, 0, 0, 0, ict)
+	firstDay = time.Date(2024, 1, 1, 0, 0, 0, 0, ict)
 	lastDay  = time.Date(2026, 10, 31, 0, 0, 0, 0, ict)
 )
 
-// holidays2026 are the public holidays falling on weekdays in 2026 (Tết
-// Dương lịch, Tết Nguyên đán 14–22/2, Giỗ Tổ Hùng Vương observed on Monday
-// 27/4, 30/4–1/5, Quốc khánh 1–2/9), keyed by ymdKey. Looked up, never
-// iterated.
-var holidays2026 = map[int]bool{
+// holidays are the public holidays falling on weekdays from 2024 to 2026
+// (Tết Dương lịch; Tết Nguyên đán 8–14/2/2024, 25/1–2/2/2025, 14–22/2/2026;
+// Giỗ Tổ Hùng Vương 18/4/2024, 7/4/2025, observed on Monday 27/4/2026;
+// 30/4–1/5 with the swapped days 29/4/2024 and 2/5/2025; Quốc khánh 2–3/9/2024,
+// 1–2/9/2025, 1–2/9/2026), keyed by ymdKey. Looked up, never iterated.
+var holidays = map[int]bool{
+	20240101: true,
+	20240208: true, 20240209: true, 20240212: true, 20240213: true, 20240214: true,
+	20240418: true, 20240429: true, 20240430: true, 20240501: true,
+	20240902: true, 20240903: true,
+	20250101: true,
+	20250127: true, 20250128: true, 20250129: true, 20250130: true, 20250131: true,
+	20250407: true, 20250430: true, 20250501: true, 20250502: true,
+	20250901: true, 20250902: true,
 	20260101: true,
 	20260216: true, 20260217: true, 20260218: true, 20260219: true, 20260220: true,
 	20260427: true, 20260430: true, 20260501: true,
@@ -41,7 +50,7 @@ func isWorkingDay(d time.Time) bool {
 	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}
-	return !holidays2026[ymdKey(d)]
+	return !holidays[ymdKey(d)]
 }
 
 // addWorkingDays returns the n-th working day after day d (n ≥ 1), or d
@@ -109,7 +118,7 @@ func newDayTable(from, to time.Time, online bool) *dayTable {
 		w := seasonality[d.Month()]
 		switch {
 		case isWorkingDay(d):
-		case d.Weekday() == time.Saturday && !holidays2026[ymdKey(d)]:
+		case d.Weekday() == time.Saturday && !holidays[ymdKey(d)]:
 			w *= 0.05
 			if online {
 				w *= 4

@@ -25,13 +25,13 @@ import (
 
 // Options configure Demo.
 type Options struct {
-	Dossiers int    // distinct valid dossiers in the set; 0 means 24000, at least 1000
+	Dossiers int    // distinct valid dossiers in the set; 0 means 15000, at least 1000
 	Seed     uint64 // random seed; 0 means 1
 }
 
 func (o Options) withDefaults() (Options, error) {
 	if o.Dossiers == 0 {
-		o.Dossiers = 24000
+		o.Dossiers = 15000
 	}
 	if o.Seed == 0 {
 		o.Seed = 1

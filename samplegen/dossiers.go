@@ -113,15 +113,9 @@ type lifeGen struct {
 }
 
 func newLifeGen(u *unit, r *rand.Rand) *lifeGen {
-	to := lastDay
-	if u.ValidTo != "" {
-		vt, err := time.ParseInLocation("2006-01-02", u.ValidTo, ict)
-		if err != nil {
-			panic(err)
-		}
-		to = vt.AddDate(0, 0, -1)
-	}
-	g := &lifeGen{u: u, r: r, office: newDayTable(firstDay, to, false), anyDay: newDayTable(firstDay, to, true)}
+	from, end := u.life()
+	to := end.AddDate(0, 0, -1)
+	g := &lifeGen{u: u, r: r, office: newDayTable(from, to, false), anyDay: newDayTable(from, to, true)}
 	sum := 0.0
 	for _, p := range u.procs {
 		sum += p.weight

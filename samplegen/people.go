@@ -61,6 +61,9 @@ func addressArea(r *rand.Rand, u *unit) (district string, commune string) {
 	key := u.Code
 	if u.Level == "commune" {
 		key = u.Parent
+		if u.area != "" {
+			key = u.area
+		}
 	}
 	for i, code := range []string{"H.BAVI", "H.THACHTHAT", "H.SONTAY", "H.PHUCTHO"} {
 		if code == key {

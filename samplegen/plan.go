@@ -47,9 +47,14 @@ type row struct {
 // units sharing a lifeKey get the same count, the difference going to the
 // largest unit.
 func allocate(total int, units []*unit) []int {
+	// A unit's weight is per day of its life in the data's span.
+	span := lastDay.AddDate(0, 0, 1).Sub(firstDay).Hours()
+	ws := make([]float64, len(units))
 	sum := 0.0
-	for _, u := range units {
-		sum += u.weight
+	for i, u := range units {
+		from, to := u.life()
+		ws[i] = u.weight * to.Sub(from).Hours() / span
+		sum += ws[i]
 	}
 	counts := make([]int, len(units))
 	type rem struct {
@@ -58,8 +63,8 @@ func allocate(total int, units []*unit) []int {
 	}
 	rems := make([]rem, len(units))
 	given := 0
-	for i, u := range units {
-		exact := float64(total) * u.weight / sum
+	for i := range units {
+		exact := float64(total) * ws[i] / sum
 		counts[i] = int(exact)
 		given += counts[i]
 		rems[i] = rem{i, exact - float64(counts[i])}
@@ -125,7 +130,7 @@ func build(opts Options) (*demoSet, error) {
 			for {
 				u = unitByCode(set.units, src.units[br.IntN(len(src.units))])
 				dd = w.from.AddDate(0, 0, br.IntN(int(w.to.Sub(w.from).Hours()/24)))
-				if isWorkingDay(dd) && (u.ValidTo == "" || dd.Format("2006-01-02") < u.ValidTo) {
+				if from, to := u.life(); isWorkingDay(dd) && !dd.Before(from) && dd.Before(to) {
 					break
 				}
 			}

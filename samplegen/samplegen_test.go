@@ -103,7 +103,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 	t.Parallel()
 	a := sharedDemo(t)
 	b := t.TempDir()
-	if err := Demo(b, Options{Dossiers: 24000, Seed: 1}); err != nil {
+	if err := Demo(b, Options{Dossiers: 15000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
 	fa, size := walk(t, a)
@@ -390,8 +390,8 @@ func TestManifestMatchesFiles(t *testing.T) {
 	if tot != m.Totals {
 		t.Errorf("totals from files %+v, manifest %+v", tot, m.Totals)
 	}
-	if len(valid) != m.Totals.DistinctDossiers || m.Totals.DistinctDossiers != 24000 {
-		t.Errorf("%d distinct valid codes, manifest %d, want 24000", len(valid), m.Totals.DistinctDossiers)
+	if len(valid) != m.Totals.DistinctDossiers || m.Totals.DistinctDossiers != 15000 {
+		t.Errorf("%d distinct valid codes, manifest %d, want 15000", len(valid), m.Totals.DistinctDossiers)
 	}
 	if m.Totals.BadRows < 10 || m.Totals.BadRows > 30 || m.Totals.Duplicates < 2 || m.Totals.Repeated == 0 {
 		t.Errorf("want 10–30 bad rows, some duplicates and redeliveries: %+v", m.Totals)

@@ -83,13 +83,21 @@ func exportTime(to time.Time, hh, mm int) time.Time {
 	return at(addWorkingDays(to.AddDate(0, 0, -1), 2), hh, mm)
 }
 
-func monthStart(m int) time.Time { return time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, ict) }
+// monthStart is the first day of the m-th month of the data: 1 is January
+// 2024, 19 July 2025 (the reform), 34 October 2026.
+func monthStart(m int) time.Time { return time.Date(2024, time.Month(m), 1, 0, 0, 0, 0, ict) }
 
-// windowsEvery splits January–October into windows of n months.
-func windowsEvery(n, hh, mm int, name func(from, to, export time.Time) string) []window {
+const (
+	mFirst  = 1  // January 2024
+	mReform = 19 // July 2025
+	mEnd    = 35 // November 2026: the data ends before it
+)
+
+// windowsEvery splits months [fromM, toM) into windows of n months.
+func windowsEvery(fromM, toM, n, hh, mm int, name func(from, to, export time.Time) string) []window {
 	var ws []window
-	for m := 1; m <= 10; m += n {
-		from, to := monthStart(m), monthStart(min(m+n, 11))
+	for m := fromM; m < toM; m += n {
+		from, to := monthStart(m), monthStart(min(m+n, toM))
 		exp := exportTime(to, hh, mm)
 		ws = append(ws, window{from: from, to: to, export: exp, name: name(from, to, exp)})
 	}
@@ -141,18 +149,18 @@ func demoSources() []*sourceSpec {
 // ba-vi: the district one-stop software's Excel report, a title block above
 // the header, dates as text, quarterly, then a redelivery with updates.
 func baViSource() *sourceSpec {
-	ws := windowsEvery(3, 8, 12, func(from, to, exp time.Time) string {
+	ws := windowsEvery(mFirst, mReform, 3, 8, 12, func(from, to, exp time.Time) string {
 		if to.Sub(from) < 80*24*time.Hour {
 			return fmt.Sprintf("DSHS_BaVi_%s_Thang%02d.xlsx", exp.Format("20060102"), from.Month())
 		}
 		return fmt.Sprintf("DSHS_BaVi_%s_Quy%d.xlsx", exp.Format("20060102"), quarterOf(from))
 	})
-	upd := time.Date(2026, 11, 5, 10, 40, 0, 0, ict)
+	upd := time.Date(2025, 7, 8, 10, 40, 0, 0, ict)
 	ws = append(ws, window{from: firstDay, to: ws[len(ws)-1].to, export: upd, update: true,
 		name: fmt.Sprintf("DSHS_BaVi_%s_CapNhatTrangThai.xlsx", upd.Format("20060102"))})
 	return &sourceSpec{
 		name: "ba-vi", units: []string{"H.BAVI"}, defaultUnit: "H.BAVI", ext: "xlsx",
-		comment: "Bộ phận một cửa huyện Ba Vì: Excel có tiêu đề, theo quý, kèm tệp cập nhật / district one-stop: Excel with a title block, quarterly, plus a redelivery",
+		comment: "Bộ phận một cửa huyện Ba Vì: Excel có tiêu đề, theo quý, kèm tệp cập nhật, đến 30/6/2025 / district one-stop: Excel with a title block, quarterly, plus a redelivery",
 		layout: layout{kind: kindXLSX, sheet: "Sheet1", title: func(w window) []string {
 			if w.update {
 				return []string{"UBND HUYỆN BA VÌ", "DANH SÁCH HỒ SƠ CẬP NHẬT TRẠNG THÁI ĐẾN NGÀY " + w.export.Format("02/01/2006")}
@@ -188,7 +196,7 @@ func baViSource() *sourceSpec {
 func thachThatSource() *sourceSpec {
 	return &sourceSpec{
 		name: "thach-that", units: []string{"H.THACHTHAT"}, defaultUnit: "H.THACHTHAT", ext: "csv",
-		comment: "Bộ phận một cửa huyện Thạch Thất: CSV UTF-8 có BOM, hằng tháng / district one-stop: CSV UTF-8 with BOM, monthly",
+		comment: "Bộ phận một cửa huyện Thạch Thất: CSV UTF-8 có BOM, hằng tháng, đến 30/6/2025 / district one-stop: CSV UTF-8 with BOM, monthly, until June 2025",
 		layout:  layout{kind: kindCSV, comma: ',', crlf: true, bom: true, encoding: "utf-8"},
 		columns: []column{
 			{"Mã hồ sơ", colCode, ""}, {"Tên thủ tục", colProcName, ""}, {"Mã thủ tục", colProcCode, ""},
@@ -202,7 +210,7 @@ func thachThatSource() *sourceSpec {
 		},
 		dl: &dialect{status: vocabGiaiQuyet, channel: [3]string{"1", "2", "3"},
 			yes: "x", no: "", boolKind: cText, date: fmtDMYHMS, decimal: ",", rating: ratingCodes, level: levelWords},
-		windows: windowsEvery(1, 7, 45, func(from, _, _ time.Time) string {
+		windows: windowsEvery(mFirst, mReform, 1, 7, 45, func(from, _, _ time.Time) string {
 			return "hoso_thachthat_" + from.Format("2006-01") + ".csv"
 		}),
 		repeat: repeatChanged,
@@ -220,7 +228,7 @@ func thachThatSource() *sourceSpec {
 func sonTaySource() *sourceSpec {
 	return &sourceSpec{
 		name: "son-tay", units: []string{"H.SONTAY"}, defaultUnit: "H.SONTAY", ext: "csv",
-		comment: "Bộ phận một cửa thị xã Sơn Tây: CSV chấm phẩy, mỗi tháng gửi lại hồ sơ chưa xong / semicolon CSV, each month repeats open dossiers",
+		comment: "Bộ phận một cửa thị xã Sơn Tây: CSV chấm phẩy, mỗi tháng gửi lại hồ sơ chưa xong, đến 30/6/2025 / semicolon CSV, each month repeats open dossiers, until June 2025",
 		layout:  layout{kind: kindCSV, comma: ';', encoding: "utf-8"},
 		columns: []column{
 			{"MÃ HỒ SƠ", colCode, ""}, {"MÃ THỦ TỤC", colProcCode, ""}, {"TÊN THỦ TỤC HÀNH CHÍNH", colProcName, ""},
@@ -233,7 +241,7 @@ func sonTaySource() *sourceSpec {
 		},
 		dl: &dialect{status: vocabSonTay, channel: [3]string{"Trực tiếp", "Trực tuyến", "Qua bưu điện"},
 			boolKind: cNum, date: fmtISO, decimal: ",", zeroCount: true, rating: ratingWords, level: levelWords},
-		windows: windowsEvery(1, 9, 5, func(from, _, _ time.Time) string {
+		windows: windowsEvery(mFirst, mReform, 1, 9, 5, func(from, _, _ time.Time) string {
 			return "SONTAY_HOSO_" + from.Format("200601") + ".csv"
 		}),
 		repeat: repeatOpen,
@@ -249,7 +257,7 @@ func sonTaySource() *sourceSpec {
 func phucThoSource() *sourceSpec {
 	return &sourceSpec{
 		name: "phuc-tho", units: []string{"H.PHUCTHO"}, defaultUnit: "H.PHUCTHO", ext: "txt",
-		comment: "Bộ phận một cửa huyện Phúc Thọ: Unicode text (UTF-16, tab) từ Excel / Excel \"Unicode text\" (UTF-16LE, tab)",
+		comment: "Bộ phận một cửa huyện Phúc Thọ: Unicode text (UTF-16, tab) từ Excel, đến 30/6/2025 / Excel \"Unicode text\" (UTF-16LE, tab), until June 2025",
 		layout:  layout{kind: kindCSV, comma: '\t', crlf: true, bom: true, encoding: "utf-16le"},
 		columns: []column{
 			{"STT", colSTT, ""}, {"Ma ho so", colCode, ""}, {"Ma TTHC", colProcCode, ""}, {"Ten TTHC", colProcName, ""},
@@ -263,8 +271,9 @@ func phucThoSource() *sourceSpec {
 		dl: &dialect{status: vocabStd, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính"},
 			yes: "Đã", no: "Chưa", boolKind: cText, date: fmtDMYHM, decimal: ",", rating: ratingCodes, level: levelWords},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 14, 20), name: "PhucTho_HoSo_2026_6thang_dau.txt"},
-			{from: monthStart(7), to: monthStart(11), export: exportTime(monthStart(11), 14, 20), name: "PhucTho_HoSo_2026_T07-T10.txt"},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 14, 20), name: "PhucTho_HoSo_2024_6thang_dau.txt"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 14, 20), name: "PhucTho_HoSo_2024_6thang_cuoi.txt"},
+			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 14, 20), name: "PhucTho_HoSo_2025_6thang_dau.txt"},
 		},
 		repeat: repeatChanged,
 		bad: []badRow{
@@ -274,13 +283,16 @@ func phucThoSource() *sourceSpec {
 	}
 }
 
-// cong-dvc: the provincial public service portal, carrying three
-// departments; Excel with a two-row merged header, real date cells, a
+// cong-dvc: the provincial public service portal, carrying the departments
+// it served (Tư pháp, Tài nguyên và Môi trường, Giao thông vận tải, then Nông
+// nghiệp và Môi trường) and, from July 2025, the new wards and communes of
+// Sơn Tây and Phúc Thọ; Excel with a two-row merged header, real date cells, a
 // summary sheet before the data sheet, quarterly.
 func portalSource() *sourceSpec {
 	return &sourceSpec{
-		name: "cong-dvc", units: []string{"H41.STP", "H41.STNMT", "H41.SGTVT"}, ext: "xlsx",
-		comment: "Cổng dịch vụ công tỉnh (các sở): Excel tiêu đề hai dòng, ngày kiểu Excel / provincial portal (departments): two-row merged header, Excel dates",
+		name: "cong-dvc", units: []string{"H41.STP", "H41.STNMT", "H41.SNNMT", "H41.SGTVT",
+			"PH.SONTAY", "PH.TUNGTHIEN", "XA.PHUCTHO", "XA.HATMON"}, ext: "xlsx",
+		comment: "Cổng dịch vụ công tỉnh (các sở; các phường, xã mới của Sơn Tây, Phúc Thọ): Excel tiêu đề hai dòng, ngày kiểu Excel / provincial portal (departments, new wards and communes): two-row merged header, Excel dates",
 		layout:  layout{kind: kindXLSX, sheet: "DanhSachHoSo", summary: true, twoRowHead: true},
 		columns: []column{
 			{"STT", colSTT, ""}, {"Mã số hồ sơ", colCode, ""}, {"Cơ quan thực hiện", colUnit, ""},
@@ -297,7 +309,7 @@ func portalSource() *sourceSpec {
 		dl: &dialect{status: vocabPortal, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính công ích"},
 			yes: "X", no: "", boolKind: cText, realDates: true, decimal: ",", numCounts: true,
 			rating: ratingWords, level: levelWords, unitRef: unitByName},
-		windows: windowsEvery(3, 16, 30, func(from, to, exp time.Time) string {
+		windows: windowsEvery(mFirst, mEnd, 3, 16, 30, func(from, to, exp time.Time) string {
 			return fmt.Sprintf("dvc_baocao_hoso_%s_%s.xlsx", from.Format("200601"), to.AddDate(0, 0, -1).Format("200601"))
 		}),
 		repeat: repeatChanged,
@@ -309,12 +321,13 @@ func portalSource() *sourceSpec {
 	}
 }
 
-// opencps: an OpenCPS-based system of two departments, JSON arrays with
+// opencps: an OpenCPS-based system of three departments (Kế hoạch và Đầu
+// tư until its merger into Tài chính in March 2025), JSON arrays with
 // English keys, monthly.
 func openCPSSource() *sourceSpec {
 	return &sourceSpec{
-		name: "opencps", units: []string{"H41.SKHDT", "H41.SXD"}, ext: "json",
-		comment: "Hệ thống OpenCPS (Sở KH&ĐT, Sở Xây dựng): JSON, khóa tiếng Anh / OpenCPS JSON arrays with English keys",
+		name: "opencps", units: []string{"H41.SKHDT", "H41.STC", "H41.SXD"}, ext: "json",
+		comment: "Hệ thống OpenCPS (Sở KH&ĐT, Sở Tài chính, Sở Xây dựng): JSON, khóa tiếng Anh / OpenCPS JSON arrays with English keys",
 		layout:  layout{kind: kindJSON},
 		columns: []column{
 			{"dossierNo", colCode, ""}, {"govAgencyCode", colUnit, ""}, {"serviceCode", colProcCode, ""},
@@ -330,7 +343,7 @@ func openCPSSource() *sourceSpec {
 			boolKind: cBool, date: fmtISOZone, decimal: ".", numCounts: true,
 			rating: [3]string{"very_satisfied", "satisfied", "dissatisfied"}, level: [3]string{"full", "partial", "none"},
 			unitRef: unitByCodeMostly},
-		windows: windowsEvery(1, 6, 0, func(from, _, _ time.Time) string {
+		windows: windowsEvery(mFirst, mEnd, 1, 6, 0, func(from, _, _ time.Time) string {
 			return "opencps_dossiers_" + from.Format("2006-01") + ".json"
 		}),
 		repeat: repeatChanged,
@@ -343,21 +356,21 @@ func openCPSSource() *sourceSpec {
 	}
 }
 
-// dvcqg: the national sync log of two communes of Thạch Thất (the tied
-// twins), NDJSON with the national field names; compact dates until May,
-// ISO 8601 from June.
+// dvcqg: the national sync log of the communes of Thạch Thất, old until
+// June 2025 and new from July, NDJSON with the national field names;
+// compact dates until May 2026, ISO 8601 from June 2026.
 func nationalSource() *sourceSpec {
-	ws := windowsEvery(1, 2, 30, func(from, _, _ time.Time) string {
+	ws := windowsEvery(mFirst, mEnd, 1, 2, 30, func(from, _, _ time.Time) string {
 		return "dvcqg_sync_" + from.Format("200601") + ".ndjson"
 	})
 	for i := range ws {
-		if ws[i].from.Month() >= time.June {
+		if !ws[i].from.Before(time.Date(2026, 6, 1, 0, 0, 0, 0, ict)) {
 			ws[i].date = fmtISO
 		}
 	}
 	return &sourceSpec{
-		name: "dvcqg", units: []string{"X.BINHYEN", "X.HABANG"}, ext: "ndjson",
-		comment: "Nhật ký đồng bộ DVCQG (xã Bình Yên, Hạ Bằng): NDJSON, tên trường quốc gia / national sync log: NDJSON with national field names",
+		name: "dvcqg", units: []string{"X.BINHYEN", "X.HABANG", "XA.THACHTHAT", "XA.HABANG", "XA.HOALAC"}, ext: "ndjson",
+		comment: "Nhật ký đồng bộ DVCQG (các xã Thạch Thất): NDJSON, tên trường quốc gia / national sync log: NDJSON with national field names",
 		layout:  layout{kind: kindNDJSON},
 		columns: []column{
 			{"MaHoSo", colCode, ""}, {"MaDonVi", colUnit, ""}, {"MaTTHC", colProcCode, ""}, {"TenTTHC", colProcName, ""},
@@ -388,8 +401,8 @@ func nationalSource() *sourceSpec {
 // blank for the default commune); the second file is written in NFD.
 func xaBaViSource() *sourceSpec {
 	return &sourceSpec{
-		name: "xa-ba-vi", units: []string{"X.TANLINH", "X.VANHOA", "X.BATRAI", "X.THUYAN"}, defaultUnit: "X.TANLINH", ext: "csv",
-		comment: "Các xã huyện Ba Vì: CSV có cột đơn vị; ô trống là xã Tản Lĩnh / Ba Vì communes: CSV with a unit column; blank means Tản Lĩnh",
+		name: "xa-ba-vi", units: []string{"X.TANLINH", "X.VANHOA", "X.BATRAI", "X.THUYAN", "XA.BAVI", "XA.QUANGOAI", "XA.SUOIHAI"}, defaultUnit: "X.TANLINH", ext: "csv",
+		comment: "Các xã vùng Ba Vì (cũ và mới): CSV có cột đơn vị; ô trống là xã Tản Lĩnh / Ba Vì communes, old and new: CSV with a unit column; blank means Tản Lĩnh",
 		layout:  layout{kind: kindCSV, comma: ',', crlf: true, bom: true, encoding: "utf-8"},
 		columns: []column{
 			{"Mã hồ sơ", colCode, ""}, {"Đơn vị tiếp nhận", colUnit, ""}, {"Mã thủ tục", colProcCode, ""},
@@ -410,8 +423,12 @@ func xaBaViSource() *sourceSpec {
 				return unitByName(r, u)
 			}},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 10, 5), name: "xa_bavi_hoso_2026_6T_dau_nam.csv"},
-			{from: monthStart(7), to: monthStart(11), export: exportTime(monthStart(11), 10, 5), name: "xa_bavi_hoso_2026_T07-T10.csv", nfd: true},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 10, 5), name: "xa_bavi_hoso_2024_6T_dau_nam.csv"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 10, 5), name: "xa_bavi_hoso_2024_6T_cuoi_nam.csv"},
+			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 10, 5), name: "xa_bavi_hoso_2025_6T_dau_nam.csv"},
+			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 10, 5), name: "xa_bavi_hoso_2025_6T_cuoi_nam.csv"},
+			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 10, 5), name: "xa_bavi_hoso_2026_6T_dau_nam.csv"},
+			{from: monthStart(31), to: monthStart(mEnd), export: exportTime(monthStart(mEnd), 10, 5), name: "xa_bavi_hoso_2026_T07-T10.csv", nfd: true},
 		},
 		repeat: repeatChanged,
 		bad: []badRow{
@@ -426,7 +443,7 @@ func xaBaViSource() *sourceSpec {
 func coDongSource() *sourceSpec {
 	return &sourceSpec{
 		name: "xa-co-dong", units: []string{"X.CODONG"}, defaultUnit: "X.CODONG", ext: "csv",
-		comment: "Xã Cổ Đông: CSV bảng mã TCVN3 (ABC) / legacy TCVN3-encoded CSV",
+		comment: "Xã Cổ Đông: CSV bảng mã TCVN3 (ABC), đến 30/6/2025 / legacy TCVN3-encoded CSV, until June 2025",
 		layout:  layout{kind: kindCSV, comma: ',', crlf: true, encoding: "tcvn3"},
 		columns: []column{
 			{"Mã hồ sơ", colCode, ""}, {"Tên TTHC", colProcName, ""}, {"Mã TTHC", colProcCode, ""}, {"Lĩnh vực", colField, ""},
@@ -439,7 +456,8 @@ func coDongSource() *sourceSpec {
 		dl: &dialect{status: vocabStd, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính"},
 			yes: "Có", no: "Không", boolKind: cText, date: fmtDMYHM, decimal: ",", rating: ratingWords, level: levelWords},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(11), export: exportTime(monthStart(11), 15, 10), name: "CoDong_SoTheoDoiHoSo_2026.csv"},
+			{from: monthStart(1), to: monthStart(13), export: exportTime(monthStart(13), 15, 10), name: "CoDong_SoTheoDoiHoSo_2024.csv"},
+			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 15, 10), name: "CoDong_SoTheoDoiHoSo_2025_6T_dau.csv"},
 		},
 		bad: []badRow{
 			{win: 0, kind: "missing", column: colCode},
@@ -448,7 +466,9 @@ func coDongSource() *sourceSpec {
 }
 
 // xa-kim-son: a commune's Excel register with a title block and real date
-// cells, half-yearly.
+// cells, half-yearly. The register goes on after the July 2025 reform with
+// the dissolved commune's name (title and default unit): its rows count for
+// its successor, phường Tùng Thiện.
 func kimSonSource() *sourceSpec {
 	title := func(w window) []string {
 		return []string{"UBND XÃ KIM SƠN", "SỔ THEO DÕI HỒ SƠ TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
@@ -456,7 +476,7 @@ func kimSonSource() *sourceSpec {
 	}
 	return &sourceSpec{
 		name: "xa-kim-son", units: []string{"X.KIMSON"}, defaultUnit: "X.KIMSON", ext: "xlsx",
-		comment: "Xã Kim Sơn: sổ theo dõi Excel, ngày kiểu Excel / commune register: Excel with a title block and date cells",
+		comment: "Xã Kim Sơn: sổ theo dõi Excel, ngày kiểu Excel; phần mềm cũ vẫn ghi tên xã sau 1/7/2025 / commune register: Excel with date cells, still naming the dissolved commune after July 2025",
 		layout:  layout{kind: kindXLSX, sheet: "So theo doi", title: title},
 		columns: []column{
 			{"STT", colSTT, ""}, {"Mã hồ sơ", colCode, ""}, {"Tên thủ tục", colProcName, ""}, {"Mã thủ tục", colProcCode, ""},
@@ -473,12 +493,16 @@ func kimSonSource() *sourceSpec {
 			yes:     "x", no: "", boolKind: cText, realDates: true, decimal: ",", numCounts: true,
 			rating: ratingWords, level: levelWords},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 11, 20), name: "KimSon_SoTheoDoi_2026_6T_dau.xlsx"},
-			{from: monthStart(7), to: monthStart(11), export: exportTime(monthStart(11), 11, 20), name: "KimSon_SoTheoDoi_2026_T07-T10.xlsx"},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 11, 20), name: "KimSon_SoTheoDoi_2024_6T_dau.xlsx"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 11, 20), name: "KimSon_SoTheoDoi_2024_6T_cuoi.xlsx"},
+			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 11, 20), name: "KimSon_SoTheoDoi_2025_6T_dau.xlsx"},
+			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 11, 20), name: "KimSon_SoTheoDoi_2025_6T_cuoi.xlsx"},
+			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 11, 20), name: "KimSon_SoTheoDoi_2026_6T_dau.xlsx"},
+			{from: monthStart(31), to: monthStart(mEnd), export: exportTime(monthStart(mEnd), 11, 20), name: "KimSon_SoTheoDoi_2026_T07-T10.xlsx"},
 		},
 		repeat: repeatChanged,
 		bad: []badRow{
-			{win: 1, kind: "finished_before_received", column: colFinished},
+			{win: 5, kind: "finished_before_received", column: colFinished},
 		},
 	}
 }

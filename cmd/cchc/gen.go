@@ -29,7 +29,7 @@ func genCmd() *cobra.Command {
 			return nil
 		},
 	}
-	demo.Flags().IntVar(&dossiers, "dossiers", 24000, "dossiers in the demo set")
+	demo.Flags().IntVar(&dossiers, "dossiers", 15000, "dossiers in the demo set")
 	demo.Flags().Uint64Var(&seed, "seed", 1, "random seed")
 
 	var rows int
