@@ -86,4 +86,3 @@ func benchRegistry() []*unit {
 			q: tweak(avg, func(q *quality) { q.online = 0.3; q.synced = 1 }), procs: procsCommune},
 	}
 }
-
