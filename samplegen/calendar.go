@@ -109,7 +109,7 @@ type dayTable struct {
 	cum  []float64
 }
 
-var seasonality = [13]float64{0, 1.05, 0.72, 1.12, 1.05, 1.0, 1.0, 0.95, 1.03, 0.96, 1.06}
+var seasonality = [13]float64{0, 1.05, 0.72, 1.12, 1.05, 1.0, 1.0, 0.95, 1.03, 0.96, 1.06, 1.04, 1.12}
 
 func newDayTable(from, to time.Time, online bool) *dayTable {
 	t := &dayTable{}

@@ -271,9 +271,9 @@ func phucThoSource() *sourceSpec {
 		dl: &dialect{status: vocabStd, channel: [3]string{"Trực tiếp", "Trực tuyến", "Bưu chính"},
 			yes: "Đã", no: "Chưa", boolKind: cText, date: fmtDMYHM, decimal: ",", rating: ratingCodes, level: levelWords},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 14, 20), name: "PhucTho_HoSo_2024_6thang_dau.txt"},
-			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 14, 20), name: "PhucTho_HoSo_2024_6thang_cuoi.txt"},
-			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 14, 20), name: "PhucTho_HoSo_2025_6thang_dau.txt"},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 14, 20), name: "PhucTho_HoSo_2024_T01-T06.txt"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 14, 20), name: "PhucTho_HoSo_2024_T07-T12.txt"},
+			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 14, 20), name: "PhucTho_HoSo_2025_T01-T06.txt"},
 		},
 		repeat: repeatChanged,
 		bad: []badRow{
@@ -423,11 +423,11 @@ func xaBaViSource() *sourceSpec {
 				return unitByName(r, u)
 			}},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 10, 5), name: "xa_bavi_hoso_2024_6T_dau_nam.csv"},
-			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 10, 5), name: "xa_bavi_hoso_2024_6T_cuoi_nam.csv"},
-			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 10, 5), name: "xa_bavi_hoso_2025_6T_dau_nam.csv"},
-			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 10, 5), name: "xa_bavi_hoso_2025_6T_cuoi_nam.csv"},
-			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 10, 5), name: "xa_bavi_hoso_2026_6T_dau_nam.csv"},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 10, 5), name: "xa_bavi_hoso_2024_T01-T06.csv"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 10, 5), name: "xa_bavi_hoso_2024_T07-T12.csv"},
+			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 10, 5), name: "xa_bavi_hoso_2025_T01-T06.csv"},
+			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 10, 5), name: "xa_bavi_hoso_2025_T07-T12.csv"},
+			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 10, 5), name: "xa_bavi_hoso_2026_T01-T06.csv"},
 			{from: monthStart(31), to: monthStart(mEnd), export: exportTime(monthStart(mEnd), 10, 5), name: "xa_bavi_hoso_2026_T07-T10.csv", nfd: true},
 		},
 		repeat: repeatChanged,
@@ -457,7 +457,7 @@ func coDongSource() *sourceSpec {
 			yes: "Có", no: "Không", boolKind: cText, date: fmtDMYHM, decimal: ",", rating: ratingWords, level: levelWords},
 		windows: []window{
 			{from: monthStart(1), to: monthStart(13), export: exportTime(monthStart(13), 15, 10), name: "CoDong_SoTheoDoiHoSo_2024.csv"},
-			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 15, 10), name: "CoDong_SoTheoDoiHoSo_2025_6T_dau.csv"},
+			{from: monthStart(13), to: monthStart(mReform), export: exportTime(monthStart(mReform), 15, 10), name: "CoDong_SoTheoDoiHoSo_2025_T01-T06.csv"},
 		},
 		bad: []badRow{
 			{win: 0, kind: "missing", column: colCode},
@@ -493,11 +493,11 @@ func kimSonSource() *sourceSpec {
 			yes:     "x", no: "", boolKind: cText, realDates: true, decimal: ",", numCounts: true,
 			rating: ratingWords, level: levelWords},
 		windows: []window{
-			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 11, 20), name: "KimSon_SoTheoDoi_2024_6T_dau.xlsx"},
-			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 11, 20), name: "KimSon_SoTheoDoi_2024_6T_cuoi.xlsx"},
-			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 11, 20), name: "KimSon_SoTheoDoi_2025_6T_dau.xlsx"},
-			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 11, 20), name: "KimSon_SoTheoDoi_2025_6T_cuoi.xlsx"},
-			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 11, 20), name: "KimSon_SoTheoDoi_2026_6T_dau.xlsx"},
+			{from: monthStart(1), to: monthStart(7), export: exportTime(monthStart(7), 11, 20), name: "KimSon_SoTheoDoi_2024_T01-T06.xlsx"},
+			{from: monthStart(7), to: monthStart(13), export: exportTime(monthStart(13), 11, 20), name: "KimSon_SoTheoDoi_2024_T07-T12.xlsx"},
+			{from: monthStart(13), to: monthStart(19), export: exportTime(monthStart(19), 11, 20), name: "KimSon_SoTheoDoi_2025_T01-T06.xlsx"},
+			{from: monthStart(19), to: monthStart(25), export: exportTime(monthStart(25), 11, 20), name: "KimSon_SoTheoDoi_2025_T07-T12.xlsx"},
+			{from: monthStart(25), to: monthStart(31), export: exportTime(monthStart(31), 11, 20), name: "KimSon_SoTheoDoi_2026_T01-T06.xlsx"},
 			{from: monthStart(31), to: monthStart(mEnd), export: exportTime(monthStart(mEnd), 11, 20), name: "KimSon_SoTheoDoi_2026_T07-T10.xlsx"},
 		},
 		repeat: repeatChanged,
