@@ -369,7 +369,7 @@ func TestPublicationsReproducible(t *testing.T) {
 		}
 	}
 	want := []string{"dossier-stats.xlsx", "ranking-commune.csv", "ranking-commune.json", "ranking-commune.parquet", "ranking-commune.xlsx",
-		"ranking-department.csv", "ranking-district.csv", "report.html"}
+		"ranking-department.csv", "report.html"}
 	var got []string
 	for _, f := range files {
 		got = append(got, filepath.Base(f))

@@ -45,19 +45,30 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// The ranking CSVs of one period are golden: a change to the methodology,
-// the outcome rules or the formatting must be deliberate.
+// The ranking CSVs of the current quarter (the new communes and wards, the
+// departments after their merger) and of the last quarter before the July
+// 2025 reform (the districts) are golden: a change to the methodology, the
+// outcome rules or the formatting must be deliberate.
 func TestGoldenRankings(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := publishPeriod("2026-Q3", dir); err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []string{"district", "commune", "department"} {
-		b, err := os.ReadFile(filepath.Join(dir, "2026-Q3", "ranking-"+g+".csv"))
+	for _, c := range []struct{ period, group string }{
+		{"2026-Q3", "commune"}, {"2026-Q3", "department"}, {"2025-Q2", "district"},
+	} {
+		if _, err := os.Stat(filepath.Join(dir, c.period)); err != nil {
+			if _, err := publishPeriod(c.period, dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, c.period, "ranking-"+c.group+".csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "2026-Q3-ranking-"+g+".csv", b)
+		golden(t, c.period+"-ranking-"+c.group+".csv", b)
+	}
+	// The districts were dissolved on 1 July 2025: no district ranking
+	// after it.
+	if _, err := os.Stat(filepath.Join(dir, "2026-Q3", "ranking-district.csv")); err == nil {
+		t.Error("2026-Q3 has a district ranking, after the districts were dissolved")
 	}
 }
 
@@ -162,7 +173,7 @@ func TestDemoProvisionalPeriods(t *testing.T) {
 		if _, err := publishPeriod(period, dir); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, period, "ranking-district.csv"))
+		b, err := os.ReadFile(filepath.Join(dir, period, "ranking-commune.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
