@@ -390,3 +390,57 @@ func containsStr(l []string, s string) bool {
 	}
 	return false
 }
+
+// The demo is a province through the July 2025 reform (issue 10, point 4):
+// districts and old communes until 30 June 2025, the new communes and wards
+// from 1 July 2025, no two units with the same statistics in any period,
+// and xã Kim Sơn's old register still naming the dissolved commune after
+// the reform, its rows counting for phường Tùng Thiện.
+func TestDemoAcrossTheReform(t *testing.T) {
+	// Every month from January 2024 to October 2026 has dossiers.
+	if n := query[int](t, `SELECT count(DISTINCT strftime(received_at, '%Y-%m')) FROM dossiers`); n != 34 {
+		t.Errorf("dossiers received in %d months, want 34 (2024-01 to 2026-10)", n)
+	}
+	// Who is ranked, before and after.
+	for _, c := range []struct {
+		period, group string
+		want          int
+	}{
+		{"2025-06", "district", 4}, {"2025-07", "district", 0},
+		{"2025-06", "commune", 8}, {"2025-07", "commune", 10}, {"2026-10", "commune", 10},
+		{"2025-02", "department", 6}, {"2025-03", "department", 4}, {"2026-10", "department", 4},
+	} {
+		if n := query[int](t, `SELECT count(*) FROM index_scores WHERE period = ? AND peer_group = ?`, c.period, c.group); n != c.want {
+			t.Errorf("%s: %d %s units ranked, want %d", c.period, n, c.group, c.want)
+		}
+	}
+	// No dossier of a dissolved unit, received after its valid_to, but for
+	// those of xã Kim Sơn's register.
+	rows, err := demo.db.Query(`SELECT d.unit_code, count(*) FROM dossiers d JOIN units u USING (unit_code)
+		WHERE u.valid_to IS NOT NULL AND d.received_at >= u.valid_to GROUP BY ALL ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var late []string
+	for rows.Next() {
+		var code string
+		var n int
+		rows.Scan(&code, &n)
+		late = append(late, code)
+	}
+	rows.Close()
+	if strings.Join(late, ",") != "X.KIMSON" {
+		t.Errorf("units receiving after their valid_to: %v, want only X.KIMSON", late)
+	}
+	if s := query[string](t, `SELECT standing_unit_code FROM unit_attribution WHERE unit_code = 'X.KIMSON' AND period = '2026-Q3'`); s != "PH.TUNGTHIEN" {
+		t.Errorf("X.KIMSON stands as %s in 2026-Q3, want PH.TUNGTHIEN", s)
+	}
+	// No two units with the same statistics in a period.
+	if n := query[int](t, `WITH sig AS (
+			SELECT period, unit_code, string_agg(concat_ws('|', field, received_total, received_online, carried_over,
+				resolved_early, resolved_on_time, resolved_late, pending_in_time, pending_overdue), ';' ORDER BY field) AS s
+			FROM dossier_stats GROUP BY ALL)
+		SELECT count(*) FROM (SELECT period, s FROM sig GROUP BY ALL HAVING count(*) > 1)`); n != 0 {
+		t.Errorf("%d periods have two units with identical dossier_stats rows", n)
+	}
+}
