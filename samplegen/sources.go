@@ -187,7 +187,7 @@ func baViSource() *sourceSpec {
 		windows: ws,
 		bad: []badRow{
 			{win: 1, kind: "missing", column: colCode},
-			{win: 2, kind: "unparseable_date", column: colReceived, value: "31/02/2026"},
+			{win: 2, kind: "unparseable_date", column: colReceived, value: "31/02/2024"},
 		},
 	}
 }
@@ -315,7 +315,7 @@ func portalSource() *sourceSpec {
 		repeat: repeatChanged,
 		bad: []badRow{
 			{win: 0, kind: "unknown_unit", column: colUnit, value: "Sở Văn hóa và Thể thao"},
-			{win: 1, kind: "unparseable_date", column: colReceived, value: "31/02/2026 08:15"},
+			{win: 1, kind: "unparseable_date", column: colReceived, value: "31/02/2024 08:15"},
 			{win: 2, kind: "due_before_received", column: colDue},
 		},
 	}
@@ -388,7 +388,7 @@ func nationalSource() *sourceSpec {
 		windows: ws,
 		repeat:  repeatChanged,
 		bad: []badRow{
-			{win: 2, kind: "unparseable_date", column: colReceived, value: "20260231080000"},
+			{win: 2, kind: "unparseable_date", column: colReceived, value: "20240231080000"},
 			{win: 5, kind: "finished_before_received", column: colFinished},
 			{win: 8, kind: "unknown_unit", column: colUnit, value: "X.TAYDANG"},
 		},
