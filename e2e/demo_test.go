@@ -435,6 +435,14 @@ func TestDemoAcrossTheReform(t *testing.T) {
 	if s := query[string](t, `SELECT standing_unit_code FROM unit_attribution WHERE unit_code = 'X.KIMSON' AND period = '2026-Q3'`); s != "PH.TUNGTHIEN" {
 		t.Errorf("X.KIMSON stands as %s in 2026-Q3, want PH.TUNGTHIEN", s)
 	}
+	// Restated on today's units, phường Tùng Thiện's June 2025 is its
+	// predecessors' (the README's query).
+	if n := query[int](t, `SELECT count(*) FROM unit_attribution WHERE period = '2026-10' AND standing_unit_code = 'PH.TUNGTHIEN'`); n != 3 {
+		t.Errorf("%d units stand as PH.TUNGTHIEN in 2026-10, want 3 (itself, X.CODONG, X.KIMSON)", n)
+	}
+	if n := query[int](t, `SELECT coalesce(sum(received_total), 0) FROM dossier_stats WHERE period = '2025-06' AND field = '*' AND unit_code IN ('X.CODONG', 'X.KIMSON')`); n == 0 {
+		t.Error("xã Cổ Đông and xã Kim Sơn received nothing in June 2025")
+	}
 	// No two units with the same statistics in a period.
 	if n := query[int](t, `WITH sig AS (
 			SELECT period, unit_code, string_agg(concat_ws('|', field, received_total, received_online, carried_over,
