@@ -1,6 +1,7 @@
 // Package samplegen writes deterministic, realistic sample exports of
 // Vietnamese one-stop (một cửa) dossier systems: the demo set of a
-// fictional province (units registry, config, exports in every format the
+// province through the July 2025 reform (real place names of western Hà
+// Nội, invented codes and people; units registry, config, exports in every format the
 // loader reads, and a manifest of exactly what was planted) and one large
 // CSV for benchmarks.
 //
@@ -128,8 +129,8 @@ func writeFile(dir, rel string, b []byte, mtime time.Time) error {
 // configYAML renders cchc.yaml for the demo (docs/contract.md, "Config").
 func configYAML(sources []*sourceSpec) []byte {
 	var b strings.Builder
-	b.WriteString(`# Cấu hình mẫu của cchc cho tỉnh giả định H41 — dữ liệu do "cchc gen demo" tạo, không phải dữ liệu thật.
-# Sample cchc configuration for the fictional province H41 — generated data, not real people.
+	b.WriteString(`# Cấu hình mẫu của cchc: phía tây Hà Nội 2024–2026 (mã H41 giả định) — dữ liệu do "cchc gen demo" tạo, không phải dữ liệu thật.
+# Sample cchc configuration: western Hà Nội 2024–2026 (invented code H41) — generated data, not real people.
 warehouse: ./cchc.duckdb          # kho dữ liệu DuckDB / DuckDB warehouse file
 timezone: Asia/Ho_Chi_Minh        # múi giờ / time zone
 periods: calendar                 # kỳ báo cáo: calendar | decree09 / reporting periods

@@ -43,9 +43,9 @@ type row struct {
 	dup   bool // an exact copy of an earlier row of the same file
 }
 
-// allocate splits total dossiers among units by weight (largest remainder);
-// units sharing a lifeKey get the same count, the difference going to the
-// largest unit.
+// allocate splits total dossiers among units by weight times the share of
+// the data's span the unit lives (largest remainder); units sharing a
+// lifeKey get the same count, the difference going to the largest unit.
 func allocate(total int, units []*unit) []int {
 	// A unit's weight is per day of its life in the data's span.
 	span := lastDay.AddDate(0, 0, 1).Sub(firstDay).Hours()
