@@ -136,6 +136,14 @@ func BigUnitsCSV(communes int) []byte {
 	return unitsCSV(bigRegistry(communes))
 }
 
+// The benchmark export covers dossiers received from bigFirstDay to
+// bigLastDay inclusive (January–October 2026, as when the benchmarks were
+// first measured), whatever span the demo covers.
+var (
+	bigFirstDay = time.Date(2026, 1, 1, 0, 0, 0, 0, ict)
+	bigLastDay  = time.Date(2026, 10, 31, 0, 0, 0, 0, ict)
+)
+
 // bigRegistry is the unit list of a benchmark export: the demo's, or with
 // communes > 0 its departments and districts plus that many synthetic
 // communes. Their weights are set so that the communes receive as many
@@ -220,10 +228,10 @@ func bigRows(o BigOptions, emit func([]string) error) (int, error) {
 	}
 	gens := make([]*lifeGen, len(us))
 	for i, u := range us {
-		gens[i] = newLifeGen(u, rng(seed, "big-life:"+u.Code))
+		gens[i] = newLifeGenIn(u, rng(seed, "big-life:"+u.Code), bigFirstDay, bigLastDay)
 	}
 	var workdays []time.Time
-	for d := firstDay; !d.After(lastDay); d = d.AddDate(0, 0, 1) {
+	for d := bigFirstDay; !d.After(bigLastDay); d = d.AddDate(0, 0, 1) {
 		if isWorkingDay(d) {
 			workdays = append(workdays, d)
 		}

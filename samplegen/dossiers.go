@@ -114,7 +114,12 @@ type lifeGen struct {
 
 func newLifeGen(u *unit, r *rand.Rand) *lifeGen {
 	from, end := u.life()
-	to := end.AddDate(0, 0, -1)
+	return newLifeGenIn(u, r, from, end.AddDate(0, 0, -1))
+}
+
+// newLifeGenIn draws dossiers of u received from day from to day to
+// inclusive.
+func newLifeGenIn(u *unit, r *rand.Rand, from, to time.Time) *lifeGen {
 	g := &lifeGen{u: u, r: r, office: newDayTable(from, to, false), anyDay: newDayTable(from, to, true)}
 	sum := 0.0
 	for _, p := range u.procs {
