@@ -131,6 +131,9 @@ type Publish struct {
 	// Grace is how long after its end a period stays provisional ("Số liệu
 	// tạm tính"): the time units take to send late exports. Default 15 days.
 	Grace time.Duration
+	// Lake is publish.lake: the absolute folder of the Hive-partitioned
+	// Parquet lake written after every modelled run; empty: no lake.
+	Lake string
 }
 
 // Error is a configuration problem tied to a key (and a line of the file
@@ -161,6 +164,7 @@ var (
 	topKeys      = []string{"warehouse", "timezone", "periods", "units", "methodology", "sources", "publish", "schedule", "lock_timeout", "freshness", "memory_limit", "limits", "future_tolerance", "par"}
 	parKeys      = []string{"methodology", "decimals"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+	publishKeys  = []string{"dir", "formats", "grace", "lake"}
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
 		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
@@ -262,6 +266,8 @@ func envKey(s string) string {
 		return "par.methodology"
 	case "par_decimals":
 		return "par.decimals"
+	case "publish_lake":
+		return "publish.lake"
 	}
 	return ""
 }
@@ -331,6 +337,9 @@ func (b *builder) build(v *viper.Viper) *Config {
 		top, sub, _ := strings.Cut(k, ".")
 		if !contains(topKeys, top) {
 			b.fail(k, "unknown key (known: %s)", strings.Join(topKeys, ", "))
+		}
+		if top == "publish" && sub != "" && !contains(publishKeys, sub) {
+			b.fail(k, "unknown key (known: publish.%s)", strings.Join(publishKeys, ", publish."))
 		}
 		if top == "limits" && !contains(limitKeys, sub) {
 			b.fail(k, "unknown key (known: %s)", strings.Join(limitKeys, ", "))
@@ -403,6 +412,12 @@ func (b *builder) build(v *viper.Viper) *Config {
 	}
 
 	cfg.Publish.Grace = b.duration(v, "publish.grace")
+	if lake := strings.TrimSpace(v.GetString("publish.lake")); lake != "" {
+		cfg.Publish.Lake = b.path(lake)
+		if cfg.Publish.Lake == cfg.Publish.Dir {
+			b.fail("publish.lake", "must be a folder of its own, not publish.dir (%s)", cfg.Publish.Dir)
+		}
+	}
 
 	cfg.Schedule = strings.TrimSpace(v.GetString("schedule"))
 	if cfg.Schedule != "" {

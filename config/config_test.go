@@ -323,3 +323,35 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// publish.lake: empty by default (no lake), a path relative to the config
+// file, settable by CCHC_PUBLISH_LAKE; it may not be publish.dir, and an
+// unknown publish.* key is refused naming it.
+func TestPublishLake(t *testing.T) {
+	cfg, err := Load("testdata/valid.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Publish.Lake != "" {
+		t.Errorf("default lake = %q, want empty (off)", cfg.Publish.Lake)
+	}
+	cfg, err = Load("testdata/valid.yaml", []string{"CCHC_PUBLISH_LAKE=./lake"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("testdata/lake")
+	if cfg.Publish.Lake != abs {
+		t.Errorf("lake = %q, want %q", cfg.Publish.Lake, abs)
+	}
+	if _, err := Load("testdata/valid.yaml", []string{"CCHC_PUBLISH_LAKE=" + cfg.Publish.Dir}); err == nil || !strings.Contains(err.Error(), "publish.lake") {
+		t.Errorf("lake = publish.dir accepted or error does not name the key: %v", err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./u.csv\npublish:\n  laek: ./lake\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "publish.laek") {
+		t.Errorf("unknown publish key accepted or not named: %v", err)
+	}
+}

@@ -1,0 +1,436 @@
+package publish
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// LakeTable is one table of the lake (publish.lake): where it goes, how it
+// is partitioned and the SQL that selects it from the warehouse. The list
+// of tables is data (LakeTables), so a new model table joins the lake with
+// one entry.
+type LakeTable struct {
+	// Name is the lake folder and the table's name for readers.
+	Name string
+	// Partitions are the Hive partition columns, outermost first; the
+	// Select computes them (they are not columns of the warehouse table,
+	// so readers drop them to get the table back). None: one folder.
+	Partitions []string
+	// Select gives the table's rows and the partition columns.
+	Select string
+	// Requires is the table that must exist for the entry to be
+	// exported (tables other helpers add later: PAR); empty: always.
+	Requires string
+}
+
+// periodKind is the kind of a period from its name (YYYY, YYYY-Qn,
+// YYYY-H1|H2, YYYY-MM), so period tables partition without a join.
+const periodKind = `CASE WHEN length(period) = 4 THEN 'year' WHEN period LIKE '%-Q%' THEN 'quarter' WHEN period LIKE '%-H%' THEN 'half' ELSE 'month' END`
+
+// periodYear is the year in a period's name (under decree09, "2024" starts
+// on 15 December 2023: the year is the period's, not the calendar's).
+const periodYear = `CAST(left(period, 4) AS INTEGER)`
+
+// LakeTables are the tables publish.lake writes. Partitions stay few and
+// meaningful: a province's dossiers (100k–1M a year) by month received,
+// about 10k–100k rows a file (a level= below that would split a month
+// into three small files and most queries read all levels anyway); the
+// period tables by year and kind of period, and the rankings also by
+// level (the peer group, the unit of ranking). Units and periods are the
+// model's other inputs, small, unpartitioned. Nothing but warehouse
+// tables: no quarantine, no raw records.
+var LakeTables = []LakeTable{
+	{Name: "units", Select: `SELECT * FROM units`},
+	{Name: "periods", Select: `SELECT * FROM periods`},
+	{Name: "dossiers", Partitions: []string{"year", "month"},
+		Select: `SELECT *, year(received_at) AS year, month(received_at) AS month FROM dossiers`},
+	{Name: "dossier_stats", Partitions: []string{"year", "kind"},
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind FROM dossier_stats`},
+	{Name: "indicator_values", Partitions: []string{"year", "kind"},
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind FROM indicator_values`},
+	{Name: "index_scores", Partitions: []string{"year", "kind", "level"},
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind, peer_group AS level FROM index_scores`},
+	// The PAR index is annual: its periods are years.
+	{Name: "par_criteria", Partitions: []string{"year", "level"}, Requires: "par_criteria",
+		Select: `SELECT *, ` + periodYear + ` AS year, peer_group AS level FROM par_criteria`},
+	{Name: "par_criterion_scores", Partitions: []string{"year"}, Requires: "par_criterion_scores",
+		Select: `SELECT *, ` + periodYear + ` AS year FROM par_criterion_scores`},
+	{Name: "par_scores", Partitions: []string{"year", "level"}, Requires: "par_scores",
+		Select: `SELECT *, ` + periodYear + ` AS year, peer_group AS level FROM par_scores`},
+}
+
+// LakeManifest is _cchc_manifest.json at the lake's root: for every table
+// its schema and, per partition (its path under the table, "" for an
+// unpartitioned table), the row count and a content hash computed in SQL.
+// A run rewrites a partition only when its hash, or the table's schema,
+// changed.
+type LakeManifest struct {
+	Tables map[string]LakeManifestTable `json:"tables"`
+}
+
+// LakeManifestTable is one table of the manifest.
+type LakeManifestTable struct {
+	Schema     string                    `json:"schema"`
+	Partitions map[string]LakePartition `json:"partitions"`
+}
+
+// LakePartition is one partition of the manifest.
+type LakePartition struct {
+	Rows int64  `json:"rows"`
+	Hash string `json:"hash"`
+}
+
+// LakeResult says what Lake did.
+type LakeResult struct {
+	Written []string // partition folders written (relative to the lake, "table/year=2024/month=3")
+	Removed []string // partition folders removed (no rows any more)
+	Tables  []string // tables exported
+}
+
+// ManifestName is the manifest's file name at the lake's root.
+const ManifestName = "_cchc_manifest.json"
+
+// Lake writes the lake at dir from the warehouse: each table of LakeTables
+// whose Requires exists, as Hive-partitioned Parquet (zstd) under
+// dir/<table>/<col>=<value>/..., only the partitions whose content changed
+// since the manifest. Each partition is written whole into a temporary
+// folder in dir (".lake-tmp-*") and renamed into place; the partition it
+// replaces is first renamed aside (".lake-old-*") and removed after, so a
+// reader sees the old partition or the new one, never half of one (for
+// the instant between the two renames, no folder). The manifest is
+// written last, atomically: after a crash, the partitions written meanwhile
+// are written once more. Lake only reads the warehouse; db must be
+// allowed to write files (not Sandboxed).
+func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
+	fail := func(err error) error { return fmt.Errorf("publish lake %s: %w", dir, err) }
+	if dir == "" {
+		return nil, fail(errors.New("no lake folder"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fail(err)
+	}
+	if err := removeLakeLeftovers(dir); err != nil {
+		return nil, fail(err)
+	}
+	old, err := readManifest(dir)
+	if err != nil {
+		return nil, fail(err)
+	}
+	next := LakeManifest{Tables: map[string]LakeManifestTable{}}
+	res := &LakeResult{}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fail(err)
+	}
+	defer conn.Close()
+	for _, t := range LakeTables {
+		if t.Requires != "" {
+			ok, err := tableExists(ctx, conn, t.Requires)
+			if err != nil {
+				return nil, fail(err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		mt, err := lakeTable(ctx, conn, dir, t, old.Tables[t.Name], res)
+		if err != nil {
+			return nil, fail(fmt.Errorf("%s: %w", t.Name, err))
+		}
+		next.Tables[t.Name] = mt
+		res.Tables = append(res.Tables, t.Name)
+	}
+	if _, err := writeFile(dir, ManifestName, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(next)
+	}); err != nil {
+		return nil, fail(err)
+	}
+	sort.Strings(res.Written)
+	sort.Strings(res.Removed)
+	return res, nil
+}
+
+func tableExists(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary`, name).Scan(&n)
+	return n > 0, err
+}
+
+// lakeTable writes the changed partitions of one table and returns its
+// manifest entry.
+func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old LakeManifestTable, res *LakeResult) (LakeManifestTable, error) {
+	mt := LakeManifestTable{Partitions: map[string]LakePartition{}}
+	schema, err := selectSchema(ctx, conn, t.Select)
+	if err != nil {
+		return mt, err
+	}
+	mt.Schema = schema
+	// One pass gives every partition's key, rows and hash: the sum of the
+	// rows' hashes (as HUGEINT, so that no two equal rows cancel out, as
+	// they would under XOR) is independent of row order.
+	keys := make([]string, len(t.Partitions))
+	for i, c := range t.Partitions {
+		keys[i] = fmt.Sprintf("CAST(%s AS VARCHAR)", sqlIdent(c))
+	}
+	keyList := "''"
+	if len(keys) > 0 {
+		parts := make([]string, len(keys))
+		for i, c := range t.Partitions {
+			parts[i] = sqlString(c+"=") + " || " + keys[i]
+		}
+		keyList = strings.Join(parts, " || '/' || ")
+	}
+	q := fmt.Sprintf(`SELECT %s AS part, count(*), CAST(sum(CAST(hash(t) AS HUGEINT)) AS VARCHAR) FROM (%s) t GROUP BY ALL ORDER BY part`, keyList, t.Select)
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return mt, fmt.Errorf("partitions: %w", err)
+	}
+	for rows.Next() {
+		var part sql.NullString
+		var p LakePartition
+		if err := rows.Scan(&part, &p.Rows, &p.Hash); err != nil {
+			rows.Close()
+			return mt, err
+		}
+		if !part.Valid || strings.ContainsAny(part.String, `\:`) || strings.Contains(part.String, "..") {
+			rows.Close()
+			return mt, fmt.Errorf("a partition value is empty or not a plain name: %q", part.String)
+		}
+		mt.Partitions[part.String] = p
+	}
+	if err := rows.Close(); err != nil {
+		return mt, err
+	}
+	if err := rows.Err(); err != nil {
+		return mt, err
+	}
+
+	tableDir := filepath.Join(dir, t.Name)
+	var changed []string
+	for part, p := range mt.Partitions {
+		was, ok := old.Partitions[part]
+		if ok && was == p && old.Schema == schema && isDir(filepath.Join(tableDir, part)) {
+			continue
+		}
+		changed = append(changed, part)
+	}
+	sort.Strings(changed)
+	var gone []string
+	for part := range old.Partitions {
+		if _, ok := mt.Partitions[part]; !ok {
+			gone = append(gone, part)
+		}
+	}
+	sort.Strings(gone)
+
+	if len(changed) > 0 {
+		if err := writePartitions(ctx, conn, dir, t, changed, res); err != nil {
+			return mt, err
+		}
+	}
+	for _, part := range gone {
+		target := filepath.Join(tableDir, part)
+		if !isDir(target) {
+			continue
+		}
+		aside, err := tempDirName(dir, ".lake-old-")
+		if err != nil {
+			return mt, err
+		}
+		if err := os.Rename(target, aside); err != nil {
+			return mt, err
+		}
+		if err := os.RemoveAll(aside); err != nil {
+			return mt, err
+		}
+		res.Removed = append(res.Removed, filepath.ToSlash(filepath.Join(t.Name, part)))
+	}
+	return mt, nil
+}
+
+// writePartitions has DuckDB write the changed partitions into a staging
+// folder in dir in one COPY (PARTITION_BY), then moves each into place.
+func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, changed []string, res *LakeResult) error {
+	stage, err := tempDirName(dir, ".lake-tmp-")
+	if err != nil {
+		return err
+	}
+	if err := os.Mkdir(stage, 0o755); err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+
+	var q string
+	if len(t.Partitions) == 0 {
+		q = fmt.Sprintf(`COPY (%s) TO %s (FORMAT PARQUET, COMPRESSION ZSTD)`, t.Select, sqlString(filepath.Join(stage, "data_0.parquet")))
+	} else {
+		idents := make([]string, len(t.Partitions))
+		parts := make([]string, len(t.Partitions))
+		for i, c := range t.Partitions {
+			idents[i] = sqlIdent(c)
+			parts[i] = sqlString(c+"=") + " || CAST(" + sqlIdent(c) + " AS VARCHAR)"
+		}
+		in := make([]string, len(changed))
+		for i, p := range changed {
+			in[i] = sqlString(p)
+		}
+		q = fmt.Sprintf(`COPY (SELECT * FROM (%s) WHERE %s IN (%s)) TO %s (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (%s))`,
+			t.Select, strings.Join(parts, " || '/' || "), strings.Join(in, ", "), sqlString(stage), strings.Join(idents, ", "))
+	}
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tableDir := filepath.Join(dir, t.Name)
+	for _, part := range changed {
+		src := filepath.Join(stage, part)
+		if part == "" {
+			src, err = tempDirName(dir, ".lake-tmp-")
+			if err != nil {
+				return err
+			}
+			// The stage itself is the table's folder; move it to a name
+			// of its own so that the deferred removal misses it.
+			if err := os.Rename(stage, src); err != nil {
+				return err
+			}
+		}
+		if !isDir(src) {
+			return fmt.Errorf("DuckDB wrote no folder %s for the partition", part)
+		}
+		if err := syncTree(src); err != nil {
+			return err
+		}
+		target := filepath.Join(tableDir, part)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		var aside string
+		if isDir(target) {
+			if aside, err = tempDirName(dir, ".lake-old-"); err != nil {
+				return err
+			}
+			if err := os.Rename(target, aside); err != nil {
+				return err
+			}
+		}
+		if err := os.Rename(src, target); err != nil {
+			if aside != "" {
+				os.Rename(aside, target) // put the old partition back
+			}
+			return err
+		}
+		if aside != "" {
+			if err := os.RemoveAll(aside); err != nil {
+				return err
+			}
+		}
+		res.Written = append(res.Written, filepath.ToSlash(filepath.Join(t.Name, part)))
+	}
+	return nil
+}
+
+// selectSchema is the column names and types of a query, so a changed
+// table definition rewrites the whole table.
+func selectSchema(ctx context.Context, conn *sql.Conn, q string) (string, error) {
+	rows, err := conn.QueryContext(ctx, "DESCRIBE "+q)
+	if err != nil {
+		return "", fmt.Errorf("describe: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var parts []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		parts = append(parts, fmt.Sprintf("%v %v", vals[0], vals[1]))
+	}
+	return strings.Join(parts, ", "), rows.Err()
+}
+
+func readManifest(dir string) (LakeManifest, error) {
+	m := LakeManifest{}
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		// A damaged manifest costs one full rewrite, nothing else.
+		return LakeManifest{}, nil
+	}
+	return m, nil
+}
+
+// ReadLakeManifest reads dir's manifest (empty when there is none).
+func ReadLakeManifest(dir string) (LakeManifest, error) { return readManifest(dir) }
+
+func tempDirName(dir, prefix string) (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, prefix+hex.EncodeToString(b[:])), nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// syncTree flushes the files DuckDB wrote under dir before they are
+// renamed into place.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			return syncFile(p)
+		}
+		return nil
+	})
+}
+
+// removeLakeLeftovers removes the staging and set-aside folders of a run
+// that died while writing the lake (the caller holds the writer lock).
+func removeLakeLeftovers(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() && (strings.HasPrefix(e.Name(), ".lake-tmp-") || strings.HasPrefix(e.Name(), ".lake-old-")) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
