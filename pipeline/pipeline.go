@@ -106,6 +106,9 @@ type Summary struct {
 	Rejections   []Rejection // first rejected rows of each file
 	Modelled     bool        // the model tables were rebuilt
 	Published    []string    // publication files written
+	// Lake is what publish.lake's export wrote (nil: no lake configured
+	// or not written).
+	Lake *publish.LakeResult
 	PublishErr   error       // publication failed after the data committed
 	Timing       Timing      // where the run's time went
 	Snapshot     string      // analysts' snapshot refreshed by Batch
@@ -458,7 +461,15 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)
 	defer func() { sum.Timing.Publish = time.Since(t2) }()
-	if opts.NoPublish || !(sum.Modelled || sum.republish) {
+	if opts.NoPublish {
+		return nil
+	}
+	if !(sum.Modelled || sum.republish) {
+		// A lake configured since the last modelled run is written now,
+		// not at the next run that loads something.
+		if cfg.Publish.Lake != "" && !publish.LakeWritten(cfg.Publish.Lake) {
+			writeLake(ctx, cfg, w, sum, opts, log)
+		}
 		return nil
 	}
 	// The model is rebuilt whole, so every period may have changed (a
@@ -479,11 +490,34 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		if err != nil {
 			sum.PublishErr = fmt.Errorf("publish %s: %w", p, err)
 			log.Error("publication failed", "period", p, "err", err)
-			return nil
+			break
 		}
 	}
-	log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
+	if sum.PublishErr == nil {
+		log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
+	}
+	// The lake is written from the committed warehouse, whatever became
+	// of the period files: it is an independent publication.
+	if cfg.Publish.Lake != "" {
+		writeLake(ctx, cfg, w, sum, opts, log)
+	}
 	return nil
+}
+
+// writeLake brings publish.lake up to date; a failure is a publication
+// failure (the data committed).
+func writeLake(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, sum *Summary, opts Options, log *slog.Logger) {
+	if opts.Progress != nil {
+		opts.Progress(Progress{Phase: "publish", File: "lake"})
+	}
+	res, err := publish.Lake(ctx, w.DB(), cfg.Publish.Lake)
+	if err != nil {
+		sum.PublishErr = errors.Join(sum.PublishErr, err)
+		log.Error("lake not written", "dir", cfg.Publish.Lake, "err", err)
+		return
+	}
+	sum.Lake = res
+	log.Info("lake written", "dir", cfg.Publish.Lake, "tables", len(res.Tables), "partitions_written", len(res.Written), "partitions_removed", len(res.Removed))
 }
 
 // warnMissing adds a warning per source and canonical column that some of

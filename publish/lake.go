@@ -388,6 +388,13 @@ func readManifest(dir string) (LakeManifest, error) {
 	return m, nil
 }
 
+// LakeWritten reports whether dir holds a lake's manifest (a lake was
+// written there completely at least once).
+func LakeWritten(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, ManifestName))
+	return err == nil && st.Mode().IsRegular()
+}
+
 // ReadLakeManifest reads dir's manifest (empty when there is none).
 func ReadLakeManifest(dir string) (LakeManifest, error) { return readManifest(dir) }
 

@@ -20,8 +20,9 @@ import (
 
 func publishCmd(g *globals) *cobra.Command {
 	var period string
+	var lakeOnly bool
 	cmd := &cobra.Command{
-		Use:   "publish --period P",
+		Use:   "publish --period P | --lake",
 		Short: "Write the publications of one period again (rankings, form II.06a, report)",
 		Long: `Write the publications of one period (YYYY-MM, YYYY-Qn, YYYY-H1|H2 or
 YYYY) under publish.dir/P/, from the last committed run. The same warehouse
@@ -32,20 +33,36 @@ in progress writes the same files, and publishing beside it from the
 previous state would overwrite its fresh publications with stale ones.
 Under the lock it reads the warehouse itself; when another program has the
 warehouse file open it reads the analysts' snapshot instead, provided the
-snapshot is as new as the warehouse.`,
+snapshot is as new as the warehouse.
+
+With publish.lake set, publish also brings the lake up to date (the
+partitions whose content changed); --lake writes the lake alone.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, _, err := loadConfig(g)
 			if err != nil {
 				return err
 			}
-			if _, err := periods.Parse(period, cfg.Periods); err != nil {
-				return usageErr(fmt.Errorf("--period: %w", err))
+			switch {
+			case lakeOnly && cfg.Publish.Lake == "":
+				return usageErr(fmt.Errorf("--lake: publish.lake is not set in %s", cfg.File))
+			case lakeOnly && period != "":
+				return usageErr(fmt.Errorf("give --period or --lake, not both"))
+			case !lakeOnly && period == "":
+				return usageErr(fmt.Errorf("--period is required (or --lake)"))
+			case !lakeOnly:
+				if _, err := periods.Parse(period, cfg.Periods); err != nil {
+					return usageErr(fmt.Errorf("--period: %w", err))
+				}
 			}
 			ctx := cmd.Context()
 			host, _ := os.Hostname()
+			what := "cchc publish --period " + period
+			if lakeOnly {
+				what = "cchc publish --lake"
+			}
 			lock, err := warehouse.AcquireLock(ctx, cfg.Warehouse, cfg.LockTimeout,
-				warehouse.Holder{PID: os.Getpid(), Host: host, StartedAt: time.Now(), Command: "cchc publish --period " + period})
+				warehouse.Holder{PID: os.Getpid(), Host: host, StartedAt: time.Now(), Command: what})
 			if err != nil {
 				return failedErr(err)
 			}
@@ -56,31 +73,50 @@ snapshot is as new as the warehouse.`,
 				return failedErr(err)
 			}
 			defer w.Close()
-			var n int
-			if err := w.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM periods WHERE period = $1) + (SELECT count(*) FROM par_scores WHERE period = $1)`, period).Scan(&n); err != nil {
-				return failedErr(err)
+			if !lakeOnly {
+				if err := publishPeriod(cmd, cfg, w, period); err != nil {
+					return err
+				}
 			}
-			if n == 0 {
-				return failedErr(fmt.Errorf("period %s has no data in %s (see: cchc query \"SELECT period FROM periods\")", period, cfg.Warehouse))
-			}
-			parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
-			if err != nil {
-				return usageErr(err)
-			}
-			files, err := publish.Period(ctx, w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
-				PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)})
-			if err != nil {
-				return failedErr(err)
-			}
-			for _, f := range files {
-				fmt.Fprintln(cmd.OutOrStdout(), rel(filepath.Dir(cfg.File), f))
+			if cfg.Publish.Lake != "" {
+				res, err := publish.Lake(ctx, w.DB(), cfg.Publish.Lake)
+				if err != nil {
+					return failedErr(err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d partitions written, %d removed\n",
+					rel(filepath.Dir(cfg.File), cfg.Publish.Lake), len(res.Written), len(res.Removed))
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "period to publish: YYYY-MM, YYYY-Qn, YYYY-H1|H2 or YYYY")
-	cmd.MarkFlagRequired("period")
+	cmd.Flags().BoolVar(&lakeOnly, "lake", false, "write only the lake (publish.lake), no period files")
 	return cmd
+}
+
+// publishPeriod writes the files of one period and prints their paths.
+func publishPeriod(cmd *cobra.Command, cfg *config.Config, w *warehouse.Warehouse, period string) error {
+	ctx := cmd.Context()
+	var n int
+	if err := w.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM periods WHERE period = $1) + (SELECT count(*) FROM par_scores WHERE period = $1)`, period).Scan(&n); err != nil {
+		return failedErr(err)
+	}
+	if n == 0 {
+		return failedErr(fmt.Errorf("period %s has no data in %s (see: cchc query \"SELECT period FROM periods\")", period, cfg.Warehouse))
+	}
+	parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
+	if err != nil {
+		return usageErr(err)
+	}
+	files, err := publish.Period(ctx, w.DB(), period, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
+		PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)})
+	if err != nil {
+		return failedErr(err)
+	}
+	for _, f := range files {
+		fmt.Fprintln(cmd.OutOrStdout(), rel(filepath.Dir(cfg.File), f))
+	}
+	return nil
 }
 
 // openPublished opens, read-only, the state of the last committed run: the
