@@ -108,12 +108,12 @@ type Summary struct {
 	Published    []string    // publication files written
 	// Lake is what publish.lake's export wrote (nil: no lake configured
 	// or not written).
-	Lake *publish.LakeResult
-	PublishErr   error       // publication failed after the data committed
-	Timing       Timing      // where the run's time went
-	Snapshot     string      // analysts' snapshot refreshed by Batch
-	republish    bool        // a dead run's publications must be written again
-	SnapshotErr  error       // the snapshot could not be refreshed
+	Lake        *publish.LakeResult
+	PublishErr  error  // publication failed after the data committed
+	Timing      Timing // where the run's time went
+	Snapshot    string // analysts' snapshot refreshed by Batch
+	republish   bool   // a dead run's publications must be written again
+	SnapshotErr error  // the snapshot could not be refreshed
 	// Warnings are problems that fail nothing but need a person: a folder
 	// source matching no file, a file lacking a column an indicator reads.
 	Warnings []string

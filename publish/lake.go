@@ -81,7 +81,7 @@ type LakeManifest struct {
 
 // LakeManifestTable is one table of the manifest.
 type LakeManifestTable struct {
-	Schema     string                    `json:"schema"`
+	Schema     string                   `json:"schema"`
 	Partitions map[string]LakePartition `json:"partitions"`
 }
 
@@ -93,6 +93,7 @@ type LakePartition struct {
 
 // LakeResult says what Lake did.
 type LakeResult struct {
+	Dir     string   // the lake
 	Written []string // partition folders written (relative to the lake, "table/year=2024/month=3")
 	Removed []string // partition folders removed (no rows any more)
 	Tables  []string // tables exported
@@ -128,7 +129,7 @@ func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 		return nil, fail(err)
 	}
 	next := LakeManifest{Tables: map[string]LakeManifestTable{}}
-	res := &LakeResult{}
+	res := &LakeResult{Dir: dir}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fail(err)

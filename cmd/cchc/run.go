@@ -248,6 +248,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	if len(s.Published) > 0 {
 		fmt.Fprintf(w, "published %d files under %s\n", len(s.Published), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
 	}
+	if s.Lake != nil {
+		fmt.Fprintf(w, "lake %s: %d partitions written, %d removed\n", rel(base, s.Lake.Dir), len(s.Lake.Written), len(s.Lake.Removed))
+	}
 	if s.PublishErr != nil {
 		fmt.Fprintf(w, "PUBLICATION FAILED (the data is loaded; run cchc publish --period P to retry): %v\n", s.PublishErr)
 	}
