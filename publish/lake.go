@@ -257,6 +257,13 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		if err := os.RemoveAll(aside); err != nil {
 			return mt, err
 		}
+		// Parents left empty (year=2025 without months) go too; one
+		// that still holds a partition is not empty and stays.
+		for p := filepath.Dir(target); p != tableDir && strings.HasPrefix(p, tableDir); p = filepath.Dir(p) {
+			if os.Remove(p) != nil {
+				break
+			}
+		}
 		res.Removed = append(res.Removed, filepath.ToSlash(filepath.Join(t.Name, part)))
 	}
 	return mt, nil

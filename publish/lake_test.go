@@ -132,6 +132,17 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "level=department")); !os.IsNotExist(err) {
 		t.Errorf("removed partition still on disk: %v", err)
 	}
+	// The year's other partition stays; a year left empty goes whole.
+	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "level=district")); err != nil {
+		t.Errorf("the district partition of 2025 went with the department's: %v", err)
+	}
+	exec(`DELETE FROM par_scores WHERE period = '2024'`)
+	if _, err := Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2024")); !os.IsNotExist(err) {
+		t.Errorf("empty year folder left: %v", err)
+	}
 
 	// A damaged manifest: every partition is written again, correctly.
 	if err := os.WriteFile(filepath.Join(lake, ManifestName), []byte("{not json"), 0o644); err != nil {
