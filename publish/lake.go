@@ -74,7 +74,9 @@ var LakeTables = []LakeTable{
 // its schema and, per partition (its path under the table, "" for an
 // unpartitioned table), the row count and a content hash computed in SQL.
 // A run rewrites a partition only when its hash, or the table's schema,
-// changed.
+// changed. The hash reads DOUBLE columns rounded to 9 decimals, so a
+// partition whose numbers moved only in their last bits keeps its files
+// (and those bits).
 type LakeManifest struct {
 	Tables map[string]LakeManifestTable `json:"tables"`
 }
@@ -174,11 +176,26 @@ func tableExists(ctx context.Context, conn *sql.Conn, name string) (bool, error)
 // manifest entry.
 func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old LakeManifestTable, res *LakeResult) (LakeManifestTable, error) {
 	mt := LakeManifestTable{Partitions: map[string]LakePartition{}}
-	schema, err := selectSchema(ctx, conn, t.Select)
+	cols, err := selectSchema(ctx, conn, t.Select)
 	if err != nil {
 		return mt, err
 	}
-	mt.Schema = schema
+	schema := make([]string, len(cols))
+	hashArgs := make([]string, len(cols))
+	for i, c := range cols {
+		schema[i] = c.name + " " + c.typ
+		hashArgs[i] = "t." + sqlIdent(c.name)
+		if c.typ == "DOUBLE" || c.typ == "FLOAT" {
+			// A rebuild of the same data sums doubles in another order
+			// (DuckDB's parallel aggregates) and may differ in the last
+			// bits, a score change of 0 may come out as 1e-14: compared
+			// at 9 decimals (as the model's ranks compare totals), an
+			// unchanged score is unchanged and its partition is not
+			// rewritten. Rates, points and counts all fit 9 decimals.
+			hashArgs[i] = "round(" + hashArgs[i] + ", 9)"
+		}
+	}
+	mt.Schema = strings.Join(schema, ", ")
 	// One pass gives every partition's key, rows and hash: the sum of the
 	// rows' hashes (as HUGEINT, so that no two equal rows cancel out, as
 	// they would under XOR) is independent of row order.
@@ -194,7 +211,7 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		}
 		keyList = strings.Join(parts, " || '/' || ")
 	}
-	q := fmt.Sprintf(`SELECT %s AS part, count(*), CAST(sum(CAST(hash(t) AS HUGEINT)) AS VARCHAR) FROM (%s) t GROUP BY ALL ORDER BY part`, keyList, t.Select)
+	q := fmt.Sprintf(`SELECT %s AS part, count(*), CAST(sum(CAST(hash(%s) AS HUGEINT)) AS VARCHAR) FROM (%s) t GROUP BY ALL ORDER BY part`, keyList, strings.Join(hashArgs, ", "), t.Select)
 	rows, err := conn.QueryContext(ctx, q)
 	if err != nil {
 		return mt, fmt.Errorf("partitions: %w", err)
@@ -223,7 +240,7 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 	var changed []string
 	for part, p := range mt.Partitions {
 		was, ok := old.Partitions[part]
-		if ok && was == p && old.Schema == schema && isDir(filepath.Join(tableDir, part)) {
+		if ok && was == p && old.Schema == mt.Schema && isDir(filepath.Join(tableDir, part)) {
 			continue
 		}
 		changed = append(changed, part)
@@ -353,31 +370,35 @@ func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTabl
 	return nil
 }
 
-// selectSchema is the column names and types of a query, so a changed
-// table definition rewrites the whole table.
-func selectSchema(ctx context.Context, conn *sql.Conn, q string) (string, error) {
+// column is a column of a query's result.
+type column struct{ name, typ string }
+
+// selectSchema is the columns of a query (their names and types are part
+// of the manifest, so a changed table definition rewrites the whole
+// table).
+func selectSchema(ctx context.Context, conn *sql.Conn, q string) ([]column, error) {
 	rows, err := conn.QueryContext(ctx, "DESCRIBE "+q)
 	if err != nil {
-		return "", fmt.Errorf("describe: %w", err)
+		return nil, fmt.Errorf("describe: %w", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	names, err := rows.Columns()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var parts []string
+	var cols []column
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
+		vals := make([]any, len(names))
+		ptrs := make([]any, len(names))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
+			return nil, err
 		}
-		parts = append(parts, fmt.Sprintf("%v %v", vals[0], vals[1]))
+		cols = append(cols, column{fmt.Sprint(vals[0]), fmt.Sprint(vals[1])})
 	}
-	return strings.Join(parts, ", "), rows.Err()
+	return cols, rows.Err()
 }
 
 func readManifest(dir string) (LakeManifest, error) {
