@@ -144,6 +144,24 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 		t.Errorf("empty year folder left: %v", err)
 	}
 
+	// A rebuild that sums in another order moves scores in their last
+	// bits only: nothing is rewritten. A real change rewrites the
+	// partitions holding it, and only those.
+	exec(`UPDATE index_scores SET total_score = total_score * (1 + 1e-15) WHERE total_score IS NOT NULL`)
+	if res, err = Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 0 {
+		t.Errorf("last-bit differences rewrote %v", res.Written)
+	}
+	exec(`UPDATE index_scores SET total_score = total_score + 0.01 WHERE period = '2026-Q3' AND peer_group = 'district'`)
+	if res, err = Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"index_scores/year=2026/kind=quarter/level=district"}; !reflect.DeepEqual(res.Written, want) {
+		t.Errorf("a changed district score rewrote %v, want %v", res.Written, want)
+	}
+
 	// A damaged manifest: every partition is written again, correctly.
 	if err := os.WriteFile(filepath.Join(lake, ManifestName), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
