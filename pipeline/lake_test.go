@@ -265,12 +265,16 @@ func lakeMatchesWarehouse(t *testing.T, lake, warehousePath, convention, methodo
 	for _, tb := range []string{"periods", "unit_attribution", "dossier_stats", "index_groups", "indicator_values", "index_scores"} {
 		same("model over the lake: "+tb, "SELECT * FROM "+tb, "SELECT * FROM wh."+tb)
 	}
-	// Every table of the lake as read back.
+	// Every table of the lake as read back (the PAR tables when the
+	// warehouse has them and they hold rows: this fixture has no PAR data).
 	for _, tb := range publish.LakeTables {
 		if tb.Requires != "" {
 			var n int
 			conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh' AND table_name = ?", tb.Requires).Scan(&n)
 			if n == 0 {
+				continue
+			}
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM wh."+tb.Requires).Scan(&n); err != nil || n == 0 {
 				continue
 			}
 		}
