@@ -12,6 +12,7 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
@@ -37,7 +38,7 @@ func TestNoPersonalDataInRecognisedColumns(t *testing.T) {
 	}
 	write("units.csv", "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n"+
 		"H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì\nH.PHUCTHO,UBND huyện Phúc Thọ,district,,,,,Phúc Thọ\n")
-	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\npublish:\n  dir: ./out\n  formats: [csv, xlsx, json, html]\n"+
+	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\npublish:\n  dir: ./out\n  formats: [csv, xlsx, json, html]\n  lake: ./lake\n"+
 		"sources:\n  - name: hostile\n    kind: file\n    path: ./exports/*.csv\n    unit: H.BAVI\n")
 	header := "Mã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục,Lĩnh vực,Hình thức nộp,Ngày tiếp nhận,Ngày kết thúc xử lý,Trạng thái,Đánh giá,Họ tên người nộp,Số CCCD\n"
 	write("exports/hostile.csv", header+
@@ -130,6 +131,33 @@ func TestNoPersonalDataInRecognisedColumns(t *testing.T) {
 		if strings.Contains(pub.String(), v) {
 			t.Errorf("a publication holds %q", v)
 		}
+	}
+
+	// The lake (publish.lake), every row of every table as text: the
+	// warehouse's masked values, never the personal data.
+	lakeTables := 0
+	for _, tb := range publish.LakeTables {
+		folder := filepath.Join(cfg.Publish.Lake, tb.Name)
+		if _, err := os.Stat(folder); err != nil {
+			continue
+		}
+		lakeTables++
+		var text sql.NullString
+		if err := db.QueryRow(`SELECT string_agg(t::VARCHAR, chr(10)) FROM read_parquet(?, hive_partitioning = true) t`,
+			filepath.Join(folder, "**", "*.parquet")).Scan(&text); err != nil {
+			t.Fatalf("lake %s: %v", tb.Name, err)
+		}
+		for _, v := range append(append([]string{}, numbers...), texts...) {
+			if strings.Contains(text.String, v) {
+				t.Errorf("lake table %s holds %q", tb.Name, v)
+			}
+		}
+		if tb.Name == "dossiers" && !strings.Contains(text.String, "[SĐT]") {
+			t.Errorf("lake dossiers lack the masked procedure name")
+		}
+	}
+	if lakeTables < 6 {
+		t.Errorf("the lake holds %d tables, want units, periods, dossiers, dossier_stats, indicator_values, index_scores", lakeTables)
 	}
 
 	// What was loaded, and counted. By hand: loaded rows 1 (procedure
