@@ -281,3 +281,39 @@ func lakeMatchesWarehouse(t *testing.T, lake, warehousePath, convention, methodo
 		same("lake: "+tb.Name, lakeSelect(tb), "SELECT * FROM wh."+tb.Name)
 	}
 }
+
+// The PAR tables join the lake from a real PAR run (scoring sheets, survey,
+// adjustments): partitioned year=/kind=/level=, equal to the warehouse's.
+func TestLakePARTables(t *testing.T) {
+	cfg, reg, w, dir := parFixture(t)
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	sheet(t, dir, "1-stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0)
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Tỷ lệ hài lòng\nSở Tư pháp,\"92,5\"\n")
+	cfg.Publish.Dir = filepath.Join(dir, "out")
+	cfg.Publish.Lake = filepath.Join(dir, "lake")
+	sum, err := Run(context.Background(), cfg, w, reg, Options{})
+	if err != nil || sum.PublishErr != nil || sum.Lake == nil {
+		t.Fatalf("%v %v", err, sum.PublishErr)
+	}
+	written := strings.Join(sum.Lake.Written, " ")
+	for _, want := range []string{"par_scores/year=2025/kind=year/level=department", "par_criteria/year=2025/kind=year/level=department", "par_criterion_scores/year=2025/kind=year"} {
+		if !strings.Contains(written, want) {
+			t.Errorf("lake lacks %s (written: %s)", want, written)
+		}
+	}
+	for _, tb := range publish.LakeTables {
+		if !strings.HasPrefix(tb.Name, "par_") {
+			continue
+		}
+		lake := fmt.Sprintf("SELECT * EXCLUDE (%s) FROM read_parquet('%s/%s/**/*.parquet', hive_partitioning = true)",
+			strings.Join(tb.Partitions, ", "), cfg.Publish.Lake, tb.Name)
+		var n1, n2, rows int64
+		q := fmt.Sprintf("SELECT (SELECT count(*) FROM (%[1]s EXCEPT ALL %[2]s)), (SELECT count(*) FROM (%[2]s EXCEPT ALL %[1]s)), (SELECT count(*) FROM %[3]s)", lake, "SELECT * FROM "+tb.Name, tb.Name)
+		if err := w.DB().QueryRow(q).Scan(&n1, &n2, &rows); err != nil {
+			t.Fatalf("%s: %v", tb.Name, err)
+		}
+		if n1 != 0 || n2 != 0 || rows == 0 {
+			t.Errorf("%s: %d rows only in the lake, %d only in the warehouse (of %d)", tb.Name, n1, n2, rows)
+		}
+	}
+}

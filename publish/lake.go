@@ -61,13 +61,14 @@ var LakeTables = []LakeTable{
 		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind FROM indicator_values`},
 	{Name: "index_scores", Partitions: []string{"year", "kind", "level"},
 		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind, peer_group AS level FROM index_scores`},
-	// The PAR index is annual: its periods are years.
-	{Name: "par_criteria", Partitions: []string{"year", "level"}, Requires: "par_criteria",
-		Select: `SELECT *, ` + periodYear + ` AS year, peer_group AS level FROM par_criteria`},
-	{Name: "par_criterion_scores", Partitions: []string{"year"}, Requires: "par_criterion_scores",
-		Select: `SELECT *, ` + periodYear + ` AS year FROM par_criterion_scores`},
-	{Name: "par_scores", Partitions: []string{"year", "level"}, Requires: "par_scores",
-		Select: `SELECT *, ` + periodYear + ` AS year, peer_group AS level FROM par_scores`},
+	// The PAR index is assessed per year or half-year, like the service
+	// index's periods.
+	{Name: "par_criteria", Partitions: []string{"year", "kind", "level"}, Requires: "par_criteria",
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind, peer_group AS level FROM par_criteria`},
+	{Name: "par_criterion_scores", Partitions: []string{"year", "kind"}, Requires: "par_criterion_scores",
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind FROM par_criterion_scores`},
+	{Name: "par_scores", Partitions: []string{"year", "kind", "level"}, Requires: "par_scores",
+		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind, peer_group AS level FROM par_scores`},
 }
 
 // LakeManifest is _cchc_manifest.json at the lake's root: for every table
@@ -211,7 +212,7 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		}
 		keyList = strings.Join(parts, " || '/' || ")
 	}
-	q := fmt.Sprintf(`SELECT %s AS part, count(*), CAST(sum(CAST(hash(%s) AS HUGEINT)) AS VARCHAR) FROM (%s) t GROUP BY ALL ORDER BY part`, keyList, strings.Join(hashArgs, ", "), t.Select)
+	q := fmt.Sprintf(`SELECT %s AS part, count(*), CAST(sum(CAST(hash(%s) AS HUGEINT)) AS VARCHAR) FROM (%s) t GROUP BY ALL HAVING count(*) > 0 ORDER BY part`, keyList, strings.Join(hashArgs, ", "), t.Select)
 	rows, err := conn.QueryContext(ctx, q)
 	if err != nil {
 		return mt, fmt.Errorf("partitions: %w", err)

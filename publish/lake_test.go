@@ -38,7 +38,7 @@ func lakeTableNames(t *testing.T, dir string) []string {
 }
 
 // Tables guarded by Requires join the lake once they exist (the PAR
-// tables, partitioned year=/level=); a partition whose rows are gone is
+// tables, partitioned year=/kind=/level=); a partition whose rows are gone is
 // removed; a dead run's staging folders are cleared; a damaged manifest
 // costs a full rewrite and nothing else.
 func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
@@ -76,7 +76,8 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 	exec(`INSERT INTO par_scores (period, unit_code, peer_group, methodology, methodology_version, status, score) VALUES
 		('2025', 'H.BAVI', 'district', 'par', '1', 'final', 81.5),
 		('2025', 'S.TC', 'department', 'par', '1', 'final', 90),
-		('2024', 'H.BAVI', 'district', 'par', '1', 'final', 70)`)
+		('2024', 'H.BAVI', 'district', 'par', '1', 'final', 70),
+		('2025-H1', 'H.BAVI', 'district', 'par', '1', 'final', 75)`)
 	exec(`INSERT INTO par_criteria (period, peer_group, code, depth, seq, name, source, is_leaf, methodology, methodology_version) VALUES
 		('2025', 'district', '1', 1, 1, 'Công tác chỉ đạo, điều hành', 'self', true, 'par', '1')`)
 	exec(`INSERT INTO par_criterion_scores (period, unit_code, code, applicable, methodology, methodology_version) VALUES
@@ -92,11 +93,12 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 		}
 	}
 	want := []string{
-		"par_criteria/year=2025/level=district",
-		"par_criterion_scores/year=2025",
-		"par_scores/year=2024/level=district",
-		"par_scores/year=2025/level=department",
-		"par_scores/year=2025/level=district",
+		"par_criteria/year=2025/kind=year/level=district",
+		"par_criterion_scores/year=2025/kind=year",
+		"par_scores/year=2024/kind=year/level=district",
+		"par_scores/year=2025/kind=half/level=district",
+		"par_scores/year=2025/kind=year/level=department",
+		"par_scores/year=2025/kind=year/level=district",
 	}
 	if !reflect.DeepEqual(par, want) {
 		t.Errorf("PAR partitions written %v, want %v", par, want)
@@ -112,7 +114,7 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 	// Read back as one table, partition columns from the folders.
 	var n int
 	var total float64
-	if err := db.QueryRowContext(ctx, `SELECT count(*), sum(score) FROM read_parquet(?, hive_partitioning = true) WHERE year = 2025 AND level = 'district'`,
+	if err := db.QueryRowContext(ctx, `SELECT count(*), sum(score) FROM read_parquet(?, hive_partitioning = true) WHERE year = 2025 AND kind = 'year' AND level = 'district'`,
 		filepath.Join(lake, "par_scores", "**", "*.parquet")).Scan(&n, &total); err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +128,14 @@ func TestLakeGuardsRemovalAndLeftovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Written) != 0 || !reflect.DeepEqual(res.Removed, []string{"par_scores/year=2025/level=department"}) {
+	if len(res.Written) != 0 || !reflect.DeepEqual(res.Removed, []string{"par_scores/year=2025/kind=year/level=department"}) {
 		t.Errorf("written %v removed %v; want nothing written, the department partition removed", res.Written, res.Removed)
 	}
-	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "level=department")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "kind=year", "level=department")); !os.IsNotExist(err) {
 		t.Errorf("removed partition still on disk: %v", err)
 	}
 	// The year's other partition stays; a year left empty goes whole.
-	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "level=district")); err != nil {
+	if _, err := os.Stat(filepath.Join(lake, "par_scores", "year=2025", "kind=year", "level=district")); err != nil {
 		t.Errorf("the district partition of 2025 went with the department's: %v", err)
 	}
 	exec(`DELETE FROM par_scores WHERE period = '2024'`)
