@@ -72,6 +72,22 @@ type Input struct {
 	FileSeq     int32
 	// MaxRows bounds the rows read; 0 means DefaultMaxRows.
 	MaxRows int
+	// DataFed are the criterion codes the PAR methodology feeds from the
+	// warehouse (model.PARData): a scoring-sheet leaf at or under one of
+	// them is scored by the data, so an empty or impossible appraised cell
+	// there is loaded as NULL with a warning instead of quarantining the
+	// row (and making the unit incomplete).
+	DataFed []string
+}
+
+// dataFed reports whether the criterion code is at or under a data-fed code.
+func (in Input) dataFed(code string) bool {
+	for _, c := range in.DataFed {
+		if code == c || strings.HasPrefix(code, c+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultMaxRows caps a PAR file: scoring sheets have a few hundred rows,

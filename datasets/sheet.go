@@ -311,6 +311,28 @@ func checkLeaves(n *Node, na bool, in Input, sh *Sheet) {
 		return
 	}
 	name := fmt.Sprintf("tiêu chí %s «%s»", n.Code, shorten(n.Name))
+	if in.dataFed(n.Code) && n.Max.Set && n.Max.Value >= 0 {
+		// The data scores this criterion; the sheet's appraised cell is
+		// only a fallback when the unit has no data. An unreadable or
+		// impossible figure there is dropped (NULL) with a warning rather
+		// than quarantined: the data decides, the unit stays complete.
+		warn := func(why string) {
+			sh.Warnings = append(sh.Warnings, fmt.Sprintf("dòng %d (%s): %s (tiêu chí tính từ dữ liệu, bỏ qua điểm ghi trong phiếu)", n.Row, n.Code, why))
+		}
+		switch {
+		case n.Quarantine != nil:
+			// An unreadable cell parsed as empty: nothing else to clear.
+			warn(name + ": " + n.Quarantine.Reason)
+			n.Quarantine = nil
+		case n.Appraised.Set && n.Appraised.Value < 0:
+			warn(name + ": điểm thẩm định âm")
+			n.Appraised = Point{}
+		case n.Appraised.Set && n.Appraised.Value > n.Max.Value+1e-9:
+			warn(fmt.Sprintf("%s: điểm thẩm định %s lớn hơn điểm tối đa %s", name, formatPoints(n.Appraised.Value), formatPoints(n.Max.Value)))
+			n.Appraised = Point{}
+		}
+		return
+	}
 	q := func(column, raw, why string) {
 		n.Quarantine = &transforms.RowError{Row: n.Row, Column: column, Raw: raw, Reason: name + ": " + why, Code: CodeImpossibleScore}
 	}

@@ -303,3 +303,52 @@ func BenchmarkSheetXLSX(b *testing.B) {
 		}
 	}
 }
+
+// A leaf at or under a data-fed criterion (Input.DataFed) is scored by the
+// data: an empty, unreadable or impossible appraised cell is loaded as NULL
+// with a warning naming the row, never quarantined; a valid one is kept as
+// the fallback when the unit has no data.
+func TestSheetDataFedLeaf(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name   string
+		fed    []string
+		ii1    any
+		want   any    // II.1's staged appraised_points
+		warned string // in sheet_warnings; "" none
+	}{
+		{"empty on the criterion", []string{"II.1"}, "", nil, ""},
+		{"empty under the field", []string{"II"}, "", nil, ""},
+		{"above max", []string{"II.1"}, 3.0, nil, "điểm thẩm định 3 lớn hơn điểm tối đa 2"},
+		{"negative", []string{"II.1"}, "-0,5", nil, "điểm thẩm định âm"},
+		{"text", []string{"II.1"}, "đạt", nil, "không đọc được số điểm"},
+		{"valid kept", []string{"II.1"}, "1,5", 1.5, ""},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeXLSX(t, dir, fmt.Sprintf("d%d.xlsx", i), sheetRows("Đơn vị: Sở Tư pháp", c.ii1), sheetMerges...)
+			in := input(t, p)
+			in.DataFed = c.fed
+			got, err := ParAppraisal.Parse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rejections) != 0 {
+				t.Fatalf("rejections = %+v, want none", got.Rejections)
+			}
+			var row []any
+			for _, r := range got.Rows {
+				if r[2] == "II.1" {
+					row = r
+				}
+			}
+			if row == nil || row[10] != c.want {
+				t.Fatalf("II.1 row %v, want appraised %v", row, c.want)
+			}
+			warn, _ := row[16].(string)
+			if c.warned != "" && (!strings.Contains(warn, c.warned) || !strings.Contains(warn, "II.1")) {
+				t.Errorf("warnings %q, want %q", warn, c.warned)
+			}
+		})
+	}
+}

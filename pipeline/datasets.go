@@ -9,6 +9,7 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/datasets"
+	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/units"
@@ -30,9 +31,29 @@ func parseInput(cfg *config.Config, sc sourceConf, reg *units.Registry, path str
 	if cfg != nil {
 		conv = cfg.Periods
 	}
-	return datasets.Input{Path: path, Units: reg, DefaultUnit: sc.cfg.Unit, Period: sc.cfg.Period, Convention: conv,
+	in := datasets.Input{Path: path, Units: reg, DefaultUnit: sc.cfg.Unit, Period: sc.cfg.Period, Convention: conv,
 		Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
 		Decode: sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, Limits: sc.lim}}
+	if cfg != nil && datasetOf(sc) == datasets.ParAppraisal {
+		in.DataFed = parDataFed(cfg)
+	}
+	return in
+}
+
+// parDataFed are the criterion codes the configured PAR methodology feeds
+// from the warehouse: the sheet parser loads their leaves without
+// quarantining an empty appraised cell. A methodology that does not load
+// yields none here; the run reports its error when it builds the model.
+func parDataFed(cfg *config.Config) []string {
+	pm, err := model.LoadPARMethodology(cfg.PAR.Methodology)
+	if err != nil {
+		return nil
+	}
+	codes := make([]string, 0, len(pm.Data))
+	for _, d := range pm.Data {
+		codes = append(codes, d.Code)
+	}
+	return codes
 }
 
 // parseFile runs a dataset's parser; a parser bug fails the file, not the run.
