@@ -65,11 +65,39 @@ FROM ranked r
 CROSS JOIN par_params pp
 JOIN par_periods p ON p.period = r.period;
 
+-- Movement compares like with like (docs/contract.md, "Unit history"):
+-- the previous period is restated on the units standing at the current
+-- period's end. A previous ranked unit dissolved by then passes its score
+-- along its successor chain; a current unit's previous score is the mean
+-- of the previous scores that reach it (its own included), and previous
+-- ranks are recomputed among the current units of the peer group.
 INSERT INTO par_scores
-WITH allrows AS (
+WITH RECURSIVE allrows AS (
     SELECT period, unit_code, peer_group, methodology, methodology_version, status, rank, score FROM par_scores
     UNION ALL
     SELECT period, unit_code, peer_group, methodology, methodology_version, status, rank, score FROM par_new
+), chain AS (
+    SELECT p.period, u.unit_code, u.unit_code AS at_code, 0 AS hops
+    FROM par_periods p CROSS JOIN (SELECT DISTINCT unit_code FROM units) u
+    UNION ALL
+    SELECT c.period, c.unit_code, nullif(u.successor_code, ''), c.hops + 1
+    FROM chain c
+    JOIN par_periods p ON p.period = c.period
+    JOIN units u ON u.unit_code = c.at_code
+    WHERE u.valid_to IS NOT NULL AND u.valid_to < p.end_at AND nullif(u.successor_code, '') IS NOT NULL AND c.hops < 64
+), standing AS (
+    SELECT period, unit_code, arg_max(at_code, hops) AS standing_code FROM chain GROUP BY period, unit_code
+), restated AS (
+    SELECT n.period, n.unit_code, n.peer_group, avg(pr.score) AS score,
+           min(pr.methodology) AS methodology, min(pr.methodology_version) AS methodology_version
+    FROM par_new n
+    JOIN par_periods p ON p.period = n.period
+    JOIN allrows pr ON pr.period = p.previous_period AND pr.status = 'ranked' AND pr.peer_group = n.peer_group
+    LEFT JOIN standing a ON a.period = n.period AND a.unit_code = pr.unit_code
+    WHERE coalesce(a.standing_code, pr.unit_code) = n.unit_code
+    GROUP BY n.period, n.unit_code, n.peer_group
+), prev AS (
+    SELECT *, rank() OVER (PARTITION BY period, peer_group ORDER BY round(score, 9) DESC) AS rank FROM restated
 )
 SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version, n.status,
        n.self_points, n.appraised_points, n.survey_points, n.bonus_points, n.penalty_points,
@@ -80,6 +108,4 @@ SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version
             THEN n.score - prev.score END,
        n.peer_mean, n.provisional, n.note
 FROM par_new n
-JOIN par_periods p ON p.period = n.period
-LEFT JOIN allrows prev ON prev.period = p.previous_period AND prev.unit_code = n.unit_code
-     AND prev.peer_group = n.peer_group AND prev.status = 'ranked';
+LEFT JOIN prev ON prev.period = n.period AND prev.unit_code = n.unit_code AND prev.peer_group = n.peer_group;

@@ -1,0 +1,79 @@
+package model
+
+import (
+	"math"
+	"testing"
+)
+
+// PAR movement compares like with like: communes X.A and X.B merge into X.AB
+// on 2026-01-01 (valid_to, successor_code); 2025 is restated on the units
+// standing at the end of 2026. By hand (one criterion I.1 of max 100, so
+// score = points):
+//
+//	2025: X.A 80, X.B 90, X.C 70.
+//	2025 restated: X.AB = mean(80, 90) = 85, X.C = 70 → ranks X.AB 1, X.C 2.
+//	2026: X.C 90 (rank 1), X.AB 88 (rank 2).
+//	X.C: previous rank 2, rank change 2 − 1 = +1, score change 90 − 70 = 20.
+//	X.AB: previous rank 1, previous score 85, rank change 1 − 2 = −1,
+//	      score change 88 − 85 = 3.
+//
+// The dissolved X.A and X.B have no 2026 row (no 2026 input).
+func TestPARMovementRestatedOnMergedUnits(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	for _, q := range []string{
+		`INSERT INTO units (unit_code, name, level, valid_to, successor_code) VALUES
+			('X.A', 'Xã A', 'commune', DATE '2026-01-01', 'X.AB'),
+			('X.B', 'Xã B', 'commune', DATE '2026-01-01', 'X.AB')`,
+		`INSERT INTO units (unit_code, name, level, valid_from) VALUES ('X.AB', 'Xã AB', 'commune', DATE '2026-01-01')`,
+		`INSERT INTO units (unit_code, name, level) VALUES ('X.C', 'Xã C', 'commune')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sheet := func(period, unit string, points float64) {
+		t.Helper()
+		for _, r := range []struct {
+			code   string
+			parent any
+			depth  int
+			leaf   bool
+			ap     any
+		}{{"I", nil, 1, false, points}, {"I.1", "I", 2, true, points}} {
+			if _, err := db.Exec(`INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, 'Tiêu chí', 100, NULL, ?, false, ?, NULL, NULL, NULL,
+				'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
+				period, unit, r.code, r.parent, r.depth, r.depth, r.code, r.ap, r.leaf, unit+".xlsx", r.depth); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sheet("2025", "X.A", 80)
+	sheet("2025", "X.B", 90)
+	sheet("2025", "X.C", 70)
+	sheet("2026", "X.AB", 88)
+	sheet("2026", "X.C", 90)
+	buildPAR(t, w, "default")
+	got := parScores(t, db, "2026")
+	type want struct {
+		rank, prevRank, change int
+		score, scoreChange     float64
+	}
+	for unit, wt := range map[string]want{
+		"X.C":  {1, 2, 1, 90, 20},
+		"X.AB": {2, 1, -1, 88, 3},
+	} {
+		g := got[unit]
+		if g.rank == nil || *g.rank != wt.rank || g.prevRank == nil || *g.prevRank != wt.prevRank || g.change == nil || *g.change != wt.change ||
+			g.score == nil || math.Abs(*g.score-wt.score) > 1e-9 || g.scoreChange == nil || math.Abs(*g.scoreChange-wt.scoreChange) > 1e-9 {
+			t.Errorf("%s: %+v, want %+v", unit, g, wt)
+		}
+	}
+	var prev float64
+	if err := db.QueryRow(`SELECT previous_score FROM par_scores WHERE period = '2026' AND unit_code = 'X.AB'`).Scan(&prev); err != nil || prev != 85 {
+		t.Errorf("X.AB previous score %v (%v), want 85", prev, err)
+	}
+	if len(got) != 2 {
+		t.Errorf("2026 rows %v, want X.AB and X.C only", got)
+	}
+}
