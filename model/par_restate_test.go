@@ -17,7 +17,8 @@ import (
 //	X.AB: previous rank 1, previous score 85, rank change 1 − 2 = −1,
 //	      score change 88 − 85 = 3.
 //
-// The dissolved X.A and X.B have no 2026 row (no 2026 input).
+// The dissolved X.B has no 2026 row (no 2026 input); a 2026 sheet of the
+// dissolved X.A is listed as incomplete, never ranked (nothing lost).
 func TestPARMovementRestatedOnMergedUnits(t *testing.T) {
 	w := openWarehouse(t)
 	db := w.DB()
@@ -53,6 +54,7 @@ func TestPARMovementRestatedOnMergedUnits(t *testing.T) {
 	sheet("2025", "X.C", 70)
 	sheet("2026", "X.AB", 88)
 	sheet("2026", "X.C", 90)
+	sheet("2026", "X.A", 99) // a late sheet of the dissolved X.A: listed, never ranked
 	buildPAR(t, w, "default")
 	got := parScores(t, db, "2026")
 	type want struct {
@@ -73,7 +75,10 @@ func TestPARMovementRestatedOnMergedUnits(t *testing.T) {
 	if err := db.QueryRow(`SELECT previous_score FROM par_scores WHERE period = '2026' AND unit_code = 'X.AB'`).Scan(&prev); err != nil || prev != 85 {
 		t.Errorf("X.AB previous score %v (%v), want 85", prev, err)
 	}
-	if len(got) != 2 {
-		t.Errorf("2026 rows %v, want X.AB and X.C only", got)
+	if g, ok := got["X.A"]; !ok || g.status != "incomplete" || g.rank != nil || g.note != "đơn vị đã giải thể/sáp nhập trước cuối kỳ" {
+		t.Errorf("X.A 2026 %+v, want listed incomplete as dissolved", g)
+	}
+	if _, ok := got["X.B"]; ok || len(got) != 3 {
+		t.Errorf("2026 rows %v, want X.AB, X.C and X.A only", got)
 	}
 }

@@ -8,7 +8,7 @@
 -- mean of the ranked units; and the movement since the previous period of
 -- the same kind (score change only under the same methodology version).
 -- A unit with a quarantined sheet row, a scored criterion without points,
--- no sheet or no survey result is incomplete: listed, never ranked, with
+-- no sheet, no survey result, or dissolved before the period's end is incomplete: listed, never ranked, with
 -- no total. From par_members, par_scored, par_tree, par_sheets,
 -- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
 -- par_scores kept from earlier periods.
@@ -35,6 +35,13 @@ WITH sums AS (
            CASE WHEN pp.penalty_cap IS NULL THEN coalesce(a.penalty, 0) ELSE least(pp.penalty_cap, coalesce(a.penalty, 0)) END AS penalty,
            s.max_points,
            concat_ws('; ',
+               -- A unit dissolved before the period's end is listed (its
+               -- inputs are not lost) but never ranked.
+               CASE WHEN EXISTS (SELECT 1 FROM units x WHERE x.unit_code = m.unit_code AND x.valid_to < (SELECT end_at FROM par_periods pe WHERE pe.period = m.period))
+                     AND NOT EXISTS (SELECT 1 FROM units x WHERE x.unit_code = m.unit_code
+                                     AND (x.valid_from IS NULL OR x.valid_from < (SELECT end_at FROM par_periods pe WHERE pe.period = m.period))
+                                     AND (x.valid_to IS NULL OR x.valid_to >= (SELECT end_at FROM par_periods pe WHERE pe.period = m.period)))
+                    THEN 'đơn vị đã giải thể/sáp nhập trước cuối kỳ' END,
                CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
