@@ -137,7 +137,10 @@ func MaskRejected(s string) (string, bool) {
 	if !freeText(m) {
 		return m, changed
 	}
-	sh := truncate(shape(m), MaxRejected)
+	// The shape drops what is not a letter, digit or separator (combining
+	// marks, say), which can join digits into a new number: mask it again.
+	sh, _ := Mask(shape(m))
+	sh = truncate(sh, MaxRejected)
 	return sh, sh != s
 }
 
@@ -434,8 +437,15 @@ func findNumbers(s string) []Span {
 			break
 		}
 		end := i
-		// A fraction after a decimal comma: "45366,354166666664".
-		fraction := start >= 2 && (s[start-1] == ',' || s[start-1] == '.') && isDigit(s[start-2])
+		// A fraction after a decimal comma: "45366,354166666664". Not when
+		// the integer part is itself long enough to be masked: masking must
+		// give the same result applied twice, and once the integer part is
+		// masked its fraction no longer follows a digit.
+		intPart := 0
+		for j := start - 2; j >= 0 && isDigit(s[j]); j-- {
+			intPart++
+		}
+		fraction := start >= 2 && (s[start-1] == ',' || s[start-1] == '.') && intPart > 0 && intPart < 9
 		if k, ok := chunkKind(s[start:end], plus, sep, groups); ok && !fraction {
 			out = append(out, Span{start, end, k})
 			continue
@@ -446,7 +456,8 @@ func findNumbers(s string) []Span {
 			}
 			// "45366.354166666664": the fraction of a decimal (an Excel
 			// serial date).
-			if fraction || (gi == 1 && len(groups) == 2 && sep == '.' && (s[groups[0][0]] != '0' || groups[0][1]-groups[0][0] == 1)) {
+			if fraction || (gi == 1 && len(groups) == 2 && sep == '.' && groups[0][1]-groups[0][0] < 9 &&
+				(s[groups[0][0]] != '0' || groups[0][1]-groups[0][0] == 1)) {
 				continue
 			}
 			out = append(out, Span{g[0], g[1], digitsKind(g[1] - g[0])})
