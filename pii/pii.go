@@ -114,11 +114,28 @@ func FindShapes(s string) []Span { return find(s, false) }
 
 // Mask returns s with every span Find reports replaced by its kind's
 // marker, and whether anything was replaced.
-func Mask(s string) (string, bool) { return replace(s, find(s, true)) }
+func Mask(s string) (string, bool) { return fixpoint(s, true) }
 
 // MaskShapes is Mask without names: ID and phone numbers, long digit runs,
 // e-mail addresses and JSON objects.
-func MaskShapes(s string) (string, bool) { return replace(s, find(s, false)) }
+func MaskShapes(s string) (string, bool) { return fixpoint(s, false) }
+
+// fixpoint masks s until nothing more is found: a marker can make what was
+// beside it a new match (what is left of "0@.0%@0.0" after its first e-mail
+// is masked is another one), and masking must give the same text when
+// applied again. Each pass replaces at least one span with a marker, so a
+// few passes suffice; the bound only guards against a pathological input.
+func fixpoint(s string, names bool) (string, bool) {
+	out, changed := replace(s, find(s, names))
+	for i := 0; changed && i < 8; i++ {
+		next, more := replace(out, find(out, names))
+		if !more {
+			break
+		}
+		out = next
+	}
+	return out, changed
+}
 
 // Contains reports whether Find finds anything in s.
 func Contains(s string) bool { return len(find(s, true)) > 0 }
@@ -456,7 +473,7 @@ func findNumbers(s string) []Span {
 			}
 			// "45366.354166666664": the fraction of a decimal (an Excel
 			// serial date).
-			if fraction || (gi == 1 && len(groups) == 2 && sep == '.' && groups[0][1]-groups[0][0] < 9 &&
+			if (fraction && gi == 0) || (gi == 1 && len(groups) == 2 && sep == '.' && groups[0][1]-groups[0][0] < 9 &&
 				(s[groups[0][0]] != '0' || groups[0][1]-groups[0][0] == 1)) {
 				continue
 			}
