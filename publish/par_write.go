@@ -426,23 +426,5 @@ func writePARParquet(ctx context.Context, db *sql.DB, period string, t parTable,
 	q.WriteString(sqlString(target))
 	q.WriteString(" (FORMAT PARQUET, COMPRESSION ZSTD)")
 
-	parquetMu.Lock()
-	defer parquetMu.Unlock()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var threads int64
-	if err := conn.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&threads); err != nil {
-		return fmt.Errorf("read threads: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "SET threads = 1"); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)) //nolint:errcheck
-	if _, err := conn.ExecContext(ctx, q.String()); err != nil {
-		return fmt.Errorf("copy: %w", err)
-	}
-	return nil
+	return copySingleThreaded(ctx, db, q.String())
 }

@@ -124,6 +124,13 @@ func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r rankin
 	q.WriteString(sqlString(target))
 	q.WriteString(" (FORMAT PARQUET, COMPRESSION ZSTD)")
 
+	return copySingleThreaded(ctx, db, q.String())
+}
+
+// copySingleThreaded runs a COPY … TO statement with one DuckDB thread, so
+// that the Parquet file's row groups, and so its bytes, are the same on
+// every run; publications of the same warehouse must be byte-identical.
+func copySingleThreaded(ctx context.Context, db *sql.DB, copy string) error {
 	parquetMu.Lock()
 	defer parquetMu.Unlock()
 	conn, err := db.Conn(ctx)
@@ -140,7 +147,7 @@ func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r rankin
 	}
 	// Restore even when ctx is cancelled.
 	defer conn.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)) //nolint:errcheck
-	if _, err := conn.ExecContext(ctx, q.String()); err != nil {
+	if _, err := conn.ExecContext(ctx, copy); err != nil {
 		return fmt.Errorf("copy: %w", err)
 	}
 	return nil
