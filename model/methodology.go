@@ -4,6 +4,7 @@
 package model
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -60,22 +61,36 @@ var code = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // LoadMethodology returns the built-in methodology for "default", else
 // reads the YAML file at nameOrPath. Errors name the file and the key.
 func LoadMethodology(nameOrPath string) (*Methodology, error) {
-	src, raw := "built-in default", defaultMethodology
-	if nameOrPath != "default" {
+	return loadYAML[Methodology]("methodology", "built-in default", defaultMethodology, nameOrPath)
+}
+
+// validator is a methodology that checks itself once decoded.
+type validator[T any] interface {
+	*T
+	validate() error
+}
+
+// loadYAML decodes a methodology of kind ("methodology", "par
+// methodology"): the built-in bytes for "default" (or ""), else the YAML
+// file at nameOrPath. Unknown keys are errors, and so is anything validate
+// rejects; every error names the file (or builtin) and the key.
+func loadYAML[T any, PT validator[T]](kind, builtin string, raw []byte, nameOrPath string) (*T, error) {
+	src := builtin
+	if nameOrPath != "" && nameOrPath != "default" {
 		b, err := os.ReadFile(nameOrPath)
 		if err != nil {
-			return nil, fmt.Errorf("methodology %s: %w", nameOrPath, err)
+			return nil, fmt.Errorf("%s %s: %w", kind, nameOrPath, err)
 		}
 		src, raw = nameOrPath, b
 	}
-	var m Methodology
-	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	var m T
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("methodology %s: %w", src, err)
+		return nil, fmt.Errorf("%s %s: %w", kind, src, err)
 	}
-	if err := m.validate(); err != nil {
-		return nil, fmt.Errorf("methodology %s: %w", src, err)
+	if err := PT(&m).validate(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", kind, src, err)
 	}
 	return &m, nil
 }

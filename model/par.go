@@ -4,11 +4,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/cchc/cchc/periods"
 )
@@ -70,27 +67,11 @@ type PARNode struct {
 // parCode is a path code: a Roman numeral, then dotted integers.
 var parCode = regexp.MustCompile(`^[IVXLC]+(\.[0-9]+)*$`)
 
-// LoadPARMethodology returns the built-in PAR methodology for "default",
-// else reads the YAML file at nameOrPath. Errors name the file and the key.
+// LoadPARMethodology returns the built-in PAR methodology for "default"
+// (or ""), else reads the YAML file at nameOrPath. Errors name the file and
+// the key.
 func LoadPARMethodology(nameOrPath string) (*PARMethodology, error) {
-	src, raw := "built-in par default", defaultPARMethodology
-	if nameOrPath != "" && nameOrPath != "default" {
-		b, err := os.ReadFile(nameOrPath)
-		if err != nil {
-			return nil, fmt.Errorf("par methodology %s: %w", nameOrPath, err)
-		}
-		src, raw = nameOrPath, b
-	}
-	var m PARMethodology
-	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("par methodology %s: %w", src, err)
-	}
-	if err := m.validate(); err != nil {
-		return nil, fmt.Errorf("par methodology %s: %w", src, err)
-	}
-	return &m, nil
+	return loadYAML[PARMethodology]("par methodology", "built-in par default", defaultPARMethodology, nameOrPath)
 }
 
 func (m *PARMethodology) validate() error {
