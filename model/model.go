@@ -94,10 +94,16 @@ func buildPeriods(ctx context.Context, db Execer, convention string, asOf AsOf) 
 	if _, err := db.ExecContext(ctx, `DELETE FROM periods`); err != nil {
 		return fmt.Errorf("model periods: %w", err)
 	}
-	if !from.Valid {
-		return nil
+	var ps []periods.Period
+	if from.Valid {
+		ps = periods.Covering(from.Time.UTC(), to.Time.UTC(), convention)
 	}
-	ps := periods.Covering(from.Time.UTC(), to.Time.UTC(), convention)
+	// A period only the CCHC index (PAR) covers needs its row too: unit
+	// attribution and unit_mergers, which its publications read, hang on it.
+	ps, err := withPARPeriods(ctx, db, ps, convention)
+	if err != nil || len(ps) == 0 {
+		return err
+	}
 	var sb strings.Builder
 	args := make([]any, 0, len(ps)*7)
 	sb.WriteString("INSERT INTO periods (period, kind, convention, start_at, end_at, previous_period, provisional) VALUES ")
@@ -112,6 +118,35 @@ func buildPeriods(ctx context.Context, db Execer, convention string, asOf AsOf) 
 		return fmt.Errorf("model periods: %w", err)
 	}
 	return nil
+}
+
+// withPARPeriods adds to ps the periods the PAR tables name
+// (parPeriodNames) that ps lacks: only those periods, since a year of
+// scoring sheets does not make its months periods of the warehouse.
+func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convention string) ([]periods.Period, error) {
+	q, ok := db.(querier)
+	if !ok {
+		return nil, fmt.Errorf("model periods: the connection cannot run queries")
+	}
+	names, err := parPeriodNames(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		have[p.Name] = true
+	}
+	for _, name := range names {
+		p, err := periods.Parse(name, convention)
+		if err != nil {
+			return nil, fmt.Errorf("model periods: period %q in the PAR tables: %w", name, err)
+		}
+		if !have[p.Name] {
+			have[p.Name] = true
+			ps = append(ps, p)
+		}
+	}
+	return ps, nil
 }
 
 // buildIndicators evaluates every indicator of m in one pass over
