@@ -17,7 +17,7 @@ import (
 // unit named, and its movement compares with the previous period restated
 // the same way (docs/contract.md, "Unit history").
 func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, error) {
-	rows, err := db.QueryContext(ctx, `SELECT unit_code, name, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
+	rows, err := db.QueryContext(ctx, `SELECT unit_code, name, level, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
 		FROM unit_mergers WHERE period = ? ORDER BY unit_code, merged_on`, period)
 	if err != nil {
 		return nil, fmt.Errorf("unit_mergers query: %w", err)
@@ -25,14 +25,14 @@ func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, erro
 	defer rows.Close()
 	var out []merger
 	for rows.Next() {
-		var code, name, preds string
+		var code, name, level, preds string
 		var on time.Time
 		var isNew bool
-		if err := rows.Scan(&code, &name, &on, &isNew, &preds); err != nil {
+		if err := rows.Scan(&code, &name, &level, &on, &isNew, &preds); err != nil {
 			return nil, fmt.Errorf("unit_mergers query: %w", err)
 		}
 		from := strings.Join(strings.Split(preds, "\x1f"), ", ")
-		m := merger{Unit: code, Text: from + " được sáp nhập vào " + name + " từ " + formatDate(on)}
+		m := merger{Unit: code, Level: level, Text: from + " được sáp nhập vào " + name + " từ " + formatDate(on)}
 		if isNew {
 			m.Text = name + " được hợp nhất từ " + from + " từ " + formatDate(on)
 		}
@@ -41,8 +41,9 @@ func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, erro
 	return out, rows.Err()
 }
 
-// merger is one sentence of loadMergers and the unit it is about.
-type merger struct{ Unit, Text string }
+// merger is one sentence of loadMergers, the unit it is about and that
+// unit's level.
+type merger struct{ Unit, Level, Text string }
 
 // texts are the sentences of ms, in order.
 func texts(ms []merger) []string {
@@ -63,6 +64,40 @@ func noteMergers(rs []ranking, ms []merger) {
 	for i := range rs {
 		for j := range rs[i].Rows {
 			rs[i].Rows[j].Merged = by[rs[i].Rows[j].UnitCode]
+		}
+	}
+}
+
+// noDossierData reports whether the period has neither index scores nor
+// handling statistics: a period that only the CCHC index (PAR) covers,
+// whose publications are the PAR ones alone (no ranking listing every unit
+// as without data).
+func noDossierData(ctx context.Context, db *sql.DB, period string) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (SELECT 1 FROM index_scores WHERE period = $1 AND total_score IS NOT NULL LIMIT 1))
+		+ (SELECT count(*) FROM (SELECT 1 FROM dossier_stats WHERE period = $1 LIMIT 1))`, period).Scan(&n); err != nil {
+		return false, fmt.Errorf("dossier data query: %w", err)
+	}
+	return n == 0, nil
+}
+
+// noteParMergers gives each PAR table the mergers into units of its peer
+// group (the unit's level), and each unit that took over merged units in
+// the period the sentence saying so, as a remark of its row.
+func noteParMergers(ts []parTable, ms []merger) {
+	by := map[string][]string{}
+	for _, m := range ms {
+		by[m.Unit] = append(by[m.Unit], m.Text)
+	}
+	for i := range ts {
+		ts[i].Mergers = nil
+		for _, m := range ms {
+			if m.Level == ts[i].PeerGroup {
+				ts[i].Mergers = append(ts[i].Mergers, m)
+			}
+		}
+		for j := range ts[i].Rows {
+			ts[i].Rows[j].Merged = by[ts[i].Rows[j].UnitCode]
 		}
 	}
 }

@@ -43,6 +43,7 @@ type parRow struct {
 	Bonus, Penalty, ScoreChange, PreviousScore, PeerMean *float64
 	Rank, PeerCount, PreviousRank, RankChange            *int
 	Fields                                               []*float64 // aligned with parTable.Fields
+	Merged                                               []string   // the period's mergers into this unit
 }
 
 // parTable is the PAR result of one peer group in the period.
@@ -53,6 +54,7 @@ type parTable struct {
 	Fields                          []parField
 	Rows                            []parRow
 	Inputs                          []parInput
+	Mergers                         []merger // the period's mergers (unit_mergers), every unit's
 }
 
 // parInput is an input file of the period (sheet, survey, adjustments).
@@ -157,6 +159,13 @@ func loadPAR(ctx context.Context, db *sql.DB, period string) ([]parTable, error)
 			return nil, err
 		}
 	}
+	// The mergers of the period, as the rankings list them: the scores of
+	// a unit formed or grown by a merger compare with its predecessors'.
+	ms, err := loadMergers(ctx, db, period)
+	if err != nil {
+		return nil, err
+	}
+	noteParMergers(out, ms)
 	// Known levels first (departments, districts, communes).
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && lessPeer(out[j].PeerGroup, out[j-1].PeerGroup); j-- {
@@ -240,15 +249,18 @@ func loadPARInputs(ctx context.Context, db *sql.DB, period string) ([]parInput, 
 	return out, rows.Err()
 }
 
-// parNote is a row's remark: why it is not ranked.
+// parNote is a row's remark: why it is not ranked, then the mergers into
+// the unit in the period.
 func (r parRow) parNote() string {
-	if r.Status == "ranked" {
-		return ""
+	var n []string
+	switch {
+	case r.Status == "ranked":
+	case r.Note == "":
+		n = append(n, "Chưa đủ dữ liệu (không xếp hạng)")
+	default:
+		n = append(n, "Chưa đủ dữ liệu (không xếp hạng): "+r.Note)
 	}
-	if r.Note == "" {
-		return "Chưa đủ dữ liệu (không xếp hạng)"
-	}
-	return "Chưa đủ dữ liệu (không xếp hạng): " + r.Note
+	return strings.Join(append(n, r.Merged...), "; ")
 }
 
 // change is the movement in words: "tăng 2 bậc; +2,76 điểm".

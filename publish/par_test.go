@@ -238,3 +238,93 @@ func TestPrintSetup(t *testing.T) {
 	}
 	checkPrintA4(t, filepath.Join(dir, "2025", "par-commune.xlsx"), parTitleRows)
 }
+
+// PAR publications list the period's mergers like the rankings do, and a
+// merged unit's movement is restated. Communes X.A and X.B merge into the
+// new X.AB on 2026-01-01 (no dossiers, PAR inputs only). By hand (one
+// criterion I.1 of max 100, score = points): 2025 X.A 80, X.B 90, X.C 70;
+// restated on 2026's units X.AB = mean(80, 90) = 85 (rank 1), X.C 70
+// (rank 2). 2026: X.C 90 rank 1, X.AB 88 rank 2, so X.AB falls 1 place,
+// +3 points; X.C rises 1, +20. X.AB's remark names its predecessors.
+func TestPARPublicationsListMergers(t *testing.T) {
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "m.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	db := w.DB()
+	for _, q := range []string{
+		`INSERT INTO units (unit_code, name, level, valid_to, successor_code) VALUES
+			('X.A', 'Xã A', 'commune', DATE '2026-01-01', 'X.AB'), ('X.B', 'Xã B', 'commune', DATE '2026-01-01', 'X.AB')`,
+		`INSERT INTO units (unit_code, name, level, valid_from) VALUES ('X.AB', 'Xã AB', 'commune', DATE '2026-01-01')`,
+		`INSERT INTO units (unit_code, name, level) VALUES ('X.C', 'Xã C', 'commune')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []struct {
+		period, unit string
+		points       float64
+	}{{"2025", "X.A", 80}, {"2025", "X.B", 90}, {"2025", "X.C", 70}, {"2026", "X.AB", 88}, {"2026", "X.C", 90}} {
+		for _, r := range []struct {
+			code   string
+			parent any
+			depth  int
+			leaf   bool
+		}{{"I", nil, 1, false}, {"I.1", "I", 2, true}} {
+			if _, err := db.Exec(`INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, 'Tiêu chí', 100, NULL, ?, false, ?, NULL, NULL, NULL,
+				'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
+				s.period, s.unit, r.code, r.parent, r.depth, r.depth, r.code, s.points, r.leaf, s.unit+".xlsx", r.depth); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m, err := model.LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := model.AsOf{Now: time.Date(2027, 3, 1, 1, 30, 0, 0, time.UTC), Grace: 15 * 24 * time.Hour}
+	if err := model.BuildWith(ctx, db, "calendar", m, nil, asOf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	paths, err := Period(ctx, db, "2026", Options{Dir: dir, Formats: []string{"csv", "json", "html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	if got := strings.Join(names, " "); got != "par-commune.csv par-commune.json report.html" {
+		t.Errorf("files %s, want the PAR ones and the report only", got)
+	}
+	const merged = "Xã AB được hợp nhất từ Xã A, Xã B từ 01/01/2026"
+	csv := string(readFile(t, filepath.Join(dir, "2026", "par-commune.csv")))
+	for _, want := range []string{
+		`1,Xã C,"90,00",1,Xuất sắc,"90,00","tăng 1 bậc; +20,00 điểm",,X.C`,
+		`2,Xã AB,"88,00",2,Tốt,"88,00","giảm 1 bậc; +3,00 điểm","` + merged + `",X.AB`,
+	} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("par-commune.csv lacks\n%s\ngot:\n%s", want, csv)
+		}
+	}
+	js := string(readFile(t, filepath.Join(dir, "2026", "par-commune.json")))
+	if !strings.Contains(js, `"mergers": [
+    "`+merged+`"
+  ]`) {
+		t.Errorf("par-commune.json does not list the merger:\n%s", js)
+	}
+	if html := string(readFile(t, filepath.Join(dir, "2026", "report.html"))); !strings.Contains(html, merged) {
+		t.Error("report.html does not list the merger")
+	}
+	// 2025 had no merger: no remark, no list.
+	if _, err := Period(ctx, db, "2025", Options{Dir: dir, Formats: []string{"json"}}); err != nil {
+		t.Fatal(err)
+	}
+	if js := string(readFile(t, filepath.Join(dir, "2025", "par-commune.json"))); strings.Contains(js, "mergers") || strings.Contains(js, "hợp nhất") {
+		t.Errorf("2025 lists a merger:\n%s", js)
+	}
+}

@@ -261,6 +261,9 @@ type parDoc struct {
 	Inputs             []parInputDoc `json:"inputs"`
 	Fields             []parFieldDoc `json:"fields"`
 	Units              []parUnitDoc  `json:"units"`
+	// Mergers are the period's mergers into units of the peer group, one
+	// sentence each (as in the rankings' JSON).
+	Mergers []string `json:"mergers,omitempty"`
 }
 
 type parInputDoc struct {
@@ -310,6 +313,7 @@ func writePARJSON(w io.Writer, period string, t parTable, decimals int) error {
 		Title: t.title(period), Period: period, PeriodName: PeriodVI(period), Provisional: t.Provisional,
 		PeerGroup: t.PeerGroup, Methodology: t.Methodology, MethodologyName: t.MethodologyTitle, MethodologyVersion: t.Version, Decimals: decimals,
 		InputSHA256: t.inputDigest(), Inputs: []parInputDoc{}, Fields: []parFieldDoc{}, Units: []parUnitDoc{},
+		Mergers: texts(t.Mergers),
 	}
 	for _, in := range t.Inputs {
 		doc.Inputs = append(doc.Inputs, parInputDoc{File: in.File, SHA256: in.SHA256})

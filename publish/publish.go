@@ -93,10 +93,17 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		decimals = *opts.PARDecimals
 	}
 	pub := publication{PAR: pars, PARDecimals: decimals}
-	if pub.Period, err = loadPeriod(ctx, db, period); err != nil {
-		if len(pars) == 0 {
+	pub.Period, err = loadPeriod(ctx, db, period)
+	if err != nil && len(pars) == 0 {
+		return nil, fail("", err)
+	}
+	parOnly := err != nil
+	if !parOnly && len(pars) > 0 {
+		if parOnly, err = noDossierData(ctx, db, period); err != nil {
 			return nil, fail("", err)
 		}
+	}
+	if parOnly {
 		// A period of the CCHC index alone (no dossiers in it): only its
 		// PAR publications and a report of them.
 		dir := filepath.Join(opts.Dir, period)
@@ -104,9 +111,14 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		if err != nil || !formats["html"] {
 			return paths, err
 		}
-		pub.Period = periodInfo{Period: period, Provisional: pars[0].Provisional}
-		if pp, err := periods.Parse(period, periods.Calendar); err == nil {
-			pub.Period.Kind, pub.Period.Start, pub.Period.End, pub.Period.Previous = pp.Kind, pp.Start, pp.End, pp.Previous
+		if pub.Period.Period == "" {
+			pub.Period = periodInfo{Period: period, Provisional: pars[0].Provisional}
+			if pp, err := periods.Parse(period, periods.Calendar); err == nil {
+				pub.Period.Kind, pub.Period.Start, pub.Period.End, pub.Period.Previous = pp.Kind, pp.Start, pp.End, pp.Previous
+			}
+		}
+		if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
+			return nil, fail("", err)
 		}
 		path, err := writeFile(dir, "report.html", func(w io.Writer) error { return writeReportHTML(w, pub) })
 		if err != nil {
