@@ -104,6 +104,9 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 			bad = &transforms.RowError{Row: r.n, Column: "Kỳ đánh giá", Reason: "dòng không ghi kỳ đánh giá", Code: CodeBadPeriod}
 		}
 		code, ok := in.Units.Resolve(u)
+		if !ok && period != "" {
+			code, ok = in.Units.ResolveAt(u, periodEnd(period, in.Convention))
+		}
 		if bad == nil && !ok {
 			u = maskShapes(u)
 			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,

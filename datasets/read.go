@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 
@@ -212,6 +213,19 @@ func titlePeriod(text string) string {
 		return m[1] + "-H2"
 	}
 	return m[1]
+}
+
+// periodEnd is the end (exclusive) of a period parsePeriod accepted; the
+// zero time, which no unit stands at, when it does not parse.
+func periodEnd(name, convention string) time.Time {
+	if convention == "" {
+		convention = periods.Calendar
+	}
+	p, err := periods.Parse(name, convention)
+	if err != nil {
+		return time.Time{}
+	}
+	return p.End
 }
 
 // parsePeriod checks a period written in a cell ('2025', '2025-H1',

@@ -114,9 +114,19 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 		}
 	}
+	if sh.Period == "" {
+		return nil, fmt.Errorf("file %s: không biết kỳ đánh giá: cần period: của nguồn hoặc dòng tiêu đề \"… năm 2025\"", in.File)
+	}
+	p, err := parsePeriod(sh.Period, in.Convention)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", in.File, err)
+	}
+	sh.Period = p
 	switch {
 	case sh.UnitText != "":
-		code, ok := in.Units.Resolve(sh.UnitText)
+		// A name two units of different times share (a commune re-formed
+		// under its old name) is the one standing at the period's end.
+		code, ok := in.Units.ResolveAt(sh.UnitText, periodEnd(p, in.Convention))
 		if !ok {
 			return nil, fmt.Errorf("file %s: đơn vị %q ghi ở dòng tiêu đề không có trong danh mục đơn vị (units)", in.File, sh.UnitText)
 		}
@@ -126,14 +136,6 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 	default:
 		return nil, fmt.Errorf("file %s: không biết bảng điểm của đơn vị nào: cần dòng \"Đơn vị: …\" trên tiêu đề hoặc unit: của nguồn", in.File)
 	}
-	if sh.Period == "" {
-		return nil, fmt.Errorf("file %s: không biết kỳ đánh giá: cần period: của nguồn hoặc dòng tiêu đề \"… năm 2025\"", in.File)
-	}
-	p, err := parsePeriod(sh.Period, in.Convention)
-	if err != nil {
-		return nil, fmt.Errorf("file %s: %w", in.File, err)
-	}
-	sh.Period = p
 
 	byCode := map[string]*Node{}
 	var field, crit, last *Node

@@ -286,6 +286,39 @@ func (r *Registry) Resolve(raw string) (string, bool) {
 	return c, ok
 }
 
+// ResolveAt is Resolve for a reference written about a period ending at
+// end (exclusive): a name or alias that Resolve finds ambiguous (two units
+// of different times share it: the old xã Hạ Bằng and the new one) goes to
+// the only unit bearing it that stands at end (valid_from before end,
+// valid_to empty or not before end). Still ambiguous or unknown: false.
+func (r *Registry) ResolveAt(raw string, end time.Time) (string, bool) {
+	if c, ok := r.Resolve(raw); ok {
+		return c, true
+	}
+	k := transforms.Key(raw)
+	if k == "" {
+		return "", false
+	}
+	found := ""
+	for _, u := range r.Units {
+		if (u.ValidFrom != nil && !u.ValidFrom.Before(end)) || (u.ValidTo != nil && u.ValidTo.Before(end)) {
+			continue
+		}
+		match := transforms.Key(u.Name) == k
+		for _, a := range u.Aliases {
+			match = match || transforms.Key(a) == k
+		}
+		if !match || found == u.Code {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = u.Code
+	}
+	return found, found != ""
+}
+
 // Has reports whether code is a registered unit code.
 func (r *Registry) Has(code string) bool {
 	_, ok := r.byCode[code]

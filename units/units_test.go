@@ -3,6 +3,7 @@ package units
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 const registry = "\ufeffunit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
@@ -61,6 +62,40 @@ func TestAmbiguousAlias(t *testing.T) {
 	}
 	if code, _ := reg.Resolve("Xã An Bình"); code != "A" {
 		t.Errorf("name should still resolve, got %q", code)
+	}
+}
+
+// A name two units of different times share (the old xã Hạ Bằng, dissolved
+// on 2025-07-01, and the new one formed that day) is ambiguous for
+// Resolve, and ResolveAt picks the one standing at the period's end.
+func TestResolveAt(t *testing.T) {
+	reg, err := Parse(strings.NewReader("unit_code,name,level,valid_from,valid_to,successor_code,aliases\n" +
+		"X.HB,UBND xã Hạ Bằng,commune,,2025-07-01,XA.HB,Hạ Bằng\n" +
+		"XA.HB,UBND xã Hạ Bằng,commune,2025-07-01,,,Hạ Bằng\n" +
+		"X.C,UBND xã C,commune,,,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	for _, c := range []struct {
+		raw, end, want string
+	}{
+		{"UBND xã Hạ Bằng", "2025-01-01", "X.HB"},  // 2024: the old commune
+		{"UBND xa Ha Bang", "2026-01-01", "XA.HB"}, // 2025: the new one
+		{"Hạ Bằng", "2025-07-01", "X.HB"},          // a period ending 30 June: the old one still stands
+		{"Hạ Bằng", "2025-07-02", "XA.HB"},         // one ending 1 July: the new one
+		{"UBND xã C", "2026-01-01", "X.C"},         // unambiguous: as Resolve
+		{"X.HB", "2026-01-01", "X.HB"},             // a code is a code, dissolved or not
+		{"UBND xã D", "2026-01-01", ""},
+		{"", "2026-01-01", ""},
+	} {
+		got, ok := reg.ResolveAt(c.raw, day(c.end))
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("ResolveAt(%q, %s) = %q, %v; want %q", c.raw, c.end, got, ok, c.want)
+		}
+	}
+	if code, ok := reg.Resolve("UBND xã Hạ Bằng"); ok {
+		t.Errorf("Resolve picked %s for an ambiguous name", code)
 	}
 }
 
