@@ -51,7 +51,9 @@ var metaTime = time.Date(2026, 11, 6, 8, 0, 0, 0, ict)
 //
 //	units.csv        the unit registry (docs/contract.md format)
 //	cchc.yaml        a config naming every source, relative paths
-//	exports/<source>/<files>  the exports, each with its export time as mtime
+//	exports/<source>/<files>  the exports, each with its export time as mtime,
+//	                 and the CCHC-index (PAR) inputs of 2024 and 2025
+//	                 (scoring sheets, survey, bonus and penalty points)
 //	manifest.json    what was written and what loading it must give (Manifest)
 //
 // Files of the set are overwritten; other files in dir are left alone, so
@@ -89,6 +91,9 @@ func Demo(dir string, opts Options) error {
 	m := set.manifest(facts)
 	if m.Totals.DistinctDossiers != opts.Dossiers {
 		return fmt.Errorf("samplegen: internal error: %d distinct dossiers planned, %d written", opts.Dossiers, m.Totals.DistinctDossiers)
+	}
+	if m.PAR, err = planPAR(opts.Seed, set.units).write(dir); err != nil {
+		return err
 	}
 	b, err := m.encode()
 	if err != nil {
@@ -148,6 +153,7 @@ sources:                          # nguồn dữ liệu / sources
 			fmt.Fprintf(&b, "    sheet: %s\n", s.layout.sheet)
 		}
 	}
+	b.WriteString(parSourcesYAML)
 	b.WriteString(`publish:                          # công bố kết quả / publications
   dir: ./out
   formats: [csv, xlsx, parquet, json, html]

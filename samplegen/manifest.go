@@ -27,7 +27,10 @@ type Manifest struct {
 	Units map[string]UnitExpect `json:"units"`
 	// Status counts the canonical status of every dossier's latest version.
 	Status map[string]int `json:"status"`
-	PII    PII            `json:"pii"`
+	// PAR lists the CCHC-index input files (not in Files or Totals) and
+	// the scores they must give.
+	PAR *PARManifest `json:"par"`
+	PII PII          `json:"pii"`
 }
 
 // FileManifest describes one export file.
