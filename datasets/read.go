@@ -190,15 +190,19 @@ func mapping(header []string, idx map[string]int, cols []column) transforms.Mapp
 
 var (
 	kyRe   = regexp.MustCompile(`\bky danh gia\s*[:：]?\s*(\d{4}(-(h[12]|q[1-4]))?)\b`)
-	yearRe = regexp.MustCompile(`\bnam (\d{4})\b`)
+	yearRe = regexp.MustCompile(`\bnam(?: danh gia)?\s*[:：]?\s*(\d{4})\b`)
+	// dateRe is a written date ("Hà Nội, ngày 20 tháng 01 năm 2026"): the
+	// day a sheet was signed, never its period.
+	dateRe = regexp.MustCompile(`\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b`)
 	halfRe = regexp.MustCompile(`\b6 thang (dau|cuoi)\b`)
 )
 
-// titlePeriod reads the assessment period from a title row: "… năm 2025"
-// is '2025', "6 tháng đầu năm 2025" '2025-H1', "Kỳ đánh giá: 2025-H2"
-// '2025-H2'.
+// titlePeriod reads the assessment period from a title row: "… năm 2025",
+// "Năm 2025", "Năm: 2025" and "Năm đánh giá: 2025" are '2025', "6 tháng đầu
+// năm 2025" '2025-H1', "Kỳ đánh giá: 2025-H2" '2025-H2'. A written date
+// ("ngày 20 tháng 01 năm 2026", the signing day) names no period.
 func titlePeriod(text string) string {
-	f := transforms.Fold(text)
+	f := dateRe.ReplaceAllString(transforms.Fold(text), " ")
 	if m := kyRe.FindStringSubmatch(f); m != nil {
 		return strings.ToUpper(m[1])
 	}

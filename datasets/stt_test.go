@@ -86,6 +86,13 @@ func TestTitlePeriod(t *testing.T) {
 		"Kỳ đánh giá 2026":                       "2026",
 		"Quyết định số 12/QĐ-UBND ngày 3/2/2025": "",
 		"Đơn vị: Sở Tư pháp":                     "",
+		"Năm 2025":                               "2025",
+		"NĂM: 2024":                              "2024",
+		"Năm đánh giá: 2025":                     "2025",
+		// The signing date above a sheet is not its period.
+		"Hà Nội, ngày 20 tháng 01 năm 2026":                    "",
+		"BẢNG ĐIỂM NĂM 2025 (Hà Nội, ngày 5 tháng 1 năm 2026)": "2025",
+		"Ba Vì, ngày 05 tháng 01 năm 2026 — kỳ đánh giá: 2025": "2025",
 	}
 	for in, want := range cases {
 		if got := titlePeriod(in); got != want {
