@@ -205,6 +205,41 @@ func TestPAROnlyRun(t *testing.T) {
 	}
 }
 
+// Resubmitted sheets apply in the loader's order, modification time then
+// path, not name order: S.TP's "a-stp-lai.xlsx" (sent later, II.1 = 2)
+// replaces "b-stp.xlsx" (sent first, II.1 = 1) although its name sorts
+// first; S.TC's two sheets carry the same time, so the path decides:
+// "d-stc.xlsx" (II.1 = 0,5) after "c-stc.xlsx" (II.1 = 1,5). Each
+// replaced sheet's 10 rows are superseded.
+func TestPARRetryOrder(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parFixture(t)
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	sheet(t, dir, "b-stp.xlsx", "Đơn vị: Sở Tư pháp", 1.0, t0)
+	sheet(t, dir, "a-stp-lai.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0.Add(48*time.Hour))
+	sheet(t, dir, "d-stc.xlsx", "Đơn vị: Sở Tài chính", "0,5", t0.Add(time.Hour))
+	sheet(t, dir, "c-stc.xlsx", "Đơn vị: Sở Tài chính", "1,5", t0.Add(time.Hour))
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" {
+		t.Fatalf("%v %s %s", err, sum.Run.Status, sum.Run.Message)
+	}
+	got := ledger(t, w)
+	for name, want := range map[string]parCounts{
+		"b-stp.xlsx":     {"loaded", 10, 0, 0, 10},
+		"a-stp-lai.xlsx": {"loaded", 10, 10, 0, 0},
+		"c-stc.xlsx":     {"loaded", 10, 0, 0, 10},
+		"d-stc.xlsx":     {"loaded", 10, 10, 0, 0},
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %+v, want %+v", name, got[name], want)
+		}
+	}
+	if s := scalar[string](t, w, `SELECT string_agg(unit_code || '=' || appraised_points || '@' || regexp_extract(source_file, '[^/]+$'), ' ' ORDER BY unit_code)
+		FROM par_sheet_rows WHERE code = 'II.1'`); s != "S.TC=0.5@d-stc.xlsx S.TP=2.0@a-stp-lai.xlsx" {
+		t.Errorf("II.1 as loaded: %s", s)
+	}
+}
+
 // Sheets of one period and peer group share one tree: a sheet whose tree
 // differs from the others' is rejected with the differences, and nothing
 // of it is loaded.
