@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,15 +178,6 @@ var (
 	parRetryAt  = "III.2"
 )
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // quarter rounds to the 0,25 points councils score in.
 func quarter(x float64) float64 { return math.Round(x*4) / 4 }
 
@@ -215,7 +207,7 @@ func planPAR(seed uint64, units []*unit) *parPlan {
 			// The office numbers the sheets as they arrive, so names sort
 			// in arrival order.
 			sf.path = fmt.Sprintf("exports/%s/%02d_%s_tu-danh-gia-%d.xlsx", sf.source, i+1, slug, year)
-			if year == 2025 && contains(parCSVUnits, u.Code) {
+			if year == 2025 && slices.Contains(parCSVUnits, u.Code) {
 				sf.csv, sf.source = true, "par-2025-csv"
 				sf.path = fmt.Sprintf("exports/%s/%02d_%s_tu-danh-gia-%d.csv", sf.source, i+1, slug, year)
 			}
