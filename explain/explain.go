@@ -227,6 +227,9 @@ func PAR(ctx context.Context, db *sql.DB, w io.Writer, unit, period string, opts
 			p(", điểm kỳ trước %s (khác phiên bản phương pháp, không so sánh điểm)", num(prevScore.Float64))
 		}
 		p("\n")
+		if err := explainRestated(ctx, db, p, period, prevName, code, name, pg); err != nil {
+			return err
+		}
 	}
 	prevNodes, err := loadNodes(ctx, db, prevName, code, pg)
 	if err != nil {
@@ -263,6 +266,37 @@ func PAR(ctx context.Context, db *sql.DB, w io.Writer, unit, period string, opts
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// explainRestated says whose scores the previous period's figure is,
+// when units merged into this one since (docs/contract.md, "Unit
+// history"): the model compares with the mean of the previous scores of
+// the ranked units of the peer group that now stand as it.
+func explainRestated(ctx context.Context, db *sql.DB, p func(string, ...any), period, prev, code, name, pg string) error {
+	rows, err := db.QueryContext(ctx, `SELECT coalesce(u.name, s.unit_code) FROM par_scores s
+		JOIN unit_attribution a ON a.period = $1 AND a.unit_code = s.unit_code AND a.standing_unit_code = $3
+		LEFT JOIN (SELECT unit_code, arg_max(name, coalesce(valid_from, DATE '1900-01-01')) AS name FROM units GROUP BY unit_code) u ON u.unit_code = s.unit_code
+		WHERE s.period = $2 AND s.status = 'ranked' AND s.peer_group = $4
+		ORDER BY s.unit_code = $3 DESC, s.unit_code`, period, prev, code, pg)
+	if err != nil {
+		return fmt.Errorf("unit_attribution query: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return fmt.Errorf("unit_attribution query: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("unit_attribution query: %w", err)
+	}
+	if len(names) > 1 || (len(names) == 1 && names[0] != name) {
+		p("  (kỳ trước tính lại trên đơn vị hiện nay: bình quân điểm của %s)\n", strings.Join(names, ", "))
+	}
+	return nil
 }
 
 func tierOf(ctx context.Context, db *sql.DB, period, unit string) string {
