@@ -96,6 +96,27 @@ func TestDemoPAR(t *testing.T) {
 	if !strings.Contains(string(b), "Sở Giao thông vận tải được sáp nhập vào Sở Xây dựng từ 01/03/2025,H41.SXD") {
 		t.Errorf("par-department.csv does not name the merger on Sở Xây dựng's row:\n%s", b)
 	}
+	// Written again from the same warehouse, the PAR files are the same
+	// bytes.
+	again, err := publishPeriod("2025", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range again {
+		name := filepath.Base(f)
+		if !strings.HasPrefix(name, "par-") {
+			continue
+		}
+		n++
+		a, _ := os.ReadFile(f)
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(a) != string(b) {
+			t.Errorf("2025/%s differs between the run and a republication (%v)", name, err)
+		}
+	}
+	if n != 8 {
+		t.Errorf("%d PAR files republished for 2025, want 8 (2 peer groups × 4 formats)", n)
+	}
 	if _, err := os.Stat(filepath.Join(demo.cfg.Publish.Dir, "2024", "par-district.csv")); err != nil {
 		t.Errorf("2024 district PAR ranking: %v", err)
 	}
