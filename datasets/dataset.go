@@ -2,8 +2,9 @@
 // a Dataset carries its stage schema, the parser that turns one decoded
 // file into stage rows and row errors, its merge key and its merge SQL
 // (sql/merge/<name>.sql). The pipeline and the warehouse iterate datasets
-// without knowing any of them: a new dataset is one new file set here and
-// under sql/merge, not edits across packages.
+// without knowing any of them: a new dataset is a value here, its merge
+// SQL under sql/merge and a migration for its tables, not edits across
+// packages (docs/architecture.md, "Adding a dataset").
 //
 // Dossiers are streamed (millions of rows) through transforms.Mapper; the
 // PAR datasets (scoring sheets, survey, adjustments) are small and read
@@ -30,25 +31,40 @@ type Dataset struct {
 	Name string // the source's `dataset:`
 	// Stage is the schema of the dataset's stage rows: its own columns,
 	// then the provenance and quarantine columns every dataset shares
-	// (see Tail). Nil for dossiers, whose stage is transforms.StageSchema.
+	// (see Tail).
 	Stage *arrow.Schema
 	// Key are the stage columns naming a row's identity: a later file's
-	// row replaces an earlier one with the same key.
+	// row replaces an earlier one with the same key. The warehouse derives
+	// the merge's flags from it (see Merge).
 	Key []string
 	// Merge is the dataset's merge SQL (sql/merge/<name>.sql), run in the
-	// commit transaction; empty for dossiers (merged by the warehouse's
-	// streaming path).
+	// commit transaction on every commit (on an empty stage when the run
+	// staged none of the dataset's files: it must then change nothing).
+	// It reads the dataset's stage table, stage_files (the run's loaded
+	// files: file_seq, key_header, retry, first_run_id, source, path, sha,
+	// dataset) and merge_run (run_id, loaded_at), and leaves
+	// CurrentTable(), a table or view of the staged valid rows it kept.
+	// A statement after a comment line "-- when: <condition>" runs only
+	// when the condition holds; a condition joins the flags duplicates (a
+	// key repeats among the staged valid rows), duplicates_in_file (within
+	// one file) and retries (a file of the dataset is a retried version)
+	// with "and", "or" and "not" ("and" binds tighter).
 	Merge string
 	// Tables are the warehouse tables the merge SQL writes (emptied by a
-	// full refresh); nil for dossiers, whose tables the warehouse owns.
+	// full refresh).
 	Tables []string
+	// Changes, when set, is a temporary table the merge SQL creates for
+	// the model (what the run changed); the warehouse drops it after the
+	// commit's model step.
+	Changes string
 	// Parse reads one whole file into stage rows; nil for a streamed
 	// dataset.
 	Parse func(in Input) (*Parsed, error)
 }
 
-// Streamed reports whether the dataset is loaded by the streaming dossier
-// path rather than read whole.
+// Streamed reports whether the dataset's files are streamed in record
+// batches by a Mapper (the pipeline's streaming path) rather than read
+// whole by Parse.
 func (d *Dataset) Streamed() bool { return d.Parse == nil }
 
 // StageTable is the name of the dataset's temporary stage table.
@@ -111,7 +127,7 @@ type Parsed struct {
 func (p *Parsed) RowsRead() int64 { return int64(len(p.Rows)) }
 
 // Tail are the provenance and quarantine columns every stage schema ends
-// with, as in transforms.StageSchema.
+// with, as transforms.StageSchema does.
 var Tail = []arrow.Field{
 	{Name: "source", Type: arrow.BinaryTypes.String},
 	{Name: "source_file", Type: arrow.BinaryTypes.String},
@@ -158,20 +174,40 @@ func nilIfEmpty(s string) any {
 
 var registry = map[string]*Dataset{}
 
-func register(d *Dataset) *Dataset {
-	if d.Merge == "" && d.Parse != nil {
+// Register adds a dataset; its merge SQL, when not given, is
+// sql/merge/<name>.sql. The datasets of this package register themselves;
+// a test may register one of its own (and unregister it when done).
+func Register(d *Dataset) (*Dataset, error) {
+	if _, dup := registry[d.Name]; dup || d.Name == "" {
+		return nil, fmt.Errorf("dataset %q: name empty or already registered", d.Name)
+	}
+	if d.Stage == nil || len(d.Key) == 0 {
+		return nil, fmt.Errorf("dataset %s: no stage schema or no key", d.Name)
+	}
+	if d.Merge == "" {
 		m, err := sql.Merge(d.Name)
 		if err != nil {
-			panic(fmt.Sprintf("dataset %s: %v", d.Name, err))
+			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
 		}
 		d.Merge = m
 	}
 	registry[d.Name] = d
+	return d, nil
+}
+
+func register(d *Dataset) *Dataset {
+	d, err := Register(d)
+	if err != nil {
+		panic(err)
+	}
 	return d
 }
 
-// Dossiers is the canonical dossier, streamed by transforms.Mapper.
-var Dossiers = register(&Dataset{Name: "dossiers", Key: []string{"dossier_code"}})
+// Dossiers is the canonical dossier, streamed by transforms.Mapper; its
+// merge keeps the latest version of each dossier code
+// (sql/merge/dossiers.sql) and leaves dossier_changes for the model.
+var Dossiers = register(&Dataset{Name: "dossiers", Stage: transforms.StageSchema, Key: []string{"dossier_code"},
+	Tables: []string{"dossiers"}, Changes: "dossier_changes"})
 
 // ByName returns the dataset of a source's `dataset:`.
 func ByName(name string) (*Dataset, error) {

@@ -16,11 +16,12 @@ import (
 	"github.com/cchc/cchc/warehouse"
 )
 
-// datasetOf returns the dataset a source loads (config validated the name).
+// datasetOf returns the dataset a source loads (config validated the
+// name; an unknown one falls back to the default dataset).
 func datasetOf(sc sourceConf) *datasets.Dataset {
 	d, err := datasets.ByName(sc.cfg.Dataset)
 	if err != nil {
-		return datasets.Dossiers
+		d, _ = datasets.ByName("")
 	}
 	return d
 }

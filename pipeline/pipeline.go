@@ -786,7 +786,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 			opts.Progress(p)
 		}
 	}
-	lerr := stage.Load(ctx, sr)
+	lerr := stage.LoadDataset(ctx, datasetOf(sc), sr)
 	sr.finish()
 	mapping := sr.mapping
 	if sr.err != nil {
@@ -801,7 +801,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		return nil
 	}
 	if err := checkUnchanged(f, raw.Digest()); err != nil {
-		if derr := stage.Discard(ctx, res.Seq); derr != nil {
+		if derr := stage.DiscardDataset(ctx, datasetOf(sc), res.Seq); derr != nil {
 			err = errors.Join(err, derr)
 		}
 		fail(err)
@@ -814,7 +814,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 	// Duplicates within the file are not counted here: they are not bad
 	// values, and the commit finds them.
 	if rate := sc.cfg.MaxRejectRate; sr.rowsRead > 0 && float64(sr.rejected) > rate*float64(sr.rowsRead) {
-		if err := stage.Discard(ctx, res.Seq); err != nil {
+		if err := stage.DiscardDataset(ctx, datasetOf(sc), res.Seq); err != nil {
 			fail(err)
 			return nil
 		}

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
-
-	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/transforms"
@@ -166,7 +163,7 @@ type FileResult struct {
 	Encoding string
 	Status   string // loaded | failed
 	Error    string
-	// Dataset is the source's dataset; "" and "dossiers" are the dossiers.
+	// Dataset is the source's dataset (datasets.ByName: "" is the default).
 	Dataset string
 	// ErrorKind of a failed file: ErrorTransient or ErrorContent.
 	ErrorKind string
@@ -197,8 +194,9 @@ type FileResult struct {
 	// ValuesMasked counts the file's cells stored with personal data
 	// masked (transforms.Mapper.Masked); set by the caller.
 	ValuesMasked int64
-	// RowsDuplicate counts, among RowsQuarantined, earlier rows whose
-	// dossier code a later row of the same file repeats (set by Commit).
+	// RowsDuplicate counts, among RowsQuarantined, earlier rows whose key
+	// a later row of the same file repeats (reason code duplicate_in_file,
+	// set by Commit).
 	RowsDuplicate int64
 	// RowsRecovered counts the rows of a retried version that left
 	// quarantine (set by Commit).
@@ -246,65 +244,32 @@ func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappi
 	return out, rows.Err()
 }
 
-// Stage collects a run's transformed rows in a temporary table on one
-// pinned connection, outside any transaction, so that a file failing
-// half-way is simply not staged; Commit then applies everything at once.
-// Not safe for concurrent use; Close drops the stage.
+// Stage collects a run's staged rows, one temporary table per dataset
+// (datasets.Dataset.StageTable), on one pinned connection, outside any
+// transaction, so that a file failing half-way is simply not staged;
+// Commit then merges every dataset at once. Not safe for concurrent use;
+// Close drops the stage.
 type Stage struct {
 	conn *sql.Conn
 	path string // the warehouse file, to name its disk when it is full
-	// staged are the read-whole datasets with a stage table, in the order
-	// first staged (see LoadDataset).
+	// staged are the datasets with a stage table, in the order first
+	// staged (see LoadDataset).
 	staged map[string]*datasets.Dataset
 	order  []string
 }
 
-// NewStage pins a connection and creates the stage table.
+// NewStage pins a connection for the stage; each dataset's stage table is
+// created when its first file is staged.
 func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ddl, err := TableDDL(transforms.StageSchema)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE stage ("+ddl+")"); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("stage: %w", err)
-	}
-	return &Stage{conn: conn, path: w.path}, nil
-}
-
-// Load appends the stream to the stage. On error nothing of the stream is
-// kept (the insert is one statement in autocommit mode).
-func (s *Stage) Load(ctx context.Context, rdr array.RecordReader) error {
-	err := LoadArrow(ctx, s.conn, rdr, "stage_in", "INSERT INTO stage SELECT * FROM stage_in")
-	if err != nil && !isNoSpace(err) && nearlyFull(s.path) {
-		// On a full disk DuckDB's Arrow scan fails with no reason given
-		// ("duckdb_arrow_scan"); the file is not at fault.
-		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err)
-	}
-	return CheckDiskFull(err, s.path)
-}
-
-// Discard removes the staged rows of one file (by its sequence number in
-// the run): a file found changed after it was read, or above its source's
-// max_reject_rate, must not be committed.
-func (s *Stage) Discard(ctx context.Context, seq int32) error {
-	if _, err := s.conn.ExecContext(ctx, "DELETE FROM stage WHERE file_seq = ?", seq); err != nil {
-		return fmt.Errorf("stage: discard file %d: %w", seq, err)
-	}
-	return nil
+	return &Stage{conn: conn, path: w.path, staged: map[string]*datasets.Dataset{}}, nil
 }
 
 // Close drops the stage and returns the connection to the pool.
 func (s *Stage) Close() error {
-	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage")
-	_, _ = s.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS stage_current")
-	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_current")
-	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS stage_files")
 	s.dropDatasets()
 	return s.conn.Close()
 }
@@ -331,8 +296,8 @@ type CommitInput struct {
 	// Freshness marks a source stale in source_status when its last new
 	// file is older than this before LoadedAt; 0 turns the mark off.
 	Freshness time.Duration
-	// FullRefresh empties dossiers, quarantine and source_files first, so
-	// the run's files rebuild them from scratch.
+	// FullRefresh empties every dataset's tables, quarantine and
+	// source_files first, so the run's files rebuild them from scratch.
 	FullRefresh bool
 	// AfterFile, when not nil, is called after each file's ledger row is
 	// written; tests inject failures and pauses here.
@@ -343,9 +308,10 @@ type CommitInput struct {
 }
 
 // Commit applies the staged rows in one transaction: the unit registry is
-// replaced, each dossier code's latest staged version (by file order, then
-// row) replaces the warehouse's, rejected rows go to quarantine, every file
-// gets its source_files row with reconciled counts and every source its
+// replaced, every registered dataset's merge SQL merges its staged rows
+// (for dossiers: each dossier code's latest staged version replaces the
+// warehouse's), rejected rows go to quarantine, every file gets its
+// source_files row with reconciled counts and every source its
 // source_status row; then the model is rebuilt. Any error rolls the whole
 // run back, leaving every table as it was.
 func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
@@ -369,7 +335,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 		return err
 	}
 	if in.FullRefresh {
-		for _, t := range append([]string{"dossiers", "quarantine", "source_files"}, datasetTables()...) {
+		for _, t := range append([]string{"quarantine", "source_files"}, datasetTables()...) {
 			if err := exec("DELETE FROM " + t); err != nil {
 				return fmt.Errorf("commit: full refresh: %w", err)
 			}
@@ -378,92 +344,7 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	if err := replaceQuarantine(ctx, c, files); err != nil {
 		return err
 	}
-	retries, err := stageFiles(ctx, c, files)
-	if err != nil {
-		return err
-	}
-	// Most runs carry no dossier code twice: then the valid staged rows are
-	// the current versions as they are, and both the search for duplicates
-	// within a file and the window that picks the latest version (sorts of
-	// the whole stage) are skipped.
-	var dups int64
-	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT dossier_code) FROM stage WHERE q_reason IS NULL`).Scan(&dups); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if dups > 0 {
-		if err := markDuplicates(ctx, c); err != nil {
-			return err
-		}
-	}
-	if retries {
-		// A retried version is loaded again as a whole: its quarantine rows
-		// are replaced by those of its new reading, and its valid rows
-		// compete with the warehouse's versions like a new file's, ranked
-		// by the run that first loaded it.
-		if err := recovered(ctx, c, files); err != nil {
-			return err
-		}
-		if err := exec(`DELETE FROM quarantine WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry AND quarantine.source = f.source
-				AND quarantine.source_file = f.path AND quarantine.file_sha256 = f.sha)`); err != nil {
-			return fmt.Errorf("commit: retried files: %w", err)
-		}
-	}
-	pick := `CREATE OR REPLACE TEMP VIEW stage_current AS
-			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage WHERE q_reason IS NULL`
-	if dups > 0 || retries {
-		// A retried version ranks by the run that first loaded it: every
-		// file new in this run is newer.
-		pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
-			SELECT s.* EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage s
-			JOIN stage_files f USING (file_seq)
-			WHERE s.q_reason IS NULL
-			QUALIFY row_number() OVER (PARTITION BY s.dossier_code
-				ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE ` + fmt.Sprint(runID) + ` END DESC, s.file_seq DESC, s.source_row DESC) = 1`
-		if !retries {
-			pick = `CREATE OR REPLACE TEMP TABLE stage_current AS
-			SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage
-			WHERE q_reason IS NULL
-			QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1`
-		}
-		dups = max(dups, 1) // stage_current is a table
-	}
-	steps := []struct{ what, q string }{
-		{"pick latest versions", pick},
-		// A retried version's row does not replace a version from a file
-		// first loaded after its own (nor, in the same run, from another
-		// file: their order then is unknown and the loaded version stays).
-		{"keep newer versions", `DELETE FROM stage_current WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers d
-			JOIN source_files sf ON sf.source = d.source AND sf.path = d.source_file AND sf.file_sha256 = d.file_sha256
-			WHERE f.retry AND f.file_seq = stage_current.file_seq AND d.dossier_code = stage_current.dossier_code
-			AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))))`},
-		// What a retried version loaded before is replaced by its new
-		// reading: a row that no longer passes leaves the warehouse.
-		{"unload retried versions", `DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
-			AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha)`},
-		{"replace dossiers", `DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM stage_current)`},
-		{"insert dossiers", `INSERT INTO dossiers SELECT dossier_code, unit_code, procedure_code, procedure_name, field, channel,
-			received_at, due_at, finished_at, returned_at, status, supplement_requests, supplement_days, online_level,
-			fee_required, paid_online, synced_national, digitized_dossier, digitized_result, reused_data, rating,
-			source, source_file, source_row, file_sha256, $1, $2 FROM stage_current`},
-		{"quarantine", `INSERT INTO quarantine (run_id, source, source_file, source_row, reason, column_name, raw_value,
-			raw_record, file_sha256, reason_code) SELECT $1, source, source_file, source_row, q_reason, q_column, q_raw_value,
-			q_raw_record, file_sha256, q_reason_code FROM stage WHERE q_reason IS NOT NULL`},
-	}
-	for _, st := range steps {
-		if (st.what == "keep newer versions" || st.what == "unload retried versions") && !retries {
-			continue
-		}
-		var args []any
-		if st.what == "insert dossiers" {
-			args = []any{runID, loadedAt}
-		} else if st.what == "quarantine" {
-			args = []any{runID}
-		}
-		if err := exec(st.q, args...); err != nil {
-			return fmt.Errorf("commit: %s: %w", st.what, err)
-		}
-	}
-	if err := fileCounts(ctx, c, files); err != nil {
+	if err := stageFiles(ctx, c, files); err != nil {
 		return err
 	}
 	if err := s.mergeDatasets(ctx, c, runID, loadedAt, files); err != nil {
@@ -479,16 +360,6 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 			}
 		}
 	}
-	drop := "DROP VIEW stage_current"
-	if dups > 0 {
-		drop = "DROP TABLE stage_current"
-	}
-	if err := exec(drop); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if err := exec("DROP TABLE stage_files"); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
 	for _, st := range in.Sources {
 		if err := writeSourceStatus(ctx, c, runID, loadedAt, in.Freshness, st); err != nil {
 			return err
@@ -497,6 +368,12 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 	if in.Model != nil {
 		if err := in.Model(ctx, c); err != nil {
 			return err
+		}
+	}
+	// The merges' change tables are the model's input: dropped only now.
+	for _, q := range mergeCleanup() {
+		if err := exec(q); err != nil {
+			return fmt.Errorf("commit: %w", err)
 		}
 	}
 	if _, err := c.ExecContext(ctx, `UPDATE runs SET committed_at = ?, modelled = ? WHERE run_id = ?`,
@@ -527,21 +404,16 @@ func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) er
 	return nil
 }
 
-// fileCounts fills each loaded file's counts from the stage and checks that
+// countFiles fills the counts of a dataset's loaded files, staged in
+// table stage of which current holds the valid rows kept, and checks that
 // they reconcile: read = loaded + quarantined + superseded, where
-// superseded are valid rows whose dossier code a later row took over.
-func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
-	var dossiers []*FileResult
-	for _, f := range files {
-		if f.Dataset == "" || f.Dataset == datasets.Dossiers.Name {
-			dossiers = append(dossiers, f)
-		}
-	}
+// superseded are valid rows whose key a later row took over.
+func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files []*FileResult) error {
 	type counts struct{ staged, valid, bad, current, dup int64 }
 	got := map[int32]*counts{}
 	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
 		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0), count(*) FILTER (q_reason_code = 'duplicate_in_file')
-		FROM stage s LEFT JOIN (SELECT file_seq, count(*) AS n FROM stage_current GROUP BY file_seq) cur USING (file_seq)
+		FROM `+stage+` s LEFT JOIN (SELECT file_seq, count(*) AS n FROM `+current+` GROUP BY file_seq) cur USING (file_seq)
 		GROUP BY s.file_seq`)
 	if err != nil {
 		return fmt.Errorf("commit: counts: %w", err)
@@ -558,60 +430,6 @@ func fileCounts(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, f := range dossiers {
-		if f.Status != "loaded" {
-			continue
-		}
-		k := got[f.Seq]
-		if k == nil {
-			k = &counts{}
-		}
-		if k.staged != f.RowsRead {
-			return fmt.Errorf("commit: file %s: %d rows read but %d staged: refusing to load an unreconciled file", f.Path, f.RowsRead, k.staged)
-		}
-		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.RowsDuplicate = k.current, k.bad, k.valid-k.current, k.dup
-		if f.Retry {
-			// Loaded: the version's rows that are current after the merge
-			// (its dossiers were unloaded first, so these are all of this
-			// reading); the rest of its valid rows were superseded.
-			if err := c.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source = ? AND source_file = ? AND file_sha256 = ?`,
-				f.Source, f.Path, f.SHA256).Scan(&f.RowsLoaded); err != nil {
-				return fmt.Errorf("commit: counts of retried file %s: %w", f.Path, err)
-			}
-			f.RowsSuperseded = k.valid - f.RowsLoaded
-			if f.RowsSuperseded < 0 {
-				return fmt.Errorf("commit: retried file %s: %d rows current but only %d valid: refusing to load an unreconciled file", f.Path, f.RowsLoaded, k.valid)
-			}
-		}
-	}
-	return nil
-}
-
-// countFiles fills the counts of a read-whole dataset's loaded files,
-// staged in table stage of which current holds the valid rows kept, and
-// checks they reconcile like the dossiers' (see fileCounts).
-func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files []*FileResult) error {
-	type counts struct{ staged, valid, bad, current int64 }
-	got := map[int32]*counts{}
-	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
-		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0)
-		FROM `+stage+` s LEFT JOIN (SELECT file_seq, count(*) AS n FROM `+current+` GROUP BY file_seq) cur USING (file_seq)
-		GROUP BY s.file_seq`)
-	if err != nil {
-		return fmt.Errorf("commit: counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var seq int32
-		var k counts
-		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current); err != nil {
-			return err
-		}
-		got[seq] = &k
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, f := range files {
 		if f.Status != "loaded" {
 			continue
@@ -623,17 +441,19 @@ func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files [
 		if k.staged != f.RowsRead {
 			return fmt.Errorf("commit: file %s: %d rows read but %d staged: refusing to load an unreconciled file", f.Path, f.RowsRead, k.staged)
 		}
-		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded = k.current, k.bad, k.valid-k.current
+		// A retried version's current rows are all of its new reading:
+		// its earlier rows were unloaded or replaced by the merge.
+		f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded, f.RowsDuplicate = k.current, k.bad, k.valid-k.current, k.dup
 	}
 	return nil
 }
 
-// recovered sets RowsRecovered of each retried file: its rows in
-// quarantine that its new reading finds valid.
-func recovered(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+// recovered sets RowsRecovered of each retried file of a dataset staged
+// in table stage: its rows in quarantine that its new reading finds valid.
+func recovered(ctx context.Context, c *sql.Conn, stage string, files []*FileResult) error {
 	rows, err := c.QueryContext(ctx, `SELECT f.file_seq, count(*) FROM quarantine q
 		JOIN stage_files f ON f.retry AND q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.sha
-		JOIN stage s ON s.file_seq = f.file_seq AND s.source_row = q.source_row
+		JOIN `+stage+` s ON s.file_seq = f.file_seq AND s.source_row = q.source_row
 		WHERE s.q_reason IS NULL GROUP BY f.file_seq`)
 	if err != nil {
 		return fmt.Errorf("commit: recovered rows: %w", err)
@@ -656,61 +476,33 @@ func recovered(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	return rows.Err()
 }
 
-// stageFiles records the run's loaded files for the commit's SQL: the
-// header of their dossier code column (for duplicate reasons) and whether
-// they are retried versions. It reports whether any is.
-func stageFiles(ctx context.Context, c *sql.Conn, files []*FileResult) (bool, error) {
-	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_files (file_seq INTEGER, code_header VARCHAR,
-		retry BOOLEAN, first_run_id BIGINT, source VARCHAR, path VARCHAR, sha VARCHAR)`); err != nil {
-		return false, fmt.Errorf("commit: stage_files: %w", err)
+// stageFiles records the run's loaded files for the merge SQL
+// (datasets.Dataset.Merge): their dataset, the header of the column mapped
+// to the dataset's first key column (for quarantine reasons naming it) and
+// whether they are retried versions.
+func stageFiles(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_files (file_seq INTEGER, key_header VARCHAR,
+		retry BOOLEAN, first_run_id BIGINT, source VARCHAR, path VARCHAR, sha VARCHAR, dataset VARCHAR)`); err != nil {
+		return fmt.Errorf("commit: stage_files: %w", err)
 	}
-	retries := false
 	for _, f := range files {
 		if f.Status != "loaded" {
 			continue
 		}
-		header := "Mã hồ sơ"
+		d, err := datasets.ByName(f.Dataset)
+		if err != nil {
+			return fmt.Errorf("commit: file %s: %w", f.Path, err)
+		}
+		var header any
 		for h, canon := range f.Mapping.Columns {
-			if canon == "dossier_code" {
+			if canon == d.Key[0] {
 				header = h
 			}
 		}
-		retries = retries || f.Retry
-		if _, err := c.ExecContext(ctx, `INSERT INTO stage_files VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			f.Seq, header, f.Retry, f.FirstRunID, f.Source, f.Path, f.SHA256); err != nil {
-			return false, fmt.Errorf("commit: stage_files: %w", err)
+		if _, err := c.ExecContext(ctx, `INSERT INTO stage_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.Seq, header, f.Retry, f.FirstRunID, f.Source, f.Path, f.SHA256, d.Name); err != nil {
+			return fmt.Errorf("commit: stage_files: %w", err)
 		}
-	}
-	return retries, nil
-}
-
-// markDuplicates quarantines, within each file, the earlier valid rows whose
-// dossier code a later valid row repeats: the last row is kept (an export
-// listing a dossier twice most likely appended its newer state), and each
-// earlier one becomes a duplicate_in_file row the clerk can see, so read =
-// loaded + quarantined + superseded still holds and superseded keeps
-// meaning "replaced by another file".
-func markDuplicates(ctx context.Context, c *sql.Conn) error {
-	var n int64
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM stage WHERE q_reason IS NULL
-		GROUP BY file_seq, dossier_code HAVING count(*) > 1)`).Scan(&n); err != nil {
-		return fmt.Errorf("commit: duplicates: %w", err)
-	}
-	if n == 0 {
-		return nil
-	}
-	_, err := c.ExecContext(ctx, `UPDATE stage SET
-		q_reason = format('Mã hồ sơ "{}" có {} dòng trong tệp; dòng này bị bỏ qua, giữ dòng cuối (dòng {}): xóa dòng trùng trong tệp xuất',
-			stage.dossier_code, d.n, d.last_row),
-		q_reason_code = 'duplicate_in_file', q_column = f.code_header, q_raw_value = stage.dossier_code,
-		q_raw_record = json_object(f.code_header, stage.dossier_code)::VARCHAR
-		FROM (SELECT file_seq, source_row, n, last_row FROM (
-			SELECT file_seq, source_row, count(*) OVER w AS n, max(source_row) OVER w AS last_row
-			FROM stage WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, dossier_code))
-			WHERE source_row < last_row) d, stage_files f
-		WHERE stage.file_seq = d.file_seq AND stage.source_row = d.source_row AND f.file_seq = d.file_seq`)
-	if err != nil {
-		return fmt.Errorf("commit: duplicates: %w", err)
 	}
 	return nil
 }

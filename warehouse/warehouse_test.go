@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/transforms"
 	"github.com/cchc/cchc/units"
 )
@@ -122,7 +123,7 @@ func TestStageCommit(t *testing.T) {
 	defer st.Close()
 	r1 := stageRecord(t, 1, []string{"A", "B", "A", "C"}, []string{"", "", "", "bad date"})
 	rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{r1})
-	if err := st.Load(ctx, rdr); err != nil {
+	if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
 		t.Fatal(err)
 	}
 	rdr.Release()

@@ -1,0 +1,89 @@
+-- Merge of dossiers (dataset dossiers). Input: stage_dossiers (every row
+-- staged by the run, valid or quarantined), stage_files (the run's loaded
+-- files) and merge_run (run_id, loaded_at). Key: dossier_code; each code's
+-- latest staged version (by file, then row; a retried file ranks by the
+-- run that first loaded it) replaces the warehouse's. Leaves
+-- current_dossiers (the staged valid rows kept) and dossier_changes
+-- (received_at, finished_at of every dossiers row the run deleted or
+-- inserted: the model recomputes the periods they fall in). A full refresh
+-- empties dossiers before this merge, so dossier_changes then holds only the
+-- new rows: a full refresh rebuilds every period anyway.
+--
+-- Statements after "-- when:" run only under their condition (see
+-- datasets.Dataset.Merge). Most runs carry no dossier code twice and no
+-- retried file: then the valid staged rows are the current versions as they
+-- are, and neither the search for duplicates within a file nor the window
+-- picking the latest version (sorts of the whole stage) runs.
+
+-- Within a file, the last row of a code is kept (an export listing a
+-- dossier twice most likely appended its newer state); each earlier valid
+-- row becomes a duplicate_in_file row the clerk can see, so read = loaded +
+-- quarantined + superseded holds and superseded keeps meaning "replaced by
+-- another file".
+-- when: duplicates_in_file
+UPDATE stage_dossiers SET
+  q_reason = format('Mã hồ sơ "{}" có {} dòng trong tệp; dòng này bị bỏ qua, giữ dòng cuối (dòng {}): xóa dòng trùng trong tệp xuất',
+    stage_dossiers.dossier_code, d.n, d.last_row),
+  q_reason_code = 'duplicate_in_file', q_column = coalesce(f.key_header, 'Mã hồ sơ'), q_raw_value = stage_dossiers.dossier_code,
+  q_raw_record = json_object(coalesce(f.key_header, 'Mã hồ sơ'), stage_dossiers.dossier_code)::VARCHAR
+FROM (SELECT file_seq, source_row, n, last_row FROM (
+    SELECT file_seq, source_row, count(*) OVER w AS n, max(source_row) OVER w AS last_row
+    FROM stage_dossiers WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, dossier_code))
+    WHERE source_row < last_row) d, stage_files f
+WHERE stage_dossiers.file_seq = d.file_seq AND stage_dossiers.source_row = d.source_row AND f.file_seq = d.file_seq;
+
+-- when: not duplicates and not retries
+CREATE OR REPLACE TEMP VIEW current_dossiers AS
+SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage_dossiers WHERE q_reason IS NULL;
+
+-- when: duplicates and not retries
+CREATE OR REPLACE TEMP TABLE current_dossiers AS
+SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage_dossiers
+WHERE q_reason IS NULL
+QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1;
+
+-- A retried version ranks by the run that first loaded it: every file new
+-- in this run is newer.
+-- when: retries
+CREATE OR REPLACE TEMP TABLE current_dossiers AS
+SELECT s.* EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage_dossiers s
+JOIN stage_files f USING (file_seq), merge_run m
+WHERE s.q_reason IS NULL
+QUALIFY row_number() OVER (PARTITION BY s.dossier_code
+  ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE m.run_id END DESC, s.file_seq DESC, s.source_row DESC) = 1;
+
+-- A retried version's row does not replace a version from a file first
+-- loaded after its own (nor, in the same run, from another file: their
+-- order then is unknown and the loaded version stays).
+-- when: retries
+DELETE FROM current_dossiers WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers d
+  JOIN source_files sf ON sf.source = d.source AND sf.path = d.source_file AND sf.file_sha256 = d.file_sha256
+  WHERE f.retry AND f.file_seq = current_dossiers.file_seq AND d.dossier_code = current_dossiers.dossier_code
+  AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))));
+
+-- Created before any dossiers row is deleted or inserted (the model reads
+-- it; the warehouse drops it after the model).
+CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+
+-- What a retried version loaded before is replaced by its new reading: a
+-- row that no longer passes leaves the warehouse.
+-- when: retries
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f
+  WHERE f.retry AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha);
+
+-- when: retries
+DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
+  AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha);
+
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers
+WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
+
+DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
+
+INSERT INTO dossiers SELECT c.dossier_code, c.unit_code, c.procedure_code, c.procedure_name, c.field, c.channel,
+  c.received_at, c.due_at, c.finished_at, c.returned_at, c.status, c.supplement_requests, c.supplement_days, c.online_level,
+  c.fee_required, c.paid_online, c.synced_national, c.digitized_dossier, c.digitized_result, c.reused_data, c.rating,
+  c.source, c.source_file, c.source_row, c.file_sha256, m.run_id, m.loaded_at
+FROM current_dossiers c, merge_run m;
+
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM current_dossiers;
