@@ -69,11 +69,18 @@ func TestComments(t *testing.T) {
 	}
 }
 
-// stageRecord builds a stage batch: codes[i] valid unless reasons[i] != "".
+// stageRecord builds a stage batch of file f.csv (sha abc), every dossier
+// received on 2 March 2026: codes[i] valid unless reasons[i] != "".
 func stageRecord(t *testing.T, seq int32, codes []string, reasons []string) arrow.Record {
+	return stageFile(t, seq, "f.csv", "abc", time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC), codes, reasons)
+}
+
+// stageFile builds a stage batch of one file, every dossier received at
+// received (naive local time).
+func stageFile(t *testing.T, seq int32, file, sha string, received time.Time, codes []string, reasons []string) arrow.Record {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, transforms.StageSchema)
 	defer b.Release()
-	ts := arrow.Timestamp(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC).UnixMicro())
+	ts := arrow.Timestamp(received.UnixMicro())
 	for i, c := range codes {
 		for f := 0; f < len(transforms.StageSchema.Fields()); f++ {
 			name := transforms.StageSchema.Field(f).Name
@@ -92,9 +99,9 @@ func stageRecord(t *testing.T, seq int32, codes []string, reasons []string) arro
 			case "source":
 				fb.(*array.StringBuilder).Append("s")
 			case "source_file":
-				fb.(*array.StringBuilder).Append("f.csv")
+				fb.(*array.StringBuilder).Append(file)
 			case "file_sha256":
-				fb.(*array.StringBuilder).Append("abc")
+				fb.(*array.StringBuilder).Append(sha)
 			case "source_row":
 				fb.(*array.Int64Builder).Append(int64(i + 2))
 			case "file_seq":

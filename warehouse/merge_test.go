@@ -1,0 +1,163 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/cchc/cchc/datasets"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+// commitDossiers stages one dossier file and commits it as run runID; the
+// model callback, when not nil, runs inside the commit.
+func commitDossiers(t *testing.T, w *Warehouse, runID int64, file, sha string, received time.Time, codes []string,
+	model func(ctx context.Context, c *sql.Conn) error) *FileResult {
+	t.Helper()
+	ctx := context.Background()
+	st, err := w.NewStage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := stageFile(t, 1, file, sha, received, codes, make([]string, len(codes)))
+	rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{rec})
+	if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+		t.Fatal(err)
+	}
+	rdr.Release()
+	rec.Release()
+	f := &FileResult{Seq: 1, Source: "s", Path: file, SHA256: sha, Status: "loaded", RowsRead: int64(len(codes)),
+		Mapping: transforms.Mapping{Columns: map[string]string{"Mã hồ sơ": "dossier_code"}}}
+	reg := []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune"}}
+	if _, err := w.DB().Exec(`INSERT INTO runs (run_id, started_at, status, trigger) VALUES (?, ?, 'running', 'manual')`,
+		runID, received); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(ctx, CommitInput{RunID: runID, LoadedAt: received, Units: reg, Files: []*FileResult{f}, Model: model}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// A redelivered dossier whose received_at moved from March to April: the
+// model sees both versions in dossier_changes (March must be recomputed as
+// it loses the dossier, April as it gains it), and the dossier it did not
+// touch is not there. The table is gone after the commit.
+func TestDossierChanges(t *testing.T) {
+	w := open(t)
+	march := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	april := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
+	commitDossiers(t, w, 1, "march.csv", "m1", march, []string{"A", "B"}, nil)
+
+	var changes []string
+	model := func(ctx context.Context, c *sql.Conn) error {
+		rows, err := c.QueryContext(ctx, `SELECT strftime(received_at, '%Y-%m-%d') FROM dossier_changes ORDER BY received_at`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			changes = append(changes, s)
+		}
+		return rows.Err()
+	}
+	f := commitDossiers(t, w, 2, "april.csv", "a1", april, []string{"A"}, model)
+	// Old version of A (2 March, deleted) and new one (6 April, inserted);
+	// B is untouched.
+	if want := []string{"2026-03-02", "2026-04-06"}; !reflect.DeepEqual(changes, want) {
+		t.Errorf("dossier_changes = %v, want %v", changes, want)
+	}
+	if f.RowsLoaded != 1 || f.RowsSuperseded != 0 {
+		t.Errorf("counts: loaded %d superseded %d", f.RowsLoaded, f.RowsSuperseded)
+	}
+	var received time.Time
+	if err := w.DB().QueryRow(`SELECT received_at FROM dossiers WHERE dossier_code = 'A'`).Scan(&received); err != nil || !received.Equal(april) {
+		t.Errorf("A received %v, %v", received, err)
+	}
+	var n int
+	if err := w.DB().QueryRow(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dossier_changes'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("dossier_changes left behind: %d, %v", n, err)
+	}
+}
+
+// A merge SQL statement runs under its "-- when:" condition.
+func TestMergeConditions(t *testing.T) {
+	script := `-- a comment
+CREATE TABLE a (x INTEGER);
+-- when: duplicates
+UPDATE a
+SET x = 1;
+-- when: not duplicates and not retries
+SELECT 2;
+-- when: duplicates and not retries or retries
+SELECT 3;
+`
+	stmts, err := statements(script)
+	if err != nil || len(stmts) != 4 {
+		t.Fatalf("%d statements, %v", len(stmts), err)
+	}
+	tests := []struct {
+		dups, retries bool
+		want          string // which statements run, by index
+	}{
+		{false, false, "02"},
+		{true, false, "013"},
+		{false, true, "03"},
+		{true, true, "013"},
+	}
+	for _, tc := range tests {
+		flags := map[string]bool{"duplicates": tc.dups, "duplicates_in_file": false, "retries": tc.retries}
+		got := ""
+		for i, st := range stmts {
+			ok, err := st.holds(flags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				got += fmt.Sprint(i)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("duplicates %v retries %v: ran %s, want %s", tc.dups, tc.retries, got, tc.want)
+		}
+	}
+	if !strings.Contains(stmts[1].sql, "SET x = 1;") {
+		t.Errorf("statement 1 = %q", stmts[1].sql)
+	}
+	if _, err := (statement{when: "dupes", sql: "SELECT 1"}).holds(map[string]bool{}); err == nil {
+		t.Error("an unknown flag must be an error")
+	}
+	if _, err := statements("-- when: retries\n"); err == nil {
+		t.Error("a condition before no statement must be an error")
+	}
+}
+
+// Every registered dataset's merge SQL splits into statements whose
+// conditions name known flags.
+func TestMergeSQLParses(t *testing.T) {
+	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false}
+	for _, d := range datasets.All() {
+		stmts, err := statements(d.Merge)
+		if err != nil || len(stmts) == 0 {
+			t.Errorf("%s: %d statements, %v", d.Name, len(stmts), err)
+		}
+		for _, st := range stmts {
+			if _, err := st.holds(flags); err != nil {
+				t.Errorf("%s: %v", d.Name, err)
+			}
+		}
+	}
+}
