@@ -18,9 +18,10 @@ import (
 )
 
 // commitDossiers stages one dossier file and commits it as run runID; the
-// model callback, when not nil, runs inside the commit.
+// model callback, when not nil, runs inside the commit. retryOf > 0 makes
+// the file a retried version first loaded by that run.
 func commitDossiers(t *testing.T, w *Warehouse, runID int64, file, sha string, received time.Time, codes []string,
-	model func(ctx context.Context, c *sql.Conn) error) *FileResult {
+	model func(ctx context.Context, c *sql.Conn) error, retryOf int64) *FileResult {
 	t.Helper()
 	ctx := context.Background()
 	st, err := w.NewStage(ctx)
@@ -36,7 +37,8 @@ func commitDossiers(t *testing.T, w *Warehouse, runID int64, file, sha string, r
 	rdr.Release()
 	rec.Release()
 	f := &FileResult{Seq: 1, Source: "s", Path: file, SHA256: sha, Status: "loaded", RowsRead: int64(len(codes)),
-		Mapping: transforms.Mapping{Columns: map[string]string{"Mã hồ sơ": "dossier_code"}}}
+		Mapping: transforms.Mapping{Columns: map[string]string{"Mã hồ sơ": "dossier_code"}},
+		Retry:   retryOf > 0, FirstRunID: retryOf}
 	reg := []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune"}}
 	if _, err := w.DB().Exec(`INSERT INTO runs (run_id, started_at, status, trigger) VALUES (?, ?, 'running', 'manual')`,
 		runID, received); err != nil {
@@ -51,15 +53,17 @@ func commitDossiers(t *testing.T, w *Warehouse, runID int64, file, sha string, r
 // A redelivered dossier whose received_at moved from March to April: the
 // model sees both versions in dossier_changes (March must be recomputed as
 // it loses the dossier, April as it gains it), and the dossier it did not
-// touch is not there. The table is gone after the commit.
+// touch is not there. The table is gone after the commit. A retried
+// version's unloaded and reloaded rows are there too.
 func TestDossierChanges(t *testing.T) {
 	w := open(t)
 	march := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 	april := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
-	commitDossiers(t, w, 1, "march.csv", "m1", march, []string{"A", "B"}, nil)
+	commitDossiers(t, w, 1, "march.csv", "m1", march, []string{"A", "B"}, nil, 0)
 
 	var changes []string
 	model := func(ctx context.Context, c *sql.Conn) error {
+		changes = nil
 		rows, err := c.QueryContext(ctx, `SELECT strftime(received_at, '%Y-%m-%d') FROM dossier_changes ORDER BY received_at`)
 		if err != nil {
 			return err
@@ -74,7 +78,7 @@ func TestDossierChanges(t *testing.T) {
 		}
 		return rows.Err()
 	}
-	f := commitDossiers(t, w, 2, "april.csv", "a1", april, []string{"A"}, model)
+	f := commitDossiers(t, w, 2, "april.csv", "a1", april, []string{"A"}, model, 0)
 	// Old version of A (2 March, deleted) and new one (6 April, inserted);
 	// B is untouched.
 	if want := []string{"2026-03-02", "2026-04-06"}; !reflect.DeepEqual(changes, want) {
@@ -90,6 +94,20 @@ func TestDossierChanges(t *testing.T) {
 	var n int
 	if err := w.DB().QueryRow(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dossier_changes'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("dossier_changes left behind: %d, %v", n, err)
+	}
+
+	// march.csv read again (run 1's version): its B is unloaded and loaded
+	// again (old and new B, both 2 March); its A does not replace april.csv's
+	// newer A, so A is not in the changes.
+	f = commitDossiers(t, w, 3, "march.csv", "m1", march, []string{"A", "B"}, model, 1)
+	if want := []string{"2026-03-02", "2026-03-02"}; !reflect.DeepEqual(changes, want) {
+		t.Errorf("after the retry, dossier_changes = %v, want %v", changes, want)
+	}
+	if f.RowsLoaded != 1 || f.RowsSuperseded != 1 {
+		t.Errorf("retry counts: loaded %d superseded %d", f.RowsLoaded, f.RowsSuperseded)
+	}
+	if err := w.DB().QueryRow(`SELECT received_at FROM dossiers WHERE dossier_code = 'A'`).Scan(&received); err != nil || !received.Equal(april) {
+		t.Errorf("after the retry, A received %v, %v", received, err)
 	}
 }
 
