@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/vnenc"
 	"github.com/robfig/cron/v3"
@@ -91,8 +92,8 @@ type Source struct {
 	// MaxRejectRate rejects a whole file whose share of quarantined rows is
 	// above it (0 to 1; 1, the default, never rejects).
 	MaxRejectRate float64
-	// Dataset is what one file of the source holds (Datasets): dossiers
-	// (default), par_appraisal, par_survey or par_adjustments.
+	// Dataset is what one file of the source holds (package datasets):
+	// dossiers (default), par_appraisal, par_survey or par_adjustments.
 	Dataset string
 	// Period is the assessment period of the source's files ('2025',
 	// '2025-H1'); empty means each file names it (PAR datasets only).
@@ -152,11 +153,6 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("config %s: %s: %s", loc, e.Key, e.Msg)
 }
-
-// Datasets are the values of a source's `dataset:` (DESIGN.md, Datasets);
-// package datasets holds one value per name and a test keeps both lists
-// equal.
-var Datasets = []string{"dossiers", "par_appraisal", "par_survey", "par_adjustments"}
 
 var (
 	sourceName   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -529,8 +525,14 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		if s.Dataset == "" {
 			s.Dataset = "dossiers"
 		}
-		if !contains(Datasets, s.Dataset) {
-			b.fail(key+".dataset", "must be one of %s, got %q", strings.Join(Datasets, ", "), s.Dataset)
+		// The values of `dataset:` are the registered datasets (package
+		// datasets, DESIGN.md "Datasets").
+		if _, err := datasets.ByName(s.Dataset); err != nil {
+			var names []string
+			for _, d := range datasets.All() {
+				names = append(names, d.Name)
+			}
+			b.fail(key+".dataset", "must be one of %s, got %q", strings.Join(names, ", "), s.Dataset)
 		}
 		if s.Period != "" {
 			if s.Dataset == "dossiers" {
