@@ -85,8 +85,8 @@ func failFile(res *warehouse.FileResult, err error, log *slog.Logger) {
 }
 
 // loadWhole stages one file of a read-whole dataset (scoring sheet,
-// survey, adjustments) through the same ledger, quarantine and
-// reconciliation as dossiers. Like loadFile it returns an error only when
+// survey, adjustments) through the same stage, ledger, quarantine and
+// reconciliation as a streamed one. Like loadFile it returns an error only when
 // the run cannot go on.
 func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, sc sourceConf, d *datasets.Dataset, reg *units.Registry, f *fetched, sum *Summary, log *slog.Logger) (*datasets.Parsed, error) {
 	res := f.res

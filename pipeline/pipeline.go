@@ -53,8 +53,8 @@ type Options struct {
 	AfterFile func(i int) error
 	// NoPublish skips writing publications (tests of the load alone).
 	NoPublish bool
-	// FullRefresh rebuilds dossiers, quarantine and source_files from every
-	// file the sources offer, ignoring the ledger.
+	// FullRefresh rebuilds every dataset's tables, quarantine and
+	// source_files from every file the sources offer, ignoring the ledger.
 	FullRefresh bool
 }
 
@@ -99,8 +99,8 @@ type Summary struct {
 	// RetryFailed lists the files whose second reading failed (such as one
 	// now above max_reject_rate); their loaded version is kept as it was.
 	RetryFailed []string
-	// Duplicates counts the earlier rows of dossier codes repeated within a
-	// file (quarantined as duplicate_in_file; the last row is kept).
+	// Duplicates counts the earlier rows of keys (dossier codes) repeated
+	// within a file (quarantined as duplicate_in_file; the last row is kept).
 	Duplicates   int64
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file

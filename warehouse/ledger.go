@@ -177,12 +177,12 @@ type FileResult struct {
 	// Retry marks a file version the ledger already holds, read again
 	// because rows it had quarantined for a reason a registry or mapping
 	// change can cure may load now. Commit then replaces its quarantine
-	// rows and the dossiers it loaded by those of its new reading (a
-	// version from a file first loaded later still wins) and updates its
-	// ledger row.
+	// rows by those of its new reading, its dataset's merge SQL the rows
+	// it loaded (dossiers: a version from a file first loaded later still
+	// wins), and updates its ledger row.
 	Retry bool
 	// FirstRunID is the run that first loaded a retried version: its
-	// place among the files when versions of a dossier compete.
+	// place among the files when versions of a row compete.
 	FirstRunID int64
 	// PrevQuarantined is a retried version's quarantined count before.
 	PrevQuarantined int64
@@ -388,9 +388,9 @@ func (s *Stage) Commit(ctx context.Context, in CommitInput) (err error) {
 
 // replaceQuarantine deletes the quarantined rows of earlier versions of the
 // files this run loaded: a corrected re-export (same source and path, new
-// content) replaces its predecessor's rejected rows, as its dossiers replace
-// the predecessor's. A file that failed to load keeps its predecessor's rows,
-// as it keeps its dossiers.
+// content) replaces its predecessor's rejected rows, as its valid rows replace
+// the predecessor's. A file that failed to load keeps its predecessor's
+// rejected rows, as it keeps its valid ones.
 func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	for _, f := range files {
 		if f.Status != "loaded" {
