@@ -75,10 +75,18 @@ INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE 
 DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
   AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha);
 
-INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers
+-- The versions replaced are found once, by their code, and deleted by
+-- rowid: finding them twice (for dossier_changes, then for the delete)
+-- would read every dossier code of the warehouse twice.
+CREATE OR REPLACE TEMP TABLE replaced_dossiers AS
+SELECT rowid AS row_id, received_at, finished_at FROM dossiers
 WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
 
-DELETE FROM dossiers WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
+
+DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
+
+DROP TABLE replaced_dossiers;
 
 INSERT INTO dossiers SELECT c.dossier_code, c.unit_code, c.procedure_code, c.procedure_name, c.field, c.channel,
   c.received_at, c.due_at, c.finished_at, c.returned_at, c.status, c.supplement_requests, c.supplement_days, c.online_level,
