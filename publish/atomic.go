@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +15,16 @@ import (
 // same folder (".name.tmp-*"), which is synced, made world-readable and
 // renamed over name, so a reader sees the old file or the new one, never
 // half of one. On error the temporary file is removed and name is left as
-// it was. It returns the path written.
+// it was. It returns the path written. write's output is buffered: the
+// template and encoders write many small pieces, each a system call on an
+// *os.File.
 func writeFile(dir, name string, write func(io.Writer) error) (string, error) {
 	return writeVia(dir, name, func(tmp *os.File) error {
-		if err := write(tmp); err != nil {
+		b := bufio.NewWriterSize(tmp, 64<<10)
+		if err := write(b); err != nil {
+			return err
+		}
+		if err := b.Flush(); err != nil {
 			return err
 		}
 		if err := tmp.Sync(); err != nil {

@@ -349,86 +349,58 @@ func writePARParquet(ctx context.Context, db *sql.DB, period string, t parTable,
 	if len(t.Rows) == 0 {
 		return fmt.Errorf("no rows")
 	}
-	num := func(p *float64) string {
+	num := func(p *float64) any {
 		if p == nil {
-			return "NULL"
+			return nil
 		}
-		return sqlString(strconv.FormatFloat(RoundN(*p, decimals), 'g', -1, 64))
+		return strconv.FormatFloat(RoundN(*p, decimals), 'g', -1, 64)
 	}
-	type col struct {
-		name, typ string
-		val       func(i int, r parRow) string
+	type row struct {
+		i int
+		parRow
 	}
+	type col = parquetColumn[row]
 	cols := []col{
-		{"tt", "INTEGER", func(i int, _ parRow) string { return strconv.Itoa(i + 1) }},
-		{"unit_code", "VARCHAR", func(_ int, r parRow) string { return sqlString(r.UnitCode) }},
-		{"unit_name", "VARCHAR", func(_ int, r parRow) string { return sqlString(r.UnitName) }},
-		{"status", "VARCHAR", func(_ int, r parRow) string { return sqlString(r.Status) }},
-		{"score", "DOUBLE", func(_ int, r parRow) string { return num(r.Score) }},
-		{"rank", "INTEGER", func(_ int, r parRow) string { return sqlInt(r.Rank) }},
-		{"peer_count", "INTEGER", func(_ int, r parRow) string { return sqlInt(r.PeerCount) }},
-		{"tier", "VARCHAR", func(_ int, r parRow) string {
+		{"tt", "INTEGER", func(r row) any { return strconv.Itoa(r.i + 1) }},
+		{"unit_code", "VARCHAR", func(r row) any { return r.UnitCode }},
+		{"unit_name", "VARCHAR", func(r row) any { return r.UnitName }},
+		{"status", "VARCHAR", func(r row) any { return r.Status }},
+		{"score", "DOUBLE", func(r row) any { return num(r.Score) }},
+		{"rank", "INTEGER", func(r row) any { return jsonInt(r.Rank) }},
+		{"peer_count", "INTEGER", func(r row) any { return jsonInt(r.PeerCount) }},
+		{"tier", "VARCHAR", func(r row) any {
 			if r.Tier == "" {
-				return "NULL"
+				return nil
 			}
-			return sqlString(r.Tier)
+			return r.Tier
 		}},
 	}
 	for j := range t.Fields {
 		cols = append(cols, col{"field_" + strings.ReplaceAll(t.Fields[j].Code, ".", "_"), "DOUBLE",
-			func(_ int, r parRow) string { return num(r.Fields[j]) }})
+			func(r row) any { return num(r.Fields[j]) }})
 	}
 	cols = append(cols,
-		col{"self_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Self) }},
-		col{"appraised_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Appraised) }},
-		col{"survey_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Survey) }},
-		col{"bonus_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Bonus) }},
-		col{"penalty_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Penalty) }},
-		col{"total_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Total) }},
-		col{"max_points", "DOUBLE", func(_ int, r parRow) string { return num(r.Max) }},
-		col{"peer_mean", "DOUBLE", func(_ int, r parRow) string { return num(r.PeerMean) }},
-		col{"previous_rank", "INTEGER", func(_ int, r parRow) string { return sqlInt(r.PreviousRank) }},
-		col{"rank_change", "INTEGER", func(_ int, r parRow) string { return sqlInt(r.RankChange) }},
-		col{"score_change", "DOUBLE", func(_ int, r parRow) string { return num(r.ScoreChange) }},
-		col{"note", "VARCHAR", func(_ int, r parRow) string { return sqlString(r.parNote()) }},
-		col{"period", "VARCHAR", func(int, parRow) string { return sqlString(period) }},
-		col{"peer_group", "VARCHAR", func(int, parRow) string { return sqlString(t.PeerGroup) }},
-		col{"methodology", "VARCHAR", func(int, parRow) string { return sqlString(t.Methodology) }},
-		col{"methodology_version", "VARCHAR", func(int, parRow) string { return sqlString(t.Version) }},
-		col{"provisional", "BOOLEAN", func(int, parRow) string { return strconv.FormatBool(t.Provisional) }},
+		col{"self_points", "DOUBLE", func(r row) any { return num(r.Self) }},
+		col{"appraised_points", "DOUBLE", func(r row) any { return num(r.Appraised) }},
+		col{"survey_points", "DOUBLE", func(r row) any { return num(r.Survey) }},
+		col{"bonus_points", "DOUBLE", func(r row) any { return num(r.Bonus) }},
+		col{"penalty_points", "DOUBLE", func(r row) any { return num(r.Penalty) }},
+		col{"total_points", "DOUBLE", func(r row) any { return num(r.Total) }},
+		col{"max_points", "DOUBLE", func(r row) any { return num(r.Max) }},
+		col{"peer_mean", "DOUBLE", func(r row) any { return num(r.PeerMean) }},
+		col{"previous_rank", "INTEGER", func(r row) any { return jsonInt(r.PreviousRank) }},
+		col{"rank_change", "INTEGER", func(r row) any { return jsonInt(r.RankChange) }},
+		col{"score_change", "DOUBLE", func(r row) any { return num(r.ScoreChange) }},
+		col{"note", "VARCHAR", func(r row) any { return r.parNote() }},
+		col{"period", "VARCHAR", func(row) any { return period }},
+		col{"peer_group", "VARCHAR", func(row) any { return t.PeerGroup }},
+		col{"methodology", "VARCHAR", func(row) any { return t.Methodology }},
+		col{"methodology_version", "VARCHAR", func(row) any { return t.Version }},
+		col{"provisional", "BOOLEAN", func(row) any { return strconv.FormatBool(t.Provisional) }},
 	)
-	var q strings.Builder
-	q.WriteString("COPY (SELECT ")
-	for i, c := range cols {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "CAST(c%d AS %s) AS %s", i, c.typ, sqlIdent(c.name))
-	}
-	q.WriteString(" FROM (VALUES ")
+	rows := make([]row, len(t.Rows))
 	for i, r := range t.Rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteByte('(')
-		for j, c := range cols {
-			if j > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(c.val(i, r))
-		}
-		q.WriteByte(')')
+		rows[i] = row{i, r}
 	}
-	q.WriteString(") AS v(")
-	for i := range cols {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "c%d", i)
-	}
-	q.WriteString(") ORDER BY tt) TO ")
-	q.WriteString(sqlString(target))
-	q.WriteString(" (FORMAT PARQUET, COMPRESSION ZSTD)")
-
-	return copySingleThreaded(ctx, db, q.String())
+	return copyParquet(ctx, db, cols, rows, "tt", target)
 }

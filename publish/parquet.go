@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"strconv"
@@ -13,58 +15,56 @@ import (
 // thread count to 1 for its COPY and restores it afterwards.
 var parquetMu sync.Mutex
 
-// parquetColumn is one column of ranking-<peer_group>.parquet.
-type parquetColumn struct {
+// parquetColumn is one column of a Parquet publication: its name, its
+// DuckDB type and its value in a row: nil (NULL), a string that DuckDB
+// casts to typ (a number as strconv writes it, a date as YYYY-MM-DD, a
+// boolean as true/false), or a []string for a VARCHAR[].
+type parquetColumn[R any] struct {
 	name, typ string
-	value     func(rankRow) string // a SQL literal
+	value     func(R) any
 }
 
-// parquetColumns are the columns in file order: unit_code, unit_name,
-// rank, peer_count, one DOUBLE per group (named by its code, in display
-// order), total_score, tier, previous_rank, rank_change, score_change,
-// stale, data_until, na_indicators, then the period, peer group,
-// methodology and provisional flag of every row (so that files can be read
-// together, and a provisional ranking never passes for a final one).
-func parquetColumns(p periodInfo, r ranking) ([]parquetColumn, error) {
-	cols := []parquetColumn{
-		{"unit_code", "VARCHAR", func(x rankRow) string { return sqlString(x.UnitCode) }},
-		{"unit_name", "VARCHAR", func(x rankRow) string { return sqlString(x.UnitName) }},
-		{"rank", "INTEGER", func(x rankRow) string { return sqlInt(x.Rank) }},
-		{"peer_count", "INTEGER", func(x rankRow) string { return sqlInt(x.PeerCount) }},
+// parquetColumns are the columns of ranking-<peer_group>.parquet in file
+// order: unit_code, unit_name, rank, peer_count, one DOUBLE per group
+// (named by its code, in display order), total_score, tier,
+// previous_rank, rank_change, score_change, stale, data_until,
+// na_indicators, then the period, peer group, methodology and provisional
+// flag of every row (so that files can be read together, and a
+// provisional ranking never passes for a final one).
+func parquetColumns(p periodInfo, r ranking) ([]parquetColumn[rankRow], error) {
+	cols := []parquetColumn[rankRow]{
+		{"unit_code", "VARCHAR", func(x rankRow) any { return x.UnitCode }},
+		{"unit_name", "VARCHAR", func(x rankRow) any { return x.UnitName }},
+		{"rank", "INTEGER", func(x rankRow) any { return jsonInt(x.Rank) }},
+		{"peer_count", "INTEGER", func(x rankRow) any { return jsonInt(x.PeerCount) }},
 	}
 	for j := range r.Groups {
-		cols = append(cols, parquetColumn{r.Groups[j].Code, "DOUBLE", func(x rankRow) string { return sqlScore(x.Scores[j]) }})
+		cols = append(cols, parquetColumn[rankRow]{r.Groups[j].Code, "DOUBLE", func(x rankRow) any { return jsonScore(x.Scores[j]) }})
 	}
 	cols = append(cols,
-		parquetColumn{"total_score", "DOUBLE", func(x rankRow) string { return sqlScore(x.Total) }},
-		parquetColumn{"tier", "VARCHAR", func(x rankRow) string {
+		parquetColumn[rankRow]{"total_score", "DOUBLE", func(x rankRow) any { return jsonScore(x.Total) }},
+		parquetColumn[rankRow]{"tier", "VARCHAR", func(x rankRow) any {
 			if x.Tier == "" {
-				return "NULL"
+				return nil
 			}
-			return sqlString(x.Tier)
+			return x.Tier
 		}},
-		parquetColumn{"previous_rank", "INTEGER", func(x rankRow) string { return sqlInt(x.PrevRank) }},
-		parquetColumn{"rank_change", "INTEGER", func(x rankRow) string { return sqlInt(x.RankChange) }},
-		parquetColumn{"score_change", "DOUBLE", func(x rankRow) string { return sqlScore(x.ScoreChange) }},
-		parquetColumn{"stale", "BOOLEAN", func(x rankRow) string { return strconv.FormatBool(x.Stale) }},
-		parquetColumn{"data_until", "DATE", func(x rankRow) string {
+		parquetColumn[rankRow]{"previous_rank", "INTEGER", func(x rankRow) any { return jsonInt(x.PrevRank) }},
+		parquetColumn[rankRow]{"rank_change", "INTEGER", func(x rankRow) any { return jsonInt(x.RankChange) }},
+		parquetColumn[rankRow]{"score_change", "DOUBLE", func(x rankRow) any { return jsonScore(x.ScoreChange) }},
+		parquetColumn[rankRow]{"stale", "BOOLEAN", func(x rankRow) any { return strconv.FormatBool(x.Stale) }},
+		parquetColumn[rankRow]{"data_until", "DATE", func(x rankRow) any {
 			if x.DataUntil == nil {
-				return "NULL"
+				return nil
 			}
-			return sqlString(x.DataUntil.Format("2006-01-02"))
+			return x.DataUntil.Format("2006-01-02")
 		}},
-		parquetColumn{"na_indicators", "VARCHAR[]", func(x rankRow) string {
-			items := make([]string, len(x.NA))
-			for i, s := range x.NA {
-				items[i] = sqlString(s)
-			}
-			return "[" + strings.Join(items, ", ") + "]"
-		}},
-		parquetColumn{"period", "VARCHAR", func(rankRow) string { return sqlString(p.Period) }},
-		parquetColumn{"peer_group", "VARCHAR", func(rankRow) string { return sqlString(r.PeerGroup) }},
-		parquetColumn{"methodology", "VARCHAR", func(rankRow) string { return sqlString(r.Methodology) }},
-		parquetColumn{"methodology_version", "VARCHAR", func(rankRow) string { return sqlString(r.Version) }},
-		parquetColumn{"provisional", "BOOLEAN", func(rankRow) string { return strconv.FormatBool(p.Provisional) }},
+		parquetColumn[rankRow]{"na_indicators", "VARCHAR[]", func(x rankRow) any { return append([]string{}, x.NA...) }},
+		parquetColumn[rankRow]{"period", "VARCHAR", func(rankRow) any { return p.Period }},
+		parquetColumn[rankRow]{"peer_group", "VARCHAR", func(rankRow) any { return r.PeerGroup }},
+		parquetColumn[rankRow]{"methodology", "VARCHAR", func(rankRow) any { return r.Methodology }},
+		parquetColumn[rankRow]{"methodology_version", "VARCHAR", func(rankRow) any { return r.Version }},
+		parquetColumn[rankRow]{"provisional", "BOOLEAN", func(rankRow) any { return strconv.FormatBool(p.Provisional) }},
 	)
 	seen := map[string]bool{}
 	for _, c := range cols {
@@ -79,10 +79,8 @@ func parquetColumns(p periodInfo, r ranking) ([]parquetColumn, error) {
 
 // writeRankingParquet has DuckDB write ranking-<peer_group>.parquet to
 // target (zstd), rows by rank then unit_code. The rows are the ones the
-// other formats publish, rounded by Round2, given to COPY as typed
-// literals, so the Parquet file carries exactly the published numbers.
-// The COPY runs on one pinned connection with threads = 1 so that the
-// bytes do not depend on scheduling.
+// other formats publish, rounded by Round2, so the Parquet file carries
+// exactly the published numbers.
 func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r ranking, target string) error {
 	cols, err := parquetColumns(p, r)
 	if err != nil {
@@ -91,39 +89,55 @@ func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r rankin
 	if len(r.Rows) == 0 {
 		return fmt.Errorf("no rows")
 	}
+	return copyParquet(ctx, db, cols, r.Rows, "rank NULLS LAST, unit_code", target)
+}
+
+// copyParquet has DuckDB write rows as a Parquet file (zstd) at target,
+// ordered by orderBy (over the column names). The rows reach DuckDB as one
+// JSON string literal, unnested by from_json with every column a VARCHAR
+// (or VARCHAR[]) and cast to its type: a VALUES list of one literal per
+// cell would cost DuckDB's parser and binder far more than the file
+// itself. A value cast from text is the value a typed literal of the same
+// text gives. The COPY runs on one pinned connection with threads = 1 so
+// that the bytes do not depend on scheduling.
+func copyParquet[R any](ctx context.Context, db *sql.DB, cols []parquetColumn[R], rows []R, orderBy, target string) error {
 	var q strings.Builder
 	q.WriteString("COPY (SELECT ")
+	structure := make([]string, len(cols))
 	for i, c := range cols {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		fmt.Fprintf(&q, "CAST(c%d AS %s) AS %s", i, c.typ, sqlIdent(c.name))
-	}
-	q.WriteString(" FROM (VALUES ")
-	for i, row := range r.Rows {
-		if i > 0 {
-			q.WriteString(", ")
+		fmt.Fprintf(&q, "CAST(r.c%d AS %s) AS %s", i, c.typ, sqlIdent(c.name))
+		structure[i] = fmt.Sprintf(`"c%d":"VARCHAR"`, i)
+		if strings.HasSuffix(c.typ, "[]") {
+			structure[i] = fmt.Sprintf(`"c%d":["VARCHAR"]`, i)
 		}
-		q.WriteByte('(')
+	}
+	var data bytes.Buffer
+	enc := json.NewEncoder(&data)
+	enc.SetEscapeHTML(false)
+	data.WriteByte('[')
+	for i, row := range rows {
+		if i > 0 {
+			data.WriteByte(',')
+		}
+		data.WriteByte('{')
 		for j, c := range cols {
 			if j > 0 {
-				q.WriteString(", ")
+				data.WriteByte(',')
 			}
-			q.WriteString(c.value(row))
+			data.WriteString(`"c` + strconv.Itoa(j) + `":`)
+			if err := enc.Encode(c.value(row)); err != nil {
+				return fmt.Errorf("column %s: %w", c.name, err)
+			}
+			data.Truncate(data.Len() - 1) // Encode's newline
 		}
-		q.WriteByte(')')
+		data.WriteByte('}')
 	}
-	q.WriteString(") AS v(")
-	for i := range cols {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "c%d", i)
-	}
-	q.WriteString(") ORDER BY rank NULLS LAST, unit_code) TO ")
-	q.WriteString(sqlString(target))
-	q.WriteString(" (FORMAT PARQUET, COMPRESSION ZSTD)")
-
+	data.WriteByte(']')
+	fmt.Fprintf(&q, " FROM (SELECT unnest(from_json(%s, %s)) AS r) ORDER BY %s) TO %s (FORMAT PARQUET, COMPRESSION ZSTD)",
+		sqlString(data.String()), sqlString("[{"+strings.Join(structure, ",")+"}]"), orderBy, sqlString(target))
 	return copySingleThreaded(ctx, db, q.String())
 }
 
@@ -164,18 +178,19 @@ func sqlIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-func sqlInt(p *int) string {
+// jsonInt is a nullable integer as copyParquet's text.
+func jsonInt(p *int) any {
 	if p == nil {
-		return "NULL"
+		return nil
 	}
 	return strconv.Itoa(*p)
 }
 
-// sqlScore is a published score as a literal that DuckDB parses back to the
-// same double.
-func sqlScore(p *float64) string {
+// jsonScore is a published score as copyParquet's text: the shortest
+// decimal that DuckDB parses back to the same double.
+func jsonScore(p *float64) any {
 	if p == nil {
-		return "NULL"
+		return nil
 	}
-	return sqlString(strconv.FormatFloat(Round2(*p), 'g', -1, 64))
+	return strconv.FormatFloat(Round2(*p), 'g', -1, 64)
 }

@@ -19,7 +19,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cchc/cchc/periods"
@@ -106,27 +109,26 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	if parOnly {
 		// A period of the CCHC index alone (no dossiers in it): only its
 		// PAR publications and a report of them.
-		dir := filepath.Join(opts.Dir, period)
-		paths, err := writePARFiles(ctx, db, dir, period, pars, formats, decimals, fail)
-		if err != nil || !formats["html"] {
-			return paths, err
-		}
 		if pub.Period.Period == "" {
 			pub.Period = periodInfo{Period: period, Provisional: pars[0].Provisional}
 			if pp, err := periods.Parse(period, periods.Calendar); err == nil {
 				pub.Period.Kind, pub.Period.Start, pub.Period.End, pub.Period.Previous = pp.Kind, pp.Start, pp.End, pp.Previous
 			}
 		}
-		if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
+		if formats["html"] {
+			if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
+				return nil, fail("", err)
+			}
+		}
+		dir := filepath.Join(opts.Dir, period)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fail("", err)
 		}
-		path, err := writeFile(dir, "report.html", func(w io.Writer) error { return writeReportHTML(w, pub) })
-		if err != nil {
-			return paths, fail("report.html", err)
+		jobs := parJobs(ctx, db, period, pars, formats, decimals)
+		if formats["html"] {
+			jobs = append(jobs, fileJob{name: "report.html", write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
 		}
-		paths = append(paths, path)
-		sort.Strings(paths)
-		return paths, nil
+		return writeJobs(ctx, dir, jobs, fail)
 	}
 	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
 		return nil, fail("", err)
@@ -166,106 +168,114 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fail("", err)
 	}
-	var paths []string
-	write := func(name string, fn func(io.Writer) error) error {
-		if err := ctx.Err(); err != nil {
-			return fail(name, err)
-		}
-		path, err := writeFile(dir, name, fn)
-		if err != nil {
-			return fail(name, err)
-		}
-		paths = append(paths, path)
-		return nil
-	}
+	var jobs []fileJob
 	for _, r := range pub.Rankings {
 		if formats["csv"] {
-			if err := write(r.Stem+".csv", func(w io.Writer) error { return writeRankingCSV(w, pub.Period, r) }); err != nil {
-				return nil, err
-			}
+			jobs = append(jobs, fileJob{name: r.Stem + ".csv", write: func(w io.Writer) error { return writeRankingCSV(w, pub.Period, r) }})
 		}
 		if formats["xlsx"] {
-			if err := write(r.Stem+".xlsx", func(w io.Writer) error { return writeRankingXLSX(w, pub.Period, r) }); err != nil {
-				return nil, err
-			}
+			jobs = append(jobs, fileJob{name: r.Stem + ".xlsx", write: func(w io.Writer) error { return writeRankingXLSX(w, pub.Period, r) }})
 		}
 		if formats["json"] {
-			if err := write(r.Stem+".json", func(w io.Writer) error { return writeRankingJSON(w, pub, r) }); err != nil {
-				return nil, err
-			}
+			jobs = append(jobs, fileJob{name: r.Stem + ".json", write: func(w io.Writer) error { return writeRankingJSON(w, pub, r) }})
 		}
 		if formats["parquet"] {
-			name := r.Stem + ".parquet"
-			path, err := writeFileAt(dir, name, func(tmp string) error {
+			jobs = append(jobs, fileJob{name: r.Stem + ".parquet", writeAt: func(tmp string) error {
 				return writeRankingParquet(ctx, db, pub.Period, r, tmp)
-			})
-			if err != nil {
-				return nil, fail(name, err)
-			}
-			paths = append(paths, path)
+			}})
 		}
 	}
 	if formats["xlsx"] && len(pub.Stats) > 0 {
-		if err := write("dossier-stats.xlsx", func(w io.Writer) error { return writeStatsXLSX(w, pub.Period, pub.Stats) }); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, fileJob{name: "dossier-stats.xlsx", write: func(w io.Writer) error { return writeStatsXLSX(w, pub.Period, pub.Stats) }})
 	}
 	if formats["html"] {
-		if err := write("report.html", func(w io.Writer) error { return writeReportHTML(w, pub) }); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, fileJob{name: "report.html", write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
 	}
-	more, err := writePARFiles(ctx, db, dir, period, pars, formats, decimals, fail)
-	paths = append(paths, more...)
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(paths)
-	return paths, nil
+	jobs = append(jobs, parJobs(ctx, db, period, pars, formats, decimals)...)
+	return writeJobs(ctx, dir, jobs, fail)
 }
 
-// writePARFiles writes par-<peer_group>.{csv,xlsx,json,parquet} of every
-// PAR table of the period into dir, in the requested formats.
-func writePARFiles(ctx context.Context, db *sql.DB, dir, period string, pars []parTable, formats map[string]bool, decimals int,
-	fail func(string, error) error) ([]string, error) {
-	if len(pars) == 0 {
-		return nil, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fail("", err)
-	}
-	var paths []string
+// parJobs are the files par-<peer_group>.{csv,xlsx,json,parquet} of every
+// PAR table of the period, in the requested formats.
+func parJobs(ctx context.Context, db *sql.DB, period string, pars []parTable, formats map[string]bool, decimals int) []fileJob {
+	var jobs []fileJob
 	for _, t := range pars {
-		for _, fm := range []struct {
-			ext   string
-			write func(io.Writer) error
-		}{
-			{"csv", func(w io.Writer) error { return writePARCSV(w, period, t, decimals) }},
-			{"xlsx", func(w io.Writer) error { return writePARXLSX(w, period, t, decimals) }},
-			{"json", func(w io.Writer) error { return writePARJSON(w, period, t, decimals) }},
-		} {
-			if !formats[fm.ext] {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return paths, fail(t.stem()+"."+fm.ext, err)
-			}
-			path, err := writeFile(dir, t.stem()+"."+fm.ext, fm.write)
-			if err != nil {
-				return paths, fail(t.stem()+"."+fm.ext, err)
-			}
-			paths = append(paths, path)
+		if formats["csv"] {
+			jobs = append(jobs, fileJob{name: t.stem() + ".csv", write: func(w io.Writer) error { return writePARCSV(w, period, t, decimals) }})
+		}
+		if formats["xlsx"] {
+			jobs = append(jobs, fileJob{name: t.stem() + ".xlsx", write: func(w io.Writer) error { return writePARXLSX(w, period, t, decimals) }})
+		}
+		if formats["json"] {
+			jobs = append(jobs, fileJob{name: t.stem() + ".json", write: func(w io.Writer) error { return writePARJSON(w, period, t, decimals) }})
 		}
 		if formats["parquet"] {
-			name := t.stem() + ".parquet"
-			path, err := writeFileAt(dir, name, func(tmp string) error { return writePARParquet(ctx, db, period, t, decimals, tmp) })
-			if err != nil {
-				return paths, fail(name, err)
+			jobs = append(jobs, fileJob{name: t.stem() + ".parquet", writeAt: func(tmp string) error { return writePARParquet(ctx, db, period, t, decimals, tmp) }})
+		}
+	}
+	return jobs
+}
+
+// fileJob is one file of a period: write fills it through an io.Writer,
+// or writeAt has another writer (DuckDB's COPY) fill the temporary path.
+type fileJob struct {
+	name    string
+	write   func(io.Writer) error
+	writeAt func(tmp string) error
+}
+
+// writeJobs writes the files of jobs into dir, each atomically (writeFile),
+// up to GOMAXPROCS at a time: the writers only read what was loaded
+// before (and DuckDB, for Parquet), and each file's bytes depend on its
+// own data alone, so the order does not change them. After a failure no
+// new file is started; the files already renamed into place stay. It
+// returns the paths written, sorted, and the error of the first failed
+// job in job order, so that the same failure gives the same message.
+func writeJobs(ctx context.Context, dir string, jobs []fileJob, fail func(string, error) error) ([]string, error) {
+	errs := make([]error, len(jobs))
+	done := make([]string, len(jobs))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, j := range jobs {
+		if failed.Load() {
+			break
+		}
+		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			var err error
+			if err = ctx.Err(); err == nil {
+				if j.writeAt != nil {
+					done[i], err = writeFileAt(dir, j.name, j.writeAt)
+				} else {
+					done[i], err = writeFile(dir, j.name, j.write)
+				}
 			}
-			paths = append(paths, path)
+			if err != nil {
+				errs[i] = fail(j.name, err)
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	var paths []string
+	for _, p := range done {
+		if p != "" {
+			paths = append(paths, p)
 		}
 	}
 	sort.Strings(paths)
+	for _, err := range errs {
+		if err != nil {
+			return paths, err
+		}
+	}
 	return paths, nil
 }
 
