@@ -3,8 +3,8 @@ package publish
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
