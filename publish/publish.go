@@ -126,12 +126,71 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		}
 		jobs := parJobs(ctx, db, period, pars, formats, decimals)
 		if formats["html"] {
-			jobs = append(jobs, fileJob{name: "report.html", write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
+			jobs = append(jobs, fileJob{name: "report.html", cost: costHTML * pub.units(), write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
 		}
 		return writeJobs(ctx, dir, jobs, fail)
 	}
-	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
+	if err := loadPublication(ctx, db, &pub, opts, formats); err != nil {
 		return nil, fail("", err)
+	}
+
+	dir := filepath.Join(opts.Dir, period)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fail("", err)
+	}
+	var jobs []fileJob
+	for _, r := range pub.Rankings {
+		if formats["csv"] {
+			jobs = append(jobs, fileJob{name: r.Stem + ".csv", cost: costCSV * len(r.Rows), write: func(w io.Writer) error { return writeRankingCSV(w, pub.Period, r) }})
+		}
+		if formats["xlsx"] {
+			jobs = append(jobs, fileJob{name: r.Stem + ".xlsx", cost: costXLSX * len(r.Rows), write: func(w io.Writer) error { return writeRankingXLSX(w, pub.Period, r) }})
+		}
+		if formats["json"] {
+			jobs = append(jobs, fileJob{name: r.Stem + ".json", cost: costJSON * len(r.Rows), write: func(w io.Writer) error { return writeRankingJSON(w, pub, r) }})
+		}
+		if formats["parquet"] {
+			jobs = append(jobs, fileJob{name: r.Stem + ".parquet", cost: costParquet * len(r.Rows), writeAt: func(tmp string) error {
+				return writeRankingParquet(ctx, db, pub.Period, r, tmp)
+			}})
+		}
+	}
+	if formats["xlsx"] && len(pub.Stats) > 0 {
+		jobs = append(jobs, fileJob{name: "dossier-stats.xlsx", cost: costXLSX * statsRows(pub.Stats), write: func(w io.Writer) error { return writeStatsXLSX(w, pub.Period, pub.Stats) }})
+	}
+	if formats["html"] {
+		jobs = append(jobs, fileJob{name: "report.html", cost: costHTML * pub.units(), write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
+	}
+	jobs = append(jobs, parJobs(ctx, db, period, pars, formats, decimals)...)
+	return writeJobs(ctx, dir, jobs, fail)
+}
+
+// loadPublication reads the rankings of pub.Period (and, with xlsx, its
+// form II.06a figures, on another connection meanwhile), the latest run,
+// the stale sources and the mergers into pub.
+func loadPublication(ctx context.Context, db *sql.DB, pub *publication, opts Options, formats map[string]bool) error {
+	stats := make(chan error, 1)
+	if formats["xlsx"] {
+		go func() {
+			var err error
+			pub.Stats, err = loadStats(ctx, db, pub.Period.Period)
+			stats <- err
+		}()
+	} else {
+		stats <- nil
+	}
+	err := loadRest(ctx, db, pub, opts)
+	if serr := <-stats; err == nil {
+		err = serr
+	}
+	return err
+}
+
+// loadRest is loadPublication but for the form II.06a figures.
+func loadRest(ctx context.Context, db *sql.DB, pub *publication, opts Options) error {
+	var err error
+	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
+		return err
 	}
 	var staleBefore *time.Time
 	if opts.Freshness > 0 {
@@ -147,52 +206,18 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 			// Sources are judged at the last modelled run, like units: a
 			// period long over still says which sources went quiet since.
 			if pub.StaleSources, err = loadStaleSources(ctx, db, pub.LastRun.Started.Add(-opts.Freshness)); err != nil {
-				return nil, fail("", err)
+				return err
 			}
 		}
 	}
-	if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
-		return nil, fail("", err)
+	if pub.Mergers, err = loadMergers(ctx, db, pub.Period.Period); err != nil {
+		return err
 	}
 	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
-		return nil, fail("", err)
+		return err
 	}
 	noteMergers(pub.Rankings, pub.Mergers)
-	if formats["xlsx"] {
-		if pub.Stats, err = loadStats(ctx, db, period); err != nil {
-			return nil, fail("", err)
-		}
-	}
-
-	dir := filepath.Join(opts.Dir, period)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fail("", err)
-	}
-	var jobs []fileJob
-	for _, r := range pub.Rankings {
-		if formats["csv"] {
-			jobs = append(jobs, fileJob{name: r.Stem + ".csv", write: func(w io.Writer) error { return writeRankingCSV(w, pub.Period, r) }})
-		}
-		if formats["xlsx"] {
-			jobs = append(jobs, fileJob{name: r.Stem + ".xlsx", write: func(w io.Writer) error { return writeRankingXLSX(w, pub.Period, r) }})
-		}
-		if formats["json"] {
-			jobs = append(jobs, fileJob{name: r.Stem + ".json", write: func(w io.Writer) error { return writeRankingJSON(w, pub, r) }})
-		}
-		if formats["parquet"] {
-			jobs = append(jobs, fileJob{name: r.Stem + ".parquet", writeAt: func(tmp string) error {
-				return writeRankingParquet(ctx, db, pub.Period, r, tmp)
-			}})
-		}
-	}
-	if formats["xlsx"] && len(pub.Stats) > 0 {
-		jobs = append(jobs, fileJob{name: "dossier-stats.xlsx", write: func(w io.Writer) error { return writeStatsXLSX(w, pub.Period, pub.Stats) }})
-	}
-	if formats["html"] {
-		jobs = append(jobs, fileJob{name: "report.html", write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
-	}
-	jobs = append(jobs, parJobs(ctx, db, period, pars, formats, decimals)...)
-	return writeJobs(ctx, dir, jobs, fail)
+	return nil
 }
 
 // parJobs are the files par-<peer_group>.{csv,xlsx,json,parquet} of every
@@ -201,16 +226,16 @@ func parJobs(ctx context.Context, db *sql.DB, period string, pars []parTable, fo
 	var jobs []fileJob
 	for _, t := range pars {
 		if formats["csv"] {
-			jobs = append(jobs, fileJob{name: t.stem() + ".csv", write: func(w io.Writer) error { return writePARCSV(w, period, t, decimals) }})
+			jobs = append(jobs, fileJob{name: t.stem() + ".csv", cost: costCSV * len(t.Rows), write: func(w io.Writer) error { return writePARCSV(w, period, t, decimals) }})
 		}
 		if formats["xlsx"] {
-			jobs = append(jobs, fileJob{name: t.stem() + ".xlsx", write: func(w io.Writer) error { return writePARXLSX(w, period, t, decimals) }})
+			jobs = append(jobs, fileJob{name: t.stem() + ".xlsx", cost: costXLSX * len(t.Rows), write: func(w io.Writer) error { return writePARXLSX(w, period, t, decimals) }})
 		}
 		if formats["json"] {
-			jobs = append(jobs, fileJob{name: t.stem() + ".json", write: func(w io.Writer) error { return writePARJSON(w, period, t, decimals) }})
+			jobs = append(jobs, fileJob{name: t.stem() + ".json", cost: costJSON * len(t.Rows), write: func(w io.Writer) error { return writePARJSON(w, period, t, decimals) }})
 		}
 		if formats["parquet"] {
-			jobs = append(jobs, fileJob{name: t.stem() + ".parquet", writeAt: func(tmp string) error { return writePARParquet(ctx, db, period, t, decimals, tmp) }})
+			jobs = append(jobs, fileJob{name: t.stem() + ".parquet", cost: costParquet * len(t.Rows), writeAt: func(tmp string) error { return writePARParquet(ctx, db, period, t, decimals, tmp) }})
 		}
 	}
 	return jobs
@@ -220,12 +245,47 @@ func parJobs(ctx context.Context, db *sql.DB, period string, pars []parTable, fo
 // or writeAt has another writer (DuckDB's COPY) fill the temporary path.
 type fileJob struct {
 	name    string
+	cost    int // estimated, in costCSV units: writeJobs starts the dearest first
 	write   func(io.Writer) error
 	writeAt func(tmp string) error
 }
 
+// Relative costs per row of each kind of file (BenchmarkFormat): a
+// spreadsheet row costs some 40 CSV rows. Starting the dearest files first
+// keeps the last worker from finishing alone on a big spreadsheet.
+const (
+	costCSV     = 1
+	costJSON    = 4
+	costParquet = 10
+	costHTML    = 15
+	costXLSX    = 40
+)
+
+// units is the number of rows of the period's rankings and PAR tables.
+func (p publication) units() int {
+	n := 0
+	for _, r := range p.Rankings {
+		n += len(r.Rows)
+	}
+	for _, t := range p.PAR {
+		n += len(t.Rows)
+	}
+	return n
+}
+
+// statsRows is the number of rows of dossier-stats.xlsx.
+func statsRows(levels []statsLevel) int {
+	n := 0
+	for _, lv := range levels {
+		for _, u := range lv.Units {
+			n += 1 + len(u.Fields)
+		}
+	}
+	return n
+}
+
 // writeJobs writes the files of jobs into dir, each atomically (writeFile),
-// up to GOMAXPROCS at a time: the writers only read what was loaded
+// up to GOMAXPROCS at a time, the dearest first: the writers only read what was loaded
 // before (and DuckDB, for Parquet), and each file's bytes depend on its
 // own data alone, so the order does not change them. After a failure no
 // new file is started; the files already renamed into place stay. It
@@ -237,7 +297,13 @@ func writeJobs(ctx context.Context, dir string, jobs []fileJob, fail func(string
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	for i, j := range jobs {
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].cost > jobs[order[b]].cost })
+	for _, i := range order {
+		j := jobs[i]
 		if failed.Load() {
 			break
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -560,4 +561,56 @@ func objectKeys(t *testing.T, raw json.RawMessage) []string {
 		}
 	}
 	return keys
+}
+
+// writeJobs writes files in parallel; a failure names the first failed
+// file in job order whatever finished first, keeps the files already
+// written and leaves no temporary file.
+func TestWriteJobs(t *testing.T) {
+	dir := t.TempDir()
+	ok := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	boom := func(msg string) func(io.Writer) error {
+		return func(w io.Writer) error { io.WriteString(w, "half"); return errors.New(msg) }
+	}
+	fail := func(name string, err error) error { return fmt.Errorf("%s: %w", name, err) }
+	paths, err := writeJobs(context.Background(), dir, []fileJob{
+		{name: "a.csv", cost: 1, write: ok("a")},
+		{name: "b.csv", cost: 5, write: ok("b")},
+		{name: "c.csv", cost: 9, write: ok("c")},
+	}, fail)
+	if err != nil || len(paths) != 3 || filepath.Base(paths[0]) != "a.csv" || filepath.Base(paths[2]) != "c.csv" {
+		t.Fatalf("paths %v, err %v", paths, err)
+	}
+	if got := string(readFile(t, filepath.Join(dir, "b.csv"))); got != "b" {
+		t.Errorf("b.csv = %q", got)
+	}
+
+	// y.csv is the dearer, so it starts first and may fail first: the
+	// error is still x.csv's.
+	paths, err = writeJobs(context.Background(), dir, []fileJob{
+		{name: "x.csv", cost: 1, write: boom("x broke")},
+		{name: "y.csv", cost: 2, write: boom("y broke")},
+	}, fail)
+	if err == nil || err.Error() != "x.csv: x broke" {
+		t.Errorf("error %v, want x.csv's", err)
+	}
+	if len(paths) != 0 {
+		t.Errorf("paths %v after failures", paths)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "a.csv b.csv c.csv" {
+		t.Errorf("folder holds %v, want the three files written before", names)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := writeJobs(ctx, dir, []fileJob{{name: "z.csv", write: ok("z")}}, fail); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: error %v", err)
+	}
 }
