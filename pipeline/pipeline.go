@@ -480,18 +480,16 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
-	for _, p := range ps {
+	files, failed, err := publish.Periods(ctx, w.DB(), ps, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
+		PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)}, func(p string) {
 		if opts.Progress != nil {
 			opts.Progress(Progress{Phase: "publish", File: p})
 		}
-		files, err := publish.Period(ctx, w.DB(), p, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
-			PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)})
-		sum.Published = append(sum.Published, files...)
-		if err != nil {
-			sum.PublishErr = fmt.Errorf("publish %s: %w", p, err)
-			log.Error("publication failed", "period", p, "err", err)
-			break
-		}
+	})
+	sum.Published = append(sum.Published, files...)
+	if err != nil {
+		sum.PublishErr = fmt.Errorf("publish %s: %w", failed, err)
+		log.Error("publication failed", "period", failed, "err", err)
 	}
 	if sum.PublishErr == nil {
 		log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)

@@ -156,7 +156,8 @@ func BenchmarkFormat(b *testing.B) {
 
 // BenchmarkWarehouse publishes every period of the warehouse named by
 // CCHC_BENCH_WAREHOUSE (read-only) into CCHC_BENCH_OUT (a temporary folder
-// when unset), as a run publishes them after modelling (freshness 72h):
+// when unset), as a run publishes them after modelling (Periods,
+// freshness 72h):
 // the publication part of a full run, without loading. It is skipped when
 // the variable is not set.
 //
@@ -192,14 +193,11 @@ func BenchmarkWarehouse(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		files := 0
-		for _, p := range ps {
-			paths, err := Period(ctx, db, p, Options{Dir: out, Freshness: 72 * time.Hour})
-			if err != nil {
-				b.Fatal(err)
-			}
-			files += len(paths)
+		paths, _, err := Periods(ctx, db, ps, Options{Dir: out, Freshness: 72 * time.Hour}, nil)
+		if err != nil {
+			b.Fatal(err)
 		}
+		files := len(paths)
 		b.ReportMetric(float64(files), "files/op")
 	}
 	b.ReportMetric(float64(len(ps)), "periods")

@@ -165,6 +165,51 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 	return writeJobs(ctx, dir, jobs, fail)
 }
 
+// Periods publishes each of periods (Period), up to GOMAXPROCS periods at
+// a time, so that one period's queries run while another's files are
+// written. started, when not nil, is called with each period as it
+// starts, from one goroutine. It returns the paths written, period by
+// period in the order given and sorted within one, and, when a period
+// failed, that period and its error: the first failed period in the order
+// given. After a failure no new period starts; the files already written
+// stay.
+func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) ([]string, string, error) {
+	paths := make([][]string, len(periods))
+	errs := make([]error, len(periods))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, p := range periods {
+		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
+		if started != nil {
+			started(p)
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			paths[i], errs[i] = Period(ctx, db, p, opts)
+			if errs[i] != nil {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	var all []string
+	for _, ps := range paths {
+		all = append(all, ps...)
+	}
+	for i, err := range errs {
+		if err != nil {
+			return all, periods[i], err
+		}
+	}
+	return all, "", nil
+}
+
 // loadPublication reads the rankings of pub.Period (and, with xlsx, its
 // form II.06a figures, on another connection meanwhile), the latest run,
 // the stale sources and the mergers into pub.

@@ -614,3 +614,37 @@ func TestWriteJobs(t *testing.T) {
 		t.Errorf("cancelled: error %v", err)
 	}
 }
+
+// Periods publishes periods side by side: paths come period by period in
+// the order given, and a failed period is named with its error.
+func TestPeriods(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	var started []string
+	paths, failed, err := Periods(ctx, db, []string{"2026-Q3", "2026-Q2"}, Options{Dir: dir, Formats: []string{"csv"}},
+		func(p string) { started = append(started, p) })
+	if err != nil || failed != "" {
+		t.Fatalf("failed %q: %v", failed, err)
+	}
+	if strings.Join(started, " ") != "2026-Q3 2026-Q2" {
+		t.Errorf("started %v", started)
+	}
+	var got []string
+	for _, p := range paths {
+		got = append(got, filepath.Base(filepath.Dir(p))+"/"+filepath.Base(p))
+	}
+	want := "2026-Q3/ranking-department.csv 2026-Q3/ranking-district.csv 2026-Q3/ranking-pilot-department.csv " +
+		"2026-Q2/ranking-department.csv 2026-Q2/ranking-district.csv"
+	if strings.Join(got, " ") != want {
+		t.Errorf("paths\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+
+	paths, failed, err = Periods(ctx, db, []string{"2026-Q3", "2026-Q1"}, Options{Dir: t.TempDir(), Formats: []string{"csv"}}, nil)
+	if failed != "2026-Q1" || err == nil || !strings.Contains(err.Error(), "periods table") {
+		t.Errorf("failed %q, error %v", failed, err)
+	}
+	if len(paths) != 3 {
+		t.Errorf("paths %v, want 2026-Q3's three", paths)
+	}
+}
