@@ -60,10 +60,25 @@ var periodRe = regexp.MustCompile(`^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$`
 // It only reads the warehouse; db may be shared with other goroutines
 // (the Parquet export briefly sets DuckDB's database-wide thread count to
 // 1, and DuckDB writes the Parquet file itself, so db must be allowed to
-// write files: not a Sandboxed warehouse). The same warehouse content gives byte-identical files. A period
-// missing from the periods table is an error; on error, files already
-// renamed into place stay, and no temporary file is left behind.
+// write files: not a Sandboxed warehouse). The files are written up to
+// GOMAXPROCS at a time, each from the data read before, so the same
+// warehouse content gives byte-identical files. A period missing from the
+// periods table is an error; on error, no new file is started, files
+// already renamed into place stay (their paths are returned with the
+// error), and no temporary file is left behind.
 func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]string, error) {
+	return publishPeriod(ctx, db, period, opts, newWriters())
+}
+
+// writers are tokens of the file writers allowed to run at once, shared
+// by the periods that Periods publishes side by side.
+type writers chan struct{}
+
+// newWriters allows GOMAXPROCS writers: writing a file is CPU work.
+func newWriters() writers { return make(writers, max(1, runtime.GOMAXPROCS(0))) }
+
+// publishPeriod is Period, its files written with the tokens of w.
+func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options, w writers) ([]string, error) {
 	fail := func(file string, err error) error {
 		if file == "" {
 			return fmt.Errorf("publish %s: %w", period, err)
@@ -128,7 +143,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		if formats["html"] {
 			jobs = append(jobs, fileJob{name: "report.html", cost: costHTML * pub.units(), write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
 		}
-		return writeJobs(ctx, dir, jobs, fail)
+		return writeJobs(ctx, dir, jobs, w, fail)
 	}
 	if err := loadPublication(ctx, db, &pub, opts, formats); err != nil {
 		return nil, fail("", err)
@@ -162,7 +177,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		jobs = append(jobs, fileJob{name: "report.html", cost: costHTML * pub.units(), write: func(w io.Writer) error { return writeReportHTML(w, pub) }})
 	}
 	jobs = append(jobs, parJobs(ctx, db, period, pars, formats, decimals)...)
-	return writeJobs(ctx, dir, jobs, fail)
+	return writeJobs(ctx, dir, jobs, w, fail)
 }
 
 // Periods publishes each of periods (Period), up to GOMAXPROCS periods at
@@ -178,7 +193,10 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	errs := make([]error, len(periods))
 	var failed atomic.Bool
 	var wg sync.WaitGroup
+	// GOMAXPROCS periods in flight, their files written with GOMAXPROCS
+	// tokens in all: a period waiting for its queries holds none.
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	w := newWriters()
 	for i, p := range periods {
 		sem <- struct{}{}
 		if failed.Load() {
@@ -191,7 +209,7 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			paths[i], errs[i] = Period(ctx, db, p, opts)
+			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w)
 			if errs[i] != nil {
 				failed.Store(true)
 			}
@@ -330,18 +348,17 @@ func statsRows(levels []statsLevel) int {
 }
 
 // writeJobs writes the files of jobs into dir, each atomically (writeFile),
-// up to GOMAXPROCS at a time, the dearest first: the writers only read what was loaded
+// as many at a time as sem has tokens, the dearest first: the writers only read what was loaded
 // before (and DuckDB, for Parquet), and each file's bytes depend on its
 // own data alone, so the order does not change them. After a failure no
 // new file is started; the files already renamed into place stay. It
 // returns the paths written, sorted, and the error of the first failed
 // job in job order, so that the same failure gives the same message.
-func writeJobs(ctx context.Context, dir string, jobs []fileJob, fail func(string, error) error) ([]string, error) {
+func writeJobs(ctx context.Context, dir string, jobs []fileJob, sem writers, fail func(string, error) error) ([]string, error) {
 	errs := make([]error, len(jobs))
 	done := make([]string, len(jobs))
 	var failed atomic.Bool
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	order := make([]int, len(jobs))
 	for i := range order {
 		order[i] = i

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -579,7 +580,7 @@ func TestWriteJobs(t *testing.T) {
 		{name: "a.csv", cost: 1, write: ok("a")},
 		{name: "b.csv", cost: 5, write: ok("b")},
 		{name: "c.csv", cost: 9, write: ok("c")},
-	}, fail)
+	}, newWriters(), fail)
 	if err != nil || len(paths) != 3 || filepath.Base(paths[0]) != "a.csv" || filepath.Base(paths[2]) != "c.csv" {
 		t.Fatalf("paths %v, err %v", paths, err)
 	}
@@ -587,14 +588,21 @@ func TestWriteJobs(t *testing.T) {
 		t.Errorf("b.csv = %q", got)
 	}
 
-	// y.csv is the dearer, so it starts first and may fail first: the
-	// error is still x.csv's.
+	// y.csv is the dearer, so it starts first and fails first: with two
+	// writers x.csv has started too, and its error, first in job order, is
+	// the one returned; with one writer x.csv never starts.
+	xStarted := make(chan struct{})
+	want := "x.csv: x broke"
+	if runtime.GOMAXPROCS(0) == 1 {
+		want = "y.csv: y broke"
+		close(xStarted)
+	}
 	paths, err = writeJobs(context.Background(), dir, []fileJob{
-		{name: "x.csv", cost: 1, write: boom("x broke")},
-		{name: "y.csv", cost: 2, write: boom("y broke")},
-	}, fail)
-	if err == nil || err.Error() != "x.csv: x broke" {
-		t.Errorf("error %v, want x.csv's", err)
+		{name: "x.csv", cost: 1, write: func(w io.Writer) error { close(xStarted); return boom("x broke")(w) }},
+		{name: "y.csv", cost: 2, write: func(w io.Writer) error { <-xStarted; return boom("y broke")(w) }},
+	}, newWriters(), fail)
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
 	}
 	if len(paths) != 0 {
 		t.Errorf("paths %v after failures", paths)
@@ -610,7 +618,7 @@ func TestWriteJobs(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := writeJobs(ctx, dir, []fileJob{{name: "z.csv", write: ok("z")}}, fail); !errors.Is(err, context.Canceled) {
+	if _, err := writeJobs(ctx, dir, []fileJob{{name: "z.csv", write: ok("z")}}, newWriters(), fail); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v", err)
 	}
 }
