@@ -118,6 +118,15 @@ const (
 	statsLastCol   = "P"
 )
 
+// statsCountCols are the columns of the 14 counts, C to P.
+var statsCountCols = func() [14]string {
+	var cols [14]string
+	for i := range cols {
+		cols[i], _ = excelize.ColumnNumberToName(3 + i)
+	}
+	return cols
+}()
+
 // statsGroups are the spanning header cells of row statsHeadTop and the
 // sub-headers under them; a nil sub-header list means the cell spans both
 // header rows.
@@ -272,14 +281,19 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 
 	row := statsFirstData
 	put := func(stt any, name string, c counts, nameStyle, numStyle int) error {
-		vals := make([]any, 0, 16)
-		vals = append(vals, stt, name)
-		for _, v := range c {
-			vals = append(vals, v)
-		}
+		// Cell by cell as SetSheetRow would (same values, same bytes),
+		// without its reflection and boxing of every count.
 		r := strconv.Itoa(row)
-		if err := f.SetSheetRow(sheet, "A"+r, &vals); err != nil {
+		if err := f.SetCellValue(sheet, "A"+r, stt); err != nil {
 			return err
+		}
+		if err := f.SetCellValue(sheet, "B"+r, name); err != nil {
+			return err
+		}
+		for i, v := range c {
+			if err := f.SetCellInt(sheet, statsCountCols[i]+r, v); err != nil {
+				return err
+			}
 		}
 		if err := f.SetCellStyle(sheet, "A"+r, "B"+r, nameStyle); err != nil {
 			return err
