@@ -2,11 +2,11 @@ package sources
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,24 +21,25 @@ const maxMergeFillCols = 1024
 // openXLSX decodes one sheet of an Excel workbook: opts.Sheet (matched
 // exactly, else ignoring case), or the first visible sheet.
 //
-// Cells are read with excelize's RawCellValue: the number format is not
-// applied, so a date cell gives its Excel serial ("45366.5"), a number its
-// stored value ("1.001234", "3331"), a boolean "1" or "0"; text cells and
-// formula results as stored. The transform parses serial dates. A number
-// format's padding is not applied either: a code typed as the number
-// 1.00123 with six decimals shown reads "1.00123", digits with a "000"
-// format lose their leading zeros. Merged
-// ranges are filled: every covered cell gets the value of the range's
-// top-left cell, in header and data rows alike (a unit name merged down a
-// group of dossiers applies to each). Row numbers are Excel's row numbers.
+// Cells are read as stored, the way excelize's RawCellValue gives them:
+// the number format is not applied, so a date cell gives its Excel serial
+// ("45366.5"), a number its stored value ("1.001234", "3331"), a boolean
+// "1" or "0"; text cells (shared or inline strings) and formula results as
+// stored. The transform parses serial dates. A number format's padding is
+// not applied either: a code typed as the number 1.00123 with six decimals
+// shown reads "1.00123", digits with a "000" format lose their leading
+// zeros. Merged ranges are filled: every covered cell gets the value of
+// the range's top-left cell, in header and data rows alike (a unit name
+// merged down a group of dossiers applies to each). Row numbers are
+// Excel's row numbers.
 //
-// The workbook is read once into memory through a hash (excelize would
-// read it whole anyway), checked against opts.Limits before excelize sees
-// it (declared part sizes, which archive/zip enforces while inflating; the
-// longest run of text in the sheet and shared strings; merge entries), and
-// then opened by excelize from those same bytes: parts over 16 MiB are
-// spilled to temporary files, bounded by MaxWorkbookBytes. Rows are
-// streamed.
+// Memory does not grow with the sheet: the file is hashed in one pass
+// (the digest the run records), checked against opts.Limits (declared part
+// sizes, which archive/zip enforces while inflating; the longest run of
+// text in the sheet and the shared strings; merge entries), and the sheet
+// part is then inflated and parsed as a stream from the open file, one row
+// at a time (see sheetRows). What is held is one row, the shared strings
+// (bounded by the limits) and the merged ranges (MaxMerges).
 //
 // Text typed with a legacy font (TCVN3, VNI) is converted cell by cell, in
 // title, header and data rows alike (see cellRepair); Encoding reports what
@@ -50,71 +51,88 @@ func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	defer f.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	if st, err := f.Stat(); err == nil && st.Size() > lim.MaxWorkbookBytes {
 		return nil, limitErr(path, fmt.Sprintf("tệp Excel nặng %d byte,", st.Size()), lim.MaxWorkbookBytes, "max_workbook_bytes")
 	}
+	// The digest is of the whole file read once, before the zip reader
+	// reads parts of it at random; a file rewritten meanwhile changes its
+	// size or time, which the run checks after decoding (or fails a part's
+	// checksum).
 	hr := newHashReader(f)
-	data, err := io.ReadAll(io.LimitReader(hr, lim.MaxWorkbookBytes+1))
+	size, err := io.Copy(io.Discard, io.LimitReader(hr, lim.MaxWorkbookBytes+1))
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	if int64(len(data)) > lim.MaxWorkbookBytes {
+	if size > lim.MaxWorkbookBytes {
 		return nil, limitErr(path, "tệp Excel", lim.MaxWorkbookBytes, "max_workbook_bytes")
 	}
 	if err := hr.drain(); err != nil {
 		return nil, fileError(path, err)
 	}
-	zr, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if zerr == nil {
-		if err := checkWorkbook(path, zr, lim); err != nil {
-			return nil, err
-		}
-	}
-	xo := excelize.Options{UnzipSizeLimit: lim.MaxWorkbookBytes, UnzipXMLSizeLimit: min(16<<20, lim.MaxXMLPartBytes, lim.MaxWorkbookBytes)}
-	x, err := excelize.OpenReader(bytes.NewReader(data), xo)
+	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		if zerr == nil && !hasWorkbookPart(zr) {
-			err = errors.New("a zip archive without an Excel workbook in it")
-		}
 		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
 	}
-	src, header, err := newXLSXSource(path, x, zr, opts, choice)
-	if err != nil {
-		x.Close()
+	if err := checkWorkbook(path, zr, lim); err != nil {
 		return nil, err
 	}
+	wb, err := readWorkbook(zr)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
+	}
+	src, header, err := newXLSXSource(path, wb, opts, choice)
+	if err != nil {
+		return nil, err
+	}
+	src.file = f
+	keep = true
 	rd := newReader(path, "xlsx", src, header, opts)
 	rd.hr = hr
 	return rd, nil
 }
 
-func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
+func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
+	if len(wb.sheets) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
 	}
-	sheet := firstVisible(f, sheets)
+	sheet := firstVisible(wb.sheets)
 	if opts.Sheet != "" {
-		sheet = findSheet(sheets, opts.Sheet)
-		if sheet == "" {
-			return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(sheets))
+		var ok bool
+		if sheet, ok = findSheet(wb.sheets, opts.Sheet); !ok {
+			names := make([]string, len(wb.sheets))
+			for i, s := range wb.sheets {
+				names[i] = s.name
+			}
+			return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(names))
 		}
 	}
-	merges, err := readMerges(zr, sheet, opts.Limits.withDefaults())
+	if sheet.part == nil {
+		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (sheet %q has no worksheet part)", path, sheet.name)
+	}
+	merges, err := readMerges(sheet.part, opts.Limits.withDefaults())
 	var le *LimitError
 	if errors.As(err, &le) {
 		le.Path = path
 		return nil, nil, le
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet, err)
+		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet.name, err)
 	}
-	rows, err := f.Rows(sheet)
+	sst, err := readSharedStrings(wb.sst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet, err)
+		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (shared strings: %v)", path, err)
 	}
-	s := &xlsxSource{path: path, sheet: sheet, f: f, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
+	rows, err := openSheetRows(sheet.part, sst)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet.name, err)
+	}
+	s := &xlsxSource{path: path, sheet: sheet.name, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -122,16 +140,16 @@ func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOpt
 			break
 		}
 		if err != nil {
-			s.rows.Close()
+			s.rows.close()
 			return nil, nil, err
 		}
 		if !isBlank(cells) {
-			top = append(top, bufRow{cells: cells, row: row})
+			top = append(top, bufRow{cells: slices.Clone(cells), row: row})
 		}
 	}
 	if len(top) == 0 {
-		s.rows.Close()
-		return nil, nil, fmt.Errorf("file %s: sheet %q is empty", path, sheet)
+		s.rows.close()
+		return nil, nil, fmt.Errorf("file %s: sheet %q is empty", path, sheet.name)
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
@@ -145,24 +163,12 @@ func newXLSXSource(path string, f *excelize.File, zr *zip.Reader, opts DecodeOpt
 	return s, header, nil
 }
 
-// hasWorkbookPart reports whether the file is a zip archive holding a
-// workbook part (xl/workbook.xml or another path declared in _rels/.rels).
-func hasWorkbookPart(zr *zip.Reader) bool {
-	for _, f := range zr.File {
-		name := strings.ToLower(f.Name)
-		if name == "_rels/.rels" || strings.HasSuffix(name, "workbook.xml") {
-			return true
-		}
-	}
-	return false
-}
-
 // firstVisible returns the first sheet a person sees when opening the
 // workbook (hidden helper sheets are skipped), or the first sheet if all
 // are hidden.
-func firstVisible(f *excelize.File, sheets []string) string {
+func firstVisible(sheets []workbookSheet) workbookSheet {
 	for _, s := range sheets {
-		if visible, err := f.GetSheetVisible(s); err == nil && visible {
+		if !s.hidden {
 			return s
 		}
 	}
@@ -170,29 +176,31 @@ func firstVisible(f *excelize.File, sheets []string) string {
 }
 
 // findSheet returns the sheet named name, matched exactly, else ignoring
-// case; "" when there is none.
-func findSheet(sheets []string, name string) string {
+// case.
+func findSheet(sheets []workbookSheet, name string) (workbookSheet, bool) {
 	for _, s := range sheets {
-		if s == name {
-			return s
+		if s.name == name {
+			return s, true
 		}
 	}
 	for _, s := range sheets {
-		if strings.EqualFold(s, name) {
-			return s
+		if strings.EqualFold(s.name, name) {
+			return s, true
 		}
 	}
-	return ""
+	return workbookSheet{}, false
 }
 
 // xlsxSource yields the rows of one sheet: first those read ahead while
 // looking for the header, then the rest of the sheet.
 type xlsxSource struct {
 	path, sheet string
-	f           *excelize.File
-	rows        *excelize.Rows
+	file        *os.File
+	rows        *sheetRows
 	row         int64 // Excel number of the last row read
 	pending     []bufRow
+	ahead       []string // cells of the row element numbered ahead, beyond row
+	aheadRow    int64    // its number; 0 when none is read ahead
 
 	merges   []mergeRange // sorted by top row
 	nextMrg  int          // first merge not yet active
@@ -232,19 +240,30 @@ func recoverXLSX(path string, err *error) {
 	}
 }
 
-// read returns the next row of the sheet, merged ranges filled.
+// read returns the next row of the sheet, merged ranges filled: the row
+// numbered one after the last, empty when the sheet skips that number
+// (merged ranges still cover it). The slice is reused by the next call.
 func (s *xlsxSource) read() (cells []string, row int64, err error) {
 	defer recoverXLSX(s.path, &err)
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
+	if s.aheadRow == 0 {
+		cells, num, err := s.rows.next()
+		if errors.Is(err, io.EOF) {
+			return nil, 0, io.EOF
+		}
+		if err != nil {
 			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
 		}
-		return nil, 0, io.EOF
+		s.ahead, s.aheadRow = cells, num
+	}
+	// Skipped row numbers are blank unless a merged range covers them:
+	// jump over them (a row numbered 1,000,000 costs no million calls).
+	if s.aheadRow > s.row+1 && len(s.active) == 0 && (s.nextMrg >= len(s.merges) || s.merges[s.nextMrg].top >= s.aheadRow) {
+		s.row = s.aheadRow - 1
 	}
 	s.row++
-	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, 0, fmt.Errorf("file %s: sheet %q row %d: %w", s.path, s.sheet, s.row, err)
+	cells = nil
+	if s.aheadRow == s.row {
+		cells, s.ahead, s.aheadRow = s.ahead, nil, 0
 	}
 	for i, c := range cells {
 		cells[i] = s.rep.cell(s.row, i, c)
@@ -290,8 +309,11 @@ func (s *xlsxSource) fillMerged(cells []string) []string {
 }
 
 func (s *xlsxSource) close() error {
-	err := s.rows.Close()
-	return errors.Join(err, s.f.Close())
+	err := s.rows.close()
+	if s.file != nil {
+		err = errors.Join(err, s.file.Close())
+	}
+	return err
 }
 
 // mergeRange is a merged cell range, 1-based and inclusive, with the value

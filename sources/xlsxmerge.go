@@ -8,26 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// readMerges returns the merged ranges of a sheet, sorted by top row.
+// readMerges returns the merged ranges of a worksheet part, sorted by top
+// row.
 //
-// excelize's GetMergeCells loads the whole worksheet into memory, which a
-// sheet of a few hundred thousand rows cannot afford; the <mergeCells> list
-// sits after the cell data, so this streams the worksheet part once and
-// decodes only that list.
-func readMerges(zr *zip.Reader, sheet string, lim Limits) ([]mergeRange, error) {
-	if zr == nil {
-		return nil, nil
-	}
-	part, err := sheetPart(zr, sheet)
-	if err != nil || part == nil {
-		return nil, err
-	}
+// The <mergeCells> list sits after the cell data, so this streams the
+// worksheet part once and decodes only that list, before the rows are
+// read.
+func readMerges(part *zip.File, lim Limits) ([]mergeRange, error) {
 	rc, err := part.Open()
 	if err != nil {
 		return nil, err
@@ -55,64 +47,6 @@ func readMerges(zr *zip.Reader, sheet string, lim Limits) ([]mergeRange, error) 
 	}
 	sortMerges(merges)
 	return merges, nil
-}
-
-// sheetPart finds the worksheet part of the named sheet through the package
-// relationships, or returns nil when the workbook does not say.
-func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {
-	files := map[string]*zip.File{}
-	for _, f := range zr.File {
-		files[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))] = f
-	}
-	var rels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Type   string `xml:"Type,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	readRels := func(name string) error {
-		rels.Rel = nil
-		return decodePart(files, name, &rels)
-	}
-	if err := readRels("_rels/.rels"); err != nil {
-		return nil, err
-	}
-	wbPath := "xl/workbook.xml"
-	for _, r := range rels.Rel {
-		if strings.HasSuffix(r.Type, "/officeDocument") {
-			wbPath = strings.TrimPrefix(r.Target, "/")
-		}
-	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	if err := decodePart(files, wbPath, &wb); err != nil {
-		return nil, err
-	}
-	dir := path.Dir(wbPath)
-	if err := readRels(path.Join(dir, "_rels", path.Base(wbPath)+".rels")); err != nil {
-		return nil, err
-	}
-	for _, s := range wb.Sheets {
-		if s.Name != sheet {
-			continue
-		}
-		for _, r := range rels.Rel {
-			if r.ID != s.RID {
-				continue
-			}
-			target := path.Join(dir, r.Target)
-			if strings.HasPrefix(r.Target, "/") {
-				target = path.Clean(strings.TrimPrefix(r.Target, "/"))
-			}
-			return files[strings.ToLower(target)], nil
-		}
-	}
-	return nil, nil
 }
 
 // decodePart unmarshals a small XML part; a missing part leaves v as is.
