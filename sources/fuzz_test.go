@@ -122,6 +122,21 @@ func FuzzXLSX(f *testing.F) {
 	})
 }
 
+// FuzzSheetXML decodes arbitrary worksheet and shared strings XML inside a
+// valid package, so that the fuzzer works on the streaming sheet parser
+// rather than on the zip container.
+func FuzzSheetXML(f *testing.F) {
+	f.Add(`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t>Trạng </t></r><r><t>thái</t></r></is></c></row>`+
+		`<row r="3"><c r="A3" t="b"><v>1</v></c><c r="C3"><v>45366.5</v></c><c t="str"><f>1</f><v>x</v></c></row></sheetData>`+
+		`<mergeCells><mergeCell ref="A1:A2"/></mergeCells></worksheet>`,
+		`<sst><si><t>Mã hồ sơ</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>`)
+	f.Add(`<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row><x:c><x:v>_x000D_</x:v></x:c></x:row></x:sheetData></x:worksheet>`, ``)
+	path := filepath.Join(f.TempDir(), "s.xlsx")
+	f.Fuzz(func(t *testing.T, sheet, sst string) {
+		fuzzOpen(t, path, rawWorkbook(t, sheet, sst), testScore)
+	})
+}
+
 // FuzzOpenAuto decodes arbitrary bytes from a file without extension, so
 // that format detection by content picks the decoder; errors must stay
 // short and free of raw bytes.
