@@ -30,6 +30,9 @@ func TestLoadValid(t *testing.T) {
 	if cfg.LockTimeout != 10*time.Minute {
 		t.Errorf("default lock_timeout = %s", cfg.LockTimeout)
 	}
+	if cfg.MemoryLimit != "512MB" {
+		t.Errorf("default memory_limit = %s, want 512MB (issue 11.2: a run's peak stays under 1 GiB)", cfg.MemoryLimit)
+	}
 	if got := strings.Join(cfg.Publish.Formats, ","); got != "csv,xlsx,parquet,json,html" {
 		t.Errorf("formats = %s", got)
 	}
