@@ -11,15 +11,14 @@ import (
 // config key under limits: (named in LimitError), so a clerk who meets the
 // error knows what to change.
 type Limits struct {
-	// MaxWorkbookBytes bounds the uncompressed size of all parts of an XLSX
-	// workbook (excelize's UnzipSizeLimit): a 2 MB zip bomb that inflates to
-	// gigabytes is refused before it is opened.
+	// MaxWorkbookBytes bounds an XLSX file and the uncompressed size of all
+	// its parts: a 2 MB zip bomb that inflates to gigabytes is refused
+	// before a part is read.
 	MaxWorkbookBytes int64
-	// MaxXMLPartBytes bounds one uncompressed worksheet part; excelize
-	// keeps it in memory up to 16 MiB and spills a larger one to a
-	// temporary file, so this also bounds the spill. Every other part (the
-	// shared strings, styles, media) is held or indexed in memory and may
-	// be a quarter of it.
+	// MaxXMLPartBytes bounds one uncompressed worksheet part, which is
+	// streamed (read twice: merged ranges, then rows). Every other part
+	// (the shared strings, whose text is held in memory while the sheet is
+	// read; styles, media) may be a quarter of it.
 	MaxXMLPartBytes int64
 	// MaxMerges bounds the merged ranges of a sheet.
 	MaxMerges int

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -132,12 +133,32 @@ func newXMLDecoder(r io.Reader) *xml.Decoder {
 	return d
 }
 
-// readSharedStrings returns the text of every shared string item, in order.
-// The part is bounded by checkWorkbook (a quarter of MaxXMLPartBytes, runs
-// of text by MaxCellBytes), and so is what it holds here.
-func readSharedStrings(f *zip.File) ([]string, error) {
+// sharedStrings holds the text of every shared string item: one string
+// and the end of each item in it, four bytes an item beyond the text (a
+// []string would take sixteen, and a part of tiny items holds millions).
+type sharedStrings struct {
+	all  string
+	ends []uint32
+}
+
+// get returns item i, or false when there is no such item.
+func (s *sharedStrings) get(i int) (string, bool) {
+	if i < 0 || i >= len(s.ends) {
+		return "", false
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.all[start:s.ends[i]], true
+}
+
+// readSharedStrings reads the shared string items, in order. The part is
+// bounded by checkWorkbook (a quarter of MaxXMLPartBytes, runs of text by
+// MaxCellBytes), and what it holds is at most its text.
+func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 	if f == nil {
-		return nil, nil
+		return &sharedStrings{}, nil
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -145,12 +166,13 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 	}
 	defer rc.Close()
 	d := newXMLDecoder(bufio.NewReaderSize(rc, 64<<10))
-	var out []string
+	var all []byte
+	var ends []uint32
 	var text richText
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
-			return out, nil
+			return &sharedStrings{all: string(all), ends: ends}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
@@ -160,7 +182,11 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.Name, err)
 			}
-			out = append(out, s)
+			if len(all)+len(s) > math.MaxUint32 {
+				return nil, fmt.Errorf("%s: more than 4 GiB of text", f.Name)
+			}
+			all = append(all, s...)
+			ends = append(ends, uint32(len(all)))
 		}
 	}
 }
@@ -254,7 +280,7 @@ func isHex4(s string) bool {
 type sheetRows struct {
 	rc   io.ReadCloser
 	d    *xml.Decoder
-	sst  []string
+	sst  *sharedStrings
 	part string
 
 	started bool  // inside <sheetData>
@@ -265,7 +291,7 @@ type sheetRows struct {
 	text    richText
 }
 
-func openSheetRows(part *zip.File, sst []string) (*sheetRows, error) {
+func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 	rc, err := part.Open()
 	if err != nil {
 		return nil, err
@@ -425,8 +451,10 @@ func (s *sheetRows) value(typ, inline string, hasInline bool) string {
 		if len(s.val) == 0 {
 			return ""
 		}
-		if i, err := strconv.Atoi(string(bytes.TrimSpace(s.val))); err == nil && i >= 0 && i < len(s.sst) {
-			return s.sst[i]
+		if i, err := strconv.Atoi(string(bytes.TrimSpace(s.val))); err == nil {
+			if v, ok := s.sst.get(i); ok {
+				return v
+			}
 		}
 	case "inlineStr":
 		if hasInline {

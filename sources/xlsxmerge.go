@@ -70,8 +70,8 @@ func decodePart(files map[string]*zip.File, name string, v any) error {
 // without a namespace prefix) and returns the ref of each <mergeCell>.
 // On the way it fails the part when a run of bytes without markup (a cell's
 // text, padding) is longer than a cell may be, or when it lists more than
-// lim.MaxMerges merges: excelize would hold such a value, or one struct per
-// merge, in memory. part names the part in the error.
+// lim.MaxMerges merges: the row parser would hold such a value, or one
+// range per merge, in memory. part names the part in the error.
 func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
 	lim = lim.withDefaults()
 	br := bufio.NewReaderSize(r, 256<<10)
@@ -138,16 +138,17 @@ func xmlRunError(part string, maxRun int, lim Limits) error {
 
 // checkWorkbook refuses a workbook whose declared uncompressed parts are
 // over lim (archive/zip fails a part that inflates beyond its declared
-// size, so the declared sizes bound what excelize will inflate), and scans
+// size, so the declared sizes bound what the decoder will inflate), and scans
 // the shared strings part for overlong runs of text.
 func checkWorkbook(path string, zr *zip.Reader, lim Limits) error {
 	var total uint64
 	var sst *zip.File
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
-		// excelize streams worksheets (from a temporary file when large)
-		// but holds every other part in memory, and indexes the shared
-		// strings at about three times their size: those get a quarter.
+		// Worksheets are streamed; the shared strings' text is held in
+		// memory while the sheet is read (twice its size while it is
+		// built), and the small parts are decoded whole: those get a
+		// quarter.
 		max, what := lim.MaxXMLPartBytes, ""
 		if !strings.HasPrefix(strings.ToLower(strings.TrimPrefix(f.Name, "/")), "xl/worksheets/sheet") {
 			max, what = lim.MaxXMLPartBytes/4, " (phần này nằm trong bộ nhớ khi đọc nên chỉ được một phần tư giới hạn)"
@@ -168,7 +169,7 @@ func checkWorkbook(path string, zr *zip.Reader, lim Limits) error {
 	}
 	rc, err := sst.Open()
 	if err != nil {
-		return nil // excelize reports a broken part in its own words
+		return nil // readSharedStrings reports a broken part in its own words
 	}
 	defer rc.Close()
 	if _, err := scanMergeRefs(rc, sst.Name, lim); err != nil {
