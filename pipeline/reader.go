@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -12,11 +13,20 @@ import (
 	"github.com/cchc/cchc/transforms"
 )
 
+// splitDecode runs the decoder and the transform of a file in two
+// goroutines (decode → transform → DuckDB) instead of one (decode and
+// transform → DuckDB). Either way DuckDB appends batch N while the next
+// batches are being prepared; see BENCHMARKS.md for which was faster.
+var splitDecode = true
+
 // stageReader adapts one file's decoder and mapper into the
 // array.RecordReader DuckDB pulls from: each raw batch becomes one stage
-// batch. DuckDB's release of the view does not release the reader
-// (docs/architecture.md), so the reader frees its buffers and closes the file
-// itself when the stream ends.
+// batch. The decoding and the transform run ahead of DuckDB in their own
+// goroutines, at most one finished batch ahead at each step (bounded
+// channels), so memory stays bounded by a few batches per file while both
+// cores work. DuckDB's release of the view does not release the reader
+// (docs/architecture.md), so the reader stops its goroutines, frees its
+// buffers and closes the file itself when the stream ends.
 type stageReader struct {
 	refs    atomic.Int64
 	file    string
@@ -27,12 +37,35 @@ type stageReader struct {
 	err     error
 	done    bool
 
+	started  bool
+	raws     chan rawBatch   // decoded batches, in file order (splitDecode)
+	out      chan stageBatch // transformed batches, in file order
+	stop     chan struct{}   // closed by finish: the goroutines give up
+	wg       sync.WaitGroup
+	finished bool
+
+	// Written by the transform goroutine; read only after finish.
 	rowsRead int64
 	rejected int64
-	masked   int64                 // cells stored masked for personal data
-	mapping  transforms.Mapping    // as of the end of the file (JSON keys can appear late)
 	samples  []transforms.RowError // first few rejections, for the summary
-	onBatch  func(rows int64)
+
+	masked  int64              // cells stored masked for personal data
+	mapping transforms.Mapping // as of the end of the file (JSON keys can appear late)
+	onBatch func(rows int64)
+}
+
+// rawBatch is a decoded batch with the header as of it (JSON keys can
+// appear late), or the decoder's error.
+type rawBatch struct {
+	rec    arrow.Record
+	header []string
+	err    error
+}
+
+// stageBatch is a transformed batch, or the error that ends the file.
+type stageBatch struct {
+	rec arrow.Record
+	err error
 }
 
 func (r *stageReader) Schema() *arrow.Schema { return transforms.StageSchema }
@@ -45,7 +78,7 @@ func (r *stageReader) Release() {
 	}
 }
 
-func (r *stageReader) Next() (ok bool) {
+func (r *stageReader) Next() bool {
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
@@ -53,33 +86,125 @@ func (r *stageReader) Next() (ok bool) {
 	if r.done {
 		return false
 	}
-	defer func() {
-		// A decoder bug must fail this file, not the nightly job.
-		if p := recover(); p != nil {
-			r.err = fmt.Errorf("file %s: internal error while reading: %v", r.file, p)
-			r.finish()
-			ok = false
+	if !r.started {
+		r.start()
+	}
+	b, ok := <-r.out
+	if !ok {
+		r.finish()
+		return false
+	}
+	if b.err != nil {
+		r.err = b.err
+		r.finish()
+		return false
+	}
+	r.cur = b.rec
+	if r.onBatch != nil {
+		r.onBatch(b.rec.NumRows())
+	}
+	return true
+}
+
+// start launches the goroutines that decode and transform the file.
+func (r *stageReader) start() {
+	r.started = true
+	r.stop = make(chan struct{})
+	r.out = make(chan stageBatch, 1)
+	r.wg.Add(1)
+	if splitDecode {
+		raws := make(chan rawBatch, 1)
+		r.raws = raws
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			defer close(raws)
+			for {
+				b := r.decode()
+				if b.rec == nil && errors.Is(b.err, io.EOF) {
+					return
+				}
+				select {
+				case raws <- b:
+				case <-r.stop:
+					if b.rec != nil {
+						b.rec.Release()
+					}
+					return
+				}
+				if b.err != nil {
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer r.wg.Done()
+		defer close(r.out)
+		for {
+			var b rawBatch
+			if splitDecode {
+				var ok bool
+				select {
+				case b, ok = <-r.raws:
+					if !ok {
+						return
+					}
+				case <-r.stop:
+					return
+				}
+			} else if b = r.decode(); b.rec == nil && errors.Is(b.err, io.EOF) {
+				return
+			}
+			out := stageBatch{err: b.err}
+			if b.rec != nil {
+				out = r.transform(b)
+			}
+			select {
+			case r.out <- out:
+			case <-r.stop:
+				if out.rec != nil {
+					out.rec.Release()
+				}
+				return
+			}
+			if out.err != nil {
+				return
+			}
 		}
 	}()
-	rec := r.pending
-	r.pending = nil
-	if rec == nil {
-		var err error
-		rec, err = r.raw.Next()
-		if errors.Is(err, io.EOF) {
-			r.finish()
-			return false
+}
+
+// decode reads the next raw batch; a decoder bug fails this file, not the
+// nightly job.
+func (r *stageReader) decode() (b rawBatch) {
+	defer func() {
+		if p := recover(); p != nil {
+			b = rawBatch{err: fmt.Errorf("file %s: internal error while reading: %v", r.file, p)}
 		}
-		if err != nil {
-			r.err = err
-			r.finish()
-			return false
-		}
+	}()
+	if rec := r.pending; rec != nil {
+		r.pending = nil
+		return rawBatch{rec: rec, header: r.raw.Header()}
 	}
-	out, errs := r.m.Apply(r.raw.Header(), rec)
-	rec.Release()
-	n := out.NumRows()
-	r.rowsRead += n
+	rec, err := r.raw.Next()
+	if err != nil {
+		return rawBatch{err: err}
+	}
+	return rawBatch{rec: rec, header: r.raw.Header()}
+}
+
+// transform maps one raw batch (and releases it); a transform bug fails
+// this file, not the nightly job.
+func (r *stageReader) transform(b rawBatch) (s stageBatch) {
+	defer func() {
+		if p := recover(); p != nil {
+			s = stageBatch{err: fmt.Errorf("file %s: internal error while reading: %v", r.file, p)}
+		}
+	}()
+	defer b.rec.Release()
+	out, errs := r.m.Apply(b.header, b.rec)
+	r.rowsRead += out.NumRows()
 	r.rejected += int64(len(errs))
 	for _, e := range errs {
 		if len(r.samples) >= 5 {
@@ -87,16 +212,33 @@ func (r *stageReader) Next() (ok bool) {
 		}
 		r.samples = append(r.samples, e)
 	}
-	r.cur = out
-	if r.onBatch != nil {
-		r.onBatch(n)
-	}
-	return true
+	return stageBatch{rec: out}
 }
 
-// finish releases everything the reader holds; safe to call twice.
+// finish stops the goroutines and releases everything the reader holds;
+// safe to call twice. The counts are final once it returned.
 func (r *stageReader) finish() {
 	r.done = true
+	if r.finished {
+		return
+	}
+	r.finished = true
+	if r.started {
+		close(r.stop)
+		r.wg.Wait()
+		for b := range r.out {
+			if b.rec != nil {
+				b.rec.Release()
+			}
+		}
+		if r.raws != nil {
+			for b := range r.raws {
+				if b.rec != nil {
+					b.rec.Release()
+				}
+			}
+		}
+	}
 	if r.pending != nil {
 		r.pending.Release()
 		r.pending = nil

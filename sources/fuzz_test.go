@@ -90,8 +90,29 @@ func FuzzGuards(f *testing.F) {
 			if !bytes.HasPrefix(data, got) || (err == nil && len(got) != len(data)) {
 				t.Fatalf("%T: passed %q of %q", r, got, data)
 			}
+			if _, ok := r.(*lineLimiter); ok {
+				if want := lineLimit(data, max); len(got) != want || (err == nil) != (want == len(data)) {
+					t.Fatalf("line limiter passed %d bytes (err %v), want %d of %q with max %d", len(got), err, want, data, max)
+				}
+			}
 		}
 	})
+}
+
+// lineLimit is the line limiter's contract byte by byte: how many bytes
+// of data pass before a run between line breaks (CR or LF) exceeds max.
+func lineLimit(data []byte, max int) int {
+	run := 0
+	for i, b := range data {
+		if b == '\n' || b == '\r' {
+			run = 0
+			continue
+		}
+		if run++; run > max {
+			return i
+		}
+	}
+	return len(data)
 }
 
 // FuzzXLSX decodes arbitrary bytes saved as a workbook: seeds are real

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -23,19 +24,37 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i, b := range p[:n] {
-		switch b {
-		case '\n':
+	// Jump from line break to line break (IndexByte is vectorised): the
+	// bytes between two breaks are one run.
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		end := n
+		if j >= 0 {
+			end = i + j
+		}
+		for i < end {
+			k := bytes.IndexByte(p[i:end], '\r')
+			stop := end
+			if k >= 0 {
+				stop = i + k
+			}
+			if stop > i && l.run+stop-i > l.max {
+				l.err = limitErr(l.path, fmt.Sprintf("dòng %d", l.line+1), int64(l.max), "max_line_bytes")
+				return i + max(l.max-l.run, 0), l.err
+			}
+			l.run += stop - i
+			i = stop
+			if k >= 0 {
+				l.run = 0
+				i++
+			}
+		}
+		if j >= 0 {
 			l.line++
 			l.run = 0
-		case '\r':
-			l.run = 0
-		default:
-			l.run++
-			if l.run > l.max {
-				l.err = limitErr(l.path, fmt.Sprintf("dòng %d", l.line+1), int64(l.max), "max_line_bytes")
-				return i, l.err
-			}
+			i = end + 1
+		} else {
+			i = n
 		}
 	}
 	return n, err

@@ -176,6 +176,11 @@ type batchBuilder struct {
 	rows   *array.Int64Builder
 	n      int // rows in the current batch
 	schema *arrow.Schema
+	// Sizes of the last batch built: the next batch's buffers are reserved
+	// at once from them, instead of growing by doubling (copying each
+	// buffer about log2(rows) times per batch).
+	lastRows int
+	lastData []int
 }
 
 // add appends one row of width columns; cells beyond len(cells) are "".
@@ -185,6 +190,9 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 	b.widen(width)
 	if b.rows == nil {
 		b.rows = array.NewInt64Builder(b.mem)
+	}
+	if b.n == 0 && b.lastRows > 0 {
+		b.reserve()
 	}
 	for i, sb := range b.cols {
 		if i < len(cells) {
@@ -207,6 +215,18 @@ func (b *batchBuilder) widen(width int) {
 	}
 }
 
+// reserve sizes the builders for a batch like the last one, with an
+// eighth more room for the text.
+func (b *batchBuilder) reserve() {
+	b.rows.Reserve(b.lastRows)
+	for i, sb := range b.cols {
+		sb.Reserve(b.lastRows)
+		if i < len(b.lastData) {
+			sb.ReserveData(b.lastData[i] + b.lastData[i]/8)
+		}
+	}
+}
+
 // build returns the current batch, widened to width columns, as a record and
 // starts a new batch.
 func (b *batchBuilder) build(width int) arrow.Record {
@@ -220,7 +240,10 @@ func (b *batchBuilder) build(width int) arrow.Record {
 		b.schema = arrow.NewSchema(fields, nil)
 	}
 	arrs := make([]arrow.Array, 0, len(b.cols)+1)
+	b.lastRows = b.n
+	b.lastData = b.lastData[:0]
 	for _, sb := range b.cols {
+		b.lastData = append(b.lastData, sb.DataLen())
 		arrs = append(arrs, sb.NewArray())
 	}
 	arrs = append(arrs, b.rows.NewArray())

@@ -80,6 +80,10 @@ type Mapper struct {
 	b       *array.RecordBuilder
 	memo    [numCanonical]map[string]memoVal
 	masked  int64 // cells stored masked (see Masked)
+	// Text bytes per row of each stage column in the last batch: a batch's
+	// buffers are reserved at once from them, instead of growing by
+	// doubling (copying each buffer about log2(rows) times per batch).
+	dataPerRow [numStage]float64
 }
 
 // memoVal is a cached parse of a repeated cell value. Statuses, channels,
@@ -199,6 +203,7 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 	}
 	var errs []RowError
 	r := rowParser{m: m, raw: raw}
+	m.reserve(int(rec.NumRows()), raw)
 	for i := 0; i < int(rec.NumRows()); i++ {
 		r.reset(i)
 		row := int64(i + 1)
@@ -215,7 +220,44 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 		}
 		m.appendProvenance(row)
 	}
+	if n := rec.NumRows(); n > 0 {
+		for f := range numStage {
+			if sb, ok := m.b.Field(f).(*array.StringBuilder); ok {
+				m.dataPerRow[f] = float64(sb.DataLen()) / float64(n)
+			}
+		}
+	}
 	return m.b.NewRecord(), errs
+}
+
+// reserve sizes the builders for n rows: the text by the last batch's
+// bytes per row plus an eighth or, for a file's first batch, by the raw
+// column's bytes; the provenance exactly.
+func (m *Mapper) reserve(n int, raw []*array.String) {
+	m.b.Reserve(n)
+	for f := range numStage {
+		sb, ok := m.b.Field(f).(*array.StringBuilder)
+		if !ok {
+			continue
+		}
+		want := int(m.dataPerRow[f]*float64(n)*1.125) + 64
+		switch f {
+		case FSource:
+			want = len(m.opts.Source) * n
+		case FSourceFile:
+			want = len(m.opts.File) * n
+		case FFileSHA256:
+			want = len(m.opts.SHA256) * n
+		default:
+			if m.dataPerRow[f] > 0 || f >= numCanonical {
+				break
+			}
+			if c := m.col[f]; c >= 0 && c < len(raw) && raw[c] != nil && raw[c].Len() > 0 {
+				want = raw[c].ValueOffset(raw[c].Len()) - raw[c].ValueOffset(0)
+			}
+		}
+		sb.ReserveData(want)
+	}
 }
 
 // sample decides once per file whether text cells carry a legacy font

@@ -14,6 +14,7 @@ type utf8Reader struct {
 	r       io.Reader
 	buf     []byte // undelivered output
 	pending []byte // incomplete rune carried to the next read
+	store   []byte // the chunk buffer, reused: buf is empty when fill runs
 	started bool
 	err     error
 }
@@ -35,7 +36,11 @@ func (u *utf8Reader) Read(p []byte) (int, error) {
 }
 
 func (u *utf8Reader) fill() {
-	chunk := make([]byte, len(u.pending), 64<<10)
+	if u.store == nil {
+		u.store = make([]byte, 64<<10)
+	}
+	// pending is a copy, or the start of store itself (copy handles both).
+	chunk := u.store[:len(u.pending)]
 	copy(chunk, u.pending)
 	u.pending = nil
 	n, err := u.r.Read(chunk[len(chunk):cap(chunk)])
