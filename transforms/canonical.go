@@ -84,6 +84,7 @@ type Mapper struct {
 	// buffers are reserved at once from them, instead of growing by
 	// doubling (copying each buffer about log2(rows) times per batch).
 	dataPerRow [numStage]float64
+	prov       provenance // constant columns, shared by the batches
 }
 
 // memoVal is a cached parse of a repeated cell value. Statuses, channels,
@@ -143,6 +144,7 @@ func (m *Mapper) Masked() int64 { return m.masked }
 
 // Release frees the mapper's builders.
 func (m *Mapper) Release() {
+	m.prov.release()
 	if m.b != nil {
 		m.b.Release()
 		m.b = nil
@@ -218,40 +220,122 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 			m.masked += int64(r.masked)
 			m.appendValid(&r)
 		}
-		m.appendProvenance(row)
 	}
-	if n := rec.NumRows(); n > 0 {
+	n := int(rec.NumRows())
+	if n > 0 {
 		for f := range numStage {
 			if sb, ok := m.b.Field(f).(*array.StringBuilder); ok {
 				m.dataPerRow[f] = float64(sb.DataLen()) / float64(n)
 			}
 		}
 	}
-	return m.b.NewRecord(), errs
+	return m.record(n, rows), errs
 }
 
-// reserve sizes the builders for n rows: the text by the last batch's
-// bytes per row plus an eighth or, for a file's first batch, by the raw
-// column's bytes; the provenance exactly.
-func (m *Mapper) reserve(n int, raw []*array.String) {
-	m.b.Reserve(n)
+// record assembles the batch of n rows: the builders' columns, and the
+// provenance. The source, file, hash and file number are the same on every
+// row of a file: their columns are built once per file and shared by its
+// batches (arrays are immutable), and the source rows are the raw record's
+// own row column, instead of appending four constants per row.
+func (m *Mapper) record(n int, rows *array.Int64) arrow.Record {
+	if m.prov.n < n {
+		m.prov.release()
+		m.prov = provenance{n: n,
+			source: constString(m.opts.Mem, m.opts.Source, n),
+			file:   constString(m.opts.Mem, m.opts.File, n),
+			sha:    constString(m.opts.Mem, m.opts.SHA256, n),
+			seq:    constInt32(m.opts.Mem, m.opts.FileSeq, n)}
+	}
+	cols := make([]arrow.Array, numStage)
 	for f := range numStage {
+		switch f {
+		case FSource:
+			cols[f] = array.NewSlice(m.prov.source, 0, int64(n))
+		case FSourceFile:
+			cols[f] = array.NewSlice(m.prov.file, 0, int64(n))
+		case FFileSHA256:
+			cols[f] = array.NewSlice(m.prov.sha, 0, int64(n))
+		case FFileSeq:
+			cols[f] = array.NewSlice(m.prov.seq, 0, int64(n))
+		case FSourceRow:
+			if rows != nil && rows.Len() == n && rows.NullN() == 0 {
+				rows.Retain()
+				cols[f] = rows
+			} else {
+				b := array.NewInt64Builder(m.opts.Mem)
+				b.Reserve(n)
+				for i := range n {
+					b.UnsafeAppend(int64(i + 1))
+				}
+				cols[f] = b.NewArray()
+				b.Release()
+			}
+		default:
+			cols[f] = m.b.Field(f).NewArray()
+		}
+	}
+	rec := array.NewRecord(StageSchema, cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+// provenance holds a file's constant provenance columns, n rows long.
+type provenance struct {
+	n                 int
+	source, file, sha arrow.Array
+	seq               arrow.Array
+}
+
+func (p *provenance) release() {
+	for _, a := range []arrow.Array{p.source, p.file, p.sha, p.seq} {
+		if a != nil {
+			a.Release()
+		}
+	}
+	*p = provenance{}
+}
+
+// constString is a string column of n copies of s.
+func constString(mem memory.Allocator, s string, n int) arrow.Array {
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	b.Reserve(n)
+	b.ReserveData(len(s) * n)
+	for range n {
+		b.Append(s)
+	}
+	return b.NewArray()
+}
+
+// constInt32 is an int32 column of n copies of v.
+func constInt32(mem memory.Allocator, v int32, n int) arrow.Array {
+	b := array.NewInt32Builder(mem)
+	defer b.Release()
+	b.Reserve(n)
+	for range n {
+		b.UnsafeAppend(v)
+	}
+	return b.NewArray()
+}
+
+// reserve sizes the builders for n rows, the text by the last batch's
+// bytes per row plus an eighth or, for a file's first batch, by the raw
+// column's bytes.
+func (m *Mapper) reserve(n int, raw []*array.String) {
+	for f := range numStage {
+		switch f {
+		case FSource, FSourceFile, FSourceRow, FFileSHA256, FFileSeq:
+			continue // built once per file (record)
+		}
+		m.b.Field(f).Reserve(n)
 		sb, ok := m.b.Field(f).(*array.StringBuilder)
 		if !ok {
 			continue
 		}
 		want := int(m.dataPerRow[f]*float64(n)*1.125) + 64
-		switch f {
-		case FSource:
-			want = len(m.opts.Source) * n
-		case FSourceFile:
-			want = len(m.opts.File) * n
-		case FFileSHA256:
-			want = len(m.opts.SHA256) * n
-		default:
-			if m.dataPerRow[f] > 0 || f >= numCanonical {
-				break
-			}
+		if m.dataPerRow[f] == 0 && f < numCanonical {
 			if c := m.col[f]; c >= 0 && c < len(raw) && raw[c] != nil && raw[c].Len() > 0 {
 				want = raw[c].ValueOffset(raw[c].Len()) - raw[c].ValueOffset(0)
 			}
@@ -802,13 +886,4 @@ func (m *Mapper) rawRecord(r *rowParser) string {
 	}
 	sb.WriteByte('}')
 	return sb.String()
-}
-
-func (m *Mapper) appendProvenance(row int64) {
-	b := m.b
-	b.Field(FSource).(*array.StringBuilder).Append(m.opts.Source)
-	b.Field(FSourceFile).(*array.StringBuilder).Append(m.opts.File)
-	b.Field(FSourceRow).(*array.Int64Builder).Append(row)
-	b.Field(FFileSHA256).(*array.StringBuilder).Append(m.opts.SHA256)
-	b.Field(FFileSeq).(*array.Int32Builder).Append(m.opts.FileSeq)
 }
