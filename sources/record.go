@@ -169,10 +169,10 @@ func trimTrailingBlank(cells []string, width int) []string {
 	return cells[:n]
 }
 
-// batchBuilder accumulates rows into Arrow builders, reused between batches.
+// batchBuilder accumulates rows into Arrow buffers, reused between batches.
 type batchBuilder struct {
 	mem    memory.Allocator
-	cols   []*array.StringBuilder
+	cols   []*textColumn
 	rows   *array.Int64Builder
 	n      int // rows in the current batch
 	schema *arrow.Schema
@@ -181,6 +181,84 @@ type batchBuilder struct {
 	// buffer about log2(rows) times per batch).
 	lastRows int
 	lastData []int
+}
+
+// textColumn builds one non-null utf8 column: the cells' bytes and their
+// offsets written straight into buffers from the allocator. It does what
+// array.StringBuilder does for non-null values without its per-value
+// capacity checks, validity bitmap and generic offset writes, the larger
+// part of the decoders' cost per cell.
+type textColumn struct {
+	mem        memory.Allocator
+	data, offs *memory.Buffer
+	d          []byte  // data's bytes, to capacity
+	o          []int32 // offs' values, to capacity; o[0] = 0
+	dn, n      int     // bytes and values so far
+}
+
+func newTextColumn(mem memory.Allocator) *textColumn {
+	return &textColumn{mem: mem}
+}
+
+// reserve makes room for rows more values and bytes more bytes.
+func (c *textColumn) reserve(rows, bytes int) {
+	if c.data == nil {
+		c.data, c.offs = memory.NewResizableBuffer(c.mem), memory.NewResizableBuffer(c.mem)
+		c.offs.Reserve(arrow.Int32SizeBytes)
+		c.o = arrow.Int32Traits.CastFromBytes(c.offs.Buf())
+		c.o[0] = 0
+		c.data.Reserve(1) // never a nil data buffer, even for empty cells
+		c.d = c.data.Buf()
+	}
+	if c.n+rows+1 > len(c.o) {
+		c.offs.Reserve(max(c.n+rows+1, 2*len(c.o)) * arrow.Int32SizeBytes)
+		c.o = arrow.Int32Traits.CastFromBytes(c.offs.Buf())
+	}
+	if c.dn+bytes > len(c.d) {
+		c.data.Reserve(max(c.dn+bytes, 2*len(c.d)))
+		c.d = c.data.Buf()
+	}
+}
+
+func (c *textColumn) append(s string) {
+	if c.data == nil || c.n+2 > len(c.o) || c.dn+len(s) > len(c.d) {
+		c.reserve(1, len(s))
+	}
+	c.dn += copy(c.d[c.dn:], s)
+	c.n++
+	c.o[c.n] = int32(c.dn)
+}
+
+// appendEmpty appends k empty strings.
+func (c *textColumn) appendEmpty(k int) {
+	c.reserve(k, 0)
+	for range k {
+		c.n++
+		c.o[c.n] = int32(c.dn)
+	}
+}
+
+// newArray returns the column built so far and starts a new one.
+func (c *textColumn) newArray() arrow.Array {
+	if c.data == nil {
+		c.reserve(0, 0)
+	}
+	c.data.ResizeNoShrink(c.dn)
+	c.offs.ResizeNoShrink((c.n + 1) * arrow.Int32SizeBytes)
+	d := array.NewData(arrow.BinaryTypes.String, c.n, []*memory.Buffer{nil, c.offs, c.data}, nil, 0, 0)
+	a := array.NewStringData(d)
+	d.Release()
+	c.release()
+	return a
+}
+
+// release drops the column's buffers.
+func (c *textColumn) release() {
+	if c.data != nil {
+		c.data.Release()
+		c.offs.Release()
+	}
+	*c = textColumn{mem: c.mem}
 }
 
 // add appends one row of width columns; cells beyond len(cells) are "".
@@ -194,36 +272,37 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 	if b.n == 0 && b.lastRows > 0 {
 		b.reserve()
 	}
-	for i, sb := range b.cols {
+	for i, c := range b.cols {
 		if i < len(cells) {
-			sb.Append(cells[i])
+			c.append(cells[i])
 		} else {
-			sb.AppendEmptyValue()
+			c.appendEmpty(1)
 		}
 	}
 	b.rows.Append(row)
 	b.n++
 }
 
-// widen adds columns up to width, back-filled with "" for the rows already
-// in the batch.
-func (b *batchBuilder) widen(width int) {
-	for len(b.cols) < width {
-		sb := array.NewStringBuilder(b.mem)
-		sb.AppendEmptyValues(b.n)
-		b.cols = append(b.cols, sb)
-	}
-}
-
 // reserve sizes the builders for a batch like the last one, with an
 // eighth more room for the text.
 func (b *batchBuilder) reserve() {
 	b.rows.Reserve(b.lastRows)
-	for i, sb := range b.cols {
-		sb.Reserve(b.lastRows)
+	for i, c := range b.cols {
+		d := 0
 		if i < len(b.lastData) {
-			sb.ReserveData(b.lastData[i] + b.lastData[i]/8)
+			d = b.lastData[i] + b.lastData[i]/8
 		}
+		c.reserve(b.lastRows, d)
+	}
+}
+
+// widen adds columns up to width, back-filled with "" for the rows already
+// in the batch.
+func (b *batchBuilder) widen(width int) {
+	for len(b.cols) < width {
+		c := newTextColumn(b.mem)
+		c.appendEmpty(b.n)
+		b.cols = append(b.cols, c)
 	}
 }
 
@@ -242,9 +321,9 @@ func (b *batchBuilder) build(width int) arrow.Record {
 	arrs := make([]arrow.Array, 0, len(b.cols)+1)
 	b.lastRows = b.n
 	b.lastData = b.lastData[:0]
-	for _, sb := range b.cols {
-		b.lastData = append(b.lastData, sb.DataLen())
-		arrs = append(arrs, sb.NewArray())
+	for _, c := range b.cols {
+		b.lastData = append(b.lastData, c.dn)
+		arrs = append(arrs, c.newArray())
 	}
 	arrs = append(arrs, b.rows.NewArray())
 	rec := array.NewRecord(b.schema, arrs, int64(b.n))
@@ -260,8 +339,8 @@ func (b *batchBuilder) reset() {
 	if b.n == 0 {
 		return
 	}
-	for _, sb := range b.cols {
-		sb.NewArray().Release()
+	for _, c := range b.cols {
+		c.release()
 	}
 	b.rows.NewArray().Release()
 	b.n = 0
@@ -270,8 +349,8 @@ func (b *batchBuilder) reset() {
 // release frees the builders.
 func (b *batchBuilder) release() {
 	b.reset()
-	for _, sb := range b.cols {
-		sb.Release()
+	for _, c := range b.cols {
+		c.release()
 	}
 	b.cols = nil
 	if b.rows != nil {
