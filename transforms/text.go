@@ -70,7 +70,16 @@ func Key(s string) string {
 		return s
 	}
 	var buf [64]byte
-	out := buf[:0]
+	return string(appendKey(buf[:0], s))
+}
+
+// keyBuf is room for the key of a vocabulary cell on the stack.
+type keyBuf [64]byte
+
+// appendKey appends the matching key of s (see Key) to out. A lookup
+// m[string(appendKey(buf[:0], s))] with a keyBuf allocates nothing for keys
+// up to 64 bytes.
+func appendKey(out []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -89,7 +98,7 @@ func Key(s string) string {
 			out = append(out, byte(f))
 		}
 	}
-	return string(out)
+	return out
 }
 
 // foldRune maps one rune to its folded form: ASCII lower case, a Latin letter

@@ -124,11 +124,12 @@ func code(s string) string {
 // Empty input gives "" and a nil error (the caller derives a status from the
 // dates); unknown text gives an error naming the value.
 func ParseStatus(s string) (string, error) {
-	k := Key(s)
+	var kb keyBuf
+	k := appendKey(kb[:0], s)
 	if blank(s) {
 		return "", nil
 	}
-	if v, ok := statuses[k]; ok {
+	if v, ok := statuses[string(k)]; ok {
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown status %q (expected e.g. Đang xử lý, Đã trả kết quả, Từ chối)", NFC(s))
@@ -146,11 +147,12 @@ func ParseChannel(s string) (string, error) {
 	case "3":
 		return "postal", nil
 	}
-	k := Key(s)
+	var kb keyBuf
+	k := appendKey(kb[:0], s)
 	if blank(s) {
 		return "direct", nil
 	}
-	if v, ok := channels[k]; ok {
+	if v, ok := channels[string(k)]; ok {
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown channel %q (expected Trực tuyến, Trực tiếp, Bưu chính công ích or 1, 2, 3)", NFC(s))
@@ -168,11 +170,12 @@ func ParseRating(s string) (string, error) {
 	case "3":
 		return "dissatisfied", nil
 	}
-	k := Key(s)
+	var kb keyBuf
+	k := appendKey(kb[:0], s)
 	if blank(s) {
 		return "", nil
 	}
-	if v, ok := ratings[k]; ok {
+	if v, ok := ratings[string(k)]; ok {
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown rating %q (expected Rất hài lòng, Hài lòng, Không hài lòng or 1, 2, 3)", NFC(s))
@@ -191,11 +194,12 @@ func ParseOnlineLevel(s string) (string, error) {
 	case "1", "2":
 		return "none", nil
 	}
-	k := Key(s)
+	var kb keyBuf
+	k := appendKey(kb[:0], s)
 	if blank(s) {
 		return "", nil
 	}
-	if v, ok := onlineLevels[k]; ok {
+	if v, ok := onlineLevels[string(k)]; ok {
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown online service level %q (expected Toàn trình, Một phần, Mức độ 2/3/4)", NFC(s))
@@ -214,11 +218,12 @@ func ParseBool(s string) (bool, error) {
 	case "✗", "✘", "☐", "-":
 		return false, nil
 	}
-	k := Key(c)
+	var kb keyBuf
+	k := appendKey(kb[:0], c)
 	if blank(c) {
 		return false, nil
 	}
-	if v, ok := bools[k]; ok {
+	if v, ok := bools[string(k)]; ok {
 		return v == "true", nil
 	}
 	f := Fold(s)
