@@ -316,7 +316,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				log.Warn("file not read", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
 				continue
 			}
-			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh, retry)
+			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh, retry, datasetOf(sc).Streamed())
 			if err != nil {
 				return err
 			}
@@ -602,6 +602,18 @@ type fetched struct {
 	// size and mod are the local file's stat taken before it was hashed.
 	size int64
 	mod  time.Time
+	// hashed is closed once res.SHA256 (or hashErr) is set, when the hash
+	// is taken while the file is decoded rather than before (see prepare).
+	hashed  chan struct{}
+	hashErr error
+}
+
+// sha waits for the file's hash (see prepare).
+func (f *fetched) sha() (string, error) {
+	if f.hashed != nil {
+		<-f.hashed
+	}
+	return f.res.SHA256, f.hashErr
 }
 
 // checkUnchanged makes sure the rows staged from a file come from the
@@ -651,7 +663,11 @@ func failureKind(err error) string {
 // A file in retry (RetryCandidates, by ledger path) is read again although
 // the ledger has it, and comes back with Retry set when its content is
 // still the version the ledger holds.
-func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool, retry map[string]warehouse.RetryFile) (*fetched, string, error) {
+//
+// A streamed file that no loaded version matches in size comes back with
+// its hash still being taken (fetched.sha), so that hashing overlaps
+// decoding; its status is then loaded.
+func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, ref sources.FileRef, full bool, retry map[string]warehouse.RetryFile, streamed bool) (*fetched, string, error) {
 	// The path is stored and shown redacted: an export URL may carry a token.
 	f := &fetched{res: &warehouse.FileResult{Source: ref.Source, Path: sources.Redact(ref.Path), Size: ref.Size, ModTime: ref.ModTime.UTC()}, cleanup: func() {}}
 	cand, again := retry[f.res.Path]
@@ -717,6 +733,28 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	if _, isCond := src.(sources.Conditional); !isCond {
 		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
+	if streamed && !full && !again {
+		// Content already loaded under another path is skipped by its
+		// hash; content of a size no loaded version has cannot be such a
+		// copy. Then the hash is taken while the file is decoded, on the
+		// other core, instead of before it.
+		same, err := w.LoadedSize(ctx, ref.Source, st.Size())
+		if err != nil {
+			f.cleanup()
+			return nil, "", err
+		}
+		if !same {
+			f.hashed = make(chan struct{})
+			go func() {
+				defer close(f.hashed)
+				f.res.SHA256, f.hashErr = sources.HashFile(f.path)
+			}()
+			cleanup := f.cleanup
+			f.cleanup = func() { f.sha(); cleanup() }
+			f.res.Status = "loaded"
+			return f, "", nil
+		}
+	}
 	sha, err := sources.HashFile(f.path)
 	if err != nil {
 		f.cleanup()
@@ -751,6 +789,10 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo transforms.MapOptions, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
 	res := f.res
 	fail := func(err error) {
+		if _, herr := f.sha(); herr != nil {
+			err = herr // the file could not be read whole
+			res.SHA256 = "unavailable"
+		}
 		res.Status = "failed"
 		res.ErrorKind = failureKind(err)
 		// A decoder's error may quote a cell (a CSV line, a JSON value).
@@ -772,6 +814,9 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		return nil
 	}
 	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
+	if f.hashed != nil {
+		sr.sha = f.sha
+	}
 	if first == nil {
 		sr.done = true
 		sr.finish()
@@ -791,6 +836,9 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		lerr = sr.err
 	}
 	sr.Release()
+	if _, herr := f.sha(); herr != nil && lerr == nil {
+		lerr = herr
+	}
 	if errors.Is(lerr, warehouse.ErrDiskFull) {
 		return fmt.Errorf("staging %s: %w", res.Path, lerr)
 	}

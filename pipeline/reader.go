@@ -49,6 +49,10 @@ type stageReader struct {
 	rejected int64
 	samples  []transforms.RowError // first few rejections, for the summary
 
+	// sha, when set, gives the file's hash, taken while the file is
+	// decoded; the first batch waits for it (provenance column).
+	sha func() (string, error)
+
 	masked  int64              // cells stored masked for personal data
 	mapping transforms.Mapping // as of the end of the file (JSON keys can appear late)
 	onBatch func(rows int64)
@@ -203,6 +207,14 @@ func (r *stageReader) transform(b rawBatch) (s stageBatch) {
 		}
 	}()
 	defer b.rec.Release()
+	if r.sha != nil {
+		sha, err := r.sha()
+		if err != nil {
+			return stageBatch{err: err}
+		}
+		r.m.SetSHA256(sha)
+		r.sha = nil
+	}
 	out, errs := r.m.Apply(b.header, b.rec)
 	r.rowsRead += out.NumRows()
 	r.rejected += int64(len(errs))

@@ -65,7 +65,7 @@ func TestStageProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ref := range refs {
-			f, skip, err := prepare(ctx, w, sc.src, ref, false, nil)
+			f, skip, err := prepare(ctx, w, sc.src, ref, false, nil, true)
 			if err != nil || skip != "" {
 				t.Fatal(err, skip)
 			}

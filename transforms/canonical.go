@@ -133,6 +133,16 @@ func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
 	return m, nil
 }
 
+// SetSHA256 sets the file hash of the provenance of the rows Apply maps
+// from now on: a caller hashing the file while it is decoded sets it
+// before the first Apply.
+func (m *Mapper) SetSHA256(sha string) {
+	if sha != m.opts.SHA256 {
+		m.opts.SHA256 = sha
+		m.prov.release()
+	}
+}
+
 // Mapping returns how the header was mapped so far.
 func (m *Mapper) Mapping() Mapping { return m.mapping }
 
