@@ -19,6 +19,11 @@ import (
 // batches are being prepared; see BENCHMARKS.md for which was faster.
 var splitDecode = true
 
+// pipelined runs the decoding and the transform ahead of DuckDB (above);
+// false does both inside DuckDB's call for the next batch, as before issue
+// 11, to measure the difference (TestStageProfile, CCHC_STAGE_MODE).
+var pipelined = true
+
 // stageReader adapts one file's decoder and mapper into the
 // array.RecordReader DuckDB pulls from: each raw batch becomes one stage
 // batch. The decoding and the transform run ahead of DuckDB in their own
@@ -90,6 +95,9 @@ func (r *stageReader) Next() bool {
 	if r.done {
 		return false
 	}
+	if !pipelined {
+		return r.nextInline()
+	}
 	if !r.started {
 		r.start()
 	}
@@ -106,6 +114,30 @@ func (r *stageReader) Next() bool {
 	r.cur = b.rec
 	if r.onBatch != nil {
 		r.onBatch(b.rec.NumRows())
+	}
+	return true
+}
+
+// nextInline decodes and transforms the next batch in the caller's
+// goroutine.
+func (r *stageReader) nextInline() bool {
+	b := r.decode()
+	if b.rec == nil {
+		if !errors.Is(b.err, io.EOF) {
+			r.err = b.err
+		}
+		r.finish()
+		return false
+	}
+	s := r.transform(b)
+	if s.err != nil {
+		r.err = s.err
+		r.finish()
+		return false
+	}
+	r.cur = s.rec
+	if r.onBatch != nil {
+		r.onBatch(s.rec.NumRows())
 	}
 	return true
 }
