@@ -804,7 +804,10 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		res.RowsRead = 0
 		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
 	}
-	mo.DefaultUnit, mo.Source, mo.File, mo.SHA256, mo.FileSeq = sc.cfg.Unit, res.Source, res.Path, res.SHA256, res.Seq
+	mo.DefaultUnit, mo.Source, mo.File, mo.FileSeq = sc.cfg.Unit, res.Source, res.Path, res.Seq
+	if f.hashed == nil {
+		mo.SHA256 = res.SHA256
+	} // else the hash is still being taken: stageReader.sha sets it
 	raw, first, m, err := openMapped(f.path, sc, mo, 0)
 	if raw != nil {
 		res.Format, res.Encoding = raw.Format(), raw.Encoding()
