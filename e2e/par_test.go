@@ -120,4 +120,16 @@ func TestDemoPAR(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(demo.cfg.Publish.Dir, "2024", "par-district.csv")); err != nil {
 		t.Errorf("2024 district PAR ranking: %v", err)
 	}
+	// The same inputs publish the same bytes wherever the exports sit: no
+	// publication names the folder they were read from (the JSON lists
+	// each input by source, file name and SHA-256).
+	_ = filepath.WalkDir(demo.cfg.Publish.Dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".parquet") || strings.HasSuffix(p, ".xlsx") {
+			return err
+		}
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), demo.dir) {
+			t.Errorf("%s names the folder of the exports (%s)", p, demo.dir)
+		}
+		return nil
+	})
 }

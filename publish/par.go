@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -58,8 +60,11 @@ type parTable struct {
 }
 
 // parInput is an input file of the period (sheet, survey, adjustments).
+// File is the file's base name: the folder is where this warehouse's
+// operator keeps the exports, which differs between machines and would
+// make the same inputs publish different bytes.
 type parInput struct {
-	File, SHA256 string
+	Source, File, SHA256 string
 }
 
 // inputDigest is the SHA-256 of the sorted input files' SHA-256 lines: one
@@ -229,11 +234,11 @@ func attachPARFields(ctx context.Context, db *sql.DB, period string, t *parTable
 
 // loadPARInputs lists the period's input files with their SHA-256, sorted.
 func loadPARInputs(ctx context.Context, db *sql.DB, period string) ([]parInput, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT source_file, file_sha256 FROM (
-		SELECT source_file, file_sha256 FROM par_sheets WHERE period = $1
-		UNION ALL SELECT source_file, file_sha256 FROM par_survey_results WHERE period = $1
-		UNION ALL SELECT source_file, file_sha256 FROM par_adjustment_rows WHERE period = $1)
-		ORDER BY file_sha256, source_file`, period)
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT source, source_file, file_sha256 FROM (
+		SELECT source, source_file, file_sha256 FROM par_sheets WHERE period = $1
+		UNION ALL SELECT source, source_file, file_sha256 FROM par_survey_results WHERE period = $1
+		UNION ALL SELECT source, source_file, file_sha256 FROM par_adjustment_rows WHERE period = $1)
+		ORDER BY file_sha256, source, source_file`, period)
 	if err != nil {
 		return nil, fmt.Errorf("par inputs query: %w", err)
 	}
@@ -241,9 +246,10 @@ func loadPARInputs(ctx context.Context, db *sql.DB, period string) ([]parInput, 
 	var out []parInput
 	for rows.Next() {
 		var in parInput
-		if err := rows.Scan(&in.File, &in.SHA256); err != nil {
+		if err := rows.Scan(&in.Source, &in.File, &in.SHA256); err != nil {
 			return nil, fmt.Errorf("par inputs query: %w", err)
 		}
+		in.File = path.Base(filepath.ToSlash(in.File))
 		out = append(out, in)
 	}
 	return out, rows.Err()

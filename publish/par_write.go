@@ -267,6 +267,7 @@ type parDoc struct {
 }
 
 type parInputDoc struct {
+	Source string `json:"source"`
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
 }
@@ -316,7 +317,7 @@ func writePARJSON(w io.Writer, period string, t parTable, decimals int) error {
 		Mergers: texts(t.Mergers),
 	}
 	for _, in := range t.Inputs {
-		doc.Inputs = append(doc.Inputs, parInputDoc{File: in.File, SHA256: in.SHA256})
+		doc.Inputs = append(doc.Inputs, parInputDoc{Source: in.Source, File: in.File, SHA256: in.SHA256})
 	}
 	for _, fd := range t.Fields {
 		doc.Fields = append(doc.Fields, parFieldDoc{Code: fd.Code, Name: fd.Name, MaxPoints: fd.Max})
