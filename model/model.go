@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,24 +55,194 @@ func Build(ctx context.Context, db Execer, convention string, m *Methodology, as
 // the service index (BuildPAR); nil means the built-in PAR default. The
 // PAR tables stay empty while their inputs are.
 func BuildWith(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf) error {
-	if err := buildPeriods(ctx, db, convention, asOf); err != nil {
-		return err
+	_, err := BuildChanged(ctx, db, convention, m, par, asOf, true)
+	return err
+}
+
+// Built says what BuildChanged rebuilt.
+type Built struct {
+	// Full is true when every period was rebuilt.
+	Full bool
+	// Periods are the periods whose rows of dossier_stats,
+	// indicator_values and index_scores were rebuilt, sorted.
+	Periods []string
+	// Changed are the periods whose publications may differ from the last
+	// build's: Periods and the periods whose PAR rows changed, sorted.
+	Changed []string
+}
+
+// BuildChanged brings the model tables up to date with dossiers, like
+// BuildWith, rebuilding only what the run's changed dossiers can reach
+// unless full is set. The changed dossiers are the temporary table
+// dossier_changes (received_at, finished_at) that warehouse Commit fills
+// with every version it removed or added; without it the build is full.
+//
+// A dossier version is in scope of a period when received_at < end and
+// (finished_at IS NULL or finished_at >= start), so one never finished is
+// in scope of every period from its receipt on: its changes reach them
+// all, and must (each counts it as carried over or pending). Rebuilt are
+// the periods a changed version is in scope of; the next period of the
+// same kind of each (its movement compares with the previous period);
+// the periods whose provisional flag changes at asOf; and those where a
+// unit's data_until moved. The build is full when full is set (the
+// caller's: methodology changed, full refresh), when the set of periods
+// changes, and when the units standing for others (unit_attribution)
+// change. The PAR tables are always rebuilt whole (they are small);
+// Changed lists the periods whose PAR rows differ afterwards.
+//
+// The result equals a full build of the same dossiers at the same asOf.
+func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf, full bool) (Built, error) {
+	var b Built
+	q, ok := db.(querier)
+	if !ok {
+		return b, fmt.Errorf("model: the connection cannot run queries")
 	}
-	for _, name := range []string{"05_unit_attribution.sql", "10_dossier_outcomes.sql", "20_dossier_stats.sql"} {
-		if err := execFile(ctx, db, name); err != nil {
-			return err
+	exec := func(what, s string, args ...any) error {
+		if _, err := db.ExecContext(ctx, s, args...); err != nil {
+			return fmt.Errorf("model %s: %w", what, err)
 		}
+		return nil
 	}
-	if err := buildIndicators(ctx, db, m); err != nil {
-		return err
+	if !full {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'dossier_changes'`).Scan(&n); err != nil {
+			return b, fmt.Errorf("model: %w", err)
+		}
+		full = n == 0
+	}
+	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_before AS SELECT * FROM periods;
+		CREATE OR REPLACE TEMP TABLE model_attribution_before AS SELECT * FROM unit_attribution`); err != nil {
+		return b, err
+	}
+	if err := buildPeriods(ctx, db, convention, asOf); err != nil {
+		return b, err
+	}
+	if err := execFile(ctx, db, "05_unit_attribution.sql"); err != nil {
+		return b, err
+	}
+	if !full {
+		// Another set of periods, or other units standing for others:
+		// every period may have changed.
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM periods EXCEPT ALL SELECT * EXCLUDE (provisional) FROM model_before))
+			+ (SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
+			+ (SELECT count(*) FROM (SELECT * FROM unit_attribution EXCEPT ALL SELECT * FROM model_attribution_before))
+			+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution))`).Scan(&n); err != nil {
+			return b, fmt.Errorf("model: %w", err)
+		}
+		full = n > 0
+	}
+	b.Full = full
+	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
+		return b, err
+	}
+	rebuild := `SELECT period FROM periods`
+	if !full {
+		rebuild = `WITH touched AS (
+				SELECT p.period FROM periods p
+				WHERE EXISTS (SELECT 1 FROM dossier_changes c
+					WHERE c.received_at < p.end_at AND (c.finished_at IS NULL OR c.finished_at >= p.start_at))
+			)
+			SELECT period FROM touched
+			UNION SELECT period FROM periods WHERE previous_period IN (SELECT period FROM touched)
+			UNION SELECT p.period FROM periods p JOIN model_before o USING (period) WHERE p.provisional IS DISTINCT FROM o.provisional
+			UNION SELECT s.period FROM index_scores s LEFT JOIN model_fresh f USING (period, unit_code)
+				WHERE s.data_until IS DISTINCT FROM f.data_until`
+	}
+	// model_periods: the periods to rebuild; model_previous: the periods
+	// before them, whose outcomes the movement restates.
+	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_periods AS SELECT * FROM periods WHERE period IN (`+rebuild+`);
+		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_periods)`); err != nil {
+		return b, err
+	}
+	if err := outcomeViews(ctx, db); err != nil {
+		return b, err
+	}
+	del := func(t string) error {
+		if full {
+			return exec(t, `DELETE FROM `+t)
+		}
+		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM model_periods)`)
+	}
+	if err := del("dossier_stats"); err != nil {
+		return b, err
+	}
+	if err := execFile(ctx, db, "20_dossier_stats.sql"); err != nil {
+		return b, err
+	}
+	if err := buildIndicators(ctx, db, m, del); err != nil {
+		return b, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT period FROM model_periods ORDER BY period`)
+	if err != nil {
+		return b, fmt.Errorf("model: %w", err)
+	}
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return b, fmt.Errorf("model: %w", err)
+		}
+		b.Periods = append(b.Periods, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return b, fmt.Errorf("model: %w", err)
+	}
+	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
+		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_previous; DROP TABLE model_fresh;
+		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
+		return b, err
 	}
 	if par == nil {
 		var err error
 		if par, err = LoadPARMethodology("default"); err != nil {
-			return err
+			return b, err
 		}
 	}
-	return BuildPAR(ctx, db, convention, par, m, asOf)
+	parChanged, err := buildPARChanged(ctx, db, q, convention, par, m, asOf)
+	if err != nil {
+		return b, err
+	}
+	b.Changed = union(b.Periods, parChanged)
+	return b, nil
+}
+
+// outcomeViews creates the public outcome views over every period and
+// the model's temporary ones over the periods it rebuilds.
+func outcomeViews(ctx context.Context, db Execer) error {
+	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
+	if err != nil {
+		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
+	}
+	for _, v := range [][]string{
+		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_periods", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated"},
+	} {
+		if _, err := db.ExecContext(ctx, strings.NewReplacer(v...).Replace(string(body))); err != nil {
+			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
+		}
+	}
+	return execFile(ctx, db, "11_dossier_outcomes_comments.sql")
+}
+
+// union merges two sorted lists of names into one sorted list without
+// duplicates.
+func union(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range [][]string{a, b} {
+		for _, s := range l {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func execFile(ctx context.Context, db Execer, name string, args ...any) error {
@@ -152,7 +323,7 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 // buildIndicators evaluates every indicator of m in one pass over
 // dossier_outcomes (one aggregate column per numerator, denominator and
 // rate), then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(table string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -203,13 +374,15 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 	// The same indicators over the previous period restated on each
 	// period's units (dossier_outcomes_restated) give the movement's
 	// like-with-like comparison, in the temporary indicator_values_restated.
-	if err := exec("indicator_values", `DELETE FROM indicator_values;
-		CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
+	if err := del("indicator_values"); err != nil {
+		return err
+	}
+	if err := exec("indicator_values", `CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
 		return err
 	}
 	for _, v := range []struct{ from, agg, into string }{
-		{"dossier_outcomes", "indicator_agg", "indicator_values"},
-		{"dossier_outcomes_restated", "indicator_agg_restated", "indicator_values_restated"},
+		{"model_outcomes", "indicator_agg", "indicator_values"},
+		{"model_outcomes_restated", "indicator_agg_restated", "indicator_values_restated"},
 	} {
 		agg := "CREATE OR REPLACE TEMP TABLE " + v.agg + " AS SELECT period, unit_code, " + strings.Join(cols, ", ") +
 			" FROM " + v.from + " GROUP BY period, unit_code"
@@ -222,7 +395,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology) error {
 			return err
 		}
 	}
-	if err := exec("index_scores", `DELETE FROM index_scores`); err != nil {
+	if err := del("index_scores"); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
@@ -258,30 +431,102 @@ func Stale(ctx context.Context, db Execer, convention string, m *Methodology) (b
 // no new file arrived, so the caller rebuilds. freshness 0 leaves
 // staleness out.
 func Outdated(ctx context.Context, db Execer, asOf AsOf, freshness time.Duration) (bool, error) {
+	ps, all, err := OutdatedPeriods(ctx, db, asOf, freshness)
+	return all || len(ps) > 0, err
+}
+
+// OutdatedPeriods is Outdated period by period: the periods whose
+// provisional flag or whose units' staleness time alone changed, sorted;
+// all is true when a source crossed the freshness line, which every
+// period's publication reports.
+func OutdatedPeriods(ctx context.Context, db Execer, asOf AsOf, freshness time.Duration) (ps []string, all bool, err error) {
+	q, ok := db.(querier)
+	if !ok {
+		return nil, false, fmt.Errorf("model: outdated: the connection cannot run queries")
+	}
 	var lastBuilt sql.NullTime
 	if err := db.QueryRowContext(ctx, `SELECT max(started_at) FROM runs WHERE modelled AND committed_at IS NOT NULL`).Scan(&lastBuilt); err != nil {
-		return false, fmt.Errorf("model: outdated: %w", err)
+		return nil, false, fmt.Errorf("model: outdated: %w", err)
 	}
 	if !lastBuilt.Valid {
 		lastBuilt.Time = asOf.Now
 	}
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM periods
-		 WHERE provisional IS DISTINCT FROM (CAST(? AS DATE) < end_at + to_microseconds(CAST(? AS BIGINT))))
-		+ (SELECT count(*) FROM index_scores s JOIN periods p USING (period)
-		   WHERE CAST(? AS BIGINT) > 0 AND
-		     coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true)
-		     <> coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true))
-		+ (SELECT count(*) FROM source_status
-		   WHERE CAST(? AS BIGINT) > 0 AND
-		     coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true)
-		     <> coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true))`,
-		asOf.Now, asOf.Grace.Microseconds(),
-		freshness.Microseconds(), lastBuilt.Time, freshness.Microseconds(), asOf.Now, freshness.Microseconds(),
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM source_status
+		WHERE CAST(? AS BIGINT) > 0 AND
+		  coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true)
+		  <> coalesce(last_new_file_at < CAST(? AS TIMESTAMP) - to_microseconds(CAST(? AS BIGINT)), true)`,
 		freshness.Microseconds(), lastBuilt.Time, freshness.Microseconds(), asOf.Now, freshness.Microseconds()).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("model: outdated: %w", err)
+		return nil, false, fmt.Errorf("model: outdated: %w", err)
 	}
-	return n > 0, nil
+	rows, err := q.QueryContext(ctx, `SELECT period FROM periods
+		WHERE provisional IS DISTINCT FROM (CAST(? AS DATE) < end_at + to_microseconds(CAST(? AS BIGINT)))
+		UNION SELECT s.period FROM index_scores s JOIN periods p USING (period)
+		WHERE CAST(? AS BIGINT) > 0 AND
+		  coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true)
+		  <> coalesce(s.data_until < least(p.end_at, CAST(? AS TIMESTAMP)) - to_microseconds(CAST(? AS BIGINT)), true)
+		ORDER BY period`,
+		asOf.Now, asOf.Grace.Microseconds(),
+		freshness.Microseconds(), lastBuilt.Time, freshness.Microseconds(), asOf.Now, freshness.Microseconds())
+	if err != nil {
+		return nil, false, fmt.Errorf("model: outdated: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, false, fmt.Errorf("model: outdated: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, n > 0, rows.Err()
+}
+
+// parTables are the PAR model's output tables.
+var parTables = []string{"par_criteria", "par_criterion_scores", "par_scores"}
+
+// buildPARChanged runs BuildPAR and lists the periods whose PAR rows it
+// changed, so that only their publications are written again.
+func buildPARChanged(ctx context.Context, db Execer, q querier, convention string, par *PARMethodology, m *Methodology, asOf AsOf) ([]string, error) {
+	for _, t := range parTables {
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_before_`+t+` AS SELECT * FROM `+t); err != nil {
+			return nil, fmt.Errorf("model par: %w", err)
+		}
+	}
+	if err := BuildPAR(ctx, db, convention, par, m, asOf); err != nil {
+		return nil, err
+	}
+	var diff []string
+	for _, t := range parTables {
+		diff = append(diff, `(SELECT * FROM `+t+` EXCEPT ALL SELECT * FROM model_before_`+t+`)
+			UNION ALL (SELECT * FROM model_before_`+t+` EXCEPT ALL SELECT * FROM `+t+`)`)
+	}
+	var sel []string
+	for _, d := range diff {
+		sel = append(sel, `SELECT DISTINCT period FROM (`+d+`)`)
+	}
+	rows, err := q.QueryContext(ctx, strings.Join(sel, " UNION ")+` ORDER BY period`)
+	if err != nil {
+		return nil, fmt.Errorf("model par: %w", err)
+	}
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("model par: %w", err)
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("model par: %w", err)
+	}
+	for _, t := range parTables {
+		if _, err := db.ExecContext(ctx, `DROP TABLE model_before_`+t); err != nil {
+			return nil, fmt.Errorf("model par: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -105,7 +105,13 @@ type Summary struct {
 	SourceErrors []SourceError
 	Rejections   []Rejection // first rejected rows of each file
 	Modelled     bool        // the model tables were rebuilt
-	Published    []string    // publication files written
+	// ModelFull is set when the model rebuilt every period; else
+	// RebuiltPeriods are the ones the run's changed dossiers reached.
+	ModelFull      bool
+	RebuiltPeriods []string
+	// RepublishedPeriods are the periods whose publications were written.
+	RepublishedPeriods []string
+	Published          []string // publication files written
 	// Lake is what publish.lake's export wrote (nil: no lake configured
 	// or not written).
 	Lake        *publish.LakeResult
@@ -406,10 +412,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	// publish.grace, a unit's data or a source turns stale after freshness.
 	// Those publications must be written again.
 	asOf := model.AsOf{Now: sum.Run.StartedAt, Grace: cfg.Publish.Grace}
-	outdated, err := model.Outdated(ctx, w.DB(), asOf, cfg.Freshness)
+	outdatedPeriods, outdatedAll, err := model.OutdatedPeriods(ctx, w.DB(), asOf, cfg.Freshness)
 	if err != nil {
 		return err
 	}
+	outdated := outdatedAll || len(outdatedPeriods) > 0
 	parOutdated, err := model.PAROutdated(ctx, w.DB(), cfg.Periods, asOf)
 	if err != nil {
 		return err
@@ -429,10 +436,17 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	var build func(context.Context, *sql.Conn) error
+	var built model.Built
 	if loaded > 0 || stale || failing || outdated || regChanged {
+		// Only the periods the run's changed dossiers reach are rebuilt
+		// (model.BuildChanged), unless what every period depends on
+		// changed: the methodology, the units, or all the dossiers.
+		full := stale || regChanged || opts.FullRefresh
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
-			return model.BuildWith(ctx, c, cfg.Periods, meth, parMeth, asOf)
+			var err error
+			built, err = model.BuildChanged(ctx, c, cfg.Periods, meth, parMeth, asOf, full)
+			return err
 		}
 	}
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
@@ -458,6 +472,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if sum.Redirected, err = redirects(ctx, w.DB(), sum.Run.ID, reg); err != nil {
 		return err
 	}
+	if sum.Modelled {
+		sum.ModelFull, sum.RebuiltPeriods = built.Full, built.Periods
+		log.Info("model rebuilt", "periods", len(built.Periods), "full", built.Full)
+	}
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)
 	defer func() { sum.Timing.Publish = time.Since(t2) }()
@@ -472,14 +490,19 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 		return nil
 	}
-	// The model is rebuilt whole, so every period may have changed (a
-	// replaced dossier leaves periods a new one never touches, and ranks
-	// move the next period's movement): publish them all. The bench's 18
-	// periods took 1.5 s.
+	// Only the periods whose model rows changed (model.Built.Changed) and
+	// those time alone changed (provisional, stale units) are written
+	// again; the others' files stay as they are, byte for byte. A dead
+	// run's publications, a failing source and a source turning stale
+	// reach every period.
 	ps, err := allPeriods(ctx, w.DB())
 	if err != nil {
 		return err
 	}
+	if !(sum.republish || failing || outdatedAll || built.Full) {
+		ps = publishSet(ps, built.Changed, outdatedPeriods)
+	}
+	sum.RepublishedPeriods = ps
 	files, failed, err := publish.Periods(ctx, w.DB(), ps, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
 		PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)}, func(p string) {
 		if opts.Progress != nil {
@@ -574,6 +597,24 @@ func periodStates(ctx context.Context, db *sql.DB) (final, provisional []string,
 		}
 	}
 	return final, provisional, rows.Err()
+}
+
+// publishSet keeps the periods of all that are in one of the lists, in
+// order.
+func publishSet(all []string, lists ...[]string) []string {
+	want := map[string]bool{}
+	for _, l := range lists {
+		for _, p := range l {
+			want[p] = true
+		}
+	}
+	var out []string
+	for _, p := range all {
+		if want[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // allPeriods lists the periods of the model, in order.

@@ -239,14 +239,18 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if s.Modelled {
-		fmt.Fprintln(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores")
+		scope := fmt.Sprintf("%d periods changed by this run's dossiers", len(s.RebuiltPeriods))
+		if s.ModelFull {
+			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
+		}
+		fmt.Fprintf(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
 	}
 	if len(s.FinalPeriods)+len(s.ProvisionalPeriods) > 0 {
 		fmt.Fprintf(w, "periods final: %s\n", listOrNone(s.FinalPeriods))
 		fmt.Fprintf(w, "periods provisional (Số liệu tạm tính, not final until publish.grace after their end): %s\n", listOrNone(s.ProvisionalPeriods))
 	}
 	if len(s.Published) > 0 {
-		fmt.Fprintf(w, "published %d files under %s\n", len(s.Published), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
+		fmt.Fprintf(w, "published %d files of %d periods under %s\n", len(s.Published), len(s.RepublishedPeriods), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
 	}
 	if s.Lake != nil {
 		fmt.Fprintf(w, "lake %s: %d partitions written, %d removed\n", rel(base, s.Lake.Dir), len(s.Lake.Written), len(s.Lake.Removed))

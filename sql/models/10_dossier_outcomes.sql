@@ -13,7 +13,12 @@
 -- Unit: unit_code is the unit standing for the dossier at the period's end
 -- (unit_attribution: the receiving unit, or its successor once dissolved);
 -- received_unit_code is the unit that received it (dossiers.unit_code).
-CREATE OR REPLACE VIEW dossier_outcomes AS
+--
+-- The model creates these views twice: as the public dossier_outcomes and
+-- dossier_outcomes_restated over every period, and as temporary views over
+-- only the periods it rebuilds ({view} is "VIEW" or "TEMP VIEW"; {periods},
+-- {current}, {outcomes}, {restated} name the relations; model/model.go).
+CREATE OR REPLACE {view} {outcomes} AS
 WITH scoped AS (
     SELECT
         p.period,
@@ -28,7 +33,7 @@ WITH scoped AS (
         d.finished_at - to_microseconds(CAST(round(coalesce(d.supplement_days, 0) * 86400000000) AS BIGINT)) AS effective_finish,
         CASE WHEN d.due_at = date_trunc('day', d.due_at) THEN d.due_at + INTERVAL 1 DAY ELSE d.due_at END AS due_end
     FROM dossiers d
-    JOIN periods p ON d.received_at < p.end_at AND (d.finished_at IS NULL OR d.finished_at >= p.start_at)
+    JOIN {periods} p ON d.received_at < p.end_at AND (d.finished_at IS NULL OR d.finished_at >= p.start_at)
     LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
 )
 SELECT
@@ -48,17 +53,15 @@ SELECT
         ELSE 'pending_overdue'
     END AS outcome
 FROM scoped;
-COMMENT ON VIEW dossier_outcomes IS 'Kết quả xử lý của từng hồ sơ trong từng kỳ (trước hạn, đúng hạn, quá hạn, đang giải quyết trong hạn, quá hạn) / Outcome of every dossier in every period in scope';
 
 -- dossier_outcomes_restated: for each period P, the outcomes of its
 -- previous period Q (Q's boundaries, Q's outcomes) counted for the units
 -- standing at P's end: the previous period restated on P's units, so that
 -- movement compares like with like (docs/contract.md, "Unit history").
 -- period is P; restated_period is Q.
-CREATE OR REPLACE VIEW dossier_outcomes_restated AS
+CREATE OR REPLACE {view} {restated} AS
 SELECT o.* REPLACE (cur.period AS period, coalesce(a.standing_unit_code, o.received_unit_code) AS unit_code),
        o.period AS restated_period
-FROM periods cur
-JOIN dossier_outcomes o ON o.period = cur.previous_period
+FROM {current} cur
+JOIN {outcomes} o ON o.period = cur.previous_period
 LEFT JOIN unit_attribution a ON a.period = cur.period AND a.unit_code = o.received_unit_code;
-COMMENT ON VIEW dossier_outcomes_restated IS 'Kết quả xử lý hồ sơ của kỳ trước, tính cho các đơn vị còn hiệu lực cuối kỳ này (so sánh cùng cơ sở sau sáp nhập) / The previous period''s outcomes counted for the units standing at this period''s end';

@@ -1,11 +1,12 @@
 -- dossier_stats: the official handling report (form II.06a) per unit × field
--- × period, plus a total row per unit with field = '*'. From dossier_outcomes.
+-- × period, plus a total row per unit with field = '*', for the periods the
+-- model rebuilds. From model_outcomes (dossier_outcomes over the temporary
+-- model_periods; the model deletes those periods' rows first).
 -- Identities (checked by tests over the whole warehouse):
 --   received_total = received_online + received_direct_postal + carried_over
 --                  = resolved_total + pending_total
 --   resolved_total = resolved_early + resolved_on_time + resolved_late
 --   pending_total  = pending_in_time + pending_overdue
-DELETE FROM dossier_stats;
 INSERT INTO dossier_stats
 SELECT
     period,
@@ -26,5 +27,5 @@ SELECT
     count(*) FILTER (WHERE finished_in_period AND status = 'rejected') AS rejected,
     count(*) FILTER (WHERE finished_in_period AND status = 'stopped') AS stopped,
     count(*) FILTER (WHERE NOT finished_in_period AND status = 'supplement_requested') AS supplement_requested
-FROM (SELECT *, coalesce(field, '(chưa phân loại)') AS field_name FROM dossier_outcomes)
+FROM (SELECT *, coalesce(field, '(chưa phân loại)') AS field_name FROM model_outcomes)
 GROUP BY GROUPING SETS ((period, unit_code, field_name), (period, unit_code));

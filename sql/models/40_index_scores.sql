@@ -2,10 +2,11 @@
 -- methodology's maximum, the competition rank (1, 2, 2, 4) within the peer
 -- group (the unit's level), the tier, the movement since the previous
 -- period of the same kind, how far the unit's data reaches and whether the
--- period is provisional. From indicator_values, index_groups, units,
--- periods, dossiers and the temporary tables tiers and
--- indicator_values_restated (the previous period restated on this
--- period's units, see dossier_outcomes_restated).
+-- period is provisional, for the periods the model rebuilds. From
+-- indicator_values, index_groups, units, periods and the temporary tables
+-- model_periods (the periods to rebuild), model_fresh (data_until of every
+-- period and unit), tiers and indicator_values_restated (the previous
+-- period restated on this period's units, see dossier_outcomes_restated).
 -- Parameters: $1 methodology, $2 version, $3 the methodology's maximum total.
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
@@ -24,6 +25,7 @@ WITH ivs AS (
     FROM ivs iv
     JOIN index_groups ig USING (methodology, methodology_version, group_code)
     WHERE iv.methodology = $1 AND iv.methodology_version = $2
+      AND iv.period IN (SELECT period FROM model_periods)
     GROUP BY ALL
 ), gs AS (
     SELECT *, CASE WHEN avail > 0 THEN pts / avail * group_max END AS score FROM g
@@ -43,7 +45,7 @@ WITH ivs AS (
     -- dossiers count for its successor. (A dissolved unit without a
     -- successor keeps its dossiers in dossier_stats, unranked.)
     SELECT DISTINCT pp.period, u.unit_code, u.level
-    FROM periods pp
+    FROM model_periods pp
     JOIN units u ON (u.valid_from IS NULL OR u.valid_from < pp.end_at)
                 AND (u.valid_to IS NULL OR u.valid_to >= pp.end_at)
 ), ranked AS (
@@ -65,17 +67,8 @@ WITH ivs AS (
     JOIN totals t ON t.period = m.period AND t.unit_code = m.unit_code AND t.restated
     WHERE t.total_score IS NOT NULL
 ), fresh AS (
-    -- A unit's data covers up to the newest moment in the dossiers it
-    -- delivered (received, finished or returned), capped at the period's
-    -- end; not the time of the last run: a unit whose exports stop
-    -- arriving turns stale while the nightly run keeps succeeding. A
-    -- successor's data includes what its merged units delivered.
-    SELECT p.period, coalesce(a.standing_unit_code, d.unit_code) AS unit_code, least(p.end_at, max(d.covered)) AS data_until
-    FROM (SELECT unit_code, max(greatest(received_at, coalesce(finished_at, received_at), coalesce(returned_at, received_at))) AS covered
-          FROM dossiers GROUP BY unit_code) d
-    CROSS JOIN periods p
-    LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
-    GROUP BY p.period, p.end_at, coalesce(a.standing_unit_code, d.unit_code)
+    -- How far each unit's data reaches (model_fresh, see model.go).
+    SELECT period, unit_code, data_until FROM model_fresh
 )
 SELECT $1, $2, r.period, r.unit_code, r.peer_group, r.group_scores,
        CASE WHEN len(r.na_indicators) > 0 THEN r.na_indicators END,

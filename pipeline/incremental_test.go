@@ -1,0 +1,261 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
+)
+
+// incrUnits has a commune dissolved into another on 1 March, so that
+// unit_attribution and the restated movement differ between periods.
+const incrUnits = `unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
+H.BAVI,UBND huyện Ba Vì,district,,,,,
+H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
+X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,
+X.BADO,UBND xã Ba Đồ,commune,H.BAVI,,2026-03-01,X.TANLINH,
+X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,,,
+S.TP,Sở Tư pháp,department,,,,,
+`
+
+const incrHeader = "dossier_code,unit_code,procedure_name,field,channel,received_at,due_at,finished_at,status\n"
+
+// incrRow is one export row: received day d of month m (2026) at 08:00, due
+// after due days, finished after fin days ("" pending; -1 also pending).
+func incrRow(code, unit string, m, d, due, fin int, field string) string {
+	rec := time.Date(2026, time.Month(m), d, 8, 0, 0, 0, time.UTC)
+	f, status := "", "Đang xử lý"
+	if fin >= 0 {
+		f, status = rec.AddDate(0, 0, fin).Add(time.Hour).Format("02/01/2006 15:04"), "Đã trả kết quả"
+	}
+	ch := "Trực tiếp"
+	if d%2 == 0 {
+		ch = "Trực tuyến"
+	}
+	return fmt.Sprintf("%s,%s,Thủ tục %s,%s,%s,%s,%s,%s,%s\n", code, unit, field, field, ch,
+		rec.Format("02/01/2006 15:04"), rec.AddDate(0, 0, due).Format("02/01/2006")+" 17:00", f, status)
+}
+
+// TestIncrementalEqualsFullRebuild is issue 11.3: after each run of a
+// sequence (a first load, redeliveries changing dates and status, a late
+// row for an old period, a new month, a methodology change) every model
+// table equals a full rebuild of the same dossiers at the same clock; the
+// runs that can be incremental are, and they write again only the
+// publications of the periods they rebuilt.
+func TestIncrementalEqualsFullRebuild(t *testing.T) {
+	dir := t.TempDir()
+	exports := filepath.Join(dir, "exports")
+	if err := os.MkdirAll(exports, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("units.csv", incrUnits)
+	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n  formats: [csv, json]\n")
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+
+	// January to March: every unit, finished early, on time, late, and
+	// pending dossiers carried over.
+	var first strings.Builder
+	first.WriteString(incrHeader)
+	unitsList := []string{"H.BAVI", "H.THACHTHAT", "X.TANLINH", "X.BADO", "X.CAMLINH", "S.TP"}
+	n := 0
+	for m := 1; m <= 3; m++ {
+		for d := 2; d <= 26; d += 3 {
+			for i, u := range unitsList {
+				if u == "X.BADO" && m == 3 {
+					continue // dissolved on 1 March
+				}
+				n++
+				fin := []int{2, 9, 12, -1}[(n+i)%4]
+				if m == 3 && fin > 3 {
+					fin = -1
+				}
+				first.WriteString(incrRow(fmt.Sprintf("HS-%04d", n), u, m, d, 7, fin, []string{"Hộ tịch", "Đất đai"}[n%2]))
+			}
+		}
+	}
+	// Redeliveries: a pending January dossier finishes in February, a
+	// February one's finish moves into March and turns late, a March one
+	// changes unit. (HS-0004: January, pending; HS-0061: February.)
+	redeliver := incrHeader +
+		incrRow("HS-0004", "X.BADO", 1, 2, 7, 30, "Hộ tịch") +
+		incrRow("HS-0062", "H.THACHTHAT", 2, 2, 7, 30, "Đất đai") +
+		incrRow("HS-0120", "H.BAVI", 3, 2, 7, 1, "Hộ tịch")
+	// A late row for January, finished in January: it reaches January,
+	// Q1, H1 and the year, and February's movement, never March.
+	late := incrHeader + incrRow("HS-LATE-1", "X.CAMLINH", 1, 10, 7, 3, "Đất đai")
+	// A new month.
+	april := incrHeader + incrRow("HS-APR-1", "S.TP", 4, 3, 7, 2, "Hộ tịch") + incrRow("HS-APR-2", "X.TANLINH", 4, 6, 7, -1, "Đất đai")
+
+	methodology := filepath.Join(dir, "methodology.yaml")
+	def, err := os.ReadFile("../model/default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(def), `version: "2026.2"`, `version: "2026.2-test"`, 1)
+	if changed == string(def) {
+		t.Fatal("default.yaml has no version line to change")
+	}
+	write("methodology.yaml", changed)
+
+	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
+	mtime := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	old := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []struct {
+		name, file, body string
+		methodology      string
+		full             bool
+		rebuilt          []string // when not full
+	}{
+		{name: "first load", file: "01.csv", body: first.String(), full: true},
+		// HS-0004 (January, was pending) now finishes early February: every
+		// period from January on. HS-0062 and HS-0120 are in February and
+		// March: the same periods.
+		{name: "redeliveries", file: "02.csv", body: redeliver,
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-03", "2026-H1", "2026-Q1"}},
+		// Scope: 2026-01, Q1, H1, 2026; their next periods in the data:
+		// 2026-02 (Q2, H2 and 2027 do not exist).
+		{name: "late row", file: "03.csv", body: late,
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1"}},
+		{name: "new month", file: "04.csv", body: april, full: true},
+		{name: "methodology change", methodology: methodology, full: true},
+		{name: "nothing new"},
+	}
+	for i, st := range steps {
+		if st.file != "" {
+			p := filepath.Join(exports, st.file)
+			if err := os.WriteFile(p, []byte(st.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mtime = mtime.Add(time.Hour)
+			if err := os.Chtimes(p, mtime, mtime); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st.methodology != "" {
+			cfg.Methodology = st.methodology
+		}
+		// Every publication file gets an old time, so the run's writes show.
+		pubs, _ := filepath.Glob(filepath.Join(cfg.Publish.Dir, "*", "*"))
+		for _, p := range pubs {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(time.Hour)
+		runNow := now
+		sum, err := Run(context.Background(), cfg, w, reg, Options{Now: func() time.Time { return runNow }})
+		if err != nil || sum.ExitCode() != ExitOK {
+			t.Fatalf("%s: run: %v (exit %d, %s)", st.name, err, sum.ExitCode(), failureMessage(sum))
+		}
+		if i == len(steps)-1 {
+			if sum.Modelled || len(sum.Published) > 0 {
+				t.Errorf("%s: modelled %v, published %d files; want nothing", st.name, sum.Modelled, len(sum.Published))
+			}
+			continue
+		}
+		if !sum.Modelled || sum.ModelFull != st.full {
+			t.Errorf("%s: modelled %v, full %v; want a full build %v", st.name, sum.Modelled, sum.ModelFull, st.full)
+		}
+		if !st.full && !slices.Equal(sum.RebuiltPeriods, st.rebuilt) {
+			t.Errorf("%s: rebuilt %v, want %v", st.name, sum.RebuiltPeriods, st.rebuilt)
+		}
+		if !slices.Equal(sum.RepublishedPeriods, sum.RebuiltPeriods) {
+			t.Errorf("%s: republished %v, rebuilt %v", st.name, sum.RepublishedPeriods, sum.RebuiltPeriods)
+		}
+		// A period's files were written again exactly when it was rebuilt.
+		pubs, _ = filepath.Glob(filepath.Join(cfg.Publish.Dir, "*", "*"))
+		if len(pubs) == 0 {
+			t.Fatalf("%s: no publications", st.name)
+		}
+		for _, p := range pubs {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			period := filepath.Base(filepath.Dir(p))
+			if written, want := !fi.ModTime().Equal(old), slices.Contains(sum.RebuiltPeriods, period); written != want {
+				t.Errorf("%s: %s written %v, want %v", st.name, p, written, want)
+			}
+		}
+		asOf := model.AsOf{Now: warehouse.LocalNow(runNow, cfg.Location), Grace: cfg.Publish.Grace}
+		compareWithFullBuild(t, st.name, w, cfg, asOf)
+	}
+}
+
+// compareWithFullBuild rebuilds the whole model of w's dossiers in a
+// transaction it rolls back, and reports every row of a model table that
+// differs from what the runs left.
+func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg *config.Config, asOf model.AsOf) {
+	t.Helper()
+	ctx := context.Background()
+	tables := []string{"periods", "unit_attribution", "dossier_stats", "indicator_values", "index_scores", "index_groups",
+		"par_criteria", "par_criterion_scores", "par_scores", "methodologies"}
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		t.Fatal(err)
+	}
+	defer c.ExecContext(ctx, "ROLLBACK")
+	for _, tb := range tables {
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE inc_%s AS SELECT * FROM %s`, tb, tb)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meth, err := model.LoadMethodology(cfg.Methodology)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := model.LoadPARMethodology(cfg.PAR.Methodology)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := model.BuildWith(ctx, c, cfg.Periods, meth, par, asOf); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		var rows, extra, missing int
+		q := fmt.Sprintf(`SELECT (SELECT count(*) FROM %[1]s),
+			(SELECT count(*) FROM (SELECT * FROM inc_%[1]s EXCEPT ALL SELECT * FROM %[1]s)),
+			(SELECT count(*) FROM (SELECT * FROM %[1]s EXCEPT ALL SELECT * FROM inc_%[1]s))`, tb)
+		if err := c.QueryRowContext(ctx, q).Scan(&rows, &extra, &missing); err != nil {
+			t.Fatal(err)
+		}
+		if extra+missing > 0 {
+			t.Errorf("%s: %s differs from a full rebuild: %d rows only after the runs, %d only in the rebuild", step, tb, extra, missing)
+		}
+		if rows == 0 && !strings.HasPrefix(tb, "par_") {
+			t.Errorf("%s: %s is empty", step, tb)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+-- model_fresh (temporary): how far each unit's data reaches in every
+-- period, for index_scores.data_until. Computed for every period so that
+-- the model can see which periods' data_until moved (model/model.go).
+-- A unit's data covers up to the newest moment in the dossiers it
+-- delivered (received, finished or returned), capped at the period's
+-- end; not the time of the last run: a unit whose exports stop
+-- arriving turns stale while the nightly run keeps succeeding. A
+-- successor's data includes what its merged units delivered.
+CREATE OR REPLACE TEMP TABLE model_fresh AS
+SELECT p.period, coalesce(a.standing_unit_code, d.unit_code) AS unit_code, least(p.end_at, max(d.covered)) AS data_until
+FROM (SELECT unit_code, max(greatest(received_at, coalesce(finished_at, received_at), coalesce(returned_at, received_at))) AS covered
+      FROM dossiers GROUP BY unit_code) d
+CROSS JOIN periods p
+LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
+GROUP BY p.period, p.end_at, coalesce(a.standing_unit_code, d.unit_code);
