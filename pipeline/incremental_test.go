@@ -253,6 +253,20 @@ func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg
 		}
 		if extra+missing > 0 {
 			t.Errorf("%s: %s differs from a full rebuild: %d rows only after the runs, %d only in the rebuild", step, tb, extra, missing)
+			for _, d := range []string{"inc_" + tb + " EXCEPT ALL SELECT * FROM " + tb, tb + " EXCEPT ALL SELECT * FROM inc_" + tb} {
+				rows, err := c.QueryContext(ctx, `SELECT CAST(t AS VARCHAR) FROM (SELECT * FROM `+d+`) t LIMIT 5`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var s string
+					if err := rows.Scan(&s); err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("  %s: %s", d, s)
+				}
+				rows.Close()
+			}
 		}
 		if rows == 0 && !strings.HasPrefix(tb, "par_") {
 			t.Errorf("%s: %s is empty", step, tb)

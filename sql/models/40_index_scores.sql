@@ -11,7 +11,9 @@
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
 -- Ranks compare totals rounded to 9 decimals so that equal rates, summed in a
--- different order, still tie.
+-- different order, still tie. Sums of doubles add in a fixed order
+-- (list_sum of an ordered list): a parallel sum's order varies from run to
+-- run, and a rebuild of some periods must equal a rebuild of all.
 INSERT INTO index_scores
 WITH ivs AS (
     SELECT false AS restated, * FROM indicator_values
@@ -19,8 +21,8 @@ WITH ivs AS (
     SELECT true AS restated, * FROM indicator_values_restated
 ), g AS (
     SELECT iv.restated, iv.period, iv.unit_code, iv.group_code, ig.position, ig.max_points AS group_max,
-           sum(iv.points) AS pts,
-           sum(iv.max_points) FILTER (WHERE iv.points IS NOT NULL) AS avail,
+           list_sum(list(iv.points ORDER BY iv.indicator_code)) AS pts,
+           list_sum(list(iv.max_points ORDER BY iv.indicator_code) FILTER (WHERE iv.points IS NOT NULL)) AS avail,
            list(iv.indicator_code ORDER BY iv.indicator_code) FILTER (WHERE iv.points IS NULL) AS na
     FROM ivs iv
     JOIN index_groups ig USING (methodology, methodology_version, group_code)
@@ -33,8 +35,9 @@ WITH ivs AS (
     SELECT restated, period, unit_code,
            '{' || string_agg('"' || group_code || '":' || coalesce(CAST(score AS VARCHAR), 'null'), ',' ORDER BY position) || '}' AS group_scores,
            flatten(list(coalesce(na, []) ORDER BY position)) AS na_indicators,
-           CASE WHEN sum(group_max) FILTER (WHERE score IS NOT NULL) > 0
-                THEN sum(score) * $3 / sum(group_max) FILTER (WHERE score IS NOT NULL) END AS total_score
+           CASE WHEN list_sum(list(group_max ORDER BY position) FILTER (WHERE score IS NOT NULL)) > 0
+                THEN list_sum(list(score ORDER BY position)) * $3
+                     / list_sum(list(group_max ORDER BY position) FILTER (WHERE score IS NOT NULL)) END AS total_score
     FROM gs
     GROUP BY restated, period, unit_code
 ), members AS (
