@@ -19,22 +19,41 @@
 -- only the periods it rebuilds ({view} is "VIEW" or "TEMP VIEW"; {periods},
 -- {current}, {outcomes}, {restated} name the relations; model/model.go).
 CREATE OR REPLACE {view} {outcomes} AS
-WITH scoped AS (
-    SELECT
-        p.period,
-        p.kind AS period_kind,
-        p.start_at AS period_start,
-        p.end_at AS period_end,
-        d.* REPLACE (coalesce(a.standing_unit_code, d.unit_code) AS unit_code),
-        d.unit_code AS received_unit_code,
-        d.received_at >= p.start_at AS received_in_period,
-        d.received_at < p.start_at AS carried_over,
-        d.finished_at IS NOT NULL AND d.finished_at < p.end_at AS finished_in_period,
-        d.finished_at - to_microseconds(CAST(round(coalesce(d.supplement_days, 0) * 86400000000) AS BIGINT)) AS effective_finish,
-        CASE WHEN d.due_at = date_trunc('day', d.due_at) THEN d.due_at + INTERVAL 1 DAY ELSE d.due_at END AS due_end
+WITH pa AS (
+    -- Each period with each registered unit and the unit standing for it
+    -- (small). The dossiers join it on their unit code and filter on the
+    -- dates: the hash table is built on this side, whatever the optimizer
+    -- estimates for the date conditions (a join on the dates alone was
+    -- estimated at a few hundred rows, so the hash join on units was built
+    -- on its millions of rows and spilled).
+    SELECT p.period, p.kind, p.start_at, p.end_at, a.unit_code, a.standing_unit_code
+    FROM {periods} p JOIN unit_attribution a ON a.period = p.period
+), joined AS (
+    SELECT pa.period AS p_period, pa.kind AS p_kind, pa.start_at AS p_start, pa.end_at AS p_end,
+           pa.standing_unit_code AS p_standing, d.*
+    FROM dossiers d
+    JOIN pa ON pa.unit_code = d.unit_code
+           AND d.received_at < pa.end_at AND (d.finished_at IS NULL OR d.finished_at >= pa.start_at)
+    UNION ALL
+    -- A unit code outside the registry keeps its own dossiers.
+    SELECT p.period, p.kind, p.start_at, p.end_at, NULL, d.*
     FROM dossiers d
     JOIN {periods} p ON d.received_at < p.end_at AND (d.finished_at IS NULL OR d.finished_at >= p.start_at)
-    LEFT JOIN unit_attribution a ON a.period = p.period AND a.unit_code = d.unit_code
+    WHERE NOT EXISTS (SELECT 1 FROM unit_attribution a WHERE a.unit_code = d.unit_code)
+), scoped AS (
+    SELECT
+        j.p_period AS period,
+        j.p_kind AS period_kind,
+        j.p_start AS period_start,
+        j.p_end AS period_end,
+        j.* EXCLUDE (p_period, p_kind, p_start, p_end, p_standing) REPLACE (coalesce(j.p_standing, j.unit_code) AS unit_code),
+        j.unit_code AS received_unit_code,
+        j.received_at >= j.p_start AS received_in_period,
+        j.received_at < j.p_start AS carried_over,
+        j.finished_at IS NOT NULL AND j.finished_at < j.p_end AS finished_in_period,
+        j.finished_at - to_microseconds(CAST(round(coalesce(j.supplement_days, 0) * 86400000000) AS BIGINT)) AS effective_finish,
+        CASE WHEN j.due_at = date_trunc('day', j.due_at) THEN j.due_at + INTERVAL 1 DAY ELSE j.due_at END AS due_end
+    FROM joined j
 )
 SELECT
     *,
@@ -60,8 +79,17 @@ FROM scoped;
 -- movement compares like with like (docs/contract.md, "Unit history").
 -- period is P; restated_period is Q.
 CREATE OR REPLACE {view} {restated} AS
-SELECT o.* REPLACE (cur.period AS period, coalesce(a.standing_unit_code, o.received_unit_code) AS unit_code),
+WITH ca AS (
+    -- As in {outcomes}: the small side of the join on units.
+    SELECT cur.period, cur.previous_period, a.unit_code, a.standing_unit_code
+    FROM {current} cur JOIN unit_attribution a ON a.period = cur.period
+)
+SELECT o.* REPLACE (ca.period AS period, coalesce(ca.standing_unit_code, o.received_unit_code) AS unit_code),
        o.period AS restated_period
+FROM {outcomes} o
+JOIN ca ON ca.previous_period = o.period AND ca.unit_code = o.received_unit_code
+UNION ALL
+SELECT o.* REPLACE (cur.period AS period, o.received_unit_code AS unit_code), o.period AS restated_period
 FROM {current} cur
 JOIN {outcomes} o ON o.period = cur.previous_period
-LEFT JOIN unit_attribution a ON a.period = cur.period AND a.unit_code = o.received_unit_code;
+WHERE NOT EXISTS (SELECT 1 FROM unit_attribution a WHERE a.unit_code = o.received_unit_code);
