@@ -312,7 +312,7 @@ type result struct {
 func (r *result) add(s sample, out string) {
 	r.samples = append(r.samples, s)
 	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "timing:") || strings.HasPrefix(l, "read_csv:") {
+		if strings.HasPrefix(l, "timing:") || strings.HasPrefix(l, "read_csv:") || strings.HasPrefix(l, "model:") {
 			r.note = strings.TrimSpace(l)
 		}
 	}

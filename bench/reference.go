@@ -121,7 +121,7 @@ func duckdbReadCSV(path, dbPath string) error {
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // buildModel is case (d): the model and ranking of a loaded warehouse,
-// alone. It runs model.Build as a run does (the same code, one
+// alone. It runs model.BuildChanged as a run does (the same code, one
 // transaction on one pinned connection, the run's clock), without the
 // extract, load or publication.
 func buildModel(cfgPath string) error {
@@ -131,6 +131,10 @@ func buildModel(cfgPath string) error {
 		return err
 	}
 	meth, err := model.LoadMethodology(cfg.Methodology)
+	if err != nil {
+		return err
+	}
+	parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
 	if err != nil {
 		return err
 	}
@@ -148,11 +152,16 @@ func buildModel(cfgPath string) error {
 			return err
 		}
 		asOf := model.AsOf{Now: warehouse.LocalNow(time.Now(), cfg.Location), Grace: cfg.Publish.Grace}
-		if err := model.Build(ctx, c, cfg.Periods, meth, asOf); err != nil {
+		// A full build, as a run that loads everything does (BuildChanged
+		// with full set), under the configured PAR methodology too.
+		t := time.Now()
+		b, err := model.BuildChanged(ctx, c, cfg.Periods, meth, parMeth, asOf, true)
+		if err != nil {
 			c.ExecContext(ctx, "ROLLBACK")
 			return err
 		}
-		_, err := c.ExecContext(ctx, "COMMIT")
+		fmt.Printf("model: %d periods rebuilt in %s\n", len(b.Periods), time.Since(t).Round(time.Millisecond))
+		_, err = c.ExecContext(ctx, "COMMIT")
 		return err
 	}()
 	c.Close()

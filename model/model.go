@@ -150,10 +150,17 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 			UNION SELECT s.period FROM index_scores s LEFT JOIN model_fresh f USING (period, unit_code)
 				WHERE s.data_until IS DISTINCT FROM f.data_until`
 	}
-	// model_periods: the periods to rebuild; model_previous: the periods
-	// before them, whose outcomes the movement restates.
+	// model_periods: the periods to rebuild. Movement compares a period
+	// with its previous one restated on its units: where the same units
+	// stand for the same units at both ends, that is the previous period's
+	// own indicator values (buildIndicators copies them); model_restate
+	// are the other periods, whose previous periods (model_previous) are
+	// restated from their dossiers' outcomes.
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_periods AS SELECT * FROM periods WHERE period IN (`+rebuild+`);
-		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_periods)`); err != nil {
+		CREATE OR REPLACE TEMP TABLE model_restate AS SELECT * FROM model_periods p
+			WHERE EXISTS (SELECT 1 FROM unit_attribution a JOIN unit_attribution q ON q.unit_code = a.unit_code AND q.period = p.previous_period
+				WHERE a.period = p.period AND a.standing_unit_code IS DISTINCT FROM q.standing_unit_code);
+		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_restate)`); err != nil {
 		return b, err
 	}
 	if err := outcomeViews(ctx, db); err != nil {
@@ -191,7 +198,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, fmt.Errorf("model: %w", err)
 	}
 	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
-		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_previous; DROP TABLE model_fresh;
+		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
 		return b, err
 	}
@@ -219,7 +226,7 @@ func outcomeViews(ctx context.Context, db Execer) error {
 	for _, v := range [][]string{
 		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated"},
 		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_periods", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated"},
 	} {
 		if _, err := db.ExecContext(ctx, strings.NewReplacer(v...).Replace(string(body))); err != nil {
 			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -394,6 +401,15 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 		if err := exec(v.into, ins); err != nil {
 			return err
 		}
+	}
+	// The previous period of a period not in model_restate, restated on
+	// its units, is the previous period as computed: the same units stand
+	// for the same units, so the same dossiers fall in the same groups.
+	if err := exec("indicator_values_restated", `INSERT INTO indicator_values_restated
+		SELECT iv.* REPLACE (p.period AS period) FROM model_periods p
+		JOIN indicator_values iv ON iv.period = p.previous_period AND iv.methodology = ? AND iv.methodology_version = ?
+		WHERE p.period NOT IN (SELECT period FROM model_restate)`, m.Name, m.Version); err != nil {
+		return err
 	}
 	if err := del("index_scores"); err != nil {
 		return err
