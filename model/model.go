@@ -172,12 +172,6 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM model_periods)`)
 	}
-	if err := del("dossier_stats"); err != nil {
-		return b, err
-	}
-	if err := execFile(ctx, db, "20_dossier_stats.sql"); err != nil {
-		return b, err
-	}
 	if err := buildIndicators(ctx, db, m, del); err != nil {
 		return b, err
 	}
@@ -354,7 +348,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 			return err
 		}
 	}
-	var cols []string
+	var cols, names []string
 	var rows []string
 	n := 0
 	for _, g := range m.Groups {
@@ -367,8 +361,10 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 			cols = append(cols,
 				fmt.Sprintf("CAST((%s) AS DOUBLE) AS n%d", ind.Numerator, n),
 				fmt.Sprintf("CAST((%s) AS DOUBLE) AS d%d", ind.Denominator, n))
+			names = append(names, fmt.Sprintf("n%d", n), fmt.Sprintf("d%d", n))
 			if ind.Rate != "" {
 				cols = append(cols, fmt.Sprintf("CAST((%s) AS DOUBLE) AS r%d", ind.Rate, n))
+				names = append(names, fmt.Sprintf("r%d", n))
 				rate = fmt.Sprintf("r%d", n)
 			}
 			// points = max × min(1, rate / threshold); denominator 0 is N/A.
@@ -387,13 +383,27 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err := exec("indicator_values", `CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
 		return err
 	}
-	for _, v := range []struct{ from, agg, into string }{
-		{"model_outcomes", "indicator_agg", "indicator_values"},
-		{"model_outcomes_restated", "indicator_agg_restated", "indicator_values_restated"},
+	// dossier_stats and the indicators' aggregates come from one pass over
+	// the outcomes (20_dossier_stats.sql).
+	const hint = "indicators (check the numerator, denominator and rate expressions of the methodology)"
+	body, err := fs.ReadFile(cchcsql.Models, "models/20_dossier_stats.sql")
+	if err != nil {
+		return fmt.Errorf("model 20_dossier_stats.sql: %w", err)
+	}
+	if err := del("dossier_stats"); err != nil {
+		return err
+	}
+	stats := strings.NewReplacer("{indicators}", ",\n    "+strings.Join(cols, ",\n    "),
+		"{indicator_columns}", ", "+strings.Join(names, ", ")).Replace(string(body))
+	if err := exec("dossier_stats and "+hint, stats); err != nil {
+		return err
+	}
+	for _, v := range []struct{ agg, into, q string }{
+		{"indicator_agg", "indicator_values", "SELECT period, unit_code, " + strings.Join(names, ", ") + " FROM model_agg WHERE all_fields = 1"},
+		{"indicator_agg_restated", "indicator_values_restated", "SELECT period, unit_code, " + strings.Join(cols, ", ") +
+			" FROM model_outcomes_restated GROUP BY period, unit_code"},
 	} {
-		agg := "CREATE OR REPLACE TEMP TABLE " + v.agg + " AS SELECT period, unit_code, " + strings.Join(cols, ", ") +
-			" FROM " + v.from + " GROUP BY period, unit_code"
-		if err := exec("indicators (check the numerator, denominator and rate expressions of the methodology)", agg); err != nil {
+		if err := exec(hint, "CREATE OR REPLACE TEMP TABLE "+v.agg+" AS "+v.q); err != nil {
 			return err
 		}
 		ins := fmt.Sprintf("INSERT INTO %s SELECT %s, %s, * FROM (%s)", v.into, quote(m.Name), quote(m.Version),
@@ -417,7 +427,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
 		return err
 	}
-	return exec("cleanup", "DROP TABLE indicator_agg; DROP TABLE indicator_agg_restated; DROP TABLE indicator_values_restated; DROP TABLE tiers")
+	return exec("cleanup", "DROP TABLE model_agg; DROP TABLE indicator_agg; DROP TABLE indicator_agg_restated; DROP TABLE indicator_values_restated; DROP TABLE tiers")
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
