@@ -63,9 +63,11 @@ func BuildWith(ctx context.Context, db Execer, convention string, m *Methodology
 type Built struct {
 	// Full is true when every period was rebuilt.
 	Full bool
-	// Periods are the periods whose rows of dossier_stats,
-	// indicator_values and index_scores were rebuilt, sorted.
+	// Periods are the periods whose index_scores were rebuilt, sorted;
+	// their dossier_stats and indicator_values too when a changed dossier
+	// falls in them (Touched of them).
 	Periods []string
+	Touched int
 	// Changed are the periods whose publications may differ from the last
 	// build's: Periods and the periods whose PAR rows changed, sorted.
 	Changed []string
@@ -80,11 +82,12 @@ type Built struct {
 // A dossier version is in scope of a period when received_at < end and
 // (finished_at IS NULL or finished_at >= start), so one never finished is
 // in scope of every period from its receipt on: its changes reach them
-// all, and must (each counts it as carried over or pending). Rebuilt are
-// the periods a changed version is in scope of; the next period of the
-// same kind of each (its movement compares with the previous period);
-// the periods whose provisional flag changes at asOf; and those where a
-// unit's data_until moved. The build is full when full is set (the
+// all, and must (each counts it as carried over or pending). Rebuilt
+// whole are the periods a changed version is in scope of; their
+// index_scores only, the next period of the same kind of each (its
+// movement compares with the previous period), the periods whose
+// provisional flag changes at asOf and those where a unit's data_until
+// moved. The build is full when full is set (the
 // caller's: methodology changed, full refresh), when the set of periods
 // changes, and when the units standing for others (unit_attribution)
 // change. The PAR tables are always rebuilt whole (they are small);
@@ -137,27 +140,31 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
 		return b, err
 	}
-	rebuild := `SELECT period FROM periods`
+	// model_periods: the periods whose dossiers changed, rebuilt whole
+	// (dossier_stats, indicator_values, index_scores). model_scores: those
+	// and the periods whose index_scores alone change: the next period of
+	// the same kind of each (movement), and those whose provisional flag
+	// or units' data_until moved.
+	touched, scores := `SELECT period FROM periods`, `SELECT period FROM periods`
 	if !full {
-		rebuild = `WITH touched AS (
-				SELECT p.period FROM periods p
-				WHERE EXISTS (SELECT 1 FROM dossier_changes c
-					WHERE c.received_at < p.end_at AND (c.finished_at IS NULL OR c.finished_at >= p.start_at))
-			)
-			SELECT period FROM touched
-			UNION SELECT period FROM periods WHERE previous_period IN (SELECT period FROM touched)
+		touched = `SELECT p.period FROM periods p
+			WHERE EXISTS (SELECT 1 FROM dossier_changes c
+				WHERE c.received_at < p.end_at AND (c.finished_at IS NULL OR c.finished_at >= p.start_at))`
+		scores = `SELECT period FROM model_periods
+			UNION SELECT period FROM periods WHERE previous_period IN (SELECT period FROM model_periods)
 			UNION SELECT p.period FROM periods p JOIN model_before o USING (period) WHERE p.provisional IS DISTINCT FROM o.provisional
 			UNION SELECT s.period FROM index_scores s LEFT JOIN model_fresh f USING (period, unit_code)
 				WHERE s.data_until IS DISTINCT FROM f.data_until`
 	}
-	// model_periods: the periods to rebuild. Movement compares a period
-	// with its previous one restated on its units: where the same units
-	// stand for the same units at both ends, that is the previous period's
-	// own indicator values (buildIndicators copies them); model_restate
-	// are the other periods, whose previous periods (model_previous) are
-	// restated from their dossiers' outcomes.
-	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_periods AS SELECT * FROM periods WHERE period IN (`+rebuild+`);
-		CREATE OR REPLACE TEMP TABLE model_restate AS SELECT * FROM model_periods p
+	// Movement compares a period with its previous one restated on its
+	// units: where the same units stand for the same units at both ends,
+	// that is the previous period's own indicator values (buildIndicators
+	// copies them); model_restate are the other periods of model_scores,
+	// whose previous periods (model_previous) are restated from their
+	// dossiers' outcomes.
+	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_periods AS SELECT * FROM periods WHERE period IN (`+touched+`);
+		CREATE OR REPLACE TEMP TABLE model_scores AS SELECT * FROM periods WHERE period IN (`+scores+`);
+		CREATE OR REPLACE TEMP TABLE model_restate AS SELECT * FROM model_scores p
 			WHERE EXISTS (SELECT 1 FROM unit_attribution a JOIN unit_attribution q ON q.unit_code = a.unit_code AND q.period = p.previous_period
 				WHERE a.period = p.period AND a.standing_unit_code IS DISTINCT FROM q.standing_unit_code);
 		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_restate)`); err != nil {
@@ -166,16 +173,19 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := outcomeViews(ctx, db); err != nil {
 		return b, err
 	}
-	del := func(t string) error {
+	del := func(t, set string) error {
 		if full {
 			return exec(t, `DELETE FROM `+t)
 		}
-		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM model_periods)`)
+		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM `+set+`)`)
 	}
 	if err := buildIndicators(ctx, db, m, del); err != nil {
 		return b, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT period FROM model_periods ORDER BY period`)
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_periods`).Scan(&b.Touched); err != nil {
+		return b, fmt.Errorf("model: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT period FROM model_scores ORDER BY period`)
 	if err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
@@ -192,7 +202,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, fmt.Errorf("model: %w", err)
 	}
 	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
-		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
+		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
 		return b, err
 	}
@@ -324,7 +334,7 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 // buildIndicators evaluates every indicator of m in one pass over
 // dossier_outcomes (one aggregate column per numerator, denominator and
 // rate), then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(table string) error) error {
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(table, set string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -377,7 +387,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	// The same indicators over the previous period restated on each
 	// period's units (dossier_outcomes_restated) give the movement's
 	// like-with-like comparison, in the temporary indicator_values_restated.
-	if err := del("indicator_values"); err != nil {
+	if err := del("indicator_values", "model_periods"); err != nil {
 		return err
 	}
 	if err := exec("indicator_values", `CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
@@ -390,7 +400,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err != nil {
 		return fmt.Errorf("model 20_dossier_stats.sql: %w", err)
 	}
-	if err := del("dossier_stats"); err != nil {
+	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
 	stats := strings.NewReplacer("{indicators}", ",\n    "+strings.Join(cols, ",\n    "),
@@ -416,12 +426,12 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	// its units, is the previous period as computed: the same units stand
 	// for the same units, so the same dossiers fall in the same groups.
 	if err := exec("indicator_values_restated", `INSERT INTO indicator_values_restated
-		SELECT iv.* REPLACE (p.period AS period) FROM model_periods p
+		SELECT iv.* REPLACE (p.period AS period) FROM model_scores p
 		JOIN indicator_values iv ON iv.period = p.previous_period AND iv.methodology = ? AND iv.methodology_version = ?
 		WHERE p.period NOT IN (SELECT period FROM model_restate)`, m.Name, m.Version); err != nil {
 		return err
 	}
-	if err := del("index_scores"); err != nil {
+	if err := del("index_scores", "model_scores"); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {

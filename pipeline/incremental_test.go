@@ -65,7 +65,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		return p
 	}
 	write("units.csv", incrUnits)
-	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n  formats: [csv, json]\n")
+	// freshness 0: a source turning stale as the clock jumps would
+	// republish every period (tested elsewhere).
+	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: 0s\nsources:\n  - name: a\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n  formats: [csv, json]\n")
 	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -131,20 +133,26 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	steps := []struct {
 		name, file, body string
 		methodology      string
+		at               time.Time // the run's clock jumps here
 		full             bool
 		rebuilt          []string // when not full
+		touched          int      // of rebuilt, periods with a changed dossier
 	}{
 		{name: "first load", file: "01.csv", body: first.String(), full: true},
 		// HS-0004 (January, was pending) now finishes early February: every
 		// period from January on. HS-0062 and HS-0120 are in February and
 		// March: the same periods.
 		{name: "redeliveries", file: "02.csv", body: redeliver,
-			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-03", "2026-H1", "2026-Q1"}},
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-03", "2026-H1", "2026-Q1"}, touched: 6},
 		// Scope: 2026-01, Q1, H1, 2026; their next periods in the data:
-		// 2026-02 (Q2, H2 and 2027 do not exist).
+		// 2026-02 (Q2, H2 and 2027 do not exist), whose index_scores alone
+		// are rebuilt.
 		{name: "late row", file: "03.csv", body: late,
-			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1"}},
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1"}, touched: 4},
 		{name: "new month", file: "04.csv", body: april, full: true},
+		// No file; on 20 May (grace 15 days) April has turned final: its
+		// index_scores alone are rebuilt, and only it is republished.
+		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
 		{name: "methodology change", methodology: methodology, full: true},
 		{name: "nothing new"},
 	}
@@ -170,6 +178,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 			}
 		}
 		now = now.Add(time.Hour)
+		if !st.at.IsZero() {
+			now = st.at
+		}
 		runNow := now
 		sum, err := Run(context.Background(), cfg, w, reg, Options{Now: func() time.Time { return runNow }})
 		if err != nil || sum.ExitCode() != ExitOK {
@@ -184,8 +195,8 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		if !sum.Modelled || sum.ModelFull != st.full {
 			t.Errorf("%s: modelled %v, full %v; want a full build %v", st.name, sum.Modelled, sum.ModelFull, st.full)
 		}
-		if !st.full && !slices.Equal(sum.RebuiltPeriods, st.rebuilt) {
-			t.Errorf("%s: rebuilt %v, want %v", st.name, sum.RebuiltPeriods, st.rebuilt)
+		if !st.full && (!slices.Equal(sum.RebuiltPeriods, st.rebuilt) || sum.TouchedPeriods != st.touched) {
+			t.Errorf("%s: rebuilt %v (%d with changed dossiers), want %v (%d)", st.name, sum.RebuiltPeriods, sum.TouchedPeriods, st.rebuilt, st.touched)
 		}
 		if !slices.Equal(sum.RepublishedPeriods, sum.RebuiltPeriods) {
 			t.Errorf("%s: republished %v, rebuilt %v", st.name, sum.RepublishedPeriods, sum.RebuiltPeriods)

@@ -106,9 +106,13 @@ type Summary struct {
 	Rejections   []Rejection // first rejected rows of each file
 	Modelled     bool        // the model tables were rebuilt
 	// ModelFull is set when the model rebuilt every period; else
-	// RebuiltPeriods are the ones the run's changed dossiers reached.
+	// RebuiltPeriods are the ones the run's changed dossiers reached
+	// (model.Built.Periods), TouchedPeriods of them holding a changed
+	// dossier (the others' index scores alone were rebuilt: movement,
+	// provisional, data_until).
 	ModelFull      bool
 	RebuiltPeriods []string
+	TouchedPeriods int
 	// RepublishedPeriods are the periods whose publications were written.
 	RepublishedPeriods []string
 	Published          []string // publication files written
@@ -473,8 +477,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	if sum.Modelled {
-		sum.ModelFull, sum.RebuiltPeriods = built.Full, built.Periods
-		log.Info("model rebuilt", "periods", len(built.Periods), "full", built.Full)
+		sum.ModelFull, sum.RebuiltPeriods, sum.TouchedPeriods = built.Full, built.Periods, built.Touched
+		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full)
 	}
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)

@@ -239,7 +239,7 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if s.Modelled {
-		scope := fmt.Sprintf("%d periods changed by this run's dossiers", len(s.RebuiltPeriods))
+		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers", len(s.RebuiltPeriods), s.TouchedPeriods)
 		if s.ModelFull {
 			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
 		}

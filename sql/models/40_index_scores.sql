@@ -4,7 +4,7 @@
 -- period of the same kind, how far the unit's data reaches and whether the
 -- period is provisional, for the periods the model rebuilds. From
 -- indicator_values, index_groups, units, periods and the temporary tables
--- model_periods (the periods to rebuild), model_fresh (data_until of every
+-- model_scores (the periods to rebuild), model_fresh (data_until of every
 -- period and unit), tiers and indicator_values_restated (the previous
 -- period restated on this period's units, see dossier_outcomes_restated).
 -- Parameters: $1 methodology, $2 version, $3 the methodology's maximum total.
@@ -27,7 +27,7 @@ WITH ivs AS (
     FROM ivs iv
     JOIN index_groups ig USING (methodology, methodology_version, group_code)
     WHERE iv.methodology = $1 AND iv.methodology_version = $2
-      AND iv.period IN (SELECT period FROM model_periods)
+      AND iv.period IN (SELECT period FROM model_scores)
     GROUP BY ALL
 ), gs AS (
     SELECT *, CASE WHEN avail > 0 THEN pts / avail * group_max END AS score FROM g
@@ -48,7 +48,7 @@ WITH ivs AS (
     -- dossiers count for its successor. (A dissolved unit without a
     -- successor keeps its dossiers in dossier_stats, unranked.)
     SELECT DISTINCT pp.period, u.unit_code, u.level
-    FROM model_periods pp
+    FROM model_scores pp
     JOIN units u ON (u.valid_from IS NULL OR u.valid_from < pp.end_at)
                 AND (u.valid_to IS NULL OR u.valid_to >= pp.end_at)
 ), ranked AS (
