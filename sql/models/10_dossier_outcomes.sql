@@ -20,7 +20,7 @@
 -- {current}, {outcomes}, {restated} name the relations; model/model.go).
 CREATE OR REPLACE {view} {outcomes} AS
 WITH pa AS (
-    -- Each period with each registered unit and the unit standing for it
+    -- Each period with each unit code and the unit standing for it
     -- (small). The dossiers join it on their unit code and filter on the
     -- dates: the hash table is built on this side, whatever the optimizer
     -- estimates for the date conditions (a join on the dates alone was
@@ -28,18 +28,19 @@ WITH pa AS (
     -- on its millions of rows and spilled).
     SELECT p.period, p.kind, p.start_at, p.end_at, a.unit_code, a.standing_unit_code
     FROM {periods} p JOIN unit_attribution a ON a.period = p.period
+    UNION ALL
+    -- A unit code outside the registry keeps its own dossiers. Its codes
+    -- are found first (one pass over a column), so the dossiers are joined
+    -- once: an anti-join after the date join read every in-scope row again.
+    SELECT p.period, p.kind, p.start_at, p.end_at, u.unit_code, NULL
+    FROM {periods} p, (SELECT DISTINCT unit_code FROM dossiers
+        WHERE unit_code NOT IN (SELECT unit_code FROM unit_attribution)) u
 ), joined AS (
     SELECT pa.period AS p_period, pa.kind AS p_kind, pa.start_at AS p_start, pa.end_at AS p_end,
            pa.standing_unit_code AS p_standing, d.*
     FROM dossiers d
     JOIN pa ON pa.unit_code = d.unit_code
            AND d.received_at < pa.end_at AND (d.finished_at IS NULL OR d.finished_at >= pa.start_at)
-    UNION ALL
-    -- A unit code outside the registry keeps its own dossiers.
-    SELECT p.period, p.kind, p.start_at, p.end_at, NULL, d.*
-    FROM dossiers d
-    JOIN {periods} p ON d.received_at < p.end_at AND (d.finished_at IS NULL OR d.finished_at >= p.start_at)
-    WHERE NOT EXISTS (SELECT 1 FROM unit_attribution a WHERE a.unit_code = d.unit_code)
 ), scoped AS (
     SELECT
         j.p_period AS period,
@@ -80,16 +81,16 @@ FROM scoped;
 -- period is P; restated_period is Q.
 CREATE OR REPLACE {view} {restated} AS
 WITH ca AS (
-    -- As in {outcomes}: the small side of the join on units.
+    -- As in {outcomes}: the small side of the join on units, unit codes
+    -- outside the registry included (they stand for themselves).
     SELECT cur.period, cur.previous_period, a.unit_code, a.standing_unit_code
     FROM {current} cur JOIN unit_attribution a ON a.period = cur.period
+    UNION ALL
+    SELECT cur.period, cur.previous_period, u.unit_code, NULL
+    FROM {current} cur, (SELECT DISTINCT unit_code FROM dossiers
+        WHERE unit_code NOT IN (SELECT unit_code FROM unit_attribution)) u
 )
 SELECT o.* REPLACE (ca.period AS period, coalesce(ca.standing_unit_code, o.received_unit_code) AS unit_code),
        o.period AS restated_period
 FROM {outcomes} o
-JOIN ca ON ca.previous_period = o.period AND ca.unit_code = o.received_unit_code
-UNION ALL
-SELECT o.* REPLACE (cur.period AS period, o.received_unit_code AS unit_code), o.period AS restated_period
-FROM {current} cur
-JOIN {outcomes} o ON o.period = cur.previous_period
-WHERE NOT EXISTS (SELECT 1 FROM unit_attribution a WHERE a.unit_code = o.received_unit_code);
+JOIN ca ON ca.previous_period = o.period AND ca.unit_code = o.received_unit_code;

@@ -11,9 +11,12 @@
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
 -- Ranks compare totals rounded to 9 decimals so that equal rates, summed in a
--- different order, still tie. Sums of doubles add in a fixed order
--- (list_sum of an ordered list): a parallel sum's order varies from run to
--- run, and a rebuild of some periods must equal a rebuild of all.
+-- different order, still tie. Sums of doubles add in a fixed order (the
+-- values sorted: list_sum(list_sort(list(x)))): a parallel sum's order
+-- varies from run to run, and a rebuild of some periods must equal a
+-- rebuild of all. Lists in a fixed order are sorted after aggregating
+-- (structs sort by their first field): DuckDB's ordered aggregates
+-- (list(x ORDER BY y)) sort every group apart and cost seconds here.
 INSERT INTO index_scores
 WITH ivs AS (
     SELECT false AS restated, * FROM indicator_values
@@ -21,9 +24,9 @@ WITH ivs AS (
     SELECT true AS restated, * FROM indicator_values_restated
 ), g AS (
     SELECT iv.restated, iv.period, iv.unit_code, iv.group_code, ig.position, ig.max_points AS group_max,
-           list_sum(list(iv.points ORDER BY iv.indicator_code)) AS pts,
-           list_sum(list(iv.max_points ORDER BY iv.indicator_code) FILTER (WHERE iv.points IS NOT NULL)) AS avail,
-           list(iv.indicator_code ORDER BY iv.indicator_code) FILTER (WHERE iv.points IS NULL) AS na
+           list_sum(list_sort(list(iv.points))) AS pts,
+           list_sum(list_sort(list(iv.max_points) FILTER (WHERE iv.points IS NOT NULL))) AS avail,
+           list_sort(list(iv.indicator_code) FILTER (WHERE iv.points IS NULL)) AS na
     FROM ivs iv
     JOIN index_groups ig USING (methodology, methodology_version, group_code)
     WHERE iv.methodology = $1 AND iv.methodology_version = $2
@@ -33,11 +36,12 @@ WITH ivs AS (
     SELECT *, CASE WHEN avail > 0 THEN pts / avail * group_max END AS score FROM g
 ), totals AS (
     SELECT restated, period, unit_code,
-           '{' || string_agg('"' || group_code || '":' || coalesce(CAST(score AS VARCHAR), 'null'), ',' ORDER BY position) || '}' AS group_scores,
-           flatten(list(coalesce(na, []) ORDER BY position)) AS na_indicators,
-           CASE WHEN list_sum(list(group_max ORDER BY position) FILTER (WHERE score IS NOT NULL)) > 0
-                THEN list_sum(list(score ORDER BY position)) * $3
-                     / list_sum(list(group_max ORDER BY position) FILTER (WHERE score IS NOT NULL)) END AS total_score
+           '{' || array_to_string(list_transform(list_sort(list({'p': position,
+               's': '"' || group_code || '":' || coalesce(CAST(score AS VARCHAR), 'null')})), x -> x.s), ',') || '}' AS group_scores,
+           flatten(list_transform(list_sort(list({'p': position, 'na': coalesce(na, [])})), x -> x.na)) AS na_indicators,
+           CASE WHEN list_sum(list_sort(list(group_max) FILTER (WHERE score IS NOT NULL))) > 0
+                THEN list_sum(list_sort(list(score))) * $3
+                     / list_sum(list_sort(list(group_max) FILTER (WHERE score IS NOT NULL))) END AS total_score
     FROM gs
     GROUP BY restated, period, unit_code
 ), members AS (
