@@ -84,6 +84,12 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	if err != nil || sum.Run.Status == warehouse.RunFailed {
 		return sum, err
 	}
+	if sum.ModelErr != nil {
+		// The snapshot would pair the new data with the old model: the
+		// analysts keep the previous run's until the model is rebuilt.
+		log.Warn("analysts' snapshot not refreshed: the model is not rebuilt")
+		return sum, nil
+	}
 	snap, serr := warehouse.WriteSnapshot(cfg.Warehouse)
 	if serr != nil && cerr != nil {
 		serr = fmt.Errorf("%w: %w", cerr, serr)

@@ -51,6 +51,10 @@ type Options struct {
 	// AfterFile is called inside the commit transaction after each file's
 	// ledger row; an error rolls the run back. Tests inject failures here.
 	AfterFile func(i int) error
+	// BeforeModel is called in the model's transaction, after the data
+	// committed; an error leaves the model pending. Tests inject failures
+	// here.
+	BeforeModel func() error
 	// NoPublish skips writing publications (tests of the load alone).
 	NoPublish bool
 	// FullRefresh rebuilds every dataset's tables, quarantine and
@@ -118,8 +122,11 @@ type Summary struct {
 	Published          []string // publication files written
 	// Lake is what publish.lake's export wrote (nil: no lake configured
 	// or not written).
-	Lake        *publish.LakeResult
-	PublishErr  error  // publication failed after the data committed
+	Lake       *publish.LakeResult
+	PublishErr error // publication failed after the data committed
+	// ModelErr is a model that failed after the data committed: nothing
+	// is published and the next run rebuilds the model whole.
+	ModelErr    error
 	Timing      Timing // where the run's time went
 	Snapshot    string // analysts' snapshot refreshed by Batch
 	republish   bool   // a dead run's publications must be written again
@@ -226,7 +233,7 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		r.Status = "failed"
 		r.Message, _ = pii.MaskShapes(err.Error())
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
-	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.StillFailed > 0:
+	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.ModelErr != nil || sum.StillFailed > 0:
 		r.Status = "partial"
 		r.Message, _ = pii.MaskShapes(failureMessage(sum))
 	default:
@@ -265,6 +272,9 @@ func failureMessage(s *Summary) string {
 		if f.Status == "failed" {
 			parts = append(parts, f.Error)
 		}
+	}
+	if s.ModelErr != nil {
+		parts = append(parts, s.ModelErr.Error())
 	}
 	if s.PublishErr != nil {
 		parts = append(parts, s.PublishErr.Error())
@@ -439,15 +449,27 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err != nil {
 		return err
 	}
+	// A model that failed, or was killed, after an earlier run's data
+	// committed is rebuilt whole: the changes it would have rebuilt from
+	// are gone.
+	pending, err := w.ModelPending(ctx)
+	if err != nil {
+		return err
+	}
 	var build func(context.Context, *sql.Conn) error
 	var built model.Built
-	if loaded > 0 || stale || failing || outdated || regChanged {
+	if loaded > 0 || stale || failing || outdated || regChanged || pending {
 		// Only the periods the run's changed dossiers reach are rebuilt
 		// (model.BuildChanged), unless what every period depends on
 		// changed: the methodology, the units, or all the dossiers.
-		full := stale || regChanged || opts.FullRefresh
+		full := stale || regChanged || opts.FullRefresh || pending
 		build = func(ctx context.Context, c *sql.Conn) error {
 			sum.Modelled = true
+			if opts.BeforeModel != nil {
+				if err := opts.BeforeModel(); err != nil {
+					return err
+				}
+			}
 			var err error
 			built, err = model.BuildChanged(ctx, c, cfg.Periods, meth, parMeth, asOf, full)
 			return err
@@ -465,7 +487,14 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		Sources: statuses, Freshness: cfg.Freshness, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
 	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
-		return err
+		var me *warehouse.ModelError
+		if !errors.As(err, &me) {
+			return err
+		}
+		sum.ModelErr = me
+		sum.Timing.Commit = time.Since(t1)
+		log.Error("model not rebuilt; the data is committed and the next run rebuilds the model", "err", me.Err)
+		return nil
 	}
 	if sum.StaleSources, err = w.StaleSources(ctx); err != nil {
 		return err

@@ -291,3 +291,57 @@ func TestFailedRunRollsBack(t *testing.T) {
 		t.Errorf("retry: %v %+v", err, sum.Run)
 	}
 }
+
+// The model runs in its own transaction after the data's: a model that
+// fails leaves the run's data committed, nothing published, the model
+// tables as they were and the model pending; the next run, though it
+// loads nothing, rebuilds the model whole.
+func TestModelFailsAfterDataCommits(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, _ := fixture(t, goodSources)
+	if _, err := Run(ctx, cfg, w, reg, Options{Sources: []string{"b"}, NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	modelBefore := scalar[string](t, w, `SELECT coalesce(sum(hash(t::VARCHAR))::VARCHAR, '') FROM dossier_stats t`)
+	dossiersBefore := scalar[int](t, w, `SELECT count(*) FROM dossiers`)
+	injected := errors.New("injected model failure")
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true, BeforeModel: func() error { return injected }})
+	if err != nil {
+		t.Fatalf("a model failure after the data committed is not a failed run: %v", err)
+	}
+	if sum.Run.Status != "partial" || sum.ExitCode() != ExitPartial || !errors.Is(sum.ModelErr, injected) || sum.Modelled {
+		t.Errorf("status %s, exit %d, model error %v, modelled %v", sum.Run.Status, sum.ExitCode(), sum.ModelErr, sum.Modelled)
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM dossiers`); n <= dossiersBefore {
+		t.Errorf("source a's dossiers were not committed: %d dossiers, %d before", n, dossiersBefore)
+	}
+	if h := scalar[string](t, w, `SELECT coalesce(sum(hash(t::VARCHAR))::VARCHAR, '') FROM dossier_stats t`); h != modelBefore {
+		t.Error("the failed model changed dossier_stats")
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM runs WHERE run_id = ? AND committed_at IS NOT NULL AND modelled IS NULL`, sum.Run.ID); n != 1 {
+		t.Error("the run is not recorded as committed with its model pending")
+	}
+	if n := scalar[int](t, w, `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'dossier_changes'`); n != 0 {
+		t.Error("dossier_changes left behind")
+	}
+	if msg := scalar[string](t, w, `SELECT message FROM runs WHERE run_id = ?`, sum.Run.ID); !strings.Contains(msg, "model not rebuilt") {
+		t.Errorf("runs message %q", msg)
+	}
+	// Nothing new: the pending model alone makes the next run rebuild it,
+	// whole, equal to a full rebuild of the same dossiers.
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.FilesNew != 0 || !sum.Modelled || !sum.ModelFull || sum.Run.Status != "succeeded" {
+		t.Fatalf("next run: %v, %d new files, modelled %v, full %v, %s", err, sum.Run.FilesNew, sum.Modelled, sum.ModelFull, sum.Run.Status)
+	}
+	// Every dossier counts once in its month's II.06a totals: the
+	// received total over the units equals the dossiers in scope.
+	if got, want := scalar[int](t, w, `SELECT sum(received_total) FROM dossier_stats s JOIN periods p USING (period) WHERE field = '*' AND p.kind = 'year'`),
+		scalar[int](t, w, `SELECT count(*) FROM dossier_outcomes WHERE period_kind = 'year'`); got != want || got != scalar[int](t, w, `SELECT count(*) FROM dossiers`) {
+		t.Errorf("after the rebuild the yearly totals count %d dossiers, outcomes %d", got, want)
+	}
+	// And then nothing is pending any more.
+	sum, err = Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Modelled {
+		t.Errorf("a third run with nothing new rebuilt the model again (%v)", err)
+	}
+}

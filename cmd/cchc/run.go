@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -254,6 +255,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	}
 	if s.Lake != nil {
 		fmt.Fprintf(w, "lake %s: %d partitions written, %d removed\n", rel(base, s.Lake.Dir), len(s.Lake.Written), len(s.Lake.Removed))
+	}
+	if s.ModelErr != nil {
+		fmt.Fprintf(w, "MODEL NOT REBUILT (the data is loaded; nothing was published; the next run rebuilds the model): %v\n", errors.Unwrap(s.ModelErr))
 	}
 	if s.PublishErr != nil {
 		fmt.Fprintf(w, "PUBLICATION FAILED (the data is loaded; run cchc publish --period P to retry): %v\n", s.PublishErr)
