@@ -12,7 +12,6 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
-	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
 
@@ -68,19 +67,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	// freshness 0: a source turning stale as the clock jumps would
 	// republish every period (tested elsewhere).
 	write("cchc.yaml", "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: 0s\nsources:\n  - name: a\n    path: ./exports/*.csv\npublish:\n  dir: ./out\n  formats: [csv, json]\n")
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	cfg, reg, w := openProject(t, dir)
 
 	// January to March: every unit, finished early, on time, late, and
 	// pending dossiers carried over.

@@ -65,14 +65,7 @@ func batchFixture(t *testing.T) (*config.Config, *units.Registry, string) {
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, reg := loadProject(t, dir)
 	return cfg, reg, dir
 }
 

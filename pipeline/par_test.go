@@ -43,19 +43,7 @@ func parFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Wareh
 	}
 	write(t, filepath.Join(dir, "units.csv"), parUnits)
 	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+parSources)
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	cfg, reg, w := openProject(t, dir)
 	return cfg, reg, w, dir
 }
 

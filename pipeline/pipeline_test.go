@@ -26,19 +26,7 @@ func fixture(t *testing.T, sourcesYAML string) (*config.Config, *units.Registry,
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	cfg, reg, w := openProject(t, dir)
 	return cfg, reg, w, dir
 }
 
@@ -344,4 +332,31 @@ func TestModelFailsAfterDataCommits(t *testing.T) {
 	if err != nil || sum.Modelled {
 		t.Errorf("a third run with nothing new rebuilt the model again (%v)", err)
 	}
+}
+
+// openProject loads dir/cchc.yaml and its unit registry and opens its
+// warehouse, closed when the test ends.
+func openProject(t *testing.T, dir string) (*config.Config, *units.Registry, *warehouse.Warehouse) {
+	t.Helper()
+	cfg, reg := loadProject(t, dir)
+	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return cfg, reg, w
+}
+
+// loadProject loads dir/cchc.yaml and its unit registry.
+func loadProject(t *testing.T, dir string) (*config.Config, *units.Registry) {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, reg
 }

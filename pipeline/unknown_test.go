@@ -77,19 +77,7 @@ sources:
     path: ./exports/c/*.csv
     unit: X.C
 `)
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	cfg, reg, w := openProject(t, dir)
 	return cfg, reg, w, dir
 }
 

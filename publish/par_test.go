@@ -254,32 +254,8 @@ func TestPARPublicationsListMergers(t *testing.T) {
 	}
 	defer w.Close()
 	db := w.DB()
-	for _, q := range []string{
-		`INSERT INTO units (unit_code, name, level, valid_to, successor_code) VALUES
-			('X.A', 'Xã A', 'commune', DATE '2026-01-01', 'X.AB'), ('X.B', 'Xã B', 'commune', DATE '2026-01-01', 'X.AB')`,
-		`INSERT INTO units (unit_code, name, level, valid_from) VALUES ('X.AB', 'Xã AB', 'commune', DATE '2026-01-01')`,
-		`INSERT INTO units (unit_code, name, level) VALUES ('X.C', 'Xã C', 'commune')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, s := range []struct {
-		period, unit string
-		points       float64
-	}{{"2025", "X.A", 80}, {"2025", "X.B", 90}, {"2025", "X.C", 70}, {"2026", "X.AB", 88}, {"2026", "X.C", 90}} {
-		for _, r := range []struct {
-			code   string
-			parent any
-			depth  int
-			leaf   bool
-		}{{"I", nil, 1, false}, {"I.1", "I", 2, true}} {
-			if _, err := db.Exec(`INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, 'Tiêu chí', 100, NULL, ?, false, ?, NULL, NULL, NULL,
-				'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
-				s.period, s.unit, r.code, r.parent, r.depth, r.depth, r.code, s.points, r.leaf, s.unit+".xlsx", r.depth); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if err := parfixture.MergedCommunes(ctx, db); err != nil {
+		t.Fatal(err)
 	}
 	m, err := model.LoadMethodology("default")
 	if err != nil {

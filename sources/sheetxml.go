@@ -201,10 +201,7 @@ func (x *richText) read(d *xml.Decoder, end string) (string, error) {
 	x.buf = x.buf[:0]
 	depth, skip, inT := 0, 0, false
 	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return "", io.ErrUnexpectedEOF
-		}
+		tok, err := innerToken(d)
 		if err != nil {
 			return "", err
 		}
@@ -406,10 +403,7 @@ func (s *sheetRows) cell(typ string) (string, error) {
 	var inline string
 	hasInline, inV, depth := false, false, 0
 	for {
-		tok, err := s.d.RawToken()
-		if err == io.EOF {
-			return "", io.ErrUnexpectedEOF
-		}
+		tok, err := innerToken(s.d)
 		if err != nil {
 			return "", err
 		}
@@ -507,4 +501,14 @@ func refColumn(ref string) (int, error) {
 		return 0, fmt.Errorf("not a cell reference")
 	}
 	return col, nil
+}
+
+// innerToken is the next raw token inside an element: the end of the
+// part there means the XML is cut short.
+func innerToken(d *xml.Decoder) (xml.Token, error) {
+	tok, err := d.RawToken()
+	if err == io.EOF {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return tok, err
 }

@@ -280,3 +280,39 @@ func sha(path string) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// MergedCommunes fills a small province whose communes X.A and X.B merge
+// into the new X.AB on 2026-01-01, beside the unmerged X.C, with one
+// criterion I.1 (maximum 100) scored 2025: X.A 80, X.B 90, X.C 70;
+// 2026: X.AB 88, X.C 90. No dossiers: the merger tests of the PAR
+// publications and of `cchc explain` share it.
+func MergedCommunes(ctx context.Context, db *sql.DB) error {
+	for _, q := range []string{
+		`INSERT INTO units (unit_code, name, level, valid_to, successor_code) VALUES
+			('X.A', 'Xã A', 'commune', DATE '2026-01-01', 'X.AB'), ('X.B', 'Xã B', 'commune', DATE '2026-01-01', 'X.AB')`,
+		`INSERT INTO units (unit_code, name, level, valid_from) VALUES ('X.AB', 'Xã AB', 'commune', DATE '2026-01-01')`,
+		`INSERT INTO units (unit_code, name, level) VALUES ('X.C', 'Xã C', 'commune')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, s := range []struct {
+		period, unit string
+		points       float64
+	}{{"2025", "X.A", 80}, {"2025", "X.B", 90}, {"2025", "X.C", 70}, {"2026", "X.AB", 88}, {"2026", "X.C", 90}} {
+		for _, r := range []struct {
+			code   string
+			parent any
+			depth  int
+			leaf   bool
+		}{{"I", nil, 1, false}, {"I.1", "I", 2, true}} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, 'Tiêu chí', 100, NULL, ?, false, ?, NULL, NULL, NULL,
+				'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
+				s.period, s.unit, r.code, r.parent, r.depth, r.depth, r.code, s.points, r.leaf, s.unit+".xlsx", r.depth); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
