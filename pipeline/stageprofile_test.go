@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/transforms"
-	"github.com/cchc/cchc/units"
 	"github.com/cchc/cchc/warehouse"
 )
 
@@ -36,14 +34,7 @@ func TestStageProfile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, reg := loadProject(t, dir)
 	w, err := warehouse.Open(ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
 	if err != nil {
 		t.Fatal(err)
