@@ -13,23 +13,14 @@ import (
 	"github.com/cchc/cchc/transforms"
 )
 
-// splitDecode runs the decoder and the transform of a file in two
-// goroutines (decode → transform → DuckDB) instead of one (decode and
-// transform → DuckDB). Either way DuckDB appends batch N while the next
-// batches are being prepared; see BENCHMARKS.md for which was faster.
-var splitDecode = true
-
-// pipelined runs the decoding and the transform ahead of DuckDB (above);
-// false does both inside DuckDB's call for the next batch, as before issue
-// 11, to measure the difference (TestStageProfile, CCHC_STAGE_MODE).
-var pipelined = true
-
 // stageReader adapts one file's decoder and mapper into the
 // array.RecordReader DuckDB pulls from: each raw batch becomes one stage
 // batch. The decoding and the transform run ahead of DuckDB in their own
 // goroutines, at most one finished batch ahead at each step (bounded
 // channels), so memory stays bounded by a few batches per file while both
-// cores work. DuckDB's release of the view does not release the reader
+// cores work. Two goroutines (decode → transform → DuckDB) staged the 1M
+// export faster on the idle 2-core machine than one doing both or none
+// doing either (BENCHMARKS.md, "Staging modes"). DuckDB's release of the view does not release the reader
 // (docs/architecture.md), so the reader stops its goroutines, frees its
 // buffers and closes the file itself when the stream ends.
 type stageReader struct {
@@ -43,7 +34,7 @@ type stageReader struct {
 	done    bool
 
 	started  bool
-	raws     chan rawBatch   // decoded batches, in file order (splitDecode)
+	raws     chan rawBatch   // decoded batches, in file order
 	out      chan stageBatch // transformed batches, in file order
 	stop     chan struct{}   // closed by finish: the goroutines give up
 	wg       sync.WaitGroup
@@ -95,9 +86,6 @@ func (r *stageReader) Next() bool {
 	if r.done {
 		return false
 	}
-	if !pipelined {
-		return r.nextInline()
-	}
 	if !r.started {
 		r.start()
 	}
@@ -118,78 +106,47 @@ func (r *stageReader) Next() bool {
 	return true
 }
 
-// nextInline decodes and transforms the next batch in the caller's
-// goroutine.
-func (r *stageReader) nextInline() bool {
-	b := r.decode()
-	if b.rec == nil {
-		if !errors.Is(b.err, io.EOF) {
-			r.err = b.err
-		}
-		r.finish()
-		return false
-	}
-	s := r.transform(b)
-	if s.err != nil {
-		r.err = s.err
-		r.finish()
-		return false
-	}
-	r.cur = s.rec
-	if r.onBatch != nil {
-		r.onBatch(s.rec.NumRows())
-	}
-	return true
-}
-
 // start launches the goroutines that decode and transform the file.
 func (r *stageReader) start() {
 	r.started = true
 	r.stop = make(chan struct{})
 	r.out = make(chan stageBatch, 1)
-	r.wg.Add(1)
-	if splitDecode {
-		raws := make(chan rawBatch, 1)
-		r.raws = raws
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			defer close(raws)
-			for {
-				b := r.decode()
-				if b.rec == nil && errors.Is(b.err, io.EOF) {
-					return
-				}
-				select {
-				case raws <- b:
-				case <-r.stop:
-					if b.rec != nil {
-						b.rec.Release()
-					}
-					return
-				}
-				if b.err != nil {
-					return
-				}
+	raws := make(chan rawBatch, 1)
+	r.raws = raws
+	r.wg.Add(2)
+	go func() {
+		defer r.wg.Done()
+		defer close(raws)
+		for {
+			b := r.decode()
+			if b.rec == nil && errors.Is(b.err, io.EOF) {
+				return
 			}
-		}()
-	}
+			select {
+			case raws <- b:
+			case <-r.stop:
+				if b.rec != nil {
+					b.rec.Release()
+				}
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
 	go func() {
 		defer r.wg.Done()
 		defer close(r.out)
 		for {
 			var b rawBatch
-			if splitDecode {
-				var ok bool
-				select {
-				case b, ok = <-r.raws:
-					if !ok {
-						return
-					}
-				case <-r.stop:
+			var ok bool
+			select {
+			case b, ok = <-r.raws:
+				if !ok {
 					return
 				}
-			} else if b = r.decode(); b.rec == nil && errors.Is(b.err, io.EOF) {
+			case <-r.stop:
 				return
 			}
 			out := stageBatch{err: b.err}
@@ -275,11 +232,9 @@ func (r *stageReader) finish() {
 				b.rec.Release()
 			}
 		}
-		if r.raws != nil {
-			for b := range r.raws {
-				if b.rec != nil {
-					b.rec.Release()
-				}
+		for b := range r.raws {
+			if b.rec != nil {
+				b.rec.Release()
 			}
 		}
 	}

@@ -15,9 +15,6 @@ import (
 // with the units of CCHC_STAGE_UNITS into a fresh warehouse, the way a run
 // stages its files, and logs the time taken: run it with -cpuprofile and
 // -memprofile to profile the staging alone (issue 11). Skipped unless set.
-// CCHC_STAGE_MODE chooses how batches reach DuckDB: split (default: decode
-// and transform each in a goroutine), one (both in one goroutine) or
-// inline (in DuckDB's call, no goroutine).
 func TestStageProfile(t *testing.T) {
 	glob, unitsPath := os.Getenv("CCHC_STAGE_FILES"), os.Getenv("CCHC_STAGE_UNITS")
 	if glob == "" || unitsPath == "" {
@@ -49,16 +46,6 @@ func TestStageProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	switch mode := os.Getenv("CCHC_STAGE_MODE"); mode {
-	case "inline":
-		pipelined = false
-	case "one":
-		splitDecode = false
-	case "", "split":
-	default:
-		t.Fatalf("CCHC_STAGE_MODE %q: want inline, one or split", mode)
-	}
-	defer func() { pipelined, splitDecode = true, true }()
 	t0 := time.Now()
 	sum := &Summary{}
 	var seq int32
