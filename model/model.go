@@ -45,8 +45,8 @@ func (a AsOf) Provisional(end time.Time) bool {
 // provisional or final at asOf), dossier_stats, and the indicator values
 // and index scores of m, which replace those of any other methodology (the
 // warehouse holds the configured one only). It is idempotent: the same
-// dossiers at the same asOf date give the same tables. Run it inside the
-// load's transaction.
+// dossiers at the same asOf date give the same tables. Run it inside a
+// transaction (a run's model has its own, after the data's commit).
 func Build(ctx context.Context, db Execer, convention string, m *Methodology, asOf AsOf) error {
 	return BuildWith(ctx, db, convention, m, nil, asOf)
 }

@@ -141,9 +141,23 @@ func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size in
 // LoadedHash reports whether content with this hash was already loaded for
 // the source (under any path: a copied or renamed export is not new).
 func (w *Warehouse) LoadedHash(ctx context.Context, source, sha string) (bool, error) {
+	return w.loaded(ctx, `file_sha256 = ?`, source, sha)
+}
+
+// LoadedSize reports whether the source has a loaded file version of
+// exactly size bytes. Content with a given hash has one size, so when it
+// has none, no content of this size can be a loaded copy (LoadedHash would
+// say false) and the run need not hash the file before decoding it.
+func (w *Warehouse) LoadedSize(ctx context.Context, source string, size int64) (bool, error) {
+	return w.loaded(ctx, `size = ?`, source, size)
+}
+
+// loaded reports whether a loaded version of the source's files matches
+// cond (on one argument).
+func (w *Warehouse) loaded(ctx context.Context, cond, source string, arg any) (bool, error) {
 	var n int
-	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source = ? AND file_sha256 = ? AND status = 'loaded'`,
-		source, sha).Scan(&n)
+	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source = ? AND `+cond+` AND status = 'loaded'`,
+		source, arg).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("source_files: %w", err)
 	}
