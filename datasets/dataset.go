@@ -127,19 +127,8 @@ type Parsed struct {
 func (p *Parsed) RowsRead() int64 { return int64(len(p.Rows)) }
 
 // Tail are the provenance and quarantine columns every stage schema ends
-// with, as transforms.StageSchema does.
-var Tail = []arrow.Field{
-	{Name: "source", Type: arrow.BinaryTypes.String},
-	{Name: "source_file", Type: arrow.BinaryTypes.String},
-	{Name: "source_row", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "file_sha256", Type: arrow.BinaryTypes.String},
-	{Name: "file_seq", Type: arrow.PrimitiveTypes.Int32},
-	{Name: "q_reason", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "q_column", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "q_raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "q_raw_record", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "q_reason_code", Type: arrow.BinaryTypes.String, Nullable: true},
-}
+// with (transforms.StageTail).
+var Tail = transforms.StageTail
 
 // Reason codes of the PAR datasets' quarantined rows, next to the
 // transforms.Code* ones they share (unknown_unit, unparseable_number).

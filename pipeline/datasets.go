@@ -71,7 +71,8 @@ func parseFile(d *datasets.Dataset, in datasets.Input) (p *datasets.Parsed, err 
 	return p, err
 }
 
-// failFile marks a file failed with a message naming the source and file.
+// failFile marks a file failed with a message naming the source and file,
+// masked for personal data (a decoder's error may quote a cell).
 func failFile(res *warehouse.FileResult, err error, log *slog.Logger) {
 	res.Status = "failed"
 	res.ErrorKind = failureKind(err)

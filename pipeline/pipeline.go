@@ -867,16 +867,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 			err = herr // the file could not be read whole
 			res.SHA256 = "unavailable"
 		}
-		res.Status = "failed"
-		res.ErrorKind = failureKind(err)
-		// A decoder's error may quote a cell (a CSV line, a JSON value).
-		msg, _ := pii.MaskShapes(err.Error())
-		if !strings.HasPrefix(msg, "file ") {
-			msg = fmt.Sprintf("file %s: %s", res.Path, msg)
-		}
-		res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
-		res.RowsRead = 0
-		log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
+		failFile(res, err, log)
 	}
 	mo.DefaultUnit, mo.Source, mo.File, mo.FileSeq = sc.cfg.Unit, res.Source, res.Path, res.Seq
 	if f.hashed == nil {

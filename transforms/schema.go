@@ -59,7 +59,7 @@ var CanonicalNames = func() []string {
 // dossier, its provenance, and for a rejected row the quarantine reason,
 // column, raw value and raw record (JSON). A row is valid when q_reason is
 // null. Timestamps are naive Vietnamese wall-clock time.
-var StageSchema = arrow.NewSchema([]arrow.Field{
+var StageSchema = arrow.NewSchema(append([]arrow.Field{
 	{Name: "dossier_code", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "unit_code", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "procedure_code", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -81,6 +81,13 @@ var StageSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "digitized_result", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	{Name: "reused_data", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	{Name: "rating", Type: arrow.BinaryTypes.String, Nullable: true},
+}, StageTail...), nil)
+
+// StageTail are the provenance and quarantine columns every stage schema
+// ends with (the dossiers' StageSchema and each dataset's, package
+// datasets): the ledger, the quarantine and the merge SQL read them by
+// name.
+var StageTail = []arrow.Field{
 	{Name: "source", Type: arrow.BinaryTypes.String},
 	{Name: "source_file", Type: arrow.BinaryTypes.String},
 	{Name: "source_row", Type: arrow.PrimitiveTypes.Int64},
@@ -91,7 +98,7 @@ var StageSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "q_raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_raw_record", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "q_reason_code", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
+}
 
 // canonicalIndex maps a canonical name to its field index.
 var canonicalIndex = func() map[string]int {
