@@ -462,7 +462,8 @@ func findNumbers(s string) []Span {
 		for j := start - 2; j >= 0 && isDigit(s[j]); j-- {
 			intPart++
 		}
-		fraction := start >= 2 && (s[start-1] == ',' || s[start-1] == '.') && intPart > 0 && intPart < 9
+		// A signed chunk ("0,+000000000") is no fraction.
+		fraction := !plus && start >= 2 && (s[start-1] == ',' || s[start-1] == '.') && intPart > 0 && intPart < 9
 		if k, ok := chunkKind(s[start:end], plus, sep, groups); ok && !fraction {
 			out = append(out, Span{start, end, k})
 			continue
