@@ -123,11 +123,10 @@ func MaskShapes(s string) (string, bool) { return fixpoint(s, false) }
 // fixpoint masks s until nothing more is found: a marker can make what was
 // beside it a new match (what is left of "0@.0%@0.0" after its first e-mail
 // is masked is another one), and masking must give the same text when
-// applied again. Each pass replaces at least one span with a marker, so a
-// few passes suffice; the bound only guards against a pathological input.
+// applied again.
 func fixpoint(s string, names bool) (string, bool) {
 	out, changed := replace(s, find(s, names))
-	for i := 0; changed && i < 8; i++ {
+	for i := 0; changed && i < maxPasses; i++ {
 		next, more := replace(out, find(out, names))
 		if !more {
 			break
@@ -150,16 +149,36 @@ const MaxRejected = 40
 // text, its shape only (see the package doc). It reports whether the value
 // changed.
 func MaskRejected(s string) (string, bool) {
-	m, changed := Mask(s)
-	if !freeText(m) {
-		return m, changed
+	// One pass can leave something a second pass would change: the shape
+	// drops combining marks, which can join digits into a new number, and
+	// the cut can shorten a long run that is not personal data (a compact
+	// timestamp) to nine digits. Passes repeat until the text is stable, so
+	// that the function is idempotent by construction.
+	out := s
+	for i := 0; i < maxPasses; i++ {
+		next := rejectedPass(out)
+		if next == out {
+			break
+		}
+		out = next
 	}
-	// The shape drops what is not a letter, digit or separator (combining
-	// marks, say), which can join digits into a new number: mask it again.
-	sh, _ := Mask(shape(m))
-	sh = truncate(sh, MaxRejected)
-	return sh, sh != s
+	return out, out != s
 }
+
+func rejectedPass(s string) string {
+	m, _ := Mask(s)
+	if !freeText(m) {
+		return m
+	}
+	sh, _ := Mask(shape(m))
+	return truncate(sh, MaxRejected)
+}
+
+// maxPasses bounds the passes of the fixpoints. Each pass that changes the
+// text replaces a span with a shorter marker or cuts the text, so real and
+// generated inputs settle in two or three; the bound only guards against a
+// pathological input.
+const maxPasses = 64
 
 // truncate cuts s to at most max characters followed by "…", never inside
 // a marker.
