@@ -67,6 +67,7 @@ func main() {
 	readCSV := flag.String("readcsv", "", "internal: load this CSV with DuckDB read_csv into -db")
 	db := flag.String("db", "", "internal: DuckDB file for -readcsv")
 	modelCfg := flag.String("model", "", "internal: rebuild the model of the warehouse of this cchc config")
+	statements := flag.Bool("statements", false, "with -model: print the slowest statements of the rebuild")
 	flag.Parse()
 
 	var err error
@@ -74,7 +75,7 @@ func main() {
 	case *readCSV != "":
 		err = duckdbReadCSV(*readCSV, *db)
 	case *modelCfg != "":
-		err = buildModel(*modelCfg)
+		err = buildModel(*modelCfg, *statements)
 	default:
 		o.sizes, err = parseSizes(*sizes)
 		if err == nil && o.runs < 1 {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -124,7 +127,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // alone. It runs model.BuildChanged as a run does (the same code, one
 // transaction on one pinned connection, the run's clock), without the
 // extract, load or publication.
-func buildModel(cfgPath string) error {
+func buildModel(cfgPath string, statements bool) error {
 	ctx := context.Background()
 	cfg, err := config.Load(cfgPath, nil)
 	if err != nil {
@@ -155,12 +158,21 @@ func buildModel(cfgPath string) error {
 		// A full build, as a run that loads everything does (BuildChanged
 		// with full set), under the configured PAR methodology too.
 		t := time.Now()
-		b, err := model.BuildChanged(ctx, c, cfg.Periods, meth, parMeth, asOf, true)
+		var db model.Execer = c
+		var timed *timedConn
+		if statements {
+			timed = &timedConn{Conn: c}
+			db = timed
+		}
+		b, err := model.BuildChanged(ctx, db, cfg.Periods, meth, parMeth, asOf, true)
 		if err != nil {
 			c.ExecContext(ctx, "ROLLBACK")
 			return err
 		}
 		fmt.Printf("model: %d periods rebuilt in %s\n", len(b.Periods), time.Since(t).Round(time.Millisecond))
+		if timed != nil {
+			timed.print(os.Stdout, 12)
+		}
 		_, err = c.ExecContext(ctx, "COMMIT")
 		return err
 	}()
@@ -169,4 +181,90 @@ func buildModel(cfgPath string) error {
 		err = cerr
 	}
 	return err
+}
+
+// timedConn times each statement the model runs (bench -model CFG
+// -statements), for the top costs of BENCHMARKS.md.
+type timedConn struct {
+	*sql.Conn
+	took []timedStatement
+}
+
+type timedStatement struct {
+	sql string
+	d   time.Duration
+}
+
+func (t *timedConn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if p := os.Getenv("BENCH_EXPLAIN"); p != "" && strings.Contains(firstLine(q), p) {
+		t.explain(ctx, q, args)
+	}
+	start := time.Now()
+	r, err := t.Conn.ExecContext(ctx, q, args...)
+	t.took = append(t.took, timedStatement{q, time.Since(start)})
+	return r, err
+}
+
+func (t *timedConn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	start := time.Now()
+	r := t.Conn.QueryRowContext(ctx, q, args...)
+	t.took = append(t.took, timedStatement{q, time.Since(start)})
+	return r
+}
+
+// print writes the n slowest statements, each as its first meaningful
+// line (comments skipped) and its time.
+func (t *timedConn) print(w io.Writer, n int) {
+	s := append([]timedStatement(nil), t.took...)
+	sort.SliceStable(s, func(i, j int) bool { return s[i].d > s[j].d })
+	var total time.Duration
+	for _, x := range t.took {
+		total += x.d
+	}
+	fmt.Fprintf(w, "model statements: %d, %s in all; the slowest:\n", len(t.took), total.Round(time.Millisecond))
+	for i, x := range s {
+		if i == n {
+			break
+		}
+		fmt.Fprintf(w, "  %8s  %s\n", x.d.Round(time.Millisecond), firstLine(x.sql))
+	}
+}
+
+func firstLine(q string) string {
+	for _, l := range strings.Split(q, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "--") {
+			continue
+		}
+		if len(l) > 110 {
+			l = l[:110] + "…"
+		}
+		return l
+	}
+	return ""
+}
+
+// explain prints DuckDB's EXPLAIN ANALYZE of q (the statement then runs
+// again, as the model runs it).
+func (t *timedConn) explain(ctx context.Context, q string, args []any) {
+	// EXPLAIN ANALYZE of a CREATE TABLE AS does not create the table:
+	// explain its query only.
+	if i := strings.Index(q, "model_agg AS"); i >= 0 {
+		q = q[i+len("model_agg AS"):]
+		if j := strings.Index(q, ";"); j >= 0 {
+			q = q[:j]
+		}
+	}
+	rows, err := t.Conn.QueryContext(ctx, "EXPLAIN ANALYZE "+q, args...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "explain:", err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if rows.Scan(&k, &v) == nil {
+			fmt.Println(v)
+		}
+	}
 }

@@ -115,7 +115,7 @@ func TestReferenceMatchesCchc(t *testing.T) {
 
 	// (d): the model alone on the loaded warehouse.
 	start := time.Now()
-	must(buildModel(cfgPath))
+	must(buildModel(cfgPath, false))
 	t.Logf("model alone: %v", time.Since(start))
 }
 
