@@ -202,7 +202,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, fmt.Errorf("model: %w", err)
 	}
 	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
-		DROP VIEW model_previous_outcomes; DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
+		DROP VIEW model_previous_outcomes; DROP TABLE model_units; DROP TABLE model_previous_units; DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
 		return b, err
 	}
@@ -221,22 +221,45 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 }
 
 // outcomeViews creates the public outcome views over every period and
-// the model's temporary ones over the periods it rebuilds.
+// the model's temporary ones over the periods it rebuilds. The public
+// views inline their periods' units (09_outcome_units.sql); the model's
+// read them from temporary tables, so that the join with the dossiers is
+// planned on their exact size.
 func outcomeViews(ctx context.Context, db Execer) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
 	}
+	units, err := fs.ReadFile(cchcsql.Models, "models/09_outcome_units.sql")
+	if err != nil {
+		return fmt.Errorf("model 09_outcome_units.sql: %w", err)
+	}
+	unitsOf := func(periods string) string { return strings.ReplaceAll(string(units), "{periods}", periods) }
+	for _, t := range []struct{ table, periods string }{{"model_units", "model_periods"}, {"model_previous_units", "model_previous"}} {
+		if err := exec(ctx, db, "model 09_outcome_units.sql", "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods)); err != nil {
+			return err
+		}
+	}
 	for _, v := range [][]string{
-		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated"},
+		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated",
+			"{pa}", "(" + unitsOf("periods") + ")"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated",
+			"{pa}", "model_units"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated",
+			"{pa}", "model_previous_units"},
 	} {
 		if _, err := db.ExecContext(ctx, strings.NewReplacer(v...).Replace(string(body))); err != nil {
 			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
 		}
 	}
 	return execFile(ctx, db, "11_dossier_outcomes_comments.sql")
+}
+
+func exec(ctx context.Context, db Execer, what, q string) error {
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // union merges two sorted lists of names into one sorted list without
@@ -358,7 +381,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 			return err
 		}
 	}
-	var cols, names []string
+	var cols []string
 	var rows []string
 	n := 0
 	for _, g := range m.Groups {
@@ -371,10 +394,8 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 			cols = append(cols,
 				fmt.Sprintf("CAST((%s) AS DOUBLE) AS n%d", ind.Numerator, n),
 				fmt.Sprintf("CAST((%s) AS DOUBLE) AS d%d", ind.Denominator, n))
-			names = append(names, fmt.Sprintf("n%d", n), fmt.Sprintf("d%d", n))
 			if ind.Rate != "" {
 				cols = append(cols, fmt.Sprintf("CAST((%s) AS DOUBLE) AS r%d", ind.Rate, n))
-				names = append(names, fmt.Sprintf("r%d", n))
 				rate = fmt.Sprintf("r%d", n)
 			}
 			// points = max × min(1, rate / threshold); denominator 0 is N/A.
@@ -393,23 +414,16 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err := exec("indicator_values", `CREATE OR REPLACE TEMP TABLE indicator_values_restated AS SELECT * FROM indicator_values LIMIT 0`); err != nil {
 		return err
 	}
-	// dossier_stats and the indicators' aggregates come from one pass over
-	// the outcomes (20_dossier_stats.sql).
-	const hint = "indicators (check the numerator, denominator and rate expressions of the methodology)"
-	body, err := fs.ReadFile(cchcsql.Models, "models/20_dossier_stats.sql")
-	if err != nil {
-		return fmt.Errorf("model 20_dossier_stats.sql: %w", err)
-	}
 	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
-	stats := strings.NewReplacer("{indicators}", ",\n    "+strings.Join(cols, ",\n    "),
-		"{indicator_columns}", ", "+strings.Join(names, ", ")).Replace(string(body))
-	if err := exec("dossier_stats and "+hint, stats); err != nil {
+	if err := execFile(ctx, db, "20_dossier_stats.sql"); err != nil {
 		return err
 	}
+	const hint = "indicators (check the numerator, denominator and rate expressions of the methodology)"
 	for _, v := range []struct{ agg, into, q string }{
-		{"indicator_agg", "indicator_values", "SELECT period, unit_code, " + strings.Join(names, ", ") + " FROM model_agg WHERE all_fields = 1"},
+		{"indicator_agg", "indicator_values", "SELECT period, unit_code, " + strings.Join(cols, ", ") +
+			" FROM model_outcomes GROUP BY period, unit_code"},
 		{"indicator_agg_restated", "indicator_values_restated", "SELECT period, unit_code, " + strings.Join(cols, ", ") +
 			" FROM model_outcomes_restated GROUP BY period, unit_code"},
 	} {

@@ -7,16 +7,19 @@
 --                  = resolved_total + pending_total
 --   resolved_total = resolved_early + resolved_on_time + resolved_late
 --   pending_total  = pending_in_time + pending_overdue
--- The same pass over the outcomes evaluates the methodology's indicator
--- aggregates (the placeholders in braces, model/model.go) for the total rows: one join
--- of dossiers and periods instead of two. They land in the temporary
--- model_agg, whose rows with all_fields = 1 are the indicators' input.
+--
+-- Every dossier of a unit's period falls in exactly one field, so the
+-- unit's total row is the sum of its field rows: one aggregate over the
+-- outcomes, by field, instead of grouping sets (which fed every outcome
+-- row to two hash tables and cost a third more at a million dossiers).
+-- The methodology's indicators are aggregates of any shape, not sums,
+-- and are evaluated per unit by the model in a second pass
+-- (model/model.go).
 CREATE OR REPLACE TEMP TABLE model_agg AS
 SELECT
     period,
     unit_code,
-    grouping(field_name) AS all_fields,
-    CASE WHEN grouping(field_name) = 1 THEN '*' ELSE field_name END AS field,
+    coalesce(field, '(chưa phân loại)') AS field,
     count(*) AS received_total,
     count(*) FILTER (WHERE received_in_period AND channel = 'online') AS received_online,
     count(*) FILTER (WHERE received_in_period AND channel <> 'online') AS received_direct_postal,
@@ -31,7 +34,13 @@ SELECT
     count(*) FILTER (WHERE finished_in_period AND status = 'withdrawn') AS withdrawn,
     count(*) FILTER (WHERE finished_in_period AND status = 'rejected') AS rejected,
     count(*) FILTER (WHERE finished_in_period AND status = 'stopped') AS stopped,
-    count(*) FILTER (WHERE NOT finished_in_period AND status = 'supplement_requested') AS supplement_requested{indicators}
-FROM (SELECT *, coalesce(field, '(chưa phân loại)') AS field_name FROM model_outcomes)
-GROUP BY GROUPING SETS ((period, unit_code, field_name), (period, unit_code));
-INSERT INTO dossier_stats SELECT * EXCLUDE (all_fields{indicator_columns}) FROM model_agg;
+    count(*) FILTER (WHERE NOT finished_in_period AND status = 'supplement_requested') AS supplement_requested
+FROM model_outcomes
+GROUP BY period, unit_code, coalesce(field, '(chưa phân loại)');
+
+INSERT INTO dossier_stats SELECT * FROM model_agg;
+
+INSERT INTO dossier_stats
+SELECT period, unit_code, '*', sum(COLUMNS(* EXCLUDE (period, unit_code, field)))
+FROM model_agg
+GROUP BY period, unit_code;
