@@ -328,15 +328,38 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			}
 			sum.Warnings = append(sum.Warnings, fmt.Sprintf("source %s: no file matches %s (check the path, or whether the share is mounted)", src.Name(), where))
 		}
-		for _, ref := range files {
+		// Files are prepared and (streamed ones) decoded up to depth
+		// ahead of the one being staged (filesAhead); what is recorded
+		// about each file is still decided here, in order.
+		depth := 0
+		if datasetOf(sc).Streamed() {
+			depth = filesAhead
+		}
+		var queue []*queued
+		// Files still queued when the run stops are released: their
+		// goroutines end, their fetched copies go.
+		defer func() {
+			for _, q := range queue {
+				q.abandon()
+			}
+		}()
+		next := 0
+		for range files {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 			}
+			for next < len(files) && len(queue) <= depth {
+				queue = append(queue, enqueue(ctx, w, sc, files[next], opts.FullRefresh, retry, &seq, unitsSHA, mappingSHA, base))
+				next++
+			}
+			q := queue[0]
+			queue = queue[1:]
+			ref := q.ref
 			if ref.Skipped != "" {
 				log.Warn("file not read", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
 				continue
 			}
-			f, skip, err := prepare(ctx, w, src, ref, opts.FullRefresh, retry, datasetOf(sc).Streamed())
+			f, skip, err := q.f, q.skip, q.err
 			if err != nil {
 				return err
 			}
@@ -348,11 +371,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				}
 				continue
 			}
-			seq++
 			status.NewFiles++
-			f.res.Seq = seq
-			f.res.UnitsSHA256, f.res.MappingSHA256 = unitsSHA, mappingSHA
-			f.res.Dataset = datasetOf(sc).Name
+			// enqueue set the file's Seq, fingerprints and Dataset.
 			sum.Files = append(sum.Files, f.res)
 			if f.res.Status == "failed" {
 				status.OK, status.Error = false, f.res.Error
@@ -365,7 +385,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			}
 			var lerr error
 			if ds := datasetOf(sc); ds.Streamed() {
-				lerr = loadFile(ctx, stage, sc, base, f, opts, len(sum.Files), sum, log)
+				lerr = loadFile(ctx, stage, sc, q.dec, f, opts, len(sum.Files), sum, log)
 			} else {
 				var p *datasets.Parsed
 				p, lerr = loadWhole(ctx, cfg, stage, sc, ds, reg, f, sum, log)
@@ -860,7 +880,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 // and the run goes on; an error is returned only when the run cannot go on
 // (the disk is full: the file is not at fault and must not be marked
 // failed, or it would not be retried until it changes).
-func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo transforms.MapOptions, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
+func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *decoding, f *fetched, opts Options, idx int, sum *Summary, log *slog.Logger) error {
 	res := f.res
 	fail := func(err error) {
 		if _, herr := f.sha(); herr != nil {
@@ -869,27 +889,15 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, mo tra
 		}
 		failFile(res, err, log)
 	}
-	mo.DefaultUnit, mo.Source, mo.File, mo.FileSeq = sc.cfg.Unit, res.Source, res.Path, res.Seq
-	if f.hashed == nil {
-		mo.SHA256 = res.SHA256
-	} // else the hash is still being taken: stageReader.sha sets it
-	raw, first, m, err := openMapped(f.path, sc, mo, 0)
+	<-d.done // the decoding started in enqueue, maybe while earlier files were staged
+	raw, sr := d.raw, d.sr
 	if raw != nil {
-		res.Format, res.Encoding = raw.Format(), raw.Encoding()
+		res.Format, res.Encoding = d.format, d.encoding
 	}
-	if err != nil {
-		fail(err)
+	if d.err != nil {
+		fail(d.err)
 		return nil
 	}
-	sr := &stageReader{file: res.Path, raw: raw, m: m, pending: first}
-	if f.hashed != nil {
-		sr.sha = f.sha
-	}
-	if first == nil {
-		sr.done = true
-		sr.finish()
-	}
-	sr.refs.Store(1)
 	if opts.Progress != nil {
 		p := Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx}
 		sr.onBatch = func(n int64) {

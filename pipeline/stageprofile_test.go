@@ -63,7 +63,7 @@ func TestStageProfile(t *testing.T) {
 			seq++
 			f.res.Seq = seq
 			sum.Files = append(sum.Files, f.res)
-			if err := loadFile(ctx, stage, sc, base, f, Options{}, int(seq), sum, Options{}.logger()); err != nil {
+			if err := loadFile(ctx, stage, sc, startDecoding(f, sc, base), f, Options{}, int(seq), sum, Options{}.logger()); err != nil {
 				t.Fatal(err)
 			}
 			f.cleanup()
