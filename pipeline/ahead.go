@@ -21,6 +21,11 @@ import (
 // files. Measured in BENCHMARKS.md, "Several files in parallel".
 var filesAhead = 1
 
+// stageBatchRows is the rows per decoded batch of a staged file; 0 is the
+// decoder's default (65,536). Tests make it small so that small files span
+// many batches and fill the bounded channels.
+var stageBatchRows = 0
+
 // queued is a listed file prepared before its turn: prepare's outcome
 // and, for a streamed file to load, its decoding already under way.
 type queued struct {
@@ -109,7 +114,7 @@ func startDecoding(f *fetched, sc sourceConf, mo transforms.MapOptions) *decodin
 				d.sr, d.err = nil, fmt.Errorf("file %s: internal error while reading: %v", file, p)
 			}
 		}()
-		raw, first, m, err := openMapped(path, sc, mo, 0)
+		raw, first, m, err := openMapped(path, sc, mo, stageBatchRows)
 		if raw != nil {
 			d.raw, d.format, d.encoding = raw, raw.Format(), raw.Encoding()
 		}
