@@ -11,15 +11,21 @@ import (
 
 // filesAhead is how many files of a streamed source are prepared (fetched,
 // hashed) and start decoding and transforming before their turn, while
-// DuckDB inserts an earlier file on the run's one stage connection. 0 reads
-// each file only once the previous one is staged. Inserts stay one at a
-// time and in file order, and everything recorded about a file (file_seq,
-// ledger row, quarantine, summary, logs) is still decided in order by the
-// run's loop, so the warehouse does not depend on it (TestFilesAheadSameWarehouse).
-// Each file ahead holds at most a few batches (stageReader's bounded
-// channels), so memory stays bounded whatever the number and size of the
-// files. Measured in BENCHMARKS.md, "Several files in parallel".
-var filesAhead = 1
+// DuckDB inserts an earlier file on the run's one stage connection; 0
+// reads each file only once the previous one is staged. Inserts stay one
+// at a time and in file order, and everything recorded about a file
+// (file_seq, ledger row, quarantine, summary, logs) is still decided in
+// order by the run's loop, so the warehouse does not depend on it
+// (TestFilesAheadSameWarehouse). Each file ahead holds at most four
+// batches (stageReader's bounded channels and goroutines), so memory stays
+// bounded whatever the number and size of the files.
+//
+// It is 0: on the shared 2-core machine, one file ahead staged the 1M
+// export split in four files no faster than one at a time (the process
+// had no idle core to use) and peaked about 200 MiB higher
+// (BENCHMARKS.md, "Several files in parallel"). Measure again on the
+// production machine before raising it.
+var filesAhead = 0
 
 // stageBatchRows is the rows per decoded batch of a staged file; 0 is the
 // decoder's default (65,536). Tests make it small so that small files span

@@ -20,7 +20,9 @@ import (
 // channels), so memory stays bounded by a few batches per file while both
 // cores work. Two goroutines (decode → transform → DuckDB) staged the 1M
 // export faster on the idle 2-core machine than one doing both or none
-// doing either (BENCHMARKS.md, "Staging modes"). DuckDB's release of the view does not release the reader
+// doing either (BENCHMARKS.md, "Staging modes"). The goroutines may start
+// before the file's turn, while DuckDB stages an earlier file (filesAhead).
+// DuckDB's release of the view does not release the reader
 // (docs/architecture.md), so the reader stops its goroutines, frees its
 // buffers and closes the file itself when the stream ends.
 type stageReader struct {
