@@ -19,8 +19,11 @@ import (
 //
 // A leading + or - is allowed. Empty input gives ok == false and a nil
 // error. Anything else — "%", exponents, hex, NaN, Inf, misplaced
-// separators ("1.23.4") — is an error naming the value. It never panics and
-// does not allocate for numbers of up to 15 significant digits.
+// separators ("1.23.4") — is an error naming the value, and so is a number
+// of more than 32 digit groups (from 10^96 written with thousands
+// separators): no column holds such a value, and the bound keeps the scan
+// in a fixed array. It never panics and does not allocate for numbers of
+// up to 15 significant digits.
 func ParseNumber(s string) (v float64, ok bool, err error) {
 	s = trimValue(s)
 	if s == "" {
