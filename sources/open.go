@@ -163,6 +163,22 @@ func isBinary(head []byte) bool {
 // error quotes.
 const maxExcerpt = 200
 
+// cutErr is an error whose text is cut to maxExcerpt characters ("…"
+// marks a cut), still unwrapping to the error it cuts. The XML decoder
+// quotes what it read (an entity, a charset or an element name) whole, and
+// a hostile workbook makes that as long as it likes.
+type cutErr struct{ err error }
+
+func (e cutErr) Error() string {
+	s := e.err.Error()
+	if utf8.RuneCountInString(s) <= maxExcerpt {
+		return s
+	}
+	return string([]rune(s)[:maxExcerpt]) + "…"
+}
+
+func (e cutErr) Unwrap() error { return e.err }
+
 // excerpt quotes file content for an error message: control characters and
 // invalid bytes escaped as Go does (\x00, \n), the escaped text cut at
 // maxExcerpt characters (never inside an escape), so a binary file cannot

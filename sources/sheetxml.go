@@ -219,7 +219,7 @@ func (x *richText) read(d *xml.Decoder, end string) (string, error) {
 		case xml.EndElement:
 			if depth == 0 {
 				if t.Name.Local != end {
-					return "", fmt.Errorf("element <%s> closed by </%s>", end, t.Name.Local)
+					return "", fmt.Errorf("element <%s> closed by </%s>", end, cutName(t.Name.Local))
 				}
 				return unescapeOOXML(string(x.buf)), nil
 			}
@@ -367,7 +367,7 @@ func (s *sheetRows) row() ([]string, error) {
 			if ref := attr(t.Attr, "r"); ref != "" {
 				c, err := refColumn(ref)
 				if err != nil {
-					return nil, fmt.Errorf("cell %q: %w", ref, err)
+					return nil, fmt.Errorf("cell %s: %w", QuoteName(ref), err)
 				}
 				col = c
 			}
@@ -423,7 +423,7 @@ func (s *sheetRows) cell(typ string) (string, error) {
 		case xml.EndElement:
 			if depth == 0 {
 				if t.Name.Local != "c" {
-					return "", fmt.Errorf("element <c> closed by </%s>", t.Name.Local)
+					return "", fmt.Errorf("element <c> closed by </%s>", cutName(t.Name.Local))
 				}
 				return s.value(typ, inline, hasInline), nil
 			}
@@ -501,6 +501,16 @@ func refColumn(ref string) (int, error) {
 		return 0, fmt.Errorf("not a cell reference")
 	}
 	return col, nil
+}
+
+// cutName cuts an element name read from the file to quoteNameRunes
+// characters for an error message: the name is the file's bytes, of any
+// length (an XML name is already printable text).
+func cutName(n string) string {
+	if utf8.RuneCountInString(n) <= quoteNameRunes {
+		return n
+	}
+	return string([]rune(n)[:quoteNameRunes]) + "…"
 }
 
 // innerToken is the next raw token inside an element: the end of the

@@ -171,3 +171,40 @@ func TestUnescapeOOXML(t *testing.T) {
 		}
 	}
 }
+
+// A workbook quoting its own bytes at length in its XML (an element, an
+// entity, a charset name, a cell reference thousands of characters long)
+// is refused with an error of a few lines that carries at most a cut of
+// them: the error goes to the log and the ledger.
+func TestSheetXMLErrorsShort(t *testing.T) {
+	long := strings.Repeat("x", 3000)
+	row := `<row><c><v>1</v></c></row>`
+	for _, tt := range []struct{ name, sheet string }{
+		{"cell reference", `<worksheet><sheetData><row><c r="` + long + `1"><v>1</v></c></row></sheetData></worksheet>`},
+		{"inline string closed by another element", `<worksheet><sheetData><row><c t="inlineStr"><is><t>a</t></` + long + `></c></row></sheetData></worksheet>`},
+		{"cell closed by another element", `<worksheet><sheetData><row><c><v>1</v></` + long + `></row></sheetData></worksheet>`},
+		{"entity", `<worksheet><sheetData><row><c><v>&` + long + `;</v></c></row></sheetData></worksheet>`},
+		{"charset", `<?xml version="1.0" encoding="` + long + `"?><worksheet><sheetData>` + row + `</sheetData></worksheet>`},
+		{"merged cells", `<worksheet><mergeCells><mergeCell ref="&` + long + `;"/></mergeCells><sheetData>` + row + `</sheetData></worksheet>`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "export")
+			if err := os.WriteFile(p, rawWorkbook(t, tt.sheet, ""), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(p, DecodeOptions{HeaderScore: testScore})
+			if err == nil {
+				_, _, err = readAll(t, r)
+				r.Close()
+			}
+			if err == nil {
+				t.Fatal("opened")
+			}
+			// The path, the sheet and at most maxExcerpt characters of
+			// the decoder's message.
+			if n := len(err.Error()); n > len(p)+maxExcerpt+100 || strings.Contains(err.Error(), long[:maxExcerpt+1]) {
+				t.Errorf("error of %d bytes: %.300s", n, err)
+			}
+		})
+	}
+}

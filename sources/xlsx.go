@@ -77,14 +77,14 @@ func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader
 	}
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
+		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, cutErr{err})
 	}
 	if err := checkWorkbook(path, zr, lim); err != nil {
 		return nil, err
 	}
 	wb, err := readWorkbook(zr)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, err)
+		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, cutErr{err})
 	}
 	src, header, err := newXLSXSource(path, wb, opts, choice)
 	if err != nil {
@@ -113,7 +113,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		}
 	}
 	if sheet.part == nil {
-		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (sheet %q has no worksheet part)", path, sheet.name)
+		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (sheet %s has no worksheet part)", path, QuoteName(sheet.name))
 	}
 	merges, err := readMerges(sheet.part, opts.Limits.withDefaults())
 	var le *LimitError
@@ -122,15 +122,15 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		return nil, nil, le
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %q: reading merged cells: %w", path, sheet.name, err)
+		return nil, nil, fmt.Errorf("file %s: sheet %s: reading merged cells: %w", path, QuoteName(sheet.name), cutErr{err})
 	}
 	sst, err := readSharedStrings(wb.sst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (shared strings: %v)", path, err)
+		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (shared strings: %v)", path, cutErr{err})
 	}
 	rows, err := openSheetRows(sheet.part, sst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %q: %w", path, sheet.name, err)
+		return nil, nil, fmt.Errorf("file %s: sheet %s: %w", path, QuoteName(sheet.name), cutErr{err})
 	}
 	s := &xlsxSource{path: path, sheet: sheet.name, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
@@ -149,7 +149,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 	}
 	if len(top) == 0 {
 		s.rows.close()
-		return nil, nil, fmt.Errorf("file %s: sheet %q is empty", path, sheet.name)
+		return nil, nil, fmt.Errorf("file %s: sheet %s is empty", path, QuoteName(sheet.name))
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
@@ -251,7 +251,7 @@ func (s *xlsxSource) read() (cells []string, row int64, err error) {
 			return nil, 0, io.EOF
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("file %s: sheet %q after row %d: %w", s.path, s.sheet, s.row, err)
+			return nil, 0, fmt.Errorf("file %s: sheet %s after row %d: %w", s.path, QuoteName(s.sheet), s.row, cutErr{err})
 		}
 		s.ahead, s.aheadRow = cells, num
 	}
