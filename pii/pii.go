@@ -107,14 +107,47 @@ type Span struct {
 }
 
 // Find returns the personal-data spans of s in order, without overlaps.
+// Digits of other scripts are not read as digits here; Mask reads them.
 func Find(s string) []Span { return find(s, true) }
 
 // FindShapes is Find without names.
 func FindShapes(s string) []Span { return find(s, false) }
 
 // Mask returns s with every span Find reports replaced by its kind's
-// marker, and whether anything was replaced.
+// marker, and whether the text changed (a span replaced, or digits of
+// another script written in ASCII).
 func Mask(s string) (string, bool) { return fixpoint(s, true) }
+
+// asciiDigits writes every decimal digit of another script (fullwidth
+// "０９１２", Arabic-Indic, ...) as its ASCII digit, so that a number typed
+// with them is detected like any other. The masked text keeps the ASCII
+// form: a number that is no personal data reads the same.
+func asciiDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Nd, r) {
+			// Unicode lays out every decimal digit set as ten code points
+			// from its zero, the sets of one block back to back.
+			start := r
+			for unicode.Is(unicode.Nd, start-1) {
+				start--
+			}
+			b.WriteByte(byte('0' + (r-start)%10))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // MaskShapes is Mask without names: ID and phone numbers, long digit runs,
 // e-mail addresses and JSON objects.
@@ -125,19 +158,19 @@ func MaskShapes(s string) (string, bool) { return fixpoint(s, false) }
 // is masked is another one), and masking must give the same text when
 // applied again.
 func fixpoint(s string, names bool) (string, bool) {
-	out, changed := replace(s, find(s, names))
-	for i := 0; changed && i < maxPasses; i++ {
-		next, more := replace(out, find(out, names))
-		if !more {
-			break
+	ascii := asciiDigits(s)
+	out, more := replace(ascii, find(ascii, names))
+	for i := 0; more && i < maxPasses; i++ {
+		var next string
+		if next, more = replace(out, find(out, names)); more {
+			out = next
 		}
-		out = next
 	}
-	return out, changed
+	return out, out != s
 }
 
 // Contains reports whether Find finds anything in s.
-func Contains(s string) bool { return len(find(s, true)) > 0 }
+func Contains(s string) bool { return len(find(asciiDigits(s), true)) > 0 }
 
 // MaxRejected is the length, in characters, beyond which MaskRejected
 // keeps only the shape of a value; longer shapes are cut to it.

@@ -38,6 +38,11 @@ func TestMask(t *testing.T) {
 		{"name NFD", "Nguye\u0302\u0303n Va\u0306n An", "[họ tên]"},
 		{"long digit run", "TK 1903456789012", "TK [dãy số]"},
 		{"several", "Lê Văn Tám 0987654321 tam@x.vn", "[họ tên] [SĐT] [email]"},
+		// Digits of other scripts are read as digits (fullwidth U+FF10…,
+		// Arabic-Indic U+0660…): without it "０９１２３４５６７８" stayed.
+		{"mobile fullwidth", "SĐT ０９１２３４５６７８", "SĐT [SĐT]"},
+		{"CCCD Arabic-Indic", "\u0660\u0660\u0661\u0662\u0660\u0663\u0660\u0660\u0664\u0665\u0666\u0667", "[CCCD/CMND]"},
+		{"fullwidth short number kept in ASCII", "Quý ３/２０２６", "Quý 3/2026"},
 		{"grouped digits in a code", "H41.12-0912345678", "H41.12-[SĐT]"},
 
 		// Negatives: must stay as they are.
@@ -140,7 +145,7 @@ func TestMaskRejected(t *testing.T) {
 }
 
 var (
-	leftDigits = regexp.MustCompile(`[0-9]{9,}`)
+	leftDigits = regexp.MustCompile(`\p{Nd}{9,}`)
 	leftEmail  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]*[A-Za-z0-9]`)
 )
 
