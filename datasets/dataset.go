@@ -57,6 +57,23 @@ type Dataset struct {
 	// the model (what the run changed); the warehouse drops it after the
 	// commit's model step.
 	Changes string
+	// Direct: in a run without retried files or full refresh, the
+	// dataset's valid stage rows are appended to its first table at once,
+	// inside the run's transaction, rather than staged and copied by the
+	// merge (warehouse.Stage.BeginDirect): each row is written once. The
+	// table then has the stage's own columns, the provenance columns
+	// source, source_file, source_row and file_sha256, and run_id and
+	// loaded_at; only the quarantined rows are staged.
+	Direct bool
+	// DirectMerge is the merge SQL of a direct load
+	// (sql/merge/<name>_direct.sql): it gives the tables what Merge would
+	// for the same rows, reading the run's valid rows from the first table
+	// (run_id = merge_run.run_id, their file by source and source_file in
+	// stage_files) and the quarantined ones from the stage table, and
+	// leaves CurrentTable() with a file_seq column. Merge's flags apply
+	// (never retries); a duplicate within a file it removes from the table
+	// must be added to the stage table as a quarantined row.
+	DirectMerge string
 	// Parse reads one whole file into stage rows; nil for a streamed
 	// dataset.
 	Parse func(in Input) (*Parsed, error)
@@ -130,6 +147,10 @@ func (p *Parsed) RowsRead() int64 { return int64(len(p.Rows)) }
 // with (transforms.StageTail).
 var Tail = transforms.StageTail
 
+// DirectExcluded are the Tail columns a direct dataset's table has not
+// (see Dataset.Direct).
+var DirectExcluded = []string{"file_seq", "q_reason", "q_column", "q_raw_value", "q_raw_record", "q_reason_code"}
+
 // Reason codes of the PAR datasets' quarantined rows, next to the
 // transforms.Code* ones they share (unknown_unit, unparseable_number).
 const (
@@ -180,6 +201,16 @@ func Register(d *Dataset) (*Dataset, error) {
 		}
 		d.Merge = m
 	}
+	if d.Direct && d.DirectMerge == "" {
+		m, err := sql.Merge(d.Name + "_direct")
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
+		}
+		d.DirectMerge = m
+	}
+	if d.Direct && len(d.Tables) == 0 {
+		return nil, fmt.Errorf("dataset %s: direct without a table", d.Name)
+	}
 	registry[d.Name] = d
 	return d, nil
 }
@@ -196,7 +227,7 @@ func register(d *Dataset) *Dataset {
 // merge keeps the latest version of each dossier code
 // (sql/merge/dossiers.sql) and leaves dossier_changes for the model.
 var Dossiers = register(&Dataset{Name: "dossiers", Stage: transforms.StageSchema, Key: []string{"dossier_code"},
-	Tables: []string{"dossiers"}, Changes: "dossier_changes"})
+	Tables: []string{"dossiers"}, Changes: "dossier_changes", Direct: true})
 
 // ByName returns the dataset of a source's `dataset:`.
 func ByName(name string) (*Dataset, error) {

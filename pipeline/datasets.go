@@ -108,7 +108,7 @@ func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, 
 	}
 	err = stage.LoadDataset(ctx, d, rdr)
 	rdr.Release()
-	if errors.Is(err, warehouse.ErrDiskFull) {
+	if errors.Is(err, warehouse.ErrDiskFull) || errors.Is(err, warehouse.ErrRunAborted) {
 		return nil, fmt.Errorf("staging %s: %w", res.Path, err)
 	}
 	if err != nil {

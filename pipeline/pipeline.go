@@ -60,6 +60,10 @@ type Options struct {
 	// FullRefresh rebuilds every dataset's tables, quarantine and
 	// source_files from every file the sources offer, ignoring the ledger.
 	FullRefresh bool
+	// StageAll stages every row, as runs with retried files and full
+	// refreshes do, instead of appending the valid rows of a direct
+	// dataset to its table (datasets.Dataset.Direct). Tests compare both.
+	StageAll bool
 }
 
 func (o Options) logger() *slog.Logger {
@@ -302,16 +306,31 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	var statuses []warehouse.SourceStatus
 	unitsSHA := UnitsFingerprint(reg)
 	base := transforms.MapOptions{Units: reg, Now: sum.Run.StartedAt, FutureTolerance: cfg.FutureTolerance}
-	for _, sc := range srcs {
+	// The files each source may read again, known before anything is
+	// staged: a run that may retry a file, or refreshes everything, stages
+	// every row (its merge needs them); any other writes the valid rows of
+	// a direct dataset once, into its table, in the run's transaction.
+	retries := make([]map[string]warehouse.RetryFile, len(srcs))
+	direct := !opts.FullRefresh && !opts.StageAll
+	for i, sc := range srcs {
+		if opts.FullRefresh {
+			break
+		}
+		if retries[i], err = w.RetryCandidates(ctx, sc.src.Name(), unitsSHA, sc.cfg.Columns.Fingerprint()); err != nil {
+			return err
+		}
+		direct = direct && len(retries[i]) == 0
+	}
+	if direct {
+		if err := stage.BeginDirect(ctx, sum.Run.ID, sum.Run.StartedAt); err != nil {
+			return err
+		}
+	}
+	for i, sc := range srcs {
 		src := sc.src
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		mappingSHA := sc.cfg.Columns.Fingerprint()
-		var retry map[string]warehouse.RetryFile
-		if !opts.FullRefresh {
-			if retry, err = w.RetryCandidates(ctx, src.Name(), unitsSHA, mappingSHA); err != nil {
-				return err
-			}
-		}
+		retry := retries[i]
 		files, err := src.List(ctx)
 		if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
@@ -915,7 +934,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 	if _, herr := f.sha(); herr != nil && lerr == nil {
 		lerr = herr
 	}
-	if errors.Is(lerr, warehouse.ErrDiskFull) {
+	if errors.Is(lerr, warehouse.ErrDiskFull) || errors.Is(lerr, warehouse.ErrRunAborted) {
 		return fmt.Errorf("staging %s: %w", res.Path, lerr)
 	}
 	if lerr != nil {

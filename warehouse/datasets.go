@@ -15,16 +15,32 @@ import (
 
 // LoadDataset appends a stream of a dataset's stage rows (d.Stage) to its
 // stage table, created on first use. On error nothing of the stream is
-// kept (the insert is one statement in autocommit mode).
+// kept (the insert is one statement in autocommit mode). In a direct run
+// (BeginDirect) the valid rows of a dataset with Direct go to its table
+// instead, and only its quarantined rows to the stage table; a statement
+// failing there is an ErrRunAborted (or ErrDiskFull): the run cannot go
+// on.
 func (s *Stage) LoadDataset(ctx context.Context, d *datasets.Dataset, rdr array.RecordReader) error {
+	if s.direct != nil && s.direct.err != nil {
+		return s.direct.err
+	}
 	if err := s.ensure(ctx, d); err != nil {
+		if s.direct != nil {
+			return s.abort(err)
+		}
 		return err
+	}
+	if s.direct != nil && d.Direct {
+		return s.loadDirect(ctx, d, rdr)
 	}
 	err := LoadArrow(ctx, s.conn, rdr, d.StageTable()+"_in", "INSERT INTO "+d.StageTable()+" SELECT * FROM "+d.StageTable()+"_in")
 	if err != nil && !isNoSpace(err) && nearlyFull(s.path) {
 		// On a full disk DuckDB's Arrow scan fails with no reason given
 		// ("duckdb_arrow_scan"); the file is not at fault.
 		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err)
+	}
+	if err != nil && s.direct != nil {
+		return s.abort(err)
 	}
 	return CheckDiskFull(err, s.path)
 }
@@ -54,8 +70,17 @@ func (s *Stage) DiscardDataset(ctx context.Context, d *datasets.Dataset, seq int
 	if s.staged[d.Name] == nil {
 		return nil
 	}
+	if s.direct != nil && d.Direct {
+		if err := s.discardDirect(ctx, d, seq); err != nil {
+			return err
+		}
+	}
 	if _, err := s.conn.ExecContext(ctx, "DELETE FROM "+d.StageTable()+" WHERE file_seq = ?", seq); err != nil {
-		return fmt.Errorf("stage %s: discard file %d: %w", d.Name, seq, err)
+		err = fmt.Errorf("stage %s: discard file %d: %w", d.Name, seq, err)
+		if s.direct != nil {
+			return s.abort(err)
+		}
+		return err
 	}
 	return nil
 }
@@ -114,11 +139,22 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 			mine = append(mine, f)
 		}
 	}
-	flags, err := mergeFlags(ctx, c, d, mine)
+	// A direct dataset's valid rows of a direct run are in its table
+	// already (BeginDirect): its DirectMerge reads them there.
+	direct := s.direct != nil && d.Direct
+	script := d.Merge
+	var valid map[int32]int64
+	if direct {
+		script, valid = d.DirectMerge, s.direct.valid
+	}
+	flags, err := mergeFlags(ctx, c, d, mine, direct)
 	if err != nil {
 		return err
 	}
-	stmts, err := statements(d.Merge)
+	if direct && flags["retries"] {
+		return fmt.Errorf("commit: %s: a retried file in a direct run", d.Name)
+	}
+	stmts, err := statements(script)
 	if err != nil {
 		return fmt.Errorf("commit: merge SQL of %s: %w", d.Name, err)
 	}
@@ -150,7 +186,7 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 		FROM `+d.StageTable()+` WHERE q_reason IS NOT NULL`, runID); err != nil {
 		return fmt.Errorf("commit: quarantine %s: %w", d.Name, err)
 	}
-	if err := countFiles(ctx, c, d.StageTable(), d.CurrentTable(), mine); err != nil {
+	if err := countFiles(ctx, c, d.StageTable(), d.CurrentTable(), mine, valid); err != nil {
 		return err
 	}
 	var views int
@@ -170,8 +206,10 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 // mergeFlags computes the flags a dataset's merge SQL may test (see
 // datasets.Dataset.Merge) from its stage and its files: duplicates (a key
 // repeats among the staged valid rows), duplicates_in_file (within one
-// file; searched only when duplicates) and retries.
-func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult) (map[string]bool, error) {
+// file; searched only when duplicates) and retries. For a direct load the
+// valid rows are the run's rows of the dataset's table, and a file is
+// named by (source, source_file).
+func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, direct bool) (map[string]bool, error) {
 	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false}
 	for _, f := range files {
 		if f.Status == "loaded" && f.Retry {
@@ -182,8 +220,12 @@ func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*
 	if len(d.Key) > 1 {
 		key = "(" + key + ")"
 	}
+	from, file := d.StageTable()+` WHERE q_reason IS NULL`, "file_seq"
+	if direct {
+		from, file = directTable(d)+` WHERE run_id = (SELECT run_id FROM merge_run)`, "source, source_file"
+	}
 	var dups int64
-	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT `+key+`) FROM `+d.StageTable()+` WHERE q_reason IS NULL`).Scan(&dups); err != nil {
+	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT `+key+`) FROM `+from).Scan(&dups); err != nil {
 		return nil, fmt.Errorf("commit: %s: %w", d.Name, err)
 	}
 	if dups == 0 {
@@ -191,8 +233,8 @@ func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*
 	}
 	flags["duplicates"] = true
 	var inFile int64
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+d.StageTable()+` WHERE q_reason IS NULL
-		GROUP BY file_seq, `+strings.Join(d.Key, ", ")+` HAVING count(*) > 1)`).Scan(&inFile); err != nil {
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+`
+		GROUP BY `+file+`, `+strings.Join(d.Key, ", ")+` HAVING count(*) > 1)`).Scan(&inFile); err != nil {
 		return nil, fmt.Errorf("commit: %s: duplicates: %w", d.Name, err)
 	}
 	flags["duplicates_in_file"] = inFile > 0

@@ -270,6 +270,10 @@ type Stage struct {
 	// staged (see LoadDataset).
 	staged map[string]*datasets.Dataset
 	order  []string
+	// inTx: the run's transaction is open on conn (BeginDirect, or
+	// Commit's own); direct is set by BeginDirect.
+	inTx   bool
+	direct *directRun
 }
 
 // NewStage pins a connection for the stage; each dataset's stage table is
@@ -282,8 +286,13 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 	return &Stage{conn: conn, path: w.path, staged: map[string]*datasets.Dataset{}}, nil
 }
 
-// Close drops the stage and returns the connection to the pool.
+// Close drops the stage and returns the connection to the pool; a run's
+// transaction still open (BeginDirect, nothing committed) rolls back.
 func (s *Stage) Close() error {
+	if s.inTx {
+		_, _ = s.conn.ExecContext(context.Background(), "ROLLBACK")
+		s.inTx = false
+	}
 	s.dropDatasets()
 	return s.conn.Close()
 }
@@ -411,8 +420,17 @@ func (s *Stage) commitData(ctx context.Context, in CommitInput) (err error) {
 		_, err := c.ExecContext(ctx, q, args...)
 		return err
 	}
-	if err := exec("BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if s.direct != nil && s.direct.err != nil {
+		return fmt.Errorf("commit: %w", s.direct.err)
+	}
+	if !s.inTx {
+		if err := exec("BEGIN TRANSACTION"); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		s.inTx = true
+	}
+	if in.FullRefresh && s.direct != nil {
+		return errors.New("commit: a full refresh cannot commit a direct load (BeginDirect)")
 	}
 	defer func() {
 		if err != nil {
@@ -420,6 +438,7 @@ func (s *Stage) commitData(ctx context.Context, in CommitInput) (err error) {
 			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 			err = CheckDiskFull(err, s.path)
 		}
+		s.inTx = false
 	}()
 	if err := replaceUnits(ctx, c, in.Units); err != nil {
 		return err
@@ -495,14 +514,22 @@ func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) er
 // countFiles fills the counts of a dataset's loaded files, staged in
 // table stage of which current holds the valid rows kept, and checks that
 // they reconcile: read = loaded + quarantined + superseded, where
-// superseded are valid rows whose key a later row took over.
-func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files []*FileResult) error {
+// superseded are valid rows whose key a later row took over. In a direct
+// load valid holds the valid rows appended per file (the stage holds the
+// quarantined rows only, and the duplicates within a file the merge moved
+// there from the table).
+func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files []*FileResult, valid map[int32]int64) error {
 	type counts struct{ staged, valid, bad, current, dup int64 }
 	got := map[int32]*counts{}
-	rows, err := c.QueryContext(ctx, `SELECT s.file_seq, count(*), count(*) FILTER (q_reason IS NULL),
-		count(*) FILTER (q_reason IS NOT NULL), coalesce(max(cur.n), 0), count(*) FILTER (q_reason_code = 'duplicate_in_file')
-		FROM `+stage+` s LEFT JOIN (SELECT file_seq, count(*) AS n FROM `+current+` GROUP BY file_seq) cur USING (file_seq)
-		GROUP BY s.file_seq`)
+	at := func(seq int32) *counts {
+		if got[seq] == nil {
+			got[seq] = &counts{}
+		}
+		return got[seq]
+	}
+	rows, err := c.QueryContext(ctx, `SELECT file_seq, count(*), count(*) FILTER (q_reason IS NULL),
+		count(*) FILTER (q_reason IS NOT NULL), count(*) FILTER (q_reason_code = 'duplicate_in_file')
+		FROM `+stage+` GROUP BY file_seq`)
 	if err != nil {
 		return fmt.Errorf("commit: counts: %w", err)
 	}
@@ -510,13 +537,35 @@ func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files [
 	for rows.Next() {
 		var seq int32
 		var k counts
-		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.current, &k.dup); err != nil {
+		if err := rows.Scan(&seq, &k.staged, &k.valid, &k.bad, &k.dup); err != nil {
 			return err
 		}
-		got[seq] = &k
+		*at(seq) = k
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	cur, err := c.QueryContext(ctx, `SELECT file_seq, count(*) FROM `+current+` GROUP BY file_seq`)
+	if err != nil {
+		return fmt.Errorf("commit: counts: %w", err)
+	}
+	defer cur.Close()
+	for cur.Next() {
+		var seq int32
+		var n int64
+		if err := cur.Scan(&seq, &n); err != nil {
+			return err
+		}
+		at(seq).current = n
+	}
+	if err := cur.Err(); err != nil {
+		return err
+	}
+	for seq, n := range valid {
+		// The duplicates moved to the stage were appended as valid.
+		k := at(seq)
+		k.staged += n - k.dup
+		k.valid += n - k.dup
 	}
 	for _, f := range files {
 		if f.Status != "loaded" {

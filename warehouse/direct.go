@@ -1,0 +1,311 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/cchc/cchc/datasets"
+)
+
+// ErrRunAborted marks a statement that failed inside a run's open
+// transaction (see BeginDirect): DuckDB then refuses every further
+// statement of the transaction, so the run cannot go on and nothing of it
+// is committed.
+var ErrRunAborted = errors.New("the run's transaction failed; nothing of the run is committed")
+
+// quarantineSpill bounds the quarantined rows a direct load holds in
+// memory: past it the insert of valid rows pauses while they are staged.
+const quarantineSpill = 64 * 1024
+
+// BeginDirect opens the run's transaction on the stage's connection before
+// anything is staged: the valid rows of a dataset with datasets.Dataset.Direct
+// are then appended to its table at once, with the run's run_id and
+// loaded_at, and only its quarantined rows are staged (see LoadDataset).
+// Commit merges them in the same transaction, with the dataset's
+// DirectMerge. The caller uses it only for runs without retried files and
+// without a full refresh (their merges need every staged row).
+func (s *Stage) BeginDirect(ctx context.Context, runID int64, loadedAt time.Time) error {
+	if s.inTx {
+		return errors.New("stage: transaction already open")
+	}
+	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return CheckDiskFull(fmt.Errorf("stage: begin: %w", err), s.path)
+	}
+	s.inTx, s.direct = true, &directRun{runID: runID, loadedAt: loadedAt, valid: map[int32]int64{}, files: map[int32]directFile{}}
+	return nil
+}
+
+// Direct reports whether the run appends a direct dataset's valid rows to
+// its table during staging (BeginDirect).
+func (s *Stage) Direct() bool { return s.direct != nil }
+
+// directRun is what a direct load records for the merge.
+type directRun struct {
+	runID    int64
+	loadedAt time.Time
+	// valid counts the valid rows appended per file (file_seq).
+	valid map[int32]int64
+	// files names each file's rows in the table (source, source_file).
+	files map[int32]directFile
+	// err is the failure that aborted the transaction, if any.
+	err error
+}
+
+type directFile struct{ source, path string }
+
+// directTable is the table a direct dataset's valid rows are appended to.
+func directTable(d *datasets.Dataset) string { return d.Tables[0] }
+
+// loadDirect appends the valid rows of rdr to the dataset's table and
+// stages its quarantined rows. A reader error does not reach DuckDB (it
+// would abort the run's transaction): the file's rows are removed again
+// and the error returned, as a failed staging keeps nothing of the file.
+func (s *Stage) loadDirect(ctx context.Context, d *datasets.Dataset, rdr array.RecordReader) error {
+	if s.direct.err != nil {
+		return s.direct.err
+	}
+	sp, err := newSplitReader(rdr, d.Stage)
+	if err != nil {
+		return err
+	}
+	defer sp.free()
+	insert := fmt.Sprintf("INSERT INTO %s BY NAME SELECT * EXCLUDE (%s), CAST(%d AS BIGINT) AS run_id, TIMESTAMP '%s' AS loaded_at FROM %s_in",
+		directTable(d), strings.Join(datasets.DirectExcluded, ", "), s.direct.runID, s.direct.loadedAt.Format("2006-01-02 15:04:05.999999"), d.StageTable())
+	for {
+		sp.pause = false
+		if err := LoadArrow(ctx, s.conn, sp, d.StageTable()+"_in", insert); err != nil {
+			return s.abort(err)
+		}
+		if sp.seen {
+			s.direct.files[sp.seq] = directFile{source: sp.source, path: sp.path}
+			s.direct.valid[sp.seq] = sp.valid
+		}
+		if len(sp.held) > 0 {
+			q, err := array.NewRecordReader(d.Stage, sp.held)
+			if err != nil {
+				return s.abort(err)
+			}
+			err = LoadArrow(ctx, s.conn, q, d.StageTable()+"_q", "INSERT INTO "+d.StageTable()+" SELECT * FROM "+d.StageTable()+"_q")
+			q.Release()
+			sp.dropHeld()
+			if err != nil {
+				return s.abort(err)
+			}
+		}
+		if sp.done {
+			break
+		}
+	}
+	if sp.err != nil {
+		if sp.seen {
+			if err := s.DiscardDataset(ctx, d, sp.seq); err != nil {
+				return errors.Join(sp.err, err)
+			}
+		}
+		return sp.err
+	}
+	return nil
+}
+
+// abort records a statement failed inside the run's transaction.
+func (s *Stage) abort(err error) error {
+	if err != nil && !isNoSpace(err) && nearlyFull(s.path) {
+		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err)
+	}
+	err = CheckDiskFull(err, s.path)
+	if !errors.Is(err, ErrDiskFull) {
+		err = fmt.Errorf("%w: %w", ErrRunAborted, err)
+	}
+	s.direct.err = err
+	return err
+}
+
+// discardDirect removes a file's rows from a direct dataset's table.
+func (s *Stage) discardDirect(ctx context.Context, d *datasets.Dataset, seq int32) error {
+	f, ok := s.direct.files[seq]
+	if !ok {
+		return nil
+	}
+	if _, err := s.conn.ExecContext(ctx, "DELETE FROM "+directTable(d)+" WHERE run_id = ? AND source = ? AND source_file = ?",
+		s.direct.runID, f.source, f.path); err != nil {
+		return s.abort(fmt.Errorf("stage %s: discard file %d: %w", d.Name, seq, err))
+	}
+	delete(s.direct.files, seq)
+	delete(s.direct.valid, seq)
+	return nil
+}
+
+// splitReader passes on the valid rows (q_reason NULL) of a stage stream
+// and holds copies of its quarantined rows; it pauses (ends the current
+// stream) when quarantineSpill rows are held, so the caller can stage
+// them and resume. It hides the stream's error from DuckDB (see
+// loadDirect) and records the provenance of the file.
+type splitReader struct {
+	refs    atomic.Int64
+	in      array.RecordReader
+	schema  *arrow.Schema
+	qcol    int
+	pending arrow.Record // a batch being split, from row off
+	off     int
+	cur     arrow.Record
+	held    []arrow.Record
+	heldN   int
+	pause   bool
+	done    bool
+	err     error
+
+	seen                       bool
+	seq                        int32
+	source, path               string
+	valid                      int64
+	seqCol, sourceCol, pathCol int
+}
+
+func newSplitReader(in array.RecordReader, schema *arrow.Schema) (*splitReader, error) {
+	idx := func(name string) int {
+		if i := schema.FieldIndices(name); len(i) == 1 {
+			return i[0]
+		}
+		return -1
+	}
+	sp := &splitReader{in: in, schema: schema, qcol: idx("q_reason"), seqCol: idx("file_seq"), sourceCol: idx("source"), pathCol: idx("source_file")}
+	if sp.qcol < 0 || sp.seqCol < 0 || sp.sourceCol < 0 || sp.pathCol < 0 {
+		return nil, errors.New("stage schema without its provenance and quarantine columns")
+	}
+	sp.refs.Store(1)
+	return sp, nil
+}
+
+func (r *splitReader) Schema() *arrow.Schema { return r.schema }
+func (r *splitReader) Record() arrow.Record  { return r.cur }
+func (r *splitReader) Err() error            { return nil }
+func (r *splitReader) Retain()               { r.refs.Add(1) }
+
+// Release does nothing: loadDirect frees the reader (free) when done.
+func (r *splitReader) Release() { r.refs.Add(-1) }
+
+func (r *splitReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	for {
+		if r.pause {
+			return false
+		}
+		if r.pending == nil {
+			if r.done {
+				return false
+			}
+			if !r.in.Next() {
+				r.done, r.err, r.pause = true, r.in.Err(), true
+				return false
+			}
+			r.pending, r.off = r.in.Record(), 0
+			r.pending.Retain()
+			r.note(r.pending)
+		}
+		n := int(r.pending.NumRows())
+		q := r.pending.Column(r.qcol)
+		if r.off == 0 && q.NullN() == n {
+			r.cur, r.pending = r.pending, nil
+			r.valid += int64(n)
+			return true
+		}
+		i := r.off
+		for i < n && q.IsValid(i) {
+			i++
+		}
+		if i > r.off {
+			r.hold(r.pending.NewSlice(int64(r.off), int64(i)))
+		}
+		j := i
+		for j < n && q.IsNull(j) {
+			j++
+		}
+		r.off = j
+		if j > i {
+			r.cur = r.pending.NewSlice(int64(i), int64(j))
+			r.valid += int64(j - i)
+		}
+		if r.off >= n {
+			r.pending.Release()
+			r.pending = nil
+		}
+		if r.heldN >= quarantineSpill {
+			r.pause = true
+		}
+		if r.cur != nil {
+			return true
+		}
+	}
+}
+
+// note records the file a stream's rows come from (one file per stream).
+func (r *splitReader) note(rec arrow.Record) {
+	if r.seen || rec.NumRows() == 0 {
+		return
+	}
+	r.seen = true
+	if c, ok := rec.Column(r.seqCol).(*array.Int32); ok {
+		r.seq = c.Value(0)
+	}
+	if c, ok := rec.Column(r.sourceCol).(*array.String); ok {
+		r.source = c.Value(0)
+	}
+	if c, ok := rec.Column(r.pathCol).(*array.String); ok {
+		r.path = c.Value(0)
+	}
+}
+
+// hold keeps a compact copy of quarantined rows (a slice would keep the
+// whole batch's buffers alive).
+func (r *splitReader) hold(rec arrow.Record) {
+	defer rec.Release()
+	cols := make([]arrow.Array, rec.NumCols())
+	for i := range cols {
+		c, err := array.Concatenate([]arrow.Array{rec.Column(i)}, memory.DefaultAllocator)
+		if err != nil {
+			for _, p := range cols[:i] {
+				p.Release()
+			}
+			r.err, r.done, r.pause = err, true, true
+			return
+		}
+		cols[i] = c
+	}
+	out := array.NewRecord(r.schema, cols, rec.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	r.held = append(r.held, out)
+	r.heldN += int(rec.NumRows())
+}
+
+func (r *splitReader) dropHeld() {
+	for _, h := range r.held {
+		h.Release()
+	}
+	r.held, r.heldN = nil, 0
+}
+
+func (r *splitReader) free() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.pending != nil {
+		r.pending.Release()
+		r.pending = nil
+	}
+	r.dropHeld()
+}
