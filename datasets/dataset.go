@@ -68,7 +68,9 @@ type Dataset struct {
 	// DirectMerge is the merge SQL of a direct load
 	// (sql/merge/<name>_direct.sql): it gives the tables what Merge would
 	// for the same rows, reading the run's valid rows from the first table
-	// (run_id = merge_run.run_id, their file by source and source_file in
+	// (run_id = {run_id}, a placeholder the warehouse replaces by the run's
+	// id: DuckDB prunes a scan by a literal, not by a subquery on
+	// merge_run; their file by source and source_file in
 	// stage_files) and the quarantined ones from the stage table, and
 	// leaves CurrentTable() with a file_seq column. Merge's flags apply
 	// (never retries); a duplicate within a file it removes from the table

@@ -1,5 +1,5 @@
 -- Merge of dossiers for a direct load (datasets.Dataset.DirectMerge): the
--- run's valid rows are in dossiers already (run_id = merge_run.run_id, each
+-- run's valid rows are in dossiers already (run_id = {run_id}, each
 -- file's by source and source_file in stage_files), its quarantined rows in
 -- stage_dossiers. It leaves the tables as dossiers.sql leaves them for the
 -- same rows (the runs loading directly have no retried file and no full
@@ -12,7 +12,7 @@
 CREATE OR REPLACE TEMP TABLE dup_dossiers AS
 SELECT d.source, d.source_file, d.source_row, d.file_sha256, d.dossier_code, d.n, d.last_row, f.file_seq, f.key_header
 FROM (SELECT source, source_file, source_row, file_sha256, dossier_code, count(*) OVER w AS n, max(source_row) OVER w AS last_row
-    FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run) WINDOW w AS (PARTITION BY source, source_file, dossier_code)) d
+    FROM dossiers WHERE run_id = {run_id} WINDOW w AS (PARTITION BY source, source_file, dossier_code)) d
   JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
 WHERE d.source_row < d.last_row;
 
@@ -26,7 +26,7 @@ SELECT dossier_code, source, source_file, source_row, file_sha256, file_seq,
 FROM dup_dossiers;
 
 -- when: duplicates_in_file
-DELETE FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run) AND EXISTS (SELECT 1 FROM dup_dossiers x
+DELETE FROM dossiers WHERE run_id = {run_id} AND EXISTS (SELECT 1 FROM dup_dossiers x
   WHERE x.source = dossiers.source AND x.source_file = dossiers.source_file AND x.source_row = dossiers.source_row);
 
 -- when: duplicates_in_file
@@ -36,11 +36,11 @@ DROP TABLE dup_dossiers;
 -- when: duplicates
 CREATE OR REPLACE TEMP TABLE superseded_dossiers AS
 SELECT d.source, d.source_file, d.source_row FROM dossiers d JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
-WHERE d.run_id = (SELECT run_id FROM merge_run)
+WHERE d.run_id = {run_id}
 QUALIFY row_number() OVER (PARTITION BY d.dossier_code ORDER BY f.file_seq DESC, d.source_row DESC) > 1;
 
 -- when: duplicates
-DELETE FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run) AND EXISTS (SELECT 1 FROM superseded_dossiers x
+DELETE FROM dossiers WHERE run_id = {run_id} AND EXISTS (SELECT 1 FROM superseded_dossiers x
   WHERE x.source = dossiers.source AND x.source_file = dossiers.source_file AND x.source_row = dossiers.source_row);
 
 -- when: duplicates
@@ -48,7 +48,7 @@ DROP TABLE superseded_dossiers;
 
 CREATE OR REPLACE TEMP VIEW current_dossiers AS
 SELECT d.*, f.file_seq FROM dossiers d JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
-WHERE d.run_id = (SELECT run_id FROM merge_run);
+WHERE d.run_id = {run_id};
 
 CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
 
@@ -56,8 +56,8 @@ CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at
 -- by rowid (see dossiers.sql).
 CREATE OR REPLACE TEMP TABLE replaced_dossiers AS
 SELECT rowid AS row_id, received_at, finished_at FROM dossiers
-WHERE run_id <> (SELECT run_id FROM merge_run)
-  AND dossier_code IN (SELECT dossier_code FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run));
+WHERE run_id <> {run_id}
+  AND dossier_code IN (SELECT dossier_code FROM dossiers WHERE run_id = {run_id});
 
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
 
@@ -65,4 +65,4 @@ DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
 DROP TABLE replaced_dossiers;
 
-INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run);
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = {run_id};
