@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,33 +43,75 @@ const readingsMigration = `CREATE TABLE test_readings (unit_code VARCHAR, day VA
 // rows merge by its key, its bad rows reach the quarantine, its files get
 // reconciled ledger rows. Nothing in warehouse/ or pipeline/ names it.
 func TestExtraDatasetCommits(t *testing.T) {
-	d, err := datasets.Register(&datasets.Dataset{
-		Name: "test_readings",
-		Stage: arrow.NewSchema(append([]arrow.Field{
-			{Name: "unit_code", Type: arrow.BinaryTypes.String},
-			{Name: "day", Type: arrow.BinaryTypes.String},
-			{Name: "reading", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		}, datasets.Tail...), nil),
-		Key:    []string{"unit_code", "day"},
-		Merge:  readingsMerge,
-		Tables: []string{"test_readings"},
-		Parse:  func(datasets.Input) (*datasets.Parsed, error) { return &datasets.Parsed{}, nil },
-	})
+	d := registerReadings(t, &datasets.Dataset{Name: "test_readings", Merge: readingsMerge, Tables: []string{"test_readings"}})
+	if _, err := datasets.Register(&datasets.Dataset{Name: "test_readings"}); err == nil {
+		t.Error("a second dataset of the same name was registered")
+	}
+	commitReadings(t, d, readingsMigration, false)
+}
+
+// readingsDirectMerge is the DirectMerge of the test's direct dataset:
+// the run's rows are in its table already.
+const readingsDirectMerge = `
+-- when: duplicates
+CREATE OR REPLACE TEMP TABLE superseded_test_direct AS
+SELECT d.source, d.source_file, d.source_row FROM test_direct d JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
+WHERE d.run_id = {run_id}
+QUALIFY row_number() OVER (PARTITION BY d.unit_code, d.day ORDER BY f.file_seq DESC, d.source_row DESC) > 1;
+
+-- when: duplicates
+DELETE FROM test_direct WHERE run_id = {run_id} AND EXISTS (SELECT 1 FROM superseded_test_direct x
+  WHERE x.source = test_direct.source AND x.source_file = test_direct.source_file AND x.source_row = test_direct.source_row);
+
+-- when: duplicates
+DROP TABLE superseded_test_direct;
+
+DELETE FROM test_direct t WHERE run_id <> {run_id} AND EXISTS
+  (SELECT 1 FROM test_direct c WHERE c.run_id = {run_id} AND c.unit_code = t.unit_code AND c.day = t.day);
+
+CREATE OR REPLACE TEMP VIEW current_test_direct AS
+SELECT d.*, f.file_seq FROM test_direct d JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
+WHERE d.run_id = {run_id};
+`
+
+// The same dataset with Direct: its valid rows go straight to its table
+// in a direct run (Stage.BeginDirect), with the same outcome.
+func TestExtraDatasetDirect(t *testing.T) {
+	d := registerReadings(t, &datasets.Dataset{Name: "test_direct", Merge: strings.ReplaceAll(readingsMerge, "test_readings", "test_direct"),
+		DirectMerge: readingsDirectMerge, Direct: true, Tables: []string{"test_direct"}})
+	commitReadings(t, d, `CREATE TABLE test_direct (unit_code VARCHAR, day VARCHAR, reading DOUBLE, source VARCHAR, source_file VARCHAR,
+		source_row BIGINT, file_sha256 VARCHAR, run_id BIGINT, loaded_at TIMESTAMP)`, true)
+}
+
+// registerReadings registers d with the readings' stage schema and key.
+func registerReadings(t *testing.T, d *datasets.Dataset) *datasets.Dataset {
+	t.Helper()
+	d.Stage = arrow.NewSchema(append([]arrow.Field{
+		{Name: "unit_code", Type: arrow.BinaryTypes.String},
+		{Name: "day", Type: arrow.BinaryTypes.String},
+		{Name: "reading", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, datasets.Tail...), nil)
+	d.Key = []string{"unit_code", "day"}
+	d.Parse = func(datasets.Input) (*datasets.Parsed, error) { return &datasets.Parsed{}, nil }
+	d, err := datasets.Register(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { datasets.Unregister(d.Name) })
-	if _, err := datasets.Register(&datasets.Dataset{Name: "test_readings"}); err == nil {
-		t.Error("a second dataset of the same name was registered")
-	}
+	return d
+}
 
+// commitReadings stages two files of the readings dataset d (direct: in a
+// direct run) and checks the outcome.
+func commitReadings(t *testing.T, d *datasets.Dataset, migration string, direct bool) {
+	t.Helper()
 	ctx := context.Background()
 	w, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if _, err := w.DB().Exec(readingsMigration); err != nil {
+	if _, err := w.DB().Exec(migration); err != nil {
 		t.Fatal(err)
 	}
 	st, err := w.NewStage(ctx)
@@ -76,6 +119,12 @@ func TestExtraDatasetCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	if direct {
+		if err := st.BeginDirect(ctx, 1, now); err != nil {
+			t.Fatal(err)
+		}
+	}
 	row := func(unit, day string, reading any, file string, n int64, seq int32, reason string) []any {
 		r := []any{unit, day, reading, "s", file, n, "sha-" + file, seq, nil, nil, nil, nil, nil}
 		if reason != "" {
@@ -102,7 +151,6 @@ func TestExtraDatasetCommits(t *testing.T) {
 		}
 		rdr.Release()
 	}
-	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	if err := st.Commit(ctx, warehouse.CommitInput{RunID: 1, LoadedAt: now, CommittedAt: now, Files: files}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +171,7 @@ func TestExtraDatasetCommits(t *testing.T) {
 		}
 	}
 	var readings []string
-	rows, err := w.DB().Query(`SELECT unit_code || ' ' || day || ' ' || reading || ' ' || source_file FROM test_readings ORDER BY ALL`)
+	rows, err := w.DB().Query(`SELECT unit_code || ' ' || day || ' ' || reading || ' ' || source_file || ' ' || run_id FROM ` + d.Tables[0] + ` ORDER BY ALL`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +181,8 @@ func TestExtraDatasetCommits(t *testing.T) {
 		readings = append(readings, s)
 	}
 	rows.Close()
-	if want := []string{"U1 d1 5.0 b.csv", "U1 d2 2.0 a.csv"}; !reflect.DeepEqual(readings, want) {
-		t.Errorf("test_readings = %v, want %v", readings, want)
+	if want := []string{"U1 d1 5.0 b.csv 1", "U1 d2 2.0 a.csv 1"}; !reflect.DeepEqual(readings, want) {
+		t.Errorf("%s = %v, want %v", d.Tables[0], readings, want)
 	}
 	var q string
 	if err := w.DB().QueryRow(`SELECT source_file || ':' || source_row || ' ' || reason_code FROM quarantine`).Scan(&q); err != nil || q != "a.csv:4 unparseable_number" {

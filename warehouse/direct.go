@@ -24,7 +24,7 @@ var ErrRunAborted = errors.New("the run's transaction failed; nothing of the run
 
 // quarantineSpill bounds the quarantined rows a direct load holds in
 // memory: past it the insert of valid rows pauses while they are staged.
-const quarantineSpill = 64 * 1024
+var quarantineSpill = 64 * 1024
 
 // BeginDirect opens the run's transaction on the stage's connection before
 // anything is staged: the valid rows of a dataset with datasets.Dataset.Direct
