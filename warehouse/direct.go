@@ -150,18 +150,16 @@ func (s *Stage) discardDirect(ctx context.Context, d *datasets.Dataset, seq int3
 // them and resume. It hides the stream's error from DuckDB (see
 // loadDirect) and records the provenance of the file.
 type splitReader struct {
-	refs    atomic.Int64
-	in      array.RecordReader
-	schema  *arrow.Schema
-	qcol    int
-	pending arrow.Record // a batch being split, from row off
-	off     int
-	cur     arrow.Record
-	held    []arrow.Record
-	heldN   int
-	pause   bool
-	done    bool
-	err     error
+	refs   atomic.Int64
+	in     array.RecordReader
+	schema *arrow.Schema
+	qcol   int
+	cur    arrow.Record
+	held   []arrow.Record
+	heldN  int
+	pause  bool
+	done   bool
+	err    error
 
 	seen                       bool
 	seq                        int32
@@ -198,56 +196,83 @@ func (r *splitReader) Next() bool {
 		r.cur.Release()
 		r.cur = nil
 	}
-	for {
-		if r.pause {
+	for !r.pause && !r.done {
+		if !r.in.Next() {
+			r.done, r.err, r.pause = true, r.in.Err(), true
 			return false
 		}
-		if r.pending == nil {
-			if r.done {
-				return false
-			}
-			if !r.in.Next() {
-				r.done, r.err, r.pause = true, r.in.Err(), true
-				return false
-			}
-			r.pending, r.off = r.in.Record(), 0
-			r.pending.Retain()
-			r.note(r.pending)
-		}
-		n := int(r.pending.NumRows())
-		q := r.pending.Column(r.qcol)
-		if r.off == 0 && q.NullN() == n {
-			r.cur, r.pending = r.pending, nil
+		rec := r.in.Record()
+		r.note(rec)
+		n := int(rec.NumRows())
+		q := rec.Column(r.qcol)
+		if q.NullN() == n {
+			rec.Retain()
+			r.cur = rec
 			r.valid += int64(n)
 			return true
 		}
-		i := r.off
-		for i < n && q.IsValid(i) {
-			i++
-		}
-		if i > r.off {
-			r.hold(r.pending.NewSlice(int64(r.off), int64(i)))
-		}
-		j := i
-		for j < n && q.IsNull(j) {
-			j++
-		}
-		r.off = j
-		if j > i {
-			r.cur = r.pending.NewSlice(int64(i), int64(j))
-			r.valid += int64(j - i)
-		}
-		if r.off >= n {
-			r.pending.Release()
-			r.pending = nil
+		// The valid rows are copied into one record: DuckDB's Arrow scan
+		// misreads a boolean column that does not start at bit 0 (a slice
+		// of a batch), so slices cannot be passed on.
+		var valid []arrow.Record
+		for i := 0; i < n; {
+			j := i
+			bad := q.IsValid(i)
+			for j < n && q.IsValid(j) == bad {
+				j++
+			}
+			if bad {
+				r.hold(rec.NewSlice(int64(i), int64(j)))
+			} else {
+				valid = append(valid, rec.NewSlice(int64(i), int64(j)))
+			}
+			i = j
 		}
 		if r.heldN >= quarantineSpill {
 			r.pause = true
 		}
-		if r.cur != nil {
-			return true
+		if len(valid) > 0 {
+			r.cur = r.compact(valid)
+			for _, v := range valid {
+				v.Release()
+			}
+			if r.cur != nil {
+				r.valid += r.cur.NumRows()
+				return true
+			}
 		}
 	}
+	return false
+}
+
+// compact copies slices of a record into one record whose columns start
+// at offset 0; nil (and r.err set) on failure.
+func (r *splitReader) compact(parts []arrow.Record) arrow.Record {
+	cols := make([]arrow.Array, r.schema.NumFields())
+	var rows int64
+	for _, p := range parts {
+		rows += p.NumRows()
+	}
+	for c := range cols {
+		in := make([]arrow.Array, len(parts))
+		for i, p := range parts {
+			in[i] = p.Column(c)
+		}
+		a, err := array.Concatenate(in, memory.DefaultAllocator)
+		if err != nil {
+			for _, p := range cols[:c] {
+				p.Release()
+			}
+			r.err, r.done, r.pause = err, true, true
+			return nil
+		}
+		cols[c] = a
+	}
+	out := array.NewRecord(r.schema, cols, rows)
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
 }
 
 // note records the file a stream's rows come from (one file per stream).
@@ -271,24 +296,10 @@ func (r *splitReader) note(rec arrow.Record) {
 // whole batch's buffers alive).
 func (r *splitReader) hold(rec arrow.Record) {
 	defer rec.Release()
-	cols := make([]arrow.Array, rec.NumCols())
-	for i := range cols {
-		c, err := array.Concatenate([]arrow.Array{rec.Column(i)}, memory.DefaultAllocator)
-		if err != nil {
-			for _, p := range cols[:i] {
-				p.Release()
-			}
-			r.err, r.done, r.pause = err, true, true
-			return
-		}
-		cols[i] = c
+	if out := r.compact([]arrow.Record{rec}); out != nil {
+		r.held = append(r.held, out)
+		r.heldN += int(out.NumRows())
 	}
-	out := array.NewRecord(r.schema, cols, rec.NumRows())
-	for _, c := range cols {
-		c.Release()
-	}
-	r.held = append(r.held, out)
-	r.heldN += int(rec.NumRows())
 }
 
 func (r *splitReader) dropHeld() {
@@ -302,10 +313,6 @@ func (r *splitReader) free() {
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
-	}
-	if r.pending != nil {
-		r.pending.Release()
-		r.pending = nil
 	}
 	r.dropHeld()
 }

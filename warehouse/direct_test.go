@@ -152,7 +152,7 @@ func TestDirectLoadEqualsStaged(t *testing.T) {
 		if err := st.Commit(ctx, CommitInput{RunID: 2, LoadedAt: april, Units: reg, Files: files, Model: model}); err != nil {
 			t.Fatal(err)
 		}
-		r.dossiers = dump(t, w.DB(), `SELECT concat_ws(' ', dossier_code, source_file, source_row, file_sha256, run_id, strftime(received_at, '%Y-%m-%d'), loaded_at) FROM dossiers ORDER BY ALL`)
+		r.dossiers = dump(t, w.DB(), `SELECT concat_ws(' ', dossier_code, source_file, source_row, file_sha256, run_id, strftime(received_at, '%Y-%m-%d'), loaded_at, fee_required, paid_online) FROM dossiers ORDER BY ALL`)
 		r.quarantine = dump(t, w.DB(), `SELECT concat_ws(' ', run_id, source_file, source_row, reason, column_name, raw_value, raw_record, reason_code) FROM quarantine ORDER BY ALL`)
 		r.ledger = dump(t, w.DB(), `SELECT concat_ws(' ', path, status, rows_read, rows_loaded, rows_quarantined, rows_superseded) FROM source_files ORDER BY ALL`)
 		runs[direct] = r
@@ -166,11 +166,13 @@ func TestDirectLoadEqualsStaged(t *testing.T) {
 	// By hand: A (a.csv 2) replaces old A; D (a.csv 5) wins over a.csv 3;
 	// E (b.csv 2) over a.csv 7; F (a.csv 10), G (b.csv 3) new; B and C stay
 	// old.csv's.
+	// fee_required and paid_online: stageFile's row i has i%3 == 0 and
+	// i%2 == 1 (F is a.csv's row i = 8).
 	wantDossiers := []string{
-		"A a.csv 2 sa 2 2026-04-06 2026-04-06 09:00:00", "B old.csv 3 o1 1 2026-03-02 2026-03-02 08:30:00",
-		"C old.csv 4 o1 1 2026-03-02 2026-03-02 08:30:00", "D a.csv 5 sa 2 2026-04-06 2026-04-06 09:00:00",
-		"E b.csv 2 sb 2 2026-04-06 2026-04-06 09:00:00", "F a.csv 10 sa 2 2026-04-06 2026-04-06 09:00:00",
-		"G b.csv 3 sb 2 2026-04-06 2026-04-06 09:00:00",
+		"A a.csv 2 sa 2 2026-04-06 2026-04-06 09:00:00 true false", "B old.csv 3 o1 1 2026-03-02 2026-03-02 08:30:00 false true",
+		"C old.csv 4 o1 1 2026-03-02 2026-03-02 08:30:00 false false", "D a.csv 5 sa 2 2026-04-06 2026-04-06 09:00:00 true true",
+		"E b.csv 2 sb 2 2026-04-06 2026-04-06 09:00:00 true false", "F a.csv 10 sa 2 2026-04-06 2026-04-06 09:00:00 false false",
+		"G b.csv 3 sb 2 2026-04-06 2026-04-06 09:00:00 false true",
 	}
 	if !reflect.DeepEqual(staged.dossiers, wantDossiers) {
 		t.Errorf("staged dossiers:\n%v\nwant\n%v", staged.dossiers, wantDossiers)

@@ -96,6 +96,10 @@ func stageFile(t *testing.T, seq int32, file, sha string, received time.Time, co
 				fb.(*array.StringBuilder).Append("processing")
 			case "received_at":
 				fb.(*array.TimestampBuilder).Append(ts)
+			case "fee_required":
+				fb.(*array.BooleanBuilder).Append(i%3 == 0)
+			case "paid_online":
+				fb.(*array.BooleanBuilder).Append(i%2 == 1)
 			case "source":
 				fb.(*array.StringBuilder).Append("s")
 			case "source_file":
