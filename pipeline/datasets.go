@@ -108,6 +108,9 @@ func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, 
 	}
 	err = stage.LoadDataset(ctx, d, rdr)
 	rdr.Release()
+	if errors.Is(err, warehouse.ErrRunAborted) && ctx.Err() != nil {
+		return nil, fmt.Errorf("run interrupted before commit, nothing written: %w", ctx.Err())
+	}
 	if errors.Is(err, warehouse.ErrDiskFull) || errors.Is(err, warehouse.ErrRunAborted) {
 		return nil, fmt.Errorf("staging %s: %w", res.Path, err)
 	}

@@ -934,6 +934,10 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 	if _, herr := f.sha(); herr != nil && lerr == nil {
 		lerr = herr
 	}
+	if errors.Is(lerr, warehouse.ErrRunAborted) && ctx.Err() != nil {
+		// A direct load's insert was interrupted (signal).
+		return fmt.Errorf("run interrupted before commit, nothing written: %w", ctx.Err())
+	}
 	if errors.Is(lerr, warehouse.ErrDiskFull) || errors.Is(lerr, warehouse.ErrRunAborted) {
 		return fmt.Errorf("staging %s: %w", res.Path, lerr)
 	}
