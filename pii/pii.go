@@ -123,11 +123,16 @@ func Mask(s string) (string, bool) { return fixpoint(s, true) }
 // with them is detected like any other. The masked text keeps the ASCII
 // form: a number that is no personal data reads the same.
 func asciiDigits(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
+	// Most text has none (Vietnamese letters are not digits): then s
+	// itself, with no copy, since Mask runs on every free-text cell.
+	i := -1
+	for k, r := range s {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Nd, r) {
+			i = k
+			break
+		}
 	}
-	if i == len(s) {
+	if i < 0 {
 		return s
 	}
 	var b strings.Builder
