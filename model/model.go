@@ -236,8 +236,8 @@ func outcomeViews(ctx context.Context, db Execer) error {
 	}
 	unitsOf := func(periods string) string { return strings.ReplaceAll(string(units), "{periods}", periods) }
 	for _, t := range []struct{ table, periods string }{{"model_units", "model_periods"}, {"model_previous_units", "model_previous"}} {
-		if err := exec(ctx, db, "model 09_outcome_units.sql", "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods)); err != nil {
-			return err
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods)); err != nil {
+			return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 		}
 	}
 	for _, v := range [][]string{
@@ -253,13 +253,6 @@ func outcomeViews(ctx context.Context, db Execer) error {
 		}
 	}
 	return execFile(ctx, db, "11_dossier_outcomes_comments.sql")
-}
-
-func exec(ctx context.Context, db Execer, what, q string) error {
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
 }
 
 // union merges two sorted lists of names into one sorted list without

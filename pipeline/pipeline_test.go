@@ -350,13 +350,5 @@ func openProject(t *testing.T, dir string) (*config.Config, *units.Registry, *wa
 // loadProject loads dir/cchc.yaml and its unit registry.
 func loadProject(t *testing.T, dir string) (*config.Config, *units.Registry) {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := units.Load(cfg.Units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg, reg
+	return reload(t, filepath.Join(dir, "cchc.yaml"))
 }
