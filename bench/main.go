@@ -67,7 +67,7 @@ func main() {
 	readCSV := flag.String("readcsv", "", "internal: load this CSV with DuckDB read_csv into -db")
 	db := flag.String("db", "", "internal: DuckDB file for -readcsv")
 	modelCfg := flag.String("model", "", "internal: rebuild the model of the warehouse of this cchc config")
-	statements := flag.Bool("statements", false, "with -model: print the slowest statements of the rebuild")
+	statements := flag.Bool("statements", false, "with -model: print the slowest statements of the rebuild (env BENCH_EXPLAIN=text: also EXPLAIN ANALYZE the query of each statement whose first line holds text)")
 	flag.Parse()
 
 	var err error

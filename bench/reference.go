@@ -244,16 +244,22 @@ func firstLine(q string) string {
 	return ""
 }
 
-// explain prints DuckDB's EXPLAIN ANALYZE of q (the statement then runs
-// again, as the model runs it).
+// explain prints DuckDB's EXPLAIN ANALYZE of q's query (the statement then
+// runs again, as the model runs it).
 func (t *timedConn) explain(ctx context.Context, q string, args []any) {
 	// EXPLAIN ANALYZE of a CREATE TABLE AS does not create the table:
 	// explain its query only.
-	if i := strings.Index(q, "model_agg AS"); i >= 0 {
-		q = q[i+len("model_agg AS"):]
-		if j := strings.Index(q, ";"); j >= 0 {
-			q = q[:j]
-		}
+	// Anything else would run twice (an INSERT) or break the rebuild (a
+	// DROP), so only queries and CREATE ... AS are explained.
+	switch first := firstLine(q); {
+	case strings.HasPrefix(first, "CREATE") && strings.Contains(q, " AS"):
+		q = q[strings.Index(q, " AS")+len(" AS"):]
+	case strings.HasPrefix(first, "SELECT") || strings.HasPrefix(first, "WITH"):
+	default:
+		return
+	}
+	if j := strings.Index(q, ";"); j >= 0 {
+		q = q[:j]
 	}
 	rows, err := t.Conn.QueryContext(ctx, "EXPLAIN ANALYZE "+q, args...)
 	if err != nil {
