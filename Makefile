@@ -58,7 +58,7 @@ test-short:
 # instrumentation (-d=libfuzzer, as `go test -fuzz` does) and run once per
 # target: `go test -fuzz` would link it again for every target.
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./transforms ./vnenc ./sources ./pii ./units ./datasets
+FUZZPKGS ?= ./transforms ./vnenc ./sources ./pii ./units ./datasets ./model
 # Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
 # exceeded" when -fuzztime runs out while a worker is busy (golang/go#75804,
 # fixed in Go 1.27), most often on a loaded machine. Such a run wrote no

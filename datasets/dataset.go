@@ -57,6 +57,10 @@ type Dataset struct {
 	// the model (what the run changed); the warehouse drops it after the
 	// commit's model step.
 	Changes string
+	// Removed, when set, is a temporary table the merge SQL fills with the
+	// whole rows it deleted from the dataset's tables (the model subtracts
+	// what they counted); dropped with Changes.
+	Removed string
 	// Direct: in a run without retried files or full refresh, the
 	// dataset's valid stage rows are appended to its first table at once,
 	// inside the run's transaction, rather than staged and copied by the
@@ -227,9 +231,10 @@ func register(d *Dataset) *Dataset {
 
 // Dossiers is the canonical dossier, streamed by transforms.Mapper; its
 // merge keeps the latest version of each dossier code
-// (sql/merge/dossiers.sql) and leaves dossier_changes for the model.
+// (sql/merge/dossiers.sql) and leaves dossier_changes and dossier_removed
+// for the model.
 var Dossiers = register(&Dataset{Name: "dossiers", Stage: transforms.StageSchema, Key: []string{"dossier_code"},
-	Tables: []string{"dossiers"}, Changes: "dossier_changes", Direct: true})
+	Tables: []string{"dossiers"}, Changes: "dossier_changes", Removed: "dossier_removed", Direct: true})
 
 // ByName returns the dataset of a source's `dataset:`.
 func ByName(name string) (*Dataset, error) {

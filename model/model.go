@@ -68,6 +68,10 @@ type Built struct {
 	// falls in them (Touched of them).
 	Periods []string
 	Touched int
+	// Delta is true when the run's changes were applied to outcome_counts
+	// (the counts of the versions it added, less those of the versions it
+	// removed) instead of counting every dossier of the Touched periods.
+	Delta bool
 	// Changed are the periods whose publications may differ from the last
 	// build's: Periods and the periods whose PAR rows changed, sorted.
 	Changed []string
@@ -112,6 +116,18 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 			return b, fmt.Errorf("model: %w", err)
 		}
 		full = n == 0
+	}
+	plan, err := planCounts(m)
+	if err != nil {
+		return b, err
+	}
+	if !full {
+		// Counts of another definition cannot take a delta.
+		current, err := countsCurrent(ctx, db, plan)
+		if err != nil {
+			return b, err
+		}
+		full = !current
 	}
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_before AS SELECT * FROM periods;
 		CREATE OR REPLACE TEMP TABLE model_attribution_before AS SELECT * FROM unit_attribution`); err != nil {
@@ -170,7 +186,17 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_restate)`); err != nil {
 		return b, err
 	}
-	if err := outcomeViews(ctx, db); err != nil {
+	mode := countAll
+	if !full {
+		mode = countPeriods
+		if ready, err := deltaReady(ctx, db); err != nil {
+			return b, err
+		} else if ready {
+			mode = countDelta
+		}
+	}
+	b.Delta = mode == countDelta
+	if err := outcomeViews(ctx, db, mode == countDelta); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -179,7 +205,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM `+set+`)`)
 	}
-	if err := buildIndicators(ctx, db, m, del); err != nil {
+	if err := buildIndicators(ctx, db, m, plan, mode, del); err != nil {
 		return b, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_periods`).Scan(&b.Touched); err != nil {
@@ -201,6 +227,12 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := rows.Err(); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
+	if mode == countDelta {
+		if err := exec("cleanup", `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
+			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units`); err != nil {
+			return b, err
+		}
+	}
 	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
 		DROP VIEW model_previous_outcomes; DROP TABLE model_units; DROP TABLE model_previous_units; DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
@@ -221,11 +253,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 }
 
 // outcomeViews creates the public outcome views over every period and
-// the model's temporary ones over the periods it rebuilds. The public
-// views inline their periods' units (09_outcome_units.sql); the model's
-// read them from temporary tables, so that the join with the dossiers is
-// planned on their exact size.
-func outcomeViews(ctx context.Context, db Execer) error {
+// the model's temporary ones over the periods it rebuilds; with delta, also
+// the outcomes of the versions the run added (model_added_outcomes) and
+// removed (model_removed_outcomes) over those periods. The public views
+// inline their periods' units (09_outcome_units.sql); the model's read them
+// from temporary tables, so that the join with the dossiers is planned on
+// their exact size.
+func outcomeViews(ctx context.Context, db Execer, delta bool) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -234,20 +268,33 @@ func outcomeViews(ctx context.Context, db Execer) error {
 	if err != nil {
 		return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 	}
-	unitsOf := func(periods string) string { return strings.ReplaceAll(string(units), "{periods}", periods) }
-	for _, t := range []struct{ table, periods string }{{"model_units", "model_periods"}, {"model_previous_units", "model_previous"}} {
-		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods)); err != nil {
+	unitsOf := func(periods, dossiers string) string {
+		return strings.NewReplacer("{periods}", periods, "{dossiers}", dossiers).Replace(string(units))
+	}
+	tables := []struct{ table, periods, dossiers string }{
+		{"model_units", "model_periods", "dossiers"}, {"model_previous_units", "model_previous", "dossiers"}}
+	views := [][]string{
+		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated",
+			"{pa}", "(" + unitsOf("periods", "dossiers") + ")", "{dossiers}", "dossiers"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated",
+			"{pa}", "model_units", "{dossiers}", "dossiers"},
+		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated",
+			"{pa}", "model_previous_units", "{dossiers}", "dossiers"},
+	}
+	if delta {
+		for _, d := range []struct{ name, dossiers string }{{"added", addedDossiers}, {"removed", "dossier_removed"}} {
+			tables = append(tables, struct{ table, periods, dossiers string }{"model_" + d.name + "_units", "model_periods", d.dossiers})
+			views = append(views, []string{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods",
+				"{outcomes}", "model_" + d.name + "_outcomes", "{restated}", "model_unused_" + d.name + "_restated",
+				"{pa}", "model_" + d.name + "_units", "{dossiers}", d.dossiers})
+		}
+	}
+	for _, t := range tables {
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods, t.dossiers)); err != nil {
 			return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 		}
 	}
-	for _, v := range [][]string{
-		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated",
-			"{pa}", "(" + unitsOf("periods") + ")"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated",
-			"{pa}", "model_units"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated",
-			"{pa}", "model_previous_units"},
-	} {
+	for _, v := range views {
 		if _, err := db.ExecContext(ctx, strings.NewReplacer(v...).Replace(string(body))); err != nil {
 			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
 		}
@@ -347,10 +394,12 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 	return ps, nil
 }
 
-// buildIndicators evaluates every indicator of m in one pass over
-// dossier_outcomes (one aggregate column per numerator, denominator and
-// rate), then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(table, set string) error) error {
+// buildIndicators brings outcome_counts up to date (updateCounts, as mode
+// says), derives dossier_stats from it, and evaluates every indicator of m:
+// from the counts when the plan is linear, else in one pass over the
+// outcomes (one aggregate column per numerator, denominator and rate);
+// then scores and ranks.
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, mode countsMode, del func(table, set string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -374,21 +423,26 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 			return err
 		}
 	}
+	// The expressions in indicatorExprs' order: as written, or over the
+	// counts c1 … cN when the plan is linear.
+	exprs := indicatorExprs(m)
+	if plan.linear {
+		exprs = plan.counted.exprs
+	}
+	next := func() string { e := exprs[0]; exprs = exprs[1:]; return e }
 	var cols []string
 	var rows []string
 	n := 0
 	for _, g := range m.Groups {
 		for _, ind := range g.Indicators {
 			n++
-			rate := ind.Rate
-			if strings.TrimSpace(rate) == "" {
-				rate = fmt.Sprintf("CAST(n%d AS DOUBLE) / nullif(d%d, 0)", n, n)
-			}
+			num, den := next(), next()
+			rate := fmt.Sprintf("CAST(n%d AS DOUBLE) / nullif(d%d, 0)", n, n)
 			cols = append(cols,
-				fmt.Sprintf("CAST((%s) AS DOUBLE) AS n%d", ind.Numerator, n),
-				fmt.Sprintf("CAST((%s) AS DOUBLE) AS d%d", ind.Denominator, n))
-			if ind.Rate != "" {
-				cols = append(cols, fmt.Sprintf("CAST((%s) AS DOUBLE) AS r%d", ind.Rate, n))
+				fmt.Sprintf("CAST((%s) AS DOUBLE) AS n%d", num, n),
+				fmt.Sprintf("CAST((%s) AS DOUBLE) AS d%d", den, n))
+			if strings.TrimSpace(ind.Rate) != "" {
+				cols = append(cols, fmt.Sprintf("CAST((%s) AS DOUBLE) AS r%d", next(), n))
 				rate = fmt.Sprintf("r%d", n)
 			}
 			// points = max × min(1, rate / threshold); denominator 0 is N/A.
@@ -410,15 +464,22 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
-	if err := execFile(ctx, db, "20_dossier_stats.sql"); err != nil {
+	if err := updateCounts(ctx, db, plan, mode); err != nil {
+		return err
+	}
+	if err := execFile(ctx, db, "21_dossier_stats.sql"); err != nil {
 		return err
 	}
 	const hint = "indicators (check the numerator, denominator and rate expressions of the methodology)"
+	current := "SELECT period, unit_code, " + strings.Join(cols, ", ") + " FROM model_outcomes GROUP BY period, unit_code"
+	restated := "SELECT period, unit_code, " + strings.Join(cols, ", ") + " FROM model_outcomes_restated GROUP BY period, unit_code"
+	if plan.linear {
+		current = "SELECT period, unit_code, " + strings.Join(cols, ", ") + " FROM (" + countSums(plan) + ")"
+		restated = "SELECT period, unit_code, " + strings.Join(cols, ", ") + " FROM (" + countSumsRestated(plan) + ")"
+	}
 	for _, v := range []struct{ agg, into, q string }{
-		{"indicator_agg", "indicator_values", "SELECT period, unit_code, " + strings.Join(cols, ", ") +
-			" FROM model_outcomes GROUP BY period, unit_code"},
-		{"indicator_agg_restated", "indicator_values_restated", "SELECT period, unit_code, " + strings.Join(cols, ", ") +
-			" FROM model_outcomes_restated GROUP BY period, unit_code"},
+		{"indicator_agg", "indicator_values", current},
+		{"indicator_agg_restated", "indicator_values_restated", restated},
 	} {
 		if err := exec(hint, "CREATE OR REPLACE TEMP TABLE "+v.agg+" AS "+v.q); err != nil {
 			return err
@@ -444,7 +505,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, del func(ta
 	if err := execFile(ctx, db, "40_index_scores.sql", m.Name, m.Version, m.MaxTotal()); err != nil {
 		return err
 	}
-	return exec("cleanup", "DROP TABLE model_agg; DROP TABLE indicator_agg; DROP TABLE indicator_agg_restated; DROP TABLE indicator_values_restated; DROP TABLE tiers")
+	return exec("cleanup", "DROP TABLE indicator_agg; DROP TABLE indicator_agg_restated; DROP TABLE indicator_values_restated; DROP TABLE tiers")
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -185,6 +185,12 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		if !st.full && (!slices.Equal(sum.RebuiltPeriods, st.rebuilt) || sum.TouchedPeriods != st.touched) {
 			t.Errorf("%s: rebuilt %v (%d with changed dossiers), want %v (%d)", st.name, sum.RebuiltPeriods, sum.TouchedPeriods, st.rebuilt, st.touched)
 		}
+		// Every run that is not full counts its changed dossiers alone:
+		// outcome_counts takes the delta (compared below with a full
+		// rebuild's).
+		if sum.ModelDelta == st.full {
+			t.Errorf("%s: counted from the changes alone %v, want %v", st.name, sum.ModelDelta, !st.full)
+		}
 		if !slices.Equal(sum.RepublishedPeriods, sum.RebuiltPeriods) {
 			t.Errorf("%s: republished %v, rebuilt %v", st.name, sum.RepublishedPeriods, sum.RebuiltPeriods)
 		}
@@ -214,7 +220,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg *config.Config, asOf model.AsOf) {
 	t.Helper()
 	ctx := context.Background()
-	tables := []string{"periods", "unit_attribution", "dossier_stats", "indicator_values", "index_scores", "index_groups",
+	tables := []string{"periods", "unit_attribution", "outcome_counts", "dossier_stats", "indicator_values", "index_scores", "index_groups",
 		"par_criteria", "par_criterion_scores", "par_scores", "methodologies"}
 	c, err := w.DB().Conn(ctx)
 	if err != nil {

@@ -104,8 +104,10 @@ func (s *Stage) dropDatasets() {
 func mergeCleanup() []string {
 	out := []string{"DROP TABLE IF EXISTS stage_files", "DROP TABLE IF EXISTS merge_run"}
 	for _, d := range datasets.All() {
-		if d.Changes != "" {
-			out = append(out, "DROP TABLE IF EXISTS "+d.Changes)
+		for _, t := range []string{d.Changes, d.Removed} {
+			if t != "" {
+				out = append(out, "DROP TABLE IF EXISTS "+t)
+			}
 		}
 	}
 	return out

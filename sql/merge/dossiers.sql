@@ -3,9 +3,11 @@
 -- files) and merge_run (run_id, loaded_at). Key: dossier_code; each code's
 -- latest staged version (by file, then row; a retried file ranks by the
 -- run that first loaded it) replaces the warehouse's. Leaves
--- current_dossiers (the staged valid rows kept) and dossier_changes
+-- current_dossiers (the staged valid rows kept), dossier_changes
 -- (received_at, finished_at of every dossiers row the run deleted or
--- inserted: the model recomputes the periods they fall in). A full refresh
+-- inserted: the model rebuilds the periods they fall in) and
+-- dossier_removed (the whole rows deleted: the model subtracts their counts
+-- and adds those of the run's rows, run_id of merge_run). A full refresh
 -- empties dossiers before this merge, so dossier_changes then holds only the
 -- new rows: a full refresh rebuilds every period anyway.
 --
@@ -64,12 +66,18 @@ DELETE FROM current_dossiers WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers
 -- Created before any dossiers row is deleted or inserted (the model reads
 -- it; the warehouse drops it after the model).
 CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+-- The whole rows of the versions removed: the model subtracts their counts
+-- (model/counts.go).
+CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
 
 -- What a retried version loaded before is replaced by its new reading: a
 -- row that no longer passes leaves the warehouse.
 -- when: retries
-INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f
+INSERT INTO dossier_removed SELECT * FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f
   WHERE f.retry AND dossiers.source = f.source AND dossiers.source_file = f.path AND dossiers.file_sha256 = f.sha);
+
+-- when: retries
+INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossier_removed;
 
 -- when: retries
 DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
@@ -83,6 +91,8 @@ SELECT rowid AS row_id, received_at, finished_at FROM dossiers
 WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
 
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
+
+INSERT INTO dossier_removed SELECT * FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
 DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 

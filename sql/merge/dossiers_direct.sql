@@ -3,8 +3,8 @@
 -- file's by source and source_file in stage_files), its quarantined rows in
 -- stage_dossiers. It leaves the tables as dossiers.sql leaves them for the
 -- same rows (the runs loading directly have no retried file and no full
--- refresh), current_dossiers (the run's rows kept, with their file_seq) and
--- dossier_changes.
+-- refresh), current_dossiers (the run's rows kept, with their file_seq),
+-- dossier_changes and dossier_removed.
 
 -- Within a file the last row of a code is kept; each earlier row leaves
 -- dossiers for the stage as a duplicate_in_file row (see dossiers.sql).
@@ -51,6 +51,7 @@ SELECT d.*, f.file_seq FROM dossiers d JOIN stage_files f ON f.source = d.source
 WHERE d.run_id = {run_id};
 
 CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
 
 -- The warehouse's versions of the run's codes are found once and deleted
 -- by rowid (see dossiers.sql).
@@ -60,6 +61,8 @@ WHERE run_id <> {run_id}
   AND dossier_code IN (SELECT dossier_code FROM dossiers WHERE run_id = {run_id});
 
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
+
+INSERT INTO dossier_removed SELECT * FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
 DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 

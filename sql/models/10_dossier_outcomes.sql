@@ -17,7 +17,9 @@
 -- The model creates these views twice: as the public dossier_outcomes and
 -- dossier_outcomes_restated over every period, and as temporary views over
 -- only the periods it rebuilds ({view} is "VIEW" or "TEMP VIEW"; {periods},
--- {current}, {outcomes}, {restated} name the relations; the placeholder
+-- {current}, {outcomes}, {restated} name the relations, {dossiers} the
+-- dossiers (or the versions a run added or removed, whose counts the
+-- model adds or subtracts); the placeholder
 -- after JOIN below is the periods' units of 09_outcome_units.sql;
 -- model/model.go).
 CREATE OR REPLACE {view} {outcomes} AS
@@ -29,7 +31,7 @@ WITH facts AS (
     SELECT d.*,
         d.finished_at - to_microseconds(CAST(round(coalesce(d.supplement_days, 0) * 86400000000) AS BIGINT)) AS f_effective_finish,
         CASE WHEN d.due_at = date_trunc('day', d.due_at) THEN d.due_at + INTERVAL 1 DAY ELSE d.due_at END AS f_due_end
-    FROM dossiers d
+    FROM {dossiers} d
 ), settled AS (
     SELECT *,
         CASE
@@ -97,7 +99,7 @@ WITH ca AS (
     FROM {current} cur JOIN unit_attribution a ON a.period = cur.period
     UNION ALL
     SELECT cur.period, cur.previous_period, u.unit_code, NULL
-    FROM {current} cur, (SELECT DISTINCT unit_code FROM dossiers
+    FROM {current} cur, (SELECT DISTINCT unit_code FROM {dossiers}
         WHERE unit_code NOT IN (SELECT unit_code FROM unit_attribution)) u
 )
 SELECT o.* REPLACE (ca.period AS period, coalesce(ca.standing_unit_code, o.received_unit_code) AS unit_code),

@@ -1,24 +1,29 @@
--- dossier_stats: the official handling report (form II.06a) per unit × field
--- × period, plus a total row per unit with field = '*', for the periods the
--- model rebuilds. From model_outcomes (dossier_outcomes over the temporary
--- model_periods; the model deletes those periods' rows first).
+-- outcome_counts: outcomes (the placeholder after FROM: model_outcomes,
+-- or the outcomes of the versions a run added or removed) counted per
+-- period, unit (standing at the period's end), receiving unit and field.
+-- Its columns are the counts of the official handling report (form
+-- II.06a) and, after them, the count calls of the methodology's
+-- indicators as c1, c2, ... (the placeholder after the last column;
+-- model/counts.go). received_total is count(*): a row with none is not
+-- kept.
+--
+-- Counts add up: a period's dossier_stats and indicator counts per unit
+-- are sums of these rows (21_dossier_stats.sql, model/model.go), and a run
+-- that changes a few dossiers subtracts the counts of their old versions
+-- and adds those of their new ones, instead of counting every dossier of
+-- the periods they reach again. The receiving unit is kept so that a
+-- previous period restated on another period's units (docs/contract.md,
+-- "Unit history") is a sum of these rows too.
+--
 -- Identities (checked by tests over the whole warehouse):
 --   received_total = received_online + received_direct_postal + carried_over
 --                  = resolved_total + pending_total
 --   resolved_total = resolved_early + resolved_on_time + resolved_late
 --   pending_total  = pending_in_time + pending_overdue
---
--- Every dossier of a unit's period falls in exactly one field, so the
--- unit's total row is the sum of its field rows: one aggregate over the
--- outcomes, by field, instead of grouping sets (which fed every outcome
--- row to two hash tables and cost a third more at a million dossiers).
--- The methodology's indicators are aggregates of any shape, not sums,
--- and are evaluated per unit by the model in a second pass
--- (model/model.go).
-CREATE OR REPLACE TEMP TABLE model_agg AS
 SELECT
     period,
     unit_code,
+    received_unit_code,
     coalesce(field, '(chưa phân loại)') AS field,
     count(*) AS received_total,
     count(*) FILTER (WHERE received_in_period AND channel = 'online') AS received_online,
@@ -35,12 +40,6 @@ SELECT
     count(*) FILTER (WHERE finished_in_period AND status = 'rejected') AS rejected,
     count(*) FILTER (WHERE finished_in_period AND status = 'stopped') AS stopped,
     count(*) FILTER (WHERE NOT finished_in_period AND status = 'supplement_requested') AS supplement_requested
-FROM model_outcomes
-GROUP BY period, unit_code, coalesce(field, '(chưa phân loại)');
-
-INSERT INTO dossier_stats SELECT * FROM model_agg;
-
-INSERT INTO dossier_stats
-SELECT period, unit_code, '*', sum(COLUMNS(* EXCLUDE (period, unit_code, field)))
-FROM model_agg
-GROUP BY period, unit_code;
+    {counts}
+FROM {outcomes}
+GROUP BY period, unit_code, received_unit_code, coalesce(field, '(chưa phân loại)')

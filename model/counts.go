@@ -1,0 +1,183 @@
+package model
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	cchcsql "github.com/cchc/cchc/sql"
+)
+
+// addedDossiers are the versions the run's merge added: its own rows.
+// merge_run (run_id) and dossier_removed (the full rows of every version
+// the merge removed) are temporary tables of the run's commit
+// (sql/merge/dossiers*.sql).
+const addedDossiers = "(SELECT * FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run))"
+
+// countKeys are the columns outcome_counts is grouped by.
+const countKeys = "period, unit_code, received_unit_code, field"
+
+// countPlan is what the model counts per period, unit, receiving unit and
+// field (outcome_counts) for a methodology.
+type countPlan struct {
+	// linear: the indicators are computed from the counts (every
+	// expression is counts under scalar functions); otherwise from the
+	// outcomes, every period they reach whole.
+	linear bool
+	// counted holds the count calls and the rewritten expressions, in the
+	// order of indicatorExprs.
+	counted counted
+	// query is 20_outcome_counts.sql for these counts, {outcomes} left.
+	query string
+	// stamp identifies query: outcome_counts built under another one (an
+	// older cchc, another methodology) is rebuilt whole.
+	stamp string
+}
+
+// indicatorExprs lists the expressions of m in a fixed order: per
+// indicator, numerator, denominator and the rate when given.
+func indicatorExprs(m *Methodology) []string {
+	var out []string
+	for _, g := range m.Groups {
+		for _, ind := range g.Indicators {
+			out = append(out, ind.Numerator, ind.Denominator)
+			if strings.TrimSpace(ind.Rate) != "" {
+				out = append(out, ind.Rate)
+			}
+		}
+	}
+	return out
+}
+
+func planCounts(m *Methodology) (countPlan, error) {
+	body, err := fs.ReadFile(cchcsql.Models, "models/20_outcome_counts.sql")
+	if err != nil {
+		return countPlan{}, fmt.Errorf("model 20_outcome_counts.sql: %w", err)
+	}
+	var p countPlan
+	p.counted, p.linear = splitCounts(indicatorExprs(m))
+	var counts strings.Builder
+	if p.linear {
+		for i, c := range p.counted.counts {
+			fmt.Fprintf(&counts, ",\n    %s AS %s", c, countColumn(i))
+		}
+	}
+	p.query = strings.ReplaceAll(string(body), "{counts}", counts.String())
+	sum := sha256.Sum256([]byte(p.query))
+	p.stamp = "outcome_counts " + hex.EncodeToString(sum[:8])
+	return p, nil
+}
+
+// countsCurrent reports whether outcome_counts exists and was built by p.
+// The stamp is the table's comment.
+func countsCurrent(ctx context.Context, db Execer, p countPlan) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'outcome_counts' AND comment LIKE '%' || ?`, p.stamp).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("model outcome_counts: %w", err)
+	}
+	return n == 1, nil
+}
+
+// deltaReady reports whether the run's commit left what a delta needs:
+// the versions it removed and its run id.
+func deltaReady(ctx context.Context, db Execer) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE temporary AND table_name IN ('dossier_removed', 'merge_run')`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("model: %w", err)
+	}
+	return n == 2, nil
+}
+
+// countsMode is how updateCounts brings outcome_counts up to date.
+type countsMode int
+
+const (
+	// countAll counts every period anew (a full build).
+	countAll countsMode = iota
+	// countPeriods counts the outcomes of model_periods anew.
+	countPeriods
+	// countDelta adds the counts of the run's added versions and
+	// subtracts those of its removed ones, in model_periods.
+	countDelta
+)
+
+func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) error {
+	exec := func(q string) error {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("model outcome_counts (20_outcome_counts.sql): %w", err)
+		}
+		return nil
+	}
+	over := func(outcomes string) string { return strings.ReplaceAll(p.query, "{outcomes}", outcomes) }
+	switch mode {
+	case countAll:
+		return exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes") + ";\n" +
+			"COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
+			"Outcome counts per period, unit, receiving unit and field (the model's own; not a contract table); "+p.stamp))
+	case countPeriods:
+		return exec("DELETE FROM outcome_counts WHERE period IN (SELECT period FROM model_periods);\n" +
+			"INSERT INTO outcome_counts " + over("model_outcomes"))
+	}
+	// A key's new counts are its old ones plus the added versions' minus
+	// the removed ones'; a key left with no dossier (received_total, the
+	// count(*), is 0) goes, as a full build would not make it.
+	const rest = "COLUMNS(* EXCLUDE (" + countKeys + "))"
+	return exec(`CREATE OR REPLACE TEMP TABLE model_delta AS
+		SELECT * FROM (` + over("model_added_outcomes") + `)
+		UNION ALL
+		SELECT ` + countKeys + `, -` + rest + ` FROM (` + over("model_removed_outcomes") + `);
+		CREATE OR REPLACE TEMP TABLE model_delta_keys AS SELECT DISTINCT ` + countKeys + ` FROM model_delta;
+		CREATE OR REPLACE TEMP TABLE model_counts_new AS
+		SELECT ` + countKeys + `, CAST(sum(` + rest + `) AS BIGINT)
+		FROM (SELECT o.* FROM outcome_counts o JOIN model_delta_keys k USING (` + countKeys + `)
+			UNION ALL SELECT * FROM model_delta)
+		GROUP BY ` + countKeys + `
+		HAVING sum(received_total) > 0;
+		DELETE FROM outcome_counts WHERE EXISTS (SELECT 1 FROM model_delta_keys k
+			WHERE k.period = outcome_counts.period AND k.unit_code = outcome_counts.unit_code
+			AND k.received_unit_code = outcome_counts.received_unit_code AND k.field = outcome_counts.field);
+		INSERT INTO outcome_counts SELECT * FROM model_counts_new;
+		DROP TABLE model_delta; DROP TABLE model_delta_keys; DROP TABLE model_counts_new`)
+}
+
+// countSums is the methodology's counts of each unit in the periods
+// model_periods, as the columns c1 … cN the rewritten expressions read.
+func countSums(p countPlan) string {
+	var b strings.Builder
+	b.WriteString("SELECT period, unit_code")
+	for i := range p.counted.counts {
+		fmt.Fprintf(&b, ", CAST(sum(%[1]s) AS BIGINT) AS %[1]s", countColumn(i))
+	}
+	b.WriteString(" FROM outcome_counts WHERE period IN (SELECT period FROM model_periods) GROUP BY period, unit_code")
+	return b.String()
+}
+
+// countSumsRestated is countSums for the periods of model_restate over the
+// counts of their previous periods, restated on their units: each
+// receiving unit's counts go to the unit standing for it at the period's
+// end (as dossier_outcomes_restated does, 10_dossier_outcomes.sql).
+func countSumsRestated(p countPlan) string {
+	var b strings.Builder
+	b.WriteString(`WITH ca AS (
+    SELECT cur.period, cur.previous_period, a.unit_code, a.standing_unit_code
+    FROM model_restate cur JOIN unit_attribution a ON a.period = cur.period
+    UNION ALL
+    SELECT cur.period, cur.previous_period, u.unit_code, NULL
+    FROM model_restate cur, (SELECT DISTINCT received_unit_code AS unit_code FROM outcome_counts
+        WHERE received_unit_code NOT IN (SELECT unit_code FROM unit_attribution)) u
+)
+SELECT ca.period AS period, coalesce(ca.standing_unit_code, o.received_unit_code) AS unit_code`)
+	for i := range p.counted.counts {
+		fmt.Fprintf(&b, ", CAST(sum(o.%[1]s) AS BIGINT) AS %[1]s", countColumn(i))
+	}
+	b.WriteString(` FROM outcome_counts o JOIN ca ON ca.previous_period = o.period AND ca.unit_code = o.received_unit_code
+GROUP BY ca.period, coalesce(ca.standing_unit_code, o.received_unit_code)`)
+	return b.String()
+}

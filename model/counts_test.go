@@ -1,0 +1,70 @@
+package model
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The indicators computed from outcome_counts (every expression of the
+// default methodology is counts) equal those aggregated from the outcomes
+// (the same methodology with one numerator written as a sum, which is not
+// taken from counts), restated movement across the merger of xã A and xã
+// B included.
+func TestCountsEqualOutcomes(t *testing.T) {
+	db := loadMerger(t)
+	def, err := os.ReadFile("default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const count = `numerator: count(*) FILTER (WHERE outcome IN ('early', 'on_time', 'pending_in_time'))`
+	const sum = `numerator: sum(CASE WHEN outcome IN ('early', 'on_time', 'pending_in_time') THEN 1 ELSE 0 END)`
+	if !strings.Contains(string(def), count) {
+		t.Fatal("default.yaml has no on_time numerator to rewrite")
+	}
+	path := filepath.Join(t.TempDir(), "sum.yaml")
+	if err := osWriteFile(path, strings.Replace(string(def), count, sum, 1)); err != nil {
+		t.Fatal(err)
+	}
+	linear, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	summed, err := LoadMethodology(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[bool]string{}
+	for _, m := range []*Methodology{linear, summed} {
+		p, err := planCounts(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
+			t.Fatal(err)
+		}
+		checkIdentities(t, db)
+		cols := rowsOf(t, db, `SELECT count(*) FROM duckdb_columns() WHERE table_name = 'outcome_counts' AND regexp_matches(column_name, '^c[0-9]+$')`)
+		results[p.linear] = rowsOf(t, db, `SELECT period, unit_code, group_code, indicator_code, numerator, denominator, rate, points
+			FROM indicator_values ORDER BY ALL`) + "\n" +
+			rowsOf(t, db, `SELECT period, unit_code, total_score, rank, previous_score, score_change FROM index_scores ORDER BY ALL`)
+		// The default's distinct count calls: sync 2, on_time 2, online 2,
+		// paid_online 2, satisfaction 2 and 3 more in its rate (the
+		// finished count again is the same call), the three digitisation
+		// indicators 6: 19. None when not linear.
+		if want := map[bool]string{true: "19", false: "0"}[p.linear]; cols != want {
+			t.Errorf("linear %v: outcome_counts has %s count columns, want %s", p.linear, cols, want)
+		}
+	}
+	if len(results) != 2 {
+		t.Fatalf("the two methodologies were not planned differently: %v", len(results))
+	}
+	if results[true] != results[false] {
+		t.Errorf("from counts:\n%s\nfrom outcomes:\n%s", results[true], results[false])
+	}
+	if !strings.Contains(results[true], "2025-Q3") {
+		t.Errorf("no 2025-Q3 scores: %s", results[true])
+	}
+}
