@@ -14,8 +14,16 @@ import (
 // addedDossiers are the versions the run's merge added: its own rows.
 // merge_run (run_id) and dossier_removed (the full rows of every version
 // the merge removed) are temporary tables of the run's commit
-// (sql/merge/dossiers*.sql).
-const addedDossiers = "(SELECT * FROM dossiers WHERE run_id = (SELECT run_id FROM merge_run))"
+// (sql/merge/dossiers*.sql). The run id is a literal so that DuckDB skips
+// the row groups of earlier runs by their statistics (a subquery would
+// read run_id of every dossier).
+func addedDossiers(ctx context.Context, db Execer) (string, error) {
+	var run int64
+	if err := db.QueryRowContext(ctx, `SELECT run_id FROM merge_run`).Scan(&run); err != nil {
+		return "", fmt.Errorf("model: the run's id (merge_run): %w", err)
+	}
+	return fmt.Sprintf("(SELECT * FROM dossiers WHERE run_id = %d)", run), nil
+}
 
 // countKeys are the columns outcome_counts is grouped by.
 const countKeys = "period, unit_code, received_unit_code, field"
@@ -118,8 +126,10 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) 
 	over := func(outcomes string) string { return strings.ReplaceAll(p.query, "{outcomes}", outcomes) }
 	switch mode {
 	case countAll:
-		return exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes") + ";\n" +
-			"COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
+		if err := exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes")); err != nil {
+			return err
+		}
+		return exec("COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
 			"Outcome counts per period, unit, receiving unit and field (the model's own; not a contract table); "+p.stamp))
 	case countPeriods:
 		return exec("DELETE FROM outcome_counts WHERE period IN (SELECT period FROM model_periods);\n" +

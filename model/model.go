@@ -196,7 +196,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 	}
 	b.Delta = mode == countDelta
-	if err := outcomeViews(ctx, db, mode == countDelta); err != nil {
+	if err := outcomeViews(ctx, db, plan, mode); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -227,14 +227,18 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := rows.Err(); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
-	if mode == countDelta {
-		if err := exec("cleanup", `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
-			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units`); err != nil {
-			return b, err
-		}
+	drop := "DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
+	if mode != countDelta || !plan.linear {
+		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
 	}
-	if err := exec("cleanup", `DROP VIEW model_outcomes_restated; DROP VIEW model_unused_restated; DROP VIEW model_outcomes;
-		DROP VIEW model_previous_outcomes; DROP TABLE model_units; DROP TABLE model_previous_units; DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;
+	if !plan.linear {
+		drop += "DROP VIEW model_outcomes_restated; DROP VIEW model_previous_outcomes; DROP TABLE model_previous_units;"
+	}
+	if mode == countDelta {
+		drop += `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
+			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units;`
+	}
+	if err := exec("cleanup", drop+`
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
 		return b, err
 	}
@@ -253,13 +257,20 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 }
 
 // outcomeViews creates the public outcome views over every period and
-// the model's temporary ones over the periods it rebuilds; with delta, also
-// the outcomes of the versions the run added (model_added_outcomes) and
-// removed (model_removed_outcomes) over those periods. The public views
-// inline their periods' units (09_outcome_units.sql); the model's read them
-// from temporary tables, so that the join with the dossiers is planned on
-// their exact size.
-func outcomeViews(ctx context.Context, db Execer, delta bool) error {
+// those of the model's temporary ones that the build reads (the periods'
+// units of each are a temporary table, from 09_outcome_units.sql, made by
+// reading every dossier's unit code):
+//   - model_outcomes: the outcomes in the periods it rebuilds, unless it
+//     takes a delta with linear indicators;
+//   - model_previous_outcomes, model_outcomes_restated: the previous periods
+//     restated, when the indicators are not linear;
+//   - model_added_outcomes, model_removed_outcomes: the outcomes of the
+//     versions the run added and removed, for a delta.
+//
+// The public views inline their periods' units; the model's read them from
+// temporary tables, so that the join with the dossiers is planned on their
+// exact size.
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, mode countsMode) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -271,32 +282,45 @@ func outcomeViews(ctx context.Context, db Execer, delta bool) error {
 	unitsOf := func(periods, dossiers string) string {
 		return strings.NewReplacer("{periods}", periods, "{dossiers}", dossiers).Replace(string(units))
 	}
-	tables := []struct{ table, periods, dossiers string }{
-		{"model_units", "model_periods", "dossiers"}, {"model_previous_units", "model_previous", "dossiers"}}
-	views := [][]string{
-		{"{view}", "VIEW", "{periods}", "periods", "{current}", "periods", "{outcomes}", "dossier_outcomes", "{restated}", "dossier_outcomes_restated",
-			"{pa}", "(" + unitsOf("periods", "dossiers") + ")", "{dossiers}", "dossiers"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods", "{outcomes}", "model_outcomes", "{restated}", "model_unused_restated",
-			"{pa}", "model_units", "{dossiers}", "dossiers"},
-		{"{view}", "TEMP VIEW", "{periods}", "model_previous", "{current}", "model_restate", "{outcomes}", "model_previous_outcomes", "{restated}", "model_outcomes_restated",
-			"{pa}", "model_previous_units", "{dossiers}", "dossiers"},
-	}
-	if delta {
-		for _, d := range []struct{ name, dossiers string }{{"added", addedDossiers}, {"removed", "dossier_removed"}} {
-			tables = append(tables, struct{ table, periods, dossiers string }{"model_" + d.name + "_units", "model_periods", d.dossiers})
-			views = append(views, []string{"{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods",
-				"{outcomes}", "model_" + d.name + "_outcomes", "{restated}", "model_unused_" + d.name + "_restated",
-				"{pa}", "model_" + d.name + "_units", "{dossiers}", d.dossiers})
-		}
-	}
-	for _, t := range tables {
-		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t.table+" AS "+unitsOf(t.periods, t.dossiers)); err != nil {
+	// view creates a view of 10_dossier_outcomes.sql over periods (current
+	// ones for its restated view) and dossiers; units names the temporary
+	// table of its periods' units, or is empty for the public views.
+	view := func(periods, current, outcomes, restated, units, dossiers string) error {
+		kind, pa := "TEMP VIEW", units
+		if units == "" {
+			kind, pa = "VIEW", "("+unitsOf(periods, dossiers)+")"
+		} else if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+units+" AS "+unitsOf(periods, dossiers)); err != nil {
 			return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 		}
-	}
-	for _, v := range views {
-		if _, err := db.ExecContext(ctx, strings.NewReplacer(v...).Replace(string(body))); err != nil {
+		if _, err := db.ExecContext(ctx, strings.NewReplacer("{view}", kind, "{periods}", periods, "{current}", current,
+			"{outcomes}", outcomes, "{restated}", restated, "{pa}", pa, "{dossiers}", dossiers).Replace(string(body))); err != nil {
 			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
+		}
+		return nil
+	}
+	if err := view("periods", "periods", "dossier_outcomes", "dossier_outcomes_restated", "", "dossiers"); err != nil {
+		return err
+	}
+	if mode != countDelta || !plan.linear {
+		if err := view("model_periods", "model_periods", "model_outcomes", "model_unused_restated", "model_units", "dossiers"); err != nil {
+			return err
+		}
+	}
+	if !plan.linear {
+		if err := view("model_previous", "model_restate", "model_previous_outcomes", "model_outcomes_restated", "model_previous_units", "dossiers"); err != nil {
+			return err
+		}
+	}
+	if mode == countDelta {
+		added, err := addedDossiers(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, d := range []struct{ name, dossiers string }{{"added", added}, {"removed", "dossier_removed"}} {
+			if err := view("model_periods", "model_periods", "model_"+d.name+"_outcomes", "model_unused_"+d.name+"_restated",
+				"model_"+d.name+"_units", d.dossiers); err != nil {
+				return err
+			}
 		}
 	}
 	return execFile(ctx, db, "11_dossier_outcomes_comments.sql")

@@ -3,7 +3,7 @@
 -- period, unit (standing at the period's end), receiving unit and field.
 -- Its columns are the counts of the official handling report (form
 -- II.06a) and, after them, the count calls of the methodology's
--- indicators as c1, c2, ... (the placeholder after the last column;
+-- indicators as c1, c2, ... (the placeholder after the last column,
 -- model/counts.go). received_total is count(*): a row with none is not
 -- kept.
 --
