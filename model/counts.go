@@ -40,8 +40,9 @@ type countPlan struct {
 	counted counted
 	// query is 20_outcome_counts.sql for these counts, {outcomes} left.
 	query string
-	// stamp identifies query: outcome_counts built under another one (an
-	// older cchc, another methodology) is rebuilt whole.
+	// stamp identifies query and the warehouse's schema version:
+	// outcome_counts built under another one (an older cchc, another
+	// methodology, a migration since) is rebuilt whole.
 	stamp string
 }
 

@@ -68,3 +68,50 @@ func TestCountsEqualOutcomes(t *testing.T) {
 		t.Errorf("no 2025-Q3 scores: %s", results[true])
 	}
 }
+
+// A run that is not full takes a delta only onto counts made by the same
+// definition (the same counts, the same schema): counts stamped by
+// anything else are rebuilt whole.
+func TestCountsStampForcesFull(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "A,Xã A,commune")
+	insert(t, w.DB(), []dossier{{code: "A-1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00",
+		due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"}})
+	build(t, w, "calendar")
+	ctx := context.Background()
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a run's commit leaves when it changed nothing.
+	run := func() Built {
+		t.Helper()
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+			CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
+			CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 99::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
+			t.Fatal(err)
+		}
+		b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if b := run(); b.Full || !b.Delta {
+		t.Errorf("same stamp: full %v, delta %v; want a delta", b.Full, b.Delta)
+	}
+	if _, err := c.ExecContext(ctx, `COMMENT ON TABLE outcome_counts IS 'outcome_counts 0000 schema 1'`); err != nil {
+		t.Fatal(err)
+	}
+	if b := run(); !b.Full || b.Delta {
+		t.Errorf("another stamp: full %v, delta %v; want a full build", b.Full, b.Delta)
+	}
+	if b := run(); b.Full || !b.Delta {
+		t.Errorf("after the full build: full %v, delta %v; want a delta", b.Full, b.Delta)
+	}
+}

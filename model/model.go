@@ -121,6 +121,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err != nil {
 		return b, err
 	}
+	// A migration may change what the dossiers hold: counts made before it
+	// are not added to.
+	var schema sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&schema); err != nil {
+		return b, fmt.Errorf("model: %w", err)
+	}
+	plan.stamp += fmt.Sprintf(" schema %d", schema.Int64)
 	if !full {
 		// Counts of another definition cannot take a delta.
 		current, err := countsCurrent(ctx, db, plan)
