@@ -10,7 +10,8 @@
 //	    typed columns and the outcome columns derived in SQL (this program,
 //	    through the same go-duckdb, in -readcsv mode);
 //	(c) a nightly `cchc run` adding one -nightly-row file to the warehouse
-//	    of the largest size;
+//	    of the largest size; (c2) the same with -updates of the largest
+//	    export's pending dossiers redelivered, finished;
 //	(d) the model and ranking alone on that warehouse (this program in
 //	    -model mode: model.Build in one transaction, as a run does);
 //	(e) `cchc run` loading an -xlsx-row XLSX export into an empty warehouse.
@@ -43,6 +44,7 @@ type options struct {
 	sizes    []int
 	runs     int
 	nightly  int
+	updates  int
 	xlsx     int
 	communes int
 	data     string // cache of generated exports
@@ -57,6 +59,7 @@ func main() {
 	sizes := flag.String("sizes", "1000000,5000000", "comma-separated dossier counts of the CSV exports")
 	flag.IntVar(&o.runs, "runs", 3, "runs of each measurement (the median is reported)")
 	flag.IntVar(&o.nightly, "nightly", 50_000, "rows of the nightly file added to the largest warehouse (0: skip (c))")
+	flag.IntVar(&o.updates, "updates", 10_000, "pending dossiers of the largest export redelivered finished, in a second nightly case (c2) (0: skip (c2))")
 	flag.IntVar(&o.xlsx, "xlsx", 200_000, "rows of the XLSX export (0: skip (e))")
 	flag.IntVar(&o.communes, "communes", 600, "synthetic communes in the unit registry")
 	flag.StringVar(&o.data, "data", "bench/data", "cache folder of the generated exports (git ignores it)")
@@ -122,6 +125,7 @@ type files struct {
 	units   string
 	csv     []export // one per size, in o.sizes order
 	nightly export
+	updates export // redeliveries of the largest export's pending dossiers
 	xlsx    export
 }
 
@@ -174,6 +178,21 @@ func prepare(o options) (*files, error) {
 			return nil, err
 		}
 		f.nightly = e
+		if o.updates > 0 {
+			last := f.csv[len(f.csv)-1]
+			p := filepath.Join(o.data, fmt.Sprintf("updates-%d-of-%d-c%d.csv", o.updates, last.rows, o.communes))
+			if err := cached(p, func(w io.Writer) (int, error) {
+				fmt.Fprintf(os.Stderr, "generating %s (once; cached)\n", p)
+				return redeliveries(w, last.path, o.updates)
+			}); err != nil {
+				return nil, err
+			}
+			st, err := os.Stat(p)
+			if err != nil {
+				return nil, err
+			}
+			f.updates = export{path: p, rows: o.updates, bytes: st.Size()}
+		}
 	}
 	if o.xlsx > 0 && !o.profile {
 		opt := base
@@ -364,10 +383,15 @@ func run(o options) error {
 		full = append(full, &result{label: fmt.Sprintf("(a) cchc run, %s rows CSV, empty warehouse", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 		ref = append(ref, &result{label: fmt.Sprintf("(b) DuckDB read_csv, typed + outcome, %s rows", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 	}
-	var nightly, model, xlsx *result
+	var nightly, updates, model, xlsx *result
 	last := f.csv[len(f.csv)-1]
 	if f.nightly.path != "" {
 		nightly = &result{label: fmt.Sprintf("(c) nightly cchc run, +%s rows into %s", thousands(f.nightly.rows), thousands(last.rows)), rows: f.nightly.rows, mb: f.nightly.mb()}
+	}
+	if f.updates.path != "" {
+		updates = &result{label: fmt.Sprintf("(c2) nightly cchc run, +%s rows and %s pending dossiers redelivered finished, into %s",
+			thousands(f.nightly.rows), thousands(f.updates.rows), thousands(last.rows)),
+			rows: f.nightly.rows + f.updates.rows, mb: f.nightly.mb() + f.updates.mb()}
 	}
 	model = &result{label: fmt.Sprintf("(d) model and rank alone, %s rows", thousands(last.rows)), rows: last.rows}
 	if f.xlsx.path != "" {
@@ -423,6 +447,18 @@ func run(o options) error {
 			}
 			nightly.add(s, out)
 		}
+		if updates != nil {
+			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, updates.label)
+			cfg, err := fromBase(o, f, baseDir, "updates", last, f.nightly, f.updates)
+			if err != nil {
+				return err
+			}
+			s, out, err := measure(o.cchc, "run", "--config", cfg)
+			if err != nil {
+				return err
+			}
+			updates.add(s, out)
+		}
 		fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, model.label)
 		cfg, err := fromBase(o, f, baseDir, "model", last)
 		if err != nil {
@@ -452,15 +488,15 @@ func run(o options) error {
 	for i := range full {
 		all = append(all, full[i], ref[i])
 	}
-	for _, r := range []*result{nightly, model, xlsx} {
+	for _, r := range []*result{nightly, updates, model, xlsx} {
 		if r != nil {
 			all = append(all, r)
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", machine())
-	fmt.Fprintf(&b, "Command: `go run ./bench -sizes %s -runs %d -nightly %d -xlsx %d -communes %d -cchc %s%s`\n\n",
-		joinInts(o.sizes), o.runs, o.nightly, o.xlsx, o.communes, o.cchc, flagIf("-memory-limit", o.memLimit))
+	fmt.Fprintf(&b, "Command: `go run ./bench -sizes %s -runs %d -nightly %d -updates %d -xlsx %d -communes %d -cchc %s%s`\n\n",
+		joinInts(o.sizes), o.runs, o.nightly, o.updates, o.xlsx, o.communes, o.cchc, flagIf("-memory-limit", o.memLimit))
 	fmt.Fprintf(&b, "Median of %d alternated runs; peak RSS is the highest of the runs.\n\n", o.runs)
 	fmt.Fprintln(&b, "| case | rows | MB | median s | rows/s | MB/s | peak RSS MiB |")
 	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|")
@@ -486,6 +522,9 @@ func run(o options) error {
 	if nightly != nil {
 		a := full[len(full)-1]
 		fmt.Fprintf(&b, "- (c)/(a) at %s rows: the nightly run takes %.0f%% of the full load's time\n", thousands(a.rows), 100*nightly.secs()/a.secs())
+		if updates != nil {
+			fmt.Fprintf(&b, "- (c2)/(a) at %s rows: the nightly run with redeliveries takes %.0f%% of the full load's time\n", thousands(a.rows), 100*updates.secs()/a.secs())
+		}
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
@@ -517,7 +556,7 @@ func fromBase(o options, f *files, baseDir, name string, base export, extra ...e
 // profile runs (a) once on the largest size with cchc's hidden
 // --cpuprofile and --memprofile flags, and prints the top of each.
 func profile(o options) error {
-	o.nightly, o.xlsx = 0, 0
+	o.nightly, o.updates, o.xlsx = 0, 0, 0
 	o.sizes = o.sizes[len(o.sizes)-1:]
 	f, err := prepare(o)
 	if err != nil {

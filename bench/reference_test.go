@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,34 @@ func TestHelpers(t *testing.T) {
 	r.samples = append(r.samples, sample{wall: 4 * time.Second})
 	if r.median() != 2500*time.Millisecond {
 		t.Errorf("median of 4 = %v", r.median())
+	}
+}
+
+// redeliveries finishes pending dossiers received before 20 October 2026,
+// five days after receipt, and keeps every other cell.
+func TestRedeliveries(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "big.csv")
+	body := "dossier_code,received_at,finished_at,returned_at,status,rating\n" +
+		"A,02/01/2026 08:00:00,05/01/2026 09:00:00,05/01/2026 10:00:00,Đã trả kết quả,\n" + // finished: skipped
+		"B,03/01/2026 08:00:00,,,Đang giải quyết,\"x, y\"\n" + // pending: redelivered
+		"C,25/10/2026 08:00:00,,,Đang giải quyết,\n" + // too late: skipped
+		"D,28/02/2026 16:30:00,,,Chờ bổ sung,\n" // pending: 28/02 + 5 days = 05/03
+	if err := os.WriteFile(src, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	n, err := redeliveries(&out, src, 2)
+	if err != nil || n != 2 {
+		t.Fatalf("redeliveries: %d, %v", n, err)
+	}
+	want := "dossier_code,received_at,finished_at,returned_at,status,rating\n" +
+		"B,03/01/2026 08:00:00,08/01/2026 08:00:00,08/01/2026 08:00:00,Đã trả kết quả,\"x, y\"\n" +
+		"D,28/02/2026 16:30:00,05/03/2026 16:30:00,05/03/2026 16:30:00,Đã trả kết quả,\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	if _, err := redeliveries(io.Discard, src, 3); err == nil {
+		t.Error("3 wanted of 2 pending: no error")
 	}
 }
