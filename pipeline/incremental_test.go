@@ -112,6 +112,16 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	if changed == string(def) {
 		t.Fatal("default.yaml has no version line to change")
 	}
+	// The changed methodology writes one numerator as a sum: not counts,
+	// so its indicators are aggregated from the outcomes of the periods a
+	// run reaches, while II.06a still takes the delta (the last step).
+	const count = `numerator: count(*) FILTER (WHERE outcome IN ('early', 'on_time', 'pending_in_time'))`
+	if !strings.Contains(changed, count) {
+		t.Fatal("default.yaml has no on_time numerator to rewrite")
+	}
+	changed = strings.Replace(changed, count, `numerator: sum(CASE WHEN outcome IN ('early', 'on_time', 'pending_in_time') THEN 1 ELSE 0 END)`, 1)
+	// A second late January row, for the run after the methodology change.
+	late2 := incrHeader + incrRow("HS-LATE-2", "X.TANLINH", 1, 12, 7, 2, "Hộ tịch")
 	write("methodology.yaml", changed)
 
 	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
@@ -141,6 +151,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// index_scores alone are rebuilt, and only it is republished.
 		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
 		{name: "methodology change", methodology: methodology, full: true},
+		// As "late row", and Q1's next period Q2 now exists (April).
+		{name: "late row, indicators not counts", file: "05.csv", body: late2,
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1", "2026-Q2"}, touched: 4},
 		{name: "nothing new"},
 	}
 	for i, st := range steps {
