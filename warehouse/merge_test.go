@@ -137,7 +137,7 @@ SELECT 3;
 		{true, true, "013"},
 	}
 	for _, tc := range tests {
-		flags := map[string]bool{"duplicates": tc.dups, "duplicates_in_file": false, "retries": tc.retries}
+		flags := map[string]bool{"duplicates": tc.dups, "duplicates_in_file": false, "retries": tc.retries, "existing": true}
 		got := ""
 		for i, st := range stmts {
 			ok, err := st.holds(flags)
@@ -166,7 +166,7 @@ SELECT 3;
 // Every registered dataset's merge SQL splits into statements whose
 // conditions name known flags.
 func TestMergeSQLParses(t *testing.T) {
-	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false}
+	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false, "existing": false}
 	for _, d := range datasets.All() {
 		stmts, err := statements(d.Merge)
 		if err != nil || len(stmts) == 0 {
@@ -177,5 +177,40 @@ func TestMergeSQLParses(t *testing.T) {
 				t.Errorf("%s: %v", d.Name, err)
 			}
 		}
+	}
+}
+
+// existing says whether the dossiers table holds rows of earlier runs: a
+// first load skips the search for the versions its codes replace (a hash
+// of every code it loads).
+func TestMergeFlagExisting(t *testing.T) {
+	w := open(t)
+	ctx := context.Background()
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	flag := func(run int64, direct bool) bool {
+		t.Helper()
+		if !direct {
+			if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+datasets.Dossiers.StageTable()+" AS SELECT 1 AS dossier_code, NULL AS q_reason"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		flags, err := mergeFlags(ctx, c, datasets.Dossiers, nil, run, direct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return flags["existing"]
+	}
+	if flag(1, true) || flag(1, false) {
+		t.Error("an empty warehouse has earlier rows")
+	}
+	march := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	commitDossiers(t, w, 1, "a.csv", "sha-a", march, []string{"HS-1"}, nil, 0)
+	// Direct: run 1's own rows are not earlier; run 2 finds them.
+	if flag(1, true) || !flag(2, true) || !flag(2, false) {
+		t.Errorf("after run 1: direct run 1 %v, direct run 2 %v, staged %v; want false, true, true", flag(1, true), flag(2, true), flag(2, false))
 	}
 }

@@ -86,16 +86,21 @@ DELETE FROM dossiers WHERE EXISTS (SELECT 1 FROM stage_files f WHERE f.retry
 -- The versions replaced are found once, by their code, and deleted by
 -- rowid: finding them twice (for dossier_changes, then for the delete)
 -- would read every dossier code of the warehouse twice.
+-- when: existing
 CREATE OR REPLACE TEMP TABLE replaced_dossiers AS
 SELECT rowid AS row_id, received_at, finished_at FROM dossiers
 WHERE dossier_code IN (SELECT dossier_code FROM current_dossiers);
 
+-- when: existing
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
 
+-- when: existing
 INSERT INTO dossier_removed SELECT * FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
+-- when: existing
 DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
+-- when: existing
 DROP TABLE replaced_dossiers;
 
 INSERT INTO dossiers SELECT c.dossier_code, c.unit_code, c.procedure_code, c.procedure_name, c.field, c.channel,

@@ -54,18 +54,23 @@ CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at
 CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
 
 -- The warehouse's versions of the run's codes are found once and deleted
--- by rowid (see dossiers.sql).
+-- by rowid (see dossiers.sql); a first load has none to find.
+-- when: existing
 CREATE OR REPLACE TEMP TABLE replaced_dossiers AS
 SELECT rowid AS row_id, received_at, finished_at FROM dossiers
 WHERE run_id <> {run_id}
   AND dossier_code IN (SELECT dossier_code FROM dossiers WHERE run_id = {run_id});
 
+-- when: existing
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM replaced_dossiers;
 
+-- when: existing
 INSERT INTO dossier_removed SELECT * FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
+-- when: existing
 DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 
+-- when: existing
 DROP TABLE replaced_dossiers;
 
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = {run_id};
