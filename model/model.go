@@ -123,9 +123,16 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	}
 	// A migration may change what the dossiers hold: counts made before it
 	// are not added to.
+	// (The model SQL over a lake of Parquet views has no migrations.)
 	var schema sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&schema); err != nil {
+	var migrations int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'`).Scan(&migrations); err != nil {
 		return b, fmt.Errorf("model: %w", err)
+	}
+	if migrations > 0 {
+		if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&schema); err != nil {
+			return b, fmt.Errorf("model: %w", err)
+		}
 	}
 	plan.stamp += fmt.Sprintf(" schema %d", schema.Int64)
 	if !full {
