@@ -109,4 +109,7 @@ INSERT INTO dossiers SELECT c.dossier_code, c.unit_code, c.procedure_code, c.pro
   c.source, c.source_file, c.source_row, c.file_sha256, m.run_id, m.loaded_at
 FROM current_dossiers c, merge_run m;
 
+-- Into an empty table every period is new, so the model rebuilds them
+-- all and reads no change: a first load of millions keeps none.
+-- when: existing
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM current_dossiers;

@@ -73,4 +73,7 @@ DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 -- when: existing
 DROP TABLE replaced_dossiers;
 
+-- Into an empty table every period is new, so the model rebuilds them
+-- all and reads no change: a first load of millions keeps none.
+-- when: existing
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = {run_id};
