@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -112,20 +113,12 @@ func loadStats(ctx context.Context, db *sql.DB, period string) ([]statsLevel, er
 
 // Layout of form II.06a.
 const (
-	statsTitleRows = 4 // form number, title, period, level
-	statsHeadTop   = statsTitleRows + 2
-	statsFirstData = statsHeadTop + 2
-	statsLastCol   = "P"
+	statsTitleRows  = 4 // form number, title, period, level
+	statsHeadTop    = statsTitleRows + 2
+	statsFirstData  = statsHeadTop + 2
+	statsLastCol    = "P"
+	statsLastColNum = 16
 )
-
-// statsCountCols are the columns of the 14 counts, C to P.
-var statsCountCols = func() [14]string {
-	var cols [14]string
-	for i := range cols {
-		cols[i], _ = excelize.ColumnNumberToName(3 + i)
-	}
-	return cols
-}()
 
 // statsGroups are the spanning header cells of row statsHeadTop and the
 // sub-headers under them; a nil sub-header list means the cell spans both
@@ -145,16 +138,35 @@ var statsGroups = []struct {
 }
 
 // writeStatsXLSX writes dossier-stats.xlsx: form II.06a ("Tình hình, kết
-// quả giải quyết TTHC"), one sheet per unit level.
+// quả giải quyết TTHC"), one sheet per unit level. Its cells go through
+// fastCells, or through excelize when a string needs it (same bytes).
 func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
+	err := writeStatsWorkbook(w, p, levels, true)
+	if errors.Is(err, errSlowCells) {
+		err = writeStatsWorkbook(w, p, levels, false)
+	}
+	return err
+}
+
+// writeStatsWorkbook is writeStatsXLSX, its cells set by fastCells (fast)
+// or by excelize.
+func writeStatsWorkbook(w io.Writer, p periodInfo, levels []statsLevel, fast bool) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStatsStyles(f)
 	if err != nil {
 		return err
 	}
+	sheets := make([]string, len(levels))
 	for i, lv := range levels {
-		sheet := sheetName(peerLabel(lv.Level))
+		sheets[i] = sheetName(peerLabel(lv.Level))
+	}
+	var cells cellSink = excelizeCells{f}
+	if fast {
+		cells = newFastCells(f, sheets...)
+	}
+	for i, lv := range levels {
+		sheet := sheets[i]
 		if i == 0 {
 			err = f.SetSheetName("Sheet1", sheet)
 		} else {
@@ -163,7 +175,7 @@ func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
 		if err != nil {
 			return err
 		}
-		if err := writeStatsSheet(f, sheet, st, p, lv); err != nil {
+		if err := writeStatsSheet(f, cells, sheet, st, p, lv); err != nil {
 			return fmt.Errorf("sheet %s: %w", sheet, err)
 		}
 	}
@@ -172,8 +184,7 @@ func writeStatsXLSX(w io.Writer, p periodInfo, levels []statsLevel) error {
 	if err := f.SetDocProps(docProps(p, title, "Biểu số II.06a: "+p.dates())); err != nil {
 		return err
 	}
-	_, err = f.WriteTo(w)
-	return err
+	return cells.Write(w)
 }
 
 type statsStyles struct {
@@ -213,21 +224,20 @@ func newStatsStyles(f *excelize.File) (statsStyles, error) {
 	return statsStyles{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9]}, nil
 }
 
-func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInfo, lv statsLevel) error {
-	set := func(cell string, v any, style int) error {
-		if err := f.SetCellValue(sheet, cell, v); err != nil {
+func writeStatsSheet(f *excelize.File, cells cellSink, sheet string, st statsStyles, p periodInfo, lv statsLevel) error {
+	set := func(col, row int, v string, style int) error {
+		if err := cells.Str(sheet, col, row, v); err != nil {
 			return err
 		}
-		return f.SetCellStyle(sheet, cell, cell, style)
+		return cells.Style(sheet, col, row, col, row, style)
 	}
 	line := func(row int, text string, style int) error {
-		first, last := "A"+strconv.Itoa(row), statsLastCol+strconv.Itoa(row)
-		if err := set(first, text, style); err != nil {
+		if err := set(1, row, text, style); err != nil {
 			return err
 		}
-		return f.MergeCell(sheet, first, last)
+		return cells.Merge(sheet, 1, row, statsLastColNum, row)
 	}
-	if err := set("A1", "Biểu số II.06a/VPCP/KSTT", st.formNo); err != nil {
+	if err := set(1, 1, "Biểu số II.06a/VPCP/KSTT", st.formNo); err != nil {
 		return err
 	}
 	heading := "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
@@ -249,56 +259,59 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	top, sub := statsHeadTop, statsHeadTop+1
 	col := 1
 	for _, g := range statsGroups {
-		first, _ := excelize.CoordinatesToCellName(col, top)
 		width := max(len(g.subs), 1)
-		last, _ := excelize.CoordinatesToCellName(col+width-1, top)
+		lastCol, lastRow := col+width-1, top
 		if g.subs == nil {
-			last, _ = excelize.CoordinatesToCellName(col, sub)
+			lastCol, lastRow = col, sub
 		}
-		if err := set(first, g.title, st.head); err != nil {
+		if err := set(col, top, g.title, st.head); err != nil {
 			return err
 		}
-		if err := f.MergeCell(sheet, first, last); err != nil {
+		if err := cells.Merge(sheet, col, top, lastCol, lastRow); err != nil {
 			return err
 		}
 		for i, s := range g.subs {
-			cell, _ := excelize.CoordinatesToCellName(col+i, sub)
-			if err := set(cell, s, st.head); err != nil {
+			if err := set(col+i, sub, s, st.head); err != nil {
 				return err
 			}
 		}
 		col += width
 	}
-	if err := f.SetCellStyle(sheet, "A"+strconv.Itoa(top), statsLastCol+strconv.Itoa(sub), st.head); err != nil {
+	if err := cells.Style(sheet, 1, top, statsLastColNum, sub, st.head); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sheet, top, 30); err != nil {
+	if err := cells.RowHeight(sheet, top, 30); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sheet, sub, 45); err != nil {
+	if err := cells.RowHeight(sheet, sub, 45); err != nil {
 		return err
 	}
 
 	row := statsFirstData
-	put := func(stt any, name string, c counts, nameStyle, numStyle int) error {
-		// Cell by cell as SetSheetRow would (same values, same bytes),
-		// without its reflection and boxing of every count.
-		r := strconv.Itoa(row)
-		if err := f.SetCellValue(sheet, "A"+r, stt); err != nil {
+	put := func(sttNum int, stt string, name string, c counts, nameStyle, numStyle int) error {
+		// The number of a unit, the text "1.2" of a field (or "" for the
+		// total) in column A.
+		var err error
+		if sttNum > 0 {
+			err = cells.Int(sheet, 1, row, int64(sttNum))
+		} else {
+			err = cells.Str(sheet, 1, row, stt)
+		}
+		if err != nil {
 			return err
 		}
-		if err := f.SetCellValue(sheet, "B"+r, name); err != nil {
+		if err := cells.Str(sheet, 2, row, name); err != nil {
 			return err
 		}
 		for i, v := range c {
-			if err := f.SetCellInt(sheet, statsCountCols[i]+r, v); err != nil {
+			if err := cells.Int(sheet, 3+i, row, v); err != nil {
 				return err
 			}
 		}
-		if err := f.SetCellStyle(sheet, "A"+r, "B"+r, nameStyle); err != nil {
+		if err := cells.Style(sheet, 1, row, 2, row, nameStyle); err != nil {
 			return err
 		}
-		if err := f.SetCellStyle(sheet, "C"+r, statsLastCol+r, numStyle); err != nil {
+		if err := cells.Style(sheet, 3, row, statsLastColNum, row, numStyle); err != nil {
 			return err
 		}
 		row++
@@ -307,17 +320,17 @@ func writeStatsSheet(f *excelize.File, sheet string, st statsStyles, p periodInf
 	var grand counts
 	for i, u := range lv.Units {
 		grand.add(u.Total)
-		if err := put(i+1, u.Name, u.Total, st.unit, st.unitNum); err != nil {
+		if err := put(i+1, "", u.Name, u.Total, st.unit, st.unitNum); err != nil {
 			return err
 		}
 		for j, fl := range u.Fields {
 			stt := strconv.Itoa(i+1) + "." + strconv.Itoa(j+1)
-			if err := put(stt, fl.Name, fl.counts, st.field, st.fieldNum); err != nil {
+			if err := put(0, stt, fl.Name, fl.counts, st.field, st.fieldNum); err != nil {
 				return err
 			}
 		}
 	}
-	if err := put("", "Tổng cộng", grand, st.total, st.totalNum); err != nil {
+	if err := put(0, "", "Tổng cộng", grand, st.total, st.totalNum); err != nil {
 		return err
 	}
 

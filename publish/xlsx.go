@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -15,6 +16,16 @@ import (
 // name and the document properties; for a provisional period both say
 // "Số liệu tạm tính".
 func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
+	err := writeRankingWorkbook(w, p, r, true)
+	if errors.Is(err, errSlowCells) {
+		err = writeRankingWorkbook(w, p, r, false)
+	}
+	return err
+}
+
+// writeRankingWorkbook is writeRankingXLSX, its cells set by fastCells
+// (fast) or by excelize.
+func writeRankingWorkbook(w io.Writer, p periodInfo, r ranking, fast bool) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	label := peerLabel(r.PeerGroup)
@@ -26,6 +37,10 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	sheet := sheetName(label)
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
+	}
+	var cells cellSink = excelizeCells{f}
+	if fast {
+		cells = newFastCells(f, sheet)
 	}
 	head, err := f.NewStyle(&excelize.Style{
 		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
@@ -46,37 +61,35 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	}
 
 	header := rankingHeader(r)
-	hv := make([]any, len(header))
 	for i, h := range header {
-		hv[i] = h
-	}
-	if err := f.SetSheetRow(sheet, "A1", &hv); err != nil {
-		return err
+		if err := cells.Str(sheet, i+1, 1, h); err != nil {
+			return err
+		}
 	}
 	lastCol, _ := excelize.ColumnNumberToName(len(header))
-	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
+	if err := cells.Style(sheet, 1, 1, len(header), 1, head); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sheet, 1, 45); err != nil {
+	if err := cells.RowHeight(sheet, 1, 45); err != nil {
 		return err
 	}
 	for i, row := range r.Rows {
 		n := i + 2
 		for j, v := range rankingCells(row) {
-			cell, _ := excelize.CoordinatesToCellName(j+1, n)
+			col := j + 1
 			switch v := v.(type) {
 			case nil:
 			case string:
 				if v != "" {
-					err = f.SetCellStr(sheet, cell, v)
+					err = cells.Str(sheet, col, n, v)
 				}
 			case float64:
-				if err = f.SetCellFloat(sheet, cell, v, -1, 64); err == nil {
-					err = f.SetCellStyle(sheet, cell, cell, score)
+				if err = cells.Float(sheet, col, n, v); err == nil {
+					err = cells.Style(sheet, col, n, col, n, score)
 				}
 			case scoreDelta:
-				if err = f.SetCellFloat(sheet, cell, float64(v), -1, 64); err == nil {
-					err = f.SetCellStyle(sheet, cell, cell, delta)
+				if err = cells.Float(sheet, col, n, float64(v)); err == nil {
+					err = cells.Style(sheet, col, n, col, n, delta)
 				}
 			}
 			if err != nil {
@@ -112,8 +125,7 @@ func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	if err := f.SetDocProps(docProps(p, title, desc)); err != nil {
 		return err
 	}
-	_, err = f.WriteTo(w)
-	return err
+	return cells.Write(w)
 }
 
 // rankingWidths are the column widths of the ranking sheet.

@@ -1,0 +1,115 @@
+package publish
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileNames are cell texts that excelize stores or escapes specially:
+// XML metacharacters, leading and trailing white space (xml:space),
+// control characters, invalid UTF-8, text equal to a header, the empty
+// text, "_xHHHH_" escapes and text over the 32,767-character cell limit
+// (the last two leave the fast path: errSlowCells).
+var hostileNames = []struct {
+	name      string
+	text      string
+	slowCells bool
+}{
+	{"plain", "Xã Tây Đằng", false},
+	{"xml metacharacters", `A & B <Thử> "x" 'y'`, false},
+	{"leading space", " Xã Cổ Đô", false},
+	{"trailing newline", "Xã Vạn Thắng\n", false},
+	{"inner tab and CR", "Xã\tPhú\rSơn", false},
+	{"control character", "Xã\x01Ba Trại", false},
+	{"invalid UTF-8", "Xã \xff\xfe Minh", false},
+	{"a header's text", "Tổng số", false},
+	{"empty", "", false},
+	{"bstr escape", "Xã _x0041_ Thuần Mỹ", true},
+	{"underscore x", "Xã_xyz", true},
+	{"over the cell limit", strings.Repeat("Xã Tòng Bạt ", 3000), true},
+}
+
+// statsFor is a form II.06a of two levels whose units and fields are named
+// text.
+func statsFor(text string) []statsLevel {
+	return []statsLevel{
+		{Level: "district", Units: []statsUnit{
+			{Code: "H.A", Name: text, Total: counts{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}, HasTotal: true,
+				Fields: []statsField{{Name: text, counts: counts{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, {Name: "Đất đai", counts: counts{math.MaxInt64, -1}}}},
+			{Code: "H.B", Name: "Huyện B", Fields: []statsField{{Name: "Tư pháp"}}},
+		}},
+		{Level: "commune", Units: []statsUnit{{Code: "X.A", Name: text + " 2"}}},
+	}
+}
+
+// rankingFor is a ranking whose unit name, tier and remarks are text, with
+// scores of every kind (none, zero, negative, NaN, infinite, long
+// fractions).
+func rankingFor(text string) ranking {
+	i := func(v int) *int { return &v }
+	f := func(v float64) *float64 { return &v }
+	until := time.Date(2026, 8, 15, 0, 0, 0, 0, time.UTC)
+	return ranking{
+		Methodology: "default", Version: "1.0", PeerGroup: "district", Stem: "ranking-district", Title: "Bộ chỉ số",
+		Groups: []group{{Code: "A", NameVI: "Nhóm A", Max: 60}, {Code: "B", NameVI: text, Max: 40}, {Code: "C", NameVI: "C"}},
+		Rows: []rankRow{
+			{UnitCode: "H.A", UnitName: text, Rank: i(1), PeerCount: i(3), Scores: []*float64{f(59.995), f(0), f(-1.234)},
+				Total: f(91.4321), Tier: text, PrevRank: i(2), PrevPeer: i(3), RankChange: i(1), ScoreChange: f(2.755),
+				NA: []string{text}, Merged: []string{text}},
+			{UnitCode: "H.B", UnitName: "Huyện B", Rank: i(2), PeerCount: i(3), Scores: []*float64{f(math.NaN()), nil, f(math.Inf(1))},
+				Total: f(1e-7), Tier: "Khá", ScoreChange: f(-0.005), Stale: true, DataUntil: &until},
+			{UnitCode: "H.C", UnitName: "Huyện C", Scores: []*float64{nil, nil, f(math.Inf(-1))}, Stale: true},
+		},
+	}
+}
+
+// TestFastCellsMatchExcelize: the workbooks written through fastCells are
+// byte for byte those excelize writes when it sets every cell itself,
+// for final and provisional periods and for every hostile text; texts
+// fastCells cannot place take excelize's path (errSlowCells) and give the
+// same bytes too.
+func TestFastCellsMatchExcelize(t *testing.T) {
+	for _, provisional := range []bool{false, true} {
+		p := periodInfo{Period: "2026-Q3", Kind: "quarter", Convention: "calendar",
+			Start: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+			Previous: "2026-Q2", Provisional: provisional}
+		for _, h := range hostileNames {
+			t.Run(h.name, func(t *testing.T) {
+				check := func(what string, fast func(*bytes.Buffer, bool) error, public func(*bytes.Buffer) error) {
+					t.Helper()
+					var want, gotFast, got bytes.Buffer
+					if err := fast(&want, false); err != nil {
+						t.Fatalf("%s through excelize: %v", what, err)
+					}
+					err := fast(&gotFast, true)
+					switch {
+					case h.slowCells && !errors.Is(err, errSlowCells):
+						t.Errorf("%s through fastCells: error %v, want errSlowCells", what, err)
+					case !h.slowCells && err != nil:
+						t.Fatalf("%s through fastCells: %v", what, err)
+					case !h.slowCells && !bytes.Equal(gotFast.Bytes(), want.Bytes()):
+						t.Errorf("%s through fastCells differs from excelize's (%d and %d bytes)", what, gotFast.Len(), want.Len())
+					}
+					if err := public(&got); err != nil {
+						t.Fatalf("%s: %v", what, err)
+					}
+					if !bytes.Equal(got.Bytes(), want.Bytes()) {
+						t.Errorf("%s differs from excelize's (%d and %d bytes)", what, got.Len(), want.Len())
+					}
+				}
+				levels := statsFor(h.text)
+				check("dossier-stats.xlsx",
+					func(b *bytes.Buffer, fast bool) error { return writeStatsWorkbook(b, p, levels, fast) },
+					func(b *bytes.Buffer) error { return writeStatsXLSX(b, p, levels) })
+				r := rankingFor(h.text)
+				check("ranking.xlsx",
+					func(b *bytes.Buffer, fast bool) error { return writeRankingWorkbook(b, p, r, fast) },
+					func(b *bytes.Buffer) error { return writeRankingXLSX(b, p, r) })
+			})
+		}
+	}
+}
