@@ -94,12 +94,14 @@ func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r rankin
 
 // copyParquet has DuckDB write rows as a Parquet file (zstd) at target,
 // ordered by orderBy (over the column names). The rows reach DuckDB as one
-// JSON string literal, unnested by from_json with every column a VARCHAR
-// (or VARCHAR[]) and cast to its type: a VALUES list of one literal per
-// cell would cost DuckDB's parser and binder far more than the file
-// itself. A value cast from text is the value a typed literal of the same
-// text gives. The COPY runs on one pinned connection with threads = 1 so
-// that the bytes do not depend on scheduling.
+// JSON string, bound as a parameter (as a literal in the statement's text,
+// DuckDB's parser took as long as the rest of the COPY), unnested by
+// from_json with every column a VARCHAR (or VARCHAR[]) and cast to its
+// type: a VALUES list of one literal per cell would cost DuckDB's parser
+// and binder far more than the file itself. A value cast from text is the
+// value a typed literal of the same text gives. The COPY runs on one
+// pinned connection with threads = 1 so that the bytes do not depend on
+// scheduling.
 func copyParquet[R any](ctx context.Context, db *sql.DB, cols []parquetColumn[R], rows []R, orderBy, target string) error {
 	var q strings.Builder
 	q.WriteString("COPY (SELECT ")
@@ -136,15 +138,16 @@ func copyParquet[R any](ctx context.Context, db *sql.DB, cols []parquetColumn[R]
 		data.WriteByte('}')
 	}
 	data.WriteByte(']')
-	fmt.Fprintf(&q, " FROM (SELECT unnest(from_json(%s, %s)) AS r) ORDER BY %s) TO %s (FORMAT PARQUET, COMPRESSION ZSTD)",
-		sqlString(data.String()), sqlString("[{"+strings.Join(structure, ",")+"}]"), orderBy, sqlString(target))
-	return copySingleThreaded(ctx, db, q.String())
+	fmt.Fprintf(&q, " FROM (SELECT unnest(from_json(CAST(? AS VARCHAR), %s)) AS r) ORDER BY %s) TO %s (FORMAT PARQUET, COMPRESSION ZSTD)",
+		sqlString("[{"+strings.Join(structure, ",")+"}]"), orderBy, sqlString(target))
+	return copySingleThreaded(ctx, db, q.String(), data.String())
 }
 
-// copySingleThreaded runs a COPY … TO statement with one DuckDB thread, so
-// that the Parquet file's row groups, and so its bytes, are the same on
-// every run; publications of the same warehouse must be byte-identical.
-func copySingleThreaded(ctx context.Context, db *sql.DB, copy string) error {
+// copySingleThreaded runs a COPY … TO statement (with its parameters
+// args) with one DuckDB thread, so that the Parquet file's row groups, and
+// so its bytes, are the same on every run; publications of the same
+// warehouse must be byte-identical.
+func copySingleThreaded(ctx context.Context, db *sql.DB, copy string, args ...any) error {
 	parquetMu.Lock()
 	defer parquetMu.Unlock()
 	conn, err := db.Conn(ctx)
@@ -161,7 +164,7 @@ func copySingleThreaded(ctx context.Context, db *sql.DB, copy string) error {
 	}
 	// Restore even when ctx is cancelled.
 	defer conn.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)) //nolint:errcheck
-	if _, err := conn.ExecContext(ctx, copy); err != nil {
+	if _, err := conn.ExecContext(ctx, copy, args...); err != nil {
 		return fmt.Errorf("copy: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package publish
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -105,16 +106,19 @@ type fastRow struct {
 	cells []fastCell
 }
 
-// fastCells is the cellSink that writes the sheet data itself. It
-// handles the strings excelize stores unchanged: no longer than excelize's
-// cell limit and without an "_xHHHH_" escape (excelize rewrites those,
-// and then no longer finds the string it stored); anything else returns
-// errSlowCells.
+// fastCells is the cellSink that writes the sheet data and the shared
+// string table itself. It handles the strings excelize stores unchanged:
+// no longer than excelize's cell limit, without an "_xHHHH_" escape
+// (excelize rewrites those, and then no longer finds the string it
+// stored) and without white space at either end (excelize marks those
+// xml:space="preserve"); anything else returns errSlowCells.
 type fastCells struct {
-	f      *excelize.File
-	strs   map[string]int // shared string → index, as excelize numbers them
-	sheets map[string][]fastRow
-	order  []string // sheets in creation order: sheet<i+1>.xml
+	f       *excelize.File
+	strs    map[string]int // shared string → index, as excelize numbers them
+	list    []string       // the shared strings in index order
+	scratch string         // the sheet of the scratch cell
+	sheets  map[string][]fastRow
+	order   []string // sheets in creation order: sheet<i+1>.xml
 }
 
 // newFastCells is a fastCells for f, a new file whose sheets are created
@@ -148,6 +152,19 @@ func (x *fastCells) cell(sheet string, col, row int) (*fastCell, error) {
 	return &r.cells[col-1], nil
 }
 
+// spaced: excelize writes the string with xml:space="preserve".
+func spaced(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, c := range []byte{'\t', '\n', '\r', ' '} {
+		if v[0] == c || v[len(v)-1] == c {
+			return true
+		}
+	}
+	return false
+}
+
 // plainString: excelize stores and finds the string as it is.
 func plainString(v string) bool {
 	return len(v) <= excelize.TotalCellChars && !strings.Contains(v, "_x")
@@ -163,13 +180,22 @@ func (x *fastCells) Str(sheet string, col, row int, v string) error {
 	}
 	i, ok := x.strs[v]
 	if !ok {
-		// Into excelize's shared string table through a scratch cell,
-		// emptied before writing (an empty cell is not written).
-		if err := x.f.SetCellStr(sheet, "A1", v); err != nil {
-			return err
+		if spaced(v) {
+			return errSlowCells
 		}
-		i = len(x.strs)
+		if len(x.list) == 0 {
+			// excelize creates its shared string table with the first
+			// string, set in a scratch cell that is emptied before
+			// writing (an empty cell is not written); Write checks that
+			// table against sharedStrings for that string alone.
+			if err := x.f.SetCellStr(sheet, "A1", v); err != nil {
+				return err
+			}
+			x.scratch = sheet
+		}
+		i = len(x.list)
 		x.strs[v] = i
+		x.list = append(x.list, v)
 	}
 	c.kind, c.n = 's', int64(i)
 	return nil
@@ -322,17 +348,35 @@ func columnName(col int) string {
 	return name
 }
 
-// Write empties the scratch cells and writes the workbook through
-// excelize, each sheet's empty <sheetData> replaced by the cells.
+// Write empties the scratch cell and writes the workbook through
+// excelize, each sheet's empty <sheetData> filled with the cells and the
+// shared string table replaced by the whole one.
 func (x *fastCells) Write(w io.Writer) error {
-	parts := map[string][]byte{}
+	parts := map[string]func([]byte) ([]byte, error){}
 	for i, s := range x.order {
-		if len(x.strs) > 0 {
-			if err := x.f.SetCellDefault(s, "A1", ""); err != nil {
-				return err
+		name := "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml"
+		data := x.sheetData(s)
+		parts[name] = func(b []byte) ([]byte, error) {
+			i := bytes.Index(b, []byte(emptySheetData))
+			if i < 0 || bytes.Contains(b[i+len(emptySheetData):], []byte("<sheetData")) {
+				return nil, fmt.Errorf("workbook part %s: no single empty sheetData to fill", name)
 			}
+			at := i + len("<sheetData>")
+			return append(append(append(make([]byte, 0, len(b)+len(data)), b[:at]...), data...), b[at:]...), nil
 		}
-		parts["xl/worksheets/sheet"+strconv.Itoa(i+1)+".xml"] = x.sheetData(s)
+	}
+	if len(x.list) > 0 {
+		if err := x.f.SetCellDefault(x.scratch, "A1", ""); err != nil {
+			return err
+		}
+		parts["xl/sharedStrings.xml"] = func(b []byte) ([]byte, error) {
+			// excelize's table holds the first string alone: if it is not
+			// what sharedStrings writes for it, excelize sets the cells.
+			if !bytes.Equal(b, sharedStrings(x.list[:1])) {
+				return nil, errSlowCells
+			}
+			return sharedStrings(x.list), nil
+		}
 	}
 	sz := &splicingZip{parts: parts}
 	x.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
@@ -343,22 +387,37 @@ func (x *fastCells) Write(w io.Writer) error {
 		return err
 	}
 	if len(sz.parts) > 0 {
-		return fmt.Errorf("workbook: sheet parts not written: %d", len(sz.parts))
+		return fmt.Errorf("workbook: %d parts not written", len(sz.parts))
 	}
-	return sz.err
+	return nil
+}
+
+// sharedStrings is xl/sharedStrings.xml as excelize writes it
+// (encoding/xml) for strings none of which needs xml:space.
+func sharedStrings(list []string) []byte {
+	var b bytes.Buffer
+	n := strconv.Itoa(len(list))
+	b.WriteString(xml.Header)
+	b.WriteString(`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="` + n + `" uniqueCount="` + n + `">`)
+	for _, s := range list {
+		b.WriteString("<si><t>")
+		xml.EscapeText(&b, []byte(s)) //nolint:errcheck // a bytes.Buffer
+		b.WriteString("</t></si>")
+	}
+	b.WriteString("</sst>")
+	return b.Bytes()
 }
 
 // splicingZip is the zip writer excelize writes through (what its own
 // default is: archive/zip's, same headers and compression), except that a
-// part named in parts is held until complete and its "<sheetData>
-// </sheetData>" filled.
+// part named in parts is held until complete and rewritten by its
+// function.
 type splicingZip struct {
 	zw    *zip.Writer
-	parts map[string][]byte
+	parts map[string]func([]byte) ([]byte, error)
 	name  string    // part being held
 	dst   io.Writer // its entry in the zip
 	held  bytes.Buffer
-	err   error
 }
 
 const emptySheetData = "<sheetData></sheetData>"
@@ -367,24 +426,17 @@ func (z *splicingZip) flush() error {
 	if z.dst == nil {
 		return nil
 	}
-	data := z.parts[z.name]
+	rewrite := z.parts[z.name]
 	delete(z.parts, z.name)
 	dst := z.dst
 	z.dst = nil
-	b := z.held.Bytes()
-	i := bytes.Index(b, []byte(emptySheetData))
-	if i < 0 || bytes.Contains(b[i+len(emptySheetData):], []byte("<sheetData")) {
-		z.err = fmt.Errorf("workbook part %s: no single empty sheetData to fill", z.name)
-		return z.err
-	}
-	at := i + len("<sheetData>")
-	for _, p := range [][]byte{b[:at], data, b[at:]} {
-		if _, err := dst.Write(p); err != nil {
-			return err
-		}
-	}
+	b, err := rewrite(z.held.Bytes())
 	z.held.Reset()
-	return nil
+	if err != nil {
+		return err
+	}
+	_, err = dst.Write(b)
+	return err
 }
 
 func (z *splicingZip) Create(name string) (io.Writer, error) {
