@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -91,11 +92,25 @@ const parTitleRows = 3
 // a footer with the methodology version, the SHA-256 of the inputs and the
 // page number.
 func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
+	err := writePARWorkbook(w, period, t, decimals, true)
+	if errors.Is(err, errSlowCells) {
+		err = writePARWorkbook(w, period, t, decimals, false)
+	}
+	return err
+}
+
+// writePARWorkbook is writePARXLSX, its cells set by fastCells (fast) or
+// by excelize.
+func writePARWorkbook(w io.Writer, period string, t parTable, decimals int, fast bool) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := sheetName(peerLabel(t.PeerGroup))
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
+	}
+	var cells cellSink = excelizeCells{f}
+	if fast {
+		cells = newFastCells(f, sheet)
 	}
 	border := []excelize.Border{
 		{Type: "left", Color: "000000", Style: 1}, {Type: "top", Color: "000000", Style: 1},
@@ -125,47 +140,45 @@ func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
 	title, subtitle, head, text, num, center := ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
 
 	header := parHeader(t)
-	last, _ := excelize.ColumnNumberToName(len(header))
-	set := func(cell string, v any, style int) error {
+	last := len(header)
+	set := func(col, row int, v any, style int) error {
 		if v != nil {
-			if err := f.SetCellValue(sheet, cell, v); err != nil {
+			if err := setCellValue(cells, sheet, col, row, v); err != nil {
 				return err
 			}
 		}
-		return f.SetCellStyle(sheet, cell, cell, style)
+		return cells.Style(sheet, col, row, col, row, style)
 	}
-	if err := f.MergeCell(sheet, "A1", last+"1"); err != nil {
+	if err := cells.Merge(sheet, 1, 1, last, 1); err != nil {
 		return err
 	}
-	if err := set("A1", strings.ToUpper(t.title(period)), title); err != nil {
+	if err := set(1, 1, strings.ToUpper(t.title(period)), title); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sheet, 1, 40); err != nil {
+	if err := cells.RowHeight(sheet, 1, 40); err != nil {
 		return err
 	}
-	if err := f.MergeCell(sheet, "A2", last+"2"); err != nil {
+	if err := cells.Merge(sheet, 1, 2, last, 2); err != nil {
 		return err
 	}
 	sub := fmt.Sprintf("Phương pháp: %s; %d đơn vị được xếp hạng", methodologyLabel(t.MethodologyTitle, t.Methodology, t.Version), ranked(t))
 	if len(t.Rows) > 0 && t.Rows[0].PeerMean != nil {
 		sub += "; điểm bình quân " + FormatFixed(RoundN(*t.Rows[0].PeerMean, decimals), decimals)
 	}
-	if err := set("A2", sub, subtitle); err != nil {
+	if err := set(1, 2, sub, subtitle); err != nil {
 		return err
 	}
 	hr := parTitleRows
 	for j, h := range header {
-		cell, _ := excelize.CoordinatesToCellName(j+1, hr)
-		if err := set(cell, h, head); err != nil {
+		if err := set(j+1, hr, h, head); err != nil {
 			return err
 		}
 	}
-	if err := f.SetRowHeight(sheet, hr, 48); err != nil {
+	if err := cells.RowHeight(sheet, hr, 48); err != nil {
 		return err
 	}
 	for i, r := range t.Rows {
 		for j, v := range parCells(i, r, decimals) {
-			cell, _ := excelize.CoordinatesToCellName(j+1, hr+1+i)
 			style := text
 			switch v.(type) {
 			case float64:
@@ -177,7 +190,7 @@ func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
 					v = nil
 				}
 			}
-			if err := set(cell, v, style); err != nil {
+			if err := set(j+1, hr+1+i, v, style); err != nil {
 				return err
 			}
 		}
@@ -204,8 +217,7 @@ func writePARXLSX(w io.Writer, period string, t parTable, decimals int) error {
 	if err := f.SetDocProps(docProps(p, t.title(period), desc)); err != nil {
 		return err
 	}
-	_, err := f.WriteTo(w)
-	return err
+	return cells.Write(w)
 }
 
 // setPrintA4 sets a sheet up to print on A4 landscape, one page wide and

@@ -44,6 +44,22 @@ type cellSink interface {
 	Write(w io.Writer) error
 }
 
+// setCellValue sets an int, float64 or string cell as excelize's
+// SetCellValue does.
+func setCellValue(cells cellSink, sheet string, col, row int, v any) error {
+	switch v := v.(type) {
+	case int:
+		return cells.Int(sheet, col, row, int64(v))
+	case int64:
+		return cells.Int(sheet, col, row, v)
+	case float64:
+		return cells.Float(sheet, col, row, v)
+	case string:
+		return cells.Str(sheet, col, row, v)
+	}
+	return fmt.Errorf("cell %s: value of type %T", cellName(col, row), v)
+}
+
 // cellName is excelize's name of a cell, "C12".
 func cellName(col, row int) string {
 	name, _ := excelize.CoordinatesToCellName(col, row)

@@ -68,6 +68,22 @@ func rankingFor(text string) ranking {
 	}
 }
 
+// parFor is a PAR table whose unit name, tier and field name are text,
+// with scores of every kind.
+func parFor(text string) parTable {
+	i := func(v int) *int { return &v }
+	f := func(v float64) *float64 { return &v }
+	return parTable{PeerGroup: "district", Methodology: "par", Version: "2024", MethodologyTitle: "Chỉ số CCHC",
+		Fields: []parField{{Code: "I", Name: "Công tác chỉ đạo", Max: f(10)}, {Code: "II", Name: text + " (mới)"}},
+		Rows: []parRow{
+			{UnitCode: "H.A", UnitName: text, Status: "ranked", Tier: text, Score: f(91.255), Rank: i(1), PeerCount: i(2),
+				Fields: []*float64{f(9.5), f(math.NaN())}, ScoreChange: f(1.5), PreviousRank: i(2), RankChange: i(1), PeerMean: f(85.125)},
+			{UnitCode: "H.B", UnitName: "Huyện B", Status: "incomplete", Fields: []*float64{nil, f(-0.001)}, Note: "Thiếu " + text + "."},
+		},
+		Inputs: []parInput{{Source: "par", File: "a.xlsx", SHA256: "00"}},
+	}
+}
+
 // TestFastCellsMatchExcelize: the workbooks written through fastCells are
 // byte for byte those excelize writes when it sets every cell itself,
 // for final and provisional periods and for every hostile text; texts
@@ -106,6 +122,10 @@ func TestFastCellsMatchExcelize(t *testing.T) {
 				check("dossier-stats.xlsx",
 					func(b *bytes.Buffer, fast bool) error { return writeStatsWorkbook(b, p, levels, fast) },
 					func(b *bytes.Buffer) error { return writeStatsXLSX(b, p, levels) })
+				par := parFor(h.text)
+				check("par.xlsx",
+					func(b *bytes.Buffer, fast bool) error { return writePARWorkbook(b, p.Period, par, 2, fast) },
+					func(b *bytes.Buffer) error { return writePARXLSX(b, p.Period, par, 2) })
 				r := rankingFor(h.text)
 				check("ranking.xlsx",
 					func(b *bytes.Buffer, fast bool) error { return writeRankingWorkbook(b, p, r, fast) },
