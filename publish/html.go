@@ -54,6 +54,11 @@ type (
 		Rows                                []rowView
 		Up, Down, Same, New                 int
 		Stale, NA, NoData                   []string
+		// BarsHTML, RowsHTML and MovesHTML are the chart's bars, the
+		// component table's rows and the movement table's rows as the
+		// template's loops over Chart.Bars and Rows write them
+		// (prerender); empty, the template runs its loops.
+		BarsHTML, RowsHTML, MovesHTML template.HTML
 	}
 	legendView struct{ Tier, Colour string }
 	chartView  struct {
@@ -103,6 +108,15 @@ const (
 // N/A and stale-data notes, then the methodology. It prints no clock time
 // but the warehouse's latest run.
 func writeReportHTML(w io.Writer, pub publication) error {
+	v := reportOf(pub)
+	for i := range v.Sections {
+		v.Sections[i].prerender()
+	}
+	return reportTmpl.Execute(w, v)
+}
+
+// reportOf is the view of report.html, its loops not prerendered.
+func reportOf(pub publication) reportView {
 	v := reportView{Title: "Chỉ số phục vụ người dân, doanh nghiệp — " + PeriodVI(pub.Period.Period),
 		Period: pub.Period.Period, Dates: pub.Period.dates(), StaleSources: pub.StaleSources, Mergers: texts(pub.Mergers)}
 	if len(pub.Rankings) == 0 && len(pub.PAR) > 0 {
@@ -138,7 +152,120 @@ func writeReportHTML(w io.Writer, pub publication) error {
 	if pub.LastRun != nil {
 		v.LastRun = pub.LastRun.Started.Format("15:04 02/01/2006") + " (lần chạy số " + strconv.FormatInt(pub.LastRun.ID, 10) + ")"
 	}
-	return reportTmpl.Execute(w, v)
+	return v
+}
+
+// prerender writes the loops of the template that repeat per unit (the
+// chart's bars and the rows of the two tables) in Go, byte for byte as
+// the template writes them (TestPrerenderMatchesTemplate): html/template
+// calls its escapers by reflection, some 30 calls per unit, which made
+// report.html the dearest file after the workbooks.
+func (s *sectionView) prerender() {
+	var b strings.Builder
+	c := s.Chart
+	left := strconv.Itoa(c.Left)
+	for _, bar := range c.Bars {
+		b.WriteString("\n<g>\n<title>")
+		htmlText(&b, bar.Title)
+		b.WriteString("</title>\n<text x=\"")
+		b.WriteString(left)
+		b.WriteString(`" y="`)
+		htmlText(&b, bar.TextY)
+		b.WriteString(`" text-anchor="end" dx="-6">`)
+		htmlText(&b, bar.Label)
+		b.WriteString("</text>\n<rect x=\"")
+		b.WriteString(left)
+		b.WriteString(`" y="`)
+		htmlText(&b, bar.Y)
+		b.WriteString(`" width="`)
+		htmlText(&b, bar.W)
+		b.WriteString(`" height="16" fill="`)
+		htmlText(&b, bar.Colour)
+		b.WriteString("\"></rect>\n<text x=\"")
+		htmlText(&b, bar.ValueX)
+		b.WriteString(`" y="`)
+		htmlText(&b, bar.TextY)
+		b.WriteString(`">`)
+		htmlText(&b, bar.Value)
+		b.WriteString("</text>\n</g>")
+	}
+	s.BarsHTML = template.HTML(b.String())
+	b.Reset()
+	for _, r := range s.Rows {
+		b.WriteString("\n<tr><td class=\"num\">")
+		htmlText(&b, r.Rank)
+		b.WriteString("</td><td>")
+		htmlText(&b, r.Name)
+		b.WriteString("</td>")
+		for _, cell := range r.Cells {
+			b.WriteString(`<td class="num">`)
+			htmlText(&b, cell.Text)
+			b.WriteString(`<svg width="60" height="8" aria-hidden="true"><rect width="60" height="8" fill="#eef3f9"></rect><rect width="`)
+			htmlText(&b, cell.W)
+			b.WriteString(`" height="8" fill="#1f4e79"></rect></svg></td>`)
+		}
+		b.WriteString(`<td class="num">`)
+		htmlText(&b, r.Total)
+		b.WriteString(`</td><td><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="`)
+		htmlText(&b, r.Colour)
+		b.WriteString(`"></rect></svg> `)
+		htmlText(&b, r.Tier)
+		b.WriteString("</td></tr>")
+	}
+	s.RowsHTML = template.HTML(b.String())
+	b.Reset()
+	for _, r := range s.Rows {
+		b.WriteString("\n<tr><td>")
+		htmlText(&b, r.Name)
+		b.WriteString(`</td><td class="num">`)
+		htmlText(&b, r.PrevRank)
+		b.WriteString(`</td><td class="num">`)
+		htmlText(&b, r.Rank)
+		b.WriteString(`</td><td class="`)
+		htmlText(&b, r.Dir)
+		b.WriteString(`">`)
+		htmlText(&b, r.Arrow)
+		b.WriteString(" ")
+		htmlText(&b, r.Change)
+		b.WriteString(`</td><td class="num">`)
+		htmlText(&b, r.ScoreChange)
+		b.WriteString("</td></tr>")
+	}
+	s.MovesHTML = template.HTML(b.String())
+}
+
+// htmlText writes s escaped as html/template escapes a string in text,
+// in RCDATA (<title>) and in a quoted attribute that is neither a URL,
+// nor script, nor style: NUL, '"', '&', '\”, '+', '<' and '>' replaced
+// (its htmlReplacementTable), every other byte kept, invalid UTF-8
+// included. All seven are ASCII, so bytes can be scanned one by one.
+func htmlText(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(repl)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }
 
 func sectionOf(r ranking, manyMethods bool) sectionView {

@@ -2,7 +2,9 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -26,6 +28,7 @@ var hostileNames = []struct {
 	{"trailing newline", "Xã Vạn Thắng\n", true},
 	{"inner tab and CR", "Xã\tPhú\rSơn", false},
 	{"control character", "Xã\x01Ba Trại", false},
+	{"plus and NUL", "Xã A+B\x00C", false},
 	{"invalid UTF-8", "Xã \xff\xfe Minh", false},
 	{"a header's text", "Tổng số", false},
 	{"empty", "", false},
@@ -132,5 +135,47 @@ func TestFastCellsMatchExcelize(t *testing.T) {
 					func(b *bytes.Buffer) error { return writeRankingXLSX(b, p, r) })
 			})
 		}
+	}
+}
+
+// TestPrerenderMatchesTemplate: report.html with the per-unit loops
+// written by prerender is byte for byte the one the template's own loops
+// write, for the fixture's period and for rankings named with every
+// hostile text (and one without rows).
+func TestPrerenderMatchesTemplate(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	pub := publication{}
+	var err error
+	if pub.Period, err = loadPeriod(ctx, db, testPeriod); err != nil {
+		t.Fatal(err)
+	}
+	formats, _ := formatSet(nil)
+	if err := loadPublication(ctx, db, &pub, Options{Freshness: 72 * time.Hour}, formats); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hostileNames {
+		r := rankingFor(h.text)
+		r.Stem, r.PeerGroup = fmt.Sprintf("ranking-h%d", i), h.text
+		pub.Rankings = append(pub.Rankings, r)
+	}
+	pub.Rankings = append(pub.Rankings, ranking{Methodology: "default", Version: "1.0", PeerGroup: "empty", Stem: "ranking-empty"})
+	var want, got bytes.Buffer
+	if err := reportTmpl.Execute(&want, reportOf(pub)); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeReportHTML(&got, pub); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		g, w := got.String(), want.String()
+		i := 0
+		for i < len(g) && i < len(w) && g[i] == w[i] {
+			i++
+		}
+		t.Errorf("prerendered report differs from the template's at byte %d:\n got %q\nwant %q", i, g[max(0, i-80):min(len(g), i+80)], w[max(0, i-80):min(len(w), i+80)])
+	}
+	if !strings.Contains(want.String(), "&lt;Thử&gt;") || strings.Count(want.String(), "<tr>") < 20 {
+		t.Errorf("the report does not hold the fixture's rows")
 	}
 }
