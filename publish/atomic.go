@@ -19,6 +19,14 @@ import (
 // template and encoders write many small pieces, each a system call on an
 // *os.File.
 func writeFile(dir, name string, write func(io.Writer) error) (string, error) {
+	return writeFileThen(dir, name, write, nil)
+}
+
+// writeFileThen is writeFile calling written, when not nil, once the
+// bytes are in the temporary file and before they are synced: the sync
+// waits on the disk, and the caller may let other work use the CPU
+// meanwhile.
+func writeFileThen(dir, name string, write func(io.Writer) error, written func()) (string, error) {
 	return writeVia(dir, name, func(tmp *os.File) error {
 		b := bufio.NewWriterSize(tmp, 64<<10)
 		if err := write(b); err != nil {
@@ -26,6 +34,9 @@ func writeFile(dir, name string, write func(io.Writer) error) (string, error) {
 		}
 		if err := b.Flush(); err != nil {
 			return err
+		}
+		if written != nil {
+			written()
 		}
 		if err := tmp.Sync(); err != nil {
 			return err
@@ -35,14 +46,17 @@ func writeFile(dir, name string, write func(io.Writer) error) (string, error) {
 }
 
 // writeFileAt is writeFile for writers that need a path (DuckDB's COPY):
-// write must replace the empty file at tmp.
-func writeFileAt(dir, name string, write func(tmp string) error) (string, error) {
+// write must replace the empty file at tmp. written is as writeFileThen's.
+func writeFileAt(dir, name string, write func(tmp string) error, written func()) (string, error) {
 	return writeVia(dir, name, func(tmp *os.File) error {
 		if err := tmp.Close(); err != nil {
 			return err
 		}
 		if err := write(tmp.Name()); err != nil {
 			return err
+		}
+		if written != nil {
+			written()
 		}
 		return syncFile(tmp.Name())
 	})

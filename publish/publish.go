@@ -348,7 +348,8 @@ func statsRows(levels []statsLevel) int {
 }
 
 // writeJobs writes the files of jobs into dir, each atomically (writeFile),
-// as many at a time as sem has tokens, the dearest first: the writers only read what was loaded
+// as many at a time as sem has tokens (a file's sync, after its bytes,
+// holds none), the dearest first: the writers only read what was loaded
 // before (and DuckDB, for Parquet), and each file's bytes depend on its
 // own data alone, so the order does not change them. After a failure no
 // new file is started; the files already renamed into place stay. It
@@ -376,13 +377,17 @@ func writeJobs(ctx context.Context, dir string, jobs []fileJob, sem writers, fai
 		}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			// The token is given back once the bytes are written: the
+			// sync that follows waits on the disk (some 250 syncs a run).
+			var once sync.Once
+			release := func() { once.Do(func() { <-sem }) }
+			defer func() { release(); wg.Done() }()
 			var err error
 			if err = ctx.Err(); err == nil {
 				if j.writeAt != nil {
-					done[i], err = writeFileAt(dir, j.name, j.writeAt)
+					done[i], err = writeFileAt(dir, j.name, j.writeAt, release)
 				} else {
-					done[i], err = writeFile(dir, j.name, j.write)
+					done[i], err = writeFileThen(dir, j.name, j.write, release)
 				}
 			}
 			if err != nil {
