@@ -150,6 +150,11 @@ func loadPAR(ctx context.Context, db *sql.DB, period string) ([]parTable, error)
 		return nil, fmt.Errorf("par_scores query: %w", err)
 	}
 	rows.Close()
+	if len(out) == 0 {
+		// Most periods have no CCHC index: its inputs and mergers, three
+		// more queries per period, would go unused.
+		return nil, nil
+	}
 	for i := range out {
 		out[i].MethodologyTitle = methodologyTitle(ctx, db, "par", out[i].Methodology, out[i].Version)
 	}
