@@ -163,6 +163,15 @@ func writeStatsWorkbook(w io.Writer, p periodInfo, levels []statsLevel, fast boo
 	}
 	var cells cellSink = excelizeCells{f}
 	if fast {
+		// Two levels of one sheet name (excelize compares them ignoring
+		// case) share a sheet: excelize's path keeps what it did.
+		seen := map[string]bool{}
+		for _, s := range sheets {
+			if seen[strings.ToLower(s)] {
+				return errSlowCells
+			}
+			seen[strings.ToLower(s)] = true
+		}
 		cells = newFastCells(f, sheets...)
 	}
 	for i, lv := range levels {
