@@ -159,6 +159,12 @@ func TestRunLoadsReconcilesAndQuarantines(t *testing.T) {
 		if src != "a" || !strings.Contains(rec, "Mã hồ sơ") || strings.Contains(rec, "Số CCCD") {
 			t.Errorf("quarantine source %s raw_record %s", src, rec)
 		}
+		// The raw record is its own row's: a batch's rejected rows are
+		// moved after its valid ones (transforms.Mapper.Apply) and keep
+		// their row number, raw value and raw record together.
+		if !strings.Contains(rec, r.raw) {
+			t.Errorf("quarantine row %d: raw_record %s lacks its raw value %q", r.row, rec, r.raw)
+		}
 		got = append(got, r)
 	}
 	q.Close()

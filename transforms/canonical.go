@@ -197,9 +197,17 @@ func (m *Mapper) plan(header []string) {
 }
 
 // Apply converts one raw record (as sources.RawReader returns it, with
-// header the reader's header at the time) into a stage record with the same
-// rows in the same order. Rejected rows stay in the record with q_reason
-// set and are also returned as RowErrors. The caller releases the result.
+// header the reader's header at the time) into a stage record of the same
+// rows: first the valid rows, in the order of the raw record, then the
+// rejected ones (q_reason set), in that order too. Each row keeps its own
+// source_row, so the file's row numbers stay exact whatever its place in
+// the batch. Rejected rows are also returned as RowErrors, in file order.
+// The caller releases the result.
+//
+// Valid rows come first so that a direct load can hand them to DuckDB as
+// the slice [0, valid) of the record without copying them: DuckDB misreads
+// the booleans of a slice that does not start at offset 0
+// (docs/architecture.md), and most large batches hold a bad row.
 func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowError) {
 	if len(header) != len(m.header) {
 		m.plan(header)
@@ -213,25 +221,32 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 	if !m.sampled {
 		m.sample(raw)
 	}
-	var errs []RowError
-	r := rowParser{m: m, raw: raw}
-	m.reserve(int(rec.NumRows()), raw)
-	for i := 0; i < int(rec.NumRows()); i++ {
-		r.reset(i)
-		row := int64(i + 1)
+	rowOf := func(i int) int64 {
 		if rows != nil {
-			row = rows.Value(i)
+			return rows.Value(i)
 		}
+		return int64(i + 1)
+	}
+	var errs []RowError
+	var bad []int // raw index of each rejected row, as errs
+	r := rowParser{m: m, raw: raw}
+	n := int(rec.NumRows())
+	m.reserve(n, raw)
+	for i := 0; i < n; i++ {
+		r.reset(i)
 		if e, ok := r.parse(); !ok {
-			e.Row = row
+			e.Row = rowOf(i)
 			errs = append(errs, e)
-			m.appendRejected(&r, e)
+			bad = append(bad, i)
 		} else {
 			m.masked += int64(r.masked)
 			m.appendValid(&r)
 		}
 	}
-	n := int(rec.NumRows())
+	for k, i := range bad {
+		r.reset(i)
+		m.appendRejected(&r, errs[k])
+	}
 	if n > 0 {
 		for f := range numStage {
 			if sb, ok := m.b.Field(f).(*array.StringBuilder); ok {
@@ -239,14 +254,45 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 			}
 		}
 	}
-	return m.record(n, rows), errs
+	var order *array.Int64
+	if len(bad) == 0 && rows != nil && rows.Len() == n && rows.NullN() == 0 {
+		// Nothing moved: the raw record's row column is the source_row.
+		rows.Retain()
+		order = rows
+	} else {
+		order = m.sourceRows(n, bad, rowOf)
+	}
+	defer order.Release()
+	return m.record(n, order), errs
+}
+
+// sourceRows is the source_row column of a batch of n rows whose rows at
+// the raw indexes bad (ascending) were rejected: the valid rows' numbers,
+// then the rejected rows'.
+func (m *Mapper) sourceRows(n int, bad []int, rowOf func(int) int64) *array.Int64 {
+	b := array.NewInt64Builder(m.opts.Mem)
+	defer b.Release()
+	b.Reserve(n)
+	k := 0
+	for i := range n {
+		if k < len(bad) && bad[k] == i {
+			k++
+			continue
+		}
+		b.UnsafeAppend(rowOf(i))
+	}
+	for _, i := range bad {
+		b.UnsafeAppend(rowOf(i))
+	}
+	return b.NewInt64Array()
 }
 
 // record assembles the batch of n rows: the builders' columns, and the
 // provenance. The source, file, hash and file number are the same on every
 // row of a file: their columns are built once per file and shared by its
-// batches (arrays are immutable), and the source rows are the raw record's
-// own row column, instead of appending four constants per row.
+// batches (arrays are immutable); rows is the source_row column (the raw
+// record's own row column when no row moved), instead of appending four
+// constants per row.
 func (m *Mapper) record(n int, rows *array.Int64) arrow.Record {
 	if m.prov.n < n {
 		m.prov.release()
@@ -268,18 +314,8 @@ func (m *Mapper) record(n int, rows *array.Int64) arrow.Record {
 		case FFileSeq:
 			cols[f] = array.NewSlice(m.prov.seq, 0, int64(n))
 		case FSourceRow:
-			if rows != nil && rows.Len() == n && rows.NullN() == 0 {
-				rows.Retain()
-				cols[f] = rows
-			} else {
-				b := array.NewInt64Builder(m.opts.Mem)
-				b.Reserve(n)
-				for i := range n {
-					b.UnsafeAppend(int64(i + 1))
-				}
-				cols[f] = b.NewArray()
-				b.Release()
-			}
+			rows.Retain()
+			cols[f] = rows
 		default:
 			cols[f] = m.b.Field(f).NewArray()
 		}

@@ -58,6 +58,34 @@ func value(rec arrow.Record, name string, i int) string {
 	}
 }
 
+// bySourceRow maps each source_row of a stage record to its index, and
+// checks the order Apply promises: every valid row (q_reason NULL) before
+// every rejected one, each group in ascending source_row (the file's
+// order), every source_row once.
+func bySourceRow(t *testing.T, out arrow.Record) map[int64]int {
+	t.Helper()
+	rows := out.Column(FSourceRow).(*array.Int64)
+	q := out.Column(FQReason)
+	idx := map[int64]int{}
+	for i := 0; i < int(out.NumRows()); i++ {
+		r := rows.Value(i)
+		if _, dup := idx[r]; dup {
+			t.Errorf("source_row %d twice", r)
+		}
+		idx[r] = i
+		if i == 0 {
+			continue
+		}
+		switch prevBad, bad := q.IsValid(i-1), q.IsValid(i); {
+		case prevBad && !bad:
+			t.Errorf("valid row %d (source_row %d) after a rejected one", i, r)
+		case prevBad == bad && rows.Value(i-1) >= r:
+			t.Errorf("row %d: source_row %d after %d", i, r, rows.Value(i-1))
+		}
+	}
+	return idx
+}
+
 func TestApply(t *testing.T) {
 	header := []string{"STT", "Mã hồ sơ", "Đơn vị tiếp nhận", "Mã TTHC", "Tên thủ tục", "Lĩnh vực", "Hình thức nộp",
 		"Ngày tiếp nhận", "Hạn xử lý", "Ngày kết thúc xử lý", "Ngày trả kết quả", "Trạng thái", "Số lần bổ sung",
@@ -148,8 +176,14 @@ func TestApply(t *testing.T) {
 	if out.NumRows() != int64(len(cases)) {
 		t.Fatalf("rows in %d out %d", len(cases), out.NumRows())
 	}
+	// Case i is the raw record's row i, source_row i+2 (rawRecord).
+	at := bySourceRow(t, out)
 	rejected := 0
-	for i, c := range cases {
+	for ci, c := range cases {
+		i, ok := at[int64(ci+2)]
+		if !ok {
+			t.Fatalf("%s: no row with source_row %d", c.name, ci+2)
+		}
 		t.Run(c.name, func(t *testing.T) {
 			for col, want := range c.want {
 				got := value(out, col, i)
@@ -162,9 +196,6 @@ func TestApply(t *testing.T) {
 				if got != want {
 					t.Errorf("%s = %q, want %q", col, got, want)
 				}
-			}
-			if value(out, "source_row", i) != fmt.Sprint(i+2) {
-				t.Errorf("source_row = %s", value(out, "source_row", i))
 			}
 		})
 		if value(out, "q_reason", i) != "<nil>" {
@@ -299,7 +330,9 @@ func TestApplyMasksPersonalData(t *testing.T) {
 	defer m.Release()
 	out, errs := m.Apply(header, raw)
 	defer out.Release()
-	for i, c := range cases {
+	at := bySourceRow(t, out)
+	for ci, c := range cases {
+		i := at[int64(ci+2)]
 		for col, want := range c.want {
 			got := value(out, col, i)
 			if col == "q_reason" && want != "<nil>" {
@@ -372,5 +405,55 @@ func TestRejectedReasonsMasked(t *testing.T) {
 			raw.Release()
 			m.Release()
 		}
+	}
+}
+
+// Apply puts a batch's valid rows first and its rejected rows after them,
+// each row with its own source_row, raw_record and RowError, so that a
+// direct load passes the valid rows on as the slice [0, valid) without
+// copying them (issue 11). Rows 2 to 7 of the file: valid, bad, valid,
+// bad, bad, valid.
+func TestApplyValidRowsFirst(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	header := []string{"Mã hồ sơ", "Ngày tiếp nhận"}
+	rows := [][]string{{"X-2", "16/03/2026"}, {"X-3", "31/02/2026"}, {"X-4", "17/03/2026"},
+		{"X-5", ""}, {"X-6", "hôm qua"}, {"X-7", "18/03/2026"}}
+	raw := rawRecord(mem, header, rows)
+	defer raw.Release()
+	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP", Source: "s", File: "f.csv", Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	out, errs := m.Apply(header, raw)
+	defer out.Release()
+	bySourceRow(t, out)
+	// By hand: valid X-2, X-4, X-7 (rows 2, 4, 7), then bad X-3, X-5, X-6.
+	var got []string
+	for i := 0; i < int(out.NumRows()); i++ {
+		got = append(got, value(out, "source_row", i)+" "+value(out, "dossier_code", i)+" "+value(out, "q_reason_code", i)+" "+value(out, "q_raw_record", i))
+	}
+	want := []string{"2 X-2 <nil> <nil>", "4 X-4 <nil> <nil>", "7 X-7 <nil> <nil>",
+		`3 <nil> unparseable_date {"Mã hồ sơ":"X-3","Ngày tiếp nhận":"31/02/2026"}`,
+		`5 <nil> missing_received_at {"Mã hồ sơ":"X-5","Ngày tiếp nhận":""}`,
+		`6 <nil> unparseable_date {"Mã hồ sơ":"X-6","Ngày tiếp nhận":"hôm qua"}`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var errRows []int64
+	for _, e := range errs {
+		errRows = append(errRows, e.Row)
+	}
+	if fmt.Sprint(errRows) != "[3 5 6]" {
+		t.Errorf("RowError rows %v, want [3 5 6]", errRows)
+	}
+	// A batch without a rejected row keeps the raw record's row column.
+	ok := rawRecord(mem, header, [][]string{{"Y-2", "16/03/2026"}, {"Y-3", "16/03/2026"}})
+	defer ok.Release()
+	out2, _ := m.Apply(header, ok)
+	defer out2.Release()
+	if out2.Column(FSourceRow) != ok.Column(len(header)) {
+		t.Error("a batch with no rejected row copied its source rows")
 	}
 }

@@ -58,6 +58,9 @@ type directRun struct {
 	files map[int32]directFile
 	// err is the failure that aborted the transaction, if any.
 	err error
+	// copied counts the valid rows that had to be copied before DuckDB
+	// could read them (see splitReader); 0 for the Mapper's batches.
+	copied int64
 }
 
 type directFile struct{ source, path string }
@@ -77,7 +80,10 @@ func (s *Stage) loadDirect(ctx context.Context, d *datasets.Dataset, rdr array.R
 	if err != nil {
 		return err
 	}
-	defer sp.free()
+	defer func() {
+		s.direct.copied += sp.copied
+		sp.free()
+	}()
 	insert := fmt.Sprintf("INSERT INTO %s BY NAME SELECT * EXCLUDE (%s), CAST(%d AS BIGINT) AS run_id, TIMESTAMP '%s' AS loaded_at FROM %s_in",
 		directTable(d), strings.Join(datasets.DirectExcluded, ", "), s.direct.runID, s.direct.loadedAt.Format("2006-01-02 15:04:05.999999"), d.StageTable())
 	for {
@@ -149,6 +155,13 @@ func (s *Stage) discardDirect(ctx context.Context, d *datasets.Dataset, seq int3
 // stream) when quarantineSpill rows are held, so the caller can stage
 // them and resume. It hides the stream's error from DuckDB (see
 // loadDirect) and records the provenance of the file.
+//
+// A batch whose valid rows come first (transforms.Mapper.Apply's order)
+// and whose columns start at offset 0 is passed on without a copy: the
+// valid rows are the slice [0, valid), which DuckDB reads correctly
+// (TestDirectSliceAtZero). Any other batch with a bad row has its valid
+// rows copied into one new record (compact): DuckDB misreads the booleans
+// of a slice that does not start at offset 0.
 type splitReader struct {
 	refs   atomic.Int64
 	in     array.RecordReader
@@ -160,6 +173,8 @@ type splitReader struct {
 	pause  bool
 	done   bool
 	err    error
+	// copied counts the valid rows copied (compact) rather than sliced.
+	copied int64
 
 	seen                       bool
 	seq                        int32
@@ -205,15 +220,35 @@ func (r *splitReader) Next() bool {
 		r.note(rec)
 		n := int(rec.NumRows())
 		q := rec.Column(r.qcol)
-		if q.NullN() == n {
+		atZero := startsAtZero(rec)
+		if q.NullN() == n && atZero {
 			rec.Retain()
 			r.cur = rec
 			r.valid += int64(n)
 			return true
 		}
+		lead := 0 // valid rows before the first bad one
+		for lead < n && q.IsNull(lead) {
+			lead++
+		}
+		if atZero && q.NullN() == lead {
+			// Valid rows first: pass them on as a slice at offset 0.
+			if lead < n {
+				r.hold(rec.NewSlice(int64(lead), int64(n)))
+			}
+			if r.heldN >= quarantineSpill {
+				r.pause = true
+			}
+			if lead > 0 {
+				r.cur = rec.NewSlice(0, int64(lead))
+				r.valid += int64(lead)
+				return true
+			}
+			continue
+		}
 		// The valid rows are copied into one record: DuckDB's Arrow scan
 		// misreads a boolean column that does not start at bit 0 (a slice
-		// of a batch), so slices cannot be passed on.
+		// of a batch), so such slices cannot be passed on.
 		var valid []arrow.Record
 		for i := 0; i < n; {
 			j := i
@@ -238,11 +273,23 @@ func (r *splitReader) Next() bool {
 			}
 			if r.cur != nil {
 				r.valid += r.cur.NumRows()
+				r.copied += r.cur.NumRows()
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// startsAtZero reports whether every column of rec starts at offset 0 of
+// its buffers (a record built whole, or a slice from its first row).
+func startsAtZero(rec arrow.Record) bool {
+	for _, c := range rec.Columns() {
+		if c.Data().Offset() != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // compact copies slices of a record into one record whose columns start

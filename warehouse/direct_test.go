@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/transforms"
@@ -53,8 +54,47 @@ func dump(t *testing.T, db *sql.DB, q string) []string {
 // last row wins, the earlier goes to quarantine), across files (the later
 // file wins), older warehouse versions replaced, a file discarded after
 // reading and a file failing half-way leave nothing. The quarantined rows
-// are staged in pieces when they exceed the spill bound.
+// are staged in pieces when they exceed the spill bound. The rows of a.csv
+// come in the file's order (a batch's valid rows are then copied) and with
+// each batch's valid rows first, as transforms.Mapper.Apply emits them
+// (passed on as a slice at offset 0, not copied): both give the same
+// tables, fee_required and paid_online included.
 func TestDirectLoadEqualsStaged(t *testing.T) {
+	for _, validFirst := range []bool{false, true} {
+		name := "file order"
+		if validFirst {
+			name = "valid rows first"
+		}
+		t.Run(name, func(t *testing.T) { testDirectLoadEqualsStaged(t, validFirst) })
+	}
+}
+
+// reorder builds a record of rec's rows at the indexes rows, in that order.
+func reorder(t *testing.T, rec arrow.Record, rows ...int) arrow.Record {
+	t.Helper()
+	cols := make([]arrow.Array, rec.NumCols())
+	for c := range cols {
+		parts := make([]arrow.Array, len(rows))
+		for k, i := range rows {
+			parts[k] = array.NewSlice(rec.Column(c), int64(i), int64(i+1))
+		}
+		a, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			p.Release()
+		}
+		cols[c] = a
+	}
+	out := array.NewRecord(rec.Schema(), cols, int64(len(rows)))
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
+}
+
+func testDirectLoadEqualsStaged(t *testing.T, validFirst bool) {
 	defer func(n int) { quarantineSpill = n }(quarantineSpill)
 	quarantineSpill = 2
 	march := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
@@ -99,6 +139,13 @@ func TestDirectLoadEqualsStaged(t *testing.T) {
 		a := stageFile(t, 1, "a.csv", "sa", april, []string{"A", "D", "", "D", "", "E", "", "", "F"},
 			[]string{"", "", "Thiếu mã", "", "Thiếu mã", "", "Thiếu mã", "Thiếu mã", ""})
 		a1, a2 := a.NewSlice(0, 6), a.NewSlice(6, 9)
+		if validFirst {
+			// Batch 1: A, D, D, E, then bad rows 4 and 6; batch 2: F,
+			// then bad rows 8 and 9 (Apply's order).
+			a1.Release()
+			a2.Release()
+			a1, a2 = reorder(t, a, 0, 1, 3, 5, 2, 4), reorder(t, a, 8, 6, 7)
+		}
 		a.Release()
 		if err := load(reader(a1, a2)); err != nil {
 			t.Fatal(err)
@@ -122,6 +169,19 @@ func TestDirectLoadEqualsStaged(t *testing.T) {
 		var r result
 		if err := st.conn.QueryRowContext(ctx, `SELECT count(*) FROM stage_dossiers`).Scan(&r.stagedDuring); err != nil {
 			t.Fatal(err)
+		}
+		if direct {
+			// Copied in file order: a.csv's valid rows of its batches
+			// holding a bad row before a valid one (A, D, D, E) or not
+			// starting at offset 0 (F); b.csv has no bad row, c.csv and
+			// d.csv have theirs last. With valid rows first: none.
+			want := int64(5)
+			if validFirst {
+				want = 0
+			}
+			if st.direct.copied != want {
+				t.Errorf("valid rows copied: %d, want %d", st.direct.copied, want)
+			}
 		}
 		files := []*FileResult{
 			{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 9},
