@@ -437,7 +437,13 @@ func run(o options) error {
 		}
 		if nightly != nil {
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, nightly.label)
-			cfg, err := fromBase(o, f, baseDir, "nightly", last, f.nightly)
+			// In the folder the base was loaded from (the workdir of (a)
+			// at the largest size, recreated here): the ledger records
+			// files by absolute path, so the big export is then known by
+			// path, size and time, as in a real nightly run. From another
+			// folder it was a same-sized file at a new path, hashed whole
+			// (1.35 GB at 5M, about 1 s of (c)'s "stage") to find it a copy.
+			cfg, err := fromBase(o, f, baseDir, fmt.Sprintf("full-%d", last.rows), last, f.nightly)
 			if err != nil {
 				return err
 			}
@@ -449,7 +455,8 @@ func run(o options) error {
 		}
 		if updates != nil {
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, updates.label)
-			cfg, err := fromBase(o, f, baseDir, "updates", last, f.nightly, f.updates)
+			// In the base's own folder, as (c).
+			cfg, err := fromBase(o, f, baseDir, fmt.Sprintf("full-%d", last.rows), last, f.nightly, f.updates)
 			if err != nil {
 				return err
 			}
