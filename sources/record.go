@@ -17,6 +17,14 @@ import (
 // DecodeOptions.BatchRows is 0.
 const defaultBatchRows = 65536
 
+// firstBatchRows is the first record's rows under the default batch size;
+// each next record has twice as many, up to defaultBatchRows. The stages
+// after the decoder (transform, DuckDB's append) start on a small first
+// batch while the decoder reads on, instead of waiting for 65,536 rows: a
+// nightly file of 50,000 rows was otherwise one batch, decoded, mapped and
+// appended one step after the other (issue 11).
+const firstBatchRows = 4096
+
 // rowSource is what each format decoder provides: one row at a time.
 type rowSource interface {
 	// next returns the cells of the next row and its row number, or io.EOF.
@@ -37,7 +45,8 @@ type reader struct {
 	enc    string // detected text encoding (csv); see Encoding
 	src    rowSource
 	header []string
-	batch  int
+	batch  int // rows per record at most
+	size   int // rows of the record being built (ramps up to batch)
 	b      batchBuilder
 	err    error // sticky: once the source failed or ended it keeps saying so
 	closed bool
@@ -54,7 +63,11 @@ func newReader(path, format string, src rowSource, header []string, opts DecodeO
 	if batch <= 0 {
 		batch = defaultBatchRows
 	}
-	return &reader{path: path, format: format, src: src, header: header, batch: batch, b: batchBuilder{mem: mem},
+	size := batch
+	if opts.BatchRows <= 0 {
+		size = min(firstBatchRows, batch)
+	}
+	return &reader{path: path, format: format, src: src, header: header, batch: batch, size: size, b: batchBuilder{mem: mem},
 		lim: opts.Limits.withDefaults()}
 }
 
@@ -76,14 +89,17 @@ func (r *reader) Encoding() string {
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }
 
-// Next returns the next record of at most BatchRows rows, or io.EOF. When
+// Next returns the next record of at most BatchRows rows (under the
+// default, 4,096 rows first, twice as many each time up to 65,536), or
+// io.EOF. When
 // the source fails part way, the rows read before the failure are returned
 // first and the error on the following call.
 func (r *reader) Next() (arrow.Record, error) {
 	if r.closed {
 		return nil, fmt.Errorf("file %s: reader is closed", r.path)
 	}
-	for r.err == nil && r.b.n < r.batch {
+	r.b.next = r.size
+	for r.err == nil && r.b.n < r.size {
 		cells, row, err := r.src.next(&r.header)
 		if errors.Is(err, io.EOF) && r.hr != nil {
 			if derr := r.hr.drain(); derr != nil {
@@ -110,6 +126,7 @@ func (r *reader) Next() (arrow.Record, error) {
 	if r.b.n == 0 {
 		return nil, r.err
 	}
+	r.size = min(2*r.size, r.batch)
 	return r.b.build(len(r.header)), nil
 }
 
@@ -175,6 +192,7 @@ type batchBuilder struct {
 	cols   []*textColumn
 	rows   *array.Int64Builder
 	n      int // rows in the current batch
+	next   int // rows the current batch is to hold (reserve)
 	schema *arrow.Schema
 	// Sizes of the last batch built: the next batch's buffers are reserved
 	// at once from them, instead of growing by doubling (copying each
@@ -283,16 +301,22 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 	b.n++
 }
 
-// reserve sizes the builders for a batch like the last one, with an
-// eighth more room for the text.
+// reserve sizes the builders for a batch of next rows (as many as the
+// last one when next is 0) with the text bytes per row of the last one,
+// plus an eighth more room for the text.
 func (b *batchBuilder) reserve() {
-	b.rows.Reserve(b.lastRows)
+	rows := b.lastRows
+	if b.next > 0 {
+		rows = b.next
+	}
+	b.rows.Reserve(rows)
 	for i, c := range b.cols {
 		d := 0
 		if i < len(b.lastData) {
-			d = b.lastData[i] + b.lastData[i]/8
+			d = int(int64(b.lastData[i]) * int64(rows) / int64(b.lastRows))
+			d += d / 8
 		}
-		c.reserve(b.lastRows, d)
+		c.reserve(rows, d)
 	}
 }
 
