@@ -113,6 +113,10 @@ func (m *Mapper) cached(f int, v string, parse func(string) memoVal) memoVal {
 	}
 	mv := parse(v)
 	if len(c) < memoLimit {
+		// Both strings copied: v, and often the parsed text (NFC of a
+		// cell already in NFC is the cell itself), point into the batch's
+		// Arrow buffer, which a kept entry would pin for the whole file.
+		mv.s = strings.Clone(mv.s)
 		c[strings.Clone(v)] = mv
 	}
 	return mv

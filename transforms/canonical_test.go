@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -455,5 +456,53 @@ func TestApplyValidRowsFirst(t *testing.T) {
 	defer out2.Release()
 	if out2.Column(FSourceRow) != ok.Column(len(header)) {
 		t.Error("a batch with no rejected row copied its source rows")
+	}
+}
+
+// The memo of parsed cells owns its strings: a kept entry pointing into a
+// batch's Arrow buffer would keep that buffer (megabytes per column) alive
+// for the rest of the file, one per batch that added an entry.
+func TestMemoOwnsItsStrings(t *testing.T) {
+	header := []string{"Mã hồ sơ", "Ngày tiếp nhận", "Tên thủ tục", "Lĩnh vực", "Trạng thái"}
+	raw := rawRecord(memory.NewGoAllocator(), header, [][]string{
+		{"X-1", "16/03/2026", "Đăng ký khai sinh", "Hộ tịch", "Đang xử lý"},
+		{"X-2", "16/03/2026", "Cấp phép xây dựng", "Xây dựng", "Đang xử lý"}})
+	defer raw.Release()
+	m, err := NewMapper(header, MapOptions{Units: testUnits, DefaultUnit: "S.TP"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	out, _ := m.Apply(header, raw)
+	out.Release()
+	inBatch := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		for c := 0; c < int(raw.NumCols())-1; c++ {
+			for _, b := range raw.Column(c).Data().Buffers() {
+				if b == nil || b.Len() == 0 {
+					continue
+				}
+				lo := uintptr(unsafe.Pointer(&b.Bytes()[0]))
+				if p >= lo && p < lo+uintptr(b.Len()) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	n := 0
+	for f, c := range m.memo {
+		for k, v := range c {
+			n++
+			if inBatch(k) || inBatch(v.s) {
+				t.Errorf("memo of %s: %q → %q points into the batch", CanonicalNames[f], k, v.s)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("nothing memoised")
 	}
 }

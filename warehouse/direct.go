@@ -331,11 +331,13 @@ func (r *splitReader) note(rec arrow.Record) {
 	if c, ok := rec.Column(r.seqCol).(*array.Int32); ok {
 		r.seq = c.Value(0)
 	}
+	// Copied: Value points into the batch's buffer, which the run's
+	// record of the file (directRun.files) would otherwise keep alive.
 	if c, ok := rec.Column(r.sourceCol).(*array.String); ok {
-		r.source = c.Value(0)
+		r.source = strings.Clone(c.Value(0))
 	}
 	if c, ok := rec.Column(r.pathCol).(*array.String); ok {
-		r.path = c.Value(0)
+		r.path = strings.Clone(c.Value(0))
 	}
 }
 
