@@ -91,9 +91,8 @@ func (r *reader) Header() []string { return slices.Clone(r.header) }
 
 // Next returns the next record of at most BatchRows rows (under the
 // default, 4,096 rows first, twice as many each time up to 65,536), or
-// io.EOF. When
-// the source fails part way, the rows read before the failure are returned
-// first and the error on the following call.
+// io.EOF. When the source fails part way, the rows read before the
+// failure are returned first and the error on the following call.
 func (r *reader) Next() (arrow.Record, error) {
 	if r.closed {
 		return nil, fmt.Errorf("file %s: reader is closed", r.path)
