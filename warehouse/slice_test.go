@@ -34,7 +34,7 @@ func boolRecord(n int) arrow.Record {
 // a slice of a record from its first row, [0, k), is read exactly by
 // DuckDB's Arrow scan, booleans and their NULLs included, whatever k.
 // Slices from another row are not (docs/architecture.md: the values of a
-// boolean column come out shifted unless the offset is a multiple of 8),
+// boolean column came out shifted at offsets 3 and 5; 8 read right),
 // which is why those are still copied; they are loaded here too and only
 // logged, as the record of what go-duckdb v1.8.2 does.
 func TestDirectSliceAtZero(t *testing.T) {
