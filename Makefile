@@ -89,8 +89,10 @@ fuzz:
 # it) and measures, as child processes, the median of BENCH_RUNS alternated
 # runs of (a) `cchc run` into an empty warehouse per size, (b) DuckDB's own
 # read_csv of the same file into the same typed columns, (c) a nightly run
-# adding BENCH_NIGHTLY rows to the largest warehouse, (d) model and rank
-# alone, (e) an XLSX load of BENCH_XLSX rows. Results: bench/out/results.md.
+# adding BENCH_NIGHTLY rows to the largest warehouse, (c2) the same with
+# 10,000 of its pending dossiers redelivered finished (BENCH_ARGS=-updates N),
+# (d) model and rank alone, (e) an XLSX load of BENCH_XLSX rows. Results:
+# bench/out/results.md.
 # Run it on an otherwise idle machine; the 5M size needs about 3 GB of disk.
 BENCH_SIZES    ?= 1000000,5000000
 BENCH_RUNS     ?= 3
