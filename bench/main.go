@@ -435,15 +435,21 @@ func run(o options) error {
 			ref[i].add(s, out)
 			os.Remove(dbPath)
 		}
-		if nightly != nil {
-			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, nightly.label)
-			// In the folder the base was loaded from (the workdir of (a)
-			// at the largest size, recreated here): the ledger records
-			// files by absolute path, so the big export is then known by
-			// path, size and time, as in a real nightly run. From another
-			// folder it was a same-sized file at a new path, hashed whole
-			// (1.35 GB at 5M, about 1 s of (c)'s "stage") to find it a copy.
-			cfg, err := fromBase(o, f, baseDir, fmt.Sprintf("full-%d", last.rows), last, f.nightly)
+		// (c) and (c2) run in the folder the base was loaded from (the
+		// workdir of (a) at the largest size, recreated here): the ledger
+		// records files by absolute path, so the big export is then known
+		// by path, size and time, as in a real nightly run. From another
+		// folder it was a same-sized file at a new path, hashed whole
+		// (1.35 GB at 5M, about 1 s of (c)'s "stage") to find it a copy.
+		for _, c := range []struct {
+			r     *result
+			extra []export
+		}{{nightly, []export{f.nightly}}, {updates, []export{f.nightly, f.updates}}} {
+			if c.r == nil {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, c.r.label)
+			cfg, err := fromBase(o, f, baseDir, fmt.Sprintf("full-%d", last.rows), last, c.extra...)
 			if err != nil {
 				return err
 			}
@@ -451,20 +457,7 @@ func run(o options) error {
 			if err != nil {
 				return err
 			}
-			nightly.add(s, out)
-		}
-		if updates != nil {
-			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, updates.label)
-			// In the base's own folder, as (c).
-			cfg, err := fromBase(o, f, baseDir, fmt.Sprintf("full-%d", last.rows), last, f.nightly, f.updates)
-			if err != nil {
-				return err
-			}
-			s, out, err := measure(o.cchc, "run", "--config", cfg)
-			if err != nil {
-				return err
-			}
-			updates.add(s, out)
+			c.r.add(s, out)
 		}
 		fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, model.label)
 		cfg, err := fromBase(o, f, baseDir, "model", last)
