@@ -40,9 +40,10 @@ type countPlan struct {
 	counted counted
 	// query is 20_outcome_counts.sql for these counts, {outcomes} left.
 	query string
-	// stamp identifies query and the warehouse's schema version:
-	// outcome_counts built under another one (an older cchc, another
-	// methodology, a migration since) is rebuilt whole.
+	// stamp identifies query, the outcome views it reads and the
+	// warehouse's schema version: outcome_counts built under another one
+	// (an older cchc, another methodology, a migration since) is rebuilt
+	// whole.
 	stamp string
 }
 
@@ -75,7 +76,18 @@ func planCounts(m *Methodology) (countPlan, error) {
 		}
 	}
 	p.query = strings.ReplaceAll(string(body), "{counts}", counts.String())
-	sum := sha256.Sum256([]byte(p.query))
+	// What the counts count is the outcomes' rules too: counts made by a
+	// cchc whose outcome views differ are not added to.
+	h := sha256.New()
+	h.Write([]byte(p.query))
+	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql"} {
+		b, err := fs.ReadFile(cchcsql.Models, name)
+		if err != nil {
+			return countPlan{}, fmt.Errorf("model %s: %w", name, err)
+		}
+		h.Write(b)
+	}
+	sum := h.Sum(nil)
 	p.stamp = "outcome_counts " + hex.EncodeToString(sum[:8])
 	return p, nil
 }
@@ -140,7 +152,7 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) 
 	// the removed ones'; a key left with no dossier (received_total, the
 	// count(*), is 0) goes, as a full build would not make it.
 	const rest = "COLUMNS(* EXCLUDE (" + countKeys + "))"
-	return exec(`CREATE OR REPLACE TEMP TABLE model_delta AS
+	if err := exec(`CREATE OR REPLACE TEMP TABLE model_delta AS
 		SELECT * FROM (` + over("model_added_outcomes") + `)
 		UNION ALL
 		SELECT ` + countKeys + `, -` + rest + ` FROM (` + over("model_removed_outcomes") + `);
@@ -149,8 +161,20 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) 
 		SELECT ` + countKeys + `, CAST(sum(` + rest + `) AS BIGINT)
 		FROM (SELECT o.* FROM outcome_counts o JOIN model_delta_keys k USING (` + countKeys + `)
 			UNION ALL SELECT * FROM model_delta)
-		GROUP BY ` + countKeys + `
-		HAVING sum(received_total) > 0;
+		GROUP BY ` + countKeys); err != nil {
+		return err
+	}
+	// Subtracting what a removed version counted can only leave a count
+	// below zero if the counts no longer match the dossiers. Then fail:
+	// the run is partial and the next run rebuilds the model whole.
+	var negative int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM (UNPIVOT model_counts_new ON `+rest+`) WHERE value < 0`).Scan(&negative); err != nil {
+		return fmt.Errorf("model outcome_counts: %w", err)
+	}
+	if negative > 0 {
+		return fmt.Errorf("model outcome_counts: %d counts would fall below zero: the counts kept no longer match the dossiers (the next run rebuilds the model whole)", negative)
+	}
+	return exec(`DELETE FROM model_counts_new WHERE received_total = 0;
 		DELETE FROM outcome_counts WHERE EXISTS (SELECT 1 FROM model_delta_keys k
 			WHERE k.period = outcome_counts.period AND k.unit_code = outcome_counts.unit_code
 			AND k.received_unit_code = outcome_counts.received_unit_code AND k.field = outcome_counts.field);

@@ -115,3 +115,82 @@ func TestCountsStampForcesFull(t *testing.T) {
 		t.Errorf("after the full build: full %v, delta %v; want a delta", b.Full, b.Delta)
 	}
 }
+
+// A count that reads the unit (or the period) is not taken from
+// outcome_counts: restated on the period's units, the previous period's
+// rows read those units (dossier_outcomes_restated), not the ones they
+// were counted with. The on-time share of the merger fixture restricted
+// to dossiers of units that still stand for themselves, written as a
+// count and as a sum, gives the same scores and movement (it did not when
+// the count was taken from outcome_counts: X.AB's previous score for
+// 2025-Q3 was 53.333 against 26.667).
+func TestCountsReadingTheUnit(t *testing.T) {
+	db := loadMerger(t)
+	body, err := os.ReadFile("testdata/merger/methodology.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const num = `numerator: "count(*) FILTER (WHERE finished_in_period AND outcome IN ('early', 'on_time'))"`
+	if !strings.Contains(string(body), num) {
+		t.Fatal("the merger methodology has no numerator to rewrite")
+	}
+	var got []string
+	for _, n := range []string{
+		`numerator: "count(*) FILTER (WHERE finished_in_period AND outcome IN ('early', 'on_time') AND unit_code = received_unit_code)"`,
+		`numerator: "sum(CASE WHEN finished_in_period AND outcome IN ('early', 'on_time') AND unit_code = received_unit_code THEN 1 ELSE 0 END)"`,
+	} {
+		path := filepath.Join(t.TempDir(), "m.yaml")
+		if err := osWriteFile(path, strings.Replace(string(body), num, n, 1)); err != nil {
+			t.Fatal(err)
+		}
+		m, err := LoadMethodology(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := planCounts(m); err != nil || p.linear {
+			t.Fatalf("%s: linear %v, %v; want the outcomes route", n, p.linear, err)
+		}
+		if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rowsOf(t, db, `SELECT period, unit_code, total_score, previous_score, score_change FROM index_scores ORDER BY ALL`))
+	}
+	if got[0] != got[1] {
+		t.Errorf("count:\n%s\nsum:\n%s", got[0], got[1])
+	}
+	if !strings.Contains(got[0], "2025-Q3") {
+		t.Errorf("no 2025-Q3 scores: %s", got[0])
+	}
+}
+
+// Counts that a delta would drive below zero no longer match the
+// dossiers: the build fails (the run is partial and the next one rebuilds
+// the model whole) instead of dropping the key.
+func TestCountsBelowZeroFail(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "A,Xã A,commune")
+	insert(t, w.DB(), []dossier{{code: "A-1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00",
+		due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"}})
+	build(t, w, "calendar")
+	ctx := context.Background()
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A-1 removed by a run, while the counts (corrupted here) no longer
+	// hold it: 0 − 1 in March, Q1, H1 and 2026.
+	if _, err := c.ExecContext(ctx, `UPDATE outcome_counts SET received_total = 0;
+		CREATE OR REPLACE TEMP TABLE dossier_changes AS SELECT received_at, finished_at FROM dossiers;
+		CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers;
+		CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 99::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false); err == nil || !strings.Contains(err.Error(), "4 counts would fall below zero") {
+		t.Errorf("err = %v, want 4 counts below zero", err)
+	}
+}

@@ -24,9 +24,9 @@ func countColumn(i int) string { return "c" + strconv.Itoa(i+1) }
 // splitCounts finds the count calls of exprs. ok is false when an
 // expression may aggregate in a way a sum of parts does not give: a call
 // other than count and the scalar functions above (sum, avg, …), a
-// count(DISTINCT …), a window (OVER), a subquery (SELECT), a dollar- or
-// E-quoted string it cannot read safely, or an unclosed parenthesis,
-// string or comment. The model then aggregates the outcomes themselves.
+// count(DISTINCT …), a window (OVER), a subquery (SELECT), a count reading
+// the period or the unit (see mentions), a dollar- or E-quoted string it
+// cannot read safely, or an unclosed parenthesis, string or comment. The model then aggregates the outcomes themselves.
 func splitCounts(exprs []string) (counted, bool) {
 	var c counted
 	index := map[string]int{}
@@ -63,6 +63,9 @@ func rewriteCounts(e string, name func(call string) string) (string, bool) {
 			end, ok := skipQuoted(e, i)
 			if !ok {
 				return "", false
+			}
+			if ch == '"' && skipSpace(e, end) < len(e) && e[skipSpace(e, end)] == '(' {
+				return "", false // a quoted function name: maybe an aggregate
 			}
 			i = end
 		case ch == '$':
@@ -109,7 +112,7 @@ func rewriteCounts(e string, name func(call string) string) (string, bool) {
 				}
 				k = skipSpace(e, end)
 			}
-			if wordAt(e, k) == "over" {
+			if wordAt(e, k) == "over" || mentions(e[i:end], "period", "unit_code") {
 				return "", false
 			}
 			b.WriteString(e[last:i])
@@ -232,6 +235,59 @@ func matchParen(e string, open int) (int, bool) {
 		i++
 	}
 	return 0, false
+}
+
+// mentions reports whether the call reads one of the columns names, bare
+// or double-quoted, in any case. A count that reads the period or the
+// standing unit is not restated like the others: the previous period
+// restated on a period's units (dossier_outcomes_restated) gives its rows
+// that period's name and units, while outcome_counts holds the counts
+// made with their own.
+func mentions(call string, names ...string) bool {
+	for i := 0; i < len(call); {
+		c := call[i]
+		switch {
+		case c == '\'':
+			end, ok := skipQuoted(call, i)
+			if !ok {
+				return true
+			}
+			i = end
+		case c == '"':
+			end, ok := skipQuoted(call, i)
+			if !ok {
+				return true
+			}
+			id := strings.ToLower(strings.ReplaceAll(call[i+1:end-1], `""`, `"`))
+			for _, n := range names {
+				if id == n {
+					return true
+				}
+			}
+			i = end
+		case strings.HasPrefix(call[i:], "--") || strings.HasPrefix(call[i:], "/*"):
+			end, ok := skipComment(call, i)
+			if !ok {
+				return true
+			}
+			i = end
+		case isIdentStart(c):
+			j := i
+			for j < len(call) && isIdent(call[j]) {
+				j++
+			}
+			w := strings.ToLower(call[i:j])
+			for _, n := range names {
+				if w == n {
+					return true
+				}
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return false
 }
 
 // wordAt returns the identifier starting at i, lower-cased, or "".

@@ -55,6 +55,18 @@ func TestSplitCounts(t *testing.T) {
 		{name: "unclosed string", in: []string{"count(*) FILTER (WHERE x = 'a)"}},
 		{name: "filter without parenthesis", in: []string{"count(*) FILTER WHERE x"}},
 		{name: "one bad expression spoils all", in: []string{"count(*)", "max(received_at)"}},
+		// Restated on another period's units, these would read that
+		// period and those units, not the ones they were counted with.
+		{name: "filter on the unit", in: []string{"count(*) FILTER (WHERE unit_code = received_unit_code)"}},
+		{name: "filter on the period", in: []string{"count(*) FILTER (WHERE period LIKE '%-Q3')"}},
+		{name: "quoted period in any case", in: []string{`count(*) FILTER (WHERE "Period" <> '')`}},
+		{name: "counting the unit", in: []string{"count(UNIT_CODE)"}},
+		{name: "the words in a string are fine", in: []string{"count(*) FILTER (WHERE rating <> 'period unit_code')"},
+			counts: []string{"count(*) FILTER (WHERE rating <> 'period unit_code')"}, exprs: []string{"c1"}, ok: true},
+		{name: "other period columns are fine", in: []string{"count(*) FILTER (WHERE received_at >= period_start AND received_unit_code <> '')"},
+			counts: []string{"count(*) FILTER (WHERE received_at >= period_start AND received_unit_code <> '')"}, exprs: []string{"c1"}, ok: true},
+		{name: "quoted function name", in: []string{`"sum"(x)`}},
+		{name: "quoted count", in: []string{`"count" (*)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, ok := splitCounts(tc.in)

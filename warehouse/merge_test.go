@@ -59,11 +59,28 @@ func TestDossierChanges(t *testing.T) {
 	w := open(t)
 	march := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 	april := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
-	commitDossiers(t, w, 1, "march.csv", "m1", march, []string{"A", "B"}, nil, 0)
+	// A first load leaves no change table, so the model rebuilds every
+	// period (its periods are all new; an empty table would let it
+	// rebuild none).
+	tables := func(ctx context.Context, c *sql.Conn) error {
+		var n int
+		if err := c.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name IN ('dossier_changes', 'dossier_removed')`).Scan(&n); err != nil {
+			return err
+		}
+		if n != 0 {
+			t.Errorf("a first load left %d change tables for the model", n)
+		}
+		return nil
+	}
+	commitDossiers(t, w, 1, "march.csv", "m1", march, []string{"A", "B"}, tables, 0)
 
 	var changes []string
+	var removed string
 	model := func(ctx context.Context, c *sql.Conn) error {
 		changes = nil
+		if err := c.QueryRowContext(ctx, `SELECT coalesce(string_agg(dossier_code || ' ' || strftime(received_at, '%Y-%m-%d'), ', ' ORDER BY dossier_code), '') FROM dossier_removed`).Scan(&removed); err != nil {
+			return err
+		}
 		rows, err := c.QueryContext(ctx, `SELECT strftime(received_at, '%Y-%m-%d') FROM dossier_changes ORDER BY received_at`)
 		if err != nil {
 			return err
@@ -84,6 +101,10 @@ func TestDossierChanges(t *testing.T) {
 	if want := []string{"2026-03-02", "2026-04-06"}; !reflect.DeepEqual(changes, want) {
 		t.Errorf("dossier_changes = %v, want %v", changes, want)
 	}
+	// The whole row of the version removed, for the model to subtract.
+	if removed != "A 2026-03-02" {
+		t.Errorf("dossier_removed = %q, want A's March version", removed)
+	}
 	if f.RowsLoaded != 1 || f.RowsSuperseded != 0 {
 		t.Errorf("counts: loaded %d superseded %d", f.RowsLoaded, f.RowsSuperseded)
 	}
@@ -102,6 +123,9 @@ func TestDossierChanges(t *testing.T) {
 	f = commitDossiers(t, w, 3, "march.csv", "m1", march, []string{"A", "B"}, model, 1)
 	if want := []string{"2026-03-02", "2026-03-02"}; !reflect.DeepEqual(changes, want) {
 		t.Errorf("after the retry, dossier_changes = %v, want %v", changes, want)
+	}
+	if removed != "B 2026-03-02" {
+		t.Errorf("after the retry, dossier_removed = %q, want B's version from run 1", removed)
 	}
 	if f.RowsLoaded != 1 || f.RowsSuperseded != 1 {
 		t.Errorf("retry counts: loaded %d superseded %d", f.RowsLoaded, f.RowsSuperseded)

@@ -65,9 +65,15 @@ DELETE FROM current_dossiers WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers
 
 -- Created before any dossiers row is deleted or inserted (the model reads
 -- it; the warehouse drops it after the model).
+-- A first load (or a full refresh) leaves no change table: its periods
+-- are all new, and without dossier_changes the model rebuilds every
+-- period (an empty one would let it rebuild none).
+-- when: existing or retries
 CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+
 -- The whole rows of the versions removed: the model subtracts their counts
 -- (model/counts.go).
+-- when: existing or retries
 CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
 
 -- What a retried version loaded before is replaced by its new reading: a
@@ -109,7 +115,5 @@ INSERT INTO dossiers SELECT c.dossier_code, c.unit_code, c.procedure_code, c.pro
   c.source, c.source_file, c.source_row, c.file_sha256, m.run_id, m.loaded_at
 FROM current_dossiers c, merge_run m;
 
--- Into an empty table every period is new, so the model rebuilds them
--- all and reads no change: a first load of millions keeps none.
--- when: existing
+-- when: existing or retries
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM current_dossiers;

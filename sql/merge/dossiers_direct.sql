@@ -50,7 +50,13 @@ CREATE OR REPLACE TEMP VIEW current_dossiers AS
 SELECT d.*, f.file_seq FROM dossiers d JOIN stage_files f ON f.source = d.source AND f.path = d.source_file
 WHERE d.run_id = {run_id};
 
+-- A first load leaves no change table: its periods are all new, and
+-- without dossier_changes the model rebuilds every period (an empty one
+-- would let it rebuild none).
+-- when: existing or retries
 CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+
+-- when: existing or retries
 CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
 
 -- The warehouse's versions of the run's codes are found once and deleted
@@ -73,7 +79,5 @@ DELETE FROM dossiers WHERE rowid IN (SELECT row_id FROM replaced_dossiers);
 -- when: existing
 DROP TABLE replaced_dossiers;
 
--- Into an empty table every period is new, so the model rebuilds them
--- all and reads no change: a first load of millions keeps none.
--- when: existing
+-- when: existing or retries
 INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = {run_id};
