@@ -26,7 +26,8 @@ func countColumn(i int) string { return "c" + strconv.Itoa(i+1) }
 // other than count and the scalar functions above (sum, avg, …), a
 // count(DISTINCT …), a window (OVER), a subquery (SELECT), a count reading
 // the period or the unit (see mentions), a dollar- or E-quoted string it
-// cannot read safely, or an unclosed parenthesis, string or comment. The model then aggregates the outcomes themselves.
+// cannot read safely, or an unclosed parenthesis, string or comment. The
+// model then aggregates the outcomes themselves.
 func splitCounts(exprs []string) (counted, bool) {
 	var c counted
 	index := map[string]int{}
@@ -52,75 +53,47 @@ func splitCounts(exprs []string) (counted, bool) {
 // clause, replaced by name(call).
 func rewriteCounts(e string, name func(call string) string) (string, bool) {
 	var b strings.Builder
-	i, last := 0, 0
-	for i < len(e) {
-		ch := e[i]
-		switch {
-		case ch == '\'' || ch == '"':
-			if i > 0 && (e[i-1] == 'e' || e[i-1] == 'E') && ch == '\'' && (i < 2 || !isIdent(e[i-2])) {
-				return "", false // E'…' has backslash escapes
-			}
-			end, ok := skipQuoted(e, i)
-			if !ok {
-				return "", false
-			}
-			if ch == '"' && skipSpace(e, end) < len(e) && e[skipSpace(e, end)] == '(' {
-				return "", false // a quoted function name: maybe an aggregate
-			}
-			i = end
-		case ch == '$':
+	last := 0
+	for i := 0; i < len(e); {
+		t, ok := next(e, i)
+		if !ok {
 			return "", false
-		case strings.HasPrefix(e[i:], "--") || strings.HasPrefix(e[i:], "/*"):
-			end, ok := skipComment(e, i)
-			if !ok {
-				return "", false
-			}
-			i = end
-		case isIdentStart(ch):
-			j := i
-			for j < len(e) && isIdent(e[j]) {
-				j++
-			}
-			word := strings.ToLower(e[i:j])
-			if word == "select" || word == "over" {
-				return "", false
-			}
-			open := skipSpace(e, j)
-			call := open < len(e) && e[open] == '('
-			if call && (i > 0 && e[i-1] == '.' || word != "count" && !scalar[word]) {
+		}
+		open := skipSpace(e, t.end)
+		call := open < len(e) && e[open] == '('
+		switch {
+		case t.kind == tokQuoted && call:
+			return "", false // a quoted function name: maybe an aggregate
+		case t.kind != tokWord || t.word != "count" || !call:
+			if t.kind == tokWord && call && (i > 0 && e[i-1] == '.' || !scalar[t.word]) {
 				return "", false // maybe an aggregate other than count
 			}
-			if word != "count" || !call {
-				i = j
-				continue
-			}
-			end, ok := matchParen(e, open)
-			if !ok {
-				return "", false
-			}
-			if first := firstWord(e[open+1 : end-1]); first == "distinct" {
-				return "", false
-			}
-			k := skipSpace(e, end)
-			if w := wordAt(e, k); w == "filter" {
-				p := skipSpace(e, k+len(w))
-				if p >= len(e) || e[p] != '(' {
-					return "", false
-				}
-				if end, ok = matchParen(e, p); !ok {
-					return "", false
-				}
-				k = skipSpace(e, end)
-			}
-			if wordAt(e, k) == "over" || mentions(e[i:end], "period", "unit_code") {
-				return "", false
-			}
-			b.WriteString(e[last:i])
-			b.WriteString(name(e[i:end]))
-			i, last = end, end
-		default:
-			i++
+			i = t.end
+			continue
+		case i > 0 && e[i-1] == '.':
+			return "", false
 		}
+		end, ok := matchParen(e, open)
+		if !ok || firstWord(e[open+1:end-1]) == "distinct" {
+			return "", false
+		}
+		k := skipSpace(e, end)
+		if w := wordAt(e, k); w == "filter" {
+			p := skipSpace(e, k+len(w))
+			if p >= len(e) || e[p] != '(' {
+				return "", false
+			}
+			if end, ok = matchParen(e, p); !ok {
+				return "", false
+			}
+			k = skipSpace(e, end)
+		}
+		if wordAt(e, k) == "over" || mentions(e[i:end], "period", "unit_code") {
+			return "", false
+		}
+		b.WriteString(e[last:i])
+		b.WriteString(name(e[i:end]))
+		i, last = end, end
 	}
 	b.WriteString(e[last:])
 	return b.String(), true
@@ -139,55 +112,87 @@ var scalar = map[string]bool{
 	"else": true, "case": true, "is": true,
 }
 
-func isIdentStart(c byte) bool { return c == '_' || c >= 0x80 || ('a' <= c|0x20 && c|0x20 <= 'z') }
-func isIdent(c byte) bool      { return isIdentStart(c) || ('0' <= c && c <= '9') }
+// The kinds of token next returns.
+const (
+	tokOther  = iota // one byte: an operator, a parenthesis, a space
+	tokString        // '…'
+	tokQuoted        // "…", a quoted identifier
+	tokComment
+	tokWord // an identifier or keyword
+)
 
-// skipQuoted returns the index after the string or quoted identifier at
-// i (a doubled quote is one quote character).
-func skipQuoted(e string, i int) (int, bool) {
-	q := e[i]
-	for j := i + 1; j < len(e); j++ {
-		if e[j] == q {
+type token struct {
+	kind int
+	end  int    // index after the token
+	word string // tokWord: lower-cased; tokQuoted: the name it quotes, lower-cased
+}
+
+// next returns the token of e at i. ok is false where the scanners give
+// up: an unclosed string, quoted identifier or comment, a dollar-quoted
+// string, an E'…' string (backslash escapes), and the words select and
+// over (a subquery, a window), which no count can hold.
+func next(e string, i int) (token, bool) {
+	c := e[i]
+	switch {
+	case c == '\'' || c == '"':
+		q := c
+		for j := i + 1; j < len(e); j++ {
+			if e[j] != q {
+				continue
+			}
 			if j+1 < len(e) && e[j+1] == q {
 				j++
 				continue
 			}
-			return j + 1, true
+			if q == '\'' {
+				return token{kind: tokString, end: j + 1}, true
+			}
+			return token{kind: tokQuoted, end: j + 1, word: strings.ToLower(strings.ReplaceAll(e[i+1:j], `""`, `"`))}, true
 		}
-	}
-	return 0, false
-}
-
-// skipComment returns the index after the comment at i.
-func skipComment(e string, i int) (int, bool) {
-	if e[i+1] == '-' {
+		return token{}, false
+	case c == '$':
+		return token{}, false
+	case strings.HasPrefix(e[i:], "--"):
 		if n := strings.IndexByte(e[i:], '\n'); n >= 0 {
-			return i + n + 1, true
+			return token{kind: tokComment, end: i + n + 1}, true
 		}
-		return len(e), true
+		return token{kind: tokComment, end: len(e)}, true
+	case strings.HasPrefix(e[i:], "/*"):
+		if n := strings.Index(e[i+2:], "*/"); n >= 0 {
+			return token{kind: tokComment, end: i + 2 + n + 2}, true
+		}
+		return token{}, false
+	case isIdentStart(c):
+		j := identEnd(e, i)
+		w := strings.ToLower(e[i:j])
+		if w == "select" || w == "over" || w == "e" && j < len(e) && e[j] == '\'' {
+			return token{}, false
+		}
+		return token{kind: tokWord, end: j, word: w}, true
 	}
-	if n := strings.Index(e[i+2:], "*/"); n >= 0 {
-		return i + 2 + n + 2, true
-	}
-	return 0, false
+	return token{kind: tokOther, end: i + 1}, true
 }
 
-// skipSpace returns the index of the next character after spaces and
-// comments from i.
+func isIdentStart(c byte) bool { return c == '_' || c >= 0x80 || ('a' <= c|0x20 && c|0x20 <= 'z') }
+func isIdent(c byte) bool      { return isIdentStart(c) || ('0' <= c && c <= '9') }
+
+// skipSpace returns the index of the next token after spaces and
+// comments from i (len(e) at an unclosed comment).
 func skipSpace(e string, i int) int {
 	for i < len(e) {
-		switch {
-		case e[i] == ' ' || e[i] == '\t' || e[i] == '\n' || e[i] == '\r' || e[i] == '\f' || e[i] == '\v':
+		switch e[i] {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
 			i++
-		case strings.HasPrefix(e[i:], "--") || strings.HasPrefix(e[i:], "/*"):
-			end, ok := skipComment(e, i)
-			if !ok {
-				return len(e)
-			}
-			i = end
-		default:
+			continue
+		}
+		t, ok := next(e, i)
+		if !ok && strings.HasPrefix(e[i:], "/*") {
+			return len(e)
+		}
+		if !ok || t.kind != tokComment {
 			return i
 		}
+		i = t.end
 	}
 	return i
 }
@@ -197,42 +202,21 @@ func skipSpace(e string, i int) int {
 func matchParen(e string, open int) (int, bool) {
 	depth := 0
 	for i := open; i < len(e); {
-		switch c := e[i]; {
-		case c == '\'' || c == '"':
-			end, ok := skipQuoted(e, i)
-			if !ok {
-				return 0, false
-			}
-			i = end
-			continue
-		case c == '$':
+		t, ok := next(e, i)
+		if !ok {
 			return 0, false
-		case strings.HasPrefix(e[i:], "--") || strings.HasPrefix(e[i:], "/*"):
-			end, ok := skipComment(e, i)
-			if !ok {
-				return 0, false
-			}
-			i = end
-			continue
-		case isIdentStart(c):
-			j := i
-			for j < len(e) && isIdent(e[j]) {
-				j++
-			}
-			if w := strings.ToLower(e[i:j]); w == "select" || w == "over" {
-				return 0, false
-			}
-			i = j
-			continue
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return i + 1, true
+		}
+		if t.kind == tokOther {
+			switch e[i] {
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					return t.end, true
+				}
 			}
 		}
-		i++
+		i = t.end
 	}
 	return 0, false
 }
@@ -245,61 +229,36 @@ func matchParen(e string, open int) (int, bool) {
 // made with their own.
 func mentions(call string, names ...string) bool {
 	for i := 0; i < len(call); {
-		c := call[i]
-		switch {
-		case c == '\'':
-			end, ok := skipQuoted(call, i)
-			if !ok {
-				return true
-			}
-			i = end
-		case c == '"':
-			end, ok := skipQuoted(call, i)
-			if !ok {
-				return true
-			}
-			id := strings.ToLower(strings.ReplaceAll(call[i+1:end-1], `""`, `"`))
-			for _, n := range names {
-				if id == n {
-					return true
-				}
-			}
-			i = end
-		case strings.HasPrefix(call[i:], "--") || strings.HasPrefix(call[i:], "/*"):
-			end, ok := skipComment(call, i)
-			if !ok {
-				return true
-			}
-			i = end
-		case isIdentStart(c):
-			j := i
-			for j < len(call) && isIdent(call[j]) {
-				j++
-			}
-			w := strings.ToLower(call[i:j])
-			for _, n := range names {
-				if w == n {
-					return true
-				}
-			}
-			i = j
-		default:
-			i++
+		t, ok := next(call, i)
+		if !ok {
+			return true
 		}
+		if t.kind == tokWord || t.kind == tokQuoted {
+			for _, n := range names {
+				if t.word == n {
+					return true
+				}
+			}
+		}
+		i = t.end
 	}
 	return false
 }
 
 // wordAt returns the identifier starting at i, lower-cased, or "".
 func wordAt(e string, i int) string {
-	j := i
-	for j < len(e) && isIdent(e[j]) {
-		j++
-	}
-	if j == i || !isIdentStart(e[i]) {
+	if i >= len(e) || !isIdentStart(e[i]) {
 		return ""
 	}
-	return strings.ToLower(e[i:j])
+	return strings.ToLower(e[i:identEnd(e, i)])
+}
+
+// identEnd returns the index after the identifier characters from i.
+func identEnd(e string, i int) int {
+	for i < len(e) && isIdent(e[i]) {
+		i++
+	}
+	return i
 }
 
 // firstWord returns the first identifier of s after spaces and comments.
