@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-
-	cchcsql "github.com/cchc/cchc/sql"
 )
 
 // addedDossiers are the versions the run's merge added: its own rows.
@@ -62,8 +60,10 @@ func indicatorExprs(m *Methodology) []string {
 	return out
 }
 
-func planCounts(m *Methodology) (countPlan, error) {
-	body, err := fs.ReadFile(cchcsql.Models, "models/20_outcome_counts.sql")
+// planCounts plans the counts of m with the model SQL of sqlFS
+// (cchcsql.Models; a test gives another).
+func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
+	body, err := fs.ReadFile(sqlFS, "models/20_outcome_counts.sql")
 	if err != nil {
 		return countPlan{}, fmt.Errorf("model 20_outcome_counts.sql: %w", err)
 	}
@@ -81,7 +81,7 @@ func planCounts(m *Methodology) (countPlan, error) {
 	h := sha256.New()
 	h.Write([]byte(p.query))
 	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql"} {
-		b, err := fs.ReadFile(cchcsql.Models, name)
+		b, err := fs.ReadFile(sqlFS, name)
 		if err != nil {
 			return countPlan{}, fmt.Errorf("model %s: %w", name, err)
 		}

@@ -2,10 +2,15 @@ package model
 
 import (
 	"context"
+	"database/sql"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	cchcsql "github.com/cchc/cchc/sql"
 )
 
 // The indicators computed from outcome_counts (every expression of the
@@ -38,7 +43,7 @@ func TestCountsEqualOutcomes(t *testing.T) {
 	}
 	results := map[bool]string{}
 	for _, m := range []*Methodology{linear, summed} {
-		p, err := planCounts(m)
+		p, err := planCounts(cchcsql.Models, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,25 +74,34 @@ func TestCountsEqualOutcomes(t *testing.T) {
 	}
 }
 
-// A run that is not full takes a delta only onto counts made by the same
-// definition (the same counts, the same schema): counts stamped by
-// anything else are rebuilt whole.
-func TestCountsStampForcesFull(t *testing.T) {
+// oneDossierBuilt is a warehouse with one dossier of xã A (March 2026) and
+// its model built under the default methodology, and a connection of its
+// own (the temporary tables a run's commit leaves are per connection).
+func oneDossierBuilt(t *testing.T) (*sql.Conn, *Methodology) {
+	t.Helper()
 	w := openWarehouse(t)
 	units(t, w.DB(), "A,Xã A,commune")
 	insert(t, w.DB(), []dossier{{code: "A-1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00",
 		due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"}})
 	build(t, w, "calendar")
-	ctx := context.Background()
-	c, err := w.DB().Conn(ctx)
+	c, err := w.DB().Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	m, err := LoadMethodology("default")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, m
+}
+
+// A run that is not full takes a delta only onto counts made by the same
+// definition (the same counts, the same schema): counts stamped by
+// anything else are rebuilt whole.
+func TestCountsStampForcesFull(t *testing.T) {
+	ctx := context.Background()
+	c, m := oneDossierBuilt(t)
 	// What a run's commit leaves when it changed nothing.
 	run := func() Built {
 		t.Helper()
@@ -147,7 +161,7 @@ func TestCountsReadingTheUnit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p, err := planCounts(m); err != nil || p.linear {
+		if p, err := planCounts(cchcsql.Models, m); err != nil || p.linear {
 			t.Fatalf("%s: linear %v, %v; want the outcomes route", n, p.linear, err)
 		}
 		if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
@@ -167,21 +181,8 @@ func TestCountsReadingTheUnit(t *testing.T) {
 // dossiers: the build fails (the run is partial and the next one rebuilds
 // the model whole) instead of dropping the key.
 func TestCountsBelowZeroFail(t *testing.T) {
-	w := openWarehouse(t)
-	units(t, w.DB(), "A,Xã A,commune")
-	insert(t, w.DB(), []dossier{{code: "A-1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00",
-		due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00", channel: "online"}})
-	build(t, w, "calendar")
 	ctx := context.Background()
-	c, err := w.DB().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	m, err := LoadMethodology("default")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, m := oneDossierBuilt(t)
 	// A-1 removed by a run, while the counts (corrupted here) no longer
 	// hold it: 0 − 1 in March, Q1, H1 and 2026.
 	if _, err := c.ExecContext(ctx, `UPDATE outcome_counts SET received_total = 0;
@@ -192,5 +193,45 @@ func TestCountsBelowZeroFail(t *testing.T) {
 	}
 	if _, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false); err == nil || !strings.Contains(err.Error(), "4 counts would fall below zero") {
 		t.Errorf("err = %v, want 4 counts below zero", err)
+	}
+}
+
+// The stamp changes with the counts' query and with the outcome views it
+// counts (09, 10): counts made by a cchc whose outcome rules differ are
+// rebuilt whole, not added to.
+func TestCountsStampCoversOutcomeViews(t *testing.T) {
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql", "models/20_outcome_counts.sql", "models/30_model_fresh.sql"} {
+		b, err := fs.ReadFile(cchcsql.Models, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = &fstest.MapFile{Data: b}
+	}
+	stamp := func() string {
+		t.Helper()
+		p, err := planCounts(files, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.stamp
+	}
+	base := stamp()
+	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql", "models/20_outcome_counts.sql"} {
+		old := files[name].Data
+		files[name] = &fstest.MapFile{Data: append(append([]byte{}, old...), "\n-- changed"...)}
+		if stamp() == base {
+			t.Errorf("a change of %s keeps the stamp", name)
+		}
+		files[name] = &fstest.MapFile{Data: old}
+	}
+	// What the counts do not read does not matter.
+	files["models/30_model_fresh.sql"] = &fstest.MapFile{Data: []byte("-- changed")}
+	if stamp() != base {
+		t.Error("a change of 30_model_fresh.sql changes the stamp")
 	}
 }

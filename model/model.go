@@ -117,7 +117,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		full = n == 0
 	}
-	plan, err := planCounts(m)
+	plan, err := planCounts(cchcsql.Models, m)
 	if err != nil {
 		return b, err
 	}
