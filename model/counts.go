@@ -104,32 +104,22 @@ func countsCurrent(ctx context.Context, db Execer, p countPlan) (bool, error) {
 	return n == 1, nil
 }
 
-// deltaReady reports whether the run's commit left what a delta needs:
-// the versions it removed and its run id.
-func deltaReady(ctx context.Context, db Execer) (bool, error) {
+// changesLeft reports whether the run's commit left the tables a delta
+// reads: dossier_changes, dossier_removed and merge_run.
+func changesLeft(ctx context.Context, db Execer) (bool, error) {
 	var n int
 	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE temporary AND table_name IN ('dossier_removed', 'merge_run')`).Scan(&n)
+		WHERE temporary AND table_name IN ('dossier_changes', 'dossier_removed', 'merge_run')`).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("model: %w", err)
 	}
-	return n == 2, nil
+	return n == 3, nil
 }
 
-// countsMode is how updateCounts brings outcome_counts up to date.
-type countsMode int
-
-const (
-	// countAll counts every period anew (a full build).
-	countAll countsMode = iota
-	// countPeriods counts the outcomes of model_periods anew.
-	countPeriods
-	// countDelta adds the counts of the run's added versions and
-	// subtracts those of its removed ones, in model_periods.
-	countDelta
-)
-
-func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) error {
+// updateCounts counts every period of model_periods anew, or, with delta,
+// adds the counts of the run's added versions and subtracts those of its
+// removed ones there.
+func updateCounts(ctx context.Context, db Execer, p countPlan, delta bool) error {
 	exec := func(q string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("model outcome_counts (20_outcome_counts.sql): %w", err)
@@ -137,16 +127,12 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, mode countsMode) 
 		return nil
 	}
 	over := func(outcomes string) string { return strings.ReplaceAll(p.query, "{outcomes}", outcomes) }
-	switch mode {
-	case countAll:
+	if !delta {
 		if err := exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes")); err != nil {
 			return err
 		}
 		return exec("COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
 			"Outcome counts per period, unit, receiving unit and field (the model's own; not a contract table); "+p.stamp))
-	case countPeriods:
-		return exec("DELETE FROM outcome_counts WHERE period IN (SELECT period FROM model_periods);\n" +
-			"INSERT INTO outcome_counts " + over("model_outcomes"))
 	}
 	// A key's new counts are its old ones plus the added versions' minus
 	// the removed ones'; a key left with no dossier (received_total, the

@@ -61,17 +61,16 @@ func BuildWith(ctx context.Context, db Execer, convention string, m *Methodology
 
 // Built says what BuildChanged rebuilt.
 type Built struct {
-	// Full is true when every period was rebuilt.
+	// Full is true when every period was rebuilt. Otherwise the run's
+	// changes were applied to outcome_counts: the counts of the versions
+	// it added, less those of the versions it removed, instead of
+	// counting every dossier of the Touched periods again.
 	Full bool
 	// Periods are the periods whose index_scores were rebuilt, sorted;
 	// their dossier_stats and indicator_values too when a changed dossier
 	// falls in them (Touched of them).
 	Periods []string
 	Touched int
-	// Delta is true when the run's changes were applied to outcome_counts
-	// (the counts of the versions it added, less those of the versions it
-	// removed) instead of counting every dossier of the Touched periods.
-	Delta bool
 	// Changed are the periods whose publications may differ from the last
 	// build's: Periods and the periods whose PAR rows changed, sorted.
 	Changed []string
@@ -79,9 +78,11 @@ type Built struct {
 
 // BuildChanged brings the model tables up to date with dossiers, like
 // BuildWith, rebuilding only what the run's changed dossiers can reach
-// unless full is set. The changed dossiers are the temporary table
-// dossier_changes (received_at, finished_at) that warehouse Commit fills
-// with every version it removed or added; without it the build is full.
+// unless full is set. The changed dossiers are the temporary tables the
+// merge of dossiers leaves (sql/merge/dossiers*.sql): dossier_changes
+// (received_at, finished_at of every version it removed or added),
+// dossier_removed (the whole rows it removed) and merge_run (the run,
+// whose rows are the versions added); without them the build is full.
 //
 // A dossier version is in scope of a period when received_at < end and
 // (finished_at IS NULL or finished_at >= start), so one never finished is
@@ -111,11 +112,11 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return nil
 	}
 	if !full {
-		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'dossier_changes'`).Scan(&n); err != nil {
-			return b, fmt.Errorf("model: %w", err)
+		ready, err := changesLeft(ctx, db)
+		if err != nil {
+			return b, err
 		}
-		full = n == 0
+		full = !ready
 	}
 	plan, err := planCounts(cchcsql.Models, m)
 	if err != nil {
@@ -200,17 +201,9 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_restate)`); err != nil {
 		return b, err
 	}
-	mode := countAll
-	if !full {
-		mode = countPeriods
-		if ready, err := deltaReady(ctx, db); err != nil {
-			return b, err
-		} else if ready {
-			mode = countDelta
-		}
-	}
-	b.Delta = mode == countDelta
-	if err := outcomeViews(ctx, db, plan, mode); err != nil {
+	// A build that is not full applies the run's changes to the counts.
+	delta := !full
+	if err := outcomeViews(ctx, db, plan, delta); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -219,7 +212,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM `+set+`)`)
 	}
-	if err := buildIndicators(ctx, db, m, plan, mode, del); err != nil {
+	if err := buildIndicators(ctx, db, m, plan, delta, del); err != nil {
 		return b, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_periods`).Scan(&b.Touched); err != nil {
@@ -242,13 +235,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, fmt.Errorf("model: %w", err)
 	}
 	drop := "DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
-	if mode != countDelta || !plan.linear {
+	if !delta || !plan.linear {
 		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
 	}
 	if !plan.linear {
 		drop += "DROP VIEW model_outcomes_restated; DROP VIEW model_previous_outcomes; DROP TABLE model_previous_units;"
 	}
-	if mode == countDelta {
+	if delta {
 		drop += `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
 			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units;`
 	}
@@ -284,7 +277,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // The public views inline their periods' units; the model's read them from
 // temporary tables, so that the join with the dossiers is planned on their
 // exact size.
-func outcomeViews(ctx context.Context, db Execer, plan countPlan, mode countsMode) error {
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, delta bool) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -315,7 +308,7 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, mode countsMod
 	if err := view("periods", "periods", "dossier_outcomes", "dossier_outcomes_restated", "", "dossiers"); err != nil {
 		return err
 	}
-	if mode != countDelta || !plan.linear {
+	if !delta || !plan.linear {
 		if err := view("model_periods", "model_periods", "model_outcomes", "model_unused_restated", "model_units", "dossiers"); err != nil {
 			return err
 		}
@@ -325,7 +318,7 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, mode countsMod
 			return err
 		}
 	}
-	if mode == countDelta {
+	if delta {
 		added, err := addedDossiers(ctx, db)
 		if err != nil {
 			return err
@@ -432,12 +425,12 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 	return ps, nil
 }
 
-// buildIndicators brings outcome_counts up to date (updateCounts, as mode
-// says), derives dossier_stats from it, and evaluates every indicator of m:
+// buildIndicators brings outcome_counts up to date (updateCounts: anew,
+// or by the run's changes when delta), derives dossier_stats from it, and evaluates every indicator of m:
 // from the counts when the plan is linear, else in one pass over the
 // outcomes (one aggregate column per numerator, denominator and rate);
 // then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, mode countsMode, del func(table, set string) error) error {
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, delta bool, del func(table, set string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -502,7 +495,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countP
 	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
-	if err := updateCounts(ctx, db, plan, mode); err != nil {
+	if err := updateCounts(ctx, db, plan, delta); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "21_dossier_stats.sql"); err != nil {

@@ -121,9 +121,6 @@ type Summary struct {
 	ModelFull      bool
 	RebuiltPeriods []string
 	TouchedPeriods int
-	// ModelDelta is set when the counts of the touched periods were
-	// updated from the run's changed dossiers alone (model.Built.Delta).
-	ModelDelta bool
 	// RepublishedPeriods are the periods whose publications were written.
 	RepublishedPeriods []string
 	Published          []string // publication files written
@@ -548,7 +545,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	if sum.Modelled {
-		sum.ModelFull, sum.RebuiltPeriods, sum.TouchedPeriods, sum.ModelDelta = built.Full, built.Periods, built.Touched, built.Delta
+		sum.ModelFull, sum.RebuiltPeriods, sum.TouchedPeriods = built.Full, built.Periods, built.Touched
 		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full)
 	}
 	t2 := time.Now()

@@ -240,10 +240,7 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if s.Modelled {
-		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers", len(s.RebuiltPeriods), s.TouchedPeriods)
-		if s.ModelDelta {
-			scope += ", counted from the changed dossiers alone"
-		}
+		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers, counted from the changed dossiers alone", len(s.RebuiltPeriods), s.TouchedPeriods)
 		if s.ModelFull {
 			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
 		}
