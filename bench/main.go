@@ -9,9 +9,11 @@
 //	(b) DuckDB's own read_csv of the same CSV into a table with the same
 //	    typed columns and the outcome columns derived in SQL (this program,
 //	    through the same go-duckdb, in -readcsv mode);
-//	(c) a nightly `cchc run` adding one -nightly-row file to the warehouse
-//	    of the largest size; (c2) the same with -updates of the largest
-//	    export's pending dossiers redelivered, finished;
+//	(c) a nightly `cchc run` adding one -nightly-row file of dossiers
+//	    received in the export's last -nightly-days working days to the
+//	    warehouse of the largest size; (c1) the same number of rows spread
+//	    over every month; (c2) (c) with -updates of the largest export's
+//	    pending dossiers redelivered, finished;
 //	(d) the model and ranking alone on that warehouse (this program in
 //	    -model mode: model.Build in one transaction, as a run does);
 //	(e) `cchc run` loading an -xlsx-row XLSX export into an empty warehouse.
@@ -41,24 +43,26 @@ import (
 )
 
 type options struct {
-	sizes    []int
-	runs     int
-	nightly  int
-	updates  int
-	xlsx     int
-	communes int
-	data     string // cache of generated exports
-	out      string // results, profiles, scratch warehouses
-	cchc     string
-	memLimit string
-	profile  bool
+	sizes       []int
+	runs        int
+	nightly     int
+	nightlyDays int
+	updates     int
+	xlsx        int
+	communes    int
+	data        string // cache of generated exports
+	out         string // results, profiles, scratch warehouses
+	cchc        string
+	memLimit    string
+	profile     bool
 }
 
 func main() {
 	var o options
 	sizes := flag.String("sizes", "1000000,5000000", "comma-separated dossier counts of the CSV exports")
 	flag.IntVar(&o.runs, "runs", 3, "runs of each measurement (the median is reported)")
-	flag.IntVar(&o.nightly, "nightly", 50_000, "rows of the nightly file added to the largest warehouse (0: skip (c))")
+	flag.IntVar(&o.nightly, "nightly", 50_000, "rows of the nightly file added to the largest warehouse (0: skip (c), (c1) and (c2))")
+	flag.IntVar(&o.nightlyDays, "nightly-days", 5, "the nightly file's dossiers are received in the export's last this many working days")
 	flag.IntVar(&o.updates, "updates", 10_000, "pending dossiers of the largest export redelivered finished, in a second nightly case (c2) (0: skip (c2))")
 	flag.IntVar(&o.xlsx, "xlsx", 200_000, "rows of the XLSX export (0: skip (e))")
 	flag.IntVar(&o.communes, "communes", 600, "synthetic communes in the unit registry")
@@ -124,8 +128,9 @@ func (e export) mb() float64 { return float64(e.bytes) / 1e6 }
 type files struct {
 	units   string
 	csv     []export // one per size, in o.sizes order
-	nightly export
-	updates export // redeliveries of the largest export's pending dossiers
+	nightly export   // received in the export's last days
+	spread  export   // the same number spread over every month
+	updates export   // redeliveries of the largest export's pending dossiers
 	xlsx    export
 }
 
@@ -171,13 +176,21 @@ func prepare(o options) (*files, error) {
 	if o.nightly > 0 && !o.profile {
 		// Another seed and codes disjoint from the big file's: the nightly
 		// file adds dossiers rather than updating them.
+		// (c)'s file holds dossiers received in the export's last
+		// -nightly-days working days, as a night's export does; (c1)'s
+		// spreads the same number over the export's ten months, so that
+		// every period is touched.
 		opt := base
-		opt.Rows, opt.Seed, opt.SeqBase = o.nightly, 2, 100_000
-		e, err := gen(fmt.Sprintf("nightly-%d-c%d.csv", o.nightly, o.communes), opt, false)
+		opt.Rows, opt.Seed, opt.SeqBase, opt.Days = o.nightly, 2, 100_000, o.nightlyDays
+		e, err := gen(fmt.Sprintf("nightly-%d-last%d-c%d.csv", o.nightly, o.nightlyDays, o.communes), opt, false)
 		if err != nil {
 			return nil, err
 		}
 		f.nightly = e
+		opt.Days = 0
+		if f.spread, err = gen(fmt.Sprintf("nightly-%d-c%d.csv", o.nightly, o.communes), opt, false); err != nil {
+			return nil, err
+		}
 		if o.updates > 0 {
 			last := f.csv[len(f.csv)-1]
 			p := filepath.Join(o.data, fmt.Sprintf("updates-%d-of-%d-c%d.csv", o.updates, last.rows, o.communes))
@@ -383,10 +396,13 @@ func run(o options) error {
 		full = append(full, &result{label: fmt.Sprintf("(a) cchc run, %s rows CSV, empty warehouse", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 		ref = append(ref, &result{label: fmt.Sprintf("(b) DuckDB read_csv, typed + outcome, %s rows", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 	}
-	var nightly, updates, model, xlsx *result
+	var nightly, spread, updates, model, xlsx *result
 	last := f.csv[len(f.csv)-1]
 	if f.nightly.path != "" {
-		nightly = &result{label: fmt.Sprintf("(c) nightly cchc run, +%s rows into %s", thousands(f.nightly.rows), thousands(last.rows)), rows: f.nightly.rows, mb: f.nightly.mb()}
+		nightly = &result{label: fmt.Sprintf("(c) nightly cchc run, +%s rows received in the last %d working days, into %s",
+			thousands(f.nightly.rows), o.nightlyDays, thousands(last.rows)), rows: f.nightly.rows, mb: f.nightly.mb()}
+		spread = &result{label: fmt.Sprintf("(c1) nightly cchc run, +%s rows received over all ten months, into %s",
+			thousands(f.spread.rows), thousands(last.rows)), rows: f.spread.rows, mb: f.spread.mb()}
 	}
 	if f.updates.path != "" {
 		updates = &result{label: fmt.Sprintf("(c2) nightly cchc run, +%s rows and %s pending dossiers redelivered finished, into %s",
@@ -444,7 +460,7 @@ func run(o options) error {
 		for _, c := range []struct {
 			r     *result
 			extra []export
-		}{{nightly, []export{f.nightly}}, {updates, []export{f.nightly, f.updates}}} {
+		}{{nightly, []export{f.nightly}}, {spread, []export{f.spread}}, {updates, []export{f.nightly, f.updates}}} {
 			if c.r == nil {
 				continue
 			}
@@ -488,15 +504,15 @@ func run(o options) error {
 	for i := range full {
 		all = append(all, full[i], ref[i])
 	}
-	for _, r := range []*result{nightly, updates, model, xlsx} {
+	for _, r := range []*result{nightly, spread, updates, model, xlsx} {
 		if r != nil {
 			all = append(all, r)
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", machine())
-	fmt.Fprintf(&b, "Command: `go run ./bench -sizes %s -runs %d -nightly %d -updates %d -xlsx %d -communes %d -cchc %s%s`\n\n",
-		joinInts(o.sizes), o.runs, o.nightly, o.updates, o.xlsx, o.communes, o.cchc, flagIf("-memory-limit", o.memLimit))
+	fmt.Fprintf(&b, "Command: `go run ./bench -sizes %s -runs %d -nightly %d -nightly-days %d -updates %d -xlsx %d -communes %d -cchc %s%s`\n\n",
+		joinInts(o.sizes), o.runs, o.nightly, o.nightlyDays, o.updates, o.xlsx, o.communes, o.cchc, flagIf("-memory-limit", o.memLimit))
 	fmt.Fprintf(&b, "Median of %d alternated runs; peak RSS is the highest of the runs.\n\n", o.runs)
 	fmt.Fprintln(&b, "| case | rows | MB | median s | rows/s | MB/s | peak RSS MiB |")
 	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|")
@@ -522,6 +538,7 @@ func run(o options) error {
 	if nightly != nil {
 		a := full[len(full)-1]
 		fmt.Fprintf(&b, "- (c)/(a) at %s rows: the nightly run takes %.0f%% of the full load's time\n", thousands(a.rows), 100*nightly.secs()/a.secs())
+		fmt.Fprintf(&b, "- (c1)/(a) at %s rows: the nightly run whose dossiers touch every period takes %.0f%% of the full load's time\n", thousands(a.rows), 100*spread.secs()/a.secs())
 		if updates != nil {
 			fmt.Fprintf(&b, "- (c2)/(a) at %s rows: the nightly run with redeliveries takes %.0f%% of the full load's time\n", thousands(a.rows), 100*updates.secs()/a.secs())
 		}

@@ -153,12 +153,14 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, delta bool) error
 	// Subtracting what a removed version counted can only leave a count
 	// below zero if the counts no longer match the dossiers. Then fail:
 	// the run is partial and the next run rebuilds the model whole.
+	// (least over the unpacked columns: an UNPIVOT of every count took
+	// ten times as long.)
 	var negative int64
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM (UNPIVOT model_counts_new ON `+rest+`) WHERE value < 0`).Scan(&negative); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_counts_new WHERE least(*`+rest+`) < 0`).Scan(&negative); err != nil {
 		return fmt.Errorf("model outcome_counts: %w", err)
 	}
 	if negative > 0 {
-		return fmt.Errorf("model outcome_counts: %d counts would fall below zero: the counts kept no longer match the dossiers (the next run rebuilds the model whole)", negative)
+		return fmt.Errorf("model outcome_counts: the counts of %d keys (period, unit, receiving unit, field) would fall below zero: the counts kept no longer match the dossiers (the next run rebuilds the model whole)", negative)
 	}
 	return exec(`DELETE FROM model_counts_new WHERE received_total = 0;
 		DELETE FROM outcome_counts WHERE EXISTS (SELECT 1 FROM model_delta_keys k

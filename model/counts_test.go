@@ -191,8 +191,8 @@ func TestCountsBelowZeroFail(t *testing.T) {
 		CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 99::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false); err == nil || !strings.Contains(err.Error(), "4 counts would fall below zero") {
-		t.Errorf("err = %v, want 4 counts below zero", err)
+	if _, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false); err == nil || !strings.Contains(err.Error(), "the counts of 4 keys (period, unit, receiving unit, field) would fall below zero") {
+		t.Errorf("err = %v, want the counts of 4 keys below zero", err)
 	}
 }
 

@@ -75,6 +75,10 @@ type BigOptions struct {
 	// adds dossiers rather than updating them. Use a base above the rows a
 	// unit receives in one day (100000 is safe).
 	SeqBase int
+	// Days, when positive, draws every receipt from the export span's last
+	// Days working days instead of all of them: a nightly file, whose
+	// dossiers were received in the last days.
+	Days int
 }
 
 // BigExport writes one large export as BigCSV does, shaped by o. BigCSV(w,
@@ -235,6 +239,9 @@ func bigRows(o BigOptions, emit func([]string) error) (int, error) {
 		if isWorkingDay(d) {
 			workdays = append(workdays, d)
 		}
+	}
+	if o.Days > 0 && o.Days < len(workdays) {
+		workdays = workdays[len(workdays)-o.Days:]
 	}
 	r := rng(seed, "big")
 	people := &peopleGen{r: rng(seed, "big-people")}

@@ -121,3 +121,41 @@ func TestBigXLSXMatchesCSV(t *testing.T) {
 		}
 	}
 }
+
+// Days draws every receipt from the span's last working days: the last
+// five of 2026-01-01 … 2026-10-31 are Monday 26 to Friday 30 October
+// (the 31st is a Saturday).
+func TestBigExportDays(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	o := BigOptions{Rows: 3_000, Seed: 2, Communes: 60, CanonicalHeaders: true, SeqBase: 100_000, Days: 5}
+	if _, err := BigExport(&b, o); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range recs[0] {
+		if h == "received_at" {
+			col = i
+		}
+	}
+	days := map[string]int{}
+	for _, r := range recs[1:] {
+		v := r[col]
+		if len(v) < 10 || v[2] != '/' || v[5] != '/' {
+			continue // a planted bad date
+		}
+		days[v[:10]]++
+	}
+	for d := range days {
+		if !strings.HasSuffix(d, "/10/2026") || d[:2] < "26" || d[:2] > "30" {
+			t.Errorf("received on %s, want 26/10/2026 to 30/10/2026 (%v)", d, days)
+		}
+	}
+	if len(days) != 5 {
+		t.Errorf("received on %d days, want 5: %v", len(days), days)
+	}
+}

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -186,5 +187,41 @@ func TestCloseAbandonedRuns(t *testing.T) {
 	w.DB().QueryRow(`SELECT (SELECT status FROM runs WHERE run_id = 1), (SELECT status FROM runs WHERE run_id = 2)`).Scan(&s1, &s2)
 	if s1 != "failed" || s2 != "partial" {
 		t.Errorf("statuses %s %s", s1, s2)
+	}
+}
+
+// A registry larger than one INSERT statement's rows is written whole, each
+// unit's fields in place, and a smaller one replaces it.
+func TestReplaceUnitsMany(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	from := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	var reg []units.Unit
+	for i := range 600 {
+		u := units.Unit{Code: fmt.Sprintf("X.B%03d", i), Name: fmt.Sprintf("Xã %d", i), Level: "commune", ParentCode: "H.A"}
+		if i == 599 {
+			u.ValidFrom, u.Aliases = &from, []string{"B599", "Xã cuối"}
+		}
+		reg = append(reg, u)
+	}
+	for _, n := range []int{600, 3} {
+		if err := replaceUnits(ctx, c, reg[len(reg)-n:]); err != nil {
+			t.Fatal(err)
+		}
+		var count int
+		var name, alias string
+		var valid time.Time
+		if err := c.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units), name, valid_from, aliases[2] FROM units WHERE unit_code = 'X.B599'`).
+			Scan(&count, &name, &valid, &alias); err != nil {
+			t.Fatal(err)
+		}
+		if count != n || name != "Xã 599" || !valid.Equal(from) || alias != "Xã cuối" {
+			t.Errorf("%d units written: %d, %q, %v, %q", n, count, name, valid, alias)
+		}
 	}
 }
