@@ -14,8 +14,11 @@
 //	    warehouse of the largest size; (c1) the same number of rows spread
 //	    over every month; (c2) (c) with -updates of the largest export's
 //	    pending dossiers redelivered, finished;
-//	(d) the model and ranking alone on that warehouse (this program in
-//	    -model mode: model.Build in one transaction, as a run does);
+//	(d) the model and ranking alone on that warehouse, every period
+//	    rebuilt (this program in -model mode: model.BuildChanged in one
+//	    transaction, as a run does), from the counts the model keeps, as
+//	    after a change of the methodology's points; (d2) the same counting
+//	    every dossier again (-recount), as after a change of its counts;
 //	(e) `cchc run` loading an -xlsx-row XLSX export into an empty warehouse.
 //
 // It prints rows/s, MB/s and peak RSS (the child's rusage) of each, and
@@ -74,6 +77,7 @@ func main() {
 	readCSV := flag.String("readcsv", "", "internal: load this CSV with DuckDB read_csv into -db")
 	db := flag.String("db", "", "internal: DuckDB file for -readcsv")
 	modelCfg := flag.String("model", "", "internal: rebuild the model of the warehouse of this cchc config")
+	recount := flag.Bool("recount", false, "with -model: count every dossier again (drop the counts the model keeps first)")
 	statements := flag.Bool("statements", false, "with -model: print the slowest statements of the rebuild (env BENCH_EXPLAIN=text: also EXPLAIN ANALYZE the query of each statement whose first line holds text)")
 	flag.Parse()
 
@@ -82,7 +86,7 @@ func main() {
 	case *readCSV != "":
 		err = duckdbReadCSV(*readCSV, *db)
 	case *modelCfg != "":
-		err = buildModel(*modelCfg, *statements)
+		err = buildModel(*modelCfg, *recount, *statements)
 	default:
 		o.sizes, err = parseSizes(*sizes)
 		if err == nil && o.runs < 1 {
@@ -396,7 +400,7 @@ func run(o options) error {
 		full = append(full, &result{label: fmt.Sprintf("(a) cchc run, %s rows CSV, empty warehouse", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 		ref = append(ref, &result{label: fmt.Sprintf("(b) DuckDB read_csv, typed + outcome, %s rows", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 	}
-	var nightly, spread, updates, model, xlsx *result
+	var nightly, spread, updates, model, recount, xlsx *result
 	last := f.csv[len(f.csv)-1]
 	if f.nightly.path != "" {
 		nightly = &result{label: fmt.Sprintf("(c) nightly cchc run, +%s rows received in the last %d working days, into %s",
@@ -409,7 +413,8 @@ func run(o options) error {
 			thousands(f.nightly.rows), thousands(f.updates.rows), thousands(last.rows)),
 			rows: f.nightly.rows + f.updates.rows, mb: f.nightly.mb() + f.updates.mb()}
 	}
-	model = &result{label: fmt.Sprintf("(d) model and rank alone, %s rows", thousands(last.rows)), rows: last.rows}
+	model = &result{label: fmt.Sprintf("(d) model and rank alone, every period, from the counts kept, %s rows", thousands(last.rows)), rows: last.rows}
+	recount = &result{label: fmt.Sprintf("(d2) model and rank alone, every period, every dossier counted, %s rows", thousands(last.rows)), rows: last.rows}
 	if f.xlsx.path != "" {
 		xlsx = &result{label: fmt.Sprintf("(e) cchc run, %s rows XLSX, empty warehouse", thousands(f.xlsx.rows)), rows: f.xlsx.rows, mb: f.xlsx.mb()}
 	}
@@ -475,16 +480,21 @@ func run(o options) error {
 			}
 			c.r.add(s, out)
 		}
-		fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, model.label)
-		cfg, err := fromBase(o, f, baseDir, "model", last)
-		if err != nil {
-			return err
+		for _, c := range []struct {
+			r    *result
+			args []string
+		}{{model, nil}, {recount, []string{"-recount"}}} {
+			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, c.r.label)
+			cfg, err := fromBase(o, f, baseDir, "model", last)
+			if err != nil {
+				return err
+			}
+			s, out, err := measure(self, append(c.args, "-model", cfg)...)
+			if err != nil {
+				return err
+			}
+			c.r.add(s, out)
 		}
-		s, out, err := measure(self, "-model", cfg)
-		if err != nil {
-			return err
-		}
-		model.add(s, out)
 		if xlsx != nil {
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, xlsx.label)
 			cfg, err := workdir(o, f, "xlsx", f.xlsx)
@@ -504,7 +514,7 @@ func run(o options) error {
 	for i := range full {
 		all = append(all, full[i], ref[i])
 	}
-	for _, r := range []*result{nightly, spread, updates, model, xlsx} {
+	for _, r := range []*result{nightly, spread, updates, model, recount, xlsx} {
 		if r != nil {
 			all = append(all, r)
 		}

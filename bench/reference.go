@@ -127,7 +127,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // alone. It runs model.BuildChanged as a run does (the same code, one
 // transaction on one pinned connection, the run's clock), without the
 // extract, load or publication.
-func buildModel(cfgPath string, statements bool) error {
+func buildModel(cfgPath string, recount, statements bool) error {
 	ctx := context.Background()
 	cfg, err := config.Load(cfgPath, nil)
 	if err != nil {
@@ -157,6 +157,11 @@ func buildModel(cfgPath string, statements bool) error {
 		asOf := model.AsOf{Now: warehouse.LocalNow(time.Now(), cfg.Location), Grace: cfg.Publish.Grace}
 		// A full build, as a run that loads everything does (BuildChanged
 		// with full set), under the configured PAR methodology too.
+		if recount {
+			if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS outcome_counts"); err != nil {
+				return err
+			}
+		}
 		t := time.Now()
 		var db model.Execer = c
 		var timed *timedConn
@@ -169,7 +174,7 @@ func buildModel(cfgPath string, statements bool) error {
 			c.ExecContext(ctx, "ROLLBACK")
 			return err
 		}
-		fmt.Printf("model: %d periods rebuilt in %s\n", len(b.Periods), time.Since(t).Round(time.Millisecond))
+		fmt.Printf("model: %d periods rebuilt in %s, counts %s\n", len(b.Periods), time.Since(t).Round(time.Millisecond), b.Counts)
 		if timed != nil {
 			timed.print(os.Stdout, 12)
 		}

@@ -92,16 +92,50 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 	return p, nil
 }
 
-// countsCurrent reports whether outcome_counts exists and was built by p.
-// The stamp is the table's comment.
-func countsCurrent(ctx context.Context, db Execer, p countPlan) (bool, error) {
-	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'outcome_counts' AND comment LIKE '%' || ?`, p.stamp).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("model outcome_counts: %w", err)
+// countsCurrent reports whether outcome_counts exists and was built by p,
+// and which state of the dossiers it counts (dossiersSeen when it was last
+// brought up to date). Both are in the table's comment: "…; <stamp>;
+// dossiers <seen>".
+func countsCurrent(ctx context.Context, db Execer, p countPlan) (current bool, seen string, err error) {
+	q, ok := db.(querier)
+	if !ok {
+		return false, "", fmt.Errorf("model: the connection cannot run queries")
 	}
-	return n == 1, nil
+	var comments []string
+	rows, err := q.QueryContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_tables()
+		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'outcome_counts'`)
+	if err != nil {
+		return false, "", fmt.Errorf("model outcome_counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return false, "", fmt.Errorf("model outcome_counts: %w", err)
+		}
+		comments = append(comments, c)
+	}
+	if err := rows.Err(); err != nil {
+		return false, "", fmt.Errorf("model outcome_counts: %w", err)
+	}
+	if len(comments) != 1 {
+		return false, "", nil
+	}
+	_, rest, ok := strings.Cut(comments[0], "; "+p.stamp+"; dossiers ")
+	return ok, rest, nil
+}
+
+// dossiersSeen identifies the state of the dossiers table for the counts:
+// its rows and the newest run among them. Only runs write dossiers, each
+// under an id above every earlier one, so a run that adds a version raises
+// the newest run and one that only removes versions lowers the rows; and a
+// full refresh reloads every row under its own id.
+func dossiersSeen(ctx context.Context, db Execer) (string, error) {
+	var n, run int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(run_id), 0) FROM dossiers`).Scan(&n, &run); err != nil {
+		return "", fmt.Errorf("model: %w", err)
+	}
+	return fmt.Sprintf("%d rows, run %d", n, run), nil
 }
 
 // changesLeft reports whether the run's commit left the tables a delta
@@ -116,10 +150,12 @@ func changesLeft(ctx context.Context, db Execer) (bool, error) {
 	return n == 3, nil
 }
 
-// updateCounts counts every period of model_periods anew, or, with delta,
-// adds the counts of the run's added versions and subtracts those of its
-// removed ones there.
-func updateCounts(ctx context.Context, db Execer, p countPlan, delta bool) error {
+// updateCounts brings outcome_counts up to date as counts says: counts
+// every period of model_periods anew (CountsAnew), adds the counts of the
+// run's added versions and subtracts those of its removed ones
+// (CountsDelta), or leaves them (CountsKept). The comment records the
+// plan's stamp and seen, the dossiers' state now counted.
+func updateCounts(ctx context.Context, db Execer, p countPlan, counts, seen string) error {
 	exec := func(q string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("model outcome_counts (20_outcome_counts.sql): %w", err)
@@ -127,12 +163,18 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, delta bool) error
 		return nil
 	}
 	over := func(outcomes string) string { return strings.ReplaceAll(p.query, "{outcomes}", outcomes) }
-	if !delta {
+	comment := func() error {
+		return exec("COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
+			"Outcome counts per period, unit, receiving unit and field (the model's own; not a contract table); "+p.stamp+"; dossiers "+seen))
+	}
+	switch counts {
+	case CountsKept:
+		return nil
+	case CountsAnew:
 		if err := exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes")); err != nil {
 			return err
 		}
-		return exec("COMMENT ON TABLE outcome_counts IS " + quote("Số hồ sơ theo kỳ, đơn vị, đơn vị tiếp nhận, lĩnh vực (mô hình dùng nội bộ) / "+
-			"Outcome counts per period, unit, receiving unit and field (the model's own; not a contract table); "+p.stamp))
+		return comment()
 	}
 	// A key's new counts are its old ones plus the added versions' minus
 	// the removed ones'; a key left with no dossier (received_total, the
@@ -162,12 +204,15 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, delta bool) error
 	if negative > 0 {
 		return fmt.Errorf("model outcome_counts: the counts of %d keys (period, unit, receiving unit, field) would fall below zero: the counts kept no longer match the dossiers (the next run rebuilds the model whole)", negative)
 	}
-	return exec(`DELETE FROM model_counts_new WHERE received_total = 0;
+	if err := exec(`DELETE FROM model_counts_new WHERE received_total = 0;
 		DELETE FROM outcome_counts WHERE EXISTS (SELECT 1 FROM model_delta_keys k
 			WHERE k.period = outcome_counts.period AND k.unit_code = outcome_counts.unit_code
 			AND k.received_unit_code = outcome_counts.received_unit_code AND k.field = outcome_counts.field);
 		INSERT INTO outcome_counts SELECT * FROM model_counts_new;
-		DROP TABLE model_delta; DROP TABLE model_delta_keys; DROP TABLE model_counts_new`)
+		DROP TABLE model_delta; DROP TABLE model_delta_keys; DROP TABLE model_counts_new`); err != nil {
+		return err
+	}
+	return comment()
 }
 
 // countSums is the methodology's counts of each unit in the periods

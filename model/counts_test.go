@@ -235,3 +235,87 @@ func TestCountsStampCoversOutcomeViews(t *testing.T) {
 		t.Error("a change of 30_model_fresh.sql changes the stamp")
 	}
 }
+
+// A full build of dossiers the counts already counted keeps them: a new
+// methodology version with other points and thresholds but the same
+// counts, or a rebuild with nothing loaded, reads outcome_counts as it is,
+// and gives what counting every dossier again gives. Any change to the
+// dossiers since (a version added by a later run, one removed), or to who
+// stands for whom, counts anew.
+func TestCountsKept(t *testing.T) {
+	ctx := context.Background()
+	db := loadMerger(t)
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body, err := os.ReadFile("testdata/merger/methodology.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other points, another threshold: the same count calls.
+	reweighted := strings.NewReplacer("threshold: 1,", "threshold: 0.8,", `version: "1"`, `version: "9"`).Replace(string(body))
+	path := filepath.Join(t.TempDir(), "reweighted.yaml")
+	if err := osWriteFile(path, reweighted); err != nil {
+		t.Fatal(err)
+	}
+	tables := func() string {
+		return rowsOf(t, db, `SELECT * FROM outcome_counts ORDER BY ALL`) + "\n" +
+			rowsOf(t, db, `SELECT * FROM dossier_stats ORDER BY ALL`) + "\n" +
+			rowsOf(t, db, `SELECT * FROM indicator_values ORDER BY ALL`) + "\n" +
+			rowsOf(t, db, `SELECT * FROM index_scores ORDER BY ALL`)
+	}
+	build := func(methodology string, want string) {
+		t.Helper()
+		m, err := LoadMethodology(methodology)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !b.Full || b.Counts != want {
+			t.Errorf("%s: full %v, counts %s; want a full build, counts %s", methodology, b.Full, b.Counts, want)
+		}
+		checkIdentities(t, db)
+		if want != CountsKept {
+			return
+		}
+		// What counting every dossier again gives.
+		kept := tables()
+		if _, err := c.ExecContext(ctx, `DROP TABLE outcome_counts`); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, true); err != nil || b.Counts != CountsAnew {
+			t.Fatalf("recount: %v, counts %s", err, b.Counts)
+		}
+		if anew := tables(); kept != anew {
+			t.Errorf("%s: the counts kept give\n%s\nwant, counting anew,\n%s", methodology, kept, anew)
+		}
+	}
+	const merger = "testdata/merger/methodology.yaml"
+	build(merger, CountsKept)
+	build(path, CountsKept)
+	if !strings.Contains(rowsOf(t, db, `SELECT DISTINCT methodology_version FROM indicator_values`), "9") {
+		t.Fatal("the reweighted methodology was not built")
+	}
+	// A version added by a later run.
+	if _, err := c.ExecContext(ctx, `INSERT INTO dossiers SELECT * REPLACE ('NEW-1' AS dossier_code, 2 AS run_id) FROM dossiers LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	build(path, CountsAnew)
+	build(path, CountsKept)
+	// A version removed.
+	if _, err := c.ExecContext(ctx, `DELETE FROM dossiers WHERE dossier_code = 'NEW-1'`); err != nil {
+		t.Fatal(err)
+	}
+	build(merger, CountsAnew)
+	// Another unit standing for another: a successor removed.
+	if _, err := c.ExecContext(ctx, `UPDATE units SET valid_to = NULL, successor_code = NULL WHERE successor_code IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	build(merger, CountsAnew)
+	build(merger, CountsKept)
+}

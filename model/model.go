@@ -59,13 +59,22 @@ func BuildWith(ctx context.Context, db Execer, convention string, m *Methodology
 	return err
 }
 
+// How BuildChanged brought outcome_counts up to date (Built.Counts).
+const (
+	CountsAnew  = "anew"  // every dossier counted
+	CountsDelta = "delta" // the run's changes added and subtracted
+	CountsKept  = "kept"  // the dossiers had not changed since they were counted
+)
+
 // Built says what BuildChanged rebuilt.
 type Built struct {
-	// Full is true when every period was rebuilt. Otherwise the run's
-	// changes were applied to outcome_counts: the counts of the versions
-	// it added, less those of the versions it removed, instead of
-	// counting every dossier of the Touched periods again.
+	// Full is true when every period was rebuilt.
 	Full bool
+	// Counts says how outcome_counts was brought up to date: CountsDelta
+	// (the build is not full) applied the run's changes, the counts of the
+	// versions it added less those of the versions it removed, instead of
+	// counting every dossier of the Touched periods again.
+	Counts string
 	// Periods are the periods whose index_scores were rebuilt, sorted;
 	// their dossier_stats and indicator_values too when a changed dossier
 	// falls in them (Touched of them).
@@ -97,6 +106,12 @@ type Built struct {
 // changes, and when the units standing for others (unit_attribution)
 // change. The PAR tables are always rebuilt whole (they are small);
 // Changed lists the periods whose PAR rows differ afterwards.
+//
+// A full build counts every dossier again (outcome_counts) unless the
+// counts were made under the same definition, periods and attribution and
+// no dossier changed since (dossiersSeen): then it keeps them (Built.Counts),
+// so that a change of the methodology's points, tiers or thresholds, or
+// a rebuild with nothing loaded, does not read the dossiers again.
 //
 // The result equals a full build of the same dossiers at the same asOf.
 func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf, full bool) (Built, error) {
@@ -136,14 +151,16 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 	}
 	plan.stamp += fmt.Sprintf(" schema %d", schema.Int64)
-	if !full {
-		// Counts of another definition cannot take a delta.
-		current, err := countsCurrent(ctx, db, plan)
-		if err != nil {
-			return b, err
-		}
-		full = !current
+	// Counts of another definition cannot be added to, nor kept.
+	current, kept, err := countsCurrent(ctx, db, plan)
+	if err != nil {
+		return b, err
 	}
+	seen, err := dossiersSeen(ctx, db)
+	if err != nil {
+		return b, err
+	}
+	full = full || !current
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_before AS SELECT * FROM periods;
 		CREATE OR REPLACE TEMP TABLE model_attribution_before AS SELECT * FROM unit_attribution`); err != nil {
 		return b, err
@@ -154,18 +171,28 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := execFile(ctx, db, "05_unit_attribution.sql"); err != nil {
 		return b, err
 	}
-	if !full {
-		// Another set of periods, or other units standing for others:
-		// every period may have changed.
-		var n int
-		if err := db.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM periods EXCEPT ALL SELECT * EXCLUDE (provisional) FROM model_before))
-			+ (SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
-			+ (SELECT count(*) FROM (SELECT * FROM unit_attribution EXCEPT ALL SELECT * FROM model_attribution_before))
-			+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution))`).Scan(&n); err != nil {
-			return b, fmt.Errorf("model: %w", err)
-		}
-		full = n > 0
+	// Another set of periods, or other units standing for others: every
+	// period may have changed, and the counts, kept per period and
+	// standing unit, with them.
+	var moved int
+	if err := db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM periods EXCEPT ALL SELECT * EXCLUDE (provisional) FROM model_before))
+		+ (SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
+		+ (SELECT count(*) FROM (SELECT * FROM unit_attribution EXCEPT ALL SELECT * FROM model_attribution_before))
+		+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution))`).Scan(&moved); err != nil {
+		return b, fmt.Errorf("model: %w", err)
+	}
+	full = full || moved > 0
+	// What to do with outcome_counts: add the run's changes (a build that
+	// is not full), keep them (a full build of dossiers the counts already
+	// counted: the methodology's points, tiers or the provisional flags
+	// changed, or nothing was loaded), or count every dossier again.
+	b.Counts = CountsAnew
+	switch {
+	case !full:
+		b.Counts = CountsDelta
+	case current && moved == 0 && kept == seen:
+		b.Counts = CountsKept
 	}
 	b.Full = full
 	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
@@ -202,8 +229,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, err
 	}
 	// A build that is not full applies the run's changes to the counts.
-	delta := !full
-	if err := outcomeViews(ctx, db, plan, delta); err != nil {
+	if err := outcomeViews(ctx, db, plan, b.Counts); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -212,7 +238,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM `+set+`)`)
 	}
-	if err := buildIndicators(ctx, db, m, plan, delta, del); err != nil {
+	if err := buildIndicators(ctx, db, m, plan, b.Counts, seen, del); err != nil {
 		return b, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_periods`).Scan(&b.Touched); err != nil {
@@ -235,13 +261,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, fmt.Errorf("model: %w", err)
 	}
 	drop := "DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
-	if !delta || !plan.linear {
+	if b.Counts == CountsAnew || !plan.linear {
 		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
 	}
 	if !plan.linear {
 		drop += "DROP VIEW model_outcomes_restated; DROP VIEW model_previous_outcomes; DROP TABLE model_previous_units;"
 	}
-	if delta {
+	if b.Counts == CountsDelta {
 		drop += `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
 			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units;`
 	}
@@ -268,7 +294,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // units of each are a temporary table, from 09_outcome_units.sql, made by
 // reading every dossier's unit code):
 //   - model_outcomes: the outcomes in the periods it rebuilds, unless it
-//     takes a delta with linear indicators;
+//     takes a delta or keeps the counts, with linear indicators;
 //   - model_previous_outcomes, model_outcomes_restated: the previous periods
 //     restated, when the indicators are not linear;
 //   - model_added_outcomes, model_removed_outcomes: the outcomes of the
@@ -277,7 +303,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // The public views inline their periods' units; the model's read them from
 // temporary tables, so that the join with the dossiers is planned on their
 // exact size.
-func outcomeViews(ctx context.Context, db Execer, plan countPlan, delta bool) error {
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -308,7 +334,7 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, delta bool) er
 	if err := view("periods", "periods", "dossier_outcomes", "dossier_outcomes_restated", "", "dossiers"); err != nil {
 		return err
 	}
-	if !delta || !plan.linear {
+	if counts == CountsAnew || !plan.linear {
 		if err := view("model_periods", "model_periods", "model_outcomes", "model_unused_restated", "model_units", "dossiers"); err != nil {
 			return err
 		}
@@ -318,7 +344,7 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, delta bool) er
 			return err
 		}
 	}
-	if delta {
+	if counts == CountsDelta {
 		added, err := addedDossiers(ctx, db)
 		if err != nil {
 			return err
@@ -425,12 +451,12 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 	return ps, nil
 }
 
-// buildIndicators brings outcome_counts up to date (updateCounts: anew,
-// or by the run's changes when delta), derives dossier_stats from it, and evaluates every indicator of m:
+// buildIndicators brings outcome_counts up to date as counts says
+// (updateCounts), derives dossier_stats from it, and evaluates every indicator of m:
 // from the counts when the plan is linear, else in one pass over the
 // outcomes (one aggregate column per numerator, denominator and rate);
 // then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, delta bool, del func(table, set string) error) error {
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, counts, seen string, del func(table, set string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -495,7 +521,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countP
 	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
-	if err := updateCounts(ctx, db, plan, delta); err != nil {
+	if err := updateCounts(ctx, db, plan, counts, seen); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "21_dossier_stats.sql"); err != nil {

@@ -123,6 +123,13 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	// A second late January row, for the run after the methodology change.
 	late2 := incrHeader + incrRow("HS-LATE-2", "X.TANLINH", 1, 12, 7, 2, "Hộ tịch")
 	write("methodology.yaml", changed)
+	// Other points only (a threshold, a new version): the same counts,
+	// which the full build keeps.
+	reweighted := strings.Replace(string(def), `version: "2026.2"`, `version: "2026.2-points"`, 1)
+	if reweighted = strings.Replace(reweighted, "threshold: 1.0", "threshold: 0.9", 1); !strings.Contains(reweighted, "threshold: 0.9") {
+		t.Fatal("default.yaml has no threshold 1.0 to change")
+	}
+	write("points.yaml", reweighted)
 
 	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
 	mtime := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -132,15 +139,16 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		methodology      string
 		at               time.Time // the run's clock jumps here
 		full             bool
+		counts           string   // how the counts were brought up to date, when given
 		rebuilt          []string // when not full
 		touched          int      // of rebuilt, periods with a changed dossier
 	}{
-		{name: "first load", file: "01.csv", body: first.String(), full: true},
+		{name: "first load", file: "01.csv", body: first.String(), full: true, counts: model.CountsAnew},
 		// HS-0004 (January, was pending) now finishes early February: every
 		// period from January on. HS-0062 and HS-0120 are in February and
 		// March: the same periods.
 		{name: "redeliveries", file: "02.csv", body: redeliver,
-			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-03", "2026-H1", "2026-Q1"}, touched: 6},
+			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-03", "2026-H1", "2026-Q1"}, touched: 6, counts: model.CountsDelta},
 		// Scope: 2026-01, Q1, H1, 2026; their next periods in the data:
 		// 2026-02 (Q2, H2 and 2027 do not exist), whose index_scores alone
 		// are rebuilt.
@@ -150,7 +158,8 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// No file; on 20 May (grace 15 days) April has turned final: its
 		// index_scores alone are rebuilt, and only it is republished.
 		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
-		{name: "methodology change", methodology: methodology, full: true},
+		{name: "points change", methodology: filepath.Join(dir, "points.yaml"), full: true, counts: model.CountsKept},
+		{name: "methodology change", methodology: methodology, full: true, counts: model.CountsAnew},
 		// As "late row", and Q1's next period Q2 now exists (April).
 		{name: "late row, indicators not counts", file: "05.csv", body: late2,
 			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1", "2026-Q2"}, touched: 4},
@@ -195,6 +204,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		if !sum.Modelled || sum.ModelFull != st.full {
 			t.Errorf("%s: modelled %v, full %v; want a full build %v", st.name, sum.Modelled, sum.ModelFull, st.full)
 		}
+		if st.counts != "" && sum.ModelCounts != st.counts {
+			t.Errorf("%s: counts %s, want %s", st.name, sum.ModelCounts, st.counts)
+		}
 		if !st.full && (!slices.Equal(sum.RebuiltPeriods, st.rebuilt) || sum.TouchedPeriods != st.touched) {
 			t.Errorf("%s: rebuilt %v (%d with changed dossiers), want %v (%d)", st.name, sum.RebuiltPeriods, sum.TouchedPeriods, st.rebuilt, st.touched)
 		}
@@ -221,8 +233,8 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	}
 }
 
-// compareWithFullBuild rebuilds the whole model of w's dossiers in a
-// transaction it rolls back, and reports every row of a model table that
+// compareWithFullBuild rebuilds the whole model of w's dossiers, every
+// dossier counted, in a transaction it rolls back, and reports every row of a model table that
 // differs from what the runs left.
 func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg *config.Config, asOf model.AsOf) {
 	t.Helper()
@@ -242,6 +254,10 @@ func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg
 		if _, err := c.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE inc_%s AS SELECT * FROM %s`, tb, tb)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Counted anew: a full build keeps counts that match the dossiers.
+	if _, err := c.ExecContext(ctx, `DROP TABLE outcome_counts`); err != nil {
+		t.Fatal(err)
 	}
 	meth, err := model.LoadMethodology(cfg.Methodology)
 	if err != nil {

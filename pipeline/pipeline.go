@@ -118,7 +118,11 @@ type Summary struct {
 	// (model.Built.Periods), TouchedPeriods of them holding a changed
 	// dossier (the others' index scores alone were rebuilt: movement,
 	// provisional, data_until).
-	ModelFull      bool
+	ModelFull bool
+	// ModelCounts says how the model's counts were brought up to date
+	// (model.Built.Counts): the run's changes applied, every dossier
+	// counted anew, or kept (no dossier changed since they were counted).
+	ModelCounts    string
 	RebuiltPeriods []string
 	TouchedPeriods int
 	// RepublishedPeriods are the periods whose publications were written.
@@ -545,8 +549,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	if sum.Modelled {
-		sum.ModelFull, sum.RebuiltPeriods, sum.TouchedPeriods = built.Full, built.Periods, built.Touched
-		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full)
+		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods = built.Full, built.Counts, built.Periods, built.Touched
+		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
 	}
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)

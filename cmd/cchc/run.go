@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/pipeline"
 )
@@ -242,7 +243,10 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	if s.Modelled {
 		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers, counted from the changed dossiers alone", len(s.RebuiltPeriods), s.TouchedPeriods)
 		if s.ModelFull {
-			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
+			scope = fmt.Sprintf("all %d periods, every dossier counted", len(s.RebuiltPeriods))
+			if s.ModelCounts == model.CountsKept {
+				scope = fmt.Sprintf("all %d periods, from the counts kept: no dossier changed since they were counted", len(s.RebuiltPeriods))
+			}
 		}
 		fmt.Fprintf(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
 	}
