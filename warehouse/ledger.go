@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cchc/cchc/datasets"
@@ -740,26 +739,50 @@ func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {
 	if _, err := c.ExecContext(ctx, "DELETE FROM units"); err != nil {
 		return fmt.Errorf("commit: units: %w", err)
 	}
-	// Many rows per statement: one statement per unit took half a second
-	// of every run for a registry of 600 communes.
-	const perStatement = 256
-	for len(reg) > 0 {
-		n := min(len(reg), perStatement)
-		var q strings.Builder
-		q.WriteString("INSERT INTO units VALUES ")
-		args := make([]any, 0, 8*n)
-		for i, u := range reg[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, CAST(CAST(? AS JSON) AS VARCHAR[]))")
-			args = append(args, u.Code, u.Name, u.Level, nullString(u.ParentCode), nullTime(u.ValidFrom),
-				nullTime(u.ValidTo), nullString(u.SuccessorCode), stringList(u.Aliases))
+	if len(reg) == 0 {
+		return nil
+	}
+	// The registry as one JSON parameter: binding eight parameters per unit
+	// took a quarter of a second of every run at 600 communes (one
+	// statement per unit, half a second).
+	type row struct {
+		Code      string   `json:"code"`
+		Name      string   `json:"name"`
+		Level     string   `json:"level"`
+		Parent    *string  `json:"parent"`
+		From      *string  `json:"from"`
+		To        *string  `json:"to"`
+		Successor *string  `json:"successor"`
+		Aliases   []string `json:"aliases"`
+	}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
 		}
-		if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("commit: units %s … %s: %w", reg[0].Code, reg[n-1].Code, err)
+		return &s
+	}
+	day := func(t *time.Time) *string {
+		if t == nil {
+			return nil
 		}
-		reg = reg[n:]
+		return opt(t.Format("2006-01-02"))
+	}
+	rows := make([]row, len(reg))
+	for i, u := range reg {
+		rows[i] = row{u.Code, u.Name, u.Level, opt(u.ParentCode), day(u.ValidFrom), day(u.ValidTo), opt(u.SuccessorCode), u.Aliases}
+		if len(u.Aliases) == 0 {
+			rows[i].Aliases = nil
+		}
+	}
+	body, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("commit: units: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, `INSERT INTO units
+		SELECT j->>'code', j->>'name', j->>'level', j->>'parent', CAST(j->>'from' AS DATE), CAST(j->>'to' AS DATE),
+			j->>'successor', CAST(j->'aliases' AS VARCHAR[])
+		FROM (SELECT unnest(CAST(CAST(? AS JSON) AS JSON[])) AS j)`, string(body)); err != nil {
+		return fmt.Errorf("commit: units: %w", err)
 	}
 	return nil
 }

@@ -190,8 +190,9 @@ func TestCloseAbandonedRuns(t *testing.T) {
 	}
 }
 
-// A registry larger than one INSERT statement's rows is written whole, each
-// unit's fields in place, and a smaller one replaces it.
+// The registry goes in as one JSON parameter: every unit, each field in
+// place (quotes and backslashes in names, dates, aliases; an empty field
+// NULL), and a smaller registry replaces a larger one.
 func TestReplaceUnitsMany(t *testing.T) {
 	ctx := context.Background()
 	w := open(t)
@@ -205,7 +206,7 @@ func TestReplaceUnitsMany(t *testing.T) {
 	for i := range 600 {
 		u := units.Unit{Code: fmt.Sprintf("X.B%03d", i), Name: fmt.Sprintf("Xã %d", i), Level: "commune", ParentCode: "H.A"}
 		if i == 599 {
-			u.ValidFrom, u.Aliases = &from, []string{"B599", "Xã cuối"}
+			u.Name, u.ValidFrom, u.Aliases = `Xã "Cuối" 'Đông' \ 599`, &from, []string{"B599", "Xã cuối"}
 		}
 		reg = append(reg, u)
 	}
@@ -213,15 +214,17 @@ func TestReplaceUnitsMany(t *testing.T) {
 		if err := replaceUnits(ctx, c, reg[len(reg)-n:]); err != nil {
 			t.Fatal(err)
 		}
-		var count int
+		var count, nulls int
 		var name, alias string
 		var valid time.Time
-		if err := c.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units), name, valid_from, aliases[2] FROM units WHERE unit_code = 'X.B599'`).
-			Scan(&count, &name, &valid, &alias); err != nil {
+		if err := c.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM units),
+			(SELECT count(*) FROM units WHERE aliases IS NULL AND valid_from IS NULL AND valid_to IS NULL AND successor_code IS NULL AND parent_code = 'H.A'),
+			name, valid_from, aliases[2] FROM units WHERE unit_code = 'X.B599'`).
+			Scan(&count, &nulls, &name, &valid, &alias); err != nil {
 			t.Fatal(err)
 		}
-		if count != n || name != "Xã 599" || !valid.Equal(from) || alias != "Xã cuối" {
-			t.Errorf("%d units written: %d, %q, %v, %q", n, count, name, valid, alias)
+		if count != n || nulls != n-1 || name != `Xã "Cuối" 'Đông' \ 599` || !valid.Equal(from) || alias != "Xã cuối" {
+			t.Errorf("%d units written: %d (%d with empty fields NULL), %q, %v, %q", n, count, nulls, name, valid, alias)
 		}
 	}
 }
