@@ -80,6 +80,7 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 	// cchc whose outcome views differ are not added to.
 	h := sha256.New()
 	h.Write([]byte(p.query))
+	h.Write([]byte(coveredExpr)) // unit_covered is kept with the counts
 	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql"} {
 		b, err := fs.ReadFile(sqlFS, name)
 		if err != nil {
@@ -119,6 +120,15 @@ func countsCurrent(ctx context.Context, db Execer, p countPlan) (current bool, s
 		return false, "", fmt.Errorf("model outcome_counts: %w", err)
 	}
 	if len(comments) != 1 {
+		return false, "", nil
+	}
+	// unit_covered is kept with the counts (updateCovered).
+	var covered int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'unit_covered'`).Scan(&covered); err != nil {
+		return false, "", fmt.Errorf("model unit_covered: %w", err)
+	}
+	if covered != 1 {
 		return false, "", nil
 	}
 	_, rest, ok := strings.Cut(comments[0], "; "+p.stamp+"; dossiers ")
@@ -248,4 +258,55 @@ SELECT ca.period AS period, coalesce(ca.standing_unit_code, o.received_unit_code
 	b.WriteString(` FROM outcome_counts o JOIN ca ON ca.previous_period = o.period AND ca.unit_code = o.received_unit_code
 GROUP BY ca.period, coalesce(ca.standing_unit_code, o.received_unit_code)`)
 	return b.String()
+}
+
+// coveredExpr is how far a dossier version reaches: its newest moment
+// (received, finished or returned).
+const coveredExpr = "greatest(received_at, coalesce(finished_at, received_at), coalesce(returned_at, received_at))"
+
+// updateCovered brings unit_covered, how far each unit code's dossiers
+// reach (30_model_fresh.sql reads it for data_until), up to date as counts
+// says, in step with outcome_counts: anew from every dossier; by a delta,
+// the newest of the old reach and the added versions', except for the
+// units a removed version may have given their reach, read again from
+// their dossiers; kept as it is.
+func updateCovered(ctx context.Context, db Execer, counts string) error {
+	exec := func(q string) error {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("model unit_covered: %w", err)
+		}
+		return nil
+	}
+	switch counts {
+	case CountsKept:
+		return nil
+	case CountsAnew:
+		if err := exec(`CREATE OR REPLACE TABLE unit_covered AS
+			SELECT unit_code, max(` + coveredExpr + `) AS covered FROM dossiers GROUP BY unit_code`); err != nil {
+			return err
+		}
+		return exec("COMMENT ON TABLE unit_covered IS " + quote("Thời điểm mới nhất trong hồ sơ của mỗi mã đơn vị (mô hình dùng nội bộ) / "+
+			"The newest moment in each unit code's dossiers (the model's own, kept with outcome_counts; not a contract table)"))
+	}
+	added, err := addedDossiers(ctx, db)
+	if err != nil {
+		return err
+	}
+	return exec(`CREATE OR REPLACE TEMP TABLE model_covered_lost AS
+		SELECT DISTINCT r.unit_code FROM dossier_removed r JOIN unit_covered u ON u.unit_code = r.unit_code
+		WHERE ` + coveredExpr + ` >= u.covered;
+		CREATE OR REPLACE TEMP TABLE model_covered AS
+		SELECT unit_code, max(covered) AS covered FROM (
+			SELECT * FROM unit_covered u WHERE NOT EXISTS (SELECT 1 FROM model_covered_lost l WHERE l.unit_code = u.unit_code)
+			UNION ALL
+			SELECT unit_code, max(` + coveredExpr + `) FROM ` + added + ` GROUP BY unit_code
+			UNION ALL
+			SELECT unit_code, max(` + coveredExpr + `) FROM dossiers d
+			WHERE EXISTS (SELECT 1 FROM model_covered_lost l WHERE l.unit_code = d.unit_code) GROUP BY unit_code)
+		GROUP BY unit_code;
+		DELETE FROM unit_covered WHERE NOT EXISTS (SELECT 1 FROM model_covered m
+			WHERE m.unit_code = unit_covered.unit_code AND m.covered = unit_covered.covered);
+		INSERT INTO unit_covered SELECT * FROM model_covered m WHERE NOT EXISTS (SELECT 1 FROM unit_covered u
+			WHERE u.unit_code = m.unit_code);
+		DROP TABLE model_covered_lost; DROP TABLE model_covered`)
 }

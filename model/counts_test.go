@@ -319,3 +319,50 @@ func TestCountsKept(t *testing.T) {
 	build(merger, CountsAnew)
 	build(merger, CountsKept)
 }
+
+// unit_covered, each unit code's newest moment (data_until), follows a
+// run's changes: a removed version that held the unit's newest moment
+// sends the unit back to its dossiers; any other unit takes the newest of
+// its old moment and the added versions'.
+func TestCoveredDelta(t *testing.T) {
+	ctx := context.Background()
+	w := openWarehouse(t)
+	units(t, w.DB(), "A,Xã A,commune", "B,Xã B,commune")
+	// A: A-1 reaches 5 March (finished), A-2 20 March. B: B-1 10 March.
+	insert(t, w.DB(), []dossier{
+		{code: "A-1", unit: "A", status: "resolved", received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00"},
+		{code: "A-2", unit: "A", status: "resolved", received: "2026-03-03 08:00:00", due: "2026-03-30 17:00:00", finished: "2026-03-20 10:00:00"},
+		{code: "B-1", unit: "B", status: "resolved", received: "2026-03-04 08:00:00", due: "2026-03-30 17:00:00", finished: "2026-03-10 10:00:00"},
+	})
+	build(t, w, "calendar")
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Run 2 redelivers A-2 finished on 12 March (A's newest moment goes
+	// back to 12 March, not 20) and B-1 finished on 25 March (B moves on).
+	if _, err := c.ExecContext(ctx, `
+		CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers WHERE dossier_code IN ('A-2', 'B-1');
+		CREATE OR REPLACE TEMP TABLE dossier_changes AS SELECT received_at, finished_at FROM dossier_removed;
+		DELETE FROM dossiers WHERE dossier_code IN ('A-2', 'B-1');
+		INSERT INTO dossiers SELECT * REPLACE (finished_at + INTERVAL 8 DAY * (CASE WHEN dossier_code = 'A-2' THEN -1 ELSE 1 END) + INTERVAL 7 DAY * (CASE WHEN dossier_code = 'B-1' THEN 1 ELSE 0 END) AS finished_at, 2 AS run_id)
+			FROM dossier_removed;
+		INSERT INTO dossier_changes SELECT received_at, finished_at FROM dossiers WHERE run_id = 2;
+		CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 2::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
+		t.Fatal(err)
+	}
+	b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false)
+	if err != nil || b.Counts != CountsDelta {
+		t.Fatalf("build: %v, counts %s; want a delta", err, b.Counts)
+	}
+	got := rowsOf(t, w.DB(), `SELECT unit_code, strftime(covered, '%d/%m %H:%M') FROM unit_covered ORDER BY ALL`)
+	// A: A-1 5 March, A-2 now 20 − 8 = 12 March. B: 10 + 15 = 25 March.
+	if want := "A:12/03 10:00 B:25/03 10:00"; got != want {
+		t.Errorf("unit_covered after the delta:\n%s\nwant\n%s", got, want)
+	}
+}

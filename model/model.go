@@ -195,6 +195,9 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		b.Counts = CountsKept
 	}
 	b.Full = full
+	if err := updateCovered(ctx, db, b.Counts); err != nil {
+		return b, err
+	}
 	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
 		return b, err
 	}

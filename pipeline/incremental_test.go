@@ -239,7 +239,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 func compareWithFullBuild(t *testing.T, step string, w *warehouse.Warehouse, cfg *config.Config, asOf model.AsOf) {
 	t.Helper()
 	ctx := context.Background()
-	tables := []string{"periods", "unit_attribution", "outcome_counts", "dossier_stats", "indicator_values", "index_scores", "index_groups",
+	tables := []string{"periods", "unit_attribution", "outcome_counts", "unit_covered", "dossier_stats", "indicator_values", "index_scores", "index_groups",
 		"par_criteria", "par_criterion_scores", "par_scores", "methodologies"}
 	c, err := w.DB().Conn(ctx)
 	if err != nil {
