@@ -163,9 +163,10 @@ func changesLeft(ctx context.Context, db Execer) (bool, error) {
 // updateCounts brings outcome_counts up to date as counts says: counts
 // every period of model_periods anew (CountsAnew), adds the counts of the
 // run's added versions and subtracts those of its removed ones
-// (CountsDelta), or leaves them (CountsKept). The comment records the
+// (CountsDelta; with grown, the new periods of model_new_periods are
+// counted from every dossier), or leaves them (CountsKept). The comment records the
 // plan's stamp and seen, the dossiers' state now counted.
-func updateCounts(ctx context.Context, db Execer, p countPlan, counts, seen string) error {
+func updateCounts(ctx context.Context, db Execer, p countPlan, counts string, grown bool, seen string) error {
 	exec := func(q string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("model outcome_counts (20_outcome_counts.sql): %w", err)
@@ -190,10 +191,16 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, counts, seen stri
 	// the removed ones'; a key left with no dossier (received_total, the
 	// count(*), is 0) goes, as a full build would not make it.
 	const rest = "COLUMNS(* EXCLUDE (" + countKeys + "))"
+	// New periods (model_new_periods) hold no counts yet: theirs are every
+	// dossier's.
+	newPeriods := ""
+	if grown {
+		newPeriods = "\n\t\tUNION ALL\n\t\tSELECT * FROM (" + over("model_new_outcomes") + ")"
+	}
 	if err := exec(`CREATE OR REPLACE TEMP TABLE model_delta AS
 		SELECT * FROM (` + over("model_added_outcomes") + `)
 		UNION ALL
-		SELECT ` + countKeys + `, -` + rest + ` FROM (` + over("model_removed_outcomes") + `);
+		SELECT ` + countKeys + `, -` + rest + ` FROM (` + over("model_removed_outcomes") + `)` + newPeriods + `;
 		CREATE OR REPLACE TEMP TABLE model_delta_keys AS SELECT DISTINCT ` + countKeys + ` FROM model_delta;
 		CREATE OR REPLACE TEMP TABLE model_counts_new AS
 		SELECT ` + countKeys + `, CAST(sum(` + rest + `) AS BIGINT)

@@ -101,10 +101,11 @@ type Built struct {
 // index_scores only, the next period of the same kind of each (its
 // movement compares with the previous period), the periods whose
 // provisional flag changes at asOf and those where a unit's data_until
-// moved. The build is full when full is set (the
-// caller's: methodology changed, full refresh), when the set of periods
-// changes, and when the units standing for others (unit_attribution)
-// change. The PAR tables are always rebuilt whole (they are small);
+// moved. New periods (a new month) are rebuilt too, their counts taken
+// from every dossier. The build is full when full is set (the caller's:
+// methodology changed, full refresh), when a period changes or goes, and
+// when the units standing for others (unit_attribution) in a period that
+// existed change. The PAR tables are always rebuilt whole (they are small);
 // Changed lists the periods whose PAR rows differ afterwards.
 //
 // A full build counts every dossier again (outcome_counts) unless the
@@ -171,15 +172,18 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := execFile(ctx, db, "05_unit_attribution.sql"); err != nil {
 		return b, err
 	}
-	// Another set of periods, or other units standing for others: every
-	// period may have changed, and the counts, kept per period and
-	// standing unit, with them.
-	var moved int
+	// Periods changed or gone, or other units standing for others in a
+	// period that existed: every period may have changed, and the counts,
+	// kept per period and standing unit, with them. New periods alone (a
+	// new month) are counted from every dossier, the others take the
+	// run's delta.
+	var moved, grown int
 	if err := db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM periods EXCEPT ALL SELECT * EXCLUDE (provisional) FROM model_before))
-		+ (SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
-		+ (SELECT count(*) FROM (SELECT * FROM unit_attribution EXCEPT ALL SELECT * FROM model_attribution_before))
-		+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution))`).Scan(&moved); err != nil {
+		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
+		+ (SELECT count(*) FROM (SELECT * FROM unit_attribution WHERE period IN (SELECT period FROM model_before)
+			EXCEPT ALL SELECT * FROM model_attribution_before))
+		+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution)),
+		(SELECT count(*) FROM periods WHERE period NOT IN (SELECT period FROM model_before))`).Scan(&moved, &grown); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
 	full = full || moved > 0
@@ -191,8 +195,12 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	switch {
 	case !full:
 		b.Counts = CountsDelta
-	case current && moved == 0 && kept == seen:
+	case current && moved == 0 && grown == 0 && kept == seen:
 		b.Counts = CountsKept
+	}
+	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_new_periods AS
+		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
+		return b, err
 	}
 	b.Full = full
 	if err := updateCovered(ctx, db, b.Counts); err != nil {
@@ -210,7 +218,8 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if !full {
 		touched = `SELECT p.period FROM periods p
 			WHERE EXISTS (SELECT 1 FROM dossier_changes c
-				WHERE c.received_at < p.end_at AND (c.finished_at IS NULL OR c.finished_at >= p.start_at))`
+				WHERE c.received_at < p.end_at AND (c.finished_at IS NULL OR c.finished_at >= p.start_at))
+			UNION SELECT period FROM model_new_periods`
 		scores = `SELECT period FROM model_periods
 			UNION SELECT period FROM periods WHERE previous_period IN (SELECT period FROM model_periods)
 			UNION SELECT p.period FROM periods p JOIN model_before o USING (period) WHERE p.provisional IS DISTINCT FROM o.provisional
@@ -232,7 +241,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, err
 	}
 	// A build that is not full applies the run's changes to the counts.
-	if err := outcomeViews(ctx, db, plan, b.Counts); err != nil {
+	if err := outcomeViews(ctx, db, plan, b.Counts, grown > 0); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -241,7 +250,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return exec(t, `DELETE FROM `+t+` WHERE period IN (SELECT period FROM `+set+`)`)
 	}
-	if err := buildIndicators(ctx, db, m, plan, b.Counts, seen, del); err != nil {
+	if err := buildIndicators(ctx, db, m, plan, b.Counts, grown > 0, seen, del); err != nil {
 		return b, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_periods`).Scan(&b.Touched); err != nil {
@@ -263,7 +272,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := rows.Err(); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
-	drop := "DROP TABLE model_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
+	drop := "DROP TABLE model_periods; DROP TABLE model_new_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
 	if b.Counts == CountsAnew || !plan.linear {
 		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
 	}
@@ -272,7 +281,11 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	}
 	if b.Counts == CountsDelta {
 		drop += `DROP VIEW model_added_outcomes; DROP VIEW model_unused_added_restated; DROP TABLE model_added_units;
-			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units;`
+			DROP VIEW model_removed_outcomes; DROP VIEW model_unused_removed_restated; DROP TABLE model_removed_units;
+			DROP TABLE model_delta_periods;`
+		if grown > 0 {
+			drop += `DROP VIEW model_new_outcomes; DROP VIEW model_unused_new_restated; DROP TABLE model_new_units;`
+		}
 	}
 	if err := exec("cleanup", drop+`
 		DROP TABLE model_before; DROP TABLE model_attribution_before`); err != nil {
@@ -306,7 +319,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // The public views inline their periods' units; the model's read them from
 // temporary tables, so that the join with the dossiers is planned on their
 // exact size.
-func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string) error {
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string, grown bool) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -352,8 +365,18 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string)
 		if err != nil {
 			return err
 		}
-		for _, d := range []struct{ name, dossiers string }{{"added", added}, {"removed", "dossier_removed"}} {
-			if err := view("model_periods", "model_periods", "model_"+d.name+"_outcomes", "model_unused_"+d.name+"_restated",
+		// The run's changes reach the periods that were counted before;
+		// new ones are counted from every dossier.
+		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_delta_periods AS
+			SELECT * FROM model_periods WHERE period NOT IN (SELECT period FROM model_new_periods)`); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		views := []struct{ name, periods, dossiers string }{{"added", "model_delta_periods", added}, {"removed", "model_delta_periods", "dossier_removed"}}
+		if grown {
+			views = append(views, struct{ name, periods, dossiers string }{"new", "model_new_periods", "dossiers"})
+		}
+		for _, d := range views {
+			if err := view(d.periods, d.periods, "model_"+d.name+"_outcomes", "model_unused_"+d.name+"_restated",
 				"model_"+d.name+"_units", d.dossiers); err != nil {
 				return err
 			}
@@ -459,7 +482,7 @@ func withPARPeriods(ctx context.Context, db Execer, ps []periods.Period, convent
 // from the counts when the plan is linear, else in one pass over the
 // outcomes (one aggregate column per numerator, denominator and rate);
 // then scores and ranks.
-func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, counts, seen string, del func(table, set string) error) error {
+func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countPlan, counts string, grown bool, seen string, del func(table, set string) error) error {
 	exec := func(what, q string, args ...any) error {
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("model %s: %w", what, err)
@@ -524,7 +547,7 @@ func buildIndicators(ctx context.Context, db Execer, m *Methodology, plan countP
 	if err := del("dossier_stats", "model_periods"); err != nil {
 		return err
 	}
-	if err := updateCounts(ctx, db, plan, counts, seen); err != nil {
+	if err := updateCounts(ctx, db, plan, counts, grown, seen); err != nil {
 		return err
 	}
 	if err := execFile(ctx, db, "21_dossier_stats.sql"); err != nil {

@@ -154,7 +154,12 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// are rebuilt.
 		{name: "late row", file: "03.csv", body: late,
 			rebuilt: []string{"2026", "2026-01", "2026-02", "2026-H1", "2026-Q1"}, touched: 4},
-		{name: "new month", file: "04.csv", body: april, full: true},
+		// New periods 2026-04 and Q2 are counted from every dossier, the
+		// others take the delta: April's dossiers reach 04, Q2, H1 and the
+		// year; S.TP and X.TANLINH now reach past March, so their
+		// data_until moves in March and Q1 (index_scores alone).
+		{name: "new month", file: "04.csv", body: april, counts: model.CountsDelta,
+			rebuilt: []string{"2026", "2026-03", "2026-04", "2026-H1", "2026-Q1", "2026-Q2"}, touched: 4},
 		// No file; on 20 May (grace 15 days) April has turned final: its
 		// index_scores alone are rebuilt, and only it is republished.
 		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
