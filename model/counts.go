@@ -26,6 +26,12 @@ func addedDossiers(ctx context.Context, db Execer) (string, error) {
 // countKeys are the columns outcome_counts is grouped by.
 const countKeys = "period, unit_code, received_unit_code, field"
 
+// countsVersion is raised by hand when the Go that makes or updates the
+// counts changes what they hold (outcomeViews, updateCounts,
+// updateCovered): counts kept from an earlier version are then made
+// again, as the SQL files' changes do through the stamp's hash.
+const countsVersion = 1
+
 // countPlan is what the model counts per period, unit, receiving unit and
 // field (outcome_counts) for a methodology.
 type countPlan struct {
@@ -89,7 +95,7 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 		h.Write(b)
 	}
 	sum := h.Sum(nil)
-	p.stamp = "outcome_counts " + hex.EncodeToString(sum[:8])
+	p.stamp = fmt.Sprintf("outcome_counts %s v%d", hex.EncodeToString(sum[:8]), countsVersion)
 	return p, nil
 }
 
@@ -158,6 +164,24 @@ func changesLeft(ctx context.Context, db Execer) (bool, error) {
 		return false, fmt.Errorf("model: %w", err)
 	}
 	return n == 3, nil
+}
+
+// dossiersBefore is dossiersSeen as it was before the run whose changes
+// merge_run and dossier_removed describe: without the versions the run
+// added, with those it removed. A delta applies only to counts that
+// recorded exactly that state.
+func dossiersBefore(ctx context.Context, db Execer) (string, error) {
+	var run int64
+	if err := db.QueryRowContext(ctx, `SELECT run_id FROM merge_run`).Scan(&run); err != nil {
+		return "", fmt.Errorf("model: the run's id (merge_run): %w", err)
+	}
+	var n, newest int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE run_id <> $1) + (SELECT count(*) FROM dossier_removed),
+		coalesce(greatest(max(run_id) FILTER (WHERE run_id <> $1), (SELECT max(run_id) FROM dossier_removed)), 0)
+		FROM dossiers`, run).Scan(&n, &newest); err != nil {
+		return "", fmt.Errorf("model: %w", err)
+	}
+	return fmt.Sprintf("%d rows, run %d", n, newest), nil
 }
 
 // updateCounts brings outcome_counts up to date as counts says: counts

@@ -183,16 +183,37 @@ func TestCountsReadingTheUnit(t *testing.T) {
 func TestCountsBelowZeroFail(t *testing.T) {
 	ctx := context.Background()
 	c, m := oneDossierBuilt(t)
-	// A-1 removed by a run, while the counts (corrupted here) no longer
-	// hold it: 0 − 1 in March, Q1, H1 and 2026.
+	// Run 99 replaces A-1 by A-2 (same dates, another field), while the
+	// counts (corrupted here, their recorded state intact) no longer hold
+	// A-1: 0 − 1 in March, Q1, H1 and 2026 for A-1's field.
 	if _, err := c.ExecContext(ctx, `UPDATE outcome_counts SET received_total = 0;
-		CREATE OR REPLACE TEMP TABLE dossier_changes AS SELECT received_at, finished_at FROM dossiers;
 		CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers;
+		DELETE FROM dossiers;
+		INSERT INTO dossiers SELECT * REPLACE ('A-2' AS dossier_code, 'Khác' AS field, 99 AS run_id) FROM dossier_removed;
+		CREATE OR REPLACE TEMP TABLE dossier_changes AS SELECT received_at, finished_at FROM dossier_removed;
 		CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 99::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false); err == nil || !strings.Contains(err.Error(), "the counts of 4 keys (period, unit, receiving unit, field) would fall below zero") {
 		t.Errorf("err = %v, want the counts of 4 keys below zero", err)
+	}
+}
+
+// A delta applies only to counts that recorded the dossiers as they were
+// before the run: a version no run recorded (here A-9, written under run
+// 1 behind the counts' back) makes the counts anew.
+func TestDeltaNeedsRecordedState(t *testing.T) {
+	ctx := context.Background()
+	c, m := oneDossierBuilt(t)
+	if _, err := c.ExecContext(ctx, `INSERT INTO dossiers SELECT * REPLACE ('A-9' AS dossier_code) FROM dossiers;
+		CREATE OR REPLACE TEMP TABLE dossier_changes (received_at TIMESTAMP, finished_at TIMESTAMP);
+		CREATE OR REPLACE TEMP TABLE dossier_removed AS SELECT * FROM dossiers LIMIT 0;
+		CREATE OR REPLACE TEMP TABLE merge_run AS SELECT 99::BIGINT AS run_id, now()::TIMESTAMP AS loaded_at`); err != nil {
+		t.Fatal(err)
+	}
+	b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, false)
+	if err != nil || !b.Full || b.Counts != CountsAnew {
+		t.Errorf("build: %v, full %v, counts %s; want every dossier counted", err, b.Full, b.Counts)
 	}
 }
 

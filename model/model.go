@@ -162,6 +162,16 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, err
 	}
 	full = full || !current
+	if !full {
+		// Counts that do not record the dossiers as they were before the
+		// run cannot take its delta (a model that failed, counts that
+		// drifted): they are made again.
+		before, err := dossiersBefore(ctx, db)
+		if err != nil {
+			return b, err
+		}
+		full = before != kept
+	}
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_before AS SELECT * FROM periods;
 		CREATE OR REPLACE TEMP TABLE model_attribution_before AS SELECT * FROM unit_attribution`); err != nil {
 		return b, err

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cchc/cchc/transforms"
 )
@@ -101,6 +102,13 @@ func Parse(r io.Reader) (*Registry, error) {
 		}
 		bad := func(column, format string, args ...any) {
 			errs = append(errs, fmt.Errorf("line %d: column %s: %s", line, column, fmt.Sprintf(format, args...)))
+		}
+		// A registry saved in a legacy encoding (TCVN3, VNI, cp1258) would
+		// be stored garbled and differ from itself at every run.
+		for i, v := range rec {
+			if !utf8.ValidString(v) && i < len(head) {
+				bad(strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff")), "not UTF-8 text (tệp không phải UTF-8): save units.csv as \"CSV UTF-8\" and load it again")
+			}
 		}
 		if u.Code == "" {
 			bad("unit_code", "required")

@@ -109,6 +109,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate", "unit_code,name,level\nA,B,commune\nA,C,commune\n", "line 3: column unit_code: duplicate"},
 		{"unknown parent", "unit_code,name,level,parent_code\nA,B,commune,Z\n", `parent_code "Z"`},
 		{"empty", "unit_code,name,level\n", "no units"},
+		// "Xã An" in cp1258 (ã is 0xE3): stored as UTF-8 it would be garbled.
+		{"not utf-8", "unit_code,name,level\nA,X\xe3 An,commune\n", "line 2: column name: not UTF-8 text"},
 		// Unit history (docs/contract.md): chains end, validity is an interval,
 		// no two units valid on one day share a name or an alias.
 		{"successor loop", hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,C\nC,Xã C,commune,,2025-09-01,A\n", "unit A: successor_code chain loops: A → B → C → A"},
