@@ -152,9 +152,20 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 		// scan itself, three times faster over a transaction's own rows.
 		script, valid = strings.ReplaceAll(d.DirectMerge, "{run_id}", strconv.FormatInt(runID, 10)), s.direct.valid
 	}
-	flags, err := mergeFlags(ctx, c, d, mine, runID, direct)
+	var keys *runKeys
+	if direct {
+		keys = s.direct.keys[d.Name]
+	}
+	flags, err := mergeFlags(ctx, c, d, mine, runID, direct, keys)
 	if err != nil {
 		return err
+	}
+	if direct {
+		if keys != nil && keys.decided {
+			s.direct.decided = append(s.direct.decided, d.Name)
+		}
+		// The hashes (8 bytes a row) are not needed any more.
+		delete(s.direct.keys, d.Name)
 	}
 	if direct && flags["retries"] {
 		return fmt.Errorf("commit: %s: a retried file in a direct run", d.Name)
@@ -214,8 +225,10 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 // file; searched only when duplicates), retries, and existing (the
 // dataset's first table holds rows of earlier runs). For a direct load the
 // valid rows are the run's rows of the dataset's table, and a file is
-// named by (source, source_file).
-func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, runID int64, direct bool) (map[string]bool, error) {
+// named by (source, source_file); keys, when not nil, are the hashes of
+// those rows' keys the load computed: all distinct, they settle
+// duplicates false without a query (see keyhash.go).
+func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, runID int64, direct bool, keys *runKeys) (map[string]bool, error) {
 	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false, "existing": false}
 	for _, f := range files {
 		if f.Status == "loaded" && f.Retry {
@@ -245,6 +258,16 @@ func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*
 	// duplicates it then does not find. The set of 64-bit hashes is a
 	// third smaller than the set of the keys' texts (5M dossier codes:
 	// 320 against 480 MB).
+	if direct && keys != nil {
+		distinct, usable, err := keys.distinct(ctx, c, d)
+		if err != nil {
+			return nil, err
+		}
+		if usable && distinct {
+			keys.decided = true
+			return flags, nil
+		}
+	}
 	var dups int64
 	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT hash(`+strings.Join(d.Key, ", ")+`)) FROM `+from).Scan(&dups); err != nil {
 		return nil, fmt.Errorf("commit: %s: %w", d.Name, err)

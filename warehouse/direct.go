@@ -61,6 +61,10 @@ type directRun struct {
 	// copied counts the valid rows that had to be copied before DuckDB
 	// could read them (see splitReader); 0 for the Mapper's batches.
 	copied int64
+	// keys are the key hashes of each dataset's valid rows (keyhash.go);
+	// decided names the datasets whose duplicates flag they settled.
+	keys    map[string]*runKeys
+	decided []string
 }
 
 type directFile struct{ source, path string }
@@ -80,6 +84,7 @@ func (s *Stage) loadDirect(ctx context.Context, d *datasets.Dataset, rdr array.R
 	if err != nil {
 		return err
 	}
+	sp.keys = newKeyHasher(d, d.Stage)
 	defer func() {
 		s.direct.copied += sp.copied
 		sp.free()
@@ -94,6 +99,10 @@ func (s *Stage) loadDirect(ctx context.Context, d *datasets.Dataset, rdr array.R
 		if sp.seen {
 			s.direct.files[sp.seq] = directFile{source: sp.source, path: sp.path}
 			s.direct.valid[sp.seq] = sp.valid
+			s.direct.keysOf(d).add(sp.seq, sp.keys)
+			if sp.keys != nil {
+				sp.keys.chunks = nil // recorded: not to be added twice
+			}
 		}
 		if len(sp.held) > 0 {
 			q, err := array.NewRecordReader(d.Stage, sp.held)
@@ -147,6 +156,11 @@ func (s *Stage) discardDirect(ctx context.Context, d *datasets.Dataset, seq int3
 	}
 	delete(s.direct.files, seq)
 	delete(s.direct.valid, seq)
+	// The file's rows are gone, so are their hashes (another file of the
+	// same source and path lost its rows too: its hashes, left, are safe).
+	if k := s.direct.keys[d.Name]; k != nil {
+		delete(k.files, seq)
+	}
 	return nil
 }
 
@@ -175,6 +189,9 @@ type splitReader struct {
 	err    error
 	// copied counts the valid rows copied (compact) rather than sliced.
 	copied int64
+	// keys hashes the key of each valid row passed on; nil: the key cannot
+	// be hashed.
+	keys *keyHasher
 
 	seen                       bool
 	seq                        int32
@@ -225,6 +242,7 @@ func (r *splitReader) Next() bool {
 			rec.Retain()
 			r.cur = rec
 			r.valid += int64(n)
+			r.hash()
 			return true
 		}
 		lead := 0 // valid rows before the first bad one
@@ -242,6 +260,7 @@ func (r *splitReader) Next() bool {
 			if lead > 0 {
 				r.cur = rec.NewSlice(0, int64(lead))
 				r.valid += int64(lead)
+				r.hash()
 				return true
 			}
 			continue
@@ -274,11 +293,20 @@ func (r *splitReader) Next() bool {
 			if r.cur != nil {
 				r.valid += r.cur.NumRows()
 				r.copied += r.cur.NumRows()
+				r.hash()
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hash hashes the keys of the rows about to be passed on (r.cur): every
+// row DuckDB can append is hashed first.
+func (r *splitReader) hash() {
+	if r.keys != nil {
+		r.keys.add(r.cur)
+	}
 }
 
 // startsAtZero reports whether every column of rec starts at offset 0 of
