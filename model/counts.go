@@ -299,8 +299,8 @@ const coveredExpr = "greatest(received_at, coalesce(finished_at, received_at), c
 // reach (30_model_fresh.sql reads it for data_until), up to date as counts
 // says, in step with outcome_counts: anew from every dossier; by a delta,
 // the newest of the old reach and the added versions', except for the
-// units a removed version may have given their reach, read again from
-// their dossiers; kept as it is.
+// units a removed version may have given their reach and no added one
+// reaches, read again from their dossiers; kept as it is.
 func updateCovered(ctx context.Context, db Execer, counts string) error {
 	exec := func(q string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -323,14 +323,21 @@ func updateCovered(ctx context.Context, db Execer, counts string) error {
 	if err != nil {
 		return err
 	}
-	return exec(`CREATE OR REPLACE TEMP TABLE model_covered_lost AS
+	// A unit is read again only when a removed version may have held its
+	// newest moment and no added version reaches it: a redelivered
+	// dossier replaces its version even unchanged, so the removed one
+	// often held it.
+	return exec(`CREATE OR REPLACE TEMP TABLE model_covered_added AS
+		SELECT unit_code, max(` + coveredExpr + `) AS covered FROM ` + added + ` GROUP BY unit_code;
+		CREATE OR REPLACE TEMP TABLE model_covered_lost AS
 		SELECT DISTINCT r.unit_code FROM dossier_removed r JOIN unit_covered u ON u.unit_code = r.unit_code
-		WHERE ` + coveredExpr + ` >= u.covered;
+		WHERE ` + coveredExpr + ` >= u.covered
+			AND NOT EXISTS (SELECT 1 FROM model_covered_added a WHERE a.unit_code = r.unit_code AND a.covered >= u.covered);
 		CREATE OR REPLACE TEMP TABLE model_covered AS
 		SELECT unit_code, max(covered) AS covered FROM (
 			SELECT * FROM unit_covered u WHERE NOT EXISTS (SELECT 1 FROM model_covered_lost l WHERE l.unit_code = u.unit_code)
 			UNION ALL
-			SELECT unit_code, max(` + coveredExpr + `) FROM ` + added + ` GROUP BY unit_code
+			SELECT * FROM model_covered_added
 			UNION ALL
 			SELECT unit_code, max(` + coveredExpr + `) FROM dossiers d
 			WHERE EXISTS (SELECT 1 FROM model_covered_lost l WHERE l.unit_code = d.unit_code) GROUP BY unit_code)
@@ -339,5 +346,5 @@ func updateCovered(ctx context.Context, db Execer, counts string) error {
 			WHERE m.unit_code = unit_covered.unit_code AND m.covered = unit_covered.covered);
 		INSERT INTO unit_covered SELECT * FROM model_covered m WHERE NOT EXISTS (SELECT 1 FROM unit_covered u
 			WHERE u.unit_code = m.unit_code);
-		DROP TABLE model_covered_lost; DROP TABLE model_covered`)
+		DROP TABLE model_covered_added; DROP TABLE model_covered_lost; DROP TABLE model_covered`)
 }

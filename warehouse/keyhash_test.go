@@ -314,6 +314,28 @@ func TestKeyHasher(t *testing.T) {
 	if want := "1024 2048 4096 8192 16384 32768 65536 65536 65536"; strings.Join(sizes, " ") != want {
 		t.Errorf("chunk sizes %s, want %s", strings.Join(sizes, " "), want)
 	}
+	// Recorded for the commit, a one-row file keeps one hash's room, not
+	// its 1,024-hash first chunk; a stream of no row keeps no chunk; a
+	// full chunk is kept as it is.
+	run := &runKeys{files: map[int32][][]uint64{}}
+	for seq, n := range []int{1, 0, keyChunkMin} {
+		k := newKeyHasher(d, schema)
+		for i := range n {
+			k.push(uint64(i))
+		}
+		run.add(int32(seq), k)
+	}
+	var kept []string
+	for seq := range 3 {
+		var c []string
+		for _, ch := range run.files[int32(seq)] {
+			c = append(c, fmt.Sprintf("%d/%d", len(ch), cap(ch)))
+		}
+		kept = append(kept, "["+strings.Join(c, " ")+"]")
+	}
+	if want := "[1/1] [] [1024/1024]"; strings.Join(kept, " ") != want {
+		t.Errorf("chunks kept (len/cap) %s, want %s", strings.Join(kept, " "), want)
+	}
 }
 
 // Go settles the flag only when the table keeps the key in the type the
