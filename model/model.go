@@ -80,6 +80,9 @@ type Built struct {
 	// falls in them (Touched of them).
 	Periods []string
 	Touched int
+	// New counts the periods that did not exist before (a new month),
+	// counted from every dossier while the others took the delta.
+	New int
 	// Changed are the periods whose publications may differ from the last
 	// build's: Periods and the periods whose PAR rows changed, sorted.
 	Changed []string
@@ -213,6 +216,9 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, err
 	}
 	b.Full = full
+	if !full {
+		b.New = grown
+	}
 	if err := updateCovered(ctx, db, b.Counts); err != nil {
 		return b, err
 	}

@@ -142,6 +142,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		counts           string   // how the counts were brought up to date, when given
 		rebuilt          []string // when not full
 		touched          int      // of rebuilt, periods with a changed dossier
+		fresh            int      // of touched, new periods (not full)
 	}{
 		{name: "first load", file: "01.csv", body: first.String(), full: true, counts: model.CountsAnew},
 		// HS-0004 (January, was pending) now finishes early February: every
@@ -159,7 +160,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// year; S.TP and X.TANLINH now reach past March, so their
 		// data_until moves in March and Q1 (index_scores alone).
 		{name: "new month", file: "04.csv", body: april, counts: model.CountsDelta,
-			rebuilt: []string{"2026", "2026-03", "2026-04", "2026-H1", "2026-Q1", "2026-Q2"}, touched: 4},
+			rebuilt: []string{"2026", "2026-03", "2026-04", "2026-H1", "2026-Q1", "2026-Q2"}, touched: 4, fresh: 2},
 		// No file; on 20 May (grace 15 days) April has turned final: its
 		// index_scores alone are rebuilt, and only it is republished.
 		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
@@ -211,6 +212,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		}
 		if st.counts != "" && sum.ModelCounts != st.counts {
 			t.Errorf("%s: counts %s, want %s", st.name, sum.ModelCounts, st.counts)
+		}
+		if sum.NewPeriods != st.fresh {
+			t.Errorf("%s: %d new periods, want %d", st.name, sum.NewPeriods, st.fresh)
 		}
 		if !st.full && (!slices.Equal(sum.RebuiltPeriods, st.rebuilt) || sum.TouchedPeriods != st.touched) {
 			t.Errorf("%s: rebuilt %v (%d with changed dossiers), want %v (%d)", st.name, sum.RebuiltPeriods, sum.TouchedPeriods, st.rebuilt, st.touched)

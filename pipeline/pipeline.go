@@ -125,6 +125,7 @@ type Summary struct {
 	ModelCounts    string
 	RebuiltPeriods []string
 	TouchedPeriods int
+	NewPeriods     int // of TouchedPeriods, new ones counted from every dossier
 	// RepublishedPeriods are the periods whose publications were written.
 	RepublishedPeriods []string
 	Published          []string // publication files written
@@ -549,7 +550,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	if sum.Modelled {
-		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods = built.Full, built.Counts, built.Periods, built.Touched
+		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods, sum.NewPeriods = built.Full, built.Counts, built.Periods, built.Touched, built.New
 		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
 	}
 	t2 := time.Now()

@@ -242,6 +242,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 	}
 	if s.Modelled {
 		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers, counted from the changed dossiers alone", len(s.RebuiltPeriods), s.TouchedPeriods)
+		if s.NewPeriods > 0 {
+			scope += fmt.Sprintf(", but for %d new periods counted from every dossier", s.NewPeriods)
+		}
 		if s.ModelFull {
 			scope = fmt.Sprintf("all %d periods, every dossier counted", len(s.RebuiltPeriods))
 			if s.ModelCounts == model.CountsKept {
