@@ -111,11 +111,14 @@ type Built struct {
 // existed change. The PAR tables are always rebuilt whole (they are small);
 // Changed lists the periods whose PAR rows differ afterwards.
 //
-// A full build counts every dossier again (outcome_counts) unless the
-// counts were made under the same definition, periods and attribution and
-// no dossier changed since (dossiersSeen): then it keeps them (Built.Counts),
-// so that a change of the methodology's points, tiers or thresholds, or
-// a rebuild with nothing loaded, does not read the dossiers again.
+// The counts (outcome_counts, Built.Counts) made under the same
+// definition, periods and attribution are kept when no dossier changed
+// since (dossiersSeen), and take the run's changes when they recorded the
+// dossiers as they were before it (dossiersBefore), whether the build
+// rebuilds every period or not: a change of the methodology's points,
+// tiers or thresholds, or of the registry that moves no unit, does not
+// read every dossier again. Otherwise every dossier is counted, every
+// period rebuilt.
 //
 // The result equals a full build of the same dossiers at the same asOf.
 func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf, full bool) (Built, error) {
@@ -130,13 +133,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		}
 		return nil
 	}
-	if !full {
-		ready, err := changesLeft(ctx, db)
-		if err != nil {
-			return b, err
-		}
-		full = !ready
+	// Without the tables a run's merge leaves, the periods its changes
+	// reach are unknown: every period is rebuilt.
+	ready, err := changesLeft(ctx, db)
+	if err != nil {
+		return b, err
 	}
+	full = full || !ready
 	plan, err := planCounts(cchcsql.Models, m)
 	if err != nil {
 		return b, err
@@ -164,16 +167,17 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err != nil {
 		return b, err
 	}
-	full = full || !current
-	if !full {
-		// Counts that do not record the dossiers as they were before the
-		// run cannot take its delta (a model that failed, counts that
-		// drifted): they are made again.
+	// The run's changes can be added to counts of this definition that
+	// recorded the dossiers as they were before the run; not to counts of
+	// a model that failed, or that drifted: those are made again. This
+	// holds whether the build rebuilds every period or not.
+	delta := ready && current
+	if delta {
 		before, err := dossiersBefore(ctx, db)
 		if err != nil {
 			return b, err
 		}
-		full = before != kept
+		delta = before == kept
 	}
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_before AS SELECT * FROM periods;
 		CREATE OR REPLACE TEMP TABLE model_attribution_before AS SELECT * FROM unit_attribution`); err != nil {
@@ -199,24 +203,27 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		(SELECT count(*) FROM periods WHERE period NOT IN (SELECT period FROM model_before))`).Scan(&moved, &grown); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
-	full = full || moved > 0
-	// What to do with outcome_counts: add the run's changes (a build that
-	// is not full), keep them (a full build of dossiers the counts already
-	// counted: the methodology's points, tiers or the provisional flags
-	// changed, or nothing was loaded), or count every dossier again.
+	// What to do with outcome_counts: keep them (dossiers the counts
+	// already counted: nothing loaded, or nothing changed), add the run's
+	// changes (the build rebuilds the periods they reach, or every period
+	// when the caller says so: the methodology's points or the registry
+	// changed in a run that loaded files), or count every dossier again,
+	// every period rebuilt.
 	b.Counts = CountsAnew
 	switch {
-	case !full:
-		b.Counts = CountsDelta
 	case current && moved == 0 && grown == 0 && kept == seen:
 		b.Counts = CountsKept
+	case delta && moved == 0:
+		b.Counts = CountsDelta
+	default:
+		full = true
 	}
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_new_periods AS
 		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
 		return b, err
 	}
 	b.Full = full
-	if !full {
+	if b.Counts == CountsDelta {
 		b.New = grown
 	}
 	if err := updateCovered(ctx, db, b.Counts); err != nil {

@@ -130,6 +130,10 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		t.Fatal("default.yaml has no threshold 1.0 to change")
 	}
 	write("points.yaml", reweighted)
+	// Points again, in a run that also loads a late row: every period is
+	// rebuilt, from the counts updated by the run's changes.
+	write("points2.yaml", strings.Replace(reweighted, `version: "2026.2-points"`, `version: "2026.2-points2"`, 1))
+	late3 := incrHeader + incrRow("HS-LATE-3", "X.CAMLINH", 1, 14, 7, 2, "Đất đai")
 
 	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
 	mtime := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -165,6 +169,8 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// index_scores alone are rebuilt, and only it is republished.
 		{name: "april turns final", at: time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC), rebuilt: []string{"2026-04"}},
 		{name: "points change", methodology: filepath.Join(dir, "points.yaml"), full: true, counts: model.CountsKept},
+		{name: "points change with a late row", methodology: filepath.Join(dir, "points2.yaml"), file: "04b.csv", body: late3,
+			full: true, counts: model.CountsDelta},
 		{name: "methodology change", methodology: methodology, full: true, counts: model.CountsAnew},
 		// As "late row", and Q1's next period Q2 now exists (April).
 		{name: "late row, indicators not counts", file: "05.csv", body: late2,

@@ -241,15 +241,20 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if s.Modelled {
-		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers, counted from the changed dossiers alone", len(s.RebuiltPeriods), s.TouchedPeriods)
-		if s.NewPeriods > 0 {
-			scope += fmt.Sprintf(", but for %d new periods counted from every dossier", s.NewPeriods)
-		}
+		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers", len(s.RebuiltPeriods), s.TouchedPeriods)
 		if s.ModelFull {
-			scope = fmt.Sprintf("all %d periods, every dossier counted", len(s.RebuiltPeriods))
-			if s.ModelCounts == model.CountsKept {
-				scope = fmt.Sprintf("all %d periods, from the counts kept: no dossier changed since they were counted", len(s.RebuiltPeriods))
+			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
+		}
+		switch s.ModelCounts {
+		case model.CountsDelta:
+			scope += ", counted from the changed dossiers alone"
+			if s.NewPeriods > 0 {
+				scope += fmt.Sprintf(", but for %d new periods counted from every dossier", s.NewPeriods)
 			}
+		case model.CountsKept:
+			scope += ", from the counts kept: no dossier changed since they were counted"
+		default:
+			scope += ", every dossier counted"
 		}
 		fmt.Fprintf(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
 	}
