@@ -70,10 +70,10 @@ const (
 type Built struct {
 	// Full is true when every period was rebuilt.
 	Full bool
-	// Counts says how outcome_counts was brought up to date: CountsDelta
-	// (the build is not full) applied the run's changes, the counts of the
-	// versions it added less those of the versions it removed, instead of
-	// counting every dossier of the Touched periods again.
+	// Counts says how outcome_counts was brought up to date: CountsKept,
+	// CountsDelta (the run's changes applied, the counts of the versions it
+	// added less those of the versions it removed, whether the build is
+	// full or not), or CountsAnew (every dossier counted, the build full).
 	Counts string
 	// Periods are the periods whose index_scores were rebuilt, sorted;
 	// their dossier_stats and indicator_values too when a changed dossier

@@ -146,7 +146,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		counts           string   // how the counts were brought up to date, when given
 		rebuilt          []string // when not full
 		touched          int      // of rebuilt, periods with a changed dossier
-		fresh            int      // of touched, new periods (not full)
+		fresh            int      // new periods counted from every dossier in a delta
 	}{
 		{name: "first load", file: "01.csv", body: first.String(), full: true, counts: model.CountsAnew},
 		// HS-0004 (January, was pending) now finishes early February: every
