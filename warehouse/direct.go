@@ -41,7 +41,7 @@ func (s *Stage) BeginDirect(ctx context.Context, runID int64, loadedAt time.Time
 		return CheckDiskFull(fmt.Errorf("stage: begin: %w", err), s.path)
 	}
 	s.inTx, s.direct = true, &directRun{runID: runID, loadedAt: loadedAt, valid: map[int32]int64{}, files: map[int32]directFile{}}
-	return nil
+	return s.lowerMemory(ctx)
 }
 
 // Direct reports whether the run appends a direct dataset's valid rows to

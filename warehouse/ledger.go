@@ -274,6 +274,10 @@ type Stage struct {
 	// Commit's own); direct is set by BeginDirect.
 	inTx   bool
 	direct *directRun
+	// memoryLimit is the warehouse's configured memory_limit; lowered:
+	// a direct load runs under a lower one (memory.go).
+	memoryLimit string
+	lowered     bool
 }
 
 // NewStage pins a connection for the stage; each dataset's stage table is
@@ -283,7 +287,7 @@ func (w *Warehouse) NewStage(ctx context.Context) (*Stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stage{conn: conn, path: w.path, staged: map[string]*datasets.Dataset{}}, nil
+	return &Stage{conn: conn, path: w.path, staged: map[string]*datasets.Dataset{}, memoryLimit: w.memoryLimit}, nil
 }
 
 // Close drops the stage and returns the connection to the pool; a run's
@@ -293,6 +297,7 @@ func (s *Stage) Close() error {
 		_, _ = s.conn.ExecContext(context.Background(), "ROLLBACK")
 		s.inTx = false
 	}
+	_ = s.restoreMemory(context.Background())
 	s.dropDatasets()
 	return s.conn.Close()
 }
@@ -440,6 +445,10 @@ func (s *Stage) commitData(ctx context.Context, in CommitInput) (err error) {
 		}
 		s.inTx = false
 	}()
+	// The merge and the model need the configured memory_limit.
+	if err := s.restoreMemory(ctx); err != nil {
+		return err
+	}
 	if err := replaceUnits(ctx, c, in.Units); err != nil {
 		return err
 	}

@@ -29,9 +29,10 @@ import (
 
 // Warehouse is an open DuckDB file.
 type Warehouse struct {
-	db       *sql.DB
-	path     string
-	readOnly bool
+	db          *sql.DB
+	path        string
+	readOnly    bool
+	memoryLimit string // Options.MemoryLimit
 }
 
 // Options for Open.
@@ -78,7 +79,7 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		}
 		return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
 	}
-	w := &Warehouse{db: db, path: path, readOnly: opts.ReadOnly}
+	w := &Warehouse{db: db, path: path, readOnly: opts.ReadOnly, memoryLimit: opts.MemoryLimit}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
 			db.Close()

@@ -1,0 +1,117 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/cchc/cchc/datasets"
+	"github.com/cchc/cchc/transforms"
+)
+
+func TestParseSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"512MB", 512e6, true}, {"1GB", 1e9, true}, {"1.5 GiB", 3 << 29, true}, {"128MiB", 128 << 20, true},
+		{"100 KB", 100e3, true}, {"", 0, false}, {"512", 0, false}, {"lots", 0, false}, {"-1GB", 0, false},
+	} {
+		got, ok := parseSize(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// A direct load appends under a memory_limit of 64 MiB a thread (at least
+// 128 MiB) and gives the configured one back before the merge (and on
+// Close, when nothing is committed); a configured limit already as low
+// is left alone.
+func TestDirectLoadMemoryLimit(t *testing.T) {
+	ctx := context.Background()
+	april := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		configured string
+		lowered    bool
+	}{{"4GB", true}, {"", true}, {"100MB", false}} {
+		w, err := Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), Options{MemoryLimit: c.configured})
+		if err != nil {
+			t.Fatal(err)
+		}
+		setting := func() string {
+			t.Helper()
+			var v string
+			if err := w.DB().QueryRow(`SELECT current_setting('memory_limit')`).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		var threads int64
+		if err := w.DB().QueryRow(`SELECT CAST(current_setting('threads') AS BIGINT)`).Scan(&threads); err != nil {
+			t.Fatal(err)
+		}
+		configured := setting()
+		for _, commit := range []bool{true, false} {
+			st, err := w.NewStage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.BeginDirect(ctx, 1, april); err != nil {
+				t.Fatal(err)
+			}
+			rdr, err := array.NewRecordReader(transforms.StageSchema, []arrow.Record{stageFile(t, 1, "a.csv", "sa", april, []string{"A"}, []string{""})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+				t.Fatal(err)
+			}
+			rdr.Release()
+			var during string
+			if err := st.conn.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&during); err != nil {
+				t.Fatal(err)
+			}
+			want := configured
+			if c.lowered {
+				// max(128 MiB, 64 MiB a thread), as DuckDB prints it.
+				want = printedLimit(t, fmt.Sprintf("%dMiB", max(int64(128), 64*threads)))
+			}
+			if during != want {
+				t.Errorf("memory_limit %q: %s while appending, want %s (configured %s)", c.configured, during, want, configured)
+			}
+			if commit {
+				if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: april, Files: []*FileResult{{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 1}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st.Close()
+			if got := setting(); got != configured {
+				t.Errorf("memory_limit %q: %s after the run (commit %v), want %s", c.configured, got, commit, configured)
+			}
+		}
+		w.Close()
+	}
+}
+
+// printedLimit is how DuckDB prints the memory_limit limit.
+func printedLimit(t *testing.T, limit string) string {
+	t.Helper()
+	db, err := sql.Open("duckdb", "?memory_limit="+limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
