@@ -204,7 +204,8 @@ func Load(path string, env []string) (*Config, error) {
 	// (the stage is a temporary table), and the Go side, the Arrow batches
 	// in flight and DuckDB's own allocations come on top: 512MB keeps a
 	// run's peak near 0.8 GiB from 1M to 2M rows, where 1GB grew to 1.2 GiB
-	// (issue 11.2).
+	// (issue 11.2). A direct load appends under a lower limit still
+	// (warehouse/memory.go).
 	v.SetDefault("memory_limit", "512MB")
 	v.SetDefault("future_tolerance", "24h")
 	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
