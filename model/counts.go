@@ -9,18 +9,22 @@ import (
 	"strings"
 )
 
-// addedDossiers are the versions the run's merge added: its own rows.
-// merge_run (run_id) and dossier_removed (the full rows of every version
-// the merge removed) are temporary tables of the run's commit
-// (sql/merge/dossiers*.sql). The run id is a literal so that DuckDB skips
-// the row groups of earlier runs by their statistics (a subquery would
-// read run_id of every dossier).
-func addedDossiers(ctx context.Context, db Execer) (string, error) {
+// mergeRun is the id of the run whose merge left merge_run and
+// dossier_removed (the full rows of every version it removed), temporary
+// tables of the run's commit (sql/merge/dossiers*.sql).
+func mergeRun(ctx context.Context, db Execer) (int64, error) {
 	var run int64
 	if err := db.QueryRowContext(ctx, `SELECT run_id FROM merge_run`).Scan(&run); err != nil {
-		return "", fmt.Errorf("model: the run's id (merge_run): %w", err)
+		return 0, fmt.Errorf("model: the run's id (merge_run): %w", err)
 	}
-	return fmt.Sprintf("(SELECT * FROM dossiers WHERE run_id = %d)", run), nil
+	return run, nil
+}
+
+// addedDossiers are the versions the run's merge added: its own rows. The
+// run id is a literal so that DuckDB skips the row groups of earlier runs
+// by their statistics (a subquery would read run_id of every dossier).
+func addedDossiers(run int64) string {
+	return fmt.Sprintf("(SELECT * FROM dossiers WHERE run_id = %d)", run)
 }
 
 // countKeys are the columns outcome_counts is grouped by.
@@ -104,40 +108,17 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 // brought up to date). Both are in the table's comment: "…; <stamp>;
 // dossiers <seen>".
 func countsCurrent(ctx context.Context, db Execer, p countPlan) (current bool, seen string, err error) {
-	q, ok := db.(querier)
-	if !ok {
-		return false, "", fmt.Errorf("model: the connection cannot run queries")
-	}
-	var comments []string
-	rows, err := q.QueryContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_tables()
-		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'outcome_counts'`)
-	if err != nil {
+	// unit_covered is kept with the counts (updateCovered): both or none.
+	var tables int
+	var comment string
+	if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(any_value(comment) FILTER (WHERE table_name = 'outcome_counts'), '')
+		FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' AND table_name IN ('outcome_counts', 'unit_covered')`).Scan(&tables, &comment); err != nil {
 		return false, "", fmt.Errorf("model outcome_counts: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return false, "", fmt.Errorf("model outcome_counts: %w", err)
-		}
-		comments = append(comments, c)
-	}
-	if err := rows.Err(); err != nil {
-		return false, "", fmt.Errorf("model outcome_counts: %w", err)
-	}
-	if len(comments) != 1 {
+	if tables != 2 {
 		return false, "", nil
 	}
-	// unit_covered is kept with the counts (updateCovered).
-	var covered int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE NOT temporary AND schema_name = 'main' AND table_name = 'unit_covered'`).Scan(&covered); err != nil {
-		return false, "", fmt.Errorf("model unit_covered: %w", err)
-	}
-	if covered != 1 {
-		return false, "", nil
-	}
-	_, rest, ok := strings.Cut(comments[0], "; "+p.stamp+"; dossiers ")
+	_, rest, ok := strings.Cut(comment, "; "+p.stamp+"; dossiers ")
 	return ok, rest, nil
 }
 
@@ -170,11 +151,7 @@ func changesLeft(ctx context.Context, db Execer) (bool, error) {
 // merge_run and dossier_removed describe: without the versions the run
 // added, with those it removed. A delta applies only to counts that
 // recorded exactly that state.
-func dossiersBefore(ctx context.Context, db Execer) (string, error) {
-	var run int64
-	if err := db.QueryRowContext(ctx, `SELECT run_id FROM merge_run`).Scan(&run); err != nil {
-		return "", fmt.Errorf("model: the run's id (merge_run): %w", err)
-	}
+func dossiersBefore(ctx context.Context, db Execer, run int64) (string, error) {
 	var n, newest int64
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE run_id <> $1) + (SELECT count(*) FROM dossier_removed),
 		coalesce(greatest(max(run_id) FILTER (WHERE run_id <> $1), (SELECT max(run_id) FROM dossier_removed)), 0)
@@ -297,11 +274,12 @@ const coveredExpr = "greatest(received_at, coalesce(finished_at, received_at), c
 
 // updateCovered brings unit_covered, how far each unit code's dossiers
 // reach (30_model_fresh.sql reads it for data_until), up to date as counts
-// says, in step with outcome_counts: anew from every dossier; by a delta,
+// says, in step with outcome_counts: anew from every dossier; by a delta
+// (added: the run's versions, addedDossiers),
 // the newest of the old reach and the added versions', except for the
 // units a removed version may have given their reach and no added one
 // reaches, read again from their dossiers; kept as it is.
-func updateCovered(ctx context.Context, db Execer, counts string) error {
+func updateCovered(ctx context.Context, db Execer, counts, added string) error {
 	exec := func(q string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("model unit_covered: %w", err)
@@ -318,10 +296,6 @@ func updateCovered(ctx context.Context, db Execer, counts string) error {
 		}
 		return exec("COMMENT ON TABLE unit_covered IS " + quote("Thời điểm mới nhất trong hồ sơ của mỗi mã đơn vị (mô hình dùng nội bộ) / "+
 			"The newest moment in each unit code's dossiers (the model's own, kept with outcome_counts; not a contract table)"))
-	}
-	added, err := addedDossiers(ctx, db)
-	if err != nil {
-		return err
 	}
 	// A unit is read again only when a removed version may have held its
 	// newest moment and no added version reaches it: a redelivered

@@ -171,9 +171,15 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	// recorded the dossiers as they were before the run; not to counts of
 	// a model that failed, or that drifted: those are made again. This
 	// holds whether the build rebuilds every period or not.
+	var added string
 	delta := ready && current
 	if delta {
-		before, err := dossiersBefore(ctx, db)
+		run, err := mergeRun(ctx, db)
+		if err != nil {
+			return b, err
+		}
+		added = addedDossiers(run)
+		before, err := dossiersBefore(ctx, db, run)
 		if err != nil {
 			return b, err
 		}
@@ -194,13 +200,17 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	// kept per period and standing unit, with them. New periods alone (a
 	// new month) are counted from every dossier, the others take the
 	// run's delta.
+	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_new_periods AS
+		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
+		return b, err
+	}
 	var moved, grown int
 	if err := db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
 		+ (SELECT count(*) FROM (SELECT * FROM unit_attribution WHERE period IN (SELECT period FROM model_before)
 			EXCEPT ALL SELECT * FROM model_attribution_before))
 		+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution)),
-		(SELECT count(*) FROM periods WHERE period NOT IN (SELECT period FROM model_before))`).Scan(&moved, &grown); err != nil {
+		(SELECT count(*) FROM model_new_periods)`).Scan(&moved, &grown); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
 	// What to do with outcome_counts: keep them (dossiers the counts
@@ -218,15 +228,11 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	default:
 		full = true
 	}
-	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_new_periods AS
-		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
-		return b, err
-	}
 	b.Full = full
 	if b.Counts == CountsDelta {
 		b.New = grown
 	}
-	if err := updateCovered(ctx, db, b.Counts); err != nil {
+	if err := updateCovered(ctx, db, b.Counts, added); err != nil {
 		return b, err
 	}
 	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
@@ -263,8 +269,8 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		CREATE OR REPLACE TEMP TABLE model_previous AS SELECT * FROM periods WHERE period IN (SELECT previous_period FROM model_restate)`); err != nil {
 		return b, err
 	}
-	// A build that is not full applies the run's changes to the counts.
-	if err := outcomeViews(ctx, db, plan, b.Counts, grown > 0); err != nil {
+	// The views the counts are made or updated from.
+	if err := outcomeViews(ctx, db, plan, b.Counts, added, grown > 0); err != nil {
 		return b, err
 	}
 	del := func(t, set string) error {
@@ -337,12 +343,14 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 //   - model_previous_outcomes, model_outcomes_restated: the previous periods
 //     restated, when the indicators are not linear;
 //   - model_added_outcomes, model_removed_outcomes: the outcomes of the
-//     versions the run added and removed, for a delta.
+//     versions the run added (added, addedDossiers) and removed, for a
+//     delta, in the periods counted before; model_new_outcomes, with
+//     grown, every dossier's in the new ones.
 //
 // The public views inline their periods' units; the model's read them from
 // temporary tables, so that the join with the dossiers is planned on their
 // exact size.
-func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string, grown bool) error {
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts, added string, grown bool) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
 		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
@@ -384,10 +392,6 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts string,
 		}
 	}
 	if counts == CountsDelta {
-		added, err := addedDossiers(ctx, db)
-		if err != nil {
-			return err
-		}
 		// The run's changes reach the periods that were counted before;
 		// new ones are counted from every dossier.
 		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_delta_periods AS
