@@ -157,12 +157,12 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 	if direct {
 		keys = s.direct.keys[d.Name]
 	}
-	flags, err := mergeFlags(ctx, c, d, mine, runID, direct, keys)
+	flags, byHashes, err := mergeFlags(ctx, c, d, mine, runID, direct, keys)
 	if err != nil {
 		return err
 	}
 	if direct {
-		if keys != nil && keys.decided {
+		if byHashes {
 			s.direct.decided = append(s.direct.decided, d.Name)
 		}
 		// The hashes (8 bytes a row) are not needed any more. They and
@@ -235,9 +235,9 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 // valid rows are the run's rows of the dataset's table, and a file is
 // named by (source, source_file); keys, when not nil, are the hashes of
 // those rows' keys the load computed: all distinct, they settle
-// duplicates false without a query (see keyhash.go).
-func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, runID int64, direct bool, keys *runKeys) (map[string]bool, error) {
-	flags := map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false, "existing": false}
+// duplicates false without a query (see keyhash.go), and byHashes says so.
+func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, runID int64, direct bool, keys *runKeys) (flags map[string]bool, byHashes bool, err error) {
+	flags = map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false, "existing": false}
 	for _, f := range files {
 		if f.Status == "loaded" && f.Retry {
 			flags["retries"] = true
@@ -258,7 +258,7 @@ func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*
 	// every key of the run (hundreds of MB for a first load of millions).
 	var existing int64
 	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+earlier+` LIMIT 1)`).Scan(&existing); err != nil {
-		return nil, fmt.Errorf("commit: %s: %w", d.Name, err)
+		return nil, false, fmt.Errorf("commit: %s: %w", d.Name, err)
 	}
 	flags["existing"] = existing > 0
 	// Distinct hashes are distinct keys; two keys sharing a hash (about
@@ -269,28 +269,27 @@ func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*
 	if direct && keys != nil {
 		distinct, usable, err := keys.distinct(ctx, c, d)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if usable && distinct {
-			keys.decided = true
-			return flags, nil
+			return flags, true, nil
 		}
 	}
 	var dups int64
 	if err := c.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT hash(`+strings.Join(d.Key, ", ")+`)) FROM `+from).Scan(&dups); err != nil {
-		return nil, fmt.Errorf("commit: %s: %w", d.Name, err)
+		return nil, false, fmt.Errorf("commit: %s: %w", d.Name, err)
 	}
 	if dups == 0 {
-		return flags, nil
+		return flags, false, nil
 	}
 	flags["duplicates"] = true
 	var inFile int64
 	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+`
 		GROUP BY `+file+`, `+strings.Join(d.Key, ", ")+` HAVING count(*) > 1)`).Scan(&inFile); err != nil {
-		return nil, fmt.Errorf("commit: %s: duplicates: %w", d.Name, err)
+		return nil, false, fmt.Errorf("commit: %s: duplicates: %w", d.Name, err)
 	}
 	flags["duplicates_in_file"] = inFile > 0
-	return flags, nil
+	return flags, false, nil
 }
 
 // statement is one statement of a merge SQL file and the condition under

@@ -134,8 +134,6 @@ type runKeys struct {
 	unusable bool
 	// types are the DuckDB types the key columns must have in the table.
 	types []string
-	// decided: distinct found every hash distinct.
-	decided bool
 }
 
 // keysOf returns the run's key hashes of d, created on first use.

@@ -83,13 +83,15 @@ func TestDirectDuplicatesFromKeyHashes(t *testing.T) {
 			var got [2]flags
 			direct := loadKeyFiles(t, tc.earlier, tc.files, true, func(ctx context.Context, st *Stage, files []*FileResult) {
 				for i, keys := range []*runKeys{nil, st.direct.keys[datasets.Dossiers.Name]} {
-					f, err := mergeFlags(ctx, st.conn, datasets.Dossiers, files, 2, true, keys)
+					f, byHashes, err := mergeFlags(ctx, st.conn, datasets.Dossiers, files, 2, true, keys)
 					if err != nil {
 						t.Fatal(err)
 					}
 					got[i] = flags{f["duplicates"], f["duplicates_in_file"], f["existing"]}
+					if want := i == 1 && tc.decided; byHashes != want {
+						t.Errorf("mergeFlags with keys %v: settled by the hashes %v, want %v", i == 1, byHashes, want)
+					}
 				}
-				st.direct.keys[datasets.Dossiers.Name].decided = false
 			})
 			if got[0] != tc.want {
 				t.Errorf("flags by SQL %+v, want %+v", got[0], tc.want)

@@ -222,7 +222,7 @@ func TestMergeFlagExisting(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		flags, err := mergeFlags(ctx, c, datasets.Dossiers, nil, run, direct, nil)
+		flags, _, err := mergeFlags(ctx, c, datasets.Dossiers, nil, run, direct, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
