@@ -27,6 +27,30 @@ func addedDossiers(run int64) string {
 	return fmt.Sprintf("(SELECT * FROM dossiers WHERE run_id = %d)", run)
 }
 
+// relabelCounts gives each row of outcome_counts the unit standing for its
+// receiving unit in its period by the current unit_attribution (the
+// receiving unit itself outside the registry), as 10_dossier_outcomes.sql
+// attributes the dossiers: counts kept across a registry change that moves
+// who stands for whom equal a recount. Within a period the receiving unit
+// decides the standing one, so no two rows meet under one key. It returns
+// the rows relabelled.
+func relabelCounts(ctx context.Context, db Execer) (int64, error) {
+	res, err := db.ExecContext(ctx, `UPDATE outcome_counts SET unit_code = r.standing
+		FROM (SELECT o.period, o.received_unit_code, coalesce(a.standing_unit_code, o.received_unit_code) AS standing
+			FROM (SELECT DISTINCT period, received_unit_code FROM outcome_counts) o
+			LEFT JOIN unit_attribution a ON a.period = o.period AND a.unit_code = o.received_unit_code) r
+		WHERE outcome_counts.period = r.period AND outcome_counts.received_unit_code = r.received_unit_code
+			AND outcome_counts.unit_code IS DISTINCT FROM r.standing`)
+	if err != nil {
+		return 0, fmt.Errorf("model outcome_counts (relabel): %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("model outcome_counts (relabel): %w", err)
+	}
+	return n, nil
+}
+
 // countKeys are the columns outcome_counts is grouped by.
 const countKeys = "period, unit_code, received_unit_code, field"
 

@@ -259,10 +259,11 @@ func TestCountsStampCoversOutcomeViews(t *testing.T) {
 
 // A full build of dossiers the counts already counted keeps them: a new
 // methodology version with other points and thresholds but the same
-// counts, or a rebuild with nothing loaded, reads outcome_counts as it is,
-// and gives what counting every dossier again gives. Any change to the
-// dossiers since (a version added by a later run, one removed), or to who
-// stands for whom, counts anew.
+// counts, a rebuild with nothing loaded, or a registry change that moves
+// who stands for whom (the counts relabelled), reads outcome_counts as it
+// is, and gives what counting every dossier again gives. Any change to
+// the dossiers since (a version added by a later run, one removed) counts
+// anew.
 func TestCountsKept(t *testing.T) {
 	ctx := context.Background()
 	db := loadMerger(t)
@@ -287,7 +288,7 @@ func TestCountsKept(t *testing.T) {
 			rowsOf(t, db, `SELECT * FROM indicator_values ORDER BY ALL`) + "\n" +
 			rowsOf(t, db, `SELECT * FROM index_scores ORDER BY ALL`)
 	}
-	build := func(methodology string, want string) {
+	build := func(methodology string, want string) Built {
 		t.Helper()
 		m, err := LoadMethodology(methodology)
 		if err != nil {
@@ -302,7 +303,7 @@ func TestCountsKept(t *testing.T) {
 		}
 		checkIdentities(t, db)
 		if want != CountsKept {
-			return
+			return b
 		}
 		// What counting every dossier again gives.
 		kept := tables()
@@ -315,6 +316,7 @@ func TestCountsKept(t *testing.T) {
 		if anew := tables(); kept != anew {
 			t.Errorf("%s: the counts kept give\n%s\nwant, counting anew,\n%s", methodology, kept, anew)
 		}
+		return b
 	}
 	const merger = "testdata/merger/methodology.yaml"
 	build(merger, CountsKept)
@@ -333,12 +335,18 @@ func TestCountsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	build(merger, CountsAnew)
-	// Another unit standing for another: a successor removed.
+	// Another unit standing for another: a successor removed. The
+	// dissolved units keep their own dossiers again; the counts are
+	// relabelled, not made again, and equal a recount (build compares).
 	if _, err := c.ExecContext(ctx, `UPDATE units SET valid_to = NULL, successor_code = NULL WHERE successor_code IS NOT NULL`); err != nil {
 		t.Fatal(err)
 	}
-	build(merger, CountsAnew)
-	build(merger, CountsKept)
+	if b := build(merger, CountsKept); b.Relabelled == 0 {
+		t.Error("a successor removed relabelled no counts")
+	}
+	if b := build(merger, CountsKept); b.Relabelled != 0 {
+		t.Errorf("a rebuild with the same registry relabelled %d rows", b.Relabelled)
+	}
 }
 
 // unit_covered, each unit code's newest moment (data_until), follows a
@@ -385,5 +393,61 @@ func TestCoveredDelta(t *testing.T) {
 	// A: A-1 5 March, A-2 now 20 − 8 = 12 March. B: 10 + 15 = 25 March.
 	if want := "A:12/03 10:00 B:25/03 10:00"; got != want {
 		t.Errorf("unit_covered after the delta:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A merger registered after the counts were made: B dissolves into A on
+// 1 March 2026. The counts are kept and relabelled, not made again, and
+// each period counts B's dossiers where B no longer stood at its end under
+// A, the receiving unit kept.
+func TestCountsRelabelled(t *testing.T) {
+	ctx := context.Background()
+	w := openWarehouse(t)
+	units(t, w.DB(), "A,Xã A,commune", "B,Xã B,commune")
+	// Each finished in the month it was received, so it is in scope of
+	// that month and of the quarter, half and year.
+	insert(t, w.DB(), []dossier{
+		{code: "A-1", unit: "A", status: "resolved", received: "2026-02-02 08:00:00", due: "2026-02-10 17:00:00", finished: "2026-02-05 10:00:00"},
+		{code: "B-1", unit: "B", status: "resolved", received: "2026-02-03 08:00:00", due: "2026-02-10 17:00:00", finished: "2026-02-06 10:00:00"},
+		{code: "B-2", unit: "B", status: "resolved", received: "2026-03-03 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-06 10:00:00"},
+	})
+	build(t, w, "calendar")
+	counts := func() string {
+		return rowsOf(t, w.DB(), `SELECT period, unit_code, received_unit_code, received_total FROM outcome_counts ORDER BY ALL`)
+	}
+	// Before: every unit stands for itself.
+	before := counts()
+	if want := "2026:A:A:1 2026:B:B:2 2026-02:A:A:1 2026-02:B:B:1 2026-03:B:B:1 2026-H1:A:A:1 2026-H1:B:B:2 2026-Q1:A:A:1 2026-Q1:B:B:2"; before != want {
+		t.Fatalf("counts before the merger:\n%s\nwant\n%s", before, want)
+	}
+	// valid_to is B's first day gone: B stands at the end of February
+	// (1 March), not at the end of March, Q1, H1 or the year.
+	if _, err := w.DB().Exec(`UPDATE units SET valid_to = TIMESTAMP '2026-03-01', successor_code = 'A' WHERE unit_code = 'B'`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := BuildChanged(ctx, c, "calendar", m, nil, testAsOf, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rows of B in 2026-03, Q1, H1 and 2026 move to A: 4 rows.
+	if b.Counts != CountsKept || b.Relabelled != 4 {
+		t.Errorf("counts %s, %d rows relabelled; want kept, 4", b.Counts, b.Relabelled)
+	}
+	want := "2026:A:A:1 2026:A:B:2 2026-02:A:A:1 2026-02:B:B:1 2026-03:A:B:1 2026-H1:A:A:1 2026-H1:A:B:2 2026-Q1:A:A:1 2026-Q1:A:B:2"
+	if got := counts(); got != want {
+		t.Errorf("counts after the merger:\n%s\nwant\n%s", got, want)
+	}
+	// A's row of the whole year: its own dossier and B's two.
+	if got := rowsOf(t, w.DB(), `SELECT unit_code, received_total FROM dossier_stats WHERE period = '2026' AND field = '*' ORDER BY ALL`); got != "A:3" {
+		t.Errorf("dossier_stats of 2026 after the merger: %s, want A:3", got)
 	}
 }

@@ -83,6 +83,9 @@ type Built struct {
 	// New counts the periods that did not exist before (a new month),
 	// counted from every dossier while the others took the delta.
 	New int
+	// Relabelled counts the rows of outcome_counts kept or updated whose
+	// standing unit changed with the registry (relabelCounts).
+	Relabelled int64
 	// Changed are the periods whose publications may differ from the last
 	// build's: Periods and the periods whose PAR rows changed, sorted.
 	Changed []string
@@ -112,13 +115,14 @@ type Built struct {
 // Changed lists the periods whose PAR rows differ afterwards.
 //
 // The counts (outcome_counts, Built.Counts) made under the same
-// definition, periods and attribution are kept when no dossier changed
-// since (dossiersSeen), and take the run's changes when they recorded the
+// definition and periods are kept when no dossier changed since
+// (dossiersSeen), and take the run's changes when they recorded the
 // dossiers as they were before it (dossiersBefore), whether the build
 // rebuilds every period or not: a change of the methodology's points,
-// tiers or thresholds, or of the registry that moves no unit, does not
-// read every dossier again. Otherwise every dossier is counted, every
-// period rebuilt.
+// tiers or thresholds, or of the registry, does not read every dossier
+// again. A registry change that moves who stands for whom relabels the
+// counts kept with the units now standing (relabelCounts). Otherwise
+// every dossier is counted, every period rebuilt.
 //
 // The result equals a full build of the same dossiers at the same asOf.
 func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodology, par *PARMethodology, asOf AsOf, full bool) (Built, error) {
@@ -204,13 +208,13 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
 		return b, err
 	}
-	var moved, grown int
+	var moved, attributed, grown int
 	if err := db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods))
-		+ (SELECT count(*) FROM (SELECT * FROM unit_attribution WHERE period IN (SELECT period FROM model_before)
+		(SELECT count(*) FROM (SELECT * EXCLUDE (provisional) FROM model_before EXCEPT ALL SELECT * EXCLUDE (provisional) FROM periods)),
+		(SELECT count(*) FROM (SELECT * FROM unit_attribution WHERE period IN (SELECT period FROM model_before)
 			EXCEPT ALL SELECT * FROM model_attribution_before))
 		+ (SELECT count(*) FROM (SELECT * FROM model_attribution_before EXCEPT ALL SELECT * FROM unit_attribution)),
-		(SELECT count(*) FROM model_new_periods)`).Scan(&moved, &grown); err != nil {
+		(SELECT count(*) FROM model_new_periods)`).Scan(&moved, &attributed, &grown); err != nil {
 		return b, fmt.Errorf("model: %w", err)
 	}
 	// What to do with outcome_counts: keep them (dossiers the counts
@@ -218,7 +222,8 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	// changes (the build rebuilds the periods they reach, or every period
 	// when the caller says so: the methodology's points or the registry
 	// changed in a run that loaded files), or count every dossier again,
-	// every period rebuilt.
+	// every period rebuilt. Periods changed or gone are counted again;
+	// other units standing for others are not (relabelCounts).
 	b.Counts = CountsAnew
 	switch {
 	case current && moved == 0 && grown == 0 && kept == seen:
@@ -227,6 +232,16 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		b.Counts = CountsDelta
 	default:
 		full = true
+	}
+	if attributed > 0 {
+		// Every period the new attribution reaches is rebuilt, and its
+		// previous period restated on its units.
+		full = true
+		if b.Counts != CountsAnew {
+			if b.Relabelled, err = relabelCounts(ctx, db); err != nil {
+				return b, err
+			}
+		}
 	}
 	b.Full = full
 	if b.Counts == CountsDelta {

@@ -143,6 +143,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 	dissolved := strings.Replace(renamed, "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,,,", "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,2026-02-01,X.TANLINH,", 1)
 	added := dissolved + "X.MOI,UBND xã Mới,commune,H.BAVI,,,,\n"
 	write("points4.yaml", strings.Replace(reweighted, `version: "2026.2-points"`, `version: "2026.2-points4"`, 1))
+	undone := strings.Replace(added, "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,2026-02-01,X.TANLINH,", "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,,,", 1)
 	aliased := strings.Replace(added, "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,2026-02-01,X.TANLINH,", "X.CAMLINH,UBND xã Cẩm Lĩnh,commune,H.BAVI,,2026-02-01,X.TANLINH,Cẩm Lĩnh cũ", 1)
 	aliased = strings.Replace(aliased, "S.TP,Sở Tư pháp,", "S.TP,Sở Tư pháp mới,", 1)
 	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
@@ -159,6 +160,7 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		fresh            int      // new periods counted from every dossier in a delta
 		units            string   // the registry from this run on
 		fullRefresh      bool
+		relabelled       bool // counts moved to the units now standing
 		failModel        bool // the model fails after the data commits
 		anyScope         bool // the periods rebuilt are not checked
 	}{
@@ -198,9 +200,10 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		// A unit renamed, no one standing for another: the delta.
 		{name: "registry rename + file", units: renamed, file: "x2.csv", body: incrHeader + incrRow("HS-X2", "H.BAVI", 3, 14, 7, -1, "Đất đai"),
 			full: true, counts: model.CountsDelta},
-		// X.CAMLINH dissolved into X.TANLINH: who stands for whom moves.
+		// X.CAMLINH dissolved into X.TANLINH: who stands for whom moves;
+		// the counts are relabelled and take the delta.
 		{name: "registry dissolves + file", units: dissolved, file: "x3.csv", body: incrHeader + incrRow("HS-X3", "X.CAMLINH", 1, 15, 7, 40, "Đất đai"),
-			full: true, counts: model.CountsAnew},
+			full: true, counts: model.CountsDelta, relabelled: true},
 		// Back to counts (another stamp), with a new month.
 		{name: "linear points + new month", methodology: filepath.Join(dir, "points3.yaml"), file: "x4.csv", body: incrHeader + incrRow("HS-X4", "S.TP", 5, 3, 7, 2, "Hộ tịch"),
 			full: true, counts: model.CountsAnew},
@@ -217,15 +220,20 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		{name: "full refresh", fullRefresh: true, full: true, counts: model.CountsAnew},
 		{name: "delta after the refresh", file: "x8.csv", body: incrHeader + incrRow("HS-X8", "X.TANLINH", 3, 5, 7, 2, "Hộ tịch"), counts: model.CountsDelta, anyScope: true},
 		// A unit added: unit_attribution gains rows in existing periods.
+		// X.MOI's dossier is its own (it stood for itself outside the
+		// registry too): nothing to relabel.
 		{name: "registry adds a unit + file", units: added, file: "x9.csv", body: incrHeader + incrRow("HS-X9", "X.MOI", 3, 6, 7, 2, "Hộ tịch"),
-			full: true, counts: model.CountsAnew},
+			full: true, counts: model.CountsDelta},
+		// The dissolution undone, then done again (aliased below), with
+		// no file: the counts kept, relabelled.
+		{name: "registry: dissolution undone, nothing loaded", units: undone, full: true, counts: model.CountsKept, relabelled: true},
 		{name: "a row for an unknown unit", file: "xq.csv",
 			body:   incrHeader + incrRow("HS-Q1", "Cẩm Lĩnh cũ", 1, 6, 7, 2, "Hộ tịch") + incrRow("HS-Q2", "S.TP", 1, 7, 7, -1, "Hộ tịch") + incrRow("HS-0010", "S.TP", 1, 7, 7, 2, "Hộ tịch"),
 			counts: model.CountsDelta, anyScope: true},
 		// The alias makes the quarantined row loadable: the file is read
 		// again on the staged path (a retry).
 		{name: "alias and rename: a retry", units: aliased, file: "xr.csv", body: incrHeader + incrRow("HS-R1", "S.TP", 2, 8, 7, 2, "Hộ tịch"),
-			full: true, counts: model.CountsDelta},
+			full: true, counts: model.CountsDelta, relabelled: true},
 		{name: "points, nothing loaded", methodology: filepath.Join(dir, "points2.yaml"), full: true, counts: model.CountsKept},
 		{name: "nothing new"},
 	}
@@ -281,6 +289,9 @@ func TestIncrementalEqualsFullRebuild(t *testing.T) {
 		}
 		if st.counts != "" && sum.ModelCounts != st.counts {
 			t.Errorf("%s: counts %s, want %s", st.name, sum.ModelCounts, st.counts)
+		}
+		if (sum.RelabelledCounts > 0) != st.relabelled {
+			t.Errorf("%s: %d count rows relabelled, want some %v", st.name, sum.RelabelledCounts, st.relabelled)
 		}
 		if sum.NewPeriods != st.fresh {
 			t.Errorf("%s: %d new periods, want %d", st.name, sum.NewPeriods, st.fresh)

@@ -126,6 +126,9 @@ type Summary struct {
 	RebuiltPeriods []string
 	TouchedPeriods int
 	NewPeriods     int // of TouchedPeriods, new ones counted from every dossier
+	// RelabelledCounts are the rows of the counts kept that moved to the
+	// unit now standing for their receiving unit (a registry change).
+	RelabelledCounts int64
 	// RepublishedPeriods are the periods whose publications were written.
 	RepublishedPeriods []string
 	Published          []string // publication files written
@@ -551,6 +554,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	if sum.Modelled {
 		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods, sum.NewPeriods = built.Full, built.Counts, built.Periods, built.Touched, built.New
+		sum.RelabelledCounts = built.Relabelled
 		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
 	}
 	t2 := time.Now()

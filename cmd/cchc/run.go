@@ -256,6 +256,9 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		default:
 			scope += ", every dossier counted"
 		}
+		if s.RelabelledCounts > 0 {
+			scope += fmt.Sprintf(", %d count rows moved to the units now standing for others", s.RelabelledCounts)
+		}
 		fmt.Fprintf(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
 	}
 	if len(s.FinalPeriods)+len(s.ProvisionalPeriods) > 0 {

@@ -26,6 +26,8 @@ func TestSummaryModelLine(t *testing.T) {
 			"(all 5 periods, counted from the changed dossiers alone)"},
 		{"full, kept", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsKept, RebuiltPeriods: five, TouchedPeriods: 5},
 			"(all 5 periods, from the counts kept: no dossier changed since they were counted)"},
+		{"full, kept, relabelled", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsKept, RebuiltPeriods: five, TouchedPeriods: 5, RelabelledCounts: 12},
+			"(all 5 periods, from the counts kept: no dossier changed since they were counted, 12 count rows moved to the units now standing for others)"},
 		{"full, anew", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsAnew, RebuiltPeriods: five, TouchedPeriods: 5},
 			"(all 5 periods, every dossier counted)"},
 	} {
