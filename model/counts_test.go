@@ -450,4 +450,19 @@ func TestCountsRelabelled(t *testing.T) {
 	if got := rowsOf(t, w.DB(), `SELECT unit_code, received_total FROM dossier_stats WHERE period = '2026' AND field = '*' ORDER BY ALL`); got != "A:3" {
 		t.Errorf("dossier_stats of 2026 after the merger: %s, want A:3", got)
 	}
+	// B taken out of the registry: a code outside it keeps its own
+	// dossiers, so the 4 rows go back to B (from a review: an inner join
+	// on unit_attribution would leave them with A).
+	if _, err := w.DB().Exec(`DELETE FROM units WHERE unit_code = 'B'`); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = BuildChanged(ctx, c, "calendar", m, nil, testAsOf, true); err != nil {
+		t.Fatal(err)
+	}
+	if b.Counts != CountsKept || b.Relabelled != 4 {
+		t.Errorf("B removed: counts %s, %d rows relabelled; want kept, 4", b.Counts, b.Relabelled)
+	}
+	if got := counts(); got != before {
+		t.Errorf("counts with B outside the registry:\n%s\nwant\n%s", got, before)
+	}
 }

@@ -199,11 +199,12 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := execFile(ctx, db, "05_unit_attribution.sql"); err != nil {
 		return b, err
 	}
-	// Periods changed or gone, or other units standing for others in a
-	// period that existed: every period may have changed, and the counts,
-	// kept per period and standing unit, with them. New periods alone (a
-	// new month) are counted from every dossier, the others take the
-	// run's delta.
+	// Periods changed or gone (moved): every period may have changed, and
+	// the counts with them. Other units standing for others in a period
+	// that existed (attributed): every period is rebuilt, and the counts,
+	// kept per period and standing unit, are relabelled. New periods
+	// alone (a new month, grown) are counted from every dossier, the
+	// others take the run's delta.
 	if err := exec("periods", `CREATE OR REPLACE TEMP TABLE model_new_periods AS
 		SELECT * FROM periods WHERE period NOT IN (SELECT period FROM model_before)`); err != nil {
 		return b, err
