@@ -721,9 +721,12 @@ type fetched struct {
 	res     *warehouse.FileResult
 	path    string
 	cleanup func()
-	// size and mod are the local file's stat taken before it was hashed.
-	size int64
-	mod  time.Time
+	// size and mod are the local file's stat taken before it was hashed;
+	// sum64 is the hash's sources.Digest.Sum64, which the decoded bytes
+	// must match (the decoder takes no second SHA-256).
+	size  int64
+	mod   time.Time
+	sum64 uint64
 	// hashed is closed once res.SHA256 (or hashErr) is set, when the hash
 	// is taken while the file is decoded rather than before (see prepare).
 	hashed  chan struct{}
@@ -740,8 +743,9 @@ func (f *fetched) sha() (string, error) {
 
 // checkUnchanged makes sure the rows staged from a file come from the
 // version the ledger will record: the bytes the decoder read must be the
-// whole file with the hash taken before decoding, and the file's size and
-// modification time must not have moved since. A sync job rewriting an
+// whole file with the hash taken before decoding (the same size and
+// Sum64), and the file's size and modification time must not have moved
+// since. A sync job rewriting an
 // export in place while it is read fails here, for this run only.
 func checkUnchanged(f *fetched, d sources.Digest) error {
 	changed := func(why string) error {
@@ -750,7 +754,7 @@ func checkUnchanged(f *fetched, d sources.Digest) error {
 	if !d.Complete {
 		return changed("bộ đọc chưa đọc hết tệp")
 	}
-	if d.Size != f.size || d.SHA256 != f.res.SHA256 {
+	if d.Size != f.size || d.Sum64 != f.sum64 {
 		return changed(fmt.Sprintf("đã đọc %d byte, khác với %d byte lúc bắt đầu", d.Size, f.size))
 	}
 	st, err := os.Stat(f.path)
@@ -869,7 +873,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			f.hashed = make(chan struct{})
 			go func() {
 				defer close(f.hashed)
-				f.res.SHA256, f.hashErr = sources.HashFile(f.path)
+				f.res.SHA256, f.sum64, f.hashErr = sources.HashFileSums(f.path)
 			}()
 			cleanup := f.cleanup
 			f.cleanup = func() { f.sha(); cleanup() }
@@ -877,12 +881,12 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			return f, "", nil
 		}
 	}
-	sha, err := sources.HashFile(f.path)
+	sha, sum64, err := sources.HashFileSums(f.path)
 	if err != nil {
 		f.cleanup()
 		return failed(err)
 	}
-	f.res.SHA256 = sha
+	f.res.SHA256, f.sum64 = sha, sum64
 	if again && sha == cand.SHA256 && !full {
 		// A version that failed whole loaded nothing: it is loaded like a
 		// new file.
@@ -1006,7 +1010,9 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 // reported.
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
 	mo.Columns = sc.cfg.Columns
-	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows, Limits: sc.lim}
+	// The run hashed the file itself (prepare) and checks the decoded bytes
+	// by their Sum64 (checkUnchanged).
+	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows, Limits: sc.lim, Hashed: true}
 	if mo.Units != nil {
 		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }
 	}

@@ -43,7 +43,7 @@ func openCSV(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, e
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	hr := newHashReader(f)
+	hr := newHashReader(f, opts)
 	src, header, err := newCSVSource(path, f, hr, opts, choice)
 	if err != nil {
 		f.Close()

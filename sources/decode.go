@@ -85,4 +85,9 @@ type DecodeOptions struct {
 	// Limits bound the cost of one file; zero fields take DefaultLimits.
 	// A file beyond a limit fails with a *LimitError.
 	Limits Limits
+	// Hashed says the caller took the file's SHA-256 itself (HashFileSums)
+	// and checks the decoded bytes by the digest's Sum64 and Size: the
+	// decoder then skips SHA-256 (Digest.SHA256 is empty), a second pass
+	// of it over every byte on the decoding's critical path.
+	Hashed bool
 }

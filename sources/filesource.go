@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -344,14 +345,24 @@ func (s *fileSource) Fetch(ctx context.Context, f FileRef) (string, func(), erro
 // HashFile returns the lower-case hex SHA-256 of a file's content, read as a
 // stream.
 func HashFile(path string) (string, error) {
+	sha, _, err := HashFileSums(path)
+	return sha, err
+}
+
+// HashFileSums returns the lower-case hex SHA-256 of a file's content and
+// its Sum64, the sum a decoder opened with DecodeOptions.Hashed reports in
+// its Digest for the same bytes, in one pass.
+func HashFileSums(path string) (string, uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fileError(path, err)
+		return "", 0, fileError(path, err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fileError(path, err)
+	var fp maphash.Hash
+	fp.SetSeed(sumSeed)
+	if _, err := io.Copy(io.MultiWriter(h, &fp), f); err != nil {
+		return "", 0, fileError(path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), fp.Sum64(), nil
 }

@@ -49,7 +49,7 @@ func openJSON(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, 
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	hr := newHashReader(f)
+	hr := newHashReader(f, opts)
 	src, err := newJSONSource(path, f, hr, opts.Limits.withDefaults(), choice)
 	if err != nil {
 		f.Close()

@@ -128,6 +128,62 @@ func TestDigest(t *testing.T) {
 	}
 }
 
+// A decoder opened with Hashed takes no SHA-256 of its own: its Sum64 is
+// the one HashFileSums gives for the same bytes, in every format, and
+// other bytes of the same size give another.
+func TestDigestHashed(t *testing.T) {
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "a.xlsx")
+	writeWorkbook(t, xlsx, simpleSheets())
+	files := map[string]string{
+		"a.csv":  "Mã hồ sơ\n1\n2\n",
+		"b.csv":  "Mã hồ sơ\n1\n3\n", // a.csv's size, one byte changed
+		"a.json": `[{"Mã hồ sơ":"1"}]` + "\n",
+	}
+	paths := []string{xlsx}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	sums := map[string]uint64{}
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		sha, sum64, err := HashFileSums(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sha256.Sum256(b); sha != hex.EncodeToString(want[:]) {
+			t.Errorf("%s: HashFileSums' SHA-256 %s, want %x", p, sha, want)
+		}
+		r, err := Open(p, DecodeOptions{BatchRows: 1, HeaderScore: testScore, Hashed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Release()
+		}
+		r.Close()
+		d := r.Digest()
+		if !d.Complete || d.Size != int64(len(b)) || d.Sum64 != sum64 || d.SHA256 != "" {
+			t.Errorf("%s: digest %+v, want complete, %d bytes, Sum64 %d, no SHA-256", p, d, len(b), sum64)
+		}
+		sums[filepath.Base(p)] = sum64
+	}
+	if sums["a.csv"] == sums["b.csv"] {
+		t.Error("two files of the same size, one byte apart, have the same Sum64")
+	}
+}
+
 // Each hostile file fails alone through Open with its limit's key, with
 // the default limits.
 func TestHostileFiles(t *testing.T) {

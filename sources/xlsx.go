@@ -64,7 +64,7 @@ func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader
 	// reads parts of it at random; a file rewritten meanwhile changes its
 	// size or time, which the run checks after decoding (or fails a part's
 	// checksum).
-	hr := newHashReader(f)
+	hr := newHashReader(f, opts)
 	size, err := io.Copy(io.Discard, io.LimitReader(hr, lim.MaxWorkbookBytes+1))
 	if err != nil {
 		return nil, fileError(path, err)
