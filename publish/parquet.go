@@ -11,9 +11,49 @@ import (
 	"sync"
 )
 
-// parquetMu serialises Parquet exports: each lowers DuckDB's (database-wide)
-// thread count to 1 for its COPY and restores it afterwards.
-var parquetMu sync.Mutex
+// threadPin serialises the changes of DuckDB's (database-wide) thread
+// count: a Parquet export outside a publication (Period, Periods) lowers
+// it to 1 for its COPY and restores it afterwards, holding the lock; a
+// publication lowers it once for all its queries and exports (pinOneThread),
+// and its exports then run side by side.
+var threadPin struct {
+	sync.Mutex
+	n     int   // publications in progress with threads pinned to 1
+	saved int64 // the thread count before the first of them
+}
+
+// pinOneThread sets DuckDB's thread count to 1 until unpin is called, for
+// a publication: its Parquet files' bytes must not depend on scheduling
+// (copySingleThreaded), and its small queries run faster on the calling
+// thread alone than handed to DuckDB's workers (1M warehouse, 18 periods:
+// a ranking query 19 ms → 10 ms). Nested or concurrent pins share one
+// setting; the last unpin restores the count read by the first.
+func pinOneThread(ctx context.Context, db *sql.DB) (unpin func(), err error) {
+	threadPin.Lock()
+	defer threadPin.Unlock()
+	if threadPin.n == 0 {
+		var threads int64
+		if err := db.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&threads); err != nil {
+			return nil, fmt.Errorf("read threads: %w", err)
+		}
+		if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
+			return nil, fmt.Errorf("set threads: %w", err)
+		}
+		threadPin.saved = threads
+	}
+	threadPin.n++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			threadPin.Lock()
+			defer threadPin.Unlock()
+			if threadPin.n--; threadPin.n == 0 {
+				// Restore even when ctx is cancelled.
+				db.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threadPin.saved)) //nolint:errcheck
+			}
+		})
+	}, nil
+}
 
 // parquetColumn is one column of a Parquet publication: its name, its
 // DuckDB type and its value in a row: nil (NULL), a string that DuckDB
@@ -99,8 +139,8 @@ func writeRankingParquet(ctx context.Context, db *sql.DB, p periodInfo, r rankin
 // from_json with every column a VARCHAR (or VARCHAR[]) and cast to its
 // type: a VALUES list of one literal per cell would cost DuckDB's parser
 // and binder far more than the file itself. A value cast from text is the
-// value a typed literal of the same text gives. The COPY runs on one
-// pinned connection with threads = 1 so that the bytes do not depend on
+// value a typed literal of the same text gives. The COPY runs with
+// threads = 1 (copySingleThreaded) so that the bytes do not depend on
 // scheduling.
 func copyParquet[R any](ctx context.Context, db *sql.DB, cols []parquetColumn[R], rows []R, orderBy, target string) error {
 	var q strings.Builder
@@ -146,10 +186,19 @@ func copyParquet[R any](ctx context.Context, db *sql.DB, cols []parquetColumn[R]
 // copySingleThreaded runs a COPY … TO statement (with its parameters
 // args) with one DuckDB thread, so that the Parquet file's row groups, and
 // so its bytes, are the same on every run; publications of the same
-// warehouse must be byte-identical.
+// warehouse must be byte-identical. Within a publication (pinOneThread)
+// the count is 1 already; otherwise it is lowered for this COPY alone.
 func copySingleThreaded(ctx context.Context, db *sql.DB, copy string, args ...any) error {
-	parquetMu.Lock()
-	defer parquetMu.Unlock()
+	threadPin.Lock()
+	if threadPin.n > 0 {
+		// A publication pinned the count to 1 until all its exports end.
+		threadPin.Unlock()
+		if _, err := db.ExecContext(ctx, copy, args...); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		return nil
+	}
+	defer threadPin.Unlock()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err

@@ -58,15 +58,21 @@ var periodRe = regexp.MustCompile(`^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$`
 // returns the paths written, sorted.
 //
 // It only reads the warehouse; db may be shared with other goroutines
-// (the Parquet export briefly sets DuckDB's database-wide thread count to
-// 1, and DuckDB writes the Parquet file itself, so db must be allowed to
-// write files: not a Sandboxed warehouse). The files are written up to
+// (but DuckDB's database-wide thread count is 1 while it runs, for
+// Parquet files whose bytes do not depend on scheduling, and DuckDB
+// writes the Parquet file itself, so db must be allowed to write files:
+// not a Sandboxed warehouse). The files are written up to
 // GOMAXPROCS at a time, each from the data read before, so the same
 // warehouse content gives byte-identical files. A period missing from the
 // periods table is an error; on error, no new file is started, files
 // already renamed into place stay (their paths are returned with the
 // error), and no temporary file is left behind.
 func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]string, error) {
+	unpin, err := pinOneThread(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("publish %s: %w", period, err)
+	}
+	defer unpin()
 	return publishPeriod(ctx, db, period, opts, newWriters())
 }
 
@@ -189,6 +195,14 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 // given. After a failure no new period starts; the files already written
 // stay.
 func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) ([]string, string, error) {
+	if len(periods) == 0 {
+		return nil, "", nil
+	}
+	unpin, err := pinOneThread(ctx, db)
+	if err != nil {
+		return nil, periods[0], fmt.Errorf("publish %s: %w", periods[0], err)
+	}
+	defer unpin()
 	paths := make([][]string, len(periods))
 	errs := make([]error, len(periods))
 	var failed atomic.Bool
