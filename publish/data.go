@@ -194,74 +194,94 @@ func query(name string) (string, error) {
 
 // loadPeriod reads the periods row; a period that is not there is an error.
 func loadPeriod(ctx context.Context, db *sql.DB, period string) (periodInfo, error) {
+	found, err := loadPeriods(ctx, db, []string{period})
+	if err != nil {
+		return periodInfo{}, err
+	}
+	return pickPeriod(found, period)
+}
+
+// loadPeriods reads the periods rows of the periods listed, by period.
+func loadPeriods(ctx context.Context, db *sql.DB, periods []string) (map[string][]periodInfo, error) {
 	q, err := query("period.sql")
 	if err != nil {
-		return periodInfo{}, err
+		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, q, period)
+	rows, err := db.QueryContext(ctx, q, periodList(periods))
 	if err != nil {
-		return periodInfo{}, err
+		return nil, err
 	}
 	defer rows.Close()
-	var found []periodInfo
+	found := map[string][]periodInfo{}
 	for rows.Next() {
 		var p periodInfo
 		var prev sql.NullString
 		if err := rows.Scan(&p.Period, &p.Kind, &p.Convention, &p.Start, &p.End, &prev, &p.Provisional); err != nil {
-			return periodInfo{}, err
+			return nil, err
 		}
 		p.Previous = prev.String
-		found = append(found, p)
+		found[p.Period] = append(found[p.Period], p)
 	}
-	if err := rows.Err(); err != nil {
-		return periodInfo{}, err
-	}
-	switch len(found) {
+	return found, rows.Err()
+}
+
+// pickPeriod is the one periods row of period among those loadPeriods
+// read; none or several is an error.
+func pickPeriod(found map[string][]periodInfo, period string) (periodInfo, error) {
+	switch rows := found[period]; len(rows) {
 	case 0:
 		return periodInfo{}, fmt.Errorf("period not in the periods table (has the model step run?)")
 	case 1:
-		return found[0], nil
+		return rows[0], nil
 	default:
-		return periodInfo{}, fmt.Errorf("period has %d rows in the periods table", len(found))
+		return periodInfo{}, fmt.Errorf("period has %d rows in the periods table", len(rows))
 	}
 }
 
-// loadRankings reads every ranking of the period, with its groups and
-// indicators, and names its files. staleBefore is nil when the freshness
-// check is off.
-func loadRankings(ctx context.Context, db *sql.DB, p periodInfo, staleBefore *time.Time) ([]ranking, error) {
+// periodList is the $1 of the publication queries over several periods:
+// the periods separated by commas (a period name has none: periodRe).
+func periodList(periods []string) string { return strings.Join(periods, ",") }
+
+// methodologyKey is a methodology version.
+type methodologyKey struct{ m, v string }
+
+// loadRankingRows reads the ranking rows of the periods listed, by
+// period, grouped by methodology and peer group and in rank order, without
+// their groups (finishRankings). A period whose rows cannot be published
+// (two versions of one methodology, unreadable group scores) has its error
+// in failed, so that only that period fails.
+func loadRankingRows(ctx context.Context, db *sql.DB, periods []string) (out map[string][]ranking, failed map[string]error, err error) {
 	base, err := query("ranking.sql")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	q := `SELECT methodology, methodology_version, peer_group, unit_code, unit_name, rank, peer_count,
+	q := `SELECT period, methodology, methodology_version, peer_group, unit_code, unit_name, rank, peer_count,
 		group_scores, na_json, total_score, tier, previous_rank, previous_peer_count, rank_change,
-		score_change, data_until, stale
-		FROM (` + base + `) r ORDER BY methodology, peer_group, rank NULLS LAST, unit_code`
-	var cutoff any
-	if staleBefore != nil {
-		cutoff = *staleBefore
-	}
-	rows, err := db.QueryContext(ctx, q, p.Period, cutoff)
+		score_change, data_until
+		FROM (` + base + `) r ORDER BY period, methodology, peer_group, rank NULLS LAST, unit_code`
+	rows, err := db.QueryContext(ctx, q, periodList(periods))
 	if err != nil {
-		return nil, fmt.Errorf("ranking query: %w", err)
+		return nil, nil, fmt.Errorf("ranking query: %w", err)
 	}
 	defer rows.Close()
-	var out []ranking
+	out, failed = map[string][]ranking{}, map[string]error{}
 	for rows.Next() {
 		var (
-			m, version, pg, scores, na       string
-			row                              rankRow
-			rank, peers, prevRank, prevPeers sql.NullInt64
-			change                           sql.NullInt64
-			total, scoreChange               sql.NullFloat64
-			tier                             sql.NullString
-			until                            sql.NullTime
+			period, m, version, pg, scores, na string
+			row                                rankRow
+			rank, peers, prevRank, prevPeers   sql.NullInt64
+			change                             sql.NullInt64
+			total, scoreChange                 sql.NullFloat64
+			tier                               sql.NullString
+			until                              sql.NullTime
 		)
-		if err := rows.Scan(&m, &version, &pg, &row.UnitCode, &row.UnitName, &rank, &peers,
+		if err := rows.Scan(&period, &m, &version, &pg, &row.UnitCode, &row.UnitName, &rank, &peers,
 			&scores, &na, &total, &tier, &prevRank, &prevPeers, &change,
-			&scoreChange, &until, &row.Stale); err != nil {
-			return nil, fmt.Errorf("ranking query: %w", err)
+			&scoreChange, &until); err != nil {
+			return nil, nil, fmt.Errorf("ranking query: %w", err)
+		}
+		if failed[period] != nil {
+			continue
 		}
 		row.Rank, row.PeerCount = intPtr(rank), intPtr(peers)
 		row.PrevRank, row.PrevPeer, row.RankChange = intPtr(prevRank), intPtr(prevPeers), intPtr(change)
@@ -272,32 +292,59 @@ func loadRankings(ctx context.Context, db *sql.DB, p periodInfo, staleBefore *ti
 			row.DataUntil = &t
 		}
 		if err := json.Unmarshal([]byte(scores), &row.rawScores); err != nil {
-			return nil, fmt.Errorf("unit %s: group_scores %q: %w", row.UnitCode, scores, err)
+			failed[period] = fmt.Errorf("unit %s: group_scores %q: %w", row.UnitCode, scores, err)
+			continue
 		}
 		if err := json.Unmarshal([]byte(na), &row.NA); err != nil {
-			return nil, fmt.Errorf("unit %s: na_indicators: %w", row.UnitCode, err)
+			failed[period] = fmt.Errorf("unit %s: na_indicators: %w", row.UnitCode, err)
+			continue
 		}
 		if row.NA == nil {
 			row.NA = []string{}
 		}
-		if n := len(out); n == 0 || out[n-1].Methodology != m || out[n-1].PeerGroup != pg {
-			out = append(out, ranking{Methodology: m, Version: version, PeerGroup: pg})
+		rs := out[period]
+		if n := len(rs); n == 0 || rs[n-1].Methodology != m || rs[n-1].PeerGroup != pg {
+			rs = append(rs, ranking{Methodology: m, Version: version, PeerGroup: pg})
 		}
-		r := &out[len(out)-1]
+		r := &rs[len(rs)-1]
 		if r.Version != version {
-			return nil, fmt.Errorf("methodology %s has scores of two versions (%s, %s); rerun the model", m, r.Version, version)
+			failed[period] = fmt.Errorf("methodology %s has scores of two versions (%s, %s); rerun the model", m, r.Version, version)
+			continue
 		}
 		r.Rows = append(r.Rows, row)
+		out[period] = rs
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ranking query: %w", err)
+		return nil, nil, fmt.Errorf("ranking query: %w", err)
 	}
-	if err := attachGroups(ctx, db, p.Period, out); err != nil {
-		return nil, err
+	return out, failed, nil
+}
+
+// finishRankings makes the rankings of one period from its rows
+// (loadRankingRows, left as they are): each row's stale flag (data_until
+// before staleBefore, or none; staleBefore is nil when the freshness check
+// is off), the groups and indicators of its methodology version, its
+// title, the order of the rankings and their file names.
+func finishRankings(loaded []ranking, staleBefore *time.Time, groups map[methodologyKey][]group, indicators map[methodologyKey][]indicator, titles map[methodologyKey]string) ([]ranking, error) {
+	var cutoff time.Time
+	if staleBefore != nil {
+		// The cutoff as DuckDB compared it, a TIMESTAMP of microseconds.
+		cutoff = time.UnixMicro(staleBefore.UnixMicro())
 	}
-	for i := range out {
-		out[i].Title = methodologyTitle(ctx, db, "service", out[i].Methodology, out[i].Version)
+	out := make([]ranking, len(loaded))
+	for i, r := range loaded {
+		r.Rows = append([]rankRow(nil), r.Rows...)
+		for j := range r.Rows {
+			row := &r.Rows[j]
+			row.Stale = staleBefore != nil && (row.DataUntil == nil || row.DataUntil.Before(cutoff))
+		}
+		r.Title = r.Methodology
+		if t := titles[methodologyKey{r.Methodology, r.Version}]; t != "" {
+			r.Title = t
+		}
+		out[i] = r
 	}
+	attachGroups(out, groups, indicators)
 	sortRankings(out)
 	if err := nameRankings(out); err != nil {
 		return nil, err
@@ -305,58 +352,92 @@ func loadRankings(ctx context.Context, db *sql.DB, p periodInfo, staleBefore *ti
 	return out, nil
 }
 
-// attachGroups gives each ranking its groups (index_groups, in position
-// order, then any code found only in group_scores, by code) and indicators,
-// and lays every row's scores out in that order.
-func attachGroups(ctx context.Context, db *sql.DB, period string, rs []ranking) error {
-	type key struct{ m, v string }
-	groups := map[key][]group{}
+// loadGroups reads the indicator groups of every methodology version
+// (index_groups), in display order.
+func loadGroups(ctx context.Context, db *sql.DB) (map[methodologyKey][]group, error) {
 	q, err := query("groups.sql")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, q, period)
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("groups query: %w", err)
+		return nil, fmt.Errorf("groups query: %w", err)
 	}
+	defer rows.Close()
+	groups := map[methodologyKey][]group{}
 	for rows.Next() {
-		var k key
+		var k methodologyKey
 		var g group
 		if err := rows.Scan(&k.m, &k.v, &g.Code, &g.NameVI, &g.NameEN, &g.Max); err != nil {
-			rows.Close()
-			return fmt.Errorf("groups query: %w", err)
+			return nil, fmt.Errorf("groups query: %w", err)
 		}
 		groups[k] = append(groups[k], g)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("groups query: %w", err)
+		return nil, fmt.Errorf("groups query: %w", err)
 	}
+	return groups, nil
+}
 
-	indicators := map[key][]indicator{}
-	if q, err = query("indicators.sql"); err != nil {
-		return err
+// loadIndicators reads the indicators of each methodology version in the
+// periods listed (indicator_values), by period.
+func loadIndicators(ctx context.Context, db *sql.DB, periods []string) (map[string]map[methodologyKey][]indicator, error) {
+	q, err := query("indicators.sql")
+	if err != nil {
+		return nil, err
 	}
-	if rows, err = db.QueryContext(ctx, q, period); err != nil {
-		return fmt.Errorf("indicators query: %w", err)
+	rows, err := db.QueryContext(ctx, q, periodList(periods))
+	if err != nil {
+		return nil, fmt.Errorf("indicators query: %w", err)
 	}
+	defer rows.Close()
+	out := map[string]map[methodologyKey][]indicator{}
 	for rows.Next() {
-		var k key
+		var period string
+		var k methodologyKey
 		var in indicator
-		if err := rows.Scan(&k.m, &k.v, &in.Group, &in.Code, &in.Threshold, &in.Max); err != nil {
-			rows.Close()
-			return fmt.Errorf("indicators query: %w", err)
+		if err := rows.Scan(&period, &k.m, &k.v, &in.Group, &in.Code, &in.Threshold, &in.Max); err != nil {
+			return nil, fmt.Errorf("indicators query: %w", err)
 		}
-		indicators[k] = append(indicators[k], in)
+		if out[period] == nil {
+			out[period] = map[methodologyKey][]indicator{}
+		}
+		out[period][k] = append(out[period][k], in)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("indicators query: %w", err)
+		return nil, fmt.Errorf("indicators query: %w", err)
 	}
+	return out, nil
+}
 
+// loadTitles reads the Vietnamese names of the methodology versions of an
+// index kind (methodologies), as methodologyTitle gives them one by one.
+func loadTitles(ctx context.Context, db *sql.DB, kind string) (map[methodologyKey]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT methodology, methodology_version, any_value(title_vi) FROM methodologies
+		WHERE index_kind = ? GROUP BY methodology, methodology_version`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("methodologies query: %w", err)
+	}
+	defer rows.Close()
+	out := map[methodologyKey]string{}
+	for rows.Next() {
+		var k methodologyKey
+		var t sql.NullString
+		if err := rows.Scan(&k.m, &k.v, &t); err != nil {
+			return nil, fmt.Errorf("methodologies query: %w", err)
+		}
+		out[k] = t.String
+	}
+	return out, rows.Err()
+}
+
+// attachGroups gives each ranking its groups (those of its methodology
+// version, in position order, then any code found only in group_scores,
+// by code) and indicators, and lays every row's scores out in that order.
+func attachGroups(rs []ranking, groups map[methodologyKey][]group, indicators map[methodologyKey][]indicator) {
 	for i := range rs {
 		r := &rs[i]
-		k := key{r.Methodology, r.Version}
+		k := methodologyKey{r.Methodology, r.Version}
 		r.Groups = append([]group(nil), groups[k]...)
 		known := map[string]int{} // group code → column
 		for j, g := range r.Groups {
@@ -406,7 +487,6 @@ func attachGroups(ctx context.Context, db *sql.DB, period string, rs []ranking) 
 		})
 		r.Indicators = ins
 	}
-	return nil
 }
 
 // peerOrder lists the usual peer groups first, in the order of the

@@ -17,18 +17,24 @@ import (
 // unit named, and its movement compares with the previous period restated
 // the same way (docs/contract.md, "Unit history").
 func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, error) {
-	rows, err := db.QueryContext(ctx, `SELECT unit_code, name, level, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
-		FROM unit_mergers WHERE period = ? ORDER BY unit_code, merged_on`, period)
+	ms, err := loadMergersOf(ctx, db, []string{period})
+	return ms[period], err
+}
+
+// loadMergersOf is loadMergers for each of the periods listed.
+func loadMergersOf(ctx context.Context, db *sql.DB, periods []string) (map[string][]merger, error) {
+	rows, err := db.QueryContext(ctx, `SELECT period, unit_code, name, level, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
+		FROM unit_mergers WHERE period IN (SELECT unnest(string_split(?, ','))) ORDER BY period, unit_code, merged_on`, periodList(periods))
 	if err != nil {
 		return nil, fmt.Errorf("unit_mergers query: %w", err)
 	}
 	defer rows.Close()
-	var out []merger
+	out := map[string][]merger{}
 	for rows.Next() {
-		var code, name, level, preds string
+		var period, code, name, level, preds string
 		var on time.Time
 		var isNew bool
-		if err := rows.Scan(&code, &name, &level, &on, &isNew, &preds); err != nil {
+		if err := rows.Scan(&period, &code, &name, &level, &on, &isNew, &preds); err != nil {
 			return nil, fmt.Errorf("unit_mergers query: %w", err)
 		}
 		from := strings.Join(strings.Split(preds, "\x1f"), ", ")
@@ -36,7 +42,7 @@ func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, erro
 		if isNew {
 			m.Text = name + " được hợp nhất từ " + from + " từ " + formatDate(on)
 		}
-		out = append(out, m)
+		out[period] = append(out[period], m)
 	}
 	return out, rows.Err()
 }

@@ -73,7 +73,7 @@ func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]str
 		return nil, fmt.Errorf("publish %s: %w", period, err)
 	}
 	defer unpin()
-	return publishPeriod(ctx, db, period, opts, newWriters())
+	return publishPeriod(ctx, db, period, opts, newWriters(), nil)
 }
 
 // writers are tokens of the file writers allowed to run at once, shared
@@ -83,8 +83,9 @@ type writers chan struct{}
 // newWriters allows GOMAXPROCS writers: writing a file is CPU work.
 func newWriters() writers { return make(writers, max(1, runtime.GOMAXPROCS(0))) }
 
-// publishPeriod is Period, its files written with the tokens of w.
-func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options, w writers) ([]string, error) {
+// publishPeriod is Period, its files written with the tokens of w, from
+// what b loaded (nil: it loads the period's batch itself).
+func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options, w writers, b *batch) ([]string, error) {
 	fail := func(file string, err error) error {
 		if file == "" {
 			return fmt.Errorf("publish %s: %w", period, err)
@@ -105,9 +106,17 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 		return nil, fail("", fmt.Errorf("negative freshness %s", opts.Freshness))
 	}
 
-	pars, err := loadPAR(ctx, db, period)
-	if err != nil {
-		return nil, fail("", err)
+	if b == nil {
+		if b, err = loadBatch(ctx, db, []string{period}, opts, formats); err != nil {
+			return nil, fail("", err)
+		}
+	}
+	var pars []parTable
+	if b.par[period] {
+		// Most periods have no CCHC index: loadPAR's queries are skipped.
+		if pars, err = loadPAR(ctx, db, period); err != nil {
+			return nil, fail("", err)
+		}
 	}
 	decimals := 2
 	if opts.PARDecimals != nil {
@@ -117,7 +126,7 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 		decimals = *opts.PARDecimals
 	}
 	pub := publication{PAR: pars, PARDecimals: decimals}
-	pub.Period, err = loadPeriod(ctx, db, period)
+	pub.Period, err = pickPeriod(b.periods, period)
 	if err != nil && len(pars) == 0 {
 		return nil, fail("", err)
 	}
@@ -137,9 +146,7 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 			}
 		}
 		if formats["html"] {
-			if pub.Mergers, err = loadMergers(ctx, db, period); err != nil {
-				return nil, fail("", err)
-			}
+			pub.Mergers = b.mergers[period]
 		}
 		dir := filepath.Join(opts.Dir, period)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -151,7 +158,7 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 		}
 		return writeJobs(ctx, dir, jobs, w, fail)
 	}
-	if err := loadPublication(ctx, db, &pub, opts, formats); err != nil {
+	if err := b.fill(&pub, opts); err != nil {
 		return nil, fail("", err)
 	}
 
@@ -203,6 +210,22 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		return nil, periods[0], fmt.Errorf("publish %s: %w", periods[0], err)
 	}
 	defer unpin()
+	// What every period needs, read at once for all of them. Options or
+	// periods that are not valid fail in publishPeriod, as they would
+	// alone; and should the batch fail, each period reads its own and
+	// reports its own error.
+	var b *batch
+	if formats, err := formatSet(opts.Formats); err == nil && opts.Dir != "" && opts.Freshness >= 0 {
+		var valid []string
+		for _, p := range periods {
+			if periodRe.MatchString(p) {
+				valid = append(valid, p)
+			}
+		}
+		if len(valid) > 0 {
+			b, _ = loadBatch(ctx, db, valid, opts, formats)
+		}
+	}
 	paths := make([][]string, len(periods))
 	errs := make([]error, len(periods))
 	var failed atomic.Bool
@@ -223,7 +246,7 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w)
+			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w, b)
 			if errs[i] != nil {
 				failed.Store(true)
 			}
@@ -243,58 +266,14 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 }
 
 // loadPublication reads the rankings of pub.Period (and, with xlsx, its
-// form II.06a figures, on another connection meanwhile), the latest run,
-// the stale sources and the mergers into pub.
+// form II.06a figures), the latest run, the stale sources and the mergers
+// into pub.
 func loadPublication(ctx context.Context, db *sql.DB, pub *publication, opts Options, formats map[string]bool) error {
-	stats := make(chan error, 1)
-	if formats["xlsx"] {
-		go func() {
-			var err error
-			pub.Stats, err = loadStats(ctx, db, pub.Period.Period)
-			stats <- err
-		}()
-	} else {
-		stats <- nil
-	}
-	err := loadRest(ctx, db, pub, opts)
-	if serr := <-stats; err == nil {
-		err = serr
-	}
-	return err
-}
-
-// loadRest is loadPublication but for the form II.06a figures.
-func loadRest(ctx context.Context, db *sql.DB, pub *publication, opts Options) error {
-	var err error
-	if pub.LastRun, err = loadLastRun(ctx, db); err != nil {
+	b, err := loadBatch(ctx, db, []string{pub.Period.Period}, opts, formats)
+	if err != nil {
 		return err
 	}
-	var staleBefore *time.Time
-	if opts.Freshness > 0 {
-		// Stale means older than Freshness before the period's end or, for
-		// a period still running, before the latest run started.
-		asOf := pub.Period.End
-		if pub.LastRun != nil && pub.LastRun.Started.Before(asOf) {
-			asOf = pub.LastRun.Started
-		}
-		t := asOf.Add(-opts.Freshness)
-		staleBefore = &t
-		if pub.LastRun != nil {
-			// Sources are judged at the last modelled run, like units: a
-			// period long over still says which sources went quiet since.
-			if pub.StaleSources, err = loadStaleSources(ctx, db, pub.LastRun.Started.Add(-opts.Freshness)); err != nil {
-				return err
-			}
-		}
-	}
-	if pub.Mergers, err = loadMergers(ctx, db, pub.Period.Period); err != nil {
-		return err
-	}
-	if pub.Rankings, err = loadRankings(ctx, db, pub.Period, staleBefore); err != nil {
-		return err
-	}
-	noteMergers(pub.Rankings, pub.Mergers)
-	return nil
+	return b.fill(pub, opts)
 }
 
 // parJobs are the files par-<peer_group>.{csv,xlsx,json,parquet} of every

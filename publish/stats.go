@@ -43,37 +43,43 @@ type statsLevel struct {
 	Units []statsUnit
 }
 
-// loadStats reads the form II.06a rows of the period, grouped by unit
-// level (department, district, commune first), units by unit_code, fields
-// by name in Vietnamese alphabetical order. A unit without a total row
-// (field '*') gets the sum of its fields.
-func loadStats(ctx context.Context, db *sql.DB, period string) ([]statsLevel, error) {
+// loadStats reads the form II.06a rows of the periods listed, by period,
+// each grouped by unit level (department, district, commune first), units
+// by unit_code, fields by name in Vietnamese alphabetical order. A unit
+// without a total row (field '*') gets the sum of its fields.
+func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]statsLevel, error) {
 	q, err := query("dossier_stats.sql")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, q, period)
+	rows, err := db.QueryContext(ctx, q, periodList(periods))
 	if err != nil {
 		return nil, fmt.Errorf("dossier_stats query: %w", err)
 	}
 	defer rows.Close()
 	type key struct{ level, unit string }
-	units := map[key]*statsUnit{}
+	units := map[string]map[key]*statsUnit{}
 	for rows.Next() {
+		var period string
 		var k key
 		var name, field string
 		var c counts
-		dest := []any{&k.level, &k.unit, &name, &field}
+		dest := []any{&period, &k.level, &k.unit, &name, &field}
 		for i := range c {
 			dest = append(dest, &c[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("dossier_stats query: %w", err)
 		}
-		u := units[k]
+		us := units[period]
+		if us == nil {
+			us = map[key]*statsUnit{}
+			units[period] = us
+		}
+		u := us[k]
 		if u == nil {
 			u = &statsUnit{Code: k.unit, Name: name}
-			units[k] = u
+			us[k] = u
 		}
 		if field == "*" {
 			u.Total, u.HasTotal = c, true
@@ -86,28 +92,32 @@ func loadStats(ctx context.Context, db *sql.DB, period string) ([]statsLevel, er
 	}
 
 	col := collate.New(language.Vietnamese)
-	byLevel := map[string][]statsUnit{}
-	for k, u := range units {
-		sort.Slice(u.Fields, func(i, j int) bool {
-			a, b := u.Fields[i].Name, u.Fields[j].Name
-			if c := col.CompareString(a, b); c != 0 {
-				return c < 0
+	out := map[string][]statsLevel{}
+	for period, us := range units {
+		byLevel := map[string][]statsUnit{}
+		for k, u := range us {
+			sort.Slice(u.Fields, func(i, j int) bool {
+				a, b := u.Fields[i].Name, u.Fields[j].Name
+				if c := col.CompareString(a, b); c != 0 {
+					return c < 0
+				}
+				return a < b
+			})
+			if !u.HasTotal {
+				for _, f := range u.Fields {
+					u.Total.add(f.counts)
+				}
 			}
-			return a < b
-		})
-		if !u.HasTotal {
-			for _, f := range u.Fields {
-				u.Total.add(f.counts)
-			}
+			byLevel[k.level] = append(byLevel[k.level], *u)
 		}
-		byLevel[k.level] = append(byLevel[k.level], *u)
+		var levels []statsLevel
+		for level, us := range byLevel {
+			sort.Slice(us, func(i, j int) bool { return us[i].Code < us[j].Code })
+			levels = append(levels, statsLevel{Level: level, Units: us})
+		}
+		sort.Slice(levels, func(i, j int) bool { return lessPeer(levels[i].Level, levels[j].Level) })
+		out[period] = levels
 	}
-	var out []statsLevel
-	for level, us := range byLevel {
-		sort.Slice(us, func(i, j int) bool { return us[i].Code < us[j].Code })
-		out = append(out, statsLevel{Level: level, Units: us})
-	}
-	sort.Slice(out, func(i, j int) bool { return lessPeer(out[i].Level, out[j].Level) })
 	return out, nil
 }
 

@@ -1,24 +1,26 @@
--- Publication: the rows of form II.06a for period $1 (dossier_stats), each
--- with the level and name of its unit as registered at the period end
+-- Publication: the rows of form II.06a for the periods listed in $1
+-- (comma-separated; dossier_stats), each with the level and name of its
+-- unit as registered at its period's end
 -- (units; level '' when the unit is not registered). field = '*' is the
 -- unit total. Unordered: fields are sorted in Go with the Vietnamese
 -- collation, units by unit_code.
 WITH p AS (
     SELECT period, start_at, end_at
     FROM periods
-    WHERE period = $1
+    WHERE period IN (SELECT unnest(string_split($1, ',')))
 ),
 names AS (
-    SELECT u.unit_code, u.name, u.level,
+    SELECT p.period, u.unit_code, u.name, u.level,
            row_number() OVER (
-               PARTITION BY u.unit_code
+               PARTITION BY p.period, u.unit_code
                ORDER BY (u.valid_from IS NULL OR u.valid_from < p.end_at) DESC,
                         (u.valid_to IS NULL OR u.valid_to >= p.start_at) DESC,
                         u.valid_from DESC NULLS LAST, u.name, u.level
            ) AS pick
     FROM units u CROSS JOIN p
 )
-SELECT coalesce(n.level, '')         AS level,
+SELECT s.period,
+       coalesce(n.level, '')         AS level,
        s.unit_code,
        coalesce(n.name, s.unit_code) AS unit_name,
        s.field,
@@ -27,5 +29,5 @@ SELECT coalesce(n.level, '')         AS level,
        s.pending_total, s.pending_in_time, s.pending_overdue,
        s.withdrawn, s.rejected, s.supplement_requested
 FROM dossier_stats s
-LEFT JOIN names n ON n.unit_code = s.unit_code AND n.pick = 1
-WHERE s.period = $1
+LEFT JOIN names n ON n.period = s.period AND n.unit_code = s.unit_code AND n.pick = 1
+WHERE s.period IN (SELECT unnest(string_split($1, ',')))
