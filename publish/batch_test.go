@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -193,5 +194,47 @@ func TestPinOneThread(t *testing.T) {
 	}
 	if n := threads(); n != 3 {
 		t.Errorf("after Periods: threads %d, want 3", n)
+	}
+}
+
+// Periods reads the batches in runs of 2, 4, 8... periods (loadBatches),
+// each period's batch holding it; a name that is not a period is left for
+// publishPeriod to fail, and once a period failed no batch is read.
+func TestLoadBatches(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	for _, q := range batchSQL {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	ps := []string{"2026-Q3", "2026-Q2", "nope", "2026-Q4", "2026-10", "2025-Q4", "2026-Q3"}
+	var failed atomic.Bool
+	loads, loaded := loadBatches(ctx, db, ps, Options{Dir: t.TempDir()}, 2, &failed)
+	loaded.Wait()
+	// Runs: [0 1] [2 3 4 5] [6].
+	for i, want := range []int{0, 0, 1, 1, 1, 1, 2} {
+		if loads[i] != loads[[]int{0, 2, 6}[want]] {
+			t.Errorf("period %d (%s) is not in run %d", i, ps[i], want)
+		}
+		b := loads[i].wait()
+		if b == nil {
+			t.Fatalf("period %d (%s): no batch", i, ps[i])
+		}
+		if _, ok := b.periods[ps[i]]; !ok && ps[i] != "nope" {
+			t.Errorf("period %d (%s): not in its batch (%v)", i, ps[i], b.periods)
+		}
+	}
+	if r := loads[2].wait().rankings; len(r["2026-Q4"]) == 0 || len(r["2026-Q3"]) != 0 {
+		t.Errorf("second run's rankings are of %v, want 2026-Q4, 2026-10, 2025-Q4 only", r)
+	}
+
+	failed.Store(true)
+	loads, loaded = loadBatches(ctx, db, ps, Options{Dir: t.TempDir()}, 2, &failed)
+	loaded.Wait()
+	for i := range ps {
+		if loads[i].wait() != nil {
+			t.Errorf("period %d (%s) has a batch read after a failure", i, ps[i])
+		}
 	}
 }

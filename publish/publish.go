@@ -210,29 +210,15 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		return nil, periods[0], fmt.Errorf("publish %s: %w", periods[0], err)
 	}
 	defer unpin()
-	// What every period needs, read at once for all of them. Options or
-	// periods that are not valid fail in publishPeriod, as they would
-	// alone; and should the batch fail, each period reads its own and
-	// reports its own error.
-	var b *batch
-	if formats, err := formatSet(opts.Formats); err == nil && opts.Dir != "" && opts.Freshness >= 0 {
-		var valid []string
-		for _, p := range periods {
-			if periodRe.MatchString(p) {
-				valid = append(valid, p)
-			}
-		}
-		if len(valid) > 0 {
-			b, _ = loadBatch(ctx, db, valid, opts, formats)
-		}
-	}
 	paths := make([][]string, len(periods))
 	errs := make([]error, len(periods))
 	var failed atomic.Bool
-	var wg sync.WaitGroup
 	// GOMAXPROCS periods in flight, their files written with GOMAXPROCS
 	// tokens in all: a period waiting for its queries holds none.
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	inFlight := max(1, runtime.GOMAXPROCS(0))
+	loads, loaded := loadBatches(ctx, db, periods, opts, inFlight, &failed)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, inFlight)
 	w := newWriters()
 	for i, p := range periods {
 		sem <- struct{}{}
@@ -246,13 +232,14 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w, b)
+			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w, loads[i].wait())
 			if errs[i] != nil {
 				failed.Store(true)
 			}
 		}()
 	}
 	wg.Wait()
+	loaded.Wait()
 	var all []string
 	for _, ps := range paths {
 		all = append(all, ps...)
@@ -263,6 +250,63 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		}
 	}
 	return all, "", nil
+}
+
+// pendingBatch is a batch being loaded for some of the periods.
+type pendingBatch struct {
+	done chan struct{}
+	b    *batch // nil: not loaded (each period loads its own)
+}
+
+// wait returns the batch once loaded.
+func (p *pendingBatch) wait() *batch {
+	<-p.done
+	return p.b
+}
+
+// loadBatches loads, in one goroutine, the batches of periods (loadBatch)
+// in runs of first, 2×first, 4×first... periods, so that the first
+// periods' files are written while the later ones' data is read: the
+// batch of each period (loads[i]) becomes ready in turn. Once failed is
+// set, no batch is read any more. Options or periods that are not valid
+// are left to publishPeriod, which fails them as it would alone; should a
+// batch fail, its periods read their own and report their own error.
+// loaded is done when the goroutine has ended.
+func loadBatches(ctx context.Context, db *sql.DB, periods []string, opts Options, first int, failed *atomic.Bool) (loads []*pendingBatch, loaded *sync.WaitGroup) {
+	loads = make([]*pendingBatch, len(periods))
+	var runs [][]int // indexes into periods
+	for i, n := 0, first; i < len(periods); i, n = i+n, 2*n {
+		run := []int{}
+		for j := i; j < min(i+n, len(periods)); j++ {
+			run = append(run, j)
+		}
+		p := &pendingBatch{done: make(chan struct{})}
+		for _, j := range run {
+			loads[j] = p
+		}
+		runs = append(runs, run)
+	}
+	formats, err := formatSet(opts.Formats)
+	ok := err == nil && opts.Dir != "" && opts.Freshness >= 0
+	loaded = &sync.WaitGroup{}
+	loaded.Add(1)
+	go func() {
+		defer loaded.Done()
+		for _, run := range runs {
+			p := loads[run[0]]
+			var valid []string
+			for _, j := range run {
+				if periodRe.MatchString(periods[j]) {
+					valid = append(valid, periods[j])
+				}
+			}
+			if ok && len(valid) > 0 && !failed.Load() && ctx.Err() == nil {
+				p.b, _ = loadBatch(ctx, db, valid, opts, formats)
+			}
+			close(p.done)
+		}
+	}()
+	return loads, loaded
 }
 
 // loadPublication reads the rankings of pub.Period (and, with xlsx, its
