@@ -1,9 +1,9 @@
 package publish
 
 import (
+	"bytes"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -21,8 +21,15 @@ func Round2(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return x
 	}
-	neg, units, cents := roundCents(x, 0)
-	r, err := strconv.ParseFloat(units+"."+cents, 64)
+	var buf [64]byte
+	neg, digits := roundCents(buf[:0], x, 0)
+	// units "." cents, as text for ParseFloat: a small buffer on the
+	// stack (this runs for every published number).
+	n := len(digits)
+	digits = append(digits, 0)
+	copy(digits[n-1:], digits[n-2:n])
+	digits[n-2] = '.'
+	r, err := strconv.ParseFloat(string(digits), 64)
 	if err != nil || r == 0 {
 		return 0
 	}
@@ -39,7 +46,8 @@ func FormatScore(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
-	return formatCents(roundCents(x, 0))
+	var buf [64]byte
+	return formatCents(roundCents(buf[:0], x, 0))
 }
 
 // FormatPercent formats a rate (0.91432) as a percentage with 2 decimals:
@@ -48,60 +56,85 @@ func FormatPercent(rate float64) string {
 	if math.IsNaN(rate) || math.IsInf(rate, 0) {
 		return strconv.FormatFloat(rate, 'f', -1, 64) + "%"
 	}
-	return formatCents(roundCents(rate, 2)) + "%"
+	var buf [64]byte
+	return formatCents(roundCents(buf[:0], rate, 2)) + "%"
 }
 
 // roundCents rounds |x|·10^shift to 2 decimals, half away from zero, in
 // decimal arithmetic on the shortest representation of x. It returns the
-// sign (false for a result of zero), the integer digits and the 2 decimals.
-func roundCents(x float64, shift int) (neg bool, units, cents string) {
-	s := strconv.FormatFloat(math.Abs(x), 'e', -1, 64) // d.ddde±XX
-	mant, expText, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expText)
-	digits := strings.Replace(mant, ".", "", 1)
-	// |x|·10^shift·100 = digits · 10^p
-	p := exp - (len(digits) - 1) + shift + 2
-	var h []byte
-	switch keep := len(digits) + p; {
+// sign (false for a result of zero) and, appended to dst, the digits of
+// the result without its decimal point: the integer digits (at least
+// "0") then the 2 decimals. It allocates only when dst is too short.
+func roundCents(dst []byte, x float64, shift int) (neg bool, digits []byte) {
+	var num [32]byte
+	s := strconv.AppendFloat(num[:0], math.Abs(x), 'e', -1, 64) // d.ddde±XX
+	e := bytes.IndexByte(s, 'e')
+	exp, _ := strconv.Atoi(string(s[e+1:]))
+	var digitBuf [32]byte
+	mant := append(digitBuf[:0], s[0])
+	if e > 2 {
+		mant = append(mant, s[2:e]...) // the digits after "d."
+	}
+	// |x|·10^shift·100 = mant · 10^p
+	p := exp - (len(mant) - 1) + shift + 2
+	start := len(dst)
+	switch keep := len(mant) + p; {
 	case p >= 0:
-		h = []byte(digits + strings.Repeat("0", p))
+		dst = append(dst, mant...)
+		for range p {
+			dst = append(dst, '0')
+		}
 	case keep < 0:
-		h = []byte("0")
+		dst = append(dst, '0')
 	default:
-		h = []byte("0" + digits[:keep]) // a leading 0 absorbs the carry
-		if digits[keep] >= '5' {
-			i := len(h) - 1
-			for h[i] == '9' {
-				h[i] = '0'
+		dst = append(dst, '0') // a leading 0 absorbs the carry
+		dst = append(dst, mant[:keep]...)
+		if mant[keep] >= '5' {
+			i := len(dst) - 1
+			for dst[i] == '9' {
+				dst[i] = '0'
 				i--
 			}
-			h[i]++
+			dst[i]++
 		}
 	}
-	t := strings.TrimLeft(string(h), "0")
-	if len(t) < 3 {
-		t = strings.Repeat("0", 3-len(t)) + t
+	// Leading zeros off, then at least 3 digits ("0" and 2 decimals).
+	h := dst[start:]
+	z := 0
+	for z < len(h) && h[z] == '0' {
+		z++
 	}
-	units, cents = t[:len(t)-2], t[len(t)-2:]
-	return x < 0 && strings.Trim(t, "0") != "", units, cents
+	nonzero := z < len(h)
+	switch t := len(h) - z; {
+	case t >= 3:
+		copy(h, h[z:])
+		dst = dst[:len(dst)-z]
+	default:
+		var tail [2]byte
+		copy(tail[:], h[z:])
+		dst = append(dst[:start], "000"[:3-t]...)
+		dst = append(dst, tail[:t]...)
+	}
+	return x < 0 && nonzero, dst[start:]
 }
 
-// formatCents renders a rounded number with a decimal comma and "."
-// between thousands.
-func formatCents(neg bool, units, cents string) string {
-	var b strings.Builder
+// formatCents renders a rounded number (roundCents) with a decimal comma
+// and "." between thousands.
+func formatCents(neg bool, digits []byte) string {
+	units, cents := digits[:len(digits)-2], digits[len(digits)-2:]
+	b := make([]byte, 0, 1+len(units)+len(units)/3+3)
 	if neg {
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
 	for i, c := range units {
 		if i > 0 && (len(units)-i)%3 == 0 {
-			b.WriteByte('.')
+			b = append(b, '.')
 		}
-		b.WriteRune(c)
+		b = append(b, c)
 	}
-	b.WriteByte(',')
-	b.WriteString(cents)
-	return b.String()
+	b = append(b, ',')
+	b = append(b, cents...)
+	return string(b)
 }
 
 // FormatRankChange describes places gained (positive) or lost (negative)

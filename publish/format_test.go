@@ -2,6 +2,9 @@ package publish
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -128,4 +131,95 @@ func TestFileSafeAndSheetName(t *testing.T) {
 	if got := sheetName("a/b:c[d]*?\\" + "0123456789012345678901234567890"); len([]rune(got)) != 31 {
 		t.Errorf("sheetName = %q", got)
 	}
+}
+
+// roundCentsRef is roundCents as it was written before it stopped
+// allocating (string arithmetic): the reference its bytes must match.
+func roundCentsRef(x float64, shift int) (neg bool, units, cents string) {
+	s := strconv.FormatFloat(math.Abs(x), 'e', -1, 64)
+	mant, expText, _ := strings.Cut(s, "e")
+	exp, _ := strconv.Atoi(expText)
+	digits := strings.Replace(mant, ".", "", 1)
+	p := exp - (len(digits) - 1) + shift + 2
+	var h []byte
+	switch keep := len(digits) + p; {
+	case p >= 0:
+		h = []byte(digits + strings.Repeat("0", p))
+	case keep < 0:
+		h = []byte("0")
+	default:
+		h = []byte("0" + digits[:keep])
+		if digits[keep] >= '5' {
+			i := len(h) - 1
+			for h[i] == '9' {
+				h[i] = '0'
+				i--
+			}
+			h[i]++
+		}
+	}
+	t := strings.TrimLeft(string(h), "0")
+	if len(t) < 3 {
+		t = strings.Repeat("0", 3-len(t)) + t
+	}
+	units, cents = t[:len(t)-2], t[len(t)-2:]
+	return x < 0 && strings.Trim(t, "0") != "", units, cents
+}
+
+// roundCents gives the digits and sign the string version gave, for
+// values of every size, halves, carries, zeros and random doubles; and
+// Round2, FormatScore and FormatPercent what they gave from it.
+func TestRoundCentsMatchesReference(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 0.001, -0.001, 0.005, -0.005, 0.004999, 0.995, 9.995, 99.995, 999.995,
+		1.005, 2.675, 91.4321, 1234.5, -1234.5, 1e-300, 5e-324, 1e15, 1e21, 1e300, math.MaxFloat64, -math.MaxFloat64,
+		0.1, 0.125, 0.135, 100, 17.254, 85.5, 0.91435, 0.91432, 1, 10, 0.01, 0.06, 0.6, 9.9999}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		xs = append(xs, (r.Float64()-0.5)*math.Pow(10, float64(r.IntN(12)-4)))
+		xs = append(xs, float64(r.IntN(100000))/1000, float64(r.IntN(100000))/200)
+	}
+	for _, x := range xs {
+		for _, shift := range []int{0, 2} {
+			neg, units, cents := roundCentsRef(x, shift)
+			gotNeg, got := roundCents(nil, x, shift)
+			if gotNeg != neg || string(got) != units+cents {
+				t.Fatalf("roundCents(%v, %d) = %v %q, want %v %q", x, shift, gotNeg, got, neg, units+cents)
+			}
+			if shift == 0 {
+				if g, w := FormatScore(x), formatCentsRef(neg, units, cents); g != w {
+					t.Fatalf("FormatScore(%v) = %q, want %q", x, g, w)
+				}
+			} else if g, w := FormatPercent(x), formatCentsRef(neg, units, cents)+"%"; g != w {
+				t.Fatalf("FormatPercent(%v) = %q, want %q", x, g, w)
+			}
+			if shift == 0 {
+				want, err := strconv.ParseFloat(units+"."+cents, 64)
+				if err != nil || want == 0 {
+					want = 0
+				} else if neg {
+					want = -want
+				}
+				if g := Round2(x); g != want || math.Signbit(g) != math.Signbit(want) {
+					t.Fatalf("Round2(%v) = %v, want %v", x, g, want)
+				}
+			}
+		}
+	}
+}
+
+// formatCentsRef is formatCents as it was written on strings.
+func formatCentsRef(neg bool, units, cents string) string {
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range units {
+		if i > 0 && (len(units)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteByte(',')
+	b.WriteString(cents)
+	return b.String()
 }
