@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,8 +159,9 @@ func BenchmarkFormat(b *testing.B) {
 // CCHC_BENCH_WAREHOUSE (read-only) into CCHC_BENCH_OUT (a temporary folder
 // when unset), as a run publishes them after modelling (Periods,
 // freshness 72h):
-// the publication part of a full run, without loading. It is skipped when
-// the variable is not set.
+// the publication part of a full run, without loading; or only the
+// periods listed in CCHC_BENCH_PERIODS (comma-separated). It is skipped
+// when CCHC_BENCH_WAREHOUSE is not set.
 //
 //	CCHC_BENCH_WAREHOUSE=/tmp/x/cchc.duckdb go test -run '^$' -bench Warehouse -benchtime 1x -cpuprofile cpu.out ./publish/
 func BenchmarkWarehouse(b *testing.B) {
@@ -187,6 +189,10 @@ func BenchmarkWarehouse(b *testing.B) {
 		ps = append(ps, p)
 	}
 	rows.Close()
+	if only := os.Getenv("CCHC_BENCH_PERIODS"); only != "" {
+		// A nightly run's publication: the periods it rebuilt.
+		ps = strings.Split(only, ",")
+	}
 	out := os.Getenv("CCHC_BENCH_OUT")
 	if out == "" {
 		out = b.TempDir()
