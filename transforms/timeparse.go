@@ -56,6 +56,64 @@ type clock struct {
 }
 
 func parseTimestamp(s string) (time.Time, bool) {
+	if t, ok := fastDMY(s); ok {
+		return t, true
+	}
+	return parseGeneral(s)
+}
+
+// fastDMY reads the three fixed layouts the one-stop systems export,
+// zero-padded with '/': dd/mm/yyyy, dd/mm/yyyy HH:MM and
+// dd/mm/yyyy HH:MM:SS (10, 16 and 19 bytes, trimmed). It reads nothing
+// else: on any other input, or fields build refuses (31/02/2026, 24:00),
+// ok is false and the caller takes the general parser, which gives the
+// same result for every string fastDMY accepts (FuzzFastDMY). It is about
+// a tenth of the general path's cost, and four dates a row are most of the
+// transform's parsing.
+func fastDMY(s string) (time.Time, bool) {
+	n := len(s)
+	if n != 10 && n != 16 && n != 19 || s[2] != '/' || s[5] != '/' {
+		return time.Time{}, false
+	}
+	d, ok1 := two(s[0], s[1])
+	mo, ok2 := two(s[3], s[4])
+	y1, ok3 := two(s[6], s[7])
+	y2, ok4 := two(s[8], s[9])
+	if !(ok1 && ok2 && ok3 && ok4) {
+		return time.Time{}, false
+	}
+	var c clock
+	if n > 10 {
+		var okh, okm bool
+		if s[10] != ' ' || s[13] != ':' {
+			return time.Time{}, false
+		}
+		c.h, okh = two(s[11], s[12])
+		c.m, okm = two(s[14], s[15])
+		if !(okh && okm) {
+			return time.Time{}, false
+		}
+		if n == 19 {
+			var oks bool
+			if s[16] != ':' {
+				return time.Time{}, false
+			}
+			if c.s, oks = two(s[17], s[18]); !oks {
+				return time.Time{}, false
+			}
+		}
+	}
+	return build(y1*100+y2, mo, d, c, false, 0)
+}
+
+// two reads two ASCII digits.
+func two(a, b byte) (int, bool) {
+	a, b = a-'0', b-'0'
+	return int(a)*10 + int(b), a <= 9 && b <= 9
+}
+
+// parseGeneral reads every accepted form (see ParseTimestamp).
+func parseGeneral(s string) (time.Time, bool) {
 	v, n := digits(s, 0)
 	if n == 0 {
 		return time.Time{}, false
@@ -304,7 +362,7 @@ func build(y, mo, d int, c clock, zoned bool, off int) (time.Time, bool) {
 		c.h > 23 || c.m > 59 || c.s > 59 {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, c.h, c.m, c.s, c.ns, time.UTC)
+	t := dateUTC(y, mo, d, c)
 	if zoned {
 		t = t.Add(time.Duration(vietnamOffset-off) * time.Second)
 		if t.Year() < 1900 || t.Year() > 2200 {
@@ -312,6 +370,23 @@ func build(y, mo, d int, c clock, zoned bool, off int) (time.Time, bool) {
 		}
 	}
 	return t, true
+}
+
+// dateUTC is time.Date(y, mo, d, c.h, c.m, c.s, c.ns, time.UTC), the same
+// value (==), for fields build has validated: the day count from the civil
+// date (H. Hinnant's days_from_civil) instead of time.Date's general
+// normalisation, which was a third of a date's parse.
+func dateUTC(y, mo, d int, c clock) time.Time {
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400 // y >= 1899 here: no negative division
+	yoe := y - era*400
+	mp := (mo + 9) % 12 // March = 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era)*146097 + int64(doe) - 719468 // since 1970-01-01
+	return time.Unix(days*86400+int64(c.h*3600+c.m*60+c.s), int64(c.ns)).UTC()
 }
 
 func daysIn(m, y int) int {

@@ -151,3 +151,108 @@ func BenchmarkParseTimestamp(b *testing.B) {
 		}
 	}
 }
+
+// fastDMY reads only the fixed dd/mm/yyyy[ HH:MM[:SS]] layouts; on anything
+// else, and on fields no calendar has, it declines (ok false) and
+// ParseTimestamp takes the general parser, whose answer is in want.
+func TestFastDMY(t *testing.T) {
+	tests := []struct {
+		in   string
+		fast bool      // fastDMY reads it
+		want time.Time // ParseTimestamp's answer; zero: an error
+	}{
+		{"15/03/2024", true, date(2024, 3, 15, 0, 0, 0)},
+		{"15/03/2024 08:30", true, date(2024, 3, 15, 8, 30, 0)},
+		{"15/03/2024 08:30:15", true, date(2024, 3, 15, 8, 30, 15)},
+		{"01/01/1900 00:00:00", true, date(1900, 1, 1, 0, 0, 0)},
+		{"31/12/2200 23:59:59", true, date(2200, 12, 31, 23, 59, 59)},
+		{"29/02/2024 10:00:00", true, date(2024, 2, 29, 10, 0, 0)}, // 2024 is a leap year
+		{"29/02/2000", true, date(2000, 2, 29, 0, 0, 0)},           // divisible by 400: leap
+		{"28/02/2026 23:59:59", true, date(2026, 2, 28, 23, 59, 59)},
+		{"01/03/2026 00:00:00", true, date(2026, 3, 1, 0, 0, 0)},
+		{"31/01/2026 00:00:00", true, date(2026, 1, 31, 0, 0, 0)},
+		// Refused by build: the general parser refuses them too.
+		{"29/02/2026", false, time.Time{}},          // 2026 is not a leap year
+		{"29/02/1900", false, time.Time{}},          // divisible by 100, not 400
+		{"31/02/2026 08:00:00", false, time.Time{}}, // no 31 February
+		{"31/04/2026", false, time.Time{}},
+		{"00/03/2026", false, time.Time{}},
+		{"15/13/2026", false, time.Time{}},
+		{"15/00/2026", false, time.Time{}},
+		{"15/03/2026 24:00:00", false, time.Time{}},
+		{"15/03/2026 23:60", false, time.Time{}},
+		{"15/03/2026 23:59:60", false, time.Time{}},
+		{"15/03/1899", false, time.Time{}},
+		{"15/03/2201", false, time.Time{}},
+		// Other layouts: the general parser's.
+		{"5/3/2024", false, date(2024, 3, 5, 0, 0, 0)},
+		{"05/3/2024 08:30", false, date(2024, 3, 5, 8, 30, 0)},
+		{"15/03/2024 8:30:15", false, date(2024, 3, 15, 8, 30, 15)},
+		{"15-03-2024 08:30:15", false, date(2024, 3, 15, 8, 30, 15)},
+		{"15.03.2024", false, date(2024, 3, 15, 0, 0, 0)},
+		{"15/03/2024  08:30", false, date(2024, 3, 15, 8, 30, 0)},
+		{"15/03/2024 08:30:15.5", false, time.Date(2024, 3, 15, 8, 30, 15, 5e8, time.UTC)},
+		{"15/03/2024 02:30 PM", false, date(2024, 3, 15, 14, 30, 0)},
+		{"15/03/2024T08:30:15", false, time.Time{}},
+		{"15/03/2024 08-30-15", false, time.Time{}},
+		{"1a/03/2024", false, time.Time{}},
+		{"15/03/20x4", false, time.Time{}},
+		{"١٥/03/2024", false, time.Time{}}, // non-ASCII digits
+		{"15/03/2024 08:3٠", false, time.Time{}},
+	}
+	for _, tt := range tests {
+		got, fast := fastDMY(tt.in)
+		if fast != tt.fast || fast && got != tt.want {
+			t.Errorf("fastDMY(%q) = %v, %v; want %v, %v", tt.in, got, fast, tt.want, tt.fast)
+		}
+		// Through ParseTimestamp, with the white space a cell carries.
+		for _, in := range []string{tt.in, " " + tt.in + " \r", "\u00a0" + tt.in + "\t"} {
+			p, ok, err := ParseTimestamp(in)
+			if tt.want.IsZero() != (err != nil) || ok == (err != nil) || p != tt.want {
+				t.Errorf("ParseTimestamp(%q) = %v, %v, %v; want %v", in, p, ok, err, tt.want)
+			}
+		}
+	}
+}
+
+// dateUTC gives time.Date's value (==, not only Equal) on every day build
+// accepts, at times spread over the day.
+func TestDateUTC(t *testing.T) {
+	clocks := []clock{{}, {h: 23, m: 59, s: 59}, {h: 8, m: 30, s: 15, ns: 250e6}, {h: 12, ns: 999999999}}
+	n := 0
+	for d := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() <= 2200; d = d.AddDate(0, 0, 1) {
+		c := clocks[n%len(clocks)]
+		n++
+		want := time.Date(d.Year(), d.Month(), d.Day(), c.h, c.m, c.s, c.ns, time.UTC)
+		if got := dateUTC(d.Year(), int(d.Month()), d.Day(), c); got != want {
+			t.Fatalf("dateUTC(%v, %+v) = %v; want %v", d.Format("2006-01-02"), c, got, want)
+		}
+	}
+	if n != 109938 { // 1900 to 2200: 301 years, 73 of them leap (1904 to 2196 every 4 years, less 2100): 301×365 + 73
+		t.Errorf("%d days checked", n)
+	}
+}
+
+// FuzzFastDMY: whatever fastDMY reads, the general parser reads the same
+// (==), so the fast path changes no loaded value.
+func FuzzFastDMY(f *testing.F) {
+	for _, s := range []string{"15/03/2024", "15/03/2024 08:30", "15/03/2024 08:30:15", "29/02/2024 23:59:59",
+		"31/02/2026 00:00:00", "15/03/2026 24:00:00", "5/3/2024 8:30", "15/03/2024 08:30:15.5", "00/00/0000 00:00:00", "99/99/9999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := fastDMY(s)
+		gen, gok := parseGeneral(s)
+		if ok && (!gok || fast != gen) {
+			t.Fatalf("%q: fastDMY %v, general %v, %v", s, fast, gen, gok)
+		}
+		if !ok && gok && (len(s) == 10 || len(s) == 16 || len(s) == 19) && strings.Count(s, "/") == 2 && s[2] == '/' && s[5] == '/' &&
+			!strings.ContainsAny(s, "-.T,APMSCHapmsch") && !strings.Contains(s, "  ") && s[0] != ' ' {
+			// A layout it should have read: catch a fast path that declines
+			// too much (slower, not wrong), only for plain zero-padded forms.
+			if _, err := time.Parse("02/01/2006 15:04:05", s); err == nil {
+				t.Fatalf("%q: fastDMY declined a plain form the general parser reads as %v", s, gen)
+			}
+		}
+	})
+}
