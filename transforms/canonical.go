@@ -79,7 +79,8 @@ type Mapper struct {
 	sampled bool
 	b       *array.RecordBuilder
 	memo    [numCanonical]map[string]memoVal
-	masked  int64 // cells stored masked (see Masked)
+	front   [numCanonical]memoFront // in front of memo: see cached
+	masked  int64                   // cells stored masked (see Masked)
 	// Text bytes per row of each stage column in the last batch: a batch's
 	// buffers are reserved at once from them, instead of growing by
 	// doubling (copying each buffer about log2(rows) times per batch).
@@ -91,6 +92,8 @@ type Mapper struct {
 // units, procedure names and flags repeat across millions of rows, and
 // folding them for matching is most of the transform's cost otherwise.
 type memoVal struct {
+	key    string // the map's own copy of the cell value (see memoFront)
+	set    bool   // an entry of the memo (a slot of memoFront in use)
 	s      string
 	b      int8
 	err    error
@@ -101,14 +104,74 @@ type memoVal struct {
 // grow memory with the input.
 const memoLimit = 4096
 
+// memoFront holds, in front of a field's map, the entries of a column with
+// few distinct values (flags, statuses, channels: up to frontSize), found
+// by comparing strings, and for a column with more (units, procedures) a
+// direct-mapped table of the values last seen, indexed by a cheap hash of
+// a few of their bytes: both find a value without the map's full hash
+// and probe. Their strings are the map's own copies.
+type memoFront struct {
+	keys [frontSize]string
+	vals [frontSize]memoVal
+	n    int // entries in keys and vals; -1 once the column had more
+	last int // index of the last hit in keys
+	// slots is the table of a column past frontSize values (n == -1).
+	slots *[frontSlots]memoVal
+}
+
+// frontSize is how many distinct values of a column are compared one by
+// one before the map is used: comparing a handful of short strings (most
+// differ in length) is cheaper than hashing one.
+const frontSize = 16
+
+// frontSlots is the size of the direct-mapped table (a power of two).
+const frontSlots = 1024
+
+// slot picks v's entry in the direct-mapped table: its length and four of
+// its bytes, enough to tell apart the codes and names of a column.
+func slot(v string) int {
+	n := len(v)
+	h := uint(n)
+	if n > 0 {
+		h = h*31 + uint(v[0])
+		h = h*31 + uint(v[n-1])
+		h = h*31 + uint(v[n/2])
+		h = h*31 + uint(v[n-1-n/4])
+	}
+	return int((h ^ h>>10) & (frontSlots - 1))
+}
+
 // cached returns the memoised result of parse for cell value v of field f.
+// The result is the same as parse(v) whatever the caches hold: parse is a
+// pure function of v.
 func (m *Mapper) cached(f int, v string, parse func(string) memoVal) memoVal {
+	fr := &m.front[f]
+	var sl *memoVal
+	if fr.n >= 0 {
+		if l := fr.last; l < fr.n && fr.keys[l] == v {
+			return fr.vals[l]
+		}
+		for i := 0; i < fr.n; i++ {
+			if fr.keys[i] == v {
+				fr.last = i
+				return fr.vals[i]
+			}
+		}
+	} else {
+		sl = &fr.slots[slot(v)]
+		if sl.set && sl.key == v {
+			return *sl
+		}
+	}
 	c := m.memo[f]
 	if c == nil {
 		c = make(map[string]memoVal)
 		m.memo[f] = c
 	}
 	if mv, ok := c[v]; ok {
+		if sl != nil {
+			*sl = mv
+		}
 		return mv
 	}
 	mv := parse(v)
@@ -117,7 +180,20 @@ func (m *Mapper) cached(f int, v string, parse func(string) memoVal) memoVal {
 		// cell already in NFC is the cell itself), point into the batch's
 		// Arrow buffer, which a kept entry would pin for the whole file.
 		mv.s = strings.Clone(mv.s)
-		c[strings.Clone(v)] = mv
+		mv.key, mv.set = strings.Clone(v), true
+		c[mv.key] = mv
+		switch {
+		case fr.n >= 0 && fr.n < frontSize:
+			fr.keys[fr.n], fr.vals[fr.n] = mv.key, mv
+			fr.last = fr.n
+			fr.n++
+		case fr.n >= 0:
+			*fr = memoFront{n: -1, slots: new([frontSlots]memoVal)}
+			sl = &fr.slots[slot(v)]
+			fallthrough
+		default:
+			*sl = mv
+		}
 	}
 	return mv
 }

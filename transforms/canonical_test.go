@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -504,5 +505,56 @@ func TestMemoOwnsItsStrings(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("nothing memoised")
+	}
+}
+
+// The memo's front (a few values compared one by one, then a table of the
+// last values seen) answers what parse answers, for every value, through
+// each of its states: a column with few values, one past frontSize, values
+// sharing a slot of the table, the empty cell, and values past memoLimit,
+// which are parsed every time. Each value under the limit is parsed once.
+func TestMemoFront(t *testing.T) {
+	m := &Mapper{}
+	calls := map[string]int{}
+	parse := func(v string) memoVal {
+		calls[v]++
+		return memoVal{s: "p:" + v, b: int8(len(v) % 3), err: map[bool]error{true: errors.New("bad " + v)}[strings.HasPrefix(v, "x")]}
+	}
+	// Two values with the same slot: same length and the same four bytes.
+	a, b := "AB-1-CD-9", "AB-2-CD-9"
+	if slot(a) != slot(b) {
+		t.Fatalf("slot(%q) = %d, slot(%q) = %d: pick two that collide", a, slot(a), b, slot(b))
+	}
+	var seq []string
+	for i := range 3 * frontSize {
+		seq = append(seq, "", "v", "x-bad", fmt.Sprintf("u%d", i%(frontSize/2)))
+	}
+	for i := range memoLimit + 200 {
+		seq = append(seq, fmt.Sprintf("unit %d", i%300), a, b, a, "", "x-bad", fmt.Sprintf("once %d", i))
+	}
+	for i, v := range seq {
+		got, want := m.cached(FUnitCode, v, parse), parse(v)
+		calls[v]--
+		if got.s != want.s || got.b != want.b || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+			t.Fatalf("lookup %d of %q: %+v; parse gives %+v", i, v, got, want)
+		}
+	}
+	if m.front[FUnitCode].n != -1 {
+		t.Errorf("front still compares one by one after %d values", len(m.memo[FUnitCode]))
+	}
+	for v, n := range calls {
+		if n != 1 && !strings.HasPrefix(v, "once ") {
+			t.Errorf("%q parsed %d times", v, n)
+		}
+	}
+	if len(m.memo[FUnitCode]) != memoLimit {
+		t.Errorf("memo holds %d values, want the limit %d", len(m.memo[FUnitCode]), memoLimit)
+	}
+	// A field with few values never leaves the front.
+	for _, v := range []string{"Có", "Không", "", "Có", "Có", "Không"} {
+		m.cached(FFeeRequired, v, parse)
+	}
+	if fr := m.front[FFeeRequired]; fr.n != 3 || fr.slots != nil {
+		t.Errorf("front of a three-value column: n %d, table %v", fr.n, fr.slots != nil)
 	}
 }
