@@ -77,7 +77,10 @@ type Mapper struct {
 	mapping Mapping
 	legacy  vnenc.Encoding
 	sampled bool
-	b       *array.RecordBuilder
+	b       *array.RecordBuilder       // the columns that are not text (texts: txt)
+	txt     [numStage]*textCol         // the text columns but provenance, nil for others
+	ts      [4]*array.TimestampBuilder // received, due, finished, returned
+	bools   [6]*array.BooleanBuilder   // boolFields
 	memo    [numCanonical]map[string]memoVal
 	front   [numCanonical]memoFront // in front of memo: see cached
 	masked  int64                   // cells stored masked (see Masked)
@@ -210,6 +213,21 @@ func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
 		return nil, ErrNoDossierCode
 	}
 	m.b = array.NewRecordBuilder(opts.Mem, StageSchema)
+	for f := range numStage {
+		switch f {
+		case FSource, FSourceFile, FFileSHA256:
+			continue // built once per file (record)
+		}
+		if StageSchema.Field(f).Type.ID() == arrow.STRING {
+			m.txt[f] = &textCol{mem: opts.Mem}
+		}
+	}
+	for k := range m.ts {
+		m.ts[k] = m.b.Field(FReceivedAt + k).(*array.TimestampBuilder)
+	}
+	for k, f := range boolFields {
+		m.bools[k] = m.b.Field(f).(*array.BooleanBuilder)
+	}
 	return m, nil
 }
 
@@ -238,6 +256,11 @@ func (m *Mapper) Release() {
 	if m.b != nil {
 		m.b.Release()
 		m.b = nil
+	}
+	for _, c := range m.txt {
+		if c != nil {
+			c.release()
+		}
 	}
 }
 
@@ -328,9 +351,9 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 		m.appendRejected(&r, errs[k])
 	}
 	if n > 0 {
-		for f := range numStage {
-			if sb, ok := m.b.Field(f).(*array.StringBuilder); ok {
-				m.dataPerRow[f] = float64(sb.DataLen()) / float64(n)
+		for f, c := range m.txt {
+			if c != nil {
+				m.dataPerRow[f] = float64(c.dn) / float64(n)
 			}
 		}
 	}
@@ -397,7 +420,11 @@ func (m *Mapper) record(n int, rows *array.Int64) arrow.Record {
 			rows.Retain()
 			cols[f] = rows
 		default:
-			cols[f] = m.b.Field(f).NewArray()
+			if c := m.txt[f]; c != nil {
+				cols[f] = c.newArray()
+			} else {
+				cols[f] = m.b.Field(f).NewArray()
+			}
 		}
 	}
 	rec := array.NewRecord(StageSchema, cols, int64(n))
@@ -455,9 +482,9 @@ func (m *Mapper) reserve(n int, raw []*array.String) {
 		case FSource, FSourceFile, FSourceRow, FFileSHA256, FFileSeq:
 			continue // built once per file (record)
 		}
-		m.b.Field(f).Reserve(n)
-		sb, ok := m.b.Field(f).(*array.StringBuilder)
-		if !ok {
+		c := m.txt[f]
+		if c == nil {
+			m.b.Field(f).Reserve(n)
 			continue
 		}
 		want := int(m.dataPerRow[f]*float64(n)*1.125) + 64
@@ -466,7 +493,7 @@ func (m *Mapper) reserve(n int, raw []*array.String) {
 				want = raw[c].ValueOffset(raw[c].Len()) - raw[c].ValueOffset(0)
 			}
 		}
-		sb.ReserveData(want)
+		c.reserve(n, want)
 	}
 }
 
@@ -919,67 +946,65 @@ func normalizeProcedureCode(s string) string {
 	return s + strings.Repeat("0", 8-len(s))
 }
 
+// appendValid appends a valid row. The builders were reserved for the
+// batch's rows (reserve), so the fixed-width ones take unchecked appends.
 func (m *Mapper) appendValid(r *rowParser) {
-	b := m.b
-	str := func(f int, s string) {
-		if s == "" {
-			b.Field(f).AppendNull()
+	t := &m.txt
+	t[FDossierCode].opt(r.code)
+	t[FUnitCode].opt(r.unit)
+	t[FProcedureCode].opt(r.procCode)
+	t[FProcedureName].opt(r.procName)
+	t[FField].opt(r.field)
+	t[FChannel].opt(r.channel)
+	m.ts[0].UnsafeAppend(arrow.Timestamp(r.received.UnixMicro()))
+	for k, d := range [3]struct {
+		t  *time.Time
+		ok bool
+	}{{&r.due, r.hasDue}, {&r.finished, r.hasFinished}, {&r.returned, r.hasReturned}} {
+		if d.ok {
+			m.ts[k+1].UnsafeAppend(arrow.Timestamp(d.t.UnixMicro()))
 		} else {
-			b.Field(f).(*array.StringBuilder).Append(s)
+			m.ts[k+1].UnsafeAppendBoolToBitmap(false)
 		}
 	}
-	ts := func(f int, t time.Time, ok bool) {
-		if ok {
-			b.Field(f).(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
-		} else {
-			b.Field(f).AppendNull()
-		}
-	}
-	str(FDossierCode, r.code)
-	str(FUnitCode, r.unit)
-	str(FProcedureCode, r.procCode)
-	str(FProcedureName, r.procName)
-	str(FField, r.field)
-	str(FChannel, r.channel)
-	ts(FReceivedAt, r.received, true)
-	ts(FDueAt, r.due, r.hasDue)
-	ts(FFinishedAt, r.finished, r.hasFinished)
-	ts(FReturnedAt, r.returned, r.hasReturned)
-	str(FStatus, r.status)
+	t[FStatus].opt(r.status)
 	if r.hasSuppReq {
-		b.Field(FSupplementRequests).(*array.Int32Builder).Append(int32(min(r.suppReq, 1<<31-1)))
+		m.b.Field(FSupplementRequests).(*array.Int32Builder).UnsafeAppend(int32(min(r.suppReq, 1<<31-1)))
 	} else {
-		b.Field(FSupplementRequests).AppendNull()
+		m.b.Field(FSupplementRequests).AppendNull()
 	}
 	if r.hasSuppDays {
-		b.Field(FSupplementDays).(*array.Float64Builder).Append(r.suppDays)
+		m.b.Field(FSupplementDays).(*array.Float64Builder).UnsafeAppend(r.suppDays)
 	} else {
-		b.Field(FSupplementDays).AppendNull()
+		m.b.Field(FSupplementDays).AppendNull()
 	}
-	str(FOnlineLevel, r.online)
-	for k, f := range boolFields {
+	t[FOnlineLevel].opt(r.online)
+	for k, b := range m.bools {
 		if r.bools[k] < 0 {
-			b.Field(f).AppendNull()
+			b.UnsafeAppendBoolToBitmap(false)
 		} else {
-			b.Field(f).(*array.BooleanBuilder).Append(r.bools[k] == 1)
+			b.UnsafeAppend(r.bools[k] == 1)
 		}
 	}
-	str(FRating, r.rating)
+	t[FRating].opt(r.rating)
 	for f := FQReason; f <= FQReasonCode; f++ {
-		b.Field(f).AppendNull()
+		t[f].appendNull()
 	}
 }
 
 func (m *Mapper) appendRejected(r *rowParser, e RowError) {
-	b := m.b
 	for f := 0; f < numCanonical; f++ {
-		b.Field(f).AppendNull()
+		if c := m.txt[f]; c != nil {
+			c.appendNull()
+		} else {
+			m.b.Field(f).AppendNull()
+		}
 	}
-	b.Field(FQReason).(*array.StringBuilder).Append(e.Reason)
-	b.Field(FQColumn).(*array.StringBuilder).Append(e.Column)
-	b.Field(FQRawValue).(*array.StringBuilder).Append(e.Raw)
-	b.Field(FQRawRecord).(*array.StringBuilder).Append(m.rawRecord(r))
-	b.Field(FQReasonCode).(*array.StringBuilder).Append(e.Code)
+	m.txt[FQReason].append(e.Reason)
+	m.txt[FQColumn].append(e.Column)
+	m.txt[FQRawValue].append(e.Raw)
+	m.txt[FQRawRecord].append(m.rawRecord(r))
+	m.txt[FQReasonCode].append(e.Code)
 }
 
 // rawRecord renders the mapped cells of the row as JSON for the clerk.
