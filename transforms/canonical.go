@@ -799,8 +799,12 @@ func (r *rowParser) parse() (RowError, bool) {
 	} else {
 		return r.missing(FUnitCode, CodeNoUnit, fmt.Sprintf("Dòng không ghi đơn vị và nguồn %s không có đơn vị mặc định: ghi đơn vị trong tệp xuất hoặc đặt unit: cho nguồn trong cấu hình", r.m.opts.Source))
 	}
-	var masked bool
-	if r.procCode, masked = pii.Mask(normalizeProcedureCode(r.text(FProcedureCode))); masked {
+	// Procedure codes repeat like the names: memoised the same way.
+	pc := r.m.cached(FProcedureCode, r.get(FProcedureCode), func(string) memoVal {
+		s, masked := pii.Mask(normalizeProcedureCode(r.text(FProcedureCode)))
+		return memoVal{s: s, masked: masked}
+	})
+	if r.procCode = pc.s; pc.masked {
 		r.masked++
 	}
 	r.procName = r.freeText(FProcedureName)
