@@ -72,10 +72,11 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 	if len(bytes.TrimSpace(bytes.TrimPrefix(peek, []byte("\uFEFF")))) == 0 {
 		return nil, nil, fmt.Errorf("file %s: the file is empty", path)
 	}
-	var text io.Reader = br
+	text := br
 	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
-		// Classic Mac line endings (old Excel "CSV (Macintosh)").
-		text = crToLF{br}
+		// Classic Mac line endings (old Excel "CSV (Macintosh)"); the
+		// buffer encoding/csv would put around it.
+		text = bufio.NewReader(crToLF{br})
 		peek = bytes.ReplaceAll(peek, []byte("\r"), []byte("\n"))
 	}
 	s := &csvSource{path: path, f: f, enc: enc}
@@ -88,11 +89,7 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 	} else {
 		delim = sniffDelimiter(peek, len(peek) < sniffBytes)
 	}
-	s.r = csv.NewReader(text)
-	s.r.Comma = delim
-	s.r.LazyQuotes = true
-	s.r.FieldsPerRecord = -1
-	s.r.ReuseRecord = true
+	s.r = newCSVLines(text, delim)
 
 	var top []bufRow
 	for len(top) < headerScanRows {
@@ -159,7 +156,7 @@ type csvSource struct {
 	path       string
 	enc        vnenc.Encoding
 	f          *os.File
-	r          *csv.Reader
+	r          *csvLines
 	lineOffset int64 // lines consumed before the csv.Reader (a "sep=" line)
 	pending    []bufRow
 }
@@ -175,7 +172,7 @@ func (s *csvSource) next(*[]string) ([]string, int64, error) {
 
 // read returns the next record from the file and its starting line.
 func (s *csvSource) read() ([]string, int64, error) {
-	rec, err := s.r.Read()
+	rec, line, err := s.r.read()
 	if errors.Is(err, io.EOF) {
 		return nil, 0, io.EOF
 	}
@@ -189,8 +186,10 @@ func (s *csvSource) read() ([]string, int64, error) {
 		}
 		return nil, 0, fmt.Errorf("file %s: %w", s.path, err)
 	}
-	line, _ := s.r.FieldPos(0)
-	row := int64(line) + s.lineOffset
+	row := line + s.lineOffset
+	if s.r.split {
+		return rec, row, nil // one line: no break inside
+	}
 	breaks := 0
 	for _, c := range rec {
 		breaks += strings.Count(c, "\n")
