@@ -106,7 +106,8 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 		if isBlank(cells) {
 			continue
 		}
-		top = append(top, bufRow{cells: append([]string(nil), cells...), row: row})
+		// Copied: the cells point into the read buffer (csvLines.read).
+		top = append(top, bufRow{cells: cloneCells(cells), row: row})
 	}
 	if len(top) == 0 {
 		return nil, nil, fmt.Errorf("file %s: no rows (the file is blank)", path)
@@ -114,6 +115,15 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
 	return s, header, nil
+}
+
+// cloneCells copies cells and their bytes.
+func cloneCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.Clone(c)
+	}
+	return out
 }
 
 // headerEvidence scores a candidate decoding of a file's first bytes by

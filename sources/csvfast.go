@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strings"
+	"unsafe"
 )
 
 // csvLines reads the records of a CSV text the way an encoding/csv Reader
@@ -15,8 +16,8 @@ import (
 //
 // It splits itself a line that is whole in the buffer shared with the
 // csv.Reader, not blank, and whose quoted fields (if any) hold no quote and
-// end at a delimiter or at the end of the line: one string allocated per
-// record, as encoding/csv does, fields sliced from it. Anything else (a
+// end at a delimiter or at the end of the line: the fields are slices of
+// the buffer, nothing is allocated or copied. Anything else (a
 // line past the buffered bytes, a blank line, an escaped or bare quote in
 // a quoted field, a quoted value running over lines, the end of the file)
 // is left to the csv.Reader, which reads on from the same bufio.Reader.
@@ -48,7 +49,9 @@ func newCSVLines(text *bufio.Reader, comma rune) *csvLines {
 }
 
 // read returns the next record and the line it starts on (1-based), or the
-// csv.Reader's error: a *csv.ParseError's lines are the file's.
+// csv.Reader's error: a *csv.ParseError's lines are the file's. The
+// record's strings may point into the read buffer: they are valid until
+// the next call, and a caller keeping one copies it.
 func (c *csvLines) read() ([]string, int64, error) {
 	if c.fast {
 		if rec, ok := c.splitLine(); ok {
@@ -92,53 +95,33 @@ func (c *csvLines) splitLine() ([]string, bool) {
 	if len(line) == 0 {
 		return nil, false // blank: skipped by encoding/csv, which counts it
 	}
-	// First pass: check the line and find the fields, without allocating.
+	// The fields are sliced from the line in the buffer, not copied: they
+	// are valid until the next read (see read).
+	str := unsafe.String(&line[0], len(line))
 	rec := c.rec[:0]
-	quoted := false
 	for i := 0; ; {
-		if i < len(line) && line[i] == '"' {
-			j := bytes.IndexByte(line[i+1:], '"')
+		if i < len(str) && str[i] == '"' {
+			j := strings.IndexByte(str[i+1:], '"')
 			if j < 0 {
 				return nil, false // runs over lines
 			}
 			end := i + 1 + j
-			if end+1 < len(line) && line[end+1] != c.comma {
+			rec = append(rec, str[i+1:end])
+			if end+1 == len(str) {
+				break
+			}
+			if str[end+1] != c.comma {
 				return nil, false // "" or a bare quote after the closing one
 			}
-			quoted = true
-			rec = append(rec, "")
-			if end+1 >= len(line) {
-				break
-			}
 			i = end + 2
 			continue
 		}
-		j := bytes.IndexByte(line[i:], c.comma)
-		rec = append(rec, "")
+		j := strings.IndexByte(str[i:], c.comma)
 		if j < 0 {
+			rec = append(rec, str[i:])
 			break
 		}
-		i += j + 1
-	}
-	// Second pass: one string for the record, fields sliced from it.
-	s := string(line)
-	k := 0
-	for i := 0; ; k++ {
-		if quoted && i < len(s) && s[i] == '"' {
-			end := i + 1 + strings.IndexByte(s[i+1:], '"')
-			rec[k] = s[i+1 : end]
-			if end+1 >= len(s) {
-				break
-			}
-			i = end + 2
-			continue
-		}
-		j := strings.IndexByte(s[i:], c.comma)
-		if j < 0 {
-			rec[k] = s[i:]
-			break
-		}
-		rec[k] = s[i : i+j]
+		rec = append(rec, str[i:i+j])
 		i += j + 1
 	}
 	c.rec = rec

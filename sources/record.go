@@ -29,7 +29,8 @@ const firstBatchRows = 4096
 type rowSource interface {
 	// next returns the cells of the next row and its row number, or io.EOF.
 	// The reader copies the cells before the next call, so a source may
-	// reuse the slice. A source that learns new column names (JSON keys)
+	// reuse the slice and the bytes of its strings (the CSV source's point
+	// into its read buffer). A source that learns new column names (JSON keys)
 	// appends them to *header and returns cells aligned with it; cells beyond
 	// len(*header) become unnamed columns.
 	next(header *[]string) (cells []string, row int64, err error)
