@@ -49,9 +49,10 @@ test-short:
 	$(GO) test -short ./...
 
 # Runs every fuzz target for FUZZTIME each: the decoders (FuzzCSV, FuzzXLSX,
-# FuzzJSON, FuzzOpenAuto for format detection), encoding detection and
-# repair (FuzzDetect, FuzzNewReader, FuzzDecode, FuzzFixText) and the
-# transform's parsers. CI runs it with FUZZTIME=3s so that a panic on
+# FuzzJSON, FuzzOpenAuto for format detection; FuzzCSVLines: the CSV fast
+# path against encoding/csv), encoding detection and repair (FuzzDetect,
+# FuzzNewReader, FuzzDecode, FuzzFixText) and the transform's parsers
+# (FuzzFastDMY: the dates' fast path against the general parser). CI runs it with FUZZTIME=3s so that a panic on
 # hostile input fails the build; new crashers land in testdata/fuzz/.
 #
 # Each package's test binary is built once with the fuzzer's coverage
