@@ -591,7 +591,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 	})
 	sum.Published = append(sum.Published, files...)
-	if err != nil {
+	if err != nil && failed == "" {
+		// The files are written; the publication's clean-up failed.
+		sum.PublishErr = fmt.Errorf("publish: %w", err)
+		log.Error("publication failed", "err", err)
+	} else if err != nil {
 		sum.PublishErr = fmt.Errorf("publish %s: %w", failed, err)
 		log.Error("publication failed", "period", failed, "err", err)
 	}
@@ -1011,7 +1015,8 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows int) (sources.RawReader, arrow.Record, *transforms.Mapper, error) {
 	mo.Columns = sc.cfg.Columns
 	// The run hashed the file itself (prepare) and checks the decoded bytes
-	// by their Sum64 (checkUnchanged).
+	// by their Sum64 (checkUnchanged): a caller that checks the digest
+	// must have taken HashFileSums first (cchc validate does not check it).
 	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows, Limits: sc.lim, Hashed: true}
 	if mo.Units != nil {
 		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }

@@ -195,6 +195,16 @@ func TestPinOneThread(t *testing.T) {
 	if n := threads(); n != 3 {
 		t.Errorf("after Periods: threads %d, want 3", n)
 	}
+	// A restore that fails is reported (from a review): the database
+	// would otherwise stay on one thread for the rest of the process.
+	unpin3, err := pinOneThread(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := unpin3(); err == nil {
+		t.Error("unpin on a closed database reported no error")
+	}
 }
 
 // Periods reads the batches in runs of 2, 4, 8... periods (loadBatches),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,8 +28,11 @@ var threadPin struct {
 // (copySingleThreaded), and its small queries run faster on the calling
 // thread alone than handed to DuckDB's workers (1M warehouse, 18 periods:
 // a ranking query 19 ms → 10 ms). Nested or concurrent pins share one
-// setting; the last unpin restores the count read by the first.
-func pinOneThread(ctx context.Context, db *sql.DB) (unpin func(), err error) {
+// setting; the last unpin restores the count read by the first, and says
+// when it could not: the setting is the database's, so a long-lived
+// process (the scheduler) would run every later merge and model on one
+// thread without a word.
+func pinOneThread(ctx context.Context, db *sql.DB) (unpin func() error, err error) {
 	threadPin.Lock()
 	defer threadPin.Unlock()
 	if threadPin.n == 0 {
@@ -37,21 +41,28 @@ func pinOneThread(ctx context.Context, db *sql.DB) (unpin func(), err error) {
 			return nil, fmt.Errorf("read threads: %w", err)
 		}
 		if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
+			// A cancelled statement may have been applied all the same.
+			if _, rerr := db.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("restore threads = %d: %w", threads, rerr))
+			}
 			return nil, fmt.Errorf("set threads: %w", err)
 		}
 		threadPin.saved = threads
 	}
 	threadPin.n++
 	var once sync.Once
-	return func() {
+	return func() (err error) {
 		once.Do(func() {
 			threadPin.Lock()
 			defer threadPin.Unlock()
 			if threadPin.n--; threadPin.n == 0 {
 				// Restore even when ctx is cancelled.
-				db.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threadPin.saved)) //nolint:errcheck
+				if _, rerr := db.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threadPin.saved)); rerr != nil {
+					err = fmt.Errorf("DuckDB's thread count not restored to %d after the publication: %w", threadPin.saved, rerr)
+				}
 			}
 		})
+		return err
 	}, nil
 }
 

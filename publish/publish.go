@@ -14,6 +14,7 @@ package publish
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,12 +68,16 @@ var periodRe = regexp.MustCompile(`^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$`
 // periods table is an error; on error, no new file is started, files
 // already renamed into place stay (their paths are returned with the
 // error), and no temporary file is left behind.
-func Period(ctx context.Context, db *sql.DB, period string, opts Options) ([]string, error) {
+func Period(ctx context.Context, db *sql.DB, period string, opts Options) (paths []string, err error) {
 	unpin, err := pinOneThread(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("publish %s: %w", period, err)
 	}
-	defer unpin()
+	defer func() {
+		if uerr := unpin(); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("publish %s: %w", period, uerr))
+		}
+	}()
 	return publishPeriod(ctx, db, period, opts, newWriters(), nil)
 }
 
@@ -201,7 +206,7 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 // failed, that period and its error: the first failed period in the order
 // given. After a failure no new period starts; the files already written
 // stay.
-func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) ([]string, string, error) {
+func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) (written []string, failedPeriod string, err error) {
 	if len(periods) == 0 {
 		return nil, "", nil
 	}
@@ -209,7 +214,13 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	if err != nil {
 		return nil, periods[0], fmt.Errorf("publish %s: %w", periods[0], err)
 	}
-	defer unpin()
+	// Every file may be written and the run still has to say that the
+	// database was left on one thread (failedPeriod "" then).
+	defer func() {
+		if uerr := unpin(); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}()
 	paths := make([][]string, len(periods))
 	errs := make([]error, len(periods))
 	var failed atomic.Bool

@@ -45,7 +45,7 @@ func newCSVLines(text *bufio.Reader, comma rune) *csvLines {
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	return &csvLines{br: text, r: r, comma: byte(comma),
-		fast: comma < 0x80 && comma != '"' && comma != '\r' && comma != '\n' && text.Size() >= 4096}
+		fast: comma > 0 && comma < 0x80 && comma != '"' && comma != '\r' && comma != '\n' && text.Size() >= 4096}
 }
 
 // read returns the next record and the line it starts on (1-based), or the
