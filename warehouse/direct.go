@@ -41,6 +41,7 @@ func (s *Stage) BeginDirect(ctx context.Context, runID int64, loadedAt time.Time
 		return CheckDiskFull(fmt.Errorf("stage: begin: %w", err), s.path)
 	}
 	s.inTx, s.direct = true, &directRun{runID: runID, loadedAt: loadedAt, valid: map[int32]int64{}, files: map[int32]directFile{}}
+	s.goMem.lower()
 	return s.lowerMemory(ctx)
 }
 
@@ -85,6 +86,9 @@ func (s *Stage) loadDirect(ctx context.Context, d *datasets.Dataset, rdr array.R
 		return err
 	}
 	sp.keys = newKeyHasher(d, d.Stage)
+	if sp.keys != nil {
+		sp.keys.grow = s.goMem.grow
+	}
 	defer func() {
 		s.direct.copied += sp.copied
 		sp.free()

@@ -49,6 +49,7 @@ type keyHasher struct {
 	h      maphash.Hash
 	buf    [9]byte
 	chunks [][]uint64
+	grow   func(bytes int) // told of each new chunk (nil: no one)
 }
 
 // keyTypes are the key column types a keyHasher reads, with the DuckDB
@@ -121,6 +122,9 @@ func (k *keyHasher) push(v uint64) {
 		}
 		k.chunks = append(k.chunks, make([]uint64, 0, size))
 		n++
+		if k.grow != nil {
+			k.grow(8 * size)
+		}
 	}
 	k.chunks[n-1] = append(k.chunks[n-1], v)
 }

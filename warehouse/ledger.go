@@ -278,6 +278,7 @@ type Stage struct {
 	// a direct load runs under a lower one (memory.go).
 	memoryLimit string
 	lowered     bool
+	goMem       goMemory
 }
 
 // NewStage pins a connection for the stage; each dataset's stage table is

@@ -3,9 +3,12 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // While a direct load appends a run's rows, DuckDB writes each full row
@@ -20,6 +23,51 @@ const (
 	stageMemoryPerThread = 64 << 20
 	stageMemoryMin       = 128 << 20
 )
+
+// goStageLimit is the Go heap's soft limit (debug.SetMemoryLimit) while a
+// direct load appends, above the key hashes it keeps for the duplicate
+// check (8 bytes a row: the one part of the Go heap that grows with the
+// input; growGoMemory raises the limit with them). The batches in
+// flight, the mapper's memo and the quarantined rows held are bounded,
+// but the collector let the heap grow to twice what was live before it
+// ran, the hashes included: a 5M-row load peaked about 90 MiB above a
+// 1M-row one, in the staging. Under the limit it runs earlier instead
+// (BENCHMARKS.md, "Go heap limit while appending"). A GOMEMLIMIT the
+// operator set is left alone.
+const goStageLimit = 256 << 20
+
+// goMemory is the Go side of a direct load's lower limits.
+type goMemory struct {
+	lowered atomic.Bool
+	prev    int64        // the limit before (math.MaxInt64 unless set)
+	hashes  atomic.Int64 // bytes of key hash chunks allocated meanwhile
+}
+
+// lower sets the Go heap's soft limit for the appending.
+func (g *goMemory) lower() {
+	if os.Getenv("GOMEMLIMIT") != "" || g.lowered.Load() {
+		return
+	}
+	g.hashes.Store(0)
+	g.prev = debug.SetMemoryLimit(goStageLimit)
+	g.lowered.Store(true)
+}
+
+// grow raises the limit by bytes of key hashes just allocated.
+func (g *goMemory) grow(bytes int) {
+	n := g.hashes.Add(int64(bytes))
+	if g.lowered.Load() {
+		debug.SetMemoryLimit(goStageLimit + n)
+	}
+}
+
+// restore gives the Go heap its limit back: the limit is the process's,
+// and a scheduler's later runs and the model need room.
+func (g *goMemory) restore() {
+	if g.lowered.CompareAndSwap(true, false) {
+		debug.SetMemoryLimit(g.prev)
+	}
+}
 
 var sizePattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
@@ -61,6 +109,7 @@ func (s *Stage) lowerMemory(ctx context.Context) error {
 // is the database's, not the connection's: every later query of the
 // process would run under the lower one).
 func (s *Stage) restoreMemory(ctx context.Context) error {
+	s.goMem.restore()
 	if !s.lowered {
 		return nil
 	}

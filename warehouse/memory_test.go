@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -96,6 +97,62 @@ func TestDirectLoadMemoryLimit(t *testing.T) {
 			if got := setting(); got != configured {
 				t.Errorf("memory_limit %q: %s after the run (commit %v), want %s", c.configured, got, commit, configured)
 			}
+		}
+		w.Close()
+	}
+}
+
+// The Go heap's soft limit is goStageLimit while a direct load appends,
+// raised by the key hashes it keeps, and back to what it was after a
+// commit, after a rollback, and when the operator set GOMEMLIMIT, never
+// touched.
+func TestDirectLoadGoMemoryLimit(t *testing.T) {
+	ctx := context.Background()
+	april := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
+	const before = 3 << 30
+	prev := debug.SetMemoryLimit(before)
+	defer debug.SetMemoryLimit(prev)
+	for _, c := range []struct {
+		env    string
+		commit bool
+	}{{"", true}, {"", false}, {"2GiB", true}} {
+		t.Setenv("GOMEMLIMIT", c.env)
+		w, err := Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := w.NewStage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.BeginDirect(ctx, 1, april); err != nil {
+			t.Fatal(err)
+		}
+		rdr, err := array.NewRecordReader(transforms.StageSchema, []arrow.Record{stageFile(t, 1, "a.csv", "sa", april, []string{"A"}, []string{""})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+			t.Fatal(err)
+		}
+		rdr.Release()
+		during := debug.SetMemoryLimit(-1)
+		// One row's hash: the first chunk of keyChunkMin hashes.
+		want := int64(goStageLimit + 8*keyChunkMin)
+		if c.env != "" {
+			want = before
+		}
+		if during != want {
+			t.Errorf("GOMEMLIMIT %q: Go limit %d while appending, want %d", c.env, during, want)
+		}
+		if c.commit {
+			if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: april, Files: []*FileResult{{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 1}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
+		if got := debug.SetMemoryLimit(-1); got != before {
+			t.Errorf("GOMEMLIMIT %q, commit %v: Go limit %d after the run, want %d", c.env, c.commit, got, before)
 		}
 		w.Close()
 	}
