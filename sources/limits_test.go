@@ -85,16 +85,13 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// The digest is of the bytes the decoder read, complete only at the end,
-// for every format (JSON drains what follows the array).
-func TestDigest(t *testing.T) {
+// digestFiles writes a workbook and files (name → body) into a new
+// folder and returns their paths.
+func digestFiles(t *testing.T, files map[string]string) []string {
+	t.Helper()
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "a.xlsx")
 	writeWorkbook(t, xlsx, simpleSheets())
-	files := map[string]string{
-		"a.csv":  "Mã hồ sơ\n1\n2\n",
-		"a.json": `[{"Mã hồ sơ":"1"}]` + "\n\n   \n",
-	}
 	paths := []string{xlsx}
 	for name, body := range files {
 		p := filepath.Join(dir, name)
@@ -103,25 +100,41 @@ func TestDigest(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	for _, p := range paths {
-		b, _ := os.ReadFile(p)
-		sum := sha256.Sum256(b)
-		r, err := Open(p, DecodeOptions{BatchRows: 1, HeaderScore: testScore})
+	return paths
+}
+
+// digestOf decodes the file at p to its end and returns the digest.
+func digestOf(t *testing.T, p string, opts DecodeOptions) Digest {
+	t.Helper()
+	r, err := Open(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec.Release()
-		}
-		r.Close()
-		d := r.Digest()
+		rec.Release()
+	}
+	r.Close()
+	return r.Digest()
+}
+
+// The digest is of the bytes the decoder read, complete only at the end,
+// for every format (JSON drains what follows the array).
+func TestDigest(t *testing.T) {
+	paths := digestFiles(t, map[string]string{
+		"a.csv":  "Mã hồ sơ\n1\n2\n",
+		"a.json": `[{"Mã hồ sơ":"1"}]` + "\n\n   \n",
+	})
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		sum := sha256.Sum256(b)
+		d := digestOf(t, p, DecodeOptions{BatchRows: 1, HeaderScore: testScore})
 		if !d.Complete || d.Size != int64(len(b)) || d.SHA256 != hex.EncodeToString(sum[:]) {
 			t.Errorf("%s: digest %+v, want complete, %d bytes, %x", p, d, len(b), sum)
 		}
@@ -132,22 +145,11 @@ func TestDigest(t *testing.T) {
 // the one HashFileSums gives for the same bytes, in every format, and
 // other bytes of the same size give another.
 func TestDigestHashed(t *testing.T) {
-	dir := t.TempDir()
-	xlsx := filepath.Join(dir, "a.xlsx")
-	writeWorkbook(t, xlsx, simpleSheets())
-	files := map[string]string{
+	paths := digestFiles(t, map[string]string{
 		"a.csv":  "Mã hồ sơ\n1\n2\n",
 		"b.csv":  "Mã hồ sơ\n1\n3\n", // a.csv's size, one byte changed
 		"a.json": `[{"Mã hồ sơ":"1"}]` + "\n",
-	}
-	paths := []string{xlsx}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	})
 	sums := map[string]uint64{}
 	for _, p := range paths {
 		b, _ := os.ReadFile(p)
@@ -158,22 +160,7 @@ func TestDigestHashed(t *testing.T) {
 		if want := sha256.Sum256(b); sha != hex.EncodeToString(want[:]) {
 			t.Errorf("%s: HashFileSums' SHA-256 %s, want %x", p, sha, want)
 		}
-		r, err := Open(p, DecodeOptions{BatchRows: 1, HeaderScore: testScore, Hashed: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec.Release()
-		}
-		r.Close()
-		d := r.Digest()
+		d := digestOf(t, p, DecodeOptions{BatchRows: 1, HeaderScore: testScore, Hashed: true})
 		if !d.Complete || d.Size != int64(len(b)) || d.Sum64 != sum64 || d.SHA256 != "" {
 			t.Errorf("%s: digest %+v, want complete, %d bytes, Sum64 %d, no SHA-256", p, d, len(b), sum64)
 		}

@@ -61,21 +61,7 @@ func TestDirectLoadMemoryLimit(t *testing.T) {
 		}
 		configured := setting()
 		for _, commit := range []bool{true, false} {
-			st, err := w.NewStage(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.BeginDirect(ctx, 1, april); err != nil {
-				t.Fatal(err)
-			}
-			rdr, err := array.NewRecordReader(transforms.StageSchema, []arrow.Record{stageFile(t, 1, "a.csv", "sa", april, []string{"A"}, []string{""})})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
-				t.Fatal(err)
-			}
-			rdr.Release()
+			st := loadOneRow(t, w, april)
 			var during string
 			if err := st.conn.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&during); err != nil {
 				t.Fatal(err)
@@ -89,9 +75,7 @@ func TestDirectLoadMemoryLimit(t *testing.T) {
 				t.Errorf("memory_limit %q: %s while appending, want %s (configured %s)", c.configured, during, want, configured)
 			}
 			if commit {
-				if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: april, Files: []*FileResult{{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 1}}}); err != nil {
-					t.Fatal(err)
-				}
+				commitOneRow(t, st, april)
 			}
 			st.Close()
 			if got := setting(); got != configured {
@@ -121,21 +105,7 @@ func TestDirectLoadGoMemoryLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := w.NewStage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.BeginDirect(ctx, 1, april); err != nil {
-			t.Fatal(err)
-		}
-		rdr, err := array.NewRecordReader(transforms.StageSchema, []arrow.Record{stageFile(t, 1, "a.csv", "sa", april, []string{"A"}, []string{""})})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
-			t.Fatal(err)
-		}
-		rdr.Release()
+		st := loadOneRow(t, w, april)
 		during := debug.SetMemoryLimit(-1)
 		// One row's hash: the first chunk of keyChunkMin hashes.
 		want := int64(goStageLimit + 8*keyChunkMin)
@@ -146,15 +116,44 @@ func TestDirectLoadGoMemoryLimit(t *testing.T) {
 			t.Errorf("GOMEMLIMIT %q: Go limit %d while appending, want %d", c.env, during, want)
 		}
 		if c.commit {
-			if err := st.Commit(ctx, CommitInput{RunID: 1, LoadedAt: april, Files: []*FileResult{{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 1}}}); err != nil {
-				t.Fatal(err)
-			}
+			commitOneRow(t, st, april)
 		}
 		st.Close()
 		if got := debug.SetMemoryLimit(-1); got != before {
 			t.Errorf("GOMEMLIMIT %q, commit %v: Go limit %d after the run, want %d", c.env, c.commit, got, before)
 		}
 		w.Close()
+	}
+}
+
+// loadOneRow begins run 1's direct load on a new stage of w and appends
+// one valid dossier row of file a.csv (file_seq 1).
+func loadOneRow(t *testing.T, w *Warehouse, at time.Time) *Stage {
+	t.Helper()
+	ctx := context.Background()
+	st, err := w.NewStage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.BeginDirect(ctx, 1, at); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := array.NewRecordReader(transforms.StageSchema, []arrow.Record{stageFile(t, 1, "a.csv", "sa", at, []string{"A"}, []string{""})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Release()
+	if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// commitOneRow commits the run of loadOneRow.
+func commitOneRow(t *testing.T, st *Stage, at time.Time) {
+	t.Helper()
+	if err := st.Commit(context.Background(), CommitInput{RunID: 1, LoadedAt: at, Files: []*FileResult{{Seq: 1, Source: "s", Path: "a.csv", SHA256: "sa", Status: "loaded", RowsRead: 1}}}); err != nil {
+		t.Fatal(err)
 	}
 }
 
