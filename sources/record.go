@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/cchc/cchc/internal/arrowtext"
 )
 
 // defaultBatchRows is the number of rows per record when
@@ -189,7 +190,7 @@ func trimTrailingBlank(cells []string, width int) []string {
 // batchBuilder accumulates rows into Arrow buffers, reused between batches.
 type batchBuilder struct {
 	mem    memory.Allocator
-	cols   []*textColumn
+	cols   []*arrowtext.Builder
 	rows   *array.Int64Builder
 	n      int // rows in the current batch
 	next   int // rows the current batch is to hold (reserve)
@@ -199,84 +200,6 @@ type batchBuilder struct {
 	// buffer about log2(rows) times per batch).
 	lastRows int
 	lastData []int
-}
-
-// textColumn builds one non-null utf8 column: the cells' bytes and their
-// offsets written straight into buffers from the allocator. It does what
-// array.StringBuilder does for non-null values without its per-value
-// capacity checks, validity bitmap and generic offset writes, the larger
-// part of the decoders' cost per cell.
-type textColumn struct {
-	mem        memory.Allocator
-	data, offs *memory.Buffer
-	d          []byte  // data's bytes, to capacity
-	o          []int32 // offs' values, to capacity; o[0] = 0
-	dn, n      int     // bytes and values so far
-}
-
-func newTextColumn(mem memory.Allocator) *textColumn {
-	return &textColumn{mem: mem}
-}
-
-// reserve makes room for rows more values and bytes more bytes.
-func (c *textColumn) reserve(rows, bytes int) {
-	if c.data == nil {
-		c.data, c.offs = memory.NewResizableBuffer(c.mem), memory.NewResizableBuffer(c.mem)
-		c.offs.Reserve(arrow.Int32SizeBytes)
-		c.o = arrow.Int32Traits.CastFromBytes(c.offs.Buf())
-		c.o[0] = 0
-		c.data.Reserve(1) // never a nil data buffer, even for empty cells
-		c.d = c.data.Buf()
-	}
-	if c.n+rows+1 > len(c.o) {
-		c.offs.Reserve(max(c.n+rows+1, 2*len(c.o)) * arrow.Int32SizeBytes)
-		c.o = arrow.Int32Traits.CastFromBytes(c.offs.Buf())
-	}
-	if c.dn+bytes > len(c.d) {
-		c.data.Reserve(max(c.dn+bytes, 2*len(c.d)))
-		c.d = c.data.Buf()
-	}
-}
-
-func (c *textColumn) append(s string) {
-	if c.data == nil || c.n+2 > len(c.o) || c.dn+len(s) > len(c.d) {
-		c.reserve(1, len(s))
-	}
-	c.dn += copy(c.d[c.dn:], s)
-	c.n++
-	c.o[c.n] = int32(c.dn)
-}
-
-// appendEmpty appends k empty strings.
-func (c *textColumn) appendEmpty(k int) {
-	c.reserve(k, 0)
-	for range k {
-		c.n++
-		c.o[c.n] = int32(c.dn)
-	}
-}
-
-// newArray returns the column built so far and starts a new one.
-func (c *textColumn) newArray() arrow.Array {
-	if c.data == nil {
-		c.reserve(0, 0)
-	}
-	c.data.ResizeNoShrink(c.dn)
-	c.offs.ResizeNoShrink((c.n + 1) * arrow.Int32SizeBytes)
-	d := array.NewData(arrow.BinaryTypes.String, c.n, []*memory.Buffer{nil, c.offs, c.data}, nil, 0, 0)
-	a := array.NewStringData(d)
-	d.Release()
-	c.release()
-	return a
-}
-
-// release drops the column's buffers.
-func (c *textColumn) release() {
-	if c.data != nil {
-		c.data.Release()
-		c.offs.Release()
-	}
-	*c = textColumn{mem: c.mem}
 }
 
 // add appends one row of width columns; cells beyond len(cells) are "".
@@ -292,9 +215,9 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 	}
 	for i, c := range b.cols {
 		if i < len(cells) {
-			c.append(cells[i])
+			c.Append(cells[i])
 		} else {
-			c.appendEmpty(1)
+			c.AppendEmpty(1)
 		}
 	}
 	b.rows.Append(row)
@@ -316,7 +239,7 @@ func (b *batchBuilder) reserve() {
 			d = int(int64(b.lastData[i]) * int64(rows) / int64(b.lastRows))
 			d += d / 8
 		}
-		c.reserve(rows, d)
+		c.Reserve(rows, d)
 	}
 }
 
@@ -324,8 +247,8 @@ func (b *batchBuilder) reserve() {
 // in the batch.
 func (b *batchBuilder) widen(width int) {
 	for len(b.cols) < width {
-		c := newTextColumn(b.mem)
-		c.appendEmpty(b.n)
+		c := arrowtext.New(b.mem)
+		c.AppendEmpty(b.n)
 		b.cols = append(b.cols, c)
 	}
 }
@@ -346,8 +269,8 @@ func (b *batchBuilder) build(width int) arrow.Record {
 	b.lastRows = b.n
 	b.lastData = b.lastData[:0]
 	for _, c := range b.cols {
-		b.lastData = append(b.lastData, c.dn)
-		arrs = append(arrs, c.newArray())
+		b.lastData = append(b.lastData, c.DataLen())
+		arrs = append(arrs, c.NewArray())
 	}
 	arrs = append(arrs, b.rows.NewArray())
 	rec := array.NewRecord(b.schema, arrs, int64(b.n))
@@ -364,7 +287,7 @@ func (b *batchBuilder) reset() {
 		return
 	}
 	for _, c := range b.cols {
-		c.release()
+		c.Release()
 	}
 	b.rows.NewArray().Release()
 	b.n = 0
@@ -374,7 +297,7 @@ func (b *batchBuilder) reset() {
 func (b *batchBuilder) release() {
 	b.reset()
 	for _, c := range b.cols {
-		c.release()
+		c.Release()
 	}
 	b.cols = nil
 	if b.rows != nil {

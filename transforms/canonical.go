@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/cchc/cchc/internal/arrowtext"
 
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/vnenc"
@@ -77,10 +78,10 @@ type Mapper struct {
 	mapping Mapping
 	legacy  vnenc.Encoding
 	sampled bool
-	b       *array.RecordBuilder       // the columns that are not text (texts: txt)
-	txt     [numStage]*textCol         // the text columns but provenance, nil for others
-	ts      [4]*array.TimestampBuilder // received, due, finished, returned
-	bools   [6]*array.BooleanBuilder   // boolFields
+	b       *array.RecordBuilder         // the columns that are not text (texts: txt)
+	txt     [numStage]*arrowtext.Builder // the text columns but provenance, nil for others
+	ts      [4]*array.TimestampBuilder   // received, due, finished, returned
+	bools   [6]*array.BooleanBuilder     // boolFields
 	memo    [numCanonical]map[string]memoVal
 	front   [numCanonical]memoFront // in front of memo: see cached
 	masked  int64                   // cells stored masked (see Masked)
@@ -219,7 +220,7 @@ func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
 			continue // built once per file (record)
 		}
 		if StageSchema.Field(f).Type.ID() == arrow.STRING {
-			m.txt[f] = &textCol{mem: opts.Mem}
+			m.txt[f] = arrowtext.New(opts.Mem)
 		}
 	}
 	for k := range m.ts {
@@ -259,7 +260,7 @@ func (m *Mapper) Release() {
 	}
 	for _, c := range m.txt {
 		if c != nil {
-			c.release()
+			c.Release()
 		}
 	}
 }
@@ -353,7 +354,7 @@ func (m *Mapper) Apply(header []string, rec arrow.Record) (arrow.Record, []RowEr
 	if n > 0 {
 		for f, c := range m.txt {
 			if c != nil {
-				m.dataPerRow[f] = float64(c.dn) / float64(n)
+				m.dataPerRow[f] = float64(c.DataLen()) / float64(n)
 			}
 		}
 	}
@@ -421,7 +422,7 @@ func (m *Mapper) record(n int, rows *array.Int64) arrow.Record {
 			cols[f] = rows
 		default:
 			if c := m.txt[f]; c != nil {
-				cols[f] = c.newArray()
+				cols[f] = c.NewArray()
 			} else {
 				cols[f] = m.b.Field(f).NewArray()
 			}
@@ -493,7 +494,7 @@ func (m *Mapper) reserve(n int, raw []*array.String) {
 				want = raw[c].ValueOffset(raw[c].Len()) - raw[c].ValueOffset(0)
 			}
 		}
-		c.reserve(n, want)
+		c.Reserve(n, want)
 	}
 }
 
@@ -954,12 +955,12 @@ func normalizeProcedureCode(s string) string {
 // batch's rows (reserve), so the fixed-width ones take unchecked appends.
 func (m *Mapper) appendValid(r *rowParser) {
 	t := &m.txt
-	t[FDossierCode].opt(r.code)
-	t[FUnitCode].opt(r.unit)
-	t[FProcedureCode].opt(r.procCode)
-	t[FProcedureName].opt(r.procName)
-	t[FField].opt(r.field)
-	t[FChannel].opt(r.channel)
+	t[FDossierCode].Opt(r.code)
+	t[FUnitCode].Opt(r.unit)
+	t[FProcedureCode].Opt(r.procCode)
+	t[FProcedureName].Opt(r.procName)
+	t[FField].Opt(r.field)
+	t[FChannel].Opt(r.channel)
 	m.ts[0].UnsafeAppend(arrow.Timestamp(r.received.UnixMicro()))
 	for k, d := range [3]struct {
 		t  *time.Time
@@ -971,7 +972,7 @@ func (m *Mapper) appendValid(r *rowParser) {
 			m.ts[k+1].UnsafeAppendBoolToBitmap(false)
 		}
 	}
-	t[FStatus].opt(r.status)
+	t[FStatus].Opt(r.status)
 	if r.hasSuppReq {
 		m.b.Field(FSupplementRequests).(*array.Int32Builder).UnsafeAppend(int32(min(r.suppReq, 1<<31-1)))
 	} else {
@@ -982,7 +983,7 @@ func (m *Mapper) appendValid(r *rowParser) {
 	} else {
 		m.b.Field(FSupplementDays).AppendNull()
 	}
-	t[FOnlineLevel].opt(r.online)
+	t[FOnlineLevel].Opt(r.online)
 	for k, b := range m.bools {
 		if r.bools[k] < 0 {
 			b.UnsafeAppendBoolToBitmap(false)
@@ -990,25 +991,25 @@ func (m *Mapper) appendValid(r *rowParser) {
 			b.UnsafeAppend(r.bools[k] == 1)
 		}
 	}
-	t[FRating].opt(r.rating)
+	t[FRating].Opt(r.rating)
 	for f := FQReason; f <= FQReasonCode; f++ {
-		t[f].appendNull()
+		t[f].AppendNull()
 	}
 }
 
 func (m *Mapper) appendRejected(r *rowParser, e RowError) {
 	for f := 0; f < numCanonical; f++ {
 		if c := m.txt[f]; c != nil {
-			c.appendNull()
+			c.AppendNull()
 		} else {
 			m.b.Field(f).AppendNull()
 		}
 	}
-	m.txt[FQReason].append(e.Reason)
-	m.txt[FQColumn].append(e.Column)
-	m.txt[FQRawValue].append(e.Raw)
-	m.txt[FQRawRecord].append(m.rawRecord(r))
-	m.txt[FQReasonCode].append(e.Code)
+	m.txt[FQReason].Append(e.Reason)
+	m.txt[FQColumn].Append(e.Column)
+	m.txt[FQRawValue].Append(e.Raw)
+	m.txt[FQRawRecord].Append(m.rawRecord(r))
+	m.txt[FQReasonCode].Append(e.Code)
 }
 
 // rawRecord renders the mapped cells of the row as JSON for the clerk.

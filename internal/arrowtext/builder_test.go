@@ -1,4 +1,4 @@
-package transforms
+package arrowtext
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 )
 
 // dirtyAllocator hands out memory full of ones, as a C allocator may hand
-// out memory that held anything: textCol must not count on zeroed bytes.
+// out memory that held anything: Builder must not count on zeroed bytes.
 type dirtyAllocator struct{ memory.Allocator }
 
 func (d dirtyAllocator) Allocate(n int) []byte {
@@ -29,10 +29,11 @@ func (d dirtyAllocator) Reallocate(n int, old []byte) []byte {
 	return b
 }
 
-// textCol makes the array array.StringBuilder makes for the same values
-// and nulls, on memory not zeroed, with room reserved or not, growing past what was reserved,
-// batch after batch, and frees all it allocated.
-func TestTextCol(t *testing.T) {
+// A Builder makes the array array.StringBuilder makes for the same values
+// and nulls, on memory not zeroed, with room reserved or not, growing past
+// what was reserved, with its first null at any position (the bitmap is
+// made then), batch after batch, and frees all it allocated.
+func TestBuilder(t *testing.T) {
 	long := strings.Repeat("Chứng thực bản sao ", 20)
 	tests := []struct {
 		name    string
@@ -46,25 +47,41 @@ func TestTextCol(t *testing.T) {
 		{"reserved", [2]int{9, 64}, []string{"X.B259", "H41.STP", "", "", "1.003416", "a", "b", "c", "d"}, []bool{false, false, true, false, false, false, true, false, false}},
 		{"past the reserve", [2]int{2, 4}, []string{long, "x", long, long, "", long, "y", "z", long, "w", "v"}, make([]bool, 11)},
 	}
+	// The first null after 0, 7, 8, 9, 63, 64 and 200 valid values, then
+	// valid values again: the bits before it are set when the bitmap is
+	// made, a partial byte included.
+	for _, k := range []int{0, 7, 8, 9, 63, 64, 200} {
+		vals, nulls := make([]string, k+20), make([]bool, k+20)
+		for i := range vals {
+			vals[i] = strings.Repeat("x", i%5)
+		}
+		nulls[k], nulls[k+3] = true, true
+		tests = append(tests, struct {
+			name    string
+			reserve [2]int
+			vals    []string
+			nulls   []bool
+		}{"first null late", [2]int{k % 13, 8}, vals, nulls})
+	}
 	mem := memory.NewCheckedAllocator(dirtyAllocator{memory.NewGoAllocator()})
 	defer mem.AssertSize(t, 0)
-	c := &textCol{mem: mem}
-	for round := range 2 { // the column is reused after newArray
+	c := New(mem)
+	for round := range 2 { // the builder is reused after NewArray
 		for _, tt := range tests {
 			want := array.NewStringBuilder(mem)
 			if tt.reserve[0] > 0 {
-				c.reserve(tt.reserve[0], tt.reserve[1])
+				c.Reserve(tt.reserve[0], tt.reserve[1])
 			}
 			for i, v := range tt.vals {
 				if tt.nulls[i] {
-					c.appendNull()
+					c.AppendNull()
 					want.AppendNull()
 				} else {
-					c.append(v)
+					c.Append(v)
 					want.Append(v)
 				}
 			}
-			got, w := c.newArray(), want.NewArray()
+			got, w := c.NewArray(), want.NewArray()
 			if !array.Equal(got, w) || got.NullN() != w.NullN() || got.Len() != len(tt.vals) {
 				t.Errorf("round %d, %s: %v (%d nulls); StringBuilder: %v (%d nulls)", round, tt.name, got, got.NullN(), w, w.NullN())
 			}
@@ -78,5 +95,16 @@ func TestTextCol(t *testing.T) {
 			want.Release()
 		}
 	}
-	c.release()
+	// Empty strings appended k at a time, as a decoder back-fills a
+	// column that appears in a later row.
+	c.Append("a")
+	c.AppendEmpty(3)
+	c.Opt("b")
+	c.Opt("")
+	got := c.NewArray().(*array.String)
+	if got.Len() != 6 || got.Value(0) != "a" || got.Value(3) != "" || got.IsNull(3) || got.Value(4) != "b" || !got.IsNull(5) {
+		t.Errorf("AppendEmpty, Opt: %v", got)
+	}
+	got.Release()
+	c.Release()
 }
