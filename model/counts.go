@@ -156,7 +156,14 @@ func dossiersSeen(ctx context.Context, db Execer) (string, error) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(run_id), 0) FROM dossiers`).Scan(&n, &run); err != nil {
 		return "", fmt.Errorf("model: %w", err)
 	}
-	return fmt.Sprintf("%d rows, run %d", n, run), nil
+	return dossiersState(n, run), nil
+}
+
+// dossiersState is how the counts' comment records a state of dossiers:
+// its rows and its newest run (dossiersSeen and dossiersBefore must
+// write it alike, or no delta would ever apply).
+func dossiersState(rows, newestRun int64) string {
+	return fmt.Sprintf("%d rows, run %d", rows, newestRun)
 }
 
 // changesLeft reports whether the run's commit left the tables a delta
@@ -182,7 +189,7 @@ func dossiersBefore(ctx context.Context, db Execer, run int64) (string, error) {
 		FROM dossiers`, run).Scan(&n, &newest); err != nil {
 		return "", fmt.Errorf("model: %w", err)
 	}
-	return fmt.Sprintf("%d rows, run %d", n, newest), nil
+	return dossiersState(n, newest), nil
 }
 
 // updateCounts brings outcome_counts up to date as counts says: counts

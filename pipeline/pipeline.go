@@ -591,12 +591,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 	})
 	sum.Published = append(sum.Published, files...)
-	if err != nil && failed == "" {
-		// The files are written; the publication's clean-up failed.
-		sum.PublishErr = fmt.Errorf("publish: %w", err)
-		log.Error("publication failed", "err", err)
-	} else if err != nil {
-		sum.PublishErr = fmt.Errorf("publish %s: %w", failed, err)
+	if err != nil {
+		// No failed period: the files are written, the publication's
+		// clean-up failed.
+		where := strings.TrimSpace("publish " + failed)
+		sum.PublishErr = fmt.Errorf("%s: %w", where, err)
 		log.Error("publication failed", "period", failed, "err", err)
 	}
 	if sum.PublishErr == nil {

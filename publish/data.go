@@ -192,15 +192,6 @@ func query(name string) (string, error) {
 	return strings.TrimRight(strings.TrimSpace(string(b)), ";"), nil
 }
 
-// loadPeriod reads the periods row; a period that is not there is an error.
-func loadPeriod(ctx context.Context, db *sql.DB, period string) (periodInfo, error) {
-	found, err := loadPeriods(ctx, db, []string{period})
-	if err != nil {
-		return periodInfo{}, err
-	}
-	return pickPeriod(found, period)
-}
-
 // loadPeriods reads the periods rows of the periods listed, by period.
 func loadPeriods(ctx context.Context, db *sql.DB, periods []string) (map[string][]periodInfo, error) {
 	q, err := query("period.sql")

@@ -144,3 +144,22 @@ func newFixture(t *testing.T) *sql.DB {
 	}
 	return db
 }
+
+// loadPeriod reads the periods row; a period that is not there is an error.
+func loadPeriod(ctx context.Context, db *sql.DB, period string) (periodInfo, error) {
+	found, err := loadPeriods(ctx, db, []string{period})
+	if err != nil {
+		return periodInfo{}, err
+	}
+	return pickPeriod(found, period)
+}
+
+// loadPublication reads what one period's publication needs into pub, as
+// publishPeriod does for a batch of that period alone.
+func loadPublication(ctx context.Context, db *sql.DB, pub *publication, opts Options, formats map[string]bool) error {
+	b, err := loadBatch(ctx, db, []string{pub.Period.Period}, opts, formats)
+	if err != nil {
+		return err
+	}
+	return b.fill(pub, opts)
+}

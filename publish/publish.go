@@ -320,17 +320,6 @@ func loadBatches(ctx context.Context, db *sql.DB, periods []string, opts Options
 	return loads, loaded
 }
 
-// loadPublication reads the rankings of pub.Period (and, with xlsx, its
-// form II.06a figures), the latest run, the stale sources and the mergers
-// into pub.
-func loadPublication(ctx context.Context, db *sql.DB, pub *publication, opts Options, formats map[string]bool) error {
-	b, err := loadBatch(ctx, db, []string{pub.Period.Period}, opts, formats)
-	if err != nil {
-		return err
-	}
-	return b.fill(pub, opts)
-}
-
 // parJobs are the files par-<peer_group>.{csv,xlsx,json,parquet} of every
 // PAR table of the period, in the requested formats.
 func parJobs(ctx context.Context, db *sql.DB, period string, pars []parTable, formats map[string]bool, decimals int) []fileJob {

@@ -342,15 +342,8 @@ func (s *fileSource) Fetch(ctx context.Context, f FileRef) (string, func(), erro
 	return f.Path, func() {}, nil
 }
 
-// HashFile returns the lower-case hex SHA-256 of a file's content, read as a
-// stream.
-func HashFile(path string) (string, error) {
-	sha, _, err := HashFileSums(path)
-	return sha, err
-}
-
-// HashFileSums returns the lower-case hex SHA-256 of a file's content and
-// its Sum64, the sum a decoder opened with DecodeOptions.Hashed reports in
+// HashFileSums returns the lower-case hex SHA-256 of a file's content,
+// read as a stream, and its Sum64, the sum a decoder opened with DecodeOptions.Hashed reports in
 // its Digest for the same bytes, in one pass.
 func HashFileSums(path string) (string, uint64, error) {
 	f, err := os.Open(path)

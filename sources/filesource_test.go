@@ -119,16 +119,16 @@ func TestFileSourceFetch(t *testing.T) {
 	}
 }
 
-func TestHashFile(t *testing.T) {
+func TestHashFileSums(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x")
 	if err := os.WriteFile(p, []byte("abc"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := HashFile(p)
+	got, _, err := HashFileSums(p)
 	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; err != nil || got != want {
-		t.Errorf("HashFile = %q, %v; want %q", got, err, want)
+		t.Errorf("HashFileSums = %q, %v; want %q", got, err, want)
 	}
-	if _, err := HashFile(p + ".missing"); err == nil {
+	if _, _, err := HashFileSums(p + ".missing"); err == nil {
 		t.Error("no error for a missing file")
 	}
 }

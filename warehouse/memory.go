@@ -27,7 +27,7 @@ const (
 // goStageLimit is the Go heap's soft limit (debug.SetMemoryLimit) while a
 // direct load appends, above the key hashes it keeps for the duplicate
 // check (8 bytes a row: the one part of the Go heap that grows with the
-// input; growGoMemory raises the limit with them). The batches in
+// input; goMemory.grow raises the limit with them). The batches in
 // flight, the mapper's memo and the quarantined rows held are bounded,
 // but the collector let the heap grow to twice what was live before it
 // ran, the hashes included: a 5M-row load peaked about 90 MiB above a
