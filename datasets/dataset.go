@@ -155,8 +155,27 @@ func (p *Parsed) RowsRead() int64 { return int64(len(p.Rows)) }
 var Tail = transforms.StageTail
 
 // DirectExcluded are the Tail columns a direct dataset's table has not
-// (see Dataset.Direct).
+// (see Dataset.Direct). They must be the stage schema's last columns
+// (Register checks): the direct insert reads the stream's other columns
+// through go-duckdb's Arrow view, which misreads any projection but the
+// schema's first columns (leaving out source and source_file gave each
+// row's source_row from another column).
 var DirectExcluded = []string{"file_seq", "q_reason", "q_column", "q_raw_value", "q_raw_record", "q_reason_code"}
+
+// excludedLast reports whether s ends with the columns DirectExcluded, in
+// that order.
+func excludedLast(s *arrow.Schema) bool {
+	n, k := s.NumFields(), len(DirectExcluded)
+	if n < k {
+		return false
+	}
+	for i, name := range DirectExcluded {
+		if s.Field(n-k+i).Name != name {
+			return false
+		}
+	}
+	return true
+}
 
 // Reason codes of the PAR datasets' quarantined rows, next to the
 // transforms.Code* ones they share (unknown_unit, unparseable_number).
@@ -217,6 +236,9 @@ func Register(d *Dataset) (*Dataset, error) {
 	}
 	if d.Direct && len(d.Tables) == 0 {
 		return nil, fmt.Errorf("dataset %s: direct without a table", d.Name)
+	}
+	if d.Direct && !excludedLast(d.Stage) {
+		return nil, fmt.Errorf("dataset %s: direct, but its stage schema does not end with %s", d.Name, strings.Join(DirectExcluded, ", "))
 	}
 	registry[d.Name] = d
 	return d, nil

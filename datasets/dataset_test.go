@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
 )
 
 // The built-in datasets are registered (config accepts the registered
@@ -37,5 +39,32 @@ func TestRegistry(t *testing.T) {
 	}
 	if _, err := ByName("nope"); err == nil {
 		t.Error("unknown dataset accepted")
+	}
+}
+
+// A direct dataset must end its stage schema with the columns its table
+// has not (DirectExcluded): the direct insert leaves them out, and
+// go-duckdb's Arrow view misreads any projection but the first columns.
+func TestRegisterDirectExcludedLast(t *testing.T) {
+	extra := arrow.Field{Name: "note", Type: arrow.BinaryTypes.String}
+	for _, tc := range []struct {
+		name   string
+		fields []arrow.Field
+		ok     bool
+	}{
+		{"tail last", append([]arrow.Field{extra}, Tail...), true},
+		{"a column after the tail", append(slices.Clone(Tail), extra), false},
+		{"no tail", []arrow.Field{extra}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Register(&Dataset{Name: "test_excluded", Stage: arrow.NewSchema(tc.fields, nil), Key: []string{"note"},
+				Merge: "-- none", DirectMerge: "-- none", Direct: true, Tables: []string{"test_excluded"}})
+			if err == nil {
+				Unregister(d.Name)
+			}
+			if (err == nil) != tc.ok {
+				t.Fatalf("Register: %v, want ok %v", err, tc.ok)
+			}
+		})
 	}
 }
