@@ -165,19 +165,19 @@ func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	d := newXMLDecoder(bufio.NewReaderSize(rc, 64<<10))
+	d := &xmlTokens{d: newXMLDecoder(bufio.NewReaderSize(rc, 64<<10))}
 	var all []byte
 	var ends []uint32
 	var text richText
 	for {
-		tok, err := d.RawToken()
+		tok, err := d.token()
 		if err == io.EOF {
 			return &sharedStrings{all: string(all), ends: ends}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "si" {
+		if tok.kind == tokStart && string(tok.local) == "si" {
 			s, err := text.read(d, "si")
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.Name, err)
@@ -197,41 +197,41 @@ type richText struct{ buf []byte }
 
 // read consumes the tokens up to the end of the element named end and
 // returns its text, _xHHHH_ escapes decoded.
-func (x *richText) read(d *xml.Decoder, end string) (string, error) {
+func (x *richText) read(d tokenReader, end string) (string, error) {
 	x.buf = x.buf[:0]
 	depth, skip, inT := 0, 0, false
 	for {
-		tok, err := innerToken(d)
+		t, err := innerToken(d)
 		if err != nil {
 			return "", err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			depth++
-			switch {
+			switch local := string(t.local); {
 			case skip > 0:
 				skip++
-			case t.Name.Local == "rPh" || t.Name.Local == "phoneticPr":
+			case local == "rPh" || local == "phoneticPr":
 				skip = 1
-			case t.Name.Local == "t":
+			case local == "t":
 				inT = true
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if depth == 0 {
-				if t.Name.Local != end {
-					return "", fmt.Errorf("element <%s> closed by </%s>", end, cutName(t.Name.Local))
+				if string(t.local) != end {
+					return "", fmt.Errorf("element <%s> closed by </%s>", end, cutName(string(t.local)))
 				}
 				return unescapeOOXML(string(x.buf)), nil
 			}
 			depth--
 			if skip > 0 {
 				skip--
-			} else if t.Name.Local == "t" {
+			} else if string(t.local) == "t" {
 				inT = false
 			}
-		case xml.CharData:
+		case tokText:
 			if inT && skip == 0 {
-				x.buf = append(x.buf, t...)
+				x.buf = append(x.buf, t.text...)
 			}
 		}
 	}
@@ -273,10 +273,21 @@ func isHex4(s string) bool {
 	return true
 }
 
-// sheetRows streams the <row> elements of a worksheet part.
+// sheetRows streams the <row> elements of a worksheet part. Up to its
+// <sheetData> the part is read by encoding/xml; from there, while the
+// rows keep the plain shape every writer gives them, each row is read
+// whole into a window and tokenized by fastTokens (about ten times
+// faster: encoding/xml allocates every token), the same state machines
+// (row, cell, richText) reading the tokens. At anything else (a comment,
+// an entity other than XML's own, a carriage return, a syntax error, a
+// row beyond the window's bound...), encoding/xml takes over from that
+// row's first byte to the end of the part, so what it accepts, returns
+// and reports is the same either way (FuzzSheetFast).
 type sheetRows struct {
 	rc   io.ReadCloser
-	d    *xml.Decoder
+	br   *bufio.Reader
+	cr   *countingReader // br as the prolog's decoder reads it
+	d    *xmlTokens      // nil while the rows are read by fastTokens
 	sst  *sharedStrings
 	part string
 
@@ -286,14 +297,33 @@ type sheetRows struct {
 	cells   []string
 	val     []byte
 	text    richText
+
+	// The fast path: the part's bytes from win[pos:] on are not read yet;
+	// lines counts the line ends before win[pos] (for encoding/xml's
+	// error messages once it takes over).
+	fast    bool
+	prolog  bool // the prolog allows the fast path (UTF-8, no DTD)
+	win     []byte
+	pos     int
+	eof     error // the part's end (or read error) reached by the window
+	lines   int
+	fastTok fastTokens
+	// handedOver: encoding/xml took over from the fast path (tests).
+	handedOver bool
 }
+
+// sheetFast enables the fast path (tests compare it with encoding/xml
+// alone).
+var sheetFast = true
 
 func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 	rc, err := part.Open()
 	if err != nil {
 		return nil, err
 	}
-	return &sheetRows{rc: rc, d: newXMLDecoder(bufio.NewReaderSize(rc, 64<<10)), sst: sst, part: part.Name}, nil
+	br := bufio.NewReaderSize(rc, 64<<10)
+	cr := &countingReader{r: br}
+	return &sheetRows{rc: rc, br: br, cr: cr, d: &xmlTokens{d: newXMLDecoder(cr)}, sst: sst, part: part.Name, prolog: sheetFast}, nil
 }
 
 // next returns the cells of the next row element and its Excel row number:
@@ -304,7 +334,14 @@ func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 // following call. At the end of the sheet data it returns io.EOF.
 func (s *sheetRows) next() ([]string, int64, error) {
 	for !s.done {
-		tok, err := s.d.RawToken()
+		if s.fast {
+			cells, num, ok, err := s.fastRow()
+			if ok {
+				return cells, num, err
+			}
+			continue // fastRow handed over to encoding/xml, or saw the end
+		}
+		tok, err := s.d.token()
 		if err == io.EOF {
 			s.done = true
 			break
@@ -312,28 +349,30 @@ func (s *sheetRows) next() ([]string, int64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case tokStart:
 			switch {
-			case t.Name.Local == "sheetData":
+			case string(tok.local) == "sheetData" && !s.started:
 				s.started = true
-			case s.started && t.Name.Local == "row":
-				num := s.last + 1
-				if v := attr(t.Attr, "r"); v != "" {
-					if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > s.last {
-						num = n
-					}
-				}
+				s.fast = s.fastFrom()
+			case s.started && string(tok.local) == "row":
+				num := s.rowNumber(tok.attr("r"))
 				if num > excelMaxRows {
 					return nil, 0, fmt.Errorf("row number %d is beyond Excel's last row %d", num, excelMaxRows)
 				}
 				s.last = num
-				cells, err := s.row()
+				cells, err := s.row(s.d)
 				return cells, num, err
+			case string(tok.local) == "sheetData":
+				s.started = true
 			}
-		case xml.EndElement:
-			if t.Name.Local == "sheetData" && s.started {
+		case tokEnd:
+			if string(tok.local) == "sheetData" && s.started {
 				s.done = true
+			}
+		case tokOther:
+			if !s.started && !tok.plainProlog {
+				s.prolog = false
 			}
 		}
 	}
@@ -345,36 +384,47 @@ func (s *sheetRows) next() ([]string, int64, error) {
 	return nil, 0, io.EOF
 }
 
+// rowNumber is the number of a row element with the r attribute v.
+func (s *sheetRows) rowNumber(v []byte) int64 {
+	num := s.last + 1
+	if len(v) > 0 {
+		if n, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64); err == nil && n > s.last {
+			num = n
+		}
+	}
+	return num
+}
+
 // row reads the cells of a row element up to its end.
-func (s *sheetRows) row() ([]string, error) {
+func (s *sheetRows) row(d tokenReader) ([]string, error) {
 	clear(s.cells)
 	s.cells = s.cells[:0]
 	col := 0
 	for {
-		tok, err := s.d.RawToken()
+		t, err := d.token()
 		if err == io.EOF {
 			return nil, io.ErrUnexpectedEOF
 		}
 		if err != nil {
 			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local != "c" {
+		switch t.kind {
+		case tokStart:
+			if string(t.local) != "c" {
 				continue
 			}
 			col++
-			if ref := attr(t.Attr, "r"); ref != "" {
+			if ref := t.attr("r"); len(ref) > 0 {
 				c, err := refColumn(ref)
 				if err != nil {
-					return nil, fmt.Errorf("cell %s: %w", QuoteName(ref), err)
+					return nil, fmt.Errorf("cell %s: %w", QuoteName(string(ref)), err)
 				}
 				col = c
 			}
 			if col > excelMaxCols {
 				return nil, fmt.Errorf("cell in column %d, beyond Excel's last column %d", col, excelMaxCols)
 			}
-			v, err := s.cell(attr(t.Attr, "t"))
+			v, err := s.cell(d, t.attr("t"))
 			if err != nil {
 				return nil, err
 			}
@@ -385,8 +435,8 @@ func (s *sheetRows) row() ([]string, error) {
 				s.cells = append(s.cells, "")
 			}
 			s.cells[col-1] = v
-		case xml.EndElement:
-			if t.Name.Local == "row" {
+		case tokEnd:
+			if string(t.local) == "row" {
 				return s.cells, nil
 			}
 		}
@@ -397,33 +447,34 @@ func (s *sheetRows) row() ([]string, error) {
 // excelize's RawCellValue gave it: the shared string of an "s" cell, the
 // text of an inline string, else the <v> as written (a number, a date's
 // serial, a boolean's 1 or 0, an error such as #N/A, a formula's cached
-// result).
-func (s *sheetRows) cell(typ string) (string, error) {
+// result). typ is the cell's t attribute, valid until the next token.
+func (s *sheetRows) cell(d tokenReader, typAttr []byte) (string, error) {
+	typ := cellType(typAttr)
 	s.val = s.val[:0]
 	var inline string
 	hasInline, inV, depth := false, false, 0
 	for {
-		tok, err := innerToken(s.d)
+		t, err := innerToken(d)
 		if err != nil {
 			return "", err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			switch {
-			case depth == 0 && t.Name.Local == "is":
-				if inline, err = s.text.read(s.d, "is"); err != nil {
+			case depth == 0 && string(t.local) == "is":
+				if inline, err = s.text.read(d, "is"); err != nil {
 					return "", err
 				}
 				hasInline = true
 				continue
-			case depth == 0 && t.Name.Local == "v":
+			case depth == 0 && string(t.local) == "v":
 				inV = true
 			}
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			if depth == 0 {
-				if t.Name.Local != "c" {
-					return "", fmt.Errorf("element <c> closed by </%s>", cutName(t.Name.Local))
+				if string(t.local) != "c" {
+					return "", fmt.Errorf("element <c> closed by </%s>", cutName(string(t.local)))
 				}
 				return s.value(typ, inline, hasInline), nil
 			}
@@ -431,17 +482,34 @@ func (s *sheetRows) cell(typ string) (string, error) {
 			if depth == 0 {
 				inV = false
 			}
-		case xml.CharData:
+		case tokText:
 			if inV {
-				s.val = append(s.val, t...)
+				s.val = append(s.val, t.text...)
 			}
 		}
 	}
 }
 
-func (s *sheetRows) value(typ, inline string, hasInline bool) string {
-	switch typ {
+// The cell types value tells apart (the t attribute).
+const (
+	cellOther = iota
+	cellShared
+	cellInline
+)
+
+func cellType(t []byte) int {
+	switch string(t) {
 	case "s":
+		return cellShared
+	case "inlineStr":
+		return cellInline
+	}
+	return cellOther
+}
+
+func (s *sheetRows) value(typ int, inline string, hasInline bool) string {
+	switch typ {
+	case cellShared:
 		if len(s.val) == 0 {
 			return ""
 		}
@@ -450,7 +518,7 @@ func (s *sheetRows) value(typ, inline string, hasInline bool) string {
 				return v
 			}
 		}
-	case "inlineStr":
+	case cellInline:
 		if hasInline {
 			return inline
 		}
@@ -463,19 +531,9 @@ func (s *sheetRows) value(typ, inline string, hasInline bool) string {
 
 func (s *sheetRows) close() error { return s.rc.Close() }
 
-// attr returns the value of the attribute with the local name, or "".
-func attr(attrs []xml.Attr, name string) string {
-	for _, a := range attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
-}
-
 // refColumn returns the 1-based column of a cell reference such as "AB12"
 // ("$AB$12" too).
-func refColumn(ref string) (int, error) {
+func refColumn[T string | []byte](ref T) (int, error) {
 	col, n := 0, 0
 	for i := 0; i < len(ref); i++ {
 		c := ref[i]
@@ -513,12 +571,12 @@ func cutName(n string) string {
 	return string([]rune(n)[:quoteNameRunes]) + "…"
 }
 
-// innerToken is the next raw token inside an element: the end of the
-// part there means the XML is cut short.
-func innerToken(d *xml.Decoder) (xml.Token, error) {
-	tok, err := d.RawToken()
+// innerToken is the next token inside an element: the end of the part
+// there means the XML is cut short.
+func innerToken(d tokenReader) (xtok, error) {
+	tok, err := d.token()
 	if err == io.EOF {
-		return nil, io.ErrUnexpectedEOF
+		return xtok{}, io.ErrUnexpectedEOF
 	}
 	return tok, err
 }

@@ -1,0 +1,599 @@
+package sources
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// The kinds of xtok.
+const (
+	tokOther = iota // a comment, a processing instruction, a directive
+	tokStart
+	tokEnd
+	tokText
+)
+
+// xtok is one token of a worksheet or shared strings part, as
+// encoding/xml's RawToken gives it (element names unchecked against their
+// ends, prefixes kept apart from the local name). Its slices are valid
+// until the next token.
+type xtok struct {
+	kind  int
+	local []byte // an element's local name
+	text  []byte // tokText: the text, entities decoded
+	// An element's attributes: read by encoding/xml (xattrs), or the bytes
+	// fastTokens checked (raw: name="value" pairs, values free of
+	// entities).
+	xattrs []xml.Attr
+	raw    []byte
+	// plainProlog: a tokOther that leaves the fast path open (a comment,
+	// or a processing instruction other than a declaration of a character
+	// set other than UTF-8).
+	plainProlog bool
+}
+
+// attr returns the value of the first attribute with the local name, or
+// nil.
+func (t *xtok) attr(name string) []byte {
+	if t.xattrs != nil {
+		for _, a := range t.xattrs {
+			if a.Name.Local == name {
+				return []byte(a.Value)
+			}
+		}
+		return nil
+	}
+	for b := t.raw; ; {
+		b = trimSpaceXML(b)
+		if len(b) == 0 {
+			return nil
+		}
+		eq := bytes.IndexByte(b, '=')
+		n := localName(bytes.TrimRight(b[:eq], " \t\r\n"))
+		b = trimSpaceXML(b[eq+1:])
+		end := 1 + bytes.IndexByte(b[1:], b[0])
+		if string(n) == name {
+			return b[1:end]
+		}
+		b = b[end+1:]
+	}
+}
+
+// tokenReader gives the tokens of a part; io.EOF at its end.
+type tokenReader interface {
+	token() (xtok, error)
+}
+
+// xmlTokens reads the tokens with encoding/xml. lines is added to the line
+// of its syntax errors: a decoder that took over from the fast path
+// started there.
+type xmlTokens struct {
+	d     *xml.Decoder
+	lines int
+}
+
+func (x *xmlTokens) token() (xtok, error) {
+	tok, err := x.d.RawToken()
+	if err != nil {
+		var se *xml.SyntaxError
+		if x.lines > 0 && errors.As(err, &se) {
+			err = &xml.SyntaxError{Msg: se.Msg, Line: se.Line + x.lines}
+		}
+		return xtok{}, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		attrs := t.Attr
+		if attrs == nil {
+			attrs = []xml.Attr{}
+		}
+		return xtok{kind: tokStart, local: []byte(t.Name.Local), xattrs: attrs}, nil
+	case xml.EndElement:
+		return xtok{kind: tokEnd, local: []byte(t.Name.Local)}, nil
+	case xml.CharData:
+		return xtok{kind: tokText, text: t}, nil
+	case xml.ProcInst:
+		return xtok{kind: tokOther, plainProlog: t.Target != "xml" || utf8Declared(t.Inst)}, nil
+	case xml.Comment:
+		return xtok{kind: tokOther, plainProlog: true}, nil
+	}
+	return xtok{kind: tokOther}, nil
+}
+
+// utf8Declared reports whether an XML declaration names no character set
+// or UTF-8 (newXMLDecoder converts any other, so the part's bytes are not
+// what the decoder reads).
+func utf8Declared(inst []byte) bool {
+	i := bytes.Index(inst, []byte("encoding"))
+	if i < 0 {
+		return true
+	}
+	v := trimSpaceXML(inst[i+len("encoding"):])
+	if len(v) == 0 || v[0] != '=' {
+		return false
+	}
+	v = trimSpaceXML(v[1:])
+	if len(v) < 2 || v[0] != '"' && v[0] != '\'' {
+		return false
+	}
+	end := bytes.IndexByte(v[1:], v[0])
+	return end >= 0 && (strings.EqualFold(string(v[1:1+end]), "utf-8") || strings.EqualFold(string(v[1:1+end]), "utf8"))
+}
+
+// countingReader is the bufio.Reader the prolog's decoder reads, byte by
+// byte (encoding/xml uses an io.ByteReader as it is): n and the last two
+// bytes tell where the decoder stands.
+type countingReader struct {
+	r    *bufio.Reader
+	n    int64
+	last [2]byte
+}
+
+func (c *countingReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+		c.last[0], c.last[1] = c.last[1], b
+	}
+	return b, err
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if n >= 2 {
+		c.last[0], c.last[1] = p[n-2], p[n-1]
+	} else if n == 1 {
+		c.last[0], c.last[1] = c.last[1], p[0]
+	}
+	return n, err
+}
+
+// fastFrom reports whether the rows after the <sheetData> start tag the
+// decoder just returned can be read by the fast path: the prolog declared
+// UTF-8 (or nothing) and no DTD, the tag was not self-closing, and the
+// decoder has read nothing beyond it.
+func (s *sheetRows) fastFrom() bool {
+	if !s.prolog || s.d.d.InputOffset() != s.cr.n || s.cr.last == [2]byte{'/', '>'} {
+		return false
+	}
+	line, _ := s.d.d.InputPos()
+	s.lines = line - 1
+	if s.win == nil {
+		s.win = make([]byte, 0, sheetWindow)
+	}
+	return true
+}
+
+// sheetWindow is the fast path's first window (tests make it tiny, so
+// that tokens and rows straddle its refills).
+var sheetWindow = 64 << 10
+
+// maxFastRow bounds the bytes of one row the fast path holds; a longer row
+// is read by encoding/xml, which streams it.
+const maxFastRow = 4 << 20
+
+// fastRow reads the next row with fastTokens. ok is false when it handed
+// the part over to encoding/xml (s.fast false), from the first byte it
+// did not take, or saw the end of the sheet data (s.done).
+func (s *sheetRows) fastRow() (cells []string, num int64, ok bool, err error) {
+	for {
+		// Spaces between rows, as encoding/xml's text tokens there, are
+		// left alone.
+		for s.pos < len(s.win) && isSpaceXML(s.win[s.pos]) {
+			if s.win[s.pos] == '\n' {
+				s.lines++
+			}
+			s.pos++
+		}
+		if s.pos == len(s.win) {
+			if s.eof != nil || !s.fill() {
+				s.slow()
+				return nil, 0, false, nil
+			}
+			continue
+		}
+		b := s.win[s.pos:]
+		s.fastTok = fastTokens{b: b}
+		t, err := s.fastTok.token()
+		if errors.Is(err, errShort) && len(b) < maxFastRow && s.fill() {
+			continue
+		}
+		if err != nil {
+			s.slow()
+			return nil, 0, false, nil
+		}
+		switch {
+		case t.kind == tokEnd && string(t.local) == "sheetData":
+			s.consume(s.fastTok.i)
+			s.fast, s.done = false, true
+			return nil, 0, false, nil
+		case t.kind != tokStart || string(t.local) != "row":
+			s.slow()
+			return nil, 0, false, nil
+		}
+		end := s.fastTok.i // a self-closing row ends with its tag
+		if !s.fastTok.closing {
+			name := b[1 : bytes.IndexAny(b[1:], " \t\r\n/>")+1]
+			closeTag := make([]byte, 0, len(name)+3)
+			closeTag = append(append(append(closeTag, "</"...), name...), '>')
+			k := bytes.Index(b[end:], closeTag)
+			if k < 0 {
+				if len(b) < maxFastRow && s.fill() {
+					continue
+				}
+				s.slow()
+				return nil, 0, false, nil
+			}
+			end += k + len(closeTag)
+		}
+		if end > maxFastRow {
+			s.slow()
+			return nil, 0, false, nil
+		}
+		num := s.rowNumber(t.attr("r"))
+		if num > excelMaxRows {
+			s.slow()
+			return nil, 0, false, nil
+		}
+		s.fastTok = fastTokens{b: b[:end]}
+		s.fastTok.token() // the row's start tag, read above
+		cells, err := s.row(&s.fastTok)
+		if err != nil || s.fastTok.i != end || s.fastTok.closing {
+			s.slow() // encoding/xml reads the row again, and errs if it must
+			return nil, 0, false, nil
+		}
+		s.last = num
+		s.consume(end)
+		return cells, num, true, nil
+	}
+}
+
+// consume moves past n bytes of the window.
+func (s *sheetRows) consume(n int) {
+	s.lines += bytes.Count(s.win[s.pos:s.pos+n], []byte{'\n'})
+	s.pos += n
+}
+
+// fill reads more of the part into the window, keeping win[pos:]; false
+// when nothing more came.
+func (s *sheetRows) fill() bool {
+	if s.eof != nil {
+		return false
+	}
+	if s.pos > 0 {
+		n := copy(s.win, s.win[s.pos:])
+		s.win, s.pos = s.win[:n], 0
+	}
+	if len(s.win) == cap(s.win) {
+		s.win = append(s.win, make([]byte, cap(s.win))...)[:len(s.win)]
+	}
+	n, err := s.br.Read(s.win[len(s.win):cap(s.win)])
+	s.win = s.win[:len(s.win)+n]
+	if err != nil {
+		s.eof = err
+	}
+	return n > 0 || err == nil
+}
+
+// slow hands the rest of the part, from win[pos], over to encoding/xml.
+func (s *sheetRows) slow() {
+	s.fast, s.handedOver = false, true
+	rest := io.Reader(bytes.NewReader(s.win[s.pos:]))
+	if s.eof == nil {
+		rest = io.MultiReader(rest, s.br)
+	} else if s.eof != io.EOF {
+		rest = io.MultiReader(rest, errReader{s.eof})
+	}
+	s.d = &xmlTokens{d: newXMLDecoder(rest), lines: s.lines}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// errShort: the bytes end inside a token.
+var errShort = errors.New("sheet XML: token cut by the end of the bytes")
+
+// errNotFast: the bytes hold something the fast path leaves to
+// encoding/xml.
+var errNotFast = errors.New("sheet XML: left to encoding/xml")
+
+// fastTokens tokenizes b as RawToken would, for the plain shape of a
+// worksheet's rows: elements whose names are ASCII with at most one
+// prefix, attributes in quotes whose values hold no entity, no '<' and no
+// carriage return, and text whose only entities are XML's own five and
+// character references. Anything else, and any syntax error, gives
+// errNotFast (errShort when b ends inside a token) for encoding/xml to
+// read.
+type fastTokens struct {
+	b       []byte
+	i       int
+	closing bool   // the last start tag was self-closing: its end comes next
+	name    []byte // its local name
+	text    []byte // decoded text
+}
+
+func (f *fastTokens) token() (xtok, error) {
+	if f.closing {
+		f.closing = false
+		return xtok{kind: tokEnd, local: f.name}, nil
+	}
+	if f.i >= len(f.b) {
+		return xtok{}, io.EOF
+	}
+	b := f.b[f.i:]
+	if b[0] != '<' {
+		n := bytes.IndexByte(b, '<')
+		if n < 0 {
+			n = len(b)
+		}
+		text, ok := f.decode(b[:n])
+		if !ok {
+			return xtok{}, errNotFast
+		}
+		f.i += n
+		return xtok{kind: tokText, text: text}, nil
+	}
+	if len(b) < 2 {
+		return xtok{}, errShort
+	}
+	if b[1] == '/' {
+		name, j := scanName(b, 2)
+		if j < 0 {
+			return xtok{}, j2err(j)
+		}
+		for j < len(b) && isSpaceXML(b[j]) {
+			j++
+		}
+		if j >= len(b) {
+			return xtok{}, errShort
+		}
+		if b[j] != '>' {
+			return xtok{}, errNotFast
+		}
+		f.i += j + 1
+		return xtok{kind: tokEnd, local: localName(name)}, nil
+	}
+	name, j := scanName(b, 1)
+	if j < 0 {
+		return xtok{}, j2err(j)
+	}
+	attrs := j
+	for {
+		k := j
+		for j < len(b) && isSpaceXML(b[j]) {
+			j++
+		}
+		if j >= len(b) {
+			return xtok{}, errShort
+		}
+		switch b[j] {
+		case '>':
+			f.i += j + 1
+			return xtok{kind: tokStart, local: localName(name), raw: b[attrs:j]}, nil
+		case '/':
+			if j+1 >= len(b) {
+				return xtok{}, errShort
+			}
+			if b[j+1] != '>' {
+				return xtok{}, errNotFast
+			}
+			f.i += j + 2
+			f.closing, f.name = true, localName(name)
+			return xtok{kind: tokStart, local: f.name, raw: b[attrs:j]}, nil
+		}
+		if k == j && j != attrs {
+			// encoding/xml takes an attribute right after a quote; rare
+			// enough to leave to it.
+			return xtok{}, errNotFast
+		}
+		if _, j = scanName(b, j); j < 0 {
+			return xtok{}, j2err(j)
+		}
+		for j < len(b) && isSpaceXML(b[j]) {
+			j++
+		}
+		if j >= len(b) {
+			return xtok{}, errShort
+		}
+		if b[j] != '=' {
+			return xtok{}, errNotFast
+		}
+		j++
+		for j < len(b) && isSpaceXML(b[j]) {
+			j++
+		}
+		if j >= len(b) {
+			return xtok{}, errShort
+		}
+		q := b[j]
+		if q != '"' && q != '\'' {
+			return xtok{}, errNotFast
+		}
+		end := bytes.IndexByte(b[j+1:], q)
+		if end < 0 {
+			return xtok{}, errShort
+		}
+		v := b[j+1 : j+1+end]
+		if bytes.IndexAny(v, "&<\r") >= 0 || !plainText(v) {
+			return xtok{}, errNotFast
+		}
+		j += end + 2
+	}
+}
+
+// j2err is the error of scanName's negative end.
+func j2err(j int) error {
+	if j == -1 {
+		return errShort
+	}
+	return errNotFast
+}
+
+// scanName reads an XML name at b[i] as encoding/xml does for ASCII names
+// (a letter, '_' or ':' first, then letters, digits, '_', ':', '.', '-'),
+// with at most one ':'. It returns the name and the index after it, or
+// -1 (b ends in it) or -2 (not such a name).
+func scanName(b []byte, i int) ([]byte, int) {
+	if i >= len(b) {
+		return nil, -1
+	}
+	if c := b[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
+		return nil, -2
+	}
+	j, colons := i, 0
+	for ; j < len(b); j++ {
+		c := b[j]
+		if c >= utf8.RuneSelf {
+			return nil, -2
+		}
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-') {
+			break
+		}
+		if c == ':' {
+			colons++
+		}
+	}
+	if j == len(b) {
+		return nil, -1
+	}
+	if colons > 1 {
+		return nil, -2
+	}
+	return b[i:j], j
+}
+
+// localName is the part of a name after its prefix, as encoding/xml splits
+// it: only a ':' with something on both sides makes a prefix.
+func localName(n []byte) []byte {
+	if i := bytes.IndexByte(n, ':'); i > 0 && i < len(n)-1 {
+		return n[i+1:]
+	}
+	return n
+}
+
+func isSpaceXML(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func trimSpaceXML(b []byte) []byte {
+	for len(b) > 0 && isSpaceXML(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+// plainText reports whether b is UTF-8 of characters XML allows.
+func plainText(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// isXMLChar is encoding/xml's isInCharacterRange.
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// decode returns the text of the raw bytes between two tags as
+// encoding/xml does: as they are when they hold no entity and no carriage
+// return, else decoded into f.text (entities replaced, "\r\n" and a lone
+// "\r" written "\n"). ok is false for what encoding/xml would reject.
+func (f *fastTokens) decode(raw []byte) ([]byte, bool) {
+	if !plainText(raw) || bytes.Contains(raw, []byte("]]>")) {
+		return nil, false
+	}
+	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		return raw, true
+	}
+	f.text = f.text[:0]
+	for i := 0; i < len(raw); {
+		switch c := raw[i]; c {
+		case '&':
+			semi := bytes.IndexByte(raw[i:], ';')
+			if semi < 0 {
+				return nil, false
+			}
+			r, ok := entityRune(raw[i+1 : i+semi])
+			if !ok {
+				return nil, false
+			}
+			f.text = utf8.AppendRune(f.text, r)
+			i += semi + 1
+		case '\r':
+			f.text = append(f.text, '\n')
+			i++
+			if i < len(raw) && raw[i] == '\n' {
+				i++
+			}
+		default:
+			f.text = append(f.text, c)
+			i++
+		}
+	}
+	return f.text, true
+}
+
+// entityRune is the character of the entity &name; XML predefines, or of a
+// character reference whose character XML allows.
+func entityRune(name []byte) (rune, bool) {
+	switch string(name) {
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "amp":
+		return '&', true
+	case "apos":
+		return '\'', true
+	case "quot":
+		return '"', true
+	}
+	if len(name) < 2 || name[0] != '#' {
+		return 0, false
+	}
+	digits, base := name[1:], rune(10)
+	if digits[0] == 'x' {
+		digits, base = digits[1:], 16
+	}
+	if len(digits) == 0 || len(digits) > 8 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range digits {
+		var d rune
+		switch {
+		case '0' <= c && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && 'a' <= c && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && 'A' <= c && c <= 'F':
+			d = rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+		r = r*base + d
+	}
+	if !isXMLChar(r) || 0xD800 <= r && r <= 0xDFFF {
+		return 0, false
+	}
+	return r, true
+}

@@ -1,0 +1,200 @@
+package sources
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// sheetTranscript reads every row of a workbook's first sheet with the
+// fast path on or off: each row's number and cells, then the error that
+// ended it (EOF at the end). handedOver tells whether encoding/xml took
+// over from the fast path.
+func sheetTranscript(t testing.TB, data []byte, fast bool) (transcript string, handedOver bool) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := readWorkbook(zr)
+	if err != nil || len(wb.sheets) == 0 || wb.sheets[0].part == nil {
+		t.Fatalf("workbook: %v", err)
+	}
+	sst, err := readSharedStrings(wb.sst)
+	if err != nil {
+		return "shared strings: " + err.Error(), false
+	}
+	defer func(was bool) { sheetFast = was }(sheetFast)
+	sheetFast = fast
+	rows, err := openSheetRows(wb.sheets[0].part, sst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.close()
+	var b strings.Builder
+	for {
+		cells, num, err := rows.next()
+		if err != nil {
+			fmt.Fprintf(&b, "error: %v", err)
+			return b.String(), rows.handedOver
+		}
+		fmt.Fprintf(&b, "%d %q\n", num, cells)
+	}
+}
+
+// sheetFastCases are worksheets the fast path reads itself (plain) or
+// hands over to encoding/xml at some row (not plain); either way the rows
+// and the errors are encoding/xml's.
+var sheetFastCases = []struct {
+	name  string
+	rows  string // the content of <sheetData>
+	plain bool
+}{
+	{"shared and inline strings", `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Trạng thái</t></is></c></row>` +
+		`<row r="2" spans="1:3" x14ac:dyDescent="0.25"><c r="A2" s="1"><v>45366.5</v></c><c r="C2" t="b"><v>1</v></c></row>`, true},
+	{"rich text and phonetic runs", `<row><c t="inlineStr"><is><r><rPr><b/><sz val="11"/></rPr><t xml:space="preserve">Đang </t></r><r><t>xử lý</t></r><rPh sb="0" eb="1"><t>P</t></rPh></is></c></row>`, true},
+	{"entities and character references", `<row r="3"><c r="A3" t="inlineStr"><is><t>a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos; &#272;&#x1EA1;</t></is></c><c><v> 12 </v></c></row>`, true},
+	{"formulas and empty cells", `<row r="4"><c r="A4"/><c r="B4" t="str"><f>A1&amp;"x"</f><v>x</v></c><c r="D4"><f t="shared" si="0"/><v>3</v></c><c r="E4"><v/></c></row>`, true},
+	{"self-closing and empty rows", `<row r="5"/><row r="6"></row><row r="7"><c r="A7"><v>1</v></c></row>`, true},
+	{"rows and cells without references", `<row><c><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row>`, true},
+	{"prefixed names", `<x:row r="2"><x:c r="B2" t="inlineStr"><x:is><x:t>p</x:t></x:is></x:c></x:row>`, true},
+	{"whitespace and line ends between elements", "\n  <row r=\"1\">\n    <c r=\"A1\">\n      <v>1</v>\n    </c>\n  </row>\r\n  <row r=\"2\">\r\n<c r=\"A2\" t=\"inlineStr\"><is><t>x\r\ny\rz</t></is></c></row>\n", true},
+	{"single quotes and spaces around =", `<row r = '1'><c r='A1' t = "inlineStr"><is><t>q</t></is></c></row>`, true},
+	{"OOXML escapes", `<row><c t="inlineStr"><is><t>a_x000D_b_x005F_x</t></is></c></row>`, true},
+	{"an element other than a cell in a row", `<row r="1"><extLst><c><v>7</v></c></extLst></row>`, true},
+	{"text in a row", `<row r="1">text<c><v>1</v></c></row>`, true},
+	{"decreasing row numbers", `<row r="5"><c><v>1</v></c></row><row r="3"><c><v>2</v></c></row><row r="x"><c><v>3</v></c></row>`, true},
+
+	{"a comment between rows", `<row r="1"><c><v>1</v></c></row><!-- x --><row r="2"><c><v>2</v></c></row>`, false},
+	{"a comment in a row", `<row r="1"><c><v>1</v></c><!-- </row> --><c><v>2</v></c></row><row r="2"><c><v>3</v></c></row>`, false},
+	{"CDATA", `<row r="1"><c t="inlineStr"><is><t><![CDATA[<b>&]]></t></is></c></row>`, false},
+	{"an unknown entity", `<row r="1"><c><v>1</v></c></row><row r="2"><c t="inlineStr"><is><t>&nbsp;</t></is></c></row>`, false},
+	{"an illegal character reference", `<row r="1"><c t="inlineStr"><is><t>&#1;</t></is></c></row>`, false},
+	{"a surrogate character reference", `<row r="1"><c t="inlineStr"><is><t>&#xD800;</t></is></c></row>`, false},
+	{"an entity in an attribute", `<row r="&#50;"><c r="A&#50;"><v>1</v></c></row>`, false},
+	{"a mismatched end", `<row r="1"><c><v>1</v></c></x:row><row r="2"><c><v>2</v></c></row>`, false},
+	{"an end tag with a space", `<row r="1"><c><v>1</v></c></row ><row r="2"><c><v>2</v></c></row>`, false},
+	{"a cell closed by another element", `<row r="1"><c><v>1</v></x></row>`, false},
+	{"a row beyond Excel's last", `<row r="1048577"><c><v>1</v></c></row>`, false},
+	{"a column beyond Excel's last", `<row r="1"><c r="XFE1"><v>1</v></c></row>`, false},
+	{"a bad cell reference", `<row r="1"><c r="12"><v>1</v></c></row>`, false},
+	{"cut short", `<row r="1"><c><v>1</v></c></row><row r="2"><c><v>2`, false},
+	{"unquoted attribute", `<row r=1><c><v>1</v></c></row>`, false},
+	{"invalid UTF-8", "<row r=\"1\"><c t=\"inlineStr\"><is><t>\xff</t></is></c></row>", false},
+	{"a control character", "<row r=\"1\"><c t=\"inlineStr\"><is><t>a\x01b</t></is></c></row>", false},
+	{"]]> in text", `<row r="1"><c><v>1]]>2</v></c></row>`, false},
+	{"non-ASCII element name", `<row r="1"><cé><v>1</v></cé></row>`, false},
+	{"two prefixes", `<a:b:row r="1"></a:b:row>`, false},
+}
+
+// The fast path gives the rows and errors encoding/xml gives, and reads
+// the plain shape itself.
+func TestSheetFastMatchesXML(t *testing.T) {
+	sst := `<sst ` + sheetNS + `><si><t>Mã hồ sơ</t></si></sst>`
+	for _, tc := range sheetFastCases {
+		t.Run(tc.name, func(t *testing.T) {
+			sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+				`<worksheet ` + sheetNS + ` xmlns:x="urn:x"><dimension ref="A1:C3"/><sheetData>` + tc.rows + `</sheetData><mergeCells count="0"/></worksheet>`
+			data := rawWorkbook(t, sheet, sst)
+			want, _ := sheetTranscript(t, data, false)
+			got, handedOver := sheetTranscript(t, data, true)
+			if got != want {
+				t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
+			}
+			if handedOver == tc.plain {
+				t.Errorf("handed over to encoding/xml: %v, want %v\n%s", handedOver, !tc.plain, want)
+			}
+		})
+	}
+}
+
+// What the prolog declares decides whether the fast path starts at all;
+// a syntax error after many lines read by the fast path names the line
+// encoding/xml names.
+func TestSheetFastProlog(t *testing.T) {
+	rows := `<row r="1"><c><v>1</v></c></row>`
+	for _, tc := range []struct {
+		name, sheet string
+		fast        bool
+	}{
+		{"no declaration", `<worksheet><sheetData>` + rows + `</sheetData></worksheet>`, true},
+		{"UTF-8 in any case", `<?xml version="1.0" encoding='utf-8'?><worksheet><sheetData>` + rows + `</sheetData></worksheet>`, true},
+		{"another character set", `<?xml version="1.0" encoding="windows-1258"?><worksheet><sheetData>` + rows + "<row><c t=\"inlineStr\"><is><t>\xd0</t></is></c></row></sheetData></worksheet>", false},
+		{"a DTD", `<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e "x">]><worksheet><sheetData>` + rows + `</sheetData></worksheet>`, false},
+		{"self-closing sheet data", `<worksheet><sheetData/>` + rows + `</worksheet>`, false},
+		{"a comment in the prolog", `<?xml version="1.0"?><!-- made by hand --><worksheet><sheetData>` + rows + `</sheetData></worksheet>`, true},
+		{"an error after many lines", `<worksheet><sheetData>` + strings.Repeat(rows+"\n", 50) + `<row r="99"><c><v>&bad;</v></c></row></sheetData></worksheet>`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := rawWorkbook(t, tc.sheet, "")
+			want, _ := sheetTranscript(t, data, false)
+			got, _ := sheetTranscript(t, data, true)
+			if got != want {
+				t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
+			}
+			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			wb, _ := readWorkbook(zr)
+			r, err := openSheetRows(wb.sheets[0].part, &sharedStrings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.close()
+			r.next()
+			if fast := r.fast || r.handedOver; fast != tc.fast {
+				t.Errorf("fast path taken: %v, want %v", fast, tc.fast)
+			}
+		})
+	}
+}
+
+// A row longer than the window's bound, and rows spread over many reads
+// of the part or straddling the refills of a tiny window, are read as
+// encoding/xml reads them.
+func TestSheetFastWindow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<worksheet><sheetData>`)
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="B%d"><v>%d</v></c></row>`, i, i, strings.Repeat("ư", i%97), i, i)
+	}
+	big := strings.Repeat("x", maxFastRow)
+	fmt.Fprintf(&b, `<row r="4000"><c t="inlineStr"><is><t>%s</t></is></c></row><row r="4001"><c><v>1</v></c></row>`, big)
+	b.WriteString(`</sheetData></worksheet>`)
+	data := rawWorkbook(t, b.String(), "")
+	want, _ := sheetTranscript(t, data, false)
+	got, handedOver := sheetTranscript(t, data, true)
+	if got != want {
+		t.Errorf("fast path and encoding/xml differ (%d and %d bytes)", len(got), len(want))
+	}
+	if !handedOver {
+		t.Error("a row beyond maxFastRow was read by the fast path")
+	}
+	defer func(was int) { sheetWindow = was }(sheetWindow)
+	sheetWindow = 5
+	if got, _ := sheetTranscript(t, data, true); got != want {
+		t.Errorf("fast path from a window of 5 bytes and encoding/xml differ (%d and %d bytes)", len(got), len(want))
+	}
+}
+
+// FuzzSheetFast compares the fast path with encoding/xml alone on
+// arbitrary sheet data.
+func FuzzSheetFast(f *testing.F) {
+	for _, tc := range sheetFastCases {
+		f.Add(tc.rows)
+	}
+	f.Fuzz(func(t *testing.T, rows string) {
+		sheet := `<worksheet xmlns:x="urn:x"><sheetData>` + rows + `</sheetData></worksheet>`
+		data := rawWorkbook(t, sheet, `<sst><si><t>s0</t></si><si><t>s1</t></si></sst>`)
+		want, _ := sheetTranscript(t, data, false)
+		got, _ := sheetTranscript(t, data, true)
+		if got != want {
+			t.Fatalf("fast path:\n%s\nencoding/xml:\n%s", got, want)
+		}
+		defer func(was int) { sheetWindow = was }(sheetWindow)
+		sheetWindow = 7
+		if got, _ := sheetTranscript(t, data, true); got != want {
+			t.Fatalf("fast path, window of 7 bytes:\n%s\nencoding/xml:\n%s", got, want)
+		}
+	})
+}
