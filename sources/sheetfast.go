@@ -105,24 +105,26 @@ func (x *xmlTokens) token() (xtok, error) {
 	return xtok{kind: tokOther}, nil
 }
 
-// utf8Declared reports whether an XML declaration names no character set
-// or UTF-8 (newXMLDecoder converts any other, so the part's bytes are not
-// what the decoder reads).
+// utf8Declared reports whether an XML declaration's content leaves the
+// decoder on the part's own bytes: encoding/xml converts from any
+// character set other than UTF-8 it finds there (newXMLDecoder), reading
+// the encoding parameter as its procInst does.
 func utf8Declared(inst []byte) bool {
-	i := bytes.Index(inst, []byte("encoding"))
-	if i < 0 {
-		return true
+	enc := ""
+	for i, s := 0, string(inst); i < len(s); {
+		k := strings.Index(s[i:], "encoding=")
+		if k < 0 || i+k+len("encoding=") >= len(s) {
+			break
+		}
+		i += k + len("encoding=") + 1
+		if q := s[i-1]; q == '\'' || q == '"' {
+			if j := strings.IndexByte(s[i:], q); j >= 0 {
+				enc = s[i : i+j]
+			}
+			break
+		}
 	}
-	v := trimSpaceXML(inst[i+len("encoding"):])
-	if len(v) == 0 || v[0] != '=' {
-		return false
-	}
-	v = trimSpaceXML(v[1:])
-	if len(v) < 2 || v[0] != '"' && v[0] != '\'' {
-		return false
-	}
-	end := bytes.IndexByte(v[1:], v[0])
-	return end >= 0 && (strings.EqualFold(string(v[1:1+end]), "utf-8") || strings.EqualFold(string(v[1:1+end]), "utf8"))
+	return enc == "" || strings.EqualFold(enc, "utf-8")
 }
 
 // countingReader is the bufio.Reader the prolog's decoder reads, byte by
