@@ -31,6 +31,9 @@ type xtok struct {
 	// entities).
 	xattrs []xml.Attr
 	raw    []byte
+	// fastTokens: the values of the first attributes named r and t (nil:
+	// none), the only ones the machines read, found while checking raw.
+	r, t []byte
 	// plainProlog: a tokOther that leaves the fast path open (a comment,
 	// or a processing instruction other than a declaration of a character
 	// set other than UTF-8).
@@ -47,6 +50,12 @@ func (t *xtok) attr(name string) []byte {
 			}
 		}
 		return nil
+	}
+	switch name {
+	case "r":
+		return t.r
+	case "t":
+		return t.t
 	}
 	for b := t.raw; ; {
 		b = trimSpaceXML(b)
@@ -180,9 +189,11 @@ var sheetWindow = 64 << 10
 // is read by encoding/xml, which streams it.
 const maxFastRow = 4 << 20
 
-// fastRow reads the next row with fastTokens. ok is false when it handed
-// the part over to encoding/xml (s.fast false), from the first byte it
-// did not take, or saw the end of the sheet data (s.done).
+// fastRow reads the next row with fastTokens, straight from the window:
+// a row cut by the window's end is read again once the window holds more.
+// ok is false when it handed the part over to encoding/xml (s.fast false),
+// from the first byte it did not take, or saw the end of the sheet data
+// (s.done).
 func (s *sheetRows) fastRow() (cells []string, num int64, ok bool, err error) {
 	for {
 		// Spaces between rows, as encoding/xml's text tokens there, are
@@ -201,57 +212,34 @@ func (s *sheetRows) fastRow() (cells []string, num int64, ok bool, err error) {
 			continue
 		}
 		b := s.win[s.pos:]
-		s.fastTok = fastTokens{b: b}
+		s.fastTok = fastTokens{b: b, window: s.eof == nil}
 		t, err := s.fastTok.token()
-		if errors.Is(err, errShort) && len(b) < maxFastRow && s.fill() {
-			continue
-		}
-		if err != nil {
-			s.slow()
-			return nil, 0, false, nil
-		}
-		switch {
-		case t.kind == tokEnd && string(t.local) == "sheetData":
-			s.consume(s.fastTok.i)
-			s.fast, s.done = false, true
-			return nil, 0, false, nil
-		case t.kind != tokStart || string(t.local) != "row":
-			s.slow()
-			return nil, 0, false, nil
-		}
-		end := s.fastTok.i // a self-closing row ends with its tag
-		if !s.fastTok.closing {
-			name := b[1 : bytes.IndexAny(b[1:], " \t\r\n/>")+1]
-			closeTag := make([]byte, 0, len(name)+3)
-			closeTag = append(append(append(closeTag, "</"...), name...), '>')
-			k := bytes.Index(b[end:], closeTag)
-			if k < 0 {
-				if len(b) < maxFastRow && s.fill() {
-					continue
-				}
+		if err == nil {
+			switch {
+			case t.kind == tokEnd && string(t.local) == "sheetData":
+				s.consume(s.fastTok.i)
+				s.fast, s.done = false, true
+				return nil, 0, false, nil
+			case t.kind != tokStart || string(t.local) != "row":
 				s.slow()
 				return nil, 0, false, nil
 			}
-			end += k + len(closeTag)
+			num = s.rowNumber(t.attr("r"))
+			if num > excelMaxRows {
+				s.slow() // encoding/xml's error
+				return nil, 0, false, nil
+			}
+			cells, err = s.row(&s.fastTok)
 		}
-		if end > maxFastRow {
-			s.slow()
-			return nil, 0, false, nil
+		if errors.Is(err, errShort) && len(b) < maxFastRow && s.fill() {
+			continue
 		}
-		num := s.rowNumber(t.attr("r"))
-		if num > excelMaxRows {
-			s.slow()
-			return nil, 0, false, nil
-		}
-		s.fastTok = fastTokens{b: b[:end]}
-		s.fastTok.token() // the row's start tag, read above
-		cells, err := s.row(&s.fastTok)
-		if err != nil || s.fastTok.i != end || s.fastTok.closing {
+		if err != nil || s.fastTok.i > maxFastRow {
 			s.slow() // encoding/xml reads the row again, and errs if it must
 			return nil, 0, false, nil
 		}
 		s.last = num
-		s.consume(end)
+		s.consume(s.fastTok.i)
 		return cells, num, true, nil
 	}
 }
@@ -314,8 +302,11 @@ var errNotFast = errors.New("sheet XML: left to encoding/xml")
 // errNotFast (errShort when b ends inside a token) for encoding/xml to
 // read.
 type fastTokens struct {
-	b       []byte
-	i       int
+	b []byte
+	i int
+	// window: b may go on beyond its end (more of the part is to be
+	// read), so a token reaching the end is cut (errShort).
+	window  bool
 	closing bool   // the last start tag was self-closing: its end comes next
 	name    []byte // its local name
 	text    []byte // decoded text
@@ -327,12 +318,18 @@ func (f *fastTokens) token() (xtok, error) {
 		return xtok{kind: tokEnd, local: f.name}, nil
 	}
 	if f.i >= len(f.b) {
+		if f.window {
+			return xtok{}, errShort
+		}
 		return xtok{}, io.EOF
 	}
 	b := f.b[f.i:]
 	if b[0] != '<' {
 		n := bytes.IndexByte(b, '<')
 		if n < 0 {
+			if f.window {
+				return xtok{}, errShort
+			}
 			n = len(b)
 		}
 		text, ok := f.decode(b[:n])
@@ -367,6 +364,7 @@ func (f *fastTokens) token() (xtok, error) {
 		return xtok{}, j2err(j)
 	}
 	attrs := j
+	var rv, tv []byte
 	for {
 		k := j
 		for j < len(b) && isSpaceXML(b[j]) {
@@ -378,7 +376,7 @@ func (f *fastTokens) token() (xtok, error) {
 		switch b[j] {
 		case '>':
 			f.i += j + 1
-			return xtok{kind: tokStart, local: localName(name), raw: b[attrs:j]}, nil
+			return xtok{kind: tokStart, local: localName(name), raw: b[attrs:j], r: rv, t: tv}, nil
 		case '/':
 			if j+1 >= len(b) {
 				return xtok{}, errShort
@@ -388,14 +386,15 @@ func (f *fastTokens) token() (xtok, error) {
 			}
 			f.i += j + 2
 			f.closing, f.name = true, localName(name)
-			return xtok{kind: tokStart, local: f.name, raw: b[attrs:j]}, nil
+			return xtok{kind: tokStart, local: f.name, raw: b[attrs:j], r: rv, t: tv}, nil
 		}
 		if k == j && j != attrs {
 			// encoding/xml takes an attribute right after a quote; rare
 			// enough to leave to it.
 			return xtok{}, errNotFast
 		}
-		if _, j = scanName(b, j); j < 0 {
+		var an []byte
+		if an, j = scanName(b, j); j < 0 {
 			return xtok{}, j2err(j)
 		}
 		for j < len(b) && isSpaceXML(b[j]) {
@@ -425,6 +424,16 @@ func (f *fastTokens) token() (xtok, error) {
 		v := b[j+1 : j+1+end]
 		if bytes.IndexAny(v, "&<\r") >= 0 || !plainText(v) {
 			return xtok{}, errNotFast
+		}
+		switch string(localName(an)) {
+		case "r":
+			if rv == nil {
+				rv = v
+			}
+		case "t":
+			if tv == nil {
+				tv = v
+			}
 		}
 		j += end + 2
 	}

@@ -93,6 +93,9 @@ func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
 			return nil, err
 		}
 		run = 0
+		if b, err := br.Peek(1); err == nil && b[0] == '/' {
+			continue // an end tag, half of them
+		}
 		peek, _ := br.Peek(48)
 		if !isMergeCellsTag(peek) {
 			continue
