@@ -26,14 +26,12 @@ type xtok struct {
 	kind  int
 	local []byte // an element's local name
 	text  []byte // tokText: the text, entities decoded
-	// An element's attributes: read by encoding/xml (xattrs), or the bytes
-	// fastTokens checked (raw: name="value" pairs, values free of
-	// entities).
+	// An element's attributes as encoding/xml read them; or, from
+	// fastTokens, only the values of the first attributes named r and t
+	// (nil: none), the only ones the machines read (the others are
+	// checked and left).
 	xattrs []xml.Attr
-	raw    []byte
-	// fastTokens: the values of the first attributes named r and t (nil:
-	// none), the only ones the machines read, found while checking raw.
-	r, t []byte
+	r, t   []byte
 	// plainProlog: a tokOther that leaves the fast path open (a comment,
 	// or a processing instruction other than a declaration of a character
 	// set other than UTF-8).
@@ -41,7 +39,7 @@ type xtok struct {
 }
 
 // attr returns the value of the first attribute with the local name, or
-// nil.
+// nil; a token of fastTokens knows only r and t.
 func (t *xtok) attr(name string) []byte {
 	if t.xattrs != nil {
 		for _, a := range t.xattrs {
@@ -57,20 +55,7 @@ func (t *xtok) attr(name string) []byte {
 	case "t":
 		return t.t
 	}
-	for b := t.raw; ; {
-		b = trimSpaceXML(b)
-		if len(b) == 0 {
-			return nil
-		}
-		eq := bytes.IndexByte(b, '=')
-		n := localName(bytes.TrimRight(b[:eq], " \t\r\n"))
-		b = trimSpaceXML(b[eq+1:])
-		end := 1 + bytes.IndexByte(b[1:], b[0])
-		if string(n) == name {
-			return b[1:end]
-		}
-		b = b[end+1:]
-	}
+	return nil // fastTokens keeps no other (see xtok)
 }
 
 // tokenReader gives the tokens of a part; io.EOF at its end.
@@ -376,7 +361,7 @@ func (f *fastTokens) token() (xtok, error) {
 		switch b[j] {
 		case '>':
 			f.i += j + 1
-			return xtok{kind: tokStart, local: localName(name), raw: b[attrs:j], r: rv, t: tv}, nil
+			return xtok{kind: tokStart, local: localName(name), r: rv, t: tv}, nil
 		case '/':
 			if j+1 >= len(b) {
 				return xtok{}, errShort
@@ -386,7 +371,7 @@ func (f *fastTokens) token() (xtok, error) {
 			}
 			f.i += j + 2
 			f.closing, f.name = true, localName(name)
-			return xtok{kind: tokStart, local: f.name, raw: b[attrs:j], r: rv, t: tv}, nil
+			return xtok{kind: tokStart, local: f.name, r: rv, t: tv}, nil
 		}
 		if k == j && j != attrs {
 			// encoding/xml takes an attribute right after a quote; rare
