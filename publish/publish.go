@@ -227,7 +227,12 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	// GOMAXPROCS periods in flight, their files written with GOMAXPROCS
 	// tokens in all: a period waiting for its queries holds none.
 	inFlight := max(1, runtime.GOMAXPROCS(0))
-	loads, loaded := loadBatches(ctx, db, periods, opts, inFlight, &failed)
+	// A failed period stops the batch being read for later periods: none
+	// of them will start (a period already started whose batch this
+	// cancels reads its own, as when a batch fails).
+	loadCtx, stopLoads := context.WithCancel(ctx)
+	defer stopLoads()
+	loads, loaded := loadBatches(loadCtx, db, periods, opts, inFlight, &failed)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, inFlight)
 	w := newWriters()
@@ -246,6 +251,7 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w, loads[i].wait())
 			if errs[i] != nil {
 				failed.Store(true)
+				stopLoads()
 			}
 		}()
 	}
