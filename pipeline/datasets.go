@@ -34,7 +34,8 @@ func parseInput(cfg *config.Config, sc sourceConf, reg *units.Registry, path str
 	}
 	in := datasets.Input{Path: path, Units: reg, DefaultUnit: sc.cfg.Unit, Period: sc.cfg.Period, Convention: conv,
 		Source: res.Source, File: res.Path, SHA256: res.SHA256, FileSeq: res.Seq,
-		Decode: sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, Limits: sc.lim}}
+		Decode: sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, Limits: sc.lim,
+			Hashed: true}} // prepare took the SHA-256; checkUnchanged compares the decoder's Sum64
 	if cfg != nil && datasetOf(sc) == datasets.ParAppraisal {
 		in.DataFed = parDataFed(cfg)
 	}
