@@ -150,122 +150,166 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// fastFrom reports whether the rows after the <sheetData> start tag the
-// decoder just returned can be read by the fast path: the prolog declared
-// UTF-8 (or nothing) and no DTD, the tag was not self-closing, and the
-// decoder has read nothing beyond it.
-func (s *sheetRows) fastFrom() bool {
-	if !s.prolog || s.d.d.InputOffset() != s.cr.n || s.cr.last == [2]byte{'/', '>'} {
-		return false
+// fastPart reads an XML part with encoding/xml up to the start tag of the
+// container of its repeated elements (a worksheet's <sheetData>, the
+// shared strings' <sst>), then element by element with fastTokens from a
+// window of the part (next), until an element or anything between two
+// leaves fastTokens' plain subset or fails: encoding/xml then takes over
+// from that element's first byte to the end of the part (d), so what is
+// read, and what errs with which message, is encoding/xml's.
+type fastPart struct {
+	br *bufio.Reader
+	cr *countingReader // br as the prolog's decoder reads it
+	d  *xmlTokens      // the prolog's decoder, or the one that took over
+	// prolog: what the decoder read so far leaves the fast path open
+	// (UTF-8, no DTD).
+	prolog bool
+	fast   bool // the window is being read (next)
+	// The part's bytes from win[pos] on are not read yet; lines counts
+	// the line ends before win[pos] (for encoding/xml's error messages
+	// once it takes over).
+	win   []byte
+	pos   int
+	eof   error // the part's end (or read error) reached by the window
+	lines int
+	tok   fastTokens
+	// handedOver: encoding/xml took over from the fast path (tests).
+	handedOver bool
+}
+
+// sheetFast enables the fast path (tests compare it with encoding/xml
+// alone).
+var sheetFast = true
+
+func newFastPart(r io.Reader) *fastPart {
+	br := bufio.NewReaderSize(r, 64<<10)
+	cr := &countingReader{r: br}
+	return &fastPart{br: br, cr: cr, d: &xmlTokens{d: newXMLDecoder(cr)}, prolog: sheetFast}
+}
+
+// token is the decoder's next token; a DTD or a declaration of another
+// character set closes the fast path.
+func (p *fastPart) token() (xtok, error) {
+	t, err := p.d.token()
+	if err == nil && t.kind == tokOther && !t.plainProlog {
+		p.prolog = false
 	}
-	line, _ := s.d.d.InputPos()
-	s.lines = line - 1
-	if s.win == nil {
-		s.win = make([]byte, 0, sheetWindow)
+	return t, err
+}
+
+// begin starts the fast path after the container's start tag the decoder
+// just returned, when the prolog allows it, the tag was not self-closing
+// and the decoder has read nothing beyond it.
+func (p *fastPart) begin() {
+	if !p.prolog || p.d.d.InputOffset() != p.cr.n || p.cr.last == [2]byte{'/', '>'} {
+		return
 	}
-	return true
+	line, _ := p.d.d.InputPos()
+	p.lines = line - 1
+	p.win = make([]byte, 0, sheetWindow)
+	p.fast = true
 }
 
 // sheetWindow is the fast path's first window (tests make it tiny, so
-// that tokens and rows straddle its refills).
+// that tokens and elements straddle its refills).
 var sheetWindow = 64 << 10
 
-// maxFastRow bounds the bytes of one row the fast path holds; a longer row
-// is read by encoding/xml, which streams it.
-const maxFastRow = 4 << 20
+// maxFastElement bounds the bytes of one element the fast path holds; a
+// longer one is read by encoding/xml, which streams it.
+const maxFastElement = 4 << 20
 
-// fastRow reads the next row with fastTokens, straight from the window:
-// a row cut by the window's end is read again once the window holds more.
-// ok is false when it handed the part over to encoding/xml (s.fast false),
-// from the first byte it did not take, or saw the end of the sheet data
-// (s.done).
-func (s *sheetRows) fastRow() (cells []string, num int64, ok bool, err error) {
+// What next found.
+const (
+	nextRead = iota // an element, read
+	nextEnd         // the container's end tag
+	nextSlow        // something encoding/xml now reads (fast is false)
+)
+
+// next reads the next element named name from the window: read gets its
+// start tag and reads the rest of it from p.tok, up to its end. An
+// element cut by the window's end is read again once the window holds
+// more, so read must keep nothing until next returns nextRead. Spaces
+// between elements are skipped (encoding/xml's text tokens there are
+// ignored by the readers); the end tag named end (when not "") ends the
+// fast path.
+func (p *fastPart) next(name, end string, read func(start xtok) error) int {
 	for {
-		// Spaces between rows, as encoding/xml's text tokens there, are
-		// left alone.
-		for s.pos < len(s.win) && isSpaceXML(s.win[s.pos]) {
-			if s.win[s.pos] == '\n' {
-				s.lines++
+		for p.pos < len(p.win) && isSpaceXML(p.win[p.pos]) {
+			if p.win[p.pos] == '\n' {
+				p.lines++
 			}
-			s.pos++
+			p.pos++
 		}
-		if s.pos == len(s.win) {
-			if s.eof != nil || !s.fill() {
-				s.slow()
-				return nil, 0, false, nil
+		if p.pos == len(p.win) {
+			if p.eof != nil || !p.fill() {
+				return p.handOver()
 			}
 			continue
 		}
-		b := s.win[s.pos:]
-		s.fastTok = fastTokens{b: b, window: s.eof == nil}
-		t, err := s.fastTok.token()
+		b := p.win[p.pos:]
+		p.tok = fastTokens{b: b, window: p.eof == nil}
+		t, err := p.tok.token()
 		if err == nil {
 			switch {
-			case t.kind == tokEnd && string(t.local) == "sheetData":
-				s.consume(s.fastTok.i)
-				s.fast, s.done = false, true
-				return nil, 0, false, nil
-			case t.kind != tokStart || string(t.local) != "row":
-				s.slow()
-				return nil, 0, false, nil
+			case end != "" && t.kind == tokEnd && string(t.local) == end:
+				p.consume(p.tok.i)
+				p.fast = false
+				return nextEnd
+			case t.kind != tokStart || string(t.local) != name:
+				return p.handOver()
 			}
-			num = s.rowNumber(t.attr("r"))
-			if num > excelMaxRows {
-				s.slow() // encoding/xml's error
-				return nil, 0, false, nil
-			}
-			cells, err = s.row(&s.fastTok)
+			err = read(t)
 		}
-		if errors.Is(err, errShort) && len(b) < maxFastRow && s.fill() {
+		if errors.Is(err, errShort) && len(b) < maxFastElement && p.fill() {
 			continue
 		}
-		if err != nil || s.fastTok.i > maxFastRow {
-			s.slow() // encoding/xml reads the row again, and errs if it must
-			return nil, 0, false, nil
+		if err != nil || p.tok.i > maxFastElement {
+			return p.handOver() // encoding/xml reads the element again, and errs if it must
 		}
-		s.last = num
-		s.consume(s.fastTok.i)
-		return cells, num, true, nil
+		p.consume(p.tok.i)
+		return nextRead
 	}
 }
 
 // consume moves past n bytes of the window.
-func (s *sheetRows) consume(n int) {
-	s.lines += bytes.Count(s.win[s.pos:s.pos+n], []byte{'\n'})
-	s.pos += n
+func (p *fastPart) consume(n int) {
+	p.lines += bytes.Count(p.win[p.pos:p.pos+n], []byte{'\n'})
+	p.pos += n
 }
 
 // fill reads more of the part into the window, keeping win[pos:]; false
 // when nothing more came.
-func (s *sheetRows) fill() bool {
-	if s.eof != nil {
+func (p *fastPart) fill() bool {
+	if p.eof != nil {
 		return false
 	}
-	if s.pos > 0 {
-		n := copy(s.win, s.win[s.pos:])
-		s.win, s.pos = s.win[:n], 0
+	if p.pos > 0 {
+		n := copy(p.win, p.win[p.pos:])
+		p.win, p.pos = p.win[:n], 0
 	}
-	if len(s.win) == cap(s.win) {
-		s.win = append(s.win, make([]byte, cap(s.win))...)[:len(s.win)]
+	if len(p.win) == cap(p.win) {
+		p.win = append(p.win, make([]byte, cap(p.win))...)[:len(p.win)]
 	}
-	n, err := s.br.Read(s.win[len(s.win):cap(s.win)])
-	s.win = s.win[:len(s.win)+n]
+	n, err := p.br.Read(p.win[len(p.win):cap(p.win)])
+	p.win = p.win[:len(p.win)+n]
 	if err != nil {
-		s.eof = err
+		p.eof = err
 	}
 	return n > 0 || err == nil
 }
 
-// slow hands the rest of the part, from win[pos], over to encoding/xml.
-func (s *sheetRows) slow() {
-	s.fast, s.handedOver = false, true
-	rest := io.Reader(bytes.NewReader(s.win[s.pos:]))
-	if s.eof == nil {
-		rest = io.MultiReader(rest, s.br)
-	} else if s.eof != io.EOF {
-		rest = io.MultiReader(rest, errReader{s.eof})
+// handOver hands the rest of the part, from win[pos], over to
+// encoding/xml.
+func (p *fastPart) handOver() int {
+	p.fast, p.handedOver = false, true
+	rest := io.Reader(bytes.NewReader(p.win[p.pos:]))
+	if p.eof == nil {
+		rest = io.MultiReader(rest, p.br)
+	} else if p.eof != io.EOF {
+		rest = io.MultiReader(rest, errReader{p.eof})
 	}
-	s.d = &xmlTokens{d: newXMLDecoder(rest), lines: s.lines}
+	p.d = &xmlTokens{d: newXMLDecoder(rest), lines: p.lines}
+	return nextSlow
 }
 
 type errReader struct{ err error }

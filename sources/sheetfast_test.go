@@ -22,23 +22,30 @@ func sheetTranscript(t testing.TB, data []byte, fast bool) (transcript string, h
 	if err != nil || len(wb.sheets) == 0 || wb.sheets[0].part == nil {
 		t.Fatalf("workbook: %v", err)
 	}
+	defer func(was bool) { sheetFast = was }(sheetFast)
+	sheetFast = fast
 	sst, err := readSharedStrings(wb.sst)
 	if err != nil {
 		return "shared strings: " + err.Error(), false
 	}
-	defer func(was bool) { sheetFast = was }(sheetFast)
-	sheetFast = fast
+	var b strings.Builder
+	for i := 0; ; i++ {
+		v, ok := sst.get(i)
+		if !ok {
+			break
+		}
+		fmt.Fprintf(&b, "si %q\n", v)
+	}
 	rows, err := openSheetRows(wb.sheets[0].part, sst)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.close()
-	var b strings.Builder
 	for {
 		cells, num, err := rows.next()
 		if err != nil {
 			fmt.Fprintf(&b, "error: %v", err)
-			return b.String(), rows.handedOver
+			return b.String(), rows.p.handedOver
 		}
 		fmt.Fprintf(&b, "%d %q\n", num, cells)
 	}
@@ -110,6 +117,63 @@ func TestSheetFastMatchesXML(t *testing.T) {
 	}
 }
 
+// sharedStringCases are shared string tables (the items of <sst>) the
+// fast path reads itself or hands over, as sheetFastCases.
+var sharedStringCases = []struct {
+	name  string
+	items string
+	plain bool
+}{
+	{"plain, rich and phonetic", `<si><t>Mã hồ sơ</t></si><si><t xml:space="preserve"> a </t></si>` +
+		`<si><r><rPr><b/></rPr><t>Đang </t></r><r><t>xử lý</t></r><rPh sb="0" eb="1"><t>P</t></rPh></si><si/><si><t/></si>`, true},
+	{"entities, escapes and line ends", "<si><t>a &amp; b &#x1EA1;_x000D_</t></si>\r\n<si><t>x\r\ny</t></si>", true},
+	{"prefixed", `<x:si><x:t>p</x:t></x:si>`, true},
+	{"a comment", `<si><t>a</t></si><!-- c --><si><t>b</t></si>`, false},
+	{"an unknown entity", `<si><t>a</t></si><si><t>&nbsp;</t></si>`, false},
+	{"not an item", `<si><t>a</t></si><extLst/><si><t>b</t></si>`, false},
+	{"an item closed by another", `<si><t>a</t></x>`, false},
+	{"cut short", `<si><t>a</t></si><si><t>b`, false},
+}
+
+// The shared strings' fast path gives encoding/xml's items and errors.
+func TestSharedStringsFast(t *testing.T) {
+	for _, tc := range sharedStringCases {
+		t.Run(tc.name, func(t *testing.T) {
+			sst := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" + `<sst ` + sheetNS + ` xmlns:x="urn:x" count="9">` + tc.items + `</sst>`
+			data := rawWorkbook(t, `<worksheet><sheetData><row><c t="s"><v>0</v></c><c t="s"><v>2</v></c></row></sheetData></worksheet>`, sst)
+			want, _ := sheetTranscript(t, data, false)
+			got, _ := sheetTranscript(t, data, true)
+			if got != want {
+				t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
+			}
+			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			wb, _ := readWorkbook(zr)
+			rc, err := wb.sst.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			p := newFastPart(rc)
+			for !p.fast && !p.handedOver {
+				tok, err := p.token()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tok.kind == tokStart && string(tok.local) == "sst" {
+					p.begin()
+				}
+			}
+			last := nextRead
+			for last == nextRead {
+				last = p.next("si", "sst", func(xtok) error { _, err := (&richText{}).read(&p.tok, "si"); return err })
+			}
+			if (last == nextEnd) != tc.plain {
+				t.Errorf("the fast path reached </sst>: %v, want %v", last == nextEnd, tc.plain)
+			}
+		})
+	}
+}
+
 // What the prolog declares decides whether the fast path starts at all;
 // a syntax error after many lines read by the fast path names the line
 // encoding/xml names.
@@ -142,7 +206,7 @@ func TestSheetFastProlog(t *testing.T) {
 			}
 			defer r.close()
 			r.next()
-			if fast := r.fast || r.handedOver; fast != tc.fast {
+			if fast := r.p.fast || r.p.handedOver; fast != tc.fast {
 				t.Errorf("fast path taken: %v, want %v", fast, tc.fast)
 			}
 		})
@@ -158,7 +222,7 @@ func TestSheetFastWindow(t *testing.T) {
 	for i := 1; i <= 3000; i++ {
 		fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="B%d"><v>%d</v></c></row>`, i, i, strings.Repeat("ư", i%97), i, i)
 	}
-	big := strings.Repeat("x", maxFastRow)
+	big := strings.Repeat("x", maxFastElement)
 	fmt.Fprintf(&b, `<row r="4000"><c t="inlineStr"><is><t>%s</t></is></c></row><row r="4001"><c><v>1</v></c></row>`, big)
 	b.WriteString(`</sheetData></worksheet>`)
 	data := rawWorkbook(t, b.String(), "")
@@ -168,7 +232,7 @@ func TestSheetFastWindow(t *testing.T) {
 		t.Errorf("fast path and encoding/xml differ (%d and %d bytes)", len(got), len(want))
 	}
 	if !handedOver {
-		t.Error("a row beyond maxFastRow was read by the fast path")
+		t.Error("a row beyond maxFastElement was read by the fast path")
 	}
 	defer func(was int) { sheetWindow = was }(sheetWindow)
 	sheetWindow = 5
@@ -178,14 +242,17 @@ func TestSheetFastWindow(t *testing.T) {
 }
 
 // FuzzSheetFast compares the fast path with encoding/xml alone on
-// arbitrary sheet data.
+// arbitrary sheet data and shared string items.
 func FuzzSheetFast(f *testing.F) {
 	for _, tc := range sheetFastCases {
-		f.Add(tc.rows)
+		f.Add(tc.rows, `<si><t>s0</t></si><si><t>s1</t></si>`)
 	}
-	f.Fuzz(func(t *testing.T, rows string) {
+	for _, tc := range sharedStringCases {
+		f.Add(`<row><c t="s"><v>1</v></c></row>`, tc.items)
+	}
+	f.Fuzz(func(t *testing.T, rows, items string) {
 		sheet := `<worksheet xmlns:x="urn:x"><sheetData>` + rows + `</sheetData></worksheet>`
-		data := rawWorkbook(t, sheet, `<sst><si><t>s0</t></si><si><t>s1</t></si></sst>`)
+		data := rawWorkbook(t, sheet, `<sst xmlns:x="urn:x">`+items+`</sst>`)
 		want, _ := sheetTranscript(t, data, false)
 		got, _ := sheetTranscript(t, data, true)
 		if got != want {

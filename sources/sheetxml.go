@@ -2,7 +2,6 @@ package sources
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -165,28 +164,56 @@ func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	d := &xmlTokens{d: newXMLDecoder(bufio.NewReaderSize(rc, 64<<10))}
+	// Like the rows, the items are read by fastTokens after <sst> while
+	// they keep the plain shape (fastPart).
+	p := newFastPart(rc)
 	var all []byte
 	var ends []uint32
 	var text richText
+	started := false
+	add := func(s string) error {
+		if len(all)+len(s) > math.MaxUint32 {
+			return fmt.Errorf("%s: more than 4 GiB of text", f.Name)
+		}
+		all = append(all, s...)
+		ends = append(ends, uint32(len(all)))
+		return nil
+	}
 	for {
-		tok, err := d.token()
+		if p.fast {
+			var s string
+			switch p.next("si", "sst", func(xtok) (err error) {
+				s, err = text.read(&p.tok, "si")
+				return err
+			}) {
+			case nextRead:
+				if err := add(s); err != nil {
+					return nil, err
+				}
+			case nextEnd:
+				p.handOver() // what follows </sst>, as encoding/xml reads it
+			}
+			continue
+		}
+		tok, err := p.token()
 		if err == io.EOF {
 			return &sharedStrings{all: string(all), ends: ends}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
-		if tok.kind == tokStart && string(tok.local) == "si" {
-			s, err := text.read(d, "si")
+		switch {
+		case tok.kind == tokStart && string(tok.local) == "sst" && !started:
+			started = true
+			p.begin()
+		case tok.kind == tokStart && string(tok.local) == "si":
+			s, err := text.read(p.d, "si")
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.Name, err)
 			}
-			if len(all)+len(s) > math.MaxUint32 {
-				return nil, fmt.Errorf("%s: more than 4 GiB of text", f.Name)
+			if err := add(s); err != nil {
+				return nil, err
 			}
-			all = append(all, s...)
-			ends = append(ends, uint32(len(all)))
 		}
 	}
 }
@@ -273,21 +300,14 @@ func isHex4(s string) bool {
 	return true
 }
 
-// sheetRows streams the <row> elements of a worksheet part. Up to its
-// <sheetData> the part is read by encoding/xml; from there, while the
-// rows keep the plain shape every writer gives them, each row is read
-// whole into a window and tokenized by fastTokens (about ten times
-// faster: encoding/xml allocates every token), the same state machines
-// (row, cell, richText) reading the tokens. At anything else (a comment,
-// an entity other than XML's own, a carriage return, a syntax error, a
-// row beyond the window's bound...), encoding/xml takes over from that
-// row's first byte to the end of the part, so what it accepts, returns
-// and reports is the same either way (FuzzSheetFast).
+// sheetRows streams the <row> elements of a worksheet part: encoding/xml
+// up to <sheetData>, then, while the rows keep the plain shape writers
+// give them, fastTokens (about three times faster over a whole sheet:
+// encoding/xml allocates every token), the same state machines (row,
+// cell, richText) reading the tokens either way (fastPart).
 type sheetRows struct {
 	rc   io.ReadCloser
-	br   *bufio.Reader
-	cr   *countingReader // br as the prolog's decoder reads it
-	d    *xmlTokens      // nil while the rows are read by fastTokens
+	p    *fastPart
 	sst  *sharedStrings
 	part string
 
@@ -297,33 +317,14 @@ type sheetRows struct {
 	cells   []string
 	val     []byte
 	text    richText
-
-	// The fast path: the part's bytes from win[pos:] on are not read yet;
-	// lines counts the line ends before win[pos] (for encoding/xml's
-	// error messages once it takes over).
-	fast    bool
-	prolog  bool // the prolog allows the fast path (UTF-8, no DTD)
-	win     []byte
-	pos     int
-	eof     error // the part's end (or read error) reached by the window
-	lines   int
-	fastTok fastTokens
-	// handedOver: encoding/xml took over from the fast path (tests).
-	handedOver bool
 }
-
-// sheetFast enables the fast path (tests compare it with encoding/xml
-// alone).
-var sheetFast = true
 
 func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 	rc, err := part.Open()
 	if err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(rc, 64<<10)
-	cr := &countingReader{r: br}
-	return &sheetRows{rc: rc, br: br, cr: cr, d: &xmlTokens{d: newXMLDecoder(cr)}, sst: sst, part: part.Name, prolog: sheetFast}, nil
+	return &sheetRows{rc: rc, p: newFastPart(rc), sst: sst, part: part.Name}, nil
 }
 
 // next returns the cells of the next row element and its Excel row number:
@@ -334,14 +335,25 @@ func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 // following call. At the end of the sheet data it returns io.EOF.
 func (s *sheetRows) next() ([]string, int64, error) {
 	for !s.done {
-		if s.fast {
-			cells, num, ok, err := s.fastRow()
-			if ok {
-				return cells, num, err
+		if s.p.fast {
+			var cells []string
+			var num int64
+			switch s.p.next("row", "sheetData", func(t xtok) (err error) {
+				if num = s.rowNumber(t.attr("r")); num > excelMaxRows {
+					return errNotFast // encoding/xml's error
+				}
+				cells, err = s.row(&s.p.tok)
+				return err
+			}) {
+			case nextRead:
+				s.last = num
+				return cells, num, nil
+			case nextEnd:
+				s.done = true
 			}
-			continue // fastRow handed over to encoding/xml, or saw the end
+			continue
 		}
-		tok, err := s.d.token()
+		tok, err := s.p.token()
 		if err == io.EOF {
 			s.done = true
 			break
@@ -354,25 +366,19 @@ func (s *sheetRows) next() ([]string, int64, error) {
 			switch {
 			case string(tok.local) == "sheetData" && !s.started:
 				s.started = true
-				s.fast = s.fastFrom()
+				s.p.begin()
 			case s.started && string(tok.local) == "row":
 				num := s.rowNumber(tok.attr("r"))
 				if num > excelMaxRows {
 					return nil, 0, fmt.Errorf("row number %d is beyond Excel's last row %d", num, excelMaxRows)
 				}
 				s.last = num
-				cells, err := s.row(s.d)
+				cells, err := s.row(s.p.d)
 				return cells, num, err
-			case string(tok.local) == "sheetData":
-				s.started = true
 			}
 		case tokEnd:
 			if string(tok.local) == "sheetData" && s.started {
 				s.done = true
-			}
-		case tokOther:
-			if !s.started && !tok.plainProlog {
-				s.prolog = false
 			}
 		}
 	}
