@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -32,10 +31,9 @@ type xtok struct {
 	// checked and left).
 	xattrs []xml.Attr
 	r, t   []byte
-	// plainProlog: a tokOther that leaves the fast path open (a comment,
-	// or a processing instruction other than a declaration of a character
-	// set other than UTF-8).
-	plainProlog bool
+	// directive: a tokOther that is a directive (a DTD may declare
+	// entities encoding/xml does not know).
+	directive bool
 }
 
 // attr returns the value of the first attribute with the local name, or
@@ -91,34 +89,10 @@ func (x *xmlTokens) token() (xtok, error) {
 		return xtok{kind: tokEnd, local: []byte(t.Name.Local)}, nil
 	case xml.CharData:
 		return xtok{kind: tokText, text: t}, nil
-	case xml.ProcInst:
-		return xtok{kind: tokOther, plainProlog: t.Target != "xml" || utf8Declared(t.Inst)}, nil
-	case xml.Comment:
-		return xtok{kind: tokOther, plainProlog: true}, nil
+	case xml.Directive:
+		return xtok{kind: tokOther, directive: true}, nil
 	}
 	return xtok{kind: tokOther}, nil
-}
-
-// utf8Declared reports whether an XML declaration's content leaves the
-// decoder on the part's own bytes: encoding/xml converts from any
-// character set other than UTF-8 it finds there (newXMLDecoder), reading
-// the encoding parameter as its procInst does.
-func utf8Declared(inst []byte) bool {
-	enc := ""
-	for i, s := 0, string(inst); i < len(s); {
-		k := strings.Index(s[i:], "encoding=")
-		if k < 0 || i+k+len("encoding=") >= len(s) {
-			break
-		}
-		i += k + len("encoding=") + 1
-		if q := s[i-1]; q == '\'' || q == '"' {
-			if j := strings.IndexByte(s[i:], q); j >= 0 {
-				enc = s[i : i+j]
-			}
-			break
-		}
-	}
-	return enc == "" || strings.EqualFold(enc, "utf-8")
 }
 
 // countingReader is the bufio.Reader the prolog's decoder reads, byte by
@@ -184,14 +158,25 @@ var sheetFast = true
 func newFastPart(r io.Reader) *fastPart {
 	br := bufio.NewReaderSize(r, 64<<10)
 	cr := &countingReader{r: br}
-	return &fastPart{br: br, cr: cr, d: &xmlTokens{d: newXMLDecoder(cr)}, prolog: sheetFast}
+	p := &fastPart{br: br, cr: cr, prolog: sheetFast}
+	d := newXMLDecoder(cr)
+	// Once encoding/xml reads the part through a CharsetReader (a
+	// declared character set it does not take for UTF-8 itself, "utf8"
+	// included), what it decodes is not the part's bytes: no fast path.
+	// (Guessing from the declaration missed how encoding/xml reads it.)
+	charset := d.CharsetReader
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		p.prolog = false
+		return charset(label, in)
+	}
+	p.d = &xmlTokens{d: d}
+	return p
 }
 
-// token is the decoder's next token; a DTD or a declaration of another
-// character set closes the fast path.
+// token is the decoder's next token; a DTD closes the fast path.
 func (p *fastPart) token() (xtok, error) {
 	t, err := p.d.token()
-	if err == nil && t.kind == tokOther && !t.plainProlog {
+	if err == nil && t.directive {
 		p.prolog = false
 	}
 	return t, err
@@ -199,7 +184,8 @@ func (p *fastPart) token() (xtok, error) {
 
 // begin starts the fast path after the container's start tag the decoder
 // just returned, when the prolog allows it, the tag was not self-closing
-// and the decoder has read nothing beyond it.
+// and the decoder has read nothing beyond it (the offset check also
+// guards any other reader the decoder might wrap).
 func (p *fastPart) begin() {
 	if !p.prolog || p.d.d.InputOffset() != p.cr.n || p.cr.last == [2]byte{'/', '>'} {
 		return
@@ -247,7 +233,7 @@ func (p *fastPart) next(name, end string, read func(start xtok) error) int {
 			continue
 		}
 		b := p.win[p.pos:]
-		p.tok = fastTokens{b: b, window: p.eof == nil}
+		p.tok = fastTokens{b: b, window: p.eof == nil, text: p.tok.text[:0]}
 		t, err := p.tok.token()
 		if err == nil {
 			switch {
@@ -372,9 +358,9 @@ func (f *fastTokens) token() (xtok, error) {
 		return xtok{}, errShort
 	}
 	if b[1] == '/' {
-		name, j := scanName(b, 2)
-		if j < 0 {
-			return xtok{}, j2err(j)
+		name, j, err := scanName(b, 2)
+		if err != nil {
+			return xtok{}, err
 		}
 		for j < len(b) && isSpaceXML(b[j]) {
 			j++
@@ -388,9 +374,9 @@ func (f *fastTokens) token() (xtok, error) {
 		f.i += j + 1
 		return xtok{kind: tokEnd, local: localName(name)}, nil
 	}
-	name, j := scanName(b, 1)
-	if j < 0 {
-		return xtok{}, j2err(j)
+	name, j, err := scanName(b, 1)
+	if err != nil {
+		return xtok{}, err
 	}
 	attrs := j
 	var rv, tv []byte
@@ -423,8 +409,8 @@ func (f *fastTokens) token() (xtok, error) {
 			return xtok{}, errNotFast
 		}
 		var an []byte
-		if an, j = scanName(b, j); j < 0 {
-			return xtok{}, j2err(j)
+		if an, j, err = scanName(b, j); err != nil {
+			return xtok{}, err
 		}
 		for j < len(b) && isSpaceXML(b[j]) {
 			j++
@@ -468,30 +454,22 @@ func (f *fastTokens) token() (xtok, error) {
 	}
 }
 
-// j2err is the error of scanName's negative end.
-func j2err(j int) error {
-	if j == -1 {
-		return errShort
-	}
-	return errNotFast
-}
-
 // scanName reads an XML name at b[i] as encoding/xml does for ASCII names
 // (a letter, '_' or ':' first, then letters, digits, '_', ':', '.', '-'),
-// with at most one ':'. It returns the name and the index after it, or
-// -1 (b ends in it) or -2 (not such a name).
-func scanName(b []byte, i int) ([]byte, int) {
+// with at most one ':'. It returns the name and the index after it;
+// errShort when b ends in it, errNotFast when it is not such a name.
+func scanName(b []byte, i int) ([]byte, int, error) {
 	if i >= len(b) {
-		return nil, -1
+		return nil, 0, errShort
 	}
 	if c := b[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
-		return nil, -2
+		return nil, 0, errNotFast
 	}
 	j, colons := i, 0
 	for ; j < len(b); j++ {
 		c := b[j]
 		if c >= utf8.RuneSelf {
-			return nil, -2
+			return nil, 0, errNotFast
 		}
 		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-') {
 			break
@@ -501,12 +479,12 @@ func scanName(b []byte, i int) ([]byte, int) {
 		}
 	}
 	if j == len(b) {
-		return nil, -1
+		return nil, 0, errShort
 	}
 	if colons > 1 {
-		return nil, -2
+		return nil, 0, errNotFast
 	}
-	return b[i:j], j
+	return b[i:j], j, nil
 }
 
 // localName is the part of a name after its prefix, as encoding/xml splits

@@ -94,6 +94,10 @@ var sheetFastCases = []struct {
 	{"]]> in text", `<row r="1"><c><v>1]]>2</v></c></row>`, false},
 	{"non-ASCII element name", `<row r="1"><cé><v>1</v></cé></row>`, false},
 	{"two prefixes", `<a:b:row r="1"></a:b:row>`, false},
+	{"two prefixes in a row", `<row r="1"><a:b:c><v>1</v></a:b:c></row>`, false},
+	{"invalid UTF-8 in an attribute", "<row r=\"1\"><c r=\"\xff\"><v>1</v></c></row>", false},
+	{"a carriage return in an attribute", "<row r=\"1\"><c r=\"A1\r\n\"><v>1</v></c></row>", false},
+	{"a character reference of more than 8 digits", `<row r="1"><c t="inlineStr"><is><t>&#x100000041;</t></is></c></row>`, false},
 }
 
 // The fast path gives the rows and errors encoding/xml gives, and reads
@@ -262,6 +266,179 @@ func FuzzSheetFast(f *testing.F) {
 		sheetWindow = 7
 		if got, _ := sheetTranscript(t, data, true); got != want {
 			t.Fatalf("fast path, window of 7 bytes:\n%s\nencoding/xml:\n%s", got, want)
+		}
+	})
+}
+
+// fastTaken reports whether the fast path started on the workbook's sheet.
+func fastTaken(t *testing.T, data []byte) bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := readWorkbook(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := openSheetRows(wb.sheets[0].part, &sharedStrings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	r.next()
+	return r.p.fast || r.p.handedOver
+}
+
+// A declaration that makes encoding/xml read the part through a
+// CharsetReader keeps the fast path off, however it is written: padded so
+// that the charset reader's read of the part ends exactly at <sheetData>'s
+// '>' (the decoder's offset then matches), a declaration guessed as UTF-8
+// gave "é" where encoding/xml gives "Ã©" (review of c30d1ee).
+func TestSheetFastCharset(t *testing.T) {
+	for _, tc := range []struct{ name, decl, body string }{
+		{"utf-8 read past, then latin1", `<?xml version="1.0" encoding ="utf-8" encoding="latin1"?>`, "é"},
+		{"the utf8 label", `<?xml version="1.0" encoding="utf8"?>`, "\xff"},
+		{"utf-8 after a space, then latin1", `<?xml version="1.0" encoding= "utf-8" encoding="latin1"?>`, "é"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for pad := 4060; pad < 4110; pad++ {
+				sheet := tc.decl + `<worksheet` + strings.Repeat(" ", pad) + `><sheetData>` +
+					`<row r="1"><c t="inlineStr"><is><t>` + tc.body + `</t></is></c></row></sheetData></worksheet>`
+				data := rawWorkbook(t, sheet, "")
+				if fastTaken(t, data) {
+					t.Fatalf("pad %d: the fast path started on a part read through a CharsetReader", pad)
+				}
+				want, _ := sheetTranscript(t, data, false)
+				if got, _ := sheetTranscript(t, data, true); got != want {
+					t.Fatalf("pad %d: fast path:\n%s\nencoding/xml:\n%s", pad, got, want)
+				}
+			}
+		})
+	}
+}
+
+// corruptCRC flips the CRC-32 of the sheet part in the zip's central
+// directory.
+func corruptCRC(data []byte) []byte {
+	out := bytes.Clone(data)
+	name := []byte("xl/worksheets/sheet1.xml")
+	for i := 0; i+46 < len(out); i++ {
+		if bytes.Equal(out[i:i+4], []byte("PK\x01\x02")) && bytes.HasPrefix(out[i+46:], name) {
+			out[i+16] ^= 0xff
+		}
+	}
+	return out
+}
+
+// A part whose checksum fails at its end gives the rows and the error
+// encoding/xml gives, whatever the window (review of c30d1ee).
+func TestSheetFastChecksum(t *testing.T) {
+	rows := `<row r="1"><c><v>1</v></c></row>`
+	for _, tc := range []struct{ name, sheet string }{
+		{"end", `<worksheet><sheetData>` + rows + `</sheetData></worksheet>`},
+		{"no end", `<worksheet><sheetData>` + rows},
+		{"cut row", `<worksheet><sheetData>` + rows + `<row r="2"><c>`},
+		{"nothing after sheetData", `<worksheet><sheetData>` + rows + `</sheetData>`},
+		{"many rows", `<worksheet><sheetData>` + strings.Repeat(rows+"\n", 5000) + `</sheetData></worksheet>`},
+		{"many rows, a comment", `<worksheet><sheetData>` + strings.Repeat(rows+"\n", 5000) + "<!-- -->" + rows},
+	} {
+		for _, w := range []int{5, 7, 64 << 10} {
+			t.Run(fmt.Sprint(tc.name, "/", w), func(t *testing.T) {
+				defer func(was int) { sheetWindow = was }(sheetWindow)
+				sheetWindow = w
+				data := corruptCRC(rawWorkbook(t, tc.sheet, ""))
+				want, _ := sheetTranscript(t, data, false)
+				if !strings.Contains(want, "checksum") {
+					t.Fatalf("no checksum error: %s", want[max(0, len(want)-100):])
+				}
+				if got, _ := sheetTranscript(t, data, true); got != want {
+					t.Errorf("fast path:\n%.300s\nencoding/xml:\n%.300s", got[max(0, len(got)-300):], want[max(0, len(want)-300):])
+				}
+			})
+		}
+	}
+}
+
+// Syntax errors after line ends in the prolog, in tags and between rows
+// name encoding/xml's line, whatever the window (review of c30d1ee).
+func TestSheetFastLines(t *testing.T) {
+	rows := "<row r=\"1\"\n><c\r\n r=\"A1\"\n><v>1</v></c></row>\n"
+	for i, sheet := range []string{
+		"<?xml version=\"1.0\"?>\n<!-- a\nb -->\r\n<worksheet\nx=\"1\n2\">\n<sheetData\n>\n" + strings.Repeat(rows, 3) + "<row><c><v>&bad;</v></c></row></sheetData></worksheet>",
+		"<worksheet><sheetData>\n\n" + strings.Repeat(rows, 3) + "\n\n<row>\n<c t=\"inlineStr\"><is><t>a\nb\xff</t></is></c></row></sheetData></worksheet>",
+		"<worksheet><sheetData>\n\n" + strings.Repeat(rows, 3) + "\n\n<row>\n<c t=\"inlineStr\"><is><t>a\nb</t></is></c></row>\n<!-- \n -->\n<row><c>\n<v>&bad;</v></c></row></sheetData></worksheet>",
+		"<worksheet><sheetData>\n\n" + strings.Repeat(rows, 3) + "\n\n<row/>\n\n<row><c>\n<v>1</v></c></row>\n</sheetData ></worksheet>\n<bad",
+		"<worksheet><sheetData>\n\n" + strings.Repeat(rows, 3) + "\n\n<row/>\n\n<row><c>\n<v>1</v></c></row>\n<",
+	} {
+		for _, w := range []int{1, 3, 7, 64 << 10} {
+			t.Run(fmt.Sprint(i, "/", w), func(t *testing.T) {
+				defer func(was int) { sheetWindow = was }(sheetWindow)
+				sheetWindow = w
+				data := rawWorkbook(t, sheet, "")
+				want, _ := sheetTranscript(t, data, false)
+				if got, _ := sheetTranscript(t, data, true); got != want {
+					t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
+				}
+			})
+		}
+	}
+}
+
+// The window holds at most about twice maxFastElement, whatever the rows
+// (review of c30d1ee).
+func TestSheetFastWindowBound(t *testing.T) {
+	for _, w := range []int{5, 64 << 10} {
+		for i, row := range []string{
+			`<row><c t="inlineStr"><is><t>` + strings.Repeat("x", maxFastElement-40) + `</t></is></c></row>`,
+			`<row r="1" a="` + strings.Repeat("x", maxFastElement*2) + `"></row>`,
+			`<row><c t="inlineStr"><is><t>` + strings.Repeat("x", maxFastElement*2) + `</t></is></c></row >`,
+			strings.Repeat(" ", maxFastElement*3) + `<row/>`,
+		} {
+			data := rawWorkbook(t, `<worksheet><sheetData><row/>`+row+`<row/></sheetData></worksheet>`, "")
+			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			wb, _ := readWorkbook(zr)
+			func() {
+				defer func(was int) { sheetWindow = was }(sheetWindow)
+				sheetWindow = w
+				r, err := openSheetRows(wb.sheets[0].part, &sharedStrings{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.close()
+				most := 0
+				for {
+					_, _, err := r.next()
+					most = max(most, cap(r.p.win))
+					if err != nil {
+						break
+					}
+				}
+				if most > 2*maxFastElement {
+					t.Errorf("window %d, row %d: the window grew to %d bytes, over twice maxFastElement", w, i, most)
+				}
+			}()
+		}
+	}
+}
+
+// FuzzSheetProlog varies the prolog, the <sheetData> tag and the first
+// window as well (review of c30d1ee).
+func FuzzSheetProlog(f *testing.F) {
+	f.Add(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"+`<worksheet xmlns:x="u"><dimension ref="A1"/><sheetData>`, `<row r="1"><c><v>1</v></c></row></sheetData></worksheet>`, uint8(0))
+	f.Add(`<?xml version="1.0"?><!-- c --><worksheet><x:sheetData a='1'>`, "<row>\r\n<c t=\"inlineStr\"><is><t>a\r\nb</t></is></c></row>\n</x:sheetData>", uint8(3))
+	f.Add(`<worksheet><sheetData/><sheetData>`, `<row/><row r="2"/>`, uint8(1))
+	f.Add(`<?xml version="1.0" encoding="latin1"?><worksheet><sheetData>`, "<row><c><v>\xe9</v></c></row>", uint8(7))
+	f.Add(`<!DOCTYPE x [<!ENTITY e "1">]><worksheet><sheetData>`, `<row><c><v>&e;</v></c></row>`, uint8(2))
+	f.Fuzz(func(t *testing.T, head, rows string, w uint8) {
+		data := rawWorkbook(t, head+rows, `<sst><si><t>s0</t></si></sst>`)
+		want, _ := sheetTranscript(t, data, false)
+		defer func(was int) { sheetWindow = was }(sheetWindow)
+		if w > 0 {
+			sheetWindow = int(w)
+		}
+		if got, _ := sheetTranscript(t, data, true); got != want {
+			t.Fatalf("fast path (window %d):\n%s\nencoding/xml:\n%s", sheetWindow, got, want)
 		}
 	})
 }
