@@ -320,7 +320,7 @@ type sheetRows struct {
 }
 
 func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
-	rc, err := part.Open()
+	rc, err := openInflating(part)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/klauspost/readahead"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -20,7 +21,7 @@ import (
 // worksheet part once and decodes only that list, before the rows are
 // read.
 func readMerges(part *zip.File, lim Limits) ([]mergeRange, error) {
-	rc, err := part.Open()
+	rc, err := openInflating(part)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +49,28 @@ func readMerges(part *zip.File, lim Limits) ([]mergeRange, error) {
 	sortMerges(merges)
 	return merges, nil
 }
+
+// openInflating opens a part read whole at once (the worksheet, for its
+// merged cells and for its rows): the part is inflated a few buffers ahead
+// in another goroutine while this one scans what was inflated. It holds
+// readAheadBuffers of readAheadSize bytes; Close stops it.
+func openInflating(part *zip.File) (io.ReadCloser, error) {
+	rc, err := part.Open()
+	if err != nil {
+		return nil, err
+	}
+	ra, err := readahead.NewReadCloserSize(rc, readAheadBuffers, readAheadSize)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return ra, nil
+}
+
+const (
+	readAheadBuffers = 4
+	readAheadSize    = 256 << 10
+)
 
 // decodePart unmarshals a small XML part; a missing part leaves v as is.
 func decodePart(files map[string]*zip.File, name string, v any) error {
