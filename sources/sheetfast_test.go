@@ -14,14 +14,7 @@ import (
 // over from the fast path.
 func sheetTranscript(t testing.TB, data []byte, fast bool) (transcript string, handedOver bool) {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wb, err := readWorkbook(zr)
-	if err != nil || len(wb.sheets) == 0 || wb.sheets[0].part == nil {
-		t.Fatalf("workbook: %v", err)
-	}
+	wb := packageOf(t, data)
 	defer func(was bool) { sheetFast = was }(sheetFast)
 	sheetFast = fast
 	sst, err := readSharedStrings(wb.sst)
@@ -49,6 +42,31 @@ func sheetTranscript(t testing.TB, data []byte, fast bool) (transcript string, h
 		}
 		fmt.Fprintf(&b, "%d %q\n", num, cells)
 	}
+}
+
+// matchXML fails t when the fast path reads data otherwise than
+// encoding/xml alone; it returns encoding/xml's transcript.
+func matchXML(t *testing.T, data []byte) string {
+	t.Helper()
+	want, _ := sheetTranscript(t, data, false)
+	if got, _ := sheetTranscript(t, data, true); got != want {
+		t.Errorf("fast path:\n%.2000s\nencoding/xml:\n%.2000s", got, want)
+	}
+	return want
+}
+
+// packageOf reads the workbook package of data.
+func packageOf(t testing.TB, data []byte) *workbook {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := readWorkbook(zr)
+	if err != nil || len(wb.sheets) == 0 || wb.sheets[0].part == nil {
+		t.Fatalf("workbook: %v", err)
+	}
+	return wb
 }
 
 // sheetFastCases are worksheets the fast path reads itself (plain) or
@@ -145,14 +163,8 @@ func TestSharedStringsFast(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sst := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" + `<sst ` + sheetNS + ` xmlns:x="urn:x" count="9">` + tc.items + `</sst>`
 			data := rawWorkbook(t, `<worksheet><sheetData><row><c t="s"><v>0</v></c><c t="s"><v>2</v></c></row></sheetData></worksheet>`, sst)
-			want, _ := sheetTranscript(t, data, false)
-			got, _ := sheetTranscript(t, data, true)
-			if got != want {
-				t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
-			}
-			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			wb, _ := readWorkbook(zr)
-			rc, err := wb.sst.Open()
+			matchXML(t, data)
+			rc, err := packageOf(t, data).sst.Open()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,20 +209,8 @@ func TestSheetFastProlog(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := rawWorkbook(t, tc.sheet, "")
-			want, _ := sheetTranscript(t, data, false)
-			got, _ := sheetTranscript(t, data, true)
-			if got != want {
-				t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
-			}
-			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			wb, _ := readWorkbook(zr)
-			r, err := openSheetRows(wb.sheets[0].part, &sharedStrings{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.close()
-			r.next()
-			if fast := r.p.fast || r.p.handedOver; fast != tc.fast {
+			matchXML(t, data)
+			if fast := fastTaken(t, data); fast != tc.fast {
 				t.Errorf("fast path taken: %v, want %v", fast, tc.fast)
 			}
 		})
@@ -273,15 +273,7 @@ func FuzzSheetFast(f *testing.F) {
 // fastTaken reports whether the fast path started on the workbook's sheet.
 func fastTaken(t *testing.T, data []byte) bool {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wb, err := readWorkbook(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := openSheetRows(wb.sheets[0].part, &sharedStrings{})
+	r, err := openSheetRows(packageOf(t, data).sheets[0].part, &sharedStrings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,10 +301,7 @@ func TestSheetFastCharset(t *testing.T) {
 				if fastTaken(t, data) {
 					t.Fatalf("pad %d: the fast path started on a part read through a CharsetReader", pad)
 				}
-				want, _ := sheetTranscript(t, data, false)
-				if got, _ := sheetTranscript(t, data, true); got != want {
-					t.Fatalf("pad %d: fast path:\n%s\nencoding/xml:\n%s", pad, got, want)
-				}
+				matchXML(t, data)
 			}
 		})
 	}
@@ -376,10 +365,7 @@ func TestSheetFastLines(t *testing.T) {
 				defer func(was int) { sheetWindow = was }(sheetWindow)
 				sheetWindow = w
 				data := rawWorkbook(t, sheet, "")
-				want, _ := sheetTranscript(t, data, false)
-				if got, _ := sheetTranscript(t, data, true); got != want {
-					t.Errorf("fast path:\n%s\nencoding/xml:\n%s", got, want)
-				}
+				matchXML(t, data)
 			})
 		}
 	}
@@ -396,8 +382,7 @@ func TestSheetFastWindowBound(t *testing.T) {
 			strings.Repeat(" ", maxFastElement*3) + `<row/>`,
 		} {
 			data := rawWorkbook(t, `<worksheet><sheetData><row/>`+row+`<row/></sheetData></worksheet>`, "")
-			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			wb, _ := readWorkbook(zr)
+			wb := packageOf(t, data)
 			func() {
 				defer func(was int) { sheetWindow = was }(sheetWindow)
 				sheetWindow = w
