@@ -147,8 +147,10 @@ type fastPart struct {
 	eof   error // the part's end (or read error) reached by the window
 	lines int
 	tok   fastTokens
-	// handedOver: encoding/xml took over from the fast path (tests).
+	// handedOver: encoding/xml took over from the fast path; fills:
+	// the window's refills (tests).
 	handedOver bool
+	fills      int
 }
 
 // sheetFast enables the fast path (tests compare it with encoding/xml
@@ -216,8 +218,7 @@ const (
 // element cut by the window's end is read again once the window holds
 // more, so read must keep nothing until next returns nextRead. Spaces
 // between elements are skipped (encoding/xml's text tokens there are
-// ignored by the readers); the end tag named end (when not "") ends the
-// fast path.
+// ignored by the readers); the end tag named end ends the fast path.
 func (p *fastPart) next(name, end string, read func(start xtok) error) int {
 	for {
 		for p.pos < len(p.win) && isSpaceXML(p.win[p.pos]) {
@@ -237,7 +238,7 @@ func (p *fastPart) next(name, end string, read func(start xtok) error) int {
 		t, err := p.tok.token()
 		if err == nil {
 			switch {
-			case end != "" && t.kind == tokEnd && string(t.local) == end:
+			case t.kind == tokEnd && string(t.local) == end:
 				p.consume(p.tok.i)
 				p.fast = false
 				return nextEnd
@@ -264,11 +265,18 @@ func (p *fastPart) consume(n int) {
 }
 
 // fill reads more of the part into the window, keeping win[pos:]; false
-// when nothing more came.
+// when nothing more came. It fills the window whole (or reads to the
+// part's end): an element cut by the window's end is read again from its
+// first byte, so a refill of a few bytes at a time (an inflater handing
+// out one tiny deflate block per read) would make reading an element
+// quadratic in its length; with whole refills, and the window doubled
+// when the element fills it, an element is read again at most about
+// log2(maxFastElement/sheetWindow) times.
 func (p *fastPart) fill() bool {
 	if p.eof != nil {
 		return false
 	}
+	p.fills++
 	if p.pos > 0 {
 		n := copy(p.win, p.win[p.pos:])
 		p.win, p.pos = p.win[:n], 0
@@ -276,12 +284,15 @@ func (p *fastPart) fill() bool {
 	if len(p.win) == cap(p.win) {
 		p.win = append(p.win, make([]byte, cap(p.win))...)[:len(p.win)]
 	}
-	n, err := p.br.Read(p.win[len(p.win):cap(p.win)])
+	n, err := io.ReadFull(p.br, p.win[len(p.win):cap(p.win)])
 	p.win = p.win[:len(p.win)+n]
-	if err != nil {
+	switch {
+	case err == io.ErrUnexpectedEOF:
+		p.eof = io.EOF
+	case err != nil:
 		p.eof = err
 	}
-	return n > 0 || err == nil
+	return n > 0
 }
 
 // handOver hands the rest of the part, from win[pos], over to
@@ -303,14 +314,14 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // errShort: the bytes end inside a token.
-var errShort = errors.New("sheet XML: token cut by the end of the bytes")
+var errShort = errors.New("XLSX part: token cut by the end of the bytes")
 
 // errNotFast: the bytes hold something the fast path leaves to
 // encoding/xml.
-var errNotFast = errors.New("sheet XML: left to encoding/xml")
+var errNotFast = errors.New("XLSX part: left to encoding/xml")
 
 // fastTokens tokenizes b as RawToken would, for the plain shape of a
-// worksheet's rows: elements whose names are ASCII with at most one
+// worksheet's rows and of shared string items: elements whose names are ASCII with at most one
 // prefix, attributes in quotes whose values hold no entity, no '<' and no
 // carriage return, and text whose only entities are XML's own five and
 // character references. Anything else, and any syntax error, gives

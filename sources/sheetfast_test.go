@@ -3,9 +3,15 @@ package sources
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sheetTranscript reads every row of a workbook's first sheet with the
@@ -426,4 +432,134 @@ func FuzzSheetProlog(f *testing.F) {
 			t.Fatalf("fast path (window %d):\n%s\nencoding/xml:\n%s", sheetWindow, got, want)
 		}
 	})
+}
+
+// byteBlocks writes a deflate stream of one block per byte, so that the
+// inflater hands out one byte per read.
+type byteBlocks struct{ fw *flate.Writer }
+
+func (b byteBlocks) Write(p []byte) (int, error) {
+	for i := range p {
+		if _, err := b.fw.Write(p[i : i+1]); err != nil {
+			return i, err
+		}
+		if err := b.fw.Flush(); err != nil {
+			return i, err
+		}
+	}
+	return len(p), nil
+}
+
+func (b byteBlocks) Close() error { return b.fw.Close() }
+
+// tinyBlockPart is a zip part holding body, deflated one byte per block.
+func tinyBlockPart(t *testing.T, body string) *zip.File {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		fw, err := flate.NewWriter(w, flate.BestSpeed)
+		return byteBlocks{fw}, err
+	})
+	w, err := zw.Create("part.xml")
+	if err == nil {
+		_, err = io.WriteString(w, body)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr.File[0]
+}
+
+// An element longer than the window, inflated one byte per read, is read
+// again only a few times: each refill fills the window whole. Refilled a
+// read at a time, a 64 KiB shared string item was read again after every
+// byte, about 90 s of CPU where encoding/xml took 15 ms (review of
+// ddcd95b).
+func TestSheetFastTinyBlocks(t *testing.T) {
+	item := "<si>" + strings.Repeat("<r><t>x</t></r>", (64<<10)/15) + "</si>"
+	sst := tinyBlockPart(t, `<sst>`+item+item+`</sst>`)
+	rc, err := sst.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	p := newFastPart(rc)
+	for !p.fast {
+		if tok, err := p.token(); err != nil {
+			t.Fatal(err)
+		} else if tok.kind == tokStart && string(tok.local) == "sst" {
+			p.begin()
+		}
+	}
+	items := 0
+	for p.fast {
+		if p.next("si", "sst", func(xtok) error { _, err := (&richText{}).read(&p.tok, "si"); return err }) == nextRead {
+			items++
+		}
+	}
+	if items != 2 || p.handedOver {
+		t.Errorf("%d items read on the fast path, handed over %v", items, p.handedOver)
+	}
+	if p.fills > 16 {
+		t.Errorf("%d refills of the window for %d bytes", p.fills, sst.UncompressedSize64)
+	}
+
+	row := `<row r="1">` + strings.Repeat("<c><v>1</v></c>", (64<<10)/15) + `</row>`
+	sheet := tinyBlockPart(t, `<worksheet><sheetData>`+row+row+`</sheetData></worksheet>`)
+	r, err := openSheetRows(sheet, &sharedStrings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	for {
+		if _, _, err := r.next(); err != nil {
+			break
+		}
+	}
+	if r.p.handedOver || r.p.fills > 16 {
+		t.Errorf("rows: handed over %v, %d refills", r.p.handedOver, r.p.fills)
+	}
+}
+
+// A panic while the header is chosen (here the caller's HeaderScore) fails
+// the file and leaves no read-ahead goroutine behind (review of b0f788d).
+func TestXLSXPanicClosesRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.xlsx")
+	// Rows enough that the read-ahead goroutine is still waiting to hand
+	// out more of the part (4 buffers of 256 KiB) when the header is chosen.
+	var b strings.Builder
+	b.WriteString(`<worksheet><sheetData><row><c t="inlineStr"><is><t>Mã hồ sơ</t></is></c></row>`)
+	for i := range 60000 {
+		fmt.Fprintf(&b, `<row><c t="inlineStr"><is><t>HS-%d</t></is></c></row>`, i)
+	}
+	b.WriteString(`</sheetData></worksheet>`)
+	if err := os.WriteFile(path, rawWorkbook(t, b.String(), ""), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for range 5 {
+		// The pause lets the read-ahead fill its buffers and wait: a
+		// goroutine left then waits for good.
+		score := func([]string) int { time.Sleep(20 * time.Millisecond); panic("score") }
+		if r, err := Open(path, DecodeOptions{HeaderScore: score}); err == nil {
+			r.Close()
+			t.Fatal("a panicking HeaderScore gave no error")
+		}
+	}
+	// The read-ahead goroutine ends once closed; give the scheduler a
+	// moment, then count.
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left after 5 failed opens (were %d)", n, before)
+	}
 }

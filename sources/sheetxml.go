@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -306,10 +307,9 @@ func isHex4(s string) bool {
 // encoding/xml allocates every token), the same state machines (row,
 // cell, richText) reading the tokens either way (fastPart).
 type sheetRows struct {
-	rc   io.ReadCloser
-	p    *fastPart
-	sst  *sharedStrings
-	part string
+	rc  io.ReadCloser
+	p   *fastPart
+	sst *sharedStrings
 
 	started bool  // inside <sheetData>
 	done    bool  // </sheetData> or the end of the part seen
@@ -324,7 +324,7 @@ func openSheetRows(part *zip.File, sst *sharedStrings) (*sheetRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sheetRows{rc: rc, p: newFastPart(rc), sst: sst, part: part.Name}, nil
+	return &sheetRows{rc: rc, p: newFastPart(rc), sst: sst}, nil
 }
 
 // next returns the cells of the next row element and its Excel row number:
@@ -383,8 +383,8 @@ func (s *sheetRows) next() ([]string, int64, error) {
 		}
 	}
 	// Read to the end of the part: archive/zip checks its checksum there.
-	_, err := io.Copy(io.Discard, s.rc)
-	if err != nil {
+	// (The read-ahead reader's WriteTo says io.EOF again once at the end.)
+	if _, err := io.Copy(io.Discard, s.rc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, 0, err
 	}
 	return nil, 0, io.EOF

@@ -132,6 +132,14 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %s: %w", path, QuoteName(sheet.name), cutErr{err})
 	}
+	// The rows hold a read-ahead goroutine: closed on every way out but
+	// success, a panic too (recoverXLSX turns it into an error above).
+	opened := false
+	defer func() {
+		if !opened {
+			rows.close()
+		}
+	}()
 	s := &xlsxSource{path: path, sheet: sheet.name, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
@@ -140,7 +148,6 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 			break
 		}
 		if err != nil {
-			s.rows.close()
 			return nil, nil, err
 		}
 		if !isBlank(cells) {
@@ -148,7 +155,6 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		}
 	}
 	if len(top) == 0 {
-		s.rows.close()
 		return nil, nil, fmt.Errorf("file %s: sheet %s is empty", path, QuoteName(sheet.name))
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
@@ -160,6 +166,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 	} else {
 		s.rep.setDataFrom(s.row + 1)
 	}
+	opened = true
 	return s, header, nil
 }
 
