@@ -51,7 +51,8 @@ test-short:
 # Runs every fuzz target for FUZZTIME each: the decoders (FuzzCSV, FuzzXLSX,
 # FuzzJSON, FuzzOpenAuto for format detection; FuzzCSVLines: the CSV fast
 # path against encoding/csv; FuzzSheetFast, FuzzSheetProlog: the XLSX
-# rows' and shared strings' fast path against encoding/xml), encoding detection and repair (FuzzDetect,
+# rows' and shared strings' fast path against encoding/xml;
+# FuzzScanMergeRefs: the merged-cell skim against the tag-by-tag one), encoding detection and repair (FuzzDetect,
 # FuzzNewReader, FuzzDecode, FuzzFixText) and the transform's parsers
 # (FuzzFastDMY: the dates' fast path against the general parser). CI runs it with FUZZTIME=3s so that a panic on
 # hostile input fails the build; new crashers land in testdata/fuzz/.

@@ -95,58 +95,129 @@ func decodePart(files map[string]*zip.File, name string, v any) error {
 // text, padding) is longer than a cell may be, or when it lists more than
 // lim.MaxMerges merges: the row parser would hold such a value, or one
 // range per merge, in memory. part names the part in the error.
+//
+// The part is skimmed a buffer at a time: the tag is looked for where
+// "mergeCells" occurs, and the runs are checked by hopping to the last '<'
+// within a run's bound, so that the bytes between are not looked at one
+// tag at a time (which took about as long as inflating the part).
+// FuzzScanMergeRefs compares it with the tag-by-tag skim it replaced.
 func scanMergeRefs(r io.Reader, part string, lim Limits) ([]string, error) {
 	lim = lim.withDefaults()
-	br := bufio.NewReaderSize(r, 256<<10)
+	br := bufio.NewReaderSize(r, mergeScanBuffer)
 	maxRun := xmlRunLimit(lim)
-	run := 0
+	run := 0 // bytes since the last '<'
 	for {
-		b, err := br.ReadSlice('<')
-		run += len(b)
-		if run > maxRun {
+		buf, rerr := br.Peek(br.Size())
+		// Each '<' before end is settled here; the bytes after it wait for
+		// the next buffer unless the part ends, so that a tag and the 48
+		// bytes isMergeCellsTag reads after its '<' are whole.
+		end := len(buf)
+		if rerr == nil {
+			end -= 64
+		}
+		tag := mergeCellsTag(buf, end)
+		through := end
+		if tag >= 0 {
+			through = tag + 1
+		}
+		if !runsWithin(buf[:through], &run, maxRun) {
 			return nil, xmlRunError(part, maxRun, lim)
 		}
-		if err != nil {
-			if err == bufio.ErrBufferFull {
-				continue
+		if tag >= 0 {
+			br.Discard(tag + 1)
+			return mergeRefs(xml.NewDecoder(io.MultiReader(strings.NewReader("<"), br)), part, lim)
+		}
+		if rerr != nil {
+			if run > maxRun {
+				return nil, xmlRunError(part, maxRun, lim)
 			}
-			if err == io.EOF {
+			if rerr == io.EOF {
 				return nil, nil
 			}
-			return nil, err
+			return nil, rerr
 		}
-		run = 0
-		if b, err := br.Peek(1); err == nil && b[0] == '/' {
-			continue // an end tag, half of them
+		br.Discard(end)
+	}
+}
+
+// mergeScanBuffer is scanMergeRefs' buffer (tests make it small, so that
+// tags and runs straddle its refills; at least 80 bytes).
+var mergeScanBuffer = 256 << 10
+
+// mergeCellsTag returns the index of the first '<' before end in buf that
+// starts a <mergeCells> tag (isMergeCellsTag on the 48 bytes after it), or
+// -1. Only a '<' at most 48 bytes before an occurrence of "mergeCells" can.
+func mergeCellsTag(buf []byte, end int) int {
+	checked := 0 // the '<' before this index were looked at
+	for from := 0; ; {
+		k := bytes.Index(buf[from:], []byte("mergeCells"))
+		if k < 0 {
+			return -1
 		}
-		peek, _ := br.Peek(48)
-		if !isMergeCellsTag(peek) {
+		k += from
+		lo := max(k-48, checked)
+		if lo >= end {
+			return -1
+		}
+		for j := lo; j < min(k, end); j++ {
+			if buf[j] == '<' && isMergeCellsTag(buf[j+1:min(j+49, len(buf))]) {
+				return j
+			}
+		}
+		checked = max(checked, min(k, end))
+		from = k + 1
+	}
+}
+
+// runsWithin checks the runs of bytes between two '<' in b, run being the
+// bytes since the last '<' before b (updated): a run and the '<' that ends
+// it may be at most maxRun bytes. It reports false at the first longer one.
+// Runs are checked by hopping to the last '<' within the bound.
+func runsWithin(b []byte, run *int, maxRun int) bool {
+	for p := 0; p < len(b); {
+		allow := maxRun - 1 - *run // bytes before the next '<' may still come
+		if allow < 0 {
+			return false // b goes on past the run's bound
+		}
+		w := b[p:min(len(b), p+allow+1)]
+		if q := bytes.LastIndexByte(w, '<'); q >= 0 {
+			p += q + 1
+			*run = 0
 			continue
 		}
-		dec := xml.NewDecoder(io.MultiReader(strings.NewReader("<"), br))
-		var refs []string
-		for {
-			tok, err := dec.Token()
-			if err != nil {
-				return refs, fmt.Errorf("merged cell list: %w", err)
+		if p+allow+1 < len(b) {
+			return false
+		}
+		*run += len(w)
+		p += len(w)
+	}
+	return true
+}
+
+// mergeRefs reads the <mergeCells> element dec starts at.
+func mergeRefs(dec *xml.Decoder, part string, lim Limits) ([]string, error) {
+	var refs []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return refs, fmt.Errorf("merged cell list: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "mergeCell" {
+				if len(refs) >= lim.MaxMerges {
+					return nil, &LimitError{What: fmt.Sprintf("số vùng ô gộp trong phần %s", QuoteName(part)),
+						Limit: int64(lim.MaxMerges), Key: "limits.max_merges"}
+				}
+				for _, a := range t.Attr {
+					if a.Name.Local == "ref" {
+						refs = append(refs, a.Value)
+					}
+				}
 			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				if t.Name.Local == "mergeCell" {
-					if len(refs) >= lim.MaxMerges {
-						return nil, &LimitError{What: fmt.Sprintf("số vùng ô gộp trong phần %s", QuoteName(part)),
-							Limit: int64(lim.MaxMerges), Key: "limits.max_merges"}
-					}
-					for _, a := range t.Attr {
-						if a.Name.Local == "ref" {
-							refs = append(refs, a.Value)
-						}
-					}
-				}
-			case xml.EndElement:
-				if t.Name.Local == "mergeCells" {
-					return refs, nil
-				}
+		case xml.EndElement:
+			if t.Name.Local == "mergeCells" {
+				return refs, nil
 			}
 		}
 	}
