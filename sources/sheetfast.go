@@ -37,15 +37,13 @@ type xtok struct {
 }
 
 // attr returns the value of the first attribute with the local name, or
-// nil; a token of fastTokens knows only r and t.
+// nil; a token of fastTokens knows only r and t (its xattrs are nil, a
+// token of encoding/xml's has nil r and t).
 func (t *xtok) attr(name string) []byte {
-	if t.xattrs != nil {
-		for _, a := range t.xattrs {
-			if a.Name.Local == name {
-				return []byte(a.Value)
-			}
+	for _, a := range t.xattrs {
+		if a.Name.Local == name {
+			return []byte(a.Value)
 		}
-		return nil
 	}
 	switch name {
 	case "r":
@@ -53,7 +51,7 @@ func (t *xtok) attr(name string) []byte {
 	case "t":
 		return t.t
 	}
-	return nil // fastTokens keeps no other (see xtok)
+	return nil
 }
 
 // tokenReader gives the tokens of a part; io.EOF at its end.
@@ -80,11 +78,7 @@ func (x *xmlTokens) token() (xtok, error) {
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:
-		attrs := t.Attr
-		if attrs == nil {
-			attrs = []xml.Attr{}
-		}
-		return xtok{kind: tokStart, local: []byte(t.Name.Local), xattrs: attrs}, nil
+		return xtok{kind: tokStart, local: []byte(t.Name.Local), xattrs: t.Attr}, nil
 	case xml.EndElement:
 		return xtok{kind: tokEnd, local: []byte(t.Name.Local)}, nil
 	case xml.CharData:
@@ -113,14 +107,11 @@ func (c *countingReader) ReadByte() (byte, error) {
 	return b, err
 }
 
+// Read is what a CharsetReader reads through, which turns the fast path
+// off: only the count matters then.
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if n >= 2 {
-		c.last[0], c.last[1] = p[n-2], p[n-1]
-	} else if n == 1 {
-		c.last[0], c.last[1] = c.last[1], p[0]
-	}
 	return n, err
 }
 
@@ -370,14 +361,11 @@ func (f *fastTokens) token() (xtok, error) {
 	}
 	if b[1] == '/' {
 		name, j, err := scanName(b, 2)
+		if err == nil {
+			j, err = skipSpaces(b, j)
+		}
 		if err != nil {
 			return xtok{}, err
-		}
-		for j < len(b) && isSpaceXML(b[j]) {
-			j++
-		}
-		if j >= len(b) {
-			return xtok{}, errShort
 		}
 		if b[j] != '>' {
 			return xtok{}, errNotFast
@@ -393,11 +381,8 @@ func (f *fastTokens) token() (xtok, error) {
 	var rv, tv []byte
 	for {
 		k := j
-		for j < len(b) && isSpaceXML(b[j]) {
-			j++
-		}
-		if j >= len(b) {
-			return xtok{}, errShort
+		if j, err = skipSpaces(b, j); err != nil {
+			return xtok{}, err
 		}
 		switch b[j] {
 		case '>':
@@ -420,24 +405,17 @@ func (f *fastTokens) token() (xtok, error) {
 			return xtok{}, errNotFast
 		}
 		var an []byte
-		if an, j, err = scanName(b, j); err != nil {
+		if an, j, err = scanName(b, j); err == nil {
+			j, err = skipSpaces(b, j)
+		}
+		if err != nil {
 			return xtok{}, err
-		}
-		for j < len(b) && isSpaceXML(b[j]) {
-			j++
-		}
-		if j >= len(b) {
-			return xtok{}, errShort
 		}
 		if b[j] != '=' {
 			return xtok{}, errNotFast
 		}
-		j++
-		for j < len(b) && isSpaceXML(b[j]) {
-			j++
-		}
-		if j >= len(b) {
-			return xtok{}, errShort
+		if j, err = skipSpaces(b, j+1); err != nil {
+			return xtok{}, err
 		}
 		q := b[j]
 		if q != '"' && q != '\'' {
@@ -509,11 +487,16 @@ func localName(n []byte) []byte {
 
 func isSpaceXML(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func trimSpaceXML(b []byte) []byte {
-	for len(b) > 0 && isSpaceXML(b[0]) {
-		b = b[1:]
+// skipSpaces returns the index of the first byte from b[j] on that is not
+// an XML space; errShort when b ends first.
+func skipSpaces(b []byte, j int) (int, error) {
+	for j < len(b) && isSpaceXML(b[j]) {
+		j++
 	}
-	return b
+	if j >= len(b) {
+		return j, errShort
+	}
+	return j, nil
 }
 
 // plainText reports whether b is UTF-8 of characters XML allows.
