@@ -19,7 +19,10 @@
 //	    transaction, as a run does), from the counts the model keeps, as
 //	    after a change of the methodology's points; (d2) the same counting
 //	    every dossier again (-recount), as after a change of its counts;
-//	(e) `cchc run` loading an -xlsx-row XLSX export into an empty warehouse.
+//	(e) `cchc run` loading an -xlsx-row XLSX export into an empty warehouse,
+//	    its strings written inline as excelize's stream writer does; (e2)
+//	    the same rows in a workbook whose strings are in the shared-strings
+//	    table, as Excel saves it.
 //
 // It prints rows/s, MB/s and peak RSS (the child's rusage) of each, and
 // the ratios (a)/(b) and (c)/(a), and writes the same as Markdown to
@@ -67,7 +70,7 @@ func main() {
 	flag.IntVar(&o.nightly, "nightly", 50_000, "rows of the nightly file added to the largest warehouse (0: skip (c), (c1) and (c2))")
 	flag.IntVar(&o.nightlyDays, "nightly-days", 5, "the nightly file's dossiers are received in the export's last this many working days")
 	flag.IntVar(&o.updates, "updates", 10_000, "pending dossiers of the largest export redelivered finished, in a second nightly case (c2) (0: skip (c2))")
-	flag.IntVar(&o.xlsx, "xlsx", 200_000, "rows of the XLSX export (0: skip (e))")
+	flag.IntVar(&o.xlsx, "xlsx", 200_000, "rows of the XLSX exports (0: skip (e) and (e2))")
 	flag.IntVar(&o.communes, "communes", 600, "synthetic communes in the unit registry")
 	flag.StringVar(&o.data, "data", "bench/data", "cache folder of the generated exports (git ignores it)")
 	flag.StringVar(&o.out, "out", "bench/out", "folder for results.md, profiles and scratch warehouses")
@@ -136,6 +139,7 @@ type files struct {
 	spread  export   // the same number spread over every month
 	updates export   // redeliveries of the largest export's pending dossiers
 	xlsx    export
+	shared  export // xlsx's rows with shared strings
 }
 
 func prepare(o options) (*files, error) {
@@ -150,14 +154,11 @@ func prepare(o options) (*files, error) {
 		return nil, err
 	}
 	base := samplegen.BigOptions{Seed: 1, Communes: o.communes, CanonicalHeaders: true}
-	gen := func(name string, opt samplegen.BigOptions, xlsx bool) (export, error) {
+	gen := func(name string, opt samplegen.BigOptions, write func(io.Writer, samplegen.BigOptions) (int, error)) (export, error) {
 		p := filepath.Join(o.data, name)
 		err := cached(p, func(w io.Writer) (int, error) {
 			fmt.Fprintf(os.Stderr, "generating %s (once; cached)\n", p)
-			if xlsx {
-				return samplegen.BigXLSX(w, opt)
-			}
-			return samplegen.BigExport(w, opt)
+			return write(w, opt)
 		})
 		if err != nil {
 			return export{}, err
@@ -171,7 +172,7 @@ func prepare(o options) (*files, error) {
 	for _, n := range o.sizes {
 		opt := base
 		opt.Rows = n
-		e, err := gen(fmt.Sprintf("dossiers-%d-c%d.csv", n, o.communes), opt, false)
+		e, err := gen(fmt.Sprintf("dossiers-%d-c%d.csv", n, o.communes), opt, samplegen.BigExport)
 		if err != nil {
 			return nil, err
 		}
@@ -186,13 +187,13 @@ func prepare(o options) (*files, error) {
 		// every period is touched.
 		opt := base
 		opt.Rows, opt.Seed, opt.SeqBase, opt.Days = o.nightly, 2, 100_000, o.nightlyDays
-		e, err := gen(fmt.Sprintf("nightly-%d-last%d-c%d.csv", o.nightly, o.nightlyDays, o.communes), opt, false)
+		e, err := gen(fmt.Sprintf("nightly-%d-last%d-c%d.csv", o.nightly, o.nightlyDays, o.communes), opt, samplegen.BigExport)
 		if err != nil {
 			return nil, err
 		}
 		f.nightly = e
 		opt.Days = 0
-		if f.spread, err = gen(fmt.Sprintf("nightly-%d-c%d.csv", o.nightly, o.communes), opt, false); err != nil {
+		if f.spread, err = gen(fmt.Sprintf("nightly-%d-c%d.csv", o.nightly, o.communes), opt, samplegen.BigExport); err != nil {
 			return nil, err
 		}
 		if o.updates > 0 {
@@ -214,11 +215,14 @@ func prepare(o options) (*files, error) {
 	if o.xlsx > 0 && !o.profile {
 		opt := base
 		opt.Rows = o.xlsx
-		e, err := gen(fmt.Sprintf("dossiers-%d-c%d.xlsx", o.xlsx, o.communes), opt, true)
+		e, err := gen(fmt.Sprintf("dossiers-%d-c%d.xlsx", o.xlsx, o.communes), opt, samplegen.BigXLSX)
 		if err != nil {
 			return nil, err
 		}
 		f.xlsx = e
+		if f.shared, err = gen(fmt.Sprintf("dossiers-%d-c%d-shared.xlsx", o.xlsx, o.communes), opt, samplegen.BigXLSXShared); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -400,7 +404,7 @@ func run(o options) error {
 		full = append(full, &result{label: fmt.Sprintf("(a) cchc run, %s rows CSV, empty warehouse", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 		ref = append(ref, &result{label: fmt.Sprintf("(b) DuckDB read_csv, typed + outcome, %s rows", thousands(e.rows)), rows: e.rows, mb: e.mb()})
 	}
-	var nightly, spread, updates, model, recount, xlsx *result
+	var nightly, spread, updates, model, recount, xlsx, shared *result
 	last := f.csv[len(f.csv)-1]
 	if f.nightly.path != "" {
 		nightly = &result{label: fmt.Sprintf("(c) nightly cchc run, +%s rows received in the last %d working days, into %s",
@@ -417,6 +421,8 @@ func run(o options) error {
 	recount = &result{label: fmt.Sprintf("(d2) model and rank alone, every period, every dossier counted, %s rows", thousands(last.rows)), rows: last.rows}
 	if f.xlsx.path != "" {
 		xlsx = &result{label: fmt.Sprintf("(e) cchc run, %s rows XLSX, empty warehouse", thousands(f.xlsx.rows)), rows: f.xlsx.rows, mb: f.xlsx.mb()}
+		shared = &result{label: fmt.Sprintf("(e2) cchc run, %s rows XLSX with shared strings (as Excel saves it), empty warehouse", thousands(f.shared.rows)),
+			rows: f.shared.rows, mb: f.shared.mb()}
 	}
 
 	// Alternated: each round measures every case once, so that a slow
@@ -495,9 +501,15 @@ func run(o options) error {
 			}
 			c.r.add(s, out)
 		}
-		if xlsx != nil {
-			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, xlsx.label)
-			cfg, err := workdir(o, f, "xlsx", f.xlsx)
+		for _, c := range []struct {
+			r *result
+			e export
+		}{{xlsx, f.xlsx}, {shared, f.shared}} {
+			if c.r == nil {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, o.runs, c.r.label)
+			cfg, err := workdir(o, f, "xlsx", c.e)
 			if err != nil {
 				return err
 			}
@@ -505,7 +517,7 @@ func run(o options) error {
 			if err != nil {
 				return err
 			}
-			xlsx.add(s, out)
+			c.r.add(s, out)
 		}
 	}
 	os.RemoveAll(filepath.Join(o.out, "work"))
@@ -514,7 +526,7 @@ func run(o options) error {
 	for i := range full {
 		all = append(all, full[i], ref[i])
 	}
-	for _, r := range []*result{nightly, spread, updates, model, recount, xlsx} {
+	for _, r := range []*result{nightly, spread, updates, model, recount, xlsx, shared} {
 		if r != nil {
 			all = append(all, r)
 		}

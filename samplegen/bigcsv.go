@@ -134,6 +134,38 @@ func BigXLSX(w io.Writer, o BigOptions) (int, error) {
 	return n, nil
 }
 
+// BigXLSXShared writes the rows of BigExport(o) as BigXLSX does, but with
+// every string in the workbook's shared-strings table, cells referring to
+// it by index: how Excel saves a workbook (and many exporting libraries),
+// where BigXLSX's stream writes each string inline. excelize builds the
+// whole sheet in memory for this (about 37 s and a few GiB at 200,000 rows),
+// so it is meant to be run once and the file kept.
+func BigXLSXShared(w io.Writer, o BigOptions) (int, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	line := 0
+	cells := make([]any, 0, len(bigColumns))
+	n, err := bigRows(o, func(rec []string) error {
+		line++
+		cells = cells[:0]
+		for _, s := range rec {
+			cells = append(cells, s)
+		}
+		cell, err := excelize.CoordinatesToCellName(1, line)
+		if err != nil {
+			return err
+		}
+		return x.SetSheetRow("Sheet1", cell, &cells)
+	})
+	if err != nil {
+		return n, err
+	}
+	if _, err := x.WriteTo(w); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
 // BigUnitsCSV is the units.csv registry of an export written with
 // BigOptions.Communes set to communes (the demo's registry for 0).
 func BigUnitsCSV(communes int) []byte {

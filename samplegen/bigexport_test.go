@@ -1,8 +1,11 @@
 package samplegen
 
 import (
+	zipfile "archive/zip"
 	"bytes"
 	"encoding/csv"
+	"io"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -86,16 +89,46 @@ func TestBigExportBenchShape(t *testing.T) {
 	}
 }
 
-// BigXLSX holds the same rows as BigExport, header included.
+// BigXLSX and BigXLSXShared hold the same rows as BigExport, header
+// included; BigXLSX's strings are inline, BigXLSXShared's in the
+// shared-strings table.
 func TestBigXLSXMatchesCSV(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		write func(io.Writer, BigOptions) (int, error)
+		// cell is how the sheet's second cell of row 1 is written.
+		cell string
+	}{
+		{"inline", BigXLSX, `<c r="B1" t="inlineStr"><is><t>`},
+		{"shared", BigXLSXShared, `<c r="B1" t="s"><v>1</v></c>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			bigXLSXMatchesCSV(t, tc.write, tc.cell)
+		})
+	}
+}
+
+func bigXLSXMatchesCSV(t *testing.T, write func(io.Writer, BigOptions) (int, error), cell string) {
 	o := BigOptions{Rows: 500, Seed: 4, Communes: 30, CanonicalHeaders: true}
 	var c, x bytes.Buffer
 	if _, err := BigExport(&c, o); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := BigXLSX(&x, o); err != nil || n != o.Rows {
-		t.Fatalf("BigXLSX: %d rows, %v", n, err)
+	if n, err := write(&x, o); err != nil || n != o.Rows {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	zr, err := zipfile.NewReader(bytes.NewReader(x.Bytes()), int64(x.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := fs.ReadFile(zr, "xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(sheet, []byte(cell)) {
+		t.Fatalf("the sheet has no %s", cell)
 	}
 	want, err := csv.NewReader(&c).ReadAll()
 	if err != nil {
