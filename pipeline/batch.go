@@ -65,6 +65,8 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	} else if n > 0 {
 		log.Warn("recorded scheduled runs that were skipped while the warehouse was busy", "runs", n)
 	}
+	defer w.DropSnapshotCopy()
+	opts.snapshotAhead = true
 	sum, err := runRecovering(ctx, cfg, w, reg, opts)
 	// A failed close is a failed checkpoint: the run's data is safe in the
 	// WAL, only the snapshot cannot be taken (it says why below).
@@ -90,7 +92,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("analysts' snapshot not refreshed: the model is not rebuilt")
 		return sum, nil
 	}
-	snap, serr := warehouse.WriteSnapshot(cfg.Warehouse)
+	snap, serr := w.Snapshot()
 	if serr != nil && cerr != nil {
 		serr = fmt.Errorf("%w: %w", cerr, serr)
 	}

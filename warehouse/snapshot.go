@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +32,19 @@ func walPath(db string) string { return db + ".wal" }
 // up in the new one (rows the warehouse does not have). A read-only file
 // cannot be opened read-write, and a log found beside it is removed before
 // and after the rename. Analysts who need to write open a copy.
-func WriteSnapshot(warehouse string) (string, error) {
+func WriteSnapshot(warehouse string) (string, error) { return writeSnapshot(warehouse, nil) }
+
+// writeSnapshot is WriteSnapshot; given ahead, a copy of the warehouse file
+// made earlier under the snapshot's temporary name and open for writing
+// (copyAhead), it brings that copy up to date instead of copying the whole
+// file, and closes it.
+func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
+	if ahead != nil {
+		defer func() {
+			ahead.Close()
+			os.Remove(ahead.Name()) // gone already once renamed
+		}()
+	}
 	if st, err := os.Stat(walPath(warehouse)); err == nil && st.Size() > 0 {
 		return "", fmt.Errorf("snapshot of %s: the write-ahead log is not empty; close the warehouse first", warehouse)
 	}
@@ -41,11 +54,16 @@ func WriteSnapshot(warehouse string) (string, error) {
 		return "", fmt.Errorf("snapshot of %s: %w", warehouse, err)
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
-	if err != nil {
-		return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
+	tmp := ahead
+	if tmp != nil {
+		_, err = updateCopy(tmp, src)
+	} else {
+		tmp, err = os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
+		if err != nil {
+			return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
+		}
+		_, err = io.Copy(tmp, src)
 	}
-	_, err = io.Copy(tmp, src)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -71,6 +89,67 @@ func WriteSnapshot(warehouse string) (string, error) {
 		return "", fmt.Errorf("snapshot %s: %w", dst, err)
 	}
 	return dst, nil
+}
+
+// copyAhead copies the warehouse file, open and read by the run, to a new
+// temporary file beside the snapshot and syncs it, so that the snapshot
+// after the run only rewrites what changed since (writeSnapshot): the copy
+// and its sync, about as long as the publication on a large warehouse,
+// then run beside it. What DuckDB writes meanwhile, even into a block
+// being copied, is found by that comparison. It returns nil, leaving no
+// file, when any step fails: the snapshot then copies the whole file.
+func copyAhead(warehouse string) *os.File {
+	src, err := os.Open(warehouse)
+	if err != nil {
+		return nil
+	}
+	defer src.Close()
+	dst := SnapshotPath(warehouse)
+	tmp, err := os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
+	if err != nil {
+		return nil
+	}
+	_, err = io.Copy(tmp, src)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil
+	}
+	return tmp
+}
+
+// updateCopy makes dst's bytes src's (read from its start), writing only
+// the blocks of dst that differ and cutting or extending dst to src's size.
+// It returns the bytes it wrote.
+func updateCopy(dst, src *os.File) (written int64, err error) {
+	const block = 1 << 20
+	want, have := make([]byte, block), make([]byte, block)
+	var off int64
+	for {
+		n, rerr := io.ReadFull(src, want)
+		if n > 0 {
+			m, err := dst.ReadAt(have[:n], off)
+			if err != nil && err != io.EOF {
+				return written, err
+			}
+			if m < n || !bytes.Equal(want[:n], have[:n]) {
+				if _, err := dst.WriteAt(want[:n], off); err != nil {
+					return written, err
+				}
+				written += int64(n)
+			}
+			off += int64(n)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			return written, dst.Truncate(off)
+		}
+		if rerr != nil {
+			return written, rerr
+		}
+	}
 }
 
 func removeWAL(db string) error {

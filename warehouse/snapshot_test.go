@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"os"
@@ -148,5 +149,179 @@ func TestImportSkipped(t *testing.T) {
 	w.DB().QueryRow(`SELECT string_agg(status || ' ' || trigger || ' ' || strftime(started_at, '%H:%M'), ', ' ORDER BY run_id) FROM runs`).Scan(&got)
 	if got != "skipped schedule 01:30, skipped schedule 02:30" {
 		t.Errorf("runs: %q", got)
+	}
+}
+
+// updateCopy leaves dst with src's bytes, writing only the 1 MiB blocks
+// that differ: a copy one block of which changed since takes one block's
+// write, not the whole file.
+func TestUpdateCopy(t *testing.T) {
+	const mib = 1 << 20
+	base := make([]byte, 3*mib+100) // blocks 0, 1, 2 and a tail of 100 bytes
+	for i := range base {
+		base[i] = byte(i * 7)
+	}
+	changed := func(at int) []byte {
+		b := bytes.Clone(base)
+		b[at] ^= 0xff
+		return b
+	}
+	for _, tc := range []struct {
+		name     string
+		dst, src []byte
+		written  int64
+	}{
+		{"same", base, base, 0},
+		{"one byte of block 1", base, changed(mib + 5), mib},
+		{"the tail", base, changed(3*mib + 99), 100},
+		{"src longer", base[:2*mib], base, mib + 100}, // block 2 and the tail are new
+		{"src shorter", base, base[:mib+10], 0},       // cut, nothing written
+		{"dst empty", nil, base, int64(len(base))},    // every byte
+		{"src empty", base, nil, 0},
+		{"src shorter, last block changed", base, changed(mib + 3)[:mib+10], 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			srcPath, dstPath := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+			if err := os.WriteFile(srcPath, tc.src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dstPath, tc.dst, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.Open(srcPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			dst, err := os.OpenFile(dstPath, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dst.Close()
+			written, err := updateCopy(dst, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if written != tc.written {
+				t.Errorf("wrote %d bytes, want %d", written, tc.written)
+			}
+			got, err := os.ReadFile(dstPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, tc.src) {
+				t.Errorf("dst differs from src (%d bytes, want %d)", len(got), len(tc.src))
+			}
+		})
+	}
+}
+
+// The model's commit leaves its changes in the write-ahead log and restores
+// checkpoint_threshold; CheckpointAhead writes them into the file and
+// copies it while the run goes on, and the snapshot after Close, taken
+// from that copy brought up to date, is the warehouse byte for byte,
+// including what was written after the copy. No temporary copy is left,
+// taken or not.
+func TestCheckpointAheadSnapshot(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		snapshot bool // take the snapshot (else DropSnapshotCopy)
+	}{{"snapshot", true}, {"no snapshot", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "cchc.duckdb")
+			w, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.DropSnapshotCopy()
+			c, err := w.DB().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before, after string
+			if err := c.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&before); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string) {
+				t.Helper()
+				if _, err := c.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			walSize := func() int64 {
+				st, err := os.Stat(walPath(path))
+				if err != nil {
+					return 0
+				}
+				return st.Size()
+			}
+			// An update of 3M rows logs well past DuckDB's default
+			// threshold of 16 MiB: an ordinary commit checkpoints it at
+			// once.
+			exec("CREATE TABLE big AS SELECT i FROM range(3000000) t(i)")
+			exec("BEGIN TRANSACTION")
+			exec("UPDATE big SET i = i + 1")
+			exec("COMMIT")
+			if n := walSize(); n > 0 {
+				t.Fatalf("an ordinary commit left %d bytes of log; the test proves nothing", n)
+			}
+			exec("BEGIN TRANSACTION")
+			exec("UPDATE big SET i = i + 1")
+			if err := commitUnchecked(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&after); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			if after != before {
+				t.Errorf("checkpoint_threshold %q after the commit, %q before", after, before)
+			}
+			if n := walSize(); n < 16<<20 {
+				t.Fatalf("the commit left %d bytes of log, not its changes", n)
+			}
+			w.CheckpointAhead(tc.snapshot)
+			// A write transaction open when the checkpoint starts would make
+			// it fail (Close then checkpoints): the run writes its outcome
+			// after publishing; here after the copy.
+			<-w.ahead.done
+			if err := w.StartRun(ctx, &Run{StartedAt: time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC), Trigger: "manual"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if made := w.ahead.copy != nil; made != tc.snapshot {
+				t.Fatalf("a copy made ahead: %v, want %v", made, tc.snapshot)
+			}
+			if tc.snapshot {
+				snap, err := w.Snapshot()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := os.ReadFile(snap)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("the snapshot (%d bytes) is not the warehouse (%d bytes)", len(got), len(want))
+				}
+				if n := countRuns(t, snap); n != 1 {
+					t.Errorf("snapshot has %d runs, want the one written after the copy", n)
+				}
+			}
+			w.DropSnapshotCopy()
+			left, err := filepath.Glob(filepath.Join(dir, ".cchc.snapshot.duckdb.tmp-*"))
+			if err != nil || len(left) > 0 {
+				t.Errorf("temporary copies left: %v %v", left, err)
+			}
+		})
 	}
 }
