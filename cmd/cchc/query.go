@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/marcboeker/go-duckdb"
 	"github.com/spf13/cobra"
 )
 
@@ -197,7 +199,7 @@ func writeRows(out io.Writer, rows rowSource, format string) error {
 
 func isNumber(v any) bool {
 	switch v.(type) {
-	case int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64:
+	case int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, duckdb.Decimal, *big.Int:
 		return true
 	}
 	return false
@@ -216,6 +218,8 @@ func textValue(v any) string {
 		return string(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case duckdb.Decimal:
+		return decimalText(x)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
@@ -226,8 +230,29 @@ func textValue(v any) string {
 	return fmt.Sprint(v)
 }
 
+// decimalText writes a DECIMAL exactly, with its scale's digits (74.20),
+// where fmt would print go-duckdb's struct ({38 2 7420}).
+func decimalText(d duckdb.Decimal) string {
+	if d.Value == nil {
+		return ""
+	}
+	s := new(big.Int).Abs(d.Value).String()
+	if sc := int(d.Scale); sc > 0 {
+		if len(s) <= sc {
+			s = strings.Repeat("0", sc-len(s)+1) + s
+		}
+		s = s[:len(s)-sc] + "." + s[len(s)-sc:]
+	}
+	if d.Value.Sign() < 0 {
+		s = "-" + s
+	}
+	return s
+}
+
 func jsonValue(v any) any {
 	switch x := v.(type) {
+	case duckdb.Decimal:
+		return json.Number(decimalText(x))
 	case time.Time:
 		return textValue(x)
 	case []byte:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -88,5 +89,43 @@ func TestQueryEmpty(t *testing.T) {
 		if err := writeRows(&out, &genRows{t: t, out: &out}, format); err != nil || out.String() != want {
 			t.Errorf("%s: %q, %v; want %q", format, out.String(), err, want)
 		}
+	}
+}
+
+// DECIMAL columns (the demo rounds scores on decimals) are written exactly,
+// in every format, not as go-duckdb's struct.
+func TestQueryDecimals(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const q = `SELECT 74.20::DECIMAL(38, 2) AS a, -0.05::DECIMAL(4, 2) AS b, 12::DECIMAL(10, 0) AS c, 0.001::DECIMAL(18, 3) AS d, NULL::DECIMAL(9, 2) AS e`
+	for _, tc := range []struct{ format, want string }{
+		{"csv", "a,b,c,d,e\n74.20,-0.05,12,0.001,\n"},
+		{"json", `[{"a":74.20,"b":-0.05,"c":12,"d":0.001,"e":null}]`},
+		{"table", "74.20  -0.05  12  0.001"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			rows, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out bytes.Buffer
+			if err := writeRows(&out, rows, tc.format); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			if tc.format == "json" {
+				got = strings.Join(strings.Fields(got), "")
+			}
+			if tc.format == "table" {
+				got = strings.Join(strings.Fields(got), "  ")
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("%s:\n%s\nwant %q", tc.format, out.String(), tc.want)
+			}
+		})
 	}
 }
