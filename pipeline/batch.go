@@ -51,6 +51,10 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
 	RemoveLeftovers(cfg, log)
+	// The previous snapshot is copied beside the run: the new one then
+	// rewrites only what the run changed.
+	draft := warehouse.DraftSnapshot(cfg.Warehouse)
+	defer draft.Drop()
 	w, err := openWaiting(ctx, cfg, me.StartedAt)
 	if err != nil {
 		return nil, skip(cfg, opts, me, now, err, log)
@@ -65,8 +69,6 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	} else if n > 0 {
 		log.Warn("recorded scheduled runs that were skipped while the warehouse was busy", "runs", n)
 	}
-	defer w.DropSnapshotCopy()
-	opts.snapshotAhead = true
 	sum, err := runRecovering(ctx, cfg, w, reg, opts)
 	// A failed close is a failed checkpoint: the run's data is safe in the
 	// WAL, only the snapshot cannot be taken (it says why below).
@@ -92,7 +94,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("analysts' snapshot not refreshed: the model is not rebuilt")
 		return sum, nil
 	}
-	snap, serr := w.Snapshot()
+	snap, serr := draft.Write(cfg.Warehouse)
 	if serr != nil && cerr != nil {
 		serr = fmt.Errorf("%w: %w", cerr, serr)
 	}

@@ -64,11 +64,6 @@ type Options struct {
 	// refreshes do, instead of appending the valid rows of a direct
 	// dataset to its table (datasets.Dataset.Direct). Tests compare both.
 	StageAll bool
-
-	// snapshotAhead: the caller writes the analysts' snapshot after the
-	// run (Batch), so the checkpoint after the model also copies the file
-	// towards it (warehouse.Warehouse.CheckpointAhead).
-	snapshotAhead bool
 }
 
 func (o Options) logger() *slog.Logger {
@@ -537,13 +532,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	}
 	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, CommittedAt: warehouse.LocalNow(time.Now(), cfg.Location), Units: reg.Units, Files: sum.Files,
 		Sources: statuses, Freshness: cfg.Freshness, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
-	err = stage.Commit(ctx, in)
-	if err == nil && build != nil {
-		// The model's commit left its changes in the write-ahead log:
-		// they are written into the file while the run publishes.
-		w.CheckpointAhead(opts.snapshotAhead)
-	}
-	if err != nil {
+	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
 		var me *warehouse.ModelError
 		if !errors.As(err, &me) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cchc/cchc/datasets"
@@ -416,28 +415,6 @@ func (s *Stage) commitModel(ctx context.Context, in CommitInput) (err error) {
 	if _, err := c.ExecContext(ctx, `UPDATE runs SET modelled = true WHERE run_id = ?`, in.RunID); err != nil {
 		return fmt.Errorf("runs: %w", err)
 	}
-	return commitUnchecked(ctx, c)
-}
-
-// commitUnchecked commits the connection's transaction without the
-// checkpoint DuckDB runs at a commit whose write-ahead log passes
-// checkpoint_threshold (the model's almost always does): the changes are
-// durable in the log, and Warehouse.CheckpointAhead writes them into the
-// file while the run publishes, or Close does. The setting is the
-// database's; it is restored whatever the commit's outcome.
-func commitUnchecked(ctx context.Context, c *sql.Conn) (err error) {
-	var threshold string
-	if err := c.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&threshold); err != nil {
-		return fmt.Errorf("checkpoint_threshold: %w", err)
-	}
-	if _, err := c.ExecContext(ctx, `SET checkpoint_threshold = '1000 GiB'`); err != nil {
-		return fmt.Errorf("checkpoint_threshold: %w", err)
-	}
-	defer func() {
-		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "SET checkpoint_threshold = '"+strings.ReplaceAll(threshold, "'", "''")+"'"); rerr != nil && err == nil {
-			err = fmt.Errorf("checkpoint_threshold %s not restored: %w", threshold, rerr)
-		}
-	}()
 	_, err = c.ExecContext(ctx, "COMMIT")
 	return err
 }

@@ -34,9 +34,9 @@ func walPath(db string) string { return db + ".wal" }
 // and after the rename. Analysts who need to write open a copy.
 func WriteSnapshot(warehouse string) (string, error) { return writeSnapshot(warehouse, nil) }
 
-// writeSnapshot is WriteSnapshot; given ahead, a copy of the warehouse file
-// made earlier under the snapshot's temporary name and open for writing
-// (copyAhead), it brings that copy up to date instead of copying the whole
+// writeSnapshot is WriteSnapshot; given ahead, a file made earlier under
+// the snapshot's temporary name and open for writing (SnapshotDraft), it
+// brings that file's bytes to the warehouse's instead of copying the whole
 // file, and closes it.
 func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
 	if ahead != nil {
@@ -91,34 +91,78 @@ func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
 	return dst, nil
 }
 
-// copyAhead copies the warehouse file, open and read by the run, to a new
-// temporary file beside the snapshot and syncs it, so that the snapshot
-// after the run only rewrites what changed since (writeSnapshot): the copy
-// and its sync, about as long as the publication on a large warehouse,
-// then run beside it. What DuckDB writes meanwhile, even into a block
-// being copied, is found by that comparison. It returns nil, leaving no
-// file, when any step fails: the snapshot then copies the whole file.
-func copyAhead(warehouse string) *os.File {
-	src, err := os.Open(warehouse)
-	if err != nil {
-		return nil
-	}
-	defer src.Close()
+// SnapshotDraft is the previous snapshot being copied, in the background,
+// to the temporary file the next snapshot is written through: most of a
+// warehouse's blocks are the same after a nightly run, so the snapshot
+// after the run (Write) only rewrites and syncs the blocks that changed,
+// instead of copying and syncing the whole file while the run waits. The
+// copy runs beside the run's staging. The methods of a nil draft (no
+// previous snapshot) do what WriteSnapshot does.
+type SnapshotDraft struct {
+	done chan struct{}
+	// f is the copy, synced, open for writing; nil if none was made.
+	f *os.File
+}
+
+// DraftSnapshot starts copying the warehouse's snapshot, if there is one,
+// towards the next one. The caller holds the writer lock and has removed
+// the temporary copies dead runs left (RemoveSnapshotTemps), and calls
+// Write or Drop.
+func DraftSnapshot(warehouse string) *SnapshotDraft {
 	dst := SnapshotPath(warehouse)
-	tmp, err := os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
+	src, err := os.Open(dst)
 	if err != nil {
 		return nil
 	}
-	_, err = io.Copy(tmp, src)
-	if err == nil {
-		err = tmp.Sync()
+	d := &SnapshotDraft{done: make(chan struct{})}
+	go func() {
+		defer close(d.done)
+		defer src.Close()
+		tmp, err := os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
+		if err != nil {
+			return
+		}
+		_, err = io.Copy(tmp, src)
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if err != nil {
+			// A full disk, say: the snapshot copies the whole file.
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return
+		}
+		d.f = tmp
+	}()
+	return d
+}
+
+// Write writes the snapshot of the closed warehouse as WriteSnapshot does,
+// from the draft when it was made.
+func (d *SnapshotDraft) Write(warehouse string) (string, error) {
+	if d == nil {
+		return WriteSnapshot(warehouse)
 	}
-	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return nil
+	<-d.done
+	f := d.f
+	d.f = nil
+	if f == nil {
+		return WriteSnapshot(warehouse)
 	}
-	return tmp
+	return writeSnapshot(warehouse, f)
+}
+
+// Drop removes the draft when no snapshot took it.
+func (d *SnapshotDraft) Drop() {
+	if d == nil {
+		return
+	}
+	<-d.done
+	if d.f != nil {
+		d.f.Close()
+		os.Remove(d.f.Name())
+		d.f = nil
+	}
 }
 
 // updateCopy makes dst's bytes src's (read from its start), writing only

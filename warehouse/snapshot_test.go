@@ -217,88 +217,70 @@ func TestUpdateCopy(t *testing.T) {
 	}
 }
 
-// The model's commit leaves its changes in the write-ahead log and restores
-// checkpoint_threshold; CheckpointAhead writes them into the file and
-// copies it while the run goes on, and the snapshot after Close, taken
-// from that copy brought up to date, is the warehouse byte for byte,
-// including what was written after the copy. No temporary copy is left,
-// taken or not.
-func TestCheckpointAheadSnapshot(t *testing.T) {
+// The snapshot written from a draft (the previous snapshot copied beside
+// the run) is the warehouse byte for byte, including what the run wrote
+// after the copy; without a previous snapshot, or when the draft is
+// dropped, the result is the same and no temporary copy is left.
+func TestSnapshotDraft(t *testing.T) {
 	ctx := context.Background()
+	addRuns := func(t *testing.T, path string, n int) {
+		t.Helper()
+		w, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			if err := w.StartRun(ctx, &Run{StartedAt: time.Date(2026, 12, 1, 1, 30, i, 0, time.UTC), Trigger: "manual"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Enough rows that the file has many blocks, most of them the same
+		// across runs.
+		if _, err := w.DB().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS filler AS SELECT i, md5(i::VARCHAR) AS s FROM range(300000) t(i)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name     string
-		snapshot bool // take the snapshot (else DropSnapshotCopy)
-	}{{"snapshot", true}, {"no snapshot", false}} {
+		previous bool // a snapshot exists before the run
+		drop     bool // the run ends without a snapshot
+		drafted  bool // a draft is made
+	}{
+		{"from the previous snapshot", true, false, true},
+		{"no previous snapshot", false, false, false},
+		{"dropped", true, true, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "cchc.duckdb")
-			w, err := Open(ctx, path, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.DropSnapshotCopy()
-			c, err := w.DB().Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var before, after string
-			if err := c.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&before); err != nil {
-				t.Fatal(err)
-			}
-			exec := func(q string) {
-				t.Helper()
-				if _, err := c.ExecContext(ctx, q); err != nil {
+			addRuns(t, path, 1)
+			if tc.previous {
+				if _, err := WriteSnapshot(path); err != nil {
 					t.Fatal(err)
 				}
 			}
-			walSize := func() int64 {
-				st, err := os.Stat(walPath(path))
-				if err != nil {
-					return 0
+			draft := DraftSnapshot(path)
+			defer draft.Drop()
+			if (draft != nil) != tc.drafted {
+				t.Fatalf("draft made: %v, want %v", draft != nil, tc.drafted)
+			}
+			addRuns(t, path, 2) // the run: 3 runs now, 1 in the previous snapshot
+			if tc.drop {
+				draft.Drop()
+				if n := countRuns(t, SnapshotPath(path)); n != 1 {
+					t.Errorf("the dropped draft changed the snapshot: %d runs", n)
 				}
-				return st.Size()
-			}
-			// An update of 3M rows logs well past DuckDB's default
-			// threshold of 16 MiB: an ordinary commit checkpoints it at
-			// once.
-			exec("CREATE TABLE big AS SELECT i FROM range(3000000) t(i)")
-			exec("BEGIN TRANSACTION")
-			exec("UPDATE big SET i = i + 1")
-			exec("COMMIT")
-			if n := walSize(); n > 0 {
-				t.Fatalf("an ordinary commit left %d bytes of log; the test proves nothing", n)
-			}
-			exec("BEGIN TRANSACTION")
-			exec("UPDATE big SET i = i + 1")
-			if err := commitUnchecked(ctx, c); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&after); err != nil {
-				t.Fatal(err)
-			}
-			c.Close()
-			if after != before {
-				t.Errorf("checkpoint_threshold %q after the commit, %q before", after, before)
-			}
-			if n := walSize(); n < 16<<20 {
-				t.Fatalf("the commit left %d bytes of log, not its changes", n)
-			}
-			w.CheckpointAhead(tc.snapshot)
-			// A write transaction open when the checkpoint starts would make
-			// it fail (Close then checkpoints): the run writes its outcome
-			// after publishing; here after the copy.
-			<-w.ahead.done
-			if err := w.StartRun(ctx, &Run{StartedAt: time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC), Trigger: "manual"}); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if made := w.ahead.copy != nil; made != tc.snapshot {
-				t.Fatalf("a copy made ahead: %v, want %v", made, tc.snapshot)
-			}
-			if tc.snapshot {
-				snap, err := w.Snapshot()
+			} else {
+				if draft != nil {
+					<-draft.done
+					if draft.f == nil {
+						t.Fatal("the previous snapshot was not copied")
+					}
+				}
+				snap, err := draft.Write(path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -313,11 +295,13 @@ func TestCheckpointAheadSnapshot(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Fatalf("the snapshot (%d bytes) is not the warehouse (%d bytes)", len(got), len(want))
 				}
-				if n := countRuns(t, snap); n != 1 {
-					t.Errorf("snapshot has %d runs, want the one written after the copy", n)
+				if n := countRuns(t, snap); n != 3 {
+					t.Errorf("snapshot has %d runs, want 3", n)
+				}
+				if st, _ := os.Stat(snap); st.Mode().Perm() != 0o444 {
+					t.Errorf("snapshot mode %v, want read-only 0444", st.Mode().Perm())
 				}
 			}
-			w.DropSnapshotCopy()
 			left, err := filepath.Glob(filepath.Join(dir, ".cchc.snapshot.duckdb.tmp-*"))
 			if err != nil || len(left) > 0 {
 				t.Errorf("temporary copies left: %v %v", left, err)

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -34,75 +33,6 @@ type Warehouse struct {
 	path        string
 	readOnly    bool
 	memoryLimit string // Options.MemoryLimit
-	ahead       *checkpointAhead
-}
-
-// checkpointAhead is the checkpoint CheckpointAhead runs in the background.
-type checkpointAhead struct {
-	done chan struct{}
-	// copy is the file copied towards the snapshot once the checkpoint
-	// succeeded (copyAhead); nil when it was not made or Snapshot took it.
-	copy *os.File
-}
-
-// CheckpointAhead checkpoints the database in the background, on a
-// connection of its own, then, with snapshot, copies the file towards its
-// snapshot: the
-// model's commit leaves its changes in the write-ahead log (commitModel),
-// and writing them into the file while the run goes on reading (the
-// publication) takes that time off the run. Reads go on meanwhile; a write
-// waits for the checkpoint, and one already open when it starts makes it
-// fail (DuckDB 1.1). Close waits for it; Snapshot after
-// Close then only rewrites what changed since the copy, and
-// DropSnapshotCopy removes a copy no snapshot took. A failure is not
-// reported: Close checkpoints anyway, and Snapshot copies the whole file
-// when there is no copy.
-func (w *Warehouse) CheckpointAhead(snapshot bool) {
-	if w.readOnly || w.ahead != nil {
-		return
-	}
-	a := &checkpointAhead{done: make(chan struct{})}
-	w.ahead = a
-	go func() {
-		defer close(a.done)
-		ctx := context.Background()
-		c, err := w.db.Conn(ctx)
-		if err != nil {
-			return
-		}
-		_, err = c.ExecContext(ctx, "CHECKPOINT")
-		c.Close()
-		if err == nil && snapshot {
-			a.copy = copyAhead(w.path)
-		}
-	}()
-}
-
-// Snapshot writes the analysts' snapshot of the closed warehouse
-// (WriteSnapshot), from the copy CheckpointAhead made when there is one.
-func (w *Warehouse) Snapshot() (string, error) {
-	if w.ahead != nil {
-		<-w.ahead.done
-		if f := w.ahead.copy; f != nil {
-			w.ahead.copy = nil
-			return writeSnapshot(w.path, f)
-		}
-	}
-	return WriteSnapshot(w.path)
-}
-
-// DropSnapshotCopy removes the copy CheckpointAhead made if no Snapshot
-// took it (a run that ends without a snapshot).
-func (w *Warehouse) DropSnapshotCopy() {
-	if w.ahead == nil {
-		return
-	}
-	<-w.ahead.done
-	if f := w.ahead.copy; f != nil {
-		w.ahead.copy = nil
-		f.Close()
-		os.Remove(f.Name())
-	}
 }
 
 // Options for Open.
@@ -177,9 +107,6 @@ func (w *Warehouse) Path() string { return w.path }
 // returned: the file alone is not the warehouse then, and must not be
 // copied as the snapshot.
 func (w *Warehouse) Close() error {
-	if w.ahead != nil {
-		<-w.ahead.done
-	}
 	var err error
 	if !w.readOnly {
 		if _, cerr := w.db.Exec("CHECKPOINT"); cerr != nil {
