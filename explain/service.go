@@ -16,8 +16,12 @@ import (
 )
 
 // Service writes the explanation of unit's service-index score in period:
-// each group against its maximum, the indicators that lost most points
-// (rate against threshold), those without data, and the movement.
+// each group's published score (index_scores.group_scores, the figure the
+// ranking gives; "không có dữ liệu" for a group without one, never 0)
+// against its maximum, how a group with N/A indicators is rescaled and how
+// the total follows from the group scores (docs/methodology.md), the
+// indicators that lost most points (rate against threshold), those without
+// data, and the movement. Period names read as publish.PeriodVI writes them.
 func Service(ctx context.Context, db *sql.DB, w io.Writer, unit, period string, opts Options) error {
 	if opts.Top <= 0 {
 		opts.Top = 5
