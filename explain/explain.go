@@ -68,15 +68,15 @@ func PAR(ctx context.Context, db *sql.DB, w io.Writer, unit, period string, opts
 		ORDER BY s.unit_code = $2 DESC LIMIT 1`, period, unit).Scan(&code, &name, &pg, &meth, &ver, &status, &note, &self, &appr, &survey,
 		&bonus, &pen, &total, &max, &score, &chg, &prevScore, &mean, &rank, &peers, &prevRank, &rchg, &prov)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: đơn vị %s không có điểm Chỉ số cải cách hành chính %s (xem: cchc query \"SELECT DISTINCT period FROM par_scores\")",
-			ErrNotFound, unit, strings.ToLower(publish.PeriodVI(period)))
+		return fmt.Errorf("%w: đơn vị %s không có điểm Chỉ số cải cách hành chính kỳ %s (xem: cchc query \"SELECT DISTINCT period FROM par_scores\")",
+			ErrNotFound, unit, publish.PeriodVI(period))
 	}
 	if err != nil {
 		return fmt.Errorf("par_scores: %w", err)
 	}
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("%s (%s) — Chỉ số cải cách hành chính %s\n", name, code, strings.ToLower(publish.PeriodVI(period)))
+	p("%s (%s) — Chỉ số cải cách hành chính, %s\n", name, code, publish.PeriodVI(period))
 	p("Phương pháp %s, phiên bản %s; nhóm so sánh: %s\n", meth, ver, peerVI(pg))
 	if prov.Valid && prov.Bool {
 		p("Số liệu tạm tính: kỳ chưa chốt, điểm và vị thứ chưa chính thức\n")
@@ -212,7 +212,7 @@ func PAR(ctx context.Context, db *sql.DB, w io.Writer, unit, period string, opts
 
 	// Movement.
 	prevName := previousName(period)
-	p("\nSo với kỳ trước (%s): ", strings.ToLower(publish.PeriodVI(prevName)))
+	p("\nSo với kỳ trước (%s): ", publish.PeriodVI(prevName))
 	switch {
 	case !prevRank.Valid:
 		p("không có vị thứ kỳ trước để so sánh\n")

@@ -43,7 +43,7 @@ func TestPAR(t *testing.T) {
 		want         []string
 	}{
 		{"S.C", "2025", []string{
-			"Sở C (S.C) — Chỉ số cải cách hành chính năm 2025",
+			"Sở C (S.C) — Chỉ số cải cách hành chính, Năm 2025",
 			"Điểm đánh giá 81,18 (69,00/85,00 điểm), vị thứ 3/4, xếp loại Tốt; trên bình quân nhóm (76,29).",
 			"  II. Cải cách thủ tục hành chính: 12,00/15,00 (tối đa 30,00, bỏ phần không áp dụng)",
 			"  III. Điều tra xã hội học: 40,00/50,00 — điều tra xã hội học",
@@ -51,7 +51,7 @@ func TestPAR(t *testing.T) {
 			"  II.1 Công khai thủ tục hành chính: 12,00/15,00 (mất 3,00)",
 			"  I.1 Ban hành kế hoạch CCHC năm: tự đánh giá 8,00, thẩm định 7,00 (-1,00)",
 			"Điều tra xã hội học: tỷ lệ hài lòng 80,00% → 40,00 điểm",
-			"So với kỳ trước (năm 2024): không có vị thứ kỳ trước để so sánh",
+			"So với kỳ trước (Năm 2024): không có vị thứ kỳ trước để so sánh",
 		}},
 		{"Sở E", "2025", []string{
 			"vị thứ 4/4, xếp loại Yếu; dưới bình quân nhóm",
@@ -61,7 +61,7 @@ func TestPAR(t *testing.T) {
 		{"S.D", "2025", []string{"Chưa đủ dữ liệu, không xếp hạng: phiếu có 1 dòng bị cách ly, chờ file sửa; thiếu điểm tiêu chí II.1."}},
 		{"S.A", "2026", []string{
 			"Số liệu tạm tính",
-			"So với kỳ trước (năm 2025): vị thứ 1 → 4 (giảm 3 bậc), điểm 90,00 → 80,00 (-10,00 điểm)",
+			"So với kỳ trước (Năm 2025): vị thứ 1 → 4 (giảm 3 bậc), điểm 90,00 → 80,00 (-10,00 điểm)",
 			"  II.2 Tỷ lệ hồ sơ giải quyết đúng hạn: 12,00 → 5,00 (-7,00)",
 		}},
 	}
@@ -103,8 +103,8 @@ func TestService(t *testing.T) {
 		t.Fatal(err)
 	}
 	// on_time: 1 of 2 = 50% of a 100% threshold → 10 of 20 points.
-	for _, s := range []string{"Sở A (S.A) — Chỉ số phục vụ người dân, doanh nghiệp tháng 3/2026", "  TDGQ Tiến độ giải quyết: 10,00/20,00",
-		"on_time (TDGQ): tỷ lệ 50,00%, ngưỡng 100,00% → 10,00/20,00 điểm (mất 10,00)", "So với kỳ trước (tháng 2/2026)"} {
+	for _, s := range []string{"Sở A (S.A) — Chỉ số phục vụ người dân, doanh nghiệp, Tháng 3/2026", "  TDGQ Tiến độ giải quyết: 10,00/20,00",
+		"on_time (TDGQ): tỷ lệ 50,00%, ngưỡng 100,00% → 10,00/20,00 điểm (mất 10,00)", "So với kỳ trước (Tháng 2/2026)"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("lacks %q in:\n%s", s, b.String())
 		}
@@ -133,7 +133,7 @@ func TestPARRestatedPrevious(t *testing.T) {
 	if err := PAR(ctx, db, &b, "X.AB", "2026", Options{Decimals: 2}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"So với kỳ trước (năm 2025): vị thứ 1 → 2 (giảm 1 bậc), điểm 85,00 → 88,00 (+3,00 điểm)",
+	for _, want := range []string{"So với kỳ trước (Năm 2025): vị thứ 1 → 2 (giảm 1 bậc), điểm 85,00 → 88,00 (+3,00 điểm)",
 		"(kỳ trước tính lại trên đơn vị hiện nay: bình quân điểm của Xã A, Xã B)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("X.AB lacks %q in:\n%s", want, b.String())

@@ -473,11 +473,11 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("no scored quarter: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", period, "--index", "service")
-	if r.code != 0 || !strings.Contains(r.stdout, "Chỉ số phục vụ người dân, doanh nghiệp quý") || !strings.Contains(r.stdout, "Điểm từng nhóm chỉ số") {
+	if r.code != 0 || !strings.Contains(r.stdout, "Chỉ số phục vụ người dân, doanh nghiệp, Quý ") || !strings.Contains(r.stdout, "Điểm từng nhóm chỉ số") {
 		t.Errorf("explain service: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", "2025")
-	if r.code != 2 || !strings.Contains(r.stderr, "không có điểm Chỉ số cải cách hành chính năm 2025") {
+	if r.code != 2 || !strings.Contains(r.stderr, "không có điểm Chỉ số cải cách hành chính kỳ Năm 2025") {
 		t.Errorf("explain par without scores: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
