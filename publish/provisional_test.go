@@ -13,8 +13,8 @@ import (
 )
 
 // A provisional period says "Số liệu tạm tính" in the title of every
-// publication: the CSV's first line (above the header), the XLSX sheet tab
-// and document title, the JSON title and flag, the Parquet column and the
+// publication: the CSV's first line (above the header), the XLSX title
+// row, sheet tab and document title, the JSON title and flag, the Parquet column and the
 // HTML heading and banner. A unit listed without a score says "Không có
 // dữ liệu", and a source with no new file for longer than freshness is
 // listed as stale.
@@ -67,8 +67,11 @@ func TestProvisionalPublications(t *testing.T) {
 	if !strings.HasPrefix(props.Title, "Số liệu tạm tính — Xếp hạng cấp huyện") {
 		t.Errorf("xlsx title = %q", props.Title)
 	}
-	if h, _ := f.GetCellValue(f.GetSheetList()[0], "A1"); h != "Hạng" {
-		t.Errorf("xlsx header not in row 1: A1 = %q", h)
+	if h, _ := f.GetCellValue(f.GetSheetList()[0], "A1"); h != "SỐ LIỆU TẠM TÍNH — XẾP HẠNG CẤP HUYỆN, QUÝ III/2026" {
+		t.Errorf("xlsx title row A1 = %q", h)
+	}
+	if h, _ := f.GetCellValue(f.GetSheetList()[0], "A2"); h != "Hạng" {
+		t.Errorf("xlsx header not in row 2: A2 = %q", h)
 	}
 
 	var doc struct {
@@ -130,5 +133,80 @@ func TestProvisionalStatsForm(t *testing.T) {
 	}
 	if props, _ := f.GetDocProps(); !strings.HasPrefix(props.Title, "Số liệu tạm tính — ") {
 		t.Errorf("doc title = %q", props.Title)
+	}
+}
+
+// A provisional period's workbooks say "Số liệu tạm tính" on every printed
+// page, not only in the sheet tab and properties that do not print: the
+// page header and footer of every sheet of the ranking, form II.06a and the
+// CCHC index, and on screen the ranking's title row (A1, merged across the
+// 15 columns A:O), frozen and repeated on paper with the header below it.
+func TestProvisionalPrintedMark(t *testing.T) {
+	checkMark := func(t *testing.T, path string) {
+		t.Helper()
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		for _, sheet := range f.GetSheetList() {
+			hf, err := f.GetHeaderFooter(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hf.OddHeader != "&C&B&12SỐ LIỆU TẠM TÍNH — điểm và thứ hạng chưa chính thức" {
+				t.Errorf("%s %s: page header %q", filepath.Base(path), sheet, hf.OddHeader)
+			}
+			if !strings.Contains(hf.OddFooter, "&BSố liệu tạm tính&B — Trang &P/&N") {
+				t.Errorf("%s %s: page footer %q", filepath.Base(path), sheet, hf.OddFooter)
+			}
+		}
+	}
+
+	db := newFixture(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `UPDATE periods SET provisional = true WHERE period = '2026-Q3'`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Period(ctx, db, testPeriod, Options{Dir: dir, Formats: []string{"xlsx"}}); err != nil {
+		t.Fatal(err)
+	}
+	rk := filepath.Join(dir, testPeriod, "ranking-district.xlsx")
+	checkMark(t, rk)
+	checkMark(t, filepath.Join(dir, testPeriod, "dossier-stats.xlsx"))
+	checkPrintA4(t, rk, 2)
+	f, err := excelize.OpenFile(rk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+	merged, err := f.GetMergeCells(sheet)
+	if err != nil || len(merged) != 1 || merged[0].GetStartAxis() != "A1" || merged[0].GetEndAxis() != "O1" ||
+		merged[0].GetCellValue() != "SỐ LIỆU TẠM TÍNH — XẾP HẠNG CẤP HUYỆN, QUÝ III/2026" {
+		t.Errorf("title row merges %v (%v)", merged, err)
+	}
+	if panes, err := f.GetPanes(sheet); err != nil || panes.YSplit != 2 {
+		t.Errorf("panes %+v (%v): want title and header frozen", panes, err)
+	}
+
+	// The CCHC index of 2025, made provisional.
+	w := parWarehouse(t)
+	if _, err := w.DB().ExecContext(ctx, `UPDATE par_scores SET provisional = true WHERE period = '2025'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Period(ctx, w.DB(), "2025", Options{Dir: dir, Formats: []string{"xlsx"}}); err != nil {
+		t.Fatal(err)
+	}
+	par := filepath.Join(dir, "2025", "par-commune.xlsx")
+	checkMark(t, par)
+	pf, err := excelize.OpenFile(par)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if v, _ := pf.GetCellValue(pf.GetSheetList()[0], "A1"); !strings.HasPrefix(v, "SỐ LIỆU TẠM TÍNH — KẾT QUẢ") {
+		t.Errorf("par title row %q", v)
 	}
 }
