@@ -210,3 +210,41 @@ func TestProvisionalPrintedMark(t *testing.T) {
 		t.Errorf("par title row %q", v)
 	}
 }
+
+// report.html depends on the warehouse's data only, not on when it was
+// loaded: a later run that modelled the same data (run 10, started
+// 2026-12-01 07:12, after run 7 of the fixture) leaves it byte-identical.
+// 2026-Q3 ends 2026-10-01 00:00, before both runs, so the stale marks are
+// taken as of the period's end either way. The as-of a reader needs stays:
+// the newest data_until of the fixture's 2026-Q3 rows is S.TC's
+// 2026-09-30 09:00 (pilot ranking), "Số liệu hồ sơ đến ngày 30/09/2026".
+func TestReportIndependentOfRunTime(t *testing.T) {
+	db := newFixture(t)
+	ctx := context.Background()
+	opts := Options{Formats: []string{"html"}, Freshness: 30 * 24 * time.Hour}
+	opts.Dir = t.TempDir()
+	if _, err := Period(ctx, db, testPeriod, opts); err != nil {
+		t.Fatal(err)
+	}
+	first := readFile(t, filepath.Join(opts.Dir, testPeriod, "report.html"))
+	if _, err := db.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, status, trigger, committed_at, modelled) VALUES
+		(10, TIMESTAMP '2026-12-01 07:12:00', TIMESTAMP '2026-12-01 07:15:00', 'succeeded', 'manual', TIMESTAMP '2026-12-01 07:14:00', true)`); err != nil {
+		t.Fatal(err)
+	}
+	opts.Dir = t.TempDir()
+	if _, err := Period(ctx, db, testPeriod, opts); err != nil {
+		t.Fatal(err)
+	}
+	second := readFile(t, filepath.Join(opts.Dir, testPeriod, "report.html"))
+	if !bytes.Equal(first, second) {
+		t.Error("report.html changed with the time of the run that loaded the same data")
+	}
+	for _, s := range []string{"bắt đầu lúc", "lần chạy", "07:12", "02/10/2026"} {
+		if bytes.Contains(second, []byte(s)) {
+			t.Errorf("report.html prints the run: %q", s)
+		}
+	}
+	if want := `<p class="meta">Số liệu hồ sơ đến ngày 30/09/2026.</p>`; !bytes.Contains(second, []byte(want)) {
+		t.Errorf("report.html lacks %q", want)
+	}
+}

@@ -391,7 +391,7 @@ func TestPeriod(t *testing.T) {
 			"Quý III/2026", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
 			"tăng 1 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
 			"dữ liệu đến ngày 15/08/2026", "paid_online", "Công khai, minh bạch", "Xuất sắc",
-			"01:30 02/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
+			"Số liệu hồ sơ đến ngày 30/09/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
 		} {
 			if !strings.Contains(all, want) {
 				t.Errorf("report lacks %q", want)
