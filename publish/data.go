@@ -29,7 +29,7 @@ const provisionalTitle = "Số liệu tạm tính"
 
 // provisionalHeader is the page header of every printed sheet of a
 // provisional period (setPrintA4).
-const provisionalHeader = "SỐ LIỆU TẠM TÍNH — điểm và thứ hạng chưa chính thức"
+const provisionalHeader = "SỐ LIỆU TẠM TÍNH — chưa chính thức, có thể thay đổi"
 
 // provisionalNote explains provisionalTitle in one line.
 func (p periodInfo) provisionalNote() string {
