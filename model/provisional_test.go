@@ -88,13 +88,16 @@ func TestProvisionalAndListedUnits(t *testing.T) {
 		t.Errorf("B data_until = %v, want 2026-10-06 08:00 (its newest dossier, not the run)", b.until)
 	}
 	// A: data_until is its newest moment, 2026-11-20 09:00, in November;
-	// capped at the period end, 2026-11-01 00:00, in October.
+	// in October capped at the last moment inside the period,
+	// 2026-10-31 23:59:59.999999 (end_at 2026-11-01 00:00 is exclusive: it
+	// belongs to November, and a publication of October must not say its
+	// data reaches 01/11).
 	if a := nov["A"]; !a.until.Time.Equal(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("A data_until in 2026-11 = %v", a.until)
 	}
 	oct := list("2026-10")
-	if a := oct["A"]; !a.until.Time.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) || a.provisional {
-		t.Errorf("A in 2026-10 = %+v, want data_until 2026-11-01 and final", a)
+	if a := oct["A"]; !a.until.Time.Equal(time.Date(2026, 10, 31, 23, 59, 59, 999999000, time.UTC)) || a.provisional {
+		t.Errorf("A in 2026-10 = %+v, want data_until 2026-10-31 23:59:59.999999 and final", a)
 	}
 	// D existed until 2026-11-01 (valid_to = the 2026-10 end): in October
 	// it is listed, unranked, as is C.

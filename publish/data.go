@@ -27,6 +27,10 @@ type periodInfo struct {
 // in its title (docs/contract.md, "Provisional periods and freshness").
 const provisionalTitle = "Số liệu tạm tính"
 
+// provisionalHeader is the page header of every printed sheet of a
+// provisional period (setPrintA4).
+const provisionalHeader = "SỐ LIỆU TẠM TÍNH — chưa chính thức, có thể thay đổi"
+
 // provisionalNote explains provisionalTitle in one line.
 func (p periodInfo) provisionalNote() string {
 	return provisionalTitle + ": " + PeriodVI(p.Period) + " chưa kết thúc hoặc chưa hết thời hạn gửi bổ sung; điểm và thứ hạng chưa chính thức, có thể thay đổi"

@@ -37,14 +37,14 @@ func tierColour(t string) string {
 // places strings.
 type (
 	reportView struct {
-		Title                             string
-		Period, Dates, DataUntil, LastRun string
-		Provisional                       string // the banner of a provisional period, "" when final
-		StaleSources                      []string
-		Mergers                           []string
-		Sections                          []sectionView
-		Methods                           []methodView
-		PAR                               []parSectionView // the CCHC index, when the period has it
+		Title                    string
+		Period, Dates, DataUntil string
+		Provisional              string // the banner of a provisional period, "" when final
+		StaleSources             []string
+		Mergers                  []string
+		Sections                 []sectionView
+		Methods                  []methodView
+		PAR                      []parSectionView // the CCHC index, when the period has it
 	}
 	sectionView struct {
 		ID, Heading, Methodology, PeerCount string
@@ -105,8 +105,11 @@ const (
 // writeReportHTML writes report.html: one self-contained page (inline CSS
 // and SVG, nothing fetched) with, per ranking, a bar chart of total scores,
 // the component breakdown, the movement since the previous period and the
-// N/A and stale-data notes, then the methodology. It prints no clock time
-// but the warehouse's latest run.
+// N/A and stale-data notes, then the methodology. It prints no clock
+// time, not even the start of the run that built the data: the same
+// inputs give the same page (docs/contract.md, "Publication"), whenever
+// and however often they were loaded. The as-of a reader needs is the
+// data's own, "Số liệu hồ sơ đến ngày …", the newest data_until.
 func writeReportHTML(w io.Writer, pub publication) error {
 	v := reportOf(pub)
 	for i := range v.Sections {
@@ -148,9 +151,6 @@ func reportOf(pub publication) reportView {
 	}
 	if !latest.IsZero() {
 		v.DataUntil = formatDate(latest)
-	}
-	if pub.LastRun != nil {
-		v.LastRun = pub.LastRun.Started.Format("15:04 02/01/2006") + " (lần chạy số " + strconv.FormatInt(pub.LastRun.ID, 10) + ")"
 	}
 	return v
 }

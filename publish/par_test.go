@@ -225,12 +225,12 @@ func checkPrintA4(t *testing.T, path string, rows int) {
 }
 
 // The existing workbooks print as the PAR one does: the ranking with its
-// header row, form II.06a with its title and two header rows on every page.
+// title and header rows, form II.06a with its title and two header rows on every page.
 func TestPrintSetup(t *testing.T) {
 	db := newFixture(t)
 	dir := t.TempDir()
 	publishTo(t, db, dir)
-	checkPrintA4(t, filepath.Join(dir, testPeriod, "ranking-district.xlsx"), 1)
+	checkPrintA4(t, filepath.Join(dir, testPeriod, "ranking-district.xlsx"), rankingTitleRows+1)
 	checkPrintA4(t, filepath.Join(dir, testPeriod, "dossier-stats.xlsx"), statsFirstData-1)
 	w := parWarehouse(t)
 	if _, err := Period(context.Background(), w.DB(), "2025", Options{Dir: dir, Formats: []string{"xlsx"}}); err != nil {

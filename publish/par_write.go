@@ -206,7 +206,7 @@ func writePARWorkbook(w io.Writer, period string, t parTable, decimals int, fast
 			return err
 		}
 	}
-	if err := setPrintA4(f, sheet, hr, fmt.Sprintf("Phương pháp %s %s", t.Methodology, t.Version), "SHA-256 đầu vào: "+t.inputDigest()); err != nil {
+	if err := setPrintA4(f, sheet, hr, t.Provisional, fmt.Sprintf("Phương pháp %s %s", t.Methodology, t.Version), "SHA-256 đầu vào: "+t.inputDigest()); err != nil {
 		return err
 	}
 	desc := fmt.Sprintf("Phương pháp: %s; SHA-256 đầu vào %s", methodologyLabel(t.MethodologyTitle, t.Methodology, t.Version), t.inputDigest())
@@ -222,8 +222,10 @@ func writePARWorkbook(w io.Writer, period string, t parTable, decimals int, fast
 
 // setPrintA4 sets a sheet up to print on A4 landscape, one page wide and
 // as many tall as needed, rows 1..headerRows repeated on every page, and a
-// footer: left and right texts and "Trang P/N" in the centre.
-func setPrintA4(f *excelize.File, sheet string, headerRows int, left, right string) error {
+// footer: left and right texts and "Trang P/N" in the centre. A sheet of a
+// provisional period also says "Số liệu tạm tính" in bold in the header
+// and in the footer of every printed page, whatever rows a page shows.
+func setPrintA4(f *excelize.File, sheet string, headerRows int, provisional bool, left, right string) error {
 	size, orient := 9, "landscape" // 9: A4
 	fitW, fitH := 1, 0
 	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fitW, FitToHeight: &fitH}); err != nil {
@@ -243,9 +245,14 @@ func setPrintA4(f *excelize.File, sheet string, headerRows int, left, right stri
 		return err
 	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
-	return f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+	hf := &excelize.HeaderFooterOptions{
 		OddFooter: "&L&8" + esc(left) + "&C&8Trang &P/&N&R&8" + esc(right),
-	})
+	}
+	if provisional {
+		hf.OddHeader = "&C&B&12" + esc(provisionalHeader)
+		hf.OddFooter = "&L&8" + esc(left) + "&C&8&B" + esc(provisionalTitle) + "&B — Trang &P/&N&R&8" + esc(right)
+	}
+	return f.SetHeaderFooter(sheet, hf)
 }
 
 func ranked(t parTable) int {

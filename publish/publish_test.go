@@ -190,21 +190,38 @@ func TestPeriod(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rows[0][0] != "Hạng" || rows[0][3] != "Công khai, minh bạch (18)" || len(rows) != 4 {
+		// Row 1 the title (a final period: no provisional mark), row 2
+		// the header, then the 3 units.
+		if rows[0][0] != "XẾP HẠNG CẤP HUYỆN, QUÝ III/2026" || rows[1][0] != "Hạng" || rows[1][3] != "Công khai, minh bạch (18)" || len(rows) != 5 {
 			t.Errorf("rows %q", rows)
 		}
-		if typ, _ := f.GetCellType("Cấp huyện", "J2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		if typ, _ := f.GetCellType("Cấp huyện", "J3"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 			t.Errorf("total score cell type %v, want a number", typ)
 		}
-		if v, _ := f.GetCellValue("Cấp huyện", "J2", excelize.Options{RawCellValue: true}); v != "91.43" {
-			t.Errorf("J2 = %q, want 91.43", v)
+		if v, _ := f.GetCellValue("Cấp huyện", "J3", excelize.Options{RawCellValue: true}); v != "91.43" {
+			t.Errorf("J3 = %q, want 91.43", v)
 		}
-		if v, _ := f.GetCellValue("Cấp huyện", "J2"); v != "91.43" {
-			t.Errorf("J2 shown as %q, want 91.43 (format 0.00)", v)
+		if v, _ := f.GetCellValue("Cấp huyện", "J3"); v != "91.43" {
+			t.Errorf("J3 shown as %q, want 91.43 (format 0.00)", v)
 		}
 		panes, err := f.GetPanes("Cấp huyện")
-		if err != nil || !panes.Freeze || panes.YSplit != 1 {
-			t.Errorf("panes %+v, %v: want the header frozen", panes, err)
+		if err != nil || !panes.Freeze || panes.YSplit != 2 || panes.TopLeftCell != "A3" {
+			t.Errorf("panes %+v, %v: want the title and header frozen", panes, err)
+		}
+		// The filter on the header and the 3 units: A2:O5 (15 columns:
+		// rank, code, name, 6 groups, total, tier, previous rank, rank
+		// change, score change, remarks).
+		filter := ""
+		for _, dn := range f.GetDefinedName() {
+			if dn.Name == "_xlnm._FilterDatabase" {
+				filter = dn.RefersTo
+			}
+		}
+		if filter != "'Cấp huyện'!$A$2:$O$5" {
+			t.Errorf("autofilter %q, want A2:O5", filter)
+		}
+		if hf, err := f.GetHeaderFooter("Cấp huyện"); err != nil || hf.OddHeader != "" || strings.Contains(hf.OddFooter, "tạm tính") {
+			t.Errorf("final ranking printed with %+v (%v)", hf, err)
 		}
 		props, err := f.GetDocProps()
 		if err != nil || props.Created != "2026-10-01T00:00:00Z" || props.Language != "vi-VN" {
@@ -374,7 +391,7 @@ func TestPeriod(t *testing.T) {
 			"Quý III/2026", "Từ ngày 01/07/2026 đến ngày 30/09/2026", "Huyện A & B <Thử>",
 			"tăng 1 bậc", "giảm 1 bậc", "▲", "▼", "Tăng hạng: 1", "Giảm hạng: 1", "Giữ nguyên: 2",
 			"dữ liệu đến ngày 15/08/2026", "paid_online", "Công khai, minh bạch", "Xuất sắc",
-			"01:30 02/10/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
+			"Số liệu hồ sơ đến ngày 30/09/2026", "ngưỡng", "≥ 80%", "phương pháp pilot",
 		} {
 			if !strings.Contains(all, want) {
 				t.Errorf("report lacks %q", want)

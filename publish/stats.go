@@ -365,7 +365,7 @@ func writeStatsSheet(f *excelize.File, cells cellSink, sheet string, st statsSty
 	// Printed as a user prints it: A4 landscape, one page wide (the title
 	// no longer split across pages), the title and header rows on every
 	// page.
-	if err := setPrintA4(f, sheet, statsFirstData-1, "Biểu số II.06a/VPCP/KSTT", "Kỳ báo cáo: "+PeriodVI(p.Period)); err != nil {
+	if err := setPrintA4(f, sheet, statsFirstData-1, p.Provisional, "Biểu số II.06a/VPCP/KSTT", "Kỳ báo cáo: "+PeriodVI(p.Period)); err != nil {
 		return err
 	}
 	return f.SetPanes(sheet, &excelize.Panes{

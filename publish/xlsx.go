@@ -9,12 +9,20 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// writeRankingXLSX writes ranking-<peer_group>.xlsx: the columns of the CSV
-// with the header in row 1 (machine-readable), scores stored as numbers
-// with the format "0.00" (Excel shows them with the reader's decimal
-// separator), the header frozen and filterable. The title is in the sheet
-// name and the document properties; for a provisional period both say
-// "Số liệu tạm tính".
+// rankingTitleRows are the rows above the header of ranking-<peer_group>.xlsx:
+// the title, so that a provisional ranking says so on screen and on paper.
+const rankingTitleRows = 1
+
+// writeRankingXLSX writes ranking-<peer_group>.xlsx: the title in row 1
+// (merged across the table), the columns of the CSV with their header in
+// row 2, scores stored as numbers with the format "0.00" (Excel shows them
+// with the reader's decimal separator), title and header frozen, the
+// header filterable and both repeated on every printed page. The title is
+// also in the sheet name and the document properties. For a provisional
+// period all of them say "Số liệu tạm tính", and so do the header and
+// footer of every printed page (setPrintA4): a printed or on-screen
+// provisional ranking never looks final (docs/contract.md, "Provisional
+// periods and freshness").
 func writeRankingXLSX(w io.Writer, p periodInfo, r ranking) error {
 	err := writeRankingWorkbook(w, p, r, true)
 	if errors.Is(err, errSlowCells) {
@@ -30,8 +38,6 @@ func writeRankingWorkbook(w io.Writer, p periodInfo, r ranking, fast bool) error
 	defer f.Close()
 	label := peerLabel(r.PeerGroup)
 	if p.Provisional {
-		// The sheet tab is the title an Excel user sees; the header stays
-		// in row 1 for programs.
 		label += " (" + provisionalTitle + ")"
 	}
 	sheet := sheetName(label)
@@ -60,21 +66,47 @@ func writeRankingWorkbook(w io.Writer, p periodInfo, r ranking, fast bool) error
 		return err
 	}
 
+	titleFont := &excelize.Font{Bold: true, Size: 14}
+	if p.Provisional {
+		titleFont.Color = "C00000"
+	}
+	titleStyle, err := f.NewStyle(&excelize.Style{
+		Font:      titleFont,
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
+	})
+	if err != nil {
+		return err
+	}
+	title := p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", " + PeriodVI(p.Period))
+
 	header := rankingHeader(r)
+	hr := rankingTitleRows + 1 // the header row
+	if err := cells.Merge(sheet, 1, 1, len(header), 1); err != nil {
+		return err
+	}
+	if err := cells.Str(sheet, 1, 1, strings.ToUpper(title)); err != nil {
+		return err
+	}
+	if err := cells.Style(sheet, 1, 1, 1, 1, titleStyle); err != nil {
+		return err
+	}
+	if err := cells.RowHeight(sheet, 1, 30); err != nil {
+		return err
+	}
 	for i, h := range header {
-		if err := cells.Str(sheet, i+1, 1, h); err != nil {
+		if err := cells.Str(sheet, i+1, hr, h); err != nil {
 			return err
 		}
 	}
 	lastCol, _ := excelize.ColumnNumberToName(len(header))
-	if err := cells.Style(sheet, 1, 1, len(header), 1, head); err != nil {
+	if err := cells.Style(sheet, 1, hr, len(header), hr, head); err != nil {
 		return err
 	}
-	if err := cells.RowHeight(sheet, 1, 45); err != nil {
+	if err := cells.RowHeight(sheet, hr, 45); err != nil {
 		return err
 	}
 	for i, row := range r.Rows {
-		n := i + 2
+		n := hr + 1 + i
 		for j, v := range rankingCells(row) {
 			col := j + 1
 			switch v := v.(type) {
@@ -106,18 +138,17 @@ func writeRankingWorkbook(w io.Writer, p periodInfo, r ranking, fast bool) error
 		}
 	}
 	if err := f.SetPanes(sheet, &excelize.Panes{
-		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Freeze: true, YSplit: hr, TopLeftCell: "A" + strconv.Itoa(hr+1), ActivePane: "bottomLeft",
 	}); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(sheet, "A1:"+lastCol+strconv.Itoa(len(r.Rows)+1), nil); err != nil {
+	if err := f.AutoFilter(sheet, "A"+strconv.Itoa(hr)+":"+lastCol+strconv.Itoa(len(r.Rows)+hr), nil); err != nil {
 		return err
 	}
-	// A4 landscape, one page wide, the header row on every page.
-	if err := setPrintA4(f, sheet, 1, "Phương pháp: "+methodologyLabel(r.Title, r.Methodology, r.Version), PeriodVI(p.Period)); err != nil {
+	// A4 landscape, one page wide, the title and header rows on every page.
+	if err := setPrintA4(f, sheet, hr, p.Provisional, "Phương pháp: "+methodologyLabel(r.Title, r.Methodology, r.Version), PeriodVI(p.Period)); err != nil {
 		return err
 	}
-	title := p.titled("Xếp hạng " + strings.ToLower(peerLabel(r.PeerGroup)) + ", " + PeriodVI(p.Period))
 	desc := "Phương pháp: " + methodologyLabel(r.Title, r.Methodology, r.Version) + "; " + p.dates()
 	if p.Provisional {
 		desc = p.provisionalNote() + ". " + desc
