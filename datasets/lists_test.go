@@ -93,3 +93,70 @@ func fmtAny(v any) string {
 	}
 	return "?"
 }
+
+// Personal data never enters the warehouse (package pii): a list's reason
+// is free text, masked with names; a quarantined row's raw_record holds
+// each recognised cell masked by its column's rule, like a dossier's: the
+// unit as a unit name (shapes only when it names a kind of unit, names
+// too when it does not), the reason with names, a figure as it is when it
+// reads and by its shape when it does not. Columns not recognised
+// (here "Người ký") are left out.
+func TestListsMaskPersonalData(t *testing.T) {
+	const adjHead = "ĐIỂM THƯỞNG, ĐIỂM TRỪ NĂM 2025\nĐơn vị,Điểm thưởng,Điểm trừ,Lý do,Người ký\n"
+	cases := []struct {
+		name   string
+		d      *Dataset
+		body   string
+		reason string // the loaded reason (column 2), or "" for a survey
+		record string // the quarantined row's raw_record, or "" when loaded
+	}{
+		// Loaded: "Ông Nguyễn Văn Bình" is a name (surname Nguyễn + two
+		// capitalised words), 0912345678 a phone.
+		{"loaded reason", ParAdjustments, adjHead + "Sở Tư pháp,1,,Ông Nguyễn Văn Bình (SĐT 0912345678) có sáng kiến,Trần Thị Mai\n",
+			"Ông [họ tên] (SĐT [SĐT]) có sáng kiến", ""},
+		// Quarantined (bonus and penalty on one row): both figures read, so
+		// they are kept; the reason masked as when loaded.
+		{"quarantined adjustment", ParAdjustments, adjHead + "Sở Tư pháp,1,\"0,5\",Ông Nguyễn Văn Bình (SĐT 0912345678) bị kỷ luật,Trần Thị Mai\n",
+			"", `{"Lý do":"Ông [họ tên] (SĐT [SĐT]) bị kỷ luật","Điểm thưởng":"1","Điểm trừ":"0,5","Đơn vị":"Sở Tư pháp"}`},
+		// An unreadable figure holding a name is masked (Lê Văn Tám: surname
+		// Lê) or kept by its shape (Khúc is no common surname: two
+		// capitalised words in a row read as free text).
+		{"unreadable figure", ParAdjustments, adjHead + "Sở Tư pháp,Ông Lê Văn Tám,,Khen thưởng,\n",
+			"", `{"Lý do":"Khen thưởng","Điểm thưởng":"Ông [họ tên]","Đơn vị":"Sở Tư pháp"}`},
+		{"unreadable figure shape", ParAdjustments, adjHead + "Sở Tư pháp,,Ông Khúc Thừa Dụ,Kỷ luật,\n",
+			"", `{"Lý do":"Kỷ luật","Điểm trừ":"Xxx Xxxx Xxxx Xx","Đơn vị":"Sở Tư pháp"}`},
+		// A unit cell naming no kind of unit is a person: masked with names.
+		{"person as unit", ParSurvey, "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nTên đơn vị,Điểm ĐTXHH\nNguyễn Văn Bình 0912345678,27\n",
+			"", `{"Tên đơn vị":"[họ tên] [SĐT]","Điểm ĐTXHH":"27"}`},
+		// A unit name holding a street's name keeps it (the clerk adds the
+		// alias), its phone masked.
+		{"unit name kept", ParSurvey, "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nTên đơn vị,Điểm ĐTXHH\nUBND phường Lê Lợi 0912345678,27\n",
+			"", `{"Tên đơn vị":"UBND phường Lê Lợi [SĐT]","Điểm ĐTXHH":"27"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "list.csv", c.body)
+			got, err := c.d.Parse(input(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rows) != 1 {
+				t.Fatalf("%d rows, want 1", len(got.Rows))
+			}
+			r := got.Rows[0]
+			if c.reason != "" && str(r[2]) != c.reason {
+				t.Errorf("reason %q, want %q", str(r[2]), c.reason)
+			}
+			if rec := str(r[12]); rec != c.record && !(c.record == "" && r[12] == nil) {
+				t.Errorf("raw_record %s, want %s", rec, c.record)
+			}
+			for _, v := range r {
+				for _, pd := range []string{"0912345678", "Nguyễn Văn Bình", "Lê Văn Tám", "Khúc Thừa Dụ", "Trần Thị Mai"} {
+					if s, ok := v.(string); ok && strings.Contains(s, pd) {
+						t.Errorf("personal data %q in %q", pd, s)
+					}
+				}
+			}
+		})
+	}
+}
