@@ -156,7 +156,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			if last != nil {
 				text := strings.TrimSpace(strings.TrimSpace(stt.Text + " " + name))
 				if text != "" && text != last.Name {
-					last.Rule = append(last.Rule, maskShapes(text))
+					last.Rule = append(last.Rule, mask(text)) // a signature block below a sheet without a total row names people
 				}
 			}
 			continue
@@ -164,7 +164,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		if last != nil && stt.Text == last.STT && r.n == lastRow+1 {
 			// A merged STT cell filled down over the node's rule rows.
 			if name != "" && name != last.Name {
-				last.Rule = append(last.Rule, maskShapes(name))
+				last.Rule = append(last.Rule, mask(name))
 			}
 			lastRow = r.n
 			continue
