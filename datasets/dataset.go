@@ -180,7 +180,7 @@ func excludedLast(s *arrow.Schema) bool {
 // Reason codes of the PAR datasets' quarantined rows, next to the
 // transforms.Code* ones they share (unknown_unit, unparseable_number).
 const (
-	CodeImpossibleScore = "impossible_score" // appraised points missing, negative or above the maximum; a rate outside 0–100
+	CodeImpossibleScore = "impossible_score" // appraised points missing, negative or above the maximum; a rate outside 0–100; a negative bonus
 	CodeBadPeriod       = "bad_period"
 	CodeMissingPoints   = "missing_points"
 	CodeMissingReason   = "missing_reason"

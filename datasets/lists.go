@@ -277,6 +277,13 @@ func parseAdjustments(in Input) (*Parsed, error) {
 						return e
 					}
 				}
+				if okB && b < 0 {
+					// A negative bonus is a penalty in the wrong column or a
+					// typo; taking its size as a bonus would swing the unit
+					// by twice the amount.
+					return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["bonus"]), Raw: rejected(get("bonus")),
+						Reason: "điểm thưởng âm: ghi vào cột Điểm trừ", Code: CodeImpossibleScore}
+				}
 				n := 0
 				for _, ok := range []bool{okV, okB && b != 0, okP && p != 0} {
 					if ok {
@@ -291,7 +298,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 				case n > 1:
 					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "một dòng chỉ ghi một khoản: điểm thưởng hoặc điểm trừ", Code: CodeTwoAmounts}
 				case okB && b != 0:
-					v = math.Abs(b)
+					v = b
 				case okP && p != 0:
 					v = -math.Abs(p) // a penalty written as a positive number
 				}

@@ -160,3 +160,44 @@ func TestListsMaskPersonalData(t *testing.T) {
 		})
 	}
 }
+
+// The sign of an adjustment: a penalty may be written with or without its
+// minus, a signed "Điểm" column keeps its sign, and a negative figure
+// under "Điểm thưởng" (a penalty in the wrong column, or a typo) is
+// quarantined: taken by its size it would give the unit +0,5 instead of
+// −0,5, a swing of 1 point.
+func TestAdjustmentSigns(t *testing.T) {
+	cases := []struct {
+		name, header, row string
+		want              string // points, or "Q:<reason part>"
+	}{
+		{"bonus", "Điểm thưởng,Điểm trừ", "\"0,5\",", "0.5"},
+		{"bonus with plus", "Điểm thưởng,Điểm trừ", "+1,", "1"},
+		{"negative bonus", "Điểm thưởng,Điểm trừ", "\"-0,5\",", "Q:điểm thưởng âm: ghi vào cột Điểm trừ"},
+		{"penalty positive", "Điểm thưởng,Điểm trừ", ",\"0,5\"", "-0.5"},
+		{"penalty signed", "Điểm thưởng,Điểm trừ", ",\"-0,5\"", "-0.5"},
+		{"signed column", "Điểm", "\"-1,5\"", "-1.5"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "adj.csv", "ĐIỂM THƯỞNG, ĐIỂM TRỪ NĂM 2025\nĐơn vị,"+c.header+",Lý do\nSở Tư pháp,"+c.row+",Chậm báo cáo quý\n")
+			got, err := ParAdjustments.Parse(input(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rows) != 1 {
+				t.Fatalf("%d rows, want 1", len(got.Rows))
+			}
+			r := got.Rows[0]
+			if strings.HasPrefix(c.want, "Q:") {
+				if r[9] == nil || !strings.Contains(r[9].(string), c.want[2:]) || r[3] != nil || str(r[13]) != CodeImpossibleScore {
+					t.Errorf("points %v, reason %v (%v), want quarantined: %q", r[3], r[9], r[13], c.want[2:])
+				}
+				return
+			}
+			if str(r[3]) != c.want || r[9] != nil {
+				t.Errorf("points %s (reason %v), want %s", str(r[3]), r[9], c.want)
+			}
+		})
+	}
+}
