@@ -189,7 +189,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 		var points, rate any
 		if bad == nil {
 			bad = func() *transforms.RowError {
-				if _, ok := lf.idx["rate"]; ok && get("rate") != "" {
+				if _, ok := lf.idx["rate"]; ok && written(get("rate")) {
 					raw := strings.TrimSuffix(strings.TrimSpace(get("rate")), "%")
 					p, err := ParsePoints(raw)
 					if err != nil || !p.Set || p.Value < 0 || p.Value > 100 {
@@ -204,7 +204,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 					rate = v
 					return nil
 				}
-				if _, ok := lf.idx["points"]; ok && get("points") != "" {
+				if _, ok := lf.idx["points"]; ok && written(get("points")) {
 					p, err := ParsePoints(get("points"))
 					if err != nil || !p.Set || p.Value < 0 {
 						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: rejected(get("points")),
@@ -223,6 +223,14 @@ func parseSurvey(in Input) (*Parsed, error) {
 		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), points, rate}, in.tail(r.n, bad, rawIf(bad, lf, r, in))...))
 	})
 	return out, nil
+}
+
+// written reports whether a survey cell holds something: a blank cell or
+// "-" (the usual "no figure" of a list with both columns) does not, so a
+// row with a rate of "-" and its points next to it is read by its points.
+func written(v string) bool {
+	p, err := ParsePoints(strings.TrimSuffix(strings.TrimSpace(v), "%"))
+	return err != nil || p.Set || p.NA
 }
 
 func rawIf(bad *transforms.RowError, lf *listFile, r row, in Input) string {

@@ -18,6 +18,10 @@ func TestSurvey(t *testing.T) {
 		// 0..100: 92,5 is 0.925; 0..1: 0,8 is 0.8; "85%" is 0.85.
 		{"rate", "Mã đơn vị,Kỳ đánh giá,Tỷ lệ hài lòng\nS.TP,2025,\"92,5\"\nS.TC,2025,\"0,8\"\nS.NV,2025,85%\nS.NV,2025,120\nS.TP,2025-13,90\n",
 			[]string{"2025 S.TP <nil> 0.925", "2025 S.TC <nil> 0.8", "2025 S.NV <nil> 0.85", "Q:từ 0 đến 100", "Q:kỳ đánh giá"}},
+		// "-" is no figure: a rate of "-" leaves the points (27,5) to score
+		// the row; with "-" in both the row has neither.
+		{"dash", "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nTên đơn vị,Tỷ lệ hài lòng,Điểm ĐTXHH\nSở Tư pháp,-,\"27,5\"\nSở Tài chính,\"91,5\",\"27,45\"\nSở Nội vụ,-,-\nS.NV, - ,\n",
+			[]string{"2025 S.TP 27.5 <nil>", "2025 S.TC <nil> 0.915", "Q:không có điểm hay tỷ lệ", "Q:không có điểm hay tỷ lệ"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
