@@ -219,6 +219,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			markSurvey(n)
 		}
 	}
+	in.surveyByCode(sh.Nodes)
 	for _, n := range sh.Nodes {
 		if n.Depth == 1 {
 			checkLeaves(n, false, in, sh)

@@ -399,3 +399,53 @@ func TestSheetRuleTextMasked(t *testing.T) {
 		})
 	}
 }
+
+// The survey field is the methodology's survey: code when it has one,
+// else the field named "điều tra xã hội học", as the model finds it
+// (50_par_criteria.sql): its empty leaves are never quarantined, since the
+// survey scores them. Outside it an empty appraised leaf is.
+func TestSheetSurveyField(t *testing.T) {
+	sheetOf := func(field string) string {
+		return "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+			"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\n" +
+			"II," + field + ",30,,\n1,Mức độ hài lòng,30,,\n"
+	}
+	cases := []struct {
+		name, field, survey string
+		surveyField         string // the field marked survey, "" none
+		quarantined         string // the quarantined leaf, "" none
+	}{
+		{"by name", "Điều tra xã hội học", "", "II", ""},
+		{"by code", "Khảo sát sự hài lòng của người dân (ĐTXHH)", "II", "II", ""},
+		{"by code and name", "Điều tra xã hội học", "II", "II", ""},
+		// No code and no name: II.1 is an appraisal leaf without points.
+		{"neither", "Khảo sát sự hài lòng của người dân", "", "", "II.1"},
+		// The code names another field: the model scores II from the
+		// sheet, so its empty leaf is quarantined, whatever its name.
+		{"code elsewhere", "Điều tra xã hội học", "III", "", "II.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "sheet.csv", sheetOf(c.field))
+			in := input(t, p)
+			in.Survey = c.survey
+			got, err := ParAppraisal.Parse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var survey, quarantined []string
+			for _, n := range got.Sheet.Nodes {
+				if n.Survey && n.Depth == 1 {
+					survey = append(survey, n.Code)
+				}
+				if n.Quarantine != nil {
+					quarantined = append(quarantined, n.Code)
+				}
+			}
+			if strings.Join(survey, ",") != c.surveyField || strings.Join(quarantined, ",") != c.quarantined {
+				t.Errorf("survey field %v, quarantined %v; want %q, %q", survey, quarantined, c.surveyField, c.quarantined)
+			}
+		})
+	}
+}
