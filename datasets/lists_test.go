@@ -81,23 +81,6 @@ func TestAdjustments(t *testing.T) {
 	}
 }
 
-func str(v any) string {
-	if v == nil {
-		return "<nil>"
-	}
-	return strings.TrimSpace(strings.Trim(fmtAny(v), " "))
-}
-
-func fmtAny(v any) string {
-	switch v := v.(type) {
-	case float64:
-		return strings.ReplaceAll(formatPoints(v), ",", ".")
-	case string:
-		return v
-	}
-	return "?"
-}
-
 // Personal data never enters the warehouse (package pii): a list's reason
 // is free text, masked with names; a quarantined row's raw_record holds
 // each recognised cell masked by its column's rule, like a dossier's: the
@@ -204,4 +187,21 @@ func TestAdjustmentSigns(t *testing.T) {
 			}
 		})
 	}
+}
+
+func str(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return strings.TrimSpace(strings.Trim(fmtAny(v), " "))
+}
+
+func fmtAny(v any) string {
+	switch v := v.(type) {
+	case float64:
+		return strings.ReplaceAll(formatPoints(v), ",", ".")
+	case string:
+		return v
+	}
+	return "?"
 }
