@@ -96,7 +96,10 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		if v := get("period"); v != "" {
 			p, err := parsePeriod(v, in.Convention)
 			if err != nil {
-				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: v, Reason: err.Error(), Code: CodeBadPeriod}
+				// The value is quoted masked: a cell of the period column may
+				// hold anything, a name or a phone number included.
+				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: rejected(v),
+					Reason: fmt.Sprintf("kỳ đánh giá %q không hợp lệ (ví dụ 2025, 2025-H1)", rejected(strings.TrimSpace(v))), Code: CodeBadPeriod}
 			}
 			period = p
 		}

@@ -112,6 +112,10 @@ func TestListsMaskPersonalData(t *testing.T) {
 			"", `{"Lý do":"Khen thưởng","Điểm thưởng":"Ông [họ tên]","Đơn vị":"Sở Tư pháp"}`},
 		{"unreadable figure shape", ParAdjustments, adjHead + "Sở Tư pháp,,Ông Khúc Thừa Dụ,Kỷ luật,\n",
 			"", `{"Lý do":"Kỷ luật","Điểm trừ":"Xxx Xxxx Xxxx Xx","Đơn vị":"Sở Tư pháp"}`},
+		// A period cell holding a name and a phone: the reason and the raw
+		// value quote it masked (Khúc is no common surname: kept by shape).
+		{"period cell", ParSurvey, "Tên đơn vị,Năm,Điểm ĐTXHH\nSở Tư pháp,Ông Khúc Thừa Dụ 0912345678,27\n",
+			"", `{"Năm":"Xxx Xxxx Xxxx Xx [SĐT]","Tên đơn vị":"Sở Tư pháp","Điểm ĐTXHH":"27"}`},
 		// A unit cell naming no kind of unit is a person: masked with names.
 		{"person as unit", ParSurvey, "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nTên đơn vị,Điểm ĐTXHH\nNguyễn Văn Bình 0912345678,27\n",
 			"", `{"Tên đơn vị":"[họ tên] [SĐT]","Điểm ĐTXHH":"27"}`},
