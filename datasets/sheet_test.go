@@ -214,26 +214,35 @@ func TestSheetMasksPersonalData(t *testing.T) {
 }
 
 // Rule text (rows without STT) is stored in par_sheet_rows and
-// par_criteria: it goes through pii.Mask like other free text. Without a
-// "Tổng cộng" row, the signature block below the table reads as rule
-// text of the last node; the signers' names and phone are masked there,
-// and ordinary rule text is kept as written.
+// par_criteria: it goes through pii.Mask like other free text, ordinary
+// rule text kept as written. Without a "Tổng cộng" row, the signature
+// block under the table is not the tree when a blank row separates it
+// from the last node (the usual layout): rule rows after a blank row
+// belong to the node above only when another node or the total follows.
+// Right below the last node it still reads as rule text, masked.
 func TestSheetRuleTextMasked(t *testing.T) {
 	const head = "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
 		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
 		"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\n"
+	const ii = "II,Điều tra xã hội học,30,,\n1,Mức độ hài lòng,30,,\n"
+	// Nguyễn Thị Hoa: surname Nguyễn + two capitalised words; the phone in
+	// groups 0912 345 678 adds up to ten digits. Khúc is no common
+	// surname: only the blank row keeps Khúc Thừa Dụ out.
+	const signature = ",NGƯỜI LẬP BIỂU,,,GIÁM ĐỐC\n,Nguyễn Thị Hoa,,,Trần Văn Bình\n,ĐT: 0912 345 678,,,\n"
 	cases := []struct {
 		name, body string
 		code       string   // the node whose rule text is checked
 		rule       []string // its rule text, masked
 	}{
-		{"ordinary rule text", head + ",Ban hành kịp thời: 1 điểm,,,\n,\"Ban hành chậm: 0,5 điểm\",,,\nII,Điều tra xã hội học,30,,\n",
+		{"ordinary rule text", head + ",Ban hành kịp thời: 1 điểm,,,\n,\"Ban hành chậm: 0,5 điểm\",,,\n" + ii,
 			"I.1", []string{"Ban hành kịp thời: 1 điểm", "Ban hành chậm: 0,5 điểm"}},
-		// Nguyễn Thị Hoa: surname Nguyễn + two capitalised words; the
-		// phone in groups 0912 345 678 adds up to ten digits.
-		{"signature block", head + "II,Điều tra xã hội học,30,,\n1,Mức độ hài lòng,30,,\n" +
-			",,,,\n,NGƯỜI LẬP BIỂU,,,GIÁM ĐỐC\n,Nguyễn Thị Hoa,,,Trần Văn Bình\n,ĐT: 0912 345 678,,,\n",
-			"II.1", []string{"NGƯỜI LẬP BIỂU", "[họ tên]", "ĐT: [SĐT]"}},
+		{"rule text after a blank row, a node follows", head + ",,,,\n,Ban hành kịp thời: 1 điểm,,,\n" + ii,
+			"I.1", []string{"Ban hành kịp thời: 1 điểm"}},
+		{"note after a blank row, the total follows", head + ii + ",,,,\n,Điểm lĩnh vực II theo kết quả ĐTXHH,,,\n,Tổng cộng,40,,\n" + signature,
+			"II.1", []string{"Điểm lĩnh vực II theo kết quả ĐTXHH"}},
+		{"signature block below a blank row", head + ii + ",,,,\n" + signature, "II.1", nil},
+		{"signature uncommon surname below a blank row", head + ii + ",,,,\n,Người lập biểu,,,\n,Khúc Thừa Dụ,,,\n", "II.1", nil},
+		{"signature block right below", head + ii + signature, "II.1", []string{"NGƯỜI LẬP BIỂU", "[họ tên]", "ĐT: [SĐT]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -249,7 +258,7 @@ func TestSheetRuleTextMasked(t *testing.T) {
 			}
 			for _, r := range got.Rows {
 				for _, v := range r {
-					for _, pd := range []string{"Nguyễn Thị Hoa", "Trần Văn Bình", "0912 345 678"} {
+					for _, pd := range []string{"Nguyễn Thị Hoa", "Trần Văn Bình", "0912 345 678", "Khúc Thừa Dụ"} {
 						if s, ok := v.(string); ok && strings.Contains(s, pd) {
 							t.Errorf("personal data %q stored: %q", pd, s)
 						}
