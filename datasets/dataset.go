@@ -118,6 +118,12 @@ type Input struct {
 	// there is loaded as NULL with a warning instead of quarantining the
 	// row (and making the unit incomplete).
 	DataFed []string
+	// Survey is the methodology's survey: code (model.PARMethodology):
+	// the field with that code is the survey field, scored by the survey,
+	// its empty leaves never quarantined. Empty: the field whose name
+	// contains "điều tra xã hội học", as the model (50_par_criteria.sql)
+	// finds it.
+	Survey string
 }
 
 // dataFed reports whether the criterion code is at or under a data-fed code.
@@ -128,6 +134,28 @@ func (in Input) dataFed(code string) bool {
 		}
 	}
 	return false
+}
+
+// surveyByCode applies the methodology's survey: code to a sheet's
+// nodes: with a code, the field bearing it is the survey field whatever
+// its name, and no other field is, as the model (50_par_criteria.sql)
+// takes the code alone; without one, the fields keep the marking by name.
+func (in Input) surveyByCode(nodes []*Node) {
+	if in.Survey == "" {
+		return
+	}
+	var set func(n *Node, survey bool)
+	set = func(n *Node, survey bool) {
+		n.Survey = survey
+		for _, c := range n.children {
+			set(c, survey)
+		}
+	}
+	for _, n := range nodes {
+		if n.Depth == 1 {
+			set(n, n.Code == in.Survey)
+		}
+	}
 }
 
 // DefaultMaxRows caps a PAR file: scoring sheets have a few hundred rows,
@@ -180,7 +208,7 @@ func excludedLast(s *arrow.Schema) bool {
 // Reason codes of the PAR datasets' quarantined rows, next to the
 // transforms.Code* ones they share (unknown_unit, unparseable_number).
 const (
-	CodeImpossibleScore = "impossible_score" // appraised points missing, negative or above the maximum; a rate outside 0–100
+	CodeImpossibleScore = "impossible_score" // appraised points missing, negative or above the maximum; a rate outside 0–100; a negative bonus
 	CodeBadPeriod       = "bad_period"
 	CodeMissingPoints   = "missing_points"
 	CodeMissingReason   = "missing_reason"

@@ -1,10 +1,80 @@
 package datasets
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cchc/cchc/pii"
 )
+
+// FuzzLists feeds arbitrary CSV to the survey and adjustment readers: they
+// must never panic; the rows they stage fit the schema, their quarantined
+// rows are exactly their rejections, and no staged text (reason, raw
+// value, each cell of a raw_record) holds a number, e-mail or JSON shape
+// of personal data, nor, outside unit names, a name pii finds.
+func FuzzLists(f *testing.F) {
+	f.Add("KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nTên đơn vị,Tỷ lệ hài lòng,Điểm ĐTXHH\nSở Tư pháp,-,\"27,5\"\nNguyễn Văn Bình 0912345678,90,\nS.TC,abc,\n")
+	f.Add("ĐIỂM THƯỞNG, ĐIỂM TRỪ NĂM 2025\nĐơn vị,Điểm thưởng,Điểm trừ,Lý do,Năm\nSở Tư pháp,1,\"0,5\",Ông Nguyễn Văn Bình (SĐT 0912345678),2025\nSở Tư pháp,\"-0,5\",,x,Lê Thị Lan a@b.vn\n")
+	f.Add("Đơn vị,Điểm,Lý do\nSở Tư pháp,một,{\"cccd\":\"001088012345\"}\n")
+	reg := testUnits(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(dir, "f.csv")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []*Dataset{ParSurvey, ParAdjustments} {
+			in := Input{Path: p, Units: reg, Source: "par", File: "f.csv", SHA256: "x", FileSeq: 1, Period: "2025"}
+			got, err := d.Parse(in)
+			if err != nil {
+				continue
+			}
+			quarantined := 0
+			for _, r := range got.Rows {
+				if len(r) != d.Stage.NumFields() {
+					t.Fatalf("%s: row of %d values", d.Name, len(r))
+				}
+				if r[len(r)-5] != nil {
+					quarantined++
+				}
+				// reason (adjustments), q_reason, q_raw_value: no shapes.
+				texts := []any{r[len(r)-5], r[len(r)-3]}
+				if d == ParAdjustments {
+					texts = append(texts, r[2])
+				}
+				if rec, ok := r[len(r)-2].(string); ok {
+					var m map[string]string
+					if err := json.Unmarshal([]byte(rec), &m); err != nil {
+						t.Fatalf("%s: raw_record %q: %v", d.Name, rec, err)
+					}
+					for _, v := range m {
+						texts = append(texts, v)
+					}
+				}
+				for _, v := range texts {
+					if s, ok := v.(string); ok && len(pii.FindShapes(s)) > 0 {
+						t.Fatalf("%s: personal data left in %q", d.Name, s)
+					}
+				}
+				if d == ParAdjustments {
+					if s, ok := r[2].(string); ok && pii.Contains(s) {
+						t.Fatalf("adjustment reason %q holds personal data", s)
+					}
+				}
+			}
+			if quarantined != len(got.Rejections) {
+				t.Fatalf("%s: %d quarantined rows, %d rejections", d.Name, quarantined, len(got.Rejections))
+			}
+			rdr, err := d.Reader(got.Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rdr.Release()
+		}
+	})
+}
 
 // FuzzSheet feeds arbitrary CSV to the scoring-sheet reader: it must never
 // panic, and a sheet it accepts must be a tree (unique codes, each parent

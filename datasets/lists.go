@@ -96,7 +96,10 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		if v := get("period"); v != "" {
 			p, err := parsePeriod(v, in.Convention)
 			if err != nil {
-				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: v, Reason: err.Error(), Code: CodeBadPeriod}
+				// The value is quoted masked: a cell of the period column may
+				// hold anything, a name or a phone number included.
+				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: rejected(v),
+					Reason: fmt.Sprintf("kỳ đánh giá %q không hợp lệ (ví dụ 2025, 2025-H1)", rejected(strings.TrimSpace(v))), Code: CodeBadPeriod}
 			}
 			period = p
 		}
@@ -108,7 +111,7 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 			code, ok = in.Units.ResolveAt(u, periodEnd(period, in.Convention))
 		}
 		if bad == nil && !ok {
-			u = maskShapes(u)
+			u = maskUnit(u)
 			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,
 				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u), Code: transforms.CodeUnknownUnit}
 		}
@@ -116,14 +119,52 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 	}
 }
 
-func (lf *listFile) raw(r row) string {
+// raw renders a quarantined row's recognised cells for the clerk, each
+// masked by the rule of its column as a dossier's raw_record is (package
+// pii): the unit as a unit name (maskUnit), the reason as free text
+// (pii.Mask), a figure or period as it is when it reads and with
+// pii.MaskRejected when it does not. Unrecognised columns are left out:
+// an unknown header may hold personal data.
+func (lf *listFile) raw(r row, in Input) string {
 	m := map[string]string{}
-	for _, j := range lf.idx {
+	for name, j := range lf.idx {
 		if v := cell(r.cells, j); v != "" {
-			m[cell(lf.header, j)] = v
+			m[cell(lf.header, j)] = maskListCell(name, v, in)
 		}
 	}
 	return rawRecord(m)
+}
+
+// maskListCell masks the cell v of the list column name (see raw).
+func maskListCell(name, v string, in Input) string {
+	switch name {
+	case "unit":
+		return maskUnit(v)
+	case "reason":
+		return mask(v)
+	case "period":
+		if _, err := parsePeriod(v, in.Convention); err == nil {
+			return v
+		}
+	case "points", "rate", "bonus", "penalty":
+		if _, err := ParsePoints(strings.TrimSuffix(strings.TrimSpace(v), "%")); err == nil {
+			return v
+		}
+	default:
+		return mask(v)
+	}
+	return rejected(v)
+}
+
+// maskUnit masks a unit cell: numbers, e-mail and JSON only when it reads
+// as a unit name (which may hold a person's name: phường Ngô Quyền, and
+// the clerk needs it to add an alias), names too when it does not (then a
+// name in it is a person's), as in dossiers.
+func maskUnit(u string) string {
+	if transforms.UnitLike(u) {
+		return maskShapes(u)
+	}
+	return mask(u)
 }
 
 func nilIfNoUnit(s string) any { return nilIfEmpty(s) }
@@ -151,7 +192,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 		var points, rate any
 		if bad == nil {
 			bad = func() *transforms.RowError {
-				if _, ok := lf.idx["rate"]; ok && get("rate") != "" {
+				if _, ok := lf.idx["rate"]; ok && written(get("rate")) {
 					raw := strings.TrimSuffix(strings.TrimSpace(get("rate")), "%")
 					p, err := ParsePoints(raw)
 					if err != nil || !p.Set || p.Value < 0 || p.Value > 100 {
@@ -166,7 +207,7 @@ func parseSurvey(in Input) (*Parsed, error) {
 					rate = v
 					return nil
 				}
-				if _, ok := lf.idx["points"]; ok && get("points") != "" {
+				if _, ok := lf.idx["points"]; ok && written(get("points")) {
 					p, err := ParsePoints(get("points"))
 					if err != nil || !p.Set || p.Value < 0 {
 						return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["points"]), Raw: rejected(get("points")),
@@ -182,16 +223,24 @@ func parseSurvey(in Input) (*Parsed, error) {
 			out.Rejections = append(out.Rejections, *bad)
 			points, rate = nil, nil
 		}
-		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), points, rate}, in.tail(r.n, bad, rawIf(bad, lf, r))...))
+		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), points, rate}, in.tail(r.n, bad, rawIf(bad, lf, r, in))...))
 	})
 	return out, nil
 }
 
-func rawIf(bad *transforms.RowError, lf *listFile, r row) string {
+// written reports whether a survey cell holds something: a blank cell or
+// "-" (the usual "no figure" of a list with both columns) does not, so a
+// row with a rate of "-" and its points next to it is read by its points.
+func written(v string) bool {
+	p, err := ParsePoints(strings.TrimSuffix(strings.TrimSpace(v), "%"))
+	return err != nil || p.Set || p.NA
+}
+
+func rawIf(bad *transforms.RowError, lf *listFile, r row, in Input) string {
 	if bad == nil {
 		return ""
 	}
-	return lf.raw(r)
+	return lf.raw(r, in)
 }
 
 // ParAdjustments are bonus and penalty decisions: signed points and a reason
@@ -216,7 +265,9 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	}
 	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
 		var pts any
-		reason := maskShapes(get("reason"))
+		// The reason is free text: it may name the person a decision was
+		// about, with a phone number (package pii: free text through Mask).
+		reason := mask(get("reason"))
 		if bad == nil {
 			bad = func() *transforms.RowError {
 				read := func(name string) (float64, bool, *transforms.RowError) {
@@ -237,6 +288,13 @@ func parseAdjustments(in Input) (*Parsed, error) {
 						return e
 					}
 				}
+				if okB && b < 0 {
+					// A negative bonus is a penalty in the wrong column or a
+					// typo; taking its size as a bonus would swing the unit
+					// by twice the amount.
+					return &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["bonus"]), Raw: rejected(get("bonus")),
+						Reason: "điểm thưởng âm: ghi vào cột Điểm trừ", Code: CodeImpossibleScore}
+				}
 				n := 0
 				for _, ok := range []bool{okV, okB && b != 0, okP && p != 0} {
 					if ok {
@@ -251,7 +309,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 				case n > 1:
 					return &transforms.RowError{Row: r.n, Column: "Điểm", Reason: "một dòng chỉ ghi một khoản: điểm thưởng hoặc điểm trừ", Code: CodeTwoAmounts}
 				case okB && b != 0:
-					v = math.Abs(b)
+					v = b
 				case okP && p != 0:
 					v = -math.Abs(p) // a penalty written as a positive number
 				}
@@ -266,7 +324,7 @@ func parseAdjustments(in Input) (*Parsed, error) {
 			out.Rejections = append(out.Rejections, *bad)
 			pts = nil
 		}
-		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), nilIfEmpty(reason), pts}, in.tail(r.n, bad, rawIf(bad, lf, r))...))
+		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), nilIfEmpty(reason), pts}, in.tail(r.n, bad, rawIf(bad, lf, r, in))...))
 	})
 	return out, nil
 }

@@ -141,8 +141,18 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 	var field, crit, last *Node
 	var lastRow int64 // row of the last node or of its continuation rows
 	var total *row
+	// Rule text below a blank row is held until a node follows it: without
+	// a total row, the signature block under the table (names, phones)
+	// would otherwise be the last node's rule text.
+	var held []string
+	var prevN int64
+	gap := false
 	for i := next; i < len(rows); i++ {
 		r := rows[i]
+		if last != nil && r.n > prevN+1 {
+			gap = true // rows are the non-blank ones: a blank row lies between
+		}
+		prevN = r.n
 		stt := ParseSTT(cell(r.cells, idx["stt"]))
 		name := cell(r.cells, idx["name"])
 		if stt.Kind == STTRule {
@@ -150,13 +160,18 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 				continue
 			}
 			if isTotal(name) || isTotal(stt.Text) {
+				if last != nil {
+					last.Rule = append(last.Rule, held...)
+				}
 				total = &rows[i]
 				break // signatures and notes below the total are not the tree
 			}
 			if last != nil {
 				text := strings.TrimSpace(strings.TrimSpace(stt.Text + " " + name))
-				if text != "" && text != last.Name {
-					last.Rule = append(last.Rule, maskShapes(text))
+				if text != "" && text != last.Name && gap {
+					held = append(held, mask(text))
+				} else if text != "" && text != last.Name {
+					last.Rule = append(last.Rule, mask(text)) // a signature block below a sheet without a total row names people
 				}
 			}
 			continue
@@ -164,11 +179,15 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		if last != nil && stt.Text == last.STT && r.n == lastRow+1 {
 			// A merged STT cell filled down over the node's rule rows.
 			if name != "" && name != last.Name {
-				last.Rule = append(last.Rule, maskShapes(name))
+				last.Rule = append(last.Rule, mask(name))
 			}
 			lastRow = r.n
 			continue
 		}
+		if last != nil {
+			last.Rule = append(last.Rule, held...) // a node follows: the rows were its rule text
+		}
+		held, gap = nil, false
 		// Personal data never enters the warehouse: evidence and notes may
 		// name a person or give a phone number.
 		n := &Node{STT: stt.Text, Name: maskShapes(name), Row: r.n, Seq: len(sh.Nodes) + 1,
@@ -219,6 +238,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			markSurvey(n)
 		}
 	}
+	in.surveyByCode(sh.Nodes)
 	for _, n := range sh.Nodes {
 		if n.Depth == 1 {
 			checkLeaves(n, false, in, sh)

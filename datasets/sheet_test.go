@@ -213,6 +213,112 @@ func TestSheetMasksPersonalData(t *testing.T) {
 	}
 }
 
+// Rule text (rows without STT) is stored in par_sheet_rows and
+// par_criteria: it goes through pii.Mask like other free text, ordinary
+// rule text kept as written. Without a "Tổng cộng" row, the signature
+// block under the table is not the tree when a blank row separates it
+// from the last node (the usual layout): rule rows after a blank row
+// belong to the node above only when another node or the total follows.
+// Right below the last node it still reads as rule text, masked.
+func TestSheetRuleTextMasked(t *testing.T) {
+	const head = "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+		"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\n"
+	const ii = "II,Điều tra xã hội học,30,,\n1,Mức độ hài lòng,30,,\n"
+	// Nguyễn Thị Hoa: surname Nguyễn + two capitalised words; the phone in
+	// groups 0912 345 678 adds up to ten digits. Khúc is no common
+	// surname: only the blank row keeps Khúc Thừa Dụ out.
+	const signature = ",NGƯỜI LẬP BIỂU,,,GIÁM ĐỐC\n,Nguyễn Thị Hoa,,,Trần Văn Bình\n,ĐT: 0912 345 678,,,\n"
+	cases := []struct {
+		name, body string
+		code       string   // the node whose rule text is checked
+		rule       []string // its rule text, masked
+	}{
+		{"ordinary rule text", head + ",Ban hành kịp thời: 1 điểm,,,\n,\"Ban hành chậm: 0,5 điểm\",,,\n" + ii,
+			"I.1", []string{"Ban hành kịp thời: 1 điểm", "Ban hành chậm: 0,5 điểm"}},
+		{"rule text after a blank row, a node follows", head + ",,,,\n,Ban hành kịp thời: 1 điểm,,,\n" + ii,
+			"I.1", []string{"Ban hành kịp thời: 1 điểm"}},
+		{"note after a blank row, the total follows", head + ii + ",,,,\n,Điểm lĩnh vực II theo kết quả ĐTXHH,,,\n,Tổng cộng,40,,\n" + signature,
+			"II.1", []string{"Điểm lĩnh vực II theo kết quả ĐTXHH"}},
+		{"signature block below a blank row", head + ii + ",,,,\n" + signature, "II.1", nil},
+		{"signature uncommon surname below a blank row", head + ii + ",,,,\n,Người lập biểu,,,\n,Khúc Thừa Dụ,,,\n", "II.1", nil},
+		{"signature block right below", head + ii + signature, "II.1", []string{"NGƯỜI LẬP BIỂU", "[họ tên]", "ĐT: [SĐT]"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "sheet.csv", c.body)
+			got, err := ParAppraisal.Parse(input(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range got.Sheet.Nodes {
+				if n.Code == c.code && strings.Join(n.Rule, "|") != strings.Join(c.rule, "|") {
+					t.Errorf("%s rule text %q, want %q", n.Code, n.Rule, c.rule)
+				}
+			}
+			for _, r := range got.Rows {
+				for _, v := range r {
+					for _, pd := range []string{"Nguyễn Thị Hoa", "Trần Văn Bình", "0912 345 678", "Khúc Thừa Dụ"} {
+						if s, ok := v.(string); ok && strings.Contains(s, pd) {
+							t.Errorf("personal data %q stored: %q", pd, s)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// The survey field is the methodology's survey: code when it has one,
+// else the field named "điều tra xã hội học", as the model finds it
+// (50_par_criteria.sql): its empty leaves are never quarantined, since the
+// survey scores them. Outside it an empty appraised leaf is.
+func TestSheetSurveyField(t *testing.T) {
+	sheetOf := func(field string) string {
+		return "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+			"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\n" +
+			"II," + field + ",30,,\n1,Mức độ hài lòng,30,,\n"
+	}
+	cases := []struct {
+		name, field, survey string
+		surveyField         string // the field marked survey, "" none
+		quarantined         string // the quarantined leaf, "" none
+	}{
+		{"by name", "Điều tra xã hội học", "", "II", ""},
+		{"by code", "Khảo sát sự hài lòng của người dân (ĐTXHH)", "II", "II", ""},
+		{"by code and name", "Điều tra xã hội học", "II", "II", ""},
+		// No code and no name: II.1 is an appraisal leaf without points.
+		{"neither", "Khảo sát sự hài lòng của người dân", "", "", "II.1"},
+		// The code names another field: the model scores II from the
+		// sheet, so its empty leaf is quarantined, whatever its name.
+		{"code elsewhere", "Điều tra xã hội học", "III", "", "II.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "sheet.csv", sheetOf(c.field))
+			in := input(t, p)
+			in.Survey = c.survey
+			got, err := ParAppraisal.Parse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var survey, quarantined []string
+			for _, n := range got.Sheet.Nodes {
+				if n.Survey && n.Depth == 1 {
+					survey = append(survey, n.Code)
+				}
+				if n.Quarantine != nil {
+					quarantined = append(quarantined, n.Code)
+				}
+			}
+			if strings.Join(survey, ",") != c.surveyField || strings.Join(quarantined, ",") != c.quarantined {
+				t.Errorf("survey field %v, quarantined %v; want %q, %q", survey, quarantined, c.surveyField, c.quarantined)
+			}
+		})
+	}
+}
+
 // The unit line in any of its spellings, and the period from the source
 // before the title.
 func TestSheetTitles(t *testing.T) {

@@ -37,25 +37,26 @@ func parseInput(cfg *config.Config, sc sourceConf, reg *units.Registry, path str
 		Decode: sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, Limits: sc.lim,
 			Hashed: true}} // prepare took the SHA-256; checkUnchanged compares the decoder's Sum64
 	if cfg != nil && datasetOf(sc) == datasets.ParAppraisal {
-		in.DataFed = parDataFed(cfg)
+		in.DataFed, in.Survey = parDataFed(cfg)
 	}
 	return in
 }
 
 // parDataFed are the criterion codes the configured PAR methodology feeds
-// from the warehouse: the sheet parser loads their leaves without
-// quarantining an empty appraised cell. A methodology that does not load
-// yields none here; the run reports its error when it builds the model.
-func parDataFed(cfg *config.Config) []string {
+// from the warehouse, and its survey: code: the sheet parser loads their
+// leaves without quarantining an empty appraised cell. A methodology that
+// does not load yields none here; the run reports its error when it
+// builds the model.
+func parDataFed(cfg *config.Config) (codes []string, survey string) {
 	pm, err := model.LoadPARMethodology(cfg.PAR.Methodology)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	codes := make([]string, 0, len(pm.Data))
+	codes = make([]string, 0, len(pm.Data))
 	for _, d := range pm.Data {
 		codes = append(codes, d.Code)
 	}
-	return codes
+	return codes, pm.Survey
 }
 
 // parseFile runs a dataset's parser; a parser bug fails the file, not the run.

@@ -80,3 +80,48 @@ tiers:
 		t.Errorf("II.1 points %v (%v), want 1,5 from the data", pts, err)
 	}
 }
+
+// The methodology's survey: code reaches the sheet reader: with survey: II
+// and the field named "Khảo sát sự hài lòng …" (not "điều tra xã hội
+// học"), II.1's empty appraised cell is the survey's, not a quarantined
+// row (without the code passed, S.TP would be incomplete, unranked).
+func TestPARSurveyByCode(t *testing.T) {
+	_, reg, w, dir := parFixture(t)
+	write(t, filepath.Join(dir, "par.yaml"), `name: par_survey_code
+version: "2025.1"
+title_vi: Chỉ số cải cách hành chính
+title_en: PAR index
+survey: II
+tiers:
+  - {name: Xuất sắc, min: 90}
+  - {name: Yếu, min: 0}
+`)
+	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\npar:\n  methodology: "+filepath.Join(dir, "par.yaml")+
+		"\nsources:\n  - name: sheets\n    path: ./sheets/*.csv\n    dataset: par_appraisal\n"+
+		"  - name: survey\n    path: ./survey/*.csv\n    dataset: par_survey\n    period: \"2025\"\n")
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "sheets", "1-stp.csv"), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+		"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\n"+
+		"II,Khảo sát sự hài lòng của người dân,30,,\n1,Mức độ hài lòng,30,,\n")
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Tỷ lệ hài lòng\nSở Tư pháp,90\n")
+	sum, err := Run(context.Background(), cfg, w, reg, Options{NoPublish: true})
+	if err != nil || sum.Run.Status != "succeeded" {
+		t.Fatalf("%v %s %s", err, sum.Run.Status, sum.Run.Message)
+	}
+	if c := ledger(t, w)["1-stp.csv"]; c.quarantined != 0 || c.loaded == 0 {
+		t.Errorf("sheet %+v, want loaded without a quarantined row", c)
+	}
+	// I.1 9 + survey 90% × 30 = 27: 36 of 40 = 90, ranked 1.
+	var status string
+	var score float64
+	if err := w.DB().QueryRow(`SELECT status, score FROM par_scores WHERE period = '2025' AND unit_code = 'S.TP'`).Scan(&status, &score); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ranked" || math.Abs(score-90) > 1e-9 {
+		t.Errorf("S.TP %s %v, want ranked 90", status, score)
+	}
+}

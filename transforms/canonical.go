@@ -647,6 +647,11 @@ var unitWords = map[string]bool{"ubnd": true, "xã": true, "phường": true, "h
 	"xa": true, "phuong": true, "huyen": true, "uy ban": true, "thi tran": true, "thi xa": true, "thanh pho": true,
 	"bo phan": true, "trung tam": true, "van phong": true}
 
+// UnitLike reports whether s reads as a unit name (see unitLike): a unit
+// cell that does not is masked with pii.Mask, a name in it being a
+// person's; one that does with pii.MaskShapes.
+func UnitLike(s string) bool { return unitLike(s) }
+
 // unitLike reports whether s reads as a unit name: it holds a level or
 // kind of office (UBND, xã, phường, Sở, Phòng, Trung tâm, ...).
 func unitLike(s string) bool {
