@@ -188,12 +188,22 @@ func mapping(header []string, idx map[string]int, cols []column) transforms.Mapp
 	return mp
 }
 
+// dateBlank is what stands for a day or month left to be filled in, and
+// the spaces around it: spaces, dots, an ellipsis, underscores, dashes.
+const dateBlank = `[\s._…\-]*`
+
 var (
 	kyRe   = regexp.MustCompile(`\bky danh gia\s*[:：]?\s*(\d{4}(-(h[12]|q[1-4]))?)\b`)
 	yearRe = regexp.MustCompile(`\bnam(?: danh gia)?\s*[:：]?\s*(\d{4})\b`)
 	// dateRe is a written date ("Hà Nội, ngày 20 tháng 01 năm 2026"): the
-	// day a sheet was signed, never its period.
-	dateRe = regexp.MustCompile(`\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b`)
+	// day a sheet was signed, never its period. The national-motto block
+	// usually leaves day and month to be filled in by hand at signing
+	// ("ngày     tháng     năm 2026", "ngày … tháng … năm 2026", "ngày ..
+	// tháng .. năm 2026", "ngày __ tháng __ năm 2026"), and a date may give
+	// the month alone ("tháng 01 năm 2026"); "6 tháng đầu năm 2025" and
+	// "6 tháng năm 2025" are periods, not dates (no month number).
+	dateRe = regexp.MustCompile(`\bngay` + dateBlank + `(?:\d{1,2}` + dateBlank + `)?thang` + dateBlank + `(?:\d{1,2}` + dateBlank + `)?nam` + dateBlank + `\d{4}\b` +
+		`|\bthang` + dateBlank + `\d{1,2}` + dateBlank + `nam` + dateBlank + `\d{4}\b`)
 	halfRe = regexp.MustCompile(`\b6 thang (dau|cuoi)\b`)
 )
 
@@ -217,6 +227,30 @@ func titlePeriod(text string) string {
 		return m[1] + "-H2"
 	}
 	return m[1]
+}
+
+// titleRowsPeriod is the period the title rows (above the header) name,
+// "" when none does. Rows naming two different periods fail the file, the
+// clerk choosing between them (a document cited in the title, a year typed
+// wrong): taking the first would load a sheet under the wrong period.
+func titleRowsPeriod(rows []row, file string) (string, error) {
+	var period, cellText string
+	var at int64
+	for _, r := range rows {
+		for _, c := range r.cells {
+			c = cell([]string{c}, 0)
+			p := titlePeriod(c)
+			switch {
+			case p == "" || p == period:
+			case period == "":
+				period, cellText, at = p, c, r.n
+			default:
+				return "", fmt.Errorf("file %s: dòng tiêu đề ghi hai kỳ đánh giá khác nhau: %s (dòng %d: %q) và %s (dòng %d: %q): sửa dòng tiêu đề hoặc ghi period: của nguồn",
+					file, period, at, shorten(maskShapes(cellText)), p, r.n, shorten(maskShapes(c)))
+			}
+		}
+	}
+	return period, nil
 }
 
 // periodEnd is the end (exclusive) of a period parsePeriod accepted; the

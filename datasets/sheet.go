@@ -95,6 +95,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		return nil, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột STT, tiêu chí, Điểm tối đa, Điểm thẩm định)", in.File)
 	}
 	sh := &Sheet{Header: header, Mapping: mapping(header, idx, sheetColumns), Period: in.Period}
+	var err error
 	// Title rows: the unit and the period.
 	for _, r := range rows[:max(0, next-1)] {
 		for _, c := range r.cells {
@@ -109,9 +110,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 					sh.UnitText = strings.TrimSpace(c[i+size:])
 				}
 			}
-			if in.Period == "" && sh.Period == "" {
-				sh.Period = titlePeriod(c)
-			}
+		}
+	}
+	if in.Period == "" {
+		if sh.Period, err = titleRowsPeriod(rows[:max(0, next-1)], in.File); err != nil {
+			return nil, err
 		}
 	}
 	if sh.Period == "" {

@@ -352,3 +352,60 @@ func TestSheetDataFedLeaf(t *testing.T) {
 		})
 	}
 }
+
+// parCSV parses a CSV scoring sheet written out in full.
+func parCSV(t *testing.T, body string) (*Parsed, error) {
+	t.Helper()
+	p := writeFile(t, t.TempDir(), "sheet.csv", body)
+	return ParAppraisal.Parse(input(t, p))
+}
+
+// parTable is a small table under the title rows: I (10) = I.1 (10,
+// appraised 9); II the survey (30).
+const parTable = "STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+	"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\nII,Điều tra xã hội học,30,,\n"
+
+// The period comes from the title, never from the signing date of the
+// national-motto block above it, whether the date is written out or left
+// blank to be filled in at signing; title rows naming two periods fail the
+// file, naming both.
+func TestSheetTitlePeriodRows(t *testing.T) {
+	motto := func(date string) string {
+		return "UBND TỈNH ĐẮK LẮK,,,,CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" +
+			"SỞ TƯ PHÁP,,,,Độc lập - Tự do - Hạnh phúc\n" +
+			",,,," + date + "\n"
+	}
+	cases := []struct {
+		name, head, period, reject string
+	}{
+		// By hand: the title says NĂM 2025; the date line's "năm 2026" is
+		// the signing year.
+		{"blank date", motto("Đắk Lắk, ngày     tháng     năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"ellipsis date", motto("Đắk Lắk, ngày … tháng … năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"dotted date", motto("Đắk Lắk, ngày ... tháng ... năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"underscored date", motto("Đắk Lắk, ngày __ tháng __ năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"month-only date", motto("Đắk Lắk, tháng 01 năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"written date", motto("Đắk Lắk, ngày 20 tháng 01 năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"same year twice", "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nNăm đánh giá: 2025\n", "2025", ""},
+		// Two years besides the signing date: which one the sheet is
+		// for is the clerk's call, not the first row's.
+		{"two years", motto("Đắk Lắk, ngày     tháng     năm 2026") + "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nNăm đánh giá: 2024\n", "", "2025 (dòng 4"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, c.head+"Đơn vị: Sở Tư pháp\n"+parTable)
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "2024 (dòng 5") || !strings.Contains(err.Error(), "sheet.csv") {
+					t.Fatalf("err = %v, want the file rejected naming 2025 (row 4) and 2024 (row 5)", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Sheet.Period != c.period {
+				t.Errorf("period %s, want %s (the title's year)", got.Sheet.Period, c.period)
+			}
+		})
+	}
+}
