@@ -25,7 +25,7 @@ var sheetColumns = []column{
 		"tieuchi", "noidung", "noidungtieuchi", "linhvuctieuchitieuchithanhphandanhgia", "tieuchidanhgia"}},
 	{"max_points", []string{"diemtoida", "toida", "diemchuan", "thangdiem", "diemtoidadatduoc"}},
 	{"self_points", []string{"diemtudanhgia", "tudanhgia", "tucham", "diemtucham", "diemdonvitucham", "diemdonvitudanhgia"}},
-	{"appraised_points", []string{"diemthamdinh", "thamdinh", "diemhoidongthamdinh", "diemdatduoc", "hoidongthamdinh", "diemsauthamdinh"}},
+	{"appraised_points", []string{"diemthamdinh", "thamdinh", "diemhoidongthamdinh", "hoidongthamdinh", "diemsauthamdinh", "~diemdatduoc"}},
 	{"evidence", []string{"tailieukiemchung", "tailieuchungminh"}},
 	{"note", []string{"ghichu"}},
 }
@@ -95,7 +95,12 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		return nil, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột STT, tiêu chí, Điểm tối đa, Điểm thẩm định)", in.File)
 	}
 	sh := &Sheet{Header: header, Mapping: mapping(header, idx, sheetColumns), Period: in.Period}
+	// Two points columns for one field: the council's points must never be
+	// taken silently from the unit's column, nor the other way round.
 	var err error
+	if sh.Warnings, err = headerClashes(header, idx, sheetColumns, []string{"max_points", "self_points", "appraised_points"}, rows[next:]); err != nil {
+		return nil, fmt.Errorf("file %s: %w", in.File, err)
+	}
 	// Title rows: the unit and the period.
 	for _, r := range rows[:max(0, next-1)] {
 		for _, c := range r.cells {

@@ -409,3 +409,47 @@ func TestSheetTitlePeriodRows(t *testing.T) {
 		})
 	}
 }
+
+// The council's points count: with the unit's "Điểm đạt được" beside the
+// council's "Điểm thẩm định", the latter is read, whatever the column
+// order, and a warning says the former is not; two columns spelled alike
+// for one field fail the file naming both.
+func TestSheetPointsColumns(t *testing.T) {
+	cases := []struct {
+		name, header, row string
+		ap                float64 // I.1's appraised points, by hand
+		warn, reject      string
+	}{
+		// I.1: max 10, the unit's 9, the council's 7 → 7.
+		{"đạt được then thẩm định", "Điểm tối đa,Điểm đạt được,Điểm thẩm định", "10,9,7", 7, "«Điểm đạt được» (cột D) không được đọc", ""},
+		{"thẩm định then đạt được", "Điểm tối đa,Điểm thẩm định,Điểm đạt được", "10,7,9", 7, "«Điểm đạt được» (cột E) không được đọc", ""},
+		// Alone, "Điểm đạt được" is the appraised column (the contract's
+		// spelling).
+		{"đạt được alone", "Điểm tối đa,Điểm tự đánh giá,Điểm đạt được", "10,9,7", 7, "", ""},
+		// An empty second column (a header cell merged across) is no clash.
+		{"empty second column", "Điểm tối đa,Điểm thẩm định,Điểm Hội đồng thẩm định", "10,7,", 7, "", ""},
+		{"two council columns", "Điểm tối đa,Điểm thẩm định,Điểm Hội đồng thẩm định", "10,7,8", 0, "", "hai cột cùng là điểm thẩm định: «Điểm thẩm định» (cột D) và «Điểm Hội đồng thẩm định» (cột E)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,"+c.header+"\nI,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,"+c.row+"\nII,Điều tra xã hội học,30,,\n")
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "sheet.csv") {
+					t.Fatalf("err = %v, want %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Sheet.Nodes[1]; n.Code != "I.1" || n.Appraised.Value != c.ap || len(got.Rejections) != 0 {
+				t.Errorf("%s appraised %v, rejections %v; want I.1 appraised %v", n.Code, n.Appraised.Value, got.Rejections, c.ap)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
+			}
+		})
+	}
+}
