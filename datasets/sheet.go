@@ -148,6 +148,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 	byCode := map[string]*Node{}
 	var field, crit, last *Node
 	var lastRow int64 // row of the last node or of its continuation rows
+	var lastCells []string
 	var total *row
 	for i := next; i < len(rows); i++ {
 		r := rows[i]
@@ -169,8 +170,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 			continue
 		}
-		if last != nil && stt.Text == last.STT && r.n == lastRow+1 {
-			// A merged STT cell filled down over the node's rule rows.
+		if last != nil && stt.Text == last.STT && r.n == lastRow+1 && sameFigures(r.cells, lastCells, idx) {
+			// A merged STT cell filled down over the node's rule rows. Its
+			// points cells are empty or merged too (the same figures); a
+			// row with figures of its own is a row copied without
+			// renumbering, a duplicate code like any other.
 			if name != "" && name != last.Name {
 				last.Rule = append(last.Rule, maskShapes(name))
 			}
@@ -215,7 +219,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		}
 		byCode[n.Code] = n
 		sh.Nodes = append(sh.Nodes, n)
-		last, lastRow = n, r.n
+		last, lastRow, lastCells = n, r.n, r.cells
 		n.Max, n.Self, n.Appraised = readPoints(n, r.cells, idx, header)
 	}
 	if len(sh.Nodes) == 0 {
@@ -249,6 +253,27 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		checkSubtotal(sh, total.n, "tổng cộng", mx, ap, fields)
 	}
 	return sh, nil
+}
+
+// sameFigures reports whether each points cell of a row is empty or holds
+// the figure of the node row above it.
+func sameFigures(cells, node []string, idx map[string]int) bool {
+	for _, name := range []string{"max_points", "self_points", "appraised_points"} {
+		j, ok := idx[name]
+		if !ok {
+			continue
+		}
+		v, w := cell(cells, j), cell(node, j)
+		if v == "" || v == w {
+			continue
+		}
+		pv, e1 := ParsePoints(v)
+		pw, e2 := ParsePoints(w)
+		if e1 != nil || e2 != nil || pv != pw {
+			return false
+		}
+	}
+	return true
 }
 
 func col(idx map[string]int, name string) int {

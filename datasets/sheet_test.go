@@ -453,3 +453,45 @@ func TestSheetPointsColumns(t *testing.T) {
 		})
 	}
 }
+
+// A row repeating the STT of the row above is a merged STT cell filled
+// down (the node's rule text) only when its points cells are empty or the
+// same figures; a row with figures of its own (a criterion copied without
+// renumbering) is a duplicate code that fails the file, never points
+// dropped silently.
+func TestSheetRepeatedSTT(t *testing.T) {
+	head := "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+		"I,Công tác chỉ đạo điều hành,,,\n" +
+		"1,Kế hoạch CCHC năm,4,4,4\n"
+	tail := "II,Điều tra xã hội học,30,,\n"
+	cases := []struct {
+		name, row, rule, reject string
+	}{
+		// Row 6 repeats "1" with max 6, appraised 5: by hand field I
+		// would hold 4 + 5 of 4 + 6; reading it as I.1's rule text would
+		// score 4 of 4.
+		{"copied row", "1,Báo cáo CCHC định kỳ,6,6,5\n", "", "dòng 6: mã I.1 trùng với dòng 5"},
+		{"copied row, appraised only", "1,Báo cáo CCHC định kỳ,,,3\n", "", "dòng 6: mã I.1 trùng với dòng 5"},
+		{"filled down, no figures", "1,đúng hạn: 4 điểm,,,\n", "đúng hạn: 4 điểm", ""},
+		{"filled down, merged figures", "1,đúng hạn: 4 điểm,\"4,0\",4,4\n", "đúng hạn: 4 điểm", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, head+c.row+tail)
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) {
+					t.Fatalf("err = %v, want %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := got.Sheet.Nodes[1]
+			if len(got.Sheet.Nodes) != 3 || n.Code != "I.1" || len(n.Rule) != 1 || n.Rule[0] != c.rule || n.Appraised.Value != 4 {
+				t.Errorf("%d nodes, %s rule %q appraised %v; want 3 nodes, I.1 with rule %q and 4", len(got.Sheet.Nodes), n.Code, n.Rule, n.Appraised.Value, c.rule)
+			}
+		})
+	}
+}
