@@ -220,7 +220,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		byCode[n.Code] = n
 		sh.Nodes = append(sh.Nodes, n)
 		last, lastRow, lastCells = n, r.n, r.cells
-		n.Max, n.Self, n.Appraised = readPoints(n, r.cells, idx, header)
+		var selfWarn string
+		n.Max, n.Self, n.Appraised, selfWarn = readPoints(n, r.cells, idx, header)
+		if selfWarn != "" {
+			sh.Warnings = append(sh.Warnings, selfWarn)
+		}
 	}
 	if len(sh.Nodes) == 0 {
 		return nil, fmt.Errorf("file %s: bảng điểm không có lĩnh vực hay tiêu chí nào (STT I, 1, 1.1)", in.File)
@@ -294,7 +298,12 @@ type pointErr struct {
 	column, raw, why string
 }
 
-func readPoints(n *Node, cells []string, idx map[string]int, header []string) (mx, self, ap Point) {
+// readPoints reads a node row's points cells. An unreadable maximum or
+// appraised figure is kept on the node (checkLeaves quarantines it on a
+// scored leaf); an unreadable self-assessed figure only shows the
+// difference from the council's, so it is left empty with a warning
+// (selfWarn) rather than taking the unit out of the ranking.
+func readPoints(n *Node, cells []string, idx map[string]int, header []string) (mx, self, ap Point, selfWarn string) {
 	read := func(name string) Point {
 		j, ok := idx[name]
 		if !ok {
@@ -302,13 +311,19 @@ func readPoints(n *Node, cells []string, idx map[string]int, header []string) (m
 		}
 		raw := cell(cells, j)
 		p, err := ParsePoints(raw)
-		if err != nil && n.Quarantine == nil {
-			m, _ := pii.MaskRejected(raw)
+		if err == nil {
+			return p
+		}
+		m, _ := pii.MaskRejected(raw)
+		if name == "self_points" {
+			selfWarn = fmt.Sprintf("dòng %d (%s): không đọc được điểm tự đánh giá %q ở cột «%s»: để trống (điểm thẩm định vẫn được tính)", n.Row, n.Code, m, cell(header, j))
+		} else if n.Quarantine == nil {
 			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: m, Reason: fmt.Sprintf("không đọc được số điểm %q", m), Code: transforms.CodeUnparseableNumber}
 		}
 		return p
 	}
-	return read("max_points"), read("self_points"), read("appraised_points")
+	mx, self, ap = read("max_points"), read("self_points"), read("appraised_points")
+	return mx, self, ap, selfWarn
 }
 
 func markSurvey(n *Node) {

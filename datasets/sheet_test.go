@@ -495,3 +495,50 @@ func TestSheetRepeatedSTT(t *testing.T) {
 		})
 	}
 }
+
+// Only the appraised points quarantine a leaf: an unreadable self-assessed
+// cell is left empty with a warning naming the row, and the leaf keeps its
+// appraised points (the unit stays complete).
+func TestSheetUnreadableSelfPoints(t *testing.T) {
+	cases := []struct {
+		name, row string
+		self      Point
+		warn      string
+		reason    string // quarantine reason of I.1, "" none
+	}{
+		// I.1: max 4, self "Đạt", appraised 4 → 4 counts, self empty.
+		{"self text", "1,Kế hoạch CCHC năm,4,Đạt,4\n", Point{}, `dòng 5 (I.1): không đọc được điểm tự đánh giá "Đạt"`, ""},
+		{"self readable", "1,Kế hoạch CCHC năm,4,\"3,5\",4\n", Point{Value: 3.5, Set: true}, "", ""},
+		// The appraised cell's fault is still the quarantine's, named as
+		// such, even after an unreadable self cell.
+		{"both unreadable", "1,Kế hoạch CCHC năm,4,Đạt,đạt\n", Point{}, "Đạt", `không đọc được số điểm "đạt"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+				"I,Công tác chỉ đạo điều hành,10,,\n"+c.row+
+				"2,Báo cáo CCHC định kỳ,6,6,5\nII,Điều tra xã hội học,30,,\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := got.Sheet.Nodes[1]
+			if n.Self != c.self {
+				t.Errorf("I.1 self %+v, want %+v", n.Self, c.self)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
+			}
+			if c.reason == "" {
+				if len(got.Rejections) != 0 || n.Appraised.Value != 4 {
+					t.Errorf("rejections %+v, I.1 appraised %v; want none and 4", got.Rejections, n.Appraised.Value)
+				}
+				return
+			}
+			if len(got.Rejections) != 1 || !strings.Contains(got.Rejections[0].Reason, c.reason) || got.Rejections[0].Column != "Điểm thẩm định" {
+				t.Errorf("rejections %+v, want one on «Điểm thẩm định» with %q", got.Rejections, c.reason)
+			}
+		})
+	}
+}
