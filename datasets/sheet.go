@@ -60,14 +60,17 @@ type Sheet struct {
 	Warnings       []string
 }
 
-// Tree is the sheet's tree signature: code and maximum of every node, in
-// sheet order, for the check that sheets of one period and peer group
-// share one tree.
+// Tree is the sheet's tree signature, for the check that sheets of one
+// period and peer group share one tree: every node's code in sheet order,
+// with its maximum for a leaf and none for a parent ("I=-"), whose maximum
+// is its leaves' sum. A figure written on a parent row is only checked
+// against its children (checkSubtotal: a warning), so one sheet writing
+// the subtotals the others leave blank shares their tree.
 func (s *Sheet) Tree() []string {
 	out := make([]string, len(s.Nodes))
 	for i, n := range s.Nodes {
 		var mx *float64
-		if n.Max.Set {
+		if n.Max.Set && n.Leaf {
 			mx = &n.Max.Value
 		}
 		out[i] = TreeEntry(n.Code, mx)
@@ -76,7 +79,7 @@ func (s *Sheet) Tree() []string {
 }
 
 // TreeEntry is one node of a tree signature: "I.1=2,5" ("I.1=-" without a
-// maximum).
+// maximum: a parent, or a leaf without one).
 func TreeEntry(code string, max *float64) string {
 	if max == nil {
 		return code + "=-"

@@ -19,7 +19,8 @@ func TestSheetXLSX(t *testing.T) {
 	if sh.Unit != "S.TP" || sh.Period != "2025" {
 		t.Errorf("unit %q period %q", sh.Unit, sh.Period)
 	}
-	want := "I=6 I.1=3 I.1.1=1 I.1.2=2 I.2=3 II=4 II.1=2 II.2=2 III=30 III.1=30"
+	// Parents without their written figures (Sheet.Tree).
+	want := "I=- I.1=- I.1.1=1 I.1.2=2 I.2=3 II=- II.1=2 II.2=2 III=- III.1=30"
 	if tree := strings.Join(sh.Tree(), " "); tree != want {
 		t.Errorf("tree\n got %s\nwant %s", tree, want)
 	}
