@@ -298,7 +298,8 @@ func titlePeriod(text string) string {
 // titleRowsPeriod is the period the title rows (above the header) name,
 // "" when none does. Rows naming two different periods fail the file, the
 // clerk choosing between them (a document cited in the title, a year typed
-// wrong): taking the first would load a sheet under the wrong period.
+// wrong): taking the first would load a sheet under the wrong period. The
+// cells quoted in the error are masked (a title row may name a signer).
 func titleRowsPeriod(rows []row, file string) (string, error) {
 	var period, cellText string
 	var at int64
@@ -312,7 +313,7 @@ func titleRowsPeriod(rows []row, file string) (string, error) {
 				period, cellText, at = p, c, r.n
 			default:
 				return "", fmt.Errorf("file %s: dòng tiêu đề ghi hai kỳ đánh giá khác nhau: %s (dòng %d: %q) và %s (dòng %d: %q): sửa dòng tiêu đề hoặc ghi period: của nguồn",
-					file, period, at, shorten(maskShapes(cellText)), p, r.n, shorten(maskShapes(c)))
+					file, period, at, shorten(mask(cellText)), p, r.n, shorten(mask(c)))
 			}
 		}
 	}
