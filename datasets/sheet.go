@@ -215,7 +215,12 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 		}
 		if prev := byCode[n.Code]; prev != nil {
-			return nil, fmt.Errorf("file %s: dòng %d: mã %s trùng với dòng %d", in.File, r.n, n.Code, prev.Row)
+			hint := ""
+			if prev == last && r.n == lastRow+1 {
+				// Read as a merged STT cell it would have lost its figures.
+				hint = ": STT lặp lại dòng ngay trên nhưng có điểm riêng; đánh lại số thứ tự, hoặc nếu là cách chấm thì để trống STT và các ô điểm"
+			}
+			return nil, fmt.Errorf("file %s: dòng %d: mã %s trùng với dòng %d%s", in.File, r.n, n.Code, prev.Row, hint)
 		}
 		if n.ParentCode != "" {
 			byCode[n.ParentCode].children = append(byCode[n.ParentCode].children, n)

@@ -474,7 +474,7 @@ func TestSheetRepeatedSTT(t *testing.T) {
 		// Row 6 repeats "1" with max 6, appraised 5: by hand field I
 		// would hold 4 + 5 of 4 + 6; reading it as I.1's rule text would
 		// score 4 of 4.
-		{"copied row", "1,Báo cáo CCHC định kỳ,6,6,5\n", "", "dòng 6: mã I.1 trùng với dòng 5"},
+		{"copied row", "1,Báo cáo CCHC định kỳ,6,6,5\n", "", "dòng 6: mã I.1 trùng với dòng 5: STT lặp lại dòng ngay trên nhưng có điểm riêng"},
 		{"copied row, appraised only", "1,Báo cáo CCHC định kỳ,,,3\n", "", "dòng 6: mã I.1 trùng với dòng 5"},
 		{"filled down, no figures", "1,đúng hạn: 4 điểm,,,\n", "đúng hạn: 4 điểm", ""},
 		{"filled down, merged figures", "1,đúng hạn: 4 điểm,\"4,0\",4,4\n", "đúng hạn: 4 điểm", ""},
