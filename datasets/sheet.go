@@ -264,7 +264,34 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		ap, _ := ParsePoints(cell(total.cells, idx["appraised_points"]))
 		checkSubtotal(sh, total.n, "tổng cộng", mx, ap, fields)
 	}
+	// A parent's maximum is its leaves' sum; the figure written on its row
+	// was only checked above (a warning). Stored as the sum it is the same
+	// in every sheet sharing the tree, blank or written, right or wrong,
+	// whichever sheet the model reads a parent's maximum from (the survey
+	// field's, a data-fed criterion's). Without a maximum on some leaf
+	// (quarantined) the written figure is kept.
+	for _, n := range sh.Nodes {
+		if mx, ok := leafMaxSum(n); !n.Leaf && ok {
+			n.Max = Point{Value: round(mx), Set: true}
+		}
+	}
 	return sh, nil
+}
+
+// leafMaxSum is the sum of the maxima of the leaves under n; ok is false
+// when one of them has none.
+func leafMaxSum(n *Node) (sum float64, ok bool) {
+	if n.Leaf {
+		return n.Max.Value, n.Max.Set
+	}
+	for _, c := range n.children {
+		m, k := leafMaxSum(c)
+		if !k {
+			return 0, false
+		}
+		sum += m
+	}
+	return sum, true
 }
 
 // sameFigures reports whether each points cell of a row is empty or holds

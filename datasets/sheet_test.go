@@ -545,3 +545,43 @@ func TestSheetUnreadableSelfPoints(t *testing.T) {
 		})
 	}
 }
+
+// A parent's maximum is its leaves' sum, whatever its row says (the
+// figure written there is only checked: a warning); without a maximum on
+// some leaf the written figure is kept.
+func TestSheetParentMaximum(t *testing.T) {
+	cases := []struct {
+		name, fieldI, i2max string
+		want                Point // field I's maximum
+		warn                string
+	}{
+		// I = I.1 (4) + I.2 (6) = 10 by hand.
+		{"blank", ",,", "6", Point{Value: 10, Set: true}, ""},
+		{"written right", "10,,", "6", Point{Value: 10, Set: true}, ""},
+		{"written wrong", "12,,", "6", Point{Value: 10, Set: true}, "(I): điểm tối đa ghi 12 ≠ tổng các tiêu chí con 10"},
+		{"leaf without maximum", "10,,", "", Point{Value: 10, Set: true}, "điểm tối đa ghi 10 ≠ tổng các tiêu chí con 4"},
+		{"leaf without maximum, blank", ",,", "", Point{}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+				"I,Công tác chỉ đạo điều hành,"+c.fieldI+"\n1,Kế hoạch CCHC năm,4,4,4\n2,Báo cáo CCHC định kỳ,"+c.i2max+",6,6\n"+
+				"II,Điều tra xã hội học,,,\n1,Mức độ hài lòng,30,,\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Sheet.Nodes[0]; n.Code != "I" || n.Max != c.want {
+				t.Errorf("%s max %+v, want %+v", n.Code, n.Max, c.want)
+			}
+			// The survey field II = II.1 (30).
+			if n := got.Sheet.Nodes[3]; n.Code != "II" || n.Max != (Point{Value: 30, Set: true}) {
+				t.Errorf("%s max %+v, want 30", n.Code, n.Max)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
+			}
+		})
+	}
+}

@@ -356,7 +356,8 @@ func TestPAROnlyRunPublishes(t *testing.T) {
 // where the others leave it blank, or the reverse against sheets already
 // in the warehouse, shares their tree and loads. Each sheet: I = I.1 (max
 // 4, appraised 4) + I.2 (6, 6); II the survey (30), 27 points each. By
-// hand S.TP: 4 + 6 + 27 = 37 of 10 + 30 = 40 → 92,5.
+// hand S.TP: 4 + 6 + 27 = 37 of 10 + 30 = 40 → 92,5, and field I's
+// maximum in par_criteria 4 + 6 = 10.
 func TestPARParentFigureNotInTree(t *testing.T) {
 	csvSheet := func(t *testing.T, dir, name, unit, fieldI string) {
 		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
@@ -376,6 +377,9 @@ func TestPARParentFigureNotInTree(t *testing.T) {
 		{"blank among stored subtotals", "10,10,10", ",,", true, ""},
 		{"subtotal among stored blanks", ",,", "10,10,10", true, ""},
 		{"wrong subtotal", ",,", "12,10,10", false, "(I): điểm tối đa ghi 12 ≠ tổng các tiêu chí con 10"},
+		// S.NV, the smallest code, whose rows the model reads a node's
+		// name and maximum from, writes 12: field I's maximum is still 10.
+		{"wrong stored subtotals", "12,10,10", ",,", true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -412,6 +416,9 @@ func TestPARParentFigureNotInTree(t *testing.T) {
 			}
 			if got := scalar[float64](t, w, `SELECT score FROM par_scores WHERE unit_code = 'S.TP'`); got != 92.5 {
 				t.Errorf("S.TP score %v, want 37 / 40 = 92,5", got)
+			}
+			if got := scalar[float64](t, w, `SELECT max_points FROM par_criteria WHERE code = 'I'`); got != 10 {
+				t.Errorf("par_criteria: I max %v, want 4 + 6 = 10 (a parent's written figure is no maximum)", got)
 			}
 			warn := scalar[string](t, w, `SELECT coalesce(array_to_string(subtotal_warnings, '; '), '') FROM par_sheets WHERE unit_code = 'S.TP'`)
 			if (c.warn == "") != (warn == "") || !strings.Contains(warn, c.warn) {
