@@ -125,3 +125,22 @@ func FuzzSheet(f *testing.F) {
 		rdr.Release()
 	})
 }
+
+// FuzzTitlePeriod: titlePeriod never panics, and a signing-date line put
+// before the text, written out or left blank, changes nothing. (A year it
+// reads that no calendar has, "0000", is refused later by parsePeriod,
+// rejecting the file.)
+func FuzzTitlePeriod(f *testing.F) {
+	for _, s := range []string{"BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025", "6 tháng đầu năm 2025", "Kỳ đánh giá: 2025-H2",
+		"Đắk Lắk, ngày … tháng … năm 2026", "tháng 01 năm 2026", "Năm: 2024", "ngày 5 tháng năm 2025"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := titlePeriod(s)
+		for _, date := range []string{"Đắk Lắk, ngày 20 tháng 01 năm 2026", "Đắk Lắk, ngày     tháng     năm 2026", "ngày … tháng … năm 2026", "tháng 01 năm 2026"} {
+			if q := titlePeriod(date + "; " + s); q != p {
+				t.Fatalf("titlePeriod(%q) = %q, but %q after a signing date", s, p, q)
+			}
+		}
+	})
+}

@@ -60,12 +60,8 @@ func readList(in Input, cols []column, required []string, oneOf []string) (*list
 	}
 	lf := &listFile{idx: idx, header: header, rows: rows[next:], period: in.Period}
 	if lf.period == "" {
-		for _, r := range rows[:max(0, next-1)] {
-			for _, c := range r.cells {
-				if p := titlePeriod(c); p != "" && lf.period == "" {
-					lf.period = p
-				}
-			}
+		if lf.period, err = titleRowsPeriod(rows[:max(0, next-1)], in.File); err != nil {
+			return nil, out, err
 		}
 	}
 	if lf.period != "" {

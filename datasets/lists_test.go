@@ -209,3 +209,34 @@ func fmtAny(v any) string {
 	}
 	return "?"
 }
+
+// A list's period comes from its title like a sheet's: never from a
+// signing date left blank, and title rows naming two periods fail the
+// file naming both.
+func TestListTitlePeriod(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, title, period, reject string
+	}{
+		{"blank date", ",CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n,\"Đắk Lắk, ngày … tháng … năm 2026\"\nKẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\n", "2025", ""},
+		{"two years", "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC NĂM 2025\nNăm đánh giá: 2024\n", "", "2025 (dòng 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, dir, c.name+".csv", c.title+"Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,\"28,5\"\n")
+			got, err := ParSurvey.Parse(input(t, p))
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "2024 (dòng 2") {
+					t.Fatalf("err = %v, want the file rejected naming 2025 (row 1) and 2024 (row 2)", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rows) != 1 || str(got.Rows[0][0]) != c.period {
+				t.Errorf("rows %v, want one of period %s", got.Rows, c.period)
+			}
+		})
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/sources"
@@ -91,10 +93,26 @@ func cell(cells []string, i int) string {
 }
 
 // A header column of a PAR file: its canonical name and the keys
-// (transforms.Key) of the headers that name it.
+// (transforms.Key) of the headers that name it. A key marked "~" is a weak
+// spelling: it names the column only when no other spelling does
+// ("Điểm đạt được", which some sheets use for the unit's own score beside
+// the council's "Điểm thẩm định").
 type column struct {
 	name string
 	keys []string
+}
+
+// rank is how well key k names the column: 0 a spelling of its own, 1 a
+// weak one; ok is false when k does not name it.
+func (c column) rank(k string) (r int, ok bool) {
+	for _, key := range c.keys {
+		if weak, found := strings.CutPrefix(key, "~"); found && weak == k {
+			return 1, true
+		} else if key == k {
+			return 0, true
+		}
+	}
+	return 0, false
 }
 
 // findHeader looks among the first rows for the row, or pair of rows (a
@@ -137,25 +155,73 @@ func combine(upper, lower []string) []string {
 	return out
 }
 
+// matchHeader maps each column name to the header cell that names it: the
+// best-ranked spelling, the first in header order among equals
+// (headerClashes reports the others).
 func matchHeader(h []string, cols []column) map[string]int {
 	m := map[string]int{}
+	best := map[string]int{}
 	for i, c := range h {
 		k := transforms.Key(c)
 		if k == "" {
 			continue
 		}
 		for _, col := range cols {
-			if _, taken := m[col.name]; taken {
+			r, ok := col.rank(k)
+			if !ok {
 				continue
 			}
-			for _, key := range col.keys {
-				if k == key {
-					m[col.name] = i
-				}
+			if b, taken := best[col.name]; taken && b <= r {
+				continue
 			}
+			m[col.name], best[col.name] = i, r
 		}
 	}
 	return m
+}
+
+// headerClashes looks, for each of the named columns, for header cells
+// that name it besides the one matchHeader chose and have figures in the
+// data rows below: one spelled as well as the chosen one is an error
+// (which of the two columns counts is the clerk's call); a weaker one a
+// warning that the column is not read. A column without figures (a header
+// cell merged across two columns) misleads nobody.
+func headerClashes(h []string, idx map[string]int, cols []column, names []string, data []row) (warnings []string, err error) {
+	filled := func(i int) bool {
+		for _, r := range data {
+			if cell(r.cells, i) != "" {
+				return true
+			}
+		}
+		return false
+	}
+	label := func(i int) string {
+		l, _ := excelize.ColumnNumberToName(i + 1)
+		return fmt.Sprintf("«%s» (cột %s)", cell(h, i), l)
+	}
+	for _, col := range cols {
+		chosen, ok := idx[col.name]
+		if !ok || !slices.Contains(names, col.name) {
+			continue
+		}
+		r0, _ := col.rank(transforms.Key(cell(h, chosen)))
+		for i := range h {
+			r, ok := col.rank(transforms.Key(cell(h, i)))
+			if !ok || i == chosen || !filled(i) {
+				continue
+			}
+			if r == r0 {
+				return nil, fmt.Errorf("hai cột cùng là %s: %s và %s: giữ một cột hoặc đổi tên cột kia", columnLabel[col.name], label(chosen), label(i))
+			}
+			warnings = append(warnings, fmt.Sprintf("cột %s không được đọc: %s lấy ở cột %s", label(i), columnLabel[col.name], label(chosen)))
+		}
+	}
+	return warnings, nil
+}
+
+// columnLabel names a PAR column for a clerk.
+var columnLabel = map[string]string{
+	"max_points": "điểm tối đa", "self_points": "điểm tự đánh giá", "appraised_points": "điểm thẩm định",
 }
 
 func hasAll(m map[string]int, names []string) bool {
@@ -188,12 +254,22 @@ func mapping(header []string, idx map[string]int, cols []column) transforms.Mapp
 	return mp
 }
 
+// dateBlank is what stands for a day or month left to be filled in, and
+// the spaces around it: spaces, dots, an ellipsis, underscores, dashes.
+const dateBlank = `[\s._…\-]*`
+
 var (
 	kyRe   = regexp.MustCompile(`\bky danh gia\s*[:：]?\s*(\d{4}(-(h[12]|q[1-4]))?)\b`)
 	yearRe = regexp.MustCompile(`\bnam(?: danh gia)?\s*[:：]?\s*(\d{4})\b`)
 	// dateRe is a written date ("Hà Nội, ngày 20 tháng 01 năm 2026"): the
-	// day a sheet was signed, never its period.
-	dateRe = regexp.MustCompile(`\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b`)
+	// day a sheet was signed, never its period. The national-motto block
+	// usually leaves day and month to be filled in by hand at signing
+	// ("ngày     tháng     năm 2026", "ngày … tháng … năm 2026", "ngày ..
+	// tháng .. năm 2026", "ngày __ tháng __ năm 2026"), and a date may give
+	// the month alone ("tháng 01 năm 2026"); "6 tháng đầu năm 2025" and
+	// "6 tháng năm 2025" are periods, not dates (no month number).
+	dateRe = regexp.MustCompile(`\bngay` + dateBlank + `(?:\d{1,2}` + dateBlank + `)?thang` + dateBlank + `(?:\d{1,2}` + dateBlank + `)?nam` + dateBlank + `\d{4}\b` +
+		`|\bthang` + dateBlank + `\d{1,2}` + dateBlank + `nam` + dateBlank + `\d{4}\b`)
 	halfRe = regexp.MustCompile(`\b6 thang (dau|cuoi)\b`)
 )
 
@@ -217,6 +293,31 @@ func titlePeriod(text string) string {
 		return m[1] + "-H2"
 	}
 	return m[1]
+}
+
+// titleRowsPeriod is the period the title rows (above the header) name,
+// "" when none does. Rows naming two different periods fail the file, the
+// clerk choosing between them (a document cited in the title, a year typed
+// wrong): taking the first would load a sheet under the wrong period. The
+// cells quoted in the error are masked (a title row may name a signer).
+func titleRowsPeriod(rows []row, file string) (string, error) {
+	var period, cellText string
+	var at int64
+	for _, r := range rows {
+		for _, c := range r.cells {
+			c = cell([]string{c}, 0)
+			p := titlePeriod(c)
+			switch {
+			case p == "" || p == period:
+			case period == "":
+				period, cellText, at = p, c, r.n
+			default:
+				return "", fmt.Errorf("file %s: dòng tiêu đề ghi hai kỳ đánh giá khác nhau: %s (dòng %d: %q) và %s (dòng %d: %q): sửa dòng tiêu đề hoặc ghi period: của nguồn",
+					file, period, at, shorten(mask(cellText)), p, r.n, shorten(mask(c)))
+			}
+		}
+	}
+	return period, nil
 }
 
 // periodEnd is the end (exclusive) of a period parsePeriod accepted; the

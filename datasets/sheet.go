@@ -25,7 +25,7 @@ var sheetColumns = []column{
 		"tieuchi", "noidung", "noidungtieuchi", "linhvuctieuchitieuchithanhphandanhgia", "tieuchidanhgia"}},
 	{"max_points", []string{"diemtoida", "toida", "diemchuan", "thangdiem", "diemtoidadatduoc"}},
 	{"self_points", []string{"diemtudanhgia", "tudanhgia", "tucham", "diemtucham", "diemdonvitucham", "diemdonvitudanhgia"}},
-	{"appraised_points", []string{"diemthamdinh", "thamdinh", "diemhoidongthamdinh", "diemdatduoc", "hoidongthamdinh", "diemsauthamdinh"}},
+	{"appraised_points", []string{"diemthamdinh", "thamdinh", "diemhoidongthamdinh", "hoidongthamdinh", "diemsauthamdinh", "~diemdatduoc"}},
 	{"evidence", []string{"tailieukiemchung", "tailieuchungminh"}},
 	{"note", []string{"ghichu"}},
 }
@@ -60,14 +60,17 @@ type Sheet struct {
 	Warnings       []string
 }
 
-// Tree is the sheet's tree signature: code and maximum of every node, in
-// sheet order, for the check that sheets of one period and peer group
-// share one tree.
+// Tree is the sheet's tree signature, for the check that sheets of one
+// period and peer group share one tree: every node's code in sheet order,
+// with its maximum for a leaf and none for a parent ("I=-"), whose maximum
+// is its leaves' sum. A figure written on a parent row is only checked
+// against its children (checkSubtotal: a warning), so one sheet writing
+// the subtotals the others leave blank shares their tree.
 func (s *Sheet) Tree() []string {
 	out := make([]string, len(s.Nodes))
 	for i, n := range s.Nodes {
 		var mx *float64
-		if n.Max.Set {
+		if n.Max.Set && n.Leaf {
 			mx = &n.Max.Value
 		}
 		out[i] = TreeEntry(n.Code, mx)
@@ -76,7 +79,7 @@ func (s *Sheet) Tree() []string {
 }
 
 // TreeEntry is one node of a tree signature: "I.1=2,5" ("I.1=-" without a
-// maximum).
+// maximum: a parent, or a leaf without one).
 func TreeEntry(code string, max *float64) string {
 	if max == nil {
 		return code + "=-"
@@ -95,6 +98,12 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		return nil, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột STT, tiêu chí, Điểm tối đa, Điểm thẩm định)", in.File)
 	}
 	sh := &Sheet{Header: header, Mapping: mapping(header, idx, sheetColumns), Period: in.Period}
+	// Two points columns for one field: the council's points must never be
+	// taken silently from the unit's column, nor the other way round.
+	var err error
+	if sh.Warnings, err = headerClashes(header, idx, sheetColumns, []string{"max_points", "self_points", "appraised_points"}, rows[next:]); err != nil {
+		return nil, fmt.Errorf("file %s: %w", in.File, err)
+	}
 	// Title rows: the unit and the period.
 	for _, r := range rows[:max(0, next-1)] {
 		for _, c := range r.cells {
@@ -109,9 +118,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 					sh.UnitText = strings.TrimSpace(c[i+size:])
 				}
 			}
-			if in.Period == "" && sh.Period == "" {
-				sh.Period = titlePeriod(c)
-			}
+		}
+	}
+	if in.Period == "" {
+		if sh.Period, err = titleRowsPeriod(rows[:max(0, next-1)], in.File); err != nil {
+			return nil, err
 		}
 	}
 	if sh.Period == "" {
@@ -140,6 +151,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 	byCode := map[string]*Node{}
 	var field, crit, last *Node
 	var lastRow int64 // row of the last node or of its continuation rows
+	var lastCells []string
 	var total *row
 	// Rule text below a blank row is held until a node follows it: without
 	// a total row, the signature block under the table (names, phones)
@@ -176,8 +188,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 			continue
 		}
-		if last != nil && stt.Text == last.STT && r.n == lastRow+1 {
-			// A merged STT cell filled down over the node's rule rows.
+		if last != nil && stt.Text == last.STT && r.n == lastRow+1 && sameFigures(r.cells, lastCells, idx) {
+			// A merged STT cell filled down over the node's rule rows. Its
+			// points cells are empty or merged too (the same figures); a
+			// row with figures of its own is a row copied without
+			// renumbering, a duplicate code like any other.
 			if name != "" && name != last.Name {
 				last.Rule = append(last.Rule, mask(name))
 			}
@@ -219,15 +234,24 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			}
 		}
 		if prev := byCode[n.Code]; prev != nil {
-			return nil, fmt.Errorf("file %s: dòng %d: mã %s trùng với dòng %d", in.File, r.n, n.Code, prev.Row)
+			hint := ""
+			if prev == last && r.n == lastRow+1 {
+				// Read as a merged STT cell it would have lost its figures.
+				hint = ": STT lặp lại dòng ngay trên nhưng có điểm riêng; đánh lại số thứ tự, hoặc nếu là cách chấm thì để trống STT và các ô điểm"
+			}
+			return nil, fmt.Errorf("file %s: dòng %d: mã %s trùng với dòng %d%s", in.File, r.n, n.Code, prev.Row, hint)
 		}
 		if n.ParentCode != "" {
 			byCode[n.ParentCode].children = append(byCode[n.ParentCode].children, n)
 		}
 		byCode[n.Code] = n
 		sh.Nodes = append(sh.Nodes, n)
-		last, lastRow = n, r.n
-		n.Max, n.Self, n.Appraised = readPoints(n, r.cells, idx, header)
+		last, lastRow, lastCells = n, r.n, r.cells
+		var selfWarn string
+		n.Max, n.Self, n.Appraised, selfWarn = readPoints(n, r.cells, idx, header)
+		if selfWarn != "" {
+			sh.Warnings = append(sh.Warnings, selfWarn)
+		}
 	}
 	if len(sh.Nodes) == 0 {
 		return nil, fmt.Errorf("file %s: bảng điểm không có lĩnh vực hay tiêu chí nào (STT I, 1, 1.1)", in.File)
@@ -260,7 +284,55 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		ap, _ := ParsePoints(cell(total.cells, idx["appraised_points"]))
 		checkSubtotal(sh, total.n, "tổng cộng", mx, ap, fields)
 	}
+	// A parent's maximum is its leaves' sum; the figure written on its row
+	// was only checked above (a warning). Stored as the sum it is the same
+	// in every sheet sharing the tree, blank or written, right or wrong,
+	// whichever sheet the model reads a parent's maximum from (the survey
+	// field's, a data-fed criterion's). Without a maximum on some leaf
+	// (quarantined) the written figure is kept.
+	for _, n := range sh.Nodes {
+		if mx, ok := leafMaxSum(n); !n.Leaf && ok {
+			n.Max = Point{Value: round(mx), Set: true}
+		}
+	}
 	return sh, nil
+}
+
+// leafMaxSum is the sum of the maxima of the leaves under n; ok is false
+// when one of them has none.
+func leafMaxSum(n *Node) (sum float64, ok bool) {
+	if n.Leaf {
+		return n.Max.Value, n.Max.Set
+	}
+	for _, c := range n.children {
+		m, k := leafMaxSum(c)
+		if !k {
+			return 0, false
+		}
+		sum += m
+	}
+	return sum, true
+}
+
+// sameFigures reports whether each points cell of a row is empty or holds
+// the figure of the node row above it.
+func sameFigures(cells, node []string, idx map[string]int) bool {
+	for _, name := range []string{"max_points", "self_points", "appraised_points"} {
+		j, ok := idx[name]
+		if !ok {
+			continue
+		}
+		v, w := cell(cells, j), cell(node, j)
+		if v == "" || v == w {
+			continue
+		}
+		pv, e1 := ParsePoints(v)
+		pw, e2 := ParsePoints(w)
+		if e1 != nil || e2 != nil || pv != pw {
+			return false
+		}
+	}
+	return true
 }
 
 func col(idx map[string]int, name string) int {
@@ -281,7 +353,12 @@ type pointErr struct {
 	column, raw, why string
 }
 
-func readPoints(n *Node, cells []string, idx map[string]int, header []string) (mx, self, ap Point) {
+// readPoints reads a node row's points cells. An unreadable maximum or
+// appraised figure is kept on the node (checkLeaves quarantines it on a
+// scored leaf); an unreadable self-assessed figure only shows the
+// difference from the council's, so it is left empty with a warning
+// (selfWarn) rather than taking the unit out of the ranking.
+func readPoints(n *Node, cells []string, idx map[string]int, header []string) (mx, self, ap Point, selfWarn string) {
 	read := func(name string) Point {
 		j, ok := idx[name]
 		if !ok {
@@ -289,13 +366,19 @@ func readPoints(n *Node, cells []string, idx map[string]int, header []string) (m
 		}
 		raw := cell(cells, j)
 		p, err := ParsePoints(raw)
-		if err != nil && n.Quarantine == nil {
-			m, _ := pii.MaskRejected(raw)
+		if err == nil {
+			return p
+		}
+		m, _ := pii.MaskRejected(raw)
+		if name == "self_points" {
+			selfWarn = fmt.Sprintf("dòng %d (%s): không đọc được điểm tự đánh giá %q ở cột «%s»: để trống (điểm thẩm định vẫn được tính)", n.Row, n.Code, m, cell(header, j))
+		} else if n.Quarantine == nil {
 			n.Quarantine = &transforms.RowError{Row: n.Row, Column: cell(header, j), Raw: m, Reason: fmt.Sprintf("không đọc được số điểm %q", m), Code: transforms.CodeUnparseableNumber}
 		}
 		return p
 	}
-	return read("max_points"), read("self_points"), read("appraised_points")
+	mx, self, ap = read("max_points"), read("self_points"), read("appraised_points")
+	return mx, self, ap, selfWarn
 }
 
 func markSurvey(n *Node) {

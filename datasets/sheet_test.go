@@ -19,7 +19,8 @@ func TestSheetXLSX(t *testing.T) {
 	if sh.Unit != "S.TP" || sh.Period != "2025" {
 		t.Errorf("unit %q period %q", sh.Unit, sh.Period)
 	}
-	want := "I=6 I.1=3 I.1.1=1 I.1.2=2 I.2=3 II=4 II.1=2 II.2=2 III=30 III.1=30"
+	// Parents without their written figures (Sheet.Tree).
+	want := "I=- I.1=- I.1.1=1 I.1.2=2 I.2=3 II=- II.1=2 II.2=2 III=- III.1=30"
 	if tree := strings.Join(sh.Tree(), " "); tree != want {
 		t.Errorf("tree\n got %s\nwant %s", tree, want)
 	}
@@ -454,6 +455,238 @@ func TestSheetDataFedLeaf(t *testing.T) {
 			warn, _ := row[16].(string)
 			if c.warned != "" && (!strings.Contains(warn, c.warned) || !strings.Contains(warn, "II.1")) {
 				t.Errorf("warnings %q, want %q", warn, c.warned)
+			}
+		})
+	}
+}
+
+// parCSV parses a CSV scoring sheet written out in full.
+func parCSV(t *testing.T, body string) (*Parsed, error) {
+	t.Helper()
+	p := writeFile(t, t.TempDir(), "sheet.csv", body)
+	return ParAppraisal.Parse(input(t, p))
+}
+
+// parTable is a small table under the title rows: I (10) = I.1 (10,
+// appraised 9); II the survey (30).
+const parTable = "STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+	"I,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,10,10,9\nII,Điều tra xã hội học,30,,\n"
+
+// The period comes from the title, never from the signing date of the
+// national-motto block above it, whether the date is written out or left
+// blank to be filled in at signing; title rows naming two periods fail the
+// file, naming both.
+func TestSheetTitlePeriodRows(t *testing.T) {
+	motto := func(date string) string {
+		return "UBND TỈNH ĐẮK LẮK,,,,CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" +
+			"SỞ TƯ PHÁP,,,,Độc lập - Tự do - Hạnh phúc\n" +
+			",,,," + date + "\n"
+	}
+	cases := []struct {
+		name, head, period, reject string
+	}{
+		// By hand: the title says NĂM 2025; the date line's "năm 2026" is
+		// the signing year.
+		{"blank date", motto("Đắk Lắk, ngày     tháng     năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"ellipsis date", motto("Đắk Lắk, ngày … tháng … năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"dotted date", motto("Đắk Lắk, ngày ... tháng ... năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"underscored date", motto("Đắk Lắk, ngày __ tháng __ năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"month-only date", motto("Đắk Lắk, tháng 01 năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"written date", motto("Đắk Lắk, ngày 20 tháng 01 năm 2026") + "BẢNG TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM 2025\n", "2025", ""},
+		{"same year twice", "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nNăm đánh giá: 2025\n", "2025", ""},
+		// Two years besides the signing date: which one the sheet is
+		// for is the clerk's call, not the first row's.
+		{"two years", motto("Đắk Lắk, ngày     tháng     năm 2026") + "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nNăm đánh giá: 2024\n", "", "2025 (dòng 4"},
+		// The cells quoted are masked: a signer's name never enters an error.
+		{"two years, a name", "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nNgười lập: Nguyễn Văn Bình, năm 2024\n", "", "2025 (dòng 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, c.head+"Đơn vị: Sở Tư pháp\n"+parTable)
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "2024 (dòng") || !strings.Contains(err.Error(), "sheet.csv") || strings.Contains(err.Error(), "Bình") {
+					t.Fatalf("err = %v, want the file rejected naming 2025 (%s) and 2024 on the next row, no name", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Sheet.Period != c.period {
+				t.Errorf("period %s, want %s (the title's year)", got.Sheet.Period, c.period)
+			}
+		})
+	}
+}
+
+// The council's points count: with the unit's "Điểm đạt được" beside the
+// council's "Điểm thẩm định", the latter is read, whatever the column
+// order, and a warning says the former is not; two columns spelled alike
+// for one field fail the file naming both.
+func TestSheetPointsColumns(t *testing.T) {
+	cases := []struct {
+		name, header, row string
+		ap                float64 // I.1's appraised points, by hand
+		warn, reject      string
+	}{
+		// I.1: max 10, the unit's 9, the council's 7 → 7.
+		{"đạt được then thẩm định", "Điểm tối đa,Điểm đạt được,Điểm thẩm định", "10,9,7", 7, "«Điểm đạt được» (cột D) không được đọc", ""},
+		{"thẩm định then đạt được", "Điểm tối đa,Điểm thẩm định,Điểm đạt được", "10,7,9", 7, "«Điểm đạt được» (cột E) không được đọc", ""},
+		// Alone, "Điểm đạt được" is the appraised column (the contract's
+		// spelling).
+		{"đạt được alone", "Điểm tối đa,Điểm tự đánh giá,Điểm đạt được", "10,9,7", 7, "", ""},
+		// An empty second column (a header cell merged across) is no clash.
+		{"empty second column", "Điểm tối đa,Điểm thẩm định,Điểm Hội đồng thẩm định", "10,7,", 7, "", ""},
+		{"two council columns", "Điểm tối đa,Điểm thẩm định,Điểm Hội đồng thẩm định", "10,7,8", 0, "", "hai cột cùng là điểm thẩm định: «Điểm thẩm định» (cột D) và «Điểm Hội đồng thẩm định» (cột E)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,"+c.header+"\nI,Công tác chỉ đạo điều hành,10,,\n1,Kế hoạch CCHC năm,"+c.row+"\nII,Điều tra xã hội học,30,,\n")
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) || !strings.Contains(err.Error(), "sheet.csv") {
+					t.Fatalf("err = %v, want %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Sheet.Nodes[1]; n.Code != "I.1" || n.Appraised.Value != c.ap || len(got.Rejections) != 0 {
+				t.Errorf("%s appraised %v, rejections %v; want I.1 appraised %v", n.Code, n.Appraised.Value, got.Rejections, c.ap)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
+			}
+		})
+	}
+}
+
+// A row repeating the STT of the row above is a merged STT cell filled
+// down (the node's rule text) only when its points cells are empty or the
+// same figures; a row with figures of its own (a criterion copied without
+// renumbering) is a duplicate code that fails the file, never points
+// dropped silently.
+func TestSheetRepeatedSTT(t *testing.T) {
+	head := "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+		"I,Công tác chỉ đạo điều hành,,,\n" +
+		"1,Kế hoạch CCHC năm,4,4,4\n"
+	tail := "II,Điều tra xã hội học,30,,\n"
+	cases := []struct {
+		name, row, rule, reject string
+	}{
+		// Row 6 repeats "1" with max 6, appraised 5: by hand field I
+		// would hold 4 + 5 of 4 + 6; reading it as I.1's rule text would
+		// score 4 of 4.
+		{"copied row", "1,Báo cáo CCHC định kỳ,6,6,5\n", "", "dòng 6: mã I.1 trùng với dòng 5: STT lặp lại dòng ngay trên nhưng có điểm riêng"},
+		{"copied row, appraised only", "1,Báo cáo CCHC định kỳ,,,3\n", "", "dòng 6: mã I.1 trùng với dòng 5"},
+		{"filled down, no figures", "1,đúng hạn: 4 điểm,,,\n", "đúng hạn: 4 điểm", ""},
+		{"filled down, merged figures", "1,đúng hạn: 4 điểm,\"4,0\",4,4\n", "đúng hạn: 4 điểm", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, head+c.row+tail)
+			if c.reject != "" {
+				if err == nil || !strings.Contains(err.Error(), c.reject) {
+					t.Fatalf("err = %v, want %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := got.Sheet.Nodes[1]
+			if len(got.Sheet.Nodes) != 3 || n.Code != "I.1" || len(n.Rule) != 1 || n.Rule[0] != c.rule || n.Appraised.Value != 4 {
+				t.Errorf("%d nodes, %s rule %q appraised %v; want 3 nodes, I.1 with rule %q and 4", len(got.Sheet.Nodes), n.Code, n.Rule, n.Appraised.Value, c.rule)
+			}
+		})
+	}
+}
+
+// Only the appraised points quarantine a leaf: an unreadable self-assessed
+// cell is left empty with a warning naming the row, and the leaf keeps its
+// appraised points (the unit stays complete).
+func TestSheetUnreadableSelfPoints(t *testing.T) {
+	cases := []struct {
+		name, row string
+		self      Point
+		warn      string
+		reason    string // quarantine reason of I.1, "" none
+	}{
+		// I.1: max 4, self "Đạt", appraised 4 → 4 counts, self empty.
+		{"self text", "1,Kế hoạch CCHC năm,4,Đạt,4\n", Point{}, `dòng 5 (I.1): không đọc được điểm tự đánh giá "Đạt"`, ""},
+		{"self readable", "1,Kế hoạch CCHC năm,4,\"3,5\",4\n", Point{Value: 3.5, Set: true}, "", ""},
+		// The appraised cell's fault is still the quarantine's, named as
+		// such, even after an unreadable self cell.
+		{"both unreadable", "1,Kế hoạch CCHC năm,4,Đạt,đạt\n", Point{}, "Đạt", `không đọc được số điểm "đạt"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+				"I,Công tác chỉ đạo điều hành,10,,\n"+c.row+
+				"2,Báo cáo CCHC định kỳ,6,6,5\nII,Điều tra xã hội học,30,,\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := got.Sheet.Nodes[1]
+			if n.Self != c.self {
+				t.Errorf("I.1 self %+v, want %+v", n.Self, c.self)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
+			}
+			if c.reason == "" {
+				if len(got.Rejections) != 0 || n.Appraised.Value != 4 {
+					t.Errorf("rejections %+v, I.1 appraised %v; want none and 4", got.Rejections, n.Appraised.Value)
+				}
+				return
+			}
+			if len(got.Rejections) != 1 || !strings.Contains(got.Rejections[0].Reason, c.reason) || got.Rejections[0].Column != "Điểm thẩm định" {
+				t.Errorf("rejections %+v, want one on «Điểm thẩm định» with %q", got.Rejections, c.reason)
+			}
+		})
+	}
+}
+
+// A parent's maximum is its leaves' sum, whatever its row says (the
+// figure written there is only checked: a warning); without a maximum on
+// some leaf the written figure is kept.
+func TestSheetParentMaximum(t *testing.T) {
+	cases := []struct {
+		name, fieldI, i2max string
+		want                Point // field I's maximum
+		warn                string
+	}{
+		// I = I.1 (4) + I.2 (6) = 10 by hand.
+		{"blank", ",,", "6", Point{Value: 10, Set: true}, ""},
+		{"written right", "10,,", "6", Point{Value: 10, Set: true}, ""},
+		{"written wrong", "12,,", "6", Point{Value: 10, Set: true}, "(I): điểm tối đa ghi 12 ≠ tổng các tiêu chí con 10"},
+		{"leaf without maximum", "10,,", "", Point{Value: 10, Set: true}, "điểm tối đa ghi 10 ≠ tổng các tiêu chí con 4"},
+		{"leaf without maximum, blank", ",,", "", Point{}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parCSV(t, "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: Sở Tư pháp\n"+
+				"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+				"I,Công tác chỉ đạo điều hành,"+c.fieldI+"\n1,Kế hoạch CCHC năm,4,4,4\n2,Báo cáo CCHC định kỳ,"+c.i2max+",6,6\n"+
+				"II,Điều tra xã hội học,,,\n1,Mức độ hài lòng,30,,\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Sheet.Nodes[0]; n.Code != "I" || n.Max != c.want {
+				t.Errorf("%s max %+v, want %+v", n.Code, n.Max, c.want)
+			}
+			// The survey field II = II.1 (30).
+			if n := got.Sheet.Nodes[3]; n.Code != "II" || n.Max != (Point{Value: 30, Set: true}) {
+				t.Errorf("%s max %+v, want 30", n.Code, n.Max)
+			}
+			w := strings.Join(got.Sheet.Warnings, "\n")
+			if (c.warn == "") != (w == "") || !strings.Contains(w, c.warn) {
+				t.Errorf("warnings %q, want %q", w, c.warn)
 			}
 		})
 	}

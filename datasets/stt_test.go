@@ -93,6 +93,18 @@ func TestTitlePeriod(t *testing.T) {
 		"Hà Nội, ngày 20 tháng 01 năm 2026":                    "",
 		"BẢNG ĐIỂM NĂM 2025 (Hà Nội, ngày 5 tháng 1 năm 2026)": "2025",
 		"Ba Vì, ngày 05 tháng 01 năm 2026 — kỳ đánh giá: 2025": "2025",
+		// Day and month left blank, to be filled in by hand at signing.
+		"Đắk Lắk, ngày     tháng     năm 2026":     "",
+		"Đắk Lắk, ngày … tháng … năm 2026":         "",
+		"Đắk Lắk, ngày ... tháng ... năm 2026":     "",
+		"Đắk Lắk, ngày ..... tháng ..... năm 2026": "",
+		"Đắk Lắk, ngày __ tháng __ năm 2026":       "",
+		"Đắk Lắk, ngày…tháng…năm 2026":             "",
+		"ngày 20 tháng … năm 2026":                 "",
+		"Đắk Lắk, tháng 01 năm 2026":               "",
+		"Ban Mê Thuột, tháng 1 năm 2026":           "",
+		// A half-year or a span of months is a period, not a date.
+		"Báo cáo 6 tháng năm 2025": "2025",
 	}
 	for in, want := range cases {
 		if got := titlePeriod(in); got != want {

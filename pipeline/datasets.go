@@ -225,7 +225,7 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 // storedTrees are the trees of the warehouse's current sheets of a period
 // and peer group, except the units the run replaces.
 func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level string, skip map[string]bool) ([][]string, error) {
-	rows, err := w.DB().QueryContext(ctx, `SELECT r.unit_code, r.code, r.max_points FROM par_sheet_rows r
+	rows, err := w.DB().QueryContext(ctx, `SELECT r.unit_code, r.code, r.max_points, r.is_leaf FROM par_sheet_rows r
 		JOIN units u ON u.unit_code = r.unit_code
 		JOIN par_sheets s ON s.period = r.period AND s.unit_code = r.unit_code AND s.rows_quarantined = 0
 		WHERE r.period = ? AND u.level = ? ORDER BY r.unit_code, r.seq`, period, level)
@@ -238,8 +238,12 @@ func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level stri
 	for rows.Next() {
 		var unit, code string
 		var mx *float64
-		if err := rows.Scan(&unit, &code, &mx); err != nil {
+		var leaf bool
+		if err := rows.Scan(&unit, &code, &mx, &leaf); err != nil {
 			return nil, err
+		}
+		if !leaf {
+			mx = nil // a parent's written figure is no part of the tree (Sheet.Tree)
 		}
 		if skip[unit] {
 			continue

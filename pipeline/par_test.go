@@ -256,7 +256,8 @@ func TestPARTreeMismatch(t *testing.T) {
 		t.Fatalf("3-snv.xlsx: %+v", got["3-snv.xlsx"])
 	}
 	msg := scalar[string](t, w, `SELECT error FROM source_files WHERE path LIKE '%3-snv.xlsx'`)
-	for _, want := range []string{"cây tiêu chí khác", "I.2 điểm tối đa 4 thay vì 3", "I điểm tối đa 7 thay vì 6", "thừa II.3"} {
+	// I's written 7 (= 3 + 4) is a parent figure, not part of the tree.
+	for _, want := range []string{"cây tiêu chí khác", "I.2 điểm tối đa 4 thay vì 3", "thừa II.3"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}
@@ -347,5 +348,82 @@ func TestPAROnlyRunPublishes(t *testing.T) {
 	sum, err := Run(context.Background(), cfg, w, reg, Options{})
 	if err != nil || sum.Run.Status != "succeeded" || sum.PublishErr != nil {
 		t.Fatalf("%v %s %s %v", err, sum.Run.Status, sum.Run.Message, sum.PublishErr)
+	}
+}
+
+// A figure written on a parent row is checked against its children (a
+// warning), never part of the tree: a sheet writing field I's subtotal
+// where the others leave it blank, or the reverse against sheets already
+// in the warehouse, shares their tree and loads. Each sheet: I = I.1 (max
+// 4, appraised 4) + I.2 (6, 6); II the survey (30), 27 points each. By
+// hand S.TP: 4 + 6 + 27 = 37 of 10 + 30 = 40 → 92,5, and field I's
+// maximum in par_criteria 4 + 6 = 10.
+func TestPARParentFigureNotInTree(t *testing.T) {
+	csvSheet := func(t *testing.T, dir, name, unit, fieldI string) {
+		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+			"I,Công tác chỉ đạo điều hành,"+fieldI+"\n"+
+			"1,Kế hoạch CCHC năm,4,4,4\n"+
+			"2,Báo cáo CCHC định kỳ,6,6,6\n"+
+			"II,Điều tra xã hội học,30,,\n")
+	}
+	cases := []struct {
+		name          string
+		first, second string // field I's figures of S.TC and S.NV (run 1), of S.TP (run 2 if separate)
+		separate      bool   // S.TP in a second run, against stored sheets
+		warn          string // S.TP's subtotal warning
+	}{
+		{"subtotal among blanks", ",,", "10,10,10", false, ""},
+		{"blank among stored subtotals", "10,10,10", ",,", true, ""},
+		{"subtotal among stored blanks", ",,", "10,10,10", true, ""},
+		{"wrong subtotal", ",,", "12,10,10", false, "(I): điểm tối đa ghi 12 ≠ tổng các tiêu chí con 10"},
+		// S.NV, the smallest code, whose rows the model reads a node's
+		// name and maximum from, writes 12: field I's maximum is still 10.
+		{"wrong stored subtotals", "12,10,10", ",,", true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			for _, d := range []string{"sheets", "survey"} {
+				if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(t, filepath.Join(dir, "units.csv"), parUnits)
+			write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+
+				"  - name: sheets\n    path: ./sheets/*.csv\n    dataset: par_appraisal\n"+
+				"  - name: survey\n    path: ./survey/*.csv\n    dataset: par_survey\n    period: \"2025\"\n")
+			cfg, reg, w := openProject(t, dir)
+			write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\nSở Tài chính,27\nSở Nội vụ,27\n")
+			csvSheet(t, dir, "1-stc.csv", "Sở Tài chính", c.first)
+			csvSheet(t, dir, "2-snv.csv", "Sở Nội vụ", c.first)
+			run := func() {
+				t.Helper()
+				if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.separate {
+				run()
+			}
+			csvSheet(t, dir, "3-stp.csv", "Sở Tư pháp", c.second)
+			run()
+			for name, lc := range ledger(t, w) {
+				if lc.status != "loaded" {
+					t.Errorf("%s %s: %s", name, lc.status, scalar[string](t, w, `SELECT coalesce(error, '') FROM source_files WHERE path LIKE '%`+name+`'`))
+				}
+			}
+			if got := scalar[float64](t, w, `SELECT score FROM par_scores WHERE unit_code = 'S.TP'`); got != 92.5 {
+				t.Errorf("S.TP score %v, want 37 / 40 = 92,5", got)
+			}
+			if got := scalar[float64](t, w, `SELECT max_points FROM par_criteria WHERE code = 'I'`); got != 10 {
+				t.Errorf("par_criteria: I max %v, want 4 + 6 = 10 (a parent's written figure is no maximum)", got)
+			}
+			warn := scalar[string](t, w, `SELECT coalesce(array_to_string(subtotal_warnings, '; '), '') FROM par_sheets WHERE unit_code = 'S.TP'`)
+			if (c.warn == "") != (warn == "") || !strings.Contains(warn, c.warn) {
+				t.Errorf("S.TP warnings %q, want %q", warn, c.warn)
+			}
+		})
 	}
 }
