@@ -396,3 +396,142 @@ func TestPAROutdated(t *testing.T) {
 		}
 	}
 }
+
+// sheetNode is one par_sheet_rows row of a sheet built by parSheet; max
+// and ap (appraised points) are nil for an empty cell.
+type sheetNode struct {
+	code   string
+	parent any
+	depth  int
+	leaf   bool
+	name   string
+	max    any
+	ap     any
+	na     bool
+}
+
+// parSheet loads one unit's sheet of a period as the reader would:
+// par_sheet_rows and its par_sheets row (no row quarantined).
+func parSheet(t *testing.T, w *warehouse.Warehouse, period, unit string, nodes []sheetNode) {
+	t.Helper()
+	for i, n := range nodes {
+		name := n.name
+		if name == "" {
+			name = "Tiêu chí " + n.code
+		}
+		if _, err := w.DB().Exec(`INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, NULL,
+			'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
+			period, unit, n.code, n.parent, n.depth, i+1, n.code, name, n.max, n.ap, n.na, n.leaf, unit+".xlsx", i+2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.DB().Exec(`INSERT INTO par_sheets VALUES (?, ?, 'sheets', ?, 'sha', ?, 0, NULL, 1, TIMESTAMP '2026-12-01 00:00:00')`,
+		period, unit, unit+".xlsx", len(nodes)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func execAll(t *testing.T, w *warehouse.Warehouse, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := w.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func writeYAML(t *testing.T, body string) string {
+	t.Helper()
+	p := t.TempDir() + "/m.yaml"
+	if err := osWriteFile(p, body); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A score that floating point puts a hair under a tier's threshold is
+// tiered as the score it is, the one it is ranked by and published as.
+//
+// PAR: X.A I.1 75,6 of 84, I.2 (16) "Không áp dụng": 75,6 / 84 × 100 = 90
+// exactly (756 / 840 = 9 / 10), 89.99999999999999 in floating point.
+// X.B 84 + 6 = 90 of 100. Both 90: rank 1, Xuất sắc; peer mean 90.
+//
+// Service index (one group G of 100, on-time rate against threshold 0,8):
+// A 18 of 25 on time = 0,72 → 100 × 0,72 / 0,8 = 90 exactly,
+// 89.99999999999999 in floating point → Xuất sắc, rank 2; B 25 of 25 → 100,
+// rank 1.
+func TestReview20TierAtThresholdFloat(t *testing.T) {
+	type want struct {
+		unit, tier string
+		score      float64
+		rank       int
+	}
+	t.Run("par", func(t *testing.T) {
+		w := openWarehouse(t)
+		units(t, w.DB(), "X.A,Xã A,commune", "X.B,Xã B,commune")
+		parSheet(t, w, "2025", "X.A", []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 84, 75.6, false},
+			{"I.2", "I", 2, true, "", 16, nil, true},
+		})
+		parSheet(t, w, "2025", "X.B", []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 84, 84.0, false},
+			{"I.2", "I", 2, true, "", 16, 6.0, false},
+		})
+		buildPAR(t, w, "default")
+		got := parScores(t, w.DB(), "2025")
+		for _, c := range []want{{"X.A", "Xuất sắc", 90, 1}, {"X.B", "Xuất sắc", 90, 1}} {
+			g := got[c.unit]
+			if g.tier != c.tier || g.score == nil || *g.score != c.score || !sameI(g.rank, &c.rank) || g.mean == nil || *g.mean != 90 {
+				t.Errorf("%s: score %s rank %s tier %q mean %s, want %v rank %d %q mean 90",
+					c.unit, show(g.score), show(g.rank), g.tier, show(g.mean), c.score, c.rank, c.tier)
+			}
+		}
+	})
+	t.Run("service", func(t *testing.T) {
+		w := openWarehouse(t)
+		db := w.DB()
+		units(t, db, "A,Xã A,commune", "B,Xã B,commune")
+		var ds []dossier
+		for n := 0; n < 25; n++ {
+			for _, u := range []string{"A", "B"} {
+				finished := "2026-03-05 10:00:00"
+				if u == "A" && n >= 18 {
+					finished = "2026-03-12 10:00:00"
+				}
+				ds = append(ds, dossier{code: fmt.Sprintf("%s-%02d", u, n), unit: u, status: "resolved",
+					received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: finished})
+			}
+		}
+		insert(t, db, ds)
+		m, err := LoadMethodology(writeYAML(t, `name: tinh
+version: "1"
+groups:
+  - code: G
+    name_vi: Nhóm
+    max: 100
+    indicators:
+      - {code: on_time, numerator: "count(*) FILTER (WHERE outcome IN ('early', 'on_time'))", denominator: "count(*)", threshold: 0.8, points: 100}
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Yếu, min: 0}]
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []want{{"A", "Xuất sắc", 90, 2}, {"B", "Xuất sắc", 100, 1}} {
+			var score float64
+			var rank int
+			var tier string
+			if err := db.QueryRow(`SELECT total_score, rank, tier FROM index_scores WHERE period = '2026-03' AND unit_code = ?`, c.unit).
+				Scan(&score, &rank, &tier); err != nil {
+				t.Fatal(err)
+			}
+			if score != c.score || rank != c.rank || tier != c.tier {
+				t.Errorf("%s: total %.17g rank %d tier %q, want %v rank %d %q", c.unit, score, rank, tier, c.score, c.rank, c.tier)
+			}
+		}
+	})
+}

@@ -162,9 +162,10 @@ WITH anc AS (
            any_value(points) FILTER (WHERE code = anc_code) AS own_points,
            any_value(applicable) FILTER (WHERE code = anc_code) AS own_applicable,
            any_value(note) FILTER (WHERE code = anc_code) AS own_note,
-           sum(max_points) FILTER (WHERE applicable) AS sum_max,
-           sum(self_points) FILTER (WHERE applicable) AS sum_self,
-           sum(points) FILTER (WHERE applicable) AS sum_points,
+           -- Sums in a fixed order (see 55_par_scores.sql).
+           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS sum_max,
+           list_sum(list_sort(list(self_points) FILTER (WHERE applicable))) AS sum_self,
+           list_sum(list_sort(list(points) FILTER (WHERE applicable))) AS sum_points,
            coalesce(bool_or(applicable), false) AS any_applicable
     FROM anc GROUP BY period, unit_code, anc_code
 )
