@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/units"
+	"github.com/cchc/cchc/warehouse"
 )
 
 // 9.4–9.6 end to end: real scoring sheets, survey and adjustments loaded
@@ -71,5 +75,63 @@ func TestPARRunScoresAndPublishes(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "out", "2025", f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// parCSVFixture is parFixture with CSV scoring sheets and the adjustments
+// of 2025.
+func parCSVFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"sheets", "survey", "adj"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(dir, "units.csv"), parUnits)
+	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+
+		"  - name: sheets\n    path: ./sheets/*.csv\n    dataset: par_appraisal\n"+
+		"  - name: survey\n    path: ./survey/*.csv\n    dataset: par_survey\n    period: \"2025\"\n"+
+		"  - name: adj\n    path: ./adj/*.csv\n    dataset: par_adjustments\n    period: \"2025\"\n")
+	cfg, reg, w := openProject(t, dir)
+	return cfg, reg, w, dir
+}
+
+// csvSheet writes unit's CSV sheet of 2025: I (10) = I.1 (4, appraised 4)
+// + I.2 (6, appraised 6); field II named survey (30) = II.1 (30), empty.
+func csvSheet(t *testing.T, dir, name, unit, survey string) {
+	t.Helper()
+	write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+		"I,Công tác chỉ đạo điều hành,,,\n"+
+		"1,Kế hoạch CCHC năm,4,4,4\n"+
+		"2,Báo cáo CCHC định kỳ,6,6,6\n"+
+		"II,\""+survey+"\",30,,\n"+
+		"1,Mức độ hài lòng,30,,\n")
+}
+
+// The survey field is the same field for the reader and the model however
+// its name cell is wrapped or spaced (one definition,
+// datasets.IsSurveyField): II.1 is a survey leaf, scored from the survey,
+// not an appraisal leaf without points. By hand S.TP: 4 + 6 + 27 = 37 of
+// 10 + 30 = 40 → 92,5, ranked 1.
+func TestReview20SurveyNameLineBreak(t *testing.T) {
+	for _, name := range []string{"Điều tra\nxã hội học", "Điều tra\r\nxã  hội học", "Điều tra\u00a0xã hội học", "ĐIỀU TRA XÃ HỘI HỌC"} {
+		t.Run(strings.ReplaceAll(name, "\n", `\n`), func(t *testing.T) {
+			cfg, reg, w, dir := parCSVFixture(t)
+			write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\n")
+			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", name)
+			if _, err := Run(context.Background(), cfg, w, reg, Options{NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			got := scalar[string](t, w, `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') || ' ' || coalesce(CAST(rank AS VARCHAR), '-') || ' ' || coalesce(note, '')
+				FROM par_scores WHERE unit_code = 'S.TP'`)
+			if want := "ranked 92.5 1 "; got != want {
+				t.Errorf("S.TP %q, want %q", got, want)
+			}
+			if src := scalar[string](t, w, `SELECT source FROM par_criteria WHERE code = 'II.1'`); src != "survey" {
+				t.Errorf("II.1 source %s, want survey", src)
+			}
+		})
 	}
 }

@@ -3,7 +3,9 @@
 -- From par_sheet_rows, par_sheets, par_survey_results, units,
 -- indicator_values and index_scores (data-fed criteria), and the temporary
 -- tables the model fills from the PAR methodology: par_params (one row),
--- par_periods, par_rules, par_brackets, par_fixed_tree.
+-- par_periods, par_rules, par_brackets, par_fixed_tree, and
+-- par_survey_names (the field names that name the survey field, decided in
+-- Go by the reader's own test, datasets.IsSurveyField).
 --
 -- Members of a period: every unit with an input row (sheet, survey,
 -- adjustment), and every unit existing at the period's end whose level has
@@ -61,8 +63,7 @@ CREATE OR REPLACE TEMP TABLE par_tree AS
 WITH survey AS (
     SELECT period, peer_group,
            coalesce((SELECT nullif(survey, '') FROM par_params),
-                    min(code) FILTER (WHERE depth = 1 AND
-                        lower(strip_accents(replace(replace(name, 'đ', 'd'), 'Đ', 'D'))) LIKE '%dieu tra xa hoi hoc%')) AS survey_code
+                    min(code) FILTER (WHERE depth = 1 AND name IN (SELECT name FROM par_survey_names))) AS survey_code
     FROM par_tree0 GROUP BY period, peer_group
 ), t AS (
     SELECT t.*, s.survey_code,
