@@ -535,3 +535,49 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Yếu, min
 		}
 	})
 }
+
+// Survey points above the survey field's maximum are no score: the unit is
+// incomplete with that reason, never ranked above 100. Departments with
+// I.1 70 of 70 and field III "Điều tra xã hội học" of 30:
+//
+//	S.A  survey 35 > 30 → incomplete, no score
+//	S.B  survey 29 → 70 + 29 = 99 of 100 → 99, rank 2
+//	S.C  survey 30 (the maximum itself) → 100, rank 1
+func TestReview20SurveyAboveMax(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department", "S.B,Sở B,department", "S.C,Sở C,department")
+	execAll(t, w, `INSERT INTO par_survey_results VALUES ('2025', 'S.A', 35, NULL, 'survey', 's.csv', 2, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00'),
+		('2025', 'S.B', 29, NULL, 'survey', 's.csv', 3, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00'),
+		('2025', 'S.C', 30, NULL, 'survey', 's.csv', 4, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`)
+	for _, u := range []string{"S.A", "S.B", "S.C"} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 70, nil, false},
+			{"I.1", "I", 2, true, "", 70, 70.0, false},
+			{"II", nil, 1, true, "Điều tra xã hội học", 30, nil, false},
+		})
+	}
+	buildPAR(t, w, "default")
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, status string
+		score        *float64
+		rank         *int
+		note         string
+	}{
+		{"S.A", "incomplete", nil, nil, "điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa"},
+		{"S.B", "ranked", fp(99), ip(2), ""},
+		{"S.C", "ranked", fp(100), ip(1), ""},
+	} {
+		g := got[c.unit]
+		if g.status != c.status || !sameF(g.score, c.score) || !sameI(g.rank, c.rank) || g.note != c.note {
+			t.Errorf("%s: %s score %s rank %s note %q, want %s %s rank %s %q", c.unit, g.status, show(g.score), show(g.rank), g.note,
+				c.status, show(c.score), show(c.rank), c.note)
+		}
+	}
+	var note string
+	if err := w.DB().QueryRow(`SELECT coalesce(note, '') || ' / ' || coalesce(CAST(appraised_points AS VARCHAR), 'NULL') FROM par_criterion_scores
+		WHERE period = '2025' AND unit_code = 'S.A' AND code = 'II'`).Scan(&note); err != nil ||
+		note != "điểm ĐTXHH 35 lớn hơn điểm tối đa 30 của lĩnh vực; chờ danh sách sửa / NULL" {
+		t.Errorf("S.A II: %q (%v)", note, err)
+	}
+}

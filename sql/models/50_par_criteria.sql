@@ -89,7 +89,10 @@ SELECT period, peer_group, code, parent_code, depth, seq, name,
             WHEN tree_leaf AND NOT coalesce(under_survey, false) AND NOT under_data THEN 'sheet' END AS kind
 FROM t;
 
--- One row per member with a sheet and scored node.
+-- One row per member with a sheet and scored node. Survey points above the
+-- survey field's maximum are no score (a typo, another scale): the field
+-- is unknown (survey_over) and the unit incomplete until the list is
+-- corrected, never ranked above 100.
 CREATE OR REPLACE TEMP TABLE par_scored AS
 WITH na AS (
     SELECT period, unit_code, code FROM par_sheet_rows WHERE not_applicable
@@ -129,6 +132,7 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
        CASE WHEN applicable THEN tree_max ELSE 0 END AS max_points,
        self_points,
        CASE WHEN NOT applicable THEN NULL
+            WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN NULL
             WHEN kind = 'survey' THEN survey
             WHEN kind = 'data' AND rate IS NOT NULL THEN least(tree_max,
                  coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND rate >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
@@ -136,13 +140,16 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
             WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
+            WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
+                 || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
             WHEN kind = 'survey' THEN 'điểm điều tra xã hội học'
             WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || printf('%.2f', rate * 100) || '%'
             WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || printf('%.2f', service_score) || ' / 100'
             WHEN kind = 'data' AND appraised_points IS NOT NULL THEN 'không có dữ liệu hồ sơ; dùng điểm thẩm định'
             WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
             WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'
-            WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note
+            WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note,
+       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over
 FROM fed;
 
 INSERT INTO par_criteria

@@ -12,7 +12,8 @@
 -- list_sum(list_sort(list(x)))), as in 40_index_scores.sql: a parallel
 -- sum's order varies from run to run.
 -- A unit with a quarantined sheet row, a scored criterion without points,
--- no sheet, no survey result, or dissolved before the period's end is incomplete: listed, never ranked, with
+-- no sheet, no survey result, survey points above the survey field's
+-- maximum, or dissolved before the period's end is incomplete: listed, never ranked, with
 -- no total. From par_members, par_scored, par_tree, par_sheets,
 -- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
 -- par_scores kept from earlier periods.
@@ -24,7 +25,8 @@ WITH sums AS (
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
            list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
            list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey') AS missing,
-           bool_or(kind = 'survey' AND applicable AND points IS NULL) AS survey_missing
+           bool_or(kind = 'survey' AND applicable AND points IS NULL AND NOT survey_over) AS survey_missing,
+           bool_or(survey_over) AS survey_over
     FROM par_scored GROUP BY period, unit_code
 ), adj AS (
     SELECT period, unit_code,
@@ -50,6 +52,7 @@ WITH sums AS (
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
                CASE WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN s.survey_over THEN 'điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa' END,
                CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
     FROM par_members m
     CROSS JOIN par_params pp
