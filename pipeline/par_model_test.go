@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +133,76 @@ func TestReview20SurveyNameLineBreak(t *testing.T) {
 			}
 			if src := scalar[string](t, w, `SELECT source FROM par_criteria WHERE code = 'II.1'`); src != "survey" {
 				t.Errorf("II.1 source %s, want survey", src)
+			}
+		})
+	}
+}
+
+// A quarantined survey or adjustment row is unknown, not 0: its unit is
+// incomplete until a corrected file replaces the row (reader's resolved
+// unit and period, tied in par_list_quarantine). S.TP's sheet: 4 + 6 of
+// 10, the survey field 30, survey 27 → 37 / 40 = 92,5 without adjustments;
+// with a penalty of 1 → 36 / 40 = 90; with survey 25 → 35 / 40 = 87,5.
+func TestReview20QuarantinedPenaltyIgnored(t *testing.T) {
+	const (
+		survey27 = "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\n"
+		penBad   = "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,một điểm,Chậm gửi báo cáo CCHC\n"
+		penOne   = "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,1,Chậm gửi báo cáo CCHC\n"
+		adjWait  = "điểm thưởng/trừ bị cách ly, chờ file sửa"
+		surWait  = "kết quả điều tra xã hội học bị cách ly, chờ file sửa"
+	)
+	type run struct {
+		files map[string]string // path under the project → content
+		want  string            // S.TP: status score penalty note
+	}
+	for _, c := range []struct {
+		name string
+		runs []run
+	}{
+		{"penalty unreadable, then the same file corrected", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27, "adj/tru.csv": penBad}, "incomplete - 0 " + adjWait},
+			{map[string]string{"adj/tru.csv": penOne}, "ranked 90.0 1 "},
+		}},
+		{"penalty unreadable, then a corrected list under another name", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27, "adj/tru.csv": penBad}, "incomplete - 0 " + adjWait},
+			{map[string]string{"adj/tru-sua.csv": penOne}, "ranked 90.0 1 "},
+		}},
+		{"penalty unreadable and corrected by a later list in the same run", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27, "adj/1-tru.csv": penBad, "adj/2-tru-sua.csv": penOne}, "ranked 90.0 1 "},
+		}},
+		{"survey unreadable, then the same file corrected", []run{
+			{map[string]string{"survey/dtxhh.csv": "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,hai bảy\n"}, "incomplete - 0 " + surWait},
+			{map[string]string{"survey/dtxhh.csv": survey27}, "ranked 92.5 0 "},
+		}},
+		{"a newer survey list unreadable: the earlier result does not stand in", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27}, "ranked 92.5 0 "},
+			{map[string]string{"survey/dtxhh-2.csv": "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,hai lăm\n"}, "incomplete - 0 " + surWait},
+			{map[string]string{"survey/dtxhh-2.csv": "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,25\n"}, "ranked 87.5 0 "},
+		}},
+		{"another unit's quarantined row does not count", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27, "adj/tru.csv": "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,1,Chậm gửi báo cáo CCHC\nSở Tài chính,một điểm,Chậm\n"}, "ranked 90.0 1 "},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, reg, w, dir := parCSVFixture(t)
+			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "Điều tra xã hội học")
+			at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+			for i, r := range c.runs {
+				for _, p := range slices.Sorted(maps.Keys(r.files)) {
+					write(t, filepath.Join(dir, p), r.files[p])
+					at = at.Add(time.Minute)
+					if err := os.Chtimes(filepath.Join(dir, p), at, at); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := Run(context.Background(), cfg, w, reg, Options{NoPublish: true}); err != nil {
+					t.Fatal(err)
+				}
+				got := scalar[string](t, w, `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') || ' ' || CAST(penalty_points AS INTEGER) || ' ' || coalesce(note, '')
+					FROM par_scores WHERE unit_code = 'S.TP'`)
+				if got != r.want {
+					t.Errorf("run %d: S.TP %q, want %q", i+1, got, r.want)
+				}
 			}
 		})
 	}

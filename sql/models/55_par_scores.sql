@@ -13,9 +13,10 @@
 -- sum's order varies from run to run.
 -- A unit with a quarantined sheet row, a scored criterion without points,
 -- no sheet, no survey result, survey points above the survey field's
--- maximum, or dissolved before the period's end is incomplete: listed, never ranked, with
+-- maximum, a survey or adjustment row still in quarantine, or dissolved
+-- before the period's end is incomplete: listed, never ranked, with
 -- no total. From par_members, par_scored, par_tree, par_sheets,
--- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
+-- par_adjustment_rows, par_list_quarantine, quarantine, par_periods, par_params, par_tiers and the rows of
 -- par_scores kept from earlier periods.
 CREATE OR REPLACE TEMP TABLE par_new AS
 WITH sums AS (
@@ -35,6 +36,16 @@ WITH sums AS (
     FROM par_adjustment_rows GROUP BY period, unit_code
 ), q AS (
     SELECT period, unit_code, max(rows_quarantined) AS quarantined FROM par_sheets GROUP BY period, unit_code
+), lq AS (
+    -- Quarantined survey and adjustment rows of the unit still in
+    -- quarantine (par_list_quarantine, migration 0100): unknown, not 0.
+    SELECT t.period, t.unit_code,
+           count(*) FILTER (WHERE t.dataset = 'par_survey') AS survey_q,
+           count(*) FILTER (WHERE t.dataset = 'par_adjustments') AS adj_q
+    FROM par_list_quarantine t
+    WHERE EXISTS (SELECT 1 FROM quarantine x WHERE x.source = t.source AND x.source_file = t.source_file
+                  AND x.source_row = t.source_row AND x.file_sha256 = t.file_sha256)
+    GROUP BY t.period, t.unit_code
 ), u AS (
     SELECT m.period, m.unit_code, m.peer_group, m.has_sheet, s.self_points, s.appraised_points, s.survey_points,
            CASE WHEN pp.bonus_cap IS NULL THEN coalesce(a.bonus, 0) ELSE least(pp.bonus_cap, coalesce(a.bonus, 0)) END AS bonus,
@@ -51,7 +62,9 @@ WITH sums AS (
                CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
-               CASE WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN coalesce(lq.survey_q, 0) > 0 THEN 'kết quả điều tra xã hội học bị cách ly, chờ file sửa'
+                    WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN coalesce(lq.adj_q, 0) > 0 THEN 'điểm thưởng/trừ bị cách ly, chờ file sửa' END,
                CASE WHEN s.survey_over THEN 'điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa' END,
                CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
     FROM par_members m
@@ -59,6 +72,7 @@ WITH sums AS (
     LEFT JOIN sums s USING (period, unit_code)
     LEFT JOIN adj a USING (period, unit_code)
     LEFT JOIN q USING (period, unit_code)
+    LEFT JOIN lq USING (period, unit_code)
 ), scored AS (
     SELECT *, CASE WHEN reasons = '' THEN 'ranked' ELSE 'incomplete' END AS status,
            CASE WHEN reasons = '' THEN coalesce(appraised_points, 0) + coalesce(survey_points, 0) + bonus - penalty END AS total_points
