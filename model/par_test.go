@@ -581,3 +581,65 @@ func TestReview20SurveyAboveMax(t *testing.T) {
 		t.Errorf("S.A II: %q (%v)", note, err)
 	}
 }
+
+// A data-fed criterion of a unit without dossier data falls back to the
+// sheet's leaves under it; a leaf loaded without points (the reader's
+// NULL: empty, unreadable, above its maximum) is unknown, not 0. Sheet:
+// I.1 (5, appraised 5); I.2 (5) fed by the on-time rate (≥ 98%: 5,
+// ≥ 90%: 3, else 0) = I.2.1 (2) + I.2.2 (3).
+//
+//	S.A  no dossiers, I.2.2 NULL → I.2 unknown → incomplete
+//	S.B  no dossiers, I.2.2 3 → I.2 = 2 + 3 = 5 → 10 of 10 = 100, rank 1
+//	S.C  I.2.2 NULL, 10 of 10 dossiers of 2025 on time → the data decide:
+//	     I.2 = 5 → 100, rank 1
+func TestReview20DataFallbackCountsUnknownAsZero(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department", "S.B,Sở B,department", "S.C,Sở C,department")
+	for u, i22 := range map[string]any{"S.A": nil, "S.B": 3.0, "S.C": nil} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 10, nil, false},
+			{"I.1", "I", 2, true, "", 5, 5.0, false},
+			{"I.2", "I", 2, false, "", 5, nil, false},
+			{"I.2.1", "I.2", 3, true, "", 2, 2.0, false},
+			{"I.2.2", "I.2", 3, true, "", 3, i22, false},
+		})
+	}
+	var ds []dossier
+	for n := 0; n < 10; n++ {
+		ds = append(ds, dossier{code: fmt.Sprintf("C-%02d", n), unit: "S.C", status: "resolved",
+			received: "2025-03-02 08:00:00", due: "2025-03-10 17:00:00", finished: "2025-03-05 10:00:00"})
+	}
+	insert(t, w.DB(), ds)
+	buildPAR(t, w, writeYAML(t, `name: r20
+version: "1"
+title_vi: Chỉ số CCHC
+data:
+  - code: I.2
+    indicator: on_time
+    brackets: [{min: 0.98, points: 5}, {min: 0.9, points: 3}]
+    else: 0
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min: 70}, {name: Trung bình, min: 50}, {name: Yếu, min: 0}]
+`))
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, status string
+		score        *float64
+		rank         *int
+		note, i2     string
+	}{
+		{"S.A", "incomplete", nil, nil, "thiếu điểm tiêu chí I.2", "không có dữ liệu hồ sơ và không có điểm thẩm định / NULL"},
+		{"S.B", "ranked", fp(100), ip(1), "", "không có dữ liệu hồ sơ; dùng điểm thẩm định / 5.0"},
+		{"S.C", "ranked", fp(100), ip(1), "", "tính từ dữ liệu hồ sơ: tỷ lệ on_time 100.00% / 5.0"},
+	} {
+		g := got[c.unit]
+		var i2 string
+		if err := w.DB().QueryRow(`SELECT coalesce(note, '') || ' / ' || coalesce(CAST(appraised_points AS VARCHAR), 'NULL') FROM par_criterion_scores
+			WHERE period = '2025' AND unit_code = ? AND code = 'I.2'`, c.unit).Scan(&i2); err != nil {
+			t.Fatal(err)
+		}
+		if g.status != c.status || !sameF(g.score, c.score) || !sameI(g.rank, c.rank) || g.note != c.note || i2 != c.i2 {
+			t.Errorf("%s: %s score %s rank %s note %q; I.2 %q\nwant %s score %s rank %s note %q; I.2 %q", c.unit, g.status, show(g.score), show(g.rank), g.note, i2,
+				c.status, show(c.score), show(c.rank), c.note, c.i2)
+		}
+	}
+}

@@ -102,11 +102,17 @@ WITH na AS (
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
            -- A data-fed node without data falls back to the sheet: its own
-           -- appraised points, else the sum of its applicable sheet leaves.
+           -- appraised points, else the sum of its applicable sheet leaves,
+           -- unknown (NULL) when any of them has no points: a leaf the
+           -- reader loaded as NULL (empty, unreadable, above its maximum)
+           -- is unknown, not 0.
            CASE WHEN t.kind = 'data' AND s.appraised_points IS NULL THEN
-               (SELECT sum(d.appraised_points) FROM par_sheet_rows d
+               (SELECT CASE WHEN NOT bool_or(d.appraised_points IS NULL) THEN list_sum(list_sort(list(d.appraised_points))) END
+                FROM par_sheet_rows d
                 WHERE d.period = m.period AND d.unit_code = m.unit_code AND starts_with(d.code, t.code || '.')
-                  AND d.is_leaf AND NOT d.not_applicable)
+                  AND d.is_leaf
+                  AND NOT EXISTS (SELECT 1 FROM na WHERE na.period = d.period AND na.unit_code = d.unit_code
+                                  AND (d.code = na.code OR starts_with(d.code, na.code || '.'))))
            ELSE s.appraised_points END AS appraised_points,
            r.indicator, r.service_index, r.else_points
     FROM par_members m
