@@ -25,7 +25,8 @@ var parTemps = []string{"par_params", "par_periods", "par_tiers", "par_rules", "
 // It deletes only its own rows: every period when pm has no `from`, else
 // the periods from `from` on, whose earlier rows (computed by an earlier
 // version) stay and serve as the previous period of movement. A period's
-// provisional flag follows periods.provisional's rule at asOf. Empty input
+// provisional flag, kept periods' included, follows periods.provisional's
+// rule at asOf. Empty input
 // tables give empty PAR tables. Run it inside the load's transaction.
 func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodology, svc *Methodology, asOf AsOf) error {
 	q, ok := db.(querier)
@@ -136,6 +137,13 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 		if err := execFile(ctx, db, f); err != nil {
 			return err
 		}
+	}
+	// A period kept under `from` keeps its scores, but time alone turns it
+	// final: left as computed, it stayed provisional and PAROutdated asked
+	// for a rebuild and republication at every run.
+	if err := exec("provisional", `UPDATE par_scores s SET provisional = p.provisional FROM par_periods p
+		WHERE s.period = p.period AND NOT p.rebuild AND s.provisional IS DISTINCT FROM p.provisional`); err != nil {
+		return err
 	}
 	if err := exec("methodologies", `DELETE FROM methodologies m WHERE index_kind = 'par'
 		AND NOT EXISTS (SELECT 1 FROM par_scores s WHERE s.methodology = m.methodology AND s.methodology_version = m.methodology_version)

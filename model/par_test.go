@@ -643,3 +643,58 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 		}
 	}
 }
+
+// A period kept under a later version's `from` keeps its scores, but its
+// provisional flag follows the clock like a rebuilt one's. 2025 ends on
+// 2026-01-01; with 15 days' grace it is provisional until 2026-01-16.
+// Build 1 under version 1 on 2026-01-05 (2025 provisional); build 2 under
+// version 2 from 2026 at the clock of each case: 2025 is kept (version 1)
+// and provisional only before 2026-01-16; PAROutdated is false right after
+// the build either way.
+func TestReview20FromKeepsProvisional(t *testing.T) {
+	grace := 15 * 24 * time.Hour
+	for _, c := range []struct {
+		now  time.Time
+		want bool // 2025 provisional after build 2
+	}{
+		{time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(c.now.Format("2006-01-02"), func(t *testing.T) {
+			w := openWarehouse(t)
+			ctx := context.Background()
+			units(t, w.DB(), "S.A,Sở A,department")
+			one := []sheetNode{{"I", nil, 1, false, "", 10, nil, false}, {"I.1", "I", 2, true, "", 10, 9.0, false}}
+			parSheet(t, w, "2025", "S.A", one)
+			m, err := LoadMethodology("default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tiers := "tiers: [{name: Xuất sắc, min: 90}, {name: Yếu, min: 0}]\n"
+			v1, err := LoadPARMethodology(writeYAML(t, "name: r20\nversion: \"1\"\ntitle_vi: CCHC\n"+tiers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v2, err := LoadPARMethodology(writeYAML(t, "name: r20\nversion: \"2\"\ntitle_vi: CCHC\nfrom: \"2026\"\n"+tiers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := BuildWith(ctx, w.DB(), "calendar", m, v1, AsOf{Now: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC), Grace: grace}); err != nil {
+				t.Fatal(err)
+			}
+			parSheet(t, w, "2026", "S.A", one)
+			at := AsOf{Now: c.now, Grace: grace}
+			if err := BuildWith(ctx, w.DB(), "calendar", m, v2, at); err != nil {
+				t.Fatal(err)
+			}
+			g := parScores(t, w.DB(), "2025")["S.A"]
+			out, err := PAROutdated(ctx, w.DB(), "calendar", at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.version != "1" || g.provisional != c.want || out {
+				t.Errorf("2025: version %s provisional %v, outdated %v; want version 1 (kept), provisional %v, not outdated", g.version, g.provisional, out, c.want)
+			}
+		})
+	}
+}
