@@ -167,6 +167,10 @@ func TestReview20QuarantinedPenaltyIgnored(t *testing.T) {
 			{map[string]string{"survey/dtxhh.csv": survey27, "adj/tru.csv": penBad}, "incomplete - 0 " + adjWait},
 			{map[string]string{"adj/tru-sua.csv": penOne}, "ranked 90.0 1 "},
 		}},
+		{"a later run's list with only an unreadable penalty", []run{
+			{map[string]string{"survey/dtxhh.csv": survey27}, "ranked 92.5 0 "},
+			{map[string]string{"adj/tru.csv": penBad}, "incomplete - 0 " + adjWait},
+		}},
 		{"penalty unreadable and corrected by a later list in the same run", []run{
 			{map[string]string{"survey/dtxhh.csv": survey27, "adj/1-tru.csv": penBad, "adj/2-tru-sua.csv": penOne}, "ranked 90.0 1 "},
 		}},
