@@ -258,7 +258,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 	}
 	for _, n := range sh.Nodes {
 		n.Leaf = len(n.children) == 0
-		if n.Depth == 1 && strings.Contains(transforms.Fold(n.Name), "dieu tra xa hoi hoc") {
+		if n.Depth == 1 && IsSurveyField(n.Name) {
 			markSurvey(n)
 		}
 	}

@@ -7,13 +7,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/periods"
 )
 
 // parTemps are the temporary tables the PAR build creates, dropped at the
 // end so that the caller's transaction is left as it was.
 var parTemps = []string{"par_params", "par_periods", "par_tiers", "par_rules", "par_brackets", "par_fixed_tree",
-	"par_members", "par_tree0", "par_tree", "par_scored", "par_new"}
+	"par_survey_names", "par_members", "par_tree0", "par_tree", "par_scored", "par_new"}
 
 // BuildPAR recomputes the CCHC index (PAR index) tables par_criteria,
 // par_criterion_scores and par_scores from the input tables of migration
@@ -24,7 +25,8 @@ var parTemps = []string{"par_params", "par_periods", "par_tiers", "par_rules", "
 // It deletes only its own rows: every period when pm has no `from`, else
 // the periods from `from` on, whose earlier rows (computed by an earlier
 // version) stay and serve as the previous period of movement. A period's
-// provisional flag follows periods.provisional's rule at asOf. Empty input
+// provisional flag, kept periods' included, follows periods.provisional's
+// rule at asOf. Empty input
 // tables give empty PAR tables. Run it inside the load's transaction.
 func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodology, svc *Methodology, asOf AsOf) error {
 	q, ok := db.(querier)
@@ -112,6 +114,9 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 			return err
 		}
 	}
+	if err := parSurveyNames(ctx, db, q, pm); err != nil {
+		return err
+	}
 	// The names publications give the methodologies: the service one as
 	// configured, and every PAR version whose rows remain.
 	if svc != nil {
@@ -133,6 +138,13 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 			return err
 		}
 	}
+	// A period kept under `from` keeps its scores, but time alone turns it
+	// final: left as computed, it stayed provisional and PAROutdated asked
+	// for a rebuild and republication at every run.
+	if err := exec("provisional", `UPDATE par_scores s SET provisional = p.provisional FROM par_periods p
+		WHERE s.period = p.period AND NOT p.rebuild AND s.provisional IS DISTINCT FROM p.provisional`); err != nil {
+		return err
+	}
 	if err := exec("methodologies", `DELETE FROM methodologies m WHERE index_kind = 'par'
 		AND NOT EXISTS (SELECT 1 FROM par_scores s WHERE s.methodology = m.methodology AND s.methodology_version = m.methodology_version)
 		AND NOT (methodology = ? AND methodology_version = ?)`, pm.Name, pm.Version); err != nil {
@@ -143,6 +155,48 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 		drops[i] = "DROP TABLE IF EXISTS " + t
 	}
 	return exec("cleanup", strings.Join(drops, "; "))
+}
+
+// parSurveyNames fills the temporary par_survey_names with the field
+// names (of the sheets and of pm's fixed tree) that name the survey field
+// by datasets.IsSurveyField, the reader's own test: 50_par_criteria.sql
+// picks the survey field by them rather than by a second definition in SQL
+// that could disagree with the reader's (line breaks, double spaces).
+func parSurveyNames(ctx context.Context, db Execer, q querier, pm *PARMethodology) error {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE par_survey_names (name VARCHAR)`); err != nil {
+		return fmt.Errorf("model par survey field: %w", err)
+	}
+	var names []string
+	for _, n := range pm.Tree {
+		if parentCode(n.Code) == "" {
+			names = append(names, n.Name)
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT name FROM par_sheet_rows WHERE depth = 1`)
+	if err != nil {
+		return fmt.Errorf("model par survey field: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("model par survey field: %w", err)
+		}
+		names = append(names, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("model par survey field: %w", err)
+	}
+	rows.Close()
+	for _, s := range names {
+		if !datasets.IsSurveyField(s) {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO par_survey_names VALUES (?)`, s); err != nil {
+			return fmt.Errorf("model par survey field: %w", err)
+		}
+	}
+	return nil
 }
 
 // querier is the query half of a connection or transaction.

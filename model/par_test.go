@@ -396,3 +396,305 @@ func TestPAROutdated(t *testing.T) {
 		}
 	}
 }
+
+// sheetNode is one par_sheet_rows row of a sheet built by parSheet; max
+// and ap (appraised points) are nil for an empty cell.
+type sheetNode struct {
+	code   string
+	parent any
+	depth  int
+	leaf   bool
+	name   string
+	max    any
+	ap     any
+	na     bool
+}
+
+// parSheet loads one unit's sheet of a period as the reader would:
+// par_sheet_rows and its par_sheets row (no row quarantined).
+func parSheet(t *testing.T, w *warehouse.Warehouse, period, unit string, nodes []sheetNode) {
+	t.Helper()
+	for i, n := range nodes {
+		name := n.name
+		if name == "" {
+			name = "Tiêu chí " + n.code
+		}
+		if _, err := w.DB().Exec(`INSERT INTO par_sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, NULL,
+			'sheets', ?, ?, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`,
+			period, unit, n.code, n.parent, n.depth, i+1, n.code, name, n.max, n.ap, n.na, n.leaf, unit+".xlsx", i+2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.DB().Exec(`INSERT INTO par_sheets VALUES (?, ?, 'sheets', ?, 'sha', ?, 0, NULL, 1, TIMESTAMP '2026-12-01 00:00:00')`,
+		period, unit, unit+".xlsx", len(nodes)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func execAll(t *testing.T, w *warehouse.Warehouse, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := w.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func writeYAML(t *testing.T, body string) string {
+	t.Helper()
+	p := t.TempDir() + "/m.yaml"
+	if err := osWriteFile(p, body); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A score that floating point puts a hair under a tier's threshold is
+// tiered as the score it is, the one it is ranked by and published as.
+//
+// PAR: X.A I.1 75,6 of 84, I.2 (16) "Không áp dụng": 75,6 / 84 × 100 = 90
+// exactly (756 / 840 = 9 / 10), 89.99999999999999 in floating point.
+// X.B 84 + 6 = 90 of 100. Both 90: rank 1, Xuất sắc; peer mean 90.
+//
+// Service index (one group G of 100, on-time rate against threshold 0,8):
+// A 18 of 25 on time = 0,72 → 100 × 0,72 / 0,8 = 90 exactly,
+// 89.99999999999999 in floating point → Xuất sắc, rank 2; B 25 of 25 → 100,
+// rank 1.
+func TestReview20TierAtThresholdFloat(t *testing.T) {
+	type want struct {
+		unit, tier string
+		score      float64
+		rank       int
+	}
+	t.Run("par", func(t *testing.T) {
+		w := openWarehouse(t)
+		units(t, w.DB(), "X.A,Xã A,commune", "X.B,Xã B,commune")
+		parSheet(t, w, "2025", "X.A", []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 84, 75.6, false},
+			{"I.2", "I", 2, true, "", 16, nil, true},
+		})
+		parSheet(t, w, "2025", "X.B", []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 84, 84.0, false},
+			{"I.2", "I", 2, true, "", 16, 6.0, false},
+		})
+		buildPAR(t, w, "default")
+		got := parScores(t, w.DB(), "2025")
+		for _, c := range []want{{"X.A", "Xuất sắc", 90, 1}, {"X.B", "Xuất sắc", 90, 1}} {
+			g := got[c.unit]
+			if g.tier != c.tier || g.score == nil || *g.score != c.score || !sameI(g.rank, &c.rank) || g.mean == nil || *g.mean != 90 {
+				t.Errorf("%s: score %s rank %s tier %q mean %s, want %v rank %d %q mean 90",
+					c.unit, show(g.score), show(g.rank), g.tier, show(g.mean), c.score, c.rank, c.tier)
+			}
+		}
+	})
+	t.Run("service", func(t *testing.T) {
+		w := openWarehouse(t)
+		db := w.DB()
+		units(t, db, "A,Xã A,commune", "B,Xã B,commune")
+		var ds []dossier
+		for n := 0; n < 25; n++ {
+			for _, u := range []string{"A", "B"} {
+				finished := "2026-03-05 10:00:00"
+				if u == "A" && n >= 18 {
+					finished = "2026-03-12 10:00:00"
+				}
+				ds = append(ds, dossier{code: fmt.Sprintf("%s-%02d", u, n), unit: u, status: "resolved",
+					received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: finished})
+			}
+		}
+		insert(t, db, ds)
+		m, err := LoadMethodology(writeYAML(t, `name: tinh
+version: "1"
+groups:
+  - code: G
+    name_vi: Nhóm
+    max: 100
+    indicators:
+      - {code: on_time, numerator: "count(*) FILTER (WHERE outcome IN ('early', 'on_time'))", denominator: "count(*)", threshold: 0.8, points: 100}
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Yếu, min: 0}]
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []want{{"A", "Xuất sắc", 90, 2}, {"B", "Xuất sắc", 100, 1}} {
+			var score float64
+			var rank int
+			var tier string
+			if err := db.QueryRow(`SELECT total_score, rank, tier FROM index_scores WHERE period = '2026-03' AND unit_code = ?`, c.unit).
+				Scan(&score, &rank, &tier); err != nil {
+				t.Fatal(err)
+			}
+			if score != c.score || rank != c.rank || tier != c.tier {
+				t.Errorf("%s: total %.17g rank %d tier %q, want %v rank %d %q", c.unit, score, rank, tier, c.score, c.rank, c.tier)
+			}
+		}
+	})
+}
+
+// Survey points above the survey field's maximum are no score: the unit is
+// incomplete with that reason, never ranked above 100. Departments with
+// I.1 70 of 70 and field III "Điều tra xã hội học" of 30:
+//
+//	S.A  survey 35 > 30 → incomplete, no score
+//	S.B  survey 29 → 70 + 29 = 99 of 100 → 99, rank 2
+//	S.C  survey 30 (the maximum itself) → 100, rank 1
+func TestReview20SurveyAboveMax(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department", "S.B,Sở B,department", "S.C,Sở C,department")
+	execAll(t, w, `INSERT INTO par_survey_results VALUES ('2025', 'S.A', 35, NULL, 'survey', 's.csv', 2, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00'),
+		('2025', 'S.B', 29, NULL, 'survey', 's.csv', 3, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00'),
+		('2025', 'S.C', 30, NULL, 'survey', 's.csv', 4, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`)
+	for _, u := range []string{"S.A", "S.B", "S.C"} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 70, nil, false},
+			{"I.1", "I", 2, true, "", 70, 70.0, false},
+			{"II", nil, 1, true, "Điều tra xã hội học", 30, nil, false},
+		})
+	}
+	buildPAR(t, w, "default")
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, status string
+		score        *float64
+		rank         *int
+		note         string
+	}{
+		{"S.A", "incomplete", nil, nil, "điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa"},
+		{"S.B", "ranked", fp(99), ip(2), ""},
+		{"S.C", "ranked", fp(100), ip(1), ""},
+	} {
+		g := got[c.unit]
+		if g.status != c.status || !sameF(g.score, c.score) || !sameI(g.rank, c.rank) || g.note != c.note {
+			t.Errorf("%s: %s score %s rank %s note %q, want %s %s rank %s %q", c.unit, g.status, show(g.score), show(g.rank), g.note,
+				c.status, show(c.score), show(c.rank), c.note)
+		}
+	}
+	var note string
+	if err := w.DB().QueryRow(`SELECT coalesce(note, '') || ' / ' || coalesce(CAST(appraised_points AS VARCHAR), 'NULL') FROM par_criterion_scores
+		WHERE period = '2025' AND unit_code = 'S.A' AND code = 'II'`).Scan(&note); err != nil ||
+		note != "điểm ĐTXHH 35 lớn hơn điểm tối đa 30 của lĩnh vực; chờ danh sách sửa / NULL" {
+		t.Errorf("S.A II: %q (%v)", note, err)
+	}
+}
+
+// A data-fed criterion of a unit without dossier data falls back to the
+// sheet's leaves under it; a leaf loaded without points (the reader's
+// NULL: empty, unreadable, above its maximum) is unknown, not 0. Sheet:
+// I.1 (5, appraised 5); I.2 (5) fed by the on-time rate (≥ 98%: 5,
+// ≥ 90%: 3, else 0) = I.2.1 (2) + I.2.2 (3).
+//
+//	S.A  no dossiers, I.2.2 NULL → I.2 unknown → incomplete
+//	S.B  no dossiers, I.2.2 3 → I.2 = 2 + 3 = 5 → 10 of 10 = 100, rank 1
+//	S.C  I.2.2 NULL, 10 of 10 dossiers of 2025 on time → the data decide:
+//	     I.2 = 5 → 100, rank 1
+func TestReview20DataFallbackCountsUnknownAsZero(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department", "S.B,Sở B,department", "S.C,Sở C,department")
+	for u, i22 := range map[string]any{"S.A": nil, "S.B": 3.0, "S.C": nil} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 10, nil, false},
+			{"I.1", "I", 2, true, "", 5, 5.0, false},
+			{"I.2", "I", 2, false, "", 5, nil, false},
+			{"I.2.1", "I.2", 3, true, "", 2, 2.0, false},
+			{"I.2.2", "I.2", 3, true, "", 3, i22, false},
+		})
+	}
+	var ds []dossier
+	for n := 0; n < 10; n++ {
+		ds = append(ds, dossier{code: fmt.Sprintf("C-%02d", n), unit: "S.C", status: "resolved",
+			received: "2025-03-02 08:00:00", due: "2025-03-10 17:00:00", finished: "2025-03-05 10:00:00"})
+	}
+	insert(t, w.DB(), ds)
+	buildPAR(t, w, writeYAML(t, `name: r20
+version: "1"
+title_vi: Chỉ số CCHC
+data:
+  - code: I.2
+    indicator: on_time
+    brackets: [{min: 0.98, points: 5}, {min: 0.9, points: 3}]
+    else: 0
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min: 70}, {name: Trung bình, min: 50}, {name: Yếu, min: 0}]
+`))
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, status string
+		score        *float64
+		rank         *int
+		note, i2     string
+	}{
+		{"S.A", "incomplete", nil, nil, "thiếu điểm tiêu chí I.2", "không có dữ liệu hồ sơ và không có điểm thẩm định / NULL"},
+		{"S.B", "ranked", fp(100), ip(1), "", "không có dữ liệu hồ sơ; dùng điểm thẩm định / 5.0"},
+		{"S.C", "ranked", fp(100), ip(1), "", "tính từ dữ liệu hồ sơ: tỷ lệ on_time 100.00% / 5.0"},
+	} {
+		g := got[c.unit]
+		var i2 string
+		if err := w.DB().QueryRow(`SELECT coalesce(note, '') || ' / ' || coalesce(CAST(appraised_points AS VARCHAR), 'NULL') FROM par_criterion_scores
+			WHERE period = '2025' AND unit_code = ? AND code = 'I.2'`, c.unit).Scan(&i2); err != nil {
+			t.Fatal(err)
+		}
+		if g.status != c.status || !sameF(g.score, c.score) || !sameI(g.rank, c.rank) || g.note != c.note || i2 != c.i2 {
+			t.Errorf("%s: %s score %s rank %s note %q; I.2 %q\nwant %s score %s rank %s note %q; I.2 %q", c.unit, g.status, show(g.score), show(g.rank), g.note, i2,
+				c.status, show(c.score), show(c.rank), c.note, c.i2)
+		}
+	}
+}
+
+// A period kept under a later version's `from` keeps its scores, but its
+// provisional flag follows the clock like a rebuilt one's. 2025 ends on
+// 2026-01-01; with 15 days' grace it is provisional until 2026-01-16.
+// Build 1 under version 1 on 2026-01-05 (2025 provisional); build 2 under
+// version 2 from 2026 at the clock of each case: 2025 is kept (version 1)
+// and provisional only before 2026-01-16; PAROutdated is false right after
+// the build either way.
+func TestReview20FromKeepsProvisional(t *testing.T) {
+	grace := 15 * 24 * time.Hour
+	for _, c := range []struct {
+		now  time.Time
+		want bool // 2025 provisional after build 2
+	}{
+		{time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(c.now.Format("2006-01-02"), func(t *testing.T) {
+			w := openWarehouse(t)
+			ctx := context.Background()
+			units(t, w.DB(), "S.A,Sở A,department")
+			one := []sheetNode{{"I", nil, 1, false, "", 10, nil, false}, {"I.1", "I", 2, true, "", 10, 9.0, false}}
+			parSheet(t, w, "2025", "S.A", one)
+			m, err := LoadMethodology("default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tiers := "tiers: [{name: Xuất sắc, min: 90}, {name: Yếu, min: 0}]\n"
+			v1, err := LoadPARMethodology(writeYAML(t, "name: r20\nversion: \"1\"\ntitle_vi: CCHC\n"+tiers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v2, err := LoadPARMethodology(writeYAML(t, "name: r20\nversion: \"2\"\ntitle_vi: CCHC\nfrom: \"2026\"\n"+tiers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := BuildWith(ctx, w.DB(), "calendar", m, v1, AsOf{Now: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC), Grace: grace}); err != nil {
+				t.Fatal(err)
+			}
+			parSheet(t, w, "2026", "S.A", one)
+			at := AsOf{Now: c.now, Grace: grace}
+			if err := BuildWith(ctx, w.DB(), "calendar", m, v2, at); err != nil {
+				t.Fatal(err)
+			}
+			g := parScores(t, w.DB(), "2025")["S.A"]
+			out, err := PAROutdated(ctx, w.DB(), "calendar", at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.version != "1" || g.provisional != c.want || out {
+				t.Errorf("2025: version %s provisional %v, outdated %v; want version 1 (kept), provisional %v, not outdated", g.version, g.provisional, out, c.want)
+			}
+		})
+	}
+}

@@ -13,3 +13,20 @@ INSERT INTO par_adjustment_rows
 SELECT period, unit_code, reason, points, source, source_file, source_row, file_sha256,
        (SELECT run_id FROM merge_run), (SELECT loaded_at FROM merge_run)
 FROM current_par_adjustments;
+
+-- Quarantined rows whose unit and period are known stay tied to them in
+-- par_list_quarantine (the model lists the unit incomplete meanwhile): a
+-- valid row of the key replaces the ties of earlier runs, a new reading of
+-- a file replaces that file's ties, and a valid row of the key in a later
+-- file of this run means the quarantined one needs no correction. A row
+-- without a readable reason is replaced only by a new reading of its file.
+DELETE FROM par_list_quarantine t WHERE t.dataset = 'par_adjustments' AND (
+  EXISTS (SELECT 1 FROM current_par_adjustments c WHERE c.period = t.period AND c.unit_code = t.unit_code AND c.reason = t.reason)
+  OR EXISTS (SELECT 1 FROM stage_par_adjustments s WHERE s.source = t.source AND s.source_file = t.source_file));
+
+INSERT INTO par_list_quarantine
+SELECT 'par_adjustments', q.period, q.unit_code, q.reason, q.source, q.source_file, q.source_row, q.file_sha256, (SELECT run_id FROM merge_run)
+FROM stage_par_adjustments q
+WHERE q.q_reason IS NOT NULL AND q.period IS NOT NULL AND q.unit_code IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM stage_par_adjustments v WHERE v.q_reason IS NULL AND v.period = q.period
+                  AND v.unit_code = q.unit_code AND v.reason = q.reason AND v.file_seq > q.file_seq);

@@ -10,8 +10,9 @@
 -- Parameters: $1 methodology, $2 version, $3 the methodology's maximum total.
 -- A group with N/A indicators is scored over the rest and scaled up to its
 -- maximum; a unit with a whole group N/A has its total scaled the same way.
--- Ranks compare totals rounded to 9 decimals so that equal rates, summed in a
--- different order, still tie. Sums of doubles add in a fixed order (the
+-- The total is rounded to 9 decimals once, and that value is ranked, tiered
+-- and stored: equal rates summed in a different order still tie, and a
+-- total of 89.99999999999999 (published "90,00") is 90 for its tier too. Sums of doubles add in a fixed order (the
 -- values sorted: list_sum(list_sort(list(x)))): a parallel sum's order
 -- varies from run to run, and a rebuild of some periods must equal a
 -- rebuild of all. Lists in a fixed order are sorted after aggregating
@@ -40,8 +41,8 @@ WITH ivs AS (
                's': '"' || group_code || '":' || coalesce(CAST(score AS VARCHAR), 'null')})), x -> x.s), ',') || '}' AS group_scores,
            flatten(list_transform(list_sort(list({'p': position, 'na': coalesce(na, [])})), x -> x.na)) AS na_indicators,
            CASE WHEN list_sum(list_sort(list(group_max) FILTER (WHERE score IS NOT NULL))) > 0
-                THEN list_sum(list_sort(list(score))) * $3
-                     / list_sum(list_sort(list(group_max) FILTER (WHERE score IS NOT NULL))) END AS total_score
+                THEN round(list_sum(list_sort(list(score))) * $3
+                     / list_sum(list_sort(list(group_max) FILTER (WHERE score IS NOT NULL))), 9) END AS total_score
     FROM gs
     GROUP BY restated, period, unit_code
 ), members AS (
@@ -61,7 +62,7 @@ WITH ivs AS (
                                      FROM index_groups WHERE methodology = $1 AND methodology_version = $2)) AS group_scores,
            t.na_indicators, t.total_score, m.level AS peer_group,
            CASE WHEN t.total_score IS NOT NULL THEN
-               rank() OVER (PARTITION BY m.period, m.level ORDER BY round(t.total_score, 9) DESC NULLS LAST) END AS rank,
+               rank() OVER (PARTITION BY m.period, m.level ORDER BY t.total_score DESC NULLS LAST) END AS rank,
            count(t.total_score) OVER (PARTITION BY m.period, m.level) AS peer_count
     FROM members m
     LEFT JOIN totals t ON t.period = m.period AND t.unit_code = m.unit_code AND NOT t.restated
@@ -69,7 +70,7 @@ WITH ivs AS (
     -- The previous period restated on this period's units and ranked again
     -- among them: previous rank and score compare like with like.
     SELECT m.period, m.unit_code, t.total_score,
-           rank() OVER (PARTITION BY m.period, m.level ORDER BY round(t.total_score, 9) DESC) AS rank
+           rank() OVER (PARTITION BY m.period, m.level ORDER BY t.total_score DESC) AS rank
     FROM members m
     JOIN totals t ON t.period = m.period AND t.unit_code = m.unit_code AND t.restated
     WHERE t.total_score IS NOT NULL

@@ -3,7 +3,9 @@
 -- From par_sheet_rows, par_sheets, par_survey_results, units,
 -- indicator_values and index_scores (data-fed criteria), and the temporary
 -- tables the model fills from the PAR methodology: par_params (one row),
--- par_periods, par_rules, par_brackets, par_fixed_tree.
+-- par_periods, par_rules, par_brackets, par_fixed_tree, and
+-- par_survey_names (the field names that name the survey field, decided in
+-- Go by the reader's own test, datasets.IsSurveyField).
 --
 -- Members of a period: every unit with an input row (sheet, survey,
 -- adjustment), and every unit existing at the period's end whose level has
@@ -61,8 +63,7 @@ CREATE OR REPLACE TEMP TABLE par_tree AS
 WITH survey AS (
     SELECT period, peer_group,
            coalesce((SELECT nullif(survey, '') FROM par_params),
-                    min(code) FILTER (WHERE depth = 1 AND
-                        lower(strip_accents(replace(replace(name, 'đ', 'd'), 'Đ', 'D'))) LIKE '%dieu tra xa hoi hoc%')) AS survey_code
+                    min(code) FILTER (WHERE depth = 1 AND name IN (SELECT name FROM par_survey_names))) AS survey_code
     FROM par_tree0 GROUP BY period, peer_group
 ), t AS (
     SELECT t.*, s.survey_code,
@@ -88,7 +89,10 @@ SELECT period, peer_group, code, parent_code, depth, seq, name,
             WHEN tree_leaf AND NOT coalesce(under_survey, false) AND NOT under_data THEN 'sheet' END AS kind
 FROM t;
 
--- One row per member with a sheet and scored node.
+-- One row per member with a sheet and scored node. Survey points above the
+-- survey field's maximum are no score (a typo, another scale): the field
+-- is unknown (survey_over) and the unit incomplete until the list is
+-- corrected, never ranked above 100.
 CREATE OR REPLACE TEMP TABLE par_scored AS
 WITH na AS (
     SELECT period, unit_code, code FROM par_sheet_rows WHERE not_applicable
@@ -98,11 +102,17 @@ WITH na AS (
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
            -- A data-fed node without data falls back to the sheet: its own
-           -- appraised points, else the sum of its applicable sheet leaves.
+           -- appraised points, else the sum of its applicable sheet leaves,
+           -- unknown (NULL) when any of them has no points: a leaf the
+           -- reader loaded as NULL (empty, unreadable, above its maximum)
+           -- is unknown, not 0.
            CASE WHEN t.kind = 'data' AND s.appraised_points IS NULL THEN
-               (SELECT sum(d.appraised_points) FROM par_sheet_rows d
+               (SELECT CASE WHEN NOT bool_or(d.appraised_points IS NULL) THEN list_sum(list_sort(list(d.appraised_points))) END
+                FROM par_sheet_rows d
                 WHERE d.period = m.period AND d.unit_code = m.unit_code AND starts_with(d.code, t.code || '.')
-                  AND d.is_leaf AND NOT d.not_applicable)
+                  AND d.is_leaf
+                  AND NOT EXISTS (SELECT 1 FROM na WHERE na.period = d.period AND na.unit_code = d.unit_code
+                                  AND (d.code = na.code OR starts_with(d.code, na.code || '.'))))
            ELSE s.appraised_points END AS appraised_points,
            r.indicator, r.service_index, r.else_points
     FROM par_members m
@@ -128,6 +138,7 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
        CASE WHEN applicable THEN tree_max ELSE 0 END AS max_points,
        self_points,
        CASE WHEN NOT applicable THEN NULL
+            WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN NULL
             WHEN kind = 'survey' THEN survey
             WHEN kind = 'data' AND rate IS NOT NULL THEN least(tree_max,
                  coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND rate >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
@@ -135,13 +146,16 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
             WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
+            WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
+                 || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
             WHEN kind = 'survey' THEN 'điểm điều tra xã hội học'
             WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || printf('%.2f', rate * 100) || '%'
             WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || printf('%.2f', service_score) || ' / 100'
             WHEN kind = 'data' AND appraised_points IS NOT NULL THEN 'không có dữ liệu hồ sơ; dùng điểm thẩm định'
             WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
             WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'
-            WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note
+            WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note,
+       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over
 FROM fed;
 
 INSERT INTO par_criteria
@@ -162,9 +176,10 @@ WITH anc AS (
            any_value(points) FILTER (WHERE code = anc_code) AS own_points,
            any_value(applicable) FILTER (WHERE code = anc_code) AS own_applicable,
            any_value(note) FILTER (WHERE code = anc_code) AS own_note,
-           sum(max_points) FILTER (WHERE applicable) AS sum_max,
-           sum(self_points) FILTER (WHERE applicable) AS sum_self,
-           sum(points) FILTER (WHERE applicable) AS sum_points,
+           -- Sums in a fixed order (see 55_par_scores.sql).
+           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS sum_max,
+           list_sum(list_sort(list(self_points) FILTER (WHERE applicable))) AS sum_self,
+           list_sum(list_sort(list(points) FILTER (WHERE applicable))) AS sum_points,
            coalesce(bool_or(applicable), false) AS any_applicable
     FROM anc GROUP BY period, unit_code, anc_code
 )

@@ -2,33 +2,50 @@
 -- period: appraised points of the applicable scored criteria outside the
 -- survey field + survey points + bonus − penalty (capped by the
 -- methodology), out of the applicable maximum (survey field included),
--- as a score out of 100; the competition rank (1, 2, 2, 4) within the peer
--- group by the score at full precision (rounded to 9 decimals so that equal
--- points summed in another order still tie); the tier; the peer count and
--- mean of the ranked units; and the movement since the previous period of
--- the same kind (score change only under the same methodology version).
+-- as a score out of 100, rounded to 9 decimals once (75,6 / 84 × 100 is
+-- 89.99999999999999 in floating point: it must be 90 for the rank, the tier
+-- and the mean alike, as the published "90,00" says); the competition rank
+-- (1, 2, 2, 4) within the peer group by that score; the tier; the peer
+-- count and mean of the ranked units; and the movement since the previous
+-- period of the same kind (score change only under the same methodology
+-- version). Sums of points add in a fixed order (the values sorted:
+-- list_sum(list_sort(list(x)))), as in 40_index_scores.sql: a parallel
+-- sum's order varies from run to run.
 -- A unit with a quarantined sheet row, a scored criterion without points,
--- no sheet, no survey result, or dissolved before the period's end is incomplete: listed, never ranked, with
+-- no sheet, no survey result, survey points above the survey field's
+-- maximum, a survey or adjustment row still in quarantine, or dissolved
+-- before the period's end is incomplete: listed, never ranked, with
 -- no total. From par_members, par_scored, par_tree, par_sheets,
--- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
+-- par_adjustment_rows, par_list_quarantine, quarantine, par_periods, par_params, par_tiers and the rows of
 -- par_scores kept from earlier periods.
 CREATE OR REPLACE TEMP TABLE par_new AS
 WITH sums AS (
     SELECT period, unit_code,
-           sum(self_points) FILTER (WHERE applicable AND kind <> 'survey') AS self_points,
-           sum(points) FILTER (WHERE applicable AND kind <> 'survey') AS appraised_points,
-           sum(points) FILTER (WHERE applicable AND kind = 'survey') AS survey_points,
-           sum(max_points) FILTER (WHERE applicable) AS max_points,
+           list_sum(list_sort(list(self_points) FILTER (WHERE applicable AND kind <> 'survey'))) AS self_points,
+           list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) AS appraised_points,
+           list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
+           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
            list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey') AS missing,
-           bool_or(kind = 'survey' AND applicable AND points IS NULL) AS survey_missing
+           bool_or(kind = 'survey' AND applicable AND points IS NULL AND NOT survey_over) AS survey_missing,
+           bool_or(survey_over) AS survey_over
     FROM par_scored GROUP BY period, unit_code
 ), adj AS (
     SELECT period, unit_code,
-           coalesce(sum(points) FILTER (WHERE points > 0), 0) AS bonus,
-           coalesce(-sum(points) FILTER (WHERE points < 0), 0) AS penalty
+           coalesce(list_sum(list_sort(list(points) FILTER (WHERE points > 0))), 0) AS bonus,
+           coalesce(-list_sum(list_sort(list(points) FILTER (WHERE points < 0))), 0) AS penalty
     FROM par_adjustment_rows GROUP BY period, unit_code
 ), q AS (
     SELECT period, unit_code, max(rows_quarantined) AS quarantined FROM par_sheets GROUP BY period, unit_code
+), lq AS (
+    -- Quarantined survey and adjustment rows of the unit still in
+    -- quarantine (par_list_quarantine, migration 0100): unknown, not 0.
+    SELECT t.period, t.unit_code,
+           count(*) FILTER (WHERE t.dataset = 'par_survey') AS survey_q,
+           count(*) FILTER (WHERE t.dataset = 'par_adjustments') AS adj_q
+    FROM par_list_quarantine t
+    WHERE EXISTS (SELECT 1 FROM quarantine x WHERE x.source = t.source AND x.source_file = t.source_file
+                  AND x.source_row = t.source_row AND x.file_sha256 = t.file_sha256)
+    GROUP BY t.period, t.unit_code
 ), u AS (
     SELECT m.period, m.unit_code, m.peer_group, m.has_sheet, s.self_points, s.appraised_points, s.survey_points,
            CASE WHEN pp.bonus_cap IS NULL THEN coalesce(a.bonus, 0) ELSE least(pp.bonus_cap, coalesce(a.bonus, 0)) END AS bonus,
@@ -45,32 +62,40 @@ WITH sums AS (
                CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
-               CASE WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN coalesce(lq.survey_q, 0) > 0 THEN 'kết quả điều tra xã hội học bị cách ly, chờ file sửa'
+                    WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
+               CASE WHEN coalesce(lq.adj_q, 0) > 0 THEN 'điểm thưởng/trừ bị cách ly, chờ file sửa' END,
+               CASE WHEN s.survey_over THEN 'điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa' END,
                CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
     FROM par_members m
     CROSS JOIN par_params pp
     LEFT JOIN sums s USING (period, unit_code)
     LEFT JOIN adj a USING (period, unit_code)
     LEFT JOIN q USING (period, unit_code)
+    LEFT JOIN lq USING (period, unit_code)
 ), scored AS (
     SELECT *, CASE WHEN reasons = '' THEN 'ranked' ELSE 'incomplete' END AS status,
            CASE WHEN reasons = '' THEN coalesce(appraised_points, 0) + coalesce(survey_points, 0) + bonus - penalty END AS total_points
     FROM u
 ), ranked AS (
-    SELECT *, total_points / max_points * 100 AS score FROM scored
+    SELECT *, round(total_points / max_points * 100, 9) AS score FROM scored
+), means AS (
+    SELECT period, peer_group, round(list_sum(list_sort(list(score))) / count(score), 9) AS peer_mean
+    FROM ranked WHERE score IS NOT NULL GROUP BY period, peer_group
 )
 SELECT r.period, r.unit_code, r.peer_group, pp.methodology, pp.version AS methodology_version, r.status,
        r.self_points, r.appraised_points, r.survey_points, r.bonus AS bonus_points, r.penalty AS penalty_points,
        r.total_points, r.max_points, r.score,
-       CASE WHEN r.status = 'ranked' THEN rank() OVER (PARTITION BY r.period, r.peer_group ORDER BY round(r.score, 9) DESC NULLS LAST) END AS rank,
+       CASE WHEN r.status = 'ranked' THEN rank() OVER (PARTITION BY r.period, r.peer_group ORDER BY r.score DESC NULLS LAST) END AS rank,
        count(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_count,
        (SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1) AS tier,
-       avg(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_mean,
+       mn.peer_mean,
        p.provisional,
        nullif(r.reasons, '') AS note
 FROM ranked r
 CROSS JOIN par_params pp
-JOIN par_periods p ON p.period = r.period;
+JOIN par_periods p ON p.period = r.period
+LEFT JOIN means mn ON mn.period = r.period AND mn.peer_group = r.peer_group;
 
 -- Movement compares like with like (docs/contract.md, "Unit history"):
 -- the previous period is restated on the units standing at the current
@@ -95,7 +120,7 @@ WITH RECURSIVE allrows AS (
 ), standing AS (
     SELECT period, unit_code, arg_max(at_code, hops) AS standing_code FROM chain GROUP BY period, unit_code
 ), restated AS (
-    SELECT n.period, n.unit_code, n.peer_group, avg(pr.score) AS score,
+    SELECT n.period, n.unit_code, n.peer_group, round(list_sum(list_sort(list(pr.score))) / count(pr.score), 9) AS score,
            min(pr.methodology) AS methodology, min(pr.methodology_version) AS methodology_version
     FROM par_new n
     JOIN par_periods p ON p.period = n.period
@@ -104,7 +129,7 @@ WITH RECURSIVE allrows AS (
     WHERE coalesce(a.standing_code, pr.unit_code) = n.unit_code
     GROUP BY n.period, n.unit_code, n.peer_group
 ), prev AS (
-    SELECT *, rank() OVER (PARTITION BY period, peer_group ORDER BY round(score, 9) DESC) AS rank FROM restated
+    SELECT *, rank() OVER (PARTITION BY period, peer_group ORDER BY score DESC) AS rank FROM restated
 )
 SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version, n.status,
        n.self_points, n.appraised_points, n.survey_points, n.bonus_points, n.penalty_points,
