@@ -7,7 +7,8 @@
 -- points summed in another order still tie); the tier; the peer count and
 -- mean of the ranked units; and the movement since the previous period of
 -- the same kind (score change only under the same methodology version).
--- A unit with a quarantined sheet row, a scored criterion without points,
+-- A unit with a quarantined sheet row, a sheet outside its group's common
+-- tree (par_tree_conflicts), a scored criterion without points,
 -- no sheet, no survey result, or dissolved before the period's end is incomplete: listed, never ranked, with
 -- no total. From par_members, par_scored, par_tree, par_sheets,
 -- par_adjustment_rows, par_periods, par_params, par_tiers and the rows of
@@ -44,6 +45,7 @@ WITH sums AS (
                     THEN 'đơn vị đã giải thể/sáp nhập trước cuối kỳ' END,
                CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
+               tc.note,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
                CASE WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
                CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
@@ -52,6 +54,7 @@ WITH sums AS (
     LEFT JOIN sums s USING (period, unit_code)
     LEFT JOIN adj a USING (period, unit_code)
     LEFT JOIN q USING (period, unit_code)
+    LEFT JOIN par_tree_conflicts tc USING (period, unit_code)
 ), scored AS (
     SELECT *, CASE WHEN reasons = '' THEN 'ranked' ELSE 'incomplete' END AS status,
            CASE WHEN reasons = '' THEN coalesce(appraised_points, 0) + coalesce(survey_points, 0) + bonus - penalty END AS total_points
