@@ -472,3 +472,63 @@ func TestPARTreeVote(t *testing.T) {
 		})
 	}
 }
+
+// A key repeated within one survey or adjustment file is not "superseded"
+// (replaced by another file): the earlier row is quarantined as
+// duplicate_in_file, the last row kept, and read = loaded + quarantined +
+// superseded still holds.
+func TestPARDuplicateInFile(t *testing.T) {
+	tests := []struct {
+		name, file, body string
+		want             parCounts // of the list file
+		reasonHas        []string  // parts of the quarantine reason
+		check            string    // a query over the loaded rows
+		checkWant        string
+	}{
+		// Two penalties of 0,5 for one reason: read 2 = loaded 1 + quarantined 1
+		// (row 2; row 3 kept), not superseded; the penalty stays 0,5 until the
+		// clerk tells the two decisions apart.
+		{"adjustment same reason twice", "adj/tru.csv",
+			"Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\n",
+			parCounts{"loaded", 2, 1, 1, 0},
+			[]string{"S.TP có 2 dòng", "Chậm gửi báo cáo CCHC", "0,5 điểm", "dòng 3", "ghi rõ lý do"},
+			`SELECT string_agg(unit_code || ' ' || points || ' ' || source_row, ';') FROM par_adjustment_rows`, "S.TP -0.5 3"},
+		// S.TP listed twice (27, then 18): row 2 quarantined, row 4 kept.
+		{"survey unit twice", "survey/dtxhh.csv",
+			"Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\nSở Tài chính,25\nSở Tư pháp,18\n",
+			parCounts{"loaded", 3, 2, 1, 0},
+			[]string{"S.TP có 2 dòng", "27 điểm", "dòng 4"},
+			`SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_survey_results`, "S.TC=25.0 S.TP=18.0"},
+		// Different reasons are different decisions: nothing quarantined.
+		{"adjustment two reasons", "adj/tru.csv",
+			"Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo quý I\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo quý III\n",
+			parCounts{"loaded", 2, 2, 0, 0}, nil,
+			`SELECT string_agg(unit_code || ' ' || points, ';') FROM par_adjustment_rows`, "S.TP -0.5;S.TP -0.5"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg, reg, w, dir := parCSVFixture(t)
+			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "4")
+			write(t, filepath.Join(dir, tc.file), tc.body)
+			if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := ledger(t, w)[filepath.Base(tc.file)]; got != tc.want {
+				t.Errorf("ledger %+v, want %+v", got, tc.want)
+			}
+			reason := scalar[string](t, w, `SELECT coalesce(string_agg(reason, ' | '), '') FROM quarantine WHERE reason_code = 'duplicate_in_file'`)
+			for _, want := range tc.reasonHas {
+				if !strings.Contains(reason, want) {
+					t.Errorf("quarantine reason %q lacks %q", reason, want)
+				}
+			}
+			if len(tc.reasonHas) == 0 && reason != "" {
+				t.Errorf("quarantined %q", reason)
+			}
+			if got := scalar[string](t, w, tc.check); got != tc.checkWant {
+				t.Errorf("loaded %q, want %q", got, tc.checkWant)
+			}
+		})
+	}
+}
