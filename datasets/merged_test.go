@@ -36,6 +36,12 @@ func TestSheetMergedPointsCell(t *testing.T) {
 		// The name merged down: not a points cell.
 		{"name merged", []string{"B6:B7"}, nil},
 	}
+	// The same table one column to the right (column A empty): the cells
+	// keep their sheet columns, D6:D7 is the maximum.
+	shifted := make([][]any, len(rows))
+	for i, r := range rows {
+		shifted[i] = append([]any{nil}, r...)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeXLSX(t, t.TempDir(), "m.xlsx", rows, tc.merges...)
@@ -55,5 +61,9 @@ func TestSheetMergedPointsCell(t *testing.T) {
 				}
 			}
 		})
+	}
+	p := writeXLSX(t, t.TempDir(), "b.xlsx", shifted, "D6:D7")
+	if _, err := ParAppraisal.Parse(input(t, p)); err == nil || !strings.Contains(err.Error(), "ô D6:D7 (cột «Điểm tối đa»)") {
+		t.Errorf("table from column B, maximum merged D6:D7: %v", err)
 	}
 }
