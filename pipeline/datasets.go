@@ -240,7 +240,7 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 					if strings.Join(c.tree, "\n") == k {
 						continue
 					}
-					parts = append(parts, fmt.Sprintf("so với bảng điểm của %s: %s", who(c.units[0]), treeDiff(t, c.tree)))
+					parts = append(parts, fmt.Sprintf("so với bảng điểm của %s: %s", who(c.units[0]), treeDiffWith(t, c.tree, ", ở bảng đó là")))
 				}
 				if err := rejectSheet(ctx, stage, s, log, fmt.Sprintf("cây tiêu chí khác với bảng điểm khác của kỳ %s, nhóm %s, và không có cây chung của số đông để đối chiếu (%s); kiểm tra điểm tối đa theo quyết định ban hành bộ chỉ số rồi nộp lại bảng điểm đúng",
 					g.period, g.level, strings.Join(parts, "; "))); err != nil {
@@ -325,7 +325,12 @@ func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level stri
 }
 
 // treeDiff lists how tree t differs from ref, at most ten differences.
-func treeDiff(t, ref []string) string {
+func treeDiff(t, ref []string) string { return treeDiffWith(t, ref, " thay vì") }
+
+// treeDiffWith is treeDiff with the words between a maximum and ref's:
+// "thay vì" (instead of) against a common tree, neutral words against
+// another sheet when there is none.
+func treeDiffWith(t, ref []string, instead string) string {
 	split := func(tree []string) (map[string]string, []string) {
 		m := map[string]string{}
 		var codes []string
@@ -343,7 +348,7 @@ func treeDiff(t, ref []string) string {
 		if _, ok := mt[c]; !ok {
 			diffs = append(diffs, "thiếu "+c)
 		} else if mt[c] != mr[c] {
-			diffs = append(diffs, fmt.Sprintf("%s điểm tối đa %s thay vì %s", c, mt[c], mr[c]))
+			diffs = append(diffs, fmt.Sprintf("%s điểm tối đa %s%s %s", c, mt[c], instead, mr[c]))
 		}
 	}
 	for _, c := range ct {

@@ -395,6 +395,7 @@ func TestPARTreeVote(t *testing.T) {
 		errHas  map[string]string // file -> part of its error
 		scores  map[string]string // unit -> status/score after the run
 		noteHas map[string]string // unit -> part of its note
+		warnHas string            // part of a run warning
 	}
 	tests := []struct {
 		name  string
@@ -408,18 +409,19 @@ func TestPARTreeVote(t *testing.T) {
 			// naming the node, and the stored typo does not win.
 			{sheets: [][3]string{{"2-stc.csv", "Sở Tài chính", "4"}},
 				status: map[string]string{"2-stc.csv": "failed"},
-				errHas: map[string]string{"2-stc.csv": "I.1 điểm tối đa 4 thay vì 5"}},
+				errHas: map[string]string{"2-stc.csv": "không có cây chung của số đông để đối chiếu (so với bảng điểm của S.NV (Sở Nội vụ): I.1 điểm tối đa 4, ở bảng đó là 5)"}},
 			// 2 against 1: the correct tree is common; S.NV's stored sheet
 			// stops counting (incomplete, naming I.1); S.TC and S.TP 37 / 40.
 			{sheets: [][3]string{{"3-stc.csv", "Sở Tài chính", "4"}, {"4-stp.csv", "Sở Tư pháp", "4"}},
 				status:  map[string]string{"3-stc.csv": "loaded", "4-stp.csv": "loaded"},
 				scores:  map[string]string{"S.TC": "ranked 92.5", "S.TP": "ranked 92.5", "S.NV": "incomplete -"},
-				noteHas: map[string]string{"S.NV": "I.1 điểm tối đa 5 thay vì 4"}},
+				noteHas: map[string]string{"S.NV": "I.1 điểm tối đa 5 thay vì 4"},
+				warnHas: "bảng điểm đã nạp của đơn vị S.NV (Sở Nội vụ) (kỳ 2025) có cây tiêu chí khác với cây chung của nhóm department (I.1 điểm tối đa 5 thay vì 4)"},
 		}},
 		{"tie within one run", []step{
 			{sheets: [][3]string{{"1-snv.csv", "Sở Nội vụ", "5"}, {"2-stc.csv", "Sở Tài chính", "4"}},
 				status: map[string]string{"1-snv.csv": "failed", "2-stc.csv": "failed"},
-				errHas: map[string]string{"1-snv.csv": "I.1 điểm tối đa 5 thay vì 4", "2-stc.csv": "I.1 điểm tối đa 4 thay vì 5"}},
+				errHas: map[string]string{"1-snv.csv": "I.1 điểm tối đa 5, ở bảng đó là 4", "2-stc.csv": "I.1 điểm tối đa 4, ở bảng đó là 5"}},
 		}},
 		{"majority within one run", []step{
 			{sheets: [][3]string{{"1-snv.csv", "Sở Nội vụ", "5"}, {"2-stc.csv", "Sở Tài chính", "4"}, {"3-stp.csv", "Sở Tư pháp", "4"}},
@@ -441,8 +443,12 @@ func TestPARTreeVote(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+				sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+				if err != nil {
 					t.Fatal(err)
+				}
+				if st.warnHas != "" && !strings.Contains(strings.Join(sum.Warnings, "\n"), st.warnHas) {
+					t.Errorf("step %d: warnings %q lack %q", i+1, sum.Warnings, st.warnHas)
 				}
 				got := ledger(t, w)
 				for f, want := range st.status {
