@@ -48,7 +48,9 @@ LEFT JOIN lvl USING (unit_code);
 -- share than any other (the load rejects a new sheet outside it, but a
 -- stored sheet can fall outside a majority formed later). Its reference
 -- is the smallest unit code among those sheets. On a tie there is none:
--- the group is never scored against one unit's maxima.
+-- the group is never scored against one unit's maxima. The signature is
+-- the one the load compares (datasets.Sheet.Tree: every node's code and
+-- maximum, in sheet order): change both together.
 CREATE OR REPLACE TEMP TABLE par_tree_sig AS
 SELECT r.period, m.peer_group, r.unit_code,
        string_agg(r.code || '=' || coalesce(CAST(r.max_points AS VARCHAR), '-'), ' ' ORDER BY r.seq) AS tree
