@@ -102,8 +102,10 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		if period == "" && bad == nil {
 			bad = &transforms.RowError{Row: r.n, Column: "Kỳ đánh giá", Reason: "dòng không ghi kỳ đánh giá", Code: CodeBadPeriod}
 		}
+		// A name two units of different times share is the one standing
+		// at the period's end (units.ResolveAt), as on a scoring sheet.
 		code, ok := in.Units.Resolve(u)
-		if !ok && period != "" {
+		if period != "" {
 			code, ok = in.Units.ResolveAt(u, periodEnd(period, in.Convention))
 		}
 		if bad == nil && !ok {

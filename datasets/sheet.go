@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/cchc/cchc/pii"
+	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/transforms"
 )
 
@@ -557,6 +558,8 @@ var ParAppraisal = register(&Dataset{
 })
 
 func parseAppraisal(in Input) (*Parsed, error) {
+	var merged []sources.CellRange
+	in.Decode.Merged = func(m []sources.CellRange) { merged = m }
 	rows, format, enc, digest, err := readAll(in)
 	out := &Parsed{Format: format, Encoding: enc, Digest: digest}
 	if err != nil {
@@ -564,6 +567,9 @@ func parseAppraisal(in Input) (*Parsed, error) {
 	}
 	sh, err := parseSheet(rows, in)
 	if err != nil {
+		return out, err
+	}
+	if err := checkMergedPoints(sh, rows, merged, in.File); err != nil {
 		return out, err
 	}
 	out.Sheet, out.Mapping = sh, sh.Mapping

@@ -145,13 +145,26 @@ type stagedSheet struct {
 
 // checkTrees rejects the run's scoring sheets whose tree (codes and maxima)
 // differs from the common tree of their period and peer group: the tree
-// most sheets share, counting the warehouse's current sheets of the other
-// units. A rejected sheet's staged rows are discarded and the file fails
-// with the differences listed.
-func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.Stage, reg *units.Registry, sheets []stagedSheet, log *slog.Logger) error {
-	level := map[string]string{}
+// more sheets share than any other, counting the warehouse's current
+// sheets of the other units (a stored sheet with quarantined rows does not
+// vote: its stored tree lacks those rows). On a tie there is no common
+// tree and every sheet of the run in that group is rejected: preferring
+// the stored one would let a typo loaded first decide the maxima of every
+// unit. A stored sheet outside a new majority is not rejected (its file
+// was loaded in an earlier run); the model lists its unit incomplete
+// (50_par_criteria.sql par_tree_conflicts), and the run warns here.
+// A rejected sheet's staged rows are discarded and the file fails with the
+// differences listed.
+func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.Stage, reg *units.Registry, sheets []stagedSheet, log *slog.Logger) ([]string, error) {
+	level, name := map[string]string{}, map[string]string{}
 	for _, u := range reg.Units {
-		level[u.Code] = u.Level
+		level[u.Code], name[u.Code] = u.Level, u.Name
+	}
+	who := func(code string) string {
+		if n := name[code]; n != "" {
+			return code + " (" + n + ")"
+		}
+		return code
 	}
 	type group struct{ period, level string }
 	byGroup := map[group][]stagedSheet{}
@@ -163,6 +176,7 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 		}
 		byGroup[g] = append(byGroup[g], s)
 	}
+	var warnings []string
 	for _, g := range order {
 		run := byGroup[g]
 		inRun := map[string]bool{}
@@ -171,64 +185,119 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 		}
 		stored, err := storedTrees(ctx, w, g.period, g.level, inRun)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// The last staged sheet of a unit is the one that counts.
 		last := map[string]stagedSheet{}
 		for _, s := range run {
 			last[s.sheet.Unit] = s
 		}
-		count := map[string]int{}
-		var cands []string
-		add := func(t []string) {
+		type cand struct {
+			tree  []string
+			units []string // who votes for it, stored ones first
+		}
+		byKey := map[string]*cand{}
+		var cands []*cand
+		add := func(unit string, t []string) {
 			k := strings.Join(t, "\n")
-			if count[k] == 0 {
-				cands = append(cands, k)
+			c := byKey[k]
+			if c == nil {
+				c = &cand{tree: t}
+				byKey[k] = c
+				cands = append(cands, c)
 			}
-			count[k]++
+			c.units = append(c.units, unit)
 		}
 		for _, t := range stored {
-			add(t)
+			add(t.unit, t.tree)
 		}
 		for _, s := range run {
 			if last[s.sheet.Unit].res == s.res {
-				add(s.sheet.Tree())
+				add(s.sheet.Unit, s.sheet.Tree())
 			}
 		}
-		if len(stored)+len(last) < 2 {
+		if len(cands) < 2 {
+			continue // one tree (or one sheet): nothing differs
+		}
+		var ref *cand
+		tie := false
+		for _, c := range cands {
+			switch {
+			case ref == nil || len(c.units) > len(ref.units):
+				ref, tie = c, false
+			case len(c.units) == len(ref.units):
+				tie = true
+			}
+		}
+		if tie {
+			// Name, for each sheet, the differences from one sheet of each
+			// other tree so the clerk sees which figures to check against
+			// the decision that fixes the maxima.
+			for _, s := range run {
+				t := s.sheet.Tree()
+				k := strings.Join(t, "\n")
+				var parts []string
+				for _, c := range cands {
+					if strings.Join(c.tree, "\n") == k {
+						continue
+					}
+					parts = append(parts, fmt.Sprintf("so với bảng điểm của %s: %s", who(c.units[0]), treeDiffWith(t, c.tree, ", ở bảng đó là")))
+				}
+				if err := rejectSheet(ctx, stage, s, log, fmt.Sprintf("cây tiêu chí khác với bảng điểm khác của kỳ %s, nhóm %s, và không có cây chung của số đông để đối chiếu (%s); kiểm tra điểm tối đa theo quyết định ban hành bộ chỉ số rồi nộp lại bảng điểm đúng",
+					g.period, g.level, strings.Join(parts, "; "))); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
-		ref := cands[0]
-		for _, k := range cands {
-			if count[k] > count[ref] {
-				ref = k
-			}
-		}
-		refTree := strings.Split(ref, "\n")
+		refKey := strings.Join(ref.tree, "\n")
 		for _, s := range run {
 			t := s.sheet.Tree()
-			if strings.Join(t, "\n") == ref {
+			if strings.Join(t, "\n") == refKey {
 				continue
 			}
-			if err := stage.DiscardDataset(ctx, datasets.ParAppraisal, s.res.Seq); err != nil {
-				return err
+			if err := rejectSheet(ctx, stage, s, log, fmt.Sprintf("cây tiêu chí khác với các bảng điểm khác của kỳ %s, nhóm %s: %s",
+				g.period, g.level, treeDiff(t, ref.tree))); err != nil {
+				return nil, err
 			}
-			s.res.Status, s.res.ErrorKind, s.res.RowsRead = "failed", warehouse.ErrorContent, 0
-			s.res.Error = fmt.Sprintf("source %s: file %s: cây tiêu chí khác với các bảng điểm khác của kỳ %s, nhóm %s: %s",
-				s.res.Source, s.res.Path, g.period, g.level, treeDiff(t, refTree))
-			log.Error("file rejected", "source", s.res.Source, "file", s.res.Path, "err", s.res.Error)
+		}
+		for _, t := range stored {
+			if strings.Join(t.tree, "\n") == refKey {
+				continue
+			}
+			msg := fmt.Sprintf("bảng điểm đã nạp của đơn vị %s (kỳ %s) có cây tiêu chí khác với cây chung của nhóm %s (%s): đơn vị chưa đủ dữ liệu cho đến khi có bảng điểm đúng",
+				who(t.unit), g.period, g.level, treeDiff(t.tree, ref.tree))
+			warnings = append(warnings, msg)
+			log.Warn("stored sheet outside the common tree", "period", g.period, "unit", t.unit, "msg", msg)
 		}
 	}
+	return warnings, nil
+}
+
+// rejectSheet discards a staged sheet's rows and fails its file with msg.
+func rejectSheet(ctx context.Context, stage *warehouse.Stage, s stagedSheet, log *slog.Logger, msg string) error {
+	if err := stage.DiscardDataset(ctx, datasets.ParAppraisal, s.res.Seq); err != nil {
+		return err
+	}
+	s.res.Status, s.res.ErrorKind, s.res.RowsRead = "failed", warehouse.ErrorContent, 0
+	s.res.Error = fmt.Sprintf("source %s: file %s: %s", s.res.Source, s.res.Path, msg)
+	log.Error("file rejected", "source", s.res.Source, "file", s.res.Path, "err", s.res.Error)
 	return nil
 }
 
+// unitTree is a stored sheet's tree signature.
+type unitTree struct {
+	unit string
+	tree []string
+}
+
 // storedTrees are the trees of the warehouse's current sheets of a period
-// and peer group, except the units the run replaces.
-func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level string, skip map[string]bool) ([][]string, error) {
+// and peer group without quarantined rows, except the units the run
+// replaces.
+func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level string, skip map[string]bool) ([]unitTree, error) {
 	rows, err := w.DB().QueryContext(ctx, `SELECT r.unit_code, r.code, r.max_points, r.is_leaf FROM par_sheet_rows r
-		JOIN units u ON u.unit_code = r.unit_code
 		JOIN par_sheets s ON s.period = r.period AND s.unit_code = r.unit_code AND s.rows_quarantined = 0
-		WHERE r.period = ? AND u.level = ? ORDER BY r.unit_code, r.seq`, period, level)
+		WHERE r.period = ? AND r.unit_code IN (SELECT unit_code FROM units WHERE level = ?) ORDER BY r.unit_code, r.seq`, period, level)
 	if err != nil {
 		return nil, fmt.Errorf("par_sheet_rows: %w", err)
 	}
@@ -253,15 +322,20 @@ func storedTrees(ctx context.Context, w *warehouse.Warehouse, period, level stri
 		}
 		trees[unit] = append(trees[unit], datasets.TreeEntry(code, mx))
 	}
-	out := make([][]string, len(units))
+	out := make([]unitTree, len(units))
 	for i, u := range units {
-		out[i] = trees[u]
+		out[i] = unitTree{u, trees[u]}
 	}
 	return out, rows.Err()
 }
 
 // treeDiff lists how tree t differs from ref, at most ten differences.
-func treeDiff(t, ref []string) string {
+func treeDiff(t, ref []string) string { return treeDiffWith(t, ref, " thay vì") }
+
+// treeDiffWith is treeDiff with the words between a maximum and ref's:
+// "thay vì" (instead of) against a common tree, neutral words against
+// another sheet when there is none.
+func treeDiffWith(t, ref []string, instead string) string {
 	split := func(tree []string) (map[string]string, []string) {
 		m := map[string]string{}
 		var codes []string
@@ -279,7 +353,7 @@ func treeDiff(t, ref []string) string {
 		if _, ok := mt[c]; !ok {
 			diffs = append(diffs, "thiếu "+c)
 		} else if mt[c] != mr[c] {
-			diffs = append(diffs, fmt.Sprintf("%s điểm tối đa %s thay vì %s", c, mt[c], mr[c]))
+			diffs = append(diffs, fmt.Sprintf("%s điểm tối đa %s%s %s", c, mt[c], instead, mr[c]))
 		}
 	}
 	for _, c := range ct {

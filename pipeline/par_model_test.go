@@ -80,9 +80,9 @@ func TestPARRunScoresAndPublishes(t *testing.T) {
 	}
 }
 
-// parCSVFixture is parFixture with CSV scoring sheets and the adjustments
+// parListsFixture is parFixture with CSV scoring sheets and the adjustments
 // of 2025.
-func parCSVFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
+func parListsFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, d := range []string{"sheets", "survey", "adj"} {
@@ -99,9 +99,9 @@ func parCSVFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Wa
 	return cfg, reg, w, dir
 }
 
-// csvSheet writes unit's CSV sheet of 2025: I (10) = I.1 (4, appraised 4)
+// surveyNamedSheet writes unit's CSV sheet of 2025: I (10) = I.1 (4, appraised 4)
 // + I.2 (6, appraised 6); field II named survey (30) = II.1 (30), empty.
-func csvSheet(t *testing.T, dir, name, unit, survey string) {
+func surveyNamedSheet(t *testing.T, dir, name, unit, survey string) {
 	t.Helper()
 	write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
 		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
@@ -120,9 +120,9 @@ func csvSheet(t *testing.T, dir, name, unit, survey string) {
 func TestReview20SurveyNameLineBreak(t *testing.T) {
 	for _, name := range []string{"Điều tra\nxã hội học", "Điều tra\r\nxã  hội học", "Điều tra\u00a0xã hội học", "ĐIỀU TRA XÃ HỘI HỌC"} {
 		t.Run(strings.ReplaceAll(name, "\n", `\n`), func(t *testing.T) {
-			cfg, reg, w, dir := parCSVFixture(t)
+			cfg, reg, w, dir := parListsFixture(t)
 			write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\n")
-			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", name)
+			surveyNamedSheet(t, dir, "1-stp.csv", "Sở Tư pháp", name)
 			if _, err := Run(context.Background(), cfg, w, reg, Options{NoPublish: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -188,8 +188,8 @@ func TestReview20QuarantinedPenaltyIgnored(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, reg, w, dir := parCSVFixture(t)
-			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "Điều tra xã hội học")
+			cfg, reg, w, dir := parListsFixture(t)
+			surveyNamedSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "Điều tra xã hội học")
 			at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
 			for i, r := range c.runs {
 				for _, p := range slices.Sorted(maps.Keys(r.files)) {

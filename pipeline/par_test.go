@@ -427,3 +427,192 @@ func TestPARParentFigureNotInTree(t *testing.T) {
 		})
 	}
 }
+
+// parCSVFixture is parFixture with CSV scoring sheets and a survey giving
+// each of the three departments 27 points.
+func parCSVFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"sheets", "survey", "adj"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(dir, "units.csv"), parUnits)
+	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+
+		"  - name: sheets\n    path: ./sheets/*.csv\n    dataset: par_appraisal\n"+
+		"  - name: survey\n    path: ./survey/*.csv\n    dataset: par_survey\n    period: \"2025\"\n"+
+		"  - name: adj\n    path: ./adj/*.csv\n    dataset: par_adjustments\n    period: \"2025\"\n")
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\nSở Tài chính,27\nSở Nội vụ,27\n")
+	cfg, reg, w := openProject(t, dir)
+	return cfg, reg, w, dir
+}
+
+// csvSheet writes a CSV scoring sheet: I = I.1 (maximum i1max, appraised
+// 4) + I.2 (6 of 6); II Điều tra xã hội học (30, from the survey).
+func csvSheet(t *testing.T, dir, name, unit, i1max string) {
+	t.Helper()
+	write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+		"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+		"I,Công tác chỉ đạo điều hành,,,\n"+
+		"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
+		"2,Báo cáo CCHC định kỳ,6,6,6\n"+
+		"II,Điều tra xã hội học,30,,\n")
+}
+
+// The common tree is the one more sheets share than any other, stored or
+// new; a tie rejects the run's differing sheets instead of preferring the
+// stored one, and a stored sheet a later majority leaves outside stops
+// counting. The decision fixes I.1 at 4: a unit scores 4 + 6 + 27 = 37
+// of 4 + 6 + 30 = 40 = 92,5 (scored against a typo's I.1 = 5 it would be
+// 37 / 41 = 90,24).
+func TestPARTreeVote(t *testing.T) {
+	type step struct {
+		sheets  [][3]string       // file, unit, I.1 maximum
+		status  map[string]string // file -> status after the run
+		errHas  map[string]string // file -> part of its error
+		scores  map[string]string // unit -> status/score after the run
+		noteHas map[string]string // unit -> part of its note
+		warnHas string            // part of a run warning
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"typo loaded first, outvoted later", []step{
+			// Alone, nothing to compare: loaded (S.NV 4 + 6 + 27 = 37 of 41).
+			{sheets: [][3]string{{"1-snv.csv", "Sở Nội vụ", "5"}},
+				status: map[string]string{"1-snv.csv": "loaded"}},
+			// 1 sheet against 1: no common tree, the new sheet is rejected
+			// naming the node, and the stored typo does not win.
+			{sheets: [][3]string{{"2-stc.csv", "Sở Tài chính", "4"}},
+				status: map[string]string{"2-stc.csv": "failed"},
+				errHas: map[string]string{"2-stc.csv": "không có cây chung của số đông để đối chiếu (so với bảng điểm của S.NV (Sở Nội vụ): I.1 điểm tối đa 4, ở bảng đó là 5)"}},
+			// 2 against 1: the correct tree is common; S.NV's stored sheet
+			// stops counting (incomplete, naming I.1); S.TC and S.TP 37 / 40.
+			{sheets: [][3]string{{"3-stc.csv", "Sở Tài chính", "4"}, {"4-stp.csv", "Sở Tư pháp", "4"}},
+				status:  map[string]string{"3-stc.csv": "loaded", "4-stp.csv": "loaded"},
+				scores:  map[string]string{"S.TC": "ranked 92.5", "S.TP": "ranked 92.5", "S.NV": "incomplete -"},
+				noteHas: map[string]string{"S.NV": "I.1 điểm tối đa 5 thay vì 4"},
+				warnHas: "bảng điểm đã nạp của đơn vị S.NV (Sở Nội vụ) (kỳ 2025) có cây tiêu chí khác với cây chung của nhóm department (I.1 điểm tối đa 5 thay vì 4)"},
+		}},
+		{"tie within one run", []step{
+			{sheets: [][3]string{{"1-snv.csv", "Sở Nội vụ", "5"}, {"2-stc.csv", "Sở Tài chính", "4"}},
+				status: map[string]string{"1-snv.csv": "failed", "2-stc.csv": "failed"},
+				errHas: map[string]string{"1-snv.csv": "I.1 điểm tối đa 5, ở bảng đó là 4", "2-stc.csv": "I.1 điểm tối đa 4, ở bảng đó là 5"}},
+		}},
+		{"majority within one run", []step{
+			{sheets: [][3]string{{"1-snv.csv", "Sở Nội vụ", "5"}, {"2-stc.csv", "Sở Tài chính", "4"}, {"3-stp.csv", "Sở Tư pháp", "4"}},
+				status: map[string]string{"1-snv.csv": "failed", "2-stc.csv": "loaded", "3-stp.csv": "loaded"},
+				errHas: map[string]string{"1-snv.csv": "I.1 điểm tối đa 5 thay vì 4"},
+				scores: map[string]string{"S.TC": "ranked 92.5", "S.TP": "ranked 92.5"}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg, reg, w, dir := parCSVFixture(t)
+			at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+			for i, st := range tc.steps {
+				for _, s := range st.sheets {
+					csvSheet(t, dir, s[0], s[1], s[2])
+					at = at.Add(time.Hour)
+					if err := os.Chtimes(filepath.Join(dir, "sheets", s[0]), at, at); err != nil {
+						t.Fatal(err)
+					}
+				}
+				sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.warnHas != "" && !strings.Contains(strings.Join(sum.Warnings, "\n"), st.warnHas) {
+					t.Errorf("step %d: warnings %q lack %q", i+1, sum.Warnings, st.warnHas)
+				}
+				got := ledger(t, w)
+				for f, want := range st.status {
+					if got[f].status != want {
+						t.Errorf("step %d: %s %s, want %s", i+1, f, got[f].status, want)
+					}
+				}
+				for f, want := range st.errHas {
+					msg := scalar[string](t, w, `SELECT coalesce(error, '') FROM source_files WHERE path LIKE '%' || ? ORDER BY last_run_id DESC LIMIT 1`, f)
+					if !strings.Contains(msg, want) {
+						t.Errorf("step %d: %s error %q lacks %q", i+1, f, msg, want)
+					}
+				}
+				for u, want := range st.scores {
+					s := scalar[string](t, w, `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') FROM par_scores WHERE unit_code = ?`, u)
+					if s != want {
+						t.Errorf("step %d: %s %s, want %s", i+1, u, s, want)
+					}
+				}
+				for u, want := range st.noteHas {
+					n := scalar[string](t, w, `SELECT coalesce(note, '') FROM par_scores WHERE unit_code = ?`, u)
+					if !strings.Contains(n, want) {
+						t.Errorf("step %d: %s note %q lacks %q", i+1, u, n, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A key repeated within one survey or adjustment file is not "superseded"
+// (replaced by another file): the earlier row is quarantined as
+// duplicate_in_file, the last row kept, and read = loaded + quarantined +
+// superseded still holds.
+func TestPARDuplicateInFile(t *testing.T) {
+	tests := []struct {
+		name, file, body string
+		want             parCounts // of the list file
+		reasonHas        []string  // parts of the quarantine reason
+		check            string    // a query over the loaded rows
+		checkWant        string
+	}{
+		// Two penalties of 0,5 for one reason: read 2 = loaded 1 + quarantined 1
+		// (row 2; row 3 kept), not superseded; the penalty stays 0,5 until the
+		// clerk tells the two decisions apart.
+		{"adjustment same reason twice", "adj/tru.csv",
+			"Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\n",
+			parCounts{"loaded", 2, 1, 1, 0},
+			[]string{"S.TP có 2 dòng", "Chậm gửi báo cáo CCHC", "0,5 điểm", "dòng 3", "ghi rõ lý do"},
+			`SELECT string_agg(unit_code || ' ' || points || ' ' || source_row, ';') FROM par_adjustment_rows`, "S.TP -0.5 3"},
+		// S.TP listed twice (27, then 18): row 2 quarantined, row 4 kept.
+		{"survey unit twice", "survey/dtxhh.csv",
+			"Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\nSở Tài chính,25\nSở Tư pháp,18\n",
+			parCounts{"loaded", 3, 2, 1, 0},
+			[]string{"S.TP có 2 dòng", "27 điểm", "dòng 4"},
+			`SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_survey_results`, "S.TC=25.0 S.TP=18.0"},
+		// Different reasons are different decisions: nothing quarantined.
+		{"adjustment two reasons", "adj/tru.csv",
+			"Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo quý I\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo quý III\n",
+			parCounts{"loaded", 2, 2, 0, 0}, nil,
+			`SELECT string_agg(unit_code || ' ' || points, ';') FROM par_adjustment_rows`, "S.TP -0.5;S.TP -0.5"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg, reg, w, dir := parCSVFixture(t)
+			csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "4")
+			write(t, filepath.Join(dir, tc.file), tc.body)
+			if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := ledger(t, w)[filepath.Base(tc.file)]; got != tc.want {
+				t.Errorf("ledger %+v, want %+v", got, tc.want)
+			}
+			reason := scalar[string](t, w, `SELECT coalesce(string_agg(reason, ' | '), '') FROM quarantine WHERE reason_code = 'duplicate_in_file'`)
+			for _, want := range tc.reasonHas {
+				if !strings.Contains(reason, want) {
+					t.Errorf("quarantine reason %q lacks %q", reason, want)
+				}
+			}
+			if len(tc.reasonHas) == 0 && reason != "" {
+				t.Errorf("quarantined %q", reason)
+			}
+			if got := scalar[string](t, w, tc.check); got != tc.checkWant {
+				t.Errorf("loaded %q, want %q", got, tc.checkWant)
+			}
+		})
+	}
+}

@@ -442,9 +442,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 	}
-	if err := checkTrees(ctx, w, stage, reg, sheets, log); err != nil {
+	treeWarnings, err := checkTrees(ctx, w, stage, reg, sheets, log)
+	if err != nil {
 		return err
 	}
+	sum.Warnings = append(sum.Warnings, treeWarnings...)
 	meth, err := model.LoadMethodology(cfg.Methodology)
 	if err != nil {
 		return err

@@ -90,4 +90,11 @@ type DecodeOptions struct {
 	// decoder then skips SHA-256 (Digest.SHA256 is empty), a second pass
 	// of it over every byte on the decoding's critical path.
 	Hashed bool
+	// Merged, when not nil, is called once with the sheet's merged cell
+	// ranges (XLSX only; never for CSV or JSON), before the first row is
+	// read. The decoder copies a range's top-left value into its covered
+	// cells (xlsx.go): a caller that must not count one figure twice (a
+	// points cell merged over two criteria) tells the copies apart with
+	// it. It costs nothing per row.
+	Merged func([]CellRange)
 }

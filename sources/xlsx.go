@@ -124,6 +124,13 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: sheet %s: reading merged cells: %w", path, QuoteName(sheet.name), cutErr{err})
 	}
+	if opts.Merged != nil && len(merges) > 0 {
+		out := make([]CellRange, len(merges))
+		for i, m := range merges {
+			out[i] = CellRange{Top: m.top, Bottom: m.bottom, Left: m.left, Right: m.right}
+		}
+		opts.Merged(out)
+	}
 	sst, err := readSharedStrings(wb.sst)
 	if err != nil {
 		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (shared strings: %v)", path, cutErr{err})
@@ -321,6 +328,24 @@ func (s *xlsxSource) close() error {
 		err = errors.Join(err, s.file.Close())
 	}
 	return err
+}
+
+// CellRange is a merged cell range of a sheet, 1-based and inclusive: rows
+// Top..Bottom (the row numbers the decoder reports) and columns
+// Left..Right (1 is column A, the decoder's first cell).
+type CellRange struct {
+	Top, Bottom int64
+	Left, Right int
+}
+
+// Ref is the range as Excel writes it: "C6:C7".
+func (r CellRange) Ref() string {
+	a, err1 := excelize.CoordinatesToCellName(r.Left, int(r.Top))
+	b, err2 := excelize.CoordinatesToCellName(r.Right, int(r.Bottom))
+	if err1 != nil || err2 != nil {
+		return fmt.Sprintf("R%dC%d:R%dC%d", r.Top, r.Left, r.Bottom, r.Right)
+	}
+	return a + ":" + b
 }
 
 // mergeRange is a merged cell range, 1-based and inclusive, with the value

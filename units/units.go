@@ -38,6 +38,13 @@ type Registry struct {
 	Units  []Unit            // in file order
 	byCode map[string]string // exact code → code
 	byKey  map[string]string // transforms.Key of code, name or alias → code
+	// byTime are the keys of byKey that one unit's name and another's
+	// alias share (checkHistory refuses two such units valid on one day:
+	// they are units of different times, the dissolved commune and the new
+	// one formed under its name). Resolve gives the name's unit (a
+	// dossier naming it follows that unit's successor chain); ResolveAt
+	// gives the one standing at the period's end.
+	byTime map[string]bool
 }
 
 // Header is the registry's CSV header; only the first three columns are
@@ -76,7 +83,7 @@ func Parse(r io.Reader) (*Registry, error) {
 			return nil, fmt.Errorf("line 1: missing column %q (header must be %s)", req, strings.Join(Header, ","))
 		}
 	}
-	reg := &Registry{byCode: map[string]string{}, byKey: map[string]string{}}
+	reg := &Registry{byCode: map[string]string{}, byKey: map[string]string{}, byTime: map[string]bool{}}
 	var errs []error
 	for {
 		rec, err := cr.Read()
@@ -166,6 +173,9 @@ func Parse(r io.Reader) (*Registry, error) {
 		if prev, ok := reg.byKey[k]; ok && prev != code {
 			if claimed[k] == pass {
 				ambiguous[k] = true
+			}
+			if claimed[k] == 1 && pass == 2 {
+				reg.byTime[k] = true
 			}
 			return
 		}
@@ -295,15 +305,22 @@ func (r *Registry) Resolve(raw string) (string, bool) {
 }
 
 // ResolveAt is Resolve for a reference written about a period ending at
-// end (exclusive): a name or alias that Resolve finds ambiguous (two units
-// of different times share it: the old xã Hạ Bằng and the new one) goes to
-// the only unit bearing it that stands at end (valid_from before end,
-// valid_to empty or not before end). Still ambiguous or unknown: false.
+// end (exclusive): a name or alias two units of different times share (the
+// old xã Hạ Bằng and the new one, whether both bear it as their name, which
+// Resolve finds ambiguous, or one as its name and the other as an alias,
+// which Resolve gives to the name's unit) goes to the only unit bearing it
+// that stands at end (valid_from before end, valid_to empty or not before
+// end). A code is a code, dissolved or not. Two units standing at end, or
+// none and Resolve finds none either: false.
 func (r *Registry) ResolveAt(raw string, end time.Time) (string, bool) {
-	if c, ok := r.Resolve(raw); ok {
+	if c, ok := r.byCode[raw]; ok {
 		return c, true
 	}
 	k := transforms.Key(raw)
+	fallback, ok := r.byKey[k]
+	if ok && !r.byTime[k] {
+		return fallback, true
+	}
 	if k == "" {
 		return "", false
 	}
@@ -323,6 +340,11 @@ func (r *Registry) ResolveAt(raw string, end time.Time) (string, bool) {
 			return "", false
 		}
 		found = u.Code
+	}
+	if found == "" && ok {
+		// None of them stands at end (a period before the name's unit
+		// was formed, say): the name's unit, as Resolve.
+		return fallback, true
 	}
 	return found, found != ""
 }

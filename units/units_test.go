@@ -171,3 +171,41 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A name one unit bears and another, of another time, has as an alias
+// (the old xã Hạ Bằng, dissolved on 2025-07-01, and the new commune named
+// "UBND xã Hạ Bằng (mới)" with the old name as its alias): Resolve keeps
+// the name's unit (a dossier naming it follows the successor chain), and
+// ResolveAt gives the unit standing at the period's end.
+func TestResolveNameOverAliasAcrossTime(t *testing.T) {
+	reg, err := Parse(strings.NewReader("unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
+		"X.HB,Xã Hạ Bằng,commune,,,2025-07-01,X.HBM,\n" +
+		"X.PD,Xã Phú Đông,commune,,,2025-07-01,X.HBM,\n" +
+		"X.HBM,UBND xã Hạ Bằng (mới),commune,,2025-07-01,,,Xã Hạ Bằng\n" +
+		"X.K,Xã Kim Sơn,commune,,2020-01-01,,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	for _, c := range []struct {
+		raw, end, want string
+	}{
+		{"Xã Hạ Bằng", "2026-01-01", "X.HBM"},            // 2025: the new commune (its alias)
+		{"xa ha bang", "2026-01-01", "X.HBM"},            // as Resolve compares
+		{"Xã Hạ Bằng", "2025-01-01", "X.HB"},             // 2024: the old one (its name)
+		{"Xã Hạ Bằng", "2025-07-01", "X.HB"},             // ending 30 June: the old one still stands
+		{"Xã Hạ Bằng", "2019-01-01", "X.HB"},             // neither formed yet: the name's unit, as Resolve
+		{"UBND xã Hạ Bằng (mới)", "2026-01-01", "X.HBM"}, // its own name
+		{"X.HB", "2026-01-01", "X.HB"},                   // a code is a code
+		{"Xã Phú Đông", "2026-01-01", "X.PD"},            // no other unit bears it: as Resolve
+		{"Xã Kim Sơn", "2019-01-01", "X.K"},              // likewise, whatever the time
+	} {
+		got, ok := reg.ResolveAt(c.raw, day(c.end))
+		if got != c.want || !ok {
+			t.Errorf("ResolveAt(%q, %s) = %q, %v; want %q", c.raw, c.end, got, ok, c.want)
+		}
+	}
+	if got, ok := reg.Resolve("Xã Hạ Bằng"); got != "X.HB" || !ok {
+		t.Errorf("Resolve(Xã Hạ Bằng) = %q, %v; want X.HB (time-free: the name's unit)", got, ok)
+	}
+}

@@ -2,6 +2,22 @@
 -- stage_par_adjustments and merge_run. Key: period × unit_code × reason;
 -- the latest staged row (by file, then row) replaces the warehouse's.
 -- Leaves current_par_adjustments.
+
+-- Within a file a unit's decision is one row per reason: an earlier valid
+-- row a later row of the same file repeats (same unit, period and reason)
+-- is quarantined as duplicate_in_file (the last row kept) instead of
+-- silently booked superseded; two real decisions must say which they are.
+UPDATE stage_par_adjustments SET
+  q_reason = format('Đơn vị {} có {} dòng điểm thưởng/trừ kỳ {} cùng lý do "{}" trong tệp; dòng này ({} điểm) bị bỏ qua, giữ dòng cuối (dòng {}): nếu là các quyết định khác nhau, ghi rõ lý do từng dòng (số, ngày quyết định hoặc quý) rồi nộp lại tệp; nếu trùng, xóa dòng thừa',
+    stage_par_adjustments.unit_code, d.n, stage_par_adjustments.period, stage_par_adjustments.reason,
+    replace(format('{:g}', stage_par_adjustments.points), '.', ','), d.last_row),
+  q_reason_code = 'duplicate_in_file', q_column = 'Lý do', q_raw_value = stage_par_adjustments.reason,
+  q_raw_record = json_object('Đơn vị', stage_par_adjustments.unit_code, 'Điểm', stage_par_adjustments.points, 'Lý do', stage_par_adjustments.reason)::VARCHAR
+FROM (SELECT file_seq, source_row, n, last_row FROM (
+    SELECT file_seq, source_row, count(*) OVER w AS n, max(source_row) OVER w AS last_row
+    FROM stage_par_adjustments WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, period, unit_code, reason))
+    WHERE source_row < last_row) d
+WHERE stage_par_adjustments.file_seq = d.file_seq AND stage_par_adjustments.source_row = d.source_row;
 CREATE OR REPLACE TEMP TABLE current_par_adjustments AS
 SELECT * FROM stage_par_adjustments WHERE q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY period, unit_code, reason ORDER BY file_seq DESC, source_row DESC) = 1;

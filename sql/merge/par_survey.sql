@@ -1,6 +1,24 @@
 -- Merge of survey results (dataset par_survey). Input: stage_par_survey and
 -- merge_run. Key: period × unit_code; the latest staged row (by file, then
 -- row) replaces the warehouse's. Leaves current_par_survey.
+
+-- Within a file a unit has one result: an earlier valid row a later row of
+-- the same file repeats is quarantined as duplicate_in_file (the last row
+-- kept), so the clerk sees it and superseded keeps meaning "replaced by
+-- another file".
+UPDATE stage_par_survey SET
+  q_reason = format('Đơn vị {} có {} dòng kết quả điều tra xã hội học kỳ {} trong tệp; dòng này ({}) bị bỏ qua, giữ dòng cuối (dòng {}): kiểm tra dòng nào là của đơn vị, sửa tên đơn vị hoặc xóa dòng trùng rồi nộp lại tệp',
+    stage_par_survey.unit_code, d.n, stage_par_survey.period,
+    CASE WHEN stage_par_survey.points IS NOT NULL THEN replace(format('{:g}', stage_par_survey.points), '.', ',') || ' điểm'
+         ELSE 'tỷ lệ ' || replace(format('{:g}', stage_par_survey.rate * 100), '.', ',') || '%' END,
+    d.last_row),
+  q_reason_code = 'duplicate_in_file', q_column = 'Đơn vị', q_raw_value = stage_par_survey.unit_code,
+  q_raw_record = json_object('Đơn vị', stage_par_survey.unit_code, 'Điểm', stage_par_survey.points, 'Tỷ lệ hài lòng', stage_par_survey.rate)::VARCHAR
+FROM (SELECT file_seq, source_row, n, last_row FROM (
+    SELECT file_seq, source_row, count(*) OVER w AS n, max(source_row) OVER w AS last_row
+    FROM stage_par_survey WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, period, unit_code))
+    WHERE source_row < last_row) d
+WHERE stage_par_survey.file_seq = d.file_seq AND stage_par_survey.source_row = d.source_row;
 CREATE OR REPLACE TEMP TABLE current_par_survey AS
 SELECT * FROM stage_par_survey WHERE q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY period, unit_code ORDER BY file_seq DESC, source_row DESC) = 1;

@@ -45,18 +45,83 @@ FROM m
 JOIN par_periods p ON p.period = m.period AND p.rebuild
 LEFT JOIN lvl USING (unit_code);
 
+-- The sheets' common tree of a period and peer group: the tree (codes and
+-- leaf maxima in sheet order) that more current sheets without quarantined rows
+-- share than any other (the load rejects a new sheet outside it, but a
+-- stored sheet can fall outside a majority formed later). Its reference
+-- is the smallest unit code among those sheets. On a tie there is none:
+-- the group is never scored against one unit's maxima. The signature is
+-- the one the load compares (datasets.Sheet.Tree: every node's code in
+-- sheet order, with its maximum for a leaf; a parent's written figure is
+-- checked as a subtotal, not compared): change both together.
+CREATE OR REPLACE TEMP TABLE par_tree_sig AS
+SELECT r.period, m.peer_group, r.unit_code,
+       string_agg(r.code || '=' || coalesce(CASE WHEN r.is_leaf THEN CAST(r.max_points AS VARCHAR) END, '-'), ' ' ORDER BY r.seq) AS tree
+FROM par_sheet_rows r
+JOIN par_members m USING (period, unit_code)
+JOIN par_sheets s USING (period, unit_code)
+WHERE s.rows_quarantined = 0
+GROUP BY r.period, m.peer_group, r.unit_code;
+
+CREATE OR REPLACE TEMP TABLE par_tree_ref AS
+WITH v AS (
+    SELECT period, peer_group, tree, count(*) AS votes, min(unit_code) AS ref_unit FROM par_tree_sig GROUP BY ALL
+), r AS (
+    SELECT *, rank() OVER (PARTITION BY period, peer_group ORDER BY votes DESC) AS rk,
+           count(*) OVER (PARTITION BY period, peer_group) AS trees
+    FROM v
+)
+SELECT period, peer_group, any_value(trees) AS trees,
+       CASE WHEN count(*) = 1 THEN any_value(ref_unit) END AS ref_unit,
+       CASE WHEN count(*) = 1 THEN any_value(tree) END AS tree
+FROM r WHERE rk = 1 GROUP BY period, peer_group;
+
+-- Units whose current sheet is outside the common tree (or in a group
+-- without one): incomplete (55_par_scores.sql), with the differences.
+CREATE OR REPLACE TEMP TABLE par_tree_conflicts AS
+WITH fmt AS (
+    SELECT period, unit_code, code, seq, CASE WHEN is_leaf THEN replace(format('{:g}', max_points), '.', ',') END AS mx FROM par_sheet_rows
+), pairs AS (
+    SELECT s.period, s.unit_code, t.ref_unit FROM par_tree_sig s JOIN par_tree_ref t USING (period, peer_group)
+    WHERE t.ref_unit IS NOT NULL AND s.tree <> t.tree
+), f AS (
+    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.ref_unit
+), u AS (
+    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.unit_code
+), d AS (
+    SELECT coalesce(f.period, u.period) AS period, coalesce(f.unit_code, u.unit_code) AS unit_code,
+           string_agg(CASE WHEN u.code IS NULL THEN 'thiếu ' || f.code
+                           WHEN f.code IS NULL THEN 'thừa ' || u.code
+                           WHEN u.mx IS DISTINCT FROM f.mx THEN u.code || ' điểm tối đa ' || coalesce(u.mx, '-') || ' thay vì ' || coalesce(f.mx, '-') END,
+                      '; ' ORDER BY coalesce(f.seq, u.seq)) AS diff
+    FROM f FULL JOIN u ON u.period = f.period AND u.unit_code = f.unit_code AND u.code = f.code
+    GROUP BY ALL
+)
+SELECT s.period, s.unit_code,
+       CASE WHEN t.ref_unit IS NULL
+            THEN 'các bảng điểm của nhóm có ' || t.trees || ' cây tiêu chí khác nhau, không có cây chung của số đông: chờ bảng điểm đúng điểm tối đa theo quyết định'
+            ELSE 'bảng điểm có cây tiêu chí khác cây chung của nhóm (' || coalesce(d.diff, 'thứ tự tiêu chí khác') || '), chờ bảng điểm đúng' END AS note
+FROM par_tree_sig s
+JOIN par_tree_ref t USING (period, peer_group)
+LEFT JOIN d USING (period, unit_code)
+WHERE t.trees > 1 AND (t.ref_unit IS NULL OR s.tree <> t.tree);
+
 CREATE OR REPLACE TEMP TABLE par_tree0 AS
 SELECT g.period, g.peer_group, t.code, t.parent_code, t.depth, t.seq, t.name, t.max_points,
        (SELECT string_agg(DISTINCT r.rule_text, '\n') FROM par_sheet_rows r WHERE r.period = g.period AND r.code = t.code) AS rule_text
 FROM (SELECT DISTINCT period, peer_group FROM par_members) g
 CROSS JOIN par_fixed_tree t
 UNION ALL
+-- The common tree's reference sheet; a group where no sheet votes (each
+-- has quarantined rows: all incomplete) shows the union of its sheets.
 SELECT m.period, m.peer_group, r.code,
        arg_min(r.parent_code, r.unit_code), arg_min(r.depth, r.unit_code), arg_min(r.seq, r.unit_code),
        arg_min(r.name, r.unit_code), arg_min(r.max_points, r.unit_code), arg_min(r.rule_text, r.unit_code)
 FROM par_sheet_rows r
 JOIN par_members m USING (period, unit_code)
+LEFT JOIN par_tree_ref t ON t.period = m.period AND t.peer_group = m.peer_group
 WHERE NOT EXISTS (SELECT 1 FROM par_fixed_tree)
+  AND (t.period IS NULL OR r.unit_code = t.ref_unit)
 GROUP BY m.period, m.peer_group, r.code;
 
 CREATE OR REPLACE TEMP TABLE par_tree AS

@@ -11,11 +11,12 @@
 -- version). Sums of points add in a fixed order (the values sorted:
 -- list_sum(list_sort(list(x)))), as in 40_index_scores.sql: a parallel
 -- sum's order varies from run to run.
--- A unit with a quarantined sheet row, a scored criterion without points,
--- no sheet, no survey result, survey points above the survey field's
--- maximum, a survey or adjustment row still in quarantine, or dissolved
--- before the period's end is incomplete: listed, never ranked, with
--- no total. From par_members, par_scored, par_tree, par_sheets,
+-- A unit with a quarantined sheet row, a sheet outside its group's common
+-- tree (par_tree_conflicts), a scored criterion without points, no sheet,
+-- no survey result, survey points above the survey field's maximum, a
+-- survey or adjustment row still in quarantine, or dissolved before the
+-- period's end is incomplete: listed, never ranked, with
+-- no total. From par_members, par_scored, par_tree, par_tree_conflicts, par_sheets,
 -- par_adjustment_rows, par_list_quarantine, quarantine, par_periods, par_params, par_tiers and the rows of
 -- par_scores kept from earlier periods.
 CREATE OR REPLACE TEMP TABLE par_new AS
@@ -61,6 +62,7 @@ WITH sums AS (
                     THEN 'đơn vị đã giải thể/sáp nhập trước cuối kỳ' END,
                CASE WHEN NOT m.has_sheet THEN 'chưa có phiếu chấm điểm' END,
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
+               tc.note,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
                CASE WHEN coalesce(lq.survey_q, 0) > 0 THEN 'kết quả điều tra xã hội học bị cách ly, chờ file sửa'
                     WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
@@ -73,6 +75,7 @@ WITH sums AS (
     LEFT JOIN adj a USING (period, unit_code)
     LEFT JOIN q USING (period, unit_code)
     LEFT JOIN lq USING (period, unit_code)
+    LEFT JOIN par_tree_conflicts tc USING (period, unit_code)
 ), scored AS (
     SELECT *, CASE WHEN reasons = '' THEN 'ranked' ELSE 'incomplete' END AS status,
            CASE WHEN reasons = '' THEN coalesce(appraised_points, 0) + coalesce(survey_points, 0) + bonus - penalty END AS total_points
