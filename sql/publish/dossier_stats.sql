@@ -2,7 +2,10 @@
 -- (comma-separated; dossier_stats), each with the level and name of its
 -- unit as registered at its period's end
 -- (units; level '' when the unit is not registered). field = '*' is the
--- unit total. Unordered: fields are sorted in Go with the Vietnamese
+-- unit total. dissolved_orphan: the unit was dissolved before the period's
+-- end and has no successor, so it keeps its own dossiers (docs/contract.md,
+-- "Unit history"), unranked; the form labels it, since a reader would
+-- otherwise take it for a unit that exists. Unordered: fields are sorted in Go with the Vietnamese
 -- collation, units by unit_code.
 WITH p AS (
     SELECT period, start_at, end_at
@@ -11,6 +14,7 @@ WITH p AS (
 ),
 names AS (
     SELECT p.period, u.unit_code, u.name, u.level,
+           u.valid_to IS NOT NULL AND u.valid_to < p.end_at AND coalesce(u.successor_code, '') = '' AS dissolved_orphan,
            row_number() OVER (
                PARTITION BY p.period, u.unit_code
                ORDER BY (u.valid_from IS NULL OR u.valid_from < p.end_at) DESC,
@@ -23,6 +27,7 @@ SELECT s.period,
        coalesce(n.level, '')         AS level,
        s.unit_code,
        coalesce(n.name, s.unit_code) AS unit_name,
+       coalesce(n.dissolved_orphan, false) AS dissolved_orphan,
        s.field,
        s.received_total, s.received_online, s.received_direct_postal, s.carried_over,
        s.resolved_total, s.resolved_early, s.resolved_on_time, s.resolved_late,
