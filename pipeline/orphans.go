@@ -45,6 +45,7 @@ type Orphan struct {
 // reads the registry given (the one a person edits), not the warehouse's
 // copy, so a successor_code added since the last run silences it at once.
 func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry) ([]Orphan, error) {
+	// units.Parse refuses a code twice: a unit's row is its whole history.
 	var out []Orphan
 	for _, u := range reg.Units {
 		if u.ValidTo == nil || u.SuccessorCode != "" {
