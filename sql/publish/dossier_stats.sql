@@ -3,11 +3,12 @@
 -- unit as registered at its period's end
 -- (units; level '' when the unit is not registered). field = '*' is the
 -- unit total. dissolved_orphan: the unit code's last row in units (the
--- latest valid_to, where names, like this, allows several rows of a code)
--- ended before the period's end without a successor, so the unit keeps its own dossiers (docs/contract.md, "Unit
--- history"), unranked; the form labels it, since a reader would otherwise
--- take it for a unit that exists. Unordered: fields are sorted in Go with the Vietnamese
--- collation, units by unit_code.
+-- latest valid_to; names, like this, allows several rows of a code) ended
+-- before the period's end without a successor, so the unit keeps its own
+-- dossiers (docs/contract.md, "Unit history"), unranked; the form labels
+-- it, since a reader would otherwise take it for a unit that exists.
+-- Unordered: fields are sorted in Go with the Vietnamese collation, units
+-- by unit_code.
 WITH p AS (
     SELECT period, start_at, end_at
     FROM periods
