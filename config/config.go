@@ -138,15 +138,23 @@ type Publish struct {
 }
 
 // Error is a configuration problem tied to a key (and a line of the file
-// when it can be found). Several may be joined with errors.Join.
+// when it can be found, or the environment variable that set its value).
+// Several may be joined with errors.Join.
 type Error struct {
 	File string
 	Line int
-	Key  string
-	Msg  string
+	// Env is the CCHC_* variable the key's value came from: the file's
+	// line for the key holds a value that was not used, so naming it
+	// would send the reader to the wrong place.
+	Env string
+	Key string
+	Msg string
 }
 
 func (e *Error) Error() string {
+	if e.Env != "" {
+		return fmt.Sprintf("config: environment variable %s: %s: %s", e.Env, e.Key, e.Msg)
+	}
 	loc := e.File
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
@@ -211,6 +219,9 @@ func Load(path string, env []string) (*Config, error) {
 	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
 		return nil, fmt.Errorf("config %s: %w", abs, err)
 	}
+	// fromEnv maps the keys an environment variable set to its name, for
+	// the errors about their values.
+	fromEnv := map[string]string{}
 	// Environment overrides are applied explicitly from the env slice rather
 	// than viper.AutomaticEnv so tests can pass their own environment and no
 	// package reads the process environment behind the caller's back.
@@ -220,13 +231,15 @@ func Load(path string, env []string) (*Config, error) {
 			continue
 		}
 		rest := strings.TrimPrefix(k, "CCHC_")
-		if setSourceKey(v, rest, val) {
+		if key := setSourceKey(v, rest, val); key != "" {
+			fromEnv[key] = k
 			continue
 		}
 		key := envKey(rest)
 		if key == "" {
 			continue
 		}
+		fromEnv[key] = k
 		if key == "publish.formats" {
 			v.Set(key, splitList(val))
 		} else {
@@ -234,7 +247,7 @@ func Load(path string, env []string) (*Config, error) {
 		}
 	}
 
-	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, env: map[string]string{}}
+	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, fromEnv: fromEnv, env: map[string]string{}}
 	for _, kv := range env {
 		if k, val, ok := strings.Cut(kv, "="); ok {
 			b.env[k] = val
@@ -276,18 +289,19 @@ func envKey(s string) string {
 
 // setSourceKey applies CCHC_SOURCES_<NAME>_<KEY> to the source named NAME
 // (its "-" written "_", any case), e.g. CCHC_SOURCES_BA_VI_PATH. It
-// reports whether the variable named a source key.
-func setSourceKey(v *viper.Viper, rest, val string) bool {
+// returns the key set ("sources[0].path"), or "" when the variable named
+// no source key.
+func setSourceKey(v *viper.Viper, rest, val string) string {
 	lower := strings.ToLower(rest)
 	if !strings.HasPrefix(lower, "sources_") {
-		return false
+		return ""
 	}
 	lower = strings.TrimPrefix(lower, "sources_")
 	list, ok := v.Get("sources").([]any)
 	if !ok {
-		return false
+		return ""
 	}
-	for _, item := range list {
+	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
 			continue
@@ -301,10 +315,10 @@ func setSourceKey(v *viper.Viper, rest, val string) bool {
 		if contains(sourceKeys, key) && key != "name" {
 			m[key] = val
 			v.Set("sources", list)
-			return true
+			return fmt.Sprintf("sources[%d].%s", i, key)
 		}
 	}
-	return false
+	return ""
 }
 
 func splitList(s string) []string {
@@ -316,15 +330,24 @@ func splitList(s string) []string {
 }
 
 type builder struct {
-	file  string
-	dir   string
-	lines map[string]int
-	env   map[string]string
-	errs  []error
+	file    string
+	dir     string
+	lines   map[string]int
+	fromEnv map[string]string // key → the CCHC_* variable that set it
+	env     map[string]string
+	errs    []error
 }
 
+// fail records a problem with key, placed on the environment variable that
+// set the key's value if one did, else on the key's line of the file.
 func (b *builder) fail(key, format string, args ...any) {
-	b.errs = append(b.errs, &Error{File: b.file, Line: b.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+	e := &Error{File: b.file, Key: key, Msg: fmt.Sprintf(format, args...)}
+	if name, ok := b.fromEnv[key]; ok {
+		e.Env = name
+	} else {
+		e.Line = b.lines[key]
+	}
+	b.errs = append(b.errs, e)
 }
 
 func (b *builder) path(p string) string {

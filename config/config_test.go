@@ -90,6 +90,54 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
+// A bad value set by an environment variable is blamed on the variable,
+// not on the file's line for the key (which holds a value not used):
+// valid.yaml line 3 says "periods: calendar", line 10 "format: auto".
+func TestEnvOverrideErrors(t *testing.T) {
+	cases := []struct {
+		env     string
+		want    []string
+		notWant string // the file line the error must not name
+	}{
+		{"CCHC_PERIODS=weekly", []string{"environment variable CCHC_PERIODS: periods: must be calendar or decree09", `"weekly"`}, "valid.yaml:3"},
+		{"CCHC_SOURCES_BA_VI_FORMAT=xls", []string{"environment variable CCHC_SOURCES_BA_VI_FORMAT: sources[0].format: must be auto", `"xls"`}, "valid.yaml:10"},
+		{"CCHC_PUBLISH_FORMATS=csv,pdf", []string{"environment variable CCHC_PUBLISH_FORMATS: publish.formats: unknown format", `"pdf"`}, "valid.yaml:14"},
+		{"CCHC_LOCK_TIMEOUT=soon", []string{"environment variable CCHC_LOCK_TIMEOUT: lock_timeout: must be a duration"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.env, func(t *testing.T) {
+			_, err := Load("testdata/valid.yaml", []string{c.env})
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if c.notWant != "" && strings.Contains(err.Error(), c.notWant) {
+				t.Errorf("error %q blames the file line %s", err, c.notWant)
+			}
+		})
+	}
+	// The same bad value in the file is still placed on its line.
+	dir := t.TempDir()
+	raw, err := os.ReadFile("testdata/valid.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(raw), "periods: calendar", "periods: weekly", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nH.BAVI,UBND huyện Ba Vì,district\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad, nil); err == nil || !strings.Contains(err.Error(), "c.yaml:3: periods:") || strings.Contains(err.Error(), "CCHC_") {
+		t.Errorf("a bad value in the file must name its line: %v", err)
+	}
+}
+
 // The encoding key: a name forces the source's text encoding (any case),
 // auto is the default.
 func TestSourceEncoding(t *testing.T) {

@@ -155,7 +155,10 @@ type Summary struct {
 	// Redirected counts, per dissolved unit, the rows of this run that name
 	// it after its valid_to: they count for its successor.
 	Redirected []Redirect
-	recorded   bool // the outcome is written in runs
+	// Orphans are the units dissolved without a successor that still have
+	// dossiers counted after their dissolution (each also in Warnings).
+	Orphans  []Orphan
+	recorded bool // the outcome is written in runs
 }
 
 // Timing splits a run's wall time into its phases.
@@ -554,6 +557,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if sum.Redirected, err = redirects(ctx, w.DB(), sum.Run.ID, reg); err != nil {
 		return err
 	}
+	warnOrphans(ctx, w.DB(), cfg, reg, sum, log)
 	if sum.Modelled {
 		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods, sum.NewPeriods = built.Full, built.Counts, built.Periods, built.Touched, built.New
 		sum.RelabelledCounts = built.Relabelled

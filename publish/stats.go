@@ -27,9 +27,12 @@ func (c *counts) add(o counts) {
 // statsUnit is one unit of the form: its total row and its fields.
 type statsUnit struct {
 	Code, Name string
-	Total      counts
-	HasTotal   bool
-	Fields     []statsField
+	// Dissolved: dissolved before the period's end without a successor
+	// (Name carries DissolvedOrphanLabel).
+	Dissolved bool
+	Total     counts
+	HasTotal  bool
+	Fields    []statsField
 }
 
 type statsField struct {
@@ -43,10 +46,22 @@ type statsLevel struct {
 	Units []statsUnit
 }
 
+// DissolvedOrphanLabel follows the name of a unit dissolved before the
+// period's end without a successor on form II.06a: the contract keeps its
+// dossiers with it (docs/contract.md, "Unit history"), so it has a row in
+// periods it no longer exists in, which must not read as a living unit.
+const DissolvedOrphanLabel = " (đã giải thể, chưa có đơn vị kế thừa)"
+
+// dissolvedOrphanNote explains DissolvedOrphanLabel under a sheet that has
+// such a unit.
+const dissolvedOrphanNote = "Ghi chú: \"đã giải thể, chưa có đơn vị kế thừa\": đơn vị không còn ở cuối kỳ; hồ sơ chưa kết thúc của đơn vị " +
+	"vẫn thống kê cho đơn vị, không xếp hạng, đến khi có đơn vị kế thừa hoặc hồ sơ được cập nhật kết quả."
+
 // loadStats reads the form II.06a rows of the periods listed, by period,
 // each grouped by unit level (department, district, commune first), units
 // by unit_code, fields by name in Vietnamese alphabetical order. A unit
-// without a total row (field '*') gets the sum of its fields.
+// without a total row (field '*') gets the sum of its fields; a unit
+// dissolved without a successor is named with DissolvedOrphanLabel.
 func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]statsLevel, error) {
 	q, err := query("dossier_stats.sql")
 	if err != nil {
@@ -63,8 +78,9 @@ func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]
 		var period string
 		var k key
 		var name, field string
+		var orphan bool
 		var c counts
-		dest := []any{&period, &k.level, &k.unit, &name, &field}
+		dest := []any{&period, &k.level, &k.unit, &name, &orphan, &field}
 		for i := range c {
 			dest = append(dest, &c[i])
 		}
@@ -78,7 +94,10 @@ func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]
 		}
 		u := us[k]
 		if u == nil {
-			u = &statsUnit{Code: k.unit, Name: name}
+			if orphan {
+				name += DissolvedOrphanLabel
+			}
+			u = &statsUnit{Code: k.unit, Name: name, Dissolved: orphan}
 			us[k] = u
 		}
 		if field == "*" {
@@ -351,6 +370,16 @@ func writeStatsSheet(f *excelize.File, cells cellSink, sheet string, st statsSty
 	}
 	if err := put(0, "", "Tổng cộng", grand, st.total, st.totalNum); err != nil {
 		return err
+	}
+	for _, u := range lv.Units {
+		if u.Dissolved {
+			// Said once under the table, for the reader who wonders why a
+			// unit that no longer exists has a row.
+			if err := line(row+1, dissolvedOrphanNote, st.formNo); err != nil {
+				return err
+			}
+			break
+		}
 	}
 
 	if err := f.SetColWidth(sheet, "A", "A", 7); err != nil {

@@ -2,15 +2,19 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/units"
 )
 
 func validateCmd(g *globals) *cobra.Command {
@@ -130,6 +134,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 					}
 				}
 			}
+			warnOrphans(cmd, cfg, reg, out)
 			if problems > 0 {
 				return failedErr(fmt.Errorf("%d problems found", problems))
 			}
@@ -139,6 +144,36 @@ problem, 2 when the config or the unit registry is invalid.`,
 	}
 	cmd.Flags().StringSliceVar(&only, "source", nil, "check only these sources")
 	return cmd
+}
+
+// warnOrphans prints a warning per unit of the registry dissolved without
+// a successor whose dossiers the warehouse still counts after its
+// dissolution (pipeline.Orphans): the contract keeps them with the unit,
+// unranked, and says validate warns, since form II.06a then lists the
+// dissolved unit in every later period. The warehouse is only read, and
+// only when a run created it; a busy or unreadable one is said, not failed.
+func warnOrphans(cmd *cobra.Command, cfg *config.Config, reg *units.Registry, out io.Writer) {
+	if _, err := os.Stat(cfg.Warehouse); err != nil {
+		return
+	}
+	w, err := openRead(cmd, cfg, true, false)
+	if err != nil {
+		fmt.Fprintf(out, "\nwarehouse %s: not read (%s): dissolved units without successor not checked\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
+		return
+	}
+	defer w.Close()
+	orphans, err := pipeline.Orphans(cmd.Context(), w.DB(), reg)
+	if err != nil {
+		fmt.Fprintf(out, "\nwarehouse %s: %s\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
+		return
+	}
+	if len(orphans) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nwarehouse %s: %d dissolved units without successor still have dossiers\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), len(orphans))
+	for _, o := range orphans {
+		fmt.Fprintf(out, "  warning: %s\n", o.Warning(rel(filepath.Dir(cfg.File), cfg.Units)))
+	}
 }
 
 // maskErr is an error's text masked for personal data (a decoder may quote
