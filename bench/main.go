@@ -580,12 +580,14 @@ func fromBase(o options, f *files, baseDir, name string, base export, extra ...e
 		return "", err
 	}
 	dir := filepath.Dir(cfg)
-	for _, suffix := range []string{"", ".wal"} {
-		src := filepath.Join(baseDir, "cchc.duckdb"+suffix)
+	// The analysts' snapshot too: a nightly run finds the previous one
+	// beside the warehouse and writes the new one from it.
+	for _, name := range []string{"cchc.duckdb", "cchc.duckdb.wal", "cchc.snapshot.duckdb"} {
+		src := filepath.Join(baseDir, name)
 		if _, err := os.Stat(src); err != nil {
 			continue
 		}
-		if err := copyFile(src, filepath.Join(dir, "cchc.duckdb"+suffix)); err != nil {
+		if err := copyFile(src, filepath.Join(dir, name)); err != nil {
 			return "", err
 		}
 	}
