@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // SnapshotPath is the read-only copy analysts open while the nightly run
@@ -107,11 +108,19 @@ type SnapshotDraft struct {
 // DraftSnapshot starts copying the warehouse's snapshot, if there is one,
 // towards the next one. The caller holds the writer lock and has removed
 // the temporary copies dead runs left (RemoveSnapshotTemps), and calls
-// Write or Drop.
+// Write or Drop. The copy takes the room the snapshot takes at the end
+// anyway, but for the whole run: it is made only when the disk has twice
+// the snapshot's size free, so that a run that would have loaded its data
+// (and only failed to refresh the snapshot) does not fail for want of it.
 func DraftSnapshot(warehouse string) *SnapshotDraft {
 	dst := SnapshotPath(warehouse)
 	src, err := os.Open(dst)
 	if err != nil {
+		return nil
+	}
+	st, err := src.Stat()
+	if free, ok := freeBytes(filepath.Dir(dst)); err != nil || !ok || free < 2*uint64(st.Size()) {
+		src.Close()
 		return nil
 	}
 	d := &SnapshotDraft{done: make(chan struct{})}
@@ -135,6 +144,16 @@ func DraftSnapshot(warehouse string) *SnapshotDraft {
 		d.f = tmp
 	}()
 	return d
+}
+
+// freeBytes is the room left to an unprivileged writer on the disk holding
+// dir (a variable: tests fill a disk by hand).
+var freeBytes = func(dir string) (uint64, bool) {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
 }
 
 // Write writes the snapshot of the closed warehouse as WriteSnapshot does,

@@ -247,13 +247,25 @@ func TestSnapshotDraft(t *testing.T) {
 		name     string
 		previous bool // a snapshot exists before the run
 		drop     bool // the run ends without a snapshot
+		full     bool // the disk has less than twice the snapshot free
 		drafted  bool // a draft is made
 	}{
-		{"from the previous snapshot", true, false, true},
-		{"no previous snapshot", false, false, false},
-		{"dropped", true, true, true},
+		{"from the previous snapshot", true, false, false, true},
+		{"no previous snapshot", false, false, false, false},
+		{"dropped", true, true, false, true},
+		{"disk nearly full", true, false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.full {
+				defer func(f func(string) (uint64, bool)) { freeBytes = f }(freeBytes)
+				freeBytes = func(dir string) (uint64, bool) {
+					st, err := os.Stat(SnapshotPath(filepath.Join(dir, "cchc.duckdb")))
+					if err != nil {
+						t.Fatal(err)
+					}
+					return 2*uint64(st.Size()) - 1, true
+				}
+			}
 			dir := t.TempDir()
 			path := filepath.Join(dir, "cchc.duckdb")
 			addRuns(t, path, 1)
