@@ -146,8 +146,8 @@ type stagedSheet struct {
 // checkTrees rejects the run's scoring sheets whose tree (codes and maxima)
 // differs from the common tree of their period and peer group: the tree
 // more sheets share than any other, counting the warehouse's current
-// sheets of the other units (a stored sheet with quarantined rows does not
-// vote: its stored tree lacks those rows). On a tie there is no common
+// sheets of the other units (a sheet with quarantined rows, stored or new,
+// does not vote, as in the model's par_tree_sig). On a tie there is no common
 // tree and every sheet of the run in that group is rejected: preferring
 // the stored one would let a typo loaded first decide the maxima of every
 // unit. A stored sheet outside a new majority is not rejected (its file
@@ -212,7 +212,12 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 			add(t.unit, t.tree)
 		}
 		for _, s := range run {
-			if last[s.sheet.Unit].res == s.res {
+			// A sheet with quarantined rows does not vote, here as in the
+			// model (50_par_criteria.sql par_tree_sig): its unit is
+			// incomplete anyway, and a vote the model does not count
+			// could make a majority here that is a tie there. It is still
+			// checked against the common tree below.
+			if last[s.sheet.Unit].res == s.res && !quarantinedRows(s.sheet) {
 				add(s.sheet.Unit, s.sheet.Tree())
 			}
 		}
@@ -272,6 +277,16 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 		}
 	}
 	return warnings, nil
+}
+
+// quarantinedRows reports whether any node of sh is a quarantined row.
+func quarantinedRows(sh *datasets.Sheet) bool {
+	for _, n := range sh.Nodes {
+		if n.Quarantine != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // rejectSheet discards a staged sheet's rows and fails its file with msg.

@@ -616,3 +616,49 @@ func TestPARDuplicateInFile(t *testing.T) {
 		})
 	}
 }
+
+// A scoring sheet with a quarantined row does not vote for the common tree
+// in the load, as in the model (par_tree_sig), so the two never disagree
+// on the majority. Run 1: S.NV with I.1 maximum 5 (clean) loads alone.
+// Run 2: S.TC with I.1 maximum 4 (clean) and S.TP with maximum 4 and I.2
+// appraised 7 of 6 (quarantined). Votes: {5: S.NV} against {4: S.TC}, S.TP
+// not voting: a tie, so both files of the run fail naming the difference,
+// and no unit is left "không có cây chung" by the model while the load
+// accepted its sheet. (Before, the load counted S.TP: {4: 2 votes}, both
+// loaded, and the model, not counting S.TP, found a tie: S.TC incomplete
+// with no criteria at all.)
+func TestPARQuarantinedSheetDoesNotVote(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parCSVFixture(t)
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	put := func(name, unit, i1max, i2 string) {
+		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+			"I,Công tác chỉ đạo điều hành,,,\n"+
+			"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
+			"2,Báo cáo CCHC định kỳ,6,6,"+i2+"\n"+
+			"II,Điều tra xã hội học,30,,\n")
+		at = at.Add(time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "sheets", name), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("1-snv.csv", "Sở Nội vụ", "5", "6")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	put("2-stc.csv", "Sở Tài chính", "4", "6")
+	put("3-stp.csv", "Sở Tư pháp", "4", "7")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	l := ledger(t, w)
+	for _, f := range []string{"2-stc.csv", "3-stp.csv"} {
+		if l[f].status != "failed" {
+			t.Errorf("%s: %s, want failed (a tie once S.TP, with a quarantined row, does not vote)", f, l[f].status)
+		}
+	}
+	if n := scalar[int64](t, w, `SELECT count(*) FROM par_scores WHERE note LIKE '%không có cây chung%'`); n != 0 {
+		t.Errorf("%d units without a common tree in the model, where the load found one", n)
+	}
+}
