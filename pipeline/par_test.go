@@ -662,3 +662,22 @@ func TestPARQuarantinedSheetDoesNotVote(t *testing.T) {
 		t.Errorf("%d units without a common tree in the model, where the load found one", n)
 	}
 }
+
+// An adjustment row the same file repeats is quarantined as
+// duplicate_in_file with the last row kept and counted; the unit is not
+// held back waiting for a correction (par_list_quarantine ties only rows
+// that need one). Sheet 4 + 6 of 10, survey 27 of 30, penalty 0,5 kept:
+// (37 − 0,5) / 40 = 91,25, ranked.
+func TestPARDuplicateKeptCounts(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parCSVFixture(t)
+	csvSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "4")
+	write(t, filepath.Join(dir, "adj", "tru.csv"), "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\nSở Tư pháp,\"0,5\",Chậm gửi báo cáo CCHC\n")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := scalar[string](t, w, `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') || ' ' || coalesce(note, '') FROM par_scores WHERE unit_code = 'S.TP'`)
+	if got != "ranked 91.25 " {
+		t.Errorf("S.TP %q, want ranked 91.25 (the last row kept)", got)
+	}
+}

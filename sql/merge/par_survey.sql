@@ -44,5 +44,8 @@ INSERT INTO par_list_quarantine
 SELECT 'par_survey', q.period, q.unit_code, NULL, q.source, q.source_file, q.source_row, q.file_sha256, (SELECT run_id FROM merge_run)
 FROM stage_par_survey q
 WHERE q.q_reason IS NOT NULL AND q.period IS NOT NULL AND q.unit_code IS NOT NULL
+  -- An earlier row the same file repeats is quarantined with the last
+  -- row kept and counted: nothing waits for a correction.
+  AND q.q_reason_code IS DISTINCT FROM 'duplicate_in_file'
   AND NOT EXISTS (SELECT 1 FROM stage_par_survey v WHERE v.q_reason IS NULL AND v.period = q.period
                   AND v.unit_code = q.unit_code AND v.file_seq > q.file_seq);
