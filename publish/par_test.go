@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
@@ -302,5 +303,34 @@ func TestPARPublicationsListMergers(t *testing.T) {
 	}
 	if js := string(readFile(t, filepath.Join(dir, "2025", "par-commune.json"))); strings.Contains(js, "mergers") || strings.Contains(js, "hợp nhất") {
 		t.Errorf("2025 lists a merger:\n%s", js)
+	}
+}
+
+// A page footer longer than Excel's 255 UTF-16 units is refused by
+// excelize, which would fail the period's publication: a methodology with
+// a long title, on a provisional period (whose footer says so too), gets
+// its title cut short with "…" instead. The footer's fixed parts stay.
+func TestFooterFitsExcel(t *testing.T) {
+	long := strings.Repeat("Chỉ số cải cách hành chính ", 7) // 189 characters
+	for _, provisional := range []bool{false, true} {
+		f := excelize.NewFile()
+		if err := setPrintA4(f, "Sheet1", 1, provisional, "Phương pháp "+long, "SHA-256 đầu vào: "+strings.Repeat("a", 64)); err != nil {
+			t.Fatalf("provisional %v: %v", provisional, err)
+		}
+		hf, err := f.GetHeaderFooter("Sheet1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range hf.OddFooter {
+			n += utf16.RuneLen(r)
+		}
+		if n > 255 || !strings.Contains(hf.OddFooter, "…") || !strings.Contains(hf.OddFooter, "Trang &P/&N") ||
+			!strings.Contains(hf.OddFooter, "&L&8Phương pháp Chỉ số") || !strings.HasSuffix(hf.OddFooter, strings.Repeat("a", 64)) {
+			t.Errorf("provisional %v: footer of %d units: %q", provisional, n, hf.OddFooter)
+		}
+		if provisional && !strings.Contains(hf.OddFooter, "Số liệu tạm tính") {
+			t.Errorf("the provisional footer lost its mark: %q", hf.OddFooter)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
@@ -245,14 +246,49 @@ func setPrintA4(f *excelize.File, sheet string, headerRows int, provisional bool
 		return err
 	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
-	hf := &excelize.HeaderFooterOptions{
-		OddFooter: "&L&8" + esc(left) + "&C&8Trang &P/&N&R&8" + esc(right),
+	footer := func(left, right string) string {
+		if provisional {
+			return "&L&8" + esc(left) + "&C&8&B" + esc(provisionalTitle) + "&B — Trang &P/&N&R&8" + esc(right)
+		}
+		return "&L&8" + esc(left) + "&C&8Trang &P/&N&R&8" + esc(right)
 	}
+	hf := &excelize.HeaderFooterOptions{OddFooter: fitFooter(footer, left, right)}
 	if provisional {
 		hf.OddHeader = "&C&B&12" + esc(provisionalHeader)
-		hf.OddFooter = "&L&8" + esc(left) + "&C&8&B" + esc(provisionalTitle) + "&B — Trang &P/&N&R&8" + esc(right)
 	}
 	return f.SetHeaderFooter(sheet, hf)
+}
+
+// maxHeaderFooter is Excel's limit on a page header or footer, in UTF-16
+// code units: excelize refuses a longer one, which would fail the
+// publication of the whole period.
+const maxHeaderFooter = 255
+
+// fitFooter returns build(left, right), left (then right) cut short with
+// "…" until it fits in maxHeaderFooter: a methodology's long title must
+// not keep its ranking from being published.
+func fitFooter(build func(left, right string) string, left, right string) string {
+	fits := func() bool {
+		n := 0
+		for _, r := range build(left, right) {
+			n += utf16.RuneLen(r)
+		}
+		return n <= maxHeaderFooter
+	}
+	shorten := func(s string) string {
+		rs := []rune(strings.TrimSuffix(s, "…"))
+		if len(rs) == 0 {
+			return ""
+		}
+		return string(rs[:len(rs)-1]) + "…"
+	}
+	for !fits() && left != "" {
+		left = shorten(left)
+	}
+	for !fits() && right != "" {
+		right = shorten(right)
+	}
+	return build(left, right)
 }
 
 func ranked(t parTable) int {
