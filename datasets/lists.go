@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -261,11 +262,30 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	if err != nil {
 		return out, err
 	}
+	// Masking makes reasons that differ only by the person they name equal
+	// ("Khen thưởng đồng chí [họ tên]"): within a file each other raw
+	// reason of one unit, period and masked reason is another decision and
+	// gets its ordinal in the key ("… [họ tên] (2)"), in the order the
+	// file lists them; only rows whose raw reasons are equal are one
+	// decision written twice (duplicate_in_file in the merge). The raw
+	// reasons stay in memory for the file only (bounded by MaxRows).
+	type decision struct{ period, unit, reason string }
+	raws := map[decision][]string{}
 	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
 		var pts any
 		// The reason is free text: it may name the person a decision was
 		// about, with a phone number (package pii: free text through Mask).
 		reason := mask(get("reason"))
+		if reason != "" {
+			k, raw := decision{period, unit, reason}, get("reason")
+			i := slices.Index(raws[k], raw)
+			if i < 0 {
+				raws[k], i = append(raws[k], raw), len(raws[k])
+			}
+			if i > 0 {
+				reason = fmt.Sprintf("%s (%d)", reason, i+1)
+			}
+		}
 		if bad == nil {
 			bad = func() *transforms.RowError {
 				read := func(name string) (float64, bool, *transforms.RowError) {

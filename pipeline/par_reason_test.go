@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// parListRuns writes S.TP's sheet (4 + 6 of field I, field II the survey),
+// then for each run its files (mtimes a minute apart, so a rewritten file
+// is a new version) and runs the pipeline, after applying the run's SQL
+// to the warehouse first if any. S.TP with a survey of 27: 4 + 6 + 27 = 37
+// of 40 before adjustments.
+type parListRun struct {
+	files  [][2]string // path under the project, body
+	before string      // SQL applied before the run
+}
+
+func parListRuns(t *testing.T, runs []parListRun) (w func(string) string, ledgerOf func(string) parCounts) {
+	t.Helper()
+	cfg, reg, wh, dir := parListsFixture(t)
+	surveyNamedSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "Điều tra xã hội học")
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	for _, r := range runs {
+		if r.before != "" {
+			if _, err := wh.DB().Exec(r.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, f := range r.files {
+			p := filepath.Join(dir, f[0])
+			write(t, p, f[1])
+			at = at.Add(time.Minute)
+			if err := os.Chtimes(p, at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := Run(ctx, cfg, wh, reg, Options{NoPublish: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(q string) string { return scalar[string](t, wh, q) },
+		func(base string) parCounts { return ledger(t, wh)[base] }
+}
+
+const stpScore = `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') || ' +' || CAST(bonus_points AS VARCHAR) ||
+	' -' || CAST(penalty_points AS VARCHAR) FROM par_scores WHERE unit_code = 'S.TP'`
+
+const survey27 = "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\n"
+
+// Masking turns the names a reason gives into "[họ tên]": two decisions
+// of one file naming different people are still two decisions, told apart
+// in the key by an ordinal; only equal raw reasons are one decision twice.
+func TestPARMaskedReasonsInFile(t *testing.T) {
+	tests := []struct {
+		name  string
+		adj   string
+		want  parCounts // of adj/khen.csv
+		score string
+		keys  string // the stored reasons, by row
+	}{
+		// Bình 0,5 and Cường 0,5: bonus 1,0, 38 / 40 = 95,0. Without the
+		// ordinal the first was quarantined duplicate_in_file: 93,75.
+		{"two people", "Đơn vị,Điểm thưởng,Lý do\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Lê Văn Cường\n",
+			parCounts{"loaded", 2, 2, 0, 0}, "ranked 95.0 +1.0 -0.0",
+			"2 Khen thưởng đồng chí [họ tên]|3 Khen thưởng đồng chí [họ tên] (2)"},
+		// Bình, Cường, Bình again: row 2 is row 4 written twice
+		// (duplicate_in_file, row 4 kept under the first key), Cường
+		// counts: bonus 1,0; read 3 = loaded 2 + quarantined 1. The
+		// quarantined row keeps the unit incomplete until the clerk
+		// removes it (par_list_quarantine), as any duplicate_in_file.
+		{"one person twice", "Đơn vị,Điểm thưởng,Lý do\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Lê Văn Cường\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\n",
+			parCounts{"loaded", 3, 2, 1, 0}, "incomplete - +1.0 -0.0",
+			"3 Khen thưởng đồng chí [họ tên] (2)|4 Khen thưởng đồng chí [họ tên]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, led := parListRuns(t, []parListRun{{files: [][2]string{{"survey/dtxhh.csv", survey27}, {"adj/khen.csv", tc.adj}}}})
+			if got := led("khen.csv"); got != tc.want {
+				t.Errorf("ledger %+v, want %+v", got, tc.want)
+			}
+			if got := q(stpScore); got != tc.score {
+				t.Errorf("S.TP %s, want %s", got, tc.score)
+			}
+			if got := q(`SELECT string_agg(source_row || ' ' || reason, '|' ORDER BY source_row) FROM par_adjustment_rows`); got != tc.keys {
+				t.Errorf("keys %q, want %q", got, tc.keys)
+			}
+			if got := q(`SELECT count(*)::VARCHAR FROM par_adjustment_rows WHERE reason LIKE '%Bình%' OR reason LIKE '%Cường%'`); got != "0" {
+				t.Errorf("%s rows keep a name", got)
+			}
+		})
+	}
+}
