@@ -1,6 +1,7 @@
 -- Merge of bonus and penalty decisions (dataset par_adjustments). Input:
--- stage_par_adjustments and merge_run. Key: period × unit_code × reason;
--- the latest staged row (by file, then row) replaces the warehouse's.
+-- stage_par_adjustments, stage_files and merge_run. Key: period × unit_code
+-- × reason; the latest staged row (by file, then row) replaces the
+-- warehouse's, and a file read again replaces its earlier reading whole.
 -- Leaves current_par_adjustments.
 
 -- Within a file a unit's decision is one row per reason: an earlier valid
@@ -22,8 +23,15 @@ CREATE OR REPLACE TEMP TABLE current_par_adjustments AS
 SELECT * FROM stage_par_adjustments WHERE q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY period, unit_code, reason ORDER BY file_seq DESC, source_row DESC) = 1;
 
+-- A file read again (a new version of the same source and path, as a
+-- corrected decision list is, or the same one retried) replaces all the
+-- rows of its earlier reading, whatever their keys were: a row it no
+-- longer lists, or stored under a key read differently before (reasons
+-- were keyed before names were masked), must not count beside its new
+-- reading. Across files an equal key means the later replaces the earlier.
 DELETE FROM par_adjustment_rows p WHERE EXISTS
-  (SELECT 1 FROM current_par_adjustments c WHERE c.period = p.period AND c.unit_code = p.unit_code AND c.reason = p.reason);
+  (SELECT 1 FROM current_par_adjustments c WHERE c.period = p.period AND c.unit_code = p.unit_code AND c.reason = p.reason)
+  OR EXISTS (SELECT 1 FROM stage_files f WHERE f.dataset = 'par_adjustments' AND f.source = p.source AND f.path = p.source_file);
 
 INSERT INTO par_adjustment_rows
 SELECT period, unit_code, reason, points, source, source_file, source_row, file_sha256,

@@ -1,6 +1,7 @@
--- Merge of survey results (dataset par_survey). Input: stage_par_survey and
--- merge_run. Key: period × unit_code; the latest staged row (by file, then
--- row) replaces the warehouse's. Leaves current_par_survey.
+-- Merge of survey results (dataset par_survey). Input: stage_par_survey,
+-- stage_files and merge_run. Key: period × unit_code; the latest staged row
+-- (by file, then row) replaces the warehouse's, and a file read again
+-- replaces its earlier reading whole. Leaves current_par_survey.
 
 -- Within a file a unit has one result: an earlier valid row a later row of
 -- the same file repeats is quarantined as duplicate_in_file (the last row
@@ -23,8 +24,12 @@ CREATE OR REPLACE TEMP TABLE current_par_survey AS
 SELECT * FROM stage_par_survey WHERE q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY period, unit_code ORDER BY file_seq DESC, source_row DESC) = 1;
 
+-- A file read again (a corrected survey file, same source and path)
+-- replaces all the rows of its earlier reading: a unit it no longer lists
+-- (listed by mistake, or under the wrong period) loses the result it gave.
 DELETE FROM par_survey_results p WHERE EXISTS
-  (SELECT 1 FROM current_par_survey c WHERE c.period = p.period AND c.unit_code = p.unit_code);
+  (SELECT 1 FROM current_par_survey c WHERE c.period = p.period AND c.unit_code = p.unit_code)
+  OR EXISTS (SELECT 1 FROM stage_files f WHERE f.dataset = 'par_survey' AND f.source = p.source AND f.path = p.source_file);
 
 INSERT INTO par_survey_results
 SELECT period, unit_code, points, rate, source, source_file, source_row, file_sha256,
