@@ -69,11 +69,10 @@ func TestPARMaskedReasonsInFile(t *testing.T) {
 			"2 Khen thưởng đồng chí [họ tên]|3 Khen thưởng đồng chí [họ tên] (2)"},
 		// Bình, Cường, Bình again: row 2 is row 4 written twice
 		// (duplicate_in_file, row 4 kept under the first key), Cường
-		// counts: bonus 1,0; read 3 = loaded 2 + quarantined 1. The
-		// quarantined row keeps the unit incomplete until the clerk
-		// removes it (par_list_quarantine), as any duplicate_in_file.
+		// counts: bonus 1,0, 95,0; read 3 = loaded 2 + quarantined 1 (a
+		// duplicate_in_file row waits for no correction: still ranked).
 		{"one person twice", "Đơn vị,Điểm thưởng,Lý do\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Lê Văn Cường\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\n",
-			parCounts{"loaded", 3, 2, 1, 0}, "incomplete - +1.0 -0.0",
+			parCounts{"loaded", 3, 2, 1, 0}, "ranked 95.0 +1.0 -0.0",
 			"3 Khen thưởng đồng chí [họ tên] (2)|4 Khen thưởng đồng chí [họ tên]"},
 	}
 	for _, tc := range tests {
