@@ -428,23 +428,12 @@ func TestPARParentFigureNotInTree(t *testing.T) {
 	}
 }
 
-// parCSVFixture is parFixture with CSV scoring sheets and a survey giving
-// each of the three departments 27 points.
+// parCSVFixture is parListsFixture with a survey giving each of the three
+// departments 27 points.
 func parCSVFixture(t *testing.T) (*config.Config, *units.Registry, *warehouse.Warehouse, string) {
 	t.Helper()
-	dir := t.TempDir()
-	for _, d := range []string{"sheets", "survey", "adj"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(t, filepath.Join(dir, "units.csv"), parUnits)
-	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n"+
-		"  - name: sheets\n    path: ./sheets/*.csv\n    dataset: par_appraisal\n"+
-		"  - name: survey\n    path: ./survey/*.csv\n    dataset: par_survey\n    period: \"2025\"\n"+
-		"  - name: adj\n    path: ./adj/*.csv\n    dataset: par_adjustments\n    period: \"2025\"\n")
+	cfg, reg, w, dir := parListsFixture(t)
 	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,27\nSở Tài chính,27\nSở Nội vụ,27\n")
-	cfg, reg, w := openProject(t, dir)
 	return cfg, reg, w, dir
 }
 

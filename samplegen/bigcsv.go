@@ -108,20 +108,7 @@ func BigXLSX(w io.Writer, o BigOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	line := 0
-	cells := make([]any, 0, len(bigColumns))
-	n, err := bigRows(o, func(rec []string) error {
-		line++
-		cells = cells[:0]
-		for _, s := range rec {
-			cells = append(cells, s)
-		}
-		cell, err := excelize.CoordinatesToCellName(1, line)
-		if err != nil {
-			return err
-		}
-		return sw.SetRow(cell, cells)
-	})
+	n, err := bigSheetRows(o, func(cell string, values []any) error { return sw.SetRow(cell, values) })
 	if err != nil {
 		return n, err
 	}
@@ -134,18 +121,12 @@ func BigXLSX(w io.Writer, o BigOptions) (int, error) {
 	return n, nil
 }
 
-// BigXLSXShared writes the rows of BigExport(o) as BigXLSX does, but with
-// every string in the workbook's shared-strings table, cells referring to
-// it by index: how Excel saves a workbook (and many exporting libraries),
-// where BigXLSX's stream writes each string inline. excelize builds the
-// whole sheet in memory for this (about 37 s and a few GiB at 200,000 rows),
-// so it is meant to be run once and the file kept.
-func BigXLSXShared(w io.Writer, o BigOptions) (int, error) {
-	x := excelize.NewFile()
-	defer x.Close()
+// bigSheetRows calls set with each row of BigExport(o), header first, as
+// the name of its first cell and its values; it returns the data rows.
+func bigSheetRows(o BigOptions, set func(cell string, values []any) error) (int, error) {
 	line := 0
 	cells := make([]any, 0, len(bigColumns))
-	n, err := bigRows(o, func(rec []string) error {
+	return bigRows(o, func(rec []string) error {
 		line++
 		cells = cells[:0]
 		for _, s := range rec {
@@ -155,8 +136,20 @@ func BigXLSXShared(w io.Writer, o BigOptions) (int, error) {
 		if err != nil {
 			return err
 		}
-		return x.SetSheetRow("Sheet1", cell, &cells)
+		return set(cell, cells)
 	})
+}
+
+// BigXLSXShared writes the rows of BigExport(o) as BigXLSX does, but with
+// every string in the workbook's shared-strings table, cells referring to
+// it by index: how Excel saves a workbook (and many exporting libraries),
+// where BigXLSX's stream writes each string inline. excelize builds the
+// whole sheet in memory for this (about 37 s and a few GiB at 200,000 rows),
+// so it is meant to be run once and the file kept.
+func BigXLSXShared(w io.Writer, o BigOptions) (int, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	n, err := bigSheetRows(o, func(cell string, values []any) error { return x.SetSheetRow("Sheet1", cell, &values) })
 	if err != nil {
 		return n, err
 	}
