@@ -221,9 +221,11 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 				add(s.sheet.Unit, s.sheet.Tree())
 			}
 		}
-		if len(cands) < 2 {
-			continue // one tree (or one sheet): nothing differs
+		if len(cands) == 0 {
+			continue // no voting sheet (each has quarantined rows)
 		}
+		// One tree voted: it is the common tree, and a sheet that did not
+		// vote (quarantined rows) is still checked against it below.
 		var ref *cand
 		tie := false
 		for _, c := range cands {

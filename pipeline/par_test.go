@@ -670,3 +670,40 @@ func TestPARDuplicateKeptCounts(t *testing.T) {
 		t.Errorf("S.TP %q, want ranked 91.25 (the last row kept)", got)
 	}
 }
+
+// A scoring sheet with quarantined rows, which does not vote, is still
+// checked against the common tree when only one tree votes. Run 1: S.NV
+// with I.1 maximum 5 loads alone. Run 2: S.TP with I.1 maximum 4 and I.2
+// appraised 7 of 6 (quarantined): the only voting tree is S.NV's, I.1 = 5,
+// so S.TP's file fails naming "I.1 điểm tối đa 4 thay vì 5".
+func TestPARQuarantinedSheetChecked(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parCSVFixture(t)
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	put := func(name, unit, i1max, i2 string) {
+		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+			"I,Công tác chỉ đạo điều hành,,,\n"+
+			"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
+			"2,Báo cáo CCHC định kỳ,6,6,"+i2+"\n"+
+			"II,Điều tra xã hội học,30,,\n")
+		at = at.Add(time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "sheets", name), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("1-snv.csv", "Sở Nội vụ", "5", "6")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	put("3-stp.csv", "Sở Tư pháp", "4", "7")
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	if l := ledger(t, w); l["3-stp.csv"].status != "failed" {
+		t.Errorf("3-stp.csv %+v, want failed: its tree differs from the only voting sheet's", l["3-stp.csv"])
+	}
+	if msg := scalar[string](t, w, `SELECT coalesce(max(error), '') FROM source_files WHERE path LIKE '%3-stp.csv'`); !strings.Contains(msg, "I.1 điểm tối đa 4 thay vì 5") {
+		t.Errorf("3-stp.csv error %q, want the difference named", msg)
+	}
+}
