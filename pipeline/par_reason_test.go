@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,6 +17,8 @@ import (
 type parListRun struct {
 	files  [][2]string // path under the project, body
 	before string      // SQL applied before the run
+	// check, when set, looks at the warehouse after the run.
+	check func(q func(string) string)
 }
 
 func parListRuns(t *testing.T, runs []parListRun) (w func(string) string, ledgerOf func(string) parCounts) {
@@ -40,6 +43,9 @@ func parListRuns(t *testing.T, runs []parListRun) (w func(string) string, ledger
 		}
 		if _, err := Run(ctx, cfg, wh, reg, Options{NoPublish: true}); err != nil {
 			t.Fatal(err)
+		}
+		if r.check != nil {
+			r.check(func(q string) string { return scalar[string](t, wh, q) })
 		}
 	}
 	return func(q string) string { return scalar[string](t, wh, q) },
@@ -91,5 +97,32 @@ func TestPARMaskedReasonsInFile(t *testing.T) {
 				t.Errorf("%s rows keep a name", got)
 			}
 		})
+	}
+}
+
+// A corrected decision list whose new reading loses a unit's decision to a
+// row quarantined without a unit (the unit's name mistyped) holds the unit
+// back as incomplete until the file is corrected again, instead of ranking
+// it without its penalty. Sheet 4 + 6 of 10, survey 27 of 30: 37/40.
+// Run 1: penalty 1 → 36/40 = 90,0. Run 2: "Sở Tư phápp" (unknown unit) →
+// S.TP incomplete, "chờ file sửa" (not ranked 92,5 with no penalty).
+// Run 3: the name corrected → 90,0 again.
+func TestPARReadAgainUnknownUnit(t *testing.T) {
+	const head = "Đơn vị,Điểm trừ,Lý do\n"
+	q, led := parListRuns(t, []parListRun{
+		{files: [][2]string{{"survey/dtxhh.csv", survey27}, {"adj/tru.csv", head + "Sở Tư pháp,1,Chậm báo cáo quý I\n"}}},
+		{files: [][2]string{{"adj/tru.csv", head + "Sở Tư phápp,1,Chậm báo cáo quý I\nSở Tài chính,\"0,5\",Chậm gửi báo cáo\n"}},
+			check: func(q func(string) string) {
+				if got := q(`SELECT status || ' ' || coalesce(note, '') FROM par_scores WHERE unit_code = 'S.TP'`); !strings.HasPrefix(got, "incomplete ") || !strings.Contains(got, "chờ file sửa") {
+					t.Errorf("after the mistyped unit: S.TP %q, want incomplete waiting for the corrected file", got)
+				}
+			}},
+		{files: [][2]string{{"adj/tru.csv", head + "Sở Tư pháp,1,Chậm báo cáo quý I\nSở Tài chính,\"0,5\",Chậm gửi báo cáo\n"}}},
+	})
+	if got := q(stpScore); got != "ranked 90.0 +0.0 -1.0" {
+		t.Errorf("after the correction: S.TP %q, want ranked 90.0 +0.0 -1.0", got)
+	}
+	if got := led("tru.csv"); got != (parCounts{"loaded", 2, 2, 0, 0}) {
+		t.Errorf("ledger %+v", got)
 	}
 }

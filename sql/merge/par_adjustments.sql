@@ -29,6 +29,13 @@ QUALIFY row_number() OVER (PARTITION BY period, unit_code, reason ORDER BY file_
 -- longer lists, or stored under a key read differently before (reasons
 -- were keyed before names were masked), must not count beside its new
 -- reading. Across files an equal key means the later replaces the earlier.
+-- The decisions a new reading of their file no longer yields, kept aside
+-- for the ties below.
+CREATE OR REPLACE TEMP TABLE par_adjustments_dropped AS
+SELECT p.period, p.unit_code, p.reason, p.source, p.source_file FROM par_adjustment_rows p
+JOIN stage_files f ON f.dataset = 'par_adjustments' AND f.source = p.source AND f.path = p.source_file
+WHERE NOT EXISTS (SELECT 1 FROM current_par_adjustments c WHERE c.period = p.period AND c.unit_code = p.unit_code AND c.reason = p.reason);
+
 DELETE FROM par_adjustment_rows p WHERE EXISTS
   (SELECT 1 FROM current_par_adjustments c WHERE c.period = p.period AND c.unit_code = p.unit_code AND c.reason = p.reason)
   OR EXISTS (SELECT 1 FROM stage_files f WHERE f.dataset = 'par_adjustments' AND f.source = p.source AND f.path = p.source_file);
@@ -57,3 +64,16 @@ WHERE q.q_reason IS NOT NULL AND q.period IS NOT NULL AND q.unit_code IS NOT NUL
   AND q.q_reason_code IS DISTINCT FROM 'duplicate_in_file'
   AND NOT EXISTS (SELECT 1 FROM stage_par_adjustments v WHERE v.q_reason IS NULL AND v.period = q.period
                   AND v.unit_code = q.unit_code AND v.reason = q.reason AND v.file_seq > q.file_seq);
+
+-- A decision the new reading of its file no longer yields, while that
+-- reading has rows quarantined without a unit or period (a mistyped unit
+-- name, say): the decision may be one of them, so its unit waits for the
+-- corrected file (incomplete) instead of losing the bonus or penalty
+-- silently.
+INSERT INTO par_list_quarantine
+SELECT 'par_adjustments', d.period, d.unit_code, d.reason, q.source, q.source_file, q.source_row, q.file_sha256, (SELECT run_id FROM merge_run)
+FROM par_adjustments_dropped d
+JOIN stage_par_adjustments q ON q.source = d.source AND q.source_file = d.source_file
+WHERE q.q_reason IS NOT NULL AND (q.period IS NULL OR q.unit_code IS NULL);
+
+DROP TABLE par_adjustments_dropped;
