@@ -271,6 +271,10 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	// reasons stay in memory for the file only (bounded by MaxRows).
 	type decision struct{ period, unit, reason string }
 	raws := map[decision][]string{}
+	// used holds each key given and the raw reason it went to: a written
+	// reason may itself end as an ordinal does ("… (2)"), and then the
+	// ordinal moves on to a key no other written reason holds.
+	used := map[decision]string{}
 	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
 		var pts any
 		// The reason is free text: it may name the person a decision was
@@ -282,9 +286,17 @@ func parseAdjustments(in Input) (*Parsed, error) {
 			if i < 0 {
 				raws[k], i = append(raws[k], raw), len(raws[k])
 			}
-			if i > 0 {
-				reason = fmt.Sprintf("%s (%d)", reason, i+1)
+			key := reason
+			for n := i + 1; ; n++ {
+				if n > 1 {
+					key = fmt.Sprintf("%s (%d)", reason, n)
+				}
+				if holder, ok := used[decision{period, unit, key}]; !ok || holder == raw {
+					break
+				}
 			}
+			used[decision{period, unit, key}] = raw
+			reason = key
 		}
 		if bad == nil {
 			bad = func() *transforms.RowError {

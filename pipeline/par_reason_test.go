@@ -126,3 +126,14 @@ func TestPARReadAgainUnknownUnit(t *testing.T) {
 		t.Errorf("ledger %+v", got)
 	}
 }
+
+// A written reason that itself ends as an ordinal does ("… (2)") does not
+// take the key of another written reason masked alike: three different
+// written reasons are three decisions, all loaded (read 3 = loaded 3).
+func TestPARMaskedReasonOrdinalWritten(t *testing.T) {
+	_, led := parListRuns(t, []parListRun{{files: [][2]string{{"survey/dtxhh.csv", survey27},
+		{"adj/khen.csv", "Đơn vị,Điểm thưởng,Lý do\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Trần Thị Bình\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Lê Văn Cường\nSở Tư pháp,\"0,5\",Khen thưởng đồng chí Phạm Văn Dũng (2)\n"}}}})
+	if got := led("khen.csv"); got != (parCounts{"loaded", 3, 3, 0, 0}) {
+		t.Errorf("ledger %+v, want 3 read, 3 loaded (three different written reasons)", got)
+	}
+}
