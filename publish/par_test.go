@@ -334,3 +334,20 @@ func TestFooterFitsExcel(t *testing.T) {
 		}
 	}
 }
+
+// A footer text starting with a digit ("6 tháng đầu năm 2025", a half
+// year's name) is kept apart from the font size code before it: "&86 …"
+// would be read as 86-point text without its "6".
+func TestFooterDigitAfterFontSize(t *testing.T) {
+	f := excelize.NewFile()
+	if err := setPrintA4(f, "Sheet1", 1, false, "Phương pháp", PeriodVI("2025-H1")); err != nil {
+		t.Fatal(err)
+	}
+	hf, err := f.GetHeaderFooter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "&R&8 " + PeriodVI("2025-H1"); !strings.HasSuffix(hf.OddFooter, want) || PeriodVI("2025-H1")[0] != '6' {
+		t.Errorf("footer %q, want it to end %q", hf.OddFooter, want)
+	}
+}

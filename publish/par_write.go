@@ -245,7 +245,15 @@ func setPrintA4(f *excelize.File, sheet string, headerRows int, provisional bool
 	}); err != nil {
 		return err
 	}
-	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+	esc := func(s string) string {
+		s = strings.ReplaceAll(s, "&", "&&")
+		// A text after a font size code ("&8") must not start with a digit:
+		// "&86 tháng đầu năm 2025" is 86-point "tháng đầu năm 2025".
+		if s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = " " + s
+		}
+		return s
+	}
 	footer := func(left, right string) string {
 		if provisional {
 			return "&L&8" + esc(left) + "&C&8&B" + esc(provisionalTitle) + "&B — Trang &P/&N&R&8" + esc(right)
