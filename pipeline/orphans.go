@@ -44,7 +44,11 @@ type Orphan struct {
 // successor that have dossiers in db counted after their dissolution. It
 // reads the registry given (the one a person edits), not the warehouse's
 // copy, so a successor_code added since the last run silences it at once.
-func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry) ([]Orphan, error) {
+// With modelled (the model was just built under reg, as in a run), only the
+// units the model lists after their dissolution are looked for among the
+// dossiers; otherwise (validate, whose registry may have been edited since)
+// every candidate is.
+func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry, modelled bool) ([]Orphan, error) {
 	// units.Parse refuses a code twice: a unit's row is its whole history.
 	// The dissolved units without successor are counted in one pass over
 	// the dossiers (one per unit took 17 ms each at 5M dossiers).
@@ -57,19 +61,19 @@ func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry) ([]Orphan, er
 	if len(values) == 0 {
 		return nil, nil
 	}
-	// Only the units the model lists after their dissolution are looked
-	// for among the dossiers (the usual run has none: no pass at all).
-	// Before the model has counted them (a first run's validate) every
+	// In a run, only the units the model lists after their dissolution are
+	// looked for among the dossiers (the usual run has none: no pass at
+	// all). Without modelled, or before the model has counted them, every
 	// candidate is.
-	var listed, modelled int
+	var listed, statsRows int
 	u := `WITH u(unit_code, valid_to) AS (VALUES ` + strings.Join(values, ", ") + `)`
 	if err := db.QueryRowContext(ctx, u+`
 		SELECT count(DISTINCT s.unit_code) FILTER (WHERE p.end_at > u.valid_to AND s.received_total > 0), count(*)
-		FROM dossier_stats s JOIN periods p USING (period) JOIN u USING (unit_code)`).Scan(&listed, &modelled); err != nil {
+		FROM dossier_stats s JOIN periods p USING (period) JOIN u USING (unit_code)`).Scan(&listed, &statsRows); err != nil {
 		return nil, fmt.Errorf("dissolved units without successor: %w", err)
 	}
 	scope := ""
-	if modelled > 0 {
+	if modelled && statsRows > 0 {
 		if listed == 0 {
 			return nil, nil
 		}
@@ -151,7 +155,7 @@ func (o Orphan) Warning(unitsFile string) string {
 // warnOrphans adds a warning per orphan of reg (Orphans) to the summary; a
 // failed look-up is logged, not the run's failure: the data is committed.
 func warnOrphans(ctx context.Context, db *sql.DB, cfg *config.Config, reg *units.Registry, sum *Summary, log *slog.Logger) {
-	os, err := Orphans(ctx, db, reg)
+	os, err := Orphans(ctx, db, reg, true)
 	if err != nil {
 		log.Error("dissolved units without successor not checked", "err", err)
 		return

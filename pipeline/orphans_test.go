@@ -174,3 +174,43 @@ func statsNames(t *testing.T, path string) map[string]bool {
 	}
 	return out
 }
+
+// validate reads the registry as edited since the last run: a successor
+// removed from units.csv makes the dissolved unit an orphan at once,
+// though the model (built under the old registry) counted its dossiers for
+// the successor. H.CU, dissolved on 2025-07-01, has 3 dossiers: one
+// finished in May (before), one received in June and still open, one
+// received in July (after) and open: 2 counted after its dissolution,
+// both open.
+func TestOrphansAfterSuccessorRemoved(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	head := "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n"
+	csv := "\ufeffMã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục,Lĩnh vực,Hình thức nộp,Ngày tiếp nhận,Ngày hẹn trả,Ngày kết thúc xử lý,Trạng thái\n" +
+		"H41.01-250510-0001,H.CU,Cấp giấy phép xây dựng,Xây dựng,Trực tiếp,10/05/2025 08:00,20/05/2025 17:00,15/05/2025 09:00,Đã trả kết quả\n" +
+		"H41.01-250601-0002,H.CU,Cấp giấy phép xây dựng,Xây dựng,Trực tiếp,01/06/2025 08:00,10/06/2025 17:00,,Đang xử lý\n" +
+		"H41.01-250710-0004,H.CU,Đăng ký khai sinh,Hộ tịch,Trực tiếp,10/07/2025 08:00,20/07/2025 17:00,,Đang xử lý\n"
+	for name, body := range map[string]string{
+		"units.csv":        head + "H.CU,UBND huyện Cũ,district,,,2025-07-01,H.CON,Huyện Cũ\nH.CON,UBND huyện Còn,district,,,,,Huyện Còn\n",
+		"exports/x/hs.csv": csv,
+		"cchc.yaml":        "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n  - name: x\n    path: ./exports/x/*.csv\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, name), body)
+	}
+	cfg, reg, w := openProject(t, dir)
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "units.csv"), head+"H.CU,UBND huyện Cũ,district,,,2025-07-01,,Huyện Cũ\nH.CON,UBND huyện Còn,district,,,,,Huyện Còn\n")
+	_, edited := loadProject(t, dir)
+	got, err := Orphans(ctx, w.DB(), edited, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Unit != "H.CU" || got[0].Dossiers != 2 || got[0].Open != 2 {
+		t.Errorf("orphans %+v, want H.CU with 2 dossiers, 2 open", got)
+	}
+}

@@ -162,7 +162,7 @@ func warnOrphans(cmd *cobra.Command, cfg *config.Config, reg *units.Registry, ou
 		return
 	}
 	defer w.Close()
-	orphans, err := pipeline.Orphans(cmd.Context(), w.DB(), reg)
+	orphans, err := pipeline.Orphans(cmd.Context(), w.DB(), reg, false)
 	if err != nil {
 		fmt.Fprintf(out, "\nwarehouse %s: %s\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
 		return
