@@ -619,19 +619,7 @@ func TestPARDuplicateInFile(t *testing.T) {
 func TestPARQuarantinedSheetDoesNotVote(t *testing.T) {
 	ctx := context.Background()
 	cfg, reg, w, dir := parCSVFixture(t)
-	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
-	put := func(name, unit, i1max, i2 string) {
-		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
-			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
-			"I,Công tác chỉ đạo điều hành,,,\n"+
-			"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
-			"2,Báo cáo CCHC định kỳ,6,6,"+i2+"\n"+
-			"II,Điều tra xã hội học,30,,\n")
-		at = at.Add(time.Hour)
-		if err := os.Chtimes(filepath.Join(dir, "sheets", name), at, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := treeSheets(t, dir)
 	put("1-snv.csv", "Sở Nội vụ", "5", "6")
 	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
 		t.Fatal(err)
@@ -679,19 +667,7 @@ func TestPARDuplicateKeptCounts(t *testing.T) {
 func TestPARQuarantinedSheetChecked(t *testing.T) {
 	ctx := context.Background()
 	cfg, reg, w, dir := parCSVFixture(t)
-	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
-	put := func(name, unit, i1max, i2 string) {
-		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
-			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
-			"I,Công tác chỉ đạo điều hành,,,\n"+
-			"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
-			"2,Báo cáo CCHC định kỳ,6,6,"+i2+"\n"+
-			"II,Điều tra xã hội học,30,,\n")
-		at = at.Add(time.Hour)
-		if err := os.Chtimes(filepath.Join(dir, "sheets", name), at, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := treeSheets(t, dir)
 	put("1-snv.csv", "Sở Nội vụ", "5", "6")
 	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
 		t.Fatal(err)
@@ -705,5 +681,25 @@ func TestPARQuarantinedSheetChecked(t *testing.T) {
 	}
 	if msg := scalar[string](t, w, `SELECT coalesce(max(error), '') FROM source_files WHERE path LIKE '%3-stp.csv'`); !strings.Contains(msg, "I.1 điểm tối đa 4 thay vì 5") {
 		t.Errorf("3-stp.csv error %q, want the difference named", msg)
+	}
+}
+
+// treeSheets returns a writer of CSV scoring sheets for the tree tests: I
+// = I.1 (maximum i1max, appraised 4) + I.2 (maximum 6, appraised i2); II
+// Điều tra xã hội học (30); each file an hour newer than the last.
+func treeSheets(t *testing.T, dir string) func(name, unit, i1max, i2 string) {
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	return func(name, unit, i1max, i2 string) {
+		t.Helper()
+		write(t, filepath.Join(dir, "sheets", name), "BẢNG ĐIỂM CHỈ SỐ CCHC NĂM 2025\nĐơn vị: "+unit+"\n"+
+			"STT,Tiêu chí,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n"+
+			"I,Công tác chỉ đạo điều hành,,,\n"+
+			"1,Kế hoạch CCHC năm,"+i1max+",4,4\n"+
+			"2,Báo cáo CCHC định kỳ,6,6,"+i2+"\n"+
+			"II,Điều tra xã hội học,30,,\n")
+		at = at.Add(time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "sheets", name), at, at); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
