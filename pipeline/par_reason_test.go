@@ -137,3 +137,46 @@ func TestPARMaskedReasonOrdinalWritten(t *testing.T) {
 		t.Errorf("ledger %+v, want 3 read, 3 loaded (three different written reasons)", got)
 	}
 }
+
+// A list file read again as a retry (a registry change cures its row of an
+// unknown unit) ranks by the run that first loaded it: it does not take a
+// key back from a file loaded later. Sheet 4 + 6 of 10, survey 27 of 30:
+// 37/40. Run 1: a.csv, S.TP penalty 0,5 and a row of the unknown Sở Xây
+// dựng. Run 2: b.csv, S.TP penalty 1 with the same reason, replacing
+// a.csv's: 36/40 = 90,0. Run 3: Sở Xây dựng registered, a.csv retried:
+// still 90,0 with penalty 1 (before, a.csv's 0,5 came back: 91,25).
+func TestPARRetriedListFileOlder(t *testing.T) {
+	cfg, reg, wh, dir := parListsFixture(t)
+	surveyNamedSheet(t, dir, "1-stp.csv", "Sở Tư pháp", "Điều tra xã hội học")
+	write(t, filepath.Join(dir, "survey", "dtxhh.csv"), survey27)
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	put := func(name, body string) {
+		p := filepath.Join(dir, name)
+		write(t, p, body)
+		at = at.Add(time.Minute)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func() {
+		if _, err := Run(context.Background(), cfg, wh, reg, Options{NoPublish: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("adj/a.csv", "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,\"0,5\",Chậm báo cáo quý I\nSở Xây dựng,1,Chậm báo cáo\n")
+	run()
+	put("adj/b.csv", "Đơn vị,Điểm trừ,Lý do\nSở Tư pháp,1,Chậm báo cáo quý I\n")
+	run()
+	write(t, filepath.Join(dir, "units.csv"), parUnits+"S.XD,Sở Xây dựng,department,,,,,\n")
+	cfg, reg = loadProject(t, dir)
+	run()
+	if n := scalar[int64](t, wh, `SELECT count(*) FROM par_adjustment_rows WHERE unit_code = 'S.XD'`); n != 1 {
+		t.Fatalf("a.csv was not retried (S.XD has %d rows); the test proves nothing", n)
+	}
+	if got := scalar[string](t, wh, stpScore); got != "ranked 90.0 +0.0 -1.0" {
+		t.Errorf("S.TP %q, want ranked 90.0 +0.0 -1.0 (b.csv, the later file, keeps its row)", got)
+	}
+	if got := ledger(t, wh)["a.csv"]; got.read != got.loaded+got.quarantined+got.superseded {
+		t.Errorf("a.csv %+v does not reconcile", got)
+	}
+}
