@@ -122,8 +122,9 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 // masked by the rule of its column as a dossier's raw_record is (package
 // pii): the unit as a unit name (maskUnit), the reason as free text
 // (pii.Mask), a figure or period as it is when it reads and with
-// pii.MaskRejected when it does not. Unrecognised columns are left out:
-// an unknown header may hold personal data.
+// pii.MaskRejected when it does not or has a personal-data shape.
+// Unrecognised columns are left out: an unknown header may hold personal
+// data.
 func (lf *listFile) raw(r row, in Input) string {
 	m := map[string]string{}
 	for name, j := range lf.idx {
@@ -142,11 +143,13 @@ func maskListCell(name, v string, in Input) string {
 	case "reason":
 		return mask(v)
 	case "period":
-		if _, err := parsePeriod(v, in.Convention); err == nil {
+		if _, err := parsePeriod(v, in.Convention); err == nil && len(pii.FindShapes(v)) == 0 {
 			return v
 		}
 	case "points", "rate", "bonus", "penalty":
-		if _, err := ParsePoints(strings.TrimSuffix(strings.TrimSpace(v), "%")); err == nil {
+		// A figure with a personal-data shape (nine or twelve digits: an
+		// ID number pasted into the column) is masked though it reads.
+		if _, err := ParsePoints(strings.TrimSuffix(strings.TrimSpace(v), "%")); err == nil && len(pii.FindShapes(v)) == 0 {
 			return v
 		}
 	default:
