@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -96,7 +97,9 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 				// The value is quoted masked: a cell of the period column may
 				// hold anything, a name or a phone number included.
 				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: rejected(v),
-					Reason: fmt.Sprintf("kỳ đánh giá %q không hợp lệ (ví dụ 2025, 2025-H1)", rejected(strings.TrimSpace(v))), Code: CodeBadPeriod}
+					// Masked once quoted: quoting may itself make a shape
+					// ("\v@0.0" reads as an e-mail address).
+					Reason: fmt.Sprintf("kỳ đánh giá %s không hợp lệ (ví dụ 2025, 2025-H1)", rejected(strconv.Quote(strings.TrimSpace(v)))), Code: CodeBadPeriod}
 			}
 			period = p
 		}
