@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -97,9 +97,7 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 				// The value is quoted masked: a cell of the period column may
 				// hold anything, a name or a phone number included.
 				bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["period"]), Raw: rejected(v),
-					// Masked once quoted: quoting may itself make a shape
-					// ("\v@0.0" reads as an e-mail address).
-					Reason: fmt.Sprintf("kỳ đánh giá %s không hợp lệ (ví dụ 2025, 2025-H1)", rejected(strconv.Quote(strings.TrimSpace(v)))), Code: CodeBadPeriod}
+					Reason: fmt.Sprintf("kỳ đánh giá %s không hợp lệ (ví dụ 2025, 2025-H1)", rejected(quoted(strings.TrimSpace(v)))), Code: CodeBadPeriod}
 			}
 			period = p
 		}
@@ -115,7 +113,7 @@ func (lf *listFile) each(in Input, fn func(r row, get func(string) string, unit,
 		if bad == nil && !ok {
 			u = maskUnit(u)
 			bad = &transforms.RowError{Row: r.n, Column: cell(lf.header, lf.idx["unit"]), Raw: u,
-				Reason: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị (units)", u), Code: transforms.CodeUnknownUnit}
+				Reason: fmt.Sprintf("đơn vị %s không có trong danh mục đơn vị (units)", maskShapes(quoted(u))), Code: transforms.CodeUnknownUnit}
 		}
 		fn(r, get, code, period, bad)
 	}
@@ -363,6 +361,18 @@ func parseAdjustments(in Input) (*Parsed, error) {
 		out.Rows = append(out.Rows, append([]any{nilIfEmpty(period), nilIfNoUnit(unit), nilIfEmpty(reason), pts}, in.tail(r.n, bad, rawIf(bad, lf, r, in))...))
 	})
 	return out, nil
+}
+
+// quoted puts s between double quotes for a message, control characters
+// as spaces. It is masked after quoting: Go's %q escapes ("\v@0.0") can
+// themselves read as a personal-data shape.
+func quoted(s string) string {
+	return `"` + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s) + `"`
 }
 
 func rejected(s string) string { m, _ := pii.MaskRejected(s); return m }
