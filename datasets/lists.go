@@ -3,7 +3,6 @@ package datasets
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -269,29 +268,21 @@ func parseAdjustments(in Input) (*Parsed, error) {
 	// Masking makes reasons that differ only by the person they name equal
 	// ("Khen thưởng đồng chí [họ tên]"): within a file each other raw
 	// reason of one unit, period and masked reason is another decision and
-	// gets its ordinal in the key ("… [họ tên] (2)"), in the order the
-	// file lists them; only rows whose raw reasons are equal are one
+	// takes the first ordinal key no other raw reason holds ("… [họ tên]
+	// (2)"), in the order the file lists them; a written reason may itself
+	// end as an ordinal does. Only rows whose raw reasons are equal are one
 	// decision written twice (duplicate_in_file in the merge). The raw
 	// reasons stay in memory for the file only (bounded by MaxRows).
 	type decision struct{ period, unit, reason string }
-	raws := map[decision][]string{}
-	// used holds each key given and the raw reason it went to: a written
-	// reason may itself end as an ordinal does ("… (2)"), and then the
-	// ordinal moves on to a key no other written reason holds.
-	used := map[decision]string{}
+	used := map[decision]string{} // each key given, and the raw reason holding it
 	lf.each(in, func(r row, get func(string) string, unit, period string, bad *transforms.RowError) {
 		var pts any
 		// The reason is free text: it may name the person a decision was
 		// about, with a phone number (package pii: free text through Mask).
 		reason := mask(get("reason"))
 		if reason != "" {
-			k, raw := decision{period, unit, reason}, get("reason")
-			i := slices.Index(raws[k], raw)
-			if i < 0 {
-				raws[k], i = append(raws[k], raw), len(raws[k])
-			}
-			key := reason
-			for n := i + 1; ; n++ {
+			raw, key := get("reason"), reason
+			for n := 1; ; n++ {
 				if n > 1 {
 					key = fmt.Sprintf("%s (%d)", reason, n)
 				}
