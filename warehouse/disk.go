@@ -69,6 +69,16 @@ func byteSize(n uint64) string {
 // nearlyFull reports whether the disk holding path has less than 1 MiB
 // left, when an error came without its reason.
 func nearlyFull(path string) bool {
+	free, ok := freeBytes(filepath.Dir(path))
+	return ok && free < 1<<20
+}
+
+// freeBytes is the room left to an unprivileged writer on the disk holding
+// dir (a variable: tests fill a disk by hand).
+var freeBytes = func(dir string) (uint64, bool) {
 	var st syscall.Statfs_t
-	return syscall.Statfs(filepath.Dir(path), &st) == nil && st.Bavail*uint64(st.Bsize) < 1<<20
+	if syscall.Statfs(dir, &st) != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // SnapshotPath is the read-only copy analysts open while the nightly run
@@ -144,16 +143,6 @@ func DraftSnapshot(warehouse string) *SnapshotDraft {
 		d.f = tmp
 	}()
 	return d
-}
-
-// freeBytes is the room left to an unprivileged writer on the disk holding
-// dir (a variable: tests fill a disk by hand).
-var freeBytes = func(dir string) (uint64, bool) {
-	var st syscall.Statfs_t
-	if syscall.Statfs(dir, &st) != nil {
-		return 0, false
-	}
-	return st.Bavail * uint64(st.Bsize), true
 }
 
 // Write writes the snapshot of the closed warehouse as WriteSnapshot does,
