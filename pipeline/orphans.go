@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/cchc/cchc/config"
@@ -52,33 +53,41 @@ func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry, modelled bool
 	// units.Parse refuses a code twice: a unit's row is its whole history.
 	// The dissolved units without successor are counted in one pass over
 	// the dossiers (one per unit took 17 ms each at 5M dossiers).
-	var values []string
+	dissolved := map[string]string{} // code → valid_to, yyyy-mm-dd
 	for _, u := range reg.Units {
 		if u.ValidTo != nil && u.SuccessorCode == "" {
-			values = append(values, fmt.Sprintf("('%s', DATE '%s')", strings.ReplaceAll(u.Code, "'", "''"), u.ValidTo.Format("2006-01-02")))
+			dissolved[u.Code] = u.ValidTo.Format("2006-01-02")
 		}
 	}
-	if len(values) == 0 {
+	values := func() string {
+		var v []string
+		for code, day := range dissolved {
+			v = append(v, fmt.Sprintf("('%s', DATE '%s')", strings.ReplaceAll(code, "'", "''"), day))
+		}
+		sort.Strings(v)
+		return `WITH u(unit_code, valid_to) AS (VALUES ` + strings.Join(v, ", ") + `)`
+	}
+	if len(dissolved) == 0 {
 		return nil, nil
 	}
-	// In a run, only the units the model lists after their dissolution are
-	// looked for among the dossiers (the usual run has none: no pass at
-	// all). Without modelled, or before the model has counted them, every
-	// candidate is.
-	var listed, statsRows int
-	u := `WITH u(unit_code, valid_to) AS (VALUES ` + strings.Join(values, ", ") + `)`
-	if err := db.QueryRowContext(ctx, u+`
-		SELECT count(DISTINCT s.unit_code) FILTER (WHERE p.end_at > u.valid_to AND s.received_total > 0), count(*)
-		FROM dossier_stats s JOIN periods p USING (period) JOIN u USING (unit_code)`).Scan(&listed, &statsRows); err != nil {
-		return nil, fmt.Errorf("dissolved units without successor: %w", err)
-	}
-	scope := ""
-	if modelled && statsRows > 0 {
-		if listed == 0 {
-			return nil, nil
+	if modelled {
+		// In a run, only the units the model lists after their dissolution
+		// are looked for among the dossiers (the usual run has none: no
+		// pass at all), once the model has counted any of them.
+		listed, err := listedAfter(ctx, db, values())
+		if err != nil {
+			return nil, err
 		}
-		scope = ` AND d.unit_code IN (SELECT s.unit_code FROM dossier_stats s JOIN periods p USING (period) JOIN u USING (unit_code)
-			WHERE p.end_at > u.valid_to AND s.received_total > 0)`
+		if listed != nil {
+			for code := range dissolved {
+				if !listed[code] {
+					delete(dissolved, code)
+				}
+			}
+			if len(dissolved) == 0 {
+				return nil, nil
+			}
+		}
 	}
 	type counted struct {
 		dossiers, open int64
@@ -87,11 +96,11 @@ func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry, modelled bool
 	found := map[string]counted{}
 	// In scope of a period ending after valid_to: not finished before it
 	// (docs/contract.md, "Outcomes and periods"), or received later.
-	rows, err := db.QueryContext(ctx, u+`
+	rows, err := db.QueryContext(ctx, values()+`
 		SELECT d.unit_code, count(*), count(*) FILTER (WHERE d.finished_at IS NULL),
 			coalesce(string_agg(DISTINCT d.source, ',' ORDER BY d.source), '')
 		FROM dossiers d JOIN u USING (unit_code)
-		WHERE (d.finished_at IS NULL OR d.finished_at >= u.valid_to OR d.received_at >= u.valid_to)`+scope+`
+		WHERE d.finished_at IS NULL OR d.finished_at >= u.valid_to OR d.received_at >= u.valid_to
 		GROUP BY d.unit_code`)
 	if err != nil {
 		return nil, fmt.Errorf("dissolved units without successor: %w", err)
@@ -111,7 +120,7 @@ func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry, modelled bool
 	var out []Orphan
 	for _, u := range reg.Units {
 		c, ok := found[u.Code]
-		if u.ValidTo == nil || u.SuccessorCode != "" || !ok || c.dossiers == 0 {
+		if !ok || c.dossiers == 0 {
 			continue
 		}
 		day := u.ValidTo.Format("2006-01-02")
@@ -131,6 +140,34 @@ func Orphans(ctx context.Context, db *sql.DB, reg *units.Registry, modelled bool
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// listedAfter returns the units of u (the WITH clause of Orphans) that
+// dossier_stats lists with dossiers in a period ending after their
+// dissolution; nil when it lists none of u's units at all (the model has
+// not counted them yet).
+func listedAfter(ctx context.Context, db *sql.DB, u string) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, u+`
+		SELECT s.unit_code, bool_or(p.end_at > u.valid_to AND s.received_total > 0)
+		FROM dossier_stats s JOIN periods p USING (period) JOIN u USING (unit_code)
+		GROUP BY s.unit_code`)
+	if err != nil {
+		return nil, fmt.Errorf("dissolved units without successor: %w", err)
+	}
+	defer rows.Close()
+	var listed map[string]bool
+	for rows.Next() {
+		var code string
+		var after bool
+		if err := rows.Scan(&code, &after); err != nil {
+			return nil, fmt.Errorf("dissolved units without successor: %w", err)
+		}
+		if listed == nil {
+			listed = map[string]bool{}
+		}
+		listed[code] = after
+	}
+	return listed, rows.Err()
 }
 
 // Warning is the orphan's warning for a clerk or an analyst, in
