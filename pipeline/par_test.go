@@ -606,37 +606,57 @@ func TestPARDuplicateInFile(t *testing.T) {
 	}
 }
 
-// A scoring sheet with a quarantined row does not vote for the common tree
-// in the load, as in the model (par_tree_sig), so the two never disagree
-// on the majority. Run 1: S.NV with I.1 maximum 5 (clean) loads alone.
-// Run 2: S.TC with I.1 maximum 4 (clean) and S.TP with maximum 4 and I.2
-// appraised 7 of 6 (quarantined). Votes: {5: S.NV} against {4: S.TC}, S.TP
-// not voting: a tie, so both files of the run fail naming the difference,
-// and no unit is left "không có cây chung" by the model while the load
-// accepted its sheet. (Before, the load counted S.TP: {4: 2 votes}, both
-// loaded, and the model, not counting S.TP, found a tie: S.TC incomplete
-// with no criteria at all.)
-func TestPARQuarantinedSheetDoesNotVote(t *testing.T) {
-	ctx := context.Background()
-	cfg, reg, w, dir := parCSVFixture(t)
-	put := treeSheets(t, dir)
-	put("1-snv.csv", "Sở Nội vụ", "5", "6")
-	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
-		t.Fatal(err)
-	}
-	put("2-stc.csv", "Sở Tài chính", "4", "6")
-	put("3-stp.csv", "Sở Tư pháp", "4", "7")
-	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
-		t.Fatal(err)
-	}
-	l := ledger(t, w)
-	for _, f := range []string{"2-stc.csv", "3-stp.csv"} {
-		if l[f].status != "failed" {
-			t.Errorf("%s: %s, want failed (a tie once S.TP, with a quarantined row, does not vote)", f, l[f].status)
-		}
-	}
-	if n := scalar[int64](t, w, `SELECT count(*) FROM par_scores WHERE note LIKE '%không có cây chung%'`); n != 0 {
-		t.Errorf("%d units without a common tree in the model, where the load found one", n)
+// A scoring sheet with quarantined rows does not vote for the common tree
+// in the load, as in the model (par_tree_sig), so the two never disagree on
+// the majority; it is still checked against the common tree. Run 1: S.NV
+// with I.1 maximum 5 (clean) loads alone. Run 2, the I.2 of S.TP appraised
+// 7 of 6 (quarantined), its I.1 maximum 4:
+//   - with S.TC clean at maximum 4: votes {5: S.NV} against {4: S.TC}, S.TP
+//     not voting: a tie, both files of the run fail, and no unit is left
+//     "không có cây chung" by the model while the load accepted its sheet
+//     (before, the load counted S.TP, {4: 2 votes}, both loaded, and the
+//     model found a tie: S.TC incomplete with no criteria at all);
+//   - alone: the only voting tree is S.NV's, I.1 = 5, so S.TP's file fails
+//     naming "I.1 điểm tối đa 4 thay vì 5" (it loaded unchecked before).
+func TestPARQuarantinedSheetTree(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		withTC bool
+		failed []string
+	}{
+		{"tie with a clean sheet", true, []string{"2-stc.csv", "3-stp.csv"}},
+		{"alone against the stored tree", false, []string{"3-stp.csv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg, reg, w, dir := parCSVFixture(t)
+			put := treeSheets(t, dir)
+			put("1-snv.csv", "Sở Nội vụ", "5", "6")
+			if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.withTC {
+				put("2-stc.csv", "Sở Tài chính", "4", "6")
+			}
+			put("3-stp.csv", "Sở Tư pháp", "4", "7")
+			if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			l := ledger(t, w)
+			for _, f := range tc.failed {
+				if l[f].status != "failed" {
+					t.Errorf("%s: %+v, want failed", f, l[f])
+				}
+			}
+			if n := scalar[int64](t, w, `SELECT count(*) FROM par_scores WHERE note LIKE '%không có cây chung%'`); n != 0 {
+				t.Errorf("%d units without a common tree in the model, where the load found one", n)
+			}
+			if !tc.withTC {
+				if msg := scalar[string](t, w, `SELECT coalesce(max(error), '') FROM source_files WHERE path LIKE '%3-stp.csv'`); !strings.Contains(msg, "I.1 điểm tối đa 4 thay vì 5") {
+					t.Errorf("3-stp.csv error %q, want the difference named", msg)
+				}
+			}
+		})
 	}
 }
 
@@ -656,31 +676,6 @@ func TestPARDuplicateKeptCounts(t *testing.T) {
 	got := scalar[string](t, w, `SELECT status || ' ' || coalesce(CAST(score AS VARCHAR), '-') || ' ' || coalesce(note, '') FROM par_scores WHERE unit_code = 'S.TP'`)
 	if got != "ranked 91.25 " {
 		t.Errorf("S.TP %q, want ranked 91.25 (the last row kept)", got)
-	}
-}
-
-// A scoring sheet with quarantined rows, which does not vote, is still
-// checked against the common tree when only one tree votes. Run 1: S.NV
-// with I.1 maximum 5 loads alone. Run 2: S.TP with I.1 maximum 4 and I.2
-// appraised 7 of 6 (quarantined): the only voting tree is S.NV's, I.1 = 5,
-// so S.TP's file fails naming "I.1 điểm tối đa 4 thay vì 5".
-func TestPARQuarantinedSheetChecked(t *testing.T) {
-	ctx := context.Background()
-	cfg, reg, w, dir := parCSVFixture(t)
-	put := treeSheets(t, dir)
-	put("1-snv.csv", "Sở Nội vụ", "5", "6")
-	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
-		t.Fatal(err)
-	}
-	put("3-stp.csv", "Sở Tư pháp", "4", "7")
-	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
-		t.Fatal(err)
-	}
-	if l := ledger(t, w); l["3-stp.csv"].status != "failed" {
-		t.Errorf("3-stp.csv %+v, want failed: its tree differs from the only voting sheet's", l["3-stp.csv"])
-	}
-	if msg := scalar[string](t, w, `SELECT coalesce(max(error), '') FROM source_files WHERE path LIKE '%3-stp.csv'`); !strings.Contains(msg, "I.1 điểm tối đa 4 thay vì 5") {
-		t.Errorf("3-stp.csv error %q, want the difference named", msg)
 	}
 }
 
