@@ -356,3 +356,41 @@ tiers:
 		t.Errorf("scores: %s %s %s %v %s", meth, version, groups, total, tier)
 	}
 }
+
+// A field stored as '*' (loaded before the transform read it as none) is
+// counted under '(chưa phân loại)': '*' is the unit's total row, and a
+// field of that name would make a second one. U1 in 2026-02, by hand:
+// one dossier with field '*', two of Hộ tịch → fields (chưa phân loại) 1
+// and Hộ tịch 2, one total row of 3.
+func TestFieldStarCountedAsNone(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "U1,Xã Một,commune")
+	insert(t, w.DB(), []dossier{
+		{code: "star", field: "*", status: "resolved", received: "2026-02-03 08:00:00", finished: "2026-02-05 08:00:00"},
+		{code: "ht-1", field: "Hộ tịch", status: "resolved", received: "2026-02-04 08:00:00", finished: "2026-02-05 08:00:00"},
+		{code: "ht-2", field: "Hộ tịch", status: "processing", received: "2026-02-05 08:00:00"},
+	})
+	build(t, w, "calendar")
+	rs, err := w.DB().Query(`SELECT field || ' ' || received_total FROM dossier_stats
+		WHERE period = '2026-02' AND unit_code = 'U1' ORDER BY field`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var got []string
+	for rs.Next() {
+		var s string
+		if err := rs.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := "(chưa phân loại) 1|* 3|Hộ tịch 2"
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("dossier_stats 2026-02 U1 = %s, want %s", g, want)
+	}
+	checkIdentities(t, w.DB())
+}

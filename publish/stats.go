@@ -24,6 +24,13 @@ func (c *counts) add(o counts) {
 	}
 }
 
+// max raises each figure of c to o's where o's is larger.
+func (c *counts) max(o counts) {
+	for i := range c {
+		c[i] = max(c[i], o[i])
+	}
+}
+
 // statsUnit is one unit of the form: its total row and its fields.
 type statsUnit struct {
 	Code, Name string
@@ -60,7 +67,8 @@ const dissolvedOrphanNote = "Ghi chú: \"đã giải thể, chưa có đơn vị
 // loadStats reads the form II.06a rows of the periods listed, by period,
 // each grouped by unit level (department, district, commune first), units
 // by unit_code, fields by name in Vietnamese alphabetical order. A unit
-// without a total row (field '*') gets the sum of its fields; a unit
+// without a total row (field '*') gets the sum of its fields; one with
+// several gets their column-wise maximum, in any scan order; a unit
 // dissolved without a successor is named with DissolvedOrphanLabel.
 func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]statsLevel, error) {
 	q, err := query("dossier_stats.sql")
@@ -101,6 +109,15 @@ func loadStats(ctx context.Context, db *sql.DB, periods []string) (map[string][]
 			us[k] = u
 		}
 		if field == "*" {
+			// Several total rows: a warehouse modelled before a field
+			// named '*' was read as none (20_outcome_counts.sql) holds
+			// that field's row beside the total. The total is at least
+			// any field's row in every column (counts of a superset of
+			// its dossiers), so the column-wise maximum is the total,
+			// whichever order the rows come in.
+			if u.HasTotal {
+				c.max(u.Total)
+			}
 			u.Total, u.HasTotal = c, true
 		} else {
 			u.Fields = append(u.Fields, statsField{Name: field, counts: c})

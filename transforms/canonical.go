@@ -814,7 +814,12 @@ func (r *rowParser) parse() (RowError, bool) {
 		r.masked++
 	}
 	r.procName = r.freeText(FProcedureName)
-	r.field = r.freeText(FField)
+	// A field of only "*" is no field's name: '*' is the total row of
+	// dossier_stats (docs/contract.md, form II.06a), so such a dossier is
+	// counted as one without a field, under '(chưa phân loại)'.
+	if r.field = r.freeText(FField); r.field == "*" {
+		r.field = ""
+	}
 
 	if r.channel, err = r.vocab(FChannel, ParseChannel); err != nil {
 		return r.fail(FChannel, CodeUnknownChannel, vocabReason(CodeUnknownChannel, r.header(FChannel), r.get(FChannel)))

@@ -158,6 +158,12 @@ func TestApply(t *testing.T) {
 			map[string]string{"q_reason_code": "ambiguous_number"}},
 		{"negative days", []string{"25", "X-25", "", "", "", "", "", "16/03/2026", "", "", "", "", "", "-2"},
 			map[string]string{"q_reason_code": "implausible_number"}},
+		// '*' names dossier_stats' total row, never a field: a field of
+		// only "*" is no field (NULL, counted under "(chưa phân loại)").
+		{"field of only a star is no field", []string{"26", "X-26", "", "", "", " * ", "", "16/03/2026"},
+			map[string]string{"q_reason": "<nil>", "field": "<nil>"}},
+		{"a star within a field's name is kept", []string{"27", "X-27", "", "", "", "Hộ tịch *", "", "16/03/2026"},
+			map[string]string{"q_reason": "<nil>", "field": "Hộ tịch *"}},
 	}
 	rows := make([][]string, len(cases))
 	for i, c := range cases {

@@ -20,11 +20,16 @@
 --                  = resolved_total + pending_total
 --   resolved_total = resolved_early + resolved_on_time + resolved_late
 --   pending_total  = pending_in_time + pending_overdue
+--
+-- A field of '*' is counted as none: '*' is the total row of dossier_stats
+-- (21_dossier_stats.sql), so a field of that name would make a second one.
+-- The transform (transforms/canonical.go) loads such a field as NULL; a
+-- warehouse loaded before it did may still hold one.
 SELECT
     period,
     unit_code,
     received_unit_code,
-    coalesce(field, '(chưa phân loại)') AS field,
+    coalesce(nullif(field, '*'), '(chưa phân loại)') AS field,
     count(*) AS received_total,
     count(*) FILTER (WHERE received_in_period AND channel = 'online') AS received_online,
     count(*) FILTER (WHERE received_in_period AND channel <> 'online') AS received_direct_postal,
@@ -42,4 +47,4 @@ SELECT
     count(*) FILTER (WHERE NOT finished_in_period AND status = 'supplement_requested') AS supplement_requested
     {counts}
 FROM {outcomes}
-GROUP BY period, unit_code, received_unit_code, coalesce(field, '(chưa phân loại)')
+GROUP BY period, unit_code, received_unit_code, coalesce(nullif(field, '*'), '(chưa phân loại)')
