@@ -53,7 +53,10 @@ type (
 		Groups                              []string
 		Rows                                []rowView
 		Up, Down, Same, New                 int
-		Stale, NA, NoData                   []string
+		// Unranked: units without a rank this period (no data), with a
+		// previous rank or not; New counts only ranked units without one.
+		Unranked          int
+		Stale, NA, NoData []string
 		// BarsHTML, RowsHTML and MovesHTML are the chart's bars, the
 		// component table's rows and the movement table's rows as the
 		// template's loops over Chart.Bars and Rows write them
@@ -299,6 +302,8 @@ func sectionOf(r ranking, manyMethods bool) sectionView {
 		tiers[row.Tier] = true
 		s.Rows = append(s.Rows, rowOf(r, row))
 		switch {
+		case row.Rank == nil:
+			s.Unranked++
 		case row.RankChange == nil || row.PrevRank == nil:
 			s.New++
 		case *row.RankChange > 0:
@@ -366,6 +371,11 @@ func chartOf(r ranking, scale float64) chartView {
 	return c
 }
 
+// unrankedChange is the movement of a unit without a rank this period,
+// whether it had one before or not: as the notes list it ("Không có dữ
+// liệu trong kỳ"), not as a unit new to the ranking.
+const unrankedChange = "không có dữ liệu trong kỳ"
+
 func rowOf(r ranking, row rankRow) rowView {
 	v := rowView{
 		Rank: formatRank(row.Rank, row.PeerCount), Code: row.UnitCode, Name: row.UnitName,
@@ -388,7 +398,9 @@ func rowOf(r ranking, row rankRow) rowView {
 		}
 		v.Cells = append(v.Cells, cell)
 	}
-	if row.RankChange != nil && row.PrevRank != nil {
+	if row.Rank == nil {
+		v.Change = unrankedChange
+	} else if row.RankChange != nil && row.PrevRank != nil {
 		v.Change = FormatRankChange(*row.RankChange)
 		switch {
 		case *row.RankChange > 0:

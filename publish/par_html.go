@@ -110,7 +110,10 @@ func parSectionOf(period string, t parTable, decimals int) parSectionView {
 				}
 				v.Change += ", " + sign + FormatFixed(d, decimals) + " điểm"
 			}
-		} else {
+		} else if r.PreviousRank == nil {
+			// Only ranked units get here (unranked ones are listed under
+			// Incomplete): "Chưa có kỳ trước" is a ranked unit without a
+			// previous rank, never one without a rank now.
 			s.New++
 		}
 		s.Rows = append(s.Rows, v)
