@@ -10,9 +10,13 @@ import (
 
 // loadMergers lists the mergers that affect the period (the model's view
 // unit_mergers: units merged after the previous period's end and by this
-// period's end), one sentence each, by unit code: "Xã X được hợp nhất từ
-// xã A, xã B từ 01/07/2025" for a new unit, "Xã A được sáp nhập vào xã B
-// từ 01/07/2025" for a unit merged into one that already existed. The
+// period's end), one sentence each, by the unit standing for them at the
+// period's end, then date. Each sentence names the merged units' own
+// successor (one hop, so a chain within the period reads step by step):
+// "Xã X được hợp nhất từ xã A, xã B từ 01/07/2025" for a unit created from
+// several, "Xã A đổi tên thành xã X từ 01/07/2025" for one created from a
+// single unit, "Xã A được sáp nhập vào xã B từ 01/07/2025" for a unit
+// merged into one that already existed. The
 // period's statistics and ranks count the merged units' dossiers for the
 // unit named, and its movement compares with the previous period restated
 // the same way (docs/contract.md, "Unit history").
@@ -23,24 +27,30 @@ func loadMergers(ctx context.Context, db *sql.DB, period string) ([]merger, erro
 
 // loadMergersOf is loadMergers for each of the periods listed.
 func loadMergersOf(ctx context.Context, db *sql.DB, periods []string) (map[string][]merger, error) {
-	rows, err := db.QueryContext(ctx, `SELECT period, unit_code, name, level, merged_on, new_unit, array_to_string(predecessor_names, chr(31))
-		FROM unit_mergers WHERE period IN (SELECT unnest(string_split(?, ','))) ORDER BY period, unit_code, merged_on`, periodList(periods))
+	rows, err := db.QueryContext(ctx, `SELECT period, unit_code, level, merged_on, new_unit, renamed, successor_name,
+			array_to_string(predecessor_names, chr(31))
+		FROM unit_mergers WHERE period IN (SELECT unnest(string_split(?, ','))) ORDER BY period, unit_code, merged_on, successor_code`, periodList(periods))
 	if err != nil {
 		return nil, fmt.Errorf("unit_mergers query: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]merger{}
 	for rows.Next() {
-		var period, code, name, level, preds string
+		var period, code, level, into, preds string
 		var on time.Time
-		var isNew bool
-		if err := rows.Scan(&period, &code, &name, &level, &on, &isNew, &preds); err != nil {
+		var isNew, renamed bool
+		if err := rows.Scan(&period, &code, &level, &on, &isNew, &renamed, &into, &preds); err != nil {
 			return nil, fmt.Errorf("unit_mergers query: %w", err)
 		}
 		from := strings.Join(strings.Split(preds, "\x1f"), ", ")
-		m := merger{Unit: code, Level: level, Text: from + " được sáp nhập vào " + name + " từ " + formatDate(on)}
-		if isNew {
-			m.Text = name + " được hợp nhất từ " + from + " từ " + formatDate(on)
+		m := merger{Unit: code, Level: level}
+		switch {
+		case renamed:
+			m.Text = from + " đổi tên thành " + into + " từ " + formatDate(on)
+		case isNew:
+			m.Text = into + " được hợp nhất từ " + from + " từ " + formatDate(on)
+		default:
+			m.Text = from + " được sáp nhập vào " + into + " từ " + formatDate(on)
 		}
 		out[period] = append(out[period], m)
 	}
