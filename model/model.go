@@ -83,10 +83,9 @@ type Built struct {
 	// New counts the periods that did not exist before (a new month),
 	// counted from every dossier while the others took the delta.
 	New int
-	// Classes counts the classes of dossiers that count alike that
-	// outcome_counts was made from, when every dossier was counted anew
-	// (model/classes.go); 0 when they were counted one by one.
-	Classes int64
+	// Classed says that every dossier was counted anew from classes of
+	// dossiers that count alike (model/classes.go), not one by one.
+	Classed bool
 	// Relabelled counts the rows of outcome_counts kept or updated whose
 	// standing unit changed with the registry (relabelCounts).
 	Relabelled int64
@@ -293,11 +292,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if plan.classed, err = outcomeViews(ctx, db, plan, convention, b.Counts, added, grown > 0); err != nil {
 		return b, err
 	}
-	if plan.classed {
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM model_classes`).Scan(&b.Classes); err != nil {
-			return b, fmt.Errorf("model: %w", err)
-		}
-	}
+	b.Classed = plan.classed
 	del := func(t, set string) error {
 		if full {
 			return exec(t, `DELETE FROM `+t)
@@ -331,7 +326,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
 	}
 	if plan.classed {
-		drop += "DROP VIEW model_counted_outcomes; DROP VIEW model_unused_counted_restated; DROP TABLE model_classes;"
+		drop += "DROP VIEW model_counted_outcomes; DROP VIEW model_unused_counted_restated;"
 	}
 	if !plan.linear {
 		drop += "DROP VIEW model_outcomes_restated; DROP VIEW model_previous_outcomes; DROP TABLE model_previous_units;"
@@ -369,7 +364,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 //   - model_outcomes: the outcomes in the periods it rebuilds, unless it
 //     takes a delta or keeps the counts, with linear indicators;
 //   - model_counted_outcomes: the same over the classes of dossiers that
-//     count alike (model_classes, classes.go), when every dossier is
+//     count alike (classes.go), when every dossier is
 //     counted anew and the counts can be weighed (classed);
 //   - model_previous_outcomes, model_outcomes_restated: the previous periods
 //     restated, when the indicators are not linear;
@@ -436,14 +431,10 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, convention, co
 		if err != nil {
 			return false, err
 		}
-		if _, err := db.ExecContext(ctx, classesQuery(factsOf("dossiers"), plan.query, cols, convention)); err != nil {
-			return false, fmt.Errorf("model 08_dossier_facts.sql (classes): %w", err)
-		}
-		// model_units, made for model_outcomes above, are these periods' units.
 		if _, err := db.ExecContext(ctx, strings.NewReplacer("{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods",
 			"{outcomes}", "model_counted_outcomes", "{restated}", "model_unused_counted_restated", "{pa}", "model_units",
-			"{facts}", "SELECT * FROM model_classes", "{dossiers}", "dossiers").Replace(string(body))); err != nil {
-			return false, fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
+			"{facts}", classesQuery(factsOf("dossiers"), plan.query, cols, convention), "{dossiers}", "dossiers").Replace(string(body))); err != nil {
+			return false, fmt.Errorf("model 10_dossier_outcomes.sql (classes): %w", err)
 		}
 		classed = true
 	}
