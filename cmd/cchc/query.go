@@ -27,7 +27,8 @@ func queryCmd(g *globals) *cobra.Command {
 The query reads the analysts' snapshot (<warehouse>.snapshot.duckdb, as of
 the last successful run) when it exists, so it works while the nightly run
 writes; --live reads the warehouse itself (refused while a run holds it).
-Either is opened read-only and without access to other files, so INSERT,
+More than one statement is refused (exit 2): only the last one's rows would
+show. Either is opened read-only and without access to other files, so INSERT,
 UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
