@@ -598,10 +598,13 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	})
 	sum.Published = append(sum.Published, files...)
 	if err != nil {
-		// No failed period: the files are written, the publication's
+		// A failed period's error names it already ("publish P: …");
+		// with none, the files are written and the publication's
 		// clean-up failed.
-		where := strings.TrimSpace("publish " + failed)
-		sum.PublishErr = fmt.Errorf("%s: %w", where, err)
+		sum.PublishErr = err
+		if failed == "" {
+			sum.PublishErr = fmt.Errorf("publish: %w", err)
+		}
 		log.Error("publication failed", "period", failed, "err", err)
 	}
 	if sum.PublishErr == nil {

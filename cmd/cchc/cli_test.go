@@ -233,7 +233,7 @@ func TestLockAndReadsDuringRun(t *testing.T) {
 		t.Errorf("publish: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = cchc(t, dir, nil, "publish", "--period", "2031-03")
-	if r.code != 1 || !strings.Contains(r.stderr, "no data") {
+	if r.code != 2 || !strings.Contains(r.stderr, "no data") {
 		t.Errorf("publish of an empty period: exit %d %s", r.code, r.stderr)
 	}
 	r = cchc(t, dir, nil, "publish", "--period", "March")
@@ -341,7 +341,8 @@ func TestRunWaitsForLiveReader(t *testing.T) {
 	}
 	q := reader()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "run")
-	if r.code != 1 || !strings.Contains(r.stderr, "another program has the warehouse file open") || !strings.Contains(r.stderr, "snapshot") {
+	if r.code != 1 || !strings.Contains(r.stderr, "another program has the warehouse file open") || !strings.Contains(r.stderr, "snapshot") ||
+		!strings.Contains(r.stderr, "cchc: kho dữ liệu đang được một chương trình khác mở") {
 		t.Errorf("short timeout: exit %d %s", r.code, r.stderr)
 	}
 	q.Wait()

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/explain"
 	"github.com/cchc/cchc/model"
-	"github.com/cchc/cchc/periods"
 )
 
 func explainCmd(g *globals) *cobra.Command {
@@ -26,15 +26,18 @@ service index (--index service) each group and indicator. --unit takes a
 unit code or a unit's name. It reads the analysts' snapshot, like query.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := loadConfig(g)
-			if err != nil {
+			if err := checkNotBlank("unit", unit); err != nil {
 				return err
 			}
-			if _, err := periods.Parse(period, cfg.Periods); err != nil {
-				return usageErr(fmt.Errorf("--period: %w", err))
+			if err := checkPeriodFlag(period); err != nil {
+				return err
 			}
-			if index != "par" && index != "service" {
-				return usageErr(fmt.Errorf("--index must be par or service, got %q", index))
+			if err := checkFormat("index", index, "par", "service"); err != nil {
+				return err
+			}
+			cfg, reg, err := loadConfig(g)
+			if err != nil {
+				return err
 			}
 			pm, err := model.LoadPARMethodology(cfg.PAR.Methodology)
 			if err != nil {
@@ -53,6 +56,12 @@ unit code or a unit's name. It reads the analysts' snapshot, like query.`,
 				err = explain.Service(cmd.Context(), w.DB(), cmd.OutOrStdout(), unit, period, opts)
 			}
 			if errors.Is(err, explain.ErrNotFound) {
+				// A code or name the registry does not know is a typo, not
+				// a unit without a score.
+				if _, ok := reg.Resolve(unit); !ok {
+					return usageErr(fmt.Errorf("--unit: không có đơn vị %q trong danh mục đơn vị %s (mã hoặc tên); xem danh sách: cchc query \"SELECT unit_code, name FROM units ORDER BY 1\" (unknown unit)",
+						unit, rel(filepath.Dir(cfg.File), cfg.Units)))
+				}
 				return usageErr(err)
 			}
 			if err != nil {

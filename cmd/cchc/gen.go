@@ -22,6 +22,9 @@ func genCmd() *cobra.Command {
 		Short: "Write the demo set: units.csv, cchc.yaml, exports/ in many formats, manifest.json",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPositive("dossiers", dossiers); err != nil {
+				return err
+			}
 			if err := samplegen.Demo(args[0], samplegen.Options{Dossiers: dossiers, Seed: seed}); err != nil {
 				return failedErr(err)
 			}
@@ -38,6 +41,9 @@ func genCmd() *cobra.Command {
 		Short: "Write one large CSV export for benchmarks",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPositive("rows", rows); err != nil {
+				return err
+			}
 			f, err := os.Create(args[0])
 			if err != nil {
 				return failedErr(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/warehouse"
 )
 
 // exitError carries an exit code through cobra.
@@ -57,13 +58,27 @@ func execute(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "cchc:", ee.err)
+			fmt.Fprintln(os.Stderr, "cchc:", userMessage(ee.err))
 		}
 		return ee.code
 	}
 	// Cobra's own errors: unknown command or flag.
 	fmt.Fprintln(os.Stderr, "cchc:", err)
 	return pipeline.ExitUsage
+}
+
+// userMessage is err as the user reads it: the errors of a warehouse held
+// by another process lead, in Vietnamese, with what to do; DuckDB's and the
+// lock's English detail follows in parentheses.
+func userMessage(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, warehouse.ErrLocked):
+		return "một lần chạy khác (cchc run, cchc publish) đang giữ quyền ghi kho dữ liệu; hãy đợi nó xong rồi thử lại, hoặc tăng lock_timeout (" + msg + ")"
+	case errors.Is(err, warehouse.ErrBusy):
+		return "kho dữ liệu đang được một chương trình khác mở (DBeaver, Python, cchc query --live, một lần chạy cchc); hãy đóng chương trình đó hoặc đợi nó xong rồi thử lại (" + msg + ")"
+	}
+	return msg
 }
 
 func newRoot() *cobra.Command {

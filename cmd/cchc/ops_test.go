@@ -194,7 +194,8 @@ func TestPublishTakesTheLock(t *testing.T) {
 	child := startPaused(t, dir)
 	defer child.Process.Kill()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "publish", "--period", "2026-03")
-	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("locked by another writer: process %d", child.Process.Pid)) {
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("locked by another writer: process %d", child.Process.Pid)) ||
+		!strings.Contains(r.stderr, "cchc: một lần chạy khác (cchc run, cchc publish) đang giữ quyền ghi kho dữ liệu; hãy đợi") {
 		t.Errorf("publish during a run: exit %d %s", r.code, r.stderr)
 	}
 	child.Process.Signal(syscall.SIGTERM)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/model"
-	"github.com/cchc/cchc/periods"
 	"github.com/cchc/cchc/pipeline"
 	"github.com/cchc/cchc/publish"
 	"github.com/cchc/cchc/warehouse"
@@ -39,21 +38,22 @@ With publish.lake set, publish also brings the lake up to date (the
 partitions whose content changed); --lake writes the lake alone.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case lakeOnly && period != "":
+				return usageErr(fmt.Errorf("chỉ chọn một trong --period và --lake (give --period or --lake, not both)"))
+			case !lakeOnly && period == "":
+				return usageErr(fmt.Errorf("thiếu --period (hoặc --lake) (--period is required, or --lake)"))
+			case !lakeOnly:
+				if err := checkPeriodFlag(period); err != nil {
+					return err
+				}
+			}
 			cfg, _, err := loadConfig(g)
 			if err != nil {
 				return err
 			}
-			switch {
-			case lakeOnly && cfg.Publish.Lake == "":
-				return usageErr(fmt.Errorf("--lake: publish.lake is not set in %s", cfg.File))
-			case lakeOnly && period != "":
-				return usageErr(fmt.Errorf("give --period or --lake, not both"))
-			case !lakeOnly && period == "":
-				return usageErr(fmt.Errorf("--period is required (or --lake)"))
-			case !lakeOnly:
-				if _, err := periods.Parse(period, cfg.Periods); err != nil {
-					return usageErr(fmt.Errorf("--period: %w", err))
-				}
+			if lakeOnly && cfg.Publish.Lake == "" {
+				return usageErr(fmt.Errorf("--lake: chưa khai báo publish.lake trong %s (publish.lake is not set)", cfg.File))
 			}
 			ctx := cmd.Context()
 			host, _ := os.Hostname()
@@ -102,7 +102,10 @@ func publishPeriod(cmd *cobra.Command, cfg *config.Config, w *warehouse.Warehous
 		return failedErr(err)
 	}
 	if n == 0 {
-		return failedErr(fmt.Errorf("period %s has no data in %s (see: cchc query \"SELECT period FROM periods\")", period, cfg.Warehouse))
+		// As explain: a period the warehouse holds nothing of is a wrong
+		// --period (exit 2), not a failure of the warehouse.
+		return usageErr(fmt.Errorf("--period: kho dữ liệu %s chưa có số liệu kỳ %s; xem các kỳ đã có: cchc query \"SELECT DISTINCT period FROM periods ORDER BY 1\" (period %s has no data)",
+			cfg.Warehouse, period, period))
 	}
 	parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
 	if err != nil {
@@ -126,6 +129,9 @@ func publishPeriod(cmd *cobra.Command, cfg *config.Config, w *warehouse.Warehous
 // and publishing from it would put stale figures over fresh ones.
 func openPublished(ctx context.Context, cmd *cobra.Command, cfg *config.Config) (*warehouse.Warehouse, error) {
 	opts := warehouse.Options{ReadOnly: true}
+	if err := checkWarehouseExists(cfg.Warehouse); err != nil {
+		return nil, err
+	}
 	w, err := warehouse.Open(ctx, cfg.Warehouse, opts)
 	if err == nil || !errors.Is(err, warehouse.ErrBusy) {
 		return w, err
@@ -136,6 +142,6 @@ func openPublished(ctx context.Context, cmd *cobra.Command, cfg *config.Config) 
 	if werr != nil || serr != nil || ss.ModTime().Before(ws.ModTime()) {
 		return nil, fmt.Errorf("%w; the snapshot %s is older than the warehouse (or missing), so it cannot stand in: close the other program and publish again", err, snap)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "cchc: the warehouse file is open in another program; publishing from the snapshot %s, which is as new as the warehouse\n", snap)
+	fmt.Fprintf(cmd.ErrOrStderr(), "cchc: kho dữ liệu đang được chương trình khác mở; xuất bản từ bản chụp %s, mới bằng kho dữ liệu (the warehouse file is open in another program; publishing from the snapshot)\n", snap)
 	return warehouse.Open(ctx, snap, opts)
 }

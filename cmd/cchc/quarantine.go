@@ -47,8 +47,8 @@ the Vietnamese text intact. Like cchc query, it reads the analysts'
 snapshot unless --live is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "csv" {
-				return usageErr(fmt.Errorf("--format must be table or csv, got %q", format))
+			if err := checkFormat("format", format, "table", "csv"); err != nil {
+				return err
 			}
 			cfg, _, err := loadConfig(g)
 			if err != nil {

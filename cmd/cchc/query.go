@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -26,14 +27,20 @@ func queryCmd(g *globals) *cobra.Command {
 The query reads the analysts' snapshot (<warehouse>.snapshot.duckdb, as of
 the last successful run) when it exists, so it works while the nightly run
 writes; --live reads the warehouse itself (refused while a run holds it).
-Either is opened read-only and without access to other files, so INSERT,
+More than one statement is refused (exit 2): only the last one's rows would
+show. Either is opened read-only and without access to other files, so INSERT,
 UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch format {
-			case "table", "csv", "json":
+			if err := checkFormat("format", format, "table", "csv", "json"); err != nil {
+				return err
+			}
+			switch countStatements(args[0]) {
+			case 0:
+				return usageErr(errors.New("câu lệnh SQL trống (the SQL is empty)"))
+			case 1:
 			default:
-				return usageErr(fmt.Errorf("--format must be table, csv or json, got %q", format))
+				return usageErr(errMultipleStatements)
 			}
 			cfg, _, err := loadConfig(g)
 			if err != nil {
@@ -63,7 +70,7 @@ UPDATE, DELETE, CREATE, COPY ... TO and ATTACH are refused.`,
 func explainQueryError(err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "read-only") || strings.Contains(msg, "read only") || strings.Contains(msg, "Permission Error") || strings.Contains(msg, "disabled") {
-		return fmt.Errorf("cchc query is read-only; the statement was refused: %w", err)
+		return fmt.Errorf("câu lệnh bị từ chối: cchc query chỉ đọc dữ liệu, không cho thêm, sửa, xóa, tạo bảng, COPY … TO hay ATTACH (cchc query is read-only; the statement was refused: %w)", err)
 	}
 	return err
 }

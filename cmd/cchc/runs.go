@@ -14,6 +14,12 @@ func runsCmd(g *globals) *cobra.Command {
 		Short: "Show recent runs from the ledger",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat("format", format, "table", "csv", "json"); err != nil {
+				return err
+			}
+			if err := checkPositive("limit", limit); err != nil {
+				return err
+			}
 			cfg, _, err := loadConfig(g)
 			if err != nil {
 				return err
@@ -33,7 +39,7 @@ func runsCmd(g *globals) *cobra.Command {
 			return writeRows(cmd.OutOrStdout(), rows, format)
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs")
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs (1 or more)")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
 	return cmd
 }

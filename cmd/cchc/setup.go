@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 
@@ -20,26 +22,31 @@ import (
 func loadConfig(g *globals) (*config.Config, *units.Registry, error) {
 	cfg, err := config.Load(g.configPath, os.Environ())
 	if err != nil {
-		return nil, nil, usageErr(err)
+		return nil, nil, usageErr(configErr(err))
 	}
 	reg, err := units.Load(cfg.Units)
 	if err != nil {
-		return nil, nil, usageErr(err)
+		return nil, nil, usageErr(fmt.Errorf("danh mục đơn vị có lỗi, chưa làm gì; hãy sửa chỗ được nêu rồi chạy lại: %w", err))
 	}
 	// A methodology that does not load would fail every run late.
 	if _, err := model.LoadMethodology(cfg.Methodology); err != nil {
-		return nil, nil, usageErr(&config.Error{File: cfg.File, Key: "methodology", Msg: err.Error()})
+		return nil, nil, usageErr(configErr(&config.Error{File: cfg.File, Key: "methodology", Msg: err.Error()}))
 	}
 	if _, err := model.LoadPARMethodology(cfg.PAR.Methodology); err != nil {
-		return nil, nil, usageErr(&config.Error{File: cfg.File, Key: "par.methodology", Msg: err.Error()})
+		return nil, nil, usageErr(configErr(&config.Error{File: cfg.File, Key: "par.methodology", Msg: err.Error()}))
 	}
 	for i, s := range cfg.Sources {
 		if s.Unit != "" && !reg.Has(s.Unit) {
-			return nil, nil, usageErr(&config.Error{File: cfg.File, Key: fmt.Sprintf("sources[%d].unit", i),
-				Msg: fmt.Sprintf("unit %q is not in the unit registry %s", s.Unit, cfg.Units)})
+			return nil, nil, usageErr(configErr(&config.Error{File: cfg.File, Key: fmt.Sprintf("sources[%d].unit", i),
+				Msg: fmt.Sprintf("unit %q is not in the unit registry %s", s.Unit, cfg.Units)}))
 		}
 	}
 	return cfg, reg, nil
+}
+
+// configErr leads a config error with what to do, in Vietnamese.
+func configErr(err error) error {
+	return fmt.Errorf("cấu hình có lỗi, chưa làm gì; hãy sửa chỗ được nêu rồi chạy lại: %w", err)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -76,12 +83,27 @@ func openRead(cmd *cobra.Command, cfg *config.Config, preferLive, sandboxed bool
 	if !preferLive && serr == nil {
 		return warehouse.Open(cmd.Context(), snap, opts)
 	}
+	if serr != nil {
+		if err := checkWarehouseExists(cfg.Warehouse); err != nil {
+			return nil, err
+		}
+	}
 	w, err := warehouse.Open(cmd.Context(), cfg.Warehouse, opts)
 	if err != nil && serr == nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: the warehouse is busy (%v); reading the snapshot of the last successful run, %s\n", err, snap)
+		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: kho dữ liệu đang bận; đọc bản chụp (snapshot) của lần chạy thành công gần nhất, %s (the warehouse is busy: %v)\n", snap, err)
 		return warehouse.Open(cmd.Context(), snap, opts)
 	}
 	return w, err
+}
+
+// checkWarehouseExists fails, saying what to do, when the warehouse file
+// is not there: DuckDB's own message ("database does not exist") does not
+// say that a first cchc run creates it.
+func checkWarehouseExists(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("không mở được kho dữ liệu %s: chưa có; hãy chạy `cchc run` trước, hoặc kiểm tra khóa warehouse trong cấu hình (database does not exist)", path)
+	}
+	return nil
 }
 
 // checkSources fails with a usage error when names are not all configured
@@ -93,7 +115,7 @@ func checkSources(cfg *config.Config, names []string) error {
 	}
 	for _, n := range names {
 		if !known[n] {
-			return usageErr(fmt.Errorf("--source %s: no such source in %s", n, cfg.File))
+			return usageErr(fmt.Errorf("--source %s: không có nguồn này trong %s (no such source)", n, cfg.File))
 		}
 	}
 	return nil

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The mistakes an operator or analyst makes most often get a message in
+// Vietnamese saying what to do, the English detail after it, and the exit
+// code of the README's table (2: bad usage or config).
+func TestUserMessages(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	// No run yet: no warehouse; DuckDB alone would say "database does not
+	// exist" without saying that cchc run creates it.
+	for _, args := range [][]string{
+		{"query", "SELECT 1"},
+		{"runs"},
+		{"quarantine"},
+		{"explain", "--unit", "H.BAVI", "--period", "2026"},
+		{"publish", "--period", "2026-03"},
+	} {
+		r := cchc(t, dir, nil, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "không mở được kho dữ liệu") || !strings.Contains(r.stderr, "hãy chạy `cchc run` trước") {
+			t.Errorf("%s before any run: exit %d %s", args[0], r.code, r.stderr)
+		}
+	}
+	r := cchc(t, dir, []string{"CCHC_PERIODS=weekly"}, "runs")
+	if r.code != 2 || !strings.Contains(r.stderr, "cấu hình có lỗi, chưa làm gì; hãy sửa chỗ được nêu rồi chạy lại: config: environment variable CCHC_PERIODS: periods:") {
+		t.Errorf("bad config: exit %d %s", r.code, r.stderr)
+	}
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("run: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	// runs --format xml printed a table and exited 0.
+	r = cchc(t, dir, nil, "runs", "--format", "xml")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--format") {
+		t.Errorf("runs --format xml: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "runs", "--limit", "1", "--format", "csv")
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("runs --limit 1: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+
+	// A period without data: exit 2, as explain on the same case.
+	r = cchc(t, dir, nil, "publish", "--period", "2031")
+	if r.code != 2 || !strings.Contains(r.stderr, "chưa có số liệu kỳ 2031") || !strings.Contains(r.stderr, "has no data") {
+		t.Errorf("publish --period 2031: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "2031")); err == nil {
+		t.Error("publish of a period without data made its folder")
+	}
+	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", "2031")
+	if r.code != 2 || !strings.Contains(r.stderr, "không có điểm") {
+		t.Errorf("explain --period 2031: exit %d %s", r.code, r.stderr)
+	}
+
+	// A unit code the registry does not know is unknown, not "no score".
+	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVII", "--period", "2026")
+	if r.code != 2 || !strings.Contains(r.stderr, `không có đơn vị "H.BAVII" trong danh mục đơn vị units.csv`) || strings.Contains(r.stderr, "không có điểm") {
+		t.Errorf("explain of an unknown unit: exit %d %s", r.code, r.stderr)
+	}
+	// A known unit without a score keeps its message.
+	r = cchc(t, dir, nil, "explain", "--unit", "H.BAVI", "--period", "2026")
+	if r.code != 2 || !strings.Contains(r.stderr, "đơn vị H.BAVI không có điểm") {
+		t.Errorf("explain of a known unit without a score: exit %d %s", r.code, r.stderr)
+	}
+
+	// Two statements ran both and printed the last; now refused, neither
+	// runs.
+	r = cchc(t, dir, nil, "query", "SELECT 1 AS a; SELECT 2 AS b")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "một câu lệnh SQL mỗi lần") {
+		t.Errorf("two statements: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "query", "SELECT ';' AS s; -- one statement;", "--format", "csv")
+	if r.code != 0 || r.stdout != "s\n;\n" {
+		t.Errorf("one statement with semicolons in a string and a comment: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = cchc(t, dir, nil, "query", "DELETE FROM dossiers")
+	if r.code != 1 || !strings.Contains(r.stderr, "câu lệnh bị từ chối: cchc query chỉ đọc dữ liệu") || !strings.Contains(r.stderr, "read-only") {
+		t.Errorf("a write: exit %d %s", r.code, r.stderr)
+	}
+	r = cchc(t, dir, nil, "quarantine", "--source", "zz")
+	if r.code != 2 || !strings.Contains(r.stderr, "--source zz: không có nguồn này") {
+		t.Errorf("unknown source: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// A period whose publication fails names the period once: the pipeline
+// wrapped publish's "publish P: …" in another "publish P: ".
+func TestPublicationErrorNamesPeriodOnce(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	if err := os.WriteFile(filepath.Join(dir, "blocker"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CCHC_PUBLISH_DIR=./blocker/out"}
+	r := cchc(t, dir, env, "run")
+	if r.code != 3 || !strings.Contains(r.stdout, "PUBLICATION FAILED") || !strings.Contains(r.stdout, "not a directory") {
+		t.Fatalf("run into a blocked publish dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Count(line, "publish 20") > 1 {
+			t.Errorf("the period is named twice: %s", line)
+		}
+	}
+	r = cchc(t, dir, env, "publish", "--period", "2026-03")
+	if r.code != 1 || strings.Count(r.stderr, "publish 2026-03") != 1 {
+		t.Errorf("publish into a blocked dir: exit %d %s", r.code, r.stderr)
+	}
+}
