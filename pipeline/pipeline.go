@@ -136,6 +136,11 @@ type Summary struct {
 	// or not written).
 	Lake       *publish.LakeResult
 	PublishErr error // publication failed after the data committed
+	// UnpublishedPeriods are the periods whose publications failed, and
+	// UnpublishedLake the lake's tables not brought up to date (["?"]
+	// when the lake failed before any table): the next run writes them
+	// (runs.unpublished).
+	UnpublishedPeriods, UnpublishedLake []string
 	// ModelErr is a model that failed after the data committed: nothing
 	// is published and the next run rebuilds the model whole.
 	ModelErr    error
@@ -293,11 +298,34 @@ func failureMessage(s *Summary) string {
 	}
 	if s.PublishErr != nil {
 		parts = append(parts, s.PublishErr.Error())
+		if m := unpublishedMessage(s); m != "" {
+			parts = append(parts, m)
+		}
 	}
 	if s.StillFailed > 0 {
 		parts = append(parts, fmt.Sprintf("%d unchanged files still fail (see source_files where status = 'failed')", s.StillFailed))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// unpublishedMessage says, in Vietnamese, what the run failed to publish
+// and that the next run writes it.
+func unpublishedMessage(s *Summary) string {
+	var what []string
+	if len(s.UnpublishedPeriods) > 0 {
+		what = append(what, "bản công bố của kỳ "+strings.Join(s.UnpublishedPeriods, ", "))
+	}
+	if len(s.UnpublishedLake) > 0 {
+		if len(s.UnpublishedLake) == 1 && s.UnpublishedLake[0] == "?" {
+			what = append(what, "hồ dữ liệu (publish.lake)")
+		} else {
+			what = append(what, "các bảng "+strings.Join(s.UnpublishedLake, ", ")+" của hồ dữ liệu (publish.lake)")
+		}
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "chưa ghi được " + strings.Join(what, " và ") + "; lần chạy sau sẽ tự ghi lại"
 }
 
 func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options, log *slog.Logger, sum *Summary) error {
@@ -569,25 +597,43 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.NoPublish {
 		return nil
 	}
-	if !(sum.Modelled || sum.republish) {
-		// A lake configured since the last modelled run is written now,
-		// not at the next run that loads something.
-		if cfg.Publish.Lake != "" && !publish.LakeWritten(cfg.Publish.Lake) {
+	// What the last run to publish failed to write is written now, even
+	// when this run loads nothing (runs.unpublished).
+	unwritten, err := w.PendingPublications(ctx)
+	if err != nil {
+		return err
+	}
+	var pendingPeriods []string
+	pendingLake := false
+	for _, p := range unwritten {
+		if p == warehouse.PendingLake {
+			pendingLake = true
+		} else {
+			pendingPeriods = append(pendingPeriods, p)
+		}
+	}
+	// A lake configured since the last modelled run is written now, not
+	// at the next run that loads something.
+	lakeDue := cfg.Publish.Lake != "" && (pendingLake || !publish.LakeWritten(cfg.Publish.Lake))
+	if !(sum.Modelled || sum.republish || len(pendingPeriods) > 0) {
+		if lakeDue {
+			sum.Run.PublishTried = true
 			writeLake(ctx, cfg, w, sum, opts, log)
 		}
 		return nil
 	}
-	// Only the periods whose model rows changed (model.Built.Changed) and
-	// those time alone changed (provisional, stale units) are written
-	// again; the others' files stay as they are, byte for byte. A dead
-	// run's publications, a failing source and a source turning stale
-	// reach every period.
+	sum.Run.PublishTried = true
+	// Only the periods whose model rows changed (model.Built.Changed),
+	// those time alone changed (provisional, stale units) and those the
+	// last run failed to publish are written again; the others' files
+	// stay as they are, byte for byte. A dead run's publications, a
+	// failing source and a source turning stale reach every period.
 	ps, err := allPeriods(ctx, w.DB())
 	if err != nil {
 		return err
 	}
 	if !(sum.republish || failing || outdatedAll || built.Full) {
-		ps = publishSet(ps, built.Changed, outdatedPeriods)
+		ps = publishSet(ps, built.Changed, outdatedPeriods, pendingPeriods)
 	}
 	sum.RepublishedPeriods = ps
 	files, failed, err := publish.Periods(ctx, w.DB(), ps, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
@@ -602,10 +648,12 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		// with none, the files are written and the publication's
 		// clean-up failed.
 		sum.PublishErr = err
-		if failed == "" {
+		if len(failed) == 0 {
 			sum.PublishErr = fmt.Errorf("publish: %w", err)
 		}
-		log.Error("publication failed", "period", failed, "err", err)
+		sum.Run.Unpublished = append(sum.Run.Unpublished, failed...)
+		sum.UnpublishedPeriods = failed
+		log.Error("publication failed", "periods", failed, "err", err)
 	}
 	if sum.PublishErr == nil {
 		log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
@@ -619,7 +667,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 }
 
 // writeLake brings publish.lake up to date; a failure is a publication
-// failure (the data committed).
+// failure (the data committed), and the lake is pending for the next run.
 func writeLake(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, sum *Summary, opts Options, log *slog.Logger) {
 	if opts.Progress != nil {
 		opts.Progress(Progress{Phase: "publish", File: "lake"})
@@ -627,7 +675,12 @@ func writeLake(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, 
 	res, err := publish.Lake(ctx, w.DB(), cfg.Publish.Lake)
 	if err != nil {
 		sum.PublishErr = errors.Join(sum.PublishErr, err)
-		log.Error("lake not written", "dir", cfg.Publish.Lake, "err", err)
+		sum.Run.Unpublished = append(sum.Run.Unpublished, warehouse.PendingLake)
+		sum.UnpublishedLake = []string{"?"}
+		if res != nil && len(res.Failed) > 0 {
+			sum.UnpublishedLake = res.Failed
+		}
+		log.Error("lake not written", "dir", cfg.Publish.Lake, "tables", sum.UnpublishedLake, "err", err)
 		return
 	}
 	sum.Lake = res

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -100,6 +101,9 @@ type LakeResult struct {
 	Written []string // partition folders written (relative to the lake, "table/year=2024/month=3")
 	Removed []string // partition folders removed (no rows any more)
 	Tables  []string // tables exported
+	// Failed are, when Lake fails, the tables not brought up to date:
+	// the one that failed and those after it.
+	Failed []string
 }
 
 // ManifestName is the manifest's file name at the lake's root.
@@ -112,10 +116,19 @@ const ManifestName = "_cchc_manifest.json"
 // folder in dir (".lake-tmp-*") and renamed into place; the partition it
 // replaces is first renamed aside (".lake-old-*") and removed after, so a
 // reader sees the old partition or the new one, never half of one (for
-// the instant between the two renames, no folder). The manifest is
-// written last, atomically: after a crash, the partitions written meanwhile
-// are written once more. Lake only reads the warehouse; db must be
-// allowed to write files (not Sandboxed).
+// the instant between the two renames, no folder).
+//
+// The partitions on disk are the lake's truth, the manifest only what
+// spares rewriting them: a partition folder on disk that has no rows any
+// more is removed whether or not a manifest names it (one written by a
+// run whose lake failed later, or a lost manifest's); and the manifest is
+// written again after each table, with the entries of the partitions
+// about to be replaced dropped first, so that an entry never vouches for
+// a folder written after it. A run that fails or dies halfway leaves
+// the next run a manifest that is right for every partition it names,
+// and the next run writes the others again.
+// Lake only reads the warehouse; db must be allowed to write files (not
+// Sandboxed).
 func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 	fail := func(err error) error { return fmt.Errorf("publish lake %s: %w", dir, err) }
 	if dir == "" {
@@ -130,6 +143,20 @@ func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 	old, err := readManifest(dir)
 	if err != nil {
 		return nil, fail(err)
+	}
+	// cur is the manifest on disk as the write goes on: the old one, each
+	// table's entry replaced once the table is written.
+	cur := LakeManifest{Tables: map[string]LakeManifestTable{}}
+	for name, mt := range old.Tables {
+		cur.Tables[name] = mt
+	}
+	save := func(m LakeManifest) error {
+		_, err := writeFile(dir, ManifestName, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(m)
+		})
+		return err
 	}
 	next := LakeManifest{Tables: map[string]LakeManifestTable{}}
 	res := &LakeResult{Dir: dir}
@@ -148,23 +175,67 @@ func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 				continue
 			}
 		}
-		mt, err := lakeTable(ctx, conn, dir, t, old.Tables[t.Name], res)
+		// Before a partition of the table is replaced, the manifest
+		// stops vouching for it.
+		dirty := func(parts []string) error {
+			was, ok := cur.Tables[t.Name]
+			if !ok {
+				return nil
+			}
+			kept := LakeManifestTable{Schema: was.Schema, Partitions: map[string]LakePartition{}}
+			for part, p := range was.Partitions {
+				kept.Partitions[part] = p
+			}
+			for _, part := range parts {
+				delete(kept.Partitions, part)
+			}
+			cur.Tables[t.Name] = kept
+			return save(cur)
+		}
+		mt, err := lakeTable(ctx, conn, dir, t, old.Tables[t.Name], dirty, res)
 		if err != nil {
-			return nil, fail(fmt.Errorf("%s: %w", t.Name, err))
+			res.Failed = remainingTables(ctx, conn, t.Name)
+			return res, fail(fmt.Errorf("%s: %w", t.Name, err))
 		}
 		next.Tables[t.Name] = mt
 		res.Tables = append(res.Tables, t.Name)
+		if was, ok := cur.Tables[t.Name]; !ok || was.Schema != mt.Schema || !maps.Equal(was.Partitions, mt.Partitions) {
+			cur.Tables[t.Name] = mt
+			if err := save(cur); err != nil {
+				// The table is written; the manifest does not say so
+				// yet: the next run writes it again.
+				res.Failed = remainingTables(ctx, conn, t.Name)
+				return res, fail(err)
+			}
+		}
 	}
-	if _, err := writeFile(dir, ManifestName, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(next)
-	}); err != nil {
-		return nil, fail(err)
+	if err := save(next); err != nil {
+		res.Failed = []string{ManifestName}
+		return res, fail(err)
 	}
 	sort.Strings(res.Written)
 	sort.Strings(res.Removed)
 	return res, nil
+}
+
+// remainingTables are the tables of LakeTables from name on that Lake
+// exports (their Requires exists, as far as the warehouse can say).
+func remainingTables(ctx context.Context, conn *sql.Conn, name string) []string {
+	var out []string
+	from := false
+	for _, t := range LakeTables {
+		from = from || t.Name == name
+		if !from {
+			continue
+		}
+		if t.Requires != "" && t.Name != name {
+			if ok, err := tableExists(ctx, conn, t.Requires); err == nil && !ok {
+				continue
+			}
+		}
+		out = append(out, t.Name)
+	}
+	return out
 }
 
 func tableExists(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
@@ -174,8 +245,9 @@ func tableExists(ctx context.Context, conn *sql.Conn, name string) (bool, error)
 }
 
 // lakeTable writes the changed partitions of one table and returns its
-// manifest entry.
-func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old LakeManifestTable, res *LakeResult) (LakeManifestTable, error) {
+// manifest entry. Before it replaces any partition it calls dirty with
+// the partitions it is about to replace.
+func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old LakeManifestTable, dirty func([]string) error, res *LakeResult) (LakeManifestTable, error) {
 	mt := LakeManifestTable{Partitions: map[string]LakePartition{}}
 	cols, err := selectSchema(ctx, conn, t.Select)
 	if err != nil {
@@ -247,13 +319,24 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		changed = append(changed, part)
 	}
 	sort.Strings(changed)
+	// Gone: every partition folder on disk without rows, named by the
+	// old manifest or not.
+	onDisk, err := diskPartitions(tableDir, t.Partitions)
+	if err != nil {
+		return mt, err
+	}
 	var gone []string
-	for part := range old.Partitions {
+	for _, part := range onDisk {
 		if _, ok := mt.Partitions[part]; !ok {
 			gone = append(gone, part)
 		}
 	}
 	sort.Strings(gone)
+	if len(changed)+len(gone) > 0 {
+		if err := dirty(append(append([]string(nil), changed...), gone...)); err != nil {
+			return mt, err
+		}
+	}
 
 	if len(changed) > 0 {
 		if err := writePartitions(ctx, conn, dir, t, changed, res); err != nil {
@@ -369,6 +452,46 @@ func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTabl
 		res.Written = append(res.Written, filepath.ToSlash(filepath.Join(t.Name, part)))
 	}
 	return nil
+}
+
+// diskPartitions lists the partition folders of a table on disk (paths
+// under tableDir, "col=value/col=value"): folders named after the
+// partition columns, one level per column; "" for an unpartitioned table
+// whose folder exists. Anything else in the table's folder is not the
+// lake's and is left alone.
+func diskPartitions(tableDir string, cols []string) ([]string, error) {
+	if !isDir(tableDir) {
+		return nil, nil
+	}
+	if len(cols) == 0 {
+		return []string{""}, nil
+	}
+	level := []string{""}
+	for _, c := range cols {
+		var deeper []string
+		for _, rel := range level {
+			entries, err := os.ReadDir(filepath.Join(tableDir, rel))
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				if e.IsDir() && strings.HasPrefix(e.Name(), c+"=") {
+					deeper = append(deeper, pathJoin(rel, e.Name()))
+				}
+			}
+		}
+		level = deeper
+	}
+	return level, nil
+}
+
+// pathJoin joins partition path parts with "/", as the manifest names
+// them.
+func pathJoin(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "/" + b
 }
 
 // column is a column of a query's result.

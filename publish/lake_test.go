@@ -199,3 +199,92 @@ func TestLakeHoldsNoQuarantine(t *testing.T) {
 		}
 	}
 }
+
+// The folders on disk are the lake's truth: a partition folder that no
+// manifest names and that has no rows is removed (anything not named
+// like a partition is left alone), and a lake that fails halfway leaves
+// a manifest that names the tables written before the failure with
+// their new content and says which tables are not written.
+func TestLakeDiskIsTruth(t *testing.T) {
+	ctx := context.Background()
+	db := newFixture(t)
+	lake := filepath.Join(t.TempDir(), "lake")
+	if _, err := Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(lake, "index_scores", "year=1999", "kind=year", "level=district")
+	notOurs := filepath.Join(lake, "index_scores", "ghi-chu")
+	for _, d := range []string{stray, notOurs} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "data_0.parquet"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Lake(ctx, db, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"index_scores/year=1999/kind=year/level=district"}; !reflect.DeepEqual(res.Removed, want) || len(res.Written) != 0 {
+		t.Errorf("removed %v written %v; want %v removed, nothing written", res.Removed, res.Written, want)
+	}
+	if _, err := os.Stat(filepath.Join(lake, "index_scores", "year=1999")); !os.IsNotExist(err) {
+		t.Errorf("stray partition still on disk: %v", err)
+	}
+	if _, err := os.Stat(notOurs); err != nil {
+		t.Errorf("a folder not named like a partition was removed: %v", err)
+	}
+
+	// A changed score and a table that cannot be written: units (first)
+	// changes and is written, index_scores fails. The manifest names the
+	// units written, so the next run does not take the stale entry for
+	// the folder on disk.
+	if _, err := db.ExecContext(ctx, `UPDATE units SET name = name || ' (mới)'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE index_scores SET total_score = total_score + 1 WHERE period = '2026-Q3' AND peer_group = 'district'`); err != nil {
+		t.Fatal(err)
+	}
+	block := filepath.Join(lake, "index_scores", "year=2026", "kind=quarter", "level=district")
+	if err := os.RemoveAll(block); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(block), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(block, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, err := ReadLakeManifest(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = Lake(ctx, db, lake)
+	if err == nil {
+		t.Fatal("the lake did not fail")
+	}
+	if res == nil || len(res.Failed) == 0 || res.Failed[0] != "index_scores" {
+		t.Fatalf("failed tables %v, want index_scores first", res)
+	}
+	after, err := ReadLakeManifest(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(before.Tables["units"], after.Tables["units"]) {
+		t.Errorf("the manifest still describes the units replaced on disk: %v", after.Tables["units"])
+	}
+	if _, ok := after.Tables["index_scores"].Partitions["year=2026/kind=quarter/level=district"]; ok {
+		t.Errorf("the manifest still vouches for the partition the failed write was replacing")
+	}
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Lake(ctx, db, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"index_scores/year=2026/kind=quarter/level=district"}; !reflect.DeepEqual(res.Written, want) {
+		t.Errorf("after the fix written %v, want %v", res.Written, want)
+	}
+}

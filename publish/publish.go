@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -202,20 +203,22 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 // a time, so that one period's queries run while another's files are
 // written. started, when not nil, is called with each period as it
 // starts, from one goroutine. It returns the paths written, period by
-// period in the order given and sorted within one, and, when a period
-// failed, that period and its error: the first failed period in the order
-// given. After a failure no new period starts; the files already written
-// stay.
-func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) (written []string, failedPeriod string, err error) {
+// period in the order given and sorted within one, and the periods that
+// failed, in the order given, with their errors joined. A failed period
+// stops no other: every period is tried, and the files written stay, so
+// that the caller knows exactly which periods remain to be written. A
+// failure that is no period's (the database left on one thread) comes
+// with no failed period.
+func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, started func(period string)) (written []string, failed []string, err error) {
 	if len(periods) == 0 {
-		return nil, "", nil
+		return nil, nil, nil
 	}
 	unpin, err := pinOneThread(ctx, db)
 	if err != nil {
-		return nil, periods[0], fmt.Errorf("publish %s: %w", periods[0], err)
+		return nil, append([]string(nil), periods...), fmt.Errorf("publish %s: %w", strings.Join(periods, ", "), err)
 	}
 	// Every file may be written and the run still has to say that the
-	// database was left on one thread (failedPeriod "" then).
+	// database was left on one thread (no failed period then).
 	defer func() {
 		if uerr := unpin(); uerr != nil {
 			err = errors.Join(err, uerr)
@@ -223,25 +226,19 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	}()
 	paths := make([][]string, len(periods))
 	errs := make([]error, len(periods))
-	var failed atomic.Bool
 	// GOMAXPROCS periods in flight, their files written with GOMAXPROCS
 	// tokens in all: a period waiting for its queries holds none.
 	inFlight := max(1, runtime.GOMAXPROCS(0))
-	// A failed period stops the batch being read for later periods: none
-	// of them will start (a period already started whose batch this
-	// cancels reads its own, as when a batch fails).
-	loadCtx, stopLoads := context.WithCancel(ctx)
-	defer stopLoads()
-	loads, loaded := loadBatches(loadCtx, db, periods, opts, inFlight, &failed)
+	// The batches are read whatever becomes of one period (a period whose
+	// batch failed reads its own and reports its own error): nothing
+	// stops the loads but ctx.
+	var never atomic.Bool
+	loads, loaded := loadBatches(ctx, db, periods, opts, inFlight, &never)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, inFlight)
 	w := newWriters()
 	for i, p := range periods {
 		sem <- struct{}{}
-		if failed.Load() {
-			<-sem
-			break
-		}
 		if started != nil {
 			started(p)
 		}
@@ -249,10 +246,6 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			paths[i], errs[i] = publishPeriod(ctx, db, p, opts, w, loads[i].wait())
-			if errs[i] != nil {
-				failed.Store(true)
-				stopLoads()
-			}
 		}()
 	}
 	wg.Wait()
@@ -261,12 +254,14 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	for _, ps := range paths {
 		all = append(all, ps...)
 	}
-	for i, err := range errs {
-		if err != nil {
-			return all, periods[i], err
+	var perr []error
+	for i, e := range errs {
+		if e != nil {
+			failed = append(failed, periods[i])
+			perr = append(perr, e)
 		}
 	}
-	return all, "", nil
+	return all, failed, errors.Join(perr...)
 }
 
 // pendingBatch is a batch being loaded for some of the periods.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cchc/cchc/datasets"
@@ -40,7 +41,19 @@ type Run struct {
 	Message         string
 	Host            string
 	PID             int
+	// PublishTried is set once the run got to publishing: Unpublished is
+	// then its record of what it left unwritten (runs.unpublished; a run
+	// that did not get there leaves NULL, so the pending list of the last
+	// run that did stands).
+	PublishTried bool
+	// Unpublished are the periods whose publications the run failed to
+	// write, and PendingLake when publish.lake was not brought up to date:
+	// the next run writes them again (PendingPublications).
+	Unpublished []string
 }
+
+// PendingLake stands for publish.lake in runs.unpublished.
+const PendingLake = "lake"
 
 // StartRun assigns r.ID and records the run as running. It commits at
 // once, so a run that dies leaves a trace the next run can close.
@@ -58,13 +71,39 @@ func (w *Warehouse) StartRun(ctx context.Context, r *Run) error {
 // FinishRun records the outcome of r.
 func (w *Warehouse) FinishRun(ctx context.Context, r *Run) error {
 	_, err := w.db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, files_new = ?, files_failed = ?,
-		rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, message = ? WHERE run_id = ?`,
+		rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, message = ?, unpublished = ? WHERE run_id = ?`,
 		r.FinishedAt, r.Status, r.FilesNew, r.FilesFailed, r.RowsRead, r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded,
-		nullString(r.Message), r.ID)
+		nullString(r.Message), unpublished(r), r.ID)
 	if err != nil {
 		return fmt.Errorf("runs: finish %d: %w", r.ID, CheckDiskFull(err, w.path))
 	}
 	return nil
+}
+
+// unpublished is r's runs.unpublished: NULL when it did not publish.
+func unpublished(r *Run) any {
+	if !r.PublishTried {
+		return nil
+	}
+	return strings.Join(r.Unpublished, ",")
+}
+
+// PendingPublications are the publications that the last run to publish
+// failed to write (its runs.unpublished): periods, and PendingLake. The
+// next run writes them again, even when it loads nothing, as it writes
+// every period again after a run that died while publishing
+// (CloseAbandonedRuns).
+func (w *Warehouse) PendingPublications(ctx context.Context) ([]string, error) {
+	var s string
+	err := w.db.QueryRowContext(ctx, `SELECT unpublished FROM runs WHERE unpublished IS NOT NULL AND status <> 'running'
+		ORDER BY run_id DESC LIMIT 1`).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && s == "") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("runs: pending publications: %w", err)
+	}
+	return strings.Split(s, ","), nil
 }
 
 // Abandoned counts the runs CloseAbandonedRuns closed.
