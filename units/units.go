@@ -41,9 +41,9 @@ type Registry struct {
 	// byTime are the keys of byKey that one unit's name and another's
 	// alias share (checkHistory refuses two such units valid on one day:
 	// they are units of different times, the dissolved commune and the new
-	// one formed under its name). Resolve gives the name's unit (a
-	// dossier naming it follows that unit's successor chain); ResolveAt
-	// gives the one standing at the period's end.
+	// one formed under its name). Resolve gives the name's unit; ResolveAt
+	// gives the one standing at the period's end, ResolveDated (a
+	// dossier's unit) the one bearing it on the day of receipt.
 	byTime map[string]bool
 	// shared are the keys of names and aliases that several units bear
 	// (valid on different days, as checkHistory requires), but no code:
@@ -391,7 +391,10 @@ func smallest(codes []string) string {
 	return m
 }
 
-// Resolve maps a raw reference (code, name or alias) to a unit code.
+// Resolve maps a raw reference (code, name or alias) to a unit code,
+// whatever the date: a name two units of different times bear is the
+// name's unit (over an alias's), or nothing when both bear it as their
+// name. A dossier's unit is resolved with ResolveDated first.
 func (r *Registry) Resolve(raw string) (string, bool) {
 	if c, ok := r.byCode[raw]; ok {
 		return c, true

@@ -163,14 +163,27 @@ func FuzzParse(f *testing.F) {
 	f.Add(hist + "A,Xã A,commune,,2020-01-01,B\nB,Xã B,commune,,2025-07-01,C\nC,Xã C,commune,2025-07-01,,\n")
 	f.Add(hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,A\n")
 	f.Add(hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n")
+	f.Add(hist + "A,Xã A,commune,,2026-02-20,N\nN,Xã N,commune,2026-03-01,,\n")
+	f.Add(hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã A,commune,2025-07-01,2025-07-01,\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		reg, err := Parse(strings.NewReader(body))
 		if err != nil {
 			return
 		}
 		next := map[string]string{}
+		byCode := map[string]Unit{}
 		for _, u := range reg.Units {
 			next[u.Code] = u.SuccessorCode
+			byCode[u.Code] = u
+		}
+		for _, u := range reg.Units {
+			if s, ok := byCode[u.SuccessorCode]; ok && u.ValidTo != nil && s.ValidFrom != nil && s.ValidFrom.After(*u.ValidTo) {
+				t.Fatalf("accepted successor %s formed after %s's valid_to", s.Code, u.Code)
+			}
+			// A dated resolution of each name never panics.
+			if at := reg.ResolveDated(u.Name); at != nil {
+				at(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+			}
 		}
 		for _, u := range reg.Units {
 			c, n := u.Code, 0
@@ -186,8 +199,9 @@ func FuzzParse(f *testing.F) {
 // A name one unit bears and another, of another time, has as an alias
 // (the old xã Hạ Bằng, dissolved on 2025-07-01, and the new commune named
 // "UBND xã Hạ Bằng (mới)" with the old name as its alias): Resolve keeps
-// the name's unit (a dossier naming it follows the successor chain), and
-// ResolveAt gives the unit standing at the period's end.
+// the name's unit (time-free; a dossier's unit is ResolveDated's, see
+// TestResolveDated), and ResolveAt gives the unit standing at the period's
+// end.
 func TestResolveNameOverAliasAcrossTime(t *testing.T) {
 	reg, err := Parse(strings.NewReader("unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
 		"X.HB,Xã Hạ Bằng,commune,,,2025-07-01,X.HBM,\n" +
