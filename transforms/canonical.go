@@ -550,9 +550,9 @@ type rowParser struct {
 	hasSuppReq                                                             bool
 	suppDays                                                               float64
 	hasSuppDays                                                            bool
-	bools                                                                  [6]int8 // -1 absent, 0 false, 1 true
-	masked                                                                 int     // free-text cells masked
-	unitAt                                                                 func(time.Time) (string, bool)
+	bools                                                                  [6]int8                        // -1 absent, 0 false, 1 true
+	masked                                                                 int                            // free-text cells masked
+	unitAt                                                                 func(time.Time) (string, bool) // a unit name shared over time: resolved by received
 }
 
 func (r *rowParser) reset(i int) {
