@@ -27,6 +27,20 @@ type UnitResolver interface {
 	Resolve(raw string) (code string, ok bool)
 }
 
+// DatedUnitResolver is a UnitResolver whose names and aliases may mean
+// different units at different times (units.Registry: the commune
+// dissolved by a merger and the new one formed under its name). A
+// dossier's unit is then the one bearing the name on its day of receipt.
+type DatedUnitResolver interface {
+	UnitResolver
+	// ResolveDated returns, for a name or alias several units bore at
+	// different times, the function giving the unit it meant at a
+	// wall-clock time (false: several units, the registry cannot tell);
+	// nil for any other reference, which Resolve resolves whatever the
+	// date.
+	ResolveDated(raw string) func(at time.Time) (code string, ok bool)
+}
+
 // MapOptions are the plain parameters of a file's transform.
 type MapOptions struct {
 	Units       UnitResolver
@@ -102,6 +116,9 @@ type memoVal struct {
 	b      int8
 	err    error
 	masked bool // s is the text masked for personal data
+	// at resolves a unit name several units bore over time by the day of
+	// receipt (DatedUnitResolver); s is empty then.
+	at func(time.Time) (string, bool)
 }
 
 // memoLimit bounds each field's cache so a column of unique values cannot
@@ -533,8 +550,9 @@ type rowParser struct {
 	hasSuppReq                                                             bool
 	suppDays                                                               float64
 	hasSuppDays                                                            bool
-	bools                                                                  [6]int8 // -1 absent, 0 false, 1 true
-	masked                                                                 int     // free-text cells masked
+	bools                                                                  [6]int8                        // -1 absent, 0 false, 1 true
+	masked                                                                 int                            // free-text cells masked
+	unitAt                                                                 func(time.Time) (string, bool) // a unit name shared over time: resolved by received
 }
 
 func (r *rowParser) reset(i int) {
@@ -755,6 +773,17 @@ func likelyHeader(f int, unmapped []string) string {
 	return "<tên cột trong tệp>"
 }
 
+// needsDate completes the reason of a row whose date of receipt is
+// missing or unreadable when its unit is a name several units bore over
+// time: the date is also what tells which of them it means.
+func (r *rowParser) needsDate(e RowError) RowError {
+	if r.unitAt != nil {
+		e.Reason, _ = pii.MaskShapes(e.Reason + fmt.Sprintf("; tên đơn vị %q (cột %q) là tên chung của nhiều đơn vị qua các thời kỳ (trước và sau sáp nhập), cần ngày tiếp nhận để xác định hồ sơ thuộc đơn vị nào",
+			r.text(FUnitCode), r.header(FUnitCode)))
+	}
+	return e
+}
+
 // parseDate reads date field f and checks it lies between MinDate and, when
 // future is set, the run's date plus the tolerance.
 func (r *rowParser) parseDate(f int, future bool) (time.Time, bool, RowError, bool) {
@@ -791,6 +820,11 @@ func (r *rowParser) parse() (RowError, bool) {
 	if raw := r.get(FUnitCode); strings.TrimSpace(raw) != "" {
 		mv := r.m.cached(FUnitCode, raw, func(string) memoVal {
 			u := r.text(FUnitCode)
+			if d, ok := r.m.opts.Units.(DatedUnitResolver); ok {
+				if at := d.ResolveDated(u); at != nil {
+					return memoVal{at: at}
+				}
+			}
 			if code, ok := r.m.opts.Units.Resolve(u); ok {
 				return memoVal{s: code}
 			}
@@ -799,7 +833,8 @@ func (r *rowParser) parse() (RowError, bool) {
 		if mv.err != nil {
 			return r.fail(FUnitCode, CodeUnknownUnit, mv.err.Error())
 		}
-		r.unit = mv.s
+		// A name shared over time waits for the day of receipt, below.
+		r.unit, r.unitAt = mv.s, mv.at
 	} else if r.m.opts.DefaultUnit != "" {
 		r.unit = r.m.opts.DefaultUnit
 	} else {
@@ -826,10 +861,19 @@ func (r *rowParser) parse() (RowError, bool) {
 	}
 	var ok bool
 	var e RowError
-	if r.received, ok, e, _ = r.parseDate(FReceivedAt, true); e.Code != "" {
+	if r.received, ok, e, _ = r.parseDate(FReceivedAt, true); e.Code == CodeUnparseableDate {
+		return r.needsDate(e), false
+	} else if e.Code != "" {
 		return e, false
 	} else if !ok {
-		return r.missing(FReceivedAt, CodeMissingReceivedAt, fmt.Sprintf("Thiếu ngày tiếp nhận (cột %q): mọi hồ sơ phải có; bổ sung trong tệp xuất", r.header(FReceivedAt)))
+		e, _ = r.missing(FReceivedAt, CodeMissingReceivedAt, fmt.Sprintf("Thiếu ngày tiếp nhận (cột %q): mọi hồ sơ phải có; bổ sung trong tệp xuất", r.header(FReceivedAt)))
+		return r.needsDate(e), false
+	}
+	if r.unitAt != nil {
+		if r.unit, ok = r.unitAt(r.received); !ok {
+			return r.fail(FUnitCode, CodeAmbiguousUnit, fmt.Sprintf("Đơn vị %q ứng với nhiều đơn vị trong danh mục vào ngày tiếp nhận %s: sửa thời gian hiệu lực (valid_from, valid_to) hoặc tên gọi khác (aliases) của các đơn vị này trong units.csv, hoặc ghi mã đơn vị trong tệp xuất",
+				r.text(FUnitCode), vnDate(r.received)))
+		}
 	}
 	for _, d := range []struct {
 		f      int

@@ -14,6 +14,7 @@ const (
 	CodeMissingDossierCode     = "missing_dossier_code"
 	CodeUnknownUnit            = "unknown_unit"   // curable: add the unit or an alias to units.csv
 	CodeUnknownHeader          = "unknown_header" // curable: a required column's header is not recognised
+	CodeAmbiguousUnit          = "ambiguous_unit" // curable: several units bear the name on the day of receipt
 	CodeNoUnit                 = "no_unit"
 	CodeMissingReceivedAt      = "missing_received_at"
 	CodeUnparseableDate        = "unparseable_date"
@@ -40,7 +41,7 @@ const (
 // CurableCodes are the reason codes a change of the unit registry or of a
 // source's column mapping can cure; rows quarantined for them are retried
 // from their files when that change happens.
-var CurableCodes = []string{CodeUnknownUnit, CodeUnknownHeader}
+var CurableCodes = []string{CodeUnknownUnit, CodeUnknownHeader, CodeAmbiguousUnit}
 
 // MinDate is the earliest date a dossier may carry: one-stop software
 // (and the decrees it reports under) postdate it, so an earlier year is a

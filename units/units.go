@@ -41,11 +41,19 @@ type Registry struct {
 	// byTime are the keys of byKey that one unit's name and another's
 	// alias share (checkHistory refuses two such units valid on one day:
 	// they are units of different times, the dissolved commune and the new
-	// one formed under its name). Resolve gives the name's unit (a
-	// dossier naming it follows that unit's successor chain); ResolveAt
-	// gives the one standing at the period's end.
+	// one formed under its name). Resolve gives the name's unit; ResolveAt
+	// gives the one standing at the period's end, ResolveDated (a
+	// dossier's unit) the one bearing it on the day of receipt.
 	byTime map[string]bool
+	// shared are the keys of names and aliases that several units bear
+	// (valid on different days, as checkHistory requires), but no code:
+	// their bearers in order of valid_from, for ResolveDated.
+	shared map[string]*timeline
 }
+
+// timeline is the units that bore one name or alias; their validity
+// [valid_from, valid_to) does not overlap (checkHistory).
+type timeline []*Unit
 
 // Header is the registry's CSV header; only the first three columns are
 // required.
@@ -197,6 +205,7 @@ func Parse(r io.Reader) (*Registry, error) {
 	for k := range ambiguous {
 		delete(reg.byKey, k)
 	}
+	reg.shared = sharedNames(reg.Units)
 	if len(reg.Units) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("no units"))
 	}
@@ -205,7 +214,8 @@ func Parse(r io.Reader) (*Registry, error) {
 
 // checkHistory checks what the unit history (docs/contract.md, "Unit history")
 // relies on: a unit's valid_to (the first day it no longer exists) does not
-// precede its valid_from; a successor chain ends (no loop; a successor
+// precede its valid_from; its successor exists by then (successor
+// valid_from not after valid_to); a successor chain ends (no loop; a successor
 // missing from the registry is reported by Parse); two units valid on the
 // same day do not share a name or an alias (compared as Resolve compares
 // them: without diacritics, case or extra spaces), since an export naming
@@ -220,6 +230,16 @@ func (r *Registry) checkHistory() []error {
 		if u.ValidFrom != nil && u.ValidTo != nil && u.ValidTo.Before(*u.ValidFrom) {
 			errs = append(errs, fmt.Errorf("unit %s: valid_to %s precedes valid_from %s", u.Code,
 				u.ValidTo.Format("2006-01-02"), u.ValidFrom.Format("2006-01-02")))
+		}
+		// valid_to is the successor's first day (a merger's day): a later
+		// valid_from would leave the days between with no unit to
+		// count the dossiers for, and put a unit that does not exist yet
+		// on the period's forms.
+		if s := byCode[u.SuccessorCode]; s != nil && u.ValidTo != nil && s.ValidFrom != nil && s.ValidFrom.After(*u.ValidTo) {
+			errs = append(errs, fmt.Errorf("unit %s: đơn vị kế thừa (successor_code) %s có valid_from %s sau valid_to %s của %s: từ %s đến %s không có đơn vị nào nhận hồ sơ của %s; sửa valid_to của %s thành %s (ngày đầu tiên %s không còn tồn tại, cũng là ngày %s bắt đầu), hoặc valid_from của %s thành %s, hoặc chọn đơn vị kế thừa khác",
+				u.Code, s.Code, s.ValidFrom.Format("2006-01-02"), u.ValidTo.Format("2006-01-02"), u.Code,
+				u.ValidTo.Format("2006-01-02"), s.ValidFrom.AddDate(0, 0, -1).Format("2006-01-02"), u.Code,
+				u.Code, s.ValidFrom.Format("2006-01-02"), u.Code, s.Code, s.Code, u.ValidTo.Format("2006-01-02")))
 		}
 		seen := map[string]bool{u.Code: true}
 		chain := []string{u.Code}
@@ -285,6 +305,82 @@ func overlap(a, b *Unit) bool {
 	return before(a.ValidFrom, b.ValidTo) && before(b.ValidFrom, a.ValidTo)
 }
 
+// sharedNames maps the key of each name or alias several units bear to
+// their timeline, but the key of a code: a code is a code.
+func sharedNames(us []Unit) map[string]*timeline {
+	codes := map[string]bool{}
+	for _, u := range us {
+		codes[transforms.Key(u.Code)] = true
+	}
+	by := map[string]timeline{}
+	for i := range us {
+		u := &us[i]
+		for _, n := range append([]string{u.Name}, u.Aliases...) {
+			k := transforms.Key(n)
+			if k == "" || codes[k] {
+				continue
+			}
+			if tl := by[k]; len(tl) == 0 || tl[len(tl)-1] != u {
+				by[k] = append(tl, u)
+			}
+		}
+	}
+	out := map[string]*timeline{}
+	for k, tl := range by {
+		if len(tl) > 1 {
+			sort.SliceStable(tl, func(i, j int) bool { return before(tl[i].ValidFrom, tl[j].ValidFrom) })
+			out[k] = &tl
+		}
+	}
+	return out
+}
+
+// before orders dates with an empty one (open, the beginning of time)
+// first.
+func before(a, b *time.Time) bool {
+	return a != nil && b != nil && a.Before(*b) || a == nil && b != nil
+}
+
+// on gives the unit that bore the name at t (a wall-clock time, compared
+// with the registry's dates as the same naive calendar): the one valid on
+// that day; when none is (a day between or after them all), the last one
+// dissolved before it, whose successor chain carries its dossiers on;
+// when none was yet formed, the first one formed. False when two of them
+// qualify, which checkHistory leaves possible only for units valid for
+// no day at all.
+func (tl *timeline) on(t time.Time) (string, bool) {
+	var standing, last, first *Unit
+	n, nLast, nFirst := 0, 0, 0
+	for _, u := range *tl {
+		switch {
+		case u.ValidFrom != nil && t.Before(*u.ValidFrom):
+			if first == nil || u.ValidFrom.Before(*first.ValidFrom) {
+				first, nFirst = u, 1
+			} else if u.ValidFrom.Equal(*first.ValidFrom) {
+				nFirst++
+			}
+		case u.ValidTo != nil && !t.Before(*u.ValidTo):
+			if last == nil || last.ValidTo.Before(*u.ValidTo) {
+				last, nLast = u, 1
+			} else if u.ValidTo.Equal(*last.ValidTo) {
+				nLast++
+			}
+		default:
+			standing = u
+			n++
+		}
+	}
+	switch {
+	case n > 0:
+		return standing.Code, n == 1
+	case last != nil:
+		return last.Code, nLast == 1
+	case first != nil:
+		return first.Code, nFirst == 1
+	}
+	return "", false
+}
+
 func smallest(codes []string) string {
 	m := codes[0]
 	for _, c := range codes[1:] {
@@ -295,13 +391,32 @@ func smallest(codes []string) string {
 	return m
 }
 
-// Resolve maps a raw reference (code, name or alias) to a unit code.
+// Resolve maps a raw reference (code, name or alias) to a unit code,
+// whatever the date: a name two units of different times bear is the
+// name's unit (over an alias's), or nothing when both bear it as their
+// name. A dossier's unit is resolved with ResolveDated first.
 func (r *Registry) Resolve(raw string) (string, bool) {
 	if c, ok := r.byCode[raw]; ok {
 		return c, true
 	}
 	c, ok := r.byKey[transforms.Key(raw)]
 	return c, ok
+}
+
+// ResolveDated resolves the unit column of a dossier (see
+// transforms.DatedUnitResolver): for a name or alias several units bore at
+// different times (the old xã Hạ Bằng and the new commune formed under the
+// same name, or bearing it as an alias), the function giving the unit that
+// bore it on the dossier's day of receipt (see timeline.on); nil for a
+// code or a name only one unit bears, which Resolve resolves.
+func (r *Registry) ResolveDated(raw string) func(time.Time) (string, bool) {
+	if _, ok := r.byCode[raw]; ok {
+		return nil
+	}
+	if tl := r.shared[transforms.Key(raw)]; tl != nil {
+		return tl.on
+	}
+	return nil
 }
 
 // ResolveAt is Resolve for a reference written about a period ending at

@@ -118,6 +118,12 @@ func TestParseErrors(t *testing.T) {
 		{"missing successor", hist + "A,Xã A,commune,,2025-07-01,Z\n", `unit A: successor_code "Z" is not in the registry`},
 		{"valid_to before valid_from", hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n", "unit A: valid_to 2025-06-30 precedes valid_from 2025-07-01"},
 		{"same name same day", hist + "A,Xã An Bình,commune,,2025-07-02,\nB,Xa An Binh,commune,2025-07-01,,\n", "units A (name Xã An Bình) and B (name Xa An Binh) are valid on the same day"},
+		// valid_to is the first day A no longer exists: N formed on 1 March
+		// leaves 20–28 February with no unit for A's dossiers.
+		{"successor not yet formed", hist + "A,Xã A,commune,,2026-02-20,N\nN,Xã N,commune,2026-03-01,,\n",
+			"unit A: đơn vị kế thừa (successor_code) N có valid_from 2026-03-01 sau valid_to 2026-02-20 của A: từ 2026-02-20 đến 2026-02-28"},
+		{"successor a day late", hist + "A,Xã A,commune,,2026-03-01,N\nN,Xã N,commune,2026-03-02,,\n",
+			"sửa valid_to của A thành 2026-03-02"},
 		{"same alias same day", "unit_code,name,level,valid_from,valid_to,aliases\nA,Xã A,commune,,,Chợ\nB,Xã B,commune,2025-07-01,,chợ\n", "units A (alias Chợ) and B (alias chợ)"},
 	}
 	for _, c := range cases {
@@ -137,6 +143,11 @@ func TestHistoryAccepted(t *testing.T) {
 		hist + "A,Xã A,commune,,2020-01-01,B\nB,Xã B,commune,,2025-07-01,C\nC,Xã C,commune,2025-07-01,,\n",
 		hist + "A,Xã An Bình,commune,,2025-07-01,B\nB,Xã An Bình,commune,2025-07-01,,\n",
 		hist + "A,Xã A,commune,2025-07-01,2025-07-01,\n",
+		// A successor formed on the day A ends, or standing before it (an
+		// existing commune absorbing A), or always.
+		hist + "A,Xã A,commune,,2026-03-01,N\nN,Xã N,commune,2026-03-01,,\n",
+		hist + "A,Xã A,commune,,2026-03-01,N\nN,Xã N,commune,2020-01-01,,\n",
+		hist + "A,Xã A,commune,,2026-03-01,N\nN,Xã N,commune,,,\n",
 	} {
 		if _, err := Parse(strings.NewReader(body)); err != nil {
 			t.Errorf("%q: %v", body, err)
@@ -152,14 +163,27 @@ func FuzzParse(f *testing.F) {
 	f.Add(hist + "A,Xã A,commune,,2020-01-01,B\nB,Xã B,commune,,2025-07-01,C\nC,Xã C,commune,2025-07-01,,\n")
 	f.Add(hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,A\n")
 	f.Add(hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n")
+	f.Add(hist + "A,Xã A,commune,,2026-02-20,N\nN,Xã N,commune,2026-03-01,,\n")
+	f.Add(hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã A,commune,2025-07-01,2025-07-01,\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		reg, err := Parse(strings.NewReader(body))
 		if err != nil {
 			return
 		}
 		next := map[string]string{}
+		byCode := map[string]Unit{}
 		for _, u := range reg.Units {
 			next[u.Code] = u.SuccessorCode
+			byCode[u.Code] = u
+		}
+		for _, u := range reg.Units {
+			if s, ok := byCode[u.SuccessorCode]; ok && u.ValidTo != nil && s.ValidFrom != nil && s.ValidFrom.After(*u.ValidTo) {
+				t.Fatalf("accepted successor %s formed after %s's valid_to", s.Code, u.Code)
+			}
+			// A dated resolution of each name never panics.
+			if at := reg.ResolveDated(u.Name); at != nil {
+				at(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+			}
 		}
 		for _, u := range reg.Units {
 			c, n := u.Code, 0
@@ -175,8 +199,9 @@ func FuzzParse(f *testing.F) {
 // A name one unit bears and another, of another time, has as an alias
 // (the old xã Hạ Bằng, dissolved on 2025-07-01, and the new commune named
 // "UBND xã Hạ Bằng (mới)" with the old name as its alias): Resolve keeps
-// the name's unit (a dossier naming it follows the successor chain), and
-// ResolveAt gives the unit standing at the period's end.
+// the name's unit (time-free; a dossier's unit is ResolveDated's, see
+// TestResolveDated), and ResolveAt gives the unit standing at the period's
+// end.
 func TestResolveNameOverAliasAcrossTime(t *testing.T) {
 	reg, err := Parse(strings.NewReader("unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
 		"X.HB,Xã Hạ Bằng,commune,,,2025-07-01,X.HBM,\n" +
@@ -207,5 +232,66 @@ func TestResolveNameOverAliasAcrossTime(t *testing.T) {
 	}
 	if got, ok := reg.Resolve("Xã Hạ Bằng"); got != "X.HB" || !ok {
 		t.Errorf("Resolve(Xã Hạ Bằng) = %q, %v; want X.HB (time-free: the name's unit)", got, ok)
+	}
+}
+
+// ResolveDated gives, for a name several units bore at different times,
+// the one bearing it at a dossier's time of receipt; for a code or a name
+// one unit bears, nil (Resolve decides, whatever the date).
+func TestResolveDated(t *testing.T) {
+	reg, err := Parse(strings.NewReader("unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n" +
+		// The same exact name before and after the 2025 merger.
+		"X.HB,UBND xã Hạ Bằng,commune,,,2025-07-01,XA.HB,\n" +
+		"X.PD,UBND xã Phú Đông,commune,,,2025-07-01,XA.HB,\n" +
+		"XA.HB,UBND xã Hạ Bằng,commune,,2025-07-01,,,\n" +
+		// The old name kept as an alias of a new commune, while the old
+		// commune itself merged into another.
+		"X.PC,Xã Phú Cát,commune,,,2026-03-01,X.QO,\n" +
+		"X.QO,Xã Quốc Oai,commune,,2026-03-01,,,\n" +
+		"XA.PC,Xã Phú Cát (mới),commune,,2026-03-01,,,Xã Phú Cát\n" +
+		// Two bearers over time, the last dissolved too.
+		"Y.1,Xã Yên,commune,,2010-01-01,2020-01-01,Y.2,\n" +
+		"Y.2,Xã Yên,commune,,2020-01-01,2025-07-01,Y.3,\n" +
+		"Y.3,Xã Yên Mới,commune,,2025-07-01,,,\n" +
+		// Z.0 valid for no day (formed and dissolved on 1 January 2020),
+		// which the registry checks accept: after it, Z.0 and Z.1 both
+		// ended on that day.
+		"Z.1,Xã Dê,commune,,,2020-01-01,,\n" +
+		"Z.0,Xã Dê,commune,,2020-01-01,2020-01-01,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time { d, _ := time.Parse("02/01/2006 15:04", s); return d }
+	for _, c := range []struct {
+		raw, at, want string
+		ok            bool
+	}{
+		{"UBND xã Hạ Bằng", "02/02/2026 08:00", "XA.HB", true}, // after 1 July 2025: the new one
+		{"ubnd xa ha bang", "01/07/2025 00:00", "XA.HB", true}, // its first day (valid_from inclusive)
+		{"UBND xã Hạ Bằng", "30/06/2025 23:59", "X.HB", true},  // the old one's last minute (valid_to exclusive)
+		{"UBND xã Hạ Bằng", "15/03/2019 08:00", "X.HB", true},  // before: the old one (no valid_from: always)
+		{"Xã Phú Cát", "06/04/2026 08:00", "XA.PC", true},      // the alias of the commune standing in April
+		{"Xã Phú Cát", "27/02/2026 08:00", "X.PC", true},       // February: the old commune (→ X.QO by its chain)
+		{"Xã Yên", "01/08/2026 08:00", "Y.2", true},            // none bears it any more: the last to (→ Y.3)
+		{"Xã Yên", "01/01/2005 08:00", "Y.1", true},            // none bore it yet: the first to
+		{"Xã Yên", "01/06/2015 08:00", "Y.1", true},            // Y.1's time
+		{"Xã Yên", "01/06/2022 08:00", "Y.2", true},            // Y.2's time
+	} {
+		f := reg.ResolveDated(c.raw)
+		if f == nil {
+			t.Errorf("ResolveDated(%q) = nil; want a name shared over time", c.raw)
+			continue
+		}
+		if got, ok := f(at(c.at)); got != c.want || ok != c.ok {
+			t.Errorf("ResolveDated(%q)(%s) = %q, %v; want %q, %v", c.raw, c.at, got, ok, c.want, c.ok)
+		}
+	}
+	if got, ok := reg.ResolveDated("Xã Dê")(at("01/06/2021 08:00")); ok {
+		t.Errorf("ResolveDated(Xã Dê)(2021) = %q, true; want false (Z.0 and Z.1 both ended on 1 January 2020)", got)
+	}
+	for _, raw := range []string{"X.HB", "XA.HB", "UBND xã Phú Đông", "Xã Quốc Oai", "Xã Phú Cát (mới)", "xã không có"} {
+		if reg.ResolveDated(raw) != nil {
+			t.Errorf("ResolveDated(%q) != nil; want nil (not a name shared over time)", raw)
+		}
 	}
 }

@@ -11,6 +11,10 @@ const historyHeader = "unit_code,name,level,parent_code,valid_from,valid_to,succ
 	"H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì\n" +
 	"S.TP,Sở Tư pháp,department,,,,,\n"
 
+// gapRows is a registry whose successor is formed after its predecessor's
+// valid_to (the first day it no longer exists).
+const gapRows = "X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-02-20,X.MOI,\nX.MOI,UBND xã Mới,commune,,2026-03-01,,,\n"
+
 // cchc validate refuses a registry the unit history cannot use (exit 2),
 // and warns about a dissolved unit without successor still receiving
 // dossiers (xã Tản Lĩnh receives H41.01-260303-0003 on 03/03/2026). cchc
@@ -22,6 +26,8 @@ func TestValidateUnitHistory(t *testing.T) {
 		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.NONE,\n", `successor_code "X.NONE" is not in the registry`},
 		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,2026-03-01,2026-02-01,,\n", "valid_to 2026-02-01 precedes valid_from 2026-03-01"},
 		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,,,\nX.TL2,UBND xã Tân Linh,commune,,2026-01-01,,,Tản Lĩnh\n", "are valid on the same day with the same name or alias"},
+		// X.MOI formed on 1 March, Tản Lĩnh gone from 20 February.
+		{gapRows, "unit X.TANLINH: đơn vị kế thừa (successor_code) X.MOI có valid_from 2026-03-01 sau valid_to 2026-02-20 của X.TANLINH"},
 	}
 	for _, c := range refused {
 		dir := project(t, e2eSources, "")
@@ -33,8 +39,19 @@ func TestValidateUnitHistory(t *testing.T) {
 			t.Errorf("validate %q: exit %d, want 2 and %q\n%s%s", c.rows, r.code, c.want, r.stdout, r.stderr)
 		}
 	}
-
+	// cchc run refuses it before anything is written: no warehouse.
 	dir := project(t, e2eSources, "")
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(historyHeader+gapRows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := cchc(t, dir, nil, "run"); r.code != 2 {
+		t.Errorf("run with a successor formed late: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cchc.duckdb")); !os.IsNotExist(err) {
+		t.Errorf("run with a refused registry wrote the warehouse: %v", err)
+	}
+
+	dir = project(t, e2eSources, "")
 	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(historyHeader+"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,,Tản Lĩnh\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,169 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/warehouse"
+)
+
+const unitsHead = "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases\n"
+
+// unitDatedProject writes units.csv, one export and cchc.yaml into a new
+// project and runs it with the clock at 20 May 2026.
+func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehouse, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"units.csv":      unitsCSV,
+		"exports/01.csv": export,
+		"cchc.yaml":      "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: 0s\nsources:\n  - name: a\n    path: ./exports/*.csv\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, reg, w := openProject(t, dir)
+	now := time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)
+	if _, err := Run(context.Background(), cfg, w, reg, Options{Now: func() time.Time { return now }, NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	return w, dir
+}
+
+func queryStrings(t *testing.T, w *warehouse.Warehouse, q string) string {
+	t.Helper()
+	rs, err := w.DB().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var s string
+		if err := rs.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+// A dossier naming a unit by a name several units bore over time counts
+// for the one bearing it on its day of receipt, not the name's first
+// bearer (nor nobody, when two bear it as their name).
+func TestDossierUnitByDayOfReceipt(t *testing.T) {
+	for _, c := range []struct {
+		name, units, export string
+		dossiers            string // dossier_code:unit_code
+		stats               string // period unit received_total, field '*'
+	}{{
+		// The new commune took the old one's exact name on 1 July 2025.
+		// HS-1, received 2 February 2026: the new one, XA.HB (was
+		// quarantined "chưa có trong danh mục"). HS-0, 2 May 2025: the
+		// old one, X.HB; in 2026-02 it counts for its successor XA.HB too,
+		// so 2026-02: XA.HB 1 (HS-1; HS-0 was received in May 2025), X.C 1.
+		name: "same name, old and new commune",
+		units: unitsHead +
+			"X.HB,UBND xã Hạ Bằng,commune,,,2025-07-01,XA.HB,\n" +
+			"X.PD,UBND xã Phú Đông,commune,,,2025-07-01,XA.HB,\n" +
+			"XA.HB,UBND xã Hạ Bằng,commune,,2025-07-01,,,\n" +
+			"X.C,UBND xã C,commune,,,,,\n",
+		export: incrHeader +
+			"HS-1,UBND xã Hạ Bằng,TT,Hộ tịch,Trực tiếp,02/02/2026 08:00,09/02/2026 17:00,03/02/2026 08:00,Đã trả kết quả\n" +
+			"HS-0,UBND xã Hạ Bằng,TT,Hộ tịch,Trực tiếp,02/05/2025 08:00,09/05/2025 17:00,03/05/2025 08:00,Đã trả kết quả\n" +
+			"HS-2,UBND xã C,TT,Hộ tịch,Trực tiếp,02/02/2026 08:00,09/02/2026 17:00,03/02/2026 08:00,Đã trả kết quả\n",
+		dossiers: "HS-0:X.HB HS-1:XA.HB HS-2:X.C",
+		stats:    "2026-02 X.C 1 2026-02 XA.HB 1",
+	}, {
+		// The old name kept as an alias of the new Phú Cát, while the old
+		// Phú Cát merged into Quốc Oai on 1 March 2026. HS-1, received
+		// 6 April: the new Phú Cát, XA.PC (was X.PC, counted for X.QO).
+		// HS-2, 6 February, same name: the old X.PC, which on 30 April
+		// stands as X.QO. 2026-04: XA.PC 1; X.QO 0 received (HS-2 was
+		// received in February, finished 8 February: not carried over).
+		name: "old name an alias of another commune than the successor",
+		units: unitsHead +
+			"X.PC,Xã Phú Cát,commune,,,2026-03-01,X.QO,\n" +
+			"X.QO,Xã Quốc Oai,commune,,2026-03-01,,,\n" +
+			"X.K,Xã Kim,commune,,,2026-03-01,XA.PC,\n" +
+			"XA.PC,Xã Phú Cát (mới),commune,,2026-03-01,,,Xã Phú Cát\n",
+		export: incrHeader +
+			incrRow("HS-1", "Xã Phú Cát", 4, 6, 7, 2, "Hộ tịch") +
+			incrRow("HS-2", "Xã Phú Cát", 2, 6, 7, 2, "Hộ tịch"),
+		dossiers: "HS-1:XA.PC HS-2:X.PC",
+		stats:    "2026-04 XA.PC 1",
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			w, _ := unitDatedProject(t, c.units, c.export)
+			if got := queryStrings(t, w, `SELECT dossier_code || ':' || unit_code FROM dossiers ORDER BY 1`); got != c.dossiers {
+				t.Errorf("dossiers %s, want %s", got, c.dossiers)
+			}
+			if got := queryStrings(t, w, `SELECT reason FROM quarantine`); got != "" {
+				t.Errorf("quarantined: %s", got)
+			}
+			p := c.stats[:7]
+			if got := queryStrings(t, w, `SELECT period || ' ' || unit_code || ' ' || received_total FROM dossier_stats
+				WHERE field = '*' AND period = '`+p+`' AND received_total > 0 ORDER BY 1`); got != c.stats {
+				t.Errorf("dossier_stats %s, want %s", got, c.stats)
+			}
+			if n := scalar[int](t, w, `SELECT count(*) FROM source_files WHERE rows_read <> rows_loaded + rows_quarantined + rows_superseded`); n != 0 {
+				t.Errorf("%d ledger rows do not reconcile", n)
+			}
+		})
+	}
+}
+
+// A row naming a unit the registry cannot tell on its day of receipt
+// (two units bearing the name, both dissolved that day: Z.0 was valid for
+// no day) is quarantined as ambiguous_unit, and loads on the next run once
+// the registry is corrected, as unknown_unit rows do. A row whose date is
+// unreadable says the shared name needs it.
+func TestAmbiguousUnitCuredByRegistry(t *testing.T) {
+	reg := unitsHead +
+		"Z.1,Xã Dê,commune,,,2026-01-01,,\n" +
+		"Z.0,Xã Dê,commune,,2026-01-01,2026-01-01,,\n" +
+		"X.C,Xã C,commune,,,,,\n"
+	exp := incrHeader +
+		incrRow("HS-1", "Xã Dê", 2, 3, 7, 2, "Hộ tịch") +
+		"HS-2,Xã Dê,TT,Hộ tịch,Trực tiếp,31/02/2026 08:00,09/03/2026 17:00,,Đang xử lý\n" +
+		incrRow("HS-3", "Xã C", 2, 4, 7, 2, "Hộ tịch")
+	w, dir := unitDatedProject(t, reg, exp)
+	if got := reasonCodes(t, w, "01.csv"); got != "ambiguous_unit,unparseable_date" {
+		t.Fatalf("reason codes %s", got)
+	}
+	if got := queryStrings(t, w, `SELECT reason FROM quarantine WHERE reason_code = 'unparseable_date'`); !strings.Contains(got, "tên chung của nhiều đơn vị qua các thời kỳ") {
+		t.Errorf("reason %q does not say the shared name needs the date", got)
+	}
+	// read 3 = loaded 1 (HS-3) + quarantined 2.
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{3, 1, 2, 0} {
+		t.Errorf("run 1 counts %v", c)
+	}
+	// Z.0 was a typing error: without it, HS-1 is Z.1's (the last to bear
+	// the name, dissolved without successor on 1 January 2026).
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(unitsHead+"Z.1,Xã Dê,commune,,,2026-01-01,,\nX.C,Xã C,commune,,,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, reg2 := reload(t, filepath.Join(dir, "cchc.yaml"))
+	sum, err := Run(context.Background(), cfg, w, reg2, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Retried != 1 {
+		t.Errorf("retried %d files, want 1", sum.Retried)
+	}
+	if u := scalar[string](t, w, `SELECT unit_code FROM dossiers WHERE dossier_code = 'HS-1'`); u != "Z.1" {
+		t.Errorf("HS-1 unit %s, want Z.1", u)
+	}
+	// read 3 = loaded 2 (HS-1, HS-3) + quarantined 1 (HS-2).
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{3, 2, 1, 0} {
+		t.Errorf("run 2 counts %v", c)
+	}
+}
