@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,6 +129,10 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		}
 	}
 	seen := map[string]bool{}
+	// The redacted URL names the file in the ledger: two links that still
+	// read the same once redacted would be one file there, and one would
+	// replace the other's rows.
+	named := map[string]bool{}
 	var out []FileRef
 	for _, l := range links {
 		u, err := base.Parse(strings.TrimSpace(l))
@@ -135,6 +141,12 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		}
 		if !seen[u.String()] {
 			seen[u.String()] = true
+			r := Redact(u.String())
+			if named[r] {
+				return nil, fmt.Errorf("source %s: index %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
+					"nên không phân biệt được hai tệp trong sổ theo dõi; chỉ mục bị từ chối. Báo quản trị máy chủ xuất dữ liệu đặt tên tệp trong đường dẫn hoặc một tham số khác", s.name, redact(s.o.URL), r)
+			}
+			named[r] = true
 			out = append(out, FileRef{Source: s.name, Path: u.String(), Size: -1})
 		}
 	}
@@ -434,21 +446,41 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 // Redact returns a URL fit to store and show: user information is dropped
 // and the values of query parameters that look like credentials (token,
 // key, secret, password, signature, ...) are replaced. Anything that is not
-// an http(s) URL, such as a file path, is returned unchanged.
+// a URL, such as a file path, is returned unchanged; a URL that does not
+// parse is cut by redactLoose (fail closed).
+//
+// The redacted path is a file's name in the ledger, so two exports that
+// differ only in such a parameter (dl?fileKey=march, dl?fileKey=april)
+// must keep distinct names, the same from run to run: the value becomes
+// REDACTED-<12 hex digits of SHA-256 of the value>. Redact is pure (it runs
+// where no warehouse is at hand), so the digest has no secret key; a keyed
+// hash with a key in the source code would be no harder to invert. This
+// is safe for what such parameters carry: tokens, API keys, signatures and
+// session ids are random with far more than 48 bits, and 48 bits of their
+// digest give no way back to them; a low-entropy value (fileKey=march) can
+// be confirmed by guessing, but such values name files, they are not
+// secrets. Passwords are chosen by people and can be guessed from any
+// digest, so pass/pwd values become plain REDACTED: links that differ only
+// there collide, and List fails the index rather than merge them.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		if strings.Contains(raw, "://") {
+			return RedactLoose(raw)
+		}
 		return raw
 	}
 	changed := u.User != nil
 	u.User = nil
 	if u.RawQuery != "" {
 		q := u.Query()
-		for k := range q {
+		for k, vs := range q {
 			lk := strings.ToLower(k)
-			for _, w := range []string{"token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session"} {
+			for _, w := range credentialWords {
 				if strings.Contains(lk, w) {
-					q.Set(k, "REDACTED")
+					for i, v := range vs {
+						vs[i] = redactedValue(v, w == "pass" || w == "pwd")
+					}
 					changed = true
 					break
 				}
@@ -458,10 +490,57 @@ func Redact(raw string) string {
 			u.RawQuery = q.Encode()
 		}
 	}
+	// A fragment is not sent, but it is stored with the path: one that
+	// looks like access_token=... (OAuth puts tokens there) goes too.
+	if f := strings.ToLower(u.Fragment); f != "" {
+		for _, w := range credentialWords {
+			if strings.Contains(f, w) {
+				u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, strings.Contains(f, "pass") || strings.Contains(f, "pwd")), "", true
+				break
+			}
+		}
+	}
 	if !changed {
 		return raw
 	}
 	return u.String()
+}
+
+// credentialWords are the parts of a query parameter's name that mark its
+// value as a credential.
+var credentialWords = []string{"token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session"}
+
+// redactedValue is what Redact puts in place of a credential-like query
+// value (see Redact for why a digest, and why none for passwords).
+func redactedValue(v string, guessable bool) string {
+	if guessable || v == "" {
+		return "REDACTED"
+	}
+	sum := sha256.Sum256([]byte("cchc redacted url value\x00" + v))
+	return "REDACTED-" + hex.EncodeToString(sum[:6])
+}
+
+// RedactLoose cuts from a string that may be a URL, but one url.Parse
+// rejects or one with a mistyped scheme (htps://, https//), everything that
+// could be a credential: what follows '?' or '#', and what precedes the
+// last '@' of the host part. It is for showing such a value in an error;
+// it removes more than needed rather than too little.
+func RedactLoose(raw string) string {
+	s, cut := raw, false
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s, cut = s[:i], true
+	}
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		start := 0
+		if i := strings.Index(s, "//"); i >= 0 && i < at {
+			start = i + 2
+		}
+		s = s[:start] + s[at+1:]
+	}
+	if cut {
+		s += "?REDACTED"
+	}
+	return s
 }
 
 func redact(raw string) string { return Redact(raw) }

@@ -245,17 +245,42 @@ func TestHTTPIndex(t *testing.T) {
 	}
 }
 
+// TestRedact: a credential-like value becomes REDACTED-<the first 12 hex
+// digits of SHA-256 of "cchc redacted url value\x00" + the value>, found with
+// printf 'cchc redacted url value\0SECRET123' | sha256sum; a password plain
+// REDACTED; a URL url.Parse rejects loses its query and user information.
 func TestRedact(t *testing.T) {
 	cases := map[string]string{
 		"https://user:pass@host/x.csv":                  "https://host/x.csv",
-		"https://host/x.csv?token=SECRET123&month=03":   "https://host/x.csv?month=03&token=REDACTED",
-		"https://host/api?api_key=abc&access_token=def": "https://host/api?access_token=REDACTED&api_key=REDACTED",
+		"https://host/x.csv?token=SECRET123&month=03":   "https://host/x.csv?month=03&token=REDACTED-f3db51522605",
+		"https://host/api?api_key=abc&access_token=def": "https://host/api?access_token=REDACTED-0330d3450fed&api_key=REDACTED-97e3111faeb5",
+		"https://host/dl?fileKey=march":                 "https://host/dl?fileKey=REDACTED-e063cf7407fd",
+		"https://host/dl?fileKey=april":                 "https://host/dl?fileKey=REDACTED-4cc7d5ff3afb",
+		"https://host/dl?f=1&password=hunter2":          "https://host/dl?f=1&password=REDACTED",
+		"https://host/dl?pwd=hunter2&token=":            "https://host/dl?pwd=REDACTED&token=REDACTED",
 		"https://host/x.csv?month=03":                   "https://host/x.csv?month=03",
 		"/srv/exports/ba-vi/token=1.csv":                "/srv/exports/ba-vi/token=1.csv",
+		"/srv/exports/ba-vi/b%zz.csv":                   "/srv/exports/ba-vi/b%zz.csv",
+		// Not parsed by net/url: fail closed.
+		"http://127.0.0.1:1/b%zz/x.csv?token=SECRETTOKEN123": "http://127.0.0.1:1/b%zz/x.csv?REDACTED",
+		"http://clerk:s3cret@host/b%zz/x.csv":                "http://host/b%zz/x.csv",
+		"https://host/a#access_token=SECRET":                 "https://host/a#REDACTED-40e08a988c35",
+		"https://host/a#sheet2":                              "https://host/a#sheet2",
+		// A mistyped scheme.
+		"htps://host/x.csv?access_token=SECRET42": "htps://host/x.csv?REDACTED",
 	}
 	for in, want := range cases {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%s) = %s, want %s", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"https//user:SECRET42@dvc.example.gov.vn/x.csv": "https//dvc.example.gov.vn/x.csv",
+		"dvc.example.gov.vn/x.csv?token=SECRET42":       "dvc.example.gov.vn/x.csv?REDACTED",
+		"user:SECRET42@dvc.example.gov.vn":              "dvc.example.gov.vn",
+	} {
+		if got := RedactLoose(in); got != want {
+			t.Errorf("RedactLoose(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -528,4 +553,42 @@ func FuzzSecretScanner(f *testing.F) {
 			t.Errorf("found = %v, want %v", w.found, want)
 		}
 	})
+}
+
+// TestIndexRedactedCollision: links that still read the same once
+// redacted would be one file in the ledger, so the index fails, naming
+// the index (redacted) and no credential; links that differ in a hashed
+// value (fileKey) stay two files.
+func TestIndexRedactedCollision(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/pw.txt":
+			w.Write([]byte("dl?password=hunter2\ndl?password=hunter3\n"))
+		case "/user.txt":
+			w.Write([]byte("http://a:b@" + r.Host + "/dl\nhttp://c:d@" + r.Host + "/dl\n"))
+		case "/keys.txt":
+			w.Write([]byte("dl?fileKey=march\ndl?fileKey=april\n"))
+		}
+	}))
+	defer srv.Close()
+	for _, idx := range []string{"/pw.txt", "/user.txt"} {
+		_, err := NewHTTPSource("h", HTTPOptions{URL: srv.URL + idx + "?token=INDEXTOKEN", Index: true, Retries: 0}).List(context.Background())
+		if err == nil {
+			t.Errorf("%s: two links that collide once redacted were accepted", idx)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "hai liên kết khác nhau") || !strings.Contains(msg, idx) {
+			t.Errorf("%s: the error does not say what is wrong with which index: %s", idx, msg)
+		}
+		for _, secret := range []string{"INDEXTOKEN", "hunter", "a:b", "c:d"} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("%s: the error quotes %q: %s", idx, secret, msg)
+			}
+		}
+	}
+	refs, err := NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/keys.txt", Index: true, Retries: 0}).List(context.Background())
+	if err != nil || len(refs) != 2 || Redact(refs[0].Path) == Redact(refs[1].Path) {
+		t.Errorf("fileKey=march and fileKey=april: %v %v", refs, err)
+	}
 }
