@@ -379,11 +379,8 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			continue
 		}
 		if len(files) == 0 {
-			log.Warn("source has no files", "source", src.Name(), "path", sc.cfg.Path+sc.cfg.URL)
-			where := sc.cfg.Path
-			if where == "" {
-				where = sources.Redact(sc.cfg.URL)
-			}
+			where := sc.where()
+			log.Warn("source has no files", "source", src.Name(), "path", where)
 			sum.Warnings = append(sum.Warnings, fmt.Sprintf("source %s: no file matches %s (check the path, or whether the share is mounted)", src.Name(), where))
 		}
 		// Files are prepared and (streamed ones) decoded up to depth

@@ -1,11 +1,19 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/cchc/cchc/config"
+	"github.com/cchc/cchc/internal/testfixture"
+	"github.com/cchc/cchc/units"
 )
 
 // indexServer serves testdata/e2e/exports/a as dl?fileKey=march and
@@ -110,5 +118,52 @@ func TestRedactedPathUpgrade(t *testing.T) {
 		if n := scalar[int64](t, w, `SELECT count(*) FROM quarantine`); n != quarantined {
 			t.Errorf("run %d after the upgrade: %d quarantined rows, %d before", run, n, quarantined)
 		}
+	}
+}
+
+// TestEmptyIndexKeepsTokenOut: an index that lists no file is reported
+// (log, warning, cchc validate) by its URL, redacted: the token in its
+// query reaches neither the log nor the warehouse nor the check.
+func TestEmptyIndexKeepsTokenOut(t *testing.T) {
+	const token = "SECRETTOKEN123"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	dir := testfixture.Copy(t, "testdata/e2e")
+	yaml := "warehouse: ./cchc.duckdb\nunits: ./units.csv\nsources:\n  - name: portal\n    kind: http\n    url: " + srv.URL +
+		"/index.json?access_token=" + token + "\n    index: true\n    retries: 0\n    unit: H.BAVI\n"
+	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "cchc.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := units.Load(cfg.Units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	sum, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil || len(sum.Warnings) == 0 {
+		t.Fatalf("%v, warnings %v", err, sum.Warnings)
+	}
+	if !strings.Contains(logs.String(), "access_token=REDACTED-") {
+		t.Errorf("the log does not name the index:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), token) || strings.Contains(strings.Join(sum.Warnings, "\n"), token) {
+		t.Errorf("token in the log or warnings:\n%s\n%v", logs.String(), sum.Warnings)
+	}
+	if b, _ := os.ReadFile(cfg.Warehouse); bytes.Contains(b, []byte(token)) {
+		t.Errorf("token in the warehouse")
+	}
+	checks, err := Check(context.Background(), cfg, reg, nil)
+	if err != nil || len(checks) != 1 || len(checks[0].Files) != 0 {
+		t.Fatalf("check: %v %+v", err, checks)
+	}
+	if strings.Contains(checks[0].Where, token) || !strings.Contains(checks[0].Where, "access_token=REDACTED-") {
+		t.Errorf("check names the source by %s", checks[0].Where)
 	}
 }

@@ -16,6 +16,15 @@ type sourceConf struct {
 	lim sources.Limits // decoding limits of the installation
 }
 
+// where is what a source reads, fit to log and show: its path glob, or its
+// URL redacted (a query may carry a token).
+func (sc sourceConf) where() string {
+	if sc.cfg.URL != "" {
+		return sources.Redact(sc.cfg.URL)
+	}
+	return sc.cfg.Path
+}
+
 // Sources builds the configured sources, limited to names when given.
 func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 	want := map[string]bool{}

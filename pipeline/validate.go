@@ -54,7 +54,7 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 	}
 	var out []SourceCheck
 	for _, sc := range srcs {
-		chk := SourceCheck{Source: sc.src.Name(), Where: sc.cfg.Path + sc.cfg.URL}
+		chk := SourceCheck{Source: sc.src.Name(), Where: sc.where()}
 		files, err := sc.src.List(ctx)
 		if err != nil {
 			chk.Err = err
