@@ -7,9 +7,12 @@
 package config
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/cchc/cchc/datasets"
 	"github.com/cchc/cchc/periods"
+	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/vnenc"
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
@@ -598,9 +602,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			}
 		case "http":
 			s.URL = str("url")
-			if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
-				b.fail(key+".url", "required for kind http: an http(s) URL, got %q", s.URL)
-			}
+			b.httpURL(key+".url", s.URL)
 			b.httpSource(key, &s, str)
 		default:
 			b.fail(key+".kind", "must be file or http, got %q", s.Kind)
@@ -673,6 +675,36 @@ func (b *builder) columns(key string, raw any) transforms.Overrides {
 	return o
 }
 
+// httpURL checks an HTTP source's URL. The URL may carry a token, so an
+// error quotes it cut by sources.RedactLoose (no query, no user
+// information), and one net/url rejects is refused here rather than stored
+// and logged as it stands. User information is refused too: cchc sends
+// credentials only from auth, and would drop a user:password@ silently.
+func (b *builder) httpURL(key, raw string) {
+	if raw == "" {
+		b.fail(key, "bắt buộc với kind http: địa chỉ http:// hoặc https:// của tệp xuất hoặc của chỉ mục")
+		return
+	}
+	shown := sources.RedactLoose(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // without the URL it quotes whole
+		}
+		b.fail(key, "địa chỉ %s không hợp lệ (%v); sửa địa chỉ, mã hoá ký tự đặc biệt theo dạng %%XX", shown, err)
+		return
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || !strings.HasPrefix(strings.ToLower(raw), u.Scheme+"://") || u.Host == "" {
+		b.fail(key, "phải là địa chỉ bắt đầu bằng http:// hoặc https://, nhận được %s", shown)
+		return
+	}
+	if u.User != nil {
+		b.fail(key, "địa chỉ %s chứa tên người dùng hoặc mật khẩu (dạng người-dùng:mật-khẩu@máy-chủ), cchc không gửi phần này, và mật khẩu không được để trong tệp cấu hình; "+
+			"bỏ phần đó khỏi url và dùng auth: basic với username_env và password_env (tên các biến môi trường chứa tên người dùng và mật khẩu)", shown)
+	}
+}
+
 // httpSource reads the HTTP settings of a source; credentials come from
 // environment variables the config names, never from the file itself.
 func (b *builder) httpSource(key string, s *Source, str func(string) string) {
@@ -733,8 +765,15 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 	}
 	if v := str("ca_file"); v != "" {
 		s.CAFile = b.path(v)
-		if _, err := os.Stat(s.CAFile); err != nil {
+		// Parsed here, not when the source is built: a file with no
+		// certificate is a bad config, found before the warehouse is
+		// opened or a run recorded.
+		if pem, err := os.ReadFile(s.CAFile); errors.Is(err, fs.ErrNotExist) {
 			b.fail(key+".ca_file", "file %s not found", s.CAFile)
+		} else if err != nil {
+			b.fail(key+".ca_file", "không đọc được tệp %s: %v", s.CAFile, err)
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			b.fail(key+".ca_file", "tệp %s không chứa chứng chỉ PEM nào (khối -----BEGIN CERTIFICATE-----); đặt vào đây chứng chỉ CA của tỉnh ở dạng PEM", s.CAFile)
 		}
 	}
 }

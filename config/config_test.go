@@ -1,7 +1,10 @@
 package config
 
 import (
+	"encoding/pem"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,6 +226,82 @@ func TestHTTPSource(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err %v lacks %s", err, want)
 		}
+	}
+}
+
+// TestHTTPURLErrors: a bad url fails the config naming the key, and the
+// error never quotes what may be a credential (SECRET42), whether the value
+// comes from the file or from an environment variable. user:password@ is
+// refused, pointing to auth: basic; a URL net/url rejects (b%zz) is
+// refused rather than stored and logged as it stands.
+func TestHTTPURLErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644)
+	p := filepath.Join(dir, "c.yaml")
+	cases := []struct {
+		url, env string
+		want     []string
+	}{
+		{"htps://dvc.example.gov.vn/export.csv?access_token=SECRET42", "", []string{"sources[0].url", "http:// hoặc https://", "htps://dvc.example.gov.vn/export.csv?REDACTED"}},
+		{"https//user:SECRET42@dvc.example.gov.vn/x.csv", "", []string{"sources[0].url", "http:// hoặc https://", "https//dvc.example.gov.vn/x.csv"}},
+		{"https://user:SECRET42@dvc.example.gov.vn/x.csv", "", []string{"sources[0].url", "auth: basic", "username_env", "password_env", "https://dvc.example.gov.vn/x.csv"}},
+		{"https://user@dvc.example.gov.vn/x.csv?token=SECRET42", "", []string{"auth: basic"}},
+		{"http://127.0.0.1:1/b%zz/x.csv?token=SECRET42", "", []string{"sources[0].url", "không hợp lệ", `invalid URL escape "%zz"`, "http://127.0.0.1:1/b%zz/x.csv?REDACTED"}},
+		{"https:///x.csv?token=SECRET42", "", []string{"sources[0].url", "http:// hoặc https://"}},
+		{"https://x/y.csv", "CCHC_SOURCES_A_URL=htps://x/y.csv?token=SECRET42", []string{"environment variable CCHC_SOURCES_A_URL: sources[0].url", "htps://x/y.csv?REDACTED"}},
+		{"https://x/y.csv", "CCHC_SOURCES_A_URL=https://u:SECRET42@x/y.csv", []string{"environment variable CCHC_SOURCES_A_URL: sources[0].url", "auth: basic"}},
+	}
+	for _, c := range cases {
+		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    kind: http\n    url: "+c.url+"\n"), 0o644)
+		var env []string
+		if c.env != "" {
+			env = []string{c.env}
+		}
+		_, err := Load(p, env)
+		if err == nil {
+			t.Errorf("%s %s: accepted", c.url, c.env)
+			continue
+		}
+		if strings.Contains(err.Error(), "SECRET42") {
+			t.Errorf("%s %s: the error quotes the credential: %v", c.url, c.env, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s %s: error %q lacks %q", c.url, c.env, err, w)
+			}
+		}
+	}
+	for _, ok := range []string{"https://dvc.example.gov.vn/x.csv?token=abc", "HTTPS://dvc.example.gov.vn/x.csv", "http://127.0.0.1:8080/a%20b.csv"} {
+		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    kind: http\n    url: "+ok+"\n"), 0o644)
+		if _, err := Load(p, nil); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+}
+
+// TestCAFile: ca_file must hold a PEM certificate; a file without one is
+// a bad config (found before any warehouse is opened), not a failed run.
+func TestCAFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644)
+	p := filepath.Join(dir, "c.yaml")
+	load := func(ca string) error {
+		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    kind: http\n    url: https://x/y.csv\n    ca_file: "+ca+"\n"), 0o644)
+		_, err := Load(p, nil)
+		return err
+	}
+	if err := load("./units.csv"); err == nil || !strings.Contains(err.Error(), "sources[0].ca_file") || !strings.Contains(err.Error(), "không chứa chứng chỉ PEM") {
+		t.Errorf("a ca_file with no certificate: %v", err)
+	}
+	if err := load("./none.pem"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("a missing ca_file: %v", err)
+	}
+	// A real certificate: the one of a loopback TLS server.
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	srv.Close()
+	os.WriteFile(filepath.Join(dir, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	if err := load("./ca.pem"); err != nil {
+		t.Errorf("a good ca_file: %v", err)
 	}
 }
 
