@@ -844,3 +844,19 @@ func zipHolds(path string, forms []string) (bool, error) {
 	}
 	return false, nil
 }
+
+// urlInText finds what may be a URL in free text: a scheme (maybe
+// mistyped) followed by // up to a space or a quote.
+var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
+
+// RedactText redacts every URL in a message (an error, a skipped run's
+// reason) as Redact does, and cuts one that does not parse as an http(s)
+// URL by RedactLoose, for text that is stored or shown whole.
+func RedactText(s string) string {
+	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+		if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			return Redact(m)
+		}
+		return RedactLoose(m)
+	})
+}

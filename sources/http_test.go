@@ -592,3 +592,18 @@ func TestIndexRedactedCollision(t *testing.T) {
 		t.Errorf("fileKey=march and fileKey=april: %v %v", refs, err)
 	}
 }
+
+// TestRedactText: URLs inside a message are redacted; the rest is kept.
+func TestRedactText(t *testing.T) {
+	for in, want := range map[string]string{
+		`url: got "htps://dvc.example/x.csv?token=SECRET42", fix it`: `url: got "htps://dvc.example/x.csv?REDACTED", fix it`,
+		"fetch https://u:SECRET42@host/x.csv?month=03 failed":        "fetch https://host/x.csv?month=03 failed",
+		"https//user:SECRET42@host/x.csv":                            "https//host/x.csv",
+		"http://127.0.0.1:1/b%zz/x.csv?token=SECRET42: bad":          "http://127.0.0.1:1/b%zz/x.csv?REDACTED bad",
+		"/srv/exports/a.csv: 3 rows":                                 "/srv/exports/a.csv: 3 rows",
+	} {
+		if got := RedactText(in); got != want {
+			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/cchc/cchc/pii"
+	"github.com/cchc/cchc/sources"
 )
 
 // Skipped is a scheduled tick that did not run: it could not take the
@@ -32,6 +35,7 @@ func SkippedPath(warehouse string) string { return warehouse + ".skipped" }
 // Appends of one short line are atomic, so two skipping processes do not
 // mix their lines.
 func RecordSkipped(warehouse string, s Skipped) error {
+	s.Reason = skippedReason(s.Reason)
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
@@ -76,6 +80,7 @@ func (w *Warehouse) ImportSkipped(ctx context.Context) (int, error) {
 		if json.Unmarshal(sc.Bytes(), &s) != nil || s.At.IsZero() {
 			continue
 		}
+		s.Reason = skippedReason(s.Reason) // a journal written by an earlier version
 		res, err := w.db.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, status, trigger, message, host, pid)
 			SELECT (SELECT coalesce(max(run_id), 0) + 1 FROM runs), ?, ?, 'skipped', 'schedule', ?, ?, ?
 			WHERE NOT EXISTS (SELECT 1 FROM runs WHERE status = 'skipped' AND started_at = ? AND host IS NOT DISTINCT FROM ? AND pid IS NOT DISTINCT FROM ?)`,
@@ -90,4 +95,12 @@ func (w *Warehouse) ImportSkipped(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("skipped runs: %w", err)
 	}
 	return n, nil
+}
+
+// skippedReason makes a skipped tick's reason fit to store: it is often a
+// config error, which may quote a URL (with a token) or a value with
+// personal data.
+func skippedReason(r string) string {
+	r, _ = pii.MaskShapes(sources.RedactText(r))
+	return r
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -319,5 +320,34 @@ func TestSnapshotDraft(t *testing.T) {
 				t.Errorf("temporary copies left: %v %v", left, err)
 			}
 		})
+	}
+}
+
+// TestSkippedReasonRedacted: a skipped tick's reason is often a config
+// error; a token in a URL it quotes, or a CCCD number, reaches neither the
+// journal nor runs.message, including from a journal an earlier version
+// wrote without redacting.
+func TestSkippedReasonRedacted(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	at := time.Date(2026, 11, 22, 1, 30, 0, 0, time.UTC)
+	reason := `config not usable, run skipped: sources[0].url: got "htps://dvc.example/x.csv?token=SECRET42"; owner 001190012345`
+	if err := RecordSkipped(w.Path(), Skipped{At: at, GaveUpAt: at, Host: "srv-01", PID: 1, Reason: reason}); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier version's line, as it stood.
+	f, _ := os.OpenFile(SkippedPath(w.Path()), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"at":"2026-11-22T02:30:00Z","gave_up_at":"2026-11-22T02:30:00Z","host":"srv-01","pid":2,"reason":"url https://u:SECRET42@dvc.example/x.csv"}` + "\n")
+	f.Close()
+	if b, _ := os.ReadFile(SkippedPath(w.Path())); bytes.Count(b, []byte("SECRET42")) != 1 || bytes.Contains(b, []byte("001190012345")) {
+		t.Errorf("journal: %s", b)
+	}
+	if n, err := w.ImportSkipped(ctx); err != nil || n != 2 {
+		t.Fatalf("imported %d, %v", n, err)
+	}
+	var got string
+	w.DB().QueryRow(`SELECT string_agg(message, ' | ' ORDER BY run_id) FROM runs`).Scan(&got)
+	if strings.Contains(got, "SECRET42") || strings.Contains(got, "001190012345") || !strings.Contains(got, "htps://dvc.example/x.csv?REDACTED") {
+		t.Errorf("runs.message: %s", got)
 	}
 }
