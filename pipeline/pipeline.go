@@ -251,11 +251,11 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	switch {
 	case err != nil:
 		r.Status = "failed"
-		r.Message, _ = pii.MaskShapes(err.Error())
+		r.Message, _ = pii.MaskShapes(sources.RedactText(err.Error()))
 		r.RowsLoaded, r.RowsQuarantined, r.RowsSuperseded = 0, 0, 0
 	case r.FilesFailed > 0 || len(sum.SourceErrors) > 0 || sum.PublishErr != nil || sum.ModelErr != nil || sum.StillFailed > 0:
 		r.Status = "partial"
-		r.Message, _ = pii.MaskShapes(failureMessage(sum))
+		r.Message, _ = pii.MaskShapes(sources.RedactText(failureMessage(sum)))
 	default:
 		r.Status = "succeeded"
 		r.Message = fmt.Sprintf("%d new files, %d unchanged", r.FilesNew, sum.Unchanged)

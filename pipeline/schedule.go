@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/cchc/cchc/pii"
+	"github.com/cchc/cchc/sources"
 )
 
 // Parser is the cron syntax of the schedule key: five fields plus the
@@ -69,10 +70,10 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 			log.Info("next run", "at", next())
 		}()
 		if err := job(ctx); errors.Is(err, ErrSkipped) {
-			reason, _ := pii.MaskShapes(err.Error())
+			reason, _ := pii.MaskShapes(sources.RedactText(err.Error()))
 			log.Warn("scheduled run skipped; recorded in runs by the next run", "reason", reason)
 		} else if err != nil {
-			msg, _ := pii.MaskShapes(err.Error())
+			msg, _ := pii.MaskShapes(sources.RedactText(err.Error()))
 			log.Error("scheduled run failed", "err", msg)
 		}
 	}))

@@ -513,6 +513,9 @@ var credentialWords = []string{"token", "key", "secret", "pass", "pwd", "sig", "
 // redactedValue is what Redact puts in place of a credential-like query
 // value (see Redact for why a digest, and why none for passwords).
 func redactedValue(v string, guessable bool) string {
+	if strings.HasPrefix(v, "REDACTED") {
+		return v // redacted already: Redact is idempotent, so a stored path shown again keeps its name
+	}
 	if guessable || v == "" {
 		return "REDACTED"
 	}

@@ -274,6 +274,11 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%s) = %s, want %s", in, got, want)
 		}
 	}
+	for in := range cases {
+		if once := Redact(in); Redact(once) != once {
+			t.Errorf("Redact(Redact(%s)) = %s, not %s", in, Redact(once), once)
+		}
+	}
 	for in, want := range map[string]string{
 		"https//user:SECRET42@dvc.example.gov.vn/x.csv": "https//dvc.example.gov.vn/x.csv",
 		"dvc.example.gov.vn/x.csv?token=SECRET42":       "dvc.example.gov.vn/x.csv?REDACTED",
