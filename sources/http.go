@@ -692,7 +692,10 @@ func (s *httpSource) scrub(err error) error {
 	if err == nil {
 		return nil
 	}
-	if msg := s.redactSecrets(err.Error()); msg != err.Error() {
+	// Any URL in the message is redacted too: a URL reaches an error
+	// through many layers (net/http, a redirect), and one missed there
+	// would be stored in the ledger and runs.
+	if msg := RedactText(s.redactSecrets(err.Error())); msg != err.Error() {
 		return scrubbed{msg: msg, err: err}
 	}
 	return err
