@@ -446,8 +446,8 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 // Redact returns a URL fit to store and show: user information is dropped
 // and the values of query parameters that look like credentials (token,
 // key, secret, password, signature, ...) are replaced. Anything that is not
-// a URL, such as a file path, is returned unchanged; a URL that does not
-// parse is cut by redactLoose (fail closed).
+// a URL, such as a file path, is returned unchanged; one that has "://"
+// but does not parse as an http(s) URL is cut by RedactLoose (fail closed).
 //
 // The redacted path is a file's name in the ledger, so two exports that
 // differ only in such a parameter (dl?fileKey=march, dl?fileKey=april)
@@ -506,6 +506,8 @@ func Redact(raw string) string {
 	return u.String()
 }
 
+var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
+
 // credentialWords are the parts of a query parameter's name that mark its
 // value as a credential.
 var credentialWords = []string{"token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session"}
@@ -513,7 +515,7 @@ var credentialWords = []string{"token", "key", "secret", "pass", "pwd", "sig", "
 // redactedValue is what Redact puts in place of a credential-like query
 // value (see Redact for why a digest, and why none for passwords).
 func redactedValue(v string, guessable bool) string {
-	if strings.HasPrefix(v, "REDACTED") {
+	if v == "REDACTED" || redactedForm.MatchString(v) {
 		return v // redacted already: Redact is idempotent, so a stored path shown again keeps its name
 	}
 	if guessable || v == "" {
