@@ -162,6 +162,12 @@ func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validat
 }
 
 func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error) {
+	if s.o.TempDir != "" {
+		// Owner only: a download holds the raw export.
+		if err := os.MkdirAll(s.o.TempDir, 0o700); err != nil {
+			return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+		}
+	}
 	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
 	if err != nil {
 		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
