@@ -132,3 +132,77 @@ func TestRevertedFileWins(t *testing.T) {
 		})
 	}
 }
+
+// TestRevertedFileRetriedKeepsItsPlace: a version read again (reverted)
+// ranks among the files by the run that read it again, also when it is
+// retried later. March v1 (run 1), then March v2 and April (run 2, both
+// carrying 0001), then March back to v1 (run 3): 0001 comes from March.
+// Run 4 learns Thạch Thất, so both files are retried: March's reading of
+// run 3 is newer than April's of run 2 and keeps 0001. Without the fix
+// March ranked by run 1 and April's 0001 took over.
+func TestRevertedFileRetriedKeepsItsPlace(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := fixture(t, "  - name: a\n    path: ./exports/a/*.csv\n    unit: H.BAVI\n")
+	march := filepath.Join(dir, "exports/a/01-march.csv")
+	april := filepath.Join(dir, "exports/a/02-april.csv")
+	hidden := filepath.Join(dir, "02-april.csv.later")
+	t1 := time.Date(2026, 4, 10, 0, 0, 0, 0, time.UTC)
+	// April gets a row of the unknown unit too, so that run 4 retries it.
+	appendFile(t, april, "H41.01-260401-0008;UBND huyện Thạch Thất;Đăng ký khai sinh;Hộ tịch;1;01/04/2026 08:00;02/04/2026 17:00;;Đang xử lý\n", t1)
+	if err := os.Rename(april, hidden); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := os.ReadFile(march)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := bytes.Replace(v1, []byte("Cấp giấy phép xây dựng"), []byte("Cấp phép SAI"), 1)
+	put := func(b []byte, at time.Time) {
+		if err := os.WriteFile(march, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(march, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func() {
+		t.Helper()
+		if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from := func() string {
+		return filepath.Base(scalar[string](t, w, `SELECT source_file FROM dossiers WHERE dossier_code = 'H41.01-260302-0001'`))
+	}
+	put(v1, t1)
+	run()
+	put(v2, t1.Add(time.Hour))
+	if err := os.Rename(hidden, april); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	put(v1, t1.Add(2*time.Hour))
+	run()
+	if got := from(); got != "01-march.csv" {
+		t.Fatalf("after March reverted 0001 comes from %s", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(`unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
+H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì
+X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,Tản Lĩnh
+S.TP,Sở Tư pháp,department,,,,,
+H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, reg = reload(t, cfg.File)
+	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Retried != 2 {
+		t.Errorf("%d files retried, want 2 (March and April)", sum.Retried)
+	}
+	if got := from(); got != "01-march.csv" {
+		t.Errorf("after the retry 0001 comes from %s, want 01-march.csv (read again in run 3, after April's run 2)", got)
+	}
+}
