@@ -156,6 +156,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.Env != "" && e.Key == "" {
+		return fmt.Sprintf("config: environment variable %s: %s", e.Env, e.Msg) // names no key
+	}
 	if e.Env != "" {
 		return fmt.Sprintf("config: environment variable %s: %s: %s", e.Env, e.Key, e.Msg)
 	}
@@ -226,12 +229,17 @@ func Load(path string, env []string) (*Config, error) {
 	// fromEnv maps the keys an environment variable set to its name, for
 	// the errors about their values.
 	fromEnv := map[string]string{}
+	// A CCHC_ variable that names no key is a mistake (a typo would
+	// otherwise be ignored silently), unless the config names it as a
+	// source's credential or the code base reads it for another purpose.
+	secretVars := credentialVars(v)
+	var envErrs []error
 	// Environment overrides are applied explicitly from the env slice rather
 	// than viper.AutomaticEnv so tests can pass their own environment and no
 	// package reads the process environment behind the caller's back.
 	for _, kv := range env {
 		k, val, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(k, "CCHC_") {
+		if !ok || !strings.HasPrefix(k, "CCHC_") || secretVars[k] || otherUse(k) {
 			continue
 		}
 		rest := strings.TrimPrefix(k, "CCHC_")
@@ -241,6 +249,10 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		key := envKey(rest)
 		if key == "" {
+			envErrs = append(envErrs, &Error{File: abs, Env: k,
+				Msg: "biến môi trường không ứng với khóa cấu hình nào: viết CCHC_ rồi đường dẫn khóa bằng chữ hoa, nối bằng _ " +
+					"(CCHC_LOCK_TIMEOUT, CCHC_PUBLISH_DIR, CCHC_LIMITS_MAX_COLUMNS, CCHC_SOURCES_<TÊN NGUỒN>_PATH); " +
+					"sửa tên biến hoặc bỏ nó khỏi môi trường"})
 			continue
 		}
 		fromEnv[key] = k
@@ -251,7 +263,7 @@ func Load(path string, env []string) (*Config, error) {
 		}
 	}
 
-	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, fromEnv: fromEnv, env: map[string]string{}}
+	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, fromEnv: fromEnv, env: map[string]string{}, errs: envErrs}
 	for _, kv := range env {
 		if k, val, ok := strings.Cut(kv, "="); ok {
 			b.env[k] = val
@@ -274,21 +286,48 @@ func envKey(s string) string {
 			return k
 		}
 	}
-	switch s {
-	case "publish_dir":
-		return "publish.dir"
-	case "publish_formats":
-		return "publish.formats"
-	case "publish_grace":
-		return "publish.grace"
-	case "par_methodology":
-		return "par.methodology"
-	case "par_decimals":
-		return "par.decimals"
-	case "publish_lake":
-		return "publish.lake"
+	for top, subs := range map[string][]string{"publish": publishKeys, "par": parKeys, "limits": limitKeys} {
+		for _, sub := range subs {
+			if s == top+"_"+sub {
+				return top + "." + sub
+			}
+		}
 	}
 	return ""
+}
+
+// otherUses are the prefixes of CCHC_ variables the code base reads for
+// other purposes than the config: the benchmarks (CCHC_BENCH_*,
+// publish/bench_test.go), the staging profile (CCHC_STAGE_*,
+// pipeline/stageprofile_test.go) and test children (CCHC_TEST_*,
+// CCHC_HOSTILE_*). A process started under them must still load its
+// config.
+var otherUses = []string{"CCHC_BENCH_", "CCHC_STAGE_", "CCHC_TEST_", "CCHC_HOSTILE_"}
+
+func otherUse(name string) bool {
+	for _, p := range otherUses {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialVars are the environment variables the file names as sources'
+// credentials (token_env, username_env, password_env): they may start with
+// CCHC_ without naming a key.
+func credentialVars(v *viper.Viper) map[string]bool {
+	out := map[string]bool{}
+	list, _ := v.Get("sources").([]any)
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		for _, k := range []string{"token_env", "username_env", "password_env"} {
+			if name, ok := m[k].(string); ok && name != "" {
+				out[name] = true
+			}
+		}
+	}
+	return out
 }
 
 // setSourceKey applies CCHC_SOURCES_<NAME>_<KEY> to the source named NAME

@@ -73,7 +73,10 @@ func TestEnvOverrides(t *testing.T) {
 		"CCHC_PUBLISH_FORMATS=csv,json",
 		"CCHC_SOURCES_BA_VI_PATH=/mnt/ba-vi/*.csv",
 		"CCHC_SOURCES_BA_VI_UNIT=H.OTHER",
+		"CCHC_LIMITS_MAX_COLUMNS=10",
 		"HOME=/root", // not ours
+		// Read by the benchmarks and the staging profile, not by Load.
+		"CCHC_BENCH_OUT=/tmp/bench", "CCHC_STAGE_FILES=/data/*.csv",
 	}
 	cfg, err := Load("testdata/valid.yaml", env)
 	if err != nil {
@@ -87,6 +90,10 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	if s := cfg.Sources[0]; s.Path != "/mnt/ba-vi/*.csv" || s.Unit != "H.OTHER" {
 		t.Errorf("source overrides not applied: %+v", s)
+	}
+	// Without the fix the limits had no variables: max_columns kept 0.
+	if cfg.Limits.MaxColumns != 10 {
+		t.Errorf("CCHC_LIMITS_MAX_COLUMNS=10 not applied: max_columns %d", cfg.Limits.MaxColumns)
 	}
 	if _, err := Load("testdata/valid.yaml", []string{"CCHC_PERIODS=weekly"}); err == nil || !strings.Contains(err.Error(), "periods") {
 		t.Errorf("a bad override must fail naming the key, got %v", err)
@@ -106,6 +113,11 @@ func TestEnvOverrideErrors(t *testing.T) {
 		{"CCHC_SOURCES_BA_VI_FORMAT=xls", []string{"environment variable CCHC_SOURCES_BA_VI_FORMAT: sources[0].format: must be auto", `"xls"`}, "valid.yaml:10"},
 		{"CCHC_PUBLISH_FORMATS=csv,pdf", []string{"environment variable CCHC_PUBLISH_FORMATS: publish.formats: unknown format", `"pdf"`}, "valid.yaml:14"},
 		{"CCHC_LOCK_TIMEOUT=soon", []string{"environment variable CCHC_LOCK_TIMEOUT: lock_timeout: must be a duration"}, ""},
+		// Without the fix these were ignored silently: the limit kept
+		// its value, the typo and the unknown source changed nothing.
+		{"CCHC_LIMITS_MAX_CELL_BYTES=abc", []string{"environment variable CCHC_LIMITS_MAX_CELL_BYTES: limits.max_cell_bytes: must be a positive whole number", `"abc"`}, ""},
+		{"CCHC_LOCK_TIMOUT=30s", []string{"environment variable CCHC_LOCK_TIMOUT: biến môi trường không ứng với khóa cấu hình nào"}, ""},
+		{"CCHC_SOURCES_SON_TAY_PATH=/mnt/x", []string{"environment variable CCHC_SOURCES_SON_TAY_PATH: biến môi trường không ứng với khóa cấu hình nào"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {

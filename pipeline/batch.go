@@ -151,7 +151,8 @@ func skip(cfg *config.Config, opts Options, me warehouse.Holder, now func() time
 }
 
 // RemoveLeftovers removes the temporary files of dead processes: the
-// snapshot copy of a run killed while copying, half-written publications.
+// snapshot copy of a run killed while copying, half-written publications,
+// the downloads of a run killed while reading an HTTP export.
 // The caller holds the writer lock, so no live process is writing them.
 // Failures are logged, not fatal: leftovers waste space but harm no data.
 func RemoveLeftovers(cfg *config.Config, log *slog.Logger) {
@@ -165,6 +166,8 @@ func RemoveLeftovers(cfg *config.Config, log *slog.Logger) {
 	}
 	files, size, err := warehouse.RemoveSnapshotTemps(cfg.Warehouse)
 	report("snapshot copy", files, size, err)
+	files, size, err = warehouse.RemoveDownloads(cfg.Warehouse)
+	report("downloads", files, size, err)
 	if cfg.Publish.Dir != "" {
 		files, size, err = publish.RemoveTemps(cfg.Publish.Dir)
 		report("publications", files, size, err)

@@ -47,6 +47,15 @@ func TestPARListFileReadAgain(t *testing.T) {
 			{files: [][2]string{{"survey/dtxhh.csv", survey27}}},
 		}, "dtxhh.csv", parCounts{"loaded", 1, 1, 0, 0},
 			`SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_survey_results`, "S.TP=27.0"},
+		// A survey file reverted to its first content (27, then 30, then
+		// 27 again): the latest file wins, 27; without the fix the
+		// reverted file was skipped as loaded and 30 stayed.
+		{"survey file reverted", []parListRun{
+			{files: [][2]string{{"survey/dtxhh.csv", survey27}}},
+			{files: [][2]string{{"survey/dtxhh.csv", "Tên đơn vị,Điểm ĐTXHH\nSở Tư pháp,30\n"}}},
+			{files: [][2]string{{"survey/dtxhh.csv", survey27}}},
+		}, "dtxhh.csv", parCounts{"loaded", 1, 1, 0, 0},
+			`SELECT string_agg(unit_code || '=' || points, ' ' ORDER BY unit_code) FROM par_survey_results`, "S.TP=27.0"},
 		// Contract, not a fix: different files, one masked key (a
 		// decision naming only a person): the later file's replaces the
 		// earlier's. In one run the ledger tells it: 1.csv read 1 =

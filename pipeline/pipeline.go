@@ -922,9 +922,10 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
 	if streamed && !full && !again {
-		// Content already loaded under another path is skipped by its
-		// hash; content of a size no loaded version has cannot be such a
-		// copy. Then the hash is taken while the file is decoded, on the
+		// Content that is the current version of a path (this one, or
+		// another: a copy, a renamed export) is skipped by its hash;
+		// content of a size no current loaded version has cannot be. A
+		// version replaced since (a reverted file) is read again. Then the hash is taken while the file is decoded, on the
 		// other core, instead of before it.
 		same, err := w.LoadedSize(ctx, ref.Source, st.Size())
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/warehouse"
 )
 
 type sourceConf struct {
@@ -47,6 +48,9 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path), lim: lim})
 		case "http":
 			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes, Redirects: s.Redirects}
+			// Beside the warehouse, where RemoveLeftovers finds what a
+			// killed run downloaded (personal data included).
+			o.TempDir = warehouse.DownloadDir(cfg.Warehouse)
 			switch s.Auth {
 			case "bearer":
 				o.Bearer = s.Secret.Value()

@@ -52,6 +52,10 @@ type HTTPOptions struct {
 	// Sleep waits between attempts; tests replace it. nil means a timer
 	// that honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxIndexBytes is the largest index document accepted; 0 means
+	// DefaultMaxIndexBytes. An index is read whole into memory, so it
+	// has a bound of its own, far below MaxBytes.
+	MaxIndexBytes int64
 }
 
 // NewHTTPSource returns a Source that downloads exports over HTTP(S) with
@@ -80,6 +84,9 @@ func NewHTTPSource(name string, o HTTPOptions) Source {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 1 << 30
 	}
+	if o.MaxIndexBytes <= 0 {
+		o.MaxIndexBytes = DefaultMaxIndexBytes
+	}
 	if o.Sleep == nil {
 		o.Sleep = sleepCtx
 	}
@@ -100,16 +107,26 @@ type httpSource struct {
 
 func (s *httpSource) Name() string { return s.name }
 
+// DefaultMaxIndexBytes bounds an index document: 16 MiB lists some
+// hundred thousand export URLs.
+const DefaultMaxIndexBytes = 16 << 20
+
 // List returns the export URL, or the URLs the index document lists
-// (resolved against it, deduplicated, in document order then by URL).
+// (resolved against it, deduplicated, in document order then by URL). An
+// index over MaxIndexBytes is refused: it is held whole in memory.
 func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 	if !s.o.Index {
 		return []FileRef{{Source: s.name, Path: s.o.URL, Size: -1}}, nil
 	}
 	var body []byte
 	resp, err := s.get(ctx, s.o.URL, Validators{}, func(r io.Reader) error {
+		lr := &limitedReader{r: r, left: s.o.MaxIndexBytes}
 		var err error
-		body, err = io.ReadAll(r)
+		body, err = io.ReadAll(lr)
+		if lr.over {
+			return errPermanent{fmt.Errorf("chỉ mục lớn hơn giới hạn %d MiB; tệp chỉ mục chỉ liệt kê địa chỉ các tệp xuất. "+
+				"Kiểm tra url của nguồn: nếu nó trỏ thẳng vào một tệp xuất thì bỏ index: true", s.o.MaxIndexBytes>>20)}
+		}
 		return err
 	})
 	if err != nil {
@@ -174,6 +191,12 @@ func (s *httpSource) FetchIfChanged(ctx context.Context, f FileRef, prev Validat
 }
 
 func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validators) (Fetched, error) {
+	if s.o.TempDir != "" {
+		// Owner only: a download holds the raw export.
+		if err := os.MkdirAll(s.o.TempDir, 0o700); err != nil {
+			return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+		}
+	}
 	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
 	if err != nil {
 		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
@@ -316,6 +339,10 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 	}
 	lr := &limitedReader{r: resp.Body, left: s.o.MaxBytes}
 	if err := read(lr); err != nil {
+		var perm errPermanent
+		if errors.As(err, &perm) {
+			return r, 0, err // read's own refusal (an index over its limit)
+		}
 		if lr.over {
 			return r, 0, errPermanent{fmt.Errorf("export is over the limit of %d bytes (max_bytes)", s.o.MaxBytes)}
 		}
@@ -385,10 +412,12 @@ var hrefRE = regexp.MustCompile(`(?i)href\s*=\s*["']([^"']+)["']`)
 // of URLs or of objects with a url/href/link field, an object holding such
 // an array under files/items/data/exports, HTML links, or one URL a line.
 func parseIndex(body []byte, contentType string) ([]string, error) {
-	trimmed := strings.TrimSpace(string(body))
-	if strings.HasPrefix(trimmed, "[") || strings.HasPrefix(trimmed, "{") {
+	// Read in place: the body is not copied into a string, only each
+	// link is.
+	trimmed := bytes.TrimSpace(body)
+	if bytes.HasPrefix(trimmed, []byte("[")) || bytes.HasPrefix(trimmed, []byte("{")) {
 		var v any
-		if err := json.Unmarshal(body, &v); err != nil {
+		if err := json.Unmarshal(trimmed, &v); err != nil {
 			return nil, fmt.Errorf("index is not valid JSON: %v", err)
 		}
 		if m, ok := v.(map[string]any); ok {
@@ -425,19 +454,19 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 		}
 		return out, nil
 	}
-	if strings.Contains(contentType, "html") || strings.Contains(strings.ToLower(trimmed[:min(len(trimmed), 512)]), "<html") {
+	if strings.Contains(contentType, "html") || bytes.Contains(bytes.ToLower(trimmed[:min(len(trimmed), 512)]), []byte("<html")) {
 		var out []string
-		for _, m := range hrefRE.FindAllStringSubmatch(trimmed, -1) {
-			if !strings.HasPrefix(m[1], "#") && !strings.HasPrefix(m[1], "?") && !strings.HasSuffix(m[1], "/") {
-				out = append(out, m[1])
+		for _, m := range hrefRE.FindAllSubmatch(trimmed, -1) {
+			if l := string(m[1]); !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "?") && !strings.HasSuffix(l, "/") {
+				out = append(out, l)
 			}
 		}
 		return out, nil
 	}
 	var out []string
-	for _, line := range strings.Split(trimmed, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
+	for line := range bytes.Lines(trimmed) {
+		if line = bytes.TrimSpace(line); len(line) > 0 && line[0] != '#' {
+			out = append(out, string(line))
 		}
 	}
 	return out, nil

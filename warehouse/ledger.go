@@ -158,14 +158,17 @@ const (
 	ErrorContent = "content"
 )
 
-// LookupFile finds the latest ledger entry of (source, path) with the given
-// size and modification time, so unchanged files are skipped without
-// hashing them.
+// LookupFile finds the current (latest) ledger entry of (source, path)
+// when it has the given size and modification time, so unchanged files
+// are skipped without hashing them. An earlier version of the path with
+// that size and time does not count: a file reverted to an earlier
+// version's bytes is a new reading, and it wins over the newer version.
 func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size int64, mod time.Time) (KnownFile, bool, error) {
 	var k KnownFile
 	var kind sql.NullString
-	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM source_files
-		WHERE source = ? AND path = ? AND size = ? AND modified_at = ? ORDER BY last_run_id DESC LIMIT 1`,
+	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM (
+		SELECT file_sha256, status, error_kind, size, modified_at FROM source_files
+		WHERE source = ? AND path = ? ORDER BY last_run_id DESC LIMIT 1) WHERE size = ? AND modified_at = ?`,
 		source, path, size, mod).Scan(&k.SHA256, &k.Status, &kind)
 	k.ErrorKind = kind.String
 	if errors.Is(err, sql.ErrNoRows) {
@@ -177,25 +180,32 @@ func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size in
 	return k, true, nil
 }
 
-// LoadedHash reports whether content with this hash was already loaded for
-// the source (under any path: a copied or renamed export is not new).
+// LoadedHash reports whether content with this hash is what the warehouse
+// holds for one of the source's paths: the current (latest) version of
+// some path, loaded. That path may be another one: a copied or renamed
+// export is not new. Content that was loaded once but replaced since by a
+// newer version of its path is new again (a file reverted to earlier
+// bytes, a nightly export back to an earlier state): the latest file wins.
 func (w *Warehouse) LoadedHash(ctx context.Context, source, sha string) (bool, error) {
 	return w.loaded(ctx, `file_sha256 = ?`, source, sha)
 }
 
-// LoadedSize reports whether the source has a loaded file version of
-// exactly size bytes. Content with a given hash has one size, so when it
-// has none, no content of this size can be a loaded copy (LoadedHash would
-// say false) and the run need not hash the file before decoding it.
+// LoadedSize reports whether the current version of one of the source's
+// paths is loaded and has exactly size bytes. Content with a given hash
+// has one size, so when none has, no content of this size can be a
+// loaded copy (LoadedHash would say false) and the run need not hash the
+// file before decoding it.
 func (w *Warehouse) LoadedSize(ctx context.Context, source string, size int64) (bool, error) {
 	return w.loaded(ctx, `size = ?`, source, size)
 }
 
-// loaded reports whether a loaded version of the source's files matches
-// cond (on one argument).
+// loaded reports whether a current loaded version of the source's paths
+// matches cond (on one argument). A path's current version is its ledger
+// row of the latest run (last_run_id): a run reads one version of a path.
 func (w *Warehouse) loaded(ctx context.Context, cond, source string, arg any) (bool, error) {
 	var n int
-	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source = ? AND `+cond+` AND status = 'loaded'`,
+	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files f WHERE f.source = ? AND f.`+cond+` AND f.status = 'loaded'
+		AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path)`,
 		source, arg).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("source_files: %w", err)
@@ -545,15 +555,22 @@ func (s *Stage) commitData(ctx context.Context, in CommitInput) (err error) {
 // replaceQuarantine deletes the quarantined rows of earlier versions of the
 // files this run loaded: a corrected re-export (same source and path, new
 // content) replaces its predecessor's rejected rows, as its valid rows replace
-// the predecessor's. A file that failed to load keeps its predecessor's
-// rejected rows, as it keeps its valid ones.
+// the predecessor's. A file reverted to a version read before (v1, v2, v1
+// again) is a new reading: its rows of that earlier reading go too, or
+// they would be counted twice. A retried version's own rows are replaced
+// by its dataset's merge (mergeDatasets). A file that failed to load keeps
+// its predecessor's rejected rows, as it keeps its valid ones.
 func replaceQuarantine(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 	for _, f := range files {
 		if f.Status != "loaded" {
 			continue
 		}
+		keep := "" // a new reading: every earlier row of the path goes
+		if f.Retry {
+			keep = f.SHA256
+		}
 		if _, err := c.ExecContext(ctx, `DELETE FROM quarantine WHERE source = ? AND source_file = ? AND file_sha256 IS DISTINCT FROM ?`,
-			f.Source, f.Path, f.SHA256); err != nil {
+			f.Source, f.Path, keep); err != nil {
 			return fmt.Errorf("commit: quarantine of earlier versions of %s: %w", f.Path, err)
 		}
 	}
@@ -698,13 +715,19 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	if f.Mapping.Columns == nil {
 		mapped = nil
 	}
-	res, err := c.ExecContext(ctx, `UPDATE source_files SET last_run_id = ?, status = ?, error = ?, rows_read = ?,
+	// A version read again as a new file (reverted to, or failed before)
+	// ranks among the files by this run, as any new file does: a later
+	// retry of it must not rank by its first reading (sql/merge). A
+	// retried version keeps its place.
+	again := f.Status == "loaded" && !f.Retry
+	res, err := c.ExecContext(ctx, `UPDATE source_files SET first_run_id = CASE WHEN ? THEN ? ELSE first_run_id END,
+		last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
 		columns_mapped = ?, columns_dropped = CAST(CAST(? AS JSON) AS VARCHAR[]), columns_unmapped = CAST(CAST(? AS JSON) AS VARCHAR[]),
 		etag = ?, last_modified = ?, missing_columns = CAST(CAST(? AS JSON) AS VARCHAR[]), values_masked = ?, error_kind = ?, size = ?, modified_at = ?,
 		units_sha256 = ?, mapping_sha256 = ?, rows_recovered = ?
 		WHERE source = ? AND path = ? AND file_sha256 = ?`,
-		runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
+		again, runID, runID, f.Status, nullString(f.Error), f.RowsRead, f.RowsLoaded, f.RowsQuarantined, f.RowsSuperseded,
 		nullString(f.Format), nullString(f.Encoding), nullBytes(mapped), stringList(f.Mapping.Dropped), stringList(f.Mapping.Unmapped),
 		nullString(f.ETag), nullString(f.LastModified), missingList(f), f.ValuesMasked, nullString(f.ErrorKind), f.Size, f.ModTime,
 		nullString(f.UnitsSHA256), nullString(f.MappingSHA256), f.RowsRecovered, f.Source, f.Path, f.SHA256)

@@ -273,3 +273,18 @@ func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
 	dir := w.path + ".tmp"
 	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "spill file")
 }
+
+// DownloadDir is the folder beside the warehouse where sources download
+// exports for the run that reads them (sources.HTTPOptions.TempDir): a
+// download holds the raw export, personal data included, so it stays
+// where RemoveDownloads finds what a killed run left, not in TMPDIR.
+func DownloadDir(warehouse string) string {
+	return warehouse + ".downloads"
+}
+
+// RemoveDownloads removes the downloads dead processes left in
+// DownloadDir. The caller holds the writer lock, so no live run is
+// downloading. It returns the files removed and their total size.
+func RemoveDownloads(warehouse string) ([]string, int64, error) {
+	return removeLeftovers(filepath.Join(globEscape(DownloadDir(warehouse)), "*"), "download")
+}
