@@ -32,7 +32,7 @@ const readCSVColumns = `{
 // readCSVQuery loads the generated export (canonical headers, the
 // generator's dialect) into a typed table in one statement: codes for the
 // status, channel and rating words, BOOLEAN flags, and the outcome columns
-// of sql/models/08_dossier_facts.sql (effective finish, end of the due
+// of sql/models/10_dossier_outcomes.sql (effective finish, end of the due
 // day, outcome) derived per dossier as of the export's time rather than per
 // period. Rows read_csv cannot type (the planted 31/02/2026) go to DuckDB's
 // reject tables, as cchc quarantines them.

@@ -72,12 +72,6 @@ type countPlan struct {
 	counted counted
 	// query is 20_outcome_counts.sql for these counts, {outcomes} left.
 	query string
-	// weighted is query over classes of dossiers that count alike
-	// (weightedCounts), "" when it cannot be; classed says that the
-	// build made them (outcomeViews): then counting every dossier anew
-	// reads model_counted_outcomes with it.
-	weighted string
-	classed  bool
 	// stamp identifies query, the outcome views it reads and the
 	// warehouse's schema version: outcome_counts built under another one
 	// (an older cchc, another methodology, a migration since) is rebuilt
@@ -116,13 +110,12 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 		}
 	}
 	p.query = strings.ReplaceAll(string(body), "{counts}", counts.String())
-	p.weighted = weightedCounts(p)
 	// What the counts count is the outcomes' rules too: counts made by a
 	// cchc whose outcome views differ are not added to.
 	h := sha256.New()
 	h.Write([]byte(p.query))
 	h.Write([]byte(coveredExpr)) // unit_covered is kept with the counts
-	for _, name := range []string{"models/08_dossier_facts.sql", "models/09_outcome_units.sql", "models/10_dossier_outcomes.sql"} {
+	for _, name := range []string{"models/09_outcome_units.sql", "models/10_dossier_outcomes.sql"} {
 		b, err := fs.ReadFile(sqlFS, name)
 		if err != nil {
 			return countPlan{}, fmt.Errorf("model %s: %w", name, err)
@@ -221,11 +214,7 @@ func updateCounts(ctx context.Context, db Execer, p countPlan, counts string, gr
 	case CountsKept:
 		return nil
 	case CountsAnew:
-		q := over("model_outcomes")
-		if p.classed {
-			q = strings.ReplaceAll(p.weighted, "{outcomes}", "model_counted_outcomes")
-		}
-		if err := exec("CREATE OR REPLACE TABLE outcome_counts AS " + q); err != nil {
+		if err := exec("CREATE OR REPLACE TABLE outcome_counts AS " + over("model_outcomes")); err != nil {
 			return err
 		}
 		return comment()

@@ -83,9 +83,6 @@ type Built struct {
 	// New counts the periods that did not exist before (a new month),
 	// counted from every dossier while the others took the delta.
 	New int
-	// Classed says that every dossier was counted anew from classes of
-	// dossiers that count alike (model/classes.go), not one by one.
-	Classed bool
 	// Relabelled counts the rows of outcome_counts kept or updated whose
 	// standing unit changed with the registry (relabelCounts).
 	Relabelled int64
@@ -289,10 +286,9 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 		return b, err
 	}
 	// The views the counts are made or updated from.
-	if plan.classed, err = outcomeViews(ctx, db, plan, convention, b.Counts, added, grown > 0); err != nil {
+	if err := outcomeViews(ctx, db, plan, b.Counts, added, grown > 0); err != nil {
 		return b, err
 	}
-	b.Classed = plan.classed
 	del := func(t, set string) error {
 		if full {
 			return exec(t, `DELETE FROM `+t)
@@ -324,9 +320,6 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	drop := "DROP TABLE model_periods; DROP TABLE model_new_periods; DROP TABLE model_scores; DROP TABLE model_restate; DROP TABLE model_previous; DROP TABLE model_fresh;"
 	if b.Counts == CountsAnew || !plan.linear {
 		drop += "DROP VIEW model_outcomes; DROP VIEW model_unused_restated; DROP TABLE model_units;"
-	}
-	if plan.classed {
-		drop += "DROP VIEW model_counted_outcomes; DROP VIEW model_unused_counted_restated;"
 	}
 	if !plan.linear {
 		drop += "DROP VIEW model_outcomes_restated; DROP VIEW model_previous_outcomes; DROP TABLE model_previous_units;"
@@ -363,9 +356,6 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // reading every dossier's unit code):
 //   - model_outcomes: the outcomes in the periods it rebuilds, unless it
 //     takes a delta or keeps the counts, with linear indicators;
-//   - model_counted_outcomes: the same over the classes of dossiers that
-//     count alike (classes.go), when every dossier is
-//     counted anew and the counts can be weighed (classed);
 //   - model_previous_outcomes, model_outcomes_restated: the previous periods
 //     restated, when the indicators are not linear;
 //   - model_added_outcomes, model_removed_outcomes: the outcomes of the
@@ -376,71 +366,45 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 // The public views inline their periods' units; the model's read them from
 // temporary tables, so that the join with the dossiers is planned on their
 // exact size.
-func outcomeViews(ctx context.Context, db Execer, plan countPlan, convention, counts, added string, grown bool) (classed bool, err error) {
+func outcomeViews(ctx context.Context, db Execer, plan countPlan, counts, added string, grown bool) error {
 	body, err := fs.ReadFile(cchcsql.Models, "models/10_dossier_outcomes.sql")
 	if err != nil {
-		return false, fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
+		return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
 	}
 	units, err := fs.ReadFile(cchcsql.Models, "models/09_outcome_units.sql")
 	if err != nil {
-		return false, fmt.Errorf("model 09_outcome_units.sql: %w", err)
-	}
-	facts, err := fs.ReadFile(cchcsql.Models, "models/08_dossier_facts.sql")
-	if err != nil {
-		return false, fmt.Errorf("model 08_dossier_facts.sql: %w", err)
+		return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 	}
 	unitsOf := func(periods, dossiers string) string {
 		return strings.NewReplacer("{periods}", periods, "{dossiers}", dossiers).Replace(string(units))
 	}
-	factsOf := func(dossiers string) string { return strings.ReplaceAll(string(facts), "{dossiers}", dossiers) }
 	// view creates a view of 10_dossier_outcomes.sql over periods (current
-	// ones for its restated view) and the facts of dossiers (settled:
-	// 08_dossier_facts.sql over them, unless given); units names the
-	// temporary table of its periods' units, or is empty for the public
-	// views.
-	view := func(periods, current, outcomes, restated, units, dossiers, settled string) error {
+	// ones for its restated view) and dossiers; units names the temporary
+	// table of its periods' units, or is empty for the public views.
+	view := func(periods, current, outcomes, restated, units, dossiers string) error {
 		kind, pa := "TEMP VIEW", units
 		if units == "" {
 			kind, pa = "VIEW", "("+unitsOf(periods, dossiers)+")"
 		} else if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+units+" AS "+unitsOf(periods, dossiers)); err != nil {
 			return fmt.Errorf("model 09_outcome_units.sql: %w", err)
 		}
-		if settled == "" {
-			settled = factsOf(dossiers)
-		}
 		if _, err := db.ExecContext(ctx, strings.NewReplacer("{view}", kind, "{periods}", periods, "{current}", current,
-			"{outcomes}", outcomes, "{restated}", restated, "{pa}", pa, "{facts}", settled, "{dossiers}", dossiers).Replace(string(body))); err != nil {
+			"{outcomes}", outcomes, "{restated}", restated, "{pa}", pa, "{dossiers}", dossiers).Replace(string(body))); err != nil {
 			return fmt.Errorf("model 10_dossier_outcomes.sql: %w", err)
 		}
 		return nil
 	}
-	if err := view("periods", "periods", "dossier_outcomes", "dossier_outcomes_restated", "", "dossiers", ""); err != nil {
-		return false, err
+	if err := view("periods", "periods", "dossier_outcomes", "dossier_outcomes_restated", "", "dossiers"); err != nil {
+		return err
 	}
 	if counts == CountsAnew || !plan.linear {
-		if err := view("model_periods", "model_periods", "model_outcomes", "model_unused_restated", "model_units", "dossiers", ""); err != nil {
-			return false, err
+		if err := view("model_periods", "model_periods", "model_outcomes", "model_unused_restated", "model_units", "dossiers"); err != nil {
+			return err
 		}
-	}
-	if counts == CountsAnew && plan.linear && plan.weighted != "" && !unclassed {
-		q, ok := db.(querier)
-		if !ok {
-			return false, fmt.Errorf("model: the connection cannot run queries")
-		}
-		cols, err := relationColumns(ctx, q, "dossiers")
-		if err != nil {
-			return false, err
-		}
-		if _, err := db.ExecContext(ctx, strings.NewReplacer("{view}", "TEMP VIEW", "{periods}", "model_periods", "{current}", "model_periods",
-			"{outcomes}", "model_counted_outcomes", "{restated}", "model_unused_counted_restated", "{pa}", "model_units",
-			"{facts}", classesQuery(factsOf("dossiers"), plan.query, cols, convention), "{dossiers}", "dossiers").Replace(string(body))); err != nil {
-			return false, fmt.Errorf("model 10_dossier_outcomes.sql (classes): %w", err)
-		}
-		classed = true
 	}
 	if !plan.linear {
-		if err := view("model_previous", "model_restate", "model_previous_outcomes", "model_outcomes_restated", "model_previous_units", "dossiers", ""); err != nil {
-			return false, err
+		if err := view("model_previous", "model_restate", "model_previous_outcomes", "model_outcomes_restated", "model_previous_units", "dossiers"); err != nil {
+			return err
 		}
 	}
 	if counts == CountsDelta {
@@ -448,7 +412,7 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, convention, co
 		// new ones are counted from every dossier.
 		if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_delta_periods AS
 			SELECT * FROM model_periods WHERE period NOT IN (SELECT period FROM model_new_periods)`); err != nil {
-			return false, fmt.Errorf("model: %w", err)
+			return fmt.Errorf("model: %w", err)
 		}
 		views := []struct{ name, periods, dossiers string }{{"added", "model_delta_periods", added}, {"removed", "model_delta_periods", "dossier_removed"}}
 		if grown {
@@ -456,17 +420,13 @@ func outcomeViews(ctx context.Context, db Execer, plan countPlan, convention, co
 		}
 		for _, d := range views {
 			if err := view(d.periods, d.periods, "model_"+d.name+"_outcomes", "model_unused_"+d.name+"_restated",
-				"model_"+d.name+"_units", d.dossiers, ""); err != nil {
-				return false, err
+				"model_"+d.name+"_units", d.dossiers); err != nil {
+				return err
 			}
 		}
 	}
-	return classed, execFile(ctx, db, "11_dossier_outcomes_comments.sql")
+	return execFile(ctx, db, "11_dossier_outcomes_comments.sql")
 }
-
-// unclassed makes outcomeViews count every dossier one by one, as before
-// the classes: the tests compare the two.
-var unclassed = false
 
 // union merges two sorted lists of names into one sorted list without
 // duplicates.

@@ -3,8 +3,12 @@
 --
 -- In scope of [start, end): received before the end and not finished before
 -- the start (received in the period, or carried over into it).
--- The clock (effective_finish, due_end) and the outcome a dossier has once
--- finished: 08_dossier_facts.sql. Pending at the end: waiting for the citizen is in time;
+-- Clock: effective_finish = finished_at − supplement_days. A due date given
+-- without a time (00:00) means "by the end of that day".
+-- Resolved: rejected / withdrawn / stopped count on time; more than one
+-- supplement request is late; effective finish after the due time is late;
+-- on a calendar day before the due day is early; otherwise on time; no due
+-- date is on time. Pending at the end: waiting for the citizen is in time;
 -- due at or after the end (or no due date) is in time; else overdue.
 -- Unit: unit_code is the unit standing for the dossier at the period's end
 -- (unit_attribution: the receiving unit, or its successor once dissolved);
@@ -19,10 +23,28 @@
 -- after JOIN below is the periods' units of 09_outcome_units.sql;
 -- model/model.go).
 CREATE OR REPLACE {view} {outcomes} AS
-WITH settled AS (
-    -- 08_dossier_facts.sql over {dossiers}, or the classes of dossiers
-    -- that count alike (model/classes.go).
-    {facts}
+WITH facts AS (
+    -- What depends on the dossier alone is computed once per dossier,
+    -- before the join multiplies it by the periods it falls in (about
+    -- four and a half per dossier): the clock, the due time and the
+    -- outcome it has once finished.
+    SELECT d.*,
+        d.finished_at - to_microseconds(CAST(round(coalesce(d.supplement_days, 0) * 86400000000) AS BIGINT)) AS f_effective_finish,
+        CASE WHEN d.due_at = date_trunc('day', d.due_at) THEN d.due_at + INTERVAL 1 DAY ELSE d.due_at END AS f_due_end
+    FROM {dossiers} d
+), settled AS (
+    SELECT *,
+        CASE
+            WHEN status IN ('rejected', 'withdrawn', 'stopped') THEN 'on_time'
+            WHEN coalesce(supplement_requests, 0) > 1 THEN 'late'
+            WHEN due_at IS NULL THEN 'on_time'
+            WHEN due_at = date_trunc('day', due_at) AND f_effective_finish >= f_due_end THEN 'late'
+            WHEN due_at <> date_trunc('day', due_at) AND f_effective_finish > due_at THEN 'late'
+            WHEN CAST(f_effective_finish AS DATE) < CAST(due_at AS DATE) THEN 'early'
+            ELSE 'on_time'
+        END AS f_resolved,
+        status = 'supplement_requested' AND finished_at IS NULL AS f_waiting
+    FROM facts
 ), joined AS (
     -- The periods' units: each period with each unit code and the unit standing for it
     -- (09_outcome_units.sql; small). The dossiers join it on their unit
