@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf16"
 )
@@ -201,7 +202,20 @@ func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validat
 	if err != nil {
 		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
 	}
-	cleanup := func() { os.Remove(tmp.Name()) }
+	// A shared lock on the download while this process uses it: a run
+	// clearing what dead processes left in the folder
+	// (warehouse.RemoveDownloads) skips it, as `cchc validate` downloads
+	// there without the writer lock. The lock goes with the process.
+	held, err := holdDownload(tmp.Name())
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+	}
+	cleanup := func() {
+		os.Remove(tmp.Name())
+		held.Close()
+	}
 	var size int64
 	var echo *secretScanner
 	resp, err := s.get(ctx, f.Path, prev, func(r io.Reader) error {
@@ -896,4 +910,18 @@ func RedactText(s string) string {
 		}
 		return RedactLoose(m)
 	})
+}
+
+// holdDownload opens the file name and takes a shared flock on it, held
+// until the returned file is closed.
+func holdDownload(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path.Base(name), err)
+	}
+	return f, nil
 }

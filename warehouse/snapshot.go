@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // SnapshotPath is the read-only copy analysts open while the nightly run
@@ -283,8 +284,38 @@ func DownloadDir(warehouse string) string {
 }
 
 // RemoveDownloads removes the downloads dead processes left in
-// DownloadDir. The caller holds the writer lock, so no live run is
-// downloading. It returns the files removed and their total size.
+// DownloadDir. The caller holds the writer lock, so no other run is
+// downloading; `cchc validate` may be, without the lock, and a live
+// process holds a shared flock on each download it uses
+// (sources.holdDownload): those are left. It returns the files removed
+// and their total size.
 func RemoveDownloads(warehouse string) ([]string, int64, error) {
-	return removeLeftovers(filepath.Join(globEscape(DownloadDir(warehouse)), "*"), "download")
+	matches, err := filepath.Glob(filepath.Join(globEscape(DownloadDir(warehouse)), "*"))
+	if err != nil {
+		return nil, 0, err
+	}
+	var removed []string
+	var size int64
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		f, err := os.Open(m)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			f.Close() // a live process uses it
+			continue
+		}
+		err = os.Remove(m)
+		f.Close()
+		if err != nil {
+			return removed, size, fmt.Errorf("remove leftover download: %w", err)
+		}
+		removed = append(removed, m)
+		size += st.Size()
+	}
+	return removed, size, nil
 }

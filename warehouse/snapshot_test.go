@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -349,5 +350,44 @@ func TestSkippedReasonRedacted(t *testing.T) {
 	w.DB().QueryRow(`SELECT string_agg(message, ' | ' ORDER BY run_id) FROM runs`).Scan(&got)
 	if strings.Contains(got, "SECRET42") || strings.Contains(got, "001190012345") || !strings.Contains(got, "htps://dvc.example/x.csv?REDACTED") {
 		t.Errorf("runs.message: %s", got)
+	}
+}
+
+// A download a live process holds (a shared flock, as the HTTP source
+// takes while it uses the file: `cchc validate` downloads into the same
+// folder without the writer lock) is left; one nobody holds, as a killed
+// process leaves it, is removed.
+func TestRemoveDownloadsLeavesHeld(t *testing.T) {
+	wh := filepath.Join(t.TempDir(), "w.duckdb")
+	dir := DownloadDir(wh)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	held, left := filepath.Join(dir, "cchc-http-1.csv"), filepath.Join(dir, "cchc-http-2.csv")
+	for _, p := range []string{held, left} {
+		if err := os.WriteFile(p, []byte("a,b\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	removed, _, err := RemoveDownloads(wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 1 || removed[0] != left {
+		t.Errorf("removed %v, want only %s", removed, left)
+	}
+	if _, err := os.Stat(held); err != nil {
+		t.Errorf("the held download is gone: %v", err)
+	}
+	f.Close() // the process that held it ends
+	if removed, _, err = RemoveDownloads(wh); err != nil || len(removed) != 1 || removed[0] != held {
+		t.Errorf("after the holder ended: removed %v, %v; want %s", removed, err, held)
 	}
 }
