@@ -51,6 +51,7 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 			// Beside the warehouse, where RemoveLeftovers finds what a
 			// killed run downloaded (personal data included).
 			o.TempDir = warehouse.DownloadDir(cfg.Warehouse)
+			o.MaxUnzipBytes = lim.MaxWorkbookBytes
 			switch s.Auth {
 			case "bearer":
 				o.Bearer = s.Secret.Value()

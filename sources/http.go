@@ -53,6 +53,13 @@ type HTTPOptions struct {
 	// Sleep waits between attempts; tests replace it. nil means a timer
 	// that honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxUnzipBytes bounds what an archive (XLSX) body is decompressed
+	// to when it is searched for an echoed credential; 0 means
+	// DefaultLimits.MaxWorkbookBytes. The decoder refuses a workbook that
+	// decompresses to more (limits.max_workbook_bytes), so the search
+	// need not go further: a zip bomb is refused at that bound instead of
+	// costing minutes of CPU first.
+	MaxUnzipBytes int64
 	// MaxIndexBytes is the largest index document accepted; 0 means
 	// DefaultMaxIndexBytes. An index is read whole into memory, so it
 	// has a bound of its own, far below MaxBytes.
@@ -787,10 +794,6 @@ func (w *secretScanner) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// maxUnzipScan bounds the bytes decompressed to look for credentials in a
-// zip (XLSX) body; it is excelize's own default limit of a workbook.
-const maxUnzipScan = 16 << 30
-
 // checkBody refuses a downloaded body that is not an export or that holds
 // a credential. echoed says whether the raw bytes held one.
 func (s *httpSource) checkBody(path, contentType string, echoed bool) error {
@@ -809,7 +812,11 @@ func (s *httpSource) checkBody(path, contentType string, echoed bool) error {
 			"kiểm tra url và thông tin xác thực của nguồn. Đầu phản hồi: %s", what, contentType, s.snippet(head))
 	}
 	if !echoed && len(s.secrets) > 0 && bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		if echoed, err = zipHolds(path, s.secrets); err != nil {
+		budget := s.o.MaxUnzipBytes
+		if budget <= 0 {
+			budget = DefaultLimits.MaxWorkbookBytes
+		}
+		if echoed, err = zipHolds(path, s.secrets, budget); err != nil {
 			return err
 		}
 	}
@@ -865,16 +872,17 @@ func (s *httpSource) snippet(head []byte) string {
 }
 
 // zipHolds reports whether any entry of the zip archive at path holds one
-// of forms once decompressed. An archive that cannot be read is left to
-// the decoder to report.
-func zipHolds(path string, forms []string) (bool, error) {
+// of forms once decompressed, decompressing at most limit bytes in all
+// (an error beyond). An archive that cannot be read is left to the
+// decoder to report.
+func zipHolds(path string, forms []string, limit int64) (bool, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return false, nil
 	}
 	defer zr.Close()
 	w := newSecretScanner(forms)
-	budget := int64(maxUnzipScan)
+	budget := limit
 	for _, f := range zr.File {
 		rc, err := f.Open()
 		if err != nil {
@@ -890,7 +898,8 @@ func zipHolds(path string, forms []string) (bool, error) {
 			return true, nil
 		}
 		if budget < 0 {
-			return false, fmt.Errorf("tệp nén giải ra quá %d byte, không kiểm tra được", int64(maxUnzipScan))
+			return false, fmt.Errorf("tệp nén (Excel) giải ra quá %s, không kiểm tra được; nếu đúng là tệp xuất dữ liệu, tăng limits.max_workbook_bytes",
+				humanBytes(limit, "limits.max_workbook_bytes"))
 		}
 	}
 	return false, nil

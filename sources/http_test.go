@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -610,5 +611,36 @@ func TestRedactText(t *testing.T) {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// An XLSX body that decompresses beyond MaxUnzipBytes (the workbook limit
+// the decoder enforces) is refused when it is searched for an echoed
+// credential, at that bound: a zip bomb costs no more than the limit.
+// Here 2 MiB of zeros in one entry against a 1 MiB bound.
+func TestHTTPZipScanBounded(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	e, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Write(make([]byte, 2<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(b.Bytes()) }))
+	defer srv.Close()
+	o := HTTPOptions{URL: srv.URL + "/x.xlsx", Bearer: "tok-123456", TempDir: t.TempDir(), MaxUnzipBytes: 1 << 20}
+	_, err = fetchAll(t, NewHTTPSource("h", o))
+	if err == nil || !strings.Contains(err.Error(), "giải ra quá 1 MiB") || !strings.Contains(err.Error(), "limits.max_workbook_bytes") {
+		t.Errorf("err = %v", err)
+	}
+	// Within the bound, the same body is searched and passes.
+	o.MaxUnzipBytes = 4 << 20
+	if _, err := fetchAll(t, NewHTTPSource("h", o)); err != nil {
+		t.Errorf("within the bound: %v", err)
 	}
 }
