@@ -922,11 +922,11 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
 	if streamed && !full && !again {
-		// Content that is the current version of a path (this one, or
-		// another: a copy, a renamed export) is skipped by its hash;
-		// content of a size no current loaded version has cannot be. A
-		// version replaced since (a reverted file) is read again. Then the hash is taken while the file is decoded, on the
-		// other core, instead of before it.
+		// Content that is this path's current version, or for a path
+		// never read content loaded under another (a copy, a renamed
+		// export), is skipped by its hash; content of a size no loaded
+		// version has can be neither. Then the hash is taken while the
+		// file is decoded, on the other core, instead of before it.
 		same, err := w.LoadedSize(ctx, ref.Source, st.Size())
 		if err != nil {
 			f.cleanup()
@@ -957,7 +957,15 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 			f.res.Retry, f.res.FirstRunID, f.res.PrevQuarantined = true, cand.FirstRunID, cand.Quarantined
 		}
 	} else if !full {
-		loaded, err := w.LoadedHash(ctx, ref.Source, sha)
+		// A path the ledger knows is new when its content is not its own
+		// current version (a reverted file is read again and wins); one
+		// it has never read, when its content was never loaded under any
+		// path (a copy, a moved or rotated export is not new).
+		cur, known, err := w.Current(ctx, ref.Source, f.res.Path)
+		loaded := known && cur.Status == "loaded" && cur.SHA256 == sha
+		if err == nil && !known {
+			loaded, err = w.LoadedHash(ctx, ref.Source, sha)
+		}
 		if err != nil {
 			f.cleanup()
 			return nil, "", err

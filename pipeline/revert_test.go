@@ -3,8 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -24,7 +27,7 @@ func TestRevertedFileWins(t *testing.T) {
 		copied = "exports/a/05-copy.csv"
 	)
 	t1 := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-	t2, t3 := t1.Add(24*time.Hour), t1.Add(48*time.Hour)
+	t2, t3, t4 := t1.Add(24*time.Hour), t1.Add(48*time.Hour), t1.Add(72*time.Hour)
 	// A step writes version v (1, 2, or 3: broken) of the march export at path, at
 	// modification time at; or moves path to to.
 	type step struct {
@@ -40,29 +43,39 @@ func TestRevertedFileWins(t *testing.T) {
 		wantNew  int    // files read by the last run
 		wantPath string // the file version holding the dossier
 		files    int64  // current files holding quarantined rows
+		readBy   int64  // the run that read the dossier's version, when not the last (or the first, when the last read nothing)
 	}{
 		// v1, v2, v1 again with a new time: without the fix v1 was
 		// skipped as loaded and "Cấp phép SAI" stayed.
 		{"reverted", [][]step{{{path: march, v: 1, at: t1}}, {{path: march, v: 2, at: t2}}, {{path: march, v: 1, at: t3}}},
-			v1Name, 1, march, 1},
+			v1Name, 1, march, 1, 0},
 		// Reverted with its old time too (cp -p, a restore from backup):
 		// the size-and-time shortcut must not match the replaced version.
 		{"reverted with its old time", [][]step{{{path: march, v: 1, at: t1}}, {{path: march, v: 2, at: t2}}, {{path: march, v: 1, at: t1}}},
-			v1Name, 1, march, 1},
+			v1Name, 1, march, 1, 0},
 		// v2 fails whole (no dossier-code column): v1, read again, must
 		// not leave its quarantined rows twice.
 		{"reverted after a failed version", [][]step{{{path: march, v: 1, at: t1}}, {{path: march, v: 3, at: t2}}, {{path: march, v: 1, at: t3}}},
-			v1Name, 1, march, 1},
+			v1Name, 1, march, 1, 0},
 		// A copy of v1 under a new name after the export moved on to v2
-		// is the latest file: it wins.
+		// (a backup, a rotated export) is not new: v1 was loaded once.
 		{"old version copied to a new name", [][]step{{{path: march, v: 1, at: t1}}, {{path: march, v: 2, at: t2}}, {{path: copied, v: 1, at: t3}}},
-			v1Name, 1, copied, 2},
+			v2Name, 0, march, 1, 2},
+		// A copy of the current version, skipped, stays skipped when its
+		// original moves on: the idle run after reads nothing (review: it
+		// came back to life and put v1 back).
+		{"copy left behind", [][]step{{{path: march, v: 1, at: t1}}, {{path: copied, v: 1, at: t2}}, {{path: march, v: 2, at: t3}}, {}},
+			v2Name, 0, march, 1, 3},
+		// A path reverted to bytes another path holds: its own current
+		// version (v2) is what it is compared with, so v1 is read again.
+		{"reverted to another path's bytes", [][]step{{{path: march, v: 1, at: t1}}, {{path: copied, v: 1, at: t2}}, {{path: copied, v: 2, at: t3}}, {{path: copied, v: 1, at: t4}}},
+			v1Name, 1, copied, 2, 0},
 		// Still skipped: a copy of the current version under a second
 		// name, and an export moved to another name.
 		{"current version copied", [][]step{{{path: march, v: 2, at: t1}}, {{path: copied, v: 2, at: t2}}},
-			v2Name, 0, march, 1},
+			v2Name, 0, march, 1, 0},
 		{"moved", [][]step{{{path: march, v: 2, at: t1}}, {{path: march, to: copied}}},
-			v2Name, 0, march, 1},
+			v2Name, 0, march, 1, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,6 +125,9 @@ func TestRevertedFileWins(t *testing.T) {
 			last := int64(len(tc.runs))
 			if tc.wantNew == 0 {
 				last = 1
+			}
+			if tc.readBy != 0 {
+				last = tc.readBy
 			}
 			q := `SELECT count(*) FROM dossiers d JOIN source_files f ON f.source = d.source AND f.path = d.source_file AND f.file_sha256 = d.file_sha256
 				WHERE d.dossier_code = 'H41.01-260302-0001' AND f.path LIKE '%' || ? AND f.status = 'loaded' AND f.first_run_id = ? AND f.last_run_id = ?
@@ -204,5 +220,62 @@ H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
 	}
 	if got := from(); got != "01-march.csv" {
 		t.Errorf("after the retry 0001 comes from %s, want 01-march.csv (read again in run 3, after April's run 2)", got)
+	}
+}
+
+// One night march's download fails (HTTP 500). The ledger's row of that
+// failure ("unavailable": its content unknown) is no version of march, so
+// the next night the unchanged march export is march's current version
+// and is skipped; 0001 keeps coming from april (review: the failure made
+// march look replaced, it was read again as new and its older 0001
+// replaced april's).
+func TestTransientFailureKeepsCurrentVersion(t *testing.T) {
+	march, _ := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
+	april, _ := os.ReadFile("testdata/e2e/exports/a/02-april.csv")
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/index.txt":
+			w.Write([]byte("march.csv\napril.csv\n"))
+		case r.URL.Path == "/march.csv":
+			if down.Load() {
+				http.Error(w, "busy", 500)
+				return
+			}
+			w.Header().Set("Content-Type", "text/csv")
+			w.Write(march)
+		case r.URL.Path == "/april.csv":
+			w.Header().Set("Content-Type", "text/csv")
+			w.Write(april)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	cfg, reg, w, _ := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/index.txt\n    index: true\n    retries: 0\n    unit: H.BAVI\n")
+	from := func() string {
+		return scalar[string](t, w, `SELECT source_file FROM dossiers WHERE dossier_code = 'H41.01-260302-0001'`)
+	}
+	run := func() *Summary {
+		s, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	run()
+	before := from()
+	t.Logf("0001 from %s", before)
+	down.Store(true)
+	run()
+	down.Store(false)
+	s := run()
+	var read []string
+	for _, f := range s.Files {
+		read = append(read, f.Path+":"+f.Status)
+	}
+	if got := from(); got != before {
+		t.Errorf("after a transient failure of march, 0001 comes from %s (was %s); files read: %v", got, before, read)
 	}
 }

@@ -158,6 +158,13 @@ const (
 	ErrorContent = "content"
 )
 
+// currentRow selects, among a path's ledger rows, those that can be its
+// current version: a version whose content is unknown (a fetch that
+// failed, a file that could not be read whole: file_sha256
+// 'unavailable') is not one, or a single failed download would make the
+// version read before it look replaced.
+const currentRow = `file_sha256 <> 'unavailable'`
+
 // LookupFile finds the current (latest) ledger entry of (source, path)
 // when it has the given size and modification time, so unchanged files
 // are skipped without hashing them. An earlier version of the path with
@@ -168,7 +175,7 @@ func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size in
 	var kind sql.NullString
 	err := w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM (
 		SELECT file_sha256, status, error_kind, size, modified_at FROM source_files
-		WHERE source = ? AND path = ? ORDER BY last_run_id DESC LIMIT 1) WHERE size = ? AND modified_at = ?`,
+		WHERE source = ? AND path = ? AND `+currentRow+` ORDER BY last_run_id DESC LIMIT 1) WHERE size = ? AND modified_at = ?`,
 		source, path, size, mod).Scan(&k.SHA256, &k.Status, &kind)
 	k.ErrorKind = kind.String
 	if errors.Is(err, sql.ErrNoRows) {
@@ -180,32 +187,49 @@ func (w *Warehouse) LookupFile(ctx context.Context, source, path string, size in
 	return k, true, nil
 }
 
-// LoadedHash reports whether content with this hash is what the warehouse
-// holds for one of the source's paths: the current (latest) version of
-// some path, loaded. That path may be another one: a copied or renamed
-// export is not new. Content that was loaded once but replaced since by a
-// newer version of its path is new again (a file reverted to earlier
-// bytes, a nightly export back to an earlier state): the latest file wins.
+// Current is the current version of (source, path): its latest ledger row
+// whose content is known (currentRow); known is false for a path the
+// ledger has never read.
+func (w *Warehouse) Current(ctx context.Context, source, path string) (k KnownFile, known bool, err error) {
+	var kind sql.NullString
+	err = w.db.QueryRowContext(ctx, `SELECT file_sha256, status, error_kind FROM source_files
+		WHERE source = ? AND path = ? AND `+currentRow+` ORDER BY last_run_id DESC LIMIT 1`,
+		source, path).Scan(&k.SHA256, &k.Status, &kind)
+	k.ErrorKind = kind.String
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	if err != nil {
+		return k, false, fmt.Errorf("source_files: %w", err)
+	}
+	return k, true, nil
+}
+
+// LoadedHash reports whether content with this hash was ever loaded for
+// the source, under any path. A path the ledger has never read whose
+// content is such (a copied, renamed or rotated export, a backup dropped
+// beside the exports) is not new: it is skipped, even when the path it
+// was loaded from has a newer version since, or a rotated copy would put
+// old data back. A path the ledger knows is compared with its own current
+// version instead (Current): a file reverted there is read again.
 func (w *Warehouse) LoadedHash(ctx context.Context, source, sha string) (bool, error) {
 	return w.loaded(ctx, `file_sha256 = ?`, source, sha)
 }
 
-// LoadedSize reports whether the current version of one of the source's
-// paths is loaded and has exactly size bytes. Content with a given hash
-// has one size, so when none has, no content of this size can be a
-// loaded copy (LoadedHash would say false) and the run need not hash the
-// file before decoding it.
+// LoadedSize reports whether the source has a loaded file version of
+// exactly size bytes. Content with a given hash has one size, so when it
+// has none, no content of this size can be a loaded copy nor a path's
+// current version (LoadedHash and Current would not match) and the run
+// need not hash the file before decoding it.
 func (w *Warehouse) LoadedSize(ctx context.Context, source string, size int64) (bool, error) {
 	return w.loaded(ctx, `size = ?`, source, size)
 }
 
-// loaded reports whether a current loaded version of the source's paths
-// matches cond (on one argument). A path's current version is its ledger
-// row of the latest run (last_run_id): a run reads one version of a path.
+// loaded reports whether a loaded version of the source's files matches
+// cond (on one argument).
 func (w *Warehouse) loaded(ctx context.Context, cond, source string, arg any) (bool, error) {
 	var n int
-	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files f WHERE f.source = ? AND f.`+cond+` AND f.status = 'loaded'
-		AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path)`,
+	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source = ? AND `+cond+` AND status = 'loaded'`,
 		source, arg).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("source_files: %w", err)
@@ -286,7 +310,7 @@ type RetryFile struct {
 func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappingSHA string) (map[string]RetryFile, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT f.path, f.file_sha256, f.first_run_id, f.rows_quarantined, f.status = 'failed' FROM source_files f
 		WHERE f.source = $1 AND f.units_sha256 IS NOT NULL
-		  AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path)
+		  AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path AND g.`+currentRow+`)
 		  AND ((f.status = 'loaded' AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.file_sha256
 		    AND ((q.reason_code IN ('unknown_unit', 'ambiguous_unit') AND f.units_sha256 <> $2)
 		      OR (q.reason_code = 'unknown_header' AND f.mapping_sha256 <> $3))))
