@@ -499,19 +499,20 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 // a URL, such as a file path, is returned unchanged; one that has "://"
 // but does not parse as an http(s) URL is cut by RedactLoose (fail closed).
 //
-// The redacted path is a file's name in the ledger, so two exports that
-// differ only in such a parameter (dl?fileKey=march, dl?fileKey=april)
-// must keep distinct names, the same from run to run: the value becomes
-// REDACTED-<12 hex digits of SHA-256 of the value>. Redact is pure (it runs
-// where no warehouse is at hand), so the digest has no secret key; a keyed
-// hash with a key in the source code would be no harder to invert. This
-// is safe for what such parameters carry: tokens, API keys, signatures and
-// session ids are random with far more than 48 bits, and 48 bits of their
-// digest give no way back to them; a low-entropy value (fileKey=march) can
-// be confirmed by guessing, but such values name files, they are not
-// secrets. Passwords are chosen by people and can be guessed from any
-// digest, so pass/pwd values become plain REDACTED: links that differ only
-// there collide, and List fails the index rather than merge them.
+// The redacted path is a file's name in the ledger, so it must stay the
+// same from run to run, and two exports must keep distinct names. Two
+// kinds of parameter are told apart by their name:
+//   - credentials (token, secret, password, signature, auth, credential,
+//     session, and API or access keys): the value becomes plain REDACTED.
+//     They may change at every listing (a session token, a signed link),
+//     so a name carrying them must not; links that differ only there
+//     collide, and List fails the index rather than merge them.
+//   - other names with "key" in them (fileKey, reportKey): often what
+//     names the file, so the value becomes REDACTED-<12 hex digits of its
+//     SHA-256>, distinct per value and stable. Redact is pure (it runs
+//     where no warehouse is at hand), so the digest has no secret key; a
+//     random key value gives no way back through 48 bits of its digest,
+//     and a guessable one (fileKey=march) names a file, it is no secret.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -525,16 +526,14 @@ func Redact(raw string) string {
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k, vs := range q {
-			lk := strings.ToLower(k)
-			for _, w := range credentialWords {
-				if strings.Contains(lk, w) {
-					for i, v := range vs {
-						vs[i] = redactedValue(v, w == "pass" || w == "pwd")
-					}
-					changed = true
-					break
-				}
+			kind := credentialKind(k)
+			if kind == notCredential {
+				continue
 			}
+			for i, v := range vs {
+				vs[i] = redactedValue(v, kind == credential)
+			}
+			changed = true
 		}
 		if changed {
 			u.RawQuery = q.Encode()
@@ -542,12 +541,9 @@ func Redact(raw string) string {
 	}
 	// A fragment is not sent, but it is stored with the path: one that
 	// looks like access_token=... (OAuth puts tokens there) goes too.
-	if f := strings.ToLower(u.Fragment); f != "" {
-		for _, w := range credentialWords {
-			if strings.Contains(f, w) {
-				u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, strings.Contains(f, "pass") || strings.Contains(f, "pwd")), "", true
-				break
-			}
+	if f := u.Fragment; f != "" {
+		if kind := credentialKind(f); kind != notCredential {
+			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
 		}
 	}
 	if !changed {
@@ -559,16 +555,51 @@ func Redact(raw string) string {
 var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 
 // credentialWords are the parts of a query parameter's name that mark its
-// value as a credential.
-var credentialWords = []string{"token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session"}
+// value as a credential; keyWords those that mark a "key" as one (an API
+// or access key, not a file's key).
+var (
+	credentialWords = []string{"token", "secret", "pass", "pwd", "sig", "auth", "credential", "session"}
+	keyWords        = []string{"apikey", "api_key", "api-key", "accesskey", "access_key", "access-key", "privatekey", "private_key",
+		"subscriptionkey", "subscription-key", "subscription_key", "sharedkey", "shared_key", "clientkey", "client_key"}
+)
+
+// Kinds of query parameter for Redact.
+const (
+	notCredential = iota
+	credential    // plain REDACTED
+	keyLike       // REDACTED-<digest>
+)
+
+// credentialKind says what Redact does with the value of a query
+// parameter (or a fragment) of this name.
+func credentialKind(name string) int {
+	n := strings.ToLower(name)
+	for _, w := range credentialWords {
+		if strings.Contains(n, w) {
+			return credential
+		}
+	}
+	if n == "key" || strings.HasPrefix(n, "key=") {
+		return credential
+	}
+	for _, w := range keyWords {
+		if strings.Contains(n, w) {
+			return credential
+		}
+	}
+	if strings.Contains(n, "key") {
+		return keyLike
+	}
+	return notCredential
+}
 
 // redactedValue is what Redact puts in place of a credential-like query
-// value (see Redact for why a digest, and why none for passwords).
-func redactedValue(v string, guessable bool) string {
+// value (see Redact for why a digest for some, plain REDACTED for others).
+func redactedValue(v string, plain bool) string {
 	if v == "REDACTED" || redactedForm.MatchString(v) {
 		return v // redacted already: Redact is idempotent, so a stored path shown again keeps its name
 	}
-	if guessable || v == "" {
+	if plain || v == "" {
 		return "REDACTED"
 	}
 	sum := sha256.Sum256([]byte("cchc redacted url value\x00" + v))

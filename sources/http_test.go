@@ -252,20 +252,26 @@ func TestHTTPIndex(t *testing.T) {
 // REDACTED; a URL url.Parse rejects loses its query and user information.
 func TestRedact(t *testing.T) {
 	cases := map[string]string{
-		"https://user:pass@host/x.csv":                  "https://host/x.csv",
-		"https://host/x.csv?token=SECRET123&month=03":   "https://host/x.csv?month=03&token=REDACTED-f3db51522605",
-		"https://host/api?api_key=abc&access_token=def": "https://host/api?access_token=REDACTED-0330d3450fed&api_key=REDACTED-97e3111faeb5",
-		"https://host/dl?fileKey=march":                 "https://host/dl?fileKey=REDACTED-e063cf7407fd",
-		"https://host/dl?fileKey=april":                 "https://host/dl?fileKey=REDACTED-4cc7d5ff3afb",
-		"https://host/dl?f=1&password=hunter2":          "https://host/dl?f=1&password=REDACTED",
-		"https://host/dl?pwd=hunter2&token=":            "https://host/dl?pwd=REDACTED&token=REDACTED",
-		"https://host/x.csv?month=03":                   "https://host/x.csv?month=03",
-		"/srv/exports/ba-vi/token=1.csv":                "/srv/exports/ba-vi/token=1.csv",
-		"/srv/exports/ba-vi/b%zz.csv":                   "/srv/exports/ba-vi/b%zz.csv",
+		"https://user:pass@host/x.csv": "https://host/x.csv",
+		// Credentials: plain REDACTED, so that a session token or a
+		// signature that changes at every listing leaves the name as it
+		// was (and as cchc named such files before digests).
+		"https://host/x.csv?token=SECRET123&month=03":   "https://host/x.csv?month=03&token=REDACTED",
+		"https://host/x.csv?token=SESSION2&month=03":    "https://host/x.csv?month=03&token=REDACTED",
+		"https://host/api?api_key=abc&access_token=def": "https://host/api?access_token=REDACTED&api_key=REDACTED",
+		"https://host/dl?key=abc&sig=xyz":               "https://host/dl?key=REDACTED&sig=REDACTED",
+		// Other keys name files: a digest keeps them apart.
+		"https://host/dl?fileKey=march":        "https://host/dl?fileKey=REDACTED-e063cf7407fd",
+		"https://host/dl?fileKey=april":        "https://host/dl?fileKey=REDACTED-4cc7d5ff3afb",
+		"https://host/dl?f=1&password=hunter2": "https://host/dl?f=1&password=REDACTED",
+		"https://host/dl?pwd=hunter2&token=":   "https://host/dl?pwd=REDACTED&token=REDACTED",
+		"https://host/x.csv?month=03":          "https://host/x.csv?month=03",
+		"/srv/exports/ba-vi/token=1.csv":       "/srv/exports/ba-vi/token=1.csv",
+		"/srv/exports/ba-vi/b%zz.csv":          "/srv/exports/ba-vi/b%zz.csv",
 		// Not parsed by net/url: fail closed.
 		"http://127.0.0.1:1/b%zz/x.csv?token=SECRETTOKEN123": "http://127.0.0.1:1/b%zz/x.csv?REDACTED",
 		"http://clerk:s3cret@host/b%zz/x.csv":                "http://host/b%zz/x.csv",
-		"https://host/a#access_token=SECRET":                 "https://host/a#REDACTED-40e08a988c35",
+		"https://host/a#access_token=SECRET":                 "https://host/a#REDACTED",
 		"https://host/a#sheet2":                              "https://host/a#sheet2",
 		// A mistyped scheme.
 		"htps://host/x.csv?access_token=SECRET42": "htps://host/x.csv?REDACTED",
