@@ -232,7 +232,10 @@ func Load(path string, env []string) (*Config, error) {
 	// A CCHC_ variable that names no key is a mistake (a typo would
 	// otherwise be ignored silently), unless the config names it as a
 	// source's credential or the code base reads it for another purpose.
+	// The credentials' names are known once the overrides are in (one may
+	// set a token_env): the variables that name no key wait till then.
 	secretVars := credentialVars(v)
+	var unknownVars []string
 	var envErrs []error
 	// Environment overrides are applied explicitly from the env slice rather
 	// than viper.AutomaticEnv so tests can pass their own environment and no
@@ -249,10 +252,7 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		key := envKey(rest)
 		if key == "" {
-			envErrs = append(envErrs, &Error{File: abs, Env: k,
-				Msg: "biến môi trường không ứng với khóa cấu hình nào: viết CCHC_ rồi đường dẫn khóa bằng chữ hoa, nối bằng _ " +
-					"(CCHC_LOCK_TIMEOUT, CCHC_PUBLISH_DIR, CCHC_LIMITS_MAX_COLUMNS, CCHC_SOURCES_<TÊN NGUỒN>_PATH); " +
-					"sửa tên biến hoặc bỏ nó khỏi môi trường"})
+			unknownVars = append(unknownVars, k)
 			continue
 		}
 		fromEnv[key] = k
@@ -263,6 +263,16 @@ func Load(path string, env []string) (*Config, error) {
 		}
 	}
 
+	secretVars = credentialVars(v)
+	for _, k := range unknownVars {
+		if secretVars[k] {
+			continue
+		}
+		envErrs = append(envErrs, &Error{File: abs, Env: k,
+			Msg: "biến môi trường không ứng với khóa cấu hình nào: viết CCHC_ rồi đường dẫn khóa bằng chữ hoa, nối bằng _ " +
+				"(CCHC_LOCK_TIMEOUT, CCHC_PUBLISH_DIR, CCHC_LIMITS_MAX_COLUMNS, CCHC_SOURCES_<TÊN NGUỒN>_PATH); " +
+				"sửa tên biến hoặc bỏ nó khỏi môi trường"})
+	}
 	b := builder{file: abs, dir: filepath.Dir(abs), lines: lines, fromEnv: fromEnv, env: map[string]string{}, errs: envErrs}
 	for _, kv := range env {
 		if k, val, ok := strings.Cut(kv, "="); ok {

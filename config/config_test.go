@@ -497,3 +497,24 @@ func TestPublishLake(t *testing.T) {
 		t.Errorf("unknown publish key accepted or not named: %v", err)
 	}
 }
+
+// A token variable named through an override of token_env
+// (CCHC_SOURCES_PORTAL_TOKEN_ENV) is a credential, not an unknown CCHC_
+// variable: the names are taken once the overrides are in (review).
+func TestEnvCredentialNamedByOverride(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n    auth: bearer\n    token_env: CCHC_PORTAL_TOKEN\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p, []string{"CCHC_SOURCES_PORTAL_TOKEN_ENV=CCHC_PORTAL_TOKEN2", "CCHC_PORTAL_TOKEN2=x"})
+	if err != nil {
+		t.Fatalf("token_env overridden by the environment: %v", err)
+	}
+	if got := cfg.Sources[0].Secret.Value(); got != "x" {
+		t.Errorf("token %q, want the overriding variable's", got)
+	}
+}
