@@ -265,7 +265,7 @@ func Load(path string, env []string) (*Config, error) {
 
 	secretVars = credentialVars(v)
 	for _, k := range unknownVars {
-		if secretVars[k] {
+		if secretVars[k] || credentialLike(k) {
 			continue
 		}
 		envErrs = append(envErrs, &Error{File: abs, Env: k,
@@ -317,6 +317,20 @@ var otherUses = []string{"CCHC_BENCH_", "CCHC_STAGE_", "CCHC_TEST_", "CCHC_HOSTI
 func otherUse(name string) bool {
 	for _, p := range otherUses {
 		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialLike says whether an environment variable's name reads as a
+// credential (…_TOKEN, …_PASSWORD, …_USERNAME, …_SECRET): an env file
+// shared by several configs, or keeping the token of a source commented
+// out, must not stop a scheduler that restarts on failure; such a name is
+// no key's override anyway, so no typo of one goes unnoticed.
+func credentialLike(name string) bool {
+	for _, s := range []string{"_TOKEN", "_PASSWORD", "_PASS", "_USERNAME", "_USER", "_SECRET"} {
+		if strings.HasSuffix(name, s) {
 			return true
 		}
 	}

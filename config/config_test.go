@@ -517,4 +517,9 @@ func TestEnvCredentialNamedByOverride(t *testing.T) {
 	if got := cfg.Sources[0].Secret.Value(); got != "x" {
 		t.Errorf("token %q, want the overriding variable's", got)
 	}
+	// An env file that keeps the token of a source commented out of this
+	// config: a credential's name, no key's; the config loads.
+	if _, err := Load(p, []string{"CCHC_PORTAL_TOKEN=x", "CCHC_DVC_TOKEN=y", "CCHC_OLD_PASSWORD=z"}); err != nil {
+		t.Errorf("credential-like variables of other sources: %v", err)
+	}
 }
