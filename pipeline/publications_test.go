@@ -36,23 +36,7 @@ func runOnce(t *testing.T, unitsCSV, export string) (string, func(q string) []st
 	}
 	return dir, func(q string) []string {
 		t.Helper()
-		rs, err := w.DB().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rs.Close()
-		var out []string
-		for rs.Next() {
-			var s string
-			if err := rs.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return queryList(t, w, q)
 	}
 }
 

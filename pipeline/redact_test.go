@@ -16,6 +16,7 @@ import (
 	"github.com/cchc/cchc/internal/testfixture"
 	"github.com/cchc/cchc/units"
 	"sync/atomic"
+	"time"
 )
 
 // indexServer serves testdata/e2e/exports/a as dl?fileKey=march and
@@ -193,14 +194,7 @@ func TestSessionTokenLinksKeepTheirName(t *testing.T) {
 		t.Fatal(err)
 	}
 	unknown := scalar[int64](t, w, `SELECT count(*) FROM quarantine WHERE reason_code = 'unknown_unit'`)
-	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(`unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
-H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì
-X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,Tản Lĩnh
-S.TP,Sở Tư pháp,department,,,,,
-H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	appendFile(t, filepath.Join(dir, "units.csv"), "H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,\n", time.Now())
 	cfg, reg = reload(t, cfg.File)
 	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
 	if err != nil {

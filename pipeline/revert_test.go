@@ -202,14 +202,7 @@ func TestRevertedFileRetriedKeepsItsPlace(t *testing.T) {
 	if got := from(); got != "01-march.csv" {
 		t.Fatalf("after March reverted 0001 comes from %s", got)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(`unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
-H.BAVI,UBND huyện Ba Vì,district,,,,,Ba Vì
-X.TANLINH,UBND xã Tản Lĩnh,commune,H.BAVI,,,,Tản Lĩnh
-S.TP,Sở Tư pháp,department,,,,,
-H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	appendFile(t, filepath.Join(dir, "units.csv"), "H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,\n", time.Now())
 	cfg, reg = reload(t, cfg.File)
 	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
 	if err != nil {

@@ -38,7 +38,14 @@ func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehou
 	return w, dir
 }
 
+// queryStrings is the one text column of q's rows, joined by spaces.
 func queryStrings(t *testing.T, w *warehouse.Warehouse, q string) string {
+	t.Helper()
+	return strings.Join(queryList(t, w, q), " ")
+}
+
+// queryList is the one text column of q's rows.
+func queryList(t *testing.T, w *warehouse.Warehouse, q string) []string {
 	t.Helper()
 	rs, err := w.DB().Query(q)
 	if err != nil {
@@ -53,7 +60,10 @@ func queryStrings(t *testing.T, w *warehouse.Warehouse, q string) string {
 		}
 		out = append(out, s)
 	}
-	return strings.Join(out, " ")
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // A dossier naming a unit by a name several units bore over time counts
