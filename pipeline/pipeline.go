@@ -928,6 +928,14 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		// version has can be neither. Then the hash is taken while the
 		// file is decoded, on the other core, instead of before it.
 		same, err := w.LoadedSize(ctx, ref.Source, st.Size())
+		if err == nil && !same {
+			// A path whose current version failed for its content may be
+			// that version still: hashed first, to wait for a new one.
+			var cur warehouse.KnownFile
+			var known bool
+			cur, known, err = w.Current(ctx, ref.Source, f.res.Path)
+			same = known && cur.Status == "failed" && cur.ErrorKind == warehouse.ErrorContent
+		}
 		if err != nil {
 			f.cleanup()
 			return nil, "", err
@@ -973,6 +981,13 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		if loaded {
 			f.cleanup()
 			return nil, "loaded", nil
+		}
+		if known && cur.Status == "failed" && cur.ErrorKind == warehouse.ErrorContent && cur.SHA256 == sha {
+			// The same bytes would fail again: the file waits for a new
+			// version (an HTTP export, which has no size-and-time
+			// shortcut, was downloaded and failed again every run).
+			f.cleanup()
+			return nil, "failed", nil
 		}
 	}
 	f.res.Status = "loaded"

@@ -272,3 +272,33 @@ func TestTransientFailureKeepsCurrentVersion(t *testing.T) {
 		t.Errorf("after a transient failure of march, 0001 comes from %s (was %s); files read: %v", got, before, read)
 	}
 }
+
+// An HTTP export that failed for its content (no dossier-code column) and
+// has not changed is skipped as still failed by the next run, as a local
+// file is by its size and time: it was downloaded and failed again every
+// run (review).
+func TestHTTPContentFailureWaits(t *testing.T) {
+	march, _ := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
+	bad := bytes.Replace(march, []byte("Mã hồ sơ"), []byte("Ghi chú"), 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		w.Header().Set("ETag", `"bad1"`)
+		if r.Header.Get("If-None-Match") == `"bad1"` {
+			w.WriteHeader(304)
+			return
+		}
+		w.Write(bad)
+	}))
+	defer srv.Close()
+	cfg, reg, w, _ := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/march.csv\n    retries: 0\n    unit: H.BAVI\n")
+	for i := 0; i < 2; i++ {
+		sum, err := Run(context.Background(), cfg, w, reg, Options{NoPublish: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("run %d: files %d unchanged %d stillFailed %d", i+1, len(sum.Files), sum.Unchanged, sum.StillFailed)
+		if i == 1 && sum.StillFailed != 1 {
+			t.Errorf("run 2: unchanged failed export read again (files %d), want skipped as still failed", len(sum.Files))
+		}
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -554,13 +555,19 @@ func Redact(raw string) string {
 
 var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 
-// credentialWords are the parts of a query parameter's name that mark its
-// value as a credential; keyWords those that mark a "key" as one (an API
-// or access key, not a file's key).
+// A parameter's name is read as words (split at anything but letters and
+// digits, and where a lower-case letter meets an upper-case one:
+// X-Amz-Signature, SessionId, apiKey), so that author, design or bypass
+// are not taken for auth, sig or pass. credentialWords are the words that
+// mark a value as a credential, whole or as a word's start
+// (credentialPrefixes); keyOwners the words before "key" that make it
+// one (an API or access key, not a file's key).
 var (
-	credentialWords = []string{"token", "secret", "pass", "pwd", "sig", "auth", "credential", "session"}
-	keyWords        = []string{"apikey", "api_key", "api-key", "accesskey", "access_key", "access-key", "privatekey", "private_key",
-		"subscriptionkey", "subscription-key", "subscription_key", "sharedkey", "shared_key", "clientkey", "client_key"}
+	credentialWords    = []string{"token", "secret", "pass", "passwd", "pwd", "sig", "auth", "credential", "credentials", "session", "sid", "jwt", "key", "sas"}
+	credentialPrefixes = []string{"token", "secret", "password", "passphrase", "signature", "authorization", "authtoken", "authkey",
+		"credential", "session", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey", "accountkey", "signingkey"}
+	keyOwners = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
+		"client": true, "account": true, "signing": true, "auth": true, "master": true}
 )
 
 // Kinds of query parameter for Redact.
@@ -570,27 +577,58 @@ const (
 	keyLike       // REDACTED-<digest>
 )
 
+// nameWords splits a parameter's name into lower-case words.
+func nameWords(name string) []string {
+	var words []string
+	var cur []rune
+	var prev rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	for _, r := range name {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+		prev = r
+	}
+	flush()
+	return words
+}
+
 // credentialKind says what Redact does with the value of a query
 // parameter (or a fragment) of this name.
 func credentialKind(name string) int {
-	n := strings.ToLower(name)
-	for _, w := range credentialWords {
-		if strings.Contains(n, w) {
-			return credential
+	words := nameWords(name)
+	kind := notCredential
+	for i, w := range words {
+		if w == "key" && i > 0 && !keyOwners[words[i-1]] {
+			kind = keyLike // fileKey, reportKey: names a file
+			continue
+		}
+		for _, c := range credentialWords {
+			if w == c {
+				return credential
+			}
+		}
+		for _, c := range credentialPrefixes {
+			if strings.HasPrefix(w, c) {
+				return credential
+			}
+		}
+		if strings.HasSuffix(w, "key") && kind == notCredential {
+			kind = keyLike // filekey
 		}
 	}
-	if n == "key" || strings.HasPrefix(n, "key=") {
-		return credential
-	}
-	for _, w := range keyWords {
-		if strings.Contains(n, w) {
-			return credential
-		}
-	}
-	if strings.Contains(n, "key") {
-		return keyLike
-	}
-	return notCredential
+	return kind
 }
 
 // redactedValue is what Redact puts in place of a credential-like query
@@ -960,6 +998,11 @@ func holdDownload(name string) (*os.File, error) {
 		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EINVAL) {
+			// A file system without flock (some network mounts): the
+			// download goes on unheld, as before the lock.
+			return f, nil
+		}
 		f.Close()
 		return nil, fmt.Errorf("lock %s: %w", path.Base(name), err)
 	}
