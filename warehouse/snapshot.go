@@ -228,13 +228,15 @@ func SnapshotWAL(warehouse string) bool {
 // writing one. It returns the files removed and their total size.
 func RemoveSnapshotTemps(warehouse string) ([]string, int64, error) {
 	dst := SnapshotPath(warehouse)
-	return removeLeftovers(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"), "snapshot copy")
+	return removeLeftovers(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"), "snapshot copy", nil)
 }
 
 // removeLeftovers removes the regular files matching pattern (links and
 // folders are left alone) and returns them and their total size; what
-// names the kind of file in an error.
-func removeLeftovers(pattern, what string) ([]string, int64, error) {
+// names the kind of file in an error. inUse, when given, tells a file a
+// live process still uses (left alone) and, for one it does not, returns
+// what to call once it is removed.
+func removeLeftovers(pattern, what string, inUse func(path string) (done func(), busy bool)) ([]string, int64, error) {
 	matches, err := filepath.Glob(pattern)
 	if err != nil {
 		return nil, 0, err
@@ -246,7 +248,16 @@ func removeLeftovers(pattern, what string) ([]string, int64, error) {
 		if err != nil || !st.Mode().IsRegular() {
 			continue
 		}
-		if err := os.Remove(m); err != nil {
+		done := func() {}
+		if inUse != nil {
+			var busy bool
+			if done, busy = inUse(m); busy {
+				continue
+			}
+		}
+		err = os.Remove(m)
+		done()
+		if err != nil {
 			return removed, size, fmt.Errorf("remove leftover %s: %w", what, err)
 		}
 		removed = append(removed, m)
@@ -272,7 +283,7 @@ func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
 		return nil, 0, nil
 	}
 	dir := w.path + ".tmp"
-	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "spill file")
+	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "spill file", nil)
 }
 
 // DownloadDir is the folder beside the warehouse where sources download
@@ -290,32 +301,15 @@ func DownloadDir(warehouse string) string {
 // (sources.holdDownload): those are left. It returns the files removed
 // and their total size.
 func RemoveDownloads(warehouse string) ([]string, int64, error) {
-	matches, err := filepath.Glob(filepath.Join(globEscape(DownloadDir(warehouse)), "*"))
-	if err != nil {
-		return nil, 0, err
-	}
-	var removed []string
-	var size int64
-	for _, m := range matches {
-		st, err := os.Lstat(m)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
-		}
-		f, err := os.Open(m)
+	return removeLeftovers(filepath.Join(globEscape(DownloadDir(warehouse)), "*"), "download", func(p string) (func(), bool) {
+		f, err := os.Open(p)
 		if err != nil {
-			continue
+			return nil, true // gone meanwhile, or not ours to read
 		}
 		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-			f.Close() // a live process uses it
-			continue
+			f.Close() // a live process holds it
+			return nil, true
 		}
-		err = os.Remove(m)
-		f.Close()
-		if err != nil {
-			return removed, size, fmt.Errorf("remove leftover download: %w", err)
-		}
-		removed = append(removed, m)
-		size += st.Size()
-	}
-	return removed, size, nil
+		return func() { f.Close() }, false
+	})
 }
