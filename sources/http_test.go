@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -655,4 +656,44 @@ func TestHTTPZipScanBounded(t *testing.T) {
 	if _, err := fetchAll(t, NewHTTPSource("h", o)); err != nil {
 		t.Errorf("within the bound: %v", err)
 	}
+}
+
+// FuzzRedact: Redact never panics, and an http(s) URL it returns is
+// redacted already (Redact leaves it as it is) and holds no user
+// information and no credential parameter's value (credential names are
+// read as words: author is none).
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{
+		"https://user:pass@host/x.csv?token=SECRET123&month=03",
+		"https://host/dl?fileKey=march&X-Amz-Signature=ab&SessionId=9#access_token=t",
+		"https://host/dl?author=bavi&design=2&apiKey=k",
+		"http://127.0.0.1:1/b%zz/x.csv?token=S",
+		"htps://host/x.csv?access_token=S",
+		"/srv/exports/token=1.csv",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := Redact(raw)
+		u, err := url.Parse(out)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return // not a URL, or cut by RedactLoose, which may cut more when run again
+		}
+		if again := Redact(out); again != out {
+			t.Fatalf("not idempotent: %q → %q → %q", raw, out, again)
+		}
+		if u.User != nil {
+			t.Fatalf("user information kept: %q → %q", raw, out)
+		}
+		for k, vs := range u.Query() {
+			if credentialKind(k) == notCredential {
+				continue
+			}
+			for _, v := range vs {
+				if v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
+					t.Fatalf("value of %q kept: %q → %q", k, raw, out)
+				}
+			}
+		}
+	})
 }
