@@ -57,14 +57,16 @@ test-short:
 # rows' and shared strings' fast path against encoding/xml;
 # FuzzScanMergeRefs: the merged-cell skim against the tag-by-tag one), encoding detection and repair (FuzzDetect,
 # FuzzNewReader, FuzzDecode, FuzzFixText) and the transform's parsers
-# (FuzzFastDMY: the dates' fast path against the general parser). CI runs it with FUZZTIME=3s so that a panic on
+# (FuzzFastDMY: the dates' fast path against the general parser), URL
+# redaction (FuzzRedact) and the CLI's statement counter
+# (FuzzCountStatements). CI runs it with FUZZTIME=3s so that a panic on
 # hostile input fails the build; new crashers land in testdata/fuzz/.
 #
 # Each package's test binary is built once with the fuzzer's coverage
 # instrumentation (-d=libfuzzer, as `go test -fuzz` does) and run once per
 # target: `go test -fuzz` would link it again for every target.
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./transforms ./vnenc ./sources ./pii ./units ./datasets ./model
+FUZZPKGS ?= ./transforms ./vnenc ./sources ./pii ./units ./datasets ./model ./cmd/cchc
 # Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
 # exceeded" when -fuzztime runs out while a worker is busy (golang/go#75804,
 # fixed in Go 1.27), most often on a loaded machine. Such a run wrote no
@@ -75,7 +77,7 @@ fuzz:
 	for pkg in $(FUZZPKGS); do \
 	  bin="$$tmp/$$(basename $$pkg).test"; \
 	  $(GO) test -c -gcflags=-d=libfuzzer -o "$$bin" $$pkg; \
-	  for t in $$("$$bin" -test.list '^Fuzz'); do \
+	  for t in $$(cd $$pkg && "$$bin" -test.list '^Fuzz'); do \
 	    echo "== $$pkg $$t"; \
 	    before=$$(ls $$pkg/testdata/fuzz/$$t 2>/dev/null | wc -l); \
 	    if ! (cd $$pkg && "$$bin" -test.run '^$$' -test.fuzz "^$$t$$" -test.fuzztime $(FUZZTIME) \
