@@ -921,21 +921,27 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	if _, isCond := src.(sources.Conditional); !isCond {
 		f.res.Size, f.res.ModTime = st.Size(), st.ModTime().UTC()
 	}
-	if streamed && !full && !again {
+	// The path's current version in the ledger: what its content is
+	// compared with (a path never read is compared with every version
+	// ever loaded, below).
+	var cur warehouse.KnownFile
+	var known bool
+	if !full {
+		if cur, known, err = w.Current(ctx, ref.Source, f.res.Path); err != nil {
+			f.cleanup()
+			return nil, "", err
+		}
+	}
+	// The current version failed for its content: these may be its bytes
+	// still, which would fail again.
+	failedContent := known && cur.Status == "failed" && cur.ErrorKind == warehouse.ErrorContent
+	if streamed && !full && !again && !failedContent {
 		// Content that is this path's current version, or for a path
 		// never read content loaded under another (a copy, a renamed
 		// export), is skipped by its hash; content of a size no loaded
 		// version has can be neither. Then the hash is taken while the
 		// file is decoded, on the other core, instead of before it.
 		same, err := w.LoadedSize(ctx, ref.Source, st.Size())
-		if err == nil && !same {
-			// A path whose current version failed for its content may be
-			// that version still: hashed first, to wait for a new one.
-			var cur warehouse.KnownFile
-			var known bool
-			cur, known, err = w.Current(ctx, ref.Source, f.res.Path)
-			same = known && cur.Status == "failed" && cur.ErrorKind == warehouse.ErrorContent
-		}
 		if err != nil {
 			f.cleanup()
 			return nil, "", err
@@ -969,20 +975,18 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		// current version (a reverted file is read again and wins); one
 		// it has never read, when its content was never loaded under any
 		// path (a copy, a moved or rotated export is not new).
-		cur, known, err := w.Current(ctx, ref.Source, f.res.Path)
 		loaded := known && cur.Status == "loaded" && cur.SHA256 == sha
-		if err == nil && !known {
-			loaded, err = w.LoadedHash(ctx, ref.Source, sha)
-		}
-		if err != nil {
-			f.cleanup()
-			return nil, "", err
+		if !known {
+			if loaded, err = w.LoadedHash(ctx, ref.Source, sha); err != nil {
+				f.cleanup()
+				return nil, "", err
+			}
 		}
 		if loaded {
 			f.cleanup()
 			return nil, "loaded", nil
 		}
-		if known && cur.Status == "failed" && cur.ErrorKind == warehouse.ErrorContent && cur.SHA256 == sha {
+		if failedContent && cur.SHA256 == sha {
 			// The same bytes would fail again: the file waits for a new
 			// version (an HTTP export, which has no size-and-time
 			// shortcut, was downloaded and failed again every run).
