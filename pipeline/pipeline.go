@@ -1146,6 +1146,14 @@ const unitRules = 2
 func UnitsFingerprint(reg *units.Registry) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "rules %d\n", unitRules)
+	writeUnits(h, reg)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeUnits writes every field of every unit of reg, a line each: the
+// fingerprint of the registry's content alone (as it was before the rules
+// were part of it).
+func writeUnits(h io.Writer, reg *units.Registry) {
 	for _, u := range reg.Units {
 		day := func(t *time.Time) string {
 			if t == nil {
@@ -1156,5 +1164,4 @@ func UnitsFingerprint(reg *units.Registry) string {
 		fmt.Fprintf(h, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n", u.Code, u.Name, u.Level, u.ParentCode,
 			day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode, strings.Join(u.Aliases, "|"))
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }

@@ -4,12 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/cchc/cchc/sources"
 	"github.com/cchc/cchc/units"
@@ -53,8 +50,8 @@ func TestCheckUnchanged(t *testing.T) {
 
 // The registry's fingerprint carries the rules names resolve by: a
 // warehouse loaded before names were resolved by the day of receipt
-// (fingerprints of 906275b and before: the units' fields alone, written
-// out here) has its files with unknown_unit rows read again once, since
+// (fingerprints of 906275b and before: the units' fields alone,
+// writeUnits) has its files with unknown_unit rows read again once, since
 // the new rules may place them.
 func TestUnitsFingerprintCarriesRules(t *testing.T) {
 	reg, err := units.Load("testdata/e2e/units.csv")
@@ -62,16 +59,7 @@ func TestUnitsFingerprintCarriesRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := sha256.New()
-	for _, u := range reg.Units {
-		day := func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.Format("2006-01-02")
-		}
-		fmt.Fprintf(h, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n", u.Code, u.Name, u.Level, u.ParentCode,
-			day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode, strings.Join(u.Aliases, "|"))
-	}
+	writeUnits(h, reg)
 	if UnitsFingerprint(reg) == hex.EncodeToString(h.Sum(nil)) {
 		t.Error("the fingerprint is the one of the earlier rules: files quarantined under them are not read again")
 	}
