@@ -228,6 +228,20 @@ const lakeDossiers = `INSERT INTO dossiers (dossier_code, unit_code, channel, re
 	('D5', 'H.SONTAY', 'online', TIMESTAMP '2026-04-01 08:00', 'pending', 's', 'f.csv', 5, 'h', 1, TIMESTAMP '2026-04-10 00:00'),
 	('D6', 'X.KHONGCO', 'online', TIMESTAMP '2026-04-02 08:00', 'pending', 's', 'f.csv', 6, 'h', 1, TIMESTAMP '2026-04-10 00:00')`
 
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // parquetDirs lists the folders under a table holding Parquet files.
 func parquetDirs(t *testing.T, tableDir string) []string {
 	t.Helper()
@@ -282,8 +296,9 @@ func TestLakeDossiersByLevelAndFormerLayout(t *testing.T) {
 	if got, want := parquetDirs(t, tableDir), []string{"year=2026/month=3", "year=2026/month=4"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("former layout %v, want %v", got, want)
 	}
-	// A month of the former layout whose dossiers are gone.
-	mkPartition(t, filepath.Join(tableDir, "year=2025", "month=12"), "x")
+	// A month of the former layout whose dossiers are gone (a copy of
+	// April's file: read, it would count D5 and D6 again).
+	copyFile(t, filepath.Join(tableDir, "year=2026", "month=4", "data_0.parquet"), filepath.Join(tableDir, "year=2025", "month=12", "data_0.parquet"))
 
 	res, err := Lake(ctx, db, lake)
 	if err != nil {
@@ -326,7 +341,7 @@ func TestLakeDossiersByLevelAndFormerLayout(t *testing.T) {
 
 	// A run that died during the change left a former-layout file in a
 	// month that holds level folders: it goes, the level folders stay.
-	mkPartition(t, filepath.Join(tableDir, "year=2026", "month=4"), "x")
+	copyFile(t, filepath.Join(tableDir, "year=2026", "month=4", "level=district", "data_0.parquet"), filepath.Join(tableDir, "year=2026", "month=4", "data_0.parquet"))
 	res, err = Lake(ctx, db, lake)
 	if err != nil {
 		t.Fatal(err)
@@ -341,5 +356,48 @@ func TestLakeDossiersByLevelAndFormerLayout(t *testing.T) {
 	// And nothing more to do.
 	if res, err = Lake(ctx, db, lake); err != nil || len(res.Written)+len(res.Removed) != 0 {
 		t.Errorf("a run without change wrote %v removed %v (%v)", res.Written, res.Removed, err)
+	}
+}
+
+// A replaced partition survives a crash: its files and its new folder are
+// synced before the swap, the folder holding it after, once; the lake's
+// root after the manifest is renamed into it. No other folder of the lake
+// is synced (the others did not change).
+func TestLakeSyncsFolders(t *testing.T) {
+	ctx := context.Background()
+	db := newFixture(t)
+	lake := filepath.Join(t.TempDir(), "lake")
+	if _, err := Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE index_scores SET total_score = 42 WHERE period = '2026-Q3' AND peer_group = 'district'`); err != nil {
+		t.Fatal(err)
+	}
+	synced := map[string]int{}
+	was := syncDir
+	syncDir = func(dir string) error {
+		rel, _ := filepath.Rel(lake, dir)
+		if strings.HasPrefix(rel, ".lake-tmp-") {
+			_, rest, _ := strings.Cut(filepath.ToSlash(rel), "/")
+			rel = "(stage)/" + rest
+		}
+		synced[filepath.ToSlash(rel)]++
+		return was(dir)
+	}
+	t.Cleanup(func() { syncDir = was })
+	if _, err := Lake(ctx, db, lake); err != nil {
+		t.Fatal(err)
+	}
+	// The new partition folder in the stage (the folders above it in
+	// the stage are not moved), the partition's parent once, the root
+	// once per manifest write (the partition's entry dropped, the
+	// table's new entry, the whole manifest).
+	want := map[string]int{
+		"(stage)/year=2026/kind=quarter/level=district": 1,
+		"index_scores/year=2026/kind=quarter":           1,
+		".":                                             3,
+	}
+	if !reflect.DeepEqual(synced, want) {
+		t.Errorf("folders synced %v, want %v", synced, want)
 	}
 }
