@@ -52,11 +52,13 @@ const periodYear = `CAST(left(period, 4) AS INTEGER)`
 // and periods are the model's other inputs, small, unpartitioned. Nothing
 // but warehouse tables: no quarantine, no raw records. The PAR index's
 // inputs (par_sheet_rows, par_sheets, par_survey_results,
-// par_adjustment_rows) stay out: every number of theirs a roll-up needs
-// is in par_criterion_scores and par_scores, the PAR model cannot be run
-// again without the quarantine (which decides "chưa đủ dữ liệu"), and
-// what they add is free text (evidence, notes, reasons) and load
-// bookkeeping.
+// par_adjustment_rows) stay out: each unit's self-assessed and appraised
+// points per criterion are in par_criterion_scores, its survey, bonus and
+// penalty points in par_scores; the PAR model cannot be run again from
+// the lake anyway (a unit's "chưa đủ dữ liệu" depends on the quarantine,
+// which stays out); what the inputs would add is free text typed into
+// the scoring sheets (evidence, notes, reasons), the survey's raw rate,
+// bonus and penalty per reason, and load bookkeeping.
 var LakeTables = []LakeTable{
 	{Name: "units", Select: `SELECT * FROM units`},
 	{Name: "periods", Select: `SELECT * FROM periods`},
