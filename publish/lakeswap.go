@@ -36,7 +36,9 @@ func exchangeRefused(err error) bool {
 // refuses the exchange, the old folder is first renamed aside (a
 // temporary name in dir), leaving an instant without the folder. It
 // returns whether it fell back to two renames (for tests). The caller
-// syncs target's parent.
+// syncs target's parent. (A reader that listed the old folder's files
+// just before may still find them removed when it opens them: the old
+// content does not outlive the swap.)
 func replaceDir(dir, src, target string) (fellBack bool, err error) {
 	if !isDir(target) {
 		return false, os.Rename(src, target)
