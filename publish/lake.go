@@ -372,17 +372,17 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 	}
 	var whole, emptied, dropped []string
 	for _, pre := range stale {
-		all, any := pre != "", false
+		allNew, some := pre != "", false
 		for part := range mt.Partitions {
 			if pre == "" || strings.HasPrefix(part, pre+"/") {
-				any = true
-				all = all && isChanged[part]
+				some = true
+				allNew = allNew && isChanged[part]
 			}
 		}
 		switch {
-		case pre != "" && !any:
+		case pre != "" && !some:
 			dropped = append(dropped, pre)
-		case all:
+		case allNew:
 			whole = append(whole, pre)
 		default:
 			emptied = append(emptied, pre)
@@ -478,9 +478,10 @@ func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTabl
 	moved := map[string]bool{}
 	for _, part := range changed {
 		unit := part
-		for _, pre := range whole {
+		for _, pre := range whole { // sorted: the outermost first
 			if strings.HasPrefix(part, pre+"/") {
 				unit = pre
+				break
 			}
 		}
 		if !moved[unit] {
