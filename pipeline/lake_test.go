@@ -81,16 +81,18 @@ func TestLakeModelOverLakeAndChangedPartitionsOnly(t *testing.T) {
 	if sum.PublishErr != nil || sum.Lake == nil {
 		t.Fatalf("lake not written: %v", sum.PublishErr)
 	}
-	// Dossiers: 0002, 0003 (01-march.csv: 0001 is superseded within the
-	// run by nothing yet, so 0001 too), the two portal dossiers (March) and
-	// the February one: partitions February and March 2026.
+	// Dossiers: 0001, 0002 (H.BAVI, district), 0003 (X.TANLINH, commune)
+	// of 01-march.csv, the two portal dossiers (S.TP, department; March)
+	// and the February one (H.BAVI): partitions year=/month=/level= of
+	// February (district) and March (commune, department, district).
 	var dossierParts []string
 	for _, p := range sum.Lake.Written {
 		if strings.HasPrefix(p, "dossiers/") {
 			dossierParts = append(dossierParts, p)
 		}
 	}
-	if want := []string{"dossiers/year=2026/month=2", "dossiers/year=2026/month=3"}; !reflect.DeepEqual(dossierParts, want) {
+	if want := []string{"dossiers/year=2026/month=2/level=district", "dossiers/year=2026/month=3/level=commune",
+		"dossiers/year=2026/month=3/level=department", "dossiers/year=2026/month=3/level=district"}; !reflect.DeepEqual(dossierParts, want) {
 		t.Errorf("dossier partitions written %v, want %v", dossierParts, want)
 	}
 	for _, tb := range []string{"units", "periods", "dossier_stats", "indicator_values", "index_scores"} {
@@ -130,8 +132,10 @@ func TestLakeModelOverLakeAndChangedPartitionsOnly(t *testing.T) {
 		}
 	}
 
-	// Run 3: 02-april.csv arrives (0001 replaced, in March; 0007 new, in
-	// April). February is untouched; March and April are written.
+	// Run 3: 02-april.csv arrives (0001 of H.BAVI replaced, in March;
+	// 0007 of H.BAVI new, in April). March's and April's district
+	// partitions are written; February and March's commune and
+	// department partitions are untouched.
 	if err := os.Rename(held, april); err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +152,14 @@ func TestLakeModelOverLakeAndChangedPartitionsOnly(t *testing.T) {
 	for _, p := range sum.Lake.Written {
 		written[p] = true
 	}
-	if !written["dossiers/year=2026/month=3"] || !written["dossiers/year=2026/month=4"] || written["dossiers/year=2026/month=2"] {
-		t.Errorf("dossier partitions written %v, want March and April, not February", sum.Lake.Written)
+	var dossierParts3 []string
+	for _, p := range sum.Lake.Written {
+		if strings.HasPrefix(p, "dossiers/") {
+			dossierParts3 = append(dossierParts3, p)
+		}
+	}
+	if want := []string{"dossiers/year=2026/month=3/level=district", "dossiers/year=2026/month=4/level=district"}; !reflect.DeepEqual(dossierParts3, want) {
+		t.Errorf("dossier partitions written %v, want %v", dossierParts3, want)
 	}
 	if written["units"] {
 		t.Errorf("units rewritten, the registry did not change")
@@ -259,6 +269,22 @@ func lakeMatchesWarehouse(t *testing.T, lake, warehousePath, convention, methodo
 		}
 		if rows == 0 {
 			t.Errorf("%s: the warehouse table is empty, the comparison proves nothing", what)
+		}
+	}
+	// A roll-up of one level reads that level's folders only, and finds
+	// the warehouse's dossiers of the units of that level (their latest
+	// row in the registry).
+	dossiersLake := fmt.Sprintf("read_parquet('%s/dossiers/**/*.parquet', hive_partitioning = true, filename = true)", lake)
+	for _, level := range []string{"commune", "department", "district"} {
+		var fromLake, inWarehouse, otherFiles int64
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE filename NOT LIKE '%%/level=' || ? || '/%%') FROM %s WHERE level = ?`, dossiersLake), level, level).Scan(&fromLake, &otherFiles); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM wh.dossiers d JOIN (SELECT unit_code, arg_max(level, coalesce(valid_from, DATE '1900-01-01')) AS level FROM wh.units GROUP BY unit_code) u USING (unit_code) WHERE u.level = ?`, level).Scan(&inWarehouse); err != nil {
+			t.Fatal(err)
+		}
+		if fromLake != inWarehouse || fromLake == 0 || otherFiles != 0 {
+			t.Errorf("level=%s: %d dossiers in the lake (%d from other folders), %d in the warehouse", level, fromLake, otherFiles, inWarehouse)
 		}
 	}
 	// The model's tables rebuilt over the lake.

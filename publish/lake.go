@@ -44,18 +44,29 @@ const periodKind = `CASE WHEN length(period) = 4 THEN 'year' WHEN period LIKE '%
 const periodYear = `CAST(left(period, 4) AS INTEGER)`
 
 // LakeTables are the tables publish.lake writes. Partitions stay few and
-// meaningful: a province's dossiers (100k–1M a year) by month received,
-// about 10k–100k rows a file (a level= below that would split a month
-// into three small files and most queries read all levels anyway); the
-// period tables by year and kind of period, and the rankings also by
-// level (the peer group, the unit of ranking). Units and periods are the
-// model's other inputs, small, unpartitioned. Nothing but warehouse
-// tables: no quarantine, no raw records.
+// meaningful: a province's dossiers (100k–1M a year) by month received
+// and level of the receiving unit (DESIGN's year=/month=/level=, so that
+// a national roll-up of one level reads only its files), a few thousand
+// to 100k rows a file; the period tables by year and kind of period, and
+// the rankings also by level (the peer group, the unit of ranking). Units
+// and periods are the model's other inputs, small, unpartitioned. Nothing
+// but warehouse tables: no quarantine, no raw records. The PAR index's
+// inputs (par_sheet_rows, par_sheets, par_survey_results,
+// par_adjustment_rows) stay out: each unit's self-assessed and appraised
+// points per criterion are in par_criterion_scores, its survey, bonus and
+// penalty points in par_scores; the PAR model cannot be run again from
+// the lake anyway (a unit's "chưa đủ dữ liệu" depends on the quarantine,
+// which stays out); what the inputs would add is free text typed into
+// the scoring sheets (evidence, notes, reasons), the survey's raw rate,
+// bonus and penalty per reason, and load bookkeeping.
 var LakeTables = []LakeTable{
 	{Name: "units", Select: `SELECT * FROM units`},
 	{Name: "periods", Select: `SELECT * FROM periods`},
-	{Name: "dossiers", Partitions: []string{"year", "month"},
-		Select: `SELECT *, year(received_at) AS year, month(received_at) AS month FROM dossiers`},
+	// level: the unit's current level in the registry (its latest row);
+	// "unknown" for a unit the registry lacks.
+	{Name: "dossiers", Partitions: []string{"year", "month", "level"},
+		Select: `SELECT d.*, year(d.received_at) AS year, month(d.received_at) AS month, coalesce(u.level, 'unknown') AS level
+			FROM dossiers d LEFT JOIN (SELECT unit_code, arg_max(level, coalesce(valid_from, DATE '1900-01-01')) AS level FROM units GROUP BY unit_code) u USING (unit_code)`},
 	{Name: "dossier_stats", Partitions: []string{"year", "kind"},
 		Select: `SELECT *, ` + periodYear + ` AS year, ` + periodKind + ` AS kind FROM dossier_stats`},
 	{Name: "indicator_values", Partitions: []string{"year", "kind"},
@@ -99,7 +110,7 @@ type LakePartition struct {
 type LakeResult struct {
 	Dir     string   // the lake
 	Written []string // partition folders written (relative to the lake, "table/year=2024/month=3")
-	Removed []string // partition folders removed (no rows any more)
+	Removed []string // partition folders removed (no rows any more, or of a former layout)
 	Tables  []string // tables exported
 	// Failed are, when Lake fails, the tables not brought up to date:
 	// the one that failed and those after it.
@@ -113,10 +124,15 @@ const ManifestName = "_cchc_manifest.json"
 // whose Requires exists, as Hive-partitioned Parquet (zstd) under
 // dir/<table>/<col>=<value>/..., only the partitions whose content changed
 // since the manifest. Each partition is written whole into a temporary
-// folder in dir (".lake-tmp-*") and renamed into place; the partition it
-// replaces is first renamed aside (".lake-old-*") and removed after, so a
-// reader sees the old partition or the new one, never half of one (for
-// the instant between the two renames, no folder).
+// folder in dir (".lake-tmp-*"), its files and folders synced, and put
+// in place by replaceDir: one rename for a new partition, an atomic
+// exchange with the partition it replaces (removed after), so a reader
+// sees the old partition or the new one, never half of one nor none
+// (where the file system cannot exchange, the old one is renamed aside
+// first: an instant without the folder). The folders whose entries
+// changed are synced once each before the manifest names the result. A
+// former layout's partitions (a table that gained a partition column)
+// are replaced or removed, so that they are not read twice.
 //
 // The partitions on disk are the lake's truth, the manifest only what
 // spares rewriting them: a partition folder on disk that has no rows any
@@ -134,7 +150,11 @@ func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 	if dir == "" {
 		return nil, fail(errors.New("no lake folder"))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	created := dirSet{}
+	if err := created.mkdirAll(dir); err != nil {
+		return nil, fail(err)
+	}
+	if err := created.sync(); err != nil {
 		return nil, fail(err)
 	}
 	if err := removeLakeLeftovers(dir); err != nil {
@@ -156,7 +176,10 @@ func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
 			enc.SetIndent("", "  ")
 			return enc.Encode(m)
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return syncDir(dir) // the rename of the manifest survives a crash
 	}
 	next := LakeManifest{Tables: map[string]LakeManifestTable{}}
 	res := &LakeResult{Dir: dir}
@@ -332,18 +355,58 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		}
 	}
 	sort.Strings(gone)
-	if len(changed)+len(gone) > 0 {
-		if err := dirty(append(append([]string(nil), changed...), gone...)); err != nil {
+	// A former layout's partitions (dossiers/year=2026/month=3 holding
+	// Parquet files, now that dossiers is partitioned year=/month=/level=)
+	// would count their rows twice next to the new ones below them. One
+	// whose partitions are all about to be written is replaced whole by
+	// them (swapped as a partition is); one without rows is removed;
+	// one that also holds current partitions (a run died halfway through
+	// the change) loses its files before the new ones are written.
+	stale, err := staleLayout(tableDir, t.Partitions)
+	if err != nil {
+		return mt, err
+	}
+	isChanged := map[string]bool{}
+	for _, part := range changed {
+		isChanged[part] = true
+	}
+	var whole, emptied, dropped []string
+	for _, pre := range stale {
+		allNew, some := pre != "", false
+		for part := range mt.Partitions {
+			if pre == "" || strings.HasPrefix(part, pre+"/") {
+				some = true
+				allNew = allNew && isChanged[part]
+			}
+		}
+		switch {
+		case pre != "" && !some:
+			dropped = append(dropped, pre)
+		case allNew:
+			whole = append(whole, pre)
+		default:
+			emptied = append(emptied, pre)
+		}
+	}
+	if len(changed)+len(gone)+len(stale) > 0 {
+		if err := dirty(append(append(append([]string(nil), changed...), gone...), stale...)); err != nil {
 			return mt, err
 		}
 	}
-
+	dirs := dirSet{}
+	for _, pre := range emptied {
+		if err := removeParquetFiles(filepath.Join(tableDir, pre)); err != nil {
+			return mt, err
+		}
+		dirs.add(filepath.Join(tableDir, pre))
+		res.Removed = append(res.Removed, filepath.ToSlash(filepath.Join(t.Name, pre)))
+	}
 	if len(changed) > 0 {
-		if err := writePartitions(ctx, conn, dir, t, changed, res); err != nil {
+		if err := writePartitions(ctx, conn, dir, t, changed, whole, dirs, res); err != nil {
 			return mt, err
 		}
 	}
-	for _, part := range gone {
+	for _, part := range append(gone, dropped...) {
 		target := filepath.Join(tableDir, part)
 		if !isDir(target) {
 			continue
@@ -358,21 +421,27 @@ func lakeTable(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, old
 		if err := os.RemoveAll(aside); err != nil {
 			return mt, err
 		}
+		dirs.add(filepath.Dir(target))
 		// Parents left empty (year=2025 without months) go too; one
 		// that still holds a partition is not empty and stays.
 		for p := filepath.Dir(target); p != tableDir && strings.HasPrefix(p, tableDir); p = filepath.Dir(p) {
 			if os.Remove(p) != nil {
 				break
 			}
+			dirs.add(filepath.Dir(p))
 		}
 		res.Removed = append(res.Removed, filepath.ToSlash(filepath.Join(t.Name, part)))
 	}
-	return mt, nil
+	// The renames survive a crash before the manifest names them.
+	return mt, dirs.sync()
 }
 
 // writePartitions has DuckDB write the changed partitions into a staging
-// folder in dir in one COPY (PARTITION_BY), then moves each into place.
-func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, changed []string, res *LakeResult) error {
+// folder in dir in one COPY (PARTITION_BY), syncs their files and
+// folders, then moves each into place (replaceDir); a partition under
+// one of whole (a former layout's partition, see lakeTable) moves with
+// that folder. The folders whose entries changed join dirs.
+func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTable, changed, whole []string, dirs dirSet, res *LakeResult) error {
 	stage, err := tempDirName(dir, ".lake-tmp-")
 	if err != nil {
 		return err
@@ -406,50 +475,100 @@ func writePartitions(ctx context.Context, conn *sql.Conn, dir string, t LakeTabl
 		return err
 	}
 	tableDir := filepath.Join(dir, t.Name)
+	moved := map[string]bool{}
 	for _, part := range changed {
-		src := filepath.Join(stage, part)
-		if part == "" {
-			src, err = tempDirName(dir, ".lake-tmp-")
-			if err != nil {
-				return err
-			}
-			// The stage itself is the table's folder; move it to a name
-			// of its own so that the deferred removal misses it.
-			if err := os.Rename(stage, src); err != nil {
-				return err
+		unit := part
+		for _, pre := range whole { // sorted: the outermost first
+			if strings.HasPrefix(part, pre+"/") {
+				unit = pre
+				break
 			}
 		}
-		if !isDir(src) {
-			return fmt.Errorf("DuckDB wrote no folder %s for the partition", part)
-		}
-		if err := syncTree(src); err != nil {
-			return err
-		}
-		target := filepath.Join(tableDir, part)
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		var aside string
-		if isDir(target) {
-			if aside, err = tempDirName(dir, ".lake-old-"); err != nil {
+		if !moved[unit] {
+			moved[unit] = true
+			src := filepath.Join(stage, unit)
+			if unit == "" {
+				src, err = tempDirName(dir, ".lake-tmp-")
+				if err != nil {
+					return err
+				}
+				// The stage itself is the table's folder; move it to a name
+				// of its own so that the deferred removal misses it.
+				if err := os.Rename(stage, src); err != nil {
+					return err
+				}
+			}
+			if !isDir(src) {
+				return fmt.Errorf("DuckDB wrote no folder %s for the partition", unit)
+			}
+			if err := syncTree(src); err != nil {
 				return err
 			}
-			if err := os.Rename(target, aside); err != nil {
+			target := filepath.Join(tableDir, unit)
+			if err := dirs.mkdirAll(filepath.Dir(target)); err != nil {
 				return err
 			}
-		}
-		if err := os.Rename(src, target); err != nil {
-			if aside != "" {
-				os.Rename(aside, target) // put the old partition back
-			}
-			return err
-		}
-		if aside != "" {
-			if err := os.RemoveAll(aside); err != nil {
+			if _, err := replaceDir(dir, src, target); err != nil {
 				return err
+			}
+			dirs.add(filepath.Dir(target))
+			if unit != part {
+				res.Removed = append(res.Removed, filepath.ToSlash(filepath.Join(t.Name, unit)))
 			}
 		}
 		res.Written = append(res.Written, filepath.ToSlash(filepath.Join(t.Name, part)))
+	}
+	return nil
+}
+
+// staleLayout lists the folders of a table that are named like a
+// partition of its layout but stop short of it (year=2026/month=3 when
+// the table is partitioned year=/month=/level=; "" for the table's
+// folder itself) and hold Parquet files: a former layout's partitions.
+func staleLayout(tableDir string, cols []string) ([]string, error) {
+	if !isDir(tableDir) {
+		return nil, nil
+	}
+	var stale []string
+	level := []string{""}
+	for _, c := range cols {
+		var deeper []string
+		for _, rel := range level {
+			entries, err := os.ReadDir(filepath.Join(tableDir, rel))
+			if err != nil {
+				return nil, err
+			}
+			held := false
+			for _, e := range entries {
+				switch {
+				case e.IsDir() && strings.HasPrefix(e.Name(), c+"="):
+					deeper = append(deeper, pathJoin(rel, e.Name()))
+				case e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".parquet"):
+					held = true
+				}
+			}
+			if held {
+				stale = append(stale, rel)
+			}
+		}
+		level = deeper
+	}
+	sort.Strings(stale)
+	return stale, nil
+}
+
+// removeParquetFiles removes the Parquet files directly in dir.
+func removeParquetFiles(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".parquet") {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -564,15 +683,19 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
-// syncTree flushes the files DuckDB wrote under dir before they are
-// renamed into place.
+// syncTree flushes the files DuckDB wrote under dir, and the folders
+// holding them (dir included), before they are renamed into place: each
+// file and folder once.
 func syncTree(dir string) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() {
+		switch {
+		case d.Type().IsRegular():
 			return syncFile(p)
+		case d.IsDir():
+			return syncDir(p)
 		}
 		return nil
 	})

@@ -21,7 +21,7 @@ func TestPublishLake(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "lake lake: ") {
 		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	march := filepath.Join(dir, "lake", "dossiers", "year=2026", "month=3")
+	march := filepath.Join(dir, "lake", "dossiers", "year=2026", "month=3", "level=district")
 	if _, err := os.Stat(filepath.Join(dir, "lake", "_cchc_manifest.json")); err != nil {
 		t.Fatal(err)
 	}
