@@ -177,3 +177,68 @@ func TestAmbiguousUnitCuredByRegistry(t *testing.T) {
 		t.Errorf("run 2 counts %v", c)
 	}
 }
+
+// A dossier received before its unit's valid_from (a pilot before the
+// commune was formed, or a wrong date in the registry) is quarantined with
+// a reason naming the unit, its valid_from and the day of receipt, not
+// counted in form II.06a under a unit that did not exist yet; once the
+// registry keeper moves valid_from back, the rows load on the next run.
+func TestDossierBeforeUnitValidFrom(t *testing.T) {
+	reg := unitsHead +
+		"X.OLD,Xã Cũ,commune,,,2026-03-01,XA.NEW,\n" +
+		"XA.NEW,Xã Mới,commune,,2026-03-01,,,\n" +
+		"X.C,Xã C,commune,,,,,\n"
+	// HS-1 (code) received 10/02/2026 and HS-4 (name) 20/02/2026: before
+	// XA.NEW's valid_from 01/03/2026. HS-2, 05/03/2026: XA.NEW's. HS-3: X.C.
+	exp := incrHeader +
+		incrRow("HS-1", "XA.NEW", 2, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-2", "XA.NEW", 3, 5, 7, 2, "Hộ tịch") +
+		incrRow("HS-3", "Xã C", 2, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-4", "Xã Mới", 2, 20, 7, 2, "Hộ tịch")
+	w, dir := unitDatedProject(t, reg, exp)
+	stats := func() string {
+		return queryStrings(t, w, `SELECT period || ' ' || unit_code || ' ' || received_total FROM dossier_stats
+			WHERE field = '*' AND period IN ('2026-02', '2026-03') AND received_total > 0 ORDER BY 1`)
+	}
+	if got := reasonCodes(t, w, "01.csv"); got != "before_unit_valid_from,before_unit_valid_from" {
+		t.Fatalf("reason codes %q", got)
+	}
+	for _, want := range []string{
+		`Hồ sơ tiếp nhận ngày 10/02/2026 08:00 (cột "received_at"), trước ngày đơn vị "XA.NEW" (mã XA.NEW) bắt đầu hoạt động 01/03/2026 (valid_from trong units.csv)`,
+		`Hồ sơ tiếp nhận ngày 20/02/2026 08:00 (cột "received_at"), trước ngày đơn vị "Xã Mới" (mã XA.NEW) bắt đầu hoạt động 01/03/2026`,
+	} {
+		if got := queryStrings(t, w, `SELECT reason FROM quarantine ORDER BY source_row`); !strings.Contains(got, want) {
+			t.Errorf("reasons %q lack %q", got, want)
+		}
+	}
+	// read 4 = loaded 2 (HS-2, HS-3) + quarantined 2 (HS-1, HS-4) +
+	// superseded 0. Form II.06a: 2026-02 X.C 1 (HS-3) and no XA.NEW row
+	// (it did not exist); 2026-03 XA.NEW 1 (HS-2).
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{4, 2, 2, 0} {
+		t.Errorf("run 1 counts %v", c)
+	}
+	if got, want := stats(), "2026-02 X.C 1 2026-03 XA.NEW 1"; got != want {
+		t.Errorf("run 1 dossier_stats %q, want %q", got, want)
+	}
+	// The commune ran a pilot from 1 February: valid_from corrected.
+	fixed := strings.Replace(reg, "XA.NEW,Xã Mới,commune,,2026-03-01", "XA.NEW,Xã Mới,commune,,2026-02-01", 1)
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, reg2 := reload(t, filepath.Join(dir, "cchc.yaml"))
+	sum, err := Run(context.Background(), cfg, w, reg2, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Retried != 1 {
+		t.Errorf("retried %d files, want 1", sum.Retried)
+	}
+	// read 4 = loaded 4 + quarantined 0. 2026-02: X.C 1, XA.NEW 2 (HS-1,
+	// HS-4); 2026-03: XA.NEW 1 (HS-2; HS-1 and HS-4 finished in February).
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{4, 4, 0, 0} {
+		t.Errorf("run 2 counts %v", c)
+	}
+	if got, want := stats(), "2026-02 X.C 1 2026-02 XA.NEW 2 2026-03 XA.NEW 1"; got != want {
+		t.Errorf("run 2 dossier_stats %q, want %q", got, want)
+	}
+}
