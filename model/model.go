@@ -29,6 +29,11 @@ type AsOf struct {
 	// Grace is publish.grace: how long after its end a period stays
 	// provisional while late exports may still arrive.
 	Grace time.Duration
+	// Freshness is the config's freshness: a unit merged into another
+	// during a period whose data ends more than Freshness before its
+	// valid_to stopped delivering early, and holds its successor's
+	// data_until back (30_model_fresh.sql). 0 judges no merged unit so.
+	Freshness time.Duration
 }
 
 // Provisional reports whether the period ending at end (exclusive, naive
@@ -251,7 +256,7 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := updateCovered(ctx, db, b.Counts, added); err != nil {
 		return b, err
 	}
-	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
+	if err := execFile(ctx, db, "30_model_fresh.sql", asOf.Freshness.Microseconds()); err != nil {
 		return b, err
 	}
 	// model_periods: the periods whose dossiers changed, rebuilt whole

@@ -17,6 +17,12 @@ const unitsHead = "unit_code,name,level,parent_code,valid_from,valid_to,successo
 // project and runs it with the clock at 20 May 2026.
 func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehouse, string) {
 	t.Helper()
+	return unitProject(t, unitsCSV, export, "0s")
+}
+
+// unitProject is unitDatedProject with the given freshness.
+func unitProject(t *testing.T, unitsCSV, export, freshness string) (*warehouse.Warehouse, string) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
 		t.Fatal(err)
@@ -24,7 +30,7 @@ func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehou
 	for name, body := range map[string]string{
 		"units.csv":      unitsCSV,
 		"exports/01.csv": export,
-		"cchc.yaml":      "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: 0s\nsources:\n  - name: a\n    path: ./exports/*.csv\n",
+		"cchc.yaml":      "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: " + freshness + "\nsources:\n  - name: a\n    path: ./exports/*.csv\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -240,5 +246,42 @@ func TestDossierBeforeUnitValidFrom(t *testing.T) {
 	}
 	if got, want := stats(), "2026-02 X.C 1 2026-02 XA.NEW 2 2026-03 XA.NEW 1"; got != want {
 		t.Errorf("run 2 dossier_stats %q, want %q", got, want)
+	}
+}
+
+// A merged unit's data_until is held back by a unit merged into it during
+// the period whose exports stopped more than freshness before its
+// valid_to: the successor's newest moment hid it. X.A and X.B merged into
+// XA.N on 1 March 2026. Newest moments (finished = received + 2 days +
+// 1 hour): X.A 27/02 09:00 (within 72h of 01/03: delivered to its end),
+// X.B 12/01 09:00 (stopped: before 26/02 00:00 = 01/03 - 72h), XA.N
+// 22/03 09:00.
+//   - 2026-Q1 and 2026 (X.B dissolved inside them): the oldest, X.B's
+//     12/01 09:00; before, the newest, 22/03 09:00.
+//   - 2026-03 (X.B dissolved on its first day, delivering nothing in it):
+//     22/03 09:00.
+//   - freshness 0s (off): no merged unit judged stopped, 22/03 09:00.
+func TestMergedUnitDataUntilOldestConstituent(t *testing.T) {
+	reg := unitsHead +
+		"X.A,Xã A,commune,,,2026-03-01,XA.N,\n" +
+		"X.B,Xã B,commune,,,2026-03-01,XA.N,\n" +
+		"XA.N,Xã Mới,commune,,2026-03-01,,,\n"
+	exp := incrHeader +
+		incrRow("HS-1", "X.A", 2, 25, 7, 2, "Hộ tịch") +
+		incrRow("HS-2", "X.B", 1, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-3", "XA.N", 3, 20, 7, 2, "Hộ tịch")
+	for _, c := range []struct {
+		freshness, want string
+	}{
+		{"72h", "2026 2026-01-12 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-01-12 09:00"},
+		{"0s", "2026 2026-03-22 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-03-22 09:00"},
+	} {
+		t.Run(c.freshness, func(t *testing.T) {
+			w, _ := unitProject(t, reg, exp, c.freshness)
+			if got := queryStrings(t, w, `SELECT period || ' ' || strftime(data_until, '%Y-%m-%d %H:%M') FROM index_scores
+				WHERE unit_code = 'XA.N' AND period IN ('2026', '2026-Q1', '2026-03') ORDER BY period`); got != c.want {
+				t.Errorf("XA.N data_until %q, want %q", got, c.want)
+			}
+		})
 	}
 }
