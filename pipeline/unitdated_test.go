@@ -261,6 +261,8 @@ func TestDossierBeforeUnitValidFrom(t *testing.T) {
 //   - 2026-03 (X.B dissolved on its first day, delivering nothing in it):
 //     22/03 09:00.
 //   - freshness 0s (off): no merged unit judged stopped, 22/03 09:00.
+//   - a second run with freshness changed and no new file: as a first
+//     run under the new freshness (the change alone rebuilds).
 func TestMergedUnitDataUntilOldestConstituent(t *testing.T) {
 	reg := unitsHead +
 		"X.A,Xã A,commune,,,2026-03-01,XA.N,\n" +
@@ -270,17 +272,39 @@ func TestMergedUnitDataUntilOldestConstituent(t *testing.T) {
 		incrRow("HS-1", "X.A", 2, 25, 7, 2, "Hộ tịch") +
 		incrRow("HS-2", "X.B", 1, 10, 7, 2, "Hộ tịch") +
 		incrRow("HS-3", "XA.N", 3, 20, 7, 2, "Hộ tịch")
+	const held = "2026 2026-01-12 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-01-12 09:00"
+	const newest = "2026 2026-03-22 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-03-22 09:00"
 	for _, c := range []struct {
 		freshness, want string
+		then, thenWant  string // freshness of a second run with no new file
 	}{
-		{"72h", "2026 2026-01-12 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-01-12 09:00"},
-		{"0s", "2026 2026-03-22 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-03-22 09:00"},
+		{"72h", held, "0s", newest},
+		{"0s", newest, "72h", held},
 	} {
 		t.Run(c.freshness, func(t *testing.T) {
-			w, _ := unitProject(t, reg, exp, c.freshness)
-			if got := queryStrings(t, w, `SELECT period || ' ' || strftime(data_until, '%Y-%m-%d %H:%M') FROM index_scores
-				WHERE unit_code = 'XA.N' AND period IN ('2026', '2026-Q1', '2026-03') ORDER BY period`); got != c.want {
+			w, dir := unitProject(t, reg, exp, c.freshness)
+			dataUntil := func() string {
+				return queryStrings(t, w, `SELECT period || ' ' || strftime(data_until, '%Y-%m-%d %H:%M') FROM index_scores
+					WHERE unit_code = 'XA.N' AND period IN ('2026', '2026-Q1', '2026-03') ORDER BY period`)
+			}
+			if got := dataUntil(); got != c.want {
 				t.Errorf("XA.N data_until %q, want %q", got, c.want)
+			}
+			yaml := filepath.Join(dir, "cchc.yaml")
+			body, err := os.ReadFile(yaml)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(yaml, []byte(strings.Replace(string(body), "freshness: "+c.freshness, "freshness: "+c.then, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, reg2 := reload(t, yaml)
+			now := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+			if _, err := Run(context.Background(), cfg, w, reg2, Options{Now: func() time.Time { return now }, NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := dataUntil(); got != c.thenWant {
+				t.Errorf("freshness %s after %s: XA.N data_until %q, want %q", c.then, c.freshness, got, c.thenWant)
 			}
 		})
 	}

@@ -1,6 +1,9 @@
 -- model_fresh (temporary): how far each unit's data reaches in every
 -- period, for index_scores.data_until. Computed for every period so that
 -- the model can see which periods' data_until moved (model/model.go).
+-- A query, not a statement: the model stores it in model_fresh, and
+-- model.OutdatedPeriods compares it with index_scores, so that a change
+-- of freshness alone rebuilds the periods whose data_until it moves.
 -- Parameter: $1 freshness in microseconds (0: off).
 -- A unit's data covers up to the newest moment in the dossiers it
 -- delivered (received, finished or returned), capped at the last moment
@@ -26,7 +29,6 @@
 -- valid_to (or beyond: an export still naming it) does not hold the
 -- successor back; the successor's own data and theirs give the newest
 -- moment otherwise, as before.
-CREATE OR REPLACE TEMP TABLE model_fresh AS
 WITH c AS (
     SELECT p.period, p.end_at, coalesce(a.standing_unit_code, d.unit_code) AS unit_code, d.covered,
            $1 > 0 AND u.valid_to > p.start_at AND u.valid_to < p.end_at
@@ -39,4 +41,4 @@ WITH c AS (
 SELECT period, unit_code,
        least(end_at - INTERVAL 1 MICROSECOND, max(covered), coalesce(min(covered) FILTER (WHERE stopped), max(covered))) AS data_until
 FROM c
-GROUP BY period, end_at, unit_code;
+GROUP BY period, end_at, unit_code
