@@ -154,7 +154,7 @@ func buildModel(cfgPath string, recount, statements bool) error {
 		if _, err := c.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 			return err
 		}
-		asOf := model.AsOf{Now: warehouse.LocalNow(time.Now(), cfg.Location), Grace: cfg.Publish.Grace}
+		asOf := model.AsOf{Now: warehouse.LocalNow(time.Now(), cfg.Location), Grace: cfg.Publish.Grace, Freshness: cfg.Freshness}
 		// A full build, as a run that loads everything does (BuildChanged
 		// with full set), under the configured PAR methodology too.
 		if recount {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,11 @@ type AsOf struct {
 	// Grace is publish.grace: how long after its end a period stays
 	// provisional while late exports may still arrive.
 	Grace time.Duration
+	// Freshness is the config's freshness: a unit merged into another
+	// during a period whose data ends more than Freshness before its
+	// valid_to stopped delivering early, and holds its successor's
+	// data_until back (30_model_fresh.sql). 0 judges no merged unit so.
+	Freshness time.Duration
 }
 
 // Provisional reports whether the period ending at end (exclusive, naive
@@ -251,8 +257,12 @@ func BuildChanged(ctx context.Context, db Execer, convention string, m *Methodol
 	if err := updateCovered(ctx, db, b.Counts, added); err != nil {
 		return b, err
 	}
-	if err := execFile(ctx, db, "30_model_fresh.sql"); err != nil {
-		return b, err
+	fresh, err := fs.ReadFile(cchcsql.Models, "models/30_model_fresh.sql")
+	if err != nil {
+		return b, fmt.Errorf("model 30_model_fresh.sql: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE model_fresh AS "+string(fresh), asOf.Freshness.Microseconds()); err != nil {
+		return b, fmt.Errorf("model 30_model_fresh.sql: %w", err)
 	}
 	// model_periods: the periods whose dossiers changed, rebuilt whole
 	// (dossier_stats, indicator_values, index_scores). model_scores: those
@@ -710,7 +720,54 @@ func OutdatedPeriods(ctx context.Context, db Execer, asOf AsOf, freshness time.D
 		}
 		ps = append(ps, p)
 	}
-	return ps, n > 0, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("model: outdated: %w", err)
+	}
+	// data_until depends on freshness too (a merged unit that stopped
+	// delivering before its valid_to, 30_model_fresh.sql): a changed
+	// freshness moves it without any new file.
+	moved, err := movedDataUntil(ctx, db, q, freshness)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, p := range moved {
+		if i, found := slices.BinarySearch(ps, p); !found {
+			ps = slices.Insert(ps, i, p)
+		}
+	}
+	return ps, n > 0, nil
+}
+
+// movedDataUntil lists the periods whose stored index_scores.data_until
+// differs from what 30_model_fresh.sql gives under freshness now; none
+// before the model was first built (no unit_covered).
+func movedDataUntil(ctx context.Context, db Execer, q querier, freshness time.Duration) ([]string, error) {
+	fresh, err := fs.ReadFile(cchcsql.Models, "models/30_model_fresh.sql")
+	if err != nil {
+		return nil, fmt.Errorf("model: outdated: %w", err)
+	}
+	var built int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'unit_covered' AND NOT temporary`).Scan(&built); err != nil {
+		return nil, fmt.Errorf("model: outdated: %w", err)
+	}
+	if built == 0 {
+		return nil, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT s.period FROM index_scores s LEFT JOIN (`+string(fresh)+`) f USING (period, unit_code)
+		WHERE s.data_until IS DISTINCT FROM f.data_until ORDER BY 1`, freshness.Microseconds())
+	if err != nil {
+		return nil, fmt.Errorf("model: outdated: %w", err)
+	}
+	defer rows.Close()
+	var ps []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("model: outdated: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
 }
 
 // parTables are the PAR model's output tables.

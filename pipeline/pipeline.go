@@ -502,7 +502,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	// Time alone can change the model: a period turns final after
 	// publish.grace, a unit's data or a source turns stale after freshness.
 	// Those publications must be written again.
-	asOf := model.AsOf{Now: sum.Run.StartedAt, Grace: cfg.Publish.Grace}
+	asOf := model.AsOf{Now: sum.Run.StartedAt, Grace: cfg.Publish.Grace, Freshness: cfg.Freshness}
 	outdatedPeriods, outdatedAll, err := model.OutdatedPeriods(ctx, w.DB(), asOf, cfg.Freshness)
 	if err != nil {
 		return err

@@ -17,6 +17,12 @@ const unitsHead = "unit_code,name,level,parent_code,valid_from,valid_to,successo
 // project and runs it with the clock at 20 May 2026.
 func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehouse, string) {
 	t.Helper()
+	return unitProject(t, unitsCSV, export, "0s")
+}
+
+// unitProject is unitDatedProject with the given freshness.
+func unitProject(t *testing.T, unitsCSV, export, freshness string) (*warehouse.Warehouse, string) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
 		t.Fatal(err)
@@ -24,7 +30,7 @@ func unitDatedProject(t *testing.T, unitsCSV, export string) (*warehouse.Warehou
 	for name, body := range map[string]string{
 		"units.csv":      unitsCSV,
 		"exports/01.csv": export,
-		"cchc.yaml":      "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: 0s\nsources:\n  - name: a\n    path: ./exports/*.csv\n",
+		"cchc.yaml":      "warehouse: ./cchc.duckdb\nunits: ./units.csv\nfreshness: " + freshness + "\nsources:\n  - name: a\n    path: ./exports/*.csv\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -175,5 +181,131 @@ func TestAmbiguousUnitCuredByRegistry(t *testing.T) {
 	// read 3 = loaded 2 (HS-1, HS-3) + quarantined 1 (HS-2).
 	if c := fileCounts(t, w, "01.csv"); c != [4]int64{3, 2, 1, 0} {
 		t.Errorf("run 2 counts %v", c)
+	}
+}
+
+// A dossier received before its unit's valid_from (a pilot before the
+// commune was formed, or a wrong date in the registry) is quarantined with
+// a reason naming the unit, its valid_from and the day of receipt, not
+// counted in form II.06a under a unit that did not exist yet; once the
+// registry keeper moves valid_from back, the rows load on the next run.
+func TestDossierBeforeUnitValidFrom(t *testing.T) {
+	reg := unitsHead +
+		"X.OLD,Xã Cũ,commune,,,2026-03-01,XA.NEW,\n" +
+		"XA.NEW,Xã Mới,commune,,2026-03-01,,,\n" +
+		"X.C,Xã C,commune,,,,,\n"
+	// HS-1 (code) received 10/02/2026 and HS-4 (name) 20/02/2026: before
+	// XA.NEW's valid_from 01/03/2026. HS-2, 05/03/2026: XA.NEW's. HS-3: X.C.
+	exp := incrHeader +
+		incrRow("HS-1", "XA.NEW", 2, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-2", "XA.NEW", 3, 5, 7, 2, "Hộ tịch") +
+		incrRow("HS-3", "Xã C", 2, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-4", "Xã Mới", 2, 20, 7, 2, "Hộ tịch")
+	w, dir := unitDatedProject(t, reg, exp)
+	stats := func() string {
+		return queryStrings(t, w, `SELECT period || ' ' || unit_code || ' ' || received_total FROM dossier_stats
+			WHERE field = '*' AND period IN ('2026-02', '2026-03') AND received_total > 0 ORDER BY 1`)
+	}
+	if got := reasonCodes(t, w, "01.csv"); got != "before_unit_valid_from,before_unit_valid_from" {
+		t.Fatalf("reason codes %q", got)
+	}
+	for _, want := range []string{
+		`Hồ sơ tiếp nhận ngày 10/02/2026 08:00 (cột "received_at"), trước ngày đơn vị "XA.NEW" (mã XA.NEW) bắt đầu hoạt động 01/03/2026 (valid_from trong units.csv)`,
+		`Hồ sơ tiếp nhận ngày 20/02/2026 08:00 (cột "received_at"), trước ngày đơn vị "Xã Mới" (mã XA.NEW) bắt đầu hoạt động 01/03/2026`,
+	} {
+		if got := queryStrings(t, w, `SELECT reason FROM quarantine ORDER BY source_row`); !strings.Contains(got, want) {
+			t.Errorf("reasons %q lack %q", got, want)
+		}
+	}
+	// read 4 = loaded 2 (HS-2, HS-3) + quarantined 2 (HS-1, HS-4) +
+	// superseded 0. Form II.06a: 2026-02 X.C 1 (HS-3) and no XA.NEW row
+	// (it did not exist); 2026-03 XA.NEW 1 (HS-2).
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{4, 2, 2, 0} {
+		t.Errorf("run 1 counts %v", c)
+	}
+	if got, want := stats(), "2026-02 X.C 1 2026-03 XA.NEW 1"; got != want {
+		t.Errorf("run 1 dossier_stats %q, want %q", got, want)
+	}
+	// The commune ran a pilot from 1 February: valid_from corrected.
+	fixed := strings.Replace(reg, "XA.NEW,Xã Mới,commune,,2026-03-01", "XA.NEW,Xã Mới,commune,,2026-02-01", 1)
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, reg2 := reload(t, filepath.Join(dir, "cchc.yaml"))
+	sum, err := Run(context.Background(), cfg, w, reg2, Options{NoPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Retried != 1 {
+		t.Errorf("retried %d files, want 1", sum.Retried)
+	}
+	// read 4 = loaded 4 + quarantined 0. 2026-02: X.C 1, XA.NEW 2 (HS-1,
+	// HS-4); 2026-03: XA.NEW 1 (HS-2; HS-1 and HS-4 finished in February).
+	if c := fileCounts(t, w, "01.csv"); c != [4]int64{4, 4, 0, 0} {
+		t.Errorf("run 2 counts %v", c)
+	}
+	if got, want := stats(), "2026-02 X.C 1 2026-02 XA.NEW 2 2026-03 XA.NEW 1"; got != want {
+		t.Errorf("run 2 dossier_stats %q, want %q", got, want)
+	}
+}
+
+// A merged unit's data_until is held back by a unit merged into it during
+// the period whose exports stopped more than freshness before its
+// valid_to: the successor's newest moment hid it. X.A and X.B merged into
+// XA.N on 1 March 2026. Newest moments (finished = received + 2 days +
+// 1 hour): X.A 27/02 09:00 (within 72h of 01/03: delivered to its end),
+// X.B 12/01 09:00 (stopped: before 26/02 00:00 = 01/03 - 72h), XA.N
+// 22/03 09:00.
+//   - 2026-Q1 and 2026 (X.B dissolved inside them): the oldest, X.B's
+//     12/01 09:00; before, the newest, 22/03 09:00.
+//   - 2026-03 (X.B dissolved on its first day, delivering nothing in it):
+//     22/03 09:00.
+//   - freshness 0s (off): no merged unit judged stopped, 22/03 09:00.
+//   - a second run with freshness changed and no new file: as a first
+//     run under the new freshness (the change alone rebuilds).
+func TestMergedUnitDataUntilOldestConstituent(t *testing.T) {
+	reg := unitsHead +
+		"X.A,Xã A,commune,,,2026-03-01,XA.N,\n" +
+		"X.B,Xã B,commune,,,2026-03-01,XA.N,\n" +
+		"XA.N,Xã Mới,commune,,2026-03-01,,,\n"
+	exp := incrHeader +
+		incrRow("HS-1", "X.A", 2, 25, 7, 2, "Hộ tịch") +
+		incrRow("HS-2", "X.B", 1, 10, 7, 2, "Hộ tịch") +
+		incrRow("HS-3", "XA.N", 3, 20, 7, 2, "Hộ tịch")
+	const held = "2026 2026-01-12 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-01-12 09:00"
+	const newest = "2026 2026-03-22 09:00 2026-03 2026-03-22 09:00 2026-Q1 2026-03-22 09:00"
+	for _, c := range []struct {
+		freshness, want string
+		then, thenWant  string // freshness of a second run with no new file
+	}{
+		{"72h", held, "0s", newest},
+		{"0s", newest, "72h", held},
+	} {
+		t.Run(c.freshness, func(t *testing.T) {
+			w, dir := unitProject(t, reg, exp, c.freshness)
+			dataUntil := func() string {
+				return queryStrings(t, w, `SELECT period || ' ' || strftime(data_until, '%Y-%m-%d %H:%M') FROM index_scores
+					WHERE unit_code = 'XA.N' AND period IN ('2026', '2026-Q1', '2026-03') ORDER BY period`)
+			}
+			if got := dataUntil(); got != c.want {
+				t.Errorf("XA.N data_until %q, want %q", got, c.want)
+			}
+			yaml := filepath.Join(dir, "cchc.yaml")
+			body, err := os.ReadFile(yaml)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(yaml, []byte(strings.Replace(string(body), "freshness: "+c.freshness, "freshness: "+c.then, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, reg2 := reload(t, yaml)
+			now := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+			if _, err := Run(context.Background(), cfg, w, reg2, Options{Now: func() time.Time { return now }, NoPublish: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := dataUntil(); got != c.thenWant {
+				t.Errorf("freshness %s after %s: XA.N data_until %q, want %q", c.then, c.freshness, got, c.thenWant)
+			}
+		})
 	}
 }

@@ -41,6 +41,18 @@ type DatedUnitResolver interface {
 	ResolveDated(raw string) func(at time.Time) (code string, ok bool)
 }
 
+// UnitValidity is a UnitResolver that knows the day each unit was formed
+// (units.Registry: valid_from). A dossier received before its unit's
+// valid_from is quarantined (CodeBeforeUnitValidFrom): it would be counted
+// in form II.06a under a unit that did not exist yet and ranked nowhere.
+type UnitValidity interface {
+	UnitResolver
+	// ValidFrom returns the first day unit code exists (a naive date at
+	// 00:00); false when the registry gives none (the unit always existed)
+	// or does not know the code.
+	ValidFrom(code string) (time.Time, bool)
+}
+
 // MapOptions are the plain parameters of a file's transform.
 type MapOptions struct {
 	Units       UnitResolver
@@ -86,19 +98,21 @@ type RowError struct {
 // Mapper turns raw-string records of one file into stage records. Build one
 // per file with NewMapper; it is not safe for concurrent use.
 type Mapper struct {
-	opts    MapOptions
-	header  []string
-	col     [numCanonical]int // raw column index per canonical field, -1 if absent
-	mapping Mapping
-	legacy  vnenc.Encoding
-	sampled bool
-	b       *array.RecordBuilder         // the columns that are not text (texts: txt)
-	txt     [numStage]*arrowtext.Builder // the text columns but provenance, nil for others
-	ts      [4]*array.TimestampBuilder   // received, due, finished, returned
-	bools   [6]*array.BooleanBuilder     // boolFields
-	memo    [numCanonical]map[string]memoVal
-	front   [numCanonical]memoFront // in front of memo: see cached
-	masked  int64                   // cells stored masked (see Masked)
+	opts   MapOptions
+	header []string
+	// validity is opts.Units when it knows the units' valid_from.
+	validity UnitValidity
+	col      [numCanonical]int // raw column index per canonical field, -1 if absent
+	mapping  Mapping
+	legacy   vnenc.Encoding
+	sampled  bool
+	b        *array.RecordBuilder         // the columns that are not text (texts: txt)
+	txt      [numStage]*arrowtext.Builder // the text columns but provenance, nil for others
+	ts       [4]*array.TimestampBuilder   // received, due, finished, returned
+	bools    [6]*array.BooleanBuilder     // boolFields
+	memo     [numCanonical]map[string]memoVal
+	front    [numCanonical]memoFront // in front of memo: see cached
+	masked   int64                   // cells stored masked (see Masked)
 	// Text bytes per row of each stage column in the last batch: a batch's
 	// buffers are reserved at once from them, instead of growing by
 	// doubling (copying each buffer about log2(rows) times per batch).
@@ -226,6 +240,7 @@ func NewMapper(header []string, opts MapOptions) (*Mapper, error) {
 		opts.Mem = memory.DefaultAllocator
 	}
 	m := &Mapper{opts: opts, legacy: vnenc.UTF8}
+	m.validity, _ = opts.Units.(UnitValidity)
 	m.plan(header)
 	if m.col[FDossierCode] < 0 {
 		return nil, ErrNoDossierCode
@@ -784,6 +799,28 @@ func (r *rowParser) needsDate(e RowError) RowError {
 	return e
 }
 
+// checkFormed refuses a dossier received before its unit's valid_from (a
+// pilot before the unit was formed, or a wrong date in the registry or the
+// export): loaded, it would be counted in form II.06a of that period under
+// a unit that did not exist yet, and ranked nowhere. The reason names the
+// unit, its valid_from and the day of receipt, and says what to correct;
+// a corrected registry retries the row (CurableCodes).
+func (r *rowParser) checkFormed() (RowError, bool) {
+	if r.m.validity == nil {
+		return RowError{}, true
+	}
+	from, ok := r.m.validity.ValidFrom(r.unit)
+	if !ok || !r.received.Before(from) {
+		return RowError{}, true
+	}
+	unit, f := fmt.Sprintf("%s (mặc định của nguồn %s)", r.unit, r.m.opts.Source), FReceivedAt
+	if u := r.text(FUnitCode); strings.TrimSpace(u) != "" {
+		unit, f = fmt.Sprintf("%q (mã %s)", u, r.unit), FUnitCode
+	}
+	return r.fail(f, CodeBeforeUnitValidFrom, fmt.Sprintf("Hồ sơ tiếp nhận ngày %s (cột %q), trước ngày đơn vị %s bắt đầu hoạt động %s (valid_from trong units.csv): đơn vị chưa tồn tại nên hồ sơ không được tính cho đơn vị nào. Nếu đơn vị đã nhận hồ sơ từ trước (thí điểm) hoặc valid_from ghi sai, sửa valid_from của %s trong units.csv; nếu không, sửa ngày tiếp nhận hoặc đơn vị trong tệp xuất",
+		vnDate(r.received), r.header(FReceivedAt), unit, from.Format("02/01/2006"), r.unit))
+}
+
 // parseDate reads date field f and checks it lies between MinDate and, when
 // future is set, the run's date plus the tolerance.
 func (r *rowParser) parseDate(f int, future bool) (time.Time, bool, RowError, bool) {
@@ -874,6 +911,9 @@ func (r *rowParser) parse() (RowError, bool) {
 			return r.fail(FUnitCode, CodeAmbiguousUnit, fmt.Sprintf("Đơn vị %q ứng với nhiều đơn vị trong danh mục vào ngày tiếp nhận %s: sửa thời gian hiệu lực (valid_from, valid_to) hoặc tên gọi khác (aliases) của các đơn vị này trong units.csv, hoặc ghi mã đơn vị trong tệp xuất",
 				r.text(FUnitCode), vnDate(r.received)))
 		}
+	}
+	if e, ok := r.checkFormed(); !ok {
+		return e, false
 	}
 	for _, d := range []struct {
 		f      int

@@ -12,9 +12,10 @@ import (
 // reads. Never rename one: queries and dashboards filter on them.
 const (
 	CodeMissingDossierCode     = "missing_dossier_code"
-	CodeUnknownUnit            = "unknown_unit"   // curable: add the unit or an alias to units.csv
-	CodeUnknownHeader          = "unknown_header" // curable: a required column's header is not recognised
-	CodeAmbiguousUnit          = "ambiguous_unit" // curable: several units bear the name on the day of receipt
+	CodeUnknownUnit            = "unknown_unit"           // curable: add the unit or an alias to units.csv
+	CodeUnknownHeader          = "unknown_header"         // curable: a required column's header is not recognised
+	CodeAmbiguousUnit          = "ambiguous_unit"         // curable: several units bear the name on the day of receipt
+	CodeBeforeUnitValidFrom    = "before_unit_valid_from" // curable: received before the unit's valid_from in units.csv
 	CodeNoUnit                 = "no_unit"
 	CodeMissingReceivedAt      = "missing_received_at"
 	CodeUnparseableDate        = "unparseable_date"
@@ -41,7 +42,7 @@ const (
 // CurableCodes are the reason codes a change of the unit registry or of a
 // source's column mapping can cure; rows quarantined for them are retried
 // from their files when that change happens.
-var CurableCodes = []string{CodeUnknownUnit, CodeUnknownHeader, CodeAmbiguousUnit}
+var CurableCodes = []string{CodeUnknownUnit, CodeUnknownHeader, CodeAmbiguousUnit, CodeBeforeUnitValidFrom}
 
 // MinDate is the earliest date a dossier may carry: one-stop software
 // (and the decrees it reports under) postdate it, so an earlier year is a

@@ -120,3 +120,79 @@ func TestUnitNameSharedOverTime(t *testing.T) {
 		})
 	}
 }
+
+// formedUnits is fakeUnits knowing the units' valid_from, as
+// units.Registry does (UnitValidity).
+type formedUnits struct {
+	fakeUnits
+	from map[string]time.Time
+}
+
+func (f formedUnits) ValidFrom(code string) (time.Time, bool) {
+	t, ok := f.from[code]
+	return t, ok
+}
+
+// A dossier received before its unit's valid_from is quarantined as
+// before_unit_valid_from, whether the unit is written in the row or is the
+// source's default; the reason names the unit, its valid_from and the day
+// of receipt. XA.N is formed on 1 July 2025; S.TP has no valid_from.
+func TestDossierBeforeUnitFormed(t *testing.T) {
+	units := formedUnits{
+		fakeUnits: fakeUnits{"xamoi": "XA.N", "stp": "S.TP"},
+		from:      map[string]time.Time{"XA.N": time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	header := []string{"STT", "Mã hồ sơ", "Đơn vị", "Ngày tiếp nhận"}
+	cases := []struct {
+		name     string
+		row      []string
+		unit     string // loaded unit_code, "" if quarantined
+		column   string // column of a quarantined row
+		contains string // in its reason
+	}{
+		{"default unit before", []string{"1", "HS-1", "", "15/06/2025 08:00"}, "", "Ngày tiếp nhận",
+			`Hồ sơ tiếp nhận ngày 15/06/2025 08:00 (cột "Ngày tiếp nhận"), trước ngày đơn vị XA.N (mặc định của nguồn s) bắt đầu hoạt động 01/07/2025 (valid_from trong units.csv)`},
+		// 01/07/2025 00:00 is not before 01/07/2025.
+		{"default unit, first day", []string{"2", "HS-2", "", "01/07/2025"}, "XA.N", "", ""},
+		{"named unit before", []string{"3", "HS-3", "Xã Mới", "30/06/2025 23:59"}, "", "Đơn vị",
+			`trước ngày đơn vị "Xã Mới" (mã XA.N) bắt đầu hoạt động 01/07/2025 (valid_from trong units.csv): đơn vị chưa tồn tại`},
+		{"no valid_from", []string{"4", "HS-4", "STP", "02/01/2001"}, "S.TP", "", ""},
+	}
+	rows := make([][]string, len(cases))
+	for i, c := range cases {
+		rows[i] = c.row
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	raw := rawRecord(mem, header, rows)
+	defer raw.Release()
+	m, err := NewMapper(header, MapOptions{Units: units, DefaultUnit: "XA.N", Source: "s", File: "f.csv", Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	out, errs := m.Apply(header, raw)
+	defer out.Release()
+	at := bySourceRow(t, out)
+	byRow := map[int64]RowError{}
+	for _, e := range errs {
+		byRow[e.Row] = e
+	}
+	for ci, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, bad := byRow[int64(ci+2)]
+			if c.unit != "" {
+				if bad {
+					t.Fatalf("quarantined: %+v", e)
+				}
+				if got := value(out, "unit_code", at[int64(ci+2)]); got != c.unit {
+					t.Errorf("unit_code = %q, want %q", got, c.unit)
+				}
+				return
+			}
+			if !bad || e.Code != CodeBeforeUnitValidFrom || e.Column != c.column || !strings.Contains(e.Reason, c.contains) {
+				t.Errorf("error = %+v, want code %s, column %q and a reason containing %q", e, CodeBeforeUnitValidFrom, c.column, c.contains)
+			}
+		})
+	}
+}

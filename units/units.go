@@ -49,6 +49,7 @@ type Registry struct {
 	// (valid on different days, as checkHistory requires), but no code:
 	// their bearers in order of valid_from, for ResolveDated.
 	shared map[string]*timeline
+	from   map[string]time.Time // code → valid_from, for the units having one
 }
 
 // timeline is the units that bore one name or alias; their validity
@@ -206,6 +207,12 @@ func Parse(r io.Reader) (*Registry, error) {
 		delete(reg.byKey, k)
 	}
 	reg.shared = sharedNames(reg.Units)
+	reg.from = map[string]time.Time{}
+	for _, u := range reg.Units {
+		if u.ValidFrom != nil {
+			reg.from[u.Code] = *u.ValidFrom
+		}
+	}
 	if len(reg.Units) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("no units"))
 	}
@@ -462,6 +469,14 @@ func (r *Registry) ResolveAt(raw string, end time.Time) (string, bool) {
 		return fallback, true
 	}
 	return found, found != ""
+}
+
+// ValidFrom returns the registry's valid_from of unit code, the first day
+// the unit exists (transforms.UnitValidity); false when it has none or the
+// code is not registered.
+func (r *Registry) ValidFrom(code string) (time.Time, bool) {
+	t, ok := r.from[code]
+	return t, ok
 }
 
 // Has reports whether code is a registered unit code.

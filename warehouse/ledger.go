@@ -302,7 +302,8 @@ type RetryFile struct {
 }
 
 // RetryCandidates lists, by path, the current file versions of source
-// holding rows quarantined as unknown_unit or ambiguous_unit while loaded under another unit
+// holding rows quarantined as unknown_unit, ambiguous_unit or
+// before_unit_valid_from while loaded under another unit
 // registry than unitsSHA, or as unknown_header under another header mapping
 // than mappingSHA, and those that failed whole under another registry or
 // mapping (a header or unit problem may be cured). Versions recorded before
@@ -312,7 +313,7 @@ func (w *Warehouse) RetryCandidates(ctx context.Context, source, unitsSHA, mappi
 		WHERE f.source = $1 AND f.units_sha256 IS NOT NULL
 		  AND f.last_run_id = (SELECT max(g.last_run_id) FROM source_files g WHERE g.source = f.source AND g.path = f.path AND g.`+currentRow+`)
 		  AND ((f.status = 'loaded' AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = f.source AND q.source_file = f.path AND q.file_sha256 = f.file_sha256
-		    AND ((q.reason_code IN ('unknown_unit', 'ambiguous_unit') AND f.units_sha256 <> $2)
+		    AND ((q.reason_code IN ('unknown_unit', 'ambiguous_unit', 'before_unit_valid_from') AND f.units_sha256 <> $2)
 		      OR (q.reason_code = 'unknown_header' AND f.mapping_sha256 <> $3))))
 		    OR (f.status = 'failed' AND (f.units_sha256 <> $2 OR f.mapping_sha256 <> $3)))`, source, unitsSHA, mappingSHA)
 	if err != nil {
