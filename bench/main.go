@@ -348,12 +348,12 @@ type result struct {
 	note    string // the child's own account of its time, from the last run
 }
 
-// add records a run of r and keeps the child's "timing:" or "read_csv:"
-// line as its note.
+// add records a run of r and keeps the child's "thời gian:" (cchc run's
+// timing line) or "read_csv:" line as its note.
 func (r *result) add(s sample, out string) {
 	r.samples = append(r.samples, s)
 	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "timing:") || strings.HasPrefix(l, "read_csv:") || strings.HasPrefix(l, "model:") {
+		if strings.HasPrefix(l, "thời gian:") || strings.HasPrefix(l, "read_csv:") || strings.HasPrefix(l, "model:") {
 			r.note = strings.TrimSpace(l)
 		}
 	}

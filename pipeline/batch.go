@@ -47,7 +47,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	}
 	defer lock.Release()
 	if lock.TookOver != nil {
-		log.Warn("took over the writer lock of a process that died without releasing it; its run will be marked failed",
+		log.Warn("đã nhận quyền ghi của một tiến trình đã chết mà chưa trả quyền; lần chạy của nó sẽ được ghi là thất bại",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
 	RemoveLeftovers(cfg, log)
@@ -60,21 +60,21 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		return nil, skip(cfg, opts, me, now, err, log)
 	}
 	if files, size, err := w.RemoveSpillLeftovers(); err != nil {
-		log.Error("leftover temporary files not removed", "what", "DuckDB spill", "err", err)
+		log.Error("không xóa được tệp tạm còn sót lại", "what", "DuckDB spill", "err", err)
 	} else if len(files) > 0 {
-		log.Warn("removed temporary files left by a process that died", "what", "DuckDB spill", "files", len(files), "bytes", size)
+		log.Warn("đã xóa tệp tạm do một tiến trình đã chết để lại", "what", "DuckDB spill", "files", len(files), "bytes", size)
 	}
 	if n, err := w.ImportSkipped(ctx); err != nil {
-		log.Error("skipped scheduled runs not recorded", "err", err)
+		log.Error("chưa ghi được vào runs các lần chạy theo lịch bị bỏ qua", "err", err)
 	} else if n > 0 {
-		log.Warn("recorded scheduled runs that were skipped while the warehouse was busy", "runs", n)
+		log.Warn("đã ghi vào runs các lần chạy theo lịch bị bỏ qua khi kho dữ liệu bận", "runs", n)
 	}
 	sum, err := runRecovering(ctx, cfg, w, reg, opts)
 	// A failed close is a failed checkpoint: the run's data is safe in the
 	// WAL, only the snapshot cannot be taken (it says why below).
 	cerr := w.Close()
 	if cerr != nil {
-		log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
+		log.Error("chưa checkpoint được kho dữ liệu; các thay đổi vẫn an toàn trong tệp WAL", "err", cerr)
 	}
 	if sum != nil && sum.Run.ID != 0 && !sum.recorded {
 		// The run's last write failed. On a full disk DuckDB refuses every
@@ -91,7 +91,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	if sum.ModelErr != nil {
 		// The snapshot would pair the new data with the old model: the
 		// analysts keep the previous run's until the model is rebuilt.
-		log.Warn("analysts' snapshot not refreshed: the model is not rebuilt")
+		log.Warn("chưa làm mới bản chụp cho người phân tích: số liệu chưa được tính lại")
 		return sum, nil
 	}
 	snap, serr := draft.Write(cfg.Warehouse)
@@ -101,7 +101,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 	if serr != nil {
 		// The run committed; only the analysts' copy is stale. The run is
 		// partial, and says why, rather than failed: its data is in.
-		log.Error("analysts' snapshot not refreshed", "err", serr)
+		log.Error("chưa làm mới được bản chụp cho người phân tích", "err", serr)
 		sum.SnapshotErr = serr
 		r := &sum.Run
 		r.Status = warehouse.RunPartial
@@ -110,7 +110,7 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		return sum, nil
 	}
 	sum.Snapshot = snap
-	log.Info("snapshot refreshed", "path", snap)
+	log.Info("đã làm mới bản chụp cho người phân tích", "path", snap)
 	return sum, nil
 }
 
@@ -125,11 +125,11 @@ func recordAgain(cfg *config.Config, sum *Summary, log *slog.Logger) {
 		err = w.FinishRun(ctx, &sum.Run)
 		// A failed checkpoint leaves the outcome in the WAL: recorded.
 		if cerr := w.Close(); cerr != nil {
-			log.Error("warehouse not checkpointed; its changes are safe in the write-ahead log", "err", cerr)
+			log.Error("chưa checkpoint được kho dữ liệu; các thay đổi vẫn an toàn trong tệp WAL", "err", cerr)
 		}
 	}
 	if err != nil {
-		log.Error("the run's outcome could not be recorded in runs; the next run will mark it failed", "run_id", sum.Run.ID,
+		log.Error("không ghi được kết quả lần chạy vào runs; lần chạy sau sẽ ghi nó là thất bại", "run_id", sum.Run.ID,
 			"status", sum.Run.Status, "err", err)
 		return
 	}
@@ -145,7 +145,7 @@ func skip(cfg *config.Config, opts Options, me warehouse.Holder, now func() time
 	s := warehouse.Skipped{At: warehouse.LocalNow(me.StartedAt, cfg.Location), GaveUpAt: warehouse.LocalNow(now(), cfg.Location),
 		Host: me.Host, PID: me.PID, Reason: err.Error()}
 	if jerr := warehouse.RecordSkipped(cfg.Warehouse, s); jerr != nil {
-		log.Error("skipped run not journalled", "err", jerr)
+		log.Error("không ghi được nhật ký lần chạy bị bỏ qua", "err", jerr)
 	}
 	return fmt.Errorf("%w: %w", ErrSkipped, err)
 }
@@ -158,10 +158,10 @@ func skip(cfg *config.Config, opts Options, me warehouse.Holder, now func() time
 func RemoveLeftovers(cfg *config.Config, log *slog.Logger) {
 	report := func(what string, files []string, size int64, err error) {
 		if err != nil {
-			log.Error("leftover temporary files not removed", "what", what, "err", err)
+			log.Error("không xóa được tệp tạm còn sót lại", "what", what, "err", err)
 		}
 		if len(files) > 0 {
-			log.Warn("removed temporary files left by a process that died", "what", what, "files", len(files), "bytes", size)
+			log.Warn("đã xóa tệp tạm do một tiến trình đã chết để lại", "what", what, "files", len(files), "bytes", size)
 		}
 	}
 	files, size, err := warehouse.RemoveSnapshotTemps(cfg.Warehouse)

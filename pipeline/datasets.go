@@ -84,7 +84,7 @@ func failFile(res *warehouse.FileResult, err error, log *slog.Logger) {
 	}
 	res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
 	res.RowsRead = 0
-	log.Error("file rejected", "source", res.Source, "file", res.Path, "err", msg)
+	log.Error("tệp bị từ chối", "source", res.Source, "file", res.Path, "err", msg)
 }
 
 // loadWhole stages one file of a read-whole dataset (scoring sheet,
@@ -130,10 +130,10 @@ func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, 
 	}
 	if p.Sheet != nil {
 		for _, w := range p.Sheet.Warnings {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("source %s: file %s: %s", res.Source, res.Path, w))
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("nguồn %s: tệp %s: %s", res.Source, res.Path, w))
 		}
 	}
-	log.Info("file staged", "source", res.Source, "file", res.Path, "dataset", d.Name, "rows", res.RowsRead, "rejected", len(p.Rejections))
+	log.Info("đã đọc tệp", "source", res.Source, "file", res.Path, "dataset", d.Name, "rows", res.RowsRead, "rejected", len(p.Rejections))
 	return p, nil
 }
 
@@ -275,7 +275,7 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 			msg := fmt.Sprintf("bảng điểm đã nạp của đơn vị %s (kỳ %s) có cây tiêu chí khác với cây chung của nhóm %s (%s): đơn vị chưa đủ dữ liệu cho đến khi có bảng điểm đúng",
 				who(t.unit), g.period, g.level, treeDiff(t.tree, ref.tree))
 			warnings = append(warnings, msg)
-			log.Warn("stored sheet outside the common tree", "period", g.period, "unit", t.unit, "msg", msg)
+			log.Warn("bảng điểm đã nạp khác cây tiêu chí chung", "period", g.period, "unit", t.unit, "msg", msg)
 		}
 	}
 	return warnings, nil
@@ -298,7 +298,7 @@ func rejectSheet(ctx context.Context, stage *warehouse.Stage, s stagedSheet, log
 	}
 	s.res.Status, s.res.ErrorKind, s.res.RowsRead = "failed", warehouse.ErrorContent, 0
 	s.res.Error = fmt.Sprintf("source %s: file %s: %s", s.res.Source, s.res.Path, msg)
-	log.Error("file rejected", "source", s.res.Source, "file", s.res.Path, "err", s.res.Error)
+	log.Error("tệp bị từ chối", "source", s.res.Source, "file", s.res.Path, "err", s.res.Error)
 	return nil
 }
 

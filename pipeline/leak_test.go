@@ -71,7 +71,7 @@ func TestNothingFromFileInErrors(t *testing.T) {
 	if _, ok := status["system.csv"]; ok {
 		t.Error("a symlink out of the source folder was read")
 	}
-	if !strings.Contains(logs.String(), "file not read") || !strings.Contains(logs.String(), "system.csv") {
+	if !strings.Contains(logs.String(), "không đọc tệp") || !strings.Contains(logs.String(), "system.csv") {
 		t.Errorf("the log does not say the symlink was not followed:\n%s", logs.String())
 	}
 	for _, q := range []string{

@@ -135,7 +135,7 @@ func TestBatchRemovesLeftovers(t *testing.T) {
 	if _, err := os.Stat(keep); err != nil {
 		t.Errorf("%s removed", keep)
 	}
-	if !strings.Contains(log.String(), "removed temporary files left by a process that died") {
+	if !strings.Contains(log.String(), "đã xóa tệp tạm do một tiến trình đã chết để lại") {
 		t.Errorf("log:\n%s", log.String())
 	}
 }

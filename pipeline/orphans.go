@@ -194,7 +194,7 @@ func (o Orphan) Warning(unitsFile string) string {
 func warnOrphans(ctx context.Context, db *sql.DB, cfg *config.Config, reg *units.Registry, sum *Summary, log *slog.Logger) {
 	os, err := Orphans(ctx, db, reg, true)
 	if err != nil {
-		log.Error("dissolved units without successor not checked", "err", err)
+		log.Error("chưa kiểm tra được các đơn vị đã giải thể chưa có đơn vị kế thừa", "err", err)
 		return
 	}
 	file := cfg.Units
@@ -204,6 +204,6 @@ func warnOrphans(ctx context.Context, db *sql.DB, cfg *config.Config, reg *units
 	sum.Orphans = os
 	for _, o := range os {
 		sum.Warnings = append(sum.Warnings, o.Warning(file))
-		log.Warn("dissolved unit without successor still has dossiers", "unit", o.Unit, "valid_to", o.ValidTo, "dossiers", o.Dossiers, "open", o.Open)
+		log.Warn("đơn vị đã giải thể chưa có đơn vị kế thừa vẫn còn hồ sơ", "unit", o.Unit, "valid_to", o.ValidTo, "dossiers", o.Dossiers, "open", o.Open)
 	}
 }

@@ -217,16 +217,16 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return sum, err
 	}
 	if ab.RolledBack > 0 {
-		log.Warn("closed runs whose process died before committing; their changes were rolled back", "runs", ab.RolledBack)
+		log.Warn("đã đóng các lần chạy có tiến trình chết trước khi ghi kho; thay đổi của chúng đã được hoàn tác", "runs", ab.RolledBack)
 	}
 	if ab.Committed > 0 {
-		log.Warn("closed runs whose process died while publishing; publishing every period again", "runs", ab.Committed)
+		log.Warn("đã đóng các lần chạy có tiến trình chết khi đang xuất bản; xuất bản lại mọi kỳ", "runs", ab.Committed)
 		sum.republish = true
 	}
 	if err := w.StartRun(ctx, &sum.Run); err != nil {
 		return sum, err
 	}
-	log.Info("run started", "run_id", sum.Run.ID, "trigger", opts.Trigger)
+	log.Info("bắt đầu lần chạy", "run_id", sum.Run.ID, "trigger", opts.Trigger)
 
 	err = run(ctx, cfg, w, reg, opts, log, sum)
 	r := &sum.Run
@@ -266,14 +266,14 @@ func Run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	// The ledger must record the outcome even when ctx was cancelled (a
 	// signal during the run): use a fresh context for this last write.
 	if ferr := w.FinishRun(context.WithoutCancel(ctx), r); ferr != nil {
-		log.Error("the run's outcome could not be recorded", "run_id", r.ID, "status", r.Status, "err", ferr)
+		log.Error("không ghi được kết quả lần chạy vào runs", "run_id", r.ID, "status", r.Status, "err", ferr)
 		if err == nil {
 			err = ferr
 		}
 	} else {
 		sum.recorded = true
 	}
-	log.Info("run finished", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
+	log.Info("kết thúc lần chạy", "run_id", r.ID, "status", r.Status, "files_new", r.FilesNew,
 		"files_failed", r.FilesFailed, "rows_read", r.RowsRead, "rows_loaded", r.RowsLoaded,
 		"rows_quarantined", r.RowsQuarantined, "rows_superseded", r.RowsSuperseded)
 	return sum, err
@@ -373,15 +373,15 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		files, err := src.List(ctx)
 		if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
-			log.Error("source failed", "source", src.Name(), "err", msg)
+			log.Error("nguồn lỗi", "source", src.Name(), "err", msg)
 			sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
 			statuses = append(statuses, warehouse.SourceStatus{Source: src.Name(), Error: msg})
 			continue
 		}
 		if len(files) == 0 {
 			where := sc.where()
-			log.Warn("source has no files", "source", src.Name(), "path", where)
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("source %s: no file matches %s (check the path, or whether the share is mounted)", src.Name(), where))
+			log.Warn("nguồn không có tệp nào", "source", src.Name(), "path", where)
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("nguồn %s: không có tệp nào khớp %s (hãy kiểm tra đường dẫn, hoặc thư mục chia sẻ đã được gắn (mount) chưa)", src.Name(), where))
 		}
 		// Files are prepared and (streamed ones) decoded up to depth
 		// ahead of the one being staged (filesAhead); what is recorded
@@ -411,7 +411,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			queue = queue[1:]
 			ref := q.ref
 			if ref.Skipped != "" {
-				log.Warn("file not read", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
+				log.Warn("không đọc tệp", "source", ref.Source, "file", sources.Redact(ref.Path), "reason", ref.Skipped)
 				continue
 			}
 			f, skip, err := q.f, q.skip, q.err
@@ -422,7 +422,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				sum.Unchanged++
 				if skip == "failed" {
 					sum.StillFailed++
-					log.Warn("file failed in an earlier run because of its content and has not changed; replace it to load it", "source", ref.Source, "file", sources.Redact(ref.Path))
+					log.Warn("tệp đã lỗi ở lần chạy trước do nội dung và chưa thay đổi; hãy thay bằng tệp đã sửa để nạp", "source", ref.Source, "file", sources.Redact(ref.Path))
 				}
 				continue
 			}
@@ -431,11 +431,11 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			sum.Files = append(sum.Files, f.res)
 			if f.res.Status == "failed" {
 				status.OK, status.Error = false, f.res.Error
-				log.Error("file rejected", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
+				log.Error("tệp bị từ chối", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				continue
 			}
 			if f.res.Retry {
-				log.Info("file read again: rows it quarantined may load under the changed unit registry or column mapping",
+				log.Info("đọc lại tệp: các dòng bị cách ly có thể nạp được theo danh mục đơn vị hoặc khai báo cột đã thay đổi",
 					"source", f.res.Source, "file", f.res.Path, "quarantined", f.res.PrevQuarantined)
 			}
 			var lerr error
@@ -455,7 +455,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			if f.res.Retry && f.res.Status == "failed" {
 				// Its loaded version stays as it was (ledger, dossiers,
 				// quarantine); the next run tries again.
-				log.Warn("file read again failed; its loaded version is kept as it was", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
+				log.Warn("đọc lại tệp bị lỗi; giữ nguyên bản đã nạp", "source", f.res.Source, "file", f.res.Path, "err", f.res.Error)
 				sum.RetryFailed = append(sum.RetryFailed, f.res.Error)
 				sum.Files = sum.Files[:len(sum.Files)-1]
 				continue
@@ -570,7 +570,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 		sum.ModelErr = me
 		sum.Timing.Commit = time.Since(t1)
-		log.Error("model not rebuilt; the data is committed and the next run rebuilds the model", "err", me.Err)
+		log.Error("chưa tính lại được số liệu; dữ liệu đã ghi vào kho, lần chạy sau sẽ tính lại", "err", me.Err)
 		return nil
 	}
 	if sum.StaleSources, err = w.StaleSources(ctx); err != nil {
@@ -586,7 +586,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if sum.Modelled {
 		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods, sum.NewPeriods = built.Full, built.Counts, built.Periods, built.Touched, built.New
 		sum.RelabelledCounts = built.Relabelled
-		log.Info("model rebuilt", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
+		log.Info("đã tính lại số liệu", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
 	}
 	t2 := time.Now()
 	sum.Timing.Commit = t2.Sub(t1)
@@ -650,10 +650,10 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		}
 		sum.Run.Unpublished = append(sum.Run.Unpublished, failed...)
 		sum.UnpublishedPeriods = failed
-		log.Error("publication failed", "periods", failed, "err", err)
+		log.Error("xuất bản lỗi", "periods", failed, "err", err)
 	}
 	if sum.PublishErr == nil {
-		log.Info("published", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
+		log.Info("đã xuất bản", "periods", len(ps), "files", len(sum.Published), "dir", cfg.Publish.Dir)
 	}
 	// The lake is written from the committed warehouse, whatever became
 	// of the period files: it is an independent publication.
@@ -677,11 +677,11 @@ func writeLake(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, 
 		if res != nil && len(res.Failed) > 0 {
 			sum.UnpublishedLake = res.Failed
 		}
-		log.Error("lake not written", "dir", cfg.Publish.Lake, "tables", sum.UnpublishedLake, "err", err)
+		log.Error("chưa ghi được lake", "dir", cfg.Publish.Lake, "tables", sum.UnpublishedLake, "err", err)
 		return
 	}
 	sum.Lake = res
-	log.Info("lake written", "dir", cfg.Publish.Lake, "tables", len(res.Tables), "partitions_written", len(res.Written), "partitions_removed", len(res.Removed))
+	log.Info("đã ghi lake", "dir", cfg.Publish.Lake, "tables", len(res.Tables), "partitions_written", len(res.Written), "partitions_removed", len(res.Removed))
 }
 
 // warnMissing adds a warning per source and canonical column that some of
@@ -709,14 +709,14 @@ func warnMissing(sum *Summary, meth *model.Methodology, log *slog.Logger) {
 	for _, k := range order {
 		msg := MissingColumnWarning(k.source, k.column, meth.IndicatorsReading(k.column), len(files[k]))
 		sum.Warnings = append(sum.Warnings, msg)
-		log.Warn("column missing from exports", "source", k.source, "column", k.column, "files", len(files[k]))
+		log.Warn("tệp xuất thiếu cột", "source", k.source, "column", k.column, "files", len(files[k]))
 	}
 }
 
 // MissingColumnWarning is the warning about a canonical column that files
 // of a source lack although indicators read it.
 func MissingColumnWarning(source, column string, indicators []string, files int) string {
-	return fmt.Sprintf("source %s: %d file(s) have no %s column: those dossiers are unknown (không có dữ liệu) for indicator %s, not counted as false",
+	return fmt.Sprintf("nguồn %s: %d tệp không có cột %s: các hồ sơ đó không có dữ liệu cho chỉ số %s, không bị tính là không đạt",
 		source, files, column, strings.Join(indicators, ", "))
 }
 
@@ -1074,10 +1074,10 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 		return nil
 	}
 	if len(mapping.Dropped) > 0 {
-		log.Info("personal data columns dropped", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
+		log.Info("đã bỏ cột dữ liệu cá nhân", "source", res.Source, "file", res.Path, "columns", strings.Join(mapping.Dropped, ", "))
 	}
 	if len(mapping.Unmapped) > 0 {
-		log.Info("columns not recognised, not loaded", "source", res.Source, "file", res.Path, "columns", sources.QuoteNames(mapping.Unmapped))
+		log.Info("cột không nhận diện được, không nạp", "source", res.Source, "file", res.Path, "columns", sources.QuoteNames(mapping.Unmapped))
 	}
 	for _, e := range sr.samples {
 		sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
@@ -1086,9 +1086,9 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 		opts.Progress(Progress{Source: res.Source, File: res.Path, FileIndex: idx, Files: idx, Rows: sr.rowsRead, Done: true})
 	}
 	if sr.masked > 0 {
-		log.Warn("personal data found in recognised columns, masked", "source", res.Source, "file", res.Path, "values", sr.masked)
+		log.Warn("đã che dữ liệu cá nhân trong các cột nhận diện được", "source", res.Source, "file", res.Path, "values", sr.masked)
 	}
-	log.Info("file staged", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
+	log.Info("đã đọc tệp", "source", res.Source, "file", res.Path, "rows", sr.rowsRead, "rejected", sr.rejected, "masked", sr.masked)
 	return nil
 }
 

@@ -54,7 +54,7 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 			return
 		}
 		if !running.CompareAndSwap(false, true) {
-			log.Warn("scheduled run skipped: the previous run is still in progress", "next_run", next())
+			log.Warn("bỏ qua lần chạy theo lịch: lần chạy trước vẫn chưa xong", "next_run", next())
 			if skipped != nil {
 				skipped(time.Now(), "the previous scheduled run was still in progress")
 			}
@@ -63,26 +63,26 @@ func Schedule(ctx context.Context, spec string, loc *time.Location, log *slog.Lo
 		wg.Add(1)
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("run panicked; the scheduler goes on", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				log.Error("lần chạy gặp lỗi nghiêm trọng (panic); lịch chạy vẫn tiếp tục", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 			running.Store(false)
 			wg.Done()
-			log.Info("next run", "at", next())
+			log.Info("lần chạy tiếp theo", "at", next())
 		}()
 		if err := job(ctx); errors.Is(err, ErrSkipped) {
 			reason, _ := pii.MaskShapes(sources.RedactText(err.Error()))
-			log.Warn("scheduled run skipped; recorded in runs by the next run", "reason", reason)
+			log.Warn("bỏ qua lần chạy theo lịch; lần chạy sau sẽ ghi vào runs", "reason", reason)
 		} else if err != nil {
 			msg, _ := pii.MaskShapes(sources.RedactText(err.Error()))
-			log.Error("scheduled run failed", "err", msg)
+			log.Error("lần chạy theo lịch thất bại", "err", msg)
 		}
 	}))
 	c.Start()
-	log.Info("scheduler started", "schedule", spec, "timezone", loc.String(), "next_run", next())
+	log.Info("bắt đầu chạy theo lịch", "schedule", spec, "timezone", loc.String(), "next_run", next())
 	<-ctx.Done()
-	log.Info("stopping: no new runs; waiting for the run in progress to finish or roll back")
+	log.Info("đang dừng: không bắt đầu lần chạy mới; đợi lần chạy hiện tại xong hoặc hoàn tác")
 	<-c.Stop().Done()
 	wg.Wait()
-	log.Info("scheduler stopped")
+	log.Info("đã dừng chạy theo lịch")
 	return nil
 }

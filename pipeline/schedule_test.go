@@ -79,7 +79,7 @@ func TestScheduleNeverOverlapsAndSurvivesPanics(t *testing.T) {
 	if maxConcurrent.Load() != 1 {
 		t.Errorf("runs overlapped: %d at once", maxConcurrent.Load())
 	}
-	for _, want := range []string{"scheduler started", "next_run=", "scheduled run skipped", "run panicked", "scheduler stopped"} {
+	for _, want := range []string{"bắt đầu chạy theo lịch", "next_run=", "bỏ qua lần chạy theo lịch", "lần chạy gặp lỗi nghiêm trọng (panic)", "đã dừng chạy theo lịch"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}

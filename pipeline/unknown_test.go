@@ -124,12 +124,12 @@ func TestUnknownIsNotFalse(t *testing.T) {
 	// The summary warns per source about the columns that feed an
 	// indicator, and about the folder source that matches nothing.
 	all := strings.Join(sum.Warnings, "\n")
-	for _, want := range []string{"source b: 1 file(s) have no synced_national column", "source a: 1 file(s) have no paid_online column", "source c: no file matches"} {
+	for _, want := range []string{"nguồn b: 1 tệp không có cột synced_national", "nguồn a: 1 tệp không có cột paid_online", "nguồn c: không có tệp nào khớp"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings lack %q:\n%s", want, all)
 		}
 	}
-	if strings.Contains(all, "source a: 1 file(s) have no synced_national") {
+	if strings.Contains(all, "nguồn a: 1 tệp không có cột synced_national") {
 		t.Errorf("warning about a column source a has:\n%s", all)
 	}
 	// C has no dossier: listed unranked in March, not dropped.

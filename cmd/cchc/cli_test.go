@@ -84,15 +84,15 @@ func TestExitCodes(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stdout, "partial") || !strings.Contains(r.stdout, "corrupt.xlsx") {
 		t.Errorf("partial run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "counts reconcile: read 11 = loaded 6 + quarantined 4 + superseded 1") {
+	if !strings.Contains(r.stdout, "đối chiếu số dòng: đọc 11 = nạp 6 + cách ly 4 + bị thay thế 1") {
 		t.Errorf("summary lacks the reconciliation:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stdout, "personal data columns dropped") {
+	if !strings.Contains(r.stdout, "cột dữ liệu cá nhân đã bỏ (không nạp): ") {
 		t.Errorf("summary does not say which personal data it dropped:\n%s", r.stdout)
 	}
 	// Nothing new, but the broken files still fail: partial again.
 	r = cchc(t, dir, nil, "run")
-	if r.code != 3 || !strings.Contains(r.stdout, "0 new") || !strings.Contains(r.stdout, "2 unchanged files failed in an earlier run") {
+	if r.code != 3 || !strings.Contains(r.stdout, "0 mới") || !strings.Contains(r.stdout, "2 tệp không đổi đã lỗi ở lần chạy trước") {
 		t.Errorf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = cchc(t, dir, []string{"CCHC_PERIODS=weekly"}, "run")
@@ -138,8 +138,8 @@ func TestQuery(t *testing.T) {
 func TestValidate(t *testing.T) {
 	dir := project(t, e2eSources+"  - name: bad\n    path: ./exports/bad/*\n", "")
 	r := cchc(t, dir, nil, "validate")
-	if r.code != 1 || !strings.Contains(r.stdout, `"Ngày tiếp nhận" → received_at`) || !strings.Contains(r.stdout, "personal data, dropped: Họ tên người nộp, Số CCCD, Số điện thoại") ||
-		!strings.Contains(r.stdout, "nocode.csv: FAILED") {
+	if r.code != 1 || !strings.Contains(r.stdout, `"Ngày tiếp nhận" → received_at`) || !strings.Contains(r.stdout, "cột dữ liệu cá nhân, bỏ (không nạp): Họ tên người nộp, Số CCCD, Số điện thoại") ||
+		!strings.Contains(r.stdout, "nocode.csv: LỖI") {
 		t.Errorf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cchc.duckdb")); err == nil {
@@ -151,7 +151,7 @@ func TestValidate(t *testing.T) {
 	}
 	// Source a's two CSVs have no synchronisation column, which the sync
 	// indicator reads: a warning (unknown, not false), not a failure.
-	if want := "warning: source a: 2 file(s) have no synced_national column: those dossiers are unknown (không có dữ liệu) for indicator sync"; !strings.Contains(r.stdout, want) {
+	if want := "cảnh báo: nguồn a: 2 tệp không có cột synced_national: các hồ sơ đó không có dữ liệu cho chỉ số sync"; !strings.Contains(r.stdout, want) {
 		t.Errorf("validate does not warn %q:\n%s", want, r.stdout)
 	}
 }
@@ -263,7 +263,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Errorf("a killed run left %d rows behind", n)
 	}
 	r := cchc(t, dir, nil, "run")
-	if r.code != 0 || !strings.Contains(r.stderr, "took over the writer lock") {
+	if r.code != 0 || !strings.Contains(r.stderr, "đã nhận quyền ghi của một tiến trình đã chết") {
 		t.Errorf("recovery run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = cchc(t, dir, nil, "query", `SELECT (SELECT string_agg(status, ',' ORDER BY run_id) FROM runs) AS runs,
@@ -294,7 +294,7 @@ func TestScheduleSignal(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			log.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "run finished") {
+			if strings.Contains(sc.Text(), "kết thúc lần chạy") {
 				finished <- struct{}{}
 			}
 		}
@@ -314,7 +314,7 @@ func TestScheduleSignal(t *testing.T) {
 	if err != nil {
 		t.Errorf("schedule exit: %v\n%s", err, log.String())
 	}
-	if !strings.Contains(log.String(), "scheduler stopped") || !strings.Contains(log.String(), "next_run=") {
+	if !strings.Contains(log.String(), "đã dừng chạy theo lịch") || !strings.Contains(log.String(), "next_run=") {
 		t.Errorf("log:\n%s", log.String())
 	}
 	r := cchc(t, dir, nil, "query", "SELECT count(*) FILTER (WHERE trigger <> 'schedule' OR status NOT IN ('succeeded', 'failed', 'skipped')) AS odd, count(*) >= 2 AS enough FROM runs", "--live", "--format", "csv")
@@ -367,11 +367,11 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	s := string(out)
-	if !strings.Contains(s, "\r\033[K[1] a 01-march.csv") || !strings.Contains(s, "committing") || strings.Contains(s, "level=INFO") {
+	if !strings.Contains(s, "\r\033[K[1] a 01-march.csv") || !strings.Contains(s, "đang ghi kho") || strings.Contains(s, "level=INFO") {
 		t.Errorf("terminal output:\n%q", s)
 	}
 	r := cchc(t, project(t, e2eSources, ""), nil, "run")
-	if !strings.Contains(r.stderr, `level=INFO msg="file staged"`) || strings.Contains(r.stderr, "\033[K") {
+	if !strings.Contains(r.stderr, `level=INFO msg="đã đọc tệp"`) || strings.Contains(r.stderr, "\033[K") {
 		t.Errorf("log output:\n%s", r.stderr)
 	}
 }
@@ -392,7 +392,7 @@ func TestRunSummaryMasksPersonalData(t *testing.T) {
 	}
 	// Counted by hand: P-1's procedure name (loaded), P-2's rating
 	// (quarantined) = 2.
-	if !strings.Contains(r.stdout, "personal data masked in recognised columns: 2 values (source_files.values_masked): exports/a/03-pii.csv (2)") {
+	if !strings.Contains(r.stdout, "dữ liệu cá nhân đã che trong các cột nhận diện được: 2 giá trị (source_files.values_masked): exports/a/03-pii.csv (2)") {
 		t.Errorf("summary lacks the masked count:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, `dòng 3, cột "Đánh giá" [unknown_rating]: Đánh giá "[họ tên]" (cột "Đánh giá") không nhận diện được`) {
@@ -452,8 +452,8 @@ func TestQuarantineCSV(t *testing.T) {
 	f, _ := os.OpenFile(filepath.Join(dir, "units.csv"), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,\n")
 	f.Close()
-	if r := cchc(t, dir, nil, "run"); r.code != 0 || !strings.Contains(r.stdout, "recovered 1 quarantined rows: 1 files read again") ||
-		!strings.Contains(r.stdout, "reread") {
+	if r := cchc(t, dir, nil, "run"); r.code != 0 || !strings.Contains(r.stdout, "gỡ cách ly 1 dòng: đọc lại 1 tệp") ||
+		!strings.Contains(r.stdout, "đọc lại") {
 		t.Errorf("run after the registry change: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := cchc(t, dir, nil, "quarantine"); r.code != 0 || !strings.Contains(r.stdout, "(3 dòng cần sửa)") || strings.Contains(r.stdout, "unknown_unit") {

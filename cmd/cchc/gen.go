@@ -28,7 +28,7 @@ func genCmd() *cobra.Command {
 			if err := samplegen.Demo(args[0], samplegen.Options{Dossiers: dossiers, Seed: seed}); err != nil {
 				return failedErr(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "demo exports written to %s\n", args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "đã ghi bộ tệp xuất mẫu vào %s\n", args[0])
 			return nil
 		},
 	}
@@ -59,7 +59,7 @@ func genCmd() *cobra.Command {
 			if err != nil {
 				return failedErr(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d rows written to %s\n", n, args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "đã ghi %d dòng vào %s\n", n, args[0])
 			return nil
 		},
 	}

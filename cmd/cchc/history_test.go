@@ -56,7 +56,7 @@ func TestValidateUnitHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := cchc(t, dir, nil, "validate")
-	if want := "warning: 1 rows name unit X.TANLINH after its valid_to, and it has no successor_code"; r.code != 0 || !strings.Contains(r.stdout, want) {
+	if want := "cảnh báo: 1 dòng ghi đơn vị X.TANLINH sau ngày valid_to nhưng đơn vị chưa có successor_code"; r.code != 0 || !strings.Contains(r.stdout, want) {
 		t.Errorf("validate: exit %d, want 0 and %q\n%s%s", r.code, want, r.stdout, r.stderr)
 	}
 
@@ -66,7 +66,7 @@ func TestValidateUnitHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = cchc(t, dir, nil, "run")
-	if want := "redirected 1 rows naming dissolved unit X.TANLINH to its successor X.MOI"; !strings.Contains(r.stdout+r.stderr, want) {
+	if want := "chuyển 1 dòng ghi đơn vị đã giải thể X.TANLINH sang đơn vị kế thừa X.MOI"; !strings.Contains(r.stdout+r.stderr, want) {
 		t.Errorf("run summary lacks %q: exit %d\n%s%s", want, r.code, r.stdout, r.stderr)
 	}
 }

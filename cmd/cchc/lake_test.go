@@ -26,14 +26,14 @@ func TestPublishLake(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = cchc(t, dir, env, "publish", "--lake")
-	if r.code != 0 || !strings.Contains(r.stdout, "lake: 0 partitions written, 0 removed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "lake: ghi 0 phân vùng, xóa 0") {
 		t.Errorf("publish --lake, nothing changed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if err := os.RemoveAll(march); err != nil {
 		t.Fatal(err)
 	}
 	r = cchc(t, dir, env, "publish", "--lake")
-	if r.code != 0 || !strings.Contains(r.stdout, "lake: 1 partitions written, 0 removed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "lake: ghi 1 phân vùng, xóa 0") {
 		t.Errorf("publish --lake, a partition lost: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(march); err != nil {

@@ -97,7 +97,7 @@ func TestPublicationErrorNamesPeriodOnce(t *testing.T) {
 	}
 	env := []string{"CCHC_PUBLISH_DIR=./blocker/out"}
 	r := cchc(t, dir, env, "run")
-	if r.code != 3 || !strings.Contains(r.stdout, "PUBLICATION FAILED") || !strings.Contains(r.stdout, "not a directory") {
+	if r.code != 3 || !strings.Contains(r.stdout, "XUẤT BẢN LỖI") || !strings.Contains(r.stdout, "not a directory") {
 		t.Fatalf("run into a blocked publish dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, line := range strings.Split(r.stdout, "\n") {

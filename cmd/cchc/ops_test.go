@@ -137,7 +137,7 @@ func TestDiskFull(t *testing.T) {
 	filler = fill(t, disk, 0)
 	r = cchc(t, dir, nil, "run")
 	t.Logf("run on a disk with no byte free: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "the disk holding "+disk+" is full") || strings.Contains(r.stdout, "FAILED source") {
+	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "the disk holding "+disk+" is full") || strings.Contains(r.stdout, "LỖI source") {
 		t.Errorf("run on a disk with no byte free: exit %d, want 1 and a message naming %s, no file blamed", r.code, disk)
 	}
 	if got := state(); got != before {
@@ -251,7 +251,7 @@ func TestScheduledTickSkippedOnLock(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			log.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "scheduled run skipped; recorded") {
+			if strings.Contains(sc.Text(), "bỏ qua lần chạy theo lịch; lần chạy sau sẽ ghi") {
 				skipped <- struct{}{}
 			}
 		}

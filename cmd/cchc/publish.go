@@ -83,7 +83,7 @@ partitions whose content changed); --lake writes the lake alone.`,
 				if err != nil {
 					return failedErr(err)
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d partitions written, %d removed\n",
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ghi %d phân vùng, xóa %d\n",
 					rel(filepath.Dir(cfg.File), cfg.Publish.Lake), len(res.Written), len(res.Removed))
 			}
 			return nil
@@ -140,7 +140,7 @@ func openPublished(ctx context.Context, cmd *cobra.Command, cfg *config.Config) 
 	ws, werr := os.Stat(cfg.Warehouse)
 	ss, serr := os.Stat(snap)
 	if werr != nil || serr != nil || ss.ModTime().Before(ws.ModTime()) {
-		return nil, fmt.Errorf("%w; the snapshot %s is older than the warehouse (or missing), so it cannot stand in: close the other program and publish again", err, snap)
+		return nil, fmt.Errorf("%w; bản chụp %s cũ hơn kho dữ liệu (hoặc không có) nên không dùng thay được: hãy đóng chương trình kia rồi xuất bản lại (the snapshot is older than the warehouse, or missing)", err, snap)
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "cchc: kho dữ liệu đang được chương trình khác mở; xuất bản từ bản chụp %s, mới bằng kho dữ liệu (the warehouse file is open in another program; publishing from the snapshot)\n", snap)
 	return warehouse.Open(ctx, snap, opts)

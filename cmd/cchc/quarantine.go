@@ -66,7 +66,7 @@ snapshot unless --live is given.`,
 			defer w.Close()
 			rows, err := w.DB().QueryContext(cmd.Context(), quarantineSQL, source)
 			if err != nil {
-				return failedErr(fmt.Errorf("quarantine: %w (a warehouse written by an older cchc gains reason codes on its next run)", err))
+				return failedErr(fmt.Errorf("quarantine: không đọc được các dòng bị cách ly; kho dữ liệu do bản cchc cũ hơn ghi sẽ có mã lý do sau lần chạy tới (%w)", err))
 			}
 			defer rows.Close()
 			base := filepath.Dir(cfg.File)

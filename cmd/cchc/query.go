@@ -199,7 +199,7 @@ func writeRows(out io.Writer, rows rowSource, format string) error {
 		if width == nil {
 			t.start(w)
 		}
-		fmt.Fprintf(w, "(%d rows)\n", n)
+		fmt.Fprintf(w, "(%d dòng)\n", n)
 	}
 	return w.Flush()
 }

@@ -70,7 +70,7 @@ func TestQueryStreams(t *testing.T) {
 				}
 			case "table":
 				lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-				if len(lines) != n+3 || lines[len(lines)-1] != "(5000 rows)" {
+				if len(lines) != n+3 || lines[len(lines)-1] != "(5000 dòng)" {
 					t.Errorf("table: %d lines, last %q", len(lines), lines[len(lines)-1])
 				}
 				// Every row has the sample's widths: "   i  văn_bản".
@@ -84,7 +84,7 @@ func TestQueryStreams(t *testing.T) {
 
 // Empty results keep their shape.
 func TestQueryEmpty(t *testing.T) {
-	for format, want := range map[string]string{"json": "[]\n", "csv": "i,văn_bản\n", "table": "i  văn_bản\n-  -------\n(0 rows)\n"} {
+	for format, want := range map[string]string{"json": "[]\n", "csv": "i,văn_bản\n", "table": "i  văn_bản\n-  -------\n(0 dòng)\n"} {
 		var out bytes.Buffer
 		if err := writeRows(&out, &genRows{t: t, out: &out}, format); err != nil || out.String() != want {
 			t.Errorf("%s: %q, %v; want %q", format, out.String(), err, want)

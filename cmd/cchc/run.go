@@ -13,6 +13,7 @@ import (
 	"github.com/cchc/cchc/model"
 	"github.com/cchc/cchc/pii"
 	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/warehouse"
 )
 
 func runCmd(g *globals) *cobra.Command {
@@ -36,7 +37,7 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 				return err
 			}
 			if full && len(only) > 0 {
-				return usageErr(fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source"))
+				return usageErr(fmt.Errorf("--full-refresh dựng lại kho dữ liệu từ mọi nguồn, không dùng cùng --source được (--full-refresh cannot be combined with --source)"))
 			}
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
@@ -107,19 +108,19 @@ type progressLine struct {
 func (p *progressLine) update(ev pipeline.Progress) {
 	switch ev.Phase {
 	case "commit":
-		fmt.Fprint(p.w, "\r\033[Kcommitting: merge, ledger, statistics and index scores")
+		fmt.Fprint(p.w, "\r\033[Kđang ghi kho: gộp hồ sơ, sổ tệp, thống kê và điểm chỉ số")
 		p.shown = true
 		return
 	case "publish":
-		fmt.Fprintf(p.w, "\r\033[Kpublishing %s", ev.File)
+		fmt.Fprintf(p.w, "\r\033[Kđang xuất bản %s", ev.File)
 		p.shown = true
 		return
 	}
-	state := "reading"
+	state := "đang đọc"
 	if ev.Done {
-		state = "staged"
+		state = "đã đọc xong"
 	}
-	fmt.Fprintf(p.w, "\r\033[K[%d] %s %s: %s rows %s", ev.FileIndex, ev.Source, filepath.Base(ev.File), groupDigits(ev.Rows), state)
+	fmt.Fprintf(p.w, "\r\033[K[%d] %s %s: %s dòng, %s", ev.FileIndex, ev.Source, filepath.Base(ev.File), groupDigits(ev.Rows), state)
 	p.shown = true
 }
 
@@ -134,50 +135,51 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		return
 	}
 	r := s.Run
-	fmt.Fprintf(w, "run %d %s in %s (%s)\n", r.ID, r.Status, took.Round(10*time.Millisecond), r.Trigger)
+	fmt.Fprintf(w, "lần chạy %d %s (%s) trong %s, %s (%s)\n", r.ID, summaryStatus(r.Status), r.Status, took.Round(10*time.Millisecond),
+		summaryTrigger(r.Trigger), r.Trigger)
 	tm := s.Timing
-	fmt.Fprintf(w, "timing: stage %s, commit and model %s, publish %s\n", tm.Stage.Round(10*time.Millisecond),
+	fmt.Fprintf(w, "thời gian: đọc tệp (stage) %s, ghi kho và tính số liệu (commit, model) %s, xuất bản (publish) %s\n", tm.Stage.Round(10*time.Millisecond),
 		tm.Commit.Round(10*time.Millisecond), tm.Publish.Round(10*time.Millisecond))
-	fmt.Fprintf(w, "files: %d new, %d failed, %d unchanged", r.FilesNew, r.FilesFailed, s.Unchanged)
+	fmt.Fprintf(w, "tệp: %d mới, %d lỗi, %d không đổi", r.FilesNew, r.FilesFailed, s.Unchanged)
 	if s.Retried > 0 {
-		fmt.Fprintf(w, ", %d read again", s.Retried)
+		fmt.Fprintf(w, ", %d đọc lại", s.Retried)
 	}
 	fmt.Fprintln(w)
 	if s.Retried > 0 && r.Status != "failed" {
-		fmt.Fprintf(w, "recovered %s quarantined rows: %d files read again because the unit registry or a source's columns: changed\n",
+		fmt.Fprintf(w, "gỡ cách ly %s dòng: đọc lại %d tệp vì danh mục đơn vị hoặc khai báo columns: của nguồn đã thay đổi\n",
 			groupDigits(s.Recovered), s.Retried)
 	}
 	if s.StillFailed > 0 {
-		fmt.Fprintf(w, "%d unchanged files failed in an earlier run and were not retried (see source_files where status = 'failed'); replace them to load them\n", s.StillFailed)
+		fmt.Fprintf(w, "%d tệp không đổi đã lỗi ở lần chạy trước nên không đọc lại (xem source_files where status = 'failed'); hãy thay bằng tệp đã sửa để nạp\n", s.StillFailed)
 	}
 	for _, e := range s.SourceErrors {
 		msg, _ := pii.MaskShapes(e.Err.Error())
-		fmt.Fprintf(w, "source %s FAILED: %s\n", e.Source, msg)
+		fmt.Fprintf(w, "nguồn %s LỖI: %s\n", e.Source, msg)
 	}
 	if len(s.Files) > 0 {
-		t := &table{header: []string{"source", "file", "status", "read", "loaded", "quarantined", "superseded", "check"},
+		t := &table{header: []string{"nguồn", "tệp", "trạng thái", "đọc", "nạp", "cách ly", "bị thay thế", "kiểm tra"},
 			right: map[int]bool{3: true, 4: true, 5: true, 6: true}}
 		for _, f := range s.Files {
-			check := "ok"
+			check := "khớp"
 			if f.Status == "failed" {
 				check = "-"
 			} else if f.RowsRead != f.RowsLoaded+f.RowsQuarantined+f.RowsSuperseded {
-				check = "MISMATCH"
+				check = "LỆCH"
 			}
 			if r.Status == "failed" {
-				check = "rolled back"
+				check = "đã hoàn tác"
 			}
-			status := f.Status
+			status := summaryFileStatus(f.Status)
 			if f.Retry {
-				status = "reread"
+				status = "đọc lại"
 			}
 			t.add(f.Source, rel(base, f.Path), status, groupDigits(f.RowsRead), groupDigits(f.RowsLoaded),
 				groupDigits(f.RowsQuarantined), groupDigits(f.RowsSuperseded), check)
 		}
-		t.add("total", "", "", groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded), "")
+		t.add("tổng", "", "", groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded), "")
 		t.write(w)
 		if r.Status != "failed" {
-			fmt.Fprintf(w, "counts reconcile: read %s = loaded %s + quarantined %s + superseded %s\n",
+			fmt.Fprintf(w, "đối chiếu số dòng: đọc %s = nạp %s + cách ly %s + bị thay thế %s\n",
 				groupDigits(r.RowsRead), groupDigits(r.RowsLoaded), groupDigits(r.RowsQuarantined), groupDigits(r.RowsSuperseded))
 		}
 	}
@@ -192,7 +194,7 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if len(names) > 0 {
-		fmt.Fprintf(w, "personal data columns dropped (not loaded): %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(w, "cột dữ liệu cá nhân đã bỏ (không nạp): %s\n", strings.Join(names, ", "))
 	}
 	var masked []string
 	var nMasked int64
@@ -203,94 +205,131 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		}
 	}
 	if nMasked > 0 {
-		fmt.Fprintf(w, "personal data masked in recognised columns: %s values (source_files.values_masked): %s\n",
+		fmt.Fprintf(w, "dữ liệu cá nhân đã che trong các cột nhận diện được: %s giá trị (source_files.values_masked): %s\n",
 			groupDigits(nMasked), strings.Join(masked, ", "))
 	}
 	for _, f := range s.Files {
 		if f.Status == "failed" {
-			fmt.Fprintf(w, "FAILED %s\n", f.Error)
+			fmt.Fprintf(w, "LỖI %s\n", f.Error)
 		}
 	}
 	for _, e := range s.RetryFailed {
-		fmt.Fprintf(w, "NOT READ AGAIN (its loaded version is kept as it was): %s\n", e)
+		fmt.Fprintf(w, "ĐỌC LẠI KHÔNG ĐƯỢC (giữ nguyên bản đã nạp): %s\n", e)
 	}
 	if s.Duplicates > 0 && r.Status != "failed" {
-		fmt.Fprintf(w, "duplicate dossier codes within files: %s earlier rows quarantined as duplicate_in_file, the last row of each kept\n", groupDigits(s.Duplicates))
+		fmt.Fprintf(w, "mã hồ sơ trùng trong cùng tệp: %s dòng trước bị cách ly (duplicate_in_file), giữ dòng cuối của mỗi mã\n", groupDigits(s.Duplicates))
 	}
 	if len(s.Rejections) > 0 {
-		fmt.Fprintln(w, "quarantined rows (first of each file; all are in the quarantine table; cchc quarantine lists them):")
+		fmt.Fprintln(w, "dòng bị cách ly (dòng đầu của mỗi tệp; đủ danh sách trong bảng quarantine, xem bằng cchc quarantine):")
 		for _, q := range s.Rejections {
 			fmt.Fprintf(w, "  %s dòng %d, cột %q [%s]: %s\n", rel(base, q.File), q.Row, q.Column, q.Code, q.Reason)
 		}
 	}
 	for _, m := range s.Warnings {
-		fmt.Fprintf(w, "WARNING %s\n", m)
+		fmt.Fprintf(w, "CẢNH BÁO %s\n", m)
 	}
 	for _, r := range s.Redirected {
 		if r.Successor != "" {
-			fmt.Fprintf(w, "redirected %d rows naming dissolved unit %s to its successor %s\n", r.Rows, r.Unit, r.Successor)
+			fmt.Fprintf(w, "chuyển %d dòng ghi đơn vị đã giải thể %s sang đơn vị kế thừa %s\n", r.Rows, r.Unit, r.Successor)
 		} else {
-			fmt.Fprintf(w, "WARNING %d rows name unit %s after its valid_to and it has no successor_code: they count for it, unranked; set its successor in the unit registry\n", r.Rows, r.Unit)
+			fmt.Fprintf(w, "CẢNH BÁO %d dòng ghi đơn vị %s sau ngày valid_to nhưng đơn vị chưa có successor_code: vẫn tính cho đơn vị này, không xếp hạng; hãy ghi đơn vị kế thừa trong danh mục đơn vị\n", r.Rows, r.Unit)
 		}
 	}
 	for _, st := range s.StaleSources {
 		if st.LastNewFile != nil {
-			fmt.Fprintf(w, "STALE source %s: no new file since %s (longer than freshness)\n", st.Source, st.LastNewFile.Format("02/01/2006 15:04"))
+			fmt.Fprintf(w, "nguồn %s CHẬM CẬP NHẬT: không có tệp mới từ %s (lâu hơn freshness)\n", st.Source, st.LastNewFile.Format("02/01/2006 15:04"))
 		} else {
-			fmt.Fprintf(w, "STALE source %s: has never delivered a file\n", st.Source)
+			fmt.Fprintf(w, "nguồn %s CHẬM CẬP NHẬT: chưa từng có tệp nào\n", st.Source)
 		}
 	}
 	if s.Modelled {
-		scope := fmt.Sprintf("%d periods, %d of them with changed dossiers", len(s.RebuiltPeriods), s.TouchedPeriods)
+		scope := fmt.Sprintf("%d kỳ, %d kỳ có hồ sơ thay đổi", len(s.RebuiltPeriods), s.TouchedPeriods)
 		if s.ModelFull {
-			scope = fmt.Sprintf("all %d periods", len(s.RebuiltPeriods))
+			scope = fmt.Sprintf("cả %d kỳ", len(s.RebuiltPeriods))
 		}
 		switch s.ModelCounts {
 		case model.CountsDelta:
-			scope += ", counted from the changed dossiers alone"
+			scope += ", chỉ đếm các hồ sơ thay đổi"
 			if s.NewPeriods > 0 {
-				scope += fmt.Sprintf(", but for %d new periods counted from every dossier", s.NewPeriods)
+				scope += fmt.Sprintf(", riêng %d kỳ mới đếm mọi hồ sơ", s.NewPeriods)
 			}
 		case model.CountsKept:
-			scope += ", from the counts kept: no dossier changed since they were counted"
+			scope += ", dùng số đếm đã lưu: không hồ sơ nào thay đổi từ lần đếm trước"
 		default:
-			scope += ", every dossier counted"
+			scope += ", đếm lại mọi hồ sơ"
 		}
 		if s.RelabelledCounts > 0 {
-			scope += fmt.Sprintf(", %d count rows moved to the units now standing for others", s.RelabelledCounts)
+			scope += fmt.Sprintf(", chuyển %d dòng số đếm sang đơn vị nay thay cho đơn vị khác", s.RelabelledCounts)
 		}
-		fmt.Fprintf(w, "model rebuilt: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
+		fmt.Fprintf(w, "đã tính lại số liệu: periods, dossier_stats, indicator_values, index_scores (%s)\n", scope)
 	}
 	if len(s.FinalPeriods)+len(s.ProvisionalPeriods) > 0 {
-		fmt.Fprintf(w, "periods final: %s\n", listOrNone(s.FinalPeriods))
-		fmt.Fprintf(w, "periods provisional (Số liệu tạm tính, not final until publish.grace after their end): %s\n", listOrNone(s.ProvisionalPeriods))
+		fmt.Fprintf(w, "kỳ chính thức: %s\n", listOrNone(s.FinalPeriods))
+		fmt.Fprintf(w, "kỳ tạm tính (Số liệu tạm tính, chưa chính thức cho đến hết publish.grace sau ngày cuối kỳ): %s\n", listOrNone(s.ProvisionalPeriods))
 	}
 	if len(s.Published) > 0 {
-		fmt.Fprintf(w, "published %d files of %d periods under %s\n", len(s.Published), len(s.RepublishedPeriods), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
+		fmt.Fprintf(w, "đã xuất bản %d tệp của %d kỳ vào %s\n", len(s.Published), len(s.RepublishedPeriods), rel(base, filepath.Dir(filepath.Dir(s.Published[0]))))
 	}
 	if s.Lake != nil {
-		fmt.Fprintf(w, "lake %s: %d partitions written, %d removed\n", rel(base, s.Lake.Dir), len(s.Lake.Written), len(s.Lake.Removed))
+		fmt.Fprintf(w, "lake %s: ghi %d phân vùng, xóa %d\n", rel(base, s.Lake.Dir), len(s.Lake.Written), len(s.Lake.Removed))
 	}
 	if s.ModelErr != nil {
-		fmt.Fprintf(w, "MODEL NOT REBUILT (the data is loaded; nothing was published; the next run rebuilds the model): %v\n", errors.Unwrap(s.ModelErr))
+		fmt.Fprintf(w, "CHƯA TÍNH LẠI ĐƯỢC SỐ LIỆU (dữ liệu đã nạp; chưa xuất bản gì; lần chạy sau sẽ tính lại): %v\n", errors.Unwrap(s.ModelErr))
 	}
 	if s.PublishErr != nil {
-		fmt.Fprintf(w, "PUBLICATION FAILED (the data is loaded; run cchc publish --period P to retry): %v\n", s.PublishErr)
+		fmt.Fprintf(w, "XUẤT BẢN LỖI (dữ liệu đã nạp; chạy cchc publish --period P để thử lại): %v\n", s.PublishErr)
 	}
 	if s.Snapshot != "" {
-		fmt.Fprintf(w, "analysts' snapshot refreshed: %s\n", rel(base, s.Snapshot))
+		fmt.Fprintf(w, "đã làm mới bản chụp cho người phân tích: %s\n", rel(base, s.Snapshot))
 	}
 	if s.SnapshotErr != nil {
-		fmt.Fprintf(w, "SNAPSHOT NOT REFRESHED (analysts still see the previous run): %v\n", s.SnapshotErr)
+		fmt.Fprintf(w, "CHƯA LÀM MỚI ĐƯỢC BẢN CHỤP (người phân tích vẫn thấy số liệu của lần chạy trước): %v\n", s.SnapshotErr)
 	}
 	if r.Status == "failed" && r.Message != "" {
-		fmt.Fprintf(w, "run failed, nothing was written: %s\n", r.Message)
+		fmt.Fprintf(w, "lần chạy thất bại, chưa ghi gì: %s\n", r.Message)
 	}
+}
+
+// summaryStatus is a run's status (runs.status) as the summary says it.
+func summaryStatus(status string) string {
+	switch status {
+	case warehouse.RunSucceeded:
+		return "thành công"
+	case warehouse.RunPartial:
+		return "thành công một phần"
+	case warehouse.RunFailed:
+		return "thất bại"
+	}
+	return status
+}
+
+// summaryTrigger is what started a run (runs.trigger) as the summary says
+// it.
+func summaryTrigger(trigger string) string {
+	switch trigger {
+	case "manual":
+		return "chạy tay"
+	case "schedule":
+		return "chạy theo lịch"
+	}
+	return trigger
+}
+
+// summaryFileStatus is a file's outcome (source_files.status) in the
+// summary's table.
+func summaryFileStatus(status string) string {
+	switch status {
+	case "loaded":
+		return "đã nạp"
+	case "failed":
+		return "lỗi"
+	}
+	return status
 }
 
 func listOrNone(l []string) string {
 	if len(l) == 0 {
-		return "none"
+		return "không có"
 	}
 	return strings.Join(l, ", ")
 }

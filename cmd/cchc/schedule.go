@@ -43,7 +43,7 @@ command exits 0.`,
 				s := warehouse.Skipped{At: warehouse.LocalNow(at, cfg.Location), GaveUpAt: warehouse.LocalNow(time.Now(), cfg.Location),
 					Host: host, PID: os.Getpid(), Reason: reason}
 				if err := warehouse.RecordSkipped(cfg.Warehouse, s); err != nil {
-					log.Error("skipped run not journalled", "err", err)
+					log.Error("không ghi được nhật ký lần chạy bị bỏ qua", "err", err)
 				}
 			}
 			job := func(ctx context.Context) error {

@@ -77,8 +77,9 @@ func openRead(cmd *cobra.Command, cfg *config.Config, preferLive, sandboxed bool
 	snap := warehouse.SnapshotPath(cfg.Warehouse)
 	_, serr := os.Stat(snap)
 	if serr == nil && warehouse.SnapshotWAL(cfg.Warehouse) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: warning: %s.wal exists: someone opened the snapshot read-write and changed it; "+
-			"what it shows may differ from the warehouse until the next run replaces it (open a copy to write)\n", snap)
+		fmt.Fprintf(cmd.ErrOrStderr(), "cchc: cảnh báo: có tệp %s.wal: ai đó đã mở bản chụp để ghi và đã sửa nó; "+
+			"số liệu đọc ra có thể khác kho dữ liệu cho đến khi lần chạy sau thay bản chụp; muốn ghi thì hãy mở một bản sao "+
+			"(the snapshot was opened read-write and changed)\n", snap)
 	}
 	if !preferLive && serr == nil {
 		return warehouse.Open(cmd.Context(), snap, opts)

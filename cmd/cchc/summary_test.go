@@ -19,27 +19,27 @@ func TestSummaryModelLine(t *testing.T) {
 		want string
 	}{
 		{"delta", pipeline.Summary{Modelled: true, ModelCounts: model.CountsDelta, RebuiltPeriods: five, TouchedPeriods: 4},
-			"(5 periods, 4 of them with changed dossiers, counted from the changed dossiers alone)"},
+			"(5 kỳ, 4 kỳ có hồ sơ thay đổi, chỉ đếm các hồ sơ thay đổi)"},
 		{"delta with new periods", pipeline.Summary{Modelled: true, ModelCounts: model.CountsDelta, RebuiltPeriods: five, TouchedPeriods: 4, NewPeriods: 2},
-			"(5 periods, 4 of them with changed dossiers, counted from the changed dossiers alone, but for 2 new periods counted from every dossier)"},
+			"(5 kỳ, 4 kỳ có hồ sơ thay đổi, chỉ đếm các hồ sơ thay đổi, riêng 2 kỳ mới đếm mọi hồ sơ)"},
 		{"full, delta", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsDelta, RebuiltPeriods: five, TouchedPeriods: 5},
-			"(all 5 periods, counted from the changed dossiers alone)"},
+			"(cả 5 kỳ, chỉ đếm các hồ sơ thay đổi)"},
 		{"full, kept", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsKept, RebuiltPeriods: five, TouchedPeriods: 5},
-			"(all 5 periods, from the counts kept: no dossier changed since they were counted)"},
+			"(cả 5 kỳ, dùng số đếm đã lưu: không hồ sơ nào thay đổi từ lần đếm trước)"},
 		{"full, kept, relabelled", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsKept, RebuiltPeriods: five, TouchedPeriods: 5, RelabelledCounts: 12},
-			"(all 5 periods, from the counts kept: no dossier changed since they were counted, 12 count rows moved to the units now standing for others)"},
+			"(cả 5 kỳ, dùng số đếm đã lưu: không hồ sơ nào thay đổi từ lần đếm trước, chuyển 12 dòng số đếm sang đơn vị nay thay cho đơn vị khác)"},
 		{"full, anew", pipeline.Summary{Modelled: true, ModelFull: true, ModelCounts: model.CountsAnew, RebuiltPeriods: five, TouchedPeriods: 5},
-			"(all 5 periods, every dossier counted)"},
+			"(cả 5 kỳ, đếm lại mọi hồ sơ)"},
 	} {
 		var b bytes.Buffer
 		printSummary(&b, ".", &c.s, 0)
 		var line string
 		for _, l := range strings.Split(b.String(), "\n") {
-			if strings.HasPrefix(l, "model rebuilt:") {
+			if strings.HasPrefix(l, "đã tính lại số liệu:") {
 				line = l
 			}
 		}
-		if want := "model rebuilt: periods, dossier_stats, indicator_values, index_scores " + c.want; line != want {
+		if want := "đã tính lại số liệu: periods, dossier_stats, indicator_values, index_scores " + c.want; line != want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, line, want)
 		}
 	}

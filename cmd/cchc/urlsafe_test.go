@@ -83,10 +83,10 @@ func TestScheduleBadURLNotJournalled(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			log.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "scheduler started") {
+			if strings.Contains(sc.Text(), "bắt đầu chạy theo lịch") {
 				started <- struct{}{}
 			}
-			if strings.Contains(sc.Text(), "scheduled run skipped") {
+			if strings.Contains(sc.Text(), "bỏ qua lần chạy theo lịch") {
 				skipped <- struct{}{}
 			}
 		}

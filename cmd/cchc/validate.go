@@ -36,8 +36,8 @@ problem, 2 when the config or the unit registry is invalid.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "config %s: ok\n", cfg.File)
-			fmt.Fprintf(out, "units %s: %d units\n", cfg.Units, len(reg.Units))
+			fmt.Fprintf(out, "cấu hình %s: hợp lệ\n", cfg.File)
+			fmt.Fprintf(out, "danh mục đơn vị %s: %d đơn vị\n", cfg.Units, len(reg.Units))
 			checks, err := pipeline.Check(cmd.Context(), cfg, reg, only)
 			if err != nil {
 				return usageErr(err)
@@ -51,12 +51,12 @@ problem, 2 when the config or the unit registry is invalid.`,
 			for _, sc := range checks {
 				if sc.Err != nil {
 					problems++
-					fmt.Fprintf(out, "\nsource %s: FAILED: %s\n", sc.Source, maskErr(sc.Err))
+					fmt.Fprintf(out, "\nnguồn %s: LỖI: %s\n", sc.Source, maskErr(sc.Err))
 					continue
 				}
-				fmt.Fprintf(out, "\nsource %s: %d files\n", sc.Source, len(sc.Files))
+				fmt.Fprintf(out, "\nnguồn %s: %d tệp\n", sc.Source, len(sc.Files))
 				if len(sc.Files) == 0 {
-					fmt.Fprintf(out, "  warning: nothing matches %s (a mistyped path, or no export yet)\n", sc.Where)
+					fmt.Fprintf(out, "  cảnh báo: không có tệp nào khớp %s (đường dẫn gõ sai, hoặc chưa có tệp xuất)\n", sc.Where)
 				}
 				// Columns an indicator reads that files of the source lack:
 				// unknown for those dossiers (not counted), never false.
@@ -77,39 +77,39 @@ problem, 2 when the config or the unit registry is invalid.`,
 					}
 				}
 				for _, c := range order {
-					fmt.Fprintf(out, "  warning: %s\n", pipeline.MissingColumnWarning(sc.Source, c, meth.IndicatorsReading(c), missing[c]))
+					fmt.Fprintf(out, "  cảnh báo: %s\n", pipeline.MissingColumnWarning(sc.Source, c, meth.IndicatorsReading(c), missing[c]))
 				}
 				for _, f := range sc.Files {
 					if f.Err != nil {
 						problems++
-						fmt.Fprintf(out, "  %s: FAILED: %s\n", rel(base, f.Path), maskErr(f.Err))
+						fmt.Fprintf(out, "  %s: LỖI: %s\n", rel(base, f.Path), maskErr(f.Err))
 						continue
 					}
 					enc := ""
 					if f.Encoding != "" {
 						enc = ", " + f.Encoding
 					}
-					fmt.Fprintf(out, "  %s (%s%s): %d rows checked, %d would be quarantined\n", rel(base, f.Path), f.Format, enc, f.Sampled, len(f.Rejected))
+					fmt.Fprintf(out, "  %s (%s%s): kiểm tra %d dòng, %d dòng sẽ bị cách ly\n", rel(base, f.Path), f.Format, enc, f.Sampled, len(f.Rejected))
 					if f.Dataset != "" && f.Dataset != "dossiers" {
-						fmt.Fprintf(out, "    dataset: %s\n", f.Dataset)
+						fmt.Fprintf(out, "    loại dữ liệu, dataset: %s\n", f.Dataset)
 					}
 					var pairs []string
 					for h, c := range f.Mapping.Columns {
 						pairs = append(pairs, fmt.Sprintf("%q → %s", h, c))
 					}
 					sort.Strings(pairs)
-					fmt.Fprintf(out, "    mapped: %s\n", strings.Join(pairs, ", "))
+					fmt.Fprintf(out, "    cột nhận diện được: %s\n", strings.Join(pairs, ", "))
 					if len(f.Mapping.Dropped) > 0 {
-						fmt.Fprintf(out, "    personal data, dropped: %s\n", strings.Join(f.Mapping.Dropped, ", "))
+						fmt.Fprintf(out, "    cột dữ liệu cá nhân, bỏ (không nạp): %s\n", strings.Join(f.Mapping.Dropped, ", "))
 					}
 					if len(f.Mapping.Unmapped) > 0 {
-						fmt.Fprintf(out, "    not recognised, not loaded: %s\n", strings.Join(f.Mapping.Unmapped, ", "))
+						fmt.Fprintf(out, "    cột không nhận diện được, không nạp: %s\n", strings.Join(f.Mapping.Unmapped, ", "))
 					}
 					if len(f.Mapping.Ignored) > 0 {
-						fmt.Fprintf(out, "    duplicate columns, ignored: %s\n", strings.Join(f.Mapping.Ignored, ", "))
+						fmt.Fprintf(out, "    cột trùng tên, bỏ qua: %s\n", strings.Join(f.Mapping.Ignored, ", "))
 					}
 					if f.Mapping.Legacy != "" {
-						fmt.Fprintf(out, "    legacy font text repaired: %s\n", f.Mapping.Legacy)
+						fmt.Fprintf(out, "    đã chuyển chữ phông cũ sang Unicode: %s\n", f.Mapping.Legacy)
 					}
 					var orphans []string
 					for u := range f.Orphaned {
@@ -117,7 +117,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 					}
 					sort.Strings(orphans)
 					for _, u := range orphans {
-						fmt.Fprintf(out, "    warning: %d rows name unit %s after its valid_to, and it has no successor_code: they would count for it, unranked; set its successor in %s\n",
+						fmt.Fprintf(out, "    cảnh báo: %d dòng ghi đơn vị %s sau ngày valid_to nhưng đơn vị chưa có successor_code: sẽ tính cho đơn vị này, không xếp hạng; hãy ghi đơn vị kế thừa trong %s\n",
 							f.Orphaned[u], u, rel(base, cfg.Units))
 					}
 					if f.Sheet != nil {
@@ -127,7 +127,7 @@ problem, 2 when the config or the unit registry is invalid.`,
 					}
 					for i, e := range f.Rejected {
 						if i == 3 {
-							fmt.Fprintf(out, "    ... %d more\n", len(f.Rejected)-3)
+							fmt.Fprintf(out, "    ... và %d dòng nữa\n", len(f.Rejected)-3)
 							break
 						}
 						fmt.Fprintf(out, "    dòng %d, cột %q [%s]: %s\n", e.Row, e.Column, e.Code, e.Reason)
@@ -136,9 +136,9 @@ problem, 2 when the config or the unit registry is invalid.`,
 			}
 			warnOrphans(cmd, cfg, reg, out)
 			if problems > 0 {
-				return failedErr(fmt.Errorf("%d problems found", problems))
+				return failedErr(fmt.Errorf("có %d lỗi cần sửa, xem ở trên (%d problems found)", problems, problems))
 			}
-			fmt.Fprintln(out, "\nall sources usable")
+			fmt.Fprintln(out, "\nmọi nguồn đều dùng được")
 			return nil
 		},
 	}
@@ -158,21 +158,21 @@ func warnOrphans(cmd *cobra.Command, cfg *config.Config, reg *units.Registry, ou
 	}
 	w, err := openRead(cmd, cfg, true, false)
 	if err != nil {
-		fmt.Fprintf(out, "\nwarehouse %s: not read (%s): dissolved units without successor not checked\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
+		fmt.Fprintf(out, "\nkho dữ liệu %s: không đọc được (%s): chưa kiểm tra các đơn vị đã giải thể chưa có đơn vị kế thừa\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
 		return
 	}
 	defer w.Close()
 	orphans, err := pipeline.Orphans(cmd.Context(), w.DB(), reg, false)
 	if err != nil {
-		fmt.Fprintf(out, "\nwarehouse %s: %s\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
+		fmt.Fprintf(out, "\nkho dữ liệu %s: %s\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), maskErr(err))
 		return
 	}
 	if len(orphans) == 0 {
 		return
 	}
-	fmt.Fprintf(out, "\nwarehouse %s: %d dissolved units without successor still have dossiers\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), len(orphans))
+	fmt.Fprintf(out, "\nkho dữ liệu %s: %d đơn vị đã giải thể chưa có đơn vị kế thừa vẫn còn hồ sơ\n", rel(filepath.Dir(cfg.File), cfg.Warehouse), len(orphans))
 	for _, o := range orphans {
-		fmt.Fprintf(out, "  warning: %s\n", o.Warning(rel(filepath.Dir(cfg.File), cfg.Units)))
+		fmt.Fprintf(out, "  cảnh báo: %s\n", o.Warning(rel(filepath.Dir(cfg.File), cfg.Units)))
 	}
 }
 

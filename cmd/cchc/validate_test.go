@@ -41,9 +41,9 @@ func TestDissolvedWithoutSuccessorWarned(t *testing.T) {
 	}{
 		// No warehouse yet: nothing to read, nothing written.
 		{name: "validate before any run", args: []string{"validate"}, quiet: true},
-		{name: "run", args: []string{"run"}, want: []string{"WARNING " + warning, "1 hồ sơ vẫn chưa có ngày kết thúc xử lý",
+		{name: "run", args: []string{"run"}, want: []string{"CẢNH BÁO " + warning, "1 hồ sơ vẫn chưa có ngày kết thúc xử lý",
 			"successor_code của H.BAVI trong units.csv", "nguồn a"}},
-		{name: "validate", args: []string{"validate"}, want: []string{"warning: " + warning, "1 hồ sơ vẫn chưa có ngày kết thúc xử lý",
+		{name: "validate", args: []string{"validate"}, want: []string{"cảnh báo: " + warning, "1 hồ sơ vẫn chưa có ngày kết thúc xử lý",
 			"successor_code của H.BAVI trong units.csv"}},
 		{name: "validate with a successor", args: []string{"validate"}, quiet: true,
 			before: func() { setUnit("H.BAVI,UBND huyện Ba Vì,district,,,2026-03-11,X.TANLINH,Ba Vì") }},

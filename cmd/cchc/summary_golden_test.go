@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/cchc/cchc/model"
+	"github.com/cchc/cchc/pipeline"
+	"github.com/cchc/cchc/publish"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/warehouse"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
+
+// golden compares got with testdata/name; -update rewrites it.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/cchc -run %s -update to create it)", err, t.Name())
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s changed; if that is deliberate, run go test ./cmd/cchc -run %s -update and review the diff\n--- got ---\n%s", name, t.Name(), got)
+	}
+}
+
+// The run summary is what the clerks, the analysts and the operator of the
+// nightly job read: every line of it is Vietnamese (NFC), the tables,
+// columns, config keys, reason codes and runs.status values it names stay
+// as they are, and the counts are grouped as elsewhere (18,144). One
+// summary sets every field that prints a line, one is a failed run.
+func TestSummaryGolden(t *testing.T) {
+	since := time.Date(2026, 10, 28, 1, 30, 0, 0, time.UTC)
+	files := []*warehouse.FileResult{
+		{Source: "ba-vi", Path: "/srv/cchc/exports/ba-vi/q1.xlsx", Status: "loaded", RowsRead: 18144, RowsLoaded: 15968, RowsQuarantined: 26, RowsSuperseded: 2150,
+			Mapping: transforms.Mapping{Dropped: []string{"Họ tên người nộp", "Số CCCD"}}, ValuesMasked: 1234},
+		{Source: "ba-vi", Path: "/srv/cchc/exports/ba-vi/q2.xlsx", Status: "loaded", Retry: true, RowsRead: 10, RowsLoaded: 9, RowsQuarantined: 0},
+		{Source: "son-tay", Path: "/srv/cchc/exports/son-tay/t5.csv", Status: "failed", Error: "source son-tay: file exports/son-tay/t5.csv: không đọc được tệp"},
+	}
+	for _, c := range []struct {
+		name string
+		took time.Duration
+		s    pipeline.Summary
+	}{
+		{"summary-partial.golden", 28243 * time.Millisecond, pipeline.Summary{
+			Run: warehouse.Run{ID: 7, Status: warehouse.RunPartial, Trigger: "schedule", FilesNew: 2, FilesFailed: 1,
+				RowsRead: 18154, RowsLoaded: 15977, RowsQuarantined: 26, RowsSuperseded: 2150},
+			Timing:      pipeline.Timing{Stage: 8851 * time.Millisecond, Commit: 7412 * time.Millisecond, Publish: 9094 * time.Millisecond},
+			Files:       files,
+			Unchanged:   170,
+			StillFailed: 2,
+			Retried:     1, Recovered: 1,
+			RetryFailed:  []string{"source ba-vi: file exports/ba-vi/q3.xlsx: quá nhiều dòng lỗi"},
+			Duplicates:   1500,
+			SourceErrors: []pipeline.SourceError{{Source: "dvcqg", Err: errors.New("máy chủ không trả lời")}},
+			Rejections: []pipeline.Rejection{{Source: "ba-vi", File: "/srv/cchc/exports/ba-vi/q1.xlsx",
+				RowError: transforms.RowError{Row: 109, Column: "Số hồ sơ", Code: "missing_dossier_code", Reason: "Thiếu mã hồ sơ"}}},
+			Warnings:     []string{pipeline.MissingColumnWarning("son-tay", "reused_data", []string{"reused_data"}, 18)},
+			Redirected:   []pipeline.Redirect{{Unit: "X.KIMSON", Successor: "PH.TUNGTHIEN", Rows: 245}, {Unit: "X.TANLINH", Rows: 3}},
+			StaleSources: []warehouse.StaleSource{{Source: "phuc-tho", LastNewFile: &since}, {Source: "xa-moi"}},
+			Modelled:     true, ModelCounts: model.CountsDelta, RebuiltPeriods: []string{"2026", "2026-10", "2026-Q4"}, TouchedPeriods: 2, NewPeriods: 1,
+			FinalPeriods: []string{"2026-09"}, ProvisionalPeriods: []string{"2026-10", "2026-Q4", "2026"},
+			Published:          []string{"/srv/cchc/out/2026-10/ranking-commune.csv", "/srv/cchc/out/2026-10/report.html"},
+			RepublishedPeriods: []string{"2026-10"},
+			Lake:               &publish.LakeResult{Dir: "/srv/cchc/lake", Written: []string{"dossiers/year=2026/month=10"}},
+			PublishErr:         errors.New("publish 2026-Q4: disk full"),
+			Snapshot:           "/srv/cchc/cchc.snapshot.duckdb",
+			SnapshotErr:        errors.New("copy: disk full"),
+		}},
+		{"summary-failed.golden", 1500 * time.Millisecond, pipeline.Summary{
+			Run: warehouse.Run{ID: 8, Status: warehouse.RunFailed, Trigger: "manual", FilesNew: 2, RowsRead: 18154,
+				Message: "the disk holding /srv/cchc is full"},
+			Files:    files[:2],
+			ModelErr: &warehouse.ModelError{Err: errors.New("Binder Error")},
+		}},
+	} {
+		var b bytes.Buffer
+		printSummary(&b, "/srv/cchc", &c.s, c.took)
+		if !norm.NFC.IsNormalString(b.String()) {
+			t.Errorf("%s: not NFC", c.name)
+		}
+		golden(t, c.name, b.Bytes())
+	}
+}
