@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,11 +136,11 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		return
 	}
 	r := s.Run
-	fmt.Fprintf(w, "lần chạy %d %s (%s) trong %s, %s (%s)\n", r.ID, summaryStatus(r.Status), r.Status, took.Round(10*time.Millisecond),
+	fmt.Fprintf(w, "lần chạy %d %s (%s) trong %s, %s (%s)\n", r.ID, summaryStatus(r.Status), r.Status, viDuration(took),
 		summaryTrigger(r.Trigger), r.Trigger)
 	tm := s.Timing
-	fmt.Fprintf(w, "thời gian: đọc tệp (stage) %s, ghi kho và tính số liệu (commit, model) %s, xuất bản (publish) %s\n", tm.Stage.Round(10*time.Millisecond),
-		tm.Commit.Round(10*time.Millisecond), tm.Publish.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "thời gian: đọc tệp (stage) %s, ghi kho và tính số liệu (commit, model) %s, xuất bản (publish) %s\n", viDuration(tm.Stage),
+		viDuration(tm.Commit), viDuration(tm.Publish))
 	fmt.Fprintf(w, "tệp: %d mới, %d lỗi, %d không đổi", r.FilesNew, r.FilesFailed, s.Unchanged)
 	if s.Retried > 0 {
 		fmt.Fprintf(w, ", %d đọc lại", s.Retried)
@@ -341,7 +342,9 @@ func rel(base, p string) string {
 	return p
 }
 
-// groupDigits writes 1234567 as 1,234,567 for the terminal summary.
+// groupDigits writes 1234567 as 1.234.567 for the terminal summary: in
+// Vietnamese the dot groups thousands and the comma is the decimal mark,
+// so "18,144" would read as eighteen and a bit.
 func groupDigits(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
@@ -349,7 +352,7 @@ func groupDigits(n int64) string {
 	var b strings.Builder
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+			b.WriteByte('.')
 		}
 		b.WriteRune(c)
 	}
@@ -357,4 +360,28 @@ func groupDigits(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// viDuration writes a duration as a Vietnamese reader reads it, to the
+// hundredth of a second with a decimal comma: "28,24 giây", "0,22 giây",
+// "2 phút 3,5 giây", "1 giờ 0 phút 5 giây".
+func viDuration(d time.Duration) string {
+	d = d.Round(10 * time.Millisecond)
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	sec := strings.Replace(strconv.FormatFloat((d%time.Minute).Seconds(), 'f', -1, 64), ".", ",", 1) + " giây"
+	out := sec
+	switch {
+	case h > 0:
+		out = fmt.Sprintf("%d giờ %d phút %s", h, m, sec)
+	case m > 0:
+		out = fmt.Sprintf("%d phút %s", m, sec)
+	}
+	if neg {
+		return "-" + out
+	}
+	return out
 }

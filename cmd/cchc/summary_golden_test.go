@@ -45,7 +45,8 @@ func golden(t *testing.T, name string, got []byte) {
 // The run summary is what the clerks, the analysts and the operator of the
 // nightly job read: every line of it is Vietnamese (NFC), the tables,
 // columns, config keys, reason codes and runs.status values it names stay
-// as they are, and the counts are grouped as elsewhere (18,144). One
+// as they are, the counts are grouped with a dot (18.144: a comma is the decimal mark)
+// and the times have a decimal comma (28,24 giây). One
 // summary sets every field that prints a line, one is a failed run.
 func TestSummaryGolden(t *testing.T) {
 	since := time.Date(2026, 10, 28, 1, 30, 0, 0, time.UTC)
@@ -98,5 +99,33 @@ func TestSummaryGolden(t *testing.T) {
 			t.Errorf("%s: not NFC", c.name)
 		}
 		golden(t, c.name, b.Bytes())
+	}
+}
+
+// Vietnamese groups thousands with a dot and writes decimals with a comma:
+// "18,144 dòng" would read as eighteen rows and a bit.
+func TestVietnameseNumbers(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1.000"}, {18144, "18.144"}, {1234567, "1.234.567"}, {-2150, "-2.150"}} {
+		if got := groupDigits(c.n); got != c.want {
+			t.Errorf("groupDigits(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 giây"},
+		{220 * time.Millisecond, "0,22 giây"},
+		{28244 * time.Millisecond, "28,24 giây"}, // rounded to the hundredth
+		{1500 * time.Millisecond, "1,5 giây"},
+		{2*time.Minute + 3500*time.Millisecond, "2 phút 3,5 giây"},
+		{time.Hour + 5*time.Second, "1 giờ 0 phút 5 giây"},
+	} {
+		if got := viDuration(c.d); got != c.want {
+			t.Errorf("viDuration(%s) = %q, want %q", c.d, got, c.want)
+		}
 	}
 }
