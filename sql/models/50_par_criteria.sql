@@ -205,8 +205,11 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
        CASE WHEN NOT applicable THEN NULL
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN NULL
             WHEN kind = 'survey' THEN survey
+            -- The rate rounded to 9 decimals, as the scores are
+            -- (55_par_scores.sql): 1 − 1/20 − 1/20 is 0.8999999999999999
+            -- in floating point and must reach the 90% bracket.
             WHEN kind = 'data' AND rate IS NOT NULL THEN least(tree_max,
-                 coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND rate >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
+                 coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND round(rate, 9) >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
             WHEN kind = 'data' AND service_score IS NOT NULL THEN tree_max * service_score / 100
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
@@ -214,8 +217,8 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
                  || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
             WHEN kind = 'survey' THEN 'điểm điều tra xã hội học'
-            WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || printf('%.2f', rate * 100) || '%'
-            WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || printf('%.2f', service_score) || ' / 100'
+            WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || replace(printf('%.2f', rate * 100), '.', ',') || '%'
+            WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || replace(printf('%.2f', service_score), '.', ',') || ' / 100'
             WHEN kind = 'data' AND appraised_points IS NOT NULL THEN 'không có dữ liệu hồ sơ; dùng điểm thẩm định'
             WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
             WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'

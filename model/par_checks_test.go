@@ -1,0 +1,63 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+)
+
+// A criterion fed by bracket rules over a rate scores the bracket whose
+// threshold the rate reaches, also when floating point puts the rate a
+// hair under it, and its note writes the rate with a decimal comma.
+//
+// S.A: 20 dossiers of 2025 resolved, 1 late; 20 rated, 1 dissatisfied.
+// satisfaction = 1 − 1/20 − 1/20 = 0,90 exactly (≥ 90%: 5 points), but
+// 1 − 0.05 − 0.05 is 0.8999999999999999 in floating point. I = I.1 5 (5
+// of 5) + I.2 5 (fed) = 10 of 10 → 100.
+func TestPARBracketAtThreshold(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department")
+	parSheet(t, w, "2025", "S.A", []sheetNode{
+		{"I", nil, 1, false, "", 10, nil, false},
+		{"I.1", "I", 2, true, "", 5, 5.0, false},
+		{"I.2", "I", 2, true, "", 5, 5.0, false},
+	})
+	var ds []dossier
+	for n := 0; n < 20; n++ {
+		d := dossier{code: fmt.Sprintf("A-%02d", n), unit: "S.A", status: "resolved",
+			received: "2025-03-02 08:00:00", due: "2025-03-10 17:00:00", finished: "2025-03-05 10:00:00", rating: "satisfied"}
+		if n == 0 {
+			d.finished = "2025-03-12 10:00:00"
+		}
+		if n == 1 {
+			d.rating = "dissatisfied"
+		}
+		ds = append(ds, d)
+	}
+	insert(t, w.DB(), ds)
+	buildPAR(t, w, writeYAML(t, `name: brackets
+version: "1"
+title_vi: Chỉ số CCHC
+data:
+  - code: I.2
+    indicator: satisfaction
+    brackets: [{min: 0.9, points: 5}, {min: 0.8, points: 3}]
+    else: 0
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min: 70}, {name: Trung bình, min: 50}, {name: Yếu, min: 0}]
+`))
+	var rate float64
+	if err := w.DB().QueryRow(`SELECT rate FROM indicator_values WHERE period = '2025' AND unit_code = 'S.A' AND indicator_code = 'satisfaction'`).Scan(&rate); err != nil {
+		t.Fatal(err)
+	}
+	var pts float64
+	var note string
+	if err := w.DB().QueryRow(`SELECT appraised_points, note FROM par_criterion_scores WHERE period = '2025' AND unit_code = 'S.A' AND code = 'I.2'`).Scan(&pts, &note); err != nil {
+		t.Fatal(err)
+	}
+	g := parScores(t, w.DB(), "2025")["S.A"]
+	if pts != 5 || !sameF(g.score, fp(100)) {
+		t.Errorf("rate %.17g: I.2 %v points, score %s; want 5 (≥ 90%%), 100", rate, pts, show(g.score))
+	}
+	if want := "tính từ dữ liệu hồ sơ: tỷ lệ satisfaction 90,00%"; note != want {
+		t.Errorf("I.2 note %q, want %q", note, want)
+	}
+}
