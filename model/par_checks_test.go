@@ -1,6 +1,7 @@
 package model
 
 import (
+	"database/sql"
 	"fmt"
 	"testing"
 )
@@ -59,5 +60,49 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 	}
 	if want := "tính từ dữ liệu hồ sơ: tỷ lệ satisfaction 90,00%"; note != want {
 		t.Errorf("I.2 note %q, want %q", note, want)
+	}
+}
+
+// A field of an incomplete unit whose applicable scored leaves are not all
+// known has unknown points (NULL), not the sum of the known ones; its
+// maximum likewise when a leaf's maximum is unknown. S.A: I = I.1 4 of 4 +
+// I.2 unknown (no appraised points) → I unknown, maximum 10; II = II.1
+// 5 of 5 → 5 (a field with every leaf known keeps its sum).
+func TestPARFieldPointsUnknownLeaf(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department")
+	parSheet(t, w, "2025", "S.A", []sheetNode{
+		{"I", nil, 1, false, "", 10, nil, false},
+		{"I.1", "I", 2, true, "", 4, 4.0, false},
+		{"I.2", "I", 2, true, "", 6, nil, false},
+		{"II", nil, 1, false, "", 5, nil, false},
+		{"II.1", "II", 2, true, "", 5, 5.0, false},
+	})
+	buildPAR(t, w, "default")
+	got := map[string]string{}
+	rows, err := w.DB().Query(`SELECT code, max_points, appraised_points FROM par_criterion_scores WHERE period = '2025' AND unit_code = 'S.A' AND code IN ('I', 'II')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var mx, pts sql.NullFloat64
+		if err := rows.Scan(&code, &mx, &pts); err != nil {
+			t.Fatal(err)
+		}
+		got[code] = show(f(pts)) + " of " + show(f(mx))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"I": "NULL of 10", "II": "5 of 5"}
+	for code, w := range want {
+		if got[code] != w {
+			t.Errorf("%s: %s, want %s", code, got[code], w)
+		}
+	}
+	if g := parScores(t, w.DB(), "2025")["S.A"]; g.status != "incomplete" {
+		t.Errorf("S.A %s, want incomplete", g.status)
 	}
 }

@@ -244,10 +244,16 @@ WITH anc AS (
            any_value(points) FILTER (WHERE code = anc_code) AS own_points,
            any_value(applicable) FILTER (WHERE code = anc_code) AS own_applicable,
            any_value(note) FILTER (WHERE code = anc_code) AS own_note,
-           -- Sums in a fixed order (see 55_par_scores.sql).
-           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS sum_max,
+           -- Sums in a fixed order (see 55_par_scores.sql). A node with an
+           -- applicable scored row whose points (or maximum) are unknown
+           -- has unknown points (maximum), never the sum of the known ones:
+           -- an incomplete unit's field is published empty, not as part of
+           -- its points.
+           CASE WHEN NOT coalesce(bool_or(max_points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) END AS sum_max,
            list_sum(list_sort(list(self_points) FILTER (WHERE applicable))) AS sum_self,
-           list_sum(list_sort(list(points) FILTER (WHERE applicable))) AS sum_points,
+           CASE WHEN NOT coalesce(bool_or(points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(points) FILTER (WHERE applicable))) END AS sum_points,
            coalesce(bool_or(applicable), false) AS any_applicable
     FROM anc GROUP BY period, unit_code, anc_code
 )
