@@ -63,6 +63,44 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 	}
 }
 
+// A survey field whose maximum the sheet leaves blank (and no tree fixes)
+// has no known maximum: the unit is incomplete, never scored out of the
+// other fields' maximum alone. Survey 29 points; I 70 of 70. Counted
+// without the field's maximum it would be (70 + 29) / 70 = 141,43.
+// A survey field split into components of which one has no maximum is
+// unknown the same way (not the 25 of the other component).
+func TestPARSurveyFieldWithoutMax(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		nodes []sheetNode
+	}{
+		{"field", []sheetNode{
+			{"I", nil, 1, false, "", 70, nil, false},
+			{"I.1", "I", 2, true, "", 70, 70.0, false},
+			{"II", nil, 1, true, "Điều tra xã hội học", nil, nil, false},
+		}},
+		{"component", []sheetNode{
+			{"I", nil, 1, false, "", 70, nil, false},
+			{"I.1", "I", 2, true, "", 70, 70.0, false},
+			{"II", nil, 1, false, "Điều tra xã hội học", nil, nil, false},
+			{"II.1", "II", 2, true, "", 25, nil, false},
+			{"II.2", "II", 2, true, "", nil, nil, false},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := openWarehouse(t)
+			units(t, w.DB(), "S.A,Sở A,department")
+			execAll(t, w, `INSERT INTO par_survey_results VALUES ('2025', 'S.A', 29, NULL, 'survey', 's.csv', 2, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`)
+			parSheet(t, w, "2025", "S.A", c.nodes)
+			buildPAR(t, w, "default")
+			g := parScores(t, w.DB(), "2025")["S.A"]
+			if want := "không biết điểm tối đa của tiêu chí II, chờ bảng điểm ghi điểm tối đa"; g.status != "incomplete" || g.score != nil || g.note != want {
+				t.Errorf("S.A: %s score %s max %s note %q, want incomplete, no score, note %q", g.status, show(g.score), show(g.max), g.note, want)
+			}
+		})
+	}
+}
+
 // A field of an incomplete unit whose applicable scored leaves are not all
 // known has unknown points (NULL), not the sum of the known ones; its
 // maximum likewise when a leaf's maximum is unknown. S.A: I = I.1 4 of 4 +

@@ -141,7 +141,7 @@ WITH survey AS (
 )
 SELECT period, peer_group, code, parent_code, depth, seq, name,
        CASE WHEN is_survey AND max_points IS NULL
-            THEN (SELECT sum(c.max_points) FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group
+            THEN (SELECT CASE WHEN NOT bool_or(c.max_points IS NULL) THEN list_sum(list_sort(list(c.max_points))) END FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group
                   AND starts_with(c.code, t.code || '.')
                   AND NOT EXISTS (SELECT 1 FROM par_tree0 d WHERE d.period = c.period AND d.peer_group = c.peer_group AND d.parent_code = c.code))
             ELSE max_points END AS max_points,
@@ -213,6 +213,7 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             WHEN kind = 'data' AND service_score IS NOT NULL THEN tree_max * service_score / 100
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
+            WHEN tree_max IS NULL THEN 'không biết điểm tối đa (bảng điểm để trống)'
             WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
                  || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
