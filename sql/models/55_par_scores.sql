@@ -12,8 +12,8 @@
 -- list_sum(list_sort(list(x)))), as in 40_index_scores.sql: a parallel
 -- sum's order varies from run to run.
 -- A unit with a quarantined sheet row, a sheet outside its group's common
--- tree (par_tree_conflicts), a scored criterion without points or
--- without a maximum, no sheet,
+-- tree or the methodology's fixed tree (par_tree_conflicts), a scored
+-- criterion without points or without a maximum, no sheet,
 -- no survey result, survey points above the survey field's maximum, a
 -- survey or adjustment row still in quarantine, or dissolved before the
 -- period's end is incomplete: listed, never ranked, with
