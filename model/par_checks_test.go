@@ -66,19 +66,23 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 // With a tree fixed by the methodology (I = I.1 4 + I.2 6), the sheets
 // are compared with it: a sheet that disagrees leaves its unit incomplete
 // (never ranked, never above 100) with the difference named; the sheets
-// of a group all alike, so they agree with each other.
+// of a group all alike, so they agree with each other. The points of a
+// criterion scored from a sheet that disagrees are no score: unknown, and
+// so is their field.
 //
 //	maxima  I.1 4/4, I.2 written with maximum 8 and appraised 8 (valid in
 //	        the sheet): scored against the tree it would be 4 + 8 = 12 of
-//	        10 = 120 → incomplete, "I.2 điểm tối đa 8 thay vì 6".
+//	        10 = 120 → incomplete, "I.2 điểm tối đa 8 thay vì 6"; I.2
+//	        and field I unknown.
 //	split   I.1 4/4, I.2 a parent in the sheet (maximum 6 = 3 + 3) with
 //	        the subtotal 6 written on its row while its leaves I.2.1 +
 //	        I.2.2 are 1 + 2 = 3: the tree scores I.2 itself, which would be
 //	        the written subtotal (10 of 10 = 100) → incomplete, naming the
-//	        split and both maxima (6 in the sheet, 6 in the tree).
+//	        split and both maxima (6 in the sheet, 6 in the tree); I.2
+//	        and field I unknown.
 //	extra   I.1 4/4, I.2 6/6 and a criterion I.3 3/3 the tree lacks →
-//	        incomplete, "thừa I.3".
-//	same    I.1 4/3, I.2 6/6 → 9 of 10 = 90, ranked 1.
+//	        incomplete, "thừa I.3"; field I 4 + 6 = 10 (I.3 is not in it).
+//	same    I.1 4/3, I.2 6/6 → 9 of 10 = 90, ranked 1; field I 9.
 func TestPARSheetAgainstFixedTree(t *testing.T) {
 	yaml := `name: fixed
 version: "1"
@@ -95,30 +99,31 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 		status string
 		score  *float64
 		note   string
+		field  *float64 // field I's points
 	}{
 		{"maxima", []sheetNode{
 			{"I", nil, 1, false, "", 12, nil, false},
 			{"I.1", "I", 2, true, "", 4, 4.0, false},
 			{"I.2", "I", 2, true, "", 8, 8.0, false},
-		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (I.2 điểm tối đa 8 thay vì 6), chờ bảng điểm đúng"},
+		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (I.2 điểm tối đa 8 thay vì 6), chờ bảng điểm đúng", nil},
 		{"split", []sheetNode{
 			{"I", nil, 1, false, "", 10, nil, false},
 			{"I.1", "I", 2, true, "", 4, 4.0, false},
 			{"I.2", "I", 2, false, "", 6, 6.0, false},
 			{"I.2.1", "I.2", 3, true, "", 3, 1.0, false},
 			{"I.2.2", "I.2", 3, true, "", 3, 2.0, false},
-		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (I.2 chia thành I.2.1, I.2.2 với điểm tối đa 6 thay vì một tiêu chí điểm tối đa 6), chờ bảng điểm đúng"},
+		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (I.2 chia thành I.2.1, I.2.2 với điểm tối đa 6 thay vì một tiêu chí điểm tối đa 6), chờ bảng điểm đúng", nil},
 		{"extra", []sheetNode{
 			{"I", nil, 1, false, "", 13, nil, false},
 			{"I.1", "I", 2, true, "", 4, 4.0, false},
 			{"I.2", "I", 2, true, "", 6, 6.0, false},
 			{"I.3", "I", 2, true, "", 3, 3.0, false},
-		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (thừa I.3), chờ bảng điểm đúng"},
+		}, "incomplete", nil, "bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (thừa I.3), chờ bảng điểm đúng", fp(10)},
 		{"same", []sheetNode{
 			{"I", nil, 1, false, "", 10, nil, false},
 			{"I.1", "I", 2, true, "", 4, 3.0, false},
 			{"I.2", "I", 2, true, "", 6, 6.0, false},
-		}, "ranked", fp(90), ""},
+		}, "ranked", fp(90), "", fp(9)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := openWarehouse(t)
@@ -127,8 +132,13 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 			parSheet(t, w, "2025", "S.B", c.nodes)
 			buildPAR(t, w, writeYAML(t, yaml))
 			for u, g := range parScores(t, w.DB(), "2025") {
-				if g.status != c.status || !sameF(g.score, c.score) || g.note != c.note {
-					t.Errorf("%s: %s score %s note %q\nwant %s score %s note %q", u, g.status, show(g.score), g.note, c.status, show(c.score), c.note)
+				var field sql.NullFloat64
+				if err := w.DB().QueryRow(`SELECT appraised_points FROM par_criterion_scores WHERE period = '2025' AND unit_code = ? AND code = 'I'`, u).Scan(&field); err != nil {
+					t.Fatal(err)
+				}
+				if g.status != c.status || !sameF(g.score, c.score) || g.note != c.note || !sameF(f(field), c.field) {
+					t.Errorf("%s: %s score %s note %q field I %s\nwant %s score %s note %q field I %s", u, g.status, show(g.score), g.note, show(f(field)),
+						c.status, show(c.score), c.note, show(c.field))
 				}
 			}
 		})

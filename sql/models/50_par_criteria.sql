@@ -136,6 +136,30 @@ FROM t;
 -- tree's, and a row outside the tree is extra; components under a data-fed
 -- or survey criterion are the sheet's own (the data or the survey score
 -- it). A scored criterion the sheet lacks is a missing score already.
+-- par_fixed_diffs holds a sheet's rows that differ from the fixed tree;
+-- the points of such a criterion scored from the sheet are no score
+-- (par_scored: unknown, so its field is too), since they are out of
+-- another maximum or a subtotal.
+CREATE OR REPLACE TEMP TABLE par_fixed_diffs AS
+SELECT r.period, r.unit_code, r.code, r.seq, t.kind,
+       CASE WHEN t.code IS NULL THEN 'thừa ' || r.code
+            WHEN t.kind IS NULL THEN NULL
+            WHEN t.kind = 'sheet' AND NOT r.is_leaf
+            THEN r.code || ' chia thành '
+                 || (SELECT string_agg(c.code, ', ' ORDER BY c.seq) FROM par_sheet_rows c
+                     WHERE c.period = r.period AND c.unit_code = r.unit_code AND c.parent_code = r.code)
+                 || ' với điểm tối đa ' || coalesce(replace(format('{:g}', r.max_points), '.', ','), '-')
+                 || ' thay vì một tiêu chí điểm tối đa ' || replace(format('{:g}', t.max_points), '.', ',')
+            WHEN r.max_points IS NOT NULL AND abs(r.max_points - t.max_points) > 1e-9
+            THEN r.code || ' điểm tối đa ' || replace(format('{:g}', r.max_points), '.', ',')
+                 || ' thay vì ' || replace(format('{:g}', t.max_points), '.', ',') END AS diff
+FROM par_sheet_rows r
+JOIN par_members m USING (period, unit_code)
+LEFT JOIN par_tree t ON t.period = r.period AND t.peer_group = m.peer_group AND t.code = r.code
+WHERE EXISTS (SELECT 1 FROM par_fixed_tree)
+  AND NOT EXISTS (SELECT 1 FROM par_tree s WHERE s.period = r.period AND s.peer_group = m.peer_group
+                  AND s.kind IS NOT NULL AND starts_with(r.code, s.code || '.'));
+
 CREATE OR REPLACE TEMP TABLE par_tree_conflicts AS
 WITH fmt AS (
     SELECT period, unit_code, code, seq, CASE WHEN is_leaf THEN replace(format('{:g}', max_points), '.', ',') END AS mx FROM par_sheet_rows
@@ -164,31 +188,12 @@ WITH fmt AS (
     LEFT JOIN d USING (period, unit_code)
     WHERE NOT EXISTS (SELECT 1 FROM par_fixed_tree)
       AND t.trees > 1 AND (t.ref_unit IS NULL OR s.tree <> t.tree)
-), fixed AS (
-    SELECT r.period, r.unit_code, r.seq,
-           CASE WHEN t.code IS NULL THEN 'thừa ' || r.code
-                WHEN t.kind IS NULL THEN NULL
-                WHEN t.kind = 'sheet' AND NOT r.is_leaf
-                THEN r.code || ' chia thành '
-                     || (SELECT string_agg(c.code, ', ' ORDER BY c.seq) FROM par_sheet_rows c
-                         WHERE c.period = r.period AND c.unit_code = r.unit_code AND c.parent_code = r.code)
-                     || ' với điểm tối đa ' || coalesce(replace(format('{:g}', r.max_points), '.', ','), '-')
-                     || ' thay vì một tiêu chí điểm tối đa ' || replace(format('{:g}', t.max_points), '.', ',')
-                WHEN r.max_points IS NOT NULL AND abs(r.max_points - t.max_points) > 1e-9
-                THEN r.code || ' điểm tối đa ' || replace(format('{:g}', r.max_points), '.', ',')
-                     || ' thay vì ' || replace(format('{:g}', t.max_points), '.', ',') END AS diff
-    FROM par_sheet_rows r
-    JOIN par_members m USING (period, unit_code)
-    LEFT JOIN par_tree t ON t.period = r.period AND t.peer_group = m.peer_group AND t.code = r.code
-    WHERE EXISTS (SELECT 1 FROM par_fixed_tree)
-      AND NOT EXISTS (SELECT 1 FROM par_tree s WHERE s.period = r.period AND s.peer_group = m.peer_group
-                      AND s.kind IS NOT NULL AND starts_with(r.code, s.code || '.'))
 )
 SELECT period, unit_code, note FROM majority
 UNION ALL
 SELECT period, unit_code,
        'bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (' || string_agg(diff, '; ' ORDER BY seq) || '), chờ bảng điểm đúng'
-FROM fixed WHERE diff IS NOT NULL GROUP BY period, unit_code;
+FROM par_fixed_diffs WHERE diff IS NOT NULL GROUP BY period, unit_code;
 
 -- One row per member with a sheet and scored node. Survey points above the
 -- survey field's maximum are no score (a typo, another scale): the field
@@ -202,6 +207,8 @@ WITH na AS (
            NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
+           EXISTS (SELECT 1 FROM par_fixed_diffs x WHERE x.period = m.period AND x.unit_code = m.unit_code
+                   AND x.code = t.code AND x.kind = 'sheet' AND x.diff IS NOT NULL) AS tree_conflict,
            -- A data-fed node without data falls back to the sheet: its own
            -- appraised points, else the sum of its applicable sheet leaves,
            -- unknown (NULL) when any of them has no points: a leaf the
@@ -239,6 +246,7 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
        CASE WHEN applicable THEN tree_max ELSE 0 END AS max_points,
        self_points,
        CASE WHEN NOT applicable THEN NULL
+            WHEN tree_conflict THEN NULL
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN NULL
             WHEN kind = 'survey' THEN survey
             -- The rate rounded to 9 decimals, as the scores are
@@ -250,6 +258,7 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
             WHEN tree_max IS NULL THEN 'không biết điểm tối đa (bảng điểm để trống)'
+            WHEN tree_conflict THEN 'không tính: bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm'
             WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
                  || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
@@ -260,7 +269,8 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
             WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
             WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'
             WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note,
-       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over
+       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over,
+       tree_conflict
 FROM fed;
 
 INSERT INTO par_criteria

@@ -27,7 +27,7 @@ WITH sums AS (
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) AS appraised_points,
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
            list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
-           list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey' AND max_points IS NOT NULL) AS missing,
+           list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey' AND max_points IS NOT NULL AND NOT tree_conflict) AS missing,
            -- A maximum the sheet leaves blank is unknown, never 0: left
            -- out of the sum, the points would count out of a smaller
            -- maximum (a survey field without one: 99 of 70).
