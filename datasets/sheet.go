@@ -296,6 +296,16 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			n.Max = Point{Value: round(mx), Set: true}
 		}
 	}
+	// The survey field's cells are not checked like the other leaves'
+	// (the survey scores it), but its maximum is part of the unit's: left
+	// blank (on a field without components, or on a component and the
+	// field's row) it is unknown, and the model leaves the unit unranked
+	// unless the methodology fixes the tree.
+	for _, n := range sh.Nodes {
+		if n.Depth == 1 && n.Survey && !n.Max.Set {
+			sh.Warnings = append(sh.Warnings, fmt.Sprintf("dòng %d (%s): lĩnh vực điều tra xã hội học không có điểm tối đa: đơn vị chưa được xếp hạng cho đến khi bảng điểm ghi điểm tối đa (trừ khi phương pháp chấm điểm cố định cây tiêu chí)", n.Row, n.Code))
+		}
+	}
 	return sh, nil
 }
 

@@ -320,6 +320,36 @@ func TestSheetSurveyField(t *testing.T) {
 	}
 }
 
+// A survey field whose maximum is blank (its own row without components,
+// or a component and the field's row) loads with a warning naming the
+// row: its maximum is unknown, so the model leaves the unit unranked
+// (model TestPARSurveyFieldWithoutMax). Written on the field's row or on
+// every component, the maximum is known and nothing is said.
+func TestSheetSurveyFieldWithoutMax(t *testing.T) {
+	head := "BẢNG CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025\nĐơn vị: Sở Tư pháp\n" +
+		"STT,Lĩnh vực/Tiêu chí/Tiêu chí thành phần,Điểm tối đa,Điểm tự đánh giá,Điểm thẩm định\n" +
+		"I,Công tác chỉ đạo,70,70,70\n1,Kế hoạch,70,70,70\n"
+	warn := "dòng 6 (II): lĩnh vực điều tra xã hội học không có điểm tối đa: đơn vị chưa được xếp hạng cho đến khi bảng điểm ghi điểm tối đa (trừ khi phương pháp chấm điểm cố định cây tiêu chí)"
+	for _, c := range []struct {
+		name, body, want string
+	}{
+		{"field", "II,Điều tra xã hội học,,,\n", warn},
+		{"component", "II,Điều tra xã hội học,,,\n1,Người dân,15,,\n2,Tổ chức,,,\n", warn},
+		{"field written", "II,Điều tra xã hội học,30,,\n", ""},
+		{"components written", "II,Điều tra xã hội học,,,\n1,Người dân,15,,\n2,Tổ chức,15,,\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParAppraisal.Parse(input(t, writeFile(t, t.TempDir(), "stp.csv", head+c.body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rejections) > 0 || strings.Join(got.Sheet.Warnings, "\n") != c.want {
+				t.Errorf("rejections %v, warnings %q; want none, %q", got.Rejections, got.Sheet.Warnings, c.want)
+			}
+		})
+	}
+}
+
 // The unit line in any of its spellings, and the period from the source
 // before the title.
 func TestSheetTitles(t *testing.T) {

@@ -36,8 +36,11 @@ type PARMethodology struct {
 	// config's par.decimals overrides it.
 	Decimals *int      `yaml:"decimals"`
 	Data     []PARData `yaml:"data"`
-	Tree     []PARNode `yaml:"tree"`
-	Tiers    []Tier    `yaml:"tiers"`
+	// Tree, when set, is the tree of criteria instead of the sheets'; a
+	// sheet that disagrees with it (a maximum, a split sheet-scored
+	// criterion, an extra row) leaves its unit incomplete.
+	Tree  []PARNode `yaml:"tree"`
+	Tiers []Tier    `yaml:"tiers"`
 }
 
 // PARData feeds one criterion from the warehouse instead of the sheet:

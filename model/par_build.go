@@ -14,7 +14,7 @@ import (
 // parTemps are the temporary tables the PAR build creates, dropped at the
 // end so that the caller's transaction is left as it was.
 var parTemps = []string{"par_params", "par_periods", "par_tiers", "par_rules", "par_brackets", "par_fixed_tree",
-	"par_survey_names", "par_members", "par_tree_sig", "par_tree_ref", "par_tree_conflicts", "par_tree0", "par_tree", "par_scored", "par_new"}
+	"par_survey_names", "par_members", "par_tree_sig", "par_tree_ref", "par_fixed_diffs", "par_tree_conflicts", "par_tree0", "par_tree", "par_scored", "par_new"}
 
 // BuildPAR recomputes the CCHC index (PAR index) tables par_criteria,
 // par_criterion_scores and par_scores from the input tables of migration

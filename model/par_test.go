@@ -284,7 +284,7 @@ func TestPARProvince(t *testing.T) {
 	}
 	checkPAR(t, parScores(t, w.DB(), "2026"), "2026", "2026.1", want2026v2)
 	var note string
-	if err := w.DB().QueryRow(`SELECT note FROM par_criterion_scores WHERE period = '2026' AND unit_code = 'S.A' AND code = 'II.2'`).Scan(&note); err != nil || note != "tính từ dữ liệu hồ sơ: tỷ lệ on_time 98.00%" {
+	if err := w.DB().QueryRow(`SELECT note FROM par_criterion_scores WHERE period = '2026' AND unit_code = 'S.A' AND code = 'II.2'`).Scan(&note); err != nil || note != "tính từ dữ liệu hồ sơ: tỷ lệ on_time 98,00%" {
 		t.Errorf("S.A II.2 note %q (%v)", note, err)
 	}
 	if err := w.DB().QueryRow(`SELECT source FROM par_criteria WHERE period = '2026' AND code = 'II.2'`).Scan(&src); err != nil || src != "data" {
@@ -629,7 +629,7 @@ tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min:
 	}{
 		{"S.A", "incomplete", nil, nil, "thiếu điểm tiêu chí I.2", "không có dữ liệu hồ sơ và không có điểm thẩm định / NULL"},
 		{"S.B", "ranked", fp(100), ip(1), "", "không có dữ liệu hồ sơ; dùng điểm thẩm định / 5.0"},
-		{"S.C", "ranked", fp(100), ip(1), "", "tính từ dữ liệu hồ sơ: tỷ lệ on_time 100.00% / 5.0"},
+		{"S.C", "ranked", fp(100), ip(1), "", "tính từ dữ liệu hồ sơ: tỷ lệ on_time 100,00% / 5.0"},
 	} {
 		g := got[c.unit]
 		var i2 string

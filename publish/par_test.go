@@ -65,13 +65,16 @@ func TestPARPublications(t *testing.T) {
 	}
 	csv := string(readFile(t, filepath.Join(dir, "2025", "par-department.csv")))
 	// Hand-computed in model/par_test.go: S.A and S.B tie at 90, S.C
-	// 69/85 = 81,18 %, S.E 44; S.D incomplete, listed last.
+	// 69/85 = 81,18 %, S.E 44; S.D incomplete, listed last. S.D's field
+	// II is II.1 (quarantined: unknown) + II.2 12: unknown, an empty cell
+	// (not the 12 of the known leaf); its I (8 + 6 + 6 = 20) and survey
+	// (40) are known.
 	wantCSV := "\uFEFF" + `TT,Tên đơn vị,Điểm đánh giá,Vị thứ,Xếp loại,I. Công tác chỉ đạo điều hành cải cách hành chính (20),II. Cải cách thủ tục hành chính (30),III. Điều tra xã hội học (50),Thay đổi so với kỳ trước,Ghi chú,Mã đơn vị` + "\r\n" +
 		`1,Sở A,"90,00",1,Xuất sắc,"19,00","26,00","45,00",,,S.A` + "\r\n" +
 		`2,Sở B,"90,00",1,Xuất sắc,"19,00","25,00","45,00",,,S.B` + "\r\n" +
 		`3,Sở C,"81,18",3,Tốt,"17,00","12,00","40,00",,,S.C` + "\r\n" +
 		`4,Sở E,"44,00",4,Yếu,"7,00","10,00","30,00",,,S.E` + "\r\n" +
-		`5,Sở D,,,,"20,00","12,00","40,00",,"Chưa đủ dữ liệu (không xếp hạng): phiếu có 1 dòng bị cách ly, chờ file sửa; thiếu điểm tiêu chí II.1",S.D` + "\r\n"
+		`5,Sở D,,,,"20,00",,"40,00",,"Chưa đủ dữ liệu (không xếp hạng): phiếu có 1 dòng bị cách ly, chờ file sửa; thiếu điểm tiêu chí II.1",S.D` + "\r\n"
 	if csv != wantCSV {
 		t.Errorf("par-department.csv:\n%s\nwant:\n%s", csv, wantCSV)
 	}

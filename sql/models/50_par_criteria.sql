@@ -12,12 +12,13 @@
 -- at least one sheet in the period (listed incomplete without a sheet).
 -- Peer group = the unit's level.
 --
--- The tree comes from the methodology when it fixes one, else from the
--- sheets (all sheets of a period and peer group share it; the load rejects
--- one that differs). A node is scored itself when it is fed from data, is
--- the survey field, or is a leaf under neither. Parents sum their scored,
--- applicable descendants. "Không áp dụng" on a node takes it and its
--- descendants out of the applicable maximum.
+-- The tree comes from the methodology when it fixes one (each sheet is
+-- checked against it, par_tree_conflicts), else from the sheets (all
+-- sheets of a period and peer group share it; the load rejects one that
+-- differs). A node is scored itself when it is fed from data, is the
+-- survey field, or is a leaf under neither. Parents sum their scored,
+-- applicable descendants (unknown when one of them is). "Không áp dụng"
+-- on a node takes it and its descendants out of the applicable maximum.
 CREATE OR REPLACE TEMP TABLE par_members AS
 WITH inputs AS (
     SELECT period, unit_code FROM par_sheets
@@ -76,36 +77,6 @@ SELECT period, peer_group, any_value(trees) AS trees,
        CASE WHEN count(*) = 1 THEN any_value(tree) END AS tree
 FROM r WHERE rk = 1 GROUP BY period, peer_group;
 
--- Units whose current sheet is outside the common tree (or in a group
--- without one): incomplete (55_par_scores.sql), with the differences.
-CREATE OR REPLACE TEMP TABLE par_tree_conflicts AS
-WITH fmt AS (
-    SELECT period, unit_code, code, seq, CASE WHEN is_leaf THEN replace(format('{:g}', max_points), '.', ',') END AS mx FROM par_sheet_rows
-), pairs AS (
-    SELECT s.period, s.unit_code, t.ref_unit FROM par_tree_sig s JOIN par_tree_ref t USING (period, peer_group)
-    WHERE t.ref_unit IS NOT NULL AND s.tree <> t.tree
-), f AS (
-    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.ref_unit
-), u AS (
-    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.unit_code
-), d AS (
-    SELECT coalesce(f.period, u.period) AS period, coalesce(f.unit_code, u.unit_code) AS unit_code,
-           string_agg(CASE WHEN u.code IS NULL THEN 'thiếu ' || f.code
-                           WHEN f.code IS NULL THEN 'thừa ' || u.code
-                           WHEN u.mx IS DISTINCT FROM f.mx THEN u.code || ' điểm tối đa ' || coalesce(u.mx, '-') || ' thay vì ' || coalesce(f.mx, '-') END,
-                      '; ' ORDER BY coalesce(f.seq, u.seq)) AS diff
-    FROM f FULL JOIN u ON u.period = f.period AND u.unit_code = f.unit_code AND u.code = f.code
-    GROUP BY ALL
-)
-SELECT s.period, s.unit_code,
-       CASE WHEN t.ref_unit IS NULL
-            THEN 'các bảng điểm của nhóm có ' || t.trees || ' cây tiêu chí khác nhau, không có cây chung của số đông: chờ bảng điểm đúng điểm tối đa theo quyết định'
-            ELSE 'bảng điểm có cây tiêu chí khác cây chung của nhóm (' || coalesce(d.diff, 'thứ tự tiêu chí khác') || '), chờ bảng điểm đúng' END AS note
-FROM par_tree_sig s
-JOIN par_tree_ref t USING (period, peer_group)
-LEFT JOIN d USING (period, unit_code)
-WHERE t.trees > 1 AND (t.ref_unit IS NULL OR s.tree <> t.tree);
-
 CREATE OR REPLACE TEMP TABLE par_tree0 AS
 SELECT g.period, g.peer_group, t.code, t.parent_code, t.depth, t.seq, t.name, t.max_points,
        (SELECT string_agg(DISTINCT r.rule_text, '\n') FROM par_sheet_rows r WHERE r.period = g.period AND r.code = t.code) AS rule_text
@@ -141,7 +112,7 @@ WITH survey AS (
 )
 SELECT period, peer_group, code, parent_code, depth, seq, name,
        CASE WHEN is_survey AND max_points IS NULL
-            THEN (SELECT sum(c.max_points) FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group
+            THEN (SELECT CASE WHEN NOT bool_or(c.max_points IS NULL) THEN list_sum(list_sort(list(c.max_points))) END FROM par_tree0 c WHERE c.period = t.period AND c.peer_group = t.peer_group
                   AND starts_with(c.code, t.code || '.')
                   AND NOT EXISTS (SELECT 1 FROM par_tree0 d WHERE d.period = c.period AND d.peer_group = c.peer_group AND d.parent_code = c.code))
             ELSE max_points END AS max_points,
@@ -153,6 +124,76 @@ SELECT period, peer_group, code, parent_code, depth, seq, name,
             WHEN is_data THEN 'data'
             WHEN tree_leaf AND NOT coalesce(under_survey, false) AND NOT under_data THEN 'sheet' END AS kind
 FROM t;
+
+-- Units whose current sheet disagrees with the tree: incomplete
+-- (55_par_scores.sql), with the differences. Without a fixed tree, a sheet
+-- outside its group's common tree (or in a group without one). With a
+-- tree fixed by the methodology, that tree is the reference and each sheet
+-- is compared with it, not with the other sheets: a criterion scored from
+-- the sheet must be a leaf there (split into components, it would be
+-- scored by the subtotal written on its row), a scored criterion (from the
+-- sheet, the data or the survey) written with a maximum must have the
+-- tree's, and a row outside the tree is extra; components under a data-fed
+-- or survey criterion are the sheet's own (the data or the survey score
+-- it). A scored criterion the sheet lacks is a missing score already.
+-- par_fixed_diffs holds a sheet's rows that differ from the fixed tree;
+-- the points of such a criterion scored from the sheet are no score
+-- (par_scored: unknown, so its field is too), since they are out of
+-- another maximum or a subtotal.
+CREATE OR REPLACE TEMP TABLE par_fixed_diffs AS
+SELECT r.period, r.unit_code, r.code, r.seq, t.kind,
+       CASE WHEN t.code IS NULL THEN 'thừa ' || r.code
+            WHEN t.kind IS NULL THEN NULL
+            WHEN t.kind = 'sheet' AND NOT r.is_leaf
+            THEN r.code || ' chia thành '
+                 || (SELECT string_agg(c.code, ', ' ORDER BY c.seq) FROM par_sheet_rows c
+                     WHERE c.period = r.period AND c.unit_code = r.unit_code AND c.parent_code = r.code)
+                 || ' với điểm tối đa ' || coalesce(replace(format('{:g}', r.max_points), '.', ','), '-')
+                 || ' thay vì một tiêu chí điểm tối đa ' || replace(format('{:g}', t.max_points), '.', ',')
+            WHEN r.max_points IS NOT NULL AND abs(r.max_points - t.max_points) > 1e-9
+            THEN r.code || ' điểm tối đa ' || replace(format('{:g}', r.max_points), '.', ',')
+                 || ' thay vì ' || replace(format('{:g}', t.max_points), '.', ',') END AS diff
+FROM par_sheet_rows r
+JOIN par_members m USING (period, unit_code)
+LEFT JOIN par_tree t ON t.period = r.period AND t.peer_group = m.peer_group AND t.code = r.code
+WHERE EXISTS (SELECT 1 FROM par_fixed_tree)
+  AND NOT EXISTS (SELECT 1 FROM par_tree s WHERE s.period = r.period AND s.peer_group = m.peer_group
+                  AND s.kind IS NOT NULL AND starts_with(r.code, s.code || '.'));
+
+CREATE OR REPLACE TEMP TABLE par_tree_conflicts AS
+WITH fmt AS (
+    SELECT period, unit_code, code, seq, CASE WHEN is_leaf THEN replace(format('{:g}', max_points), '.', ',') END AS mx FROM par_sheet_rows
+), pairs AS (
+    SELECT s.period, s.unit_code, t.ref_unit FROM par_tree_sig s JOIN par_tree_ref t USING (period, peer_group)
+    WHERE t.ref_unit IS NOT NULL AND s.tree <> t.tree
+), f AS (
+    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.ref_unit
+), u AS (
+    SELECT p.period, p.unit_code, x.code, x.mx, x.seq FROM pairs p JOIN fmt x ON x.period = p.period AND x.unit_code = p.unit_code
+), d AS (
+    SELECT coalesce(f.period, u.period) AS period, coalesce(f.unit_code, u.unit_code) AS unit_code,
+           string_agg(CASE WHEN u.code IS NULL THEN 'thiếu ' || f.code
+                           WHEN f.code IS NULL THEN 'thừa ' || u.code
+                           WHEN u.mx IS DISTINCT FROM f.mx THEN u.code || ' điểm tối đa ' || coalesce(u.mx, '-') || ' thay vì ' || coalesce(f.mx, '-') END,
+                      '; ' ORDER BY coalesce(f.seq, u.seq)) AS diff
+    FROM f FULL JOIN u ON u.period = f.period AND u.unit_code = f.unit_code AND u.code = f.code
+    GROUP BY ALL
+), majority AS (
+    SELECT s.period, s.unit_code,
+           CASE WHEN t.ref_unit IS NULL
+                THEN 'các bảng điểm của nhóm có ' || t.trees || ' cây tiêu chí khác nhau, không có cây chung của số đông: chờ bảng điểm đúng điểm tối đa theo quyết định'
+                ELSE 'bảng điểm có cây tiêu chí khác cây chung của nhóm (' || coalesce(d.diff, 'thứ tự tiêu chí khác') || '), chờ bảng điểm đúng' END AS note
+    FROM par_tree_sig s
+    JOIN par_tree_ref t USING (period, peer_group)
+    LEFT JOIN d USING (period, unit_code)
+    WHERE NOT EXISTS (SELECT 1 FROM par_fixed_tree)
+      AND t.trees > 1 AND (t.ref_unit IS NULL OR s.tree <> t.tree)
+)
+SELECT period, unit_code, note FROM majority
+UNION ALL
+SELECT period, unit_code,
+       'bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm (' || string_agg(diff, '; ' ORDER BY seq) || '), chờ bảng điểm đúng'
+FROM par_fixed_diffs WHERE diff IS NOT NULL GROUP BY period, unit_code;
 
 -- One row per member with a sheet and scored node. Survey points above the
 -- survey field's maximum are no score (a typo, another scale): the field
@@ -166,6 +207,8 @@ WITH na AS (
            NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
+           EXISTS (SELECT 1 FROM par_fixed_diffs x WHERE x.period = m.period AND x.unit_code = m.unit_code
+                   AND x.code = t.code AND x.kind = 'sheet' AND x.diff IS NOT NULL) AS tree_conflict,
            -- A data-fed node without data falls back to the sheet: its own
            -- appraised points, else the sum of its applicable sheet leaves,
            -- unknown (NULL) when any of them has no points: a leaf the
@@ -203,24 +246,31 @@ SELECT period, unit_code, code, kind, applicable, source_file, source_row,
        CASE WHEN applicable THEN tree_max ELSE 0 END AS max_points,
        self_points,
        CASE WHEN NOT applicable THEN NULL
+            WHEN tree_conflict THEN NULL
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN NULL
             WHEN kind = 'survey' THEN survey
+            -- The rate rounded to 9 decimals, as the scores are
+            -- (55_par_scores.sql): 1 − 1/20 − 1/20 is 0.8999999999999999
+            -- in floating point and must reach the 90% bracket.
             WHEN kind = 'data' AND rate IS NOT NULL THEN least(tree_max,
-                 coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND rate >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
+                 coalesce((SELECT pb.points FROM par_brackets pb WHERE pb.code = fed.code AND round(rate, 9) >= pb.min ORDER BY pb.min DESC LIMIT 1), else_points))
             WHEN kind = 'data' AND service_score IS NOT NULL THEN tree_max * service_score / 100
             ELSE appraised_points END AS points,
        CASE WHEN NOT applicable THEN 'Không áp dụng'
+            WHEN tree_max IS NULL THEN 'không biết điểm tối đa (bảng điểm để trống)'
+            WHEN tree_conflict THEN 'không tính: bảng điểm khác cây tiêu chí cố định của phương pháp chấm điểm'
             WHEN kind = 'survey' AND survey IS NULL THEN 'chưa có kết quả điều tra xã hội học'
             WHEN kind = 'survey' AND survey > tree_max + 1e-9 THEN 'điểm ĐTXHH ' || replace(printf('%g', survey), '.', ',')
                  || ' lớn hơn điểm tối đa ' || replace(printf('%g', tree_max), '.', ',') || ' của lĩnh vực; chờ danh sách sửa'
             WHEN kind = 'survey' THEN 'điểm điều tra xã hội học'
-            WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || printf('%.2f', rate * 100) || '%'
-            WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || printf('%.2f', service_score) || ' / 100'
+            WHEN kind = 'data' AND rate IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: tỷ lệ ' || indicator || ' ' || replace(printf('%.2f', rate * 100), '.', ',') || '%'
+            WHEN kind = 'data' AND service_score IS NOT NULL THEN 'tính từ dữ liệu hồ sơ: điểm tối đa × chỉ số phục vụ ' || replace(printf('%.2f', service_score), '.', ',') || ' / 100'
             WHEN kind = 'data' AND appraised_points IS NOT NULL THEN 'không có dữ liệu hồ sơ; dùng điểm thẩm định'
             WHEN kind = 'data' THEN 'không có dữ liệu hồ sơ và không có điểm thẩm định'
             WHEN NOT in_sheet THEN 'thiếu trong phiếu (dòng bị cách ly hoặc không có)'
             WHEN appraised_points IS NULL THEN 'chưa có điểm thẩm định' END AS note,
-       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over
+       coalesce(applicable AND kind = 'survey' AND survey > tree_max + 1e-9, false) AS survey_over,
+       tree_conflict
 FROM fed;
 
 INSERT INTO par_criteria
@@ -241,10 +291,16 @@ WITH anc AS (
            any_value(points) FILTER (WHERE code = anc_code) AS own_points,
            any_value(applicable) FILTER (WHERE code = anc_code) AS own_applicable,
            any_value(note) FILTER (WHERE code = anc_code) AS own_note,
-           -- Sums in a fixed order (see 55_par_scores.sql).
-           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS sum_max,
+           -- Sums in a fixed order (see 55_par_scores.sql). A node with an
+           -- applicable scored row whose points (or maximum) are unknown
+           -- has unknown points (maximum), never the sum of the known ones:
+           -- an incomplete unit's field is published empty, not as part of
+           -- its points.
+           CASE WHEN NOT coalesce(bool_or(max_points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) END AS sum_max,
            list_sum(list_sort(list(self_points) FILTER (WHERE applicable))) AS sum_self,
-           list_sum(list_sort(list(points) FILTER (WHERE applicable))) AS sum_points,
+           CASE WHEN NOT coalesce(bool_or(points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(points) FILTER (WHERE applicable))) END AS sum_points,
            coalesce(bool_or(applicable), false) AS any_applicable
     FROM anc GROUP BY period, unit_code, anc_code
 )

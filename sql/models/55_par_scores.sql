@@ -12,7 +12,8 @@
 -- list_sum(list_sort(list(x)))), as in 40_index_scores.sql: a parallel
 -- sum's order varies from run to run.
 -- A unit with a quarantined sheet row, a sheet outside its group's common
--- tree (par_tree_conflicts), a scored criterion without points, no sheet,
+-- tree or the methodology's fixed tree (par_tree_conflicts), a scored
+-- criterion without points or without a maximum, no sheet,
 -- no survey result, survey points above the survey field's maximum, a
 -- survey or adjustment row still in quarantine, or dissolved before the
 -- period's end is incomplete: listed, never ranked, with
@@ -26,8 +27,12 @@ WITH sums AS (
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) AS appraised_points,
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
            list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
-           list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey') AS missing,
-           bool_or(kind = 'survey' AND applicable AND points IS NULL AND NOT survey_over) AS survey_missing,
+           list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey' AND max_points IS NOT NULL AND NOT tree_conflict) AS missing,
+           -- A maximum the sheet leaves blank is unknown, never 0: left
+           -- out of the sum, the points would count out of a smaller
+           -- maximum (a survey field without one: 99 of 70).
+           list(code ORDER BY code) FILTER (WHERE applicable AND max_points IS NULL) AS no_max,
+           bool_or(kind = 'survey' AND applicable AND points IS NULL AND NOT survey_over AND max_points IS NOT NULL) AS survey_missing,
            bool_or(survey_over) AS survey_over
     FROM par_scored GROUP BY period, unit_code
 ), adj AS (
@@ -64,6 +69,7 @@ WITH sums AS (
                CASE WHEN coalesce(q.quarantined, 0) > 0 THEN 'phiếu có ' || q.quarantined || ' dòng bị cách ly, chờ file sửa' END,
                tc.note,
                CASE WHEN len(s.missing) > 0 THEN 'thiếu điểm tiêu chí ' || array_to_string(s.missing, ', ') END,
+               CASE WHEN len(s.no_max) > 0 THEN 'không biết điểm tối đa của tiêu chí ' || array_to_string(s.no_max, ', ') || ', chờ bảng điểm ghi điểm tối đa' END,
                CASE WHEN coalesce(lq.survey_q, 0) > 0 THEN 'kết quả điều tra xã hội học bị cách ly, chờ file sửa'
                     WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
                CASE WHEN coalesce(lq.adj_q, 0) > 0 THEN 'điểm thưởng/trừ bị cách ly, chờ file sửa' END,
