@@ -49,9 +49,10 @@ type Dataset struct {
 	// A statement after a comment line "-- when: <condition>" runs only
 	// when the condition holds; a condition joins the flags duplicates (a
 	// key repeats among the staged valid rows), duplicates_in_file (within
-	// one file), retries (a file of the dataset is a retried version) and
-	// existing (its first table holds rows of earlier runs) with "and",
-	// "or" and "not" ("and" binds tighter).
+	// one file), retries (a file of the dataset is read again: a retried
+	// version, or one that failed whole before) and existing (its first
+	// table holds rows of earlier runs) with "and", "or" and "not" ("and"
+	// binds tighter).
 	Merge string
 	// Tables are the warehouse tables the merge SQL writes (emptied by a
 	// full refresh).

@@ -32,9 +32,10 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 	}
 	type run struct {
 		files []file
-		alias bool // "Sở TP mới" becomes an alias of S.TP before this run
+		alias string // S.TP's aliases from this run on ("Sở TP mới")
 	}
 	unknown := "Đơn vị: Sở TP mới"
+	mới := "Sở TP mới"
 	stp := "Đơn vị: Sở Tư pháp"
 	cases := []struct {
 		name   string
@@ -49,7 +50,7 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 			runs: []run{
 				{files: []file{{"a-v1.xlsx", unknown, 1, t0}}},
 				{files: []file{{"b-v2.xlsx", stp, 2, t0.Add(48 * time.Hour)}}},
-				{alias: true},
+				{alias: mới},
 			},
 			want: "S.TP=2.0@b-v2.xlsx",
 			ledger: map[string]parCounts{
@@ -62,7 +63,7 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 			name: "failed sheet read again alone",
 			runs: []run{
 				{files: []file{{"a-v1.xlsx", unknown, 1, t0}}},
-				{alias: true},
+				{alias: mới},
 			},
 			want:   "S.TP=1.0@a-v1.xlsx",
 			ledger: map[string]parCounts{"a-v1.xlsx": {"loaded", 10, 10, 0, 0}},
@@ -74,7 +75,7 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 			name: "failed sheet read again beside a new sheet dated earlier",
 			runs: []run{
 				{files: []file{{"a-v1.xlsx", unknown, 1, t0}}},
-				{files: []file{{"c-new.xlsx", stp, 2, t0.Add(-time.Hour)}}, alias: true},
+				{files: []file{{"c-new.xlsx", stp, 2, t0.Add(-time.Hour)}}, alias: mới},
 			},
 			want: "S.TP=2.0@c-new.xlsx",
 			ledger: map[string]parCounts{
@@ -88,12 +89,31 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 			name: "failed sheet read again against a sheet of its own first run",
 			runs: []run{
 				{files: []file{{"b-v2.xlsx", stp, 2, t0}, {"a-v1.xlsx", unknown, 1, t0.Add(time.Hour)}}},
-				{alias: true},
+				{alias: mới},
 			},
 			want: "S.TP=2.0@b-v2.xlsx",
 			ledger: map[string]parCounts{
 				"a-v1.xlsx": {"loaded", 10, 0, 0, 10},
 				"b-v2.xlsx": {"loaded", 10, 10, 0, 0},
+			},
+		},
+		{
+			// Two sheets failed, cured one after the other: a-v1 (first
+			// read in run 1) loads in run 2 and keeps run 1 in the ledger;
+			// d-v3 (first read in run 2) read again in run 3 ranks 2 > 1
+			// and replaces it (had a-v1's load moved its first run to 2,
+			// the tie would have kept a-v1). a-v1's ledger row records its
+			// load in run 2, as any sheet's replaced by a later run's.
+			name: "two failed sheets cured in turn",
+			runs: []run{
+				{files: []file{{"a-v1.xlsx", unknown, 1, t0}}},
+				{files: []file{{"d-v3.xlsx", "Đơn vị: Sở TP cũ", 2, t0.Add(48 * time.Hour)}}, alias: mới},
+				{alias: "Sở TP mới|Sở TP cũ"},
+			},
+			want: "S.TP=2.0@d-v3.xlsx",
+			ledger: map[string]parCounts{
+				"a-v1.xlsx": {"loaded", 10, 10, 0, 0},
+				"d-v3.xlsx": {"loaded", 10, 10, 0, 0},
 			},
 		},
 		{
@@ -115,12 +135,8 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 			ctx := context.Background()
 			cfg, reg, w, dir := parFixture(t)
 			for i, r := range tc.runs {
-				if r.alias {
-					write(t, filepath.Join(dir, "units.csv"), `unit_code,name,level,parent_code,valid_from,valid_to,successor_code,aliases
-S.TP,Sở Tư pháp,department,,,,,Sở TP mới
-S.TC,Sở Tài chính,department,,,,,
-S.NV,Sở Nội vụ,department,,,,,
-`)
+				if r.alias != "" {
+					write(t, filepath.Join(dir, "units.csv"), strings.Replace(parUnits, "S.TP,Sở Tư pháp,department,,,,,", "S.TP,Sở Tư pháp,department,,,,,"+r.alias, 1))
 					var err error
 					if reg, err = units.Load(cfg.Units); err != nil {
 						t.Fatal(err)

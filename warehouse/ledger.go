@@ -752,11 +752,12 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	if f.Mapping.Columns == nil {
 		mapped = nil
 	}
-	// A version read again as a new file (reverted to, or failed before)
-	// ranks among the files by this run, as any new file does: a later
-	// retry of it must not rank by its first reading (sql/merge). A
-	// retried version keeps its place.
-	again := f.Status == "loaded" && !f.Retry
+	// A version read again as a new file (reverted to) ranks among the
+	// files by this run, as any new file does: a later retry of it must
+	// not rank by its first reading (sql/merge). A retried version, or
+	// one that failed whole before, keeps its place: the run that first
+	// read it.
+	again := f.Status == "loaded" && !f.Retry && !f.FailedBefore
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET first_run_id = CASE WHEN ? THEN ? ELSE first_run_id END,
 		last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,
