@@ -304,7 +304,8 @@ type RetryFile struct {
 	FirstRunID  int64
 	Quarantined int64
 	// Failed: the version failed as a whole (no dossier code column, above
-	// max_reject_rate, ...); it is attempted again like a new file.
+	// max_reject_rate, ...); it is attempted again like a new file ranked
+	// by FirstRunID, the run that first read it (FileResult.FailedBefore).
 	Failed bool
 }
 
