@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cchc/cchc/internal/testfixture"
 	"github.com/cchc/cchc/units"
 )
 
@@ -166,5 +168,60 @@ func TestPARSheetReadAgainRanksByFirstRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The tree vote counts, for a unit, the sheet the merge keeps: a sheet read
+// again that its unit's stored sheet, first loaded later, supersedes does
+// not vote, and the stored sheet does. T is the fixture's tree, T' the
+// same with I.2's maximum 4 (I 7).
+//
+//	run 1: stc.xlsx S.TC T' (alone: loads); a-v1.xlsx "Sở TP mới" T' fails
+//	run 2: b-v2.xlsx S.TP T, nv1.xlsx S.NV T: T 2 against T' 1, both load
+//	run 3: alias; a-v1.xlsx read again (rank 1 < b-v2's 2), nv2.xlsx S.NV T
+//
+// Run 3 votes S.TC T' and S.TP's b-v2 T (stored), nv2 T: T 2 against 1,
+// nv2 loads and a-v1, outside T, is rejected. Had a-v1 voted in b-v2's
+// place, T' would have won 2 to 1 and nv2 been rejected.
+func TestPARTreeVoteReadAgainSheet(t *testing.T) {
+	ctx := context.Background()
+	cfg, reg, w, dir := parFixture(t)
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	other := func(name, unitLine string, at time.Time) {
+		rows := testfixture.PARSheet(unitLine, 2.0)
+		rows[5][2], rows[10][2] = 7.0, 4.0
+		p := testfixture.WriteXLSX(t, filepath.Join(dir, "sheets"), name, rows, testfixture.SheetMerges...)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func() {
+		t.Helper()
+		if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other("stc.xlsx", "Đơn vị: Sở Tài chính", t0)
+	other("a-v1.xlsx", "Đơn vị: Sở TP mới", t0.Add(time.Hour))
+	run()
+	sheet(t, dir, "b-v2.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0.Add(48*time.Hour))
+	sheet(t, dir, "nv1.xlsx", "Đơn vị: Sở Nội vụ", 2.0, t0.Add(49*time.Hour))
+	run()
+	write(t, filepath.Join(dir, "units.csv"), strings.Replace(parUnits, "S.TP,Sở Tư pháp,department,,,,,", "S.TP,Sở Tư pháp,department,,,,,Sở TP mới", 1))
+	var err error
+	if reg, err = units.Load(cfg.Units); err != nil {
+		t.Fatal(err)
+	}
+	sheet(t, dir, "nv2.xlsx", "Đơn vị: Sở Nội vụ", 1.5, t0.Add(96*time.Hour))
+	run()
+	got := ledger(t, w)
+	if got["nv2.xlsx"] != (parCounts{"loaded", 10, 10, 0, 0}) {
+		t.Errorf("nv2.xlsx: %+v, want loaded (T wins 2 to 1)", got["nv2.xlsx"])
+	}
+	if got["a-v1.xlsx"].status != "failed" {
+		t.Errorf("a-v1.xlsx: %+v, want failed (its tree is not the common one)", got["a-v1.xlsx"])
+	}
+	if s := scalar[string](t, w, `SELECT string_agg(unit_code || '@' || regexp_extract(source_file, '[^/]+$'), ' ' ORDER BY unit_code) FROM par_sheets`); s != "S.NV@nv2.xlsx S.TC@stc.xlsx S.TP@b-v2.xlsx" {
+		t.Errorf("par_sheets: %s", s)
 	}
 }
