@@ -147,7 +147,8 @@ type stagedSheet struct {
 // checkTrees rejects the run's scoring sheets whose tree (codes and maxima)
 // differs from the common tree of their period and peer group: the tree
 // more sheets share than any other, counting the warehouse's current
-// sheets of the other units (a sheet with quarantined rows, stored or new,
+// sheets of the other units and of those whose stored sheet a sheet read
+// again does not replace (a sheet with quarantined rows, stored or new,
 // does not vote, as in the model's par_tree_sig). On a tie there is no common
 // tree and every sheet of the run in that group is rejected: preferring
 // the stored one would let a typo loaded first decide the maxima of every
