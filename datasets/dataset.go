@@ -42,14 +42,17 @@ type Dataset struct {
 	// staged none of the dataset's files: it must then change nothing).
 	// It reads the dataset's stage table, stage_files (the run's loaded
 	// files: file_seq, key_header, retry, first_run_id, source, path, sha,
-	// dataset) and merge_run (run_id, loaded_at), and leaves
+	// dataset, rank_run_id: the run a file ranks by, the run that first
+	// read it for one read again after a registry or mapping change) and
+	// merge_run (run_id, loaded_at), and leaves
 	// CurrentTable(), a table or view of the staged valid rows it kept.
 	// A statement after a comment line "-- when: <condition>" runs only
 	// when the condition holds; a condition joins the flags duplicates (a
 	// key repeats among the staged valid rows), duplicates_in_file (within
-	// one file), retries (a file of the dataset is a retried version) and
-	// existing (its first table holds rows of earlier runs) with "and",
-	// "or" and "not" ("and" binds tighter).
+	// one file), retries (a file of the dataset is read again: a retried
+	// version, or one that failed whole before) and existing (its first
+	// table holds rows of earlier runs) with "and", "or" and "not" ("and"
+	// binds tighter).
 	Merge string
 	// Tables are the warehouse tables the merge SQL writes (emptied by a
 	// full refresh).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 
 	"github.com/cchc/cchc/config"
@@ -146,7 +147,8 @@ type stagedSheet struct {
 // checkTrees rejects the run's scoring sheets whose tree (codes and maxima)
 // differs from the common tree of their period and peer group: the tree
 // more sheets share than any other, counting the warehouse's current
-// sheets of the other units (a sheet with quarantined rows, stored or new,
+// sheets of the other units and of those whose stored sheet a sheet read
+// again does not replace (a sheet with quarantined rows, stored or new,
 // does not vote, as in the model's par_tree_sig). On a tie there is no common
 // tree and every sheet of the run in that group is rejected: preferring
 // the stored one would let a typo loaded first decide the maxima of every
@@ -179,18 +181,28 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 	var warnings []string
 	for _, g := range order {
 		run := byGroup[g]
-		inRun := map[string]bool{}
+		// A unit's sheet that counts is the one the merge keeps
+		// (sql/merge/par_appraisal.sql): the last staged by the run each
+		// ranks by (a sheet read again after a registry change: the run
+		// that first read it), unless the unit's stored sheet, from a file
+		// first loaded after it, stays; that one votes then.
+		last := map[string]stagedSheet{}
 		for _, s := range run {
-			inRun[s.sheet.Unit] = true
+			if l, ok := last[s.sheet.Unit]; !ok || sheetRank(s.res) >= sheetRank(l.res) {
+				last[s.sheet.Unit] = s
+			}
+		}
+		inRun := map[string]bool{}
+		for u, s := range last {
+			stays, err := storedSheetStays(ctx, w, g.period, u, s.res)
+			if err != nil {
+				return nil, err
+			}
+			inRun[u] = !stays
 		}
 		stored, err := storedTrees(ctx, w, g.period, g.level, inRun)
 		if err != nil {
 			return nil, err
-		}
-		// The last staged sheet of a unit is the one that counts.
-		last := map[string]stagedSheet{}
-		for _, s := range run {
-			last[s.sheet.Unit] = s
 		}
 		type cand struct {
 			tree  []string
@@ -217,7 +229,7 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 			// incomplete anyway, and a vote the model does not count
 			// could make a majority here that is a tie there. It is still
 			// checked against the common tree below.
-			if last[s.sheet.Unit].res == s.res && !quarantinedRows(s.sheet) {
+			if last[s.sheet.Unit].res == s.res && inRun[s.sheet.Unit] && !quarantinedRows(s.sheet) {
 				add(s.sheet.Unit, s.sheet.Tree())
 			}
 		}
@@ -279,6 +291,36 @@ func checkTrees(ctx context.Context, w *warehouse.Warehouse, stage *warehouse.St
 		}
 	}
 	return warnings, nil
+}
+
+// sheetRank is the run a staged sheet ranks by among a unit's sheets
+// (stage_files.rank_run_id): a sheet new in this run ranks above any
+// read again, which ranks by the run that first read it.
+func sheetRank(r *warehouse.FileResult) int64 {
+	if (r.Retry || r.FailedBefore) && r.FirstRunID > 0 {
+		return r.FirstRunID
+	}
+	return math.MaxInt64
+}
+
+// storedSheetStays reports whether the unit's stored sheet of period
+// stays against r, the run's sheet that ranks last: r is read again and
+// the stored sheet's file was first loaded after r's first reading, or
+// in the same run from another file (sql/merge/par_appraisal.sql).
+func storedSheetStays(ctx context.Context, w *warehouse.Warehouse, period, unit string, r *warehouse.FileResult) (bool, error) {
+	rank := sheetRank(r)
+	if rank == math.MaxInt64 {
+		return false, nil
+	}
+	var n int
+	if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FROM par_sheets p
+		JOIN source_files sf ON sf.source = p.source AND sf.path = p.source_file AND sf.file_sha256 = p.file_sha256
+		WHERE p.period = ? AND p.unit_code = ? AND (sf.first_run_id > ? OR (sf.first_run_id = ?
+		  AND (p.source <> ? OR p.source_file <> ? OR p.file_sha256 <> ?)))`,
+		period, unit, rank, rank, r.Source, r.Path, r.SHA256).Scan(&n); err != nil {
+		return false, fmt.Errorf("par_sheets: %w", err)
+	}
+	return n > 0, nil
 }
 
 // quarantinedRows reports whether any node of sh is a quarantined row.

@@ -966,9 +966,11 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	f.res.SHA256, f.sum64 = sha, sum64
 	if again && sha == cand.SHA256 && !full {
 		// A version that failed whole loaded nothing: it is loaded like a
-		// new file.
+		// new file, but ranks by the run that first read it.
 		if !cand.Failed {
 			f.res.Retry, f.res.FirstRunID, f.res.PrevQuarantined = true, cand.FirstRunID, cand.Quarantined
+		} else {
+			f.res.FailedBefore, f.res.FirstRunID = true, cand.FirstRunID
 		}
 	} else if !full {
 		// A path the ledger knows is new when its content is not its own

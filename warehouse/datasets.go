@@ -239,7 +239,7 @@ func (s *Stage) merge(ctx context.Context, c *sql.Conn, d *datasets.Dataset, run
 func mergeFlags(ctx context.Context, c *sql.Conn, d *datasets.Dataset, files []*FileResult, runID int64, direct bool, keys *runKeys) (flags map[string]bool, byHashes bool, err error) {
 	flags = map[string]bool{"duplicates": false, "duplicates_in_file": false, "retries": false, "existing": false}
 	for _, f := range files {
-		if f.Status == "loaded" && f.Retry {
+		if f.Status == "loaded" && (f.Retry || f.FailedBefore) {
 			flags["retries"] = true
 		}
 	}

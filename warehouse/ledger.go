@@ -268,9 +268,16 @@ type FileResult struct {
 	// it loaded (dossiers: a version from a file first loaded later still
 	// wins), and updates its ledger row.
 	Retry bool
-	// FirstRunID is the run that first loaded a retried version: its
-	// place among the files when versions of a row compete.
+	// FirstRunID is the run that first loaded a retried version (or
+	// first read a FailedBefore one): its place among the files when
+	// versions of a row compete.
 	FirstRunID int64
+	// FailedBefore marks a version that failed whole in an earlier run,
+	// read again because a registry or mapping change may cure it. Nothing
+	// of it was loaded, so it loads like a new file (Retry is false), but
+	// it ranks among the files by FirstRunID as a retried version does: a
+	// file first loaded after it keeps its rows (sql/merge).
+	FailedBefore bool
 	// PrevQuarantined is a retried version's quarantined count before.
 	PrevQuarantined int64
 
@@ -297,7 +304,8 @@ type RetryFile struct {
 	FirstRunID  int64
 	Quarantined int64
 	// Failed: the version failed as a whole (no dossier code column, above
-	// max_reject_rate, ...); it is attempted again like a new file.
+	// max_reject_rate, ...); it is attempted again like a new file ranked
+	// by FirstRunID, the run that first read it (FileResult.FailedBefore).
 	Failed bool
 }
 
@@ -537,7 +545,7 @@ func (s *Stage) commitData(ctx context.Context, in CommitInput) (err error) {
 	if err := replaceQuarantine(ctx, c, files); err != nil {
 		return err
 	}
-	if err := stageFiles(ctx, c, files); err != nil {
+	if err := stageFiles(ctx, c, runID, files); err != nil {
 		return err
 	}
 	if err := s.mergeDatasets(ctx, c, runID, loadedAt, files); err != nil {
@@ -706,11 +714,13 @@ func recovered(ctx context.Context, c *sql.Conn, stage string, files []*FileResu
 
 // stageFiles records the run's loaded files for the merge SQL
 // (datasets.Dataset.Merge): their dataset, the header of the column mapped
-// to the dataset's first key column (for quarantine reasons naming it) and
-// whether they are retried versions.
-func stageFiles(ctx context.Context, c *sql.Conn, files []*FileResult) error {
+// to the dataset's first key column (for quarantine reasons naming it),
+// whether they are retried versions and the run each ranks by among the
+// files (rank_run_id): this run for a new file, FirstRunID for one read
+// again after a registry or mapping change (retried, or FailedBefore).
+func stageFiles(ctx context.Context, c *sql.Conn, runID int64, files []*FileResult) error {
 	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_files (file_seq INTEGER, key_header VARCHAR,
-		retry BOOLEAN, first_run_id BIGINT, source VARCHAR, path VARCHAR, sha VARCHAR, dataset VARCHAR)`); err != nil {
+		retry BOOLEAN, first_run_id BIGINT, source VARCHAR, path VARCHAR, sha VARCHAR, dataset VARCHAR, rank_run_id BIGINT)`); err != nil {
 		return fmt.Errorf("commit: stage_files: %w", err)
 	}
 	for _, f := range files {
@@ -727,8 +737,12 @@ func stageFiles(ctx context.Context, c *sql.Conn, files []*FileResult) error {
 				header = h
 			}
 		}
-		if _, err := c.ExecContext(ctx, `INSERT INTO stage_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.Seq, header, f.Retry, f.FirstRunID, f.Source, f.Path, f.SHA256, d.Name); err != nil {
+		rank := runID
+		if (f.Retry || f.FailedBefore) && f.FirstRunID > 0 {
+			rank = f.FirstRunID
+		}
+		if _, err := c.ExecContext(ctx, `INSERT INTO stage_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.Seq, header, f.Retry, f.FirstRunID, f.Source, f.Path, f.SHA256, d.Name, rank); err != nil {
 			return fmt.Errorf("commit: stage_files: %w", err)
 		}
 	}
@@ -740,11 +754,12 @@ func writeFileRow(ctx context.Context, c *sql.Conn, runID int64, f *FileResult) 
 	if f.Mapping.Columns == nil {
 		mapped = nil
 	}
-	// A version read again as a new file (reverted to, or failed before)
-	// ranks among the files by this run, as any new file does: a later
-	// retry of it must not rank by its first reading (sql/merge). A
-	// retried version keeps its place.
-	again := f.Status == "loaded" && !f.Retry
+	// A version read again as a new file (reverted to) ranks among the
+	// files by this run, as any new file does: a later retry of it must
+	// not rank by its first reading (sql/merge). A retried version, or
+	// one that failed whole before, keeps its place: the run that first
+	// read it.
+	again := f.Status == "loaded" && !f.Retry && !f.FailedBefore
 	res, err := c.ExecContext(ctx, `UPDATE source_files SET first_run_id = CASE WHEN ? THEN ? ELSE first_run_id END,
 		last_run_id = ?, status = ?, error = ?, rows_read = ?,
 		rows_loaded = ?, rows_quarantined = ?, rows_superseded = ?, format = ?, encoding = ?,

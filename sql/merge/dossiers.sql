@@ -1,8 +1,9 @@
 -- Merge of dossiers (dataset dossiers). Input: stage_dossiers (every row
 -- staged by the run, valid or quarantined), stage_files (the run's loaded
 -- files) and merge_run (run_id, loaded_at). Key: dossier_code; each code's
--- latest staged version (by file, then row; a retried file ranks by the
--- run that first loaded it) replaces the warehouse's. Leaves
+-- latest staged version (by file, then row; a file read again after a
+-- registry or mapping change ranks by the run that first read it)
+-- replaces the warehouse's. Leaves
 -- current_dossiers (the staged valid rows kept), dossier_changes
 -- (received_at, finished_at of every dossiers row the run deleted or
 -- inserted: the model rebuilds the periods they fall in) and
@@ -44,24 +45,25 @@ SELECT * EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) 
 WHERE q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY dossier_code ORDER BY file_seq DESC, source_row DESC) = 1;
 
--- A retried version ranks by the run that first loaded it: every file new
--- in this run is newer.
+-- A version read again after a registry or mapping change (retried, or
+-- failed whole before) ranks by the run that first read it
+-- (stage_files.rank_run_id): every file new in this run is newer.
 -- when: retries
 CREATE OR REPLACE TEMP TABLE current_dossiers AS
 SELECT s.* EXCLUDE (q_reason, q_column, q_raw_value, q_raw_record, q_reason_code) FROM stage_dossiers s
-JOIN stage_files f USING (file_seq), merge_run m
+JOIN stage_files f USING (file_seq)
 WHERE s.q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY s.dossier_code
-  ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE m.run_id END DESC, s.file_seq DESC, s.source_row DESC) = 1;
+  ORDER BY f.rank_run_id DESC, s.file_seq DESC, s.source_row DESC) = 1;
 
--- A retried version's row does not replace a version from a file first
+-- Such a version's row does not replace a version from a file first
 -- loaded after its own (nor, in the same run, from another file: their
 -- order then is unknown and the loaded version stays).
 -- when: retries
 DELETE FROM current_dossiers WHERE EXISTS (SELECT 1 FROM stage_files f, dossiers d
   JOIN source_files sf ON sf.source = d.source AND sf.path = d.source_file AND sf.file_sha256 = d.file_sha256
-  WHERE f.retry AND f.file_seq = current_dossiers.file_seq AND d.dossier_code = current_dossiers.dossier_code
-  AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))));
+  WHERE f.rank_run_id < (SELECT run_id FROM merge_run) AND f.file_seq = current_dossiers.file_seq AND d.dossier_code = current_dossiers.dossier_code
+  AND (sf.first_run_id > f.rank_run_id OR (sf.first_run_id = f.rank_run_id AND (d.source_file <> f.path OR d.file_sha256 <> f.sha))));
 
 -- Created before any dossiers row is deleted or inserted (the model reads
 -- it; the warehouse drops it after the model).

@@ -20,22 +20,23 @@ FROM (SELECT file_seq, source_row, n, last_row FROM (
     FROM stage_par_survey WHERE q_reason IS NULL WINDOW w AS (PARTITION BY file_seq, period, unit_code))
     WHERE source_row < last_row) d
 WHERE stage_par_survey.file_seq = d.file_seq AND stage_par_survey.source_row = d.source_row;
--- The latest row of a key wins; a retried file (read again under a new
--- unit registry) ranks by the run that first loaded it, as dossiers'
--- retried versions do: every file new in this run is newer.
+-- The latest row of a key wins; a file read again after a registry or
+-- mapping change (retried, or failed whole before) ranks by the run that
+-- first read it (stage_files.rank_run_id): every file new in this run is
+-- newer.
 CREATE OR REPLACE TEMP TABLE current_par_survey AS
-SELECT s.* FROM stage_par_survey s JOIN stage_files f USING (file_seq), merge_run m
+SELECT s.* FROM stage_par_survey s JOIN stage_files f USING (file_seq)
 WHERE s.q_reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY s.period, s.unit_code
-  ORDER BY CASE WHEN f.retry THEN f.first_run_id ELSE m.run_id END DESC, s.file_seq DESC, s.source_row DESC) = 1;
+  ORDER BY f.rank_run_id DESC, s.file_seq DESC, s.source_row DESC) = 1;
 
--- A retried file's row does not replace the row of its key from a file
+-- Such a file's row does not replace the row of its key from a file
 -- first loaded after it (nor, from the same run, from another file: their
 -- order is unknown and the loaded row stays); it is superseded.
 DELETE FROM current_par_survey c WHERE EXISTS (SELECT 1 FROM stage_files f, par_survey_results p
   JOIN source_files sf ON sf.source = p.source AND sf.path = p.source_file AND sf.file_sha256 = p.file_sha256
-  WHERE f.retry AND f.file_seq = c.file_seq AND p.period = c.period AND p.unit_code = c.unit_code
-  AND (sf.first_run_id > f.first_run_id OR (sf.first_run_id = f.first_run_id AND (p.source_file <> f.path OR p.file_sha256 <> f.sha))));
+  WHERE f.rank_run_id < (SELECT run_id FROM merge_run) AND f.file_seq = c.file_seq AND p.period = c.period AND p.unit_code = c.unit_code
+  AND (sf.first_run_id > f.rank_run_id OR (sf.first_run_id = f.rank_run_id AND (p.source_file <> f.path OR p.file_sha256 <> f.sha))));
 
 -- A file read again (a corrected survey file, same source and path)
 -- replaces all the rows of its earlier reading: a unit it no longer lists
