@@ -139,18 +139,18 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		return err
 	})
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	base, _ := url.Parse(resp.finalURL)
 	links, err := parseIndex(body, resp.contentType)
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	// A link is stored (as the file's path) and logged: one that carries
 	// a credential, even in a form Redact does not know, fails the index.
 	for _, l := range links {
 		if s.redactSecrets(l) != l {
-			return nil, fmt.Errorf("source %s: index %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
+			return nil, fmt.Errorf("source %s: chỉ mục %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
 				"bị từ chối để thông tin này không vào kho. Báo quản trị máy chủ xuất dữ liệu", s.name, redact(s.o.URL))
 		}
 	}
@@ -169,7 +169,7 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 			seen[u.String()] = true
 			r := Redact(u.String())
 			if named[r] {
-				return nil, fmt.Errorf("source %s: index %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
+				return nil, fmt.Errorf("source %s: chỉ mục %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
 					"nên không phân biệt được hai tệp trong sổ theo dõi; chỉ mục bị từ chối. Báo quản trị máy chủ xuất dữ liệu đặt tên tệp trong đường dẫn hoặc một tham số khác", s.name, redact(s.o.URL), r)
 			}
 			named[r] = true
@@ -299,7 +299,7 @@ func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, re
 		}
 	}
 	if attempts > 1 {
-		return response{}, fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
+		return response{}, fmt.Errorf("%w (đã thử %d lần, bỏ cuộc)", last, attempts)
 	}
 	return response{}, last
 }
@@ -309,7 +309,7 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return response{}, 0, errPermanent{fmt.Errorf("bad URL: %v", redactErr(err))}
+		return response{}, 0, errPermanent{fmt.Errorf("địa chỉ không hợp lệ: %v", redactErr(err))}
 	}
 	if prev.ETag != "" {
 		req.Header.Set("If-None-Match", prev.ETag)
@@ -334,12 +334,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 		var unknownAuth x509.UnknownAuthorityError
 		var hostErr x509.HostnameError
 		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
-			return response{}, 0, errPermanent{fmt.Errorf("TLS certificate not trusted: %v", err)}
+			return response{}, 0, errPermanent{fmt.Errorf("chứng chỉ TLS của máy chủ không được tin cậy (%v); nếu máy chủ dùng chứng chỉ của CA tỉnh, thêm CA đó bằng ca_file", err)}
 		}
 		if ctx.Err() == context.DeadlineExceeded {
-			return response{}, 0, fmt.Errorf("timed out after %s", s.o.Timeout)
+			return response{}, 0, fmt.Errorf("máy chủ không trả lời trong %s (timeout)", s.o.Timeout)
 		}
-		return response{}, 0, fmt.Errorf("connection failed: %v", err)
+		return response{}, 0, fmt.Errorf("không kết nối được máy chủ: %v", err)
 	}
 	defer resp.Body.Close()
 	r := response{
@@ -352,12 +352,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 		return r, 0, ErrNotModified
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return r, retryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("server answered %s", resp.Status)
+		return r, retryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("máy chủ trả lời %s", resp.Status)
 	default:
-		return r, 0, errPermanent{fmt.Errorf("server answered %s", resp.Status)}
+		return r, 0, errPermanent{fmt.Errorf("máy chủ trả lời %s", resp.Status)}
 	}
 	if resp.ContentLength > s.o.MaxBytes {
-		return r, 0, errPermanent{fmt.Errorf("export is %d bytes, over the limit of %d (max_bytes)", resp.ContentLength, s.o.MaxBytes)}
+		return r, 0, errPermanent{fmt.Errorf("tệp xuất có %d byte, quá giới hạn %d byte (max_bytes)", resp.ContentLength, s.o.MaxBytes)}
 	}
 	lr := &limitedReader{r: resp.Body, left: s.o.MaxBytes}
 	if err := read(lr); err != nil {
@@ -366,12 +366,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 			return r, 0, err // read's own refusal (an index over its limit)
 		}
 		if lr.over {
-			return r, 0, errPermanent{fmt.Errorf("export is over the limit of %d bytes (max_bytes)", s.o.MaxBytes)}
+			return r, 0, errPermanent{fmt.Errorf("tệp xuất vượt quá giới hạn %d byte (max_bytes)", s.o.MaxBytes)}
 		}
 		if ctx.Err() == context.DeadlineExceeded {
-			return r, 0, fmt.Errorf("timed out after %s while downloading", s.o.Timeout)
+			return r, 0, fmt.Errorf("tải chưa xong sau %s (timeout)", s.o.Timeout)
 		}
-		return r, 0, fmt.Errorf("download interrupted: %v", err)
+		return r, 0, fmt.Errorf("tải bị ngắt giữa chừng: %v", err)
 	}
 	return r, 0, nil
 }
