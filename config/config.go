@@ -104,14 +104,18 @@ type Source struct {
 	Period string
 
 	// Kind http only.
-	Index    bool          // URL is an index document listing export URLs
-	Timeout  time.Duration // per request (default 60s)
-	Retries  int           // extra attempts on transient failures (default 4)
-	MaxBytes int64         // largest export accepted (default 1 GiB)
-	Auth     string        // "", bearer or basic
-	Secret   Secret        // bearer token, or basic password, read from the environment
-	Username string        // basic auth user, read from the environment
-	CAFile   string        // extra trusted CA certificates (PEM), absolute
+	Index   bool          // URL is an index document listing export URLs
+	Timeout time.Duration // per request (default 60s)
+	Retries int           // extra attempts on transient failures (default 4)
+	// Deadline bounds the source's whole fetch: index, every file,
+	// retries and the waits between them (default sources.DefaultDeadline,
+	// 1h). Past it the source fails; the files it downloaded before load.
+	Deadline time.Duration
+	MaxBytes int64  // largest export accepted (default 1 GiB)
+	Auth     string // "", bearer or basic
+	Secret   Secret // bearer token, or basic password, read from the environment
+	Username string // basic auth user, read from the environment
+	CAFile   string // extra trusted CA certificates (PEM), absolute
 	// Redirects says what to do when the server redirects to another
 	// origin (scheme, host or port): "strip" (default) follows it without
 	// the credentials, "refuse" fails the file. https to http is always
@@ -178,7 +182,7 @@ var (
 	publishKeys  = []string{"dir", "formats", "grace", "lake"}
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
-		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
+		"index", "timeout", "deadline", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
 		"columns", "max_reject_rate"}
 )
 
@@ -782,6 +786,16 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 			b.fail(key+".timeout", "must be a duration such as 30s or 5m, got %q", v)
 		}
 		s.Timeout = d
+	}
+	// No value turns the deadline off: an operator who needs longer (a
+	// first load of years of exports) sets a longer one.
+	s.Deadline = sources.DefaultDeadline
+	if v := str("deadline"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			b.fail(key+".deadline", "must be a duration such as 30m or 2h, got %q", v)
+		}
+		s.Deadline = d
 	}
 	if v := str("retries"); v != "" {
 		n, err := strconv.Atoi(v)

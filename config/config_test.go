@@ -523,3 +523,55 @@ func TestEnvCredentialNamedByOverride(t *testing.T) {
 		t.Errorf("credential-like variables of other sources: %v", err)
 	}
 }
+
+// deadline: bounds an HTTP source's whole fetch; 1h when unset; a value
+// that is no positive duration is a config error naming the key (or the
+// variable that set it), before anything is written.
+func TestHTTPDeadlineKey(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		line string // the deadline: line, "" for none
+		env  string
+		want time.Duration
+		err  string // "" means it loads
+	}{
+		{"", "", time.Hour, ""},
+		{"    deadline: 90m\n", "", 90 * time.Minute, ""},
+		{"    deadline: 1h30m\n", "", 90 * time.Minute, ""},
+		{"    deadline: 2h\n", "CCHC_SOURCES_PORTAL_DEADLINE=45s", 45 * time.Second, ""},
+		{"    deadline: soon\n", "", 0, `c.yaml:7: sources[0].deadline: must be a duration such as 30m or 2h, got "soon"`},
+		{"    deadline: 3600\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "3600"`},
+		{"    deadline: 0s\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "0s"`},
+		{"    deadline: -1h\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "-1h"`},
+		{"", "CCHC_SOURCES_PORTAL_DEADLINE=1d", 0, `environment variable CCHC_SOURCES_PORTAL_DEADLINE: sources[0].deadline: must be a duration such as 30m or 2h, got "1d"`},
+	}
+	for _, c := range cases {
+		t.Run(c.line+c.env, func(t *testing.T) {
+			p := filepath.Join(dir, "c.yaml")
+			body := "warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n" + c.line
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var env []string
+			if c.env != "" {
+				env = []string{c.env}
+			}
+			cfg, err := Load(p, env)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Errorf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Sources[0].Deadline; got != c.want {
+				t.Errorf("deadline %v, want %v", got, c.want)
+			}
+		})
+	}
+}

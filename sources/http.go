@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -65,6 +66,47 @@ type HTTPOptions struct {
 	// DefaultMaxIndexBytes. An index is read whole into memory, so it
 	// has a bound of its own, far below MaxBytes.
 	MaxIndexBytes int64
+	// Deadline bounds the source's whole fetch, counted from its List (or
+	// its first fetch): the index, every file, retries and the waits
+	// between them; 0 means DefaultDeadline. Past it, a fetch fails with a
+	// *DeadlineError.
+	Deadline time.Duration
+}
+
+// DefaultDeadline is the deadline of an HTTP source that sets none. A
+// healthy source downloads in minutes: a 1 GiB export (max_bytes' default)
+// takes about 15 minutes at 10 Mbit/s, and one file that fails every
+// attempt at the defaults (5 attempts of up to 60s, the waits between
+// them capped at 2 minutes) about 10. One hour leaves room for that and
+// for a slow night, while a server that trickles bytes to many index
+// links (links × attempts × timeout: hours) holds the writer lock, and
+// delays the sources after it, for an hour at most.
+const DefaultDeadline = time.Hour
+
+// DeadlineError is the failure of an HTTP source whose fetch ran past its
+// deadline (HTTPOptions.Deadline). It fails the source, not one file: the
+// files it fetched before are whole and may load; the others wait for the
+// next run.
+type DeadlineError struct {
+	Source   string
+	URL      string // the source's url, redacted
+	File     string // the file being fetched, redacted; "" for the index
+	Deadline time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	what := "chỉ mục"
+	if e.File != "" && e.File != e.URL {
+		what = "tệp " + e.File
+	} else if e.File != "" {
+		what = "tệp xuất"
+	}
+	// Each URL is followed by a space or ends the message: a redaction of
+	// the text again (RedactText) would take punctuation after it for
+	// part of the URL.
+	return fmt.Sprintf("nguồn %s: quá thời hạn %s (deadline) cho toàn bộ việc tải của nguồn gồm chỉ mục, các tệp và các lần thử lại; "+
+		"dừng khi đang tải %s rồi để các tệp chưa tải xong cho lần chạy sau. Báo quản trị máy chủ xuất dữ liệu nếu máy chủ trả lời quá chậm, "+
+		"hoặc tăng deadline của nguồn nếu nó cần lâu hơn. Địa chỉ của nguồn: %s", e.Source, e.Deadline, what, e.URL)
 }
 
 // NewHTTPSource returns a Source that downloads exports over HTTP(S) with
@@ -96,6 +138,9 @@ func NewHTTPSource(name string, o HTTPOptions) Source {
 	if o.MaxIndexBytes <= 0 {
 		o.MaxIndexBytes = DefaultMaxIndexBytes
 	}
+	if o.Deadline <= 0 {
+		o.Deadline = DefaultDeadline
+	}
 	if o.Sleep == nil {
 		o.Sleep = sleepCtx
 	}
@@ -112,7 +157,26 @@ type httpSource struct {
 	client  *http.Client
 	origin  string   // scheme://host:port of o.URL, the only one credentials go to
 	secrets []string // credentials in the forms a body or a message may carry them
+
+	mu    sync.Mutex
+	until time.Time // when the fetch must end (o.Deadline after its start); zero before it starts
 }
+
+// deadline returns when the source's fetch must end, starting the clock
+// when restart is set (a listing) or on the first fetch.
+func (s *httpSource) deadline(restart bool) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if restart || s.until.IsZero() {
+		s.until = time.Now().Add(s.o.Deadline)
+	}
+	return s.until
+}
+
+// errDeadline is the cause of a context ended by the source's deadline,
+// told apart from the per-request timeout and from the caller's
+// cancellation.
+var errDeadline = errors.New("source deadline")
 
 func (s *httpSource) Name() string { return s.name }
 
@@ -124,6 +188,7 @@ const DefaultMaxIndexBytes = 16 << 20
 // (resolved against it, deduplicated, in document order then by URL). An
 // index over MaxIndexBytes is refused: it is held whole in memory.
 func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
+	s.deadline(true) // a listing starts the source's fetch
 	if !s.o.Index {
 		return []FileRef{{Source: s.name, Path: s.o.URL, Size: -1}}, nil
 	}
@@ -138,6 +203,10 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		}
 		return err
 	})
+	var de *DeadlineError
+	if errors.As(err, &de) {
+		return nil, s.scrub(err) // names the source and the index already
+	}
 	if err != nil {
 		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
@@ -272,8 +341,24 @@ func (e errPermanent) Error() string { return e.err.Error() }
 func (e errPermanent) Unwrap() error { return e.err }
 
 // get performs a GET with retries; read consumes the body of a 200 (it is
-// called again, from the start, if a later attempt is needed).
+// called again, from the start, if a later attempt is needed). It ends by
+// the source's deadline, waits included, with a *DeadlineError.
 func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, read func(io.Reader) error) (response, error) {
+	ctx, cancel := context.WithDeadlineCause(ctx, s.deadline(false), errDeadline)
+	defer cancel()
+	late := func() error {
+		if context.Cause(ctx) != errDeadline {
+			return nil
+		}
+		e := &DeadlineError{Source: s.name, URL: redact(s.o.URL), Deadline: s.o.Deadline}
+		if rawURL != s.o.URL || !s.o.Index {
+			e.File = redact(rawURL)
+		}
+		return e
+	}
+	if err := late(); err != nil {
+		return response{}, err
+	}
 	var last error
 	attempts := 0
 	for attempt := 0; ; attempt++ {
@@ -281,6 +366,9 @@ func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, re
 		resp, retryAfter, err := s.attempt(ctx, rawURL, prev, read)
 		if err == nil || errors.Is(err, ErrNotModified) {
 			return resp, err
+		}
+		if lerr := late(); lerr != nil {
+			return response{}, lerr // whatever the attempt says: the source's time ran out
 		}
 		last = err
 		var perm errPermanent
@@ -295,6 +383,9 @@ func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, re
 		}
 		delay = min(delay, s.o.MaxDelay)
 		if err := s.o.Sleep(ctx, delay); err != nil {
+			if lerr := late(); lerr != nil {
+				return response{}, lerr
+			}
 			return response{}, err
 		}
 	}
