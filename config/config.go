@@ -269,7 +269,13 @@ func Load(path string, env []string) (*Config, error) {
 
 	secretVars = credentialVars(v)
 	for _, k := range unknownVars {
-		if secretVars[k] || credentialLike(k) {
+		if secretVars[k] {
+			continue
+		}
+		if credentialLike(k) {
+			if msg := mistypedCredential(v, k); msg != "" {
+				envErrs = append(envErrs, &Error{File: abs, Env: k, Msg: msg})
+			}
 			continue
 		}
 		envErrs = append(envErrs, &Error{File: abs, Env: k,
@@ -331,7 +337,9 @@ func otherUse(name string) bool {
 // credential (…_TOKEN, …_PASSWORD, …_USERNAME, …_SECRET): an env file
 // shared by several configs, or keeping the token of a source commented
 // out, must not stop a scheduler that restarts on failure; such a name is
-// no key's override anyway, so no typo of one goes unnoticed.
+// no key's override anyway. One in the form of a configured source's key
+// (CCHC_SOURCES_PORTAL_TOKEN) is an error all the same unless the config
+// names it: see mistypedCredential.
 func credentialLike(name string) bool {
 	for _, s := range []string{"_TOKEN", "_PASSWORD", "_PASS", "_USERNAME", "_USER", "_SECRET"} {
 		if strings.HasSuffix(name, s) {
@@ -339,6 +347,59 @@ func credentialLike(name string) bool {
 		}
 	}
 	return false
+}
+
+// mistypedCredential returns the error for a credential-like variable
+// named as an override of a configured source's key
+// (CCHC_SOURCES_PORTAL_TOKEN, CCHC_SOURCES_BA_VI_PASSWORD) that the config
+// does not name as a credential: no source key is called token or
+// password, so it reads as an attempt to set the source's credential,
+// which would otherwise be ignored silently and the source fail with 401
+// at night. The message names the key probably meant (token_env,
+// username_env, password_env), never the variable's value. "" when name
+// is no configured source's (an env file shared with another config).
+func mistypedCredential(v *viper.Viper, name string) string {
+	rest, ok := strings.CutPrefix(strings.ToLower(name), "cchc_sources_")
+	if !ok {
+		return ""
+	}
+	// The longest source name that fits: CCHC_SOURCES_BA_VI_TOKEN is
+	// ba-vi's, not ba's, when both exist.
+	var src, norm, key, auth, kind string
+	list, _ := v.Get("sources").([]any)
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		n, _ := m["name"].(string)
+		p := strings.ReplaceAll(strings.ToLower(n), "-", "_")
+		if n != "" && strings.HasPrefix(rest, p+"_") && len(p) > len(norm) && len(rest) > len(p)+1 {
+			src, norm, key = n, p, strings.TrimPrefix(rest, p+"_")
+			auth, _ = m["auth"].(string)
+			kind, _ = m["kind"].(string)
+		}
+	}
+	if src == "" {
+		return ""
+	}
+	if k := strings.TrimSpace(kind); k != "http" {
+		if k == "" {
+			k = "file"
+		}
+		return fmt.Sprintf("nguồn %s không có khóa %s, nên biến này không được dùng; nguồn kind %s không dùng thông tin xác thực. "+
+			"Sửa tên biến nếu nó dành cho nguồn khác, hoặc bỏ nó khỏi môi trường", src, key, k)
+	}
+	upper := strings.ToUpper(name)
+	meant, what, mode := "token_env", "token", "bearer"
+	switch {
+	case strings.HasSuffix(upper, "_USERNAME"), strings.HasSuffix(upper, "_USER"):
+		meant, what, mode = "username_env", "tên người dùng", "basic"
+	case strings.HasSuffix(upper, "_PASSWORD"), strings.HasSuffix(upper, "_PASS"),
+		strings.HasSuffix(upper, "_SECRET") && strings.TrimSpace(auth) == "basic":
+		meant, what, mode = "password_env", "mật khẩu", "basic"
+	}
+	override := "CCHC_SOURCES_" + strings.ToUpper(norm) + "_" + strings.ToUpper(meant)
+	return fmt.Sprintf("nguồn %s không có khóa %s, nên biến này không được dùng: cchc đọc %s từ biến môi trường mà khóa %s của nguồn nêu tên "+
+		"(có lẽ ý là %s). Thêm vào nguồn %s auth: %s và %s: %s (hoặc đặt %s=%s), hoặc bỏ biến này khỏi môi trường",
+		src, key, what, meant, meant, src, mode, meant, name, override, name)
 }
 
 // credentialVars are the environment variables the file names as sources'
