@@ -76,8 +76,9 @@ type HTTPOptions struct {
 // DefaultDeadline is the deadline of an HTTP source that sets none. A
 // healthy source downloads in minutes: a 1 GiB export (max_bytes' default)
 // takes about 15 minutes at 10 Mbit/s, and one file that fails every
-// attempt at the defaults (5 attempts of up to 60s, the waits between
-// them capped at 2 minutes) about 10. One hour leaves room for that and
+// attempt at the defaults (5 attempts of up to 60s, and 4 waits between
+// them of some seconds, or up to 2 minutes when the server asks with
+// Retry-After) 5 to 13 minutes. One hour leaves room for that and
 // for a slow night, while a server that trickles bytes to many index
 // links (links × attempts × timeout: hours) holds the writer lock, and
 // delays the sources after it, for an hour at most.
