@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ import (
 // source fails 3s after its start: the run ends in seconds, partial (exit
 // 3), source_status names the deadline, the export downloaded before it
 // (01-march.csv, 3 rows) is loaded, no link cut off is in the ledger, the
-// other source loads, and the writer lock is free at once. Without the
+// other source loads, the cut-off download is removed, and the writer
+// lock is free at once. Without the
 // deadline the run is still downloading when the test's 25s are up.
 func TestHTTPSourceDeadline(t *testing.T) {
 	march, err := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
@@ -85,6 +87,10 @@ func TestHTTPSourceDeadline(t *testing.T) {
 	}
 	if strings.Contains(msg+sum.Run.Message, "SECRET42") {
 		t.Errorf("the token is shown: %q", msg)
+	}
+	// The download cut off is removed (it may hold personal data).
+	if left, _ := filepath.Glob(filepath.Join(warehouse.DownloadDir(cfg.Warehouse), "*")); len(left) > 0 {
+		t.Errorf("downloads left: %v", left)
 	}
 	// The writer lock is free: another writer takes it without waiting.
 	lock, err := warehouse.AcquireLock(context.Background(), cfg.Warehouse, 0, warehouse.Holder{PID: os.Getpid(), Command: "test"})
