@@ -19,10 +19,10 @@ import (
 // 30s timeout = 20 minutes, under the writer lock. With deadline: 3s the
 // source fails 3s after its start: the run ends in seconds, partial (exit
 // 3), source_status names the deadline, the export downloaded before it
-// (01-march.csv, 3 rows) is loaded, no link cut off is in the ledger, the
-// other source loads, the cut-off download is removed, and the writer
-// lock is free at once. Without the
-// deadline the run is still downloading when the test's 25s are up.
+// (01-march.csv, 3 dossiers) is loaded, no link cut off is in the ledger,
+// the other source loads, the cut-off download is removed, and the writer
+// lock is free at once. Without the deadline the run is still downloading
+// when the test's 25s are up.
 func TestHTTPSourceDeadline(t *testing.T) {
 	march, err := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
 	if err != nil {
