@@ -104,14 +104,18 @@ type Source struct {
 	Period string
 
 	// Kind http only.
-	Index    bool          // URL is an index document listing export URLs
-	Timeout  time.Duration // per request (default 60s)
-	Retries  int           // extra attempts on transient failures (default 4)
-	MaxBytes int64         // largest export accepted (default 1 GiB)
-	Auth     string        // "", bearer or basic
-	Secret   Secret        // bearer token, or basic password, read from the environment
-	Username string        // basic auth user, read from the environment
-	CAFile   string        // extra trusted CA certificates (PEM), absolute
+	Index   bool          // URL is an index document listing export URLs
+	Timeout time.Duration // per request (default 60s)
+	Retries int           // extra attempts on transient failures (default 4)
+	// Deadline bounds the source's whole fetch: index, every file,
+	// retries and the waits between them (default sources.DefaultDeadline,
+	// 1h). Past it the source fails; the files it downloaded before load.
+	Deadline time.Duration
+	MaxBytes int64  // largest export accepted (default 1 GiB)
+	Auth     string // "", bearer or basic
+	Secret   Secret // bearer token, or basic password, read from the environment
+	Username string // basic auth user, read from the environment
+	CAFile   string // extra trusted CA certificates (PEM), absolute
 	// Redirects says what to do when the server redirects to another
 	// origin (scheme, host or port): "strip" (default) follows it without
 	// the credentials, "refuse" fails the file. https to http is always
@@ -178,7 +182,7 @@ var (
 	publishKeys  = []string{"dir", "formats", "grace", "lake"}
 	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
-		"index", "timeout", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
+		"index", "timeout", "deadline", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
 		"columns", "max_reject_rate"}
 )
 
@@ -265,7 +269,13 @@ func Load(path string, env []string) (*Config, error) {
 
 	secretVars = credentialVars(v)
 	for _, k := range unknownVars {
-		if secretVars[k] || credentialLike(k) {
+		if secretVars[k] {
+			continue
+		}
+		if credentialLike(k) {
+			if msg := mistypedCredential(v, k); msg != "" {
+				envErrs = append(envErrs, &Error{File: abs, Env: k, Msg: msg})
+			}
 			continue
 		}
 		envErrs = append(envErrs, &Error{File: abs, Env: k,
@@ -327,7 +337,9 @@ func otherUse(name string) bool {
 // credential (…_TOKEN, …_PASSWORD, …_USERNAME, …_SECRET): an env file
 // shared by several configs, or keeping the token of a source commented
 // out, must not stop a scheduler that restarts on failure; such a name is
-// no key's override anyway, so no typo of one goes unnoticed.
+// no key's override anyway. One in the form of a configured source's key
+// (CCHC_SOURCES_PORTAL_TOKEN) is an error all the same unless the config
+// names it: see mistypedCredential.
 func credentialLike(name string) bool {
 	for _, s := range []string{"_TOKEN", "_PASSWORD", "_PASS", "_USERNAME", "_USER", "_SECRET"} {
 		if strings.HasSuffix(name, s) {
@@ -335,6 +347,59 @@ func credentialLike(name string) bool {
 		}
 	}
 	return false
+}
+
+// mistypedCredential returns the error for a credential-like variable
+// named as an override of a configured source's key
+// (CCHC_SOURCES_PORTAL_TOKEN, CCHC_SOURCES_BA_VI_PASSWORD) that the config
+// does not name as a credential: no source key is called token or
+// password, so it reads as an attempt to set the source's credential,
+// which would otherwise be ignored silently and the source fail with 401
+// at night. The message names the key probably meant (token_env,
+// username_env, password_env), never the variable's value. "" when name
+// is no configured source's (an env file shared with another config).
+func mistypedCredential(v *viper.Viper, name string) string {
+	rest, ok := strings.CutPrefix(strings.ToLower(name), "cchc_sources_")
+	if !ok {
+		return ""
+	}
+	// The longest source name that fits: CCHC_SOURCES_BA_VI_TOKEN is
+	// ba-vi's, not ba's, when both exist.
+	var src, norm, key, auth, kind string
+	list, _ := v.Get("sources").([]any)
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		n, _ := m["name"].(string)
+		p := strings.ReplaceAll(strings.ToLower(n), "-", "_")
+		if n != "" && strings.HasPrefix(rest, p+"_") && len(p) > len(norm) && len(rest) > len(p)+1 {
+			src, norm, key = n, p, strings.TrimPrefix(rest, p+"_")
+			auth, _ = m["auth"].(string)
+			kind, _ = m["kind"].(string)
+		}
+	}
+	if src == "" {
+		return ""
+	}
+	if k := strings.TrimSpace(kind); k != "http" {
+		if k == "" {
+			k = "file"
+		}
+		return fmt.Sprintf("nguồn %s không có khóa %s, nên biến này không được dùng; nguồn kind %s không dùng thông tin xác thực. "+
+			"Sửa tên biến nếu nó dành cho nguồn khác, hoặc bỏ nó khỏi môi trường", src, key, k)
+	}
+	upper := strings.ToUpper(name)
+	meant, what, mode := "token_env", "token", "bearer"
+	switch {
+	case strings.HasSuffix(upper, "_USERNAME"), strings.HasSuffix(upper, "_USER"):
+		meant, what, mode = "username_env", "tên người dùng", "basic"
+	case strings.HasSuffix(upper, "_PASSWORD"), strings.HasSuffix(upper, "_PASS"),
+		strings.HasSuffix(upper, "_SECRET") && strings.TrimSpace(auth) == "basic":
+		meant, what, mode = "password_env", "mật khẩu", "basic"
+	}
+	override := "CCHC_SOURCES_" + strings.ToUpper(norm) + "_" + strings.ToUpper(meant)
+	return fmt.Sprintf("nguồn %s không có khóa %s, nên biến này không được dùng: cchc đọc %s từ biến môi trường mà khóa %s của nguồn nêu tên "+
+		"(có lẽ ý là %s). Thêm vào nguồn %s auth: %s và %s: %s (hoặc đặt %s=%s), hoặc bỏ biến này khỏi môi trường",
+		src, key, what, meant, meant, src, mode, meant, name, override, name)
 }
 
 // credentialVars are the environment variables the file names as sources'
@@ -782,6 +847,16 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 			b.fail(key+".timeout", "must be a duration such as 30s or 5m, got %q", v)
 		}
 		s.Timeout = d
+	}
+	// No value turns the deadline off: an operator who needs longer (a
+	// first load of years of exports) sets a longer one.
+	s.Deadline = sources.DefaultDeadline
+	if v := str("deadline"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			b.fail(key+".deadline", "must be a duration such as 30m or 2h, got %q", v)
+		}
+		s.Deadline = d
 	}
 	if v := str("retries"); v != "" {
 		n, err := strconv.Atoi(v)

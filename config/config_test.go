@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -521,5 +522,131 @@ func TestEnvCredentialNamedByOverride(t *testing.T) {
 	// config: a credential's name, no key's; the config loads.
 	if _, err := Load(p, []string{"CCHC_PORTAL_TOKEN=x", "CCHC_DVC_TOKEN=y", "CCHC_OLD_PASSWORD=z"}); err != nil {
 		t.Errorf("credential-like variables of other sources: %v", err)
+	}
+}
+
+// deadline: bounds an HTTP source's whole fetch; 1h when unset; a value
+// that is no positive duration is a config error naming the key (or the
+// variable that set it), before anything is written.
+func TestHTTPDeadlineKey(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		line string // the deadline: line, "" for none
+		env  string
+		want time.Duration
+		err  string // "" means it loads
+	}{
+		{"", "", time.Hour, ""},
+		{"    deadline: 90m\n", "", 90 * time.Minute, ""},
+		{"    deadline: 1h30m\n", "", 90 * time.Minute, ""},
+		{"    deadline: 2h\n", "CCHC_SOURCES_PORTAL_DEADLINE=45s", 45 * time.Second, ""},
+		{"    deadline: soon\n", "", 0, `c.yaml:7: sources[0].deadline: must be a duration such as 30m or 2h, got "soon"`},
+		{"    deadline: 3600\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "3600"`},
+		{"    deadline: 0s\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "0s"`},
+		{"    deadline: -1h\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "-1h"`},
+		{"", "CCHC_SOURCES_PORTAL_DEADLINE=1d", 0, `environment variable CCHC_SOURCES_PORTAL_DEADLINE: sources[0].deadline: must be a duration such as 30m or 2h, got "1d"`},
+	}
+	for _, c := range cases {
+		t.Run(c.line+c.env, func(t *testing.T) {
+			p := filepath.Join(dir, "c.yaml")
+			body := "warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n" + c.line
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var env []string
+			if c.env != "" {
+				env = []string{c.env}
+			}
+			cfg, err := Load(p, env)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Errorf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Sources[0].Deadline; got != c.want {
+				t.Errorf("deadline %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// A credential-like variable in the form of a configured source's key
+// (CCHC_SOURCES_PORTAL_TOKEN) that the config does not name as a
+// credential is a config error naming the key probably meant, never the
+// value (SECRET42); named by token_env (in the file or by an override) it
+// is the token, and one of no configured source stays exempt. Without the
+// fix every case wanting an error loaded silently.
+func TestMistypedCredentialVariable(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		portal = "  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n"
+		bavi   = "  - name: ba\n    path: ./a/*.csv\n  - name: ba-vi\n    kind: http\n    url: https://bavi.example.vn/x.csv\n    auth: basic\n    username_env: BAVI_USER\n    password_env: BAVI_PASS\n"
+	)
+	cases := []struct {
+		name    string
+		sources string
+		env     []string
+		want    []string // fragments of the error; nil means it loads
+	}{
+		{"token for no token_env", portal, []string{"CCHC_SOURCES_PORTAL_TOKEN=SECRET42"},
+			[]string{"environment variable CCHC_SOURCES_PORTAL_TOKEN: nguồn portal không có khóa token", "có lẽ ý là token_env",
+				"auth: bearer và token_env: CCHC_SOURCES_PORTAL_TOKEN", "CCHC_SOURCES_PORTAL_TOKEN_ENV=CCHC_SOURCES_PORTAL_TOKEN"}},
+		{"lower-case source key", portal, []string{"CCHC_SOURCES_Portal_API_TOKEN=SECRET42"},
+			[]string{"nguồn portal không có khóa api_token", "có lẽ ý là token_env"}},
+		{"secret under bearer", portal + "    auth: bearer\n    token_env: PORTAL_T\n", []string{"PORTAL_T=x", "CCHC_SOURCES_PORTAL_SECRET=SECRET42"},
+			[]string{"khóa secret", "có lẽ ý là token_env"}},
+		{"password", bavi, []string{"BAVI_USER=u", "BAVI_PASS=p", "CCHC_SOURCES_BA_VI_PASSWORD=SECRET42"},
+			[]string{"CCHC_SOURCES_BA_VI_PASSWORD: nguồn ba-vi không có khóa password", "có lẽ ý là password_env", "CCHC_SOURCES_BA_VI_PASSWORD_ENV="}},
+		{"pass", bavi, []string{"BAVI_USER=u", "BAVI_PASS=p", "CCHC_SOURCES_BA_VI_PASS=SECRET42"}, []string{"nguồn ba-vi không có khóa pass", "password_env"}},
+		{"secret under basic", bavi, []string{"BAVI_USER=u", "BAVI_PASS=p", "CCHC_SOURCES_BA_VI_SECRET=SECRET42"}, []string{"khóa secret", "có lẽ ý là password_env"}},
+		{"username", bavi, []string{"BAVI_USER=u", "BAVI_PASS=p", "CCHC_SOURCES_BA_VI_USERNAME=SECRET42"}, []string{"khóa username", "có lẽ ý là username_env"}},
+		{"user of the shorter name, a file source", bavi, []string{"BAVI_USER=u", "BAVI_PASS=p", "CCHC_SOURCES_BA_USER=SECRET42"},
+			[]string{"nguồn ba không có khóa user", "nguồn kind file không dùng thông tin xác thực"}},
+		{"named by token_env", portal + "    auth: bearer\n    token_env: CCHC_SOURCES_PORTAL_TOKEN\n", []string{"CCHC_SOURCES_PORTAL_TOKEN=SECRET42"}, nil},
+		{"named by an override of token_env", portal + "    auth: bearer\n    token_env: PORTAL_T\n",
+			[]string{"CCHC_SOURCES_PORTAL_TOKEN_ENV=CCHC_SOURCES_PORTAL_TOKEN", "CCHC_SOURCES_PORTAL_TOKEN=SECRET42"}, nil},
+		{"named by another source", portal + "  - name: other\n    kind: http\n    url: https://o.example.vn/x.csv\n    auth: bearer\n    token_env: CCHC_SOURCES_PORTAL_TOKEN\n",
+			[]string{"CCHC_SOURCES_PORTAL_TOKEN=SECRET42"}, nil},
+		{"no such source", portal, []string{"CCHC_SOURCES_DVC_TOKEN=SECRET42", "CCHC_DVC_PASSWORD=SECRET42"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, "c.yaml")
+			if err := os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n"+c.sources), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(p, c.env)
+			if c.want == nil {
+				if err != nil {
+					t.Errorf("want it to load: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want a config error")
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Errorf("not a config error: %v", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "SECRET42") {
+				t.Errorf("the error shows the value: %v", err)
+			}
+		})
 	}
 }

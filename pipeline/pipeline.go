@@ -283,7 +283,7 @@ func failureMessage(s *Summary) string {
 	var parts []string
 	for _, e := range s.SourceErrors {
 		msg := e.Err.Error()
-		if !strings.HasPrefix(msg, "source "+e.Source+":") {
+		if !strings.HasPrefix(msg, "source "+e.Source+":") && !strings.HasPrefix(msg, "nguồn "+e.Source+":") {
 			msg = fmt.Sprintf("source %s: %s", e.Source, msg)
 		}
 		parts = append(parts, msg)
@@ -415,6 +415,22 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				continue
 			}
 			f, skip, err := q.f, q.skip, q.err
+			var late *sources.DeadlineError
+			if errors.As(err, &late) {
+				// The source ran past its deadline: it fails as a whole.
+				// The files it fetched before are staged and load; the
+				// one cut off and the rest are not recorded, so the next
+				// run fetches them again.
+				for _, q := range queue {
+					q.abandon()
+				}
+				queue = nil
+				msg, _ := pii.MaskShapes(err.Error())
+				log.Error("source failed", "source", src.Name(), "err", msg)
+				sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
+				status.OK, status.Error = false, msg
+				break
+			}
 			if err != nil {
 				return err
 			}
@@ -846,7 +862,9 @@ func failureKind(err error) string {
 // HTTP export is asked for with the validators of the loaded version and
 // skipped on 304; otherwise the content hash decides. skip is "loaded" or
 // "failed" (the ledger's status) for a file not to process. A file that
-// cannot be fetched comes back with status failed.
+// cannot be fetched comes back with status failed, unless its source ran
+// past its deadline: that *sources.DeadlineError is returned, to fail the
+// source.
 //
 // A file in retry (RetryCandidates, by ledger path) is read again although
 // the ledger has it, and comes back with Retry set when its content is
@@ -862,6 +880,9 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 	// Every failure here is of reaching or reading the file, not of its
 	// content: it may pass by the next run, which retries it.
 	failed := func(err error) (*fetched, string, error) {
+		if late := (*sources.DeadlineError)(nil); errors.As(err, &late) {
+			return nil, "", err // the source's, not the file's: the run's loop fails the source
+		}
 		msg, _ := pii.MaskShapes(err.Error())
 		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
 		f.res.ErrorKind = warehouse.ErrorTransient

@@ -47,7 +47,8 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 		case "file":
 			out = append(out, sourceConf{cfg: s, src: sources.NewFileSource(s.Name, s.Path), lim: lim})
 		case "http":
-			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes, Redirects: s.Redirects}
+			o := sources.HTTPOptions{URL: s.URL, Index: s.Index, Timeout: s.Timeout, Retries: s.Retries, MaxBytes: s.MaxBytes, Redirects: s.Redirects,
+				Deadline: s.Deadline}
 			// Beside the warehouse, where RemoveLeftovers finds what a
 			// killed run downloaded (personal data included).
 			o.TempDir = warehouse.DownloadDir(cfg.Warehouse)

@@ -62,7 +62,11 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 			continue
 		}
 		for _, ref := range files {
-			chk.Files = append(chk.Files, checkFile(ctx, cfg, sc, reg, ref))
+			fc := checkFile(ctx, cfg, sc, reg, ref)
+			chk.Files = append(chk.Files, fc)
+			if late := (*sources.DeadlineError)(nil); errors.As(fc.Err, &late) {
+				break // the source's time ran out: every file after would fail the same
+			}
 		}
 		out = append(out, chk)
 	}

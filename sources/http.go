@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -65,6 +66,48 @@ type HTTPOptions struct {
 	// DefaultMaxIndexBytes. An index is read whole into memory, so it
 	// has a bound of its own, far below MaxBytes.
 	MaxIndexBytes int64
+	// Deadline bounds the source's whole fetch, counted from its List (or
+	// its first fetch): the index, every file, retries and the waits
+	// between them; 0 means DefaultDeadline. Past it, a fetch fails with a
+	// *DeadlineError.
+	Deadline time.Duration
+}
+
+// DefaultDeadline is the deadline of an HTTP source that sets none. A
+// healthy source downloads in minutes: a 1 GiB export (max_bytes' default)
+// takes about 15 minutes at 10 Mbit/s, and one file that fails every
+// attempt at the defaults (5 attempts of up to 60s, and 4 waits between
+// them of some seconds, or up to 2 minutes when the server asks with
+// Retry-After) 5 to 13 minutes. One hour leaves room for that and
+// for a slow night, while a server that trickles bytes to many index
+// links (links × attempts × timeout: hours) holds the writer lock, and
+// delays the sources after it, for an hour at most.
+const DefaultDeadline = time.Hour
+
+// DeadlineError is the failure of an HTTP source whose fetch ran past its
+// deadline (HTTPOptions.Deadline). It fails the source, not one file: the
+// files it fetched before are whole and may load; the others wait for the
+// next run.
+type DeadlineError struct {
+	Source   string
+	URL      string // the source's url, redacted
+	File     string // the file being fetched, redacted; "" for the index
+	Deadline time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	what := "chỉ mục"
+	if e.File != "" && e.File != e.URL {
+		what = "tệp " + e.File
+	} else if e.File != "" {
+		what = "tệp xuất"
+	}
+	// Each URL is followed by a space or ends the message: a redaction of
+	// the text again (RedactText) would take punctuation after it for
+	// part of the URL.
+	return fmt.Sprintf("nguồn %s: quá thời hạn %s (deadline) cho toàn bộ việc tải của nguồn gồm chỉ mục, các tệp và các lần thử lại; "+
+		"dừng khi đang tải %s rồi để các tệp chưa tải xong cho lần chạy sau. Báo quản trị máy chủ xuất dữ liệu nếu máy chủ trả lời quá chậm, "+
+		"hoặc tăng deadline của nguồn nếu nó cần lâu hơn. Địa chỉ của nguồn: %s", e.Source, e.Deadline, what, e.URL)
 }
 
 // NewHTTPSource returns a Source that downloads exports over HTTP(S) with
@@ -96,6 +139,9 @@ func NewHTTPSource(name string, o HTTPOptions) Source {
 	if o.MaxIndexBytes <= 0 {
 		o.MaxIndexBytes = DefaultMaxIndexBytes
 	}
+	if o.Deadline <= 0 {
+		o.Deadline = DefaultDeadline
+	}
 	if o.Sleep == nil {
 		o.Sleep = sleepCtx
 	}
@@ -112,7 +158,26 @@ type httpSource struct {
 	client  *http.Client
 	origin  string   // scheme://host:port of o.URL, the only one credentials go to
 	secrets []string // credentials in the forms a body or a message may carry them
+
+	mu    sync.Mutex
+	until time.Time // when the fetch must end (o.Deadline after its start); zero before it starts
 }
+
+// deadline returns when the source's fetch must end, starting the clock
+// when restart is set (a listing) or on the first fetch.
+func (s *httpSource) deadline(restart bool) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if restart || s.until.IsZero() {
+		s.until = time.Now().Add(s.o.Deadline)
+	}
+	return s.until
+}
+
+// errDeadline is the cause of a context ended by the source's deadline,
+// told apart from the per-request timeout and from the caller's
+// cancellation.
+var errDeadline = errors.New("source deadline")
 
 func (s *httpSource) Name() string { return s.name }
 
@@ -124,6 +189,7 @@ const DefaultMaxIndexBytes = 16 << 20
 // (resolved against it, deduplicated, in document order then by URL). An
 // index over MaxIndexBytes is refused: it is held whole in memory.
 func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
+	s.deadline(true) // a listing starts the source's fetch
 	if !s.o.Index {
 		return []FileRef{{Source: s.name, Path: s.o.URL, Size: -1}}, nil
 	}
@@ -138,19 +204,23 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		}
 		return err
 	})
+	var de *DeadlineError
+	if errors.As(err, &de) {
+		return nil, s.scrub(err) // names the source and the index already
+	}
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	base, _ := url.Parse(resp.finalURL)
 	links, err := parseIndex(body, resp.contentType)
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: index %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	// A link is stored (as the file's path) and logged: one that carries
 	// a credential, even in a form Redact does not know, fails the index.
 	for _, l := range links {
 		if s.redactSecrets(l) != l {
-			return nil, fmt.Errorf("source %s: index %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
+			return nil, fmt.Errorf("source %s: chỉ mục %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
 				"bị từ chối để thông tin này không vào kho. Báo quản trị máy chủ xuất dữ liệu", s.name, redact(s.o.URL))
 		}
 	}
@@ -169,7 +239,7 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 			seen[u.String()] = true
 			r := Redact(u.String())
 			if named[r] {
-				return nil, fmt.Errorf("source %s: index %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
+				return nil, fmt.Errorf("source %s: chỉ mục %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
 					"nên không phân biệt được hai tệp trong sổ theo dõi; chỉ mục bị từ chối. Báo quản trị máy chủ xuất dữ liệu đặt tên tệp trong đường dẫn hoặc một tham số khác", s.name, redact(s.o.URL), r)
 			}
 			named[r] = true
@@ -272,8 +342,24 @@ func (e errPermanent) Error() string { return e.err.Error() }
 func (e errPermanent) Unwrap() error { return e.err }
 
 // get performs a GET with retries; read consumes the body of a 200 (it is
-// called again, from the start, if a later attempt is needed).
+// called again, from the start, if a later attempt is needed). It ends by
+// the source's deadline, waits included, with a *DeadlineError.
 func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, read func(io.Reader) error) (response, error) {
+	ctx, cancel := context.WithDeadlineCause(ctx, s.deadline(false), errDeadline)
+	defer cancel()
+	late := func() error {
+		if context.Cause(ctx) != errDeadline {
+			return nil
+		}
+		e := &DeadlineError{Source: s.name, URL: redact(s.o.URL), Deadline: s.o.Deadline}
+		if rawURL != s.o.URL || !s.o.Index {
+			e.File = redact(rawURL)
+		}
+		return e
+	}
+	if err := late(); err != nil {
+		return response{}, err
+	}
 	var last error
 	attempts := 0
 	for attempt := 0; ; attempt++ {
@@ -281,6 +367,9 @@ func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, re
 		resp, retryAfter, err := s.attempt(ctx, rawURL, prev, read)
 		if err == nil || errors.Is(err, ErrNotModified) {
 			return resp, err
+		}
+		if lerr := late(); lerr != nil {
+			return response{}, lerr // whatever the attempt says: the source's time ran out
 		}
 		last = err
 		var perm errPermanent
@@ -295,11 +384,14 @@ func (s *httpSource) get(ctx context.Context, rawURL string, prev Validators, re
 		}
 		delay = min(delay, s.o.MaxDelay)
 		if err := s.o.Sleep(ctx, delay); err != nil {
+			if lerr := late(); lerr != nil {
+				return response{}, lerr
+			}
 			return response{}, err
 		}
 	}
 	if attempts > 1 {
-		return response{}, fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
+		return response{}, fmt.Errorf("%w (đã thử %d lần, bỏ cuộc)", last, attempts)
 	}
 	return response{}, last
 }
@@ -309,7 +401,7 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return response{}, 0, errPermanent{fmt.Errorf("bad URL: %v", redactErr(err))}
+		return response{}, 0, errPermanent{fmt.Errorf("địa chỉ không hợp lệ: %v", redactErr(err))}
 	}
 	if prev.ETag != "" {
 		req.Header.Set("If-None-Match", prev.ETag)
@@ -334,12 +426,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 		var unknownAuth x509.UnknownAuthorityError
 		var hostErr x509.HostnameError
 		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
-			return response{}, 0, errPermanent{fmt.Errorf("TLS certificate not trusted: %v", err)}
+			return response{}, 0, errPermanent{fmt.Errorf("chứng chỉ TLS của máy chủ không được tin cậy (%v); nếu máy chủ dùng chứng chỉ của CA tỉnh, thêm CA đó bằng ca_file", err)}
 		}
 		if ctx.Err() == context.DeadlineExceeded {
-			return response{}, 0, fmt.Errorf("timed out after %s", s.o.Timeout)
+			return response{}, 0, fmt.Errorf("máy chủ không trả lời trong %s (timeout)", s.o.Timeout)
 		}
-		return response{}, 0, fmt.Errorf("connection failed: %v", err)
+		return response{}, 0, fmt.Errorf("không kết nối được máy chủ: %v", err)
 	}
 	defer resp.Body.Close()
 	r := response{
@@ -352,12 +444,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 		return r, 0, ErrNotModified
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return r, retryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("server answered %s", resp.Status)
+		return r, retryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("máy chủ trả lời %s", resp.Status)
 	default:
-		return r, 0, errPermanent{fmt.Errorf("server answered %s", resp.Status)}
+		return r, 0, errPermanent{fmt.Errorf("máy chủ trả lời %s", resp.Status)}
 	}
 	if resp.ContentLength > s.o.MaxBytes {
-		return r, 0, errPermanent{fmt.Errorf("export is %d bytes, over the limit of %d (max_bytes)", resp.ContentLength, s.o.MaxBytes)}
+		return r, 0, errPermanent{fmt.Errorf("tệp xuất có %d byte, quá giới hạn %d byte (max_bytes)", resp.ContentLength, s.o.MaxBytes)}
 	}
 	lr := &limitedReader{r: resp.Body, left: s.o.MaxBytes}
 	if err := read(lr); err != nil {
@@ -366,12 +458,12 @@ func (s *httpSource) attempt(ctx context.Context, rawURL string, prev Validators
 			return r, 0, err // read's own refusal (an index over its limit)
 		}
 		if lr.over {
-			return r, 0, errPermanent{fmt.Errorf("export is over the limit of %d bytes (max_bytes)", s.o.MaxBytes)}
+			return r, 0, errPermanent{fmt.Errorf("tệp xuất vượt quá giới hạn %d byte (max_bytes)", s.o.MaxBytes)}
 		}
 		if ctx.Err() == context.DeadlineExceeded {
-			return r, 0, fmt.Errorf("timed out after %s while downloading", s.o.Timeout)
+			return r, 0, fmt.Errorf("tải chưa xong sau %s (timeout)", s.o.Timeout)
 		}
-		return r, 0, fmt.Errorf("download interrupted: %v", err)
+		return r, 0, fmt.Errorf("tải bị ngắt giữa chừng: %v", err)
 	}
 	return r, 0, nil
 }

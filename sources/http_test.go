@@ -75,7 +75,7 @@ func TestHTTPRetries(t *testing.T) {
 			}
 			fmt.Fprint(w, csvBody)
 		}, 3, "", 2, 0},
-		{"503 always", func(n int32, w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }, 2, "503 Service Unavailable (gave up after 3 attempts)", 3, 0},
+		{"503 always", func(n int32, w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }, 2, "máy chủ trả lời 503 Service Unavailable (đã thử 3 lần, bỏ cuộc)", 3, 0},
 		{"429 with Retry-After", func(n int32, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				w.Header().Set("Retry-After", "7")
@@ -84,8 +84,8 @@ func TestHTTPRetries(t *testing.T) {
 			}
 			fmt.Fprint(w, csvBody)
 		}, 3, "", 2, 7 * time.Second},
-		{"404 is not retried", func(n int32, w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, 3, "404 Not Found", 1, 0},
-		{"403 is not retried", func(n int32, w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 403) }, 3, "403 Forbidden", 1, 0},
+		{"404 is not retried", func(n int32, w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, 3, "máy chủ trả lời 404 Not Found", 1, 0},
+		{"403 is not retried", func(n int32, w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 403) }, 3, "máy chủ trả lời 403 Forbidden", 1, 0},
 		{"redirect", func(n int32, w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/export.csv" {
 				http.Redirect(w, r, "/moved/export.csv", http.StatusFound)
@@ -97,11 +97,11 @@ func TestHTTPRetries(t *testing.T) {
 			w.Write([]byte(strings.Repeat("x", 600)))
 			w.(http.Flusher).Flush() // chunked: no Content-Length to refuse early
 			w.Write([]byte(strings.Repeat("x", 600)))
-		}, 3, "over the limit of 1000", 1, 0},
+		}, 3, "giới hạn 1000 byte (max_bytes)", 1, 0},
 		{"declared length over the limit", func(n int32, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "5000")
 			w.Write([]byte(strings.Repeat("x", 5000)))
-		}, 3, "over the limit of 1000", 1, 0},
+		}, 3, "giới hạn 1000 byte (max_bytes)", 1, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -148,7 +148,7 @@ func TestHTTPStallTimesOut(t *testing.T) {
 	ns := &noSleep{}
 	s := NewHTTPSource("h", HTTPOptions{URL: srv.URL, Timeout: 200 * time.Millisecond, Retries: 1, Sleep: ns.sleep})
 	_, err := fetchAll(t, s)
-	if err == nil || !strings.Contains(err.Error(), "timed out") || len(ns.delays) != 1 {
+	if err == nil || !strings.Contains(err.Error(), "không trả lời trong 200ms (timeout)") || len(ns.delays) != 1 {
 		t.Errorf("err = %v, delays %v", err, ns.delays)
 	}
 }
@@ -159,7 +159,7 @@ func TestHTTPConnectionRefused(t *testing.T) {
 	srv.Close()
 	ns := &noSleep{}
 	_, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: url, Retries: 2, Sleep: ns.sleep}))
-	if err == nil || !strings.Contains(err.Error(), "connection failed") || len(ns.delays) != 2 {
+	if err == nil || !strings.Contains(err.Error(), "không kết nối được máy chủ") || len(ns.delays) != 2 {
 		t.Errorf("err = %v, delays %v", err, ns.delays)
 	}
 }
@@ -205,7 +205,7 @@ func TestHTTPAuthAndTLS(t *testing.T) {
 	// not retried.
 	ns := &noSleep{}
 	_, err := fetchAll(t, NewHTTPSource("h", HTTPOptions{URL: srv.URL, Bearer: "s3cr3t", Retries: 3, Sleep: ns.sleep}))
-	if err == nil || !strings.Contains(err.Error(), "certificate") || len(ns.delays) != 0 {
+	if err == nil || !strings.Contains(err.Error(), "chứng chỉ TLS của máy chủ không được tin cậy") || len(ns.delays) != 0 {
 		t.Errorf("untrusted TLS: %v, %d retries", err, len(ns.delays))
 	}
 	pool := x509.NewCertPool()

@@ -30,6 +30,12 @@ func TestUserMessages(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "cấu hình có lỗi, chưa làm gì; hãy sửa chỗ được nêu rồi chạy lại: config: environment variable CCHC_PERIODS: periods:") {
 		t.Errorf("bad config: exit %d %s", r.code, r.stderr)
 	}
+	// A token set as if it were a source's key: a config error, without
+	// its value.
+	r = cchc(t, dir, []string{"CCHC_SOURCES_A_TOKEN=SECRET42"}, "runs")
+	if r.code != 2 || !strings.Contains(r.stderr, "environment variable CCHC_SOURCES_A_TOKEN: nguồn a không có khóa token") || strings.Contains(r.stdout+r.stderr, "SECRET42") {
+		t.Errorf("credential set as a source key: exit %d %s", r.code, r.stderr)
+	}
 	if r := cchc(t, dir, nil, "run"); r.code != 0 {
 		t.Fatalf("run: %d %s %s", r.code, r.stdout, r.stderr)
 	}
