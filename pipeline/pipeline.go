@@ -366,12 +366,27 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			return err
 		}
 	}
+	// The downloads folder is checked once, before the first HTTP source
+	// lists anything: a folder this run cannot write in fails each HTTP
+	// source with what to do, not each of its files.
+	var downloads error
+	downloadsChecked := false
 	for i, sc := range srcs {
 		src := sc.src
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		mappingSHA := sc.cfg.Columns.Fingerprint()
 		retry := retries[i]
-		files, err := src.List(ctx)
+		if sc.cfg.Kind == "http" && !downloadsChecked {
+			downloads, downloadsChecked = warehouse.PrepareDownloads(cfg.Warehouse), true
+		}
+		var files []sources.FileRef
+		err := downloads
+		if sc.cfg.Kind != "http" {
+			err = nil
+		}
+		if err == nil {
+			files, err = src.List(ctx)
+		}
 		if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
 			log.Error("source failed", "source", src.Name(), "err", msg)
