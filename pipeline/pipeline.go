@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -365,12 +366,27 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			return err
 		}
 	}
+	// The downloads folder is checked once, before the first HTTP source
+	// lists anything: a folder this run cannot write in fails each HTTP
+	// source with what to do, not each of its files.
+	var downloads error
+	downloadsChecked := false
 	for i, sc := range srcs {
 		src := sc.src
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
 		mappingSHA := sc.cfg.Columns.Fingerprint()
 		retry := retries[i]
-		files, err := src.List(ctx)
+		if sc.cfg.Kind == "http" && !downloadsChecked {
+			downloads, downloadsChecked = warehouse.PrepareDownloads(cfg.Warehouse), true
+		}
+		var files []sources.FileRef
+		err := downloads
+		if sc.cfg.Kind != "http" {
+			err = nil
+		}
+		if err == nil {
+			files, err = src.List(ctx)
+		}
 		if err != nil {
 			msg, _ := pii.MaskShapes(err.Error())
 			log.Error("nguồn lỗi", "source", src.Name(), "err", msg)
@@ -589,6 +605,144 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		log.Error("chưa tính lại được số liệu; dữ liệu đã ghi vào kho, lần chạy sau sẽ tính lại", "err", me.Err)
 		return nil
 	}
+	// The data is in. From here an error before the publications are
+	// written (a signal, a query that fails) leaves the run partial, not
+	// failed, and what it would have written pending for the next run
+	// (runs.unpublished), as a publication that fails does.
+	t2 := time.Now()
+	sum.Timing.Commit = t2.Sub(t1)
+	defer func() { sum.Timing.Publish = time.Since(t2) }()
+	pub := &publication{cfg: cfg, w: w, sum: sum, every: failing || outdatedAll, outdated: outdatedPeriods, built: built}
+	if err := afterCommit(ctx, cfg, w, reg, opts, log, sum, parMeth, pub); err != nil {
+		if opts.NoPublish {
+			sum.PublishErr = err
+			return nil
+		}
+		pub.failed(context.WithoutCancel(ctx), err, log)
+	}
+	return nil
+}
+
+// publication decides what a run that committed writes: the periods and
+// publish.lake.
+type publication struct {
+	cfg *config.Config
+	w   *warehouse.Warehouse
+	sum *Summary
+	// every is set when every period is written: a failing source, a
+	// source or a unit's data turning stale; outdated are the periods time
+	// alone changed (provisional, stale units).
+	every    bool
+	outdated []string
+	built    model.Built
+	// pendingPeriods and pendingLake are what the last run to publish
+	// failed to write, known once read; pendingUnknown when they could
+	// not be (every period and the lake stand for them).
+	pendingPeriods []string
+	pendingLake    bool
+	pendingKnown   bool
+	pendingUnknown bool
+}
+
+// readPending reads what the last run to publish failed to write.
+func (p *publication) readPending(ctx context.Context) error {
+	unwritten, err := p.w.PendingPublications(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range unwritten {
+		if u == warehouse.PendingLake {
+			p.pendingLake = true
+		} else {
+			p.pendingPeriods = append(p.pendingPeriods, u)
+		}
+	}
+	p.pendingKnown = true
+	return nil
+}
+
+// anyPeriod reports whether the run writes periods (some may still be
+// left out by periods).
+func (p *publication) anyPeriod() bool {
+	return p.sum.Modelled || p.sum.republish || len(p.pendingPeriods) > 0 || p.pendingUnknown
+}
+
+// periods are the periods the run writes. Only the periods whose model
+// rows changed (model.Built.Changed), those time alone changed
+// (provisional, stale units) and those the last run failed to publish are
+// written again; the others' files stay as they are, byte for byte. A dead
+// run's publications, a failing source, a source turning stale and a full
+// build reach every period.
+func (p *publication) periods(ctx context.Context) ([]string, error) {
+	if !p.anyPeriod() {
+		return nil, nil
+	}
+	ps, err := allPeriods(ctx, p.w.DB())
+	if err != nil {
+		return nil, err
+	}
+	if !(p.sum.republish || p.every || p.built.Full || p.pendingUnknown) {
+		ps = publishSet(ps, p.built.Changed, p.outdated, p.pendingPeriods)
+	}
+	return ps, nil
+}
+
+// lake reports whether publish.lake is written: with the periods, or on
+// its own when the last run failed to write it or it was configured since
+// the last modelled run.
+func (p *publication) lake() bool {
+	return p.cfg.Publish.Lake != "" && (p.anyPeriod() || p.pendingLake || !publish.LakeWritten(p.cfg.Publish.Lake))
+}
+
+// failed records err, which stopped the run after its data committed and
+// before it published anything, and leaves pending what the run would
+// have written, with what was pending already: the next run writes it,
+// even when it loads nothing. ctx must outlive a cancelled run.
+func (p *publication) failed(ctx context.Context, err error, log *slog.Logger) {
+	sum := p.sum
+	sum.PublishErr = fmt.Errorf("nothing published: %w", err)
+	if !p.pendingKnown {
+		if perr := p.readPending(ctx); perr != nil {
+			// Whatever was pending is written again, with the rest,
+			// rather than missed.
+			p.pendingUnknown = true
+			log.Error("publications pending from earlier runs not read; every period is recorded as pending", "err", perr)
+		}
+	}
+	ps, perr := p.periods(ctx)
+	if perr != nil {
+		// The model's periods cannot be listed: those known are kept.
+		log.Error("periods to publish not listed; those the run rebuilt and those pending are recorded", "err", perr)
+		ps = sortedUnion(p.built.Changed, p.outdated, p.pendingPeriods)
+	}
+	sum.Run.PublishTried = true
+	sum.Run.Unpublished = append(sum.Run.Unpublished, ps...)
+	sum.UnpublishedPeriods = ps
+	if p.lake() {
+		sum.Run.Unpublished = append(sum.Run.Unpublished, warehouse.PendingLake)
+		sum.UnpublishedLake = []string{"?"}
+	}
+	log.Error("nothing published: the run failed after its data committed; the next run writes its publications",
+		"periods", ps, "lake", len(sum.UnpublishedLake) > 0, "err", err)
+}
+
+// sortedUnion is the periods of the lists, each once, sorted.
+func sortedUnion(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// afterCommit is what a run does once its data (and model) committed:
+// report, then publish. An error it returns stopped it before publishing;
+// one of publishing is in sum.PublishErr.
+func afterCommit(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *units.Registry, opts Options, log *slog.Logger,
+	sum *Summary, parMeth *model.PARMethodology, pub *publication) error {
+	built := pub.built
+	var err error
 	if sum.StaleSources, err = w.StaleSources(ctx); err != nil {
 		return err
 	}
@@ -604,50 +758,28 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		sum.RelabelledCounts = built.Relabelled
 		log.Info("đã tính lại số liệu", "periods", len(built.Periods), "with_changed_dossiers", built.Touched, "full", built.Full, "counts", built.Counts)
 	}
-	t2 := time.Now()
-	sum.Timing.Commit = t2.Sub(t1)
-	defer func() { sum.Timing.Publish = time.Since(t2) }()
 	if opts.NoPublish {
 		return nil
 	}
 	// What the last run to publish failed to write is written now, even
 	// when this run loads nothing (runs.unpublished).
-	unwritten, err := w.PendingPublications(ctx)
-	if err != nil {
+	if err := pub.readPending(ctx); err != nil {
 		return err
 	}
-	var pendingPeriods []string
-	pendingLake := false
-	for _, p := range unwritten {
-		if p == warehouse.PendingLake {
-			pendingLake = true
-		} else {
-			pendingPeriods = append(pendingPeriods, p)
-		}
-	}
-	// A lake configured since the last modelled run is written now, not
-	// at the next run that loads something.
-	lakeDue := cfg.Publish.Lake != "" && (pendingLake || !publish.LakeWritten(cfg.Publish.Lake))
-	if !(sum.Modelled || sum.republish || len(pendingPeriods) > 0) {
-		if lakeDue {
+	if !pub.anyPeriod() {
+		// A lake configured since the last modelled run is written now,
+		// not at the next run that loads something.
+		if pub.lake() {
 			sum.Run.PublishTried = true
 			writeLake(ctx, cfg, w, sum, opts, log)
 		}
 		return nil
 	}
-	sum.Run.PublishTried = true
-	// Only the periods whose model rows changed (model.Built.Changed),
-	// those time alone changed (provisional, stale units) and those the
-	// last run failed to publish are written again; the others' files
-	// stay as they are, byte for byte. A dead run's publications, a
-	// failing source and a source turning stale reach every period.
-	ps, err := allPeriods(ctx, w.DB())
+	ps, err := pub.periods(ctx)
 	if err != nil {
 		return err
 	}
-	if !(sum.republish || failing || outdatedAll || built.Full) {
-		ps = publishSet(ps, built.Changed, outdatedPeriods, pendingPeriods)
-	}
+	sum.Run.PublishTried = true
 	sum.RepublishedPeriods = ps
 	files, failed, err := publish.Periods(ctx, w.DB(), ps, publish.Options{Dir: cfg.Publish.Dir, Formats: cfg.Publish.Formats, Freshness: cfg.Freshness,
 		PARDecimals: parMeth.PublishedDecimals(cfg.PAR.Decimals)}, func(p string) {

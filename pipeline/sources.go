@@ -27,7 +27,13 @@ func (sc sourceConf) where() string {
 }
 
 // Sources builds the configured sources, limited to names when given.
+// HTTP sources download into warehouse.DownloadDir.
 func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
+	return sourcesIn(cfg, names, warehouse.DownloadDir(cfg.Warehouse))
+}
+
+// sourcesIn is Sources with HTTP sources downloading into downloads.
+func sourcesIn(cfg *config.Config, names []string, downloads string) ([]sourceConf, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
@@ -51,7 +57,7 @@ func Sources(cfg *config.Config, names []string) ([]sourceConf, error) {
 				Deadline: s.Deadline}
 			// Beside the warehouse, where RemoveLeftovers finds what a
 			// killed run downloaded (personal data included).
-			o.TempDir = warehouse.DownloadDir(cfg.Warehouse)
+			o.TempDir = downloads
 			o.MaxUnzipBytes = lim.MaxWorkbookBytes
 			switch s.Auth {
 			case "bearer":

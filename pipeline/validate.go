@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -46,9 +48,24 @@ type SourceCheck struct {
 }
 
 // Check inspects every source (reachable, files decodable, headers mapped,
-// a first batch of rows transformable) without writing anything.
+// a first batch of rows transformable) without writing anything beside the
+// warehouse. HTTP exports are downloaded into the runs' downloads folder
+// only when it exists and belongs to this user (what a killed check leaves
+// there, the next run removes); else into a private folder under TMPDIR,
+// removed when the check ends. Check never creates the runs' folder: made
+// by `sudo cchc validate`, it would belong to root and fail the service
+// user's runs.
 func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names []string) ([]SourceCheck, error) {
-	srcs, err := Sources(cfg, names)
+	downloads := warehouse.DownloadDir(cfg.Warehouse)
+	if checksHTTP(cfg, names) && !warehouse.Owns(downloads) {
+		tmp, err := os.MkdirTemp("", "cchc-validate-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		downloads = tmp
+	}
+	srcs, err := sourcesIn(cfg, names, downloads)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +88,17 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 		out = append(out, chk)
 	}
 	return out, nil
+}
+
+// checksHTTP reports whether one of the sources checked (names, or all)
+// is an HTTP source.
+func checksHTTP(cfg *config.Config, names []string) bool {
+	for _, s := range cfg.Sources {
+		if s.Kind == "http" && (len(names) == 0 || slices.Contains(names, s.Name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func checkFile(ctx context.Context, cfg *config.Config, sc sourceConf, reg *units.Registry, ref sources.FileRef) (fc FileCheck) {

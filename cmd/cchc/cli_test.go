@@ -482,3 +482,77 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain par without scores: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// cchc runs shows runs.unpublished, and under the table, in Vietnamese,
+// what is still pending: the operator sees what the last runs left
+// unpublished and that the next run writes it. A warehouse no run has
+// migrated since the upgrade (no runs.unpublished) still lists its runs.
+func TestRunsShowsUnpublished(t *testing.T) {
+	dir := project(t, e2eSources, "")
+	// A file where 2026-03's folder goes: that period's publication fails.
+	block := filepath.Join(dir, "out", "2026-03")
+	if err := os.MkdirAll(filepath.Dir(block), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(block, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := cchc(t, dir, nil, "run"); r.code != 3 {
+		t.Fatalf("run: exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	const line = "Chưa ghi được bản công bố của kỳ 2026-03; lần chạy sau sẽ tự ghi lại (cột unpublished)."
+	steps := []struct {
+		name        string
+		args        []string
+		contains    []string
+		notContains []string
+	}{
+		{"table", []string{"runs"}, []string{" unpublished ", " 2026-03 ", line}, nil},
+		{"csv", []string{"runs", "--format", "csv"},
+			[]string{"rows_superseded,unpublished,message\n", ",2026-03,publish 2026-03:"}, []string{"Chưa ghi được"}},
+		{"json", []string{"runs", "--format", "json"}, []string{`"unpublished": "2026-03"`}, []string{"Chưa ghi được"}},
+	}
+	check := func(step string, args, contains, notContains []string) {
+		t.Helper()
+		r := cchc(t, dir, nil, args...)
+		if r.code != 0 {
+			t.Errorf("%s: exit %d\n%s%s", step, r.code, r.stdout, r.stderr)
+			return
+		}
+		for _, s := range contains {
+			if !strings.Contains(r.stdout, s) {
+				t.Errorf("%s: output lacks %q:\n%s", step, s, r.stdout)
+			}
+		}
+		for _, s := range notContains {
+			if strings.Contains(r.stdout, s) {
+				t.Errorf("%s: output has %q:\n%s", step, s, r.stdout)
+			}
+		}
+	}
+	for _, st := range steps {
+		check(st.name, st.args, st.contains, st.notContains)
+	}
+	// Cause fixed: the next run writes 2026-03; nothing is pending.
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	if r := cchc(t, dir, nil, "run"); r.code != 0 {
+		t.Fatalf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	check("after the fix", []string{"runs", "--format", "json", "--limit", "1"}, []string{`"unpublished": ""`}, nil)
+	check("after the fix, table", []string{"runs"}, []string{" 2026-03 "}, []string{"Chưa ghi được"})
+
+	// As before migration 0103.
+	w, err := warehouse.Open(context.Background(), filepath.Join(dir, "cchc.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB().Exec(`ALTER TABLE runs DROP COLUMN unpublished`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("before 0103", []string{"runs", "--format", "csv"}, []string{"rows_superseded,unpublished,message\n", ",,publish 2026-03:"}, nil)
+}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -69,5 +72,114 @@ func TestKilledDownloadRemoved(t *testing.T) {
 			b, _ := os.ReadFile(f)
 			t.Errorf("left behind after the next run: %s (%d bytes)", f, len(b))
 		}
+	}
+}
+
+// cchcAs runs cchc as uid (and gid) uid, as the service user would.
+func cchcAs(t *testing.T, dir string, uid int, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, append(args, "--config", filepath.Join(dir, "cchc.yaml"))...)
+	cmd.Env = append(os.Environ(), append([]string{"HOME=" + dir}, env...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// `sudo cchc validate` run before the service's first run created
+// <warehouse>.downloads owned by root, mode 0700: every HTTP file of the
+// service user's runs then failed with "permission denied". validate now
+// writes nothing beside the warehouse (it downloads into a private folder
+// under TMPDIR, removed when it ends), and a run that finds a downloads
+// folder it cannot write in (one an earlier version left) fails its HTTP
+// sources once each, saying in Vietnamese which folder and what to do.
+// The service user is nobody (65534); the test runs as root, as CI does.
+func TestDownloadsFolderOfAnotherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: it runs cchc as root and as another user")
+	}
+	const service = 65534
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write([]byte("Mã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục,Lĩnh vực,Hình thức nộp,Ngày tiếp nhận,Ngày hẹn trả,Ngày kết thúc xử lý,Trạng thái\n" +
+			"H41.01-260302-0001,Ba Vì,Cấp giấy phép xây dựng,Xây dựng,Trực tuyến,02/03/2026 08:00,16/03/2026 17:00,10/03/2026 09:00,Đã xử lý xong\n"))
+	}))
+	defer srv.Close()
+	dir := project(t, `  - name: portal
+    kind: http
+    url: `+srv.URL+`/x.csv
+    retries: 0
+    unit: H.BAVI
+`, "")
+	// The project belongs to the service user, who can reach it and run
+	// the binary.
+	for _, d := range []string{filepath.Dir(dir), filepath.Dir(binary)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, service, service)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if err := os.Chmod(tmp, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TMPDIR=" + tmp}
+	downloads := filepath.Join(dir, "cchc.duckdb.downloads")
+
+	r := cchc(t, dir, env, "validate")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 rows checked, 0 would be quarantined") {
+		t.Fatalf("sudo cchc validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(downloads); err == nil {
+		t.Errorf("validate created %s", downloads)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
+		t.Errorf("validate left %v in TMPDIR", left)
+	}
+
+	r = cchcAs(t, dir, service, env, "run")
+	if r.code != 0 || !strings.Contains(r.stdout, "files: 1 new, 0 failed") {
+		t.Fatalf("the service user's run after sudo cchc validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// A folder root owns, as an earlier version's validate left it.
+	if err := os.Chown(downloads, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(downloads, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r = cchcAs(t, dir, service, env, "run")
+	// (The temporary folder's digits are masked as personal data.)
+	for _, want := range []string{"source portal FAILED: không ghi được vào thư mục tải về /tmp/",
+		"/cchc.duckdb.downloads: thư mục thuộc người dùng root", "còn cchc đang chạy với người dùng nobody",
+		"hãy xóa thư mục đó (sudo rm -r /tmp/", "/cchc.duckdb.downloads; lần chạy sau tự tạo lại"} {
+		if r.code != 3 || !strings.Contains(r.stdout, want) {
+			t.Errorf("run with root's downloads folder: exit %d, want 3 and %q\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout, "FAILED "+srv.URL) {
+		t.Errorf("each file failed instead of the source:\n%s", r.stdout)
+	}
+	// The fix the message gives.
+	if err := os.RemoveAll(downloads); err != nil {
+		t.Fatal(err)
+	}
+	if r = cchcAs(t, dir, service, env, "run"); r.code != 0 {
+		t.Errorf("run after the fix: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
