@@ -331,27 +331,59 @@ func TestRunWaitsForLiveReader(t *testing.T) {
 	if r := cchc(t, dir, nil, "run"); r.code != 0 {
 		t.Fatalf("first run: %d %s", r.code, r.stderr)
 	}
+	// The reader's query runs until the test kills it, and the runs start
+	// only once it holds the warehouse open: a query of fixed length (the
+	// test once summed a range for a second or two) could end before the
+	// run gave up on a fast machine, or not have opened the file yet on a
+	// loaded one.
 	reader := func() *exec.Cmd {
-		cmd := exec.Command(binary, "query", "--live", "--config", filepath.Join(dir, "cchc.yaml"), "SELECT sum(i) FROM range(1500000000) t(i)")
+		cmd := exec.Command(binary, "query", "--live", "--config", filepath.Join(dir, "cchc.yaml"), "SELECT sum(i) FROM range(1000000000000000) t(i)")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		waitOpen(t, cmd.Process.Pid, ".duckdb")
 		return cmd
 	}
 	q := reader()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "run")
+	q.Process.Kill()
+	q.Wait()
 	if r.code != 1 || !strings.Contains(r.stderr, "another program has the warehouse file open") || !strings.Contains(r.stderr, "snapshot") ||
 		!strings.Contains(r.stderr, "cchc: kho dữ liệu đang được một chương trình khác mở") {
 		t.Errorf("short timeout: exit %d %s", r.code, r.stderr)
 	}
-	q.Wait()
+	// With a long timeout the run waits for the reader to go (here: until
+	// it is killed two seconds later) and then runs.
 	q = reader()
-	r = cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=60s"}, "run")
-	q.Wait()
-	if r.code != 0 {
-		t.Errorf("the run did not wait for the reader: exit %d %s", r.code, r.stderr)
+	done := make(chan result, 1)
+	go func() { done <- cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=60s"}, "run") }()
+	select {
+	case r := <-done:
+		t.Fatalf("the run did not wait for the reader: exit %d %s", r.code, r.stderr)
+	case <-time.After(2 * time.Second):
 	}
+	q.Process.Kill()
+	q.Wait()
+	if r := <-done; r.code != 0 {
+		t.Errorf("the run did not run once the reader went: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// waitOpen waits until process pid holds open a file whose name ends in
+// suffix (Linux: its /proc/PID/fd links).
+func waitOpen(t *testing.T, pid int, suffix string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && strings.HasSuffix(l, suffix) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("process %d did not open a %s file within 60s", pid, suffix)
 }
 
 // On a terminal, run draws a progress line (through a pseudo-terminal made
