@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -372,7 +371,14 @@ func viDuration(d time.Duration) string {
 		d = -d
 	}
 	h, m := d/time.Hour, (d%time.Hour)/time.Minute
-	sec := strings.Replace(strconv.FormatFloat((d%time.Minute).Seconds(), 'f', -1, 64), ".", ",", 1) + " giây"
+	// Whole hundredths, not a float: 2.28 s as a float prints
+	// 2.2800000000000002.
+	cs := int64((d % time.Minute) / (10 * time.Millisecond))
+	sec := fmt.Sprint(cs / 100)
+	if frac := cs % 100; frac != 0 {
+		sec += strings.TrimRight(fmt.Sprintf(",%02d", frac), "0")
+	}
+	sec += " giây"
 	out := sec
 	switch {
 	case h > 0:

@@ -121,6 +121,10 @@ func TestVietnameseNumbers(t *testing.T) {
 		{220 * time.Millisecond, "0,22 giây"},
 		{28244 * time.Millisecond, "28,24 giây"}, // rounded to the hundredth
 		{1500 * time.Millisecond, "1,5 giây"},
+		{2280 * time.Millisecond, "2,28 giây"},      // 2.28 as a float of seconds prints 2.2800000000000002
+		{1820 * time.Millisecond, "1,82 giây"},      // and 1.82 prints 1.8199999999999998
+		{59995 * time.Millisecond, "1 phút 0 giây"}, // rounded up to the minute
+		{50 * time.Millisecond, "0,05 giây"},
 		{2*time.Minute + 3500*time.Millisecond, "2 phút 3,5 giây"},
 		{time.Hour + 5*time.Second, "1 giờ 0 phút 5 giây"},
 	} {
