@@ -587,6 +587,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
 		return fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source")
 	}
+	if err := fullRefreshComplete(opts.FullRefresh, sum); err != nil {
+		return err
+	}
 	t1 := time.Now()
 	sum.Timing.Stage = t1.Sub(t0)
 	if opts.Progress != nil {
@@ -1319,4 +1322,33 @@ func writeUnits(h io.Writer, reg *units.Registry) {
 		fmt.Fprintf(h, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n", u.Code, u.Name, u.Level, u.ParentCode,
 			day(u.ValidFrom), day(u.ValidTo), u.SuccessorCode, strings.Join(u.Aliases, "|"))
 	}
+}
+
+// fullRefreshComplete refuses to commit a full refresh that could not read
+// everything: it empties the dossiers, the quarantine and the ledger and
+// loads every file again, so a source that failed (a server down, its
+// deadline passed) or a file unreadable for a passing reason would leave
+// their data out of the warehouse, the model and the publications until
+// a later run fetched them. The run fails with nothing written instead.
+// A file refused for its content is not a reason: the refresh reads
+// every file under the current rules, and that one fails under them.
+func fullRefreshComplete(full bool, sum *Summary) error {
+	if !full {
+		return nil
+	}
+	var what []string
+	for _, e := range sum.SourceErrors {
+		msg, _ := pii.MaskShapes(e.Err.Error())
+		what = append(what, fmt.Sprintf("nguồn %s (%s)", e.Source, msg))
+	}
+	for _, f := range sum.Files {
+		if f.Status == "failed" && f.ErrorKind == warehouse.ErrorTransient {
+			msg, _ := pii.MaskShapes(f.Error)
+			what = append(what, fmt.Sprintf("tệp %s (%s)", sources.Redact(f.Path), msg))
+		}
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--full-refresh dừng, không ghi gì, kho giữ nguyên như trước: làm mới toàn bộ xóa rồi nạp lại mọi tệp, nên cần đọc được mọi nguồn, mà không đọc được %s; hãy chạy lại khi các nguồn đọc được", strings.Join(what, "; "))
 }

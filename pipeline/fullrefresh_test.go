@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cchc/cchc/warehouse"
+)
+
+// A full refresh empties the dossiers, the quarantine and the ledger and
+// loads every file again. When a source cannot be read whole (here an HTTP
+// source passing its deadline on its second file), committing would leave
+// that file's dossiers out until a later run; the refresh fails instead and
+// the warehouse stays as it was. (Found by the final review of this
+// session: the refresh committed "partial" with 3 of 6 dossiers.)
+func TestFullRefreshRefusesAnIncompleteRead(t *testing.T) {
+	march, err := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slow atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/index.txt":
+			fmt.Fprint(w, "first.csv\nsecond.csv\n")
+		case "/first.csv":
+			w.Header().Set("Content-Type", "text/csv")
+			w.Write(march)
+		default:
+			w.Header().Set("Content-Type", "text/csv")
+			if slow.Load() {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(10 * time.Second):
+				}
+			}
+			// The same rows under other dossier codes (H4… → Z4…).
+			w.Write([]byte(strings.ReplaceAll(string(march), "H4", "Z4")))
+		}
+	}))
+	defer srv.Close()
+	cfg, reg, w, _ := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/index.txt\n    index: true\n"+
+		"    timeout: 30s\n    retries: 0\n    deadline: 1s\n    unit: H.BAVI\n")
+	w.Close()
+	state := func() (dossiers, files int, status string) {
+		w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM source_files),
+			(SELECT status FROM runs ORDER BY run_id DESC LIMIT 1)`).Scan(&dossiers, &files, &status); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if _, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	// 01-march.csv holds 3 valid dossiers; second.csv the same 3 under
+	// other codes: 6 dossiers from 2 files.
+	d1, f1, _ := state()
+	if d1 != 6 || f1 != 2 {
+		t.Fatalf("first run: %d dossiers from %d files, want 6 from 2", d1, f1)
+	}
+	slow.Store(true)
+	_, err = Batch(context.Background(), cfg, reg, Options{NoPublish: true, FullRefresh: true})
+	if err == nil || !strings.Contains(err.Error(), "--full-refresh dừng, không ghi gì") || !strings.Contains(err.Error(), "nguồn portal") {
+		t.Errorf("full refresh past the deadline: err %v, want the refresh refused naming source portal", err)
+	}
+	if d, f, status := state(); d != 6 || f != 2 || status != "failed" {
+		t.Errorf("after the refused refresh: %d dossiers, %d files, run %s; want 6, 2, failed (nothing written)", d, f, status)
+	}
+	slow.Store(false)
+	if _, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true, FullRefresh: true}); err != nil {
+		t.Fatalf("full refresh with every file readable: %v", err)
+	}
+	if d, f, status := state(); d != 6 || f != 2 || status != "succeeded" {
+		t.Errorf("after the refresh: %d dossiers, %d files, run %s; want 6, 2, succeeded", d, f, status)
+	}
+}
