@@ -60,7 +60,7 @@ func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names [
 	if checksHTTP(cfg, names) && !warehouse.Owns(downloads) {
 		tmp, err := os.MkdirTemp("", "cchc-validate-*")
 		if err != nil {
-			return nil, err
+			return nil, &TempDirError{Dir: os.TempDir(), Err: err}
 		}
 		defer os.RemoveAll(tmp)
 		downloads = tmp
@@ -185,3 +185,17 @@ func orphaned(rec arrow.Record, reg *units.Registry) map[string]int {
 	}
 	return out
 }
+
+// TempDirError is Check failing to make its private download folder: the
+// machine's temporary folder (TMPDIR) is missing or not writable. Not a
+// mistake in the config: `cchc validate` exits 1 on it, not 2.
+type TempDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *TempDirError) Error() string {
+	return fmt.Sprintf("không tạo được thư mục tạm trong %s để tải các tệp cần kiểm tra (%v): hãy đặt TMPDIR là một thư mục ghi được, hoặc chạy cchc validate bằng người dùng sở hữu thư mục tải về của kho", e.Dir, e.Err)
+}
+
+func (e *TempDirError) Unwrap() error { return e.Err }

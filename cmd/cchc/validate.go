@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,6 +40,10 @@ problem, 2 when the config or the unit registry is invalid.`,
 			fmt.Fprintf(out, "cấu hình %s: hợp lệ\n", cfg.File)
 			fmt.Fprintf(out, "danh mục đơn vị %s: %d đơn vị\n", cfg.Units, len(reg.Units))
 			checks, err := pipeline.Check(cmd.Context(), cfg, reg, only)
+			var tmp *pipeline.TempDirError
+			if errors.As(err, &tmp) {
+				return failedErr(err)
+			}
 			if err != nil {
 				return usageErr(err)
 			}
