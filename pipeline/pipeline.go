@@ -442,7 +442,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 				}
 				queue = nil
 				msg, _ := pii.MaskShapes(err.Error())
-				log.Error("source failed", "source", src.Name(), "err", msg)
+				log.Error("nguồn lỗi", "source", src.Name(), "err", msg)
 				sum.SourceErrors = append(sum.SourceErrors, SourceError{Source: src.Name(), Err: err})
 				status.OK, status.Error = false, msg
 				break
@@ -703,19 +703,19 @@ func (p *publication) lake() bool {
 // even when it loads nothing. ctx must outlive a cancelled run.
 func (p *publication) failed(ctx context.Context, err error, log *slog.Logger) {
 	sum := p.sum
-	sum.PublishErr = fmt.Errorf("nothing published: %w", err)
+	sum.PublishErr = fmt.Errorf("chưa xuất bản gì: lần chạy dừng sau khi dữ liệu đã ghi vào kho; lần chạy sau sẽ tự ghi các bản công bố: %w", err)
 	if !p.pendingKnown {
 		if perr := p.readPending(ctx); perr != nil {
 			// Whatever was pending is written again, with the rest,
 			// rather than missed.
 			p.pendingUnknown = true
-			log.Error("publications pending from earlier runs not read; every period is recorded as pending", "err", perr)
+			log.Error("không đọc được các bản công bố còn chờ từ lần chạy trước; ghi mọi kỳ là còn chờ", "err", perr)
 		}
 	}
 	ps, perr := p.periods(ctx)
 	if perr != nil {
 		// The model's periods cannot be listed: those known are kept.
-		log.Error("periods to publish not listed; those the run rebuilt and those pending are recorded", "err", perr)
+		log.Error("không liệt kê được các kỳ cần xuất bản; ghi các kỳ lần chạy đã tính lại và các kỳ còn chờ", "err", perr)
 		ps = sortedUnion(p.built.Changed, p.outdated, p.pendingPeriods)
 	}
 	sum.Run.PublishTried = true
@@ -725,7 +725,7 @@ func (p *publication) failed(ctx context.Context, err error, log *slog.Logger) {
 		sum.Run.Unpublished = append(sum.Run.Unpublished, warehouse.PendingLake)
 		sum.UnpublishedLake = []string{"?"}
 	}
-	log.Error("nothing published: the run failed after its data committed; the next run writes its publications",
+	log.Error("chưa xuất bản gì: lần chạy dừng sau khi dữ liệu đã ghi vào kho; lần chạy sau sẽ tự ghi các bản công bố",
 		"periods", ps, "lake", len(sum.UnpublishedLake) > 0, "err", err)
 }
 

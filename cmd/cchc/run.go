@@ -277,7 +277,7 @@ func printSummary(w io.Writer, base string, s *pipeline.Summary, took time.Durat
 		fmt.Fprintf(w, "CHƯA TÍNH LẠI ĐƯỢC SỐ LIỆU (dữ liệu đã nạp; chưa xuất bản gì; lần chạy sau sẽ tính lại): %v\n", errors.Unwrap(s.ModelErr))
 	}
 	if s.PublishErr != nil {
-		fmt.Fprintf(w, "XUẤT BẢN LỖI (dữ liệu đã nạp; chạy cchc publish --period P để thử lại): %v\n", s.PublishErr)
+		fmt.Fprintf(w, "XUẤT BẢN LỖI (dữ liệu đã nạp; lần chạy sau tự ghi lại, hoặc chạy cchc publish --period P): %v\n", s.PublishErr)
 	}
 	if s.Snapshot != "" {
 		fmt.Fprintf(w, "đã làm mới bản chụp cho người phân tích: %s\n", rel(base, s.Snapshot))
