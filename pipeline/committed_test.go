@@ -132,9 +132,9 @@ func TestFailureAfterCommitLeavesPending(t *testing.T) {
 			defer cancel()
 			var stopped bool
 			s, err := Run(ctx, cfg, w, reg, Options{Now: func() time.Time { return at.Add(time.Hour) },
-				Logger: slog.New(cancelOn{msg: "model rebuilt", cancel: cancel, seen: &stopped})})
+				Logger: slog.New(cancelOn{msg: "đã tính lại số liệu", cancel: cancel, seen: &stopped})})
 			if !stopped {
-				t.Fatal("the run logged no model rebuilt: the test stops nothing")
+				t.Fatal("the run logged no \"đã tính lại số liệu\" (model rebuilt): the test stops nothing")
 			}
 			if err != nil || s.Run.Status != warehouse.RunPartial || s.ExitCode() != ExitPartial || s.Run.RowsLoaded != 1 {
 				t.Errorf("stopped run: %v, status %s, exit %d, rows loaded %d; want partial, its 1 row loaded",
