@@ -190,8 +190,9 @@ func TestAmbiguousUnitCuredByRegistry(t *testing.T) {
 // counted in form II.06a under a unit that did not exist yet; once the
 // registry keeper moves valid_from back, the rows load on the next run.
 func TestDossierBeforeUnitValidFrom(t *testing.T) {
+	// XA.NEW is a new commune, no other unit's successor (a successor
+	// keeps its predecessors' dossiers: TestMergerSuccessorRelabelsCarriedOver).
 	reg := unitsHead +
-		"X.OLD,Xã Cũ,commune,,,2026-03-01,XA.NEW,\n" +
 		"XA.NEW,Xã Mới,commune,,2026-03-01,,,\n" +
 		"X.C,Xã C,commune,,,,,\n"
 	// HS-1 (code) received 10/02/2026 and HS-4 (name) 20/02/2026: before
@@ -307,5 +308,42 @@ func TestMergedUnitDataUntilOldestConstituent(t *testing.T) {
 				t.Errorf("freshness %s after %s: XA.N data_until %q, want %q", c.then, c.freshness, got, c.thenWant)
 			}
 		})
+	}
+}
+
+// After a merger (X.OLD → XA.NEW on 1 March 2026) the new
+// commune's system exports the dossiers it took over from its predecessor
+// under its own unit, with their original day of receipt. HS-1 was
+// received by X.OLD on 20/02 (pending in X.OLD's February export) and
+// resolved by XA.NEW on 05/03 (XA.NEW's March export).
+// DESIGN: a unit created by a merger counts its predecessors' dossiers;
+// the newer version must replace the pending one.
+// Expected 2026 XA.NEW: resolved_total 1, pending_total 0. (The final
+// review of this session found the 02.csv row quarantined
+// before_unit_valid_from, HS-1 left pending for ever: a successor has no
+// valid_from to hold its predecessors' dossiers against.)
+func TestMergerSuccessorRelabelsCarriedOver(t *testing.T) {
+	reg := unitsHead +
+		"X.OLD,Xã Cũ,commune,,,2026-03-01,XA.NEW,\n" +
+		"XA.NEW,Xã Mới,commune,,2026-03-01,,,\n"
+	w, dir := unitDatedProject(t, reg, incrHeader+incrRow("HS-1", "X.OLD", 2, 20, 30, -1, "Hộ tịch"))
+	if err := os.WriteFile(filepath.Join(dir, "exports", "02.csv"),
+		[]byte(incrHeader+incrRow("HS-1", "XA.NEW", 2, 20, 30, 13, "Hộ tịch")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, reg2 := reload(t, filepath.Join(dir, "cchc.yaml"))
+	now := time.Date(2026, 5, 21, 9, 0, 0, 0, time.UTC)
+	if _, err := Run(context.Background(), cfg, w, reg2, Options{Now: func() time.Time { return now }, NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	if q := reasonCodes(t, w, "02.csv"); q != "" {
+		t.Errorf("02.csv quarantined %q, want nothing", q)
+	}
+	t.Logf("dossier HS-1: %q", queryStrings(t, w, `SELECT unit_code || ' ' || status || ' ' || source_file FROM dossiers`))
+	t.Logf("stats: %q", queryStrings(t, w, `SELECT period || ':' || unit_code || ':' || field || ' recv=' || received_total || ' carried=' || carried_over || ' resolved=' || resolved_total || ' pending=' || pending_total FROM dossier_stats WHERE period IN ('2026-02','2026-03','2026') ORDER BY 1`))
+	got := queryStrings(t, w, `SELECT unit_code || ' resolved=' || resolved_total || ' pending=' || pending_total FROM dossier_stats
+		WHERE field = '*' AND period = '2026'`)
+	if want := "XA.NEW resolved=1 pending=0"; got != want {
+		t.Errorf("2026 dossier_stats %q, want %q", got, want)
 	}
 }

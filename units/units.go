@@ -207,9 +207,20 @@ func Parse(r io.Reader) (*Registry, error) {
 		delete(reg.byKey, k)
 	}
 	reg.shared = sharedNames(reg.Units)
+	// A unit formed by a merger takes its predecessors' dossiers over, and
+	// its exports may list them under its own code with the day they were
+	// received, before it existed: it has no valid_from to hold a dossier
+	// against (ValidFrom). Only a unit no other unit passes its dossiers
+	// to does.
+	successors := map[string]bool{}
+	for _, u := range reg.Units {
+		if u.SuccessorCode != "" {
+			successors[u.SuccessorCode] = true
+		}
+	}
 	reg.from = map[string]time.Time{}
 	for _, u := range reg.Units {
-		if u.ValidFrom != nil {
+		if u.ValidFrom != nil && !successors[u.Code] {
 			reg.from[u.Code] = *u.ValidFrom
 		}
 	}
@@ -472,8 +483,10 @@ func (r *Registry) ResolveAt(raw string, end time.Time) (string, bool) {
 }
 
 // ValidFrom returns the registry's valid_from of unit code, the first day
-// the unit exists (transforms.UnitValidity); false when it has none or the
-// code is not registered.
+// the unit exists (transforms.UnitValidity); false when it has none, when
+// the code is not registered, and when the unit is another's successor
+// (its exports may relabel its predecessors' dossiers, received before it
+// was formed).
 func (r *Registry) ValidFrom(code string) (time.Time, bool) {
 	t, ok := r.from[code]
 	return t, ok
