@@ -698,3 +698,57 @@ func treeSheets(t *testing.T, dir string) func(name, unit, i1max, i2 string) {
 		}
 	}
 }
+
+// With a tree fixed by the methodology (the fixture's tree T), each sheet
+// is judged against that tree in the model, and the load's vote between
+// sheets (checkTrees) does not run: S.TC's wrong sheet T' (I.2 maximum 4)
+// loads in run 1 (its unit incomplete); in run 2 S.TP's sheet, exactly the
+// fixed tree, would tie 1 to 1 with it and be rejected, so the only
+// correct sheet would never load (found by the final review of this
+// session). Expected: stp.xlsx loaded; S.TC incomplete for its sheet.
+func TestFixedTreeSheetsDoNotVote(t *testing.T) {
+	ctx := context.Background()
+	_, _, w, dir := parFixture(t)
+	write(t, filepath.Join(dir, "par.yaml"), `name: fixed
+version: "1"
+title_vi: Chỉ số CCHC
+tree:
+  - {code: I, name: "Công tác chỉ đạo, điều hành CCHC", max: 6}
+  - {code: I.1, name: Kế hoạch CCHC năm, max: 3}
+  - {code: I.1.1, name: Ban hành kế hoạch kịp thời, max: 1}
+  - {code: I.1.2, name: Mức độ hoàn thành kế hoạch, max: 2}
+  - {code: I.2, name: Báo cáo CCHC, max: 3}
+  - {code: II, name: Cải cách thể chế, max: 4}
+  - {code: II.1, name: Xây dựng văn bản QPPL, max: 2}
+  - {code: II.2, name: "Kiểm tra, rà soát văn bản QPPL", max: 2}
+  - {code: III, name: Điều tra xã hội học, max: 30}
+  - {code: III.1, name: "Mức độ hài lòng của tổ chức, cá nhân", max: 30}
+tiers: [{name: Xuất sắc, min: 90}, {name: Tốt, min: 80}, {name: Khá, min: 70}, {name: Trung bình, min: 50}, {name: Yếu, min: 0}]
+`)
+	write(t, filepath.Join(dir, "cchc.yaml"), "warehouse: ./cchc.duckdb\nunits: ./units.csv\npar:\n  methodology: ./par.yaml\nsources:\n"+parSources)
+	cfg, reg := reload(t, filepath.Join(dir, "cchc.yaml"))
+	t0 := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	rows := testfixture.PARSheet("Đơn vị: Sở Tài chính", 2.0)
+	rows[5][2], rows[10][2] = 7.0, 4.0
+	p := testfixture.WriteXLSX(t, filepath.Join(dir, "sheets"), "stc.xlsx", rows, testfixture.SheetMerges...)
+	if err := os.Chtimes(p, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	sheet(t, dir, "stp.xlsx", "Đơn vị: Sở Tư pháp", 2.0, t0.Add(48*time.Hour))
+	if _, err := Run(ctx, cfg, w, reg, Options{NoPublish: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := ledger(t, w)
+	if got["stp.xlsx"].status != "loaded" {
+		t.Errorf("stp.xlsx (matches the fixed tree): %+v, want loaded", got["stp.xlsx"])
+	}
+	// The fixture has no survey list: both units wait for it as well.
+	stc := scalar[string](t, w, `SELECT coalesce(note, '') FROM par_scores WHERE unit_code = 'S.TC'`)
+	stp := scalar[string](t, w, `SELECT coalesce(note, '') FROM par_scores WHERE unit_code = 'S.TP'`)
+	if !strings.Contains(stc, "I.2 điểm tối đa 4 thay vì 3") || stp != "chưa có kết quả điều tra xã hội học" {
+		t.Errorf("notes: S.TC %q, S.TP %q; want S.TC's sheet against the fixed tree (I.2 maximum 4, not 3), S.TP waiting for the survey only", stc, stp)
+	}
+}

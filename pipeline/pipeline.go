@@ -502,11 +502,6 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run interrupted before commit, nothing written: %w", err)
 	}
-	treeWarnings, err := checkTrees(ctx, w, stage, reg, sheets, log)
-	if err != nil {
-		return err
-	}
-	sum.Warnings = append(sum.Warnings, treeWarnings...)
 	meth, err := model.LoadMethodology(cfg.Methodology)
 	if err != nil {
 		return err
@@ -514,6 +509,17 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	parMeth, err := model.LoadPARMethodology(cfg.PAR.Methodology)
 	if err != nil {
 		return err
+	}
+	// Sheets vote for their group's common tree only when the PAR
+	// methodology fixes none: a fixed tree is what each sheet is judged
+	// against (50_par_criteria.sql), and a vote would reject a sheet that
+	// matches it when a wrong one loaded first ties with it.
+	if parMeth == nil || len(parMeth.Tree) == 0 {
+		treeWarnings, err := checkTrees(ctx, w, stage, reg, sheets, log)
+		if err != nil {
+			return err
+		}
+		sum.Warnings = append(sum.Warnings, treeWarnings...)
 	}
 	loaded := 0
 	for _, f := range sum.Files {
