@@ -141,7 +141,7 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 	downloads := filepath.Join(dir, "cchc.duckdb.downloads")
 
 	r := cchc(t, dir, env, "validate")
-	if r.code != 0 || !strings.Contains(r.stdout, "1 rows checked, 0 would be quarantined") {
+	if r.code != 0 || !strings.Contains(r.stdout, "kiểm tra 1 dòng, 0 dòng sẽ bị cách ly") {
 		t.Fatalf("sudo cchc validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(downloads); err == nil {
@@ -152,7 +152,7 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 	}
 
 	r = cchcAs(t, dir, service, env, "run")
-	if r.code != 0 || !strings.Contains(r.stdout, "files: 1 new, 0 failed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "tệp: 1 mới, 0 lỗi") {
 		t.Fatalf("the service user's run after sudo cchc validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
@@ -165,14 +165,14 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 	}
 	r = cchcAs(t, dir, service, env, "run")
 	// (The temporary folder's digits are masked as personal data.)
-	for _, want := range []string{"source portal FAILED: không ghi được vào thư mục tải về /tmp/",
+	for _, want := range []string{"nguồn portal LỖI: không ghi được vào thư mục tải về /tmp/",
 		"/cchc.duckdb.downloads: thư mục thuộc người dùng root", "còn cchc đang chạy với người dùng nobody",
 		"hãy xóa thư mục đó (sudo rm -r /tmp/", "/cchc.duckdb.downloads; lần chạy sau tự tạo lại"} {
 		if r.code != 3 || !strings.Contains(r.stdout, want) {
 			t.Errorf("run with root's downloads folder: exit %d, want 3 and %q\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
 	}
-	if strings.Contains(r.stdout, "FAILED "+srv.URL) {
+	if strings.Contains(r.stdout, "LỖI source portal: file") {
 		t.Errorf("each file failed instead of the source:\n%s", r.stdout)
 	}
 	// The fix the message gives.
