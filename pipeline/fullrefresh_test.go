@@ -29,7 +29,11 @@ func TestFullRefreshRefusesAnIncompleteRead(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/index.txt":
-			fmt.Fprint(w, "first.csv\nsecond.csv\n")
+			fmt.Fprint(w, "first.csv\nsecond.csv\ndead.csv\n")
+		case "/dead.csv":
+			// A dead link in the server's index: it never loaded, so a
+			// refresh loses nothing by it and must not wait for it.
+			http.NotFound(w, r)
 		case "/first.csv":
 			w.Header().Set("Content-Type", "text/csv")
 			w.Write(march)
@@ -66,24 +70,26 @@ func TestFullRefreshRefusesAnIncompleteRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 01-march.csv holds 3 valid dossiers; second.csv the same 3 under
-	// other codes: 6 dossiers from 2 files.
+	// other codes: 6 dossiers from 2 files loaded, dead.csv failed (3
+	// ledger rows).
 	d1, f1, _ := state()
-	if d1 != 6 || f1 != 2 {
-		t.Fatalf("first run: %d dossiers from %d files, want 6 from 2", d1, f1)
+	if d1 != 6 || f1 != 3 {
+		t.Fatalf("first run: %d dossiers, %d ledger rows; want 6 and 3", d1, f1)
 	}
 	slow.Store(true)
 	_, err = Batch(context.Background(), cfg, reg, Options{NoPublish: true, FullRefresh: true})
 	if err == nil || !strings.Contains(err.Error(), "--full-refresh dừng, không ghi gì") || !strings.Contains(err.Error(), "nguồn portal") {
 		t.Errorf("full refresh past the deadline: err %v, want the refresh refused naming source portal", err)
 	}
-	if d, f, status := state(); d != 6 || f != 2 || status != "failed" {
-		t.Errorf("after the refused refresh: %d dossiers, %d files, run %s; want 6, 2, failed (nothing written)", d, f, status)
+	if d, f, status := state(); d != 6 || f != 3 || status != "failed" {
+		t.Errorf("after the refused refresh: %d dossiers, %d ledger rows, run %s; want 6, 3, failed (nothing written)", d, f, status)
 	}
 	slow.Store(false)
 	if _, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true, FullRefresh: true}); err != nil {
 		t.Fatalf("full refresh with every file readable: %v", err)
 	}
-	if d, f, status := state(); d != 6 || f != 2 || status != "succeeded" {
-		t.Errorf("after the refresh: %d dossiers, %d files, run %s; want 6, 2, succeeded", d, f, status)
+	// The dead link still fails (partial), and does not stop the refresh.
+	if d, f, status := state(); d != 6 || f != 3 || status != "partial" {
+		t.Errorf("after the refresh: %d dossiers, %d ledger rows, run %s; want 6, 3, partial", d, f, status)
 	}
 }

@@ -593,7 +593,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
 		return fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source")
 	}
-	if err := fullRefreshComplete(opts.FullRefresh, sum); err != nil {
+	if err := fullRefreshComplete(ctx, w, opts.FullRefresh, sum); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -1331,24 +1331,45 @@ func writeUnits(h io.Writer, reg *units.Registry) {
 }
 
 // fullRefreshComplete refuses to commit a full refresh that could not read
-// everything: it empties the dossiers, the quarantine and the ledger and
-// loads every file again, so a source that failed (a server down, its
-// deadline passed) or a file unreadable for a passing reason would leave
-// their data out of the warehouse, the model and the publications until
-// a later run fetched them. The run fails with nothing written instead.
-// A file refused for its content is not a reason: the refresh reads
-// every file under the current rules, and that one fails under them.
-func fullRefreshComplete(full bool, sum *Summary) error {
+// everything it held: the refresh empties the dossiers, the quarantine and
+// the ledger and loads every file again, so a source that failed (a server
+// down, its deadline passed, a share not mounted) or a file unreadable for
+// a passing reason would leave their data out of the warehouse, the model
+// and the publications until a later run fetched them. The run fails with
+// nothing written instead. Only what held loaded data counts: a source
+// that never loaded a file, or a link that never loaded (dead in the
+// server's index), loses nothing and must not block every refresh. A file
+// refused for its content is not a reason either: the refresh reads every
+// file under the current rules, and that one fails under them.
+func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool, sum *Summary) error {
 	if !full {
 		return nil
 	}
+	held := func(query string, args ...any) (bool, error) {
+		var n int
+		err := w.DB().QueryRowContext(ctx, query, args...).Scan(&n)
+		return n > 0, err
+	}
 	var what []string
 	for _, e := range sum.SourceErrors {
-		msg, _ := pii.MaskShapes(e.Err.Error())
-		what = append(what, fmt.Sprintf("nguồn %s (%s)", e.Source, msg))
+		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND status = 'loaded'`, e.Source)
+		if err != nil {
+			return err
+		}
+		if ok {
+			msg, _ := pii.MaskShapes(e.Err.Error())
+			what = append(what, fmt.Sprintf("nguồn %s (%s)", e.Source, msg))
+		}
 	}
 	for _, f := range sum.Files {
-		if f.Status == "failed" && f.ErrorKind == warehouse.ErrorTransient {
+		if f.Status != "failed" || f.ErrorKind != warehouse.ErrorTransient {
+			continue
+		}
+		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND path = ? AND status = 'loaded'`, f.Source, f.Path)
+		if err != nil {
+			return err
+		}
+		if ok {
 			msg, _ := pii.MaskShapes(f.Error)
 			what = append(what, fmt.Sprintf("tệp %s (%s)", sources.Redact(f.Path), msg))
 		}
@@ -1356,5 +1377,5 @@ func fullRefreshComplete(full bool, sum *Summary) error {
 	if len(what) == 0 {
 		return nil
 	}
-	return fmt.Errorf("--full-refresh dừng, không ghi gì, kho giữ nguyên như trước: làm mới toàn bộ xóa rồi nạp lại mọi tệp, nên cần đọc được mọi nguồn, mà không đọc được %s; hãy chạy lại khi các nguồn đọc được", strings.Join(what, "; "))
+	return fmt.Errorf("--full-refresh dừng, không ghi gì, kho giữ nguyên như trước: làm mới toàn bộ xóa rồi nạp lại mọi tệp, nên cần đọc được mọi tệp đã nạp, mà không đọc được %s; hãy chạy lại khi các nguồn đọc được", strings.Join(what, "; "))
 }
