@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -91,5 +92,37 @@ func TestFullRefreshRefusesAnIncompleteRead(t *testing.T) {
 	// The dead link still fails (partial), and does not stop the refresh.
 	if d, f, status := state(); d != 6 || f != 3 || status != "partial" {
 		t.Errorf("after the refresh: %d dossiers, %d ledger rows, run %s; want 6, 3, partial", d, f, status)
+	}
+}
+
+// A share not mounted often leaves its mount point as an empty folder: the
+// source lists no file although it loaded files before. A full refresh
+// would delete its dossiers; it is refused (found by a review of this
+// session's fixes: the refresh succeeded with 0 dossiers of the source).
+func TestFullRefreshRefusesAnEmptyMount(t *testing.T) {
+	cfg, reg, w, dir := fixture(t, goodSources)
+	w.Close()
+	count := func() (d int, s string) {
+		w, err := warehouse.Open(context.Background(), cfg.Warehouse, warehouse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		w.DB().QueryRow(`SELECT (SELECT count(*) FROM dossiers WHERE unit_code='H.BAVI'), (SELECT status||' '||coalesce(message,'') FROM runs ORDER BY run_id DESC LIMIT 1)`).Scan(&d, &s)
+		return
+	}
+	if _, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true}); err != nil {
+		t.Log(err)
+	}
+	d1, _ := count()
+	// the share is unmounted: its mount point is an empty folder
+	ms, _ := filepath.Glob(filepath.Join(dir, "exports/a/*"))
+	for _, m := range ms {
+		os.Remove(m)
+	}
+	_, err := Batch(context.Background(), cfg, reg, Options{NoPublish: true, FullRefresh: true})
+	d2, s := count()
+	if d1 == 0 || d2 != d1 || !strings.HasPrefix(s, "failed --full-refresh dừng") || !strings.Contains(s, "nguồn a (không có tệp nào") {
+		t.Errorf("full refresh with source a's folder empty: %d -> %d dossiers of a, err %v, run %q; want them kept and the run failed naming source a", d1, d2, err, s)
 	}
 }

@@ -371,6 +371,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	// source with what to do, not each of its files.
 	var downloads error
 	downloadsChecked := false
+	var listedNone []string // sources whose listing found no file
 	for i, sc := range srcs {
 		src := sc.src
 		status := warehouse.SourceStatus{Source: src.Name(), OK: true}
@@ -395,6 +396,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			continue
 		}
 		if len(files) == 0 {
+			listedNone = append(listedNone, src.Name())
 			where := sc.where()
 			log.Warn("nguồn không có tệp nào", "source", src.Name(), "path", where)
 			sum.Warnings = append(sum.Warnings, fmt.Sprintf("nguồn %s: không có tệp nào khớp %s (hãy kiểm tra đường dẫn, hoặc thư mục chia sẻ đã được gắn (mount) chưa)", src.Name(), where))
@@ -593,7 +595,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 	if opts.FullRefresh && len(srcs) != len(cfg.Sources) {
 		return fmt.Errorf("--full-refresh rebuilds the warehouse from every source; it cannot be combined with --source")
 	}
-	if err := fullRefreshComplete(ctx, w, opts.FullRefresh, sum); err != nil {
+	if err := fullRefreshComplete(ctx, w, opts.FullRefresh, sum, listedNone); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -1333,15 +1335,16 @@ func writeUnits(h io.Writer, reg *units.Registry) {
 // fullRefreshComplete refuses to commit a full refresh that could not read
 // everything it held: the refresh empties the dossiers, the quarantine and
 // the ledger and loads every file again, so a source that failed (a server
-// down, its deadline passed, a share not mounted) or a file unreadable for
-// a passing reason would leave their data out of the warehouse, the model
-// and the publications until a later run fetched them. The run fails with
+// down, its deadline passed, a share not mounted or mounted empty) or a
+// file unreadable for a passing reason would leave their data out of the
+// warehouse, the model and the publications until a later run fetched
+// them. The run fails with
 // nothing written instead. Only what held loaded data counts: a source
 // that never loaded a file, or a link that never loaded (dead in the
 // server's index), loses nothing and must not block every refresh. A file
 // refused for its content is not a reason either: the refresh reads every
 // file under the current rules, and that one fails under them.
-func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool, sum *Summary) error {
+func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool, sum *Summary, listedNone []string) error {
 	if !full {
 		return nil
 	}
@@ -1359,6 +1362,18 @@ func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool,
 		if ok {
 			msg, _ := pii.MaskShapes(e.Err.Error())
 			what = append(what, fmt.Sprintf("nguồn %s (%s)", e.Source, msg))
+		}
+	}
+	// A source whose folder lists no file at all, where files loaded
+	// before: most often a share not mounted, whose mount point is an
+	// empty folder. Exports are not withdrawn by deleting every one.
+	for _, name := range listedNone {
+		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND status = 'loaded'`, name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			what = append(what, fmt.Sprintf("nguồn %s (không có tệp nào, dù đã từng nạp tệp của nguồn này: thư mục chia sẻ chưa được gắn (mount)?)", name))
 		}
 	}
 	for _, f := range sum.Files {
