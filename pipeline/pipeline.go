@@ -764,6 +764,11 @@ func afterCommit(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse
 		return err
 	}
 	warnOrphans(ctx, w.DB(), cfg, reg, sum, log)
+	if sum.Modelled && parMeth != nil && len(parMeth.Tree) > 0 {
+		if err := warnFixedTree(ctx, w.DB(), sum, log); err != nil {
+			return err
+		}
+	}
 	if sum.Modelled {
 		sum.ModelFull, sum.ModelCounts, sum.RebuiltPeriods, sum.TouchedPeriods, sum.NewPeriods = built.Full, built.Counts, built.Periods, built.Touched, built.New
 		sum.RelabelledCounts = built.Relabelled
@@ -1393,4 +1398,30 @@ func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool,
 		return nil
 	}
 	return fmt.Errorf("--full-refresh dừng, không ghi gì, kho giữ nguyên như trước: làm mới toàn bộ xóa rồi nạp lại mọi tệp, nên cần đọc được mọi tệp đã nạp, mà không đọc được %s; hãy chạy lại khi các nguồn đọc được", strings.Join(what, "; "))
+}
+
+// warnFixedTree warns about the scoring sheets this run loaded that the
+// model found differing from the PAR methodology's fixed tree: such a
+// sheet loads (no vote between sheets rejects it) and leaves its unit
+// incomplete, which the clerk must hear about from the run, not only from
+// par_scores.note. The note's wording is 50_par_criteria.sql's.
+func warnFixedTree(ctx context.Context, db *sql.DB, sum *Summary, log *slog.Logger) error {
+	rows, err := db.QueryContext(ctx, `SELECT s.source_file, s.unit_code, s.period, sc.note
+		FROM par_sheets s JOIN par_scores sc USING (period, unit_code)
+		WHERE s.run_id = ? AND sc.note LIKE '%bảng điểm khác cây tiêu chí cố định%'
+		ORDER BY s.source_file, s.unit_code, s.period`, sum.Run.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var file, unit, period, note string
+		if err := rows.Scan(&file, &unit, &period, &note); err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("bảng điểm %s của %s kỳ %s đã nạp nhưng đơn vị chưa đủ dữ liệu: %s", sources.Redact(file), unit, period, note)
+		log.Warn("bảng điểm khác cây tiêu chí cố định", "file", sources.Redact(file), "unit", unit, "period", period)
+		sum.Warnings = append(sum.Warnings, msg)
+	}
+	return rows.Err()
 }
