@@ -381,9 +381,9 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 			downloads, downloadsChecked = warehouse.PrepareDownloads(cfg.Warehouse), true
 		}
 		var files []sources.FileRef
-		err := downloads
-		if sc.cfg.Kind != "http" {
-			err = nil
+		var err error
+		if sc.cfg.Kind == "http" {
+			err = downloads
 		}
 		if err == nil {
 			files, err = src.List(ctx)
@@ -1340,58 +1340,55 @@ func writeUnits(h io.Writer, reg *units.Registry) {
 // fullRefreshComplete refuses to commit a full refresh that could not read
 // everything it held: the refresh empties the dossiers, the quarantine and
 // the ledger and loads every file again, so a source that failed (a server
-// down, its deadline passed, a share not mounted or mounted empty) or a
-// file unreadable for a passing reason would leave their data out of the
-// warehouse, the model and the publications until a later run fetched
-// them. The run fails with
-// nothing written instead. Only what held loaded data counts: a source
-// that never loaded a file, or a link that never loaded (dead in the
-// server's index), loses nothing and must not block every refresh. A file
-// refused for its content is not a reason either: the refresh reads every
-// file under the current rules, and that one fails under them.
+// down, its deadline passed, a share not mounted), a source listing no
+// file (a mount point left empty) or a file unreadable for a passing
+// reason would leave their data out of the warehouse, the model and the
+// publications until a later run fetched them. The run fails with nothing
+// written instead. Only what held loaded data counts: a source that never
+// loaded a file, or a link that never loaded (dead in the server's index),
+// loses nothing and must not block every refresh. A file refused for its
+// content is not a reason either: the refresh reads every file under the
+// current rules, and that one fails under them.
 func fullRefreshComplete(ctx context.Context, w *warehouse.Warehouse, full bool, sum *Summary, listedNone []string) error {
 	if !full {
 		return nil
 	}
-	held := func(query string, args ...any) (bool, error) {
-		var n int
-		err := w.DB().QueryRowContext(ctx, query, args...).Scan(&n)
-		return n > 0, err
-	}
 	var what []string
-	for _, e := range sum.SourceErrors {
-		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND status = 'loaded'`, e.Source)
-		if err != nil {
+	// held reports whether the ledger has a loaded version of the source's
+	// files (of path, when given), and if so adds why to what.
+	held := func(source, path, why string) error {
+		q, args := `SELECT count(*) FROM source_files WHERE source = ? AND status = 'loaded'`, []any{source}
+		if path != "" {
+			q, args = q+` AND path = ?`, append(args, path)
+		}
+		var n int
+		if err := w.DB().QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 			return err
 		}
-		if ok {
-			msg, _ := pii.MaskShapes(e.Err.Error())
-			what = append(what, fmt.Sprintf("nguồn %s (%s)", e.Source, msg))
+		if n > 0 {
+			what = append(what, why)
+		}
+		return nil
+	}
+	for _, e := range sum.SourceErrors {
+		msg, _ := pii.MaskShapes(e.Err.Error())
+		if err := held(e.Source, "", fmt.Sprintf("nguồn %s (%s)", e.Source, msg)); err != nil {
+			return err
 		}
 	}
-	// A source whose folder lists no file at all, where files loaded
-	// before: most often a share not mounted, whose mount point is an
-	// empty folder. Exports are not withdrawn by deleting every one.
 	for _, name := range listedNone {
-		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND status = 'loaded'`, name)
-		if err != nil {
+		if err := held(name, "", fmt.Sprintf("nguồn %s (không có tệp nào, dù đã từng nạp tệp của nguồn này: thư mục chia sẻ chưa được gắn (mount)?)", name)); err != nil {
 			return err
-		}
-		if ok {
-			what = append(what, fmt.Sprintf("nguồn %s (không có tệp nào, dù đã từng nạp tệp của nguồn này: thư mục chia sẻ chưa được gắn (mount)?)", name))
 		}
 	}
 	for _, f := range sum.Files {
 		if f.Status != "failed" || f.ErrorKind != warehouse.ErrorTransient {
 			continue
 		}
-		ok, err := held(`SELECT count(*) FROM source_files WHERE source = ? AND path = ? AND status = 'loaded'`, f.Source, f.Path)
-		if err != nil {
+		// f.Path and f.Error are stored redacted (prepare).
+		msg, _ := pii.MaskShapes(f.Error)
+		if err := held(f.Source, f.Path, fmt.Sprintf("tệp %s (%s)", f.Path, msg)); err != nil {
 			return err
-		}
-		if ok {
-			msg, _ := pii.MaskShapes(f.Error)
-			what = append(what, fmt.Sprintf("tệp %s (%s)", sources.Redact(f.Path), msg))
 		}
 	}
 	if len(what) == 0 {
@@ -1419,8 +1416,9 @@ func warnFixedTree(ctx context.Context, db *sql.DB, sum *Summary, log *slog.Logg
 		if err := rows.Scan(&file, &unit, &period, &note); err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("bảng điểm %s của %s kỳ %s đã nạp nhưng đơn vị chưa đủ dữ liệu: %s", sources.Redact(file), unit, period, note)
-		log.Warn("bảng điểm khác cây tiêu chí cố định", "file", sources.Redact(file), "unit", unit, "period", period)
+		// source_file is stored redacted, as every ledger path.
+		msg := fmt.Sprintf("bảng điểm %s của %s kỳ %s đã nạp nhưng đơn vị chưa đủ dữ liệu: %s", file, unit, period, note)
+		log.Warn("bảng điểm khác cây tiêu chí cố định", "file", file, "unit", unit, "period", period)
 		sum.Warnings = append(sum.Warnings, msg)
 	}
 	return rows.Err()
