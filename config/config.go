@@ -840,24 +840,23 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 	if v := str("index"); v != "" && v != "true" && v != "false" {
 		b.fail(key+".index", "must be true or false, got %q", v)
 	}
-	s.Timeout, s.Retries, s.MaxBytes = 60*time.Second, 4, 1<<30
-	if v := str("timeout"); v != "" {
+	s.Retries, s.MaxBytes = 4, 1<<30
+	// positive reads a duration key, def when it is not set.
+	positive := func(name, example string, def time.Duration) time.Duration {
+		v := str(name)
+		if v == "" {
+			return def
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			b.fail(key+".timeout", "must be a duration such as 30s or 5m, got %q", v)
+			b.fail(key+"."+name, "must be a duration such as "+example+", got %q", v)
 		}
-		s.Timeout = d
+		return d
 	}
+	s.Timeout = positive("timeout", "30s or 5m", 60*time.Second)
 	// No value turns the deadline off: an operator who needs longer (a
 	// first load of years of exports) sets a longer one.
-	s.Deadline = sources.DefaultDeadline
-	if v := str("deadline"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			b.fail(key+".deadline", "must be a duration such as 30m or 2h, got %q", v)
-		}
-		s.Deadline = d
-	}
+	s.Deadline = positive("deadline", "30m or 2h", sources.DefaultDeadline)
 	if v := str("retries"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 20 {

@@ -43,26 +43,34 @@ func PrepareDownloads(warehouse string) error {
 	return os.Remove(probe.Name())
 }
 
-// giveToParentOwner gives dir the owner and group of its parent folder.
-func giveToParentOwner(dir string) error {
-	st, err := os.Stat(filepath.Dir(dir))
+// ownerOf returns the user and group owning path; ok is false when it
+// cannot be read or the system has no such notion.
+func ownerOf(path string) (uid, gid int, ok bool) {
+	st, err := os.Stat(path)
 	if err != nil {
-		return err
+		return 0, 0, false
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok || sys.Uid == 0 {
+	if !ok {
+		return 0, 0, false
+	}
+	return int(sys.Uid), int(sys.Gid), true
+}
+
+// giveToParentOwner gives dir the owner and group of its parent folder.
+func giveToParentOwner(dir string) error {
+	uid, gid, ok := ownerOf(filepath.Dir(dir))
+	if !ok || uid == 0 {
 		return nil
 	}
-	return os.Chown(dir, int(sys.Uid), int(sys.Gid))
+	return os.Chown(dir, uid, gid)
 }
 
 // notWritable says whose dir is and what to do about it.
 func notWritable(dir string, err error) error {
 	owner := "?"
-	if st, serr := os.Stat(dir); serr == nil {
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			owner = userName(int(sys.Uid))
-		}
+	if uid, _, ok := ownerOf(dir); ok {
+		owner = userName(uid)
 	}
 	me := userName(os.Geteuid())
 	return fmt.Errorf("không ghi được vào thư mục tải về %s: thư mục thuộc người dùng %s (có lẽ do một lệnh chạy bằng sudo tạo ra), "+
@@ -80,10 +88,6 @@ func userName(uid int) string {
 
 // Owns reports whether path exists and belongs to this process's user.
 func Owns(path string) bool {
-	st, err := os.Stat(path)
-	if err != nil {
-		return false
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	return ok && int(sys.Uid) == os.Geteuid()
+	uid, _, ok := ownerOf(path)
+	return ok && uid == os.Geteuid()
 }
