@@ -263,6 +263,15 @@ func (t *timedConn) explain(ctx context.Context, q string, args []any) {
 	default:
 		return
 	}
+	// The statement's comments may hold a semicolon: the first statement
+	// is cut after them.
+	var body []string
+	for _, l := range strings.Split(q, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "--") {
+			body = append(body, l)
+		}
+	}
+	q = strings.Join(body, "\n")
 	if j := strings.Index(q, ";"); j >= 0 {
 		q = q[:j]
 	}

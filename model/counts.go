@@ -106,10 +106,10 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 	var counts strings.Builder
 	if p.linear {
 		for i, c := range p.counted.counts {
-			fmt.Fprintf(&counts, ",\n    %s AS %s", c, countColumn(i))
+			fmt.Fprintf(&counts, ",\n    %s AS %s", countSum(c), countColumn(i))
 		}
 	}
-	p.query = strings.ReplaceAll(string(body), "{counts}", counts.String())
+	p.query = strings.ReplaceAll(sumFilteredCounts(string(body)), "{counts}", counts.String())
 	// What the counts count is the outcomes' rules too: counts made by a
 	// cchc whose outcome views differ are not added to.
 	h := sha256.New()
@@ -125,6 +125,29 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 	sum := h.Sum(nil)
 	p.stamp = fmt.Sprintf("outcome_counts %s v%d", hex.EncodeToString(sum[:8]), countsVersion)
 	return p, nil
+}
+
+// sumFilteredCounts writes each count(*) FILTER (WHERE …) of the counts'
+// query as countSum does: the file keeps the form that reads as what it
+// counts.
+func sumFilteredCounts(q string) string {
+	const call = "count(*) FILTER ("
+	var b strings.Builder
+	for {
+		i := strings.Index(q, call)
+		if i < 0 {
+			break
+		}
+		end, ok := matchParen(q, i+len(call)-1)
+		if !ok {
+			break
+		}
+		b.WriteString(q[:i])
+		b.WriteString(countSum(q[i:end]))
+		q = q[end:]
+	}
+	b.WriteString(q)
+	return b.String()
 }
 
 // countsCurrent reports whether outcome_counts exists and was built by p,

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	cchcsql "github.com/cchc/cchc/sql"
 )
 
 func TestSplitCounts(t *testing.T) {
@@ -116,4 +118,76 @@ func FuzzSplitCounts(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCountSum(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		// Nothing to gain without FILTER: left as written.
+		{"count(*)", "count(*)"},
+		{"count(rating)", "count(rating)"},
+		{"count(*) FILTER (WHERE finished_in_period)",
+			"CAST(sum(CASE WHEN (finished_in_period) THEN 1 ELSE 0 END) AS BIGINT)"},
+		{"COUNT(*)  filter ( where  a = 'x)' )",
+			"CAST(sum(CASE WHEN (a = 'x)' ) THEN 1 ELSE 0 END) AS BIGINT)"},
+		// count(x) counts the rows where x is not null.
+		{"count(rating) FILTER (WHERE finished_in_period)",
+			"CAST(sum(CASE WHEN (finished_in_period) AND (rating) IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)"},
+		// A line comment keeps its line break, so the parenthesis after it stays code.
+		{"count(*) FILTER (WHERE a -- the late ones\n)",
+			"CAST(sum(CASE WHEN (a -- the late ones\n) THEN 1 ELSE 0 END) AS BIGINT)"},
+		{"count(DISTINCT x) FILTER (WHERE a)", "count(DISTINCT x) FILTER (WHERE a)"},
+		{"count(ALL x) FILTER (WHERE a)", "count(ALL x) FILTER (WHERE a)"},
+		{"count(*) FILTER (a)", "count(*) FILTER (a)"},
+		{"count(*) FILTER (WHERE a) OVER ()", "count(*) FILTER (WHERE a) OVER ()"},
+	} {
+		if got := countSum(tc.in); got != tc.want {
+			t.Errorf("countSum(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestCountSumCountsAlike runs each form of the count and its countSum
+// over rows where the condition and the counted column are true, false
+// and NULL, in groups where nothing counts. Expected, by hand, per group
+// g (rows: a, x):
+//
+//	g=1: (t,1) (t,NULL) (f,2) (NULL,3)  count(*) FILTER (a) = 2, count(x) FILTER (a) = 1
+//	g=2: (f,1) (NULL,NULL)              both 0 (no row counts: 0, not NULL)
+func TestCountSumCountsAlike(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	rows := `(VALUES (1, true, 1), (1, true, NULL), (1, false, 2), (1, NULL, 3), (2, false, 1), (2, NULL, NULL)) t(g, a, x)`
+	for _, c := range []struct {
+		call string
+		want [2]int64
+	}{
+		{"count(*) FILTER (WHERE a)", [2]int64{2, 0}},
+		{"count(x) FILTER (WHERE a)", [2]int64{1, 0}},
+		{"count(x) FILTER (WHERE NOT a)", [2]int64{1, 1}},
+	} {
+		for _, q := range []string{c.call, countSum(c.call)} {
+			var got [2]int64
+			var typ string
+			if err := db.QueryRow(`SELECT list(n ORDER BY g)[1], list(n ORDER BY g)[2], any_value(typeof(n)) FROM (SELECT g, `+q+` AS n FROM `+rows+` GROUP BY g)`).Scan(&got[0], &got[1], &typ); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if got != c.want || typ != "BIGINT" {
+				t.Errorf("%s: got %v (%s), want %v (BIGINT)", q, got, typ, c.want)
+			}
+		}
+	}
+	// The counts' query of the default methodology holds no FILTER clause
+	// left: every count(*) FILTER of 20_outcome_counts.sql and of the
+	// indicators became a sum.
+	m, err := LoadMethodology("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planCounts(cchcsql.Models, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(p.query), "FILTER") {
+		t.Errorf("the counts' query still filters:\n%s", p.query)
+	}
 }
