@@ -263,8 +263,9 @@ func (t *timedConn) explain(ctx context.Context, q string, args []any) {
 	default:
 		return
 	}
-	// The statement's comments may hold a semicolon: the first statement
-	// is cut after them.
+	// A whole-line comment of the statement may hold a semicolon (the
+	// model's files put them only there): the first statement is cut after
+	// those lines.
 	var body []string
 	for _, l := range strings.Split(q, "\n") {
 		if !strings.HasPrefix(strings.TrimSpace(l), "--") {

@@ -129,7 +129,8 @@ func planCounts(sqlFS fs.FS, m *Methodology) (countPlan, error) {
 
 // sumFilteredCounts writes each count(*) FILTER (WHERE …) of the counts'
 // query as countSum does: the file keeps the form that reads as what it
-// counts.
+// counts. It reads the query's own spelling (the file is cchc's): a call
+// inside a longer name (my_count) or followed by OVER is left as written.
 func sumFilteredCounts(q string) string {
 	const call = "count(*) FILTER ("
 	var b strings.Builder
@@ -143,7 +144,11 @@ func sumFilteredCounts(q string) string {
 			break
 		}
 		b.WriteString(q[:i])
-		b.WriteString(countSum(q[i:end]))
+		if i > 0 && (isIdent(q[i-1]) || q[i-1] == '.') || wordAt(q, skipSpace(q, end)) == "over" {
+			b.WriteString(q[i:end])
+		} else {
+			b.WriteString(countSum(q[i:end]))
+		}
 		q = q[end:]
 	}
 	b.WriteString(q)

@@ -139,6 +139,14 @@ func TestCountSum(t *testing.T) {
 		{"count(ALL x) FILTER (WHERE a)", "count(ALL x) FILTER (WHERE a)"},
 		{"count(*) FILTER (a)", "count(*) FILTER (a)"},
 		{"count(*) FILTER (WHERE a) OVER ()", "count(*) FILTER (WHERE a) OVER ()"},
+		// count() is count(*); a comment beside the star is no argument.
+		{"count() FILTER (WHERE a)", "CAST(sum(CASE WHEN (a) THEN 1 ELSE 0 END) AS BIGINT)"},
+		{"count(/*all*/ * ) FILTER (WHERE a)", "CAST(sum(CASE WHEN (a) THEN 1 ELSE 0 END) AS BIGINT)"},
+		// An ORDER BY inside the call is no expression to test for NULL.
+		{"count(x ORDER BY s) FILTER (WHERE a)", "count(x ORDER BY s) FILTER (WHERE a)"},
+		// The condition stays whole under AND.
+		{"count(x) FILTER (WHERE a OR b)",
+			"CAST(sum(CASE WHEN (a OR b) AND (x) IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)"},
 	} {
 		if got := countSum(tc.in); got != tc.want {
 			t.Errorf("countSum(%q)\n got %q\nwant %q", tc.in, got, tc.want)
@@ -164,6 +172,14 @@ func TestCountSumCountsAlike(t *testing.T) {
 		{"count(*) FILTER (WHERE a)", [2]int64{2, 0}},
 		{"count(x) FILTER (WHERE a)", [2]int64{1, 0}},
 		{"count(x) FILTER (WHERE NOT a)", [2]int64{1, 1}},
+		// count() is count(*): g=1 as the first case.
+		{"count() FILTER (WHERE a)", [2]int64{2, 0}},
+		// g=1: (t,1) counts; (t,NULL) has no x; (f,2) fails both; (NULL,3):
+		// NULL OR true is true and x is 3, so 2. g=2: false OR false,
+		// NULL OR NULL: 0.
+		{"count(x) FILTER (WHERE a OR x = 3)", [2]int64{2, 0}},
+		// Left as written (ORDER BY), and still runs.
+		{"count(x ORDER BY x) FILTER (WHERE a)", [2]int64{1, 0}},
 	} {
 		for _, q := range []string{c.call, countSum(c.call)} {
 			var got [2]int64
@@ -189,5 +205,26 @@ func TestCountSumCountsAlike(t *testing.T) {
 	}
 	if strings.Contains(strings.ToUpper(p.query), "FILTER") {
 		t.Errorf("the counts' query still filters:\n%s", p.query)
+	}
+}
+
+func TestSumFilteredCounts(t *testing.T) {
+	sum := func(c string) string { return "CAST(sum(CASE WHEN (" + c + ") THEN 1 ELSE 0 END) AS BIGINT)" }
+	for _, tc := range []struct{ in, want string }{
+		{"SELECT count(*) FILTER (WHERE a) AS n, count(*) FILTER (WHERE b) AS m",
+			"SELECT " + sum("a") + " AS n, " + sum("b") + " AS m"},
+		{"count(*) AS n", "count(*) AS n"},
+		// Inside a longer or qualified name: another function.
+		{"my_count(*) FILTER (WHERE a)", "my_count(*) FILTER (WHERE a)"},
+		{"s.count(*) FILTER (WHERE a)", "s.count(*) FILTER (WHERE a)"},
+		// A window keeps its FILTER; the next call is still summed.
+		{"count(*) FILTER (WHERE a) OVER (), count(*) FILTER (WHERE b)",
+			"count(*) FILTER (WHERE a) OVER (), " + sum("b")},
+		// Unclosed: left as written.
+		{"count(*) FILTER (WHERE a", "count(*) FILTER (WHERE a"},
+	} {
+		if got := sumFilteredCounts(tc.in); got != tc.want {
+			t.Errorf("sumFilteredCounts(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
 	}
 }
