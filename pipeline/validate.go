@@ -52,17 +52,18 @@ type SourceCheck struct {
 // warehouse. HTTP exports are downloaded into the runs' downloads folder
 // only when it exists and belongs to this user (what a killed check leaves
 // there, the next run removes); else into a private folder under TMPDIR,
-// removed when the check ends. Check never creates the runs' folder: made
-// by `sudo cchc validate`, it would belong to root and fail the service
-// user's runs.
+// removed when the check ends (or, when the process is killed, by the
+// next validate: RemoveStaleValidateDirs). Check never creates the runs'
+// folder: made by `sudo cchc validate`, it would belong to root and fail
+// the service user's runs.
 func Check(ctx context.Context, cfg *config.Config, reg *units.Registry, names []string) ([]SourceCheck, error) {
 	downloads := warehouse.DownloadDir(cfg.Warehouse)
 	if checksHTTP(cfg, names) && !warehouse.Owns(downloads) {
-		tmp, err := os.MkdirTemp("", "cchc-validate-*")
+		tmp, release, err := makeValidateDir(os.TempDir())
 		if err != nil {
 			return nil, &TempDirError{Dir: os.TempDir(), Err: err}
 		}
-		defer os.RemoveAll(tmp)
+		defer release()
 		downloads = tmp
 	}
 	srcs, err := sourcesIn(cfg, names, downloads)

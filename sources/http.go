@@ -30,6 +30,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // HTTPOptions configure an HTTP source. Secrets are values, already read
@@ -279,6 +281,16 @@ func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validat
 	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
 	if err != nil {
 		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+	}
+	if s.o.TempDir != "" {
+		// Run as root (an admin's cron job) in the service user's
+		// downloads folder, the download is the folder owner's before
+		// its first byte: root's, mode 0600, it is a file the service
+		// user's runs cannot open to see that a dead process left it
+		// (warehouse.RemoveDownloads), so a killed run's raw export
+		// would stay for good. A chown refused (root squashed on a
+		// network mount) leaves the file as it was before.
+		_ = fileowner.Follow(tmp, s.o.TempDir)
 	}
 	// A shared lock on the download while this process uses it: a run
 	// clearing what dead processes left in the folder

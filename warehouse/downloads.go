@@ -8,7 +8,8 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"syscall"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // PrepareDownloads makes DownloadDir(warehouse) ready for this process's
@@ -45,17 +46,7 @@ func PrepareDownloads(warehouse string) error {
 
 // ownerOf returns the user and group owning path; ok is false when it
 // cannot be read or the system has no such notion.
-func ownerOf(path string) (uid, gid int, ok bool) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return 0, 0, false
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, 0, false
-	}
-	return int(sys.Uid), int(sys.Gid), true
-}
+func ownerOf(path string) (uid, gid int, ok bool) { return fileowner.Of(path) }
 
 // giveToParentOwner gives dir the owner and group of its parent folder.
 func giveToParentOwner(dir string) error {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -539,9 +541,8 @@ func TestRunsShowsUnpublished(t *testing.T) {
 		contains    []string
 		notContains []string
 	}{
-		{"table", []string{"runs"}, []string{" unpublished ", " 2026-03 ", line}, nil},
-		{"csv", []string{"runs", "--format", "csv"},
-			[]string{"rows_superseded,unpublished,message\n", ",2026-03,publish 2026-03:"}, []string{"Chưa ghi được"}},
+		{"table", []string{"runs"}, []string{"  2026-03\n", line}, nil},
+		{"csv", []string{"runs", "--format", "csv"}, nil, []string{"Chưa ghi được"}},
 		{"json", []string{"runs", "--format", "json"}, []string{`"unpublished": "2026-03"`}, []string{"Chưa ghi được"}},
 	}
 	check := func(step string, args, contains, notContains []string) {
@@ -565,6 +566,34 @@ func TestRunsShowsUnpublished(t *testing.T) {
 	for _, st := range steps {
 		check(st.name, st.args, st.contains, st.notContains)
 	}
+	// DESIGN.md's runs columns in their order, extensions after message.
+	header := []string{"run_id", "started_at", "finished_at", "status", "trigger",
+		"files_new", "files_failed", "rows_read", "rows_loaded", "rows_quarantined", "rows_superseded", "message", "unpublished"}
+	checkCSV := func(step, unpublished string) {
+		t.Helper()
+		r := cchc(t, dir, nil, "runs", "--format", "csv")
+		recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		if r.code != 0 || err != nil || len(recs) < 2 {
+			t.Fatalf("%s: exit %d, %v, %d records\n%s%s", step, r.code, err, len(recs), r.stdout, r.stderr)
+		}
+		if strings.Join(recs[0], ",") != strings.Join(header, ",") {
+			t.Errorf("%s: header\n%v\nwant\n%v", step, recs[0], header)
+		}
+		// The first run, the one that failed to publish 2026-03.
+		first := recs[len(recs)-1]
+		if len(first) != len(header) {
+			t.Fatalf("%s: %d fields, want %d: %q", step, len(first), len(header), first)
+		}
+		last := len(first) - 1
+		if first[last] != unpublished || !strings.HasPrefix(first[last-1], "publish 2026-03:") {
+			t.Errorf("%s: unpublished %q, message %q; want %q, publish 2026-03: ...", step, first[last], first[last-1], unpublished)
+		}
+	}
+	checkCSV("csv", "2026-03")
+	// The table's header in the same order.
+	if r := cchc(t, dir, nil, "runs"); !regexp.MustCompile(`(?m)^run_id .* message +unpublished\n`).MatchString(r.stdout) {
+		t.Errorf("table: unpublished is not the last column after message:\n%s", r.stdout)
+	}
 	// Cause fixed: the next run writes 2026-03; nothing is pending.
 	if err := os.Remove(block); err != nil {
 		t.Fatal(err)
@@ -573,7 +602,7 @@ func TestRunsShowsUnpublished(t *testing.T) {
 		t.Fatalf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	check("after the fix", []string{"runs", "--format", "json", "--limit", "1"}, []string{`"unpublished": ""`}, nil)
-	check("after the fix, table", []string{"runs"}, []string{" 2026-03 "}, []string{"Chưa ghi được"})
+	check("after the fix, table", []string{"runs"}, []string{"  2026-03\n"}, []string{"Chưa ghi được"})
 
 	// As before migration 0103.
 	w, err := warehouse.Open(context.Background(), filepath.Join(dir, "cchc.duckdb"), warehouse.Options{})
@@ -586,5 +615,5 @@ func TestRunsShowsUnpublished(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	check("before 0103", []string{"runs", "--format", "csv"}, []string{"rows_superseded,unpublished,message\n", ",,publish 2026-03:"}, nil)
+	checkCSV("before 0103", "")
 }

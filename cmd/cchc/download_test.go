@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -181,5 +182,119 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 	}
 	if r = cchcAs(t, dir, service, env, "run"); r.code != 0 {
 		t.Errorf("run after the fix: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// An admin's root cron job (`cchc run` as root) killed while it downloads
+// into the service user's downloads folder leaves the partial download,
+// raw export and all. It is the service user's (chowned before its first
+// byte), so the service user's next run opens it, finds no live process
+// holding it, and removes it. Without the fix it was root's, mode 0600:
+// the service user's runs could not open it to tell, and it stayed. The
+// service user is nobody (65534); the test runs as root, as CI does.
+func TestKilledRootDownloadRemovedByServiceUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: it runs cchc as root and as another user")
+	}
+	const service = 65534
+	const body = "Mã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục,Lĩnh vực,Hình thức nộp,Ngày tiếp nhận,Ngày hẹn trả,Ngày kết thúc xử lý,Trạng thái,Họ tên người nộp\n" +
+		"H41.01-260302-0001,Ba Vì,Cấp giấy phép xây dựng,Xây dựng,Trực tuyến,02/03/2026 08:00,16/03/2026 17:00,10/03/2026 09:00,Đã xử lý xong,Trần Thị Bình\n"
+	var stall atomic.Bool
+	started := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write([]byte(body))
+		if !stall.Load() {
+			return
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		select { // the body never ends while the root run lives
+		case <-r.Context().Done():
+		case <-time.After(60 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	dir := project(t, `  - name: portal
+    kind: http
+    url: `+srv.URL+`/x.csv
+    retries: 0
+    unit: H.BAVI
+`, "")
+	for _, d := range []string{filepath.Dir(dir), filepath.Dir(binary)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, service, service)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if err := os.Chmod(tmp, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TMPDIR=" + tmp}
+	downloads := filepath.Join(dir, "cchc.duckdb.downloads")
+
+	// The service user's runs made the warehouse and the downloads folder.
+	if r := cchcAs(t, dir, service, env, "run"); r.code != 0 {
+		t.Fatalf("the service user's first run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// The admin's root run, killed in the middle of its download.
+	stall.Store(true)
+	cmd := exec.Command(binary, "run", "--config", filepath.Join(dir, "cchc.yaml"))
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the root run did not start downloading")
+	}
+	var left []string
+	for i := 0; i < 100; i++ {
+		if left, _ = filepath.Glob(filepath.Join(downloads, "cchc-http-*")); len(left) > 0 {
+			if st, err := os.Stat(left[0]); err == nil && st.Size() > 0 {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if len(left) != 1 {
+		t.Fatalf("the killed root run left %v in %s, want one download", left, downloads)
+	}
+	st, err := os.Stat(left[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys := st.Sys().(*syscall.Stat_t); sys.Uid != service || sys.Gid != service {
+		t.Errorf("the killed root run's download is uid %d gid %d, want the folder owner's %d", sys.Uid, sys.Gid, service)
+	}
+
+	// The service user's next run removes it. (The run then fails on the
+	// WAL the killed root run left, root's: DuckDB cannot open it. That
+	// file is DuckDB's to create, not a download; see the README's note
+	// on runs as root.)
+	stall.Store(false)
+	r := cchcAs(t, dir, service, env, "run")
+	if !strings.Contains(r.stderr, `what=downloads files=1`) {
+		t.Errorf("the service user's run does not say it removed the download: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(left[0]); !os.IsNotExist(err) {
+		b, _ := os.ReadFile(left[0])
+		t.Errorf("the killed root run's download is still there after the service user's run (%v, %d bytes)", err, len(b))
 	}
 }

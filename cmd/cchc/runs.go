@@ -37,7 +37,10 @@ pending, which the next run writes.`,
 			}
 			defer w.Close()
 			// A warehouse no run has migrated since the upgrade (migration
-			// 0103) has no runs.unpublished yet.
+			// 0103) has no runs.unpublished yet. unpublished comes after
+			// message: DESIGN.md's runs columns keep their places and
+			// extensions follow them, so scripts reading by position still
+			// find message where they did.
 			var has bool
 			if err := w.DB().QueryRowContext(cmd.Context(), `SELECT count(*) > 0 FROM duckdb_columns()
 				WHERE table_name = 'runs' AND column_name = 'unpublished'`).Scan(&has); err != nil {
@@ -48,7 +51,7 @@ pending, which the next run writes.`,
 				unpublished = "NULL::VARCHAR AS unpublished"
 			}
 			rows, err := w.DB().QueryContext(cmd.Context(), fmt.Sprintf(`SELECT run_id, started_at, finished_at, status, trigger,
-				files_new, files_failed, rows_read, rows_loaded, rows_quarantined, rows_superseded, %s, message
+				files_new, files_failed, rows_read, rows_loaded, rows_quarantined, rows_superseded, message, %s
 				FROM runs ORDER BY run_id DESC LIMIT %d`, unpublished, limit))
 			if err != nil {
 				return failedErr(err)

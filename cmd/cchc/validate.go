@@ -29,6 +29,16 @@ transformed. Exit 0 when everything is usable, 1 when a source or file has a
 problem, 2 when the config or the unit registry is invalid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// A validate killed while it downloaded left its folder, raw
+			// exports (personal data) in it, under TMPDIR for good.
+			log := newLogger(cmd.ErrOrStderr())
+			removed, err := pipeline.RemoveStaleValidateDirs(os.TempDir())
+			if len(removed) > 0 {
+				log.Warn("đã xóa thư mục tạm do lần kiểm tra đã chết để lại", "dirs", len(removed), "in", os.TempDir())
+			}
+			if err != nil {
+				log.Error("không xóa được thư mục tạm còn sót lại", "err", err)
+			}
 			cfg, reg, err := loadConfig(g)
 			if err != nil {
 				return err
