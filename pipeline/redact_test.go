@@ -205,3 +205,48 @@ func TestSessionTokenLinksKeepTheirName(t *testing.T) {
 		t.Errorf("unknown_unit rows %d -> %d, retried %d (want cured by the registry change)", unknown, after, sum.Retried)
 	}
 }
+
+// An index whose links carry a fresh session token in a query net/url
+// refuses (';' between parameters, a broken '%' escape) keeps the token out
+// of the warehouse and one ledger name per file: the second run finds both
+// files unchanged. Before the fix the links were stored whole, token and
+// all, and each listing's fresh token made them new files.
+func TestRefusedQueryLinksRedacted(t *testing.T) {
+	march, _ := os.ReadFile("testdata/e2e/exports/a/01-march.csv")
+	april, _ := os.ReadFile("testdata/e2e/exports/a/02-april.csv")
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/index.txt" {
+			k := n.Add(1)
+			fmt.Fprintf(w, "dl?file=march;token=SECRETSESS%d\ndl?file=april&token=SECRETSESS%d%%zz\n", k, k)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv")
+		if strings.Contains(r.URL.RawQuery, "file=april") {
+			w.Write(april)
+			return
+		}
+		w.Write(march)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	cfg, reg, w, _ := fixture(t, "  - name: portal\n    kind: http\n    url: "+srv.URL+"/index.txt\n    index: true\n    retries: 0\n    unit: H.BAVI\n")
+	for run := 1; run <= 2; run++ {
+		sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
+		if err != nil || sum.Run.Status != "succeeded" {
+			t.Fatalf("run %d: %v %+v", run, err, sum.Run)
+		}
+		if run == 2 && (sum.Run.FilesNew != 0 || sum.Unchanged != 2) {
+			t.Errorf("run 2 read again: %+v unchanged %d", sum.Run, sum.Unchanged)
+		}
+		if got := scalar[string](t, w, `SELECT string_agg(DISTINCT path, ' ' ORDER BY path) FROM source_files`); got != srv.URL+"/dl?file=april&token=REDACTED "+srv.URL+"/dl?file=march;token=REDACTED" {
+			t.Errorf("run %d: paths %s", run, got)
+		}
+		if n := scalar[int64](t, w, `SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRETSESS'))
+			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRETSESS'))
+			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRETSESS'))
+			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRETSESS'))`); n != 0 {
+			t.Errorf("run %d: %d rows hold the session token", run, n)
+		}
+	}
+}

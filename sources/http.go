@@ -30,6 +30,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/cchc/cchc/internal/fileowner"
 )
@@ -104,9 +105,8 @@ func (e *DeadlineError) Error() string {
 	} else if e.File != "" {
 		what = "tệp xuất"
 	}
-	// Each URL is followed by a space or ends the message: a redaction of
-	// the text again (RedactText) would take punctuation after it for
-	// part of the URL.
+	// Each URL is followed by a space or ends the message, so the message
+	// reads the same when the text is redacted again (RedactText).
 	return fmt.Sprintf("nguồn %s: quá thời hạn %s (deadline) cho toàn bộ việc tải của nguồn gồm chỉ mục, các tệp và các lần thử lại; "+
 		"dừng khi đang tải %s rồi để các tệp chưa tải xong cho lần chạy sau. Báo quản trị máy chủ xuất dữ liệu nếu máy chủ trả lời quá chậm, "+
 		"hoặc tăng deadline của nguồn nếu nó cần lâu hơn. Địa chỉ của nguồn: %s", e.Source, e.Deadline, what, e.URL)
@@ -600,9 +600,11 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 
 // Redact returns a URL fit to store and show: user information is dropped
 // and the values of query parameters that look like credentials (token,
-// key, secret, password, signature, ...) are replaced. Anything that is not
-// a URL, such as a file path, is returned unchanged; one that has "://"
-// but does not parse as an http(s) URL is cut by RedactLoose (fail closed).
+// key, secret, password, signature, ...) are replaced, also in a query
+// net/url refuses (';' between parameters, a broken '%' escape), which is
+// otherwise kept as written. Anything that is not a URL, such as a file
+// path, is returned unchanged; one that has "://" but does not parse as an
+// http(s) URL is cut by RedactLoose (fail closed).
 //
 // The redacted path is a file's name in the ledger, so it must stay the
 // same from run to run, and two exports must keep distinct names. Two
@@ -629,19 +631,31 @@ func Redact(raw string) string {
 	changed := u.User != nil
 	u.User = nil
 	if u.RawQuery != "" {
-		q := u.Query()
-		for k, vs := range q {
-			kind := credentialKind(k)
-			if kind == notCredential {
-				continue
-			}
-			for i, v := range vs {
-				vs[i] = redactedValue(v, kind == credential)
-			}
-			changed = true
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			// Go refuses ';' between parameters and a broken '%' escape,
+			// and drops what it refused; servers take such links, so the
+			// query is redacted as written. Once its credentials are out,
+			// what is left may parse: it is then named as a well-formed
+			// link is, so that Redact stays idempotent.
+			written, redacted := redactQueryAsWritten(u.RawQuery)
+			u.RawQuery, changed = written, changed || redacted
+			q, err = url.ParseQuery(written)
 		}
-		if changed {
-			u.RawQuery = q.Encode()
+		if err == nil {
+			for k, vs := range q {
+				kind := credentialKind(k)
+				if kind == notCredential {
+					continue
+				}
+				for i, v := range vs {
+					vs[i] = redactedValue(v, kind == credential)
+				}
+				changed = true
+			}
+			if changed {
+				u.RawQuery = q.Encode()
+			}
 		}
 	}
 	// A fragment is not sent, but it is stored with the path: one that
@@ -658,6 +672,85 @@ func Redact(raw string) string {
 }
 
 var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
+
+// redactQueryAsWritten redacts a query that url.ParseQuery refuses: its
+// parameters, split at '&' and ';', are read by the same names as
+// Redact's (decoded where an escape is valid) and a credential's value is
+// replaced; the rest, separators and broken escapes included, is kept as
+// written. What follows a credential's value after ';' without an '=' is
+// read as more of the value (a password with a ';' in it), not as a
+// parameter to keep.
+func redactQueryAsWritten(raw string) (string, bool) {
+	var params, seps []string // seps[i] is written before params[i]
+	sep := ""
+	for {
+		i := strings.IndexAny(raw, "&;")
+		if i < 0 {
+			params, seps = append(params, raw), append(seps, sep)
+			break
+		}
+		params, seps = append(params, raw[:i]), append(seps, sep)
+		sep, raw = raw[i:i+1], raw[i+1:]
+	}
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(params); i++ {
+		b.WriteString(seps[i])
+		name, value, ok := strings.Cut(params[i], "=")
+		kind := notCredential
+		if ok {
+			kind = credentialKind(lenientUnescape(name))
+		}
+		if kind == notCredential {
+			b.WriteString(params[i])
+			continue
+		}
+		for i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
+			i++
+			value += ";" + params[i]
+			changed = true
+		}
+		r := redactedValue(lenientUnescape(value), kind == credential)
+		changed = changed || r != value
+		b.WriteString(name + "=" + r)
+	}
+	return b.String(), changed
+}
+
+// lenientUnescape decodes a query component as url.QueryUnescape does, but
+// keeps a broken escape as written instead of failing.
+func lenientUnescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
 
 // A parameter's name is read as words (split at anything but letters and
 // digits, and where a lower-case letter meets an upper-case one:
@@ -1084,14 +1177,37 @@ var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
 
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
-// URL by RedactLoose, for text that is stored or shown whole.
+// URL by RedactLoose, for text that is stored or shown whole. Punctuation
+// that ends the URL is read as the sentence's ("… ?token=abc." keeps its
+// '.' after REDACTED): it stays in the text, and a message redacted again
+// reads the same.
 func RedactText(s string) string {
 	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+		m, tail := trailingPunct(m)
 		if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			return Redact(m)
+			return Redact(m) + tail
 		}
-		return RedactLoose(m)
+		return RedactLoose(m) + tail
 	})
+}
+
+// trailingPunct splits from a URL found in text the punctuation after it:
+// . , ; : ! ? … and a closing bracket that has no opening one in the URL
+// (a URL in parentheses; Wikipedia-style links keep theirs).
+func trailingPunct(m string) (string, string) {
+	end := len(m)
+	for end > 0 {
+		r, n := utf8.DecodeLastRuneInString(m[:end])
+		if i := strings.IndexRune(")]}", r); i >= 0 {
+			if strings.Count(m[:end], "([{"[i:i+1]) >= strings.Count(m[:end], string(r)) {
+				break
+			}
+		} else if !strings.ContainsRune(".,;:!?…", r) {
+			break
+		}
+		end -= n
+	}
+	return m[:end], m[end:]
 }
 
 // holdDownload opens the file name and takes a shared flock on it, held

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -282,6 +283,25 @@ func TestRedact(t *testing.T) {
 		"https://host/a#sheet2":                              "https://host/a#sheet2",
 		// A mistyped scheme.
 		"htps://host/x.csv?access_token=SECRET42": "htps://host/x.csv?REDACTED",
+		// A query net/url refuses (';' between parameters, a broken '%'
+		// escape) was returned whole, token included: it is redacted as
+		// written. A query that parses once its credentials are out is
+		// named as a well-formed one is, so that Redact stays idempotent.
+		"https://host/x?token=SECRET;a=b":                        "https://host/x?token=REDACTED;a=b",
+		"https://host/x?a=b;token=SECRET":                        "https://host/x?a=b;token=REDACTED",
+		"https://host/x?month=03;access%5Ftoken=SECRET&f=1":      "https://host/x?month=03;access%5Ftoken=REDACTED&f=1",
+		"https://host/x?token=ab%zz":                             "https://host/x?token=REDACTED",
+		"https://host/x?token=ab%zz&month=03&b=1":                "https://host/x?b=1&month=03&token=REDACTED",
+		"https://host/x?q=a%zz&sig=SECRET&token%zz=SECRET2":      "https://host/x?q=a%zz&sig=REDACTED&token%zz=REDACTED",
+		"https://host/x?month=03;token=S2&fileKey=a%zz":          "https://host/x?month=03;token=REDACTED&fileKey=REDACTED-429db0c5db4b",
+		"https://host/dl?fileKey=march;v=2":                      "https://host/dl?fileKey=REDACTED-e063cf7407fd;v=2",
+		"https://host/x?password=hun;ter2&month=03":              "https://host/x?month=03&password=REDACTED",
+		"https://host/x?password=hun;ter2;month=03":              "https://host/x?password=REDACTED;month=03",
+		"https://clerk:SECRET@host/x?a=b;c=d":                    "https://host/x?a=b;c=d",
+		"https://host/x?a=1;b=2%zz":                              "https://host/x?a=1;b=2%zz",
+		"https://host/x?token=REDACTED;a=b#access_token=SECRET3": "https://host/x?token=REDACTED;a=b#REDACTED",
+		"https://u:p%zz@host/":                                   "https://host/",
+		"https://u:SECRET%zz@host/x?token=SECRET2;a=b":           "https://host/x?REDACTED",
 	}
 	for in, want := range cases {
 		if got := Redact(in); got != want {
@@ -618,11 +638,28 @@ func TestRedactText(t *testing.T) {
 		`url: got "htps://dvc.example/x.csv?token=SECRET42", fix it`: `url: got "htps://dvc.example/x.csv?REDACTED", fix it`,
 		"fetch https://u:SECRET42@host/x.csv?month=03 failed":        "fetch https://host/x.csv?month=03 failed",
 		"https//user:SECRET42@host/x.csv":                            "https//host/x.csv",
-		"http://127.0.0.1:1/b%zz/x.csv?token=SECRET42: bad":          "http://127.0.0.1:1/b%zz/x.csv?REDACTED bad",
+		"http://127.0.0.1:1/b%zz/x.csv?token=SECRET42: bad":          "http://127.0.0.1:1/b%zz/x.csv?REDACTED: bad",
 		"/srv/exports/a.csv: 3 rows":                                 "/srv/exports/a.csv: 3 rows",
+		// Punctuation after a URL is the sentence's: an unquoted
+		// token=abc. shows its '.', which is read as no part of the value.
+		"lỗi khi tải https://h/x?token=abc.":                   "lỗi khi tải https://h/x?token=REDACTED.",
+		"lỗi khi tải https://h/dl?fileKey=march.":              "lỗi khi tải https://h/dl?fileKey=REDACTED-e063cf7407fd.",
+		"tải https://h/x?token=abc, https://h/y?sig=def; rồi…": "tải https://h/x?token=REDACTED, https://h/y?sig=REDACTED; rồi…",
+		"máy chủ trả lời 404 (https://h/x?token=abc).":         "máy chủ trả lời 404 (https://h/x?token=REDACTED).",
+		"xem https://u:SECRET42@h/x?month=03!":                 "xem https://h/x?month=03!",
+		"xem https://h/wiki/A_(b)?token=abc…":                  "xem https://h/wiki/A_(b)?token=REDACTED…",
+		"https://h/x?token=abc?!:":                             "https://h/x?token=REDACTED?!:",
+		// Queries net/url refuses are redacted as in Redact.
+		"tải https://h/x?token=SECRET42;a=b thất bại": "tải https://h/x?token=REDACTED;a=b thất bại",
+		"tải https://h/x?a=b;token=SECRET42;":         "tải https://h/x?a=b;token=REDACTED;",
+		"tải https://h/x?token=ab%zz.":                "tải https://h/x?token=REDACTED.",
+		"tải https://u:SECRET42%zz@h/x.csv: lỗi":      "tải https://h/x.csv: lỗi",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
+		}
+		if got := RedactText(want); got != want {
+			t.Errorf("RedactText(%s) = %s: a redacted message changes when redacted again", want, got)
 		}
 	}
 }
@@ -658,42 +695,153 @@ func TestHTTPZipScanBounded(t *testing.T) {
 	}
 }
 
-// FuzzRedact: Redact never panics, and an http(s) URL it returns is
-// redacted already (Redact leaves it as it is) and holds no user
-// information and no credential parameter's value (credential names are
-// read as words: author is none).
-func FuzzRedact(f *testing.F) {
-	for _, s := range []string{
-		"https://user:pass@host/x.csv?token=SECRET123&month=03",
-		"https://host/dl?fileKey=march&X-Amz-Signature=ab&SessionId=9#access_token=t",
-		"https://host/dl?author=bavi&design=2&apiKey=k",
-		"http://127.0.0.1:1/b%zz/x.csv?token=S",
-		"htps://host/x.csv?access_token=S",
-		"/srv/exports/token=1.csv",
-	} {
-		f.Add(s)
+// fuzzSecret is what secretURL puts in a credential position: letters and
+// digits found nowhere else in the seeds, so that any trace of it in what
+// Redact returns is a leak.
+const fuzzSecret = "Qz7vKx3Wq"
+
+// fuzzCredentialNames are names Redact reads as credentials (or keys):
+// their value must not survive.
+var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "Token", "api_key", "apiKey", "key", "sig",
+	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey"}
+
+// secretURL builds an http(s) link with fuzzSecret in the credential
+// positions shape picks: the password (bit 0), the value of a parameter
+// named like a credential (bit 1; also when no position is picked), the
+// fragment's access_token (bit 2); ';' rather than '&' before the
+// parameter (bit 3); a broken escape after the password (bit 4). name
+// picks the parameter's name. hostPath, before
+// and after are the fuzzer's: the link's host and path, what precedes the
+// parameter in the query, and what follows its value. It returns the link
+// and how many times it placed the secret.
+func secretURL(hostPath, before, after string, shape, name uint8) (string, int) {
+	var b strings.Builder
+	n := 0
+	b.WriteString("https://")
+	if shape&1 != 0 {
+		b.WriteString("clerk:" + fuzzSecret)
+		if shape&16 != 0 {
+			b.WriteString("%zz")
+		}
+		b.WriteString("@")
+		n++
 	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		out := Redact(raw)
-		u, err := url.Parse(out)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return // not a URL, or cut by RedactLoose, which may cut more when run again
+	b.WriteString(hostPath + "?" + before)
+	if shape&2 != 0 || shape&7 == 0 {
+		b.WriteString(map[bool]string{false: "&", true: ";"}[shape&8 != 0])
+		b.WriteString(fuzzCredentialNames[int(name)%len(fuzzCredentialNames)] + "=" + fuzzSecret)
+		n++
+	}
+	b.WriteString(after)
+	if shape&4 != 0 {
+		b.WriteString("#access_token=" + fuzzSecret)
+		n++
+	}
+	return b.String(), n
+}
+
+// checkRedacted fails t when Redact's output for raw, an http(s) URL, is
+// not redacted already (Redact changes it again) or holds user
+// information or a credential parameter's value (credential names are read
+// as words: author is none), in a query net/url parses or not.
+func checkRedacted(t *testing.T, raw string) {
+	t.Helper()
+	out := Redact(raw)
+	u, err := url.Parse(out)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return // not a URL, or cut by RedactLoose, which may cut more when run again
+	}
+	if again := Redact(out); again != out {
+		t.Fatalf("not idempotent: %q → %q → %q", raw, out, again)
+	}
+	if u.User != nil {
+		t.Fatalf("user information kept: %q → %q", raw, out)
+	}
+	for _, param := range strings.FieldsFunc(u.RawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(param, "=")
+		if credentialKind(lenientUnescape(k)) == notCredential {
+			continue
 		}
-		if again := Redact(out); again != out {
-			t.Fatalf("not idempotent: %q → %q → %q", raw, out, again)
+		if v = lenientUnescape(v); v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
+			t.Fatalf("value of %q kept: %q → %q", k, raw, out)
 		}
-		if u.User != nil {
-			t.Fatalf("user information kept: %q → %q", raw, out)
+	}
+}
+
+// FuzzRedact: Redact never panics; an http(s) URL it returns is redacted
+// already (checkRedacted); and a link with a secret in a credential
+// position (secretURL), its query one net/url parses or not, comes out
+// without it.
+func FuzzRedact(f *testing.F) {
+	for _, s := range []struct {
+		raw, hostPath, before, after string
+		shape, name                  uint8
+	}{
+		{"https://user:pass@host/x.csv?token=SECRET123&month=03", "host/x.csv", "month=03", "", 3, 0},
+		{"https://host/dl?fileKey=march&X-Amz-Signature=ab&SessionId=9#access_token=t", "host/dl", "", "&month=03", 6, 17},
+		{"https://host/dl?author=bavi&design=2&apiKey=k", "host/dl", "author=bavi", "", 2, 5},
+		{"http://127.0.0.1:1/b%zz/x.csv?token=S", "127.0.0.1:1/b%zz/x.csv", "", "", 3, 0},
+		{"htps://host/x.csv?access_token=S", "host/x.csv", "", "", 2, 1},
+		{"/srv/exports/token=1.csv", "host", "", "", 0, 0},
+		// The shapes net/url refuses: ';' between parameters, broken '%'
+		// escapes in the query and in the password.
+		{"https://h/x?token=SECRET;a=b", "h/x", "", ";a=b", 2, 0},
+		{"https://h/x?a=b;token=SECRET", "h/x", "a=b", "", 2 | 8, 0},
+		{"https://h/x?token=ab%zz", "h/x", "", "%zz", 2, 0},
+		{"https://h/x?q=a%zz&sig=S", "h/x", "q=a%zz", "&month=03", 2, 7},
+		{"https://u:p%zz@h/", "h/", "", "", 1 | 16, 0},
+		{"https://u:p%zz@h/x?password=p;w", "h/x", "a=1", ";w;rd", 3 | 8 | 16, 9},
+		{"https://h/dl?fileKey=march;v=2", "h/dl", "v=2", "", 2 | 8, 17},
+	} {
+		f.Add(s.raw, s.hostPath, s.before, s.after, s.shape, s.name)
+	}
+	f.Fuzz(func(t *testing.T, raw, hostPath, before, after string, shape, name uint8) {
+		checkRedacted(t, raw)
+		in, placed := secretURL(hostPath, before, after, shape, name)
+		checkRedacted(t, in)
+		if strings.Count(in, fuzzSecret) != placed {
+			return // the fuzzer wrote the secret elsewhere too
 		}
-		for k, vs := range u.Query() {
-			if credentialKind(k) == notCredential {
-				continue
-			}
-			for _, v := range vs {
-				if v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
-					t.Fatalf("value of %q kept: %q → %q", k, raw, out)
-				}
-			}
+		if out := Redact(in); strings.Contains(out, fuzzSecret) {
+			t.Fatalf("secret kept: %q → %q", in, out)
+		}
+	})
+}
+
+// FuzzRedactText: a message that quotes a link with a secret in a
+// credential position (secretURL) after a space, followed by anything,
+// comes out of RedactText without it. What ends a URL in text (a space, a quote, '<', '>') is taken out
+// of the link's parts: the link is then one URL of the text.
+func FuzzRedactText(f *testing.F) {
+	for _, s := range []struct {
+		prefix, hostPath, before, after, suffix string
+		shape, name                             uint8
+	}{
+		{"lỗi khi tải", "h/x", "", "", ".", 2, 0},
+		{"tải", "h/x", "", ";a=b", " thất bại", 2, 0},
+		{"tải", "h/x", "a=b", "", ";", 2 | 8, 0},
+		{"tải", "h/x", "", "%zz", ".", 2, 0},
+		{"tải", "h/x.csv", "", "", ": lỗi", 1, 0},
+		{"tải", "h/x.csv", "", "%zz", ": lỗi", 3 | 16, 0},
+		{"máy chủ trả lời 404 (", "h/x", "month=03", "", ").", 2 | 4, 0},
+		{`url: got "htps:`, "h/x", "", "", `", fix it`, 2, 1},
+	} {
+		f.Add(s.prefix, s.hostPath, s.before, s.after, s.suffix, s.shape, s.name)
+	}
+	endsURL := func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune(`"'<>`, r) {
+			return -1
+		}
+		return r
+	}
+	f.Fuzz(func(t *testing.T, prefix, hostPath, before, after, suffix string, shape, name uint8) {
+		link, placed := secretURL(strings.Map(endsURL, hostPath), strings.Map(endsURL, before), strings.Map(endsURL, after), shape, name)
+		in := prefix + " " + link + suffix
+		if strings.Count(in, fuzzSecret) != placed {
+			return // the fuzzer wrote the secret elsewhere too
+		}
+		if out := RedactText(in); strings.Contains(out, fuzzSecret) {
+			t.Fatalf("secret kept: %q → %q", in, out)
 		}
 	})
 }

@@ -119,8 +119,9 @@ func (w *Warehouse) Close() error {
 	return err
 }
 
-// migrate applies the embedded migrations not yet recorded in
-// schema_migrations. DuckDB DDL is transactional, so each migration and its
+// migrate applies the migrations not yet recorded in schema_migrations:
+// the embedded SQL ones and those in Go (goMigrations), in the order of
+// their versions. DuckDB DDL is transactional, so each migration and its
 // version row commit together and a half-applied migration cannot exist.
 func (w *Warehouse) migrate(ctx context.Context) error {
 	if _, err := w.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -145,34 +146,54 @@ func (w *Warehouse) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	steps := map[int]goMigration{}
 	for _, name := range names {
 		base := filepath.Base(name)
 		var version int
 		if _, err := fmt.Sscanf(base, "%04d_", &version); err != nil {
 			return fmt.Errorf("migration %s: name must start with a 4-digit version", base)
 		}
+		if _, twice := steps[version]; twice {
+			return fmt.Errorf("migration %s: version %04d is taken", base, version)
+		}
+		steps[version] = goMigration{version, base, func(ctx context.Context, tx *sql.Tx) error {
+			body, err := fs.ReadFile(cchcsql.Migrations, name)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, string(body))
+			}
+			return err
+		}}
+	}
+	for _, m := range goMigrations {
+		if s, twice := steps[m.version]; twice {
+			return fmt.Errorf("migration %s: version %04d is taken by %s", m.name, m.version, s.name)
+		}
+		steps[m.version] = m
+	}
+	versions := make([]int, 0, len(steps))
+	for v := range steps {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, version := range versions {
 		if applied[version] {
 			continue
 		}
-		body, err := fs.ReadFile(cchcsql.Migrations, name)
-		if err != nil {
-			return err
-		}
+		m := steps[version]
 		tx, err := w.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if err := m.apply(ctx, tx); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
+			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)`, version, base); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)`, version, m.name); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
+			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
+			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
 	return nil

@@ -1,0 +1,123 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/cchc/cchc/sources"
+)
+
+// goMigrations are the migrations SQL cannot write. They are numbered
+// with sql/migrations and applied in the same order, each in one
+// transaction with its schema_migrations row, so once.
+var goMigrations = []goMigration{
+	{104, "0104_redact_stored_links", redactStoredLinks},
+}
+
+type goMigration struct {
+	version int
+	name    string
+	apply   func(context.Context, *sql.Tx) error
+}
+
+// redactStoredLinks names the files of a warehouse written before Redact
+// knew the queries net/url refuses (';' between parameters, a broken '%'
+// escape) as runs name them now: such a link was stored whole, its token
+// in it, as the file's path in the ledger, in the rows loaded from it and
+// in run messages and errors. Redact and RedactText leave what they
+// redacted as it is, so only such links change. A link whose token was
+// fresh at every listing was stored once per token; those rows now share
+// one name, the one the next run gives the file. A later fix to Redact
+// redacts what an older one stored by registering this again under a new
+// version.
+func redactStoredLinks(ctx context.Context, tx *sql.Tx) error {
+	// Every table that names a ledger file does so in source_file.
+	links, err := columns(ctx, tx, `SELECT table_name, column_name FROM duckdb_columns() c
+		WHERE schema_name = 'main' AND NOT internal AND data_type = 'VARCHAR'
+		AND (column_name = 'source_file' OR (table_name = 'source_files' AND column_name = 'path'))
+		AND EXISTS (SELECT 1 FROM duckdb_tables() t WHERE t.schema_name = 'main' AND t.table_name = c.table_name)
+		ORDER BY table_name`)
+	if err != nil {
+		return err
+	}
+	for _, c := range links {
+		if err := rewrite(ctx, tx, c[0], c[1], sources.Redact); err != nil {
+			return err
+		}
+	}
+	for _, c := range [][2]string{{"runs", "message"}, {"source_files", "error"}, {"source_status", "last_error"}} {
+		if err := rewrite(ctx, tx, c[0], c[1], sources.RedactText); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// columns reads (table, column) pairs.
+func columns(ctx context.Context, tx *sql.Tx, query string) ([][2]string, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// rewrite replaces each value v of table.column that holds a link
+// (RedactText finds a mistyped scheme by its "//") by redact(v), where it
+// differs, in one pass over the table: a link with a fresh token per run
+// may have been stored under many names.
+func rewrite(ctx context.Context, tx *sql.Tx, table, column string, redact func(string) string) error {
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %q FROM %q WHERE contains(%q, '//')`, column, table, column))
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	var values []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("%s.%s: %w", table, column, err)
+		}
+		values = append(values, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	var renamed []any
+	for _, v := range values {
+		if r := redact(v); r != v {
+			renamed = append(renamed, v, r)
+		}
+	}
+	if len(renamed) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE redacted_links (stored VARCHAR, redacted VARCHAR)`); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	for i := 0; i < len(renamed); i += 2 * 500 {
+		part := renamed[i:min(i+2*500, len(renamed))]
+		tuples := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)/2), ", ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO redacted_links VALUES `+tuples, part...); err != nil {
+			return fmt.Errorf("%s.%s: %w", table, column, err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %[1]q SET %[2]q = l.redacted FROM redacted_links l WHERE %[1]q.%[2]q = l.stored;
+		DROP TABLE redacted_links`, table, column))
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	return nil
+}

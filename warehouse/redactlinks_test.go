@@ -1,0 +1,156 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/cchc/cchc/datasets"
+	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/units"
+)
+
+// TestRedactStoredLinks: a warehouse file written by an older cchc, whose
+// Redact returned a link with a query net/url refuses whole, holds the
+// token in the ledger, the rows loaded from the file, the run's message
+// and the source's and file's errors. The next open redacts them once,
+// as runs now name such links: the two links of one export whose session
+// token changed between listings become one name; a link redacted
+// already and a local path stay as they are.
+func TestRedactStoredLinks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		sess1     = "https://dvc.example/dl?file=march;token=SECRETSESS1"
+		sess2     = "https://dvc.example/dl?file=march;token=SECRETSESS2"
+		broken    = "https://dvc.example/dl?file=april&token=SECRETBROKEN%zz"
+		password  = "https://dvc.example/dl?file=may;password=SECRETPASS;w;rd"
+		redacted  = "https://dvc.example/dl?file=june&token=REDACTED"
+		local     = "/srv/exports/ba-vi/token=1.csv"
+		wantSess  = "https://dvc.example/dl?file=march;token=REDACTED"
+		wantBrk   = "https://dvc.example/dl?file=april&token=REDACTED"
+		wantPass  = "https://dvc.example/dl?file=may;password=REDACTED"
+		runMsg    = "source portal: file " + sess1 + ": máy chủ trả lời 404 Not Found. Thử lại: " + broken + "."
+		wantRun   = "source portal: file " + wantSess + ": máy chủ trả lời 404 Not Found. Thử lại: " + wantBrk + "."
+		statusErr = "source portal: chỉ mục https://dvc.example/index.txt?a=1;access_token=SECRETINDEX: timeout"
+		wantStat  = "source portal: chỉ mục https://dvc.example/index.txt?a=1;access_token=REDACTED: timeout"
+	)
+	// What the older version stored, through the ledger as it wrote it.
+	at := time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC)
+	for i, p := range []string{sess1, sess2, broken, password, redacted, local} {
+		r := &Run{Trigger: "schedule", StartedAt: at}
+		if err := w.StartRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		st, err := w.NewStage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sha := fmt.Sprintf("sha%d", i)
+		rec := stageFile(t, 1, p, sha, at, []string{fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)}, []string{"", "bad date"})
+		rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{rec})
+		if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+			t.Fatal(err)
+		}
+		rdr.Release()
+		rec.Release()
+		f := &FileResult{Seq: 1, Source: "s", Path: p, SHA256: sha, Status: "loaded", RowsRead: 2}
+		in := CommitInput{RunID: r.ID, LoadedAt: at, Units: []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune"}}, Files: []*FileResult{f}}
+		if p == sess2 {
+			in.Sources = []SourceStatus{{Source: "portal", Error: statusErr}}
+		}
+		if err := st.Commit(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		r.Status, r.Message = RunPartial, runMsg
+		if err := w.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`UPDATE source_files SET status = 'failed', error = '` + runMsg + `' WHERE path = '` + broken + `'`,
+		`INSERT INTO par_sheets (period, unit_code, source, source_file, file_sha256, rows_loaded, rows_quarantined, run_id, loaded_at)
+			VALUES ('2026', 'U1', 's', '` + password + `', 'p', 1, 0, 1, TIMESTAMP '2026-03-03 01:30:00')`,
+		`DELETE FROM schema_migrations WHERE version = 104`,
+	} {
+		if _, err := w.DB().Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for open := 1; open <= 2; open++ {
+		w, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		query := func(q string) string {
+			t.Helper()
+			var s string
+			if err := w.DB().QueryRow(q).Scan(&s); err != nil {
+				t.Fatal(q, err)
+			}
+			return s
+		}
+		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != local+" "+wantBrk+" "+redacted+" "+wantSess+" "+wantSess+" "+wantPass {
+			t.Errorf("open %d: source_files.path %s", open, got)
+		}
+		want := local + " " + wantBrk + " " + redacted + " " + wantSess + " " + wantPass
+		for _, table := range []string{"dossiers", "quarantine"} {
+			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != want {
+				t.Errorf("open %d: %s.source_file %s", open, table, got)
+			}
+		}
+		if got := query(`SELECT string_agg(DISTINCT source_file, ' ') FROM par_sheets`); got != wantPass {
+			t.Errorf("open %d: par_sheets.source_file %s", open, got)
+		}
+		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
+			t.Errorf("open %d: runs.message %s", open, got)
+		}
+		if got := query(`SELECT string_agg(DISTINCT error, ' | ') FROM source_files`); got != wantRun {
+			t.Errorf("open %d: source_files.error %s", open, got)
+		}
+		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
+			t.Errorf("open %d: source_status.last_error %s", open, got)
+		}
+		if got := query(`SELECT count(*)::VARCHAR || ' ' || min(name) FROM schema_migrations WHERE version = 104`); got != "1 0104_redact_stored_links" {
+			t.Errorf("open %d: schema_migrations %s", open, got)
+		}
+		var leaks int
+		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
+			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRET'))
+			+ (SELECT count(*) FROM source_status WHERE contains(last_error, 'SECRET'))`).Scan(&leaks); err != nil || leaks != 0 {
+			t.Errorf("open %d: %d rows still hold a secret (%v)", open, leaks, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Two migrations of one version would each be recorded as applied by the
+// other's row: Open refuses them.
+func TestMigrationVersionTaken(t *testing.T) {
+	saved := goMigrations
+	t.Cleanup(func() { goMigrations = saved })
+	goMigrations = append(goMigrations, goMigration{103, "0103_again", nil})
+	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "0103_again: version 0103 is taken by 0103_run_unpublished.sql") {
+		t.Errorf("err = %v", err)
+	}
+}
