@@ -919,9 +919,9 @@ func unitDay(t *time.Time) *string {
 // compared as the JSON the insert would be given, so a table equal to
 // what the insert would make is equal here (DuckDB holds valid UTF-8
 // only, which that JSON keeps byte for byte). Read and compared in Go:
-// DuckDB's EXCEPT ALL both ways over 600 units took 15 to 25 ms, this
-// 3 to 5 (BENCHMARKS.md, "The nightly's merge, commits and publication
-// traced again").
+// DuckDB's EXCEPT ALL both ways over 600 units took four to six times as
+// long, more than the delete and insert it would spare (BENCHMARKS.md,
+// "The nightly's merge, commits and publication traced again").
 func unitsHold(ctx context.Context, c *sql.Conn, rows []unitRow) (bool, error) {
 	want := make(map[string]int, len(rows))
 	for _, r := range rows {
