@@ -11,7 +11,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -95,7 +97,53 @@ func (x excelizeCells) RowHeight(sheet string, row int, height float64) error {
 }
 
 func (x excelizeCells) Write(w io.Writer) error {
+	x.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newZip(w) })
 	_, err := x.f.WriteTo(w)
+	return err
+}
+
+// newZip is the workbooks' zip writer: archive/zip's, its parts deflated
+// by klauspost/compress/flate, which took a quarter to a third of the
+// CPU compress/flate did for the same workbooks (BENCHMARKS.md, "The
+// nightly's merge, commits and publication traced again"). Its output
+// is a function of the input alone, as compress/flate's: the same
+// workbook gives the same bytes (TestWorkbooksDeterministic). Both cell
+// sinks write through it, so they still give the same bytes
+// (TestFastCellsMatchExcelize).
+func newZip(w io.Writer) *zip.Writer {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, newDeflater)
+	return zw
+}
+
+// deflaters keeps the compressors between parts and workbooks: each
+// holds some hundreds of KiB of tables, and a workbook has a dozen parts
+// (archive/zip pools its own compress/flate writers the same way).
+var deflaters sync.Pool
+
+// deflateLevel is the package's default: workbooks 4% larger than
+// compress/flate's; level 1 made them 15% larger to save a third of what
+// is left (BENCHMARKS.md).
+const deflateLevel = flate.DefaultCompression
+
+type pooledDeflater struct{ *flate.Writer }
+
+func newDeflater(w io.Writer) (io.WriteCloser, error) {
+	if fw, ok := deflaters.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return pooledDeflater{fw}, nil
+	}
+	fw, err := flate.NewWriter(w, deflateLevel)
+	if err != nil {
+		return nil, err
+	}
+	return pooledDeflater{fw}, nil
+}
+
+// Close ends the part's stream and returns the compressor to the pool.
+func (d pooledDeflater) Close() error {
+	err := d.Writer.Close()
+	deflaters.Put(d.Writer)
 	return err
 }
 
@@ -396,7 +444,7 @@ func (x *fastCells) Write(w io.Writer) error {
 	}
 	sz := &splicingZip{parts: parts}
 	x.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		sz.zw = zip.NewWriter(w)
+		sz.zw = newZip(w)
 		return sz
 	})
 	if _, err := x.f.WriteTo(w); err != nil {
@@ -424,10 +472,9 @@ func sharedStrings(list []string) []byte {
 	return b.Bytes()
 }
 
-// splicingZip is the zip writer excelize writes through (what its own
-// default is: archive/zip's, same headers and compression), except that a
-// part named in parts is held until complete and rewritten by its
-// function.
+// splicingZip is the zip writer excelize writes through (newZip, as for
+// excelizeCells), except that a part named in parts is held until
+// complete and rewritten by its function.
 type splicingZip struct {
 	zw    *zip.Writer
 	parts map[string]func([]byte) ([]byte, error)

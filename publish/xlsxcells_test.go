@@ -1,14 +1,21 @@
 package publish
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/xuri/excelize/v2"
 )
 
 // hostileNames are cell texts that excelize stores or escapes specially:
@@ -186,4 +193,123 @@ func TestPrerenderMatchesTemplate(t *testing.T) {
 	if !strings.Contains(want.String(), "&lt;Thử&gt;") || strings.Count(want.String(), "<tr>") < 20 {
 		t.Errorf("the report does not hold the fixture's rows")
 	}
+}
+
+// TestWorkbooksDeterministic: a workbook's bytes depend on its content
+// alone. The compressors newZip takes from its pool have deflated other
+// workbooks before, yet each part is deflated as by a new compressor, so
+// writing the same workbooks again, in another order and side by side,
+// gives the same bytes; and each opens in excelize with its cells.
+func TestWorkbooksDeterministic(t *testing.T) {
+	p := periodInfo{Period: "2026-Q3", Kind: "quarter", Convention: "calendar",
+		Start: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Previous: "2026-Q2"}
+	type book struct {
+		name  string
+		text  string // a cell reads it back; empty: a text excelize escapes or cuts
+		write func(*bytes.Buffer) error
+	}
+	var books []book
+	for _, h := range hostileNames {
+		levels, par, r := statsFor(h.text), parFor(h.text), rankingFor(h.text)
+		text := ""
+		if h.name == "plain" || h.name == "xml metacharacters" {
+			text = h.text
+		}
+		books = append(books,
+			book{"dossier-stats.xlsx, " + h.name, text, func(b *bytes.Buffer) error { return writeStatsXLSX(b, p, levels) }},
+			book{"par.xlsx, " + h.name, text, func(b *bytes.Buffer) error { return writePARXLSX(b, p.Period, par, 2) }},
+			book{"ranking.xlsx, " + h.name, text, func(b *bytes.Buffer) error { return writeRankingXLSX(b, p, r) }})
+	}
+	write := func(i int) []byte {
+		var b bytes.Buffer
+		if err := books[i].write(&b); err != nil {
+			t.Fatalf("%s: %v", books[i].name, err)
+		}
+		return b.Bytes()
+	}
+	first := make([][]byte, len(books))
+	for i := range books {
+		first[i] = write(i)
+	}
+	// Again, last first, two at a time: the pool hands each writer the
+	// compressors the others left.
+	again := make([][]byte, len(books))
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := len(books) - 1 - g; i >= 0; i -= 2 {
+				var b bytes.Buffer
+				if err := books[i].write(&b); err != nil {
+					t.Errorf("%s: %v", books[i].name, err)
+					return
+				}
+				again[i] = b.Bytes()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, bk := range books {
+		if !bytes.Equal(first[i], again[i]) {
+			t.Errorf("%s: written again, %d bytes differ from the first %d", bk.name, len(again[i]), len(first[i]))
+		}
+		if fresh := rezip(t, first[i]); !bytes.Equal(fresh, first[i]) {
+			t.Errorf("%s: its parts deflated by new compressors give other bytes (%d against %d)", bk.name, len(fresh), len(first[i]))
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(first[i]))
+		if err != nil {
+			t.Fatalf("%s: excelize cannot open it: %v", bk.name, err)
+		}
+		found, cells := false, 0
+		for _, sheet := range f.GetSheetList() {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Errorf("%s, sheet %s: %v", bk.name, sheet, err)
+			}
+			for _, row := range rows {
+				cells += len(row)
+				found = found || slices.Contains(row, bk.text)
+			}
+		}
+		f.Close()
+		if cells < 20 || (bk.text != "" && !found) {
+			t.Errorf("%s: excelize reads %d cells, the unit's name found: %v", bk.name, cells, found)
+		}
+	}
+}
+
+// rezip is the zip b with every part deflated again by a new
+// compressor, the headers as archive/zip's Create writes them.
+func rezip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, deflateLevel) })
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

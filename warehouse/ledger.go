@@ -847,7 +847,43 @@ func (w *Warehouse) LastValidators(ctx context.Context, source, path string) (et
 	return e.String, l.String, nil
 }
 
+// unitRow is a unit as replaceUnits inserts it: an empty field null.
+type unitRow struct {
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Level     string   `json:"level"`
+	Parent    *string  `json:"parent"`
+	From      *string  `json:"from"`
+	To        *string  `json:"to"`
+	Successor *string  `json:"successor"`
+	Aliases   []string `json:"aliases"`
+}
+
+// replaceUnits makes the units table the registry. A nightly run's
+// registry is almost always the one the table already holds: then the
+// table is left alone, since a delete and reinsert costs the commit's
+// write-ahead log and rewrites the table at the next checkpoint.
 func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	rows := make([]unitRow, len(reg))
+	for i, u := range reg {
+		rows[i] = unitRow{u.Code, u.Name, u.Level, opt(u.ParentCode), unitDay(u.ValidFrom), unitDay(u.ValidTo), opt(u.SuccessorCode), u.Aliases}
+		if len(u.Aliases) == 0 {
+			rows[i].Aliases = nil
+		}
+	}
+	same, err := unitsHold(ctx, c, rows)
+	if err != nil {
+		return fmt.Errorf("commit: units: %w", err)
+	}
+	if same {
+		return nil
+	}
 	if _, err := c.ExecContext(ctx, "DELETE FROM units"); err != nil {
 		return fmt.Errorf("commit: units: %w", err)
 	}
@@ -857,35 +893,6 @@ func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {
 	// The registry as one JSON parameter: binding eight parameters per unit
 	// took a quarter of a second of every run at 600 communes (one
 	// statement per unit, half a second).
-	type row struct {
-		Code      string   `json:"code"`
-		Name      string   `json:"name"`
-		Level     string   `json:"level"`
-		Parent    *string  `json:"parent"`
-		From      *string  `json:"from"`
-		To        *string  `json:"to"`
-		Successor *string  `json:"successor"`
-		Aliases   []string `json:"aliases"`
-	}
-	opt := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	day := func(t *time.Time) *string {
-		if t == nil {
-			return nil
-		}
-		return opt(t.Format("2006-01-02"))
-	}
-	rows := make([]row, len(reg))
-	for i, u := range reg {
-		rows[i] = row{u.Code, u.Name, u.Level, opt(u.ParentCode), day(u.ValidFrom), day(u.ValidTo), opt(u.SuccessorCode), u.Aliases}
-		if len(u.Aliases) == 0 {
-			rows[i].Aliases = nil
-		}
-	}
 	body, err := json.Marshal(rows)
 	if err != nil {
 		return fmt.Errorf("commit: units: %w", err)
@@ -897,6 +904,84 @@ func replaceUnits(ctx context.Context, c *sql.Conn, reg []units.Unit) error {
 		return fmt.Errorf("commit: units: %w", err)
 	}
 	return nil
+}
+
+func unitDay(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	d := t.Format("2006-01-02")
+	return &d
+}
+
+// unitsHold reports whether the units table holds exactly rows, in any
+// order: every column, aliases included, and as many times. Each side is
+// compared as the JSON the insert would be given, so a table equal to
+// what the insert would make is equal here (DuckDB holds valid UTF-8
+// only, which that JSON keeps byte for byte). Read and compared in Go:
+// DuckDB's EXCEPT ALL both ways over 600 units took four to six times as
+// long, more than the delete and insert it would spare (BENCHMARKS.md,
+// "The nightly's merge, commits and publication traced again").
+func unitsHold(ctx context.Context, c *sql.Conn, rows []unitRow) (bool, error) {
+	want := make(map[string]int, len(rows))
+	for _, r := range rows {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return false, err
+		}
+		want[string(b)]++
+	}
+	q, err := c.QueryContext(ctx, `SELECT unit_code, name, level, parent_code, valid_from, valid_to, successor_code,
+		CAST(to_json(aliases) AS VARCHAR) FROM units`)
+	if err != nil {
+		return false, err
+	}
+	defer q.Close()
+	n := 0
+	for q.Next() {
+		var r unitRow
+		var parent, successor, aliases sql.NullString
+		var from, to sql.NullTime
+		if err := q.Scan(&r.Code, &r.Name, &r.Level, &parent, &from, &to, &successor, &aliases); err != nil {
+			return false, err
+		}
+		if parent.Valid {
+			r.Parent = &parent.String
+		}
+		if successor.Valid {
+			r.Successor = &successor.String
+		}
+		if from.Valid {
+			r.From = unitDay(&from.Time)
+		}
+		if to.Valid {
+			r.To = unitDay(&to.Time)
+		}
+		if aliases.Valid {
+			// A null alias is none the registry can give.
+			var list []*string
+			if err := json.Unmarshal([]byte(aliases.String), &list); err != nil {
+				return false, err
+			}
+			r.Aliases = []string{}
+			for _, a := range list {
+				if a == nil {
+					return false, nil
+				}
+				r.Aliases = append(r.Aliases, *a)
+			}
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return false, err
+		}
+		if want[string(b)] == 0 {
+			return false, nil
+		}
+		want[string(b)]--
+		n++
+	}
+	return n == len(rows), q.Err()
 }
 
 func nullString(s string) any {

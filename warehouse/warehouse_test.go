@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +228,142 @@ func TestReplaceUnitsMany(t *testing.T) {
 		if count != n || nulls != n-1 || name != `Xã "Cuối" 'Đông' \ 599` || !valid.Equal(from) || alias != "Xã cuối" {
 			t.Errorf("%d units written: %d (%d with empty fields NULL), %q, %v, %q", n, count, nulls, name, valid, alias)
 		}
+	}
+}
+
+// A registry equal to the units table leaves the table alone (its rows
+// keep their rowids: DuckDB gives reinserted rows new ones, kept across
+// a checkpoint), whatever order the registry lists the units in; any
+// difference in any column, or a unit more or less, rewrites it to the
+// registry. The table is reopened between the writes, as between runs.
+func TestReplaceUnitsChangedField(t *testing.T) {
+	ctx := context.Background()
+	from := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	base := func() []units.Unit {
+		return []units.Unit{
+			{Code: "H.A", Name: "Huyện A", Level: "district", Aliases: []string{"A", "Huyện A cũ"}},
+			{Code: "X.A1", Name: "Xã A1", Level: "commune", ParentCode: "H.A", ValidFrom: &from},
+			{Code: "X.A2", Name: "Xã A2", Level: "commune", ParentCode: "H.A", ValidTo: &to, SuccessorCode: "X.A1"},
+		}
+	}
+	other := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
+	same := func(r []units.Unit) []units.Unit { return r }
+	emptyAlias := func(r []units.Unit) []units.Unit { r[0].Aliases = []string{"A", ""}; return r }
+	for _, c := range []struct {
+		name    string
+		change  func([]units.Unit) []units.Unit
+		rewrite bool
+		edit    string // SQL run on the table between the writes
+	}{
+		{"same registry", same, false, ""},
+		{"same units in another order", func(r []units.Unit) []units.Unit { return []units.Unit{r[2], r[0], r[1]} }, false, ""},
+		{"a unit added", func(r []units.Unit) []units.Unit {
+			return append(r, units.Unit{Code: "X.A3", Name: "Xã A3", Level: "commune", ParentCode: "H.A"})
+		}, true, ""},
+		{"a unit removed", func(r []units.Unit) []units.Unit { return r[:2] }, true, ""},
+		{"a unit listed twice", func(r []units.Unit) []units.Unit { return append(r, r[1]) }, true, ""},
+		{"name", func(r []units.Unit) []units.Unit { r[1].Name = "Xã A1 "; return r }, true, ""},
+		{"level", func(r []units.Unit) []units.Unit { r[1].Level = "ward"; return r }, true, ""},
+		{"code", func(r []units.Unit) []units.Unit { r[1].Code = "X.a1"; return r }, true, ""},
+		{"parent set", func(r []units.Unit) []units.Unit { r[0].ParentCode = "T.X"; return r }, true, ""},
+		{"parent cleared", func(r []units.Unit) []units.Unit { r[1].ParentCode = ""; return r }, true, ""},
+		{"valid_from moved", func(r []units.Unit) []units.Unit { r[1].ValidFrom = &other; return r }, true, ""},
+		{"valid_from cleared", func(r []units.Unit) []units.Unit { r[1].ValidFrom = nil; return r }, true, ""},
+		{"valid_to set", func(r []units.Unit) []units.Unit { r[1].ValidTo = &to; return r }, true, ""},
+		{"successor changed", func(r []units.Unit) []units.Unit { r[2].SuccessorCode = "H.A"; return r }, true, ""},
+		{"alias added", func(r []units.Unit) []units.Unit { r[1].Aliases = []string{"A1"}; return r }, true, ""},
+		{"aliases reordered", func(r []units.Unit) []units.Unit { r[0].Aliases = []string{"Huyện A cũ", "A"}; return r }, true, ""},
+		{"aliases removed", func(r []units.Unit) []units.Unit { r[0].Aliases = nil; return r }, true, ""},
+		{"the table's aliases emptied", same, true, `UPDATE units SET aliases = [] WHERE unit_code = 'X.A1'`},
+		{"a null alias in the table, an empty one in the registry", emptyAlias, true, `UPDATE units SET aliases = ['A', NULL] WHERE unit_code = 'H.A'`},
+		{"the table edited to the registry", emptyAlias, false, `UPDATE units SET aliases = ['A', ''] WHERE unit_code = 'H.A'`},
+		{"a unit more in the table", same, true, `INSERT INTO units (unit_code, name, level) VALUES ('X.A1', 'Xã A1', 'commune')`},
+		{"the table's date a day off", same, true, `UPDATE units SET valid_from = valid_from + 1 WHERE unit_code = 'X.A1'`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "w.duckdb")
+			// write replaces the units by reg (none: runs edit instead)
+			// and returns the table's rowids after.
+			write := func(reg []units.Unit, edit string) (rowids string) {
+				t.Helper()
+				w, err := Open(ctx, path, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+				conn, err := w.DB().Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				if reg != nil {
+					err = replaceUnits(ctx, conn, reg)
+				} else if edit != "" {
+					_, err = conn.ExecContext(ctx, edit)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := conn.QueryRowContext(ctx, `SELECT CAST(list(rowid ORDER BY rowid) AS VARCHAR) FROM units`).Scan(&rowids); err != nil {
+					t.Fatal(err)
+				}
+				return rowids
+			}
+			first := write(base(), "")
+			// DuckDB updates a list by deleting and inserting the row.
+			first = write(nil, c.edit)
+			reg := c.change(base())
+			second := write(reg, "")
+			if rewritten := second != first; rewritten != c.rewrite {
+				t.Errorf("rowids %s, then %s: rewritten %v, want %v", first, second, rewritten, c.rewrite)
+			}
+			// The table holds the registry either way.
+			w, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			got, err := w.DB().Query(`SELECT unit_code, name, level, coalesce(parent_code, '-'), coalesce(strftime(valid_from, '%Y-%m-%d'), '-'),
+				coalesce(strftime(valid_to, '%Y-%m-%d'), '-'), coalesce(successor_code, '-'), coalesce(CAST(aliases AS VARCHAR), '-')
+				FROM units ORDER BY ALL`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Close()
+			var rows []string
+			for got.Next() {
+				var f [8]string
+				if err := got.Scan(&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7]); err != nil {
+					t.Fatal(err)
+				}
+				rows = append(rows, fmt.Sprint(f))
+			}
+			var want []string
+			day := func(d *time.Time) string {
+				if d == nil {
+					return "-"
+				}
+				return d.Format("2006-01-02")
+			}
+			dash := func(s string) string {
+				if s == "" {
+					return "-"
+				}
+				return s
+			}
+			for _, u := range reg {
+				aliases := "-"
+				if len(u.Aliases) > 0 {
+					aliases = "[" + strings.Join(u.Aliases, ", ") + "]"
+				}
+				want = append(want, fmt.Sprint([8]string{u.Code, u.Name, u.Level, dash(u.ParentCode), day(u.ValidFrom), day(u.ValidTo), dash(u.SuccessorCode), aliases}))
+			}
+			sort.Strings(rows)
+			sort.Strings(want)
+			if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+				t.Errorf("units:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+			}
+		})
 	}
 }
