@@ -22,6 +22,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cchc/cchc/internal/fileowner"
+	"github.com/cchc/cchc/transforms"
 )
 
 // HTTPOptions configure an HTTP source. Secrets are values, already read
@@ -752,18 +754,24 @@ func unhex(c byte) byte {
 	return c - '0'
 }
 
-// A parameter's name is read as words (split at anything but letters and
-// digits, and where a lower-case letter meets an upper-case one:
-// X-Amz-Signature, SessionId, apiKey), so that author, design or bypass
-// are not taken for auth, sig or pass. credentialWords are the words that
-// mark a value as a credential, whole or as a word's start
-// (credentialPrefixes); keyOwners the words before "key" that make it
-// one (an API or access key, not a file's key).
+// A parameter's name marks a credential in two ways. credentialMarkers
+// are found anywhere in it, once folded to lower-case ASCII letters and
+// digits (transforms.Key): servers glue words (accesstoken, clientsecret,
+// JSESSIONID, PHPSESSID, userpassword, wstoken) and Vietnamese ones write
+// "mật khẩu" as matkhau or mat_khau; they are long enough that no common
+// word holds them (a CAS ticket is one). credentialWords are short: they
+// count only as a whole word of the name (split at anything but letters
+// and digits, and where a lower-case letter meets an upper-case one:
+// X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
+// not taken for auth, sig, pass or key. keyOwners are the words before
+// "key" that make it a credential (an API or access key, not a file's
+// key).
 var (
-	credentialWords    = []string{"token", "secret", "pass", "passwd", "pwd", "sig", "auth", "credential", "credentials", "session", "sid", "jwt", "key", "sas"}
-	credentialPrefixes = []string{"token", "secret", "password", "passphrase", "signature", "authorization", "authtoken", "authkey",
-		"credential", "session", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey", "accountkey", "signingkey"}
-	keyOwners = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
+	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
+		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
+		"accountkey", "signingkey", "matkhau", "ticket"}
+	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas"}
+	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
 )
 
@@ -801,9 +809,15 @@ func nameWords(name string) []string {
 	return words
 }
 
-// credentialKind says what Redact does with the value of a query
-// parameter (or a fragment) of this name.
+// credentialKind says what Redact does with the value of a parameter (or
+// a fragment) of this name.
 func credentialKind(name string) int {
+	folded := transforms.Key(name)
+	for _, m := range credentialMarkers {
+		if strings.Contains(folded, m) {
+			return credential
+		}
+	}
 	words := nameWords(name)
 	kind := notCredential
 	for i, w := range words {
@@ -811,15 +825,8 @@ func credentialKind(name string) int {
 			kind = keyLike // fileKey, reportKey: names a file
 			continue
 		}
-		for _, c := range credentialWords {
-			if w == c {
-				return credential
-			}
-		}
-		for _, c := range credentialPrefixes {
-			if strings.HasPrefix(w, c) {
-				return credential
-			}
+		if slices.Contains(credentialWords, w) {
+			return credential
 		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
@@ -831,11 +838,15 @@ func credentialKind(name string) int {
 // redactedValue is what Redact puts in place of a credential-like query
 // value (see Redact for why a digest for some, plain REDACTED for others).
 func redactedValue(v string, plain bool) string {
+	if plain || v == "" {
+		// Also in place of a digest: older versions digested some
+		// credentials (a session token, AWSAccessKeyId, whose name now
+		// reads as an access key), so that links they stored are named
+		// again as links are now.
+		return "REDACTED"
+	}
 	if v == "REDACTED" || redactedForm.MatchString(v) {
 		return v // redacted already: Redact is idempotent, so a stored path shown again keeps its name
-	}
-	if plain || v == "" {
-		return "REDACTED"
 	}
 	sum := sha256.Sum256([]byte("cchc redacted url value\x00" + v))
 	return "REDACTED-" + hex.EncodeToString(sum[:6])

@@ -302,6 +302,24 @@ func TestRedact(t *testing.T) {
 		"https://host/x?token=REDACTED;a=b#access_token=SECRET3": "https://host/x?token=REDACTED;a=b#REDACTED",
 		"https://u:p%zz@host/":                                   "https://host/",
 		"https://u:SECRET%zz@host/x?token=SECRET2;a=b":           "https://host/x?REDACTED",
+		// Names glued into one lower-case word, or Vietnamese, were
+		// taken for no credential (review): long markers count anywhere
+		// in the name; short ones only as a word (author, design stay).
+		"https://host/x?accesstoken=S1&ACCESSTOKEN=S2&clientsecret=S3&apisecret=S4&page=2":                    "https://host/x?ACCESSTOKEN=REDACTED&accesstoken=REDACTED&apisecret=REDACTED&clientsecret=REDACTED&page=2",
+		"https://host/x?refreshtoken=S1&idtoken=S2&apitoken=S3&oauthtoken=S4&csrftoken=S5&month=03":           "https://host/x?apitoken=REDACTED&csrftoken=REDACTED&idtoken=REDACTED&month=03&oauthtoken=REDACTED&refreshtoken=REDACTED",
+		"https://elearning.example/webservice/pluginfile.php/1/x.csv?wstoken=S1&file=a":                       "https://elearning.example/webservice/pluginfile.php/1/x.csv?file=a&wstoken=REDACTED",
+		"https://host/x?JSESSIONID=S1&PHPSESSID=S2&sessid=S3&author=bavi&design=2":                            "https://host/x?JSESSIONID=REDACTED&PHPSESSID=REDACTED&author=bavi&design=2&sessid=REDACTED",
+		"https://host/x?userpassword=S1&ticket=ST-1-S2&keyword=x":                                             "https://host/x?keyword=x&ticket=REDACTED&userpassword=REDACTED",
+		"https://host/x?matkhau=S1&mat_khau=S2&m%E1%BA%ADt%20kh%E1%BA%A9u=S3&file=march":                      "https://host/x?file=march&mat_khau=REDACTED&matkhau=REDACTED&m%E1%BA%ADt+kh%E1%BA%A9u=REDACTED",
+		"https://host/x?matkhau=S1;thang=03":                                                                  "https://host/x?matkhau=REDACTED;thang=03",
+		"https://host/x?page=2&month=03&file=a.csv&author=b&design=c&bypass=1&sidebar=1&consider=0&possess=1": "https://host/x?page=2&month=03&file=a.csv&author=b&design=c&bypass=1&sidebar=1&consider=0&possess=1",
+		// A credential is plain REDACTED even where an older version
+		// stored a digest (AWSAccessKeyId was a key that names a file):
+		// such a stored link is named again as the link is now.
+		"https://host/x?AWSAccessKeyId=AKIA1&Signature=S&file=a":                        "https://host/x?AWSAccessKeyId=REDACTED&Signature=REDACTED&file=a",
+		"https://host/x?AWSAccessKeyId=REDACTED-0123456789ab&Signature=REDACTED&file=a": "https://host/x?AWSAccessKeyId=REDACTED&Signature=REDACTED&file=a",
+		"https://host/x?token=REDACTED-0123456789ab;a=b":                                "https://host/x?token=REDACTED;a=b",
+		"https://host/dl?fileKey=REDACTED-e063cf7407fd&reportKey=REDACTED":              "https://host/dl?fileKey=REDACTED-e063cf7407fd&reportKey=REDACTED",
 	}
 	for in, want := range cases {
 		if got := Redact(in); got != want {
@@ -703,7 +721,9 @@ const fuzzSecret = "Qz7vKx3Wq"
 // fuzzCredentialNames are names Redact reads as credentials (or keys):
 // their value must not survive.
 var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "Token", "api_key", "apiKey", "key", "sig",
-	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey"}
+	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey",
+	"accesstoken", "ACCESSTOKEN", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid", "userpassword", "ticket",
+	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u"}
 
 // secretURL builds an http(s) link with fuzzSecret in the credential
 // positions shape picks: the password (bit 0), the value of a parameter
@@ -792,6 +812,9 @@ func FuzzRedact(f *testing.F) {
 		{"https://u:p%zz@h/", "h/", "", "", 1 | 16, 0},
 		{"https://u:p%zz@h/x?password=p;w", "h/x", "a=1", ";w;rd", 3 | 8 | 16, 9},
 		{"https://h/dl?fileKey=march;v=2", "h/dl", "v=2", "", 2 | 8, 17},
+		// Names glued into one word, or Vietnamese.
+		{"https://h/x?accesstoken=S&page=2", "h/x", "page=2", "", 2, 19},
+		{"https://h/x?matkhau=S;thang=03", "h/x", "", ";thang=03", 2 | 8, 30},
 	} {
 		f.Add(s.raw, s.hostPath, s.before, s.after, s.shape, s.name)
 	}
