@@ -854,22 +854,30 @@ func redactedValue(v string, plain bool) string {
 
 // RedactLoose cuts from a string that may be a URL, but one url.Parse
 // rejects or one with a mistyped scheme (htps://, https//), everything that
-// could be a credential: what follows '?' or '#', and what precedes the
-// last '@' of the host part. It is for showing such a value in an error;
-// it removes more than needed rather than too little.
+// could be a credential: what follows '?', '#' or ';', and the user
+// information, up to the last '@' between the "//" and the next '/' (or
+// the whole host part, when a '?', '#' or ';' in a password cut it). It is
+// for showing such a value in an error; it removes more than needed rather
+// than too little, and what it returns it returns unchanged.
 func RedactLoose(raw string) string {
-	s, cut := raw, false
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s, cut = s[:i], true
+	s, rest := raw, ""
+	if i := strings.IndexAny(s, "?#;"); i >= 0 {
+		s, rest = s[:i], s[i:]
 	}
-	if at := strings.LastIndex(s, "@"); at >= 0 {
-		start := 0
-		if i := strings.Index(s, "//"); i >= 0 && i < at {
-			start = i + 2
-		}
-		s = s[:start] + s[at+1:]
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		start = i + 2
 	}
-	if cut {
+	host := s[start:]
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host = host[:i]
+	} else if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
+		s, host = s[:start], "" // user information with a '?', '#' or ';' in it
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		s = s[:start] + s[start+at+1:]
+	}
+	if rest != "" {
 		s += "?REDACTED"
 	}
 	return s
