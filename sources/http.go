@@ -601,37 +601,65 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 }
 
 // Redact returns a URL fit to store and show: user information is dropped
-// and the values of query parameters that look like credentials (token,
-// key, secret, password, signature, ...) are replaced, also in a query
-// net/url refuses (';' between parameters, a broken '%' escape), which is
-// otherwise kept as written. Anything that is not a URL, such as a file
-// path, is returned unchanged; one that has "://" but does not parse as an
-// http(s) URL is cut by RedactLoose (fail closed).
+// and the values of parameters that look like credentials (token, key,
+// secret, password, signature, session, ...) are replaced, in the query,
+// also one net/url refuses (';' between parameters, a broken '%' escape),
+// which is otherwise kept as written, and after ';' in a path segment
+// (/march.csv;jsessionid=..., which Java portals add to their links). A
+// link in another parameter's value (?next=https://..., encoded or not) is
+// redacted the same way, to a bounded depth. Anything that is not a URL,
+// such as a file path, is returned unchanged; one that has "://" but does
+// not parse as an http(s) URL is cut by RedactLoose (fail closed).
 //
 // The redacted path is a file's name in the ledger, so it must stay the
-// same from run to run, and two exports must keep distinct names. Two
-// kinds of parameter are told apart by their name:
-//   - credentials (token, secret, password, signature, auth, credential,
-//     session, and API or access keys): the value becomes plain REDACTED.
-//     They may change at every listing (a session token, a signed link),
-//     so a name carrying them must not; links that differ only there
-//     collide, and List fails the index rather than merge them.
+// same from run to run (Redact is deterministic and Redact(Redact(x)) is
+// Redact(x)), and two exports must keep distinct names. Two kinds of
+// parameter are told apart by their name (see credentialKind):
+//   - credentials: the value becomes plain REDACTED. They may change at
+//     every listing (a session token, a signed link), so a name carrying
+//     them must not; links that differ only there collide, and List fails
+//     the index rather than merge them.
 //   - other names with "key" in them (fileKey, reportKey): often what
 //     names the file, so the value becomes REDACTED-<12 hex digits of its
 //     SHA-256>, distinct per value and stable. Redact is pure (it runs
 //     where no warehouse is at hand), so the digest has no secret key; a
 //     random key value gives no way back through 48 bits of its digest,
 //     and a guessable one (fileKey=march) names a file, it is no secret.
-func Redact(raw string) string {
+func Redact(raw string) string { return redactURL(raw, 0) }
+
+// maxNested is how many links inside links Redact follows: a value nested
+// deeper that holds a link becomes REDACTED, so that a crafted link costs
+// a bounded effort.
+const maxNested = 3
+
+// redactURL is Redact for a link found at depth (0 for the one given).
+func redactURL(raw string, depth int) string {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		if strings.Contains(raw, "://") {
+	// In a value, a link to the same server (/dl?token=..., or
+	// //h/dl?token=...) is read too; given alone, that is a file's path.
+	relative := depth > 0 && strings.HasPrefix(raw, "/")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!relative || u.Scheme != "")) {
+		if strings.Contains(raw, "://") || relative {
 			return RedactLoose(raw)
 		}
 		return raw
 	}
+	if strings.Contains(u.Host, ";") {
+		// net/url takes https://h;jsessionid=... for a host: no server
+		// has that name, and what follows the ';' goes.
+		return RedactLoose(raw)
+	}
 	changed := u.User != nil
 	u.User = nil
+	if o, ok := redactPathParams(u.Opaque, depth); ok {
+		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
+	}
+	if p, ok := redactPathParams(u.EscapedPath(), depth); ok {
+		// p is valid as written (only values changed, for letters or
+		// escapes), so String writes it as it is.
+		u.Path, _ = url.PathUnescape(p)
+		u.RawPath, changed = p, true
+	}
 	if u.RawQuery != "" {
 		q, err := url.ParseQuery(u.RawQuery)
 		if err != nil {
@@ -640,20 +668,20 @@ func Redact(raw string) string {
 			// query is redacted as written. Once its credentials are out,
 			// what is left may parse: it is then named as a well-formed
 			// link is, so that Redact stays idempotent.
-			written, redacted := redactQueryAsWritten(u.RawQuery)
+			written, redacted := redactQueryAsWritten(u.RawQuery, depth)
 			u.RawQuery, changed = written, changed || redacted
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
 			for k, vs := range q {
 				kind := credentialKind(k)
-				if kind == notCredential {
-					continue
-				}
 				for i, v := range vs {
-					vs[i] = redactedValue(v, kind == credential)
+					if kind != notCredential {
+						vs[i], changed = redactedValue(v, kind == credential), true
+					} else if r, ok := redactNested(v, depth); ok {
+						vs[i], changed = r, true
+					}
 				}
-				changed = true
 			}
 			if changed {
 				u.RawQuery = q.Encode()
@@ -663,7 +691,7 @@ func Redact(raw string) string {
 	// A fragment is not sent, but it is stored with the path: one that
 	// looks like access_token=... (OAuth puts tokens there) goes too.
 	if f := u.Fragment; f != "" {
-		if kind := credentialKind(f); kind != notCredential {
+		if kind := fragmentKind(f); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
 		}
 	}
@@ -678,11 +706,11 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // redactQueryAsWritten redacts a query that url.ParseQuery refuses: its
 // parameters, split at '&' and ';', are read by the same names as
 // Redact's (decoded where an escape is valid) and a credential's value is
-// replaced; the rest, separators and broken escapes included, is kept as
-// written. What follows a credential's value after ';' without an '=' is
-// read as more of the value (a password with a ';' in it), not as a
-// parameter to keep.
-func redactQueryAsWritten(raw string) (string, bool) {
+// replaced, a link in another value redacted; the rest, separators and
+// broken escapes included, is kept as written. What follows a
+// credential's value after ';' without an '=' is read as more of the
+// value (a password with a ';' in it), not as a parameter to keep.
+func redactQueryAsWritten(raw string, depth int) (string, bool) {
 	var params, seps []string // seps[i] is written before params[i]
 	sep := ""
 	for {
@@ -704,6 +732,11 @@ func redactQueryAsWritten(raw string) (string, bool) {
 			kind = credentialKind(lenientUnescape(name))
 		}
 		if kind == notCredential {
+			if r, nested := redactNested(lenientUnescape(value), depth); ok && nested {
+				b.WriteString(name + "=" + queryEscapeLike(value, r))
+				changed = true
+				continue
+			}
 			b.WriteString(params[i])
 			continue
 		}
@@ -717,6 +750,88 @@ func redactQueryAsWritten(raw string) (string, bool) {
 		b.WriteString(name + "=" + r)
 	}
 	return b.String(), changed
+}
+
+// queryEscapeLike is how v, the new value of a parameter in a query kept
+// as written, is written: escaped if the old value was or if v needs it,
+// as it is otherwise (?next=https://h/y?token=REDACTED reads as it did).
+func queryEscapeLike(written, v string) string {
+	if strings.Contains(written, "%") || strings.ContainsFunc(v, func(r rune) bool {
+		return r > '~' || r <= ' ' || strings.ContainsRune(`%&;+#"<>\^`+"`{|}", r)
+	}) {
+		return url.QueryEscape(v)
+	}
+	return v
+}
+
+// redactPathParams redacts, in an escaped path (or an opaque URL's
+// part), the name=value pieces that follow ';' in a segment as Redact
+// redacts query parameters; the rest is kept as written. It says whether
+// anything changed.
+func redactPathParams(p string, depth int) (string, bool) {
+	if !strings.Contains(p, ";") {
+		return p, false
+	}
+	segs := strings.Split(p, "/")
+	changed := false
+	for i, seg := range segs {
+		pieces := strings.Split(seg, ";")
+		for j := 1; j < len(pieces); j++ {
+			name, value, ok := strings.Cut(pieces[j], "=")
+			if !ok {
+				continue
+			}
+			plain := pathUnescape(value)
+			r := value
+			if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+				r = redactedValue(plain, kind == credential)
+			} else if v, nested := redactNested(plain, depth); nested {
+				r = url.PathEscape(v)
+			}
+			if r != value {
+				pieces[j], changed = name+"="+r, true
+			}
+		}
+		segs[i] = strings.Join(pieces, ";")
+	}
+	return strings.Join(segs, "/"), changed
+}
+
+// pathUnescape decodes a piece of an escaped path (valid: url.Parse
+// checked it).
+func pathUnescape(s string) string {
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// redactNested redacts a link in the (decoded) value of a parameter that
+// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=..., or
+// the first escaped once more (https%3A%2F%2F...). It says whether the
+// value changed. Past maxNested links in links, such a value becomes
+// REDACTED.
+func redactNested(v string, depth int) (string, bool) {
+	escaped := false
+	if !strings.Contains(v, "://") && !(strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")) {
+		l := strings.ToLower(v)
+		if escaped = strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"); !escaped {
+			return v, false
+		}
+	}
+	if depth >= maxNested {
+		return "REDACTED", true
+	}
+	if escaped {
+		d := lenientUnescape(v)
+		r, ok := redactNested(d, depth+1)
+		if !ok {
+			return v, false
+		}
+		return url.QueryEscape(r), true
+	}
+	r := redactURL(v, depth+1)
+	return r, r != v
 }
 
 // lenientUnescape decodes a query component as url.QueryUnescape does, but
@@ -831,6 +946,27 @@ func credentialKind(name string) int {
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
 		}
+	}
+	return kind
+}
+
+// fragmentKind is credentialKind for a fragment, read whole: it may be
+// a route with its own query, or a link, escaped once more
+// (#/cb%3Fmatkhau%3D...).
+func fragmentKind(f string) int {
+	kind := notCredential
+	for range maxNested + 1 {
+		switch credentialKind(f) {
+		case credential:
+			return credential
+		case keyLike:
+			kind = keyLike
+		}
+		d := lenientUnescape(f)
+		if d == f {
+			break
+		}
+		f = d
 	}
 	return kind
 }
@@ -1194,20 +1330,40 @@ func zipHolds(path string, forms []string, limit int64) (bool, error) {
 // mistyped) followed by // up to a space or a quote.
 var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
 
+// nextURLInText is where a URL joined to the one before by a comma starts
+// (a list of links: https://h/x?a=1,https://h/y?token=...).
+var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
+
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
-// URL by RedactLoose, for text that is stored or shown whole. Punctuation
-// that ends the URL is read as the sentence's ("… ?token=abc." keeps its
-// '.' after REDACTED): it stays in the text, and a message redacted again
-// reads the same.
+// URL by RedactLoose, for text that is stored or shown whole. URLs joined
+// by commas are redacted one by one: the second is no part of the first
+// one's last value. Punctuation that ends the URL is read as the
+// sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
+// the text, and a message redacted again reads the same.
 func RedactText(s string) string {
 	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
-		m, tail := trailingPunct(m)
-		if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			return Redact(m) + tail
+		var b strings.Builder
+		for {
+			next := nextURLInText.FindStringIndex(m)
+			if next == nil {
+				break
+			}
+			b.WriteString(redactInText(m[:next[0]]) + ",")
+			m = m[next[0]+1:]
 		}
-		return RedactLoose(m) + tail
+		b.WriteString(redactInText(m))
+		return b.String()
 	})
+}
+
+// redactInText redacts one URL found in text.
+func redactInText(m string) string {
+	m, tail := trailingPunct(m)
+	if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return Redact(m) + tail
+	}
+	return RedactLoose(m) + tail
 }
 
 // trailingPunct splits from a URL found in text the punctuation after it:
