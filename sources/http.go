@@ -644,9 +644,9 @@ func redactURL(raw string, depth int) string {
 		}
 		return raw
 	}
-	if strings.Contains(u.Host, ";") {
-		// net/url takes https://h;jsessionid=... for a host: no server
-		// has that name, and what follows the ';' goes.
+	if strings.ContainsAny(u.Host, ";&=") {
+		// net/url takes https://h;jsessionid=... or https://&token=...
+		// for a host: no server has that name, and such parameters go.
 		return RedactLoose(raw)
 	}
 	changed := u.User != nil
@@ -697,6 +697,12 @@ func redactURL(raw string, depth int) string {
 	}
 	if !changed {
 		return raw
+	}
+	if u.Host == "" && u.Path == "" && strings.HasPrefix(strings.TrimPrefix(raw[len(u.Scheme):], ":"), "//") {
+		// String would drop the "//" of a link with no host and no path
+		// (https://?a=b, https://user:pw@?a=b), and RedactText would
+		// no longer read what Redact returned as a link.
+		return RedactLoose(raw)
 	}
 	return u.String()
 }
@@ -812,12 +818,15 @@ func pathUnescape(s string) string {
 // value changed. Past maxNested links in links, such a value becomes
 // REDACTED.
 func redactNested(v string, depth int) (string, bool) {
-	escaped := false
-	if !strings.Contains(v, "://") && !(strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")) {
-		l := strings.ToLower(v)
-		if escaped = strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"); !escaped {
-			return v, false
-		}
+	l := strings.ToLower(v)
+	// A link redacted keeps what made it one here (an http: link with no
+	// "//" keeps its scheme, one to the same server its '/' and '?'), so
+	// that redacted again it is read at the same depth.
+	link := strings.Contains(v, "://") || strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") ||
+		strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")
+	escaped := !link && (strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"))
+	if !link && !escaped {
+		return v, false
 	}
 	if depth >= maxNested {
 		return "REDACTED", true
@@ -990,14 +999,15 @@ func redactedValue(v string, plain bool) string {
 
 // RedactLoose cuts from a string that may be a URL, but one url.Parse
 // rejects or one with a mistyped scheme (htps://, https//), everything that
-// could be a credential: what follows '?', '#' or ';', and the user
-// information, up to the last '@' between the "//" and the next '/' (or
-// the whole host part, when a '?', '#' or ';' in a password cut it). It is
-// for showing such a value in an error; it removes more than needed rather
-// than too little, and what it returns it returns unchanged.
+// could be a credential: what follows the first '?', '#', ';', '&' or '='
+// (a parameter), and the user information, up to the last '@' between
+// the "//" and the next '/' (or the whole host part, when one of those
+// characters in a password cut it). It is for showing such a value in an
+// error; it removes more than needed rather than too little, and what it
+// returns it returns unchanged.
 func RedactLoose(raw string) string {
 	s, rest := raw, ""
-	if i := strings.IndexAny(s, "?#;"); i >= 0 {
+	if i := strings.IndexAny(s, "?#;&="); i >= 0 {
 		s, rest = s[:i], s[i:]
 	}
 	start := 0
@@ -1008,7 +1018,7 @@ func RedactLoose(raw string) string {
 	if i := strings.IndexByte(host, '/'); i >= 0 {
 		host = host[:i]
 	} else if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
-		s, host = s[:start], "" // user information with a '?', '#' or ';' in it
+		s, host = s[:start], "" // user information with one of those in it
 	}
 	if at := strings.LastIndexByte(host, '@'); at >= 0 {
 		s = s[:start] + s[start+at+1:]
@@ -1357,8 +1367,28 @@ func RedactText(s string) string {
 	})
 }
 
-// redactInText redacts one URL found in text.
+// redactInText redacts one URL found in text, with the punctuation after
+// it. A credential's value may hold the bracket that kept the one after
+// it in the URL (https://h/(a?token=b)): the first ')' closes the '(' of
+// the path); once redacted, that one is read as the URL's, and goes at
+// the next pass: so it is redacted until it reads the same, which takes a pass
+// per such bracket, up to maxTextPasses (a crafted message costs a
+// bounded effort; past that many brackets, a message redacted again may
+// lose more of them, never more of a credential).
 func redactInText(m string) string {
+	for range maxTextPasses {
+		r := redactInTextOnce(m)
+		if r == m {
+			break
+		}
+		m = r
+	}
+	return m
+}
+
+const maxTextPasses = 16
+
+func redactInTextOnce(m string) string {
 	m, tail := trailingPunct(m)
 	if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		return Redact(m) + tail

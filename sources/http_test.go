@@ -350,6 +350,15 @@ func TestRedact(t *testing.T) {
 		"https:host/x;jsessionid=SECRET?m=1":                               "https:host/x;jsessionid=REDACTED?m=1",
 		// A fragment's name escaped once more than the fragment.
 		"https://host/a#m%25E1%25BA%25ADt%2520kh%25E1%25BA%25A9u=X1": "https://host/a#REDACTED",
+		// Redacted again, a link in a value is read at the same depth,
+		// also one with no "//" whose own link got escaped (fuzz).
+		"https://host/x?n=http:0?m=://?token=S": "https://host/x?n=http%3A0%3Fm%3D%253A%252F%252F%253FREDACTED",
+		// No host and no path: it would lose its "//" (fuzz).
+		"https://?a=1&token=S": "https://?REDACTED",
+		"https://?a=1":         "https://?a=1",
+		// Parameters net/url takes for a host.
+		"https://&accesstoken=SECRET":                      "https://?REDACTED",
+		"https://u:SECRET@?a=1&next=https://h/y?token=S2&": "https://?REDACTED",
 		// Past three links in links, a link is no longer read: it goes.
 		"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?m=1": "https://h/1?n=https%3A%2F%2Fh%2F2%3Fn%3Dhttps%253A%252F%252Fh%252F3%253Fn%253Dhttps%25253A%25252F%25252Fh%25252F4%25253Fn%25253DREDACTED",
 	}
@@ -383,6 +392,9 @@ func TestRedactLoose(t *testing.T) {
 		"https://u:SE?CRET@h/x.csv":        "https://?REDACTED",
 		"https://u:SE#CRET@h":              "https://?REDACTED",
 		"https://h?q=1/a@b":                "https://h?REDACTED",
+		// A parameter with no '?' before it.
+		"A//&accesstoken=SECRET": "A//?REDACTED",
+		"htps://h/x=1/token=S":   "htps://h/x?REDACTED",
 	} {
 		got := RedactLoose(in)
 		if got != want {
@@ -726,11 +738,17 @@ func TestRedactText(t *testing.T) {
 		"tải https://u:SECRET42%zz@h/x.csv: lỗi":      "tải https://h/x.csv: lỗi",
 		// URLs joined by a comma: the second was read as the first
 		// one's value (review).
-		"tải https://h/x?x=1,https://h/y?token=SECRET42.":          "tải https://h/x?x=1,https://h/y?token=REDACTED.",
-		"tải https://h/x?token=S1,https://h/y?m=1,htps://h/z?t=S2": "tải https://h/x?token=REDACTED,https://h/y?m=1,htps://h/z?REDACTED",
-		"tải https://h/x?next=https://h/y?token=SECRET42 lỗi":      "tải https://h/x?next=https%3A%2F%2Fh%2Fy%3Ftoken%3DREDACTED lỗi",
-		"tải https://h/march.csv;jsessionid=SECRET42?m=1: 404":     "tải https://h/march.csv;jsessionid=REDACTED?m=1: 404",
-		"tải https://h/x?wstoken=SECRET42, lỗi":                    "tải https://h/x?wstoken=REDACTED, lỗi",
+		"tải https://h/x?x=1,https://h/y?token=SECRET42.":            "tải https://h/x?x=1,https://h/y?token=REDACTED.",
+		"tải https://h/x?token=S1,https://h/y?m=1,htps://h/z?t=S2":   "tải https://h/x?token=REDACTED,https://h/y?m=1,htps://h/z?REDACTED",
+		"tải https://h/x?next=https://h/y?token=SECRET42 lỗi":        "tải https://h/x?next=https%3A%2F%2Fh%2Fy%3Ftoken%3DREDACTED lỗi",
+		"tải https://h/march.csv;jsessionid=SECRET42?m=1: 404":       "tải https://h/march.csv;jsessionid=REDACTED?m=1: 404",
+		"tải https://h/x?wstoken=SECRET42, lỗi":                      "tải https://h/x?wstoken=REDACTED, lỗi",
+		"tải https://u:SECRET42@?a=1&next=https://h/y?token=S2& lỗi": "tải https://?REDACTED lỗi",
+		"tải https://h/?,A//&accesstoken=SECRET42 lỗi":               "tải https://h/?,A//?REDACTED lỗi",
+		// A ')' that a credential's value held kept the next one in the
+		// URL: redacted again, it would go too (fuzz).
+		"xem https://h/(a?token=SECRET42)).": "xem https://h/(a?token=REDACTED.",
+		"xem https://h/(a;sid=SECRET42)))":   "xem https://h/(a;sid=REDACTED",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
