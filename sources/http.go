@@ -22,6 +22,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cchc/cchc/internal/fileowner"
+	"github.com/cchc/cchc/transforms"
 )
 
 // HTTPOptions configure an HTTP source. Secrets are values, already read
@@ -599,37 +601,65 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 }
 
 // Redact returns a URL fit to store and show: user information is dropped
-// and the values of query parameters that look like credentials (token,
-// key, secret, password, signature, ...) are replaced, also in a query
-// net/url refuses (';' between parameters, a broken '%' escape), which is
-// otherwise kept as written. Anything that is not a URL, such as a file
-// path, is returned unchanged; one that has "://" but does not parse as an
-// http(s) URL is cut by RedactLoose (fail closed).
+// and the values of parameters that look like credentials (token, key,
+// secret, password, signature, session, ...) are replaced, in the query,
+// also one net/url refuses (';' between parameters, a broken '%' escape),
+// which is otherwise kept as written, and after ';' in a path segment
+// (/march.csv;jsessionid=..., which Java portals add to their links). A
+// link in another parameter's value (?next=https://..., encoded or not) is
+// redacted the same way, to a bounded depth. Anything that is not a URL,
+// such as a file path, is returned unchanged; one that has "://" but does
+// not parse as an http(s) URL is cut by RedactLoose (fail closed).
 //
 // The redacted path is a file's name in the ledger, so it must stay the
-// same from run to run, and two exports must keep distinct names. Two
-// kinds of parameter are told apart by their name:
-//   - credentials (token, secret, password, signature, auth, credential,
-//     session, and API or access keys): the value becomes plain REDACTED.
-//     They may change at every listing (a session token, a signed link),
-//     so a name carrying them must not; links that differ only there
-//     collide, and List fails the index rather than merge them.
+// same from run to run (Redact is deterministic and Redact(Redact(x)) is
+// Redact(x)), and two exports must keep distinct names. Two kinds of
+// parameter are told apart by their name (see credentialKind):
+//   - credentials: the value becomes plain REDACTED. They may change at
+//     every listing (a session token, a signed link), so a name carrying
+//     them must not; links that differ only there collide, and List fails
+//     the index rather than merge them.
 //   - other names with "key" in them (fileKey, reportKey): often what
 //     names the file, so the value becomes REDACTED-<12 hex digits of its
 //     SHA-256>, distinct per value and stable. Redact is pure (it runs
 //     where no warehouse is at hand), so the digest has no secret key; a
 //     random key value gives no way back through 48 bits of its digest,
 //     and a guessable one (fileKey=march) names a file, it is no secret.
-func Redact(raw string) string {
+func Redact(raw string) string { return redactURL(raw, 0) }
+
+// maxNested is how many links inside links Redact follows: a value nested
+// deeper that holds a link becomes REDACTED, so that a crafted link costs
+// a bounded effort.
+const maxNested = 3
+
+// redactURL is Redact for a link found at depth (0 for the one given).
+func redactURL(raw string, depth int) string {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		if strings.Contains(raw, "://") {
+	// In a value, a link to the same server (/dl?token=..., or
+	// //h/dl?token=...) is read too; given alone, that is a file's path.
+	relative := depth > 0 && strings.HasPrefix(raw, "/")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!relative || u.Scheme != "")) {
+		if strings.Contains(raw, "://") || relative {
 			return RedactLoose(raw)
 		}
 		return raw
 	}
+	if strings.ContainsAny(u.Host, ";&=") {
+		// net/url takes https://h;jsessionid=... or https://&token=...
+		// for a host: no server has that name, and such parameters go.
+		return RedactLoose(raw)
+	}
 	changed := u.User != nil
 	u.User = nil
+	if o, ok := redactPathParams(u.Opaque, depth); ok {
+		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
+	}
+	if p, ok := redactPathParams(u.EscapedPath(), depth); ok {
+		// p is valid as written (only values changed, for letters or
+		// escapes), so String writes it as it is.
+		u.Path, _ = url.PathUnescape(p)
+		u.RawPath, changed = p, true
+	}
 	if u.RawQuery != "" {
 		q, err := url.ParseQuery(u.RawQuery)
 		if err != nil {
@@ -638,20 +668,20 @@ func Redact(raw string) string {
 			// query is redacted as written. Once its credentials are out,
 			// what is left may parse: it is then named as a well-formed
 			// link is, so that Redact stays idempotent.
-			written, redacted := redactQueryAsWritten(u.RawQuery)
+			written, redacted := redactQueryAsWritten(u.RawQuery, depth)
 			u.RawQuery, changed = written, changed || redacted
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
 			for k, vs := range q {
 				kind := credentialKind(k)
-				if kind == notCredential {
-					continue
-				}
 				for i, v := range vs {
-					vs[i] = redactedValue(v, kind == credential)
+					if kind != notCredential {
+						vs[i], changed = redactedValue(v, kind == credential), true
+					} else if r, ok := redactNested(v, depth); ok {
+						vs[i], changed = r, true
+					}
 				}
-				changed = true
 			}
 			if changed {
 				u.RawQuery = q.Encode()
@@ -661,12 +691,18 @@ func Redact(raw string) string {
 	// A fragment is not sent, but it is stored with the path: one that
 	// looks like access_token=... (OAuth puts tokens there) goes too.
 	if f := u.Fragment; f != "" {
-		if kind := credentialKind(f); kind != notCredential {
+		if kind := fragmentKind(f); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
 		}
 	}
 	if !changed {
 		return raw
+	}
+	if u.Host == "" && u.Path == "" && strings.HasPrefix(strings.TrimPrefix(raw[len(u.Scheme):], ":"), "//") {
+		// String would drop the "//" of a link with no host and no path
+		// (https://?a=b, https://user:pw@?a=b), and RedactText would
+		// no longer read what Redact returned as a link.
+		return RedactLoose(raw)
 	}
 	return u.String()
 }
@@ -676,11 +712,11 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // redactQueryAsWritten redacts a query that url.ParseQuery refuses: its
 // parameters, split at '&' and ';', are read by the same names as
 // Redact's (decoded where an escape is valid) and a credential's value is
-// replaced; the rest, separators and broken escapes included, is kept as
-// written. What follows a credential's value after ';' without an '=' is
-// read as more of the value (a password with a ';' in it), not as a
-// parameter to keep.
-func redactQueryAsWritten(raw string) (string, bool) {
+// replaced, a link in another value redacted; the rest, separators and
+// broken escapes included, is kept as written. What follows a
+// credential's value after ';' without an '=' is read as more of the
+// value (a password with a ';' in it), not as a parameter to keep.
+func redactQueryAsWritten(raw string, depth int) (string, bool) {
 	var params, seps []string // seps[i] is written before params[i]
 	sep := ""
 	for {
@@ -702,6 +738,11 @@ func redactQueryAsWritten(raw string) (string, bool) {
 			kind = credentialKind(lenientUnescape(name))
 		}
 		if kind == notCredential {
+			if r, nested := redactNested(lenientUnescape(value), depth); ok && nested {
+				b.WriteString(name + "=" + queryEscapeLike(value, r))
+				changed = true
+				continue
+			}
 			b.WriteString(params[i])
 			continue
 		}
@@ -715,6 +756,91 @@ func redactQueryAsWritten(raw string) (string, bool) {
 		b.WriteString(name + "=" + r)
 	}
 	return b.String(), changed
+}
+
+// queryEscapeLike is how v, the new value of a parameter in a query kept
+// as written, is written: escaped if the old value was or if v needs it,
+// as it is otherwise (?next=https://h/y?token=REDACTED reads as it did).
+func queryEscapeLike(written, v string) string {
+	if strings.Contains(written, "%") || strings.ContainsFunc(v, func(r rune) bool {
+		return r > '~' || r <= ' ' || strings.ContainsRune(`%&;+#"<>\^`+"`{|}", r)
+	}) {
+		return url.QueryEscape(v)
+	}
+	return v
+}
+
+// redactPathParams redacts, in an escaped path (or an opaque URL's
+// part), the name=value pieces that follow ';' in a segment as Redact
+// redacts query parameters; the rest is kept as written. It says whether
+// anything changed.
+func redactPathParams(p string, depth int) (string, bool) {
+	if !strings.Contains(p, ";") {
+		return p, false
+	}
+	segs := strings.Split(p, "/")
+	changed := false
+	for i, seg := range segs {
+		pieces := strings.Split(seg, ";")
+		for j := 1; j < len(pieces); j++ {
+			name, value, ok := strings.Cut(pieces[j], "=")
+			if !ok {
+				continue
+			}
+			plain := pathUnescape(value)
+			r := value
+			if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+				r = redactedValue(plain, kind == credential)
+			} else if v, nested := redactNested(plain, depth); nested {
+				r = url.PathEscape(v)
+			}
+			if r != value {
+				pieces[j], changed = name+"="+r, true
+			}
+		}
+		segs[i] = strings.Join(pieces, ";")
+	}
+	return strings.Join(segs, "/"), changed
+}
+
+// pathUnescape decodes a piece of an escaped path (valid: url.Parse
+// checked it).
+func pathUnescape(s string) string {
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// redactNested redacts a link in the (decoded) value of a parameter that
+// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=..., or
+// the first escaped once more (https%3A%2F%2F...). It says whether the
+// value changed. Past maxNested links in links, such a value becomes
+// REDACTED.
+func redactNested(v string, depth int) (string, bool) {
+	l := strings.ToLower(v)
+	// A link redacted keeps what made it one here (an http: link with no
+	// "//" keeps its scheme, one to the same server its '/' and '?'), so
+	// that redacted again it is read at the same depth.
+	link := strings.Contains(v, "://") || strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") ||
+		strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")
+	escaped := !link && (strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"))
+	if !link && !escaped {
+		return v, false
+	}
+	if depth >= maxNested {
+		return "REDACTED", true
+	}
+	if escaped {
+		d := lenientUnescape(v)
+		r, ok := redactNested(d, depth+1)
+		if !ok {
+			return v, false
+		}
+		return url.QueryEscape(r), true
+	}
+	r := redactURL(v, depth+1)
+	return r, r != v
 }
 
 // lenientUnescape decodes a query component as url.QueryUnescape does, but
@@ -752,18 +878,24 @@ func unhex(c byte) byte {
 	return c - '0'
 }
 
-// A parameter's name is read as words (split at anything but letters and
-// digits, and where a lower-case letter meets an upper-case one:
-// X-Amz-Signature, SessionId, apiKey), so that author, design or bypass
-// are not taken for auth, sig or pass. credentialWords are the words that
-// mark a value as a credential, whole or as a word's start
-// (credentialPrefixes); keyOwners the words before "key" that make it
-// one (an API or access key, not a file's key).
+// A parameter's name marks a credential in two ways. credentialMarkers
+// are found anywhere in it, once folded to lower-case ASCII letters and
+// digits (transforms.Key): servers glue words (accesstoken, clientsecret,
+// JSESSIONID, PHPSESSID, userpassword, wstoken) and Vietnamese ones write
+// "mật khẩu" as matkhau or mat_khau; they are long enough that no common
+// word holds them (a CAS ticket is one). credentialWords are short: they
+// count only as a whole word of the name (split at anything but letters
+// and digits, and where a lower-case letter meets an upper-case one:
+// X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
+// not taken for auth, sig, pass or key. keyOwners are the words before
+// "key" that make it a credential (an API or access key, not a file's
+// key).
 var (
-	credentialWords    = []string{"token", "secret", "pass", "passwd", "pwd", "sig", "auth", "credential", "credentials", "session", "sid", "jwt", "key", "sas"}
-	credentialPrefixes = []string{"token", "secret", "password", "passphrase", "signature", "authorization", "authtoken", "authkey",
-		"credential", "session", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey", "accountkey", "signingkey"}
-	keyOwners = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
+	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
+		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
+		"accountkey", "signingkey", "matkhau", "ticket"}
+	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas"}
+	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
 )
 
@@ -801,9 +933,15 @@ func nameWords(name string) []string {
 	return words
 }
 
-// credentialKind says what Redact does with the value of a query
-// parameter (or a fragment) of this name.
+// credentialKind says what Redact does with the value of a parameter (or
+// a fragment) of this name.
 func credentialKind(name string) int {
+	folded := transforms.Key(name)
+	for _, m := range credentialMarkers {
+		if strings.Contains(folded, m) {
+			return credential
+		}
+	}
 	words := nameWords(name)
 	kind := notCredential
 	for i, w := range words {
@@ -811,15 +949,8 @@ func credentialKind(name string) int {
 			kind = keyLike // fileKey, reportKey: names a file
 			continue
 		}
-		for _, c := range credentialWords {
-			if w == c {
-				return credential
-			}
-		}
-		for _, c := range credentialPrefixes {
-			if strings.HasPrefix(w, c) {
-				return credential
-			}
+		if slices.Contains(credentialWords, w) {
+			return credential
 		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
@@ -828,14 +959,39 @@ func credentialKind(name string) int {
 	return kind
 }
 
+// fragmentKind is credentialKind for a fragment, read whole: it may be
+// a route with its own query, or a link, escaped once more
+// (#/cb%3Fmatkhau%3D...).
+func fragmentKind(f string) int {
+	kind := notCredential
+	for range maxNested + 1 {
+		switch credentialKind(f) {
+		case credential:
+			return credential
+		case keyLike:
+			kind = keyLike
+		}
+		d := lenientUnescape(f)
+		if d == f {
+			break
+		}
+		f = d
+	}
+	return kind
+}
+
 // redactedValue is what Redact puts in place of a credential-like query
 // value (see Redact for why a digest for some, plain REDACTED for others).
 func redactedValue(v string, plain bool) string {
+	if plain || v == "" {
+		// Also in place of a digest: older versions digested some
+		// credentials (a session token, AWSAccessKeyId, whose name now
+		// reads as an access key), so that links they stored are named
+		// again as links are now.
+		return "REDACTED"
+	}
 	if v == "REDACTED" || redactedForm.MatchString(v) {
 		return v // redacted already: Redact is idempotent, so a stored path shown again keeps its name
-	}
-	if plain || v == "" {
-		return "REDACTED"
 	}
 	sum := sha256.Sum256([]byte("cchc redacted url value\x00" + v))
 	return "REDACTED-" + hex.EncodeToString(sum[:6])
@@ -843,22 +999,31 @@ func redactedValue(v string, plain bool) string {
 
 // RedactLoose cuts from a string that may be a URL, but one url.Parse
 // rejects or one with a mistyped scheme (htps://, https//), everything that
-// could be a credential: what follows '?' or '#', and what precedes the
-// last '@' of the host part. It is for showing such a value in an error;
-// it removes more than needed rather than too little.
+// could be a credential: what follows the first '?', '#', ';', '&' or '='
+// (a parameter), and the user information, up to the last '@' between
+// the "//" and the next '/' (or the whole host part, when one of those
+// characters in a password cut it). It is for showing such a value in an
+// error; it removes more than needed rather than too little, and what it
+// returns it returns unchanged.
 func RedactLoose(raw string) string {
-	s, cut := raw, false
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s, cut = s[:i], true
+	s, rest := raw, ""
+	if i := strings.IndexAny(s, "?#;&="); i >= 0 {
+		s, rest = s[:i], s[i:]
 	}
-	if at := strings.LastIndex(s, "@"); at >= 0 {
-		start := 0
-		if i := strings.Index(s, "//"); i >= 0 && i < at {
-			start = i + 2
-		}
-		s = s[:start] + s[at+1:]
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		start = i + 2
 	}
-	if cut {
+	host := s[start:]
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host = host[:i]
+	} else if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
+		s, host = s[:start], "" // user information with one of those in it
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		s = s[:start] + s[start+at+1:]
+	}
+	if rest != "" {
 		s += "?REDACTED"
 	}
 	return s
@@ -1175,20 +1340,60 @@ func zipHolds(path string, forms []string, limit int64) (bool, error) {
 // mistyped) followed by // up to a space or a quote.
 var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
 
+// nextURLInText is where a URL joined to the one before by a comma starts
+// (a list of links: https://h/x?a=1,https://h/y?token=...).
+var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
+
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
-// URL by RedactLoose, for text that is stored or shown whole. Punctuation
-// that ends the URL is read as the sentence's ("… ?token=abc." keeps its
-// '.' after REDACTED): it stays in the text, and a message redacted again
-// reads the same.
+// URL by RedactLoose, for text that is stored or shown whole. URLs joined
+// by commas are redacted one by one: the second is no part of the first
+// one's last value. Punctuation that ends the URL is read as the
+// sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
+// the text, and a message redacted again reads the same.
 func RedactText(s string) string {
 	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
-		m, tail := trailingPunct(m)
-		if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			return Redact(m) + tail
+		var b strings.Builder
+		for {
+			next := nextURLInText.FindStringIndex(m)
+			if next == nil {
+				break
+			}
+			b.WriteString(redactInText(m[:next[0]]) + ",")
+			m = m[next[0]+1:]
 		}
-		return RedactLoose(m) + tail
+		b.WriteString(redactInText(m))
+		return b.String()
 	})
+}
+
+// redactInText redacts one URL found in text, with the punctuation after
+// it. A credential's value may hold the bracket that kept the one after
+// it in the URL (https://h/(a?token=b)): the first ')' closes the '(' of
+// the path); once redacted, that one is read as the URL's, and goes at
+// the next pass: so it is redacted until it reads the same, which takes a pass
+// per such bracket, up to maxTextPasses (a crafted message costs a
+// bounded effort; past that many brackets, a message redacted again may
+// lose more of them, never more of a credential).
+func redactInText(m string) string {
+	for range maxTextPasses {
+		r := redactInTextOnce(m)
+		if r == m {
+			break
+		}
+		m = r
+	}
+	return m
+}
+
+const maxTextPasses = 16
+
+func redactInTextOnce(m string) string {
+	m, tail := trailingPunct(m)
+	if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return Redact(m) + tail
+	}
+	return RedactLoose(m) + tail
 }
 
 // trailingPunct splits from a URL found in text the punctuation after it:

@@ -302,6 +302,65 @@ func TestRedact(t *testing.T) {
 		"https://host/x?token=REDACTED;a=b#access_token=SECRET3": "https://host/x?token=REDACTED;a=b#REDACTED",
 		"https://u:p%zz@host/":                                   "https://host/",
 		"https://u:SECRET%zz@host/x?token=SECRET2;a=b":           "https://host/x?REDACTED",
+		// Names glued into one lower-case word, or Vietnamese, were
+		// taken for no credential (review): long markers count anywhere
+		// in the name; short ones only as a word (author, design stay).
+		"https://host/x?accesstoken=S1&ACCESSTOKEN=S2&clientsecret=S3&apisecret=S4&page=2":                    "https://host/x?ACCESSTOKEN=REDACTED&accesstoken=REDACTED&apisecret=REDACTED&clientsecret=REDACTED&page=2",
+		"https://host/x?refreshtoken=S1&idtoken=S2&apitoken=S3&oauthtoken=S4&csrftoken=S5&month=03":           "https://host/x?apitoken=REDACTED&csrftoken=REDACTED&idtoken=REDACTED&month=03&oauthtoken=REDACTED&refreshtoken=REDACTED",
+		"https://elearning.example/webservice/pluginfile.php/1/x.csv?wstoken=S1&file=a":                       "https://elearning.example/webservice/pluginfile.php/1/x.csv?file=a&wstoken=REDACTED",
+		"https://host/x?JSESSIONID=S1&PHPSESSID=S2&sessid=S3&author=bavi&design=2":                            "https://host/x?JSESSIONID=REDACTED&PHPSESSID=REDACTED&author=bavi&design=2&sessid=REDACTED",
+		"https://host/x?userpassword=S1&ticket=ST-1-S2&keyword=x":                                             "https://host/x?keyword=x&ticket=REDACTED&userpassword=REDACTED",
+		"https://host/x?matkhau=S1&mat_khau=S2&m%E1%BA%ADt%20kh%E1%BA%A9u=S3&file=march":                      "https://host/x?file=march&mat_khau=REDACTED&matkhau=REDACTED&m%E1%BA%ADt+kh%E1%BA%A9u=REDACTED",
+		"https://host/x?matkhau=S1;thang=03":                                                                  "https://host/x?matkhau=REDACTED;thang=03",
+		"https://host/x?page=2&month=03&file=a.csv&author=b&design=c&bypass=1&sidebar=1&consider=0&possess=1": "https://host/x?page=2&month=03&file=a.csv&author=b&design=c&bypass=1&sidebar=1&consider=0&possess=1",
+		// Parameters after ';' in the path (Java portals add
+		// ;jsessionid= to their links) were kept whole.
+		"https://host/march.csv;jsessionid=SECRET?m=1":     "https://host/march.csv;jsessionid=REDACTED?m=1",
+		"https://host/x;token=SECRET":                      "https://host/x;token=REDACTED",
+		"https://host/a;v=2/b;JSESSIONID=S;x/c%20d.csv":    "https://host/a;v=2/b;JSESSIONID=REDACTED;x/c%20d.csv",
+		"https://host/x;fileKey=march":                     "https://host/x;fileKey=REDACTED-e063cf7407fd",
+		"https://host/x;v=2;b=1?token=S":                   "https://host/x;v=2;b=1?token=REDACTED",
+		"https://host/b%zz/x.csv;jsessionid=SECRET":        "https://host/b%zz/x.csv?REDACTED",
+		"https://host/x;next=https:%2F%2Fh%2Fy%3Ftoken=S":  "https://host/x;next=https:%2F%2Fh%2Fy%3Ftoken=REDACTED",
+		"https://host/x;jsessionid=SECRET#access_token=S2": "https://host/x;jsessionid=REDACTED#REDACTED",
+		"https://host;jsessionid=SECRET?m=1":               "https://host?REDACTED",
+		// A credential is plain REDACTED even where an older version
+		// stored a digest (AWSAccessKeyId was a key that names a file):
+		// such a stored link is named again as the link is now.
+		"https://host/x?AWSAccessKeyId=AKIA1&Signature=S&file=a":                        "https://host/x?AWSAccessKeyId=REDACTED&Signature=REDACTED&file=a",
+		"https://host/x?AWSAccessKeyId=REDACTED-0123456789ab&Signature=REDACTED&file=a": "https://host/x?AWSAccessKeyId=REDACTED&Signature=REDACTED&file=a",
+		"https://host/x?token=REDACTED-0123456789ab;a=b":                                "https://host/x?token=REDACTED;a=b",
+		"https://host/dl?fileKey=REDACTED-e063cf7407fd&reportKey=REDACTED":              "https://host/dl?fileKey=REDACTED-e063cf7407fd&reportKey=REDACTED",
+		// A link in a value kept its token (review); it is redacted as a
+		// link, escaped as it was; one escaped twice too.
+		"https://host/x?next=https://h/y?token=SECRET":                           "https://host/x?next=https%3A%2F%2Fh%2Fy%3Ftoken%3DREDACTED",
+		"https://host/x?redirect=https%3A%2F%2Fh%2Fy%3FX-Amz-Signature%3DSECRET": "https://host/x?redirect=https%3A%2F%2Fh%2Fy%3FX-Amz-Signature%3DREDACTED",
+		"https://host/x?r=https%253A%252F%252Fh%252Fy%253Ftoken%253DSECRET":      "https://host/x?r=https%253A%252F%252Fh%252Fy%253Ftoken%253DREDACTED",
+		"https://host/x?next=https://u:SECRET@h/y&m=1":                           "https://host/x?m=1&next=https%3A%2F%2Fh%2Fy",
+		"https://host/x?a=%zz&next=https://h/y?token=SECRET":                     "https://host/x?a=%zz&next=https://h/y?token=REDACTED",
+		"https://host/x?a=%zz&next=https%3A%2F%2Fh%2Fy%3Ftoken%3DSECRET":         "https://host/x?a=%zz&next=https%3A%2F%2Fh%2Fy%3Ftoken%3DREDACTED",
+		"https://host/x?x=1,https://h/y?token=SECRET":                            "https://host/x?x=1%2Chttps%3A%2F%2Fh%2Fy%3FREDACTED",
+		"https://host/x?src=htps://h/y?token=SECRET":                             "https://host/x?src=htps%3A%2F%2Fh%2Fy%3FREDACTED",
+		"https://host/x?next=https://h/y?month=03":                               "https://host/x?next=https://h/y?month=03",
+		// Also a link to the same server, and one with no "//".
+		"https://host/x?next=/dl?token=SECRET":                             "https://host/x?next=%2Fdl%3Ftoken%3DREDACTED",
+		"https://host/x?returnUrl=%2Fdl%3Bjsessionid%3DSECRET%3Fm%3D1&m=1": "https://host/x?m=1&returnUrl=%2Fdl%3Bjsessionid%3DREDACTED%3Fm%3D1",
+		"https://host/x?next=//h/y?sid=SECRET":                             "https://host/x?next=%2F%2Fh%2Fy%3Fsid%3DREDACTED",
+		"https://host/x?next=/dl?month=03&cols=/a;/b&f=/srv/x.csv":         "https://host/x?next=/dl?month=03&cols=/a;/b&f=/srv/x.csv",
+		"https:host/x;jsessionid=SECRET?m=1":                               "https:host/x;jsessionid=REDACTED?m=1",
+		// A fragment's name escaped once more than the fragment.
+		"https://host/a#m%25E1%25BA%25ADt%2520kh%25E1%25BA%25A9u=X1": "https://host/a#REDACTED",
+		// Redacted again, a link in a value is read at the same depth,
+		// also one with no "//" whose own link got escaped (fuzz).
+		"https://host/x?n=http:0?m=://?token=S": "https://host/x?n=http%3A0%3Fm%3D%253A%252F%252F%253FREDACTED",
+		// No host and no path: it would lose its "//" (fuzz).
+		"https://?a=1&token=S": "https://?REDACTED",
+		"https://?a=1":         "https://?a=1",
+		// Parameters net/url takes for a host.
+		"https://&accesstoken=SECRET":                      "https://?REDACTED",
+		"https://u:SECRET@?a=1&next=https://h/y?token=S2&": "https://?REDACTED",
+		// Past three links in links, a link is no longer read: it goes.
+		"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?m=1": "https://h/1?n=https%3A%2F%2Fh%2F2%3Fn%3Dhttps%253A%252F%252Fh%252F3%253Fn%253Dhttps%25253A%25252F%25252Fh%25252F4%25253Fn%25253DREDACTED",
 	}
 	for in, want := range cases {
 		if got := Redact(in); got != want {
@@ -313,13 +372,36 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(Redact(%s)) = %s, not %s", in, Redact(once), once)
 		}
 	}
+}
+
+// TestRedactLoose: what RedactLoose cuts, and that it cuts nothing more
+// from what it returned.
+func TestRedactLoose(t *testing.T) {
 	for in, want := range map[string]string{
 		"https//user:SECRET42@dvc.example.gov.vn/x.csv": "https//dvc.example.gov.vn/x.csv",
 		"dvc.example.gov.vn/x.csv?token=SECRET42":       "dvc.example.gov.vn/x.csv?REDACTED",
 		"user:SECRET42@dvc.example.gov.vn":              "dvc.example.gov.vn",
+		// Cut again, these lost more each time (review): only user
+		// information after "//" and before the host goes.
+		"@://@":                  "@://",
+		"a@b://c@d":              "a@b://d",
+		"htps://u@h/x@y?token=S": "htps://h/x@y?REDACTED",
+		"x@y?z//w":               "y?REDACTED",
+		// Path parameters, and a password with '?', '#' or ';' in it.
+		"htps://h/x.csv;jsessionid=SECRET": "htps://h/x.csv?REDACTED",
+		"https://u:SE?CRET@h/x.csv":        "https://?REDACTED",
+		"https://u:SE#CRET@h":              "https://?REDACTED",
+		"https://h?q=1/a@b":                "https://h?REDACTED",
+		// A parameter with no '?' before it.
+		"A//&accesstoken=SECRET": "A//?REDACTED",
+		"htps://h/x=1/token=S":   "htps://h/x?REDACTED",
 	} {
-		if got := RedactLoose(in); got != want {
+		got := RedactLoose(in)
+		if got != want {
 			t.Errorf("RedactLoose(%s) = %s, want %s", in, got, want)
+		}
+		if again := RedactLoose(got); again != got {
+			t.Errorf("RedactLoose(RedactLoose(%s)) = %s, not %s", in, again, got)
 		}
 	}
 }
@@ -654,6 +736,19 @@ func TestRedactText(t *testing.T) {
 		"tải https://h/x?a=b;token=SECRET42;":         "tải https://h/x?a=b;token=REDACTED;",
 		"tải https://h/x?token=ab%zz.":                "tải https://h/x?token=REDACTED.",
 		"tải https://u:SECRET42%zz@h/x.csv: lỗi":      "tải https://h/x.csv: lỗi",
+		// URLs joined by a comma: the second was read as the first
+		// one's value (review).
+		"tải https://h/x?x=1,https://h/y?token=SECRET42.":            "tải https://h/x?x=1,https://h/y?token=REDACTED.",
+		"tải https://h/x?token=S1,https://h/y?m=1,htps://h/z?t=S2":   "tải https://h/x?token=REDACTED,https://h/y?m=1,htps://h/z?REDACTED",
+		"tải https://h/x?next=https://h/y?token=SECRET42 lỗi":        "tải https://h/x?next=https%3A%2F%2Fh%2Fy%3Ftoken%3DREDACTED lỗi",
+		"tải https://h/march.csv;jsessionid=SECRET42?m=1: 404":       "tải https://h/march.csv;jsessionid=REDACTED?m=1: 404",
+		"tải https://h/x?wstoken=SECRET42, lỗi":                      "tải https://h/x?wstoken=REDACTED, lỗi",
+		"tải https://u:SECRET42@?a=1&next=https://h/y?token=S2& lỗi": "tải https://?REDACTED lỗi",
+		"tải https://h/?,A//&accesstoken=SECRET42 lỗi":               "tải https://h/?,A//?REDACTED lỗi",
+		// A ')' that a credential's value held kept the next one in the
+		// URL: redacted again, it would go too (fuzz).
+		"xem https://h/(a?token=SECRET42)).": "xem https://h/(a?token=REDACTED.",
+		"xem https://h/(a;sid=SECRET42)))":   "xem https://h/(a;sid=REDACTED",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
@@ -703,20 +798,26 @@ const fuzzSecret = "Qz7vKx3Wq"
 // fuzzCredentialNames are names Redact reads as credentials (or keys):
 // their value must not survive.
 var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "Token", "api_key", "apiKey", "key", "sig",
-	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey"}
+	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey",
+	"accesstoken", "ACCESSTOKEN", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid", "userpassword", "ticket",
+	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u"}
 
 // secretURL builds an http(s) link with fuzzSecret in the credential
 // positions shape picks: the password (bit 0), the value of a parameter
-// named like a credential (bit 1; also when no position is picked), the
+// named like a credential (bit 1; also when none of bits 0-2 is set), the
 // fragment's access_token (bit 2); ';' rather than '&' before the
-// parameter (bit 3); a broken escape after the password (bit 4). name
-// picks the parameter's name. hostPath, before
-// and after are the fuzzer's: the link's host and path, what precedes the
-// parameter in the query, and what follows its value. It returns the link
-// and how many times it placed the secret.
+// parameter (bit 3); a broken escape after the password (bit 4); a
+// parameter of that name after ';' in the path (bit 5); a link with the
+// parameter in the value of next= (bit 6; a link to the same server,
+// /y?..., when name/len(fuzzCredentialNames) is odd), and the same
+// escaped (bit 7). name picks the parameter's name. hostPath, before and after are the
+// fuzzer's: the link's host and path, what precedes the parameter in the
+// query, and what follows its value. It returns the link and how many
+// times it placed the secret.
 func secretURL(hostPath, before, after string, shape, name uint8) (string, int) {
 	var b strings.Builder
 	n := 0
+	param := fuzzCredentialNames[int(name)%len(fuzzCredentialNames)] + "=" + fuzzSecret
 	b.WriteString("https://")
 	if shape&1 != 0 {
 		b.WriteString("clerk:" + fuzzSecret)
@@ -726,10 +827,23 @@ func secretURL(hostPath, before, after string, shape, name uint8) (string, int) 
 		b.WriteString("@")
 		n++
 	}
-	b.WriteString(hostPath + "?" + before)
+	b.WriteString(hostPath)
+	if shape&32 != 0 {
+		b.WriteString(";" + param)
+		n++
+	}
+	b.WriteString("?" + before)
 	if shape&2 != 0 || shape&7 == 0 {
 		b.WriteString(map[bool]string{false: "&", true: ";"}[shape&8 != 0])
-		b.WriteString(fuzzCredentialNames[int(name)%len(fuzzCredentialNames)] + "=" + fuzzSecret)
+		b.WriteString(param)
+		n++
+	}
+	if shape&64 != 0 {
+		b.WriteString("&next=" + map[bool]string{false: "https://h2", true: ""}[int(name)/len(fuzzCredentialNames)%2 == 1] + "/y?" + param)
+		n++
+	}
+	if shape&128 != 0 {
+		b.WriteString("&next=" + url.QueryEscape("https://h2/y?"+param))
 		n++
 	}
 	b.WriteString(after)
@@ -741,9 +855,8 @@ func secretURL(hostPath, before, after string, shape, name uint8) (string, int) 
 }
 
 // checkRedacted fails t when Redact's output for raw, an http(s) URL, is
-// not redacted already (Redact changes it again) or holds user
-// information or a credential parameter's value (credential names are read
-// as words: author is none), in a query net/url parses or not.
+// not redacted already (Redact changes it again) or, see checkRedactedOut,
+// still holds a credential.
 func checkRedacted(t *testing.T, raw string) {
 	t.Helper()
 	out := Redact(raw)
@@ -754,24 +867,50 @@ func checkRedacted(t *testing.T, raw string) {
 	if again := Redact(out); again != out {
 		t.Fatalf("not idempotent: %q → %q → %q", raw, out, again)
 	}
+	checkRedactedOut(t, raw, out, 0)
+}
+
+// checkRedactedOut fails t when out, what Redact made of raw, holds user
+// information or a credential's value in the query (net/url parses it or
+// not) or after ';' in the path (credential names are read as Redact
+// reads them: author is none), or a link in a value that does.
+func checkRedactedOut(t *testing.T, raw, out string, depth int) {
+	t.Helper()
+	u, err := url.Parse(out)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return
+	}
 	if u.User != nil {
 		t.Fatalf("user information kept: %q → %q", raw, out)
 	}
+	redacted := func(v string) bool { return v == "" || v == "REDACTED" || redactedForm.MatchString(v) }
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		for _, param := range strings.Split(seg, ";")[1:] {
+			k, v, _ := strings.Cut(param, "=")
+			if credentialKind(pathUnescape(k)) != notCredential && !redacted(pathUnescape(v)) {
+				t.Fatalf("value of path parameter %q kept: %q → %q", k, raw, out)
+			}
+		}
+	}
 	for _, param := range strings.FieldsFunc(u.RawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
 		k, v, _ := strings.Cut(param, "=")
+		v = lenientUnescape(v)
 		if credentialKind(lenientUnescape(k)) == notCredential {
+			if strings.Contains(v, "://") && depth < maxNested {
+				checkRedactedOut(t, raw, v, depth+1)
+			}
 			continue
 		}
-		if v = lenientUnescape(v); v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
+		if !redacted(v) {
 			t.Fatalf("value of %q kept: %q → %q", k, raw, out)
 		}
 	}
 }
 
 // FuzzRedact: Redact never panics; an http(s) URL it returns is redacted
-// already (checkRedacted); and a link with a secret in a credential
-// position (secretURL), its query one net/url parses or not, comes out
-// without it.
+// already (checkRedacted); RedactLoose cuts nothing more from what it
+// returned; and a link with a secret in a credential position
+// (secretURL), its query one net/url parses or not, comes out without it.
 func FuzzRedact(f *testing.F) {
 	for _, s := range []struct {
 		raw, hostPath, before, after string
@@ -792,11 +931,22 @@ func FuzzRedact(f *testing.F) {
 		{"https://u:p%zz@h/", "h/", "", "", 1 | 16, 0},
 		{"https://u:p%zz@h/x?password=p;w", "h/x", "a=1", ";w;rd", 3 | 8 | 16, 9},
 		{"https://h/dl?fileKey=march;v=2", "h/dl", "v=2", "", 2 | 8, 17},
+		// Names glued into one word, path parameters, links in values.
+		{"https://h/x?accesstoken=S&page=2", "h/x", "page=2", "", 2, 19},
+		{"https://h/march.csv;jsessionid=S?m=1", "h/march.csv", "m=1", "", 32, 23},
+		{"https://h/a;v=2/b;JSESSIONID=S;x/c.csv", "h/a;v=2/b", "", "", 32 | 1, 23},
+		{"https://h/x?next=https://h/y?token=S", "h/x", "", "&m=1", 64, 0},
+		{"https://h/x?r=https%3A%2F%2Fh%2Fy%3FX-Amz-Signature%3DS", "h/x", "a=%zz", "", 128 | 64, 8},
+		{"https://h/x?matkhau=S;thang=03", "h/x", "", ";thang=03", 2 | 8 | 32, 30},
+		{"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?ticket=S", "h/x", "", "", 255, 27},
 	} {
 		f.Add(s.raw, s.hostPath, s.before, s.after, s.shape, s.name)
 	}
 	f.Fuzz(func(t *testing.T, raw, hostPath, before, after string, shape, name uint8) {
 		checkRedacted(t, raw)
+		if once := RedactLoose(raw); RedactLoose(once) != once {
+			t.Fatalf("RedactLoose not idempotent: %q → %q → %q", raw, once, RedactLoose(once))
+		}
 		in, placed := secretURL(hostPath, before, after, shape, name)
 		checkRedacted(t, in)
 		if strings.Count(in, fuzzSecret) != placed {
@@ -810,8 +960,9 @@ func FuzzRedact(f *testing.F) {
 
 // FuzzRedactText: a message that quotes a link with a secret in a
 // credential position (secretURL) after a space, followed by anything,
-// comes out of RedactText without it. What ends a URL in text (a space, a quote, '<', '>') is taken out
-// of the link's parts: the link is then one URL of the text.
+// comes out of RedactText without it, and reads the same redacted again.
+// What ends a URL in text (a space, a quote, '<', '>') is taken out of the
+// link's parts: the link is then one URL of the text.
 func FuzzRedactText(f *testing.F) {
 	for _, s := range []struct {
 		prefix, hostPath, before, after, suffix string
@@ -825,6 +976,9 @@ func FuzzRedactText(f *testing.F) {
 		{"tải", "h/x.csv", "", "%zz", ": lỗi", 3 | 16, 0},
 		{"máy chủ trả lời 404 (", "h/x", "month=03", "", ").", 2 | 4, 0},
 		{`url: got "htps:`, "h/x", "", "", `", fix it`, 2, 1},
+		{"tải", "h/march.csv", "m=1", "", ": 404", 32, 23},
+		{"tải", "h/x", "x=1,https://h/y?a=1", "", ".", 2, 19},
+		{"tải", "h/x", "", ",https://h/z?m=1", ", lỗi", 64 | 128, 22},
 	} {
 		f.Add(s.prefix, s.hostPath, s.before, s.after, s.suffix, s.shape, s.name)
 	}
@@ -840,8 +994,12 @@ func FuzzRedactText(f *testing.F) {
 		if strings.Count(in, fuzzSecret) != placed {
 			return // the fuzzer wrote the secret elsewhere too
 		}
-		if out := RedactText(in); strings.Contains(out, fuzzSecret) {
+		out := RedactText(in)
+		if strings.Contains(out, fuzzSecret) {
 			t.Fatalf("secret kept: %q → %q", in, out)
+		}
+		if again := RedactText(out); again != out {
+			t.Fatalf("not idempotent: %q → %q → %q", in, out, again)
 		}
 	})
 }

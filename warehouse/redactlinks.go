@@ -14,6 +14,10 @@ import (
 // transaction with its schema_migrations row, so once.
 var goMigrations = []goMigration{
 	{104, "0104_redact_stored_links", redactStoredLinks},
+	// Redact now also reads credential names glued into one word
+	// (accesstoken, JSESSIONID) or Vietnamese (matkhau), parameters after
+	// ';' in the path, and links inside parameter values.
+	{105, "0105_redact_stored_links", redactStoredLinks},
 }
 
 type goMigration struct {
@@ -22,16 +26,16 @@ type goMigration struct {
 	apply   func(context.Context, *sql.Tx) error
 }
 
-// redactStoredLinks names the files of a warehouse written before Redact
-// knew the queries net/url refuses (';' between parameters, a broken '%'
-// escape) as runs name them now: such a link was stored whole, its token
-// in it, as the file's path in the ledger, in the rows loaded from it and
-// in run messages and errors. Redact and RedactText leave what they
-// redacted as it is, so only such links change. A link whose token was
-// fresh at every listing was stored once per token; those rows now share
-// one name, the one the next run gives the file. A later fix to Redact
-// redacts what an older one stored by registering this again under a new
-// version.
+// redactStoredLinks names the files of a warehouse written before a fix
+// to Redact (0104: queries net/url refuses, ';' between parameters or a
+// broken '%' escape; 0105: see goMigrations) as runs name them now: such
+// a link was stored with its token, as the file's path in the ledger, in
+// the rows loaded from it and in run messages and errors. Redact and
+// RedactText leave what they redacted as it is, so only such links
+// change. A link whose token was fresh at every listing was stored once
+// per token; those rows now share one name, the one the next run gives
+// the file. A later fix to Redact redacts what an older one stored by
+// registering this again under a new version.
 func redactStoredLinks(ctx context.Context, tx *sql.Tx) error {
 	// Every table that names a ledger file does so in source_file.
 	links, err := columns(ctx, tx, `SELECT table_name, column_name FROM duckdb_columns() c

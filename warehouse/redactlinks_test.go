@@ -26,10 +26,6 @@ import (
 func TestRedactStoredLinks(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const (
 		sess1     = "https://dvc.example/dl?file=march;token=SECRETSESS1"
 		sess2     = "https://dvc.example/dl?file=march;token=SECRETSESS2"
@@ -45,52 +41,11 @@ func TestRedactStoredLinks(t *testing.T) {
 		statusErr = "source portal: chỉ mục https://dvc.example/index.txt?a=1;access_token=SECRETINDEX: timeout"
 		wantStat  = "source portal: chỉ mục https://dvc.example/index.txt?a=1;access_token=REDACTED: timeout"
 	)
-	// What the older version stored, through the ledger as it wrote it.
-	at := time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC)
-	for i, p := range []string{sess1, sess2, broken, password, redacted, local} {
-		r := &Run{Trigger: "schedule", StartedAt: at}
-		if err := w.StartRun(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		st, err := w.NewStage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sha := fmt.Sprintf("sha%d", i)
-		rec := stageFile(t, 1, p, sha, at, []string{fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)}, []string{"", "bad date"})
-		rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{rec})
-		if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
-			t.Fatal(err)
-		}
-		rdr.Release()
-		rec.Release()
-		f := &FileResult{Seq: 1, Source: "s", Path: p, SHA256: sha, Status: "loaded", RowsRead: 2}
-		in := CommitInput{RunID: r.ID, LoadedAt: at, Units: []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune"}}, Files: []*FileResult{f}}
-		if p == sess2 {
-			in.Sources = []SourceStatus{{Source: "portal", Error: statusErr}}
-		}
-		if err := st.Commit(ctx, in); err != nil {
-			t.Fatal(err)
-		}
-		st.Close()
-		r.Status, r.Message = RunPartial, runMsg
-		if err := w.FinishRun(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, q := range []string{
-		`UPDATE source_files SET status = 'failed', error = '` + runMsg + `' WHERE path = '` + broken + `'`,
+	storeLinks(t, path, []string{sess1, sess2, broken, password, redacted, local}, runMsg, sess2, statusErr,
+		`UPDATE source_files SET status = 'failed', error = '`+runMsg+`' WHERE path = '`+broken+`'`,
 		`INSERT INTO par_sheets (period, unit_code, source, source_file, file_sha256, rows_loaded, rows_quarantined, run_id, loaded_at)
-			VALUES ('2026', 'U1', 's', '` + password + `', 'p', 1, 0, 1, TIMESTAMP '2026-03-03 01:30:00')`,
-		`DELETE FROM schema_migrations WHERE version = 104`,
-	} {
-		if _, err := w.DB().Exec(q); err != nil {
-			t.Fatal(q, err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+			VALUES ('2026', 'U1', 's', '`+password+`', 'p', 1, 0, 1, TIMESTAMP '2026-03-03 01:30:00')`,
+		`DELETE FROM schema_migrations WHERE version = 104`)
 
 	for open := 1; open <= 2; open++ {
 		w, err := Open(ctx, path, Options{})
@@ -127,6 +82,134 @@ func TestRedactStoredLinks(t *testing.T) {
 			t.Errorf("open %d: source_status.last_error %s", open, got)
 		}
 		if got := query(`SELECT count(*)::VARCHAR || ' ' || min(name) FROM schema_migrations WHERE version = 104`); got != "1 0104_redact_stored_links" {
+			t.Errorf("open %d: schema_migrations %s", open, got)
+		}
+		var leaks int
+		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
+			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRET'))
+			+ (SELECT count(*) FROM source_status WHERE contains(last_error, 'SECRET'))`).Scan(&leaks); err != nil || leaks != 0 {
+			t.Errorf("open %d: %d rows still hold a secret (%v)", open, leaks, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// storeLinks writes a warehouse at path as an older cchc did, through the
+// ledger: one run per link of paths, each loading two rows (one
+// quarantined) from that file and ending with the message runMsg; the
+// run of statusAt records statusErr as its source's error. The queries
+// then change what the ledger cannot write.
+func storeLinks(t *testing.T, path string, paths []string, runMsg, statusAt, statusErr string, queries ...string) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 3, 1, 30, 0, 0, time.UTC)
+	for i, p := range paths {
+		r := &Run{Trigger: "schedule", StartedAt: at}
+		if err := w.StartRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		st, err := w.NewStage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sha := fmt.Sprintf("sha%d", i)
+		rec := stageFile(t, 1, p, sha, at, []string{fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)}, []string{"", "bad date"})
+		rdr, _ := array.NewRecordReader(transforms.StageSchema, []arrow.Record{rec})
+		if err := st.LoadDataset(ctx, datasets.Dossiers, rdr); err != nil {
+			t.Fatal(err)
+		}
+		rdr.Release()
+		rec.Release()
+		f := &FileResult{Seq: 1, Source: "s", Path: p, SHA256: sha, Status: "loaded", RowsRead: 2}
+		in := CommitInput{RunID: r.ID, LoadedAt: at, Units: []units.Unit{{Code: "U1", Name: "Đơn vị 1", Level: "commune"}}, Files: []*FileResult{f}}
+		if p == statusAt {
+			in.Sources = []SourceStatus{{Source: "portal", Error: statusErr}}
+		}
+		if err := st.Commit(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		r.Status, r.Message = RunPartial, runMsg
+		if err := w.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range queries {
+		if _, err := w.DB().Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRedactStoredLinks0105: links an older Redact left whole because it
+// did not read their credential (a name glued into one word, a parameter
+// after ';' in the path, a link in a value) or digested it (an AWS access
+// key) are named once by 0105 as runs name them now; links with none stay
+// as they were.
+func TestRedactStoredLinks0105(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	const (
+		acc1      = "https://dvc.example/dl?accesstoken=SECRETACC1&file=march"
+		acc2      = "https://dvc.example/dl?accesstoken=SECRETACC2&file=march"
+		jsession  = "https://dvc.example/april.csv;jsessionid=SECRETJSESSION?m=1"
+		nested    = "https://dvc.example/dl?file=may&next=https://sso.example/cb?ticket=SECRETTICKET"
+		plain     = "https://dvc.example/dl?page=2&author=bavi&next=https://dvc.example/dl?file=june"
+		aws       = "https://s3.example/b/x.csv?AWSAccessKeyId=REDACTED-0123456789ab&Expires=1&Signature=REDACTED"
+		wantAWS   = "https://s3.example/b/x.csv?AWSAccessKeyId=REDACTED&Expires=1&Signature=REDACTED"
+		local     = "/srv/exports/ba-vi/token=1.csv"
+		wantAcc   = "https://dvc.example/dl?accesstoken=REDACTED&file=march"
+		wantJsess = "https://dvc.example/april.csv;jsessionid=REDACTED?m=1"
+		wantNest  = "https://dvc.example/dl?file=may&next=https%3A%2F%2Fsso.example%2Fcb%3Fticket%3DREDACTED"
+		runMsg    = "source portal: tải https://dvc.example/x?f=1,https://dvc.example/y?wstoken=SECRETMSG: 404."
+		wantRun   = "source portal: tải https://dvc.example/x?f=1,https://dvc.example/y?wstoken=REDACTED: 404."
+		statusErr = "source portal: chỉ mục https://dvc.example/index.txt;JSESSIONID=SECRETINDEX: timeout"
+		wantStat  = "source portal: chỉ mục https://dvc.example/index.txt;JSESSIONID=REDACTED: timeout"
+	)
+	storeLinks(t, path, []string{acc1, acc2, jsession, nested, plain, aws, local}, runMsg, acc2, statusErr,
+		`DELETE FROM schema_migrations WHERE version = 105`)
+
+	for open := 1; open <= 2; open++ {
+		w, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		query := func(q string) string {
+			t.Helper()
+			var s string
+			if err := w.DB().QueryRow(q).Scan(&s); err != nil {
+				t.Fatal(q, err)
+			}
+			return s
+		}
+		want := []string{local, wantJsess, wantAcc, wantAcc, wantNest, plain, wantAWS}
+		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
+			t.Errorf("open %d: source_files.path %s", open, got)
+		}
+		want = append(want[:3], want[4:]...) // the two accesstoken links are one file now
+		for _, table := range []string{"dossiers", "quarantine"} {
+			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != strings.Join(want, " ") {
+				t.Errorf("open %d: %s.source_file %s", open, table, got)
+			}
+		}
+		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
+			t.Errorf("open %d: runs.message %s", open, got)
+		}
+		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
+			t.Errorf("open %d: source_status.last_error %s", open, got)
+		}
+		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version IN (104, 105)`); got != "0104_redact_stored_links 0105_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
 		var leaks int
