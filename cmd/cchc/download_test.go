@@ -113,33 +113,7 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 			"H41.01-260302-0001,Ba Vì,Cấp giấy phép xây dựng,Xây dựng,Trực tuyến,02/03/2026 08:00,16/03/2026 17:00,10/03/2026 09:00,Đã xử lý xong\n"))
 	}))
 	defer srv.Close()
-	dir := project(t, `  - name: portal
-    kind: http
-    url: `+srv.URL+`/x.csv
-    retries: 0
-    unit: H.BAVI
-`, "")
-	// The project belongs to the service user, who can reach it and run
-	// the binary.
-	for _, d := range []string{filepath.Dir(dir), filepath.Dir(binary)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, service, service)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	if err := os.Chmod(tmp, 0o1777); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TMPDIR=" + tmp}
-	downloads := filepath.Join(dir, "cchc.duckdb.downloads")
+	dir, env, downloads := serviceProject(t, srv.URL, service)
 
 	r := cchc(t, dir, env, "validate")
 	if r.code != 0 || !strings.Contains(r.stdout, "kiểm tra 1 dòng, 0 dòng sẽ bị cách ly") {
@@ -148,7 +122,7 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 	if _, err := os.Stat(downloads); err == nil {
 		t.Errorf("validate created %s", downloads)
 	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(strings.TrimPrefix(env[0], "TMPDIR="), "*")); len(left) > 0 {
 		t.Errorf("validate left %v in TMPDIR", left)
 	}
 
@@ -218,31 +192,7 @@ func TestKilledRootDownloadRemovedByServiceUser(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	dir := project(t, `  - name: portal
-    kind: http
-    url: `+srv.URL+`/x.csv
-    retries: 0
-    unit: H.BAVI
-`, "")
-	for _, d := range []string{filepath.Dir(dir), filepath.Dir(binary)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, service, service)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	if err := os.Chmod(tmp, 0o1777); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TMPDIR=" + tmp}
-	downloads := filepath.Join(dir, "cchc.duckdb.downloads")
+	dir, env, downloads := serviceProject(t, srv.URL, service)
 
 	// The service user's runs made the warehouse and the downloads folder.
 	if r := cchcAs(t, dir, service, env, "run"); r.code != 0 {
@@ -297,4 +247,36 @@ func TestKilledRootDownloadRemovedByServiceUser(t *testing.T) {
 		b, _ := os.ReadFile(left[0])
 		t.Errorf("the killed root run's download is still there after the service user's run (%v, %d bytes)", err, len(b))
 	}
+}
+
+// serviceProject makes a project of one HTTP source reading url/x.csv that
+// belongs to the service user, who can reach it and run the binary, with
+// a TMPDIR every user can write; it returns the project, the environment
+// naming that TMPDIR and the project's downloads folder.
+func serviceProject(t *testing.T, url string, service int) (dir string, env []string, downloads string) {
+	t.Helper()
+	dir = project(t, `  - name: portal
+    kind: http
+    url: `+url+`/x.csv
+    retries: 0
+    unit: H.BAVI
+`, "")
+	for _, d := range []string{filepath.Dir(dir), filepath.Dir(binary)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, service, service)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if err := os.Chmod(tmp, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return dir, []string{"TMPDIR=" + tmp}, filepath.Join(dir, "cchc.duckdb.downloads")
 }
