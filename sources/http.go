@@ -854,28 +854,19 @@ func lenientUnescape(s string) string {
 		switch c := s[i]; {
 		case c == '+':
 			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		case c == '%' && i+2 < len(s):
+			var d [1]byte
+			if _, err := hex.Decode(d[:], []byte(s[i+1:i+3])); err != nil {
+				b.WriteByte(c) // a broken escape, kept as written
+				continue
+			}
+			b.WriteByte(d[0])
 			i += 2
 		default:
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // A parameter's name marks a credential in two ways. credentialMarkers

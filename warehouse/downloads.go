@@ -44,13 +44,9 @@ func PrepareDownloads(warehouse string) error {
 	return os.Remove(probe.Name())
 }
 
-// ownerOf returns the user and group owning path; ok is false when it
-// cannot be read or the system has no such notion.
-func ownerOf(path string) (uid, gid int, ok bool) { return fileowner.Of(path) }
-
 // giveToParentOwner gives dir the owner and group of its parent folder.
 func giveToParentOwner(dir string) error {
-	uid, gid, ok := ownerOf(filepath.Dir(dir))
+	uid, gid, ok := fileowner.Of(filepath.Dir(dir))
 	if !ok || uid == 0 {
 		return nil
 	}
@@ -60,7 +56,7 @@ func giveToParentOwner(dir string) error {
 // notWritable says whose dir is and what to do about it.
 func notWritable(dir string, err error) error {
 	owner := "?"
-	if uid, _, ok := ownerOf(dir); ok {
+	if uid, _, ok := fileowner.Of(dir); ok {
 		owner = userName(uid)
 	}
 	me := userName(os.Geteuid())
@@ -79,6 +75,6 @@ func userName(uid int) string {
 
 // Owns reports whether path exists and belongs to this process's user.
 func Owns(path string) bool {
-	uid, _, ok := ownerOf(path)
+	uid, _, ok := fileowner.Of(path)
 	return ok && uid == os.Geteuid()
 }

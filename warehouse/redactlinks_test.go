@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -52,14 +53,7 @@ func TestRedactStoredLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		query := func(q string) string {
-			t.Helper()
-			var s string
-			if err := w.DB().QueryRow(q).Scan(&s); err != nil {
-				t.Fatal(q, err)
-			}
-			return s
-		}
+		query := func(q string) string { return queryString(t, w.DB(), q) }
 		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != local+" "+wantBrk+" "+redacted+" "+wantSess+" "+wantSess+" "+wantPass {
 			t.Errorf("open %d: source_files.path %s", open, got)
 		}
@@ -185,14 +179,7 @@ func TestRedactStoredLinks0105(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		query := func(q string) string {
-			t.Helper()
-			var s string
-			if err := w.DB().QueryRow(q).Scan(&s); err != nil {
-				t.Fatal(q, err)
-			}
-			return s
-		}
+		query := func(q string) string { return queryString(t, w.DB(), q) }
 		want := []string{local, wantJsess, wantAcc, wantAcc, wantNest, plain, wantAWS}
 		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
 			t.Errorf("open %d: source_files.path %s", open, got)
@@ -236,4 +223,14 @@ func TestMigrationVersionTaken(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "0103_again: version 0103 is taken by 0103_run_unpublished.sql") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// queryString reads a query's one string.
+func queryString(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	var s string
+	if err := db.QueryRow(q).Scan(&s); err != nil {
+		t.Fatal(q, err)
+	}
+	return s
 }
