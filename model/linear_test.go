@@ -116,6 +116,15 @@ func FuzzSplitCounts(f *testing.F) {
 			if inner, ok := splitCounts([]string{call}); !ok || len(inner.counts) != 1 || inner.exprs[0] != "c1" {
 				t.Fatalf("call %q is not one count: %+v %v", call, inner, ok)
 			}
+			// Summed or left as written, the call stays one count the
+			// counts' query can hold: one balanced expression.
+			sum := countSum(call)
+			if sum != call && !strings.HasPrefix(sum, "CAST(sum(CASE WHEN (") {
+				t.Fatalf("countSum(%q) = %q", call, sum)
+			}
+			if end, ok := matchParen(sum, strings.IndexByte(sum, '(')); sum != call && (!ok || end != len(sum)) {
+				t.Fatalf("countSum(%q) = %q: not one balanced call", call, sum)
+			}
 		}
 	})
 }
