@@ -76,20 +76,29 @@ func Adopt(warehouse string) error {
 	// The WAL first: until the file is adopted too, DuckDB still cannot
 	// open the warehouse, and the next run adopts what is left.
 	for i := len(foreign) - 1; i >= 0; i-- {
-		if err := adoptFile(foreign[i]); err != nil {
+		// The warehouse is copied through the locked handle: closing any
+		// other handle on it would drop this process's fcntl lock.
+		src := db
+		if foreign[i] != warehouse {
+			src = nil
+		}
+		if err := adoptFile(foreign[i], src); err != nil {
 			return notAdopted(foreign[:i+1], err)
 		}
 	}
 	return syncDir(dir)
 }
 
-// adoptFile replaces path with a copy of it made by this process.
-func adoptFile(path string) error {
-	src, err := os.Open(path)
-	if err != nil {
-		return err
+// adoptFile replaces path with a copy of it made by this process; src,
+// when not nil, is path open for reading.
+func adoptFile(path string, src *os.File) error {
+	if src == nil {
+		var err error
+		if src, err = os.Open(path); err != nil {
+			return err
+		}
+		defer src.Close()
 	}
-	defer src.Close()
 	st, err := src.Stat()
 	if err != nil {
 		return err

@@ -70,9 +70,6 @@ partitions whose content changed); --lake writes the lake alone.`,
 				return failedErr(err)
 			}
 			defer lock.Release()
-			if err := warehouse.Adopt(cfg.Warehouse); err != nil {
-				return failedErr(err)
-			}
 			pipeline.RemoveLeftovers(cfg, newLogger(cmd.ErrOrStderr()))
 			w, err := openPublished(ctx, cmd, cfg)
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cchc/cchc/warehouse"
 )
 
 // These tests run cchc as root in a project folder that belongs to a
@@ -157,6 +160,11 @@ func TestRootRunThenServiceUser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	lock := filepath.Join(dir, "cchc.duckdb.lock")
+	r := cchcAs(t, dir, serviceUID, nil, "run")
+	if fix := "Hãy chạy: sudo chown nobody:nogroup " + lock + " rồi chạy lại"; r.code != 1 || !strings.Contains(r.stderr, fix) {
+		t.Errorf("the service user's run with root's lock file: exit %d, want 1 and %q\n%s%s", r.code, fix, r.stdout, r.stderr)
+	}
 	// A link the folder's owner planted must not make root give away
 	// what it points to.
 	outside := filepath.Join(t.TempDir(), "root-only")
@@ -167,7 +175,7 @@ func TestRootRunThenServiceUser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh")
+	r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh")
 	if r.code != 0 {
 		t.Fatalf("root run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -229,7 +237,35 @@ func TestServiceUserAdoptsRootsWarehouse(t *testing.T) {
 				before[p] = sha256.Sum256(b)
 			}
 
+			unchanged := func(when string) {
+				t.Helper()
+				for p, sum := range before {
+					b, _ := os.ReadFile(p)
+					if sha256.Sum256(b) != sum {
+						t.Errorf("%s changed %s", when, p)
+					}
+				}
+			}
+
 			if tc.walMode&0o004 != 0 {
+				// Not while another program (here this root process) has
+				// the warehouse open for writing: it could still write the
+				// files being copied.
+				w, err := warehouse.Open(context.Background(), db, warehouse.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := cchcAs(t, dir, serviceUID, nil, "run")
+				if r.code != 1 || !strings.Contains(r.stderr, "the warehouse file is open in another program") {
+					t.Errorf("adoption while a writer has the warehouse open: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+				}
+				unchanged("the run that found a writer")
+				if bad := notOwnedBy(t, dir, serviceUID); len(bad) != 2 {
+					t.Errorf("the run that found a writer replaced files: now not the service user's: %v", bad)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
 				serviceRunOK(t, dir)
 				if bad := notOwnedBy(t, dir, serviceUID); len(bad) > 0 {
 					t.Errorf("not adopted: %v", bad)
@@ -245,12 +281,7 @@ func TestServiceUserAdoptsRootsWarehouse(t *testing.T) {
 			if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, fix) || !strings.Contains(r.stderr, "chưa ghi gì") {
 				t.Errorf("run with an unreadable root WAL: exit %d, want 1, %q and %q\n%s%s", r.code, want, fix, r.stdout, r.stderr)
 			}
-			for p, sum := range before {
-				b, _ := os.ReadFile(p)
-				if sha256.Sum256(b) != sum {
-					t.Errorf("the failed run changed %s", p)
-				}
-			}
+			unchanged("the failed run")
 			for _, p := range []string{"cchc.snapshot.duckdb", "out"} {
 				if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
 					t.Errorf("the failed run wrote %s", p)
