@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -28,15 +29,15 @@ func asFolderOwner(cfg *config.Config, log *slog.Logger) error {
 	}
 	handed, err := fileowner.HandOver(dir, func(name string) bool { return warehouse.IsOwnFile(cfg.Warehouse, name) }, uid, gid)
 	for _, out := range []string{cfg.Publish.Dir, cfg.Publish.Lake} {
-		if out == "" || err != nil {
-			continue
+		if out != "" {
+			more, oerr := fileowner.HandOver(filepath.Dir(out), func(name string) bool { return name == filepath.Base(out) }, uid, gid)
+			handed, err = append(handed, more...), errors.Join(err, oerr)
 		}
-		var more []string
-		more, err = fileowner.HandOver(filepath.Dir(out), func(name string) bool { return name == filepath.Base(out) }, uid, gid)
-		handed = append(handed, more...)
 	}
 	if err != nil {
-		return failedErr(fmt.Errorf("không giao lại được cho chủ thư mục %s các tệp do root tạo: %w", dir, err))
+		// Only files of older versions' root runs are at stake: the run
+		// goes on, and the service user's run names any it cannot open.
+		log.Error("không giao lại được cho chủ thư mục các tệp do root tạo", "dir", dir, "err", err)
 	}
 	if len(handed) > 0 {
 		log.Warn("đã giao lại cho chủ thư mục các tệp mà một lần chạy bằng root trước đây để lại", "dir", dir, "files", len(handed))

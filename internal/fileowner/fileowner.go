@@ -5,6 +5,7 @@
 package fileowner
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -105,11 +106,16 @@ func Become(dir string) (u *user.User, ok bool, err error) {
 // the entry's folder belongs to uid: the files that a root run of an
 // earlier version, which did not yet Become the folder owner, left in the
 // service user's folders (warehouse, WAL, lock, snapshot, publications).
-// It walks through an os.Root opened on dir and changes owners without
-// following symlinks, so a link the folder's owner planted cannot make
-// root give away a file outside dir. It returns the paths changed.
+// It descends only into folders uid owns, walks through an os.Root opened
+// on dir and changes owners without following symlinks, so a link the
+// folder's owner planted cannot make root give away a file outside dir.
+// A missing dir or a file removed meanwhile is not an error. It returns
+// the paths changed.
 func HandOver(dir string, match func(name string) bool, uid, gid int) ([]string, error) {
 	r, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,33 +126,38 @@ func HandOver(dir string, match func(name string) bool, uid, gid int) ([]string,
 			return 0, false
 		}
 		sys, ok := st.Sys().(*syscall.Stat_t)
-		return int(sys.Uid), ok
+		if !ok {
+			return 0, false
+		}
+		return int(sys.Uid), true
 	}
 	var changed []string
 	err = fs.WalkDir(r.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if name == "." {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || name == "." {
 			return err
 		}
 		if !strings.Contains(name, "/") && !match(name) {
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if parent, ok := owner(path.Dir(name)); !ok || parent != uid {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if o, ok := owner(name); ok && o == 0 {
-			if err := r.Lchown(name, uid, gid); err != nil {
+		o, ok := owner(name)
+		if !ok {
+			return nil
+		}
+		if parent, ok := owner(path.Dir(name)); o == 0 && ok && parent == uid {
+			if err := r.Lchown(name, uid, gid); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
+			o = uid
 			changed = append(changed, filepath.Join(dir, filepath.FromSlash(name)))
+		}
+		if d.IsDir() && o != uid {
+			return fs.SkipDir
 		}
 		return nil
 	})

@@ -96,6 +96,29 @@ func TestHandOver(t *testing.T) {
 	if len(changed) != 7 {
 		t.Errorf("changed %d paths, want 7: %v", len(changed), changed)
 	}
+
+	// A publication folder of the owner's in a folder of root's: what root
+	// left in it is handed over, the root folder itself is not.
+	parent := t.TempDir()
+	pub := filepath.Join(parent, "out")
+	if err := os.MkdirAll(filepath.Join(pub, "2026-03"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(pub, service, service); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err = HandOver(parent, func(name string) bool { return name == "out" }, service, service); err != nil || len(changed) != 1 {
+		t.Errorf("publication folder in root's folder: changed %v, %v; want out/2026-03", changed, err)
+	}
+	if got := uidOf(t, filepath.Join(pub, "2026-03")); got != service {
+		t.Errorf("out/2026-03: uid %d, want %d", got, service)
+	}
+	if got := uidOf(t, parent); got != 0 {
+		t.Errorf("the root folder holding out/ became uid %d", got)
+	}
+	if changed, err := HandOver(filepath.Join(parent, "missing"), func(string) bool { return true }, service, service); err != nil || changed != nil {
+		t.Errorf("missing folder: %v, %v", changed, err)
+	}
 }
 
 // Become, in a child process (it cannot be undone): the child takes the
