@@ -48,7 +48,10 @@ func asFolderOwner(cfg *config.Config, log *slog.Logger) error {
 			"hãy chạy bằng người dùng đó (sudo -u <người dùng> cchc ...): %w", dir, err))
 	}
 	if switched {
-		log.Info("cchc chạy bằng root: chuyển sang người dùng sở hữu thư mục kho dữ liệu, để mọi tệp nó tạo ra thuộc về người dùng đó",
+		// A warning, so that it shows on the operator's terminal too: a
+		// source only root can read fails from here on, as it would in
+		// the nightly.
+		log.Warn("cchc chạy bằng root: chuyển sang người dùng sở hữu thư mục kho dữ liệu, để mọi tệp nó tạo ra thuộc về người dùng đó",
 			"user", u.Username, "dir", dir)
 	}
 	return nil
