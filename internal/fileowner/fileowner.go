@@ -1,7 +1,9 @@
 // Package fileowner reads who owns a file, so that what cchc run as root (an
 // admin's cron job, a `sudo cchc run`) writes into the service user's
-// folders stays the service user's. It is shared by warehouse (the
-// downloads folder) and sources (each download in it).
+// folders stays the service user's. cmd/cchc makes a root run Become the
+// folder's owner (after HandOver of what older versions left root's);
+// warehouse (the downloads folder) and sources (each download in it) use
+// Of and Follow, which still matter where cchc stays root (validate).
 package fileowner
 
 import (
