@@ -50,6 +50,11 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("đã nhận quyền ghi của một tiến trình đã chết mà chưa trả quyền; lần chạy của nó sẽ được ghi là thất bại",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
+	// Before anything is written: a warehouse or WAL that a root run
+	// left is made this user's, or the run stops saying how to fix it.
+	if err := warehouse.Adopt(cfg.Warehouse); err != nil {
+		return nil, skip(cfg, opts, me, now, err, log)
+	}
 	RemoveLeftovers(cfg, log)
 	// The previous snapshot is copied beside the run: the new one then
 	// rewrites only what the run changed.

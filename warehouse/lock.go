@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -49,6 +50,12 @@ func LockPath(warehouse string) string { return warehouse + ".lock" }
 func AcquireLock(ctx context.Context, warehouse string, timeout time.Duration, me Holder) (*Lock, error) {
 	path := LockPath(warehouse)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, fs.ErrPermission) {
+		// Left by a root run of a version that did not yet switch to the
+		// folder's owner. It is not replaced here: a process of that
+		// version may still hold the flock of this very file.
+		return nil, notAdopted([]string{path}, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

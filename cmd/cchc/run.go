@@ -19,7 +19,7 @@ import (
 func runCmd(g *globals) *cobra.Command {
 	var only []string
 	var full bool
-	var pause time.Duration
+	var pause, pauseAfter time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run one batch now: extract new files, transform, load, model, publish",
@@ -47,6 +47,9 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 				logOut = lineClearer{stderr}
 			}
 			opts := pipeline.Options{Trigger: "manual", Sources: only, FullRefresh: full, Logger: newLogger(logOut)}
+			if err := asFolderOwner(cfg, opts.Logger); err != nil {
+				return err
+			}
 			if pause > 0 {
 				// Test hook: hold the run inside its commit transaction so a
 				// test can kill it, or read, at a point it controls.
@@ -58,6 +61,20 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 						case <-ctx.Done():
 							return ctx.Err()
 						}
+					}
+					return nil
+				}
+			}
+			if pauseAfter > 0 {
+				// Test hook: hold the run just after its data committed,
+				// before the model's transaction, so a test can kill it
+				// there with the WAL on disk.
+				opts.BeforeModel = func() error {
+					fmt.Fprintln(stderr, "cchc: paused after commit")
+					select {
+					case <-time.After(pauseAfter):
+					case <-ctx.Done():
+						return ctx.Err()
 					}
 					return nil
 				}
@@ -86,6 +103,8 @@ loaded), 1 failed (nothing was written), 2 bad usage or config.`,
 	cmd.Flags().BoolVar(&full, "full-refresh", false, "rebuild dossiers, quarantine and the file ledger from every source file, in one transaction")
 	cmd.Flags().DurationVar(&pause, "debug-pause-in-commit", 0, "test hook: pause inside the commit transaction")
 	cmd.Flags().MarkHidden("debug-pause-in-commit")
+	cmd.Flags().DurationVar(&pauseAfter, "debug-pause-after-commit", 0, "test hook: pause after the data commit, before the model")
+	cmd.Flags().MarkHidden("debug-pause-after-commit")
 	return cmd
 }
 

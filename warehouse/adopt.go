@@ -1,0 +1,174 @@
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/cchc/cchc/internal/fileowner"
+)
+
+// IsOwnFile reports whether name, an entry of the warehouse's folder, is
+// one that cchc or DuckDB makes for the warehouse: the file, its WAL, lock,
+// skipped journal, downloads and spill folders, the analysts' snapshot, its
+// WAL and its temporary copies. Other names (an admin's backup copy
+// "cchc.duckdb.bak") are not.
+func IsOwnFile(warehouse, name string) bool {
+	snap := SnapshotPath(warehouse)
+	switch name {
+	case filepath.Base(warehouse), filepath.Base(walPath(warehouse)), filepath.Base(LockPath(warehouse)),
+		filepath.Base(SkippedPath(warehouse)), filepath.Base(DownloadDir(warehouse)), filepath.Base(warehouse) + ".tmp",
+		filepath.Base(snap), filepath.Base(walPath(snap)):
+		return true
+	}
+	return strings.HasPrefix(name, snapshotTempPrefix(snap))
+}
+
+// Adopt makes the warehouse file and its WAL this process's user's when
+// another user (root, by a `sudo cchc run` of a version that did not yet
+// switch to the folder's owner) created them in a folder this user owns.
+// DuckDB opens both read-write, so it cannot open a warehouse whose file
+// or WAL is root's, even readable: every later run would fail. Each is
+// copied beside itself with the same bytes and mode, synced, and renamed
+// over the original, then the folder is synced; the original is never
+// changed, so a crash at any point leaves either it or an identical copy.
+// The caller holds the writer lock (no cchc writes them meanwhile); a
+// shared fcntl lock on the warehouse file, the lock DuckDB itself takes,
+// keeps any other program (the DuckDB CLI as root) from writing them
+// while they are copied.
+//
+// When a file cannot be adopted (unreadable, or the folder is not this
+// user's), Adopt fails, before anything is written, with a message in
+// Vietnamese naming the files and the chown command that fixes them.
+// Root and the files' owner adopt nothing.
+func Adopt(warehouse string) error {
+	me := os.Geteuid()
+	if me == 0 {
+		return nil
+	}
+	var foreign []string
+	for _, p := range []string{warehouse, walPath(warehouse)} {
+		if uid, _, ok := fileowner.Of(p); ok && uid != me {
+			foreign = append(foreign, p)
+		}
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(warehouse)
+	if !Owns(dir) {
+		return notAdopted(foreign, fmt.Errorf("thư mục %s không thuộc người dùng %s", dir, userName(me)))
+	}
+	// DuckDB's lock: a writer holds it exclusively for as long as it has
+	// the file open; holding it shared keeps one from starting.
+	db, err := os.Open(warehouse)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return notAdopted(foreign, err)
+	}
+	if db != nil {
+		defer db.Close() // releases the fcntl lock
+		lk := syscall.Flock_t{Type: syscall.F_RDLCK, Whence: io.SeekStart}
+		if err := syscall.FcntlFlock(db.Fd(), syscall.F_SETLK, &lk); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrBusy, warehouse, err)
+		}
+	}
+	// The WAL first: until the file is adopted too, DuckDB still cannot
+	// open the warehouse, and the next run adopts what is left.
+	for i := len(foreign) - 1; i >= 0; i-- {
+		// The warehouse is copied through the locked handle: closing any
+		// other handle on it would drop this process's fcntl lock.
+		src := db
+		if foreign[i] != warehouse {
+			src = nil
+		}
+		if err := adoptFile(foreign[i], src); err != nil {
+			return notAdopted(foreign[:i+1], err)
+		}
+	}
+	return syncDir(dir)
+}
+
+// adoptFile replaces path with a copy of it made by this process; src,
+// when not nil, is path open for reading.
+func adoptFile(path string, src *os.File) error {
+	if src == nil {
+		var err error
+		if src, err = os.Open(path); err != nil {
+			return err
+		}
+		defer src.Close()
+	}
+	st, err := src.Stat()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".adopt-*")
+	if err != nil {
+		return CheckDiskFull(err, path)
+	}
+	_, err = io.Copy(tmp, src)
+	if err == nil {
+		err = tmp.Chmod(st.Mode().Perm())
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// The copy is complete: a file still being written by someone
+		// else would have changed size under the lock Adopt holds.
+		if now, serr := os.Stat(path); serr != nil || now.Size() != st.Size() || !now.ModTime().Equal(st.ModTime()) {
+			err = fmt.Errorf("%s changed while it was copied", path)
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return CheckDiskFull(err, path)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// notAdopted says whose the files are and the command that gives them to
+// this process's user.
+func notAdopted(files []string, err error) error {
+	owner := "?"
+	if uid, _, ok := fileowner.Of(files[0]); ok {
+		owner = userName(uid)
+	}
+	me, group := userName(os.Geteuid()), groupName(os.Getegid())
+	return fmt.Errorf("không mở được kho dữ liệu: %s thuộc người dùng %s (có lẽ do một lần chạy bằng sudo để lại), còn cchc đang chạy với người dùng %s "+
+		"và không tự nhận lại được (%w); chưa ghi gì. Hãy chạy: sudo chown %s:%s %s rồi chạy lại",
+		strings.Join(files, ", "), owner, me, err, me, group, strings.Join(files, " "))
+}
+
+// groupName is gid's group name, or the number when it has none.
+func groupName(gid int) string {
+	if g, err := user.LookupGroupId(strconv.Itoa(gid)); err == nil && g.Name != "" {
+		return g.Name
+	}
+	return strconv.Itoa(gid)
+}
