@@ -210,11 +210,14 @@ WITH na AS (
            EXISTS (SELECT 1 FROM par_fixed_diffs x WHERE x.period = m.period AND x.unit_code = m.unit_code
                    AND x.code = t.code AND x.kind = 'sheet' AND x.diff IS NOT NULL) AS tree_conflict,
            -- A data-fed node without data falls back to the sheet: its own
-           -- appraised points, else the sum of its applicable sheet leaves,
-           -- unknown (NULL) when any of them has no points: a leaf the
-           -- reader loaded as NULL (empty, unreadable, above its maximum)
-           -- is unknown, not 0.
-           CASE WHEN t.kind = 'data' AND s.appraised_points IS NULL THEN
+           -- appraised points when it is a leaf there, else the sum of its
+           -- applicable sheet leaves, unknown (NULL) when any of them has
+           -- no points: a leaf the reader loaded as NULL (empty,
+           -- unreadable, above its maximum) is unknown, not 0. A figure
+           -- written on the row of a node split into components is a
+           -- subtotal the reader only checks (a warning, never bounded by
+           -- the maximum): never a score.
+           CASE WHEN t.kind = 'data' AND (s.appraised_points IS NULL OR NOT s.is_leaf) THEN
                (SELECT CASE WHEN NOT bool_or(d.appraised_points IS NULL) THEN list_sum(list_sort(list(d.appraised_points))) END
                 FROM par_sheet_rows d
                 WHERE d.period = m.period AND d.unit_code = m.unit_code AND starts_with(d.code, t.code || '.')
