@@ -55,3 +55,53 @@ data:
 		}
 	}
 }
+
+// The survey field is scored by the survey: a "Không áp dụng" written in
+// the sheet's survey field does not take a unit's survey result out of
+// its maximum (the sheet's cells there are ignored, docs/contract.md).
+// Without a survey result the council's "Không áp dụng" still stands.
+// Tree: I (70) = I.1 70; II "Điều tra xã hội học" 30.
+//
+//	S.A  I.1 70, II written KAD, survey 5 → 70 + 5 = 75 of 100 → 75, Khá,
+//	     rank 3 after the two 90s (before: 70 of 70 → 100, rank 1, Xuất sắc)
+//	S.B  I.1 60, survey 30 → 90 of 100 → 90, Xuất sắc, rank 1
+//	S.C  I.1 63, II written KAD, no survey result → 63 of 70 → 90,
+//	     Xuất sắc, rank 1 (as before)
+//	peers 3, mean (75 + 90 + 90) / 3 = 85
+func TestPARReviewSurveyFieldNotApplicableIgnoredWhenSurveyed(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "S.A,Sở A,department", "S.B,Sở B,department", "S.C,Sở C,department")
+	for _, c := range []struct {
+		unit string
+		i1   float64
+		na   bool
+	}{{"S.A", 70, true}, {"S.B", 60, false}, {"S.C", 63, true}} {
+		parSheet(t, w, "2025", c.unit, []sheetNode{
+			{"I", nil, 1, false, "", 70, nil, false},
+			{"I.1", "I", 2, true, "", 70, c.i1, false},
+			{"II", nil, 1, true, "Điều tra xã hội học", 30, nil, c.na},
+		})
+	}
+	execAll(t, w, `INSERT INTO par_survey_results VALUES
+		('2025', 'S.A', 5, NULL, 'sv', 's.csv', 2, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00'),
+		('2025', 'S.B', 30, NULL, 'sv', 's.csv', 3, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`)
+	buildPAR(t, w, "default")
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, tier        string
+		total, max, score float64
+		rank              int
+	}{
+		{"S.A", "Khá", 75, 100, 75, 3},
+		{"S.B", "Xuất sắc", 90, 100, 90, 1},
+		{"S.C", "Xuất sắc", 63, 70, 90, 1},
+	} {
+		g := got[c.unit]
+		if g.status != "ranked" || !sameF(g.total, &c.total) || !sameF(g.max, &c.max) || !sameF(g.score, &c.score) || !sameI(g.rank, &c.rank) ||
+			g.tier != c.tier || g.peers != 3 || !sameF(g.mean, fp(85)) {
+			t.Errorf("%s: %s %s of %s → %s rank %s %q peers %d mean %s; want ranked %v of %v → %v rank %d %q, 3 peers, mean 85",
+				c.unit, g.status, show(g.total), show(g.max), show(g.score), show(g.rank), g.tier, g.peers, show(g.mean),
+				c.total, c.max, c.score, c.rank, c.tier)
+		}
+	}
+}

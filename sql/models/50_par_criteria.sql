@@ -204,7 +204,12 @@ WITH na AS (
     SELECT period, unit_code, code FROM par_sheet_rows WHERE not_applicable
 ), base AS (
     SELECT m.period, m.unit_code, t.code, t.kind, t.max_points AS tree_max,
-           NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
+           -- The survey scores the survey field: a "Không áp dụng" written
+           -- in the sheet there (whose cells are otherwise ignored) does
+           -- not take a unit's survey result out of its maximum; without
+           -- a result it stands, as the council's word.
+           (t.kind = 'survey' AND EXISTS (SELECT 1 FROM par_survey_results sv WHERE sv.period = m.period AND sv.unit_code = m.unit_code))
+           OR NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
            EXISTS (SELECT 1 FROM par_fixed_diffs x WHERE x.period = m.period AND x.unit_code = m.unit_code
