@@ -105,3 +105,32 @@ func TestPARReviewSurveyFieldNotApplicableIgnoredWhenSurveyed(t *testing.T) {
 		}
 	}
 }
+
+// The score change is kept like the score (9 decimals), so that the
+// published change rounds the change it is, half away from zero:
+// 84,005 − 81,25 = 2,755 → "+2,76 điểm", where 84.005 − 81.25 is
+// 2.7549999999999955 in floating point and would publish "+2,75".
+// One criterion I.1 of 100: X.A 81,25 in 2025, 84,005 in 2026.
+func TestPARReviewScoreChangeRounded(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "X.A,Xã A,commune")
+	for p, pts := range map[string]float64{"2025": 81.25, "2026": 84.005} {
+		parSheet(t, w, p, "X.A", []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 100, pts, false},
+		})
+	}
+	buildPAR(t, w, "default")
+	g := parScores(t, w.DB(), "2026")["X.A"]
+	if g.scoreChange == nil || *g.scoreChange != 2.755 || !sameI(g.prevRank, ip(1)) || !sameI(g.change, ip(0)) {
+		t.Errorf("X.A 2026: score change %s (%.17g), previous rank %s, change %s; want exactly 2.755, 1, 0",
+			show(g.scoreChange), deref(g.scoreChange), show(g.prevRank), show(g.change))
+	}
+}
+
+func deref(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

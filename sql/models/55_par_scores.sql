@@ -146,7 +146,10 @@ SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version
        prev.rank, prev.score,
        CASE WHEN n.rank IS NOT NULL THEN prev.rank - n.rank END,
        CASE WHEN n.rank IS NOT NULL AND prev.methodology = n.methodology AND prev.methodology_version = n.methodology_version
-            THEN n.score - prev.score END,
+            -- Rounded like the scores: 84,005 − 81,25 is
+            -- 2.7549999999999955 in floating point and would publish
+            -- "+2,75" for a change of 2,755 ("+2,76").
+            THEN round(n.score - prev.score, 9) END,
        n.peer_mean, n.provisional, n.note
 FROM par_new n
 LEFT JOIN prev ON prev.period = n.period AND prev.unit_code = n.unit_code AND prev.peer_group = n.peer_group;
