@@ -134,3 +134,31 @@ func deref(p *float64) float64 {
 	}
 	return *p
 }
+
+// A ranked unit always has a tier: the lowest tier ("Yếu < 50") takes
+// every score below the next one, a negative one too (penalty points
+// above the points, no penalty cap). I.1 of 100: X.A 1 point, penalty 5
+// → 1 − 5 = −4 of 100 → −4, rank 2, Yếu; X.B 50 → 50, rank 1, Trung bình.
+func TestPARReviewNegativeScoreHasLowestTier(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "X.A,Xã A,commune", "X.B,Xã B,commune")
+	for u, pts := range map[string]float64{"X.A": 1, "X.B": 50} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 100, nil, false},
+			{"I.1", "I", 2, true, "", 100, pts, false},
+		})
+	}
+	execAll(t, w, `INSERT INTO par_adjustment_rows VALUES ('2025', 'X.A', 'vi phạm', -5, 'adj', 'a.csv', 2, 'sha', 1, TIMESTAMP '2026-12-01 00:00:00')`)
+	buildPAR(t, w, "default")
+	got := parScores(t, w.DB(), "2025")
+	for _, c := range []struct {
+		unit, tier string
+		score      float64
+		rank       int
+	}{{"X.A", "Yếu", -4, 2}, {"X.B", "Trung bình", 50, 1}} {
+		g := got[c.unit]
+		if !sameF(g.score, &c.score) || !sameI(g.rank, &c.rank) || g.tier != c.tier {
+			t.Errorf("%s: score %s rank %s tier %q; want %v rank %d %q", c.unit, show(g.score), show(g.rank), g.tier, c.score, c.rank, c.tier)
+		}
+	}
+}

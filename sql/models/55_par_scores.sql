@@ -97,7 +97,12 @@ SELECT r.period, r.unit_code, r.peer_group, pp.methodology, pp.version AS method
        r.total_points, r.max_points, r.score,
        CASE WHEN r.status = 'ranked' THEN rank() OVER (PARTITION BY r.period, r.peer_group ORDER BY r.score DESC NULLS LAST) END AS rank,
        count(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_count,
-       (SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1) AS tier,
+       -- The lowest tier takes every score below the next one ("Yếu <
+       -- 50"), a negative one too (penalty above the points): a ranked
+       -- unit is never published without a tier.
+       CASE WHEN r.score IS NOT NULL THEN
+           coalesce((SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1),
+                    (SELECT name FROM par_tiers ORDER BY par_tiers.min LIMIT 1)) END AS tier,
        mn.peer_mean,
        p.provisional,
        nullif(r.reasons, '') AS note
