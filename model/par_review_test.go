@@ -162,3 +162,31 @@ func TestPARReviewNegativeScoreHasLowestTier(t *testing.T) {
 		}
 	}
 }
+
+// An incomplete unit's appraised points are unknown when a criterion it
+// must be scored on has no points: the sum of the others would publish a
+// missing criterion as 0. I (10) = I.1 4 + I.2 6.
+//
+//	X.A  I.1 4, I.2 no appraised points (NULL) → incomplete, appraised
+//	     NULL, total NULL (before: appraised 4)
+//	X.B  I.1 3, I.2 6 → 9 of 10 → 90, rank 1, appraised 9
+func TestPARReviewIncompleteAppraisedUnknown(t *testing.T) {
+	w := openWarehouse(t)
+	units(t, w.DB(), "X.A,Xã A,commune", "X.B,Xã B,commune")
+	for u, pts := range map[string][2]any{"X.A": {4.0, nil}, "X.B": {3.0, 6.0}} {
+		parSheet(t, w, "2025", u, []sheetNode{
+			{"I", nil, 1, false, "", 10, nil, false},
+			{"I.1", "I", 2, true, "", 4, pts[0], false},
+			{"I.2", "I", 2, true, "", 6, pts[1], false},
+		})
+	}
+	buildPAR(t, w, "default")
+	got := parScores(t, w.DB(), "2025")
+	if g := got["X.A"]; g.status != "incomplete" || g.appraised != nil || g.total != nil || g.rank != nil || g.note != "thiếu điểm tiêu chí I.2" {
+		t.Errorf("X.A: %s appraised %s total %s rank %s note %q; want incomplete, NULL, NULL, NULL, thiếu điểm tiêu chí I.2",
+			g.status, show(g.appraised), show(g.total), show(g.rank), g.note)
+	}
+	if g := got["X.B"]; g.status != "ranked" || !sameF(g.appraised, fp(9)) || !sameF(g.score, fp(90)) || g.peers != 1 {
+		t.Errorf("X.B: %s appraised %s score %s peers %d; want ranked 9, 90, 1 peer", g.status, show(g.appraised), show(g.score), g.peers)
+	}
+}

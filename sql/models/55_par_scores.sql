@@ -24,9 +24,14 @@ CREATE OR REPLACE TEMP TABLE par_new AS
 WITH sums AS (
     SELECT period, unit_code,
            list_sum(list_sort(list(self_points) FILTER (WHERE applicable AND kind <> 'survey'))) AS self_points,
-           list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) AS appraised_points,
+           -- A criterion without points (or without a maximum) makes the
+           -- sum unknown, as on a field (50_par_criteria.sql): the sum of
+           -- the others would publish it as 0.
+           CASE WHEN NOT coalesce(bool_or(points IS NULL) FILTER (WHERE applicable AND kind <> 'survey'), false)
+                THEN list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) END AS appraised_points,
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
-           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
+           CASE WHEN NOT coalesce(bool_or(max_points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) END AS max_points,
            list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey' AND max_points IS NOT NULL AND NOT tree_conflict) AS missing,
            -- A maximum the sheet leaves blank is unknown, never 0: left
            -- out of the sum, the points would count out of a smaller
@@ -74,7 +79,7 @@ WITH sums AS (
                     WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
                CASE WHEN coalesce(lq.adj_q, 0) > 0 THEN 'điểm thưởng/trừ bị cách ly, chờ file sửa' END,
                CASE WHEN s.survey_over THEN 'điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa' END,
-               CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
+               CASE WHEN m.has_sheet AND coalesce(len(s.no_max), 0) = 0 AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
     FROM par_members m
     CROSS JOIN par_params pp
     LEFT JOIN sums s USING (period, unit_code)
