@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -19,12 +20,25 @@ type Point struct {
 // notApplicable are the folded spellings of "not applicable".
 var notApplicable = map[string]bool{"khong ap dung": true, "kad": true, "n/a": true, "na": true, "k/a/d": true, "kapd": true, "khong ad": true}
 
+// excelExponent is the shape Excel stores a number with an exponent in:
+// digits, optional decimals after a point, "E", an exponent. A lowercase
+// "1e3" typed as text is not this shape and stays an error.
+var excelExponent = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?E[+-]?[0-9]+$`)
+
 // ParsePoints reads a points cell: a number with a decimal comma or point
 // ("0,5", "1.25", "2"), optionally followed by "điểm"; blank is not set;
 // "Không áp dụng" (KAD, N/A) is NA. Thousands separators never occur in
 // points, so "1.250" is 1.25. Anything else is an error naming the value;
 // a value is never guessed.
 func ParsePoints(s string) (Point, error) {
+	if t := strings.TrimSpace(s); excelExponent.MatchString(t) {
+		// An XLSX numeric cell as stored: Excel writes small numbers
+		// with an exponent (0,002 as "2E-3", a formula's residue as
+		// "5.5511151231257827E-17"); the value is exact, not a guess.
+		if v, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(v, 0) {
+			return Point{Value: v, Set: true}, nil
+		}
+	}
 	f := transforms.Fold(s)
 	if f == "" || f == "-" {
 		return Point{}, nil

@@ -66,6 +66,14 @@ func TestParsePoints(t *testing.T) {
 		{"1,2,3", Point{}, true},
 		{"1.2,3", Point{}, true},
 		{"1e3", Point{}, true},
+		// XLSX numeric cells as Excel stores them (RawCellValue): small
+		// numbers and formula residues carry an exponent.
+		{"2E-3", Point{Value: 0.002, Set: true}, false},
+		{"5.0000000000000001E-3", Point{Value: 0.005, Set: true}, false},
+		{"1E+06", Point{Value: 1e6, Set: true}, false}, // read; the sheet check rejects it above the maximum
+		{"-2.7755575615628914E-17", Point{Value: -2.7755575615628914e-17, Set: true}, false},
+		{"2E-3,5", Point{}, true},
+		{"1E400", Point{}, true},
 		{"NaN", Point{}, true},
 		{"Inf", Point{}, true},
 	}

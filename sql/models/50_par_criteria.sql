@@ -204,17 +204,25 @@ WITH na AS (
     SELECT period, unit_code, code FROM par_sheet_rows WHERE not_applicable
 ), base AS (
     SELECT m.period, m.unit_code, t.code, t.kind, t.max_points AS tree_max,
-           NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
+           -- The survey scores the survey field: a "Không áp dụng" written
+           -- in the sheet there (whose cells are otherwise ignored) does
+           -- not take a unit's survey result out of its maximum; without
+           -- a result it stands, as the council's word.
+           (t.kind = 'survey' AND EXISTS (SELECT 1 FROM par_survey_results sv WHERE sv.period = m.period AND sv.unit_code = m.unit_code))
+           OR NOT EXISTS (SELECT 1 FROM na WHERE na.period = m.period AND na.unit_code = m.unit_code
                        AND (t.code = na.code OR starts_with(t.code, na.code || '.'))) AS applicable,
            s.self_points, s.code IS NOT NULL AS in_sheet, s.source_file, s.source_row,
            EXISTS (SELECT 1 FROM par_fixed_diffs x WHERE x.period = m.period AND x.unit_code = m.unit_code
                    AND x.code = t.code AND x.kind = 'sheet' AND x.diff IS NOT NULL) AS tree_conflict,
            -- A data-fed node without data falls back to the sheet: its own
-           -- appraised points, else the sum of its applicable sheet leaves,
-           -- unknown (NULL) when any of them has no points: a leaf the
-           -- reader loaded as NULL (empty, unreadable, above its maximum)
-           -- is unknown, not 0.
-           CASE WHEN t.kind = 'data' AND s.appraised_points IS NULL THEN
+           -- appraised points when it is a leaf there, else the sum of its
+           -- applicable sheet leaves, unknown (NULL) when any of them has
+           -- no points: a leaf the reader loaded as NULL (empty,
+           -- unreadable, above its maximum) is unknown, not 0. A figure
+           -- written on the row of a node split into components is a
+           -- subtotal the reader only checks (a warning, never bounded by
+           -- the maximum): never a score.
+           CASE WHEN t.kind = 'data' AND (s.appraised_points IS NULL OR NOT s.is_leaf) THEN
                (SELECT CASE WHEN NOT bool_or(d.appraised_points IS NULL) THEN list_sum(list_sort(list(d.appraised_points))) END
                 FROM par_sheet_rows d
                 WHERE d.period = m.period AND d.unit_code = m.unit_code AND starts_with(d.code, t.code || '.')

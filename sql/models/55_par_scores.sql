@@ -24,9 +24,14 @@ CREATE OR REPLACE TEMP TABLE par_new AS
 WITH sums AS (
     SELECT period, unit_code,
            list_sum(list_sort(list(self_points) FILTER (WHERE applicable AND kind <> 'survey'))) AS self_points,
-           list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) AS appraised_points,
+           -- A criterion without points (or without a maximum) makes the
+           -- sum unknown, as on a field (50_par_criteria.sql): the sum of
+           -- the others would publish it as 0.
+           CASE WHEN NOT coalesce(bool_or(points IS NULL) FILTER (WHERE applicable AND kind <> 'survey'), false)
+                THEN list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind <> 'survey'))) END AS appraised_points,
            list_sum(list_sort(list(points) FILTER (WHERE applicable AND kind = 'survey'))) AS survey_points,
-           list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) AS max_points,
+           CASE WHEN NOT coalesce(bool_or(max_points IS NULL) FILTER (WHERE applicable), false)
+                THEN list_sum(list_sort(list(max_points) FILTER (WHERE applicable))) END AS max_points,
            list(code ORDER BY code) FILTER (WHERE applicable AND points IS NULL AND kind <> 'survey' AND max_points IS NOT NULL AND NOT tree_conflict) AS missing,
            -- A maximum the sheet leaves blank is unknown, never 0: left
            -- out of the sum, the points would count out of a smaller
@@ -74,7 +79,7 @@ WITH sums AS (
                     WHEN s.survey_missing THEN 'chưa có kết quả điều tra xã hội học' END,
                CASE WHEN coalesce(lq.adj_q, 0) > 0 THEN 'điểm thưởng/trừ bị cách ly, chờ file sửa' END,
                CASE WHEN s.survey_over THEN 'điểm ĐTXHH lớn hơn điểm tối đa, chờ danh sách sửa' END,
-               CASE WHEN m.has_sheet AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
+               CASE WHEN m.has_sheet AND coalesce(len(s.no_max), 0) = 0 AND coalesce(s.max_points, 0) <= 0 THEN 'không có tiêu chí áp dụng' END) AS reasons
     FROM par_members m
     CROSS JOIN par_params pp
     LEFT JOIN sums s USING (period, unit_code)
@@ -97,7 +102,12 @@ SELECT r.period, r.unit_code, r.peer_group, pp.methodology, pp.version AS method
        r.total_points, r.max_points, r.score,
        CASE WHEN r.status = 'ranked' THEN rank() OVER (PARTITION BY r.period, r.peer_group ORDER BY r.score DESC NULLS LAST) END AS rank,
        count(r.score) OVER (PARTITION BY r.period, r.peer_group) AS peer_count,
-       (SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1) AS tier,
+       -- The lowest tier takes every score below the next one ("Yếu <
+       -- 50"), a negative one too (penalty above the points): a ranked
+       -- unit is never published without a tier.
+       CASE WHEN r.score IS NOT NULL THEN
+           coalesce((SELECT name FROM par_tiers WHERE r.score >= par_tiers.min ORDER BY par_tiers.min DESC LIMIT 1),
+                    (SELECT name FROM par_tiers ORDER BY par_tiers.min LIMIT 1)) END AS tier,
        mn.peer_mean,
        p.provisional,
        nullif(r.reasons, '') AS note
@@ -146,7 +156,10 @@ SELECT n.period, n.unit_code, n.peer_group, n.methodology, n.methodology_version
        prev.rank, prev.score,
        CASE WHEN n.rank IS NOT NULL THEN prev.rank - n.rank END,
        CASE WHEN n.rank IS NOT NULL AND prev.methodology = n.methodology AND prev.methodology_version = n.methodology_version
-            THEN n.score - prev.score END,
+            -- Rounded like the scores: 84,005 − 81,25 is
+            -- 2.7549999999999955 in floating point and would publish
+            -- "+2,75" for a change of 2,755 ("+2,76").
+            THEN round(n.score - prev.score, 9) END,
        n.peer_mean, n.provisional, n.note
 FROM par_new n
 LEFT JOIN prev ON prev.period = n.period AND prev.unit_code = n.unit_code AND prev.peer_group = n.peer_group;
