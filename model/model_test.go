@@ -394,3 +394,47 @@ func TestFieldStarCountedAsNone(t *testing.T) {
 	}
 	checkIdentities(t, w.DB())
 }
+
+// The score change is rounded to 9 decimals like the totals it compares:
+// the difference of two such doubles is not one itself, and a change
+// published with 2 decimals can then fall on the wrong side of a half.
+func TestScoreChangeRounded(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	units(t, db, "A,Xã A,commune")
+	// One indicator worth the whole 100: the on-time rate of the dossiers
+	// resolved in the period. February: 6 of 7 on time, 600/7 =
+	// 85,714285714 (9 decimals). March: 1 of 1, 100. The change is 100/7
+	// = 14,285714286; 100 − 85.714285714 in doubles is 14.285714286000001.
+	var ds []dossier
+	for i := 0; i < 7; i++ {
+		finished := "2026-02-05 10:00:00"
+		if i == 6 {
+			finished = "2026-02-12 10:00:00"
+		}
+		ds = append(ds, dossier{code: fmt.Sprintf("f%d", i), unit: "A", status: "resolved",
+			received: "2026-02-02 08:00:00", due: "2026-02-10 17:00:00", finished: finished})
+	}
+	ds = append(ds, dossier{code: "m0", unit: "A", status: "resolved",
+		received: "2026-03-02 08:00:00", due: "2026-03-10 17:00:00", finished: "2026-03-05 10:00:00"})
+	insert(t, db, ds)
+	path := filepath.Join(t.TempDir(), "m.yaml")
+	if err := osWriteFile(path, "name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 100\n    indicators:\n"+
+		"      - {code: ontime, numerator: \"count(*) FILTER (WHERE finished_in_period AND outcome <> 'late')\", denominator: \"count(*) FILTER (WHERE finished_in_period)\", threshold: 1, points: 100}\n"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadMethodology(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Build(context.Background(), db, "calendar", m, testAsOf); err != nil {
+		t.Fatal(err)
+	}
+	var total, prev, change float64
+	if err := db.QueryRow(`SELECT total_score, previous_score, score_change FROM index_scores WHERE period = '2026-03' AND unit_code = 'A'`).Scan(&total, &prev, &change); err != nil {
+		t.Fatal(err)
+	}
+	if total != 100 || prev != 85.714285714 || change != 14.285714286 {
+		t.Errorf("total %v, previous %v, change %v; want 100, 85.714285714, 14.285714286", total, prev, change)
+	}
+}

@@ -82,7 +82,10 @@ SELECT $1, $2, r.period, r.unit_code, r.peer_group, r.group_scores,
        CASE WHEN len(r.na_indicators) > 0 THEN r.na_indicators END,
        r.total_score, r.rank, r.peer_count,
        (SELECT name FROM tiers WHERE r.total_score >= tiers.min ORDER BY tiers.min DESC LIMIT 1),
-       prev.rank, prev.total_score, prev.rank - r.rank, r.total_score - prev.total_score,
+       prev.rank, prev.total_score, prev.rank - r.rank,
+       -- Rounded like the totals: 100 − 85.714285714 is 14.285714286000001
+       -- in doubles, and a change of x,xx5 would publish on the wrong side.
+       round(r.total_score - prev.total_score, 9),
        f.data_until, p.provisional
 FROM ranked r
 JOIN periods p ON p.period = r.period
