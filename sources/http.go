@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -602,14 +603,20 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 
 // Redact returns a URL fit to store and show: user information is dropped
 // and the values of parameters that look like credentials (token, key,
-// secret, password, signature, session, ...) are replaced, in the query,
-// also one net/url refuses (';' between parameters, a broken '%' escape),
-// which is otherwise kept as written, and after ';' in a path segment
+// secret, password, signature, session, otp, ...; see credentialKind) are
+// replaced, in the query, also one net/url refuses (';' between
+// parameters, a broken '%' escape), which is otherwise kept as written,
+// in the fragment, and in the path, where a segment may hold name=value
+// pieces (/dl/token=.../x.csv) and parameters after ';'
 // (/march.csv;jsessionid=..., which Java portals add to their links). A
-// link in another parameter's value (?next=https://..., encoded or not) is
-// redacted the same way, to a bounded depth. Anything that is not a URL,
-// such as a file path, is returned unchanged; one that has "://" but does
-// not parse as an http(s) URL is cut by RedactLoose (fail closed).
+// link in another parameter's value (?next=https://..., encoded or not,
+// also relative: ?next=x.csv?sig=...) is redacted the same way, to a
+// bounded depth. A string with no scheme is a file's path, returned
+// unchanged, unless it has a '?': then it is a relative link (an index
+// page's exports/x.csv?token=...), redacted as a link is. One that has
+// "://" but does not parse as an http(s) URL, or a relative link that
+// does not parse and names a credential, is cut by RedactLoose (fail
+// closed).
 //
 // The redacted path is a file's name in the ledger, so it must stay the
 // same from run to run (Redact is deterministic and Redact(Redact(x)) is
@@ -625,21 +632,25 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 //     where no warehouse is at hand), so the digest has no secret key; a
 //     random key value gives no way back through 48 bits of its digest,
 //     and a guessable one (fileKey=march) names a file, it is no secret.
-func Redact(raw string) string { return redactURL(raw, 0) }
+func Redact(raw string) string {
+	return redactURL(raw, 0, !strings.Contains(raw, "://") && strings.Contains(raw, "?"))
+}
 
 // maxNested is how many links inside links Redact follows: a value nested
 // deeper that holds a link becomes REDACTED, so that a crafted link costs
 // a bounded effort.
 const maxNested = 3
 
-// redactURL is Redact for a link found at depth (0 for the one given).
-func redactURL(raw string, depth int) string {
+// redactURL is Redact for a link found at depth (0 for the one given);
+// ref says that one with no scheme is read as a relative link.
+func redactURL(raw string, depth int, ref bool) string {
 	u, err := url.Parse(raw)
-	// In a value, a link to the same server (/dl?token=..., or
-	// //h/dl?token=...) is read too; given alone, that is a file's path.
-	relative := depth > 0 && strings.HasPrefix(raw, "/")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!relative || u.Scheme != "")) {
-		if strings.Contains(raw, "://") || relative {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!ref || u.Scheme != "")) {
+		// A link to the same server in a value (/dl?token=..., or
+		// //h/dl?token=...) that does not parse is cut, as before
+		// relative links were read; another is when it names a
+		// credential (a word in a message may be no link at all).
+		if strings.Contains(raw, "://") || (ref && depth > 0 && strings.HasPrefix(raw, "/")) || (ref && namesCredential(raw)) {
 			return RedactLoose(raw)
 		}
 		return raw
@@ -673,8 +684,9 @@ func redactURL(raw string, depth int) string {
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
+			oauth := oauthResponse(slices.Collect(maps.Keys(q)))
 			for k, vs := range q {
-				kind := credentialKind(k)
+				kind := queryKind(k, oauth)
 				for i, v := range vs {
 					if kind != notCredential {
 						vs[i], changed = redactedValue(v, kind == credential), true
@@ -717,17 +729,14 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // credential's value after ';' without an '=' is read as more of the
 // value (a password with a ';' in it), not as a parameter to keep.
 func redactQueryAsWritten(raw string, depth int) (string, bool) {
-	var params, seps []string // seps[i] is written before params[i]
-	sep := ""
-	for {
-		i := strings.IndexAny(raw, "&;")
-		if i < 0 {
-			params, seps = append(params, raw), append(seps, sep)
-			break
+	params, seps := splitKeep(raw, "&;")
+	var names []string
+	for _, p := range params {
+		if name, _, ok := strings.Cut(p, "="); ok {
+			names = append(names, lenientUnescape(name))
 		}
-		params, seps = append(params, raw[:i]), append(seps, sep)
-		sep, raw = raw[i:i+1], raw[i+1:]
 	}
+	oauth := oauthResponse(names)
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(params); i++ {
@@ -735,7 +744,7 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 		name, value, ok := strings.Cut(params[i], "=")
 		kind := notCredential
 		if ok {
-			kind = credentialKind(lenientUnescape(name))
+			kind = queryKind(lenientUnescape(name), oauth)
 		}
 		if kind == notCredential {
 			if r, nested := redactNested(lenientUnescape(value), depth); ok && nested {
@@ -771,36 +780,95 @@ func queryEscapeLike(written, v string) string {
 }
 
 // redactPathParams redacts, in an escaped path (or an opaque URL's
-// part), the name=value pieces that follow ';' in a segment as Redact
-// redacts query parameters; the rest is kept as written. It says whether
-// anything changed.
+// part), the name=value pieces of its segments as Redact redacts query
+// parameters: those after ';' (/march.csv;jsessionid=...), each a value
+// up to the next ';', and those of what comes before the first ';'
+// (/dl/token=.../x.csv, /dl/f=a&token=...), split at '&' and ','; there a
+// credential's value runs on over the pieces that follow with no '=' in
+// them (a token with a ',' in it). The rest is kept as written. It says
+// whether anything changed.
 func redactPathParams(p string, depth int) (string, bool) {
-	if !strings.Contains(p, ";") {
+	if !strings.Contains(p, "=") {
 		return p, false
 	}
 	segs := strings.Split(p, "/")
 	changed := false
 	for i, seg := range segs {
 		pieces := strings.Split(seg, ";")
+		if r, ok := redactSegmentHead(pieces[0], depth); ok {
+			pieces[0], changed = r, true
+		}
 		for j := 1; j < len(pieces); j++ {
 			name, value, ok := strings.Cut(pieces[j], "=")
 			if !ok {
 				continue
 			}
-			plain := pathUnescape(value)
-			r := value
-			if kind := credentialKind(pathUnescape(name)); kind != notCredential {
-				r = redactedValue(plain, kind == credential)
-			} else if v, nested := redactNested(plain, depth); nested {
-				r = url.PathEscape(v)
-			}
-			if r != value {
+			if r, ok := redactPathValue(name, value, depth); ok {
 				pieces[j], changed = name+"="+r, true
 			}
 		}
 		segs[i] = strings.Join(pieces, ";")
 	}
 	return strings.Join(segs, "/"), changed
+}
+
+// redactSegmentHead is redactPathParams for the part of a segment before
+// its first ';'.
+func redactSegmentHead(head string, depth int) (string, bool) {
+	if !strings.Contains(head, "=") {
+		return head, false
+	}
+	pieces, seps := splitKeep(head, "&,")
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(pieces); i++ {
+		b.WriteString(seps[i])
+		name, value, ok := strings.Cut(pieces[i], "=")
+		if !ok {
+			b.WriteString(pieces[i])
+			continue
+		}
+		if credentialKind(pathUnescape(name)) == credential {
+			for i+1 < len(pieces) && !strings.Contains(pieces[i+1], "=") {
+				i++
+				value += seps[i] + pieces[i]
+			}
+		}
+		if r, ok := redactPathValue(name, value, depth); ok {
+			// The value is read again at the next Redact: it must not
+			// split where it did not.
+			value, changed = strings.NewReplacer("&", "%26", ",", "%2C").Replace(r), true
+		}
+		b.WriteString(name + "=" + value)
+	}
+	return b.String(), changed
+}
+
+// splitKeep splits s at each of the bytes in cuts; seps[i] is the byte
+// written before pieces[i] ("" before the first).
+func splitKeep(s, cuts string) (pieces, seps []string) {
+	sep := ""
+	for {
+		i := strings.IndexAny(s, cuts)
+		if i < 0 {
+			return append(pieces, s), append(seps, sep)
+		}
+		pieces, seps = append(pieces, s[:i]), append(seps, sep)
+		sep, s = s[i:i+1], s[i+1:]
+	}
+}
+
+// redactPathValue is what an escaped value of a path's name=value piece
+// becomes, and whether it changed.
+func redactPathValue(name, value string, depth int) (string, bool) {
+	plain := pathUnescape(value)
+	r := value
+	if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+		r = redactedValue(plain, kind == credential)
+	} else if v, nested := redactNested(plain, depth); nested {
+		r = url.PathEscape(v)
+	}
+	return r, r != value
 }
 
 // pathUnescape decodes a piece of an escaped path (valid: url.Parse
@@ -813,17 +881,19 @@ func pathUnescape(s string) string {
 }
 
 // redactNested redacts a link in the (decoded) value of a parameter that
-// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=..., or
-// the first escaped once more (https%3A%2F%2F...). It says whether the
-// value changed. Past maxNested links in links, such a value becomes
-// REDACTED.
+// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=...,
+// ?next=x.csv?sig=..., ?filter=token=... (read as a relative link whose
+// path holds name=value), or the first escaped once more
+// (https%3A%2F%2F...). It says whether the value changed. Past maxNested
+// links in links, such a value becomes REDACTED.
 func redactNested(v string, depth int) (string, bool) {
 	l := strings.ToLower(v)
 	// A link redacted keeps what made it one here (an http: link with no
-	// "//" keeps its scheme, one to the same server its '/' and '?'), so
-	// that redacted again it is read at the same depth.
+	// "//" keeps its scheme, a relative one its '?', '#', ';' or '=', and
+	// RedactLoose leaves "?REDACTED"), so that redacted again it is read
+	// at the same depth.
 	link := strings.Contains(v, "://") || strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") ||
-		strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")
+		strings.HasPrefix(v, "//") || strings.ContainsAny(v, "?#;=")
 	escaped := !link && (strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"))
 	if !link && !escaped {
 		return v, false
@@ -839,7 +909,7 @@ func redactNested(v string, depth int) (string, bool) {
 		}
 		return url.QueryEscape(r), true
 	}
-	r := redactURL(v, depth+1)
+	r := redactURL(v, depth+1, true)
 	return r, r != v
 }
 
@@ -869,25 +939,43 @@ func lenientUnescape(s string) string {
 	return b.String()
 }
 
-// A parameter's name marks a credential in two ways. credentialMarkers
-// are found anywhere in it, once folded to lower-case ASCII letters and
-// digits (transforms.Key): servers glue words (accesstoken, clientsecret,
-// JSESSIONID, PHPSESSID, userpassword, wstoken) and Vietnamese ones write
-// "mật khẩu" as matkhau or mat_khau; they are long enough that no common
-// word holds them (a CAS ticket is one). credentialWords are short: they
+// A parameter's name marks a credential in three ways, read in the
+// name as it is and decoded up to maxNested times more (?%2574oken= is
+// token= escaped twice). credentialMarkers are found anywhere in it, once
+// folded to lower-case ASCII letters and digits (transforms.Key): servers
+// glue words (accesstoken, clientsecret, JSESSIONID, PHPSESSID,
+// userpassword, wstoken) and Vietnamese ones write "mật khẩu" as matkhau
+// or mat_khau, "mã xác thực" as maxacthuc; they are long enough that few
+// words hold them (a CAS ticket is one). credentialWords are short: they
 // count only as a whole word of the name (split at anything but letters
 // and digits, and where a lower-case letter meets an upper-case one:
 // X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
-// not taken for auth, sig, pass or key. keyOwners are the words before
-// "key" that make it a credential (an API or access key, not a file's
-// key).
+// not taken for auth, sig, pass or key; edgeWords also at either end of
+// a word (maotp, otpcode, userpwd), not inside one (hotpot, footprint).
+// keyOwners are the words before "key" that make it a credential (an API
+// or access key, not a file's key).
+//
+// What is no credential although it holds a marker's letters: an
+// innocentWords word (possession holds session, secretary secret,
+// tokenizer token), taken out of the folded name before markers are
+// looked for (possessiontoken still holds token); and a name that ends
+// in a describingWords word, which names what kind of credential is
+// used, not the credential (token_type=Bearer, ticket_type,
+// tokenizer_version, SignatureVersion, oauth_signature_method). Any
+// other name that holds a marker is a credential, though it may name
+// something else (ticket_id): a value hidden that was no secret costs a
+// readable name, one shown that was costs the secret. A code is a
+// unit's code (?code=H56) unless state comes with it: see oauthResponse.
 var (
 	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
 		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
-		"accountkey", "signingkey", "matkhau", "ticket"}
-	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas"}
+		"accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "codeverifier", "verificationcode", "verifycode"}
+	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt"}
+	edgeWords       = []string{"otp", "pwd", "jwt"}
 	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
+	innocentWords   = []string{"possession", "obsession", "secretar", "tokeniz"}
+	describingWords = []string{"type", "kind", "format", "version", "method", "algorithm", "alg", "mode", "length", "expires", "expiry", "timeout", "ttl"}
 )
 
 // Kinds of query parameter for Redact.
@@ -925,9 +1013,37 @@ func nameWords(name string) []string {
 }
 
 // credentialKind says what Redact does with the value of a parameter (or
-// a fragment) of this name.
+// a fragment) of this name: the most it does with any of the name's
+// decoded forms.
 func credentialKind(name string) int {
+	kind := notCredential
+	for range maxNested + 2 {
+		switch nameKind(name) {
+		case credential:
+			return credential
+		case keyLike:
+			kind = keyLike
+		}
+		d := lenientUnescape(name)
+		if d == name {
+			break
+		}
+		name = d
+	}
+	return kind
+}
+
+// nameKind is credentialKind for the name as it is.
+func nameKind(name string) int {
 	folded := transforms.Key(name)
+	for _, d := range describingWords {
+		if len(folded) > len(d) && strings.HasSuffix(folded, d) {
+			return notCredential
+		}
+	}
+	for _, w := range innocentWords {
+		folded = strings.ReplaceAll(folded, w, "|")
+	}
 	for _, m := range credentialMarkers {
 		if strings.Contains(folded, m) {
 			return credential
@@ -943,6 +1059,11 @@ func credentialKind(name string) int {
 		if slices.Contains(credentialWords, w) {
 			return credential
 		}
+		for _, e := range edgeWords {
+			if f := transforms.Key(w); strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
+				return credential
+			}
+		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
 		}
@@ -950,10 +1071,77 @@ func credentialKind(name string) int {
 	return kind
 }
 
+// oauthResponse says whether parameters of these (decoded) names, one
+// query's or one fragment's, are an OAuth authorization response: code
+// and state together. Its code is a credential (a client turns it into a
+// token) and its state may be one too; code alone is a unit's or a
+// report's code (?code=H56) and stays.
+func oauthResponse(names []string) bool {
+	var code, state bool
+	for _, n := range names {
+		switch plainName(n) {
+		case "code":
+			code = true
+		case "state":
+			state = true
+		}
+	}
+	return code && state
+}
+
+// plainName is a parameter's name folded (transforms.Key), decoded until
+// it no longer changes (bounded).
+func plainName(n string) string {
+	for range maxNested + 1 {
+		d := lenientUnescape(n)
+		if d == n {
+			break
+		}
+		n = d
+	}
+	return transforms.Key(n)
+}
+
+// queryKind is credentialKind for a parameter of a query that oauth says
+// is an authorization response or not.
+func queryKind(name string, oauth bool) int {
+	if p := plainName(name); oauth && (p == "code" || p == "state") {
+		return credential
+	}
+	return credentialKind(name)
+}
+
+// namesCredential says whether s, a link that does not parse or a word
+// of a message, has a name=value piece whose name Redact reads as a
+// credential's or a key's (the name runs back to the last of "/?&;#:,"
+// before its '='), or is an OAuth authorization response.
+func namesCredential(s string) bool {
+	var names []string
+	for rest := s; ; {
+		i := strings.IndexByte(rest, '=')
+		if i < 0 {
+			break
+		}
+		name := rest[:i]
+		if j := strings.LastIndexAny(name, "/?&;#:,"); j >= 0 {
+			name = name[j+1:]
+		}
+		if credentialKind(name) != notCredential {
+			return true
+		}
+		names = append(names, name)
+		rest = rest[i+1:]
+	}
+	return oauthResponse(names)
+}
+
 // fragmentKind is credentialKind for a fragment, read whole: it may be
 // a route with its own query, or a link, escaped once more
-// (#/cb%3Fmatkhau%3D...).
+// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
 func fragmentKind(f string) int {
+	if namesCredential(f) {
+		return credential
+	}
 	kind := notCredential
 	for range maxNested + 1 {
 		switch credentialKind(f) {
@@ -961,6 +1149,9 @@ func fragmentKind(f string) int {
 			return credential
 		case keyLike:
 			kind = keyLike
+		}
+		if namesCredential(f) {
+			return credential
 		}
 		d := lenientUnescape(f)
 		if d == f {

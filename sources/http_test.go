@@ -359,6 +359,55 @@ func TestRedact(t *testing.T) {
 		// Parameters net/url takes for a host.
 		"https://&accesstoken=SECRET":                      "https://?REDACTED",
 		"https://u:SECRET@?a=1&next=https://h/y?token=S2&": "https://?REDACTED",
+		// A credential written name=value as a path segment, or part of
+		// one, was kept (review).
+		"https://h/dl/token=S3CR3T/x.csv":                 "https://h/dl/token=REDACTED/x.csv",
+		"https://h/dl/access_token=S/x.csv?m=1":           "https://h/dl/access_token=REDACTED/x.csv?m=1",
+		"https://h/dl/f=a&token=S,cd/x.csv":               "https://h/dl/f=a&token=REDACTED/x.csv",
+		"https://h/dl/fileKey=march/x.csv":                "https://h/dl/fileKey=REDACTED-e063cf7407fd/x.csv",
+		"https://h/data/year=2024/month=03/x.csv":         "https://h/data/year=2024/month=03/x.csv",
+		"https://h/dl/next=https:%2F%2Fh%2Fy%3Fsig=S/x":   "https://h/dl/next=https:%2F%2Fh%2Fy%3Fsig=REDACTED/x",
+		"https:h/dl/matkhau=S":                            "https:h/dl/matkhau=REDACTED",
+		"https://h/dl/password=S;jsessionid=S2/x.csv?m=1": "https://h/dl/password=REDACTED;jsessionid=REDACTED/x.csv?m=1",
+		// A link with no scheme and a query is read as a link, not as a
+		// file's path (a relative link of an index page, review); so is
+		// one in a value, with or without a leading '/'.
+		"exports/x.csv?token=S":                  "exports/x.csv?token=REDACTED",
+		"x.csv?sig=S&m=1":                        "x.csv?m=1&sig=REDACTED",
+		"./x.csv?password=S":                     "./x.csv?password=REDACTED",
+		"../x.csv?token=S;a=b":                   "../x.csv?token=REDACTED;a=b",
+		"../dl/token=S/x.csv?m=1":                "../dl/token=REDACTED/x.csv?m=1",
+		"x%zz.csv?token=S":                       "x%zz.csv?REDACTED",
+		"x%zz.csv?m=1":                           "x%zz.csv?m=1",
+		"/srv/exports/year=2024/x.csv":           "/srv/exports/year=2024/x.csv",
+		"https://h/x?next=exports/x.csv?token=S": "https://h/x?next=exports%2Fx.csv%3Ftoken%3DREDACTED",
+		"https://h/x?next=x.csv%3Fsig%3DS&m=1":   "https://h/x?m=1&next=x.csv%3Fsig%3DREDACTED",
+		"https://h/x?filter=token=S":             "https://h/x?filter=token%3DREDACTED",
+		"https://h/x?next=//u:S@h2/y":            "https://h/x?next=%2F%2Fh2%2Fy",
+		"https://h/x?q=a=b&c=d;e":                "https://h/x?q=a=b&c=d;e",
+		// Names escaped twice, or escaped in part.
+		"https://h/x?%2574oken=S":        "https://h/x?%2574oken=REDACTED",
+		"https://h/x?t%6Fken=S&m=1":      "https://h/x?m=1&token=REDACTED",
+		"https://h/x?t%6Fken=S;m=1":      "https://h/x?t%6Fken=REDACTED;m=1",
+		"https://h/x;%2574oken=S":        "https://h/x;%2574oken=REDACTED",
+		"https://h/x#%2574oken=S":        "https://h/x#REDACTED",
+		"https://h/x?p%2561ssword=S":     "https://h/x?p%2561ssword=REDACTED",
+		"https://h/x?%252574oken=S&m=03": "https://h/x?%252574oken=REDACTED&m=03",
+		// One-time codes and Vietnamese "mã xác thực".
+		"https://h/x?otp=S1&nonce=S2&maxacthuc=S3&ma_xac_thuc=S4&m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c=S5&ma_otp=S6&maotp=S7&totp=S8&m=1": "https://h/x?m=1&ma_otp=REDACTED&ma_xac_thuc=REDACTED&maotp=REDACTED&maxacthuc=REDACTED&m%C3%A3+x%C3%A1c+th%E1%BB%B1c=REDACTED&nonce=REDACTED&otp=REDACTED&totp=REDACTED",
+		"https://h/x?code_verifier=S&otpCode=S2&hotpot=1&footprint=2":                                                                 "https://h/x?code_verifier=REDACTED&footprint=2&hotpot=1&otpCode=REDACTED",
+		// code is a unit's code, unless state comes with it: an OAuth
+		// authorization response.
+		"https://h/x?code=H56&month=03":                 "https://h/x?code=H56&month=03",
+		"https://h/x?state=active":                      "https://h/x?state=active",
+		"https://h/cb?code=S1&state=S2&m=1":             "https://h/cb?code=REDACTED&m=1&state=REDACTED",
+		"https://h/cb?Code=S1;STATE=S2":                 "https://h/cb?Code=REDACTED;STATE=REDACTED",
+		"https://h/cb#code=S1&state=S2":                 "https://h/cb#REDACTED",
+		"https://h/cb#code=H56":                         "https://h/cb#code=H56",
+		"https://h/x?next=/cb%3Fcode%3DS1%26state%3DS2": "https://h/x?next=%2Fcb%3Fcode%3DREDACTED%26state%3DREDACTED",
+		// Words that hold a credential's letters but name none stay.
+		"https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1": "https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1",
+		"https://h/x?possessiontoken=S1&secretarytoken=S2&ticket_id=S3&oauth_signature=S4":                                                               "https://h/x?oauth_signature=REDACTED&possessiontoken=REDACTED&secretarytoken=REDACTED&ticket_id=REDACTED",
 		// Past three links in links, a link is no longer read: it goes.
 		"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?m=1": "https://h/1?n=https%3A%2F%2Fh%2F2%3Fn%3Dhttps%253A%252F%252Fh%252F3%253Fn%253Dhttps%25253A%25252F%25252Fh%25252F4%25253Fn%25253DREDACTED",
 	}
@@ -370,6 +419,31 @@ func TestRedact(t *testing.T) {
 	for in := range cases {
 		if once := Redact(in); Redact(once) != once {
 			t.Errorf("Redact(Redact(%s)) = %s, not %s", in, Redact(once), once)
+		}
+	}
+}
+
+// TestCredentialKind: which names Redact reads as a credential's, a
+// key's that names a file, or neither: glued and Vietnamese names, words
+// that only hold a credential's letters, names of what kind of
+// credential is used, and names escaped once more than the query.
+func TestCredentialKind(t *testing.T) {
+	for kind, names := range map[int][]string{
+		credential: {"token", "accesstoken", "access_token", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid",
+			"matkhau", "mat_khau", "mật khẩu", "maxacthuc", "ma_xac_thuc", "mã xác thực", "MaXacThuc", "otp", "OTP", "ma_otp",
+			"maotp", "otpcode", "totp", "smsOtp", "nonce", "code_verifier", "verification_code", "pgtId", "userpwd",
+			"%74oken", "%2574oken", "t%6Fken", "possessiontoken", "ticket", "serviceTicket", "ticket_id", "X-Amz-Signature",
+			"oauth_signature", "session_state", "SAMLResponse_sig", "api_key", "AWSAccessKeyId"},
+		keyLike: {"fileKey", "reportKey", "filekey", "%66ileKey"},
+		notCredential: {"page", "month", "author", "design", "bypass", "keyword", "sidebar", "consider", "possess",
+			"possession", "obsession", "secretary", "secretariat", "tokenizer", "tokenizer_version", "ticket_type",
+			"token_type", "SignatureVersion", "SignatureMethod", "oauth_signature_method", "key_type", "session_timeout",
+			"hotpot", "footprint", "code", "state", "unit_code", "ma_don_vi", "thang", "account"},
+	} {
+		for _, n := range names {
+			if got := credentialKind(n); got != kind {
+				t.Errorf("credentialKind(%q) = %d, want %d", n, got, kind)
+			}
 		}
 	}
 }
