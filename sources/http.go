@@ -662,10 +662,19 @@ func redactURL(raw string, depth int, ref bool) string {
 	}
 	changed := u.User != nil
 	u.User = nil
+	// A relative link with no host keeps its path as written: String
+	// would escape it (../ả/x.csv becomes ../%E1%BA%A3/x.csv), and in a
+	// message letters escaped before "//" would read as a URL's scheme
+	// once redacted.
+	rel := u.Scheme == "" && u.Host == "" && !changed && !strings.HasPrefix(raw, "//")
+	before, fragment, hasFragment := strings.Cut(raw, "#")
+	written, _, _ := strings.Cut(before, "?")
 	if o, ok := redactPathParams(u.Opaque, depth); ok {
 		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
 	}
-	if p, ok := redactPathParams(u.EscapedPath(), depth); ok {
+	if p, ok := redactPathParams(written, depth); rel && ok {
+		written, changed = p, true
+	} else if p, ok := redactPathParams(u.EscapedPath(), depth); !rel && ok {
 		// p is valid as written (only values changed, for letters or
 		// escapes), so String writes it as it is.
 		u.Path, _ = url.PathUnescape(p)
@@ -705,10 +714,20 @@ func redactURL(raw string, depth int, ref bool) string {
 	if f := u.Fragment; f != "" {
 		if kind := fragmentKind(f); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
+			fragment = u.Fragment
 		}
 	}
 	if !changed {
 		return raw
+	}
+	if rel {
+		if u.RawQuery != "" || u.ForceQuery {
+			written += "?" + u.RawQuery
+		}
+		if hasFragment {
+			written += "#" + fragment
+		}
+		return written
 	}
 	if u.Host == "" && u.Path == "" && strings.HasPrefix(strings.TrimPrefix(raw[len(u.Scheme):], ":"), "//") {
 		// String would drop the "//" of a link with no host and no path
@@ -1526,27 +1545,88 @@ var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
 // (a list of links: https://h/x?a=1,https://h/y?token=...).
 var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
 
+// wordInText is a word of a message: up to a space or a quote.
+var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
+
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
 // URL by RedactLoose, for text that is stored or shown whole. URLs joined
 // by commas are redacted one by one: the second is no part of the first
 // one's last value. Punctuation that ends the URL is read as the
 // sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
-// the text, and a message redacted again reads the same.
+// the text, and a message redacted again reads the same. Outside URLs, a
+// word with '=' in it, or one that starts with "//", may be a relative
+// link (exports/x.csv?token=..., dl/token=.../x.csv) or a parameter
+// quoted alone (matkhau=...): each of its parts between commas is
+// redacted as Redact redacts a relative link, and cut by RedactLoose when
+// it does not parse and names a credential; one that names none is kept
+// as written (năm=2024, code=H56).
 func RedactText(s string) string {
-	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
-		var b strings.Builder
-		for {
-			next := nextURLInText.FindStringIndex(m)
-			if next == nil {
-				break
-			}
-			b.WriteString(redactInText(m[:next[0]]) + ",")
-			m = m[next[0]+1:]
+	var b strings.Builder
+	last := 0
+	for _, m := range urlInText.FindAllStringIndex(s, -1) {
+		b.WriteString(redactWordsInText(s[last:m[0]]))
+		b.WriteString(redactURLsInText(s[m[0]:m[1]]))
+		last = m[1]
+	}
+	if last == 0 {
+		return redactWordsInText(s)
+	}
+	b.WriteString(redactWordsInText(s[last:]))
+	return b.String()
+}
+
+// redactURLsInText redacts what urlInText found: one URL, or several
+// joined by commas.
+func redactURLsInText(m string) string {
+	var b strings.Builder
+	for {
+		next := nextURLInText.FindStringIndex(m)
+		if next == nil {
+			break
 		}
-		b.WriteString(redactInText(m))
-		return b.String()
+		b.WriteString(redactInText(m[:next[0]]) + ",")
+		m = m[next[0]+1:]
+	}
+	b.WriteString(redactInText(m))
+	return b.String()
+}
+
+// redactWordsInText redacts the words of text with no URL in it that may
+// be relative links (see RedactText).
+func redactWordsInText(text string) string {
+	if !strings.Contains(text, "=") && !strings.Contains(text, "//") {
+		return text
+	}
+	return wordInText.ReplaceAllStringFunc(text, func(w string) string {
+		if !strings.Contains(w, "=") && !strings.HasPrefix(w, "//") {
+			return w
+		}
+		// A bracket before the word is the sentence's: (x.csv?token=...)
+		// ends with its pair, no part of the value.
+		body := strings.TrimLeft(w, "([{")
+		lead := w[:len(w)-len(body)]
+		body, tail := trailingPunct(body)
+		parts := strings.Split(body, ",")
+		for i, p := range parts {
+			parts[i] = redactRefInText(p)
+		}
+		return lead + strings.Join(parts, ",") + tail
 	})
+}
+
+// redactRefInText redacts a relative link found in text until it reads
+// the same, as redactInText does a URL.
+func redactRefInText(m string) string {
+	for range maxTextPasses {
+		r, tail := trailingPunct(m)
+		r = redactURL(r, 0, true) + tail
+		if r == m {
+			break
+		}
+		m = r
+	}
+	return m
 }
 
 // redactInText redacts one URL found in text, with the punctuation after

@@ -377,6 +377,9 @@ func TestRedact(t *testing.T) {
 		"./x.csv?password=S":                     "./x.csv?password=REDACTED",
 		"../x.csv?token=S;a=b":                   "../x.csv?token=REDACTED;a=b",
 		"../dl/token=S/x.csv?m=1":                "../dl/token=REDACTED/x.csv?m=1",
+		"../ả b/x.csv?token=S#a%20b":             "../ả b/x.csv?token=REDACTED#a%20b",
+		"x.csv?m=1#code=S1&state=S2":             "x.csv?m=1#REDACTED",
+		"//u:S@h/x.csv?m=1":                      "//h/x.csv?m=1",
 		"x%zz.csv?token=S":                       "x%zz.csv?REDACTED",
 		"x%zz.csv?m=1":                           "x%zz.csv?m=1",
 		"/srv/exports/year=2024/x.csv":           "/srv/exports/year=2024/x.csv",
@@ -454,7 +457,13 @@ func TestRedactLoose(t *testing.T) {
 	for in, want := range map[string]string{
 		"https//user:SECRET42@dvc.example.gov.vn/x.csv": "https//dvc.example.gov.vn/x.csv",
 		"dvc.example.gov.vn/x.csv?token=SECRET42":       "dvc.example.gov.vn/x.csv?REDACTED",
-		"user:SECRET42@dvc.example.gov.vn":              "dvc.example.gov.vn",
+		// Relative links.
+		"exports/x.csv?token=S":            "exports/x.csv?REDACTED",
+		"x.csv?sig=S":                      "x.csv?REDACTED",
+		"./x.csv?password=S":               "./x.csv?REDACTED",
+		"../x.csv?token=S":                 "../x.csv?REDACTED",
+		"../dl/token=S/x.csv":              "../dl/token?REDACTED",
+		"user:SECRET42@dvc.example.gov.vn": "dvc.example.gov.vn",
 		// Cut again, these lost more each time (review): only user
 		// information after "//" and before the host goes.
 		"@://@":                  "@://",
@@ -819,6 +828,23 @@ func TestRedactText(t *testing.T) {
 		"tải https://h/x?wstoken=SECRET42, lỗi":                      "tải https://h/x?wstoken=REDACTED, lỗi",
 		"tải https://u:SECRET42@?a=1&next=https://h/y?token=S2& lỗi": "tải https://?REDACTED lỗi",
 		"tải https://h/?,A//&accesstoken=SECRET42 lỗi":               "tải https://h/?,A//?REDACTED lỗi",
+		// Relative links, and name=value words, were not read: only a
+		// scheme followed by "//" made a URL (review).
+		"chỉ mục liệt kê exports/x.csv?token=SECRET42: 404":       "chỉ mục liệt kê exports/x.csv?token=REDACTED: 404",
+		"tải x.csv?sig=SECRET42.":                                 "tải x.csv?sig=REDACTED.",
+		"tải ./x.csv?password=SECRET42, ../y.csv?token=SECRET43;": "tải ./x.csv?password=REDACTED, ../y.csv?token=REDACTED;",
+		"tải (../x.csv?token=SECRET42)":                           "tải (../x.csv?token=REDACTED)",
+		"tải dl/token=SECRET42/x.csv lỗi":                         "tải dl/token=REDACTED/x.csv lỗi",
+		"tham số matkhau=SECRET42 sai":                            "tham số matkhau=REDACTED sai",
+		"tham số a=1,token=SECRET42,b=2 sai":                      "tham số a=1,token=REDACTED,b=2 sai",
+		"lỗi:x.csv?token=SECRET42 sai":                            "lỗi:x.csv?REDACTED sai",
+		"tải x%zz.csv?token=SECRET42 lỗi":                         "tải x%zz.csv?REDACTED lỗi",
+		"token=SECRET42;https://h/x?a=1":                          "token=REDACTED;https://h/x?a=1",
+		"tải //u:SECRET42@h/x?m=1 lỗi":                            "tải //h/x?m=1 lỗi",
+		"tải cb?code=SECRET42&state=SECRET43":                     "tải cb?code=REDACTED&state=REDACTED",
+		// Words with '=' that name no credential are kept as written.
+		"cột code=H56, năm=2024; giá trị a%zz=1 và x=1?": "cột code=H56, năm=2024; giá trị a%zz=1 và x=1?",
+		"/srv/exports/year=2024/x.csv: 3 rows":           "/srv/exports/year=2024/x.csv: 3 rows",
 		// A ')' that a credential's value held kept the next one in the
 		// URL: redacted again, it would go too (fuzz).
 		"xem https://h/(a?token=SECRET42)).": "xem https://h/(a?token=REDACTED.",
@@ -874,7 +900,8 @@ const fuzzSecret = "Qz7vKx3Wq"
 var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "Token", "api_key", "apiKey", "key", "sig",
 	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey",
 	"accesstoken", "ACCESSTOKEN", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid", "userpassword", "ticket",
-	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u"}
+	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u", "otp", "nonce", "maxacthuc", "ma_xac_thuc",
+	"m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c", "ma_otp", "%2574oken", "t%6Fken", "p%2561ssword", "code_verifier"}
 
 // secretURL builds an http(s) link with fuzzSecret in the credential
 // positions shape picks: the password (bit 0), the value of a parameter
@@ -959,7 +986,14 @@ func checkRedactedOut(t *testing.T, raw, out string, depth int) {
 	}
 	redacted := func(v string) bool { return v == "" || v == "REDACTED" || redactedForm.MatchString(v) }
 	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		for _, param := range strings.Split(seg, ";")[1:] {
+		pieces := strings.Split(seg, ";")
+		for _, param := range strings.FieldsFunc(pieces[0], func(r rune) bool { return r == '&' || r == ',' }) {
+			k, v, ok := strings.Cut(param, "=")
+			if ok && credentialKind(pathUnescape(k)) != notCredential && !redacted(pathUnescape(v)) {
+				t.Fatalf("value of %q in the path kept: %q → %q", k, raw, out)
+			}
+		}
+		for _, param := range pieces[1:] {
 			k, v, _ := strings.Cut(param, "=")
 			if credentialKind(pathUnescape(k)) != notCredential && !redacted(pathUnescape(v)) {
 				t.Fatalf("value of path parameter %q kept: %q → %q", k, raw, out)
@@ -1074,6 +1108,99 @@ func FuzzRedactText(f *testing.F) {
 		}
 		if again := RedactText(out); again != out {
 			t.Fatalf("not idempotent: %q → %q → %q", in, out, again)
+		}
+	})
+}
+
+// relativeLink builds a link with no scheme with fuzzSecret in the
+// credential positions shape picks: a path segment name=secret (bit 0),
+// the value of a query parameter (bit 1; also when neither bit 0 nor 2 is
+// set), the value of a parameter of the fragment (bit 2); ';' rather
+// than '&' before the query's (bit 3); the link starts with "./" (bit 4)
+// or "../" (bit 5). dir is the fuzzer's, without what would make it
+// more than folders ("?#&;=,%:"); before and after are the fuzzer's:
+// what precedes the parameter in the query and what follows its value.
+// It returns the link and how many times it placed the secret.
+func relativeLink(dir, before, after string, shape, name uint8) (string, int) {
+	dir = strings.Map(func(r rune) rune {
+		if strings.ContainsRune("?#&;=,%:", r) {
+			return -1
+		}
+		return r
+	}, dir)
+	var b strings.Builder
+	n := 0
+	param := fuzzCredentialNames[int(name)%len(fuzzCredentialNames)] + "=" + fuzzSecret
+	switch {
+	case shape&16 != 0:
+		b.WriteString("./")
+	case shape&32 != 0:
+		b.WriteString("../")
+	}
+	b.WriteString(dir + "/")
+	if shape&1 != 0 {
+		b.WriteString(param + "/")
+		n++
+	}
+	b.WriteString("x.csv?" + before)
+	if shape&2 != 0 || shape&5 == 0 {
+		b.WriteString(map[bool]string{false: "&", true: ";"}[shape&8 != 0] + param)
+		n++
+	}
+	b.WriteString(after)
+	if shape&4 != 0 {
+		b.WriteString("#a=1&" + param)
+		n++
+	}
+	return b.String(), n
+}
+
+// FuzzRedactRelative: a relative link with a secret in a credential
+// position (relativeLink) comes out without it from Redact, from
+// RedactText as a word of a message, and from Redact as the value of
+// another link's parameter, escaped or not; each reads the same
+// redacted again.
+func FuzzRedactRelative(f *testing.F) {
+	for _, s := range []struct {
+		dir, before, after string
+		shape, name        uint8
+	}{
+		{"exports", "", "", 2, 0},
+		{"", "m=1", "", 2 | 16, 7},
+		{"a/b", "", ";a=b", 1 | 2 | 8 | 32, 9},
+		{"dl", "q=a%zz", "%zz", 2 | 4, 30},
+		{"dl", "", ",x", 1, 36},
+		{"", "a=1,b", "", 2, 38},
+	} {
+		f.Add(s.dir, s.before, s.after, s.shape, s.name)
+	}
+	endsWord := func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune(`"'<>`, r) {
+			return -1
+		}
+		return r
+	}
+	f.Fuzz(func(t *testing.T, dir, before, after string, shape, name uint8) {
+		link, placed := relativeLink(strings.Map(endsWord, dir), strings.Map(endsWord, before), strings.Map(endsWord, after), shape, name)
+		if strings.Count(link, fuzzSecret) != placed || urlInText.MatchString(link) {
+			return // the fuzzer wrote the secret elsewhere too, or a URL
+		}
+		for _, c := range []struct {
+			in     string
+			redact func(string) string
+		}{
+			{link, Redact},
+			{"tải " + link + ": lỗi", RedactText},
+			{"https://h/x?m=1&next=" + link, Redact},
+			{"https://h/x?m=1&next=" + url.QueryEscape(link), Redact},
+		} {
+			out := c.redact(c.in)
+			if strings.Contains(out, fuzzSecret) {
+				t.Fatalf("secret kept: %q → %q", c.in, out)
+			}
+			if again := c.redact(out); again != out {
+				t.Fatalf("not idempotent: %q → %q → %q", c.in, out, again)
+			}
 		}
 	})
 }
