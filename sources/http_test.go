@@ -759,6 +759,42 @@ func FuzzSecretScanner(f *testing.F) {
 	})
 }
 
+// An index page's relative links (with or without a leading "./" or
+// "../") carry credentials in the shapes Redact read too late or not at
+// all: name=value in a path segment, a name escaped twice, an OAuth code
+// with its state. Listed, each is named without them, a unit's code stays,
+// and a failed download's error quotes none.
+func TestIndexRelativeLinksRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/idx/index.txt":
+			w.Write([]byte("exports/token=SECRET1/march.csv\napril.csv?sig=SECRET2\n./may.csv?password=SECRET3\n" +
+				"../june.csv?%2574oken=SECRET4\njuly.csv?code=SECRET5&state=SECRET6\naug.csv?code=H56&otp=SECRET7\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	src := NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/idx/index.txt", Index: true, Retries: 0, TempDir: t.TempDir()})
+	refs, err := src.List(context.Background())
+	if err != nil || len(refs) != 6 {
+		t.Fatalf("%v %v", refs, err)
+	}
+	var names []string
+	for _, ref := range refs {
+		names = append(names, strings.TrimPrefix(Redact(ref.Path), srv.URL))
+		_, _, err := src.Fetch(context.Background(), ref)
+		if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(RedactText(err.Error()), "SECRET") {
+			t.Errorf("%s: %v", ref.Path, err)
+		}
+	}
+	want := "/idx/exports/token=REDACTED/march.csv /idx/april.csv?sig=REDACTED /idx/may.csv?password=REDACTED " +
+		"/june.csv?%2574oken=REDACTED /idx/july.csv?code=REDACTED&state=REDACTED /idx/aug.csv?code=H56&otp=REDACTED"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("names\n%s, want\n%s", got, want)
+	}
+}
+
 // TestIndexRedactedCollision: links that still read the same once
 // redacted would be one file in the ledger, so the index fails, naming
 // the index (redacted) and no credential; links that differ in a hashed
