@@ -668,12 +668,12 @@ func redactURL(raw string, depth int, ref bool) string {
 	// once redacted.
 	rel := u.Scheme == "" && u.Host == "" && !changed && !strings.HasPrefix(raw, "//")
 	before, fragment, hasFragment := strings.Cut(raw, "#")
-	written, _, _ := strings.Cut(before, "?")
+	asWritten, _, _ := strings.Cut(before, "?")
 	if o, ok := redactPathParams(u.Opaque, depth); ok {
 		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
 	}
-	if p, ok := redactPathParams(written, depth); rel && ok {
-		written, changed = p, true
+	if p, ok := redactPathParams(asWritten, depth); rel && ok {
+		asWritten, changed = p, true
 	} else if p, ok := redactPathParams(u.EscapedPath(), depth); !rel && ok {
 		// p is valid as written (only values changed, for letters or
 		// escapes), so String writes it as it is.
@@ -722,12 +722,12 @@ func redactURL(raw string, depth int, ref bool) string {
 	}
 	if rel {
 		if u.RawQuery != "" || u.ForceQuery {
-			written += "?" + u.RawQuery
+			asWritten += "?" + u.RawQuery
 		}
 		if hasFragment {
-			written += "#" + fragment
+			asWritten += "#" + fragment
 		}
-		return written
+		return asWritten
 	}
 	if u.Host == "" && u.Path == "" && strings.HasPrefix(strings.TrimPrefix(raw[len(u.Scheme):], ":"), "//") {
 		// String would drop the "//" of a link with no host and no path
@@ -1135,32 +1135,37 @@ func queryKind(name string, oauth bool) int {
 // credential's or a key's (the name runs back to the last of "/?&;#:,"
 // before its '='), or is an OAuth authorization response.
 func namesCredential(s string) bool {
+	names := paramNames(s)
+	for _, n := range names {
+		if credentialKind(n) != notCredential {
+			return true
+		}
+	}
+	return oauthResponse(names)
+}
+
+// paramNames are the names before each '=' in s, each running back to
+// the last of "/?&;#:,".
+func paramNames(s string) []string {
 	var names []string
 	for rest := s; ; {
 		i := strings.IndexByte(rest, '=')
 		if i < 0 {
-			break
+			return names
 		}
 		name := rest[:i]
 		if j := strings.LastIndexAny(name, "/?&;#:,"); j >= 0 {
 			name = name[j+1:]
 		}
-		if credentialKind(name) != notCredential {
-			return true
-		}
 		names = append(names, name)
 		rest = rest[i+1:]
 	}
-	return oauthResponse(names)
 }
 
 // fragmentKind is credentialKind for a fragment, read whole: it may be
 // a route with its own query, or a link, escaped once more
 // (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
 func fragmentKind(f string) int {
-	if namesCredential(f) {
-		return credential
-	}
 	kind := notCredential
 	for range maxNested + 1 {
 		switch credentialKind(f) {
@@ -1169,7 +1174,7 @@ func fragmentKind(f string) int {
 		case keyLike:
 			kind = keyLike
 		}
-		if namesCredential(f) {
+		if oauthResponse(paramNames(f)) {
 			return credential
 		}
 		d := lenientUnescape(f)

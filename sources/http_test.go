@@ -407,6 +407,8 @@ func TestRedact(t *testing.T) {
 		"https://h/cb?Code=S1;STATE=S2":                 "https://h/cb?Code=REDACTED;STATE=REDACTED",
 		"https://h/cb#code=S1&state=S2":                 "https://h/cb#REDACTED",
 		"https://h/cb#code=H56":                         "https://h/cb#code=H56",
+		"https://h/cb#fileKey=march":                    "https://h/cb#REDACTED-f261322f07dc",
+		"https://h/cb#%2Fcb%3Fcode%3DS1%26state%3DS2":   "https://h/cb#REDACTED",
 		"https://h/x?next=/cb%3Fcode%3DS1%26state%3DS2": "https://h/x?next=%2Fcb%3Fcode%3DREDACTED%26state%3DREDACTED",
 		// Words that hold a credential's letters but name none stay.
 		"https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1": "https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1",
