@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -602,14 +603,20 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 
 // Redact returns a URL fit to store and show: user information is dropped
 // and the values of parameters that look like credentials (token, key,
-// secret, password, signature, session, ...) are replaced, in the query,
-// also one net/url refuses (';' between parameters, a broken '%' escape),
-// which is otherwise kept as written, and after ';' in a path segment
+// secret, password, signature, session, otp, ...; see credentialKind) are
+// replaced, in the query, also one net/url refuses (';' between
+// parameters, a broken '%' escape), which is otherwise kept as written,
+// in the fragment, and in the path, where a segment may hold name=value
+// pieces (/dl/token=.../x.csv) and parameters after ';'
 // (/march.csv;jsessionid=..., which Java portals add to their links). A
-// link in another parameter's value (?next=https://..., encoded or not) is
-// redacted the same way, to a bounded depth. Anything that is not a URL,
-// such as a file path, is returned unchanged; one that has "://" but does
-// not parse as an http(s) URL is cut by RedactLoose (fail closed).
+// link in another parameter's value (?next=https://..., encoded or not,
+// also relative: ?next=x.csv?sig=...) is redacted the same way, to a
+// bounded depth. A string with no scheme is a file's path, returned
+// unchanged, unless it has a '?': then it is a relative link (an index
+// page's exports/x.csv?token=...), redacted as a link is. One that has
+// "://" but does not parse as an http(s) URL, or a relative link that
+// does not parse and names a credential, is cut by RedactLoose (fail
+// closed).
 //
 // The redacted path is a file's name in the ledger, so it must stay the
 // same from run to run (Redact is deterministic and Redact(Redact(x)) is
@@ -625,21 +632,25 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 //     where no warehouse is at hand), so the digest has no secret key; a
 //     random key value gives no way back through 48 bits of its digest,
 //     and a guessable one (fileKey=march) names a file, it is no secret.
-func Redact(raw string) string { return redactURL(raw, 0) }
+func Redact(raw string) string {
+	return redactURL(raw, 0, !strings.Contains(raw, "://") && strings.Contains(raw, "?"))
+}
 
 // maxNested is how many links inside links Redact follows: a value nested
 // deeper that holds a link becomes REDACTED, so that a crafted link costs
 // a bounded effort.
 const maxNested = 3
 
-// redactURL is Redact for a link found at depth (0 for the one given).
-func redactURL(raw string, depth int) string {
+// redactURL is Redact for a link found at depth (0 for the one given);
+// ref says that one with no scheme is read as a relative link.
+func redactURL(raw string, depth int, ref bool) string {
 	u, err := url.Parse(raw)
-	// In a value, a link to the same server (/dl?token=..., or
-	// //h/dl?token=...) is read too; given alone, that is a file's path.
-	relative := depth > 0 && strings.HasPrefix(raw, "/")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!relative || u.Scheme != "")) {
-		if strings.Contains(raw, "://") || relative {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && (!ref || u.Scheme != "")) {
+		// A link to the same server in a value (/dl?token=..., or
+		// //h/dl?token=...) that does not parse is cut, as before
+		// relative links were read; another is when it names a
+		// credential (a word in a message may be no link at all).
+		if strings.Contains(raw, "://") || (ref && depth > 0 && strings.HasPrefix(raw, "/")) || (ref && namesCredential(raw)) {
 			return RedactLoose(raw)
 		}
 		return raw
@@ -651,10 +662,19 @@ func redactURL(raw string, depth int) string {
 	}
 	changed := u.User != nil
 	u.User = nil
+	// A relative link with no host keeps its path as written: String
+	// would escape it (../ả/x.csv becomes ../%E1%BA%A3/x.csv), and in a
+	// message letters escaped before "//" would read as a URL's scheme
+	// once redacted.
+	rel := u.Scheme == "" && u.Host == "" && !changed && !strings.HasPrefix(raw, "//")
+	before, fragment, hasFragment := strings.Cut(raw, "#")
+	asWritten, _, _ := strings.Cut(before, "?")
 	if o, ok := redactPathParams(u.Opaque, depth); ok {
 		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
 	}
-	if p, ok := redactPathParams(u.EscapedPath(), depth); ok {
+	if p, ok := redactPathParams(asWritten, depth); rel && ok {
+		asWritten, changed = p, true
+	} else if p, ok := redactPathParams(u.EscapedPath(), depth); !rel && ok {
 		// p is valid as written (only values changed, for letters or
 		// escapes), so String writes it as it is.
 		u.Path, _ = url.PathUnescape(p)
@@ -673,8 +693,9 @@ func redactURL(raw string, depth int) string {
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
+			oauth := oauthResponse(slices.Collect(maps.Keys(q)))
 			for k, vs := range q {
-				kind := credentialKind(k)
+				kind := queryKind(k, oauth)
 				for i, v := range vs {
 					if kind != notCredential {
 						vs[i], changed = redactedValue(v, kind == credential), true
@@ -693,10 +714,20 @@ func redactURL(raw string, depth int) string {
 	if f := u.Fragment; f != "" {
 		if kind := fragmentKind(f); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
+			fragment = u.Fragment
 		}
 	}
 	if !changed {
 		return raw
+	}
+	if rel {
+		if u.RawQuery != "" || u.ForceQuery {
+			asWritten += "?" + u.RawQuery
+		}
+		if hasFragment {
+			asWritten += "#" + fragment
+		}
+		return asWritten
 	}
 	if u.Host == "" && u.Path == "" && strings.HasPrefix(strings.TrimPrefix(raw[len(u.Scheme):], ":"), "//") {
 		// String would drop the "//" of a link with no host and no path
@@ -717,17 +748,14 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // credential's value after ';' without an '=' is read as more of the
 // value (a password with a ';' in it), not as a parameter to keep.
 func redactQueryAsWritten(raw string, depth int) (string, bool) {
-	var params, seps []string // seps[i] is written before params[i]
-	sep := ""
-	for {
-		i := strings.IndexAny(raw, "&;")
-		if i < 0 {
-			params, seps = append(params, raw), append(seps, sep)
-			break
+	params, seps := splitKeep(raw, "&;")
+	var names []string
+	for _, p := range params {
+		if name, _, ok := strings.Cut(p, "="); ok {
+			names = append(names, lenientUnescape(name))
 		}
-		params, seps = append(params, raw[:i]), append(seps, sep)
-		sep, raw = raw[i:i+1], raw[i+1:]
 	}
+	oauth := oauthResponse(names)
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(params); i++ {
@@ -735,7 +763,7 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 		name, value, ok := strings.Cut(params[i], "=")
 		kind := notCredential
 		if ok {
-			kind = credentialKind(lenientUnescape(name))
+			kind = queryKind(lenientUnescape(name), oauth)
 		}
 		if kind == notCredential {
 			if r, nested := redactNested(lenientUnescape(value), depth); ok && nested {
@@ -771,36 +799,95 @@ func queryEscapeLike(written, v string) string {
 }
 
 // redactPathParams redacts, in an escaped path (or an opaque URL's
-// part), the name=value pieces that follow ';' in a segment as Redact
-// redacts query parameters; the rest is kept as written. It says whether
-// anything changed.
+// part), the name=value pieces of its segments as Redact redacts query
+// parameters: those after ';' (/march.csv;jsessionid=...), each a value
+// up to the next ';', and those of what comes before the first ';'
+// (/dl/token=.../x.csv, /dl/f=a&token=...), split at '&' and ','; there a
+// credential's value runs on over the pieces that follow with no '=' in
+// them (a token with a ',' in it). The rest is kept as written. It says
+// whether anything changed.
 func redactPathParams(p string, depth int) (string, bool) {
-	if !strings.Contains(p, ";") {
+	if !strings.Contains(p, "=") {
 		return p, false
 	}
 	segs := strings.Split(p, "/")
 	changed := false
 	for i, seg := range segs {
 		pieces := strings.Split(seg, ";")
+		if r, ok := redactSegmentHead(pieces[0], depth); ok {
+			pieces[0], changed = r, true
+		}
 		for j := 1; j < len(pieces); j++ {
 			name, value, ok := strings.Cut(pieces[j], "=")
 			if !ok {
 				continue
 			}
-			plain := pathUnescape(value)
-			r := value
-			if kind := credentialKind(pathUnescape(name)); kind != notCredential {
-				r = redactedValue(plain, kind == credential)
-			} else if v, nested := redactNested(plain, depth); nested {
-				r = url.PathEscape(v)
-			}
-			if r != value {
+			if r, ok := redactPathValue(name, value, depth); ok {
 				pieces[j], changed = name+"="+r, true
 			}
 		}
 		segs[i] = strings.Join(pieces, ";")
 	}
 	return strings.Join(segs, "/"), changed
+}
+
+// redactSegmentHead is redactPathParams for the part of a segment before
+// its first ';'.
+func redactSegmentHead(head string, depth int) (string, bool) {
+	if !strings.Contains(head, "=") {
+		return head, false
+	}
+	pieces, seps := splitKeep(head, "&,")
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(pieces); i++ {
+		b.WriteString(seps[i])
+		name, value, ok := strings.Cut(pieces[i], "=")
+		if !ok {
+			b.WriteString(pieces[i])
+			continue
+		}
+		if credentialKind(pathUnescape(name)) == credential {
+			for i+1 < len(pieces) && !strings.Contains(pieces[i+1], "=") {
+				i++
+				value += seps[i] + pieces[i]
+			}
+		}
+		if r, ok := redactPathValue(name, value, depth); ok {
+			// The value is read again at the next Redact: it must not
+			// split where it did not.
+			value, changed = strings.NewReplacer("&", "%26", ",", "%2C").Replace(r), true
+		}
+		b.WriteString(name + "=" + value)
+	}
+	return b.String(), changed
+}
+
+// splitKeep splits s at each of the bytes in cuts; seps[i] is the byte
+// written before pieces[i] ("" before the first).
+func splitKeep(s, cuts string) (pieces, seps []string) {
+	sep := ""
+	for {
+		i := strings.IndexAny(s, cuts)
+		if i < 0 {
+			return append(pieces, s), append(seps, sep)
+		}
+		pieces, seps = append(pieces, s[:i]), append(seps, sep)
+		sep, s = s[i:i+1], s[i+1:]
+	}
+}
+
+// redactPathValue is what an escaped value of a path's name=value piece
+// becomes, and whether it changed.
+func redactPathValue(name, value string, depth int) (string, bool) {
+	plain := pathUnescape(value)
+	r := value
+	if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+		r = redactedValue(plain, kind == credential)
+	} else if v, nested := redactNested(plain, depth); nested {
+		r = url.PathEscape(v)
+	}
+	return r, r != value
 }
 
 // pathUnescape decodes a piece of an escaped path (valid: url.Parse
@@ -813,17 +900,19 @@ func pathUnescape(s string) string {
 }
 
 // redactNested redacts a link in the (decoded) value of a parameter that
-// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=..., or
-// the first escaped once more (https%3A%2F%2F...). It says whether the
-// value changed. Past maxNested links in links, such a value becomes
-// REDACTED.
+// is no credential: ?next=https://h/y?token=..., ?next=/dl?token=...,
+// ?next=x.csv?sig=..., ?filter=token=... (read as a relative link whose
+// path holds name=value), or the first escaped once more
+// (https%3A%2F%2F...). It says whether the value changed. Past maxNested
+// links in links, such a value becomes REDACTED.
 func redactNested(v string, depth int) (string, bool) {
 	l := strings.ToLower(v)
 	// A link redacted keeps what made it one here (an http: link with no
-	// "//" keeps its scheme, one to the same server its '/' and '?'), so
-	// that redacted again it is read at the same depth.
+	// "//" keeps its scheme, a relative one its '?', '#', ';' or '=', and
+	// RedactLoose leaves "?REDACTED"), so that redacted again it is read
+	// at the same depth.
 	link := strings.Contains(v, "://") || strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") ||
-		strings.HasPrefix(v, "/") && strings.ContainsAny(v, "?#;")
+		strings.HasPrefix(v, "//") || strings.ContainsAny(v, "?#;=")
 	escaped := !link && (strings.Contains(l, "%3a%2f%2f") || strings.Contains(l, ":%2f%2f"))
 	if !link && !escaped {
 		return v, false
@@ -839,7 +928,7 @@ func redactNested(v string, depth int) (string, bool) {
 		}
 		return url.QueryEscape(r), true
 	}
-	r := redactURL(v, depth+1)
+	r := redactURL(v, depth+1, true)
 	return r, r != v
 }
 
@@ -869,25 +958,43 @@ func lenientUnescape(s string) string {
 	return b.String()
 }
 
-// A parameter's name marks a credential in two ways. credentialMarkers
-// are found anywhere in it, once folded to lower-case ASCII letters and
-// digits (transforms.Key): servers glue words (accesstoken, clientsecret,
-// JSESSIONID, PHPSESSID, userpassword, wstoken) and Vietnamese ones write
-// "mật khẩu" as matkhau or mat_khau; they are long enough that no common
-// word holds them (a CAS ticket is one). credentialWords are short: they
+// A parameter's name marks a credential in three ways, read in the
+// name as it is and decoded up to maxNested times more (?%2574oken= is
+// token= escaped twice). credentialMarkers are found anywhere in it, once
+// folded to lower-case ASCII letters and digits (transforms.Key): servers
+// glue words (accesstoken, clientsecret, JSESSIONID, PHPSESSID,
+// userpassword, wstoken) and Vietnamese ones write "mật khẩu" as matkhau
+// or mat_khau, "mã xác thực" as maxacthuc; they are long enough that few
+// words hold them (a CAS ticket is one). credentialWords are short: they
 // count only as a whole word of the name (split at anything but letters
 // and digits, and where a lower-case letter meets an upper-case one:
 // X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
-// not taken for auth, sig, pass or key. keyOwners are the words before
-// "key" that make it a credential (an API or access key, not a file's
-// key).
+// not taken for auth, sig, pass or key; edgeWords also at either end of
+// a word (maotp, otpcode, userpwd), not inside one (hotpot, footprint).
+// keyOwners are the words before "key" that make it a credential (an API
+// or access key, not a file's key).
+//
+// What is no credential although it holds a marker's letters: an
+// innocentWords word (possession holds session, secretary secret,
+// tokenizer token), taken out of the folded name before markers are
+// looked for (possessiontoken still holds token); and a name that ends
+// in a describingWords word, which names what kind of credential is
+// used, not the credential (token_type=Bearer, ticket_type,
+// tokenizer_version, SignatureVersion, oauth_signature_method). Any
+// other name that holds a marker is a credential, though it may name
+// something else (ticket_id): a value hidden that was no secret costs a
+// readable name, one shown that was costs the secret. A code is a
+// unit's code (?code=H56) unless state comes with it: see oauthResponse.
 var (
 	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
 		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
-		"accountkey", "signingkey", "matkhau", "ticket"}
-	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas"}
+		"accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "codeverifier", "verificationcode", "verifycode"}
+	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt"}
+	edgeWords       = []string{"otp", "pwd", "jwt"}
 	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
+	innocentWords   = []string{"possession", "obsession", "secretar", "tokeniz"}
+	describingWords = []string{"type", "kind", "format", "version", "method", "algorithm", "alg", "mode", "length", "expires", "expiry", "timeout", "ttl"}
 )
 
 // Kinds of query parameter for Redact.
@@ -925,9 +1032,37 @@ func nameWords(name string) []string {
 }
 
 // credentialKind says what Redact does with the value of a parameter (or
-// a fragment) of this name.
+// a fragment) of this name: the most it does with any of the name's
+// decoded forms.
 func credentialKind(name string) int {
+	kind := notCredential
+	for range maxNested + 2 {
+		switch nameKind(name) {
+		case credential:
+			return credential
+		case keyLike:
+			kind = keyLike
+		}
+		d := lenientUnescape(name)
+		if d == name {
+			break
+		}
+		name = d
+	}
+	return kind
+}
+
+// nameKind is credentialKind for the name as it is.
+func nameKind(name string) int {
 	folded := transforms.Key(name)
+	for _, d := range describingWords {
+		if len(folded) > len(d) && strings.HasSuffix(folded, d) {
+			return notCredential
+		}
+	}
+	for _, w := range innocentWords {
+		folded = strings.ReplaceAll(folded, w, "|")
+	}
 	for _, m := range credentialMarkers {
 		if strings.Contains(folded, m) {
 			return credential
@@ -943,6 +1078,11 @@ func credentialKind(name string) int {
 		if slices.Contains(credentialWords, w) {
 			return credential
 		}
+		for _, e := range edgeWords {
+			if f := transforms.Key(w); strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
+				return credential
+			}
+		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
 		}
@@ -950,9 +1090,81 @@ func credentialKind(name string) int {
 	return kind
 }
 
+// oauthResponse says whether parameters of these (decoded) names, one
+// query's or one fragment's, are an OAuth authorization response: code
+// and state together. Its code is a credential (a client turns it into a
+// token) and its state may be one too; code alone is a unit's or a
+// report's code (?code=H56) and stays.
+func oauthResponse(names []string) bool {
+	var code, state bool
+	for _, n := range names {
+		switch plainName(n) {
+		case "code":
+			code = true
+		case "state":
+			state = true
+		}
+	}
+	return code && state
+}
+
+// plainName is a parameter's name folded (transforms.Key), decoded until
+// it no longer changes (bounded).
+func plainName(n string) string {
+	for range maxNested + 1 {
+		d := lenientUnescape(n)
+		if d == n {
+			break
+		}
+		n = d
+	}
+	return transforms.Key(n)
+}
+
+// queryKind is credentialKind for a parameter of a query that oauth says
+// is an authorization response or not.
+func queryKind(name string, oauth bool) int {
+	if p := plainName(name); oauth && (p == "code" || p == "state") {
+		return credential
+	}
+	return credentialKind(name)
+}
+
+// namesCredential says whether s, a link that does not parse or a word
+// of a message, has a name=value piece whose name Redact reads as a
+// credential's or a key's (the name runs back to the last of "/?&;#:,"
+// before its '='), or is an OAuth authorization response.
+func namesCredential(s string) bool {
+	names := paramNames(s)
+	for _, n := range names {
+		if credentialKind(n) != notCredential {
+			return true
+		}
+	}
+	return oauthResponse(names)
+}
+
+// paramNames are the names before each '=' in s, each running back to
+// the last of "/?&;#:,".
+func paramNames(s string) []string {
+	var names []string
+	for rest := s; ; {
+		i := strings.IndexByte(rest, '=')
+		if i < 0 {
+			return names
+		}
+		name := rest[:i]
+		if j := strings.LastIndexAny(name, "/?&;#:,"); j >= 0 {
+			name = name[j+1:]
+		}
+		names = append(names, name)
+		rest = rest[i+1:]
+	}
+}
+
 // fragmentKind is credentialKind for a fragment, read whole: it may be
 // a route with its own query, or a link, escaped once more
-// (#/cb%3Fmatkhau%3D...).
+// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
 func fragmentKind(f string) int {
 	kind := notCredential
 	for range maxNested + 1 {
@@ -961,6 +1173,9 @@ func fragmentKind(f string) int {
 			return credential
 		case keyLike:
 			kind = keyLike
+		}
+		if oauthResponse(paramNames(f)) {
+			return credential
 		}
 		d := lenientUnescape(f)
 		if d == f {
@@ -1335,27 +1550,88 @@ var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
 // (a list of links: https://h/x?a=1,https://h/y?token=...).
 var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
 
+// wordInText is a word of a message: up to a space or a quote.
+var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
+
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
 // URL by RedactLoose, for text that is stored or shown whole. URLs joined
 // by commas are redacted one by one: the second is no part of the first
 // one's last value. Punctuation that ends the URL is read as the
 // sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
-// the text, and a message redacted again reads the same.
+// the text, and a message redacted again reads the same. Outside URLs, a
+// word with '=' in it, or one that starts with "//", may be a relative
+// link (exports/x.csv?token=..., dl/token=.../x.csv) or a parameter
+// quoted alone (matkhau=...): each of its parts between commas is
+// redacted as Redact redacts a relative link, and cut by RedactLoose when
+// it does not parse and names a credential; one that names none is kept
+// as written (năm=2024, code=H56).
 func RedactText(s string) string {
-	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
-		var b strings.Builder
-		for {
-			next := nextURLInText.FindStringIndex(m)
-			if next == nil {
-				break
-			}
-			b.WriteString(redactInText(m[:next[0]]) + ",")
-			m = m[next[0]+1:]
+	var b strings.Builder
+	last := 0
+	for _, m := range urlInText.FindAllStringIndex(s, -1) {
+		b.WriteString(redactWordsInText(s[last:m[0]]))
+		b.WriteString(redactURLsInText(s[m[0]:m[1]]))
+		last = m[1]
+	}
+	if last == 0 {
+		return redactWordsInText(s)
+	}
+	b.WriteString(redactWordsInText(s[last:]))
+	return b.String()
+}
+
+// redactURLsInText redacts what urlInText found: one URL, or several
+// joined by commas.
+func redactURLsInText(m string) string {
+	var b strings.Builder
+	for {
+		next := nextURLInText.FindStringIndex(m)
+		if next == nil {
+			break
 		}
-		b.WriteString(redactInText(m))
-		return b.String()
+		b.WriteString(redactInText(m[:next[0]]) + ",")
+		m = m[next[0]+1:]
+	}
+	b.WriteString(redactInText(m))
+	return b.String()
+}
+
+// redactWordsInText redacts the words of text with no URL in it that may
+// be relative links (see RedactText).
+func redactWordsInText(text string) string {
+	if !strings.Contains(text, "=") && !strings.Contains(text, "//") {
+		return text
+	}
+	return wordInText.ReplaceAllStringFunc(text, func(w string) string {
+		if !strings.Contains(w, "=") && !strings.HasPrefix(w, "//") {
+			return w
+		}
+		// A bracket before the word is the sentence's: (x.csv?token=...)
+		// ends with its pair, no part of the value.
+		body := strings.TrimLeft(w, "([{")
+		lead := w[:len(w)-len(body)]
+		body, tail := trailingPunct(body)
+		parts := strings.Split(body, ",")
+		for i, p := range parts {
+			parts[i] = redactRefInText(p)
+		}
+		return lead + strings.Join(parts, ",") + tail
 	})
+}
+
+// redactRefInText redacts a relative link found in text until it reads
+// the same, as redactInText does a URL.
+func redactRefInText(m string) string {
+	for range maxTextPasses {
+		r, tail := trailingPunct(m)
+		r = redactURL(r, 0, true) + tail
+		if r == m {
+			break
+		}
+		m = r
+	}
+	return m
 }
 
 // redactInText redacts one URL found in text, with the punctuation after

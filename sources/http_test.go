@@ -359,6 +359,60 @@ func TestRedact(t *testing.T) {
 		// Parameters net/url takes for a host.
 		"https://&accesstoken=SECRET":                      "https://?REDACTED",
 		"https://u:SECRET@?a=1&next=https://h/y?token=S2&": "https://?REDACTED",
+		// A credential written name=value as a path segment, or part of
+		// one, was kept (review).
+		"https://h/dl/token=S3CR3T/x.csv":                 "https://h/dl/token=REDACTED/x.csv",
+		"https://h/dl/access_token=S/x.csv?m=1":           "https://h/dl/access_token=REDACTED/x.csv?m=1",
+		"https://h/dl/f=a&token=S,cd/x.csv":               "https://h/dl/f=a&token=REDACTED/x.csv",
+		"https://h/dl/fileKey=march/x.csv":                "https://h/dl/fileKey=REDACTED-e063cf7407fd/x.csv",
+		"https://h/data/year=2024/month=03/x.csv":         "https://h/data/year=2024/month=03/x.csv",
+		"https://h/dl/next=https:%2F%2Fh%2Fy%3Fsig=S/x":   "https://h/dl/next=https:%2F%2Fh%2Fy%3Fsig=REDACTED/x",
+		"https:h/dl/matkhau=S":                            "https:h/dl/matkhau=REDACTED",
+		"https://h/dl/password=S;jsessionid=S2/x.csv?m=1": "https://h/dl/password=REDACTED;jsessionid=REDACTED/x.csv?m=1",
+		// A link with no scheme and a query is read as a link, not as a
+		// file's path (a relative link of an index page, review); so is
+		// one in a value, with or without a leading '/'.
+		"exports/x.csv?token=S":                  "exports/x.csv?token=REDACTED",
+		"x.csv?sig=S&m=1":                        "x.csv?m=1&sig=REDACTED",
+		"./x.csv?password=S":                     "./x.csv?password=REDACTED",
+		"../x.csv?token=S;a=b":                   "../x.csv?token=REDACTED;a=b",
+		"../dl/token=S/x.csv?m=1":                "../dl/token=REDACTED/x.csv?m=1",
+		"../ả b/x.csv?token=S#a%20b":             "../ả b/x.csv?token=REDACTED#a%20b",
+		"x.csv?m=1#code=S1&state=S2":             "x.csv?m=1#REDACTED",
+		"//u:S@h/x.csv?m=1":                      "//h/x.csv?m=1",
+		"x%zz.csv?token=S":                       "x%zz.csv?REDACTED",
+		"x%zz.csv?m=1":                           "x%zz.csv?m=1",
+		"/srv/exports/year=2024/x.csv":           "/srv/exports/year=2024/x.csv",
+		"https://h/x?next=exports/x.csv?token=S": "https://h/x?next=exports%2Fx.csv%3Ftoken%3DREDACTED",
+		"https://h/x?next=x.csv%3Fsig%3DS&m=1":   "https://h/x?m=1&next=x.csv%3Fsig%3DREDACTED",
+		"https://h/x?filter=token=S":             "https://h/x?filter=token%3DREDACTED",
+		"https://h/x?next=//u:S@h2/y":            "https://h/x?next=%2F%2Fh2%2Fy",
+		"https://h/x?q=a=b&c=d;e":                "https://h/x?q=a=b&c=d;e",
+		// Names escaped twice, or escaped in part.
+		"https://h/x?%2574oken=S":        "https://h/x?%2574oken=REDACTED",
+		"https://h/x?t%6Fken=S&m=1":      "https://h/x?m=1&token=REDACTED",
+		"https://h/x?t%6Fken=S;m=1":      "https://h/x?t%6Fken=REDACTED;m=1",
+		"https://h/x;%2574oken=S":        "https://h/x;%2574oken=REDACTED",
+		"https://h/x#%2574oken=S":        "https://h/x#REDACTED",
+		"https://h/x?p%2561ssword=S":     "https://h/x?p%2561ssword=REDACTED",
+		"https://h/x?%252574oken=S&m=03": "https://h/x?%252574oken=REDACTED&m=03",
+		// One-time codes and Vietnamese "mã xác thực".
+		"https://h/x?otp=S1&nonce=S2&maxacthuc=S3&ma_xac_thuc=S4&m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c=S5&ma_otp=S6&maotp=S7&totp=S8&m=1": "https://h/x?m=1&ma_otp=REDACTED&ma_xac_thuc=REDACTED&maotp=REDACTED&maxacthuc=REDACTED&m%C3%A3+x%C3%A1c+th%E1%BB%B1c=REDACTED&nonce=REDACTED&otp=REDACTED&totp=REDACTED",
+		"https://h/x?code_verifier=S&otpCode=S2&hotpot=1&footprint=2":                                                                 "https://h/x?code_verifier=REDACTED&footprint=2&hotpot=1&otpCode=REDACTED",
+		// code is a unit's code, unless state comes with it: an OAuth
+		// authorization response.
+		"https://h/x?code=H56&month=03":                 "https://h/x?code=H56&month=03",
+		"https://h/x?state=active":                      "https://h/x?state=active",
+		"https://h/cb?code=S1&state=S2&m=1":             "https://h/cb?code=REDACTED&m=1&state=REDACTED",
+		"https://h/cb?Code=S1;STATE=S2":                 "https://h/cb?Code=REDACTED;STATE=REDACTED",
+		"https://h/cb#code=S1&state=S2":                 "https://h/cb#REDACTED",
+		"https://h/cb#code=H56":                         "https://h/cb#code=H56",
+		"https://h/cb#fileKey=march":                    "https://h/cb#REDACTED-f261322f07dc",
+		"https://h/cb#%2Fcb%3Fcode%3DS1%26state%3DS2":   "https://h/cb#REDACTED",
+		"https://h/x?next=/cb%3Fcode%3DS1%26state%3DS2": "https://h/x?next=%2Fcb%3Fcode%3DREDACTED%26state%3DREDACTED",
+		// Words that hold a credential's letters but name none stay.
+		"https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1": "https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1",
+		"https://h/x?possessiontoken=S1&secretarytoken=S2&ticket_id=S3&oauth_signature=S4":                                                               "https://h/x?oauth_signature=REDACTED&possessiontoken=REDACTED&secretarytoken=REDACTED&ticket_id=REDACTED",
 		// Past three links in links, a link is no longer read: it goes.
 		"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?m=1": "https://h/1?n=https%3A%2F%2Fh%2F2%3Fn%3Dhttps%253A%252F%252Fh%252F3%253Fn%253Dhttps%25253A%25252F%25252Fh%25252F4%25253Fn%25253DREDACTED",
 	}
@@ -374,13 +428,44 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// TestCredentialKind: which names Redact reads as a credential's, a
+// key's that names a file, or neither: glued and Vietnamese names, words
+// that only hold a credential's letters, names of what kind of
+// credential is used, and names escaped once more than the query.
+func TestCredentialKind(t *testing.T) {
+	for kind, names := range map[int][]string{
+		credential: {"token", "accesstoken", "access_token", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid",
+			"matkhau", "mat_khau", "mật khẩu", "maxacthuc", "ma_xac_thuc", "mã xác thực", "MaXacThuc", "otp", "OTP", "ma_otp",
+			"maotp", "otpcode", "totp", "smsOtp", "nonce", "code_verifier", "verification_code", "pgtId", "userpwd",
+			"%74oken", "%2574oken", "t%6Fken", "possessiontoken", "ticket", "serviceTicket", "ticket_id", "X-Amz-Signature",
+			"oauth_signature", "session_state", "SAMLResponse_sig", "api_key", "AWSAccessKeyId"},
+		keyLike: {"fileKey", "reportKey", "filekey", "%66ileKey"},
+		notCredential: {"page", "month", "author", "design", "bypass", "keyword", "sidebar", "consider", "possess",
+			"possession", "obsession", "secretary", "secretariat", "tokenizer", "tokenizer_version", "ticket_type",
+			"token_type", "SignatureVersion", "SignatureMethod", "oauth_signature_method", "key_type", "session_timeout",
+			"hotpot", "footprint", "code", "state", "unit_code", "ma_don_vi", "thang", "account"},
+	} {
+		for _, n := range names {
+			if got := credentialKind(n); got != kind {
+				t.Errorf("credentialKind(%q) = %d, want %d", n, got, kind)
+			}
+		}
+	}
+}
+
 // TestRedactLoose: what RedactLoose cuts, and that it cuts nothing more
 // from what it returned.
 func TestRedactLoose(t *testing.T) {
 	for in, want := range map[string]string{
 		"https//user:SECRET42@dvc.example.gov.vn/x.csv": "https//dvc.example.gov.vn/x.csv",
 		"dvc.example.gov.vn/x.csv?token=SECRET42":       "dvc.example.gov.vn/x.csv?REDACTED",
-		"user:SECRET42@dvc.example.gov.vn":              "dvc.example.gov.vn",
+		// Relative links.
+		"exports/x.csv?token=S":            "exports/x.csv?REDACTED",
+		"x.csv?sig=S":                      "x.csv?REDACTED",
+		"./x.csv?password=S":               "./x.csv?REDACTED",
+		"../x.csv?token=S":                 "../x.csv?REDACTED",
+		"../dl/token=S/x.csv":              "../dl/token?REDACTED",
+		"user:SECRET42@dvc.example.gov.vn": "dvc.example.gov.vn",
 		// Cut again, these lost more each time (review): only user
 		// information after "//" and before the host goes.
 		"@://@":                  "@://",
@@ -676,6 +761,42 @@ func FuzzSecretScanner(f *testing.F) {
 	})
 }
 
+// An index page's relative links (with or without a leading "./" or
+// "../") carry credentials in the shapes Redact read too late or not at
+// all: name=value in a path segment, a name escaped twice, an OAuth code
+// with its state. Listed, each is named without them, a unit's code stays,
+// and a failed download's error quotes none.
+func TestIndexRelativeLinksRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/idx/index.txt":
+			w.Write([]byte("exports/token=SECRET1/march.csv\napril.csv?sig=SECRET2\n./may.csv?password=SECRET3\n" +
+				"../june.csv?%2574oken=SECRET4\njuly.csv?code=SECRET5&state=SECRET6\naug.csv?code=H56&otp=SECRET7\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	src := NewHTTPSource("h", HTTPOptions{URL: srv.URL + "/idx/index.txt", Index: true, Retries: 0, TempDir: t.TempDir()})
+	refs, err := src.List(context.Background())
+	if err != nil || len(refs) != 6 {
+		t.Fatalf("%v %v", refs, err)
+	}
+	var names []string
+	for _, ref := range refs {
+		names = append(names, strings.TrimPrefix(Redact(ref.Path), srv.URL))
+		_, _, err := src.Fetch(context.Background(), ref)
+		if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(RedactText(err.Error()), "SECRET") {
+			t.Errorf("%s: %v", ref.Path, err)
+		}
+	}
+	want := "/idx/exports/token=REDACTED/march.csv /idx/april.csv?sig=REDACTED /idx/may.csv?password=REDACTED " +
+		"/june.csv?%2574oken=REDACTED /idx/july.csv?code=REDACTED&state=REDACTED /idx/aug.csv?code=H56&otp=REDACTED"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("names\n%s, want\n%s", got, want)
+	}
+}
+
 // TestIndexRedactedCollision: links that still read the same once
 // redacted would be one file in the ledger, so the index fails, naming
 // the index (redacted) and no credential; links that differ in a hashed
@@ -745,6 +866,23 @@ func TestRedactText(t *testing.T) {
 		"tải https://h/x?wstoken=SECRET42, lỗi":                      "tải https://h/x?wstoken=REDACTED, lỗi",
 		"tải https://u:SECRET42@?a=1&next=https://h/y?token=S2& lỗi": "tải https://?REDACTED lỗi",
 		"tải https://h/?,A//&accesstoken=SECRET42 lỗi":               "tải https://h/?,A//?REDACTED lỗi",
+		// Relative links, and name=value words, were not read: only a
+		// scheme followed by "//" made a URL (review).
+		"chỉ mục liệt kê exports/x.csv?token=SECRET42: 404":       "chỉ mục liệt kê exports/x.csv?token=REDACTED: 404",
+		"tải x.csv?sig=SECRET42.":                                 "tải x.csv?sig=REDACTED.",
+		"tải ./x.csv?password=SECRET42, ../y.csv?token=SECRET43;": "tải ./x.csv?password=REDACTED, ../y.csv?token=REDACTED;",
+		"tải (../x.csv?token=SECRET42)":                           "tải (../x.csv?token=REDACTED)",
+		"tải dl/token=SECRET42/x.csv lỗi":                         "tải dl/token=REDACTED/x.csv lỗi",
+		"tham số matkhau=SECRET42 sai":                            "tham số matkhau=REDACTED sai",
+		"tham số a=1,token=SECRET42,b=2 sai":                      "tham số a=1,token=REDACTED,b=2 sai",
+		"lỗi:x.csv?token=SECRET42 sai":                            "lỗi:x.csv?REDACTED sai",
+		"tải x%zz.csv?token=SECRET42 lỗi":                         "tải x%zz.csv?REDACTED lỗi",
+		"token=SECRET42;https://h/x?a=1":                          "token=REDACTED;https://h/x?a=1",
+		"tải //u:SECRET42@h/x?m=1 lỗi":                            "tải //h/x?m=1 lỗi",
+		"tải cb?code=SECRET42&state=SECRET43":                     "tải cb?code=REDACTED&state=REDACTED",
+		// Words with '=' that name no credential are kept as written.
+		"cột code=H56, năm=2024; giá trị a%zz=1 và x=1?": "cột code=H56, năm=2024; giá trị a%zz=1 và x=1?",
+		"/srv/exports/year=2024/x.csv: 3 rows":           "/srv/exports/year=2024/x.csv: 3 rows",
 		// A ')' that a credential's value held kept the next one in the
 		// URL: redacted again, it would go too (fuzz).
 		"xem https://h/(a?token=SECRET42)).": "xem https://h/(a?token=REDACTED.",
@@ -800,7 +938,8 @@ const fuzzSecret = "Qz7vKx3Wq"
 var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "Token", "api_key", "apiKey", "key", "sig",
 	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey",
 	"accesstoken", "ACCESSTOKEN", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid", "userpassword", "ticket",
-	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u"}
+	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u", "otp", "nonce", "maxacthuc", "ma_xac_thuc",
+	"m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c", "ma_otp", "%2574oken", "t%6Fken", "p%2561ssword", "code_verifier"}
 
 // secretURL builds an http(s) link with fuzzSecret in the credential
 // positions shape picks: the password (bit 0), the value of a parameter
@@ -885,7 +1024,14 @@ func checkRedactedOut(t *testing.T, raw, out string, depth int) {
 	}
 	redacted := func(v string) bool { return v == "" || v == "REDACTED" || redactedForm.MatchString(v) }
 	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		for _, param := range strings.Split(seg, ";")[1:] {
+		pieces := strings.Split(seg, ";")
+		for _, param := range strings.FieldsFunc(pieces[0], func(r rune) bool { return r == '&' || r == ',' }) {
+			k, v, ok := strings.Cut(param, "=")
+			if ok && credentialKind(pathUnescape(k)) != notCredential && !redacted(pathUnescape(v)) {
+				t.Fatalf("value of %q in the path kept: %q → %q", k, raw, out)
+			}
+		}
+		for _, param := range pieces[1:] {
 			k, v, _ := strings.Cut(param, "=")
 			if credentialKind(pathUnescape(k)) != notCredential && !redacted(pathUnescape(v)) {
 				t.Fatalf("value of path parameter %q kept: %q → %q", k, raw, out)
@@ -1000,6 +1146,99 @@ func FuzzRedactText(f *testing.F) {
 		}
 		if again := RedactText(out); again != out {
 			t.Fatalf("not idempotent: %q → %q → %q", in, out, again)
+		}
+	})
+}
+
+// relativeLink builds a link with no scheme with fuzzSecret in the
+// credential positions shape picks: a path segment name=secret (bit 0),
+// the value of a query parameter (bit 1; also when neither bit 0 nor 2 is
+// set), the value of a parameter of the fragment (bit 2); ';' rather
+// than '&' before the query's (bit 3); the link starts with "./" (bit 4)
+// or "../" (bit 5). dir is the fuzzer's, without what would make it
+// more than folders ("?#&;=,%:"); before and after are the fuzzer's:
+// what precedes the parameter in the query and what follows its value.
+// It returns the link and how many times it placed the secret.
+func relativeLink(dir, before, after string, shape, name uint8) (string, int) {
+	dir = strings.Map(func(r rune) rune {
+		if strings.ContainsRune("?#&;=,%:", r) {
+			return -1
+		}
+		return r
+	}, dir)
+	var b strings.Builder
+	n := 0
+	param := fuzzCredentialNames[int(name)%len(fuzzCredentialNames)] + "=" + fuzzSecret
+	switch {
+	case shape&16 != 0:
+		b.WriteString("./")
+	case shape&32 != 0:
+		b.WriteString("../")
+	}
+	b.WriteString(dir + "/")
+	if shape&1 != 0 {
+		b.WriteString(param + "/")
+		n++
+	}
+	b.WriteString("x.csv?" + before)
+	if shape&2 != 0 || shape&5 == 0 {
+		b.WriteString(map[bool]string{false: "&", true: ";"}[shape&8 != 0] + param)
+		n++
+	}
+	b.WriteString(after)
+	if shape&4 != 0 {
+		b.WriteString("#a=1&" + param)
+		n++
+	}
+	return b.String(), n
+}
+
+// FuzzRedactRelative: a relative link with a secret in a credential
+// position (relativeLink) comes out without it from Redact, from
+// RedactText as a word of a message, and from Redact as the value of
+// another link's parameter, escaped or not; each reads the same
+// redacted again.
+func FuzzRedactRelative(f *testing.F) {
+	for _, s := range []struct {
+		dir, before, after string
+		shape, name        uint8
+	}{
+		{"exports", "", "", 2, 0},
+		{"", "m=1", "", 2 | 16, 7},
+		{"a/b", "", ";a=b", 1 | 2 | 8 | 32, 9},
+		{"dl", "q=a%zz", "%zz", 2 | 4, 30},
+		{"dl", "", ",x", 1, 36},
+		{"", "a=1,b", "", 2, 38},
+	} {
+		f.Add(s.dir, s.before, s.after, s.shape, s.name)
+	}
+	endsWord := func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune(`"'<>`, r) {
+			return -1
+		}
+		return r
+	}
+	f.Fuzz(func(t *testing.T, dir, before, after string, shape, name uint8) {
+		link, placed := relativeLink(strings.Map(endsWord, dir), strings.Map(endsWord, before), strings.Map(endsWord, after), shape, name)
+		if strings.Count(link, fuzzSecret) != placed || urlInText.MatchString(link) {
+			return // the fuzzer wrote the secret elsewhere too, or a URL
+		}
+		for _, c := range []struct {
+			in     string
+			redact func(string) string
+		}{
+			{link, Redact},
+			{"tải " + link + ": lỗi", RedactText},
+			{"https://h/x?m=1&next=" + link, Redact},
+			{"https://h/x?m=1&next=" + url.QueryEscape(link), Redact},
+		} {
+			out := c.redact(c.in)
+			if strings.Contains(out, fuzzSecret) {
+				t.Fatalf("secret kept: %q → %q", c.in, out)
+			}
+			if again := c.redact(out); again != out {
+				t.Fatalf("not idempotent: %q → %q → %q", c.in, out, again)
+			}
 		}
 	})
 }

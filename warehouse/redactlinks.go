@@ -18,6 +18,11 @@ var goMigrations = []goMigration{
 	// (accesstoken, JSESSIONID) or Vietnamese (matkhau), parameters after
 	// ';' in the path, and links inside parameter values.
 	{105, "0105_redact_stored_links", redactStoredLinks},
+	// Redact now also reads name=value in a path segment
+	// (/dl/token=.../x.csv), relative links (x.csv?sig=..., in a value
+	// or a message), names escaped twice (%2574oken), otp, nonce, mã xác
+	// thực, and code with state (an OAuth authorization response).
+	{106, "0106_redact_stored_links", redactStoredLinks},
 }
 
 type goMigration struct {
@@ -28,7 +33,7 @@ type goMigration struct {
 
 // redactStoredLinks names the files of a warehouse written before a fix
 // to Redact (0104: queries net/url refuses, ';' between parameters or a
-// broken '%' escape; 0105: see goMigrations) as runs name them now: such
+// broken '%' escape; 0105, 0106: see goMigrations) as runs name them now: such
 // a link was stored with its token, as the file's path in the ledger, in
 // the rows loaded from it and in run messages and errors. Redact and
 // RedactText leave what they redacted as it is, so only such links
@@ -77,12 +82,13 @@ func columns(ctx context.Context, tx *sql.Tx, query string) ([][2]string, error)
 	return out, rows.Err()
 }
 
-// rewrite replaces each value v of table.column that holds a link
-// (RedactText finds a mistyped scheme by its "//") by redact(v), where it
-// differs, in one pass over the table: a link with a fresh token per run
-// may have been stored under many names.
+// rewrite replaces each value v of table.column that may hold a link
+// (RedactText finds a mistyped scheme by its "//"; a relative link or a
+// credential quoted alone has an '=') by redact(v), where it differs, in
+// one pass over the table: a link with a fresh token per run may have
+// been stored under many names.
 func rewrite(ctx context.Context, tx *sql.Tx, table, column string, redact func(string) string) error {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %q FROM %q WHERE contains(%q, '//')`, column, table, column))
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %[1]q FROM %[2]q WHERE contains(%[1]q, '//') OR contains(%[1]q, '=')`, column, table))
 	if err != nil {
 		return fmt.Errorf("%s.%s: %w", table, column, err)
 	}

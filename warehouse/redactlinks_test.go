@@ -213,6 +213,80 @@ func TestRedactStoredLinks0105(t *testing.T) {
 	}
 }
 
+// TestRedactStoredLinks0106: links an older Redact left whole because it
+// did not read their credential (name=value in a path segment, a
+// relative link, a name escaped twice, otp, mã xác thực, an OAuth code
+// with its state) are named once by 0106 as runs name them now, also in
+// messages that quote them with no "//"; links and local paths with none
+// stay as they were, and a link an older version over-redacted keeps its
+// name (no migration can bring a value back).
+func TestRedactStoredLinks0106(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	const (
+		seg1      = "https://dvc.example/dl/token=SECRETSEG1/march.csv"
+		seg2      = "https://dvc.example/dl/token=SECRETSEG2/march.csv"
+		twice     = "https://dvc.example/dl?%2574oken=SECRETTWICE&file=april"
+		otp       = "https://dvc.example/dl?file=may&ma_xac_thuc=SECRETMXT&otp=SECRETOTP"
+		oauth     = "https://dvc.example/cb?code=SECRETCODE&file=june&state=SECRETSTATE"
+		nested    = "https://dvc.example/dl?file=july&next=x.csv%3Fsig%3DSECRETREL"
+		unitCode  = "https://dvc.example/dl?code=H56&file=august"
+		over      = "https://dvc.example/dl?file=sept&token_type=REDACTED"
+		local     = "/srv/exports/year=2024/x?token=SECRETLOCAL.csv"
+		plain     = "/srv/exports/ba-vi/token=1.csv"
+		wantSeg   = "https://dvc.example/dl/token=REDACTED/march.csv"
+		wantTwice = "https://dvc.example/dl?%2574oken=REDACTED&file=april"
+		wantOTP   = "https://dvc.example/dl?file=may&ma_xac_thuc=REDACTED&otp=REDACTED"
+		wantOAuth = "https://dvc.example/cb?code=REDACTED&file=june&state=REDACTED"
+		wantNest  = "https://dvc.example/dl?file=july&next=x.csv%3Fsig%3DREDACTED"
+		wantLocal = "/srv/exports/year=2024/x?token=REDACTED"
+		runMsg    = "source portal: chỉ mục liệt kê exports/x.csv?token=SECRETMSG: 404; tham số matkhau=SECRETMSG2 sai"
+		wantRun   = "source portal: chỉ mục liệt kê exports/x.csv?token=REDACTED: 404; tham số matkhau=REDACTED sai"
+		statusErr = "source portal: chỉ mục https://dvc.example/idx/access_token=SECRETINDEX/index.txt: timeout (năm=2024)"
+		wantStat  = "source portal: chỉ mục https://dvc.example/idx/access_token=REDACTED/index.txt: timeout (năm=2024)"
+	)
+	storeLinks(t, path, []string{seg1, seg2, twice, otp, oauth, nested, unitCode, over, local, plain}, runMsg, seg2, statusErr,
+		`DELETE FROM schema_migrations WHERE version = 106`)
+
+	for open := 1; open <= 2; open++ {
+		w, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		query := func(q string) string { return queryString(t, w.DB(), q) }
+		want := []string{plain, wantLocal, wantOAuth, wantSeg, wantSeg, wantTwice, unitCode, wantNest, wantOTP, over}
+		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
+			t.Errorf("open %d: source_files.path\n%s, want\n%s", open, got, strings.Join(want, " "))
+		}
+		want = append(want[:4], want[5:]...) // the two token=... links are one file now
+		for _, table := range []string{"dossiers", "quarantine"} {
+			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != strings.Join(want, " ") {
+				t.Errorf("open %d: %s.source_file %s", open, table, got)
+			}
+		}
+		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
+			t.Errorf("open %d: runs.message %s", open, got)
+		}
+		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
+			t.Errorf("open %d: source_status.last_error %s", open, got)
+		}
+		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version >= 104`); got != "0104_redact_stored_links 0105_redact_stored_links 0106_redact_stored_links" {
+			t.Errorf("open %d: schema_migrations %s", open, got)
+		}
+		var leaks int
+		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
+			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRET'))
+			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRET'))
+			+ (SELECT count(*) FROM source_status WHERE contains(last_error, 'SECRET'))`).Scan(&leaks); err != nil || leaks != 0 {
+			t.Errorf("open %d: %d rows still hold a secret (%v)", open, leaks, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Two migrations of one version would each be recorded as applied by the
 // other's row: Open refuses them.
 func TestMigrationVersionTaken(t *testing.T) {
