@@ -539,6 +539,17 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		return err
 	}
 	stale = stale || parStale
+	// So does other code than the one that built the model (an upgrade
+	// that changes how statistics, scores or ranks are computed): every
+	// period published before is rebuilt and published again.
+	codeStale, err := model.CodeStale(ctx, w.DB())
+	if err != nil {
+		return err
+	}
+	if codeStale {
+		log.Info("mã tính số liệu đã đổi từ lần tính trước (nâng cấp cchc): tính lại và xuất bản lại mọi kỳ")
+	}
+	stale = stale || codeStale
 	// Time alone can change the model: a period turns final after
 	// publish.grace, a unit's data or a source turns stale after freshness.
 	// Those publications must be written again.
@@ -604,7 +615,7 @@ func run(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse, reg *u
 		opts.Progress(Progress{Phase: "commit"})
 	}
 	in := warehouse.CommitInput{RunID: sum.Run.ID, LoadedAt: sum.Run.StartedAt, CommittedAt: warehouse.LocalNow(time.Now(), cfg.Location), Units: reg.Units, Files: sum.Files,
-		Sources: statuses, Freshness: cfg.Freshness, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build}
+		Sources: statuses, Freshness: cfg.Freshness, FullRefresh: opts.FullRefresh, AfterFile: opts.AfterFile, Model: build, ModelCode: model.CodeStamp()}
 	if err := stage.Commit(ctx, in); err != nil {
 		sum.Modelled = false
 		var me *warehouse.ModelError
@@ -1064,7 +1075,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		f.res.ETag, f.res.LastModified = got.Validators.ETag, got.Validators.LastModified
 	} else {
 		if !full {
-			known, ok, err := w.LookupFile(ctx, ref.Source, ref.Path, ref.Size, ref.ModTime.UTC())
+			known, ok, err := w.LookupFile(ctx, ref.Source, f.res.Path, ref.Size, ref.ModTime.UTC())
 			if err != nil {
 				return nil, "", err
 			}

@@ -416,6 +416,9 @@ type CommitInput struct {
 	// Model, when not nil, rebuilds derived tables on the same connection,
 	// in a transaction of its own after the data's (see Commit).
 	Model func(ctx context.Context, c *sql.Conn) error
+	// ModelCode is recorded with a model that commits (runs.model_code):
+	// the code that built it (model.CodeStamp).
+	ModelCode string
 }
 
 // Commit applies the staged rows in one transaction: the unit registry is
@@ -494,7 +497,7 @@ func (s *Stage) commitModel(ctx context.Context, in CommitInput) (err error) {
 			return err
 		}
 	}
-	if _, err := c.ExecContext(ctx, `UPDATE runs SET modelled = true WHERE run_id = ?`, in.RunID); err != nil {
+	if _, err := c.ExecContext(ctx, `UPDATE runs SET modelled = true, model_code = nullif(?, '') WHERE run_id = ?`, in.ModelCode, in.RunID); err != nil {
 		return fmt.Errorf("runs: %w", err)
 	}
 	_, err = c.ExecContext(ctx, "COMMIT")
