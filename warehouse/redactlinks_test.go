@@ -270,7 +270,7 @@ func TestRedactStoredLinks0106(t *testing.T) {
 		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
 			t.Errorf("open %d: source_status.last_error %s", open, got)
 		}
-		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version >= 104`); got != "0104_redact_stored_links 0105_redact_stored_links 0106_redact_stored_links" {
+		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version BETWEEN 104 AND 106`); got != "0104_redact_stored_links 0105_redact_stored_links 0106_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
 		var leaks int
