@@ -128,6 +128,10 @@ func entryError(err error) error {
 	return err
 }
 
+// Folder is the folder a file source's path (a folder, a file or a glob)
+// lists: the folder a process must be able to read to run the source.
+func Folder(pattern string) string { return (&fileSource{pattern: pattern}).root() }
+
 // root is the folder the pattern starts from: symlinks must stay inside it.
 func (s *fileSource) root() string {
 	if !hasMeta(s.pattern) {

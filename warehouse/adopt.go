@@ -15,22 +15,6 @@ import (
 	"github.com/cchc/cchc/internal/fileowner"
 )
 
-// IsOwnFile reports whether name, an entry of the warehouse's folder, is
-// one that cchc or DuckDB makes for the warehouse: the file, its WAL, lock,
-// skipped journal, downloads and spill folders, the analysts' snapshot, its
-// WAL and its temporary copies. Other names (an admin's backup copy
-// "cchc.duckdb.bak") are not.
-func IsOwnFile(warehouse, name string) bool {
-	snap := SnapshotPath(warehouse)
-	switch name {
-	case filepath.Base(warehouse), filepath.Base(walPath(warehouse)), filepath.Base(LockPath(warehouse)),
-		filepath.Base(SkippedPath(warehouse)), filepath.Base(DownloadDir(warehouse)), filepath.Base(warehouse) + ".tmp",
-		filepath.Base(snap), filepath.Base(walPath(snap)):
-		return true
-	}
-	return strings.HasPrefix(name, snapshotTempPrefix(snap))
-}
-
 // Adopt makes the warehouse file and its WAL this process's user's when
 // another user (root, by a `sudo cchc run` of a version that did not yet
 // switch to the folder's owner) created them in a folder this user owns.
