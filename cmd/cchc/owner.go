@@ -12,6 +12,7 @@ import (
 	"github.com/cchc/cchc/config"
 	"github.com/cchc/cchc/internal/fileowner"
 	"github.com/cchc/cchc/sources"
+	"github.com/cchc/cchc/warehouse"
 )
 
 // asFolderOwner makes a command that writes the warehouse (run, schedule,
@@ -23,8 +24,9 @@ import (
 // chowning each file).
 //
 // It switches only when that user, with its own groups, can do the whole
-// run (read the config, the units, the CA files and each local source
-// folder; write the warehouse folder and the publication folders), so
+// run (read the config, the units, the CA files, each local source
+// folder, and the warehouse and WAL it would adopt; open the lock file;
+// write the warehouse folder and every folder of the publications), so
 // that a root setup that worked goes on working. Otherwise, and when the
 // user has no passwd entry or the switch itself fails, it stays root and
 // warns: what this run creates is root's, and the service user's next run
@@ -73,6 +75,11 @@ func ownerCannot(cfg *config.Config, a fileowner.Account) []string {
 		{"tệp cấu hình", cfg.File, fileowner.Read},
 		{"tệp danh mục đơn vị", cfg.Units, fileowner.Read},
 		{"thư mục kho dữ liệu", filepath.Dir(cfg.Warehouse), fileowner.WriteIn},
+		// What a root run left: the warehouse and its WAL the user's run
+		// adopts when it can read them; the lock it must open as it is.
+		{"kho dữ liệu", cfg.Warehouse, fileowner.Read},
+		{"WAL của kho dữ liệu", cfg.Warehouse + ".wal", fileowner.Read},
+		{"tệp khóa", warehouse.LockPath(cfg.Warehouse), fileowner.ReadWrite},
 	}
 	for _, s := range cfg.Sources {
 		switch {
@@ -82,11 +89,20 @@ func ownerCannot(cfg *config.Config, a fileowner.Account) []string {
 			checks = append(checks, check{"ca_file của nguồn " + s.Name, s.CAFile, fileowner.Read})
 		}
 	}
-	if cfg.Publish.Dir != "" {
-		checks = append(checks, check{"thư mục xuất bản (publish.dir)", cfg.Publish.Dir, fileowner.WriteIn})
-	}
-	if cfg.Publish.Lake != "" {
-		checks = append(checks, check{"thư mục publish.lake", cfg.Publish.Lake, fileowner.WriteIn})
+	// Publication folders are written in (files replaced by rename), the
+	// lake's moved: every folder in them must be writable, not only the
+	// top (a period's folder an older root run left root's).
+	for _, out := range []struct{ what, dir string }{{"thư mục xuất bản (publish.dir)", cfg.Publish.Dir}, {"thư mục publish.lake", cfg.Publish.Lake}} {
+		if out.dir == "" {
+			continue
+		}
+		checks = append(checks, check{out.what, out.dir, fileowner.WriteIn})
+		filepath.WalkDir(out.dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() && p != out.dir {
+				checks = append(checks, check{out.what, p, fileowner.WriteIn})
+			}
+			return nil
+		})
 	}
 	var out []string
 	for _, c := range checks {
@@ -96,6 +112,10 @@ func ownerCannot(cfg *config.Config, a fileowner.Account) []string {
 		err := a.Can(c.path, c.need)
 		if err == nil {
 			continue
+		}
+		if len(out) == 5 {
+			out = append(out, "…")
+			break
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) && errors.Is(err, fs.ErrPermission) {

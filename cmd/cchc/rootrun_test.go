@@ -153,8 +153,8 @@ func TestKilledRootRunThenServiceUser(t *testing.T) {
 // what an older version's root run left (here made by hand: the lock
 // file, a period's publication folder): a hard link the folder's owner
 // planted there could make it give away any root file. Instead the
-// service user's run names the lock's chown, and the switched root run
-// fails that period's publication naming the folder and its chown.
+// service user's run names the chown of each, and a root run meanwhile
+// stays root, naming the folder its owner could not write.
 func TestRootRunThenServiceUser(t *testing.T) {
 	dir := localServiceProject(t)
 	serviceRunOK(t, dir)
@@ -171,35 +171,40 @@ func TestRootRunThenServiceUser(t *testing.T) {
 	if out, err := exec.Command("chown", "nobody:nogroup", lock).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
+	pubDir := filepath.Join(dir, "out", "2026-03")
+	r = cchcAs(t, dir, serviceUID, nil, "run", "--full-refresh")
+	for _, want := range []string{"không ghi được vào thư mục " + pubDir + ": thư mục thuộc người dùng root",
+		"Hãy chạy: sudo chown -R nobody:nogroup " + pubDir + " rồi chạy lại"} {
+		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("the service user's run with root's publication folder (exit %d) does not say %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+
 	// A root-only file hard-linked into the folder root left root's.
 	outside := filepath.Join(filepath.Dir(dir), "root-only")
 	if err := os.WriteFile(outside, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Link(outside, filepath.Join(dir, "out", "2026-03", "cchc.duckdb.wal")); err != nil {
+	if err := os.Link(outside, filepath.Join(pubDir, "cchc.duckdb.wal")); err != nil {
 		t.Fatal(err)
 	}
-
-	pubDir := filepath.Join(dir, "out", "2026-03")
 	r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh")
-	for _, want := range []string{"chuyển sang người dùng sở hữu thư mục kho dữ liệu",
-		"không ghi được vào thư mục " + pubDir + ": thư mục thuộc người dùng root",
-		"Hãy chạy: sudo chown -R nobody:nogroup " + pubDir + " rồi chạy lại"} {
-		if !strings.Contains(r.stdout+r.stderr, want) {
-			t.Errorf("the root run (exit %d) does not say %q:\n%s%s", r.code, want, r.stdout, r.stderr)
-		}
-	}
-	if r.code == 0 {
-		t.Errorf("the root run succeeded without publishing 2026-03")
+	if want := "thư mục xuất bản (publish.dir) " + pubDir + ": không ghi vào được " + pubDir; r.code != 0 ||
+		!strings.Contains(r.stderr, "ở lại root") || !strings.Contains(r.stderr, want) {
+		t.Errorf("the root run (exit %d) did not stay root saying %q:\n%s%s", r.code, want, r.stdout, r.stderr)
 	}
 	if st, err := os.Stat(outside); err != nil || st.Sys().(*syscall.Stat_t).Uid != 0 {
 		t.Errorf("root gave away a hard-linked file: %v %v", err, st.Sys())
 	}
+
+	// The chown the message gives; the next root run switches, and the
+	// service user's run adopts the warehouse the root run left.
 	if out, err := exec.Command("chown", "-R", "nobody:nogroup", pubDir).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	os.Remove(filepath.Join(pubDir, "cchc.duckdb.wal"))
-	if r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh"); r.code != 0 {
+	if r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh"); r.code != 0 ||
+		!strings.Contains(r.stderr, "cchc chạy bằng root: chuyển sang người dùng sở hữu thư mục kho dữ liệu") {
 		t.Fatalf("root run after the chown: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if bad := notOwnedBy(t, dir, serviceUID); len(bad) > 0 {
