@@ -50,12 +50,15 @@ func Batch(ctx context.Context, cfg *config.Config, reg *units.Registry, opts Op
 		log.Warn("đã nhận quyền ghi của một tiến trình đã chết mà chưa trả quyền; lần chạy của nó sẽ được ghi là thất bại",
 			"pid", lock.TookOver.PID, "host", lock.TookOver.Host, "started_at", lock.TookOver.StartedAt)
 	}
+	// Leftovers first: they include the copy an interrupted adoption
+	// left, as large as the warehouse, which the adoption below needs
+	// room for.
+	RemoveLeftovers(cfg, log)
 	// Before anything is written: a warehouse or WAL that a root run
 	// left is made this user's, or the run stops saying how to fix it.
 	if err := warehouse.Adopt(cfg.Warehouse); err != nil {
 		return nil, skip(cfg, opts, me, now, err, log)
 	}
-	RemoveLeftovers(cfg, log)
 	// The previous snapshot is copied beside the run: the new one then
 	// rewrites only what the run changed.
 	draft := warehouse.DraftSnapshot(cfg.Warehouse)
@@ -173,6 +176,8 @@ func RemoveLeftovers(cfg *config.Config, log *slog.Logger) {
 	report("snapshot copy", files, size, err)
 	files, size, err = warehouse.RemoveDownloads(cfg.Warehouse)
 	report("downloads", files, size, err)
+	files, size, err = warehouse.RemoveAdoptTemps(cfg.Warehouse)
+	report("adoption copy", files, size, err)
 	if cfg.Publish.Dir != "" {
 		files, size, err = publish.RemoveTemps(cfg.Publish.Dir)
 		report("publications", files, size, err)

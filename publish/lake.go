@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // LakeTable is one table of the lake (publish.lake): where it goes, how it
@@ -146,7 +148,7 @@ const ManifestName = "_cchc_manifest.json"
 // Lake only reads the warehouse; db must be allowed to write files (not
 // Sandboxed).
 func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
-	fail := func(err error) error { return fmt.Errorf("publish lake %s: %w", dir, err) }
+	fail := func(err error) error { return fmt.Errorf("publish lake %s: %w", dir, fileowner.NotWritable(err)) }
 	if dir == "" {
 		return nil, fail(errors.New("no lake folder"))
 	}

@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cchc/cchc/internal/fileowner"
 	"github.com/cchc/cchc/periods"
 )
 
@@ -93,6 +94,9 @@ func newWriters() writers { return make(writers, max(1, runtime.GOMAXPROCS(0))) 
 // what b loaded (nil: it loads the period's batch itself).
 func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options, w writers, b *batch) ([]string, error) {
 	fail := func(file string, err error) error {
+		// A folder this user cannot write (left root's by an older
+		// version's root run) is named with the chown that fixes it.
+		err = fileowner.NotWritable(err)
 		if file == "" {
 			return fmt.Errorf("publish %s: %w", period, err)
 		}

@@ -11,11 +11,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // exportExts are the extensions listed when a file source's pattern names a
@@ -128,6 +129,10 @@ func entryError(err error) error {
 	return err
 }
 
+// Folder is the folder a file source's path (a folder, a file or a glob)
+// lists: the folder a process must be able to read to run the source.
+func Folder(pattern string) string { return (&fileSource{pattern: pattern}).root() }
+
 // root is the folder the pattern starts from: symlinks must stay inside it.
 func (s *fileSource) root() string {
 	if !hasMeta(s.pattern) {
@@ -200,24 +205,67 @@ func (s *fileSource) match(ctx context.Context) ([]string, []FileRef, error) {
 	if strings.Contains(pattern, "**") {
 		return walkGlob(ctx, s.name, root, rest)
 	}
-	paths, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Glob's * matches names starting with "."; keep out hidden folders
-	// the way walkGlob does.
-	return slices.DeleteFunc(paths, func(p string) bool {
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return false
-		}
-		for _, seg := range strings.Split(rel, string(filepath.Separator)) {
-			if skipName(seg) {
-				return true
+	// Not filepath.Glob: it drops the folders it cannot read, and a
+	// source folder this user may not list passed as "no files tonight".
+	return globSegments(ctx, s.name, root, rest)
+}
+
+// globSegments matches pattern segments (no **) below root, one folder
+// level at a time, leaving out hidden names as walkGlob does. A root it
+// cannot read fails the source; a folder below it that cannot be read is
+// returned as a failing FileRef, and the others are matched.
+func globSegments(ctx context.Context, source, root string, pat []string) ([]string, []FileRef, error) {
+	dirs := []string{root}
+	var bad []FileRef
+	for i, seg := range pat {
+		last := i == len(pat)-1
+		var next []string
+		for _, dir := range dirs {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				if dir == root {
+					return nil, nil, folderError(dir, err)
+				}
+				if !errors.Is(err, fs.ErrNotExist) {
+					bad = append(bad, FileRef{Source: source, Path: dir, ModTime: time.Unix(0, 0).UTC(), Err: entryError(err)})
+				}
+				continue
+			}
+			for _, e := range entries {
+				if skipName(e.Name()) {
+					continue
+				}
+				if ok, _ := filepath.Match(seg, e.Name()); !ok {
+					continue
+				}
+				p := filepath.Join(dir, e.Name())
+				if last {
+					next = append(next, p)
+				} else if st, err := os.Stat(p); err == nil && st.IsDir() {
+					next = append(next, p) // a symlinked folder too, as Glob did
+				}
 			}
 		}
-		return false
-	}), nil, nil
+		dirs = next
+	}
+	return dirs, bad, nil
+}
+
+// folderError says that the folder a source lists cannot be read, and,
+// when it is a question of permission, whose it is and who cchc runs as.
+func folderError(dir string, err error) error {
+	if !errors.Is(err, fs.ErrPermission) {
+		return fileError(dir, err)
+	}
+	owner := "?"
+	if uid, _, ok := fileowner.Of(dir); ok {
+		owner = fileowner.UserName(uid)
+	}
+	return fmt.Errorf("không đọc được thư mục nguồn %s: không có quyền (thư mục thuộc người dùng %s, cchc đang chạy với người dùng %s); "+
+		"hãy cho người dùng đó quyền đọc thư mục rồi chạy lại: %w", dir, owner, fileowner.UserName(os.Geteuid()), err)
 }
 
 // splitPattern splits a glob into its longest folder prefix free of glob
@@ -252,7 +300,7 @@ func skipName(base string) bool {
 func listFolder(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fileError(dir, err)
+		return nil, folderError(dir, err)
 	}
 	var out []string
 	for _, e := range entries {
@@ -281,7 +329,7 @@ func walkGlob(ctx context.Context, source, root string, pat []string) ([]string,
 				if errors.Is(err, fs.ErrNotExist) {
 					return fs.SkipAll
 				}
-				return fileError(p, err)
+				return folderError(p, err)
 			}
 			bad = append(bad, FileRef{Source: source, Path: p, ModTime: time.Unix(0, 0).UTC(), Err: entryError(err)})
 			if d != nil && d.IsDir() {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // Holder describes the process holding the writer lock; it is written into
@@ -51,10 +53,18 @@ func AcquireLock(ctx context.Context, warehouse string, timeout time.Duration, m
 	path := LockPath(warehouse)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if errors.Is(err, fs.ErrPermission) {
-		// Left by a root run of a version that did not yet switch to the
-		// folder's owner. It is not replaced here: a process of that
-		// version may still hold the flock of this very file.
-		return nil, notAdopted([]string{path}, err)
+		if uid, _, ok := fileowner.Of(path); ok && uid != os.Geteuid() {
+			// Left by a root run (of a version that did not yet switch to
+			// the folder's owner, or that stayed root). It is not replaced
+			// here: a process of that version may still hold the flock of
+			// this very file.
+			return nil, notAdopted([]string{path}, err)
+		}
+		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+			// No lock file, and this user cannot create one: the
+			// warehouse's folder is not writable.
+			return nil, fmt.Errorf("không tạo được tệp khóa của kho dữ liệu: %w", fileowner.NotWritable(err))
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -148,14 +149,16 @@ func TestKilledRootRunThenServiceUser(t *testing.T) {
 }
 
 // A root run that completes leaves nothing the service user cannot open
-// or replace: warehouse, lock, snapshot, publications. It also gives back
-// what root runs of earlier versions left root's (here made by hand: the
-// lock file, the snapshot, a period's publications), which otherwise
-// failed the nightly ("open …/cchc.duckdb.lock: permission denied").
+// or replace: warehouse, lock, snapshot, publications. Root never chowns
+// what an older version's root run left (here made by hand: the lock
+// file, a period's publication folder): a hard link the folder's owner
+// planted there could make it give away any root file. Instead the
+// service user's run names the chown of each, and a root run meanwhile
+// stays root, naming the folder its owner could not write.
 func TestRootRunThenServiceUser(t *testing.T) {
 	dir := localServiceProject(t)
 	serviceRunOK(t, dir)
-	for _, p := range []string{"cchc.duckdb.lock", "cchc.snapshot.duckdb", "out/2026-03", "out/2026-03/report.html"} {
+	for _, p := range []string{"cchc.duckdb.lock", "out/2026-03", "out/2026-03/report.html"} {
 		if err := os.Lchown(filepath.Join(dir, p), 0, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -165,32 +168,170 @@ func TestRootRunThenServiceUser(t *testing.T) {
 	if fix := "Hãy chạy: sudo chown nobody:nogroup " + lock + " rồi chạy lại"; r.code != 1 || !strings.Contains(r.stderr, fix) {
 		t.Errorf("the service user's run with root's lock file: exit %d, want 1 and %q\n%s%s", r.code, fix, r.stdout, r.stderr)
 	}
-	// A link the folder's owner planted must not make root give away
-	// what it points to.
-	outside := filepath.Join(t.TempDir(), "root-only")
+	if out, err := exec.Command("chown", "nobody:nogroup", lock).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	pubDir := filepath.Join(dir, "out", "2026-03")
+	r = cchcAs(t, dir, serviceUID, nil, "run", "--full-refresh")
+	for _, want := range []string{"không ghi được vào thư mục " + pubDir + ": thư mục thuộc người dùng root",
+		"Hãy chạy: sudo chown -R nobody:nogroup " + pubDir + " rồi chạy lại"} {
+		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("the service user's run with root's publication folder (exit %d) does not say %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+
+	// A root-only file hard-linked into the folder root left root's.
+	outside := filepath.Join(filepath.Dir(dir), "root-only")
 	if err := os.WriteFile(outside, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(outside, filepath.Join(dir, "out", "2026-03", "planted")); err != nil {
+	if err := os.Link(outside, filepath.Join(pubDir, "cchc.duckdb.wal")); err != nil {
 		t.Fatal(err)
 	}
-
 	r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh")
-	if r.code != 0 {
-		t.Fatalf("root run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	for _, want := range []string{"đã giao lại cho chủ thư mục", "chuyển sang người dùng sở hữu thư mục kho dữ liệu"} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("the root run does not say %q:\n%s", want, r.stderr)
-		}
+	if want := "thư mục xuất bản (publish.dir) " + pubDir + ": không ghi vào được " + pubDir; r.code != 0 ||
+		!strings.Contains(r.stderr, "ở lại root") || !strings.Contains(r.stderr, want) {
+		t.Errorf("the root run (exit %d) did not stay root saying %q:\n%s%s", r.code, want, r.stdout, r.stderr)
 	}
 	if st, err := os.Stat(outside); err != nil || st.Sys().(*syscall.Stat_t).Uid != 0 {
-		t.Errorf("root followed the planted link: %v %v", err, st.Sys())
+		t.Errorf("root gave away a hard-linked file: %v %v", err, st.Sys())
+	}
+
+	// The chown the message gives; the next root run switches, and the
+	// service user's run adopts the warehouse the root run left.
+	if out, err := exec.Command("chown", "-R", "nobody:nogroup", pubDir).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	os.Remove(filepath.Join(pubDir, "cchc.duckdb.wal"))
+	if r = cchc(t, dir, []string{"HOME=/root"}, "run", "--full-refresh"); r.code != 0 ||
+		!strings.Contains(r.stderr, "cchc chạy bằng root: chuyển sang người dùng sở hữu thư mục kho dữ liệu") {
+		t.Fatalf("root run after the chown: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if bad := notOwnedBy(t, dir, serviceUID); len(bad) > 0 {
 		t.Errorf("the root run left files the service user does not own: %v", bad)
 	}
 	serviceRunOK(t, dir)
+}
+
+// A root run switches only when the folder's owner can do the whole run.
+// When it cannot (a source folder only root reads), or has no passwd
+// entry, the run stays root, does its work as before and says what the
+// owner lacks and that its files are root's.
+func TestRootRunStaysRoot(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		want  string
+	}{
+		{"source folder only root reads", func(t *testing.T, dir string) {
+			a := filepath.Join(dir, "exports", "a")
+			if err := os.Chown(a, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(a, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, "người dùng nobody không làm được cả lần chạy: thư mục của nguồn a %s/exports/a: không liệt kê được"},
+		{"owner without a passwd entry", func(t *testing.T, dir string) {
+			chownTree(t, dir, 43219)
+		}, "thuộc người dùng số 43219, không có trong /etc/passwd"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := localServiceProject(t)
+			tc.setup(t, dir)
+			r := cchc(t, dir, []string{"HOME=/root"}, "run")
+			want := tc.want
+			if strings.Contains(want, "%s") {
+				want = strings.Replace(want, "%s", dir, 1)
+			}
+			if r.code != 0 || !strings.Contains(r.stderr, "ở lại root") || !strings.Contains(r.stderr, want) ||
+				!strings.Contains(r.stderr, "sẽ thuộc root") || strings.Contains(r.stderr, "cchc chạy bằng root: chuyển sang") {
+				t.Errorf("exit %d, want 0, staying root and %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+			}
+			if uid, _, _ := fileownerOf(filepath.Join(dir, "cchc.duckdb")); uid != 0 {
+				t.Errorf("the warehouse of a run that stayed root is uid %d", uid)
+			}
+		})
+	}
+}
+
+// publish and schedule switch as run does: what they write is the
+// service user's.
+func TestRootPublishAndScheduleSwitch(t *testing.T) {
+	dir := localServiceProject(t)
+	serviceRunOK(t, dir)
+	if err := os.RemoveAll(filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	r := cchc(t, dir, []string{"HOME=/root"}, "publish", "--period", "2026-03")
+	if r.code != 0 || !strings.Contains(r.stderr, "chuyển sang người dùng sở hữu thư mục kho dữ liệu") {
+		t.Errorf("root publish: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "2026-03", "report.html")); err != nil {
+		t.Error(err)
+	}
+	if bad := notOwnedBy(t, dir, serviceUID); len(bad) > 0 {
+		t.Errorf("root publish left files the service user does not own: %v", bad)
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, "cchc.yaml"), append(mustRead(t, filepath.Join(dir, "cchc.yaml")), "schedule: \"@every 1s\"\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "schedule", "--config", filepath.Join(dir, "cchc.yaml"))
+	cmd.Env = append(os.Environ(), "HOME=/root")
+	var errb syncBuffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300 && !strings.Contains(errb.String(), "kết thúc lần chạy"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	if log := errb.String(); !strings.Contains(log, "chuyển sang người dùng sở hữu thư mục kho dữ liệu") || !strings.Contains(log, "kết thúc lần chạy") {
+		t.Errorf("root schedule did not switch or run:\n%s", log)
+	}
+	if bad := notOwnedBy(t, dir, serviceUID); len(bad) > 0 {
+		t.Errorf("root schedule left files the service user does not own: %v", bad)
+	}
+}
+
+func fileownerOf(p string) (int, int, bool) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return -1, -1, false
+	}
+	sys := st.Sys().(*syscall.Stat_t)
+	return int(sys.Uid), int(sys.Gid), true
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// syncBuffer is a bytes.Buffer a child process writes while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // A warehouse and WAL that an earlier version's killed root run left

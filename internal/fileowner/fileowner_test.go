@@ -1,6 +1,8 @@
 package fileowner
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,114 +30,123 @@ func uidOf(t *testing.T, p string) int {
 	return int(st.Sys().(*syscall.Stat_t).Uid)
 }
 
-// HandOver gives the folder owner what root owns among the matching
-// entries, all the way down, and nothing else: not other names, not what
-// lies in a folder that is not the owner's, not what a link points to.
-func TestHandOver(t *testing.T) {
-	needRoot(t)
-	outside := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(outside, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, d := range []string{"out/2026-03", "foreign"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+// Can answers as the kernel would for another user, from owners and mode
+// bits: the owner's bits for the owner (even when the group's would let
+// it in), the group's for a member, every folder on the way searchable,
+// a missing folder to write judged by its nearest existing parent. It
+// needs no root: the files are this process's, the accounts made up.
+func TestCan(t *testing.T) {
+	me, mygid := os.Geteuid(), os.Getegid()
+	other := Account{UID: me + 1000, GID: mygid + 1000, Groups: []int{mygid + 1000}}
+	member := Account{UID: me + 1000, GID: mygid + 1000, Groups: []int{mygid + 1000, mygid}}
+	owner := Account{UID: me, GID: mygid, Groups: []int{mygid}}
+	base := t.TempDir()
+	for _, d := range []string{base, filepath.Dir(base)} {
+		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"cchc.duckdb", "cchc.duckdb.wal", "cchc.yaml", "out/2026-03/report.html", "foreign/x"} {
-		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+	mk := func(rel string, mode os.FileMode, dir bool) string {
+		p := filepath.Join(base, rel)
+		if dir {
+			if err := os.Mkdir(p, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := os.WriteFile(p, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	if err := os.Symlink(outside, filepath.Join(dir, "out", "link")); err != nil {
+	worldFile := mk("world", 0o644, false)
+	groupFile := mk("group", 0o640, false)
+	groupRW := mk("grouprw", 0o660, false)
+	ownerNone := mk("ownernone", 0o077, false)
+	closed := mk("closed", 0o700, true)
+	inClosed := filepath.Join(closed, "f")
+	if err := os.WriteFile(inClosed, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dir, "cchc.duckdb.downloads")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(dir, service, service); err != nil {
-		t.Fatal(err)
-	}
-	match := func(name string) bool {
-		return strings.HasPrefix(name, "cchc.duckdb") || name == "out" || name == "foreign"
-	}
-	// foreign belongs to a third user: what root left in it stays.
-	if err := os.Chown(filepath.Join(dir, "foreign"), 1234, 1234); err != nil {
-		t.Fatal(err)
-	}
-	changed, err := HandOver(dir, match, service, service)
-	if err != nil {
+	shared := mk("shared", 0o775, true)
+	open := mk("open", 0o755, true)
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(closed, link); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
+		name string
+		a    Account
 		path string
-		uid  int
+		need Need
+		ok   bool
 	}{
-		{"cchc.duckdb", service},
-		{"cchc.duckdb.wal", service},
-		{"out", service},
-		{"out/2026-03", service},
-		{"out/2026-03/report.html", service},
-		{"out/link", service}, // the link itself
-		{"cchc.duckdb.downloads", service},
-		{"cchc.yaml", 0},
-		{"foreign", 1234},
-		{"foreign/x", 0},
+		{"world-readable file", other, worldFile, Read, true},
+		{"group file, not a member", other, groupFile, Read, false},
+		{"group file, member", member, groupFile, Read, true},
+		{"group file, member, write", member, groupFile, ReadWrite, false},
+		{"group-writable file, member", member, groupRW, ReadWrite, true},
+		{"owner's bits are the owner's", owner, ownerNone, Read, false},
+		{"others' bits are not the owner's", other, ownerNone, Read, true},
+		{"file in a closed folder", other, inClosed, Read, false},
+		{"closed folder through a link", other, filepath.Join(link, "f"), Read, false},
+		{"list a closed folder", other, closed, List, false},
+		{"list an open folder", other, open, List, true},
+		{"write an open folder", other, open, WriteIn, false},
+		{"write a group folder, member", member, shared, WriteIn, true},
+		{"missing folder in a group folder", member, filepath.Join(shared, "out", "lake"), WriteIn, true},
+		{"missing folder in an open folder", other, filepath.Join(open, "out"), WriteIn, false},
+		{"missing source folder", other, filepath.Join(base, "nothere"), List, true},
 	} {
-		if got := uidOf(t, filepath.Join(dir, tc.path)); got != tc.uid {
-			t.Errorf("%s: uid %d, want %d", tc.path, got, tc.uid)
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.a.Can(tc.path, tc.need)
+			if tc.ok && err != nil {
+				t.Errorf("Can: %v, want nil", err)
+			}
+			if !tc.ok && !errors.Is(err, fs.ErrPermission) {
+				t.Errorf("Can: %v, want a permission error", err)
+			}
+		})
+	}
+}
+
+// Lookup takes the groups from passwd and group, not from any folder.
+func TestLookup(t *testing.T) {
+	a, err := Lookup(service)
+	if err != nil {
+		t.Skip("no nobody user here:", err)
+	}
+	if a.GID != service || a.User.Username != "nobody" || len(a.Groups) == 0 || a.Groups[0] != a.GID {
+		t.Errorf("Lookup(nobody) = %+v", a)
+	}
+	for _, g := range a.Groups {
+		if g == 0 {
+			t.Errorf("nobody in group root: %v", a.Groups)
 		}
 	}
-	if got := uidOf(t, outside); got != 0 {
-		t.Errorf("HandOver followed a link: %s is uid %d", outside, got)
-	}
-	if got := uidOf(t, filepath.Dir(outside)); got != 0 {
-		t.Errorf("HandOver followed a link: %s is uid %d", filepath.Dir(outside), got)
-	}
-	if len(changed) != 7 {
-		t.Errorf("changed %d paths, want 7: %v", len(changed), changed)
-	}
-
-	// A publication folder of the owner's in a folder of root's: what root
-	// left in it is handed over, the root folder itself is not.
-	parent := t.TempDir()
-	pub := filepath.Join(parent, "out")
-	if err := os.MkdirAll(filepath.Join(pub, "2026-03"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(pub, service, service); err != nil {
-		t.Fatal(err)
-	}
-	if changed, err = HandOver(parent, func(name string) bool { return name == "out" }, service, service); err != nil || len(changed) != 1 {
-		t.Errorf("publication folder in root's folder: changed %v, %v; want out/2026-03", changed, err)
-	}
-	if got := uidOf(t, filepath.Join(pub, "2026-03")); got != service {
-		t.Errorf("out/2026-03: uid %d, want %d", got, service)
-	}
-	if got := uidOf(t, parent); got != 0 {
-		t.Errorf("the root folder holding out/ became uid %d", got)
-	}
-	if changed, err := HandOver(filepath.Join(parent, "missing"), func(string) bool { return true }, service, service); err != nil || changed != nil {
-		t.Errorf("missing folder: %v, %v", changed, err)
+	if _, err := Lookup(43219); err == nil {
+		t.Error("Lookup of a uid without a passwd entry succeeded")
 	}
 }
 
 // Become, in a child process (it cannot be undone): the child takes the
-// folder owner's user, group and groups on every thread, and a file it
-// then creates is the owner's. Not root, or in root's folder, it stays.
+// user's group and groups from passwd and group, never the folder's group
+// (root's here, which the child would otherwise keep), on every thread;
+// HOME, USER and LOGNAME are the user's; a file it creates is the user's.
+// A root without CAP_SETUID/CAP_SETGID stays root, with root's groups.
 func TestBecome(t *testing.T) {
 	if dir := os.Getenv("FILEOWNER_BECOME"); dir != "" {
-		u, ok, err := Become(dir)
+		uid, _, _ := Of(dir)
+		a, err := Lookup(uid)
 		if err != nil {
 			t.Fatal(err)
 		}
+		err = Become(a)
 		groups, _ := syscall.Getgroups()
-		f, err := os.Create(filepath.Join(dir, "made"))
-		if err != nil {
-			t.Fatal(err)
+		if f, cerr := os.Create(filepath.Join(dir, "made")); cerr == nil {
+			f.Close()
 		}
-		f.Close()
 		// Every thread, not just the one that called Become.
 		tasks, _ := filepath.Glob("/proc/self/task/*/status")
 		for _, task := range tasks {
@@ -148,36 +159,44 @@ func TestBecome(t *testing.T) {
 				}
 			}
 		}
-		name := "-"
-		if u != nil {
-			name = u.Username
-		}
-		os.Stdout.WriteString("BECAME " + strconv.FormatBool(ok) + " " + name + " " + strconv.Itoa(os.Geteuid()) + " " +
-			strconv.Itoa(os.Getegid()) + " " + strconv.Itoa(len(groups)) + " " + os.Getenv("HOME") + "\n")
+		os.Stdout.WriteString("BECAME " + strconv.FormatBool(err == nil) + " " + strconv.Itoa(os.Geteuid()) + " " +
+			strconv.Itoa(os.Getegid()) + " " + strconvInts(groups) + " " +
+			os.Getenv("HOME") + " " + os.Getenv("USER") + " " + os.Getenv("LOGNAME") + "\n")
 		return
 	}
 	needRoot(t)
+	if _, err := Lookup(service); err != nil {
+		t.Skip("no nobody user here:", err)
+	}
 	for _, tc := range []struct {
-		name  string
-		owner int
-		want  string
-		uid   int
+		name string
+		pre  []string // run the child under this (setpriv to drop capabilities)
+		want string
+		uid  int
 	}{
-		{"service folder", service, "BECAME true nobody 65534 65534 1 /nonexistent", service},
-		{"root folder", 0, "BECAME false - 0 0 ", 0},
+		{"service folder of group root", nil, "BECAME true 65534 65534 65534 /nonexistent nobody nobody", service},
+		{"no CAP_SETUID", []string{"setpriv", "--bounding-set", "-setuid,-setgid", "--"}, "BECAME false 0 0  /root root root", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.pre) > 0 {
+				if _, err := exec.LookPath(tc.pre[0]); err != nil {
+					t.Skip(err)
+				}
+			}
 			dir := t.TempDir()
 			for _, d := range []string{dir, filepath.Dir(dir)} {
-				if err := os.Chmod(d, 0o755); err != nil {
+				if err := os.Chmod(d, 0o777); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := os.Chown(dir, tc.owner, tc.owner); err != nil {
+			// The folder's group is root: a switch that took it would
+			// keep group 0.
+			if err := os.Chown(dir, service, 0); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBecome$")
-			cmd.Env = append(os.Environ(), "FILEOWNER_BECOME="+dir)
+			args := append(append([]string{}, tc.pre...), os.Args[0], "-test.run=^TestBecome$")
+			cmd := exec.Command(args[0], args[1:]...)
+			cmd.Env = append(os.Environ(), "FILEOWNER_BECOME="+dir, "HOME=/root", "USER=root", "LOGNAME=root")
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), tc.want) {
 				t.Fatalf("child: %v, want %q in\n%s", err, tc.want, out)
@@ -187,6 +206,14 @@ func TestBecome(t *testing.T) {
 			}
 		})
 	}
+}
+
+func strconvInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }
 
 func f0(f []string) string {
