@@ -162,7 +162,17 @@ func TestValidate(t *testing.T) {
 // returns once it says so.
 func startPaused(t *testing.T, dir string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(binary, "run", "--config", filepath.Join(dir, "cchc.yaml"), "--debug-pause-in-commit", "1m")
+	return startRunPaused(t, dir, "--debug-pause-in-commit", "paused in commit", nil)
+}
+
+// startRunPaused starts `cchc run` with the pause flag (a test hook) and
+// env added, and returns once its standard error says paused.
+func startRunPaused(t *testing.T, dir, flag, paused string, env []string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, "run", "--config", filepath.Join(dir, "cchc.yaml"), flag, "1m")
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -170,22 +180,22 @@ func startPaused(t *testing.T, dir string) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	paused := make(chan struct{})
+	said := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		once := false
 		for sc.Scan() {
-			if !once && strings.Contains(sc.Text(), "paused in commit") {
+			if !once && strings.Contains(sc.Text(), paused) {
 				once = true
-				close(paused)
+				close(said)
 			}
 		}
 	}()
 	select {
-	case <-paused:
+	case <-said:
 	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("child never paused")
+		_ = cmd.Process.Kill()
+		t.Fatalf("the run never said %q", paused)
 	}
 	return cmd
 }

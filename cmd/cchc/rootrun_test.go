@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -88,33 +87,7 @@ func serviceRunOK(t *testing.T, dir string) result {
 // and returns once it has committed its data and paused before the model.
 func startRootPaused(t *testing.T, dir string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(binary, "run", "--config", filepath.Join(dir, "cchc.yaml"), "--debug-pause-after-commit", "1m")
-	cmd.Env = append(os.Environ(), "HOME=/root")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	paused := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := false
-		for sc.Scan() {
-			if !once && strings.Contains(sc.Text(), "paused after commit") {
-				once = true
-				close(paused)
-			}
-		}
-	}()
-	select {
-	case <-paused:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("the root run never paused after its commit")
-	}
-	return cmd
+	return startRunPaused(t, dir, "--debug-pause-after-commit", "paused after commit", []string{"HOME=/root"})
 }
 
 // An operator's `sudo cchc run` killed (SIGKILL) right after its data
