@@ -810,7 +810,7 @@ func redactPathParams(p string, depth int) (string, bool) {
 	if !strings.Contains(p, "=") {
 		return p, false
 	}
-	segs := strings.Split(p, "/")
+	segs := mergeSlashedValues(strings.Split(p, "/"))
 	changed := false
 	for i, seg := range segs {
 		pieces := strings.Split(seg, ";")
@@ -829,6 +829,50 @@ func redactPathParams(p string, depth int) (string, bool) {
 		segs[i] = strings.Join(pieces, ";")
 	}
 	return strings.Join(segs, "/"), changed
+}
+
+// mergeSlashedValues joins to a segment that ends with a credential's
+// name=value the segments after it up to the first non-empty one past a
+// "//": a value with "//" in it (base64, a password quoted in a message:
+// dl/token=ab//cd/x.csv) is the value's, no empty folder. A single '/'
+// still ends the value (dl/token=.../x.csv names the file x.csv).
+func mergeSlashedValues(segs []string) []string {
+	out := segs[:0:0]
+	for i := 0; i < len(segs); i++ {
+		seg := segs[i]
+		cred := endsWithCredential(seg)
+		for cred && i+2 < len(segs) && segs[i+1] == "" {
+			j := i + 1
+			for j < len(segs)-1 && segs[j] == "" {
+				j++
+			}
+			seg += "/" + strings.Join(segs[i+1:j+1], "/")
+			if strings.Contains(segs[j], "=") {
+				cred = endsWithCredential(segs[j])
+			}
+			i = j
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// endsWithCredential says whether the last name=value piece of a path
+// segment (split at ';', '&' and ',') is a credential's.
+func endsWithCredential(seg string) bool {
+	if !strings.Contains(seg, "=") {
+		return false
+	}
+	for rest := seg; ; {
+		j := strings.LastIndexAny(rest, ";&,")
+		if name, _, ok := strings.Cut(rest[j+1:], "="); ok {
+			return credentialKind(pathUnescape(name)) == credential
+		}
+		if j < 0 {
+			return false
+		}
+		rest = rest[:j]
+	}
 }
 
 // redactSegmentHead is redactPathParams for the part of a segment before
@@ -1542,43 +1586,40 @@ func zipHolds(path string, forms []string, limit int64) (bool, error) {
 	return false, nil
 }
 
-// urlInText finds what may be a URL in free text: a scheme (maybe
-// mistyped) followed by // up to a space or a quote.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
+// urlInText is what starts a URL in free text: a scheme (maybe
+// mistyped) followed by //, at the start of a word. Inside a word it may
+// be part of a value (token=ab//cd, a password with "//" in it), which
+// the word's name=value reading redacts whole.
+var urlInText = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:?//`)
 
 // nextURLInText is where a URL joined to the one before by a comma starts
-// (a list of links: https://h/x?a=1,https://h/y?token=...).
-var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
+// (a list of links: https://h/x?a=1,https://h/y?token=...); its scheme
+// has its ':', so that a value with ",ab//" in it is not cut there.
+var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*://`)
 
 // wordInText is a word of a message: up to a space or a quote.
 var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
 
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
-// URL by RedactLoose, for text that is stored or shown whole. URLs joined
-// by commas are redacted one by one: the second is no part of the first
-// one's last value. Punctuation that ends the URL is read as the
-// sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
-// the text, and a message redacted again reads the same. Outside URLs, a
-// word with '=' in it, or one that starts with "//", may be a relative
-// link (exports/x.csv?token=..., dl/token=.../x.csv) or a parameter
-// quoted alone (matkhau=...): each of its parts between commas is
-// redacted as Redact redacts a relative link, and cut by RedactLoose when
-// it does not parse and names a credential; one that names none is kept
-// as written (năm=2024, code=H56).
+// URL by RedactLoose, for text that is stored or shown whole. A URL
+// starts a word (after a space, a quote or an opening bracket): "//"
+// inside a word is read with the word. URLs joined by commas are
+// redacted one by one: the second is no part of the first one's last
+// value. Punctuation that ends the URL is read as the sentence's ("…
+// ?token=abc." keeps its '.' after REDACTED): it stays in the text, and a
+// message redacted again reads the same. Any other word with '=' or "//"
+// in it may be a relative link (exports/x.csv?token=...,
+// dl/token=.../x.csv) or a parameter quoted alone (matkhau=...): each of
+// its parts between commas is redacted as Redact redacts a relative
+// link, and cut by RedactLoose when it does not parse and names a
+// credential or holds "://"; one that names none is kept as written
+// (năm=2024, code=H56).
 func RedactText(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range urlInText.FindAllStringIndex(s, -1) {
-		b.WriteString(redactWordsInText(s[last:m[0]]))
-		b.WriteString(redactURLsInText(s[m[0]:m[1]]))
-		last = m[1]
+	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
+		return s
 	}
-	if last == 0 {
-		return redactWordsInText(s)
-	}
-	b.WriteString(redactWordsInText(s[last:]))
-	return b.String()
+	return wordInText.ReplaceAllStringFunc(s, redactWordInText)
 }
 
 // redactURLsInText redacts what urlInText found: one URL, or several
@@ -1597,27 +1638,24 @@ func redactURLsInText(m string) string {
 	return b.String()
 }
 
-// redactWordsInText redacts the words of text with no URL in it that may
-// be relative links (see RedactText).
-func redactWordsInText(text string) string {
-	if !strings.Contains(text, "=") && !strings.Contains(text, "//") {
-		return text
+// redactWordInText redacts one word of a message (see RedactText).
+func redactWordInText(w string) string {
+	if !strings.Contains(w, "=") && !strings.Contains(w, "//") {
+		return w
 	}
-	return wordInText.ReplaceAllStringFunc(text, func(w string) string {
-		if !strings.Contains(w, "=") && !strings.HasPrefix(w, "//") {
-			return w
-		}
-		// A bracket before the word is the sentence's: (x.csv?token=...)
-		// ends with its pair, no part of the value.
-		body := strings.TrimLeft(w, "([{")
-		lead := w[:len(w)-len(body)]
-		body, tail := trailingPunct(body)
-		parts := strings.Split(body, ",")
-		for i, p := range parts {
-			parts[i] = redactRefInText(p)
-		}
-		return lead + strings.Join(parts, ",") + tail
-	})
+	// A bracket before the word is the sentence's: (x.csv?token=...)
+	// ends with its pair, no part of the value.
+	body := strings.TrimLeft(w, "([{")
+	lead := w[:len(w)-len(body)]
+	if urlInText.MatchString(body) {
+		return lead + redactURLsInText(body)
+	}
+	body, tail := trailingPunct(body)
+	parts := strings.Split(body, ",")
+	for i, p := range parts {
+		parts[i] = redactRefInText(p)
+	}
+	return lead + strings.Join(parts, ",") + tail
 }
 
 // redactRefInText redacts a relative link found in text until it reads
