@@ -774,10 +774,14 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 			b.WriteString(params[i])
 			continue
 		}
-		for i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
-			i++
-			value += ";" + params[i]
-			changed = true
+		if i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
+			var v strings.Builder // not value += …: a crafted query would cost time quadratic in its length
+			v.WriteString(value)
+			for i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
+				i++
+				v.WriteString(";" + params[i])
+			}
+			value, changed = v.String(), true
 		}
 		r := redactedValue(lenientUnescape(value), kind == credential)
 		changed = changed || r != value
@@ -892,10 +896,13 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 			continue
 		}
 		if credentialKind(pathUnescape(name)) == credential {
+			var v strings.Builder // not value += …: see redactQueryAsWritten
+			v.WriteString(value)
 			for i+1 < len(pieces) && !strings.Contains(pieces[i+1], "=") {
 				i++
-				value += seps[i] + pieces[i]
+				v.WriteString(seps[i] + pieces[i])
 			}
+			value = v.String()
 		}
 		if r, ok := redactPathValue(name, value, depth); ok {
 			// The value is read again at the next Redact: it must not
@@ -910,6 +917,11 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 // splitKeep splits s at each of the bytes in cuts; seps[i] is the byte
 // written before pieces[i] ("" before the first).
 func splitKeep(s, cuts string) (pieces, seps []string) {
+	n := 1
+	for i := range len(cuts) {
+		n += strings.Count(s, cuts[i:i+1])
+	}
+	pieces, seps = make([]string, 0, n), make([]string, 0, n)
 	sep := ""
 	for {
 		i := strings.IndexAny(s, cuts)
@@ -1651,7 +1663,18 @@ func redactWordInText(w string) string {
 		return lead + redactURLsInText(body)
 	}
 	body, tail := trailingPunct(body)
-	parts := strings.Split(body, ",")
+	// A part with no '=' or "//" is read with the one before: it may be
+	// more of a value (matkhau=ab,cd), which Redact reads whole.
+	var parts []string
+	start, at := 0, 0
+	for i, p := range strings.Split(body, ",") {
+		if i > 0 && (strings.Contains(p, "=") || strings.Contains(p, "//")) {
+			parts = append(parts, body[start:at-1])
+			start = at
+		}
+		at += len(p) + 1
+	}
+	parts = append(parts, body[start:])
 	for i, p := range parts {
 		parts[i] = redactRefInText(p)
 	}
@@ -1705,13 +1728,23 @@ func redactInTextOnce(m string) string {
 // . , ; : ! ? … and a closing bracket that has no opening one in the URL
 // (a URL in parentheses; Wikipedia-style links keep theirs).
 func trailingPunct(m string) (string, string) {
+	// Brackets are counted once: taking closing ones off leaves the
+	// opening ones as they were (counting again at each would cost time
+	// quadratic in their number).
+	var opens, closes [3]int
+	for i, c := range [3]string{")", "]", "}"} {
+		if strings.Contains(m, c) {
+			opens[i], closes[i] = strings.Count(m, "([{"[i:i+1]), strings.Count(m, c)
+		}
+	}
 	end := len(m)
 	for end > 0 {
 		r, n := utf8.DecodeLastRuneInString(m[:end])
 		if i := strings.IndexRune(")]}", r); i >= 0 {
-			if strings.Count(m[:end], "([{"[i:i+1]) >= strings.Count(m[:end], string(r)) {
+			if opens[i] >= closes[i] {
 				break
 			}
+			closes[i]--
 		} else if !strings.ContainsRune(".,;:!?…", r) {
 			break
 		}

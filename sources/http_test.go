@@ -1254,3 +1254,31 @@ func FuzzRedactRelative(f *testing.F) {
 		}
 	})
 }
+
+// TestRedactLongInputs: links of half a megabyte in the shapes whose
+// redaction took time quadratic in their length (a value run on over ';'
+// or ',' pieces built by appending, brackets counted again at each one
+// taken off) are redacted, and hold no credential. There is no time
+// limit: with quadratic code the test takes minutes, not a second (1.44 s
+// for 64 KB of the first shape at the review).
+func TestRedactLongInputs(t *testing.T) {
+	const n = 1 << 18 // pieces of two bytes: 512 KB
+	for _, c := range []struct {
+		in     string
+		redact func(string) string
+	}{
+		{"https://h/x?token=a" + strings.Repeat(";b", n), Redact},
+		{"https://h/dl/token=a" + strings.Repeat(",b", n) + "/x.csv", Redact},
+		{"https://h/dl/token=a" + strings.Repeat("//", n) + "x.csv", Redact},
+		{"https://h/x?token=a" + strings.Repeat(")", 2*n), Redact},
+		{"tải dl/token=a" + strings.Repeat(",b", n) + "/x.csv lỗi", RedactText},
+		{"tải x.csv?token=a" + strings.Repeat(";b", n) + " lỗi", RedactText},
+		{"xem https://h/x?token=a" + strings.Repeat(")", 2*n), RedactText},
+		{"xem x.csv?token=a" + strings.Repeat("),", n), RedactText},
+	} {
+		out := c.redact(c.in)
+		if strings.Contains(out, "token=a") || strings.Contains(out, ";b") || strings.Contains(out, ",b") {
+			t.Errorf("%.40q…: credential kept: %.80q…", c.in, out)
+		}
+	}
+}
