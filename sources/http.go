@@ -1218,19 +1218,25 @@ func paramNames(s string) []string {
 	}
 }
 
-// fragmentKind is credentialKind for a fragment, read whole: it may be
-// a route with its own query, or a link, escaped once more
+// fragmentKind is credentialKind for a fragment, read by the names of
+// its name=value pieces (paramNames), as it is and decoded: it may be a
+// route with its own query, or a link, escaped once more
 // (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
+// The fragment is not read whole as a name: its value would count
+// (#access_token=...ttl was read as a name ending in ttl, review).
 func fragmentKind(f string) int {
 	kind := notCredential
 	for range maxNested + 1 {
-		switch credentialKind(f) {
-		case credential:
-			return credential
-		case keyLike:
-			kind = keyLike
+		names := paramNames(f)
+		for _, n := range names {
+			switch credentialKind(n) {
+			case credential:
+				return credential
+			case keyLike:
+				kind = keyLike
+			}
 		}
-		if oauthResponse(paramNames(f)) {
+		if oauthResponse(names) {
 			return credential
 		}
 		d := lenientUnescape(f)

@@ -401,13 +401,18 @@ func TestRedact(t *testing.T) {
 		"https://h/x?code_verifier=S&otpCode=S2&hotpot=1&footprint=2":                                                                 "https://h/x?code_verifier=REDACTED&footprint=2&hotpot=1&otpCode=REDACTED",
 		// code is a unit's code, unless state comes with it: an OAuth
 		// authorization response.
-		"https://h/x?code=H56&month=03":                 "https://h/x?code=H56&month=03",
-		"https://h/x?state=active":                      "https://h/x?state=active",
-		"https://h/cb?code=S1&state=S2&m=1":             "https://h/cb?code=REDACTED&m=1&state=REDACTED",
-		"https://h/cb?Code=S1;STATE=S2":                 "https://h/cb?Code=REDACTED;STATE=REDACTED",
-		"https://h/cb#code=S1&state=S2":                 "https://h/cb#REDACTED",
-		"https://h/cb#code=H56":                         "https://h/cb#code=H56",
-		"https://h/cb#fileKey=march":                    "https://h/cb#REDACTED-f261322f07dc",
+		"https://h/x?code=H56&month=03":     "https://h/x?code=H56&month=03",
+		"https://h/x?state=active":          "https://h/x?state=active",
+		"https://h/cb?code=S1&state=S2&m=1": "https://h/cb?code=REDACTED&m=1&state=REDACTED",
+		"https://h/cb?Code=S1;STATE=S2":     "https://h/cb?Code=REDACTED;STATE=REDACTED",
+		"https://h/cb#code=S1&state=S2":     "https://h/cb#REDACTED",
+		"https://h/cb#code=H56":             "https://h/cb#code=H56",
+		"https://h/cb#fileKey=march":        "https://h/cb#REDACTED-f261322f07dc",
+		// A fragment was read whole as a name: a value ending in ttl
+		// made it a name of what kind of credential (review).
+		"https://h/x#access_token=SECRETttl":            "https://h/x#REDACTED",
+		"https://h/x#/r?m=1&token=SECRETalg":            "https://h/x#REDACTED",
+		"https://h/x#sheet=token":                       "https://h/x#sheet=token",
 		"https://h/cb#%2Fcb%3Fcode%3DS1%26state%3DS2":   "https://h/cb#REDACTED",
 		"https://h/x?next=/cb%3Fcode%3DS1%26state%3DS2": "https://h/x?next=%2Fcb%3Fcode%3DREDACTED%26state%3DREDACTED",
 		// Words that hold a credential's letters but name none stay.
@@ -899,6 +904,8 @@ func TestRedactText(t *testing.T) {
 		"lỗi:https://u:SECRET42@h/x":       "lỗi:https://h/x",
 		"=A://@":                           "?REDACTED",
 		"token=SECRET42;https://h/x?a=1":   "token?REDACTED",
+		// A comma in a value cut it there (the rest was kept).
+		"tham số matkhau=ab,cd sai": "tham số matkhau=REDACTED sai",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
