@@ -655,6 +655,13 @@ func redactURL(raw string, depth int, ref bool) string {
 		}
 		return raw
 	}
+	if first, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/"); u.User == nil && u.Port() != "" &&
+		!strings.ContainsAny(u.Hostname(), ".:") && strings.Contains(first, "@") {
+		// https://u:1234/5@h/x: a password with a '/' in it, whose
+		// first part parses as a port (and the user's name as a host
+		// with no dot in it).
+		return RedactLoose(raw)
+	}
 	if strings.ContainsAny(u.Host, ";&=") {
 		// net/url takes https://h;jsessionid=... or https://&token=...
 		// for a host: no server has that name, and such parameters go.
@@ -1269,27 +1276,35 @@ func redactedValue(v string, plain bool) string {
 // rejects or one with a mistyped scheme (htps://, https//), everything that
 // could be a credential: what follows the first '?', '#', ';', '&' or '='
 // (a parameter), and the user information, up to the last '@' between
-// the "//" and the next '/' (or the whole host part, when one of those
-// characters in a password cut it). It is for showing such a value in an
-// error; it removes more than needed rather than too little, and what it
-// returns it returns unchanged.
+// the "//" and the next '?' or '#' (a password may hold a '/':
+// https://u:p/ss@h/x; a path's '@' goes with it, which is more than
+// needed), or the whole host part, when a '?' or '#' in a password cut
+// it. It is for showing such a value in an error; it removes more than
+// needed rather than too little, and what it returns it returns
+// unchanged.
 func RedactLoose(raw string) string {
+	start, auth := 0, raw
+	if i := strings.Index(raw, "//"); i >= 0 && (strings.IndexAny(raw[:i], "?#;&=") < 0) {
+		start, auth = i+2, raw[i+2:]
+		if i := strings.IndexAny(auth, "?#"); i >= 0 {
+			auth = auth[:i]
+		}
+	} else {
+		// No "//": user information only before the first '/'
+		// (user:pw@h/x) and the first parameter.
+		if i := strings.IndexAny(auth, "/?#;&="); i >= 0 {
+			auth = auth[:i]
+		}
+	}
+	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+		raw = raw[:start] + raw[start+at+1:]
+	}
 	s, rest := raw, ""
 	if i := strings.IndexAny(s, "?#;&="); i >= 0 {
 		s, rest = s[:i], s[i:]
 	}
-	start := 0
-	if i := strings.Index(s, "//"); i >= 0 {
-		start = i + 2
-	}
-	host := s[start:]
-	if i := strings.IndexByte(host, '/'); i >= 0 {
-		host = host[:i]
-	} else if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
-		s, host = s[:start], "" // user information with one of those in it
-	}
-	if at := strings.LastIndexByte(host, '@'); at >= 0 {
-		s = s[:start] + s[start+at+1:]
+	if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(s[start:], "/") && !strings.Contains(rest[:at], "/") {
+		s = s[:start] // user information with one of "?#;&=" in it
 	}
 	if rest != "" {
 		s += "?REDACTED"

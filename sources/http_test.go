@@ -302,6 +302,9 @@ func TestRedact(t *testing.T) {
 		"https://host/x?token=REDACTED;a=b#access_token=SECRET3": "https://host/x?token=REDACTED;a=b#REDACTED",
 		"https://u:p%zz@host/":                                   "https://host/",
 		"https://u:SECRET%zz@host/x?token=SECRET2;a=b":           "https://host/x?REDACTED",
+		"https://u:p/ss@host/x":                                  "https://host/x",
+		"https://u:1234/5@host/x?m=1":                            "https://host/x?REDACTED",
+		"https://dvc.example.gov.vn:8443/@me/x.csv":              "https://dvc.example.gov.vn:8443/@me/x.csv",
 		// Names glued into one lower-case word, or Vietnamese, were
 		// taken for no credential (review): long markers count anywhere
 		// in the name; short ones only as a word (author, design stay).
@@ -475,13 +478,18 @@ func TestRedactLoose(t *testing.T) {
 		// information after "//" and before the host goes.
 		"@://@":                  "@://",
 		"a@b://c@d":              "a@b://d",
-		"htps://u@h/x@y?token=S": "htps://h/x@y?REDACTED",
+		"htps://u@h/x@y?token=S": "htps://y?REDACTED",
 		"x@y?z//w":               "y?REDACTED",
 		// Path parameters, and a password with '?', '#' or ';' in it.
 		"htps://h/x.csv;jsessionid=SECRET": "htps://h/x.csv?REDACTED",
 		"https://u:SE?CRET@h/x.csv":        "https://?REDACTED",
 		"https://u:SE#CRET@h":              "https://?REDACTED",
 		"https://h?q=1/a@b":                "https://h?REDACTED",
+		// A password with a '/' in it was kept (review): the user
+		// information runs to the last '@' before '?' or '#'.
+		"https://u:p/ss@h/x":      "https://h/x",
+		"https://u:1234/5@h/x":    "https://h/x",
+		"https://u:p/s@s@h/x?a=1": "https://h/x?REDACTED",
 		// A parameter with no '?' before it.
 		"A//&accesstoken=SECRET": "A//?REDACTED",
 		"htps://h/x=1/token=S":   "htps://h/x?REDACTED",
@@ -905,7 +913,8 @@ func TestRedactText(t *testing.T) {
 		"=A://@":                           "?REDACTED",
 		"token=SECRET42;https://h/x?a=1":   "token?REDACTED",
 		// A comma in a value cut it there (the rest was kept).
-		"tham số matkhau=ab,cd sai": "tham số matkhau=REDACTED sai",
+		"tham số matkhau=ab,cd sai":  "tham số matkhau=REDACTED sai",
+		"tải https://u:p/ss@h/x lỗi": "tải https://h/x lỗi",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
