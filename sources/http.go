@@ -1652,7 +1652,45 @@ func RedactText(s string) string {
 	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
 		return s
 	}
-	return wordInText.ReplaceAllStringFunc(s, redactWordInText)
+	var b strings.Builder
+	last := 0
+	var prev [2]string // the two words before, when only letters and digits
+	for _, m := range wordInText.FindAllStringIndex(s, -1) {
+		w := s[m[0]:m[1]]
+		b.WriteString(s[last:m[0]])
+		b.WriteString(redactSpacedName(w, prev))
+		last = m[1]
+		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			prev = [2]string{}
+		} else {
+			prev = [2]string{prev[1], w}
+		}
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// redactSpacedName redacts a word of a message that may end a
+// credential's name written with spaces, as Vietnamese ones are (mã xác
+// thực=..., mật khẩu=...): when its name, the letters before its first
+// '=', is none alone but is one with the one or two words before
+// (prev), its value is redacted as a credential's.
+func redactSpacedName(w string, prev [2]string) string {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" || prev[1] == "" || strings.ContainsAny(name, "/?&;#:,%") || credentialKind(name) != notCredential {
+		return redactWordInText(w)
+	}
+	for _, n := range []string{prev[1] + " " + name, prev[0] + " " + prev[1] + " " + name} {
+		if prev[0] == "" && strings.Count(n, " ") == 2 {
+			break
+		}
+		if credentialKind(n) == credential {
+			// Read as a name Redact knows, then written back.
+			const stand = "token"
+			return name + strings.TrimPrefix(redactWordInText(stand+w[len(name):]), stand)
+		}
+	}
+	return redactWordInText(w)
 }
 
 // redactURLsInText redacts what urlInText found: one URL, or several

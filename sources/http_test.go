@@ -915,6 +915,12 @@ func TestRedactText(t *testing.T) {
 		// A comma in a value cut it there (the rest was kept).
 		"tham số matkhau=ab,cd sai":  "tham số matkhau=REDACTED sai",
 		"tải https://u:p/ss@h/x lỗi": "tải https://h/x lỗi",
+		// A Vietnamese name with spaces in it was read by its last word
+		// (review).
+		"Lỗi: mã xác thực=123456 sai":    "Lỗi: mã xác thực=REDACTED sai",
+		"mật khẩu=SECRET42":              "mật khẩu=REDACTED",
+		"sai mat khau=SECRET42, thử lại": "sai mat khau=REDACTED, thử lại",
+		"mã đơn vị=H56":                  "mã đơn vị=H56",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
