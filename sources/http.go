@@ -1026,38 +1026,45 @@ func lenientUnescape(s string) string {
 // token= escaped twice). credentialMarkers are found anywhere in it, once
 // folded to lower-case ASCII letters and digits (transforms.Key): servers
 // glue words (accesstoken, clientsecret, JSESSIONID, PHPSESSID,
-// userpassword, wstoken) and Vietnamese ones write "mật khẩu" as matkhau
-// or mat_khau, "mã xác thực" as maxacthuc; they are long enough that few
-// words hold them (a CAS ticket is one). credentialWords are short: they
-// count only as a whole word of the name (split at anything but letters
-// and digits, and where a lower-case letter meets an upper-case one:
-// X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
-// not taken for auth, sig, pass or key; edgeWords also at either end of
-// a word (maotp, otpcode, userpwd), not inside one (hotpot, footprint).
-// keyOwners are the words before "key" that make it a credential (an API
-// or access key, not a file's key).
+// userpassword, wstoken, client_assertion, SAMLResponse) and Vietnamese
+// ones write "mật khẩu" as matkhau or mat_khau, "mã xác thực" as
+// maxacthuc, "mã xác nhận" as maxacnhan, "bí mật" as bimat; they are long
+// enough that few words hold them (a CAS ticket is one).
+// credentialWords are short: they count only as a whole word of the
+// name (split at anything but letters and digits, and where a lower-case
+// letter meets an upper-case one: X-Amz-Signature, apiKey), so that
+// author, design, bypass, spinner or monkey are not taken for auth, sig,
+// pass, pin or key; edgeWords also at either end of a word (maotp,
+// otpcode, userpwd), not inside one (hotpot, footprint); pass also at a
+// word's end (userpass, dbpass), except in English words that end so
+// (bypass, compass), or followed by digits (pass1). keyOwners are the
+// words before "key" that make it a credential (an API or access key,
+// not a file's key).
 //
 // What is no credential although it holds a marker's letters: an
 // innocentWords word (possession holds session, secretary secret,
 // tokenizer token), taken out of the folded name before markers are
-// looked for (possessiontoken still holds token); and a name that ends
-// in a describingWords word, which names what kind of credential is
-// used, not the credential (token_type=Bearer, ticket_type,
-// tokenizer_version, SignatureVersion, oauth_signature_method). Any
-// other name that holds a marker is a credential, though it may name
+// looked for (possessiontoken still holds token); and a describingNames
+// name, which names what kind of credential is used, not the credential
+// (token_type=Bearer, ticket_type, SignatureVersion,
+// oauth_signature_method). Only those exact names: any other that holds
+// a marker is a credential (password_alg, apiKeyType), though it may name
 // something else (ticket_id): a value hidden that was no secret costs a
-// readable name, one shown that was costs the secret. A code is a
-// unit's code (?code=H56) unless state comes with it: see oauthResponse.
+// readable name, one shown that was costs the secret. A code is a unit's
+// code (?code=H56) unless state comes with it: see oauthResponse.
 var (
-	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
-		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
-		"accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "codeverifier", "verificationcode", "verifycode"}
-	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt"}
+	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "passkey", "passcode", "session", "sessid", "signature",
+		"credential", "authorization", "authkey", "authcode", "accesscode", "apikey", "accesskey", "privatekey", "subscriptionkey",
+		"sharedkey", "clientkey", "accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "xacnhan", "bimat",
+		"verifier", "verificationcode", "verifycode", "assertion", "samlresponse"}
+	credentialWords = []string{"pass", "pwd", "pw", "mk", "pin", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt", "creds", "cookie"}
 	edgeWords       = []string{"otp", "pwd", "jwt"}
+	notPassWords    = []string{"bypass", "compass", "encompass", "surpass", "overpass", "underpass", "trespass"}
 	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
 	innocentWords   = []string{"possession", "obsession", "secretar", "tokeniz"}
-	describingWords = []string{"type", "kind", "format", "version", "method", "algorithm", "alg", "mode", "length", "expires", "expiry", "timeout", "ttl"}
+	describingNames = []string{"tokentype", "tickettype", "keytype", "signatureversion", "signaturemethod", "oauthsignaturemethod",
+		"sessiontimeout", "tokenexpiry", "tokenexpires", "sessionexpiry", "sessionexpires"}
 )
 
 // Kinds of query parameter for Redact.
@@ -1118,10 +1125,8 @@ func credentialKind(name string) int {
 // nameKind is credentialKind for the name as it is.
 func nameKind(name string) int {
 	folded := transforms.Key(name)
-	for _, d := range describingWords {
-		if len(folded) > len(d) && strings.HasSuffix(folded, d) {
-			return notCredential
-		}
+	if slices.Contains(describingNames, folded) {
+		return notCredential
 	}
 	for _, w := range innocentWords {
 		folded = strings.ReplaceAll(folded, w, "|")
@@ -1141,10 +1146,17 @@ func nameKind(name string) int {
 		if slices.Contains(credentialWords, w) {
 			return credential
 		}
+		f := transforms.Key(w)
 		for _, e := range edgeWords {
-			if f := transforms.Key(w); strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
+			if strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
 				return credential
 			}
+		}
+		if strings.HasSuffix(f, "pass") && !slices.Contains(notPassWords, f) {
+			return credential // userpass, dbpass
+		}
+		if d, ok := strings.CutPrefix(f, "pass"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+			return credential // pass1
 		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey

@@ -420,7 +420,11 @@ func TestRedact(t *testing.T) {
 		"https://h/x?next=/cb%3Fcode%3DS1%26state%3DS2": "https://h/x?next=%2Fcb%3Fcode%3DREDACTED%26state%3DREDACTED",
 		// Words that hold a credential's letters but name none stay.
 		"https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1": "https://h/x?possession=1&tokenizer_version=2&ticket_type=bug&token_type=Bearer&secretary=a&SignatureVersion=4&oauth_signature_method=HMAC-SHA1",
-		"https://h/x?possessiontoken=S1&secretarytoken=S2&ticket_id=S3&oauth_signature=S4":                                                               "https://h/x?oauth_signature=REDACTED&possessiontoken=REDACTED&secretarytoken=REDACTED&ticket_id=REDACTED",
+		// Only exact names of what kind of credential is used stay
+		// (review: any name ending in alg, mode, type, kind, ttl did).
+		"https://h/x?password_alg=S1&client_secret_mode=S2&apiKeyType=S3&token_kind=S4&m=1":  "https://h/x?apiKeyType=REDACTED&client_secret_mode=REDACTED&m=1&password_alg=REDACTED&token_kind=REDACTED",
+		"https://h/x?client_assertion=S1&oauth_verifier=S2&passkey=S3&ma_xac_nhan=S4&pin=S5": "https://h/x?client_assertion=REDACTED&ma_xac_nhan=REDACTED&oauth_verifier=REDACTED&passkey=REDACTED&pin=REDACTED",
+		"https://h/x?possessiontoken=S1&secretarytoken=S2&ticket_id=S3&oauth_signature=S4":   "https://h/x?oauth_signature=REDACTED&possessiontoken=REDACTED&secretarytoken=REDACTED&ticket_id=REDACTED",
 		// Past three links in links, a link is no longer read: it goes.
 		"https://h/1?n=https://h/2?n=https://h/3?n=https://h/4?n=https://h/5?m=1": "https://h/1?n=https%3A%2F%2Fh%2F2%3Fn%3Dhttps%253A%252F%252Fh%252F3%253Fn%253Dhttps%25253A%25252F%25252Fh%25252F4%25253Fn%25253DREDACTED",
 	}
@@ -446,12 +450,18 @@ func TestCredentialKind(t *testing.T) {
 			"matkhau", "mat_khau", "mật khẩu", "maxacthuc", "ma_xac_thuc", "mã xác thực", "MaXacThuc", "otp", "OTP", "ma_otp",
 			"maotp", "otpcode", "totp", "smsOtp", "nonce", "code_verifier", "verification_code", "pgtId", "userpwd",
 			"%74oken", "%2574oken", "t%6Fken", "possessiontoken", "ticket", "serviceTicket", "ticket_id", "X-Amz-Signature",
-			"oauth_signature", "session_state", "SAMLResponse_sig", "api_key", "AWSAccessKeyId"},
+			"oauth_signature", "session_state", "SAMLResponse_sig", "api_key", "AWSAccessKeyId",
+			// Names the review found unknown, and names a describing
+			// word at their end no longer exempts.
+			"client_assertion", "SAMLResponse", "oauth_verifier", "passcode", "authcode", "accesscode", "ma_xac_nhan",
+			"maxacnhan", "mabimat", "bi_mat", "pw", "mk", "pin", "pin_code", "creds", "cookie", "userpass", "dbpass", "pass1",
+			"passkey", "password_alg", "client_secret_mode", "apiKeyType", "apikey_type", "token_kind", "session_ttl"},
 		keyLike: {"fileKey", "reportKey", "filekey", "%66ileKey"},
 		notCredential: {"page", "month", "author", "design", "bypass", "keyword", "sidebar", "consider", "possess",
 			"possession", "obsession", "secretary", "secretariat", "tokenizer", "tokenizer_version", "ticket_type",
 			"token_type", "SignatureVersion", "SignatureMethod", "oauth_signature_method", "key_type", "session_timeout",
-			"hotpot", "footprint", "code", "state", "unit_code", "ma_don_vi", "thang", "account"},
+			"hotpot", "footprint", "code", "state", "unit_code", "ma_don_vi", "thang", "account", "spinner", "compass",
+			"passage", "passport", "ticket_Type", "signature_version", "signature_method"},
 	} {
 		for _, n := range names {
 			if got := credentialKind(n); got != kind {
@@ -973,7 +983,8 @@ var fuzzCredentialNames = []string{"token", "access_token", "access%5Ftoken", "T
 	"X-Amz-Signature", "password", "pwd", "pass", "SessionId", "client_secret", "auth", "jwt", "sas", "fileKey", "reportKey",
 	"accesstoken", "ACCESSTOKEN", "clientsecret", "wstoken", "JSESSIONID", "PHPSESSID", "sessid", "userpassword", "ticket",
 	"matkhau", "mat_khau", "m%E1%BA%ADt%20kh%E1%BA%A9u", "otp", "nonce", "maxacthuc", "ma_xac_thuc",
-	"m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c", "ma_otp", "%2574oken", "t%6Fken", "p%2561ssword", "code_verifier"}
+	"m%C3%A3%20x%C3%A1c%20th%E1%BB%B1c", "ma_otp", "%2574oken", "t%6Fken", "p%2561ssword", "code_verifier",
+	"client_assertion", "SAMLResponse", "passkey", "userpass", "mk", "ma_xac_nhan", "password_alg"}
 
 // secretURL builds an http(s) link with fuzzSecret in the credential
 // positions shape picks: the password (bit 0), the value of a parameter
