@@ -1662,7 +1662,7 @@ var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
 // (năm=2024, code=H56).
 func RedactText(s string) string {
 	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
-		return s
+		return redactNamedValues(s)
 	}
 	var b strings.Builder
 	last := 0
@@ -1670,7 +1670,13 @@ func RedactText(s string) string {
 	for _, m := range wordInText.FindAllStringIndex(s, -1) {
 		w := s[m[0]:m[1]]
 		b.WriteString(s[last:m[0]])
-		b.WriteString(redactSpacedName(w, prev))
+		if body, ok := strings.CutSuffix(w, "="); ok && !strings.Contains(body, "=") {
+			// A value after a space or a quote (token= …, token='…') is
+			// redactNamedValues': this word holds none.
+			b.WriteString(redactSpacedName(body, prev) + "=")
+		} else {
+			b.WriteString(redactSpacedName(w, prev))
+		}
 		last = m[1]
 		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			prev = [2]string{}
@@ -1679,7 +1685,80 @@ func RedactText(s string) string {
 		}
 	}
 	b.WriteString(s[last:])
+	return redactNamedValues(b.String())
+}
+
+// nameInText is a name in a message, with the one or two words before
+// it (a Vietnamese name has spaces: mật khẩu), and what separates it
+// from a value the words of RedactText do not read: spaces or quotes
+// around '=' or ':' (token = …, token='…', JSON "access_token":"…",
+// matkhau:…, Authorization: Bearer …).
+var nameInText = regexp.MustCompile(`((?:[\p{L}\p{N}_.-]+[ \t]){0,2}[\p{L}\p{N}_.-]+)(["']?[ \t]*[:=][ \t]*["']?)`)
+
+// schemeInText is an HTTP authorization scheme before its credential.
+var schemeInText = regexp.MustCompile(`(?i)\b(?:bearer|basic|digest)[ \t]+`)
+
+// bearerInText is a bearer token in a message, with no name before it.
+var bearerInText = regexp.MustCompile(`(?i)\bbearer[ \t]+`)
+
+// valueEndsInText are what ends a value redactNamedValues reads.
+const valueEndsInText = " \t\r\n\"'<>,;&)}]"
+
+// redactNamedValues redacts, in a message RedactText's words have been
+// redacted in, a credential's value written after a name as in code or
+// a header (see nameInText; the name read as credentialKind reads it,
+// also by its last one or two words), and a bearer token.
+func redactNamedValues(s string) string {
+	if !strings.ContainsAny(s, ":=") && !strings.Contains(strings.ToLower(s), "bearer") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	value := func(start int) {
+		end := len(s)
+		if i := strings.IndexAny(s[start:], valueEndsInText); i >= 0 {
+			end = start + i
+		}
+		if v := s[start:end]; v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
+			b.WriteString(s[last:start] + "REDACTED")
+			last = end
+		}
+	}
+	for _, m := range nameInText.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] < last || s[m[4]:m[5]] == "=" || !credentialNamed(s[m[2]:m[3]]) {
+			continue // a word's name=value: RedactText's words read it
+		}
+		start := m[1]
+		if sm := schemeInText.FindStringIndex(s[start:min(len(s), start+64)]); sm != nil && sm[0] == 0 {
+			start += sm[1]
+		}
+		value(start)
+	}
+	b.WriteString(s[last:])
+	s, b, last = b.String(), strings.Builder{}, 0
+	for _, m := range bearerInText.FindAllStringIndex(s, -1) {
+		if m[0] >= last {
+			value(m[1])
+		}
+	}
+	b.WriteString(s[last:])
 	return b.String()
+}
+
+// credentialNamed says whether a name found in a message, which may hold
+// words before it, is a credential's: whole, or by its last one or two
+// words.
+func credentialNamed(name string) bool {
+	if credentialKind(name) == credential {
+		return true
+	}
+	words := strings.Fields(name)
+	for i := max(0, len(words)-2); i < len(words); i++ {
+		if credentialKind(strings.Join(words[i:], " ")) == credential {
+			return true
+		}
+	}
+	return false
 }
 
 // redactSpacedName redacts a word of a message that may end a
