@@ -669,6 +669,10 @@ func redactURL(raw string, depth int, ref bool) string {
 	}
 	changed := u.User != nil
 	u.User = nil
+	// An authorization response may spread its code and state over the
+	// path, the query and the fragment (/cb/code=...?state=...): each
+	// is read with the names of the whole link.
+	oauth := oauthResponse(paramNames(raw))
 	// A relative link with no host keeps its path as written: String
 	// would escape it (../ả/x.csv becomes ../%E1%BA%A3/x.csv), and in a
 	// message letters escaped before "//" would read as a URL's scheme
@@ -676,12 +680,12 @@ func redactURL(raw string, depth int, ref bool) string {
 	rel := u.Scheme == "" && u.Host == "" && !changed && !strings.HasPrefix(raw, "//")
 	before, fragment, hasFragment := strings.Cut(raw, "#")
 	asWritten, _, _ := strings.Cut(before, "?")
-	if o, ok := redactPathParams(u.Opaque, depth); ok {
+	if o, ok := redactPathParams(u.Opaque, depth, oauth); ok {
 		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
 	}
-	if p, ok := redactPathParams(asWritten, depth); rel && ok {
+	if p, ok := redactPathParams(asWritten, depth, oauth); rel && ok {
 		asWritten, changed = p, true
-	} else if p, ok := redactPathParams(u.EscapedPath(), depth); !rel && ok {
+	} else if p, ok := redactPathParams(u.EscapedPath(), depth, oauth); !rel && ok {
 		// p is valid as written (only values changed, for letters or
 		// escapes), so String writes it as it is.
 		u.Path, _ = url.PathUnescape(p)
@@ -695,12 +699,12 @@ func redactURL(raw string, depth int, ref bool) string {
 			// query is redacted as written. Once its credentials are out,
 			// what is left may parse: it is then named as a well-formed
 			// link is, so that Redact stays idempotent.
-			written, redacted := redactQueryAsWritten(u.RawQuery, depth)
+			written, redacted := redactQueryAsWritten(u.RawQuery, depth, oauth)
 			u.RawQuery, changed = written, changed || redacted
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
-			oauth := oauthResponse(slices.Collect(maps.Keys(q)))
+			oauth := oauth || oauthResponse(slices.Collect(maps.Keys(q)))
 			for k, vs := range q {
 				kind := queryKind(k, oauth)
 				for i, v := range vs {
@@ -719,7 +723,7 @@ func redactURL(raw string, depth int, ref bool) string {
 	// A fragment is not sent, but it is stored with the path: one that
 	// looks like access_token=... (OAuth puts tokens there) goes too.
 	if f := u.Fragment; f != "" {
-		if kind := fragmentKind(f); kind != notCredential {
+		if kind := fragmentKind(f, oauth); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
 			fragment = u.Fragment
 		}
@@ -754,7 +758,7 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // broken escapes included, is kept as written. What follows a
 // credential's value after ';' without an '=' is read as more of the
 // value (a password with a ';' in it), not as a parameter to keep.
-func redactQueryAsWritten(raw string, depth int) (string, bool) {
+func redactQueryAsWritten(raw string, depth int, oauth bool) (string, bool) {
 	params, seps := splitKeep(raw, "&;")
 	var names []string
 	for _, p := range params {
@@ -762,7 +766,7 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 			names = append(names, lenientUnescape(name))
 		}
 	}
-	oauth := oauthResponse(names)
+	oauth = oauth || oauthResponse(names)
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(params); i++ {
@@ -817,15 +821,15 @@ func queryEscapeLike(written, v string) string {
 // credential's value runs on over the pieces that follow with no '=' in
 // them (a token with a ',' in it). The rest is kept as written. It says
 // whether anything changed.
-func redactPathParams(p string, depth int) (string, bool) {
+func redactPathParams(p string, depth int, oauth bool) (string, bool) {
 	if !strings.Contains(p, "=") {
 		return p, false
 	}
-	segs := mergeSlashedValues(strings.Split(p, "/"))
+	segs := mergeSlashedValues(strings.Split(p, "/"), oauth)
 	changed := false
 	for i, seg := range segs {
 		pieces := strings.Split(seg, ";")
-		if r, ok := redactSegmentHead(pieces[0], depth); ok {
+		if r, ok := redactSegmentHead(pieces[0], depth, oauth); ok {
 			pieces[0], changed = r, true
 		}
 		for j := 1; j < len(pieces); j++ {
@@ -833,7 +837,7 @@ func redactPathParams(p string, depth int) (string, bool) {
 			if !ok {
 				continue
 			}
-			if r, ok := redactPathValue(name, value, depth); ok {
+			if r, ok := redactPathValue(name, value, depth, oauth); ok {
 				pieces[j], changed = name+"="+r, true
 			}
 		}
@@ -847,11 +851,11 @@ func redactPathParams(p string, depth int) (string, bool) {
 // "//": a value with "//" in it (base64, a password quoted in a message:
 // dl/token=ab//cd/x.csv) is the value's, no empty folder. A single '/'
 // still ends the value (dl/token=.../x.csv names the file x.csv).
-func mergeSlashedValues(segs []string) []string {
+func mergeSlashedValues(segs []string, oauth bool) []string {
 	out := segs[:0:0]
 	for i := 0; i < len(segs); i++ {
 		seg := segs[i]
-		cred := endsWithCredential(seg)
+		cred := endsWithCredential(seg, oauth)
 		for cred && i+2 < len(segs) && segs[i+1] == "" {
 			j := i + 1
 			for j < len(segs)-1 && segs[j] == "" {
@@ -859,7 +863,7 @@ func mergeSlashedValues(segs []string) []string {
 			}
 			seg += "/" + strings.Join(segs[i+1:j+1], "/")
 			if strings.Contains(segs[j], "=") {
-				cred = endsWithCredential(segs[j])
+				cred = endsWithCredential(segs[j], oauth)
 			}
 			i = j
 		}
@@ -870,14 +874,14 @@ func mergeSlashedValues(segs []string) []string {
 
 // endsWithCredential says whether the last name=value piece of a path
 // segment (split at ';', '&' and ',') is a credential's.
-func endsWithCredential(seg string) bool {
+func endsWithCredential(seg string, oauth bool) bool {
 	if !strings.Contains(seg, "=") {
 		return false
 	}
 	for rest := seg; ; {
 		j := strings.LastIndexAny(rest, ";&,")
 		if name, _, ok := strings.Cut(rest[j+1:], "="); ok {
-			return credentialKind(pathUnescape(name)) == credential
+			return queryKind(pathUnescape(name), oauth) == credential
 		}
 		if j < 0 {
 			return false
@@ -888,7 +892,7 @@ func endsWithCredential(seg string) bool {
 
 // redactSegmentHead is redactPathParams for the part of a segment before
 // its first ';'.
-func redactSegmentHead(head string, depth int) (string, bool) {
+func redactSegmentHead(head string, depth int, oauth bool) (string, bool) {
 	if !strings.Contains(head, "=") {
 		return head, false
 	}
@@ -902,7 +906,7 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 			b.WriteString(pieces[i])
 			continue
 		}
-		if credentialKind(pathUnescape(name)) == credential {
+		if queryKind(pathUnescape(name), oauth) == credential {
 			var v strings.Builder // not value += …: see redactQueryAsWritten
 			v.WriteString(value)
 			for i+1 < len(pieces) && !strings.Contains(pieces[i+1], "=") {
@@ -911,7 +915,7 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 			}
 			value = v.String()
 		}
-		if r, ok := redactPathValue(name, value, depth); ok {
+		if r, ok := redactPathValue(name, value, depth, oauth); ok {
 			// The value is read again at the next Redact: it must not
 			// split where it did not.
 			value, changed = strings.NewReplacer("&", "%26", ",", "%2C").Replace(r), true
@@ -942,10 +946,10 @@ func splitKeep(s, cuts string) (pieces, seps []string) {
 
 // redactPathValue is what an escaped value of a path's name=value piece
 // becomes, and whether it changed.
-func redactPathValue(name, value string, depth int) (string, bool) {
+func redactPathValue(name, value string, depth int, oauth bool) (string, bool) {
 	plain := pathUnescape(value)
 	r := value
-	if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+	if kind := queryKind(pathUnescape(name), oauth); kind != notCredential {
 		r = redactedValue(plain, kind == credential)
 	} else if v, nested := redactNested(plain, depth); nested {
 		r = url.PathEscape(v)
@@ -1166,7 +1170,7 @@ func nameKind(name string) int {
 }
 
 // oauthResponse says whether parameters of these (decoded) names, one
-// query's or one fragment's, are an OAuth authorization response: code
+// link's (path, query and fragment), are an OAuth authorization response: code
 // and state together. Its code is a credential (a client turns it into a
 // token) and its state may be one too; code alone is a unit's or a
 // report's code (?code=H56) and stays.
@@ -1196,7 +1200,7 @@ func plainName(n string) string {
 	return transforms.Key(n)
 }
 
-// queryKind is credentialKind for a parameter of a query that oauth says
+// queryKind is credentialKind for a parameter of a link that oauth says
 // is an authorization response or not.
 func queryKind(name string, oauth bool) int {
 	if p := plainName(name); oauth && (p == "code" || p == "state") {
@@ -1240,10 +1244,11 @@ func paramNames(s string) []string {
 // fragmentKind is credentialKind for a fragment, read by the names of
 // its name=value pieces (paramNames), as it is and decoded: it may be a
 // route with its own query, or a link, escaped once more
-// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
+// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=,
+// or code or state when oauth says the link is one).
 // The fragment is not read whole as a name: its value would count
 // (#access_token=...ttl was read as a name ending in ttl, review).
-func fragmentKind(f string) int {
+func fragmentKind(f string, oauth bool) int {
 	kind := notCredential
 	for range maxNested + 1 {
 		names := paramNames(f)
@@ -1255,7 +1260,7 @@ func fragmentKind(f string) int {
 				kind = keyLike
 			}
 		}
-		if oauthResponse(names) {
+		if oauthResponse(names) || (oauth && slices.ContainsFunc(names, func(n string) bool { return queryKind(n, true) == credential })) {
 			return credential
 		}
 		d := lenientUnescape(f)

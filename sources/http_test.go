@@ -410,6 +410,11 @@ func TestRedact(t *testing.T) {
 		"https://h/cb?Code=S1;STATE=S2":     "https://h/cb?Code=REDACTED;STATE=REDACTED",
 		"https://h/cb#code=S1&state=S2":     "https://h/cb#REDACTED",
 		"https://h/cb#code=H56":             "https://h/cb#code=H56",
+		// Code and state apart, in the path, query or fragment (review).
+		"https://h/cb?code=S1#state=S2":     "https://h/cb?code=REDACTED#REDACTED",
+		"https://h/cb/code=S1?state=S2":     "https://h/cb/code=REDACTED?state=REDACTED",
+		"https://h/cb;state=S2?m=1#code=S1": "https://h/cb;state=REDACTED?m=1#REDACTED",
+		"https://h/x?code=H56#sheet2":       "https://h/x?code=H56#sheet2",
 		"https://h/cb#fileKey=march":        "https://h/cb#REDACTED-f261322f07dc",
 		// A fragment was read whole as a name: a value ending in ttl
 		// made it a name of what kind of credential (review).
@@ -943,6 +948,7 @@ func TestRedactText(t *testing.T) {
 		"trả lời {\"access_token\":\"SECRET42\",\"n\":1}": "trả lời {\"access_token\":\"REDACTED\",\"n\":1}",
 		"header bearer SECRET42":                          "header bearer REDACTED",
 		"note: password: SECRET42":                        "note: password: REDACTED",
+		"tải code=SECRET42&state=SECRET43 lỗi":            "tải code=REDACTED&state=REDACTED lỗi",
 		"lúc 10:30, mã: H56, trạng thái: lỗi":             "lúc 10:30, mã: H56, trạng thái: lỗi",
 	} {
 		if got := RedactText(in); got != want {
