@@ -1818,12 +1818,14 @@ func redactWordInText(w string) string {
 		return lead + redactURLsInText(body)
 	}
 	body, tail := trailingPunct(body)
-	// A part with no '=' or "//" is read with the one before: it may be
-	// more of a value (matkhau=ab,cd), which Redact reads whole.
+	// A part with none of "=?#;&" or "//" is read with the one before:
+	// it may be more of a value (matkhau=ab,cd), which Redact reads
+	// whole. A part with one of them keeps one once redacted (?REDACTED,
+	// #REDACTED), so that a message redacted again splits the same.
 	var parts []string
 	start, at := 0, 0
 	for i, p := range strings.Split(body, ",") {
-		if i > 0 && (strings.Contains(p, "=") || strings.Contains(p, "//")) {
+		if i > 0 && (strings.ContainsAny(p, "=?#;&") || strings.Contains(p, "//")) {
 			parts = append(parts, body[start:at-1])
 			start = at
 		}
