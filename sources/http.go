@@ -1700,11 +1700,14 @@ func RedactText(s string) string {
 // matkhau:…, Authorization: Bearer …).
 var nameInText = regexp.MustCompile(`((?:[\p{L}\p{N}_.-]+[ \t]){0,2}[\p{L}\p{N}_.-]+)(["']?[ \t]*[:=][ \t]*["']?)`)
 
-// schemeInText is an HTTP authorization scheme before its credential.
-var schemeInText = regexp.MustCompile(`(?i)\b(?:bearer|basic|digest)[ \t]+`)
+// schemeInText is an HTTP authorization scheme, alone or before its
+// credential.
+var schemeInText = regexp.MustCompile(`(?i)^(?:bearer|basic|digest|negotiate)\b[ \t]*`)
 
-// bearerInText is a bearer token in a message, with no name before it.
-var bearerInText = regexp.MustCompile(`(?i)\bbearer[ \t]+`)
+// bearerInText is a bearer token in a message, with no name before it:
+// one that looks like a token (a word such as "và" after "bearer", as in
+// a config hint "auth: bearer và token_env: …", is none).
+var bearerInText = regexp.MustCompile(`(?i)\bbearer[ \t]+[A-Za-z0-9._~+/=-]{8,}`)
 
 // valueEndsInText are what ends a value redactNamedValues reads.
 const valueEndsInText = " \t\r\n\"'<>,;&)}]"
@@ -1734,7 +1737,12 @@ func redactNamedValues(s string) string {
 			continue // a word's name=value: RedactText's words read it
 		}
 		start := m[1]
-		if sm := schemeInText.FindStringIndex(s[start:min(len(s), start+64)]); sm != nil && sm[0] == 0 {
+		if sm := schemeInText.FindStringIndex(s[start:min(len(s), start+64)]); sm != nil {
+			// auth: basic names a scheme; Authorization: Basic … is
+			// followed by the credential.
+			if !strings.Contains(transforms.Key(s[m[2]:m[3]]), "authorization") {
+				continue
+			}
 			start += sm[1]
 		}
 		value(start)
@@ -1742,8 +1750,8 @@ func redactNamedValues(s string) string {
 	b.WriteString(s[last:])
 	s, b, last = b.String(), strings.Builder{}, 0
 	for _, m := range bearerInText.FindAllStringIndex(s, -1) {
-		if m[0] >= last {
-			value(m[1])
+		if start := strings.LastIndexAny(s[:m[1]], " \t") + 1; m[0] >= last {
+			value(start)
 		}
 	}
 	b.WriteString(s[last:])
@@ -1754,6 +1762,9 @@ func redactNamedValues(s string) string {
 // words before it, is a credential's: whole, or by its last one or two
 // words.
 func credentialNamed(name string) bool {
+	if words := nameWords(name); len(words) > 0 && words[len(words)-1] == "env" {
+		return false // token_env: names the variable that holds it
+	}
 	if credentialKind(name) == credential {
 		return true
 	}

@@ -938,18 +938,19 @@ func TestRedactText(t *testing.T) {
 		"mã đơn vị=H56":                  "mã đơn vị=H56",
 		// A value after spaces or quotes, or a ':', as in code, a
 		// header or JSON (review).
-		"cấu hình token='SECRET42' sai":                   "cấu hình token='REDACTED' sai",
-		"token = SECRET42, lỗi":                           "token = REDACTED, lỗi",
-		"token= SECRET42":                                 "token= REDACTED",
-		"matkhau:SECRET42":                                "matkhau:REDACTED",
-		"mật khẩu: SECRET42":                              "mật khẩu: REDACTED",
-		"gửi Authorization: Bearer SECRET42 bị từ chối":   "gửi Authorization: Bearer REDACTED bị từ chối",
-		"Authorization: Basic U0VDUkVUNDI=":               "Authorization: Basic REDACTED",
-		"trả lời {\"access_token\":\"SECRET42\",\"n\":1}": "trả lời {\"access_token\":\"REDACTED\",\"n\":1}",
-		"header bearer SECRET42":                          "header bearer REDACTED",
-		"note: password: SECRET42":                        "note: password: REDACTED",
-		"tải code=SECRET42&state=SECRET43 lỗi":            "tải code=REDACTED&state=REDACTED lỗi",
-		"lúc 10:30, mã: H56, trạng thái: lỗi":             "lúc 10:30, mã: H56, trạng thái: lỗi",
+		"cấu hình token='SECRET42' sai":                       "cấu hình token='REDACTED' sai",
+		"token = SECRET42, lỗi":                               "token = REDACTED, lỗi",
+		"token= SECRET42":                                     "token= REDACTED",
+		"matkhau:SECRET42":                                    "matkhau:REDACTED",
+		"mật khẩu: SECRET42":                                  "mật khẩu: REDACTED",
+		"gửi Authorization: Bearer SECRET42 bị từ chối":       "gửi Authorization: Bearer REDACTED bị từ chối",
+		"Authorization: Basic U0VDUkVUNDI=":                   "Authorization: Basic REDACTED",
+		"trả lời {\"access_token\":\"SECRET42\",\"n\":1}":     "trả lời {\"access_token\":\"REDACTED\",\"n\":1}",
+		"header bearer SECRET42":                              "header bearer REDACTED",
+		"note: password: SECRET42":                            "note: password: REDACTED",
+		"tải code=SECRET42&state=SECRET43 lỗi":                "tải code=REDACTED&state=REDACTED lỗi",
+		"Thêm vào nguồn x auth: bearer và token_env: X_TOKEN": "Thêm vào nguồn x auth: bearer và token_env: X_TOKEN",
+		"lúc 10:30, mã: H56, trạng thái: lỗi":                 "lúc 10:30, mã: H56, trạng thái: lỗi",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
