@@ -1664,7 +1664,9 @@ var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
 // its parts between commas is redacted as Redact redacts a relative
 // link, and cut by RedactLoose when it does not parse and names a
 // credential or holds "://"; one that names none is kept as written
-// (năm=2024, code=H56).
+// (năm=2024, code=H56). A name may have spaces (mật khẩu=..., see
+// redactSpacedName), and a value written after spaces, quotes or ':'
+// (token = ..., JSON, a header) goes too (see redactNamedValues).
 func RedactText(s string) string {
 	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
 		return redactNamedValues(s)
