@@ -655,6 +655,13 @@ func redactURL(raw string, depth int, ref bool) string {
 		}
 		return raw
 	}
+	if first, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/"); u.User == nil && u.Port() != "" &&
+		!strings.ContainsAny(u.Hostname(), ".:") && strings.Contains(first, "@") {
+		// https://u:1234/5@h/x: a password with a '/' in it, whose
+		// first part parses as a port (and the user's name as a host
+		// with no dot in it).
+		return RedactLoose(raw)
+	}
 	if strings.ContainsAny(u.Host, ";&=") {
 		// net/url takes https://h;jsessionid=... or https://&token=...
 		// for a host: no server has that name, and such parameters go.
@@ -662,6 +669,10 @@ func redactURL(raw string, depth int, ref bool) string {
 	}
 	changed := u.User != nil
 	u.User = nil
+	// An authorization response may spread its code and state over the
+	// path, the query and the fragment (/cb/code=...?state=...): each
+	// is read with the names of the whole link.
+	oauth := oauthResponse(paramNames(raw))
 	// A relative link with no host keeps its path as written: String
 	// would escape it (../ả/x.csv becomes ../%E1%BA%A3/x.csv), and in a
 	// message letters escaped before "//" would read as a URL's scheme
@@ -669,12 +680,12 @@ func redactURL(raw string, depth int, ref bool) string {
 	rel := u.Scheme == "" && u.Host == "" && !changed && !strings.HasPrefix(raw, "//")
 	before, fragment, hasFragment := strings.Cut(raw, "#")
 	asWritten, _, _ := strings.Cut(before, "?")
-	if o, ok := redactPathParams(u.Opaque, depth); ok {
+	if o, ok := redactPathParams(u.Opaque, depth, oauth); ok {
 		u.Opaque, changed = o, true // https:h/x;jsessionid=..., a scheme without "//"
 	}
-	if p, ok := redactPathParams(asWritten, depth); rel && ok {
+	if p, ok := redactPathParams(asWritten, depth, oauth); rel && ok {
 		asWritten, changed = p, true
-	} else if p, ok := redactPathParams(u.EscapedPath(), depth); !rel && ok {
+	} else if p, ok := redactPathParams(u.EscapedPath(), depth, oauth); !rel && ok {
 		// p is valid as written (only values changed, for letters or
 		// escapes), so String writes it as it is.
 		u.Path, _ = url.PathUnescape(p)
@@ -688,12 +699,12 @@ func redactURL(raw string, depth int, ref bool) string {
 			// query is redacted as written. Once its credentials are out,
 			// what is left may parse: it is then named as a well-formed
 			// link is, so that Redact stays idempotent.
-			written, redacted := redactQueryAsWritten(u.RawQuery, depth)
+			written, redacted := redactQueryAsWritten(u.RawQuery, depth, oauth)
 			u.RawQuery, changed = written, changed || redacted
 			q, err = url.ParseQuery(written)
 		}
 		if err == nil {
-			oauth := oauthResponse(slices.Collect(maps.Keys(q)))
+			oauth := oauth || oauthResponse(slices.Collect(maps.Keys(q)))
 			for k, vs := range q {
 				kind := queryKind(k, oauth)
 				for i, v := range vs {
@@ -712,7 +723,7 @@ func redactURL(raw string, depth int, ref bool) string {
 	// A fragment is not sent, but it is stored with the path: one that
 	// looks like access_token=... (OAuth puts tokens there) goes too.
 	if f := u.Fragment; f != "" {
-		if kind := fragmentKind(f); kind != notCredential {
+		if kind := fragmentKind(f, oauth); kind != notCredential {
 			u.Fragment, u.RawFragment, changed = redactedValue(u.Fragment, kind == credential), "", true
 			fragment = u.Fragment
 		}
@@ -747,7 +758,7 @@ var redactedForm = regexp.MustCompile(`^REDACTED-[0-9a-f]{12}$`)
 // broken escapes included, is kept as written. What follows a
 // credential's value after ';' without an '=' is read as more of the
 // value (a password with a ';' in it), not as a parameter to keep.
-func redactQueryAsWritten(raw string, depth int) (string, bool) {
+func redactQueryAsWritten(raw string, depth int, oauth bool) (string, bool) {
 	params, seps := splitKeep(raw, "&;")
 	var names []string
 	for _, p := range params {
@@ -755,7 +766,7 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 			names = append(names, lenientUnescape(name))
 		}
 	}
-	oauth := oauthResponse(names)
+	oauth = oauth || oauthResponse(names)
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(params); i++ {
@@ -774,10 +785,14 @@ func redactQueryAsWritten(raw string, depth int) (string, bool) {
 			b.WriteString(params[i])
 			continue
 		}
-		for i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
-			i++
-			value += ";" + params[i]
-			changed = true
+		if i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
+			var v strings.Builder // not value += …: a crafted query would cost time quadratic in its length
+			v.WriteString(value)
+			for i+1 < len(params) && seps[i+1] == ";" && !strings.Contains(params[i+1], "=") {
+				i++
+				v.WriteString(";" + params[i])
+			}
+			value, changed = v.String(), true
 		}
 		r := redactedValue(lenientUnescape(value), kind == credential)
 		changed = changed || r != value
@@ -806,15 +821,15 @@ func queryEscapeLike(written, v string) string {
 // credential's value runs on over the pieces that follow with no '=' in
 // them (a token with a ',' in it). The rest is kept as written. It says
 // whether anything changed.
-func redactPathParams(p string, depth int) (string, bool) {
+func redactPathParams(p string, depth int, oauth bool) (string, bool) {
 	if !strings.Contains(p, "=") {
 		return p, false
 	}
-	segs := strings.Split(p, "/")
+	segs := mergeSlashedValues(strings.Split(p, "/"), oauth)
 	changed := false
 	for i, seg := range segs {
 		pieces := strings.Split(seg, ";")
-		if r, ok := redactSegmentHead(pieces[0], depth); ok {
+		if r, ok := redactSegmentHead(pieces[0], depth, oauth); ok {
 			pieces[0], changed = r, true
 		}
 		for j := 1; j < len(pieces); j++ {
@@ -822,7 +837,7 @@ func redactPathParams(p string, depth int) (string, bool) {
 			if !ok {
 				continue
 			}
-			if r, ok := redactPathValue(name, value, depth); ok {
+			if r, ok := redactPathValue(name, value, depth, oauth); ok {
 				pieces[j], changed = name+"="+r, true
 			}
 		}
@@ -831,9 +846,53 @@ func redactPathParams(p string, depth int) (string, bool) {
 	return strings.Join(segs, "/"), changed
 }
 
+// mergeSlashedValues joins to a segment that ends with a credential's
+// name=value the segments after it up to the first non-empty one past a
+// "//": a value with "//" in it (base64, a password quoted in a message:
+// dl/token=ab//cd/x.csv) is the value's, no empty folder. A single '/'
+// still ends the value (dl/token=.../x.csv names the file x.csv).
+func mergeSlashedValues(segs []string, oauth bool) []string {
+	out := segs[:0:0]
+	for i := 0; i < len(segs); i++ {
+		seg := segs[i]
+		cred := endsWithCredential(seg, oauth)
+		for cred && i+2 < len(segs) && segs[i+1] == "" {
+			j := i + 1
+			for j < len(segs)-1 && segs[j] == "" {
+				j++
+			}
+			seg += "/" + strings.Join(segs[i+1:j+1], "/")
+			if strings.Contains(segs[j], "=") {
+				cred = endsWithCredential(segs[j], oauth)
+			}
+			i = j
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// endsWithCredential says whether the last name=value piece of a path
+// segment (split at ';', '&' and ',') is a credential's.
+func endsWithCredential(seg string, oauth bool) bool {
+	if !strings.Contains(seg, "=") {
+		return false
+	}
+	for rest := seg; ; {
+		j := strings.LastIndexAny(rest, ";&,")
+		if name, _, ok := strings.Cut(rest[j+1:], "="); ok {
+			return queryKind(pathUnescape(name), oauth) == credential
+		}
+		if j < 0 {
+			return false
+		}
+		rest = rest[:j]
+	}
+}
+
 // redactSegmentHead is redactPathParams for the part of a segment before
 // its first ';'.
-func redactSegmentHead(head string, depth int) (string, bool) {
+func redactSegmentHead(head string, depth int, oauth bool) (string, bool) {
 	if !strings.Contains(head, "=") {
 		return head, false
 	}
@@ -847,13 +906,16 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 			b.WriteString(pieces[i])
 			continue
 		}
-		if credentialKind(pathUnescape(name)) == credential {
+		if queryKind(pathUnescape(name), oauth) == credential {
+			var v strings.Builder // not value += …: see redactQueryAsWritten
+			v.WriteString(value)
 			for i+1 < len(pieces) && !strings.Contains(pieces[i+1], "=") {
 				i++
-				value += seps[i] + pieces[i]
+				v.WriteString(seps[i] + pieces[i])
 			}
+			value = v.String()
 		}
-		if r, ok := redactPathValue(name, value, depth); ok {
+		if r, ok := redactPathValue(name, value, depth, oauth); ok {
 			// The value is read again at the next Redact: it must not
 			// split where it did not.
 			value, changed = strings.NewReplacer("&", "%26", ",", "%2C").Replace(r), true
@@ -866,6 +928,11 @@ func redactSegmentHead(head string, depth int) (string, bool) {
 // splitKeep splits s at each of the bytes in cuts; seps[i] is the byte
 // written before pieces[i] ("" before the first).
 func splitKeep(s, cuts string) (pieces, seps []string) {
+	n := 1
+	for i := range len(cuts) {
+		n += strings.Count(s, cuts[i:i+1])
+	}
+	pieces, seps = make([]string, 0, n), make([]string, 0, n)
 	sep := ""
 	for {
 		i := strings.IndexAny(s, cuts)
@@ -879,10 +946,10 @@ func splitKeep(s, cuts string) (pieces, seps []string) {
 
 // redactPathValue is what an escaped value of a path's name=value piece
 // becomes, and whether it changed.
-func redactPathValue(name, value string, depth int) (string, bool) {
+func redactPathValue(name, value string, depth int, oauth bool) (string, bool) {
 	plain := pathUnescape(value)
 	r := value
-	if kind := credentialKind(pathUnescape(name)); kind != notCredential {
+	if kind := queryKind(pathUnescape(name), oauth); kind != notCredential {
 		r = redactedValue(plain, kind == credential)
 	} else if v, nested := redactNested(plain, depth); nested {
 		r = url.PathEscape(v)
@@ -963,38 +1030,45 @@ func lenientUnescape(s string) string {
 // token= escaped twice). credentialMarkers are found anywhere in it, once
 // folded to lower-case ASCII letters and digits (transforms.Key): servers
 // glue words (accesstoken, clientsecret, JSESSIONID, PHPSESSID,
-// userpassword, wstoken) and Vietnamese ones write "mật khẩu" as matkhau
-// or mat_khau, "mã xác thực" as maxacthuc; they are long enough that few
-// words hold them (a CAS ticket is one). credentialWords are short: they
-// count only as a whole word of the name (split at anything but letters
-// and digits, and where a lower-case letter meets an upper-case one:
-// X-Amz-Signature, apiKey), so that author, design, bypass or monkey are
-// not taken for auth, sig, pass or key; edgeWords also at either end of
-// a word (maotp, otpcode, userpwd), not inside one (hotpot, footprint).
-// keyOwners are the words before "key" that make it a credential (an API
-// or access key, not a file's key).
+// userpassword, wstoken, client_assertion, SAMLResponse) and Vietnamese
+// ones write "mật khẩu" as matkhau or mat_khau, "mã xác thực" as
+// maxacthuc, "mã xác nhận" as maxacnhan, "bí mật" as bimat; they are long
+// enough that few words hold them (a CAS ticket is one).
+// credentialWords are short: they count only as a whole word of the
+// name (split at anything but letters and digits, and where a lower-case
+// letter meets an upper-case one: X-Amz-Signature, apiKey), so that
+// author, design, bypass, spinner or monkey are not taken for auth, sig,
+// pass, pin or key; edgeWords also at either end of a word (maotp,
+// otpcode, userpwd), not inside one (hotpot, footprint); pass also at a
+// word's end (userpass, dbpass), except in English words that end so
+// (bypass, compass), or followed by digits (pass1). keyOwners are the
+// words before "key" that make it a credential (an API or access key,
+// not a file's key).
 //
 // What is no credential although it holds a marker's letters: an
 // innocentWords word (possession holds session, secretary secret,
 // tokenizer token), taken out of the folded name before markers are
-// looked for (possessiontoken still holds token); and a name that ends
-// in a describingWords word, which names what kind of credential is
-// used, not the credential (token_type=Bearer, ticket_type,
-// tokenizer_version, SignatureVersion, oauth_signature_method). Any
-// other name that holds a marker is a credential, though it may name
+// looked for (possessiontoken still holds token); and a describingNames
+// name, which names what kind of credential is used, not the credential
+// (token_type=Bearer, ticket_type, SignatureVersion,
+// oauth_signature_method). Only those exact names: any other that holds
+// a marker is a credential (password_alg, apiKeyType), though it may name
 // something else (ticket_id): a value hidden that was no secret costs a
-// readable name, one shown that was costs the secret. A code is a
-// unit's code (?code=H56) unless state comes with it: see oauthResponse.
+// readable name, one shown that was costs the secret. A code is a unit's
+// code (?code=H56) unless state comes with it: see oauthResponse.
 var (
-	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "session", "sessid", "signature", "credential",
-		"authorization", "authkey", "apikey", "accesskey", "privatekey", "subscriptionkey", "sharedkey", "clientkey",
-		"accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "codeverifier", "verificationcode", "verifycode"}
-	credentialWords = []string{"pass", "pwd", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt"}
+	credentialMarkers = []string{"token", "secret", "passw", "passphrase", "passkey", "passcode", "session", "sessid", "signature",
+		"credential", "authorization", "authkey", "authcode", "accesscode", "apikey", "accesskey", "privatekey", "subscriptionkey",
+		"sharedkey", "clientkey", "accountkey", "signingkey", "matkhau", "ticket", "nonce", "xacthuc", "xacnhan", "bimat",
+		"verifier", "verificationcode", "verifycode", "assertion", "samlresponse"}
+	credentialWords = []string{"pass", "pwd", "pw", "mk", "pin", "sig", "auth", "sid", "jwt", "key", "sas", "otp", "pgt", "creds", "cookie"}
 	edgeWords       = []string{"otp", "pwd", "jwt"}
+	notPassWords    = []string{"bypass", "compass", "encompass", "surpass", "overpass", "underpass", "trespass"}
 	keyOwners       = map[string]bool{"api": true, "access": true, "private": true, "secret": true, "subscription": true, "shared": true,
 		"client": true, "account": true, "signing": true, "auth": true, "master": true}
 	innocentWords   = []string{"possession", "obsession", "secretar", "tokeniz"}
-	describingWords = []string{"type", "kind", "format", "version", "method", "algorithm", "alg", "mode", "length", "expires", "expiry", "timeout", "ttl"}
+	describingNames = []string{"tokentype", "tickettype", "keytype", "signatureversion", "signaturemethod", "oauthsignaturemethod",
+		"sessiontimeout", "tokenexpiry", "tokenexpires", "sessionexpiry", "sessionexpires"}
 )
 
 // Kinds of query parameter for Redact.
@@ -1055,10 +1129,8 @@ func credentialKind(name string) int {
 // nameKind is credentialKind for the name as it is.
 func nameKind(name string) int {
 	folded := transforms.Key(name)
-	for _, d := range describingWords {
-		if len(folded) > len(d) && strings.HasSuffix(folded, d) {
-			return notCredential
-		}
+	if slices.Contains(describingNames, folded) {
+		return notCredential
 	}
 	for _, w := range innocentWords {
 		folded = strings.ReplaceAll(folded, w, "|")
@@ -1078,10 +1150,17 @@ func nameKind(name string) int {
 		if slices.Contains(credentialWords, w) {
 			return credential
 		}
+		f := transforms.Key(w)
 		for _, e := range edgeWords {
-			if f := transforms.Key(w); strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
+			if strings.HasPrefix(f, e) || strings.HasSuffix(f, e) {
 				return credential
 			}
+		}
+		if strings.HasSuffix(f, "pass") && !slices.Contains(notPassWords, f) {
+			return credential // userpass, dbpass
+		}
+		if d, ok := strings.CutPrefix(f, "pass"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+			return credential // pass1
 		}
 		if strings.HasSuffix(w, "key") && kind == notCredential {
 			kind = keyLike // filekey
@@ -1091,7 +1170,7 @@ func nameKind(name string) int {
 }
 
 // oauthResponse says whether parameters of these (decoded) names, one
-// query's or one fragment's, are an OAuth authorization response: code
+// link's (path, query and fragment), are an OAuth authorization response: code
 // and state together. Its code is a credential (a client turns it into a
 // token) and its state may be one too; code alone is a unit's or a
 // report's code (?code=H56) and stays.
@@ -1121,7 +1200,7 @@ func plainName(n string) string {
 	return transforms.Key(n)
 }
 
-// queryKind is credentialKind for a parameter of a query that oauth says
+// queryKind is credentialKind for a parameter of a link that oauth says
 // is an authorization response or not.
 func queryKind(name string, oauth bool) int {
 	if p := plainName(name); oauth && (p == "code" || p == "state") {
@@ -1162,19 +1241,26 @@ func paramNames(s string) []string {
 	}
 }
 
-// fragmentKind is credentialKind for a fragment, read whole: it may be
-// a route with its own query, or a link, escaped once more
-// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=).
-func fragmentKind(f string) int {
+// fragmentKind is credentialKind for a fragment, read by the names of
+// its name=value pieces (paramNames), as it is and decoded: it may be a
+// route with its own query, or a link, escaped once more
+// (#/cb%3Fmatkhau%3D...), or an authorization response (#code=&state=,
+// or code or state when oauth says the link is one).
+// The fragment is not read whole as a name: its value would count
+// (#access_token=...ttl was read as a name ending in ttl, review).
+func fragmentKind(f string, oauth bool) int {
 	kind := notCredential
 	for range maxNested + 1 {
-		switch credentialKind(f) {
-		case credential:
-			return credential
-		case keyLike:
-			kind = keyLike
+		names := paramNames(f)
+		for _, n := range names {
+			switch credentialKind(n) {
+			case credential:
+				return credential
+			case keyLike:
+				kind = keyLike
+			}
 		}
-		if oauthResponse(paramNames(f)) {
+		if oauthResponse(names) || (oauth && slices.ContainsFunc(names, func(n string) bool { return queryKind(n, true) == credential })) {
 			return credential
 		}
 		d := lenientUnescape(f)
@@ -1207,27 +1293,35 @@ func redactedValue(v string, plain bool) string {
 // rejects or one with a mistyped scheme (htps://, https//), everything that
 // could be a credential: what follows the first '?', '#', ';', '&' or '='
 // (a parameter), and the user information, up to the last '@' between
-// the "//" and the next '/' (or the whole host part, when one of those
-// characters in a password cut it). It is for showing such a value in an
-// error; it removes more than needed rather than too little, and what it
-// returns it returns unchanged.
+// the "//" and the next '?' or '#' (a password may hold a '/':
+// https://u:p/ss@h/x; a path's '@' goes with it, which is more than
+// needed), or the whole host part, when a '?' or '#' in a password cut
+// it. It is for showing such a value in an error; it removes more than
+// needed rather than too little, and what it returns it returns
+// unchanged.
 func RedactLoose(raw string) string {
+	start, auth := 0, raw
+	if i := strings.Index(raw, "//"); i >= 0 && (strings.IndexAny(raw[:i], "?#;&=") < 0) {
+		start, auth = i+2, raw[i+2:]
+		if i := strings.IndexAny(auth, "?#"); i >= 0 {
+			auth = auth[:i]
+		}
+	} else {
+		// No "//": user information only before the first '/'
+		// (user:pw@h/x) and the first parameter.
+		if i := strings.IndexAny(auth, "/?#;&="); i >= 0 {
+			auth = auth[:i]
+		}
+	}
+	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+		raw = raw[:start] + raw[start+at+1:]
+	}
 	s, rest := raw, ""
 	if i := strings.IndexAny(s, "?#;&="); i >= 0 {
 		s, rest = s[:i], s[i:]
 	}
-	start := 0
-	if i := strings.Index(s, "//"); i >= 0 {
-		start = i + 2
-	}
-	host := s[start:]
-	if i := strings.IndexByte(host, '/'); i >= 0 {
-		host = host[:i]
-	} else if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
-		s, host = s[:start], "" // user information with one of those in it
-	}
-	if at := strings.LastIndexByte(host, '@'); at >= 0 {
-		s = s[:start] + s[start+at+1:]
+	if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(s[start:], "/") && !strings.Contains(rest[:at], "/") {
+		s = s[:start] // user information with one of "?#;&=" in it
 	}
 	if rest != "" {
 		s += "?REDACTED"
@@ -1542,43 +1636,170 @@ func zipHolds(path string, forms []string, limit int64) (bool, error) {
 	return false, nil
 }
 
-// urlInText finds what may be a URL in free text: a scheme (maybe
-// mistyped) followed by // up to a space or a quote.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:?//[^\s"'<>]+`)
+// urlInText is what starts a URL in free text: a scheme (maybe
+// mistyped) followed by //, at the start of a word. Inside a word it may
+// be part of a value (token=ab//cd, a password with "//" in it), which
+// the word's name=value reading redacts whole.
+var urlInText = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:?//`)
 
 // nextURLInText is where a URL joined to the one before by a comma starts
-// (a list of links: https://h/x?a=1,https://h/y?token=...).
-var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*:?//`)
+// (a list of links: https://h/x?a=1,https://h/y?token=...); its scheme
+// has its ':', so that a value with ",ab//" in it is not cut there.
+var nextURLInText = regexp.MustCompile(`,[A-Za-z][A-Za-z0-9+.-]*://`)
 
 // wordInText is a word of a message: up to a space or a quote.
 var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
 
 // RedactText redacts every URL in a message (an error, a skipped run's
 // reason) as Redact does, and cuts one that does not parse as an http(s)
-// URL by RedactLoose, for text that is stored or shown whole. URLs joined
-// by commas are redacted one by one: the second is no part of the first
-// one's last value. Punctuation that ends the URL is read as the
-// sentence's ("… ?token=abc." keeps its '.' after REDACTED): it stays in
-// the text, and a message redacted again reads the same. Outside URLs, a
-// word with '=' in it, or one that starts with "//", may be a relative
-// link (exports/x.csv?token=..., dl/token=.../x.csv) or a parameter
-// quoted alone (matkhau=...): each of its parts between commas is
-// redacted as Redact redacts a relative link, and cut by RedactLoose when
-// it does not parse and names a credential; one that names none is kept
-// as written (năm=2024, code=H56).
+// URL by RedactLoose, for text that is stored or shown whole. A URL
+// starts a word (after a space, a quote or an opening bracket): "//"
+// inside a word is read with the word. URLs joined by commas are
+// redacted one by one: the second is no part of the first one's last
+// value. Punctuation that ends the URL is read as the sentence's ("…
+// ?token=abc." keeps its '.' after REDACTED): it stays in the text, and a
+// message redacted again reads the same. Any other word with '=' or "//"
+// in it may be a relative link (exports/x.csv?token=...,
+// dl/token=.../x.csv) or a parameter quoted alone (matkhau=...): each of
+// its parts between commas is redacted as Redact redacts a relative
+// link, and cut by RedactLoose when it does not parse and names a
+// credential or holds "://"; one that names none is kept as written
+// (năm=2024, code=H56). A name may have spaces (mật khẩu=..., see
+// redactSpacedName), and a value written after spaces, quotes or ':'
+// (token = ..., JSON, a header) goes too (see redactNamedValues).
 func RedactText(s string) string {
+	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
+		return redactNamedValues(s)
+	}
 	var b strings.Builder
 	last := 0
-	for _, m := range urlInText.FindAllStringIndex(s, -1) {
-		b.WriteString(redactWordsInText(s[last:m[0]]))
-		b.WriteString(redactURLsInText(s[m[0]:m[1]]))
+	var prev [2]string // the two words before, when only letters and digits
+	for _, m := range wordInText.FindAllStringIndex(s, -1) {
+		w := s[m[0]:m[1]]
+		b.WriteString(s[last:m[0]])
+		if body, ok := strings.CutSuffix(w, "="); ok && !strings.Contains(body, "=") {
+			// A value after a space or a quote (token= …, token='…') is
+			// redactNamedValues': this word holds none.
+			b.WriteString(redactSpacedName(body, prev) + "=")
+		} else {
+			b.WriteString(redactSpacedName(w, prev))
+		}
 		last = m[1]
+		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			prev = [2]string{}
+		} else {
+			prev = [2]string{prev[1], w}
+		}
 	}
-	if last == 0 {
-		return redactWordsInText(s)
+	b.WriteString(s[last:])
+	return redactNamedValues(b.String())
+}
+
+// nameInText is a name in a message, with the one or two words before
+// it (a Vietnamese name has spaces: mật khẩu), and what separates it
+// from a value the words of RedactText do not read: spaces or quotes
+// around '=' or ':' (token = …, token='…', JSON "access_token":"…",
+// matkhau:…, Authorization: Bearer …).
+var nameInText = regexp.MustCompile(`((?:[\p{L}\p{N}_.-]+[ \t]){0,2}[\p{L}\p{N}_.-]+)(["']?[ \t]*[:=][ \t]*["']?)`)
+
+// schemeInText is an HTTP authorization scheme, alone or before its
+// credential.
+var schemeInText = regexp.MustCompile(`(?i)^(?:bearer|basic|digest|negotiate)\b[ \t]*`)
+
+// bearerInText is a bearer token in a message, with no name before it:
+// one that looks like a token (a word such as "và" after "bearer", as in
+// a config hint "auth: bearer và token_env: …", is none).
+var bearerInText = regexp.MustCompile(`(?i)\bbearer[ \t]+[A-Za-z0-9._~+/=-]{8,}`)
+
+// valueEndsInText are what ends a value redactNamedValues reads.
+const valueEndsInText = " \t\r\n\"'<>,;&)}]"
+
+// redactNamedValues redacts, in a message RedactText's words have been
+// redacted in, a credential's value written after a name as in code or
+// a header (see nameInText; the name read as credentialKind reads it,
+// also by its last one or two words), and a bearer token.
+func redactNamedValues(s string) string {
+	if !strings.ContainsAny(s, ":=") && !strings.Contains(strings.ToLower(s), "bearer") {
+		return s
 	}
-	b.WriteString(redactWordsInText(s[last:]))
+	var b strings.Builder
+	last := 0
+	value := func(start int) {
+		end := len(s)
+		if i := strings.IndexAny(s[start:], valueEndsInText); i >= 0 {
+			end = start + i
+		}
+		if v := s[start:end]; v != "" && v != "REDACTED" && !redactedForm.MatchString(v) {
+			b.WriteString(s[last:start] + "REDACTED")
+			last = end
+		}
+	}
+	for _, m := range nameInText.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] < last || s[m[4]:m[5]] == "=" || !credentialNamed(s[m[2]:m[3]]) {
+			continue // a word's name=value: RedactText's words read it
+		}
+		start := m[1]
+		if sm := schemeInText.FindStringIndex(s[start:min(len(s), start+64)]); sm != nil {
+			// auth: basic names a scheme; Authorization: Basic … is
+			// followed by the credential.
+			if !strings.Contains(transforms.Key(s[m[2]:m[3]]), "authorization") {
+				continue
+			}
+			start += sm[1]
+		}
+		value(start)
+	}
+	b.WriteString(s[last:])
+	s, b, last = b.String(), strings.Builder{}, 0
+	for _, m := range bearerInText.FindAllStringIndex(s, -1) {
+		if start := strings.LastIndexAny(s[:m[1]], " \t") + 1; m[0] >= last {
+			value(start)
+		}
+	}
+	b.WriteString(s[last:])
 	return b.String()
+}
+
+// credentialNamed says whether a name found in a message, which may hold
+// words before it, is a credential's: whole, or by its last one or two
+// words.
+func credentialNamed(name string) bool {
+	if words := nameWords(name); len(words) > 0 && words[len(words)-1] == "env" {
+		return false // token_env: names the variable that holds it
+	}
+	if credentialKind(name) == credential {
+		return true
+	}
+	words := strings.Fields(name)
+	for i := max(0, len(words)-2); i < len(words); i++ {
+		if credentialKind(strings.Join(words[i:], " ")) == credential {
+			return true
+		}
+	}
+	return false
+}
+
+// redactSpacedName redacts a word of a message that may end a
+// credential's name written with spaces, as Vietnamese ones are (mã xác
+// thực=..., mật khẩu=...): when its name, the letters before its first
+// '=', is none alone but is one with the one or two words before
+// (prev), its value is redacted as a credential's.
+func redactSpacedName(w string, prev [2]string) string {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" || prev[1] == "" || strings.ContainsAny(name, "/?&;#:,%") || credentialKind(name) != notCredential {
+		return redactWordInText(w)
+	}
+	for _, n := range []string{prev[1] + " " + name, prev[0] + " " + prev[1] + " " + name} {
+		if prev[0] == "" && strings.Count(n, " ") == 2 {
+			break
+		}
+		if credentialKind(n) == credential {
+			// Read as a name Redact knows, then written back.
+			const stand = "token"
+			return name + strings.TrimPrefix(redactWordInText(stand+w[len(name):]), stand)
+		}
+	}
+	return redactWordInText(w)
 }
 
 // redactURLsInText redacts what urlInText found: one URL, or several
@@ -1597,27 +1818,37 @@ func redactURLsInText(m string) string {
 	return b.String()
 }
 
-// redactWordsInText redacts the words of text with no URL in it that may
-// be relative links (see RedactText).
-func redactWordsInText(text string) string {
-	if !strings.Contains(text, "=") && !strings.Contains(text, "//") {
-		return text
+// redactWordInText redacts one word of a message (see RedactText).
+func redactWordInText(w string) string {
+	if !strings.Contains(w, "=") && !strings.Contains(w, "//") {
+		return w
 	}
-	return wordInText.ReplaceAllStringFunc(text, func(w string) string {
-		if !strings.Contains(w, "=") && !strings.HasPrefix(w, "//") {
-			return w
+	// A bracket before the word is the sentence's: (x.csv?token=...)
+	// ends with its pair, no part of the value.
+	body := strings.TrimLeft(w, "([{")
+	lead := w[:len(w)-len(body)]
+	if urlInText.MatchString(body) {
+		return lead + redactURLsInText(body)
+	}
+	body, tail := trailingPunct(body)
+	// A part with none of "=?#;&" or "//" is read with the one before:
+	// it may be more of a value (matkhau=ab,cd), which Redact reads
+	// whole. A part with one of them keeps one once redacted (?REDACTED,
+	// #REDACTED), so that a message redacted again splits the same.
+	var parts []string
+	start, at := 0, 0
+	for i, p := range strings.Split(body, ",") {
+		if i > 0 && (strings.ContainsAny(p, "=?#;&") || strings.Contains(p, "//")) {
+			parts = append(parts, body[start:at-1])
+			start = at
 		}
-		// A bracket before the word is the sentence's: (x.csv?token=...)
-		// ends with its pair, no part of the value.
-		body := strings.TrimLeft(w, "([{")
-		lead := w[:len(w)-len(body)]
-		body, tail := trailingPunct(body)
-		parts := strings.Split(body, ",")
-		for i, p := range parts {
-			parts[i] = redactRefInText(p)
-		}
-		return lead + strings.Join(parts, ",") + tail
-	})
+		at += len(p) + 1
+	}
+	parts = append(parts, body[start:])
+	for i, p := range parts {
+		parts[i] = redactRefInText(p)
+	}
+	return lead + strings.Join(parts, ",") + tail
 }
 
 // redactRefInText redacts a relative link found in text until it reads
@@ -1667,13 +1898,23 @@ func redactInTextOnce(m string) string {
 // . , ; : ! ? … and a closing bracket that has no opening one in the URL
 // (a URL in parentheses; Wikipedia-style links keep theirs).
 func trailingPunct(m string) (string, string) {
+	// Brackets are counted once: taking closing ones off leaves the
+	// opening ones as they were (counting again at each would cost time
+	// quadratic in their number).
+	var opens, closes [3]int
+	for i, c := range [3]string{")", "]", "}"} {
+		if strings.Contains(m, c) {
+			opens[i], closes[i] = strings.Count(m, "([{"[i:i+1]), strings.Count(m, c)
+		}
+	}
 	end := len(m)
 	for end > 0 {
 		r, n := utf8.DecodeLastRuneInString(m[:end])
 		if i := strings.IndexRune(")]}", r); i >= 0 {
-			if strings.Count(m[:end], "([{"[i:i+1]) >= strings.Count(m[:end], string(r)) {
+			if opens[i] >= closes[i] {
 				break
 			}
+			closes[i]--
 		} else if !strings.ContainsRune(".,;:!?…", r) {
 			break
 		}

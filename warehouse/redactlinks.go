@@ -21,7 +21,11 @@ var goMigrations = []goMigration{
 	// Redact now also reads name=value in a path segment
 	// (/dl/token=.../x.csv), relative links (x.csv?sig=..., in a value
 	// or a message), names escaped twice (%2574oken), otp, nonce, mã xác
-	// thực, and code with state (an OAuth authorization response).
+	// thực, and code with state (an OAuth authorization response);
+	// also (before its release) values with "//" in them, passwords with
+	// a '/', fragments read by their names, Vietnamese names with spaces
+	// in a message, more names (assertion, verifier, passkey, pin, ...),
+	// and only exact names of a credential's kind exempt.
 	{106, "0106_redact_stored_links", redactStoredLinks},
 }
 

@@ -240,8 +240,8 @@ func TestRedactStoredLinks0106(t *testing.T) {
 		wantOAuth = "https://dvc.example/cb?code=REDACTED&file=june&state=REDACTED"
 		wantNest  = "https://dvc.example/dl?file=july&next=x.csv%3Fsig%3DREDACTED"
 		wantLocal = "/srv/exports/year=2024/x?token=REDACTED"
-		runMsg    = "source portal: chỉ mục liệt kê exports/x.csv?token=SECRETMSG: 404; tham số matkhau=SECRETMSG2 sai"
-		wantRun   = "source portal: chỉ mục liệt kê exports/x.csv?token=REDACTED: 404; tham số matkhau=REDACTED sai"
+		runMsg    = "source portal: chỉ mục liệt kê exports/x.csv?token=SECRETMSG: 404; tham số matkhau=SECRETMSG2 sai; tải x.csv?sig=ab//SECRETSL lỗi; mật khẩu=SECRETVN sai"
+		wantRun   = "source portal: chỉ mục liệt kê exports/x.csv?token=REDACTED: 404; tham số matkhau=REDACTED sai; tải x.csv?sig=REDACTED lỗi; mật khẩu=REDACTED sai"
 		statusErr = "source portal: chỉ mục https://dvc.example/idx/access_token=SECRETINDEX/index.txt: timeout (năm=2024)"
 		wantStat  = "source portal: chỉ mục https://dvc.example/idx/access_token=REDACTED/index.txt: timeout (năm=2024)"
 	)
