@@ -21,7 +21,7 @@ type DiskFullError struct {
 }
 
 func (e *DiskFullError) Error() string {
-	return fmt.Sprintf("the disk holding %s is full (%s free of %s): free space on it or move the warehouse, then run again: %v",
+	return fmt.Sprintf("ổ đĩa chứa %s đã đầy (còn trống %s trên %s): hãy giải phóng chỗ trống trên ổ hoặc chuyển kho dữ liệu sang ổ khác rồi chạy lại (the disk is full): %v",
 		e.Dir, byteSize(e.Free), byteSize(e.Total), e.Err)
 }
 

@@ -112,7 +112,7 @@ func TestDiskFull(t *testing.T) {
 
 	r := cchc(t, dir, nil, "run")
 	t.Logf("run on a full disk: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "the disk holding "+disk+" is full") {
+	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "ổ đĩa chứa "+disk+" đã đầy") {
 		t.Errorf("run on a full disk: exit %d, want 1 and a message naming %s", r.code, disk)
 	}
 	if got := state(); got != before {
@@ -131,7 +131,7 @@ func TestDiskFull(t *testing.T) {
 	// (its size after the previous failed run, a matter of bytes): when it
 	// does, the run is recorded failed, or stays running until the next
 	// run closes it as failed ("abandoned ... e.g. a full disk"); when it
-	// does not, the run cannot start ("runs: start: the disk holding …")
+	// does not, the run cannot start ("runs: start: ổ đĩa chứa … đã đầy")
 	// and leaves no record. Either way nothing else is written.
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestDiskFull(t *testing.T) {
 	filler = fill(t, disk, 0)
 	r = cchc(t, dir, nil, "run")
 	t.Logf("run on a disk with no byte free: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "the disk holding "+disk+" is full") || strings.Contains(r.stdout, "LỖI source") {
+	if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "ổ đĩa chứa "+disk+" đã đầy") || strings.Contains(r.stdout, "LỖI source") {
 		t.Errorf("run on a disk with no byte free: exit %d, want 1 and a message naming %s, no file blamed", r.code, disk)
 	}
 	if got := state(); got != before {
