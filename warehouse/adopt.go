@@ -6,9 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -66,7 +64,7 @@ func Adopt(warehouse string) error {
 	}
 	dir := filepath.Dir(warehouse)
 	if !Owns(dir) {
-		return notAdopted(foreign, fmt.Errorf("thư mục %s không thuộc người dùng %s", dir, userName(me)))
+		return notAdopted(foreign, fmt.Errorf("thư mục %s không thuộc người dùng %s", dir, fileowner.UserName(me)))
 	}
 	// DuckDB's lock: a writer holds it exclusively for as long as it has
 	// the file open; holding it shared keeps one from starting.
@@ -191,9 +189,9 @@ func syncDir(dir string) error {
 func notAdopted(files []string, err error) error {
 	owner := "?"
 	if uid, _, ok := fileowner.Of(files[0]); ok {
-		owner = userName(uid)
+		owner = fileowner.UserName(uid)
 	}
-	me, group := userName(os.Geteuid()), groupName(os.Getegid())
+	me, group := fileowner.UserName(os.Geteuid()), fileowner.GroupName(os.Getegid())
 	if errors.Is(err, ErrDiskFull) {
 		// The copy needs as much room as the file it replaces.
 		var size int64
@@ -207,12 +205,4 @@ func notAdopted(files []string, err error) error {
 	return fmt.Errorf("không mở được kho dữ liệu: %s thuộc người dùng %s (có lẽ do một lần chạy bằng sudo để lại), còn cchc đang chạy với người dùng %s "+
 		"và không tự nhận lại được (%w); chưa ghi gì. Hãy chạy: sudo chown %s:%s %s rồi chạy lại",
 		strings.Join(files, ", "), owner, me, err, me, group, strings.Join(files, " "))
-}
-
-// groupName is gid's group name, or the number when it has none.
-func groupName(gid int) string {
-	if g, err := user.LookupGroupId(strconv.Itoa(gid)); err == nil && g.Name != "" {
-		return g.Name
-	}
-	return strconv.Itoa(gid)
 }

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 
 	"github.com/cchc/cchc/internal/fileowner"
 )
@@ -57,20 +55,12 @@ func giveToParentOwner(dir string) error {
 func notWritable(dir string, err error) error {
 	owner := "?"
 	if uid, _, ok := fileowner.Of(dir); ok {
-		owner = userName(uid)
+		owner = fileowner.UserName(uid)
 	}
-	me := userName(os.Geteuid())
+	me := fileowner.UserName(os.Geteuid())
 	return fmt.Errorf("không ghi được vào thư mục tải về %s: thư mục thuộc người dùng %s (có lẽ do một lệnh chạy bằng sudo tạo ra), "+
 		"còn cchc đang chạy với người dùng %s; hãy xóa thư mục đó (sudo rm -r %s; lần chạy sau tự tạo lại) "+
 		"hoặc giao nó cho %s (sudo chown -R %s %s) rồi chạy lại (%w)", dir, owner, me, dir, me, me, dir, err)
-}
-
-// userName is uid's login name, or the number when it has none.
-func userName(uid int) string {
-	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return strconv.Itoa(uid)
 }
 
 // Owns reports whether path exists and belongs to this process's user.

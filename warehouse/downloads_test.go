@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // owner is path's uid and gid.
@@ -81,7 +83,7 @@ func TestNotWritableMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := notWritable(dir, os.ErrPermission).Error()
-	me := userName(os.Geteuid())
+	me := fileowner.UserName(os.Geteuid())
 	for _, want := range []string{"không ghi được vào thư mục tải về " + dir, "thư mục thuộc người dùng " + me,
 		"sudo rm -r " + dir, "sudo chown -R " + me + " " + dir, "permission denied"} {
 		if !strings.Contains(msg, want) {
