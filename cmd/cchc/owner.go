@@ -34,11 +34,11 @@ import (
 // Root never chowns anything in a folder another user controls. Called
 // once at the start: a `cchc schedule` that stays root stays root for
 // every run. Outside that case it does nothing.
-func asFolderOwner(cfg *config.Config, log *slog.Logger) error {
+func asFolderOwner(cfg *config.Config, log *slog.Logger) {
 	dir := filepath.Dir(cfg.Warehouse)
 	uid, _, ok := fileowner.Of(dir)
 	if !ok || uid == 0 || os.Geteuid() != 0 {
-		return nil
+		return
 	}
 	stay := func(why ...string) {
 		log.Warn("cchc chạy bằng root và ở lại root, không chuyển sang người dùng sở hữu thư mục kho dữ liệu: "+strings.Join(why, "; ")+
@@ -48,20 +48,19 @@ func asFolderOwner(cfg *config.Config, log *slog.Logger) error {
 	a, err := fileowner.Lookup(uid)
 	if err != nil {
 		stay(fmt.Sprintf("thư mục %s thuộc người dùng số %d, không có trong /etc/passwd", dir, uid))
-		return nil
+		return
 	}
 	if missing := ownerCannot(cfg, a); len(missing) > 0 {
 		stay(fmt.Sprintf("người dùng %s không làm được cả lần chạy: %s", a.User.Username, strings.Join(missing, "; ")))
-		return nil
+		return
 	}
 	if err := fileowner.Become(a); err != nil {
 		stay(fmt.Sprintf("không chuyển được sang người dùng %s (%v)", a.User.Username, err))
-		return nil
+		return
 	}
 	// A warning, so that it shows on the operator's terminal too.
 	log.Warn("cchc chạy bằng root: chuyển sang người dùng sở hữu thư mục kho dữ liệu, để mọi tệp nó tạo ra thuộc về người dùng đó",
 		"user", a.User.Username, "dir", dir)
-	return nil
 }
 
 // ownerCannot lists, in Vietnamese, what of the run a cannot read or

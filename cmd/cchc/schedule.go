@@ -35,9 +35,7 @@ command exits 0.`,
 				return usageErr(&config.Error{File: cfg.File, Key: "schedule", Msg: `required for cchc schedule, e.g. "30 1 * * *" or "@daily"`})
 			}
 			log := newLogger(cmd.ErrOrStderr())
-			if err := asFolderOwner(cfg, log); err != nil {
-				return err
-			}
+			asFolderOwner(cfg, log)
 			// A tick that does not run is journalled beside the warehouse
 			// (the run in progress holds the warehouse itself); the next run
 			// records it in runs as skipped.
