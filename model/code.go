@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"sort"
 	"strconv"
+	"sync"
 
 	cchcsql "github.com/cchc/cchc/sql"
 )
@@ -21,8 +22,8 @@ const codeVersion = 1
 
 // CodeStamp identifies the code that computes the model: the model's SQL
 // files and codeVersion. A run records it with the model it built
-// (runs.model_code); CodeStale compares.
-func CodeStamp() string {
+// (runs.model_code); CodeStale compares. It is hashed once per process.
+var CodeStamp = sync.OnceValue(func() string {
 	h := sha256.New()
 	names, _ := fs.Glob(cchcsql.Models, "models/*.sql")
 	sort.Strings(names)
@@ -33,7 +34,7 @@ func CodeStamp() string {
 	}
 	h.Write([]byte("go " + strconv.Itoa(codeVersion)))
 	return "model " + hex.EncodeToString(h.Sum(nil)[:8])
-}
+})
 
 // CodeStale reports whether the model was last built by other code than
 // this binary's (an upgrade that changes how statistics, scores or ranks
