@@ -25,7 +25,6 @@ import (
 // token changed between listings become one name; a link redacted
 // already and a local path stay as they are.
 func TestRedactStoredLinks(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	const (
 		sess1     = "https://dvc.example/dl?file=march;token=SECRETSESS1"
@@ -48,12 +47,7 @@ func TestRedactStoredLinks(t *testing.T) {
 			VALUES ('2026', 'U1', 's', '`+password+`', 'p', 1, 0, 1, TIMESTAMP '2026-03-03 01:30:00')`,
 		`DELETE FROM schema_migrations WHERE version = 104`)
 
-	for open := 1; open <= 2; open++ {
-		w, err := Open(ctx, path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		query := func(q string) string { return queryString(t, w.DB(), q) }
+	reopened(t, path, func(open int, query func(string) string) {
 		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != local+" "+wantBrk+" "+redacted+" "+wantSess+" "+wantSess+" "+wantPass {
 			t.Errorf("open %d: source_files.path %s", open, got)
 		}
@@ -78,6 +72,20 @@ func TestRedactStoredLinks(t *testing.T) {
 		if got := query(`SELECT count(*)::VARCHAR || ' ' || min(name) FROM schema_migrations WHERE version = 104`); got != "1 0104_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
+	})
+}
+
+// reopened opens the warehouse at path twice (the migrations run at the
+// first open, and must leave it alone at the second), calls check each
+// time, and fails if any table still holds "SECRET".
+func reopened(t *testing.T, path string, check func(open int, query func(string) string)) {
+	t.Helper()
+	for open := 1; open <= 2; open++ {
+		w, err := Open(context.Background(), path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(open, func(q string) string { return queryString(t, w.DB(), q) })
 		var leaks int
 		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
 			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
@@ -152,7 +160,6 @@ func storeLinks(t *testing.T, path string, paths []string, runMsg, statusAt, sta
 // key) are named once by 0105 as runs name them now; links with none stay
 // as they were.
 func TestRedactStoredLinks0105(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	const (
 		acc1      = "https://dvc.example/dl?accesstoken=SECRETACC1&file=march"
@@ -174,12 +181,7 @@ func TestRedactStoredLinks0105(t *testing.T) {
 	storeLinks(t, path, []string{acc1, acc2, jsession, nested, plain, aws, local}, runMsg, acc2, statusErr,
 		`DELETE FROM schema_migrations WHERE version = 105`)
 
-	for open := 1; open <= 2; open++ {
-		w, err := Open(ctx, path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		query := func(q string) string { return queryString(t, w.DB(), q) }
+	reopened(t, path, func(open int, query func(string) string) {
 		want := []string{local, wantJsess, wantAcc, wantAcc, wantNest, plain, wantAWS}
 		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
 			t.Errorf("open %d: source_files.path %s", open, got)
@@ -199,18 +201,7 @@ func TestRedactStoredLinks0105(t *testing.T) {
 		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version IN (104, 105)`); got != "0104_redact_stored_links 0105_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
-		var leaks int
-		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
-			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
-			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRET'))
-			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRET'))
-			+ (SELECT count(*) FROM source_status WHERE contains(last_error, 'SECRET'))`).Scan(&leaks); err != nil || leaks != 0 {
-			t.Errorf("open %d: %d rows still hold a secret (%v)", open, leaks, err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 }
 
 // TestRedactStoredLinks0106: links an older Redact left whole because it
@@ -221,7 +212,6 @@ func TestRedactStoredLinks0105(t *testing.T) {
 // stay as they were, and a link an older version over-redacted keeps its
 // name (no migration can bring a value back).
 func TestRedactStoredLinks0106(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	const (
 		seg1      = "https://dvc.example/dl/token=SECRETSEG1/march.csv"
@@ -248,12 +238,7 @@ func TestRedactStoredLinks0106(t *testing.T) {
 	storeLinks(t, path, []string{seg1, seg2, twice, otp, oauth, nested, unitCode, over, local, plain}, runMsg, seg2, statusErr,
 		`DELETE FROM schema_migrations WHERE version = 106`)
 
-	for open := 1; open <= 2; open++ {
-		w, err := Open(ctx, path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		query := func(q string) string { return queryString(t, w.DB(), q) }
+	reopened(t, path, func(open int, query func(string) string) {
 		want := []string{plain, wantLocal, wantOAuth, wantSeg, wantSeg, wantTwice, unitCode, wantNest, wantOTP, over}
 		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
 			t.Errorf("open %d: source_files.path\n%s, want\n%s", open, got, strings.Join(want, " "))
@@ -273,18 +258,7 @@ func TestRedactStoredLinks0106(t *testing.T) {
 		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version BETWEEN 104 AND 106`); got != "0104_redact_stored_links 0105_redact_stored_links 0106_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
-		var leaks int
-		if err := w.DB().QueryRow(`SELECT (SELECT count(*) FROM source_files WHERE contains(path || coalesce(error, ''), 'SECRET'))
-			+ (SELECT count(*) FROM dossiers WHERE contains(source_file, 'SECRET'))
-			+ (SELECT count(*) FROM quarantine WHERE contains(source_file, 'SECRET'))
-			+ (SELECT count(*) FROM runs WHERE contains(message, 'SECRET'))
-			+ (SELECT count(*) FROM source_status WHERE contains(last_error, 'SECRET'))`).Scan(&leaks); err != nil || leaks != 0 {
-			t.Errorf("open %d: %d rows still hold a secret (%v)", open, leaks, err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 }
 
 // Two migrations of one version would each be recorded as applied by the
