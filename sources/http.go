@@ -1739,6 +1739,9 @@ func redactNamedValues(s string) string {
 			continue // a word's name=value: RedactText's words read it
 		}
 		start := m[1]
+		if s[m[4]:m[5]] == ":" && strings.HasPrefix(s[start:], "//") {
+			continue // a URL's scheme (otp://…): RedactText's words read it
+		}
 		if sm := schemeInText.FindStringIndex(s[start:min(len(s), start+64)]); sm != nil {
 			// auth: basic names a scheme; Authorization: Basic … is
 			// followed by the credential.
@@ -1844,11 +1847,18 @@ func redactWordInText(w string) string {
 		}
 		at += len(p) + 1
 	}
-	parts = append(parts, body[start:])
+	// The punctuation after the word goes back with its last part:
+	// redactRefInText takes it off again at each pass, as a closing
+	// bracket the part's value held may have balanced one before
+	// ("./(x.csv?t=S)):" is redacted to "./(x.csv?t=REDACTED" and ")";
+	// read again, that ')' is the value's). Split off for good here, it
+	// would be lost only at the next redaction, which would then change
+	// the message.
+	parts = append(parts, body[start:]+tail)
 	for i, p := range parts {
 		parts[i] = redactRefInText(p)
 	}
-	return lead + strings.Join(parts, ",") + tail
+	return lead + strings.Join(parts, ",")
 }
 
 // redactRefInText redacts a relative link found in text until it reads

@@ -951,6 +951,13 @@ func TestRedactText(t *testing.T) {
 		"tải code=SECRET42&state=SECRET43 lỗi":                "tải code=REDACTED&state=REDACTED lỗi",
 		"Thêm vào nguồn x auth: bearer và token_env: X_TOKEN": "Thêm vào nguồn x auth: bearer và token_env: X_TOKEN",
 		"lúc 10:30, mã: H56, trạng thái: lỗi":                 "lúc 10:30, mã: H56, trạng thái: lỗi",
+		// A relative link's value ending in a ')' that balanced the
+		// '(' before it kept the ')' after it at the first redaction,
+		// and lost it at the second (FuzzRedactRelative in CI).
+		"tải ./(/x.csv?&SessionId=Qz7vKx3Wq)): lỗi": "tải ./(/x.csv?SessionId=REDACTED: lỗi",
+		// A URL whose scheme is a credential's name was read again as
+		// "otp: value", and its "//" redacted (FuzzRedactText).
+		"0 https://0?,otp://;apiKey=Qz7vKx3Wq00": "0 https://0?,otp://?REDACTED",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
