@@ -1298,6 +1298,9 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 		raw.Close()
 		return raw, nil, nil, err
 	}
+	if d, ok := raw.(sources.DateSystem); ok {
+		mo.Date1904 = d.Date1904()
+	}
 	m, err := transforms.NewMapper(raw.Header(), mo)
 	if err != nil {
 		if first != nil {

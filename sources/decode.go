@@ -56,6 +56,18 @@ type RawReader interface {
 	Digest() Digest
 }
 
+// DateSystem is implemented by the RawReaders Open returns. Date1904
+// reports a workbook saved with Excel's 1904 date system (Excel for Mac
+// before 2011 chose it; the option "Use 1904 date system" keeps it): its
+// date cells, read unformatted, are serials counted from 1 January 1904,
+// so the same serial is a day 1462 days later than in the 1900 system
+// every other file uses. The transform needs it to read those serials
+// (transforms.MapOptions.Date1904); read as 1900 serials they would
+// silently put every dossier four years and a day early.
+type DateSystem interface {
+	Date1904() bool
+}
+
 // DecodeOptions configure Open.
 type DecodeOptions struct {
 	Format string // auto (by extension, then content), csv, xlsx or json

@@ -88,6 +88,13 @@ func (r *reader) Encoding() string {
 	return r.enc
 }
 
+// Date1904 reports a workbook saved with Excel's 1904 date system (see
+// DateSystem); false for every other file.
+func (r *reader) Date1904() bool {
+	d, ok := r.src.(interface{ usesDate1904() bool })
+	return ok && d.usesDate1904()
+}
+
 // Header returns the column names seen so far (a copy).
 func (r *reader) Header() []string { return slices.Clone(r.header) }
 

@@ -38,8 +38,9 @@ type workbookSheet struct {
 // workbook is what the decoder needs of a workbook's package: its sheets
 // and its shared strings part.
 type workbook struct {
-	sheets []workbookSheet
-	sst    *zip.File // nil when the workbook has none
+	sheets   []workbookSheet
+	sst      *zip.File // nil when the workbook has none
+	date1904 bool      // <workbookPr date1904="1"/>: see DateSystem
 }
 
 // readWorkbook follows the package relationships to the workbook part, its
@@ -76,6 +77,9 @@ func readWorkbook(zr *zip.Reader) (*workbook, error) {
 		return nil, errNoWorkbook
 	}
 	var wb struct {
+		Props struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name  string `xml:"name,attr"`
 			State string `xml:"state,attr"`
@@ -97,7 +101,9 @@ func readWorkbook(zr *zip.Reader) (*workbook, error) {
 		}
 		return files[strings.ToLower(p)]
 	}
-	out := &workbook{}
+	// xsd:boolean: "1" or "true" (Excel writes "1", other tools "true").
+	d1904 := strings.TrimSpace(wb.Props.Date1904)
+	out := &workbook{date1904: d1904 == "1" || strings.EqualFold(d1904, "true")}
 	for _, s := range wb.Sheets {
 		ws := workbookSheet{name: s.Name, hidden: s.State == "hidden" || s.State == "veryHidden"}
 		for _, r := range wbRels {

@@ -147,7 +147,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 			rows.close()
 		}
 	}()
-	s := &xlsxSource{path: path, sheet: sheet.name, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
+	s := &xlsxSource{path: path, sheet: sheet.name, date1904: wb.date1904, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
 	var top []bufRow
 	for len(top) < headerScanRows {
 		cells, row, err := s.read()
@@ -209,6 +209,7 @@ func findSheet(sheets []workbookSheet, name string) (workbookSheet, bool) {
 // looking for the header, then the rest of the sheet.
 type xlsxSource struct {
 	path, sheet string
+	date1904    bool
 	file        *os.File
 	rows        *sheetRows
 	row         int64 // Excel number of the last row read
@@ -236,6 +237,8 @@ func (s *xlsxSource) encoding() string {
 		return name
 	})
 }
+
+func (s *xlsxSource) usesDate1904() bool { return s.date1904 }
 
 func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
 	if len(s.pending) > 0 {

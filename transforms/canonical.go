@@ -70,6 +70,10 @@ type MapOptions struct {
 	// disables the check.
 	Now             time.Time
 	FutureTolerance time.Duration
+	// Date1904: the file is a workbook saved with Excel's 1904 date
+	// system (sources.DateSystem), whose serial dates are read 1462 days
+	// later than the 1900 system's.
+	Date1904 bool
 }
 
 // Mapping reports how a file's header was understood.
@@ -824,7 +828,7 @@ func (r *rowParser) checkFormed() (RowError, bool) {
 // parseDate reads date field f and checks it lies between MinDate and, when
 // future is set, the run's date plus the tolerance.
 func (r *rowParser) parseDate(f int, future bool) (time.Time, bool, RowError, bool) {
-	t, ok, err := ParseTimestamp(r.get(f))
+	t, ok, err := ParseTimestampIn(r.get(f), r.m.opts.Date1904)
 	if err != nil {
 		e, _ := r.fail(f, CodeUnparseableDate, fmt.Sprintf("Không đọc được ngày %q (cột %q): ghi theo dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM rồi xuất lại",
 			trimValue(r.get(f)), r.header(f)))

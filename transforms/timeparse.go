@@ -50,6 +50,32 @@ func ParseTimestamp(s string) (t time.Time, ok bool, err error) {
 	return time.Time{}, false, fmt.Errorf("cannot read date %q (expected dd/mm/yyyy [HH:MM[:SS]], ISO 8601 or an Excel serial)", s)
 }
 
+// date1904Days is how much later Excel's 1904 date system puts the same
+// serial than the 1900 system: its day 0 is 1 January 1904, and the 1900
+// system's serial of that day is 1462.
+const date1904Days = 1462
+
+// ParseTimestampIn is ParseTimestamp for a cell of a file whose Excel
+// serial dates count in the 1904 date system when date1904 is set (see
+// sources.DateSystem): a serial then gives the day 1462 days later
+// (serial 43904 is 15/03/2024, not 14/03/2020). Every other form reads as
+// ParseTimestamp reads it.
+func ParseTimestampIn(s string, date1904 bool) (time.Time, bool, error) {
+	t, ok, err := ParseTimestamp(s)
+	if ok && date1904 && isSerial(trimValue(s)) {
+		t = t.AddDate(0, 0, date1904Days)
+	}
+	return t, ok, err
+}
+
+// isSerial reports the forms of an Excel serial that ParseTimestamp reads:
+// five digits, alone or with a fraction after '.' or ','. (The other forms
+// of digits alone are 8, 12 or 14 long.)
+func isSerial(s string) bool {
+	_, n := digits(s, 0)
+	return n == 5 && (len(s) == 5 || s[5] == '.' || s[5] == ',')
+}
+
 // clock is a parsed time of day.
 type clock struct {
 	h, m, s, ns int

@@ -256,3 +256,35 @@ func FuzzFastDMY(f *testing.F) {
 		}
 	})
 }
+
+// TestParseTimestampIn: in a workbook of the 1904 date system only the
+// serial forms move, by 1462 days (see TestDate1904WorkbookDates in
+// pipeline for the arithmetic); a date written as text is the same in
+// both systems.
+func TestParseTimestampIn(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		date1904 bool
+		want     time.Time
+	}{
+		{"45366", false, time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)},
+		{"43904", true, time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)},  // 45366 - 1462
+		{"43904", false, time.Date(2020, 3, 14, 0, 0, 0, 0, time.UTC)}, // 4×365+1 days before
+		{" 43904.5 ", true, time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC)},
+		{"43904,25", true, time.Date(2024, 3, 15, 6, 0, 0, 0, time.UTC)},
+		{"15/03/2024", true, time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)},
+		{"20240315", true, time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)},
+		{"2024-03-15T08:30", true, time.Date(2024, 3, 15, 8, 30, 0, 0, time.UTC)},
+	} {
+		got, ok, err := ParseTimestampIn(c.in, c.date1904)
+		if err != nil || !ok || !got.Equal(c.want) {
+			t.Errorf("ParseTimestampIn(%q, %v) = %s, %v, %v; want %s", c.in, c.date1904, got, ok, err, c.want)
+		}
+	}
+	if _, ok, err := ParseTimestampIn("", true); ok || err != nil {
+		t.Errorf("empty: ok %v err %v", ok, err)
+	}
+	if _, _, err := ParseTimestampIn("99999", true); err == nil {
+		t.Error("99999: a serial out of range read as a date")
+	}
+}
