@@ -1677,9 +1677,12 @@ func RedactText(s string) string {
 	for _, m := range wordInText.FindAllStringIndex(s, -1) {
 		w := s[m[0]:m[1]]
 		b.WriteString(s[last:m[0]])
-		if body, ok := strings.CutSuffix(w, "="); ok && !strings.Contains(body, "=") {
+		if body, ok := strings.CutSuffix(w, "="); ok && !strings.ContainsAny(body, "=/?&;#") {
 			// A value after a space or a quote (token= …, token='…') is
-			// redactNamedValues': this word holds none.
+			// redactNamedValues': this word holds none. A link ending in
+			// an empty parameter (x?otp=) is a link, read whole: its
+			// '=' kept apart would be read as the value's once redacted
+			// (otp=REDACTED=).
 			b.WriteString(redactSpacedName(body, prev) + "=")
 		} else {
 			b.WriteString(redactSpacedName(w, prev))

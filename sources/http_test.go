@@ -958,6 +958,10 @@ func TestRedactText(t *testing.T) {
 		// A URL whose scheme is a credential's name was read again as
 		// "otp: value", and its "//" redacted (FuzzRedactText).
 		"0 https://0?,otp://;apiKey=Qz7vKx3Wq00": "0 https://0?,otp://?REDACTED",
+		// A link ending in an empty credential parameter (FuzzRedactText,
+		// FuzzRedact).
+		"0 https://clerk:Qz7vKx3Wq@0?otp= ": "0 https://0?otp=REDACTED ",
+		"//0?Key=":                          "//0?Key=REDACTED",
 	} {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%s) = %s, want %s", in, got, want)
