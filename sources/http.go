@@ -861,6 +861,12 @@ func mergeSlashedValues(segs []string, oauth bool) []string {
 			for j < len(segs)-1 && segs[j] == "" {
 				j++
 			}
+			if segs[j] == "" {
+				// Slashes that end the path end no value: merged, they
+				// would be once the value before them is redacted
+				// (token=REDACTED//), and not before.
+				break
+			}
 			seg += "/" + strings.Join(segs[i+1:j+1], "/")
 			if strings.Contains(segs[j], "=") {
 				cred = endsWithCredential(segs[j], oauth)
@@ -1881,11 +1887,10 @@ func redactRefInText(m string) string {
 // redactInText redacts one URL found in text, with the punctuation after
 // it. A credential's value may hold the bracket that kept the one after
 // it in the URL (https://h/(a?token=b)): the first ')' closes the '(' of
-// the path); once redacted, that one is read as the URL's, and goes at
-// the next pass: so it is redacted until it reads the same, which takes a pass
-// per such bracket, up to maxTextPasses (a crafted message costs a
-// bounded effort; past that many brackets, a message redacted again may
-// lose more of them, never more of a credential).
+// the path). Once the value is redacted, the brackets after it are the
+// sentence's (see trailingPunct), and a second pass finds nothing more to
+// do; it is redacted until it reads the same all the same, up to
+// maxTextPasses (a crafted message costs a bounded effort).
 func redactInText(m string) string {
 	for range maxTextPasses {
 		r := redactInTextOnce(m)
@@ -1933,7 +1938,27 @@ func trailingPunct(m string) (string, string) {
 		}
 		end -= n
 	}
+	// Closing brackets right after a redacted value are the sentence's:
+	// the value they might have ended is gone, and the '(' before it
+	// would take them into the link one at each redaction, changing the
+	// message every time ("https://h/(a?token=REDACTED)." stays so).
+	k := end
+	for k > 0 && strings.IndexByte(")]}", m[k-1]) >= 0 {
+		k--
+	}
+	if k < end && endsRedacted(m[:k]) {
+		end = k
+	}
 	return m[:end], m[end:]
+}
+
+// endsRedacted says whether s ends with what redactedValue writes.
+func endsRedacted(s string) bool {
+	if strings.HasSuffix(s, "REDACTED") {
+		return true
+	}
+	const digest = len("REDACTED-") + 12
+	return len(s) >= digest && redactedForm.MatchString(s[len(s)-digest:])
 }
 
 // holdDownload opens the file name and takes a shared flock on it, held
