@@ -633,8 +633,33 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 //     random key value gives no way back through 48 bits of its digest,
 //     and a guessable one (fileKey=march) names a file, it is no secret.
 func Redact(raw string) string {
-	return redactURL(raw, 0, !strings.Contains(raw, "://") && strings.Contains(raw, "?"))
+	return untilSame(raw, func(s string) string {
+		return redactURL(s, 0, !strings.Contains(s, "://") && strings.Contains(s, "?"))
+	})
 }
+
+// untilSame applies a redaction pass until its output reads the same,
+// at most maxRedactPasses times. A pass replaces only what may be a
+// credential, but what it writes can read differently the next time (an
+// escaped '@', a value's bracket, a name now followed by REDACTED): the
+// fuzzers found such shapes one after another. Applied until it settles,
+// a redaction is idempotent by construction instead of shape by shape,
+// and each pass can only take more away. A link or message that has not
+// settled after maxRedactPasses (none has been found to need more than
+// two) is returned as the last pass left it: redacted, if perhaps not the
+// same when redacted again.
+func untilSame(s string, pass func(string) string) string {
+	for range maxRedactPasses {
+		r := pass(s)
+		if r == s {
+			break
+		}
+		s = r
+	}
+	return s
+}
+
+const maxRedactPasses = 8
 
 // maxNested is how many links inside links Redact follows: a value nested
 // deeper that holds a link becomes REDACTED, so that a crafted link costs
@@ -1674,6 +1699,10 @@ var wordInText = regexp.MustCompile(`[^\s"'<>]+`)
 // redactSpacedName), and a value written after spaces, quotes or ':'
 // (token = ..., JSON, a header) goes too (see redactNamedValues).
 func RedactText(s string) string {
+	return untilSame(s, redactTextOnce)
+}
+
+func redactTextOnce(s string) string {
 	if !strings.Contains(s, "=") && !strings.Contains(s, "//") {
 		return redactNamedValues(s)
 	}
