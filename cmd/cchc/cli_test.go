@@ -595,8 +595,8 @@ func TestRunsShowsUnpublished(t *testing.T) {
 			t.Fatalf("%s: %d fields, want %d: %q", step, len(first), len(header), first)
 		}
 		last := len(first) - 1
-		if first[last] != unpublished || !strings.HasPrefix(first[last-1], "publish 2026-03:") {
-			t.Errorf("%s: unpublished %q, message %q; want %q, publish 2026-03: ...", step, first[last], first[last-1], unpublished)
+		if first[last] != unpublished || !strings.HasPrefix(first[last-1], "xuất bản kỳ 2026-03:") {
+			t.Errorf("%s: unpublished %q, message %q; want %q, xuất bản kỳ 2026-03: ...", step, first[last], first[last-1], unpublished)
 		}
 	}
 	checkCSV("csv", "2026-03")

@@ -95,7 +95,9 @@ func TestUserMessages(t *testing.T) {
 }
 
 // A period whose publication fails names the period once: the pipeline
-// wrapped publish's "publish P: …" in another "publish P: ".
+// wrapped publish's "publish P: …" (now "xuất bản kỳ P: …") in another
+// "publish P: ". The folder that cannot be written is named with the
+// config key that sets it.
 func TestPublicationErrorNamesPeriodOnce(t *testing.T) {
 	dir := project(t, e2eSources, "")
 	if err := os.WriteFile(filepath.Join(dir, "blocker"), nil, 0o644); err != nil {
@@ -103,16 +105,17 @@ func TestPublicationErrorNamesPeriodOnce(t *testing.T) {
 	}
 	env := []string{"CCHC_PUBLISH_DIR=./blocker/out"}
 	r := cchc(t, dir, env, "run")
-	if r.code != 3 || !strings.Contains(r.stdout, "XUẤT BẢN LỖI") || !strings.Contains(r.stdout, "not a directory") {
+	if r.code != 3 || !strings.Contains(r.stdout, "XUẤT BẢN LỖI") || !strings.Contains(r.stdout, "không ghi được vào thư mục; kiểm tra thư mục publish.dir trong cấu hình") ||
+		!strings.Contains(r.stdout, "not a directory") {
 		t.Fatalf("run into a blocked publish dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, line := range strings.Split(r.stdout, "\n") {
-		if strings.Count(line, "publish 20") > 1 {
+		if strings.Count(line, "xuất bản kỳ 20") > 1 || strings.Contains(line, "publish 20") {
 			t.Errorf("the period is named twice: %s", line)
 		}
 	}
 	r = cchc(t, dir, env, "publish", "--period", "2026-03")
-	if r.code != 1 || strings.Count(r.stderr, "publish 2026-03") != 1 {
+	if r.code != 1 || strings.Count(r.stderr, "xuất bản kỳ 2026-03") != 1 || !strings.Contains(r.stderr, "không ghi được vào thư mục; kiểm tra thư mục publish.dir") {
 		t.Errorf("publish into a blocked dir: exit %d %s", r.code, r.stderr)
 	}
 }
