@@ -213,7 +213,7 @@ func TestLockAndReadsDuringRun(t *testing.T) {
 	start := time.Now()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "run")
 	host, _ := os.Hostname()
-	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("process %d on %s", child.Process.Pid, host)) || !strings.Contains(r.stderr, "started") {
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("tiến trình %d trên máy %s", child.Process.Pid, host)) || !strings.Contains(r.stderr, "bắt đầu lúc") {
 		t.Errorf("second writer: exit %d %s", r.code, r.stderr)
 	}
 	if time.Since(start) < time.Second {
