@@ -161,16 +161,16 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Env != "" && e.Key == "" {
-		return fmt.Sprintf("config: environment variable %s: %s", e.Env, e.Msg) // names no key
+		return fmt.Sprintf("cấu hình: biến môi trường %s: %s", e.Env, e.Msg) // names no key
 	}
 	if e.Env != "" {
-		return fmt.Sprintf("config: environment variable %s: %s: %s", e.Env, e.Key, e.Msg)
+		return fmt.Sprintf("cấu hình: biến môi trường %s: %s: %s", e.Env, e.Key, e.Msg)
 	}
 	loc := e.File
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
-	return fmt.Sprintf("config %s: %s: %s", loc, e.Key, e.Msg)
+	return fmt.Sprintf("cấu hình %s: %s: %s", loc, e.Key, e.Msg)
 }
 
 var (
@@ -194,18 +194,18 @@ var (
 func Load(path string, env []string) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("cấu hình %s: không xác định được đường dẫn tuyệt đối của tệp (%w)", path, err)
 	}
 	raw, err := os.ReadFile(abs)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("config %s: file not found (create one, see README, or pass --config)", abs)
+			return nil, fmt.Errorf("cấu hình %s: không tìm thấy tệp; tạo tệp cấu hình (xem README) hoặc chỉ đường dẫn tệp bằng --config (file not found: %w)", abs, err)
 		}
-		return nil, fmt.Errorf("config %s: %w", abs, err)
+		return nil, fmt.Errorf("cấu hình %s: không đọc được tệp; kiểm tra quyền đọc (%w)", abs, err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("config %s: malformed YAML: %w", abs, err)
+		return nil, fmt.Errorf("cấu hình %s: tệp YAML sai cú pháp ở dòng được nêu; thụt lề bằng dấu cách (không dùng tab), mỗi khóa có dấu hai chấm (malformed YAML: %w)", abs, err)
 	}
 	lines := keyLines(&doc)
 
@@ -228,7 +228,7 @@ func Load(path string, env []string) (*Config, error) {
 	v.SetDefault("memory_limit", "512MB")
 	v.SetDefault("future_tolerance", "24h")
 	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
-		return nil, fmt.Errorf("config %s: %w", abs, err)
+		return nil, fmt.Errorf("cấu hình %s: không đọc được nội dung tệp (%w)", abs, err)
 	}
 	// fromEnv maps the keys an environment variable set to its name, for
 	// the errors about their values.
@@ -493,49 +493,49 @@ func (b *builder) build(v *viper.Viper) *Config {
 	for _, k := range v.AllKeys() {
 		top, sub, _ := strings.Cut(k, ".")
 		if !contains(topKeys, top) {
-			b.fail(k, "unknown key (known: %s)", strings.Join(topKeys, ", "))
+			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(topKeys, ", "))
 		}
 		if top == "publish" && sub != "" && !contains(publishKeys, sub) {
-			b.fail(k, "unknown key (known: publish.%s)", strings.Join(publishKeys, ", publish."))
+			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: publish.%s (unknown key)", strings.Join(publishKeys, ", publish."))
 		}
 		if top == "limits" && !contains(limitKeys, sub) {
-			b.fail(k, "unknown key (known: %s)", strings.Join(limitKeys, ", "))
+			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(limitKeys, ", "))
 		}
 		if top == "par" && !contains(parKeys, sub) {
-			b.fail(k, "unknown key (known: %s)", strings.Join(parKeys, ", "))
+			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(parKeys, ", "))
 		}
 	}
 	cfg := &Config{File: b.file}
 
 	cfg.Warehouse = b.path(strings.TrimSpace(v.GetString("warehouse")))
 	if cfg.Warehouse == "" {
-		b.fail("warehouse", "required: the DuckDB file to write, e.g. ./cchc.duckdb")
+		b.fail("warehouse", "bắt buộc: tệp DuckDB của kho dữ liệu, ví dụ ./cchc.duckdb (required)")
 	}
 
 	cfg.Timezone = v.GetString("timezone")
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
-		b.fail("timezone", "unknown time zone %q", cfg.Timezone)
+		b.fail("timezone", "múi giờ %q không tồn tại; dùng tên IANA như Asia/Ho_Chi_Minh (unknown time zone)", cfg.Timezone)
 	}
 	cfg.Location = loc
 
 	cfg.Periods = v.GetString("periods")
 	if cfg.Periods != "calendar" && cfg.Periods != "decree09" {
-		b.fail("periods", "must be calendar or decree09, got %q", cfg.Periods)
+		b.fail("periods", "phải là calendar hoặc decree09, nhận được %q", cfg.Periods)
 	}
 
 	cfg.Units = b.path(v.GetString("units"))
 	if cfg.Units == "" {
-		b.fail("units", "required: the unit registry CSV, e.g. ./units.csv")
+		b.fail("units", "bắt buộc: tệp CSV danh mục đơn vị, ví dụ ./units.csv (required)")
 	} else if st, err := os.Stat(cfg.Units); err != nil || st.IsDir() {
-		b.fail("units", "unit registry %s not found", cfg.Units)
+		b.fail("units", "không tìm thấy tệp danh mục đơn vị %s; sửa đường dẫn hoặc tạo tệp (unit registry not found)", cfg.Units)
 	}
 
 	cfg.Methodology = v.GetString("methodology")
 	if cfg.Methodology != "default" {
 		cfg.Methodology = b.path(cfg.Methodology)
 		if _, err := os.Stat(cfg.Methodology); err != nil {
-			b.fail("methodology", "neither a built-in name (default) nor an existing file: %s", cfg.Methodology)
+			b.fail("methodology", "%s không phải tên phương pháp có sẵn (default) cũng không phải tệp có thật; sửa đường dẫn hoặc dùng default (neither a built-in name nor an existing file)", cfg.Methodology)
 		}
 	}
 
@@ -546,14 +546,14 @@ func (b *builder) build(v *viper.Viper) *Config {
 	if cfg.PAR.Methodology != "default" {
 		cfg.PAR.Methodology = b.path(cfg.PAR.Methodology)
 		if _, err := os.Stat(cfg.PAR.Methodology); err != nil {
-			b.fail("par.methodology", "neither a built-in name (default) nor an existing file: %s", cfg.PAR.Methodology)
+			b.fail("par.methodology", "%s không phải tên phương pháp có sẵn (default) cũng không phải tệp có thật; sửa đường dẫn hoặc dùng default (neither a built-in name nor an existing file)", cfg.PAR.Methodology)
 		}
 	}
 	cfg.PAR.Decimals = -1
 	if v.IsSet("par.decimals") {
 		d, err := strconv.Atoi(strings.TrimSpace(v.GetString("par.decimals")))
 		if err != nil || d < 0 || d > 6 {
-			b.fail("par.decimals", "must be a whole number from 0 to 6, got %q", v.GetString("par.decimals"))
+			b.fail("par.decimals", "phải là số nguyên từ 0 đến 6, nhận được %q", v.GetString("par.decimals"))
 		}
 		cfg.PAR.Decimals = d
 	}
@@ -564,7 +564,7 @@ func (b *builder) build(v *viper.Viper) *Config {
 	cfg.Publish.Formats = v.GetStringSlice("publish.formats")
 	for _, f := range cfg.Publish.Formats {
 		if !contains(knownFormats, f) {
-			b.fail("publish.formats", "unknown format %q (known: %s)", f, strings.Join(knownFormats, ", "))
+			b.fail("publish.formats", "định dạng %q không được hỗ trợ; chọn trong %s (unknown format)", f, strings.Join(knownFormats, ", "))
 		}
 	}
 
@@ -572,7 +572,7 @@ func (b *builder) build(v *viper.Viper) *Config {
 	if lake := strings.TrimSpace(v.GetString("publish.lake")); lake != "" {
 		cfg.Publish.Lake = b.path(lake)
 		if cfg.Publish.Lake == cfg.Publish.Dir {
-			b.fail("publish.lake", "must be a folder of its own, not publish.dir (%s)", cfg.Publish.Dir)
+			b.fail("publish.lake", "phải là thư mục riêng, khác publish.dir (%s); chọn thư mục khác (must be a folder of its own)", cfg.Publish.Dir)
 		}
 	}
 
@@ -580,13 +580,13 @@ func (b *builder) build(v *viper.Viper) *Config {
 	if cfg.Schedule != "" {
 		p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 		if _, err := p.Parse(cfg.Schedule); err != nil {
-			b.fail("schedule", "not a cron schedule: %v", err)
+			b.fail("schedule", "không phải lịch cron; viết năm trường phút giờ ngày tháng thứ, ví dụ \"0 2 * * *\" (chạy lúc 2 giờ sáng hằng ngày) (not a cron schedule: %v)", err)
 		}
 	}
 
 	cfg.MemoryLimit = strings.TrimSpace(v.GetString("memory_limit"))
 	if !memoryLimit.MatchString(cfg.MemoryLimit) {
-		b.fail("memory_limit", "must be a size such as 512MB or 2GB, got %q", cfg.MemoryLimit)
+		b.fail("memory_limit", "phải là dung lượng như 512MB hoặc 2GB, nhận được %q", cfg.MemoryLimit)
 	}
 	cfg.Limits = b.limits(v)
 	cfg.LockTimeout = b.duration(v, "lock_timeout")
@@ -605,7 +605,7 @@ func (b *builder) limits(v *viper.Viper) Limits {
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(fmt.Sprint(v.Get(key))), 10, 64)
 		if err != nil || n <= 0 {
-			b.fail(key, "must be a positive whole number, got %q", fmt.Sprint(v.Get(key)))
+			b.fail(key, "phải là số nguyên dương, nhận được %q", fmt.Sprint(v.Get(key)))
 			return 0
 		}
 		return n
@@ -625,7 +625,7 @@ func (b *builder) duration(v *viper.Viper, key string) time.Duration {
 	s := v.GetString(key)
 	d, err := parseDuration(s)
 	if err != nil || d < 0 {
-		b.fail(key, "must be a duration such as 30s, 10m, 72h or 15d, got %q", s)
+		b.fail(key, "phải là khoảng thời gian như 30s, 10m, 72h hoặc 15d (giây, phút, giờ, ngày), nhận được %q", s)
 	}
 	return d
 }
@@ -637,7 +637,7 @@ func parseDuration(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 || days > 3650 {
-			return 0, fmt.Errorf("bad number of days %q", s)
+			return 0, fmt.Errorf("số ngày %q không hợp lệ, cần từ 0 đến 3650 (bad number of days)", s)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
@@ -647,12 +647,12 @@ func parseDuration(s string) (time.Duration, error) {
 func (b *builder) sources(v *viper.Viper) []Source {
 	raw := v.Get("sources")
 	if raw == nil {
-		b.fail("sources", "required: at least one source")
+		b.fail("sources", "bắt buộc: khai báo ít nhất một nguồn dữ liệu (required)")
 		return nil
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		b.fail("sources", "must be a list of sources")
+		b.fail("sources", "phải là danh sách nguồn, mỗi nguồn một dòng bắt đầu bằng \"- \" (must be a list of sources)")
 		return nil
 	}
 	var out []Source
@@ -661,7 +661,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		key := fmt.Sprintf("sources[%d]", i)
 		m, ok := item.(map[string]any)
 		if !ok {
-			b.fail(key, "must be a mapping with name, kind, path or url")
+			b.fail(key, "mỗi nguồn phải gồm các khóa như name, kind, path hoặc url (must be a mapping)")
 			continue
 		}
 		keys := make([]string, 0, len(m))
@@ -671,7 +671,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !contains(sourceKeys, k) {
-				b.fail(key+"."+k, "unknown key (known: %s)", strings.Join(sourceKeys, ", "))
+				b.fail(key+"."+k, "khóa không có trong cấu hình nguồn; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(sourceKeys, ", "))
 			}
 		}
 		str := func(k string) string {
@@ -693,20 +693,20 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			for _, d := range datasets.All() {
 				names = append(names, d.Name)
 			}
-			b.fail(key+".dataset", "must be one of %s, got %q", strings.Join(names, ", "), s.Dataset)
+			b.fail(key+".dataset", "phải là một trong %s, nhận được %q", strings.Join(names, ", "), s.Dataset)
 		}
 		if s.Period != "" {
 			if s.Dataset == "dossiers" {
-				b.fail(key+".period", "only for the PAR datasets (a dossier's period comes from its dates)")
+				b.fail(key+".period", "chỉ dùng cho các bộ dữ liệu PAR; kỳ của hồ sơ lấy từ ngày của hồ sơ, bỏ khóa này (only for the PAR datasets)")
 			} else if _, err := periods.Parse(s.Period, periods.Calendar); err != nil {
-				b.fail(key+".period", "%v", err)
+				b.fail(key+".period", "kỳ không hợp lệ; viết YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc YYYY (%v)", err)
 			}
 		}
 		if s.Encoding == "" {
 			s.Encoding = "auto"
 		}
 		if !contains(vnenc.Names, s.Encoding) {
-			b.fail(key+".encoding", "must be one of %s, got %q", strings.Join(vnenc.Names, ", "), s.Encoding)
+			b.fail(key+".encoding", "phải là một trong %s, nhận được %q", strings.Join(vnenc.Names, ", "), s.Encoding)
 		}
 		if s.Kind == "" {
 			s.Kind = "file"
@@ -715,30 +715,30 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			s.Format = "auto"
 		}
 		if !sourceName.MatchString(s.Name) {
-			b.fail(key+".name", "must match [a-z0-9-]+, got %q", s.Name)
+			b.fail(key+".name", "chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (a-z, 0-9, -), nhận được %q", s.Name)
 		} else if seen[s.Name] {
-			b.fail(key+".name", "duplicate source name %q", s.Name)
+			b.fail(key+".name", "tên nguồn %q bị trùng; mỗi nguồn một tên riêng (duplicate source name)", s.Name)
 		}
 		seen[s.Name] = true
 		switch s.Kind {
 		case "file":
 			s.Path = b.path(str("path"))
 			if s.Path == "" {
-				b.fail(key+".path", "required for kind file: a glob such as ./exports/ba-vi/*.xlsx")
+				b.fail(key+".path", "bắt buộc với kind file: mẫu đường dẫn tệp như ./exports/ba-vi/*.xlsx (required)")
 			} else if _, err := filepath.Match(filepath.Base(s.Path), ""); err != nil {
-				b.fail(key+".path", "bad glob %q: %v", s.Path, err)
+				b.fail(key+".path", "mẫu đường dẫn %q sai cú pháp; kiểm tra dấu [ ] và \\ (bad glob: %v)", s.Path, err)
 			}
 		case "http":
 			s.URL = str("url")
 			b.httpURL(key+".url", s.URL)
 			b.httpSource(key, &s, str)
 		default:
-			b.fail(key+".kind", "must be file or http, got %q", s.Kind)
+			b.fail(key+".kind", "phải là file hoặc http, nhận được %q", s.Kind)
 		}
 		switch s.Format {
 		case "auto", "csv", "xlsx", "json":
 		default:
-			b.fail(key+".format", "must be auto, csv, xlsx or json, got %q", s.Format)
+			b.fail(key+".format", "phải là auto, csv, xlsx hoặc json, nhận được %q", s.Format)
 		}
 		s.Columns = b.columns(key+".columns", m["columns"])
 		s.MaxRejectRate = 1
@@ -748,7 +748,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 				r /= 100
 			}
 			if err != nil || r < 0 || r > 1 {
-				b.fail(key+".max_reject_rate", "must be a share from 0 to 1 (or 0%% to 100%%), got %q", v)
+				b.fail(key+".max_reject_rate", "phải là tỉ lệ từ 0 đến 1 (hoặc 0%% đến 100%%), nhận được %q", v)
 			}
 			s.MaxRejectRate = r
 		}
@@ -757,14 +757,14 @@ func (b *builder) sources(v *viper.Viper) []Source {
 			// reject rate: the keys would be silently ignored.
 			for _, k := range []string{"columns", "max_reject_rate"} {
 				if m[k] != nil {
-					b.fail(key+"."+k, "only for dataset dossiers, not %s", s.Dataset)
+					b.fail(key+"."+k, "chỉ dùng cho dataset dossiers, không dùng cho %s; bỏ khóa này (only for dataset dossiers)", s.Dataset)
 				}
 			}
 		}
 		out = append(out, s)
 	}
 	if len(list) == 0 {
-		b.fail("sources", "required: at least one source")
+		b.fail("sources", "bắt buộc: khai báo ít nhất một nguồn dữ liệu (required)")
 	}
 	return out
 }
@@ -782,23 +782,23 @@ func (b *builder) columns(key string, raw any) transforms.Overrides {
 		for h, t := range m {
 			s, ok := t.(string)
 			if !ok {
-				b.fail(key, "%q: the target must be a canonical column name or drop, got %v", h, t)
+				b.fail(key, "%q: phải ghi tên cột chuẩn hoặc drop, nhận được %v", h, t)
 				continue
 			}
 			cols[h] = s
 		}
 	case string:
 		if err := json.Unmarshal([]byte(m), &cols); err != nil {
-			b.fail(key, "must be a mapping such as {\"Số BN\": dossier_code, \"Người liên hệ\": drop}: %v", err)
+			b.fail(key, "phải là bảng tiêu đề → cột như {\"Số BN\": dossier_code, \"Người liên hệ\": drop} (%v)", err)
 			return nil
 		}
 	default:
-		b.fail(key, "must be a mapping such as {\"Số BN\": dossier_code, \"Người liên hệ\": drop}")
+		b.fail(key, "phải là bảng tiêu đề → cột như {\"Số BN\": dossier_code, \"Người liên hệ\": drop} (must be a mapping)")
 		return nil
 	}
 	o, err := transforms.ParseOverrides(cols)
 	if err != nil {
-		b.fail(key, "%v", err)
+		b.fail(key, "tiêu đề hoặc cột đích không dùng được; cột đích phải là tên cột chuẩn hoặc drop (%v)", err)
 	}
 	return o
 }
@@ -838,7 +838,7 @@ func (b *builder) httpURL(key, raw string) {
 func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 	s.Index = str("index") == "true"
 	if v := str("index"); v != "" && v != "true" && v != "false" {
-		b.fail(key+".index", "must be true or false, got %q", v)
+		b.fail(key+".index", "phải là true hoặc false, nhận được %q", v)
 	}
 	s.Retries, s.MaxBytes = 4, 1<<30
 	// positive reads a duration key, def when it is not set.
@@ -849,37 +849,37 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			b.fail(key+"."+name, "must be a duration such as "+example+", got %q", v)
+			b.fail(key+"."+name, "phải là khoảng thời gian dương như "+example+", nhận được %q", v)
 		}
 		return d
 	}
-	s.Timeout = positive("timeout", "30s or 5m", 60*time.Second)
+	s.Timeout = positive("timeout", "30s hoặc 5m", 60*time.Second)
 	// No value turns the deadline off: an operator who needs longer (a
 	// first load of years of exports) sets a longer one.
-	s.Deadline = positive("deadline", "30m or 2h", sources.DefaultDeadline)
+	s.Deadline = positive("deadline", "30m hoặc 2h", sources.DefaultDeadline)
 	if v := str("retries"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 20 {
-			b.fail(key+".retries", "must be a whole number from 0 to 20, got %q", v)
+			b.fail(key+".retries", "phải là số nguyên từ 0 đến 20, nhận được %q", v)
 		}
 		s.Retries = n
 	}
 	if v := str("max_bytes"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			b.fail(key+".max_bytes", "must be a positive number of bytes, got %q", v)
+			b.fail(key+".max_bytes", "phải là số byte dương, nhận được %q", v)
 		}
 		s.MaxBytes = n
 	}
 	envValue := func(k string) string {
 		name := str(k)
 		if name == "" {
-			b.fail(key+"."+k, "required for auth %s: the name of an environment variable", s.Auth)
+			b.fail(key+"."+k, "bắt buộc với auth %s: tên biến môi trường chứa thông tin xác thực (required)", s.Auth)
 			return ""
 		}
 		v, ok := b.env[name]
 		if !ok || v == "" {
-			b.fail(key+"."+k, "environment variable %s is not set", name)
+			b.fail(key+"."+k, "biến môi trường %s chưa được đặt hoặc để trống; đặt nó trước khi chạy cchc (environment variable is not set)", name)
 		}
 		return v
 	}
@@ -891,14 +891,14 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 		s.Username = envValue("username_env")
 		s.Secret = Secret(envValue("password_env"))
 	default:
-		b.fail(key+".auth", "must be bearer or basic, got %q", s.Auth)
+		b.fail(key+".auth", "phải là bearer hoặc basic, nhận được %q", s.Auth)
 	}
 	switch s.Redirects = str("redirects"); s.Redirects {
 	case "":
 		s.Redirects = "strip"
 	case "strip", "refuse":
 	default:
-		b.fail(key+".redirects", "must be strip or refuse, got %q", s.Redirects)
+		b.fail(key+".redirects", "phải là strip hoặc refuse, nhận được %q", s.Redirects)
 	}
 	if v := str("ca_file"); v != "" {
 		s.CAFile = b.path(v)
@@ -906,7 +906,7 @@ func (b *builder) httpSource(key string, s *Source, str func(string) string) {
 		// certificate is a bad config, found before the warehouse is
 		// opened or a run recorded.
 		if pem, err := os.ReadFile(s.CAFile); errors.Is(err, fs.ErrNotExist) {
-			b.fail(key+".ca_file", "file %s not found", s.CAFile)
+			b.fail(key+".ca_file", "không tìm thấy tệp %s; sửa đường dẫn (file not found)", s.CAFile)
 		} else if err != nil {
 			b.fail(key+".ca_file", "không đọc được tệp %s: %v", s.CAFile, err)
 		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {

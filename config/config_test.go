@@ -110,15 +110,15 @@ func TestEnvOverrideErrors(t *testing.T) {
 		want    []string
 		notWant string // the file line the error must not name
 	}{
-		{"CCHC_PERIODS=weekly", []string{"environment variable CCHC_PERIODS: periods: must be calendar or decree09", `"weekly"`}, "valid.yaml:3"},
-		{"CCHC_SOURCES_BA_VI_FORMAT=xls", []string{"environment variable CCHC_SOURCES_BA_VI_FORMAT: sources[0].format: must be auto", `"xls"`}, "valid.yaml:10"},
-		{"CCHC_PUBLISH_FORMATS=csv,pdf", []string{"environment variable CCHC_PUBLISH_FORMATS: publish.formats: unknown format", `"pdf"`}, "valid.yaml:14"},
-		{"CCHC_LOCK_TIMEOUT=soon", []string{"environment variable CCHC_LOCK_TIMEOUT: lock_timeout: must be a duration"}, ""},
+		{"CCHC_PERIODS=weekly", []string{"biến môi trường CCHC_PERIODS: periods: phải là calendar hoặc decree09", `"weekly"`}, "valid.yaml:3"},
+		{"CCHC_SOURCES_BA_VI_FORMAT=xls", []string{"biến môi trường CCHC_SOURCES_BA_VI_FORMAT: sources[0].format: phải là auto", `"xls"`}, "valid.yaml:10"},
+		{"CCHC_PUBLISH_FORMATS=csv,pdf", []string{"biến môi trường CCHC_PUBLISH_FORMATS: publish.formats: định dạng", `"pdf"`}, "valid.yaml:14"},
+		{"CCHC_LOCK_TIMEOUT=soon", []string{"biến môi trường CCHC_LOCK_TIMEOUT: lock_timeout: phải là khoảng thời gian"}, ""},
 		// Without the fix these were ignored silently: the limit kept
 		// its value, the typo and the unknown source changed nothing.
-		{"CCHC_LIMITS_MAX_CELL_BYTES=abc", []string{"environment variable CCHC_LIMITS_MAX_CELL_BYTES: limits.max_cell_bytes: must be a positive whole number", `"abc"`}, ""},
-		{"CCHC_LOCK_TIMOUT=30s", []string{"environment variable CCHC_LOCK_TIMOUT: biến môi trường không ứng với khóa cấu hình nào"}, ""},
-		{"CCHC_SOURCES_SON_TAY_PATH=/mnt/x", []string{"environment variable CCHC_SOURCES_SON_TAY_PATH: biến môi trường không ứng với khóa cấu hình nào"}, ""},
+		{"CCHC_LIMITS_MAX_CELL_BYTES=abc", []string{"biến môi trường CCHC_LIMITS_MAX_CELL_BYTES: limits.max_cell_bytes: phải là số nguyên dương", `"abc"`}, ""},
+		{"CCHC_LOCK_TIMOUT=30s", []string{"biến môi trường CCHC_LOCK_TIMOUT: biến môi trường không ứng với khóa cấu hình nào"}, ""},
+		{"CCHC_SOURCES_SON_TAY_PATH=/mnt/x", []string{"biến môi trường CCHC_SOURCES_SON_TAY_PATH: biến môi trường không ứng với khóa cấu hình nào"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -177,19 +177,19 @@ func TestLoadErrors(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"bad-periods.yaml", []string{"bad-periods.yaml:3", "periods", "calendar or decree09"}},
-		{"bad-source-name.yaml", []string{"sources[1].name", "[a-z0-9-]"}},
-		{"bad-schedule.yaml", []string{"bad-schedule.yaml:6", "schedule"}},
-		{"missing-warehouse.yaml", []string{"warehouse", "required"}},
-		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "unknown key"}},
-		{"bad-kind.yaml", []string{"sources[0].kind", "file or http"}},
+		{"bad-periods.yaml", []string{"bad-periods.yaml:3", "periods", "phải là calendar hoặc decree09"}},
+		{"bad-source-name.yaml", []string{"sources[1].name", "(a-z, 0-9, -)"}},
+		{"bad-schedule.yaml", []string{"bad-schedule.yaml:6", "schedule", "không phải lịch cron"}},
+		{"missing-warehouse.yaml", []string{"warehouse", "bắt buộc", "(required)"}},
+		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "khóa không có trong cấu hình", "(unknown key)"}},
+		{"bad-kind.yaml", []string{"sources[0].kind", "phải là file hoặc http"}},
 		{"bad-encoding.yaml", []string{"sources[0].encoding", "auto, utf-8, utf-16, windows-1258, tcvn3, vni", "latin-1"}},
-		{"malformed.yaml", []string{"malformed YAML", "line"}},
-		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "not found"}},
-		{"bad-lock-timeout.yaml", []string{"lock_timeout", "duration"}},
-		{"bad-format.yaml", []string{"publish.formats", "pdf"}},
-		{"bad-par.yaml", []string{"bad-par.yaml:4", "par.decimals", "0 to 6", "par.colour", "unknown key"}},
-		{"does-not-exist.yaml", []string{"does-not-exist.yaml", "not found"}},
+		{"malformed.yaml", []string{"malformed.yaml: tệp YAML sai cú pháp", "(malformed YAML: yaml: line"}},
+		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "không tìm thấy tệp danh mục đơn vị"}},
+		{"bad-lock-timeout.yaml", []string{"lock_timeout", "phải là khoảng thời gian"}},
+		{"bad-format.yaml", []string{"publish.formats", `định dạng "pdf" không được hỗ trợ`}},
+		{"bad-par.yaml", []string{"bad-par.yaml:4", "par.decimals", "số nguyên từ 0 đến 6", "par.colour", "khóa không có trong cấu hình"}},
+		{"does-not-exist.yaml", []string{"does-not-exist.yaml: không tìm thấy tệp", "--config", "(file not found"}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -226,7 +226,7 @@ func TestHTTPSource(t *testing.T) {
 	if strings.Contains(fmt.Sprintf("%v %+v %#v", s, s, s), "s3cr3t") {
 		t.Error("the token can be printed")
 	}
-	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "sources[0].token_env") || !strings.Contains(err.Error(), "CCHC_PORTAL_TOKEN is not set") {
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "sources[0].token_env") || !strings.Contains(err.Error(), "biến môi trường CCHC_PORTAL_TOKEN chưa được đặt") {
 		t.Errorf("missing token: %v", err)
 	}
 	p = write("  - name: portal\n    kind: http\n    url: https://dvc.example.vn/x.csv\n    redirects: refuse\n")
@@ -261,8 +261,8 @@ func TestHTTPURLErrors(t *testing.T) {
 		{"https://user@dvc.example.gov.vn/x.csv?token=SECRET42", "", []string{"auth: basic"}},
 		{"http://127.0.0.1:1/b%zz/x.csv?token=SECRET42", "", []string{"sources[0].url", "không hợp lệ", `invalid URL escape "%zz"`, "http://127.0.0.1:1/b%zz/x.csv?REDACTED"}},
 		{"https:///x.csv?token=SECRET42", "", []string{"sources[0].url", "http:// hoặc https://"}},
-		{"https://x/y.csv", "CCHC_SOURCES_A_URL=htps://x/y.csv?token=SECRET42", []string{"environment variable CCHC_SOURCES_A_URL: sources[0].url", "htps://x/y.csv?REDACTED"}},
-		{"https://x/y.csv", "CCHC_SOURCES_A_URL=https://u:SECRET42@x/y.csv", []string{"environment variable CCHC_SOURCES_A_URL: sources[0].url", "auth: basic"}},
+		{"https://x/y.csv", "CCHC_SOURCES_A_URL=htps://x/y.csv?token=SECRET42", []string{"biến môi trường CCHC_SOURCES_A_URL: sources[0].url", "htps://x/y.csv?REDACTED"}},
+		{"https://x/y.csv", "CCHC_SOURCES_A_URL=https://u:SECRET42@x/y.csv", []string{"biến môi trường CCHC_SOURCES_A_URL: sources[0].url", "auth: basic"}},
 	}
 	for _, c := range cases {
 		os.WriteFile(p, []byte("warehouse: ./w.duckdb\nunits: ./units.csv\nsources:\n  - name: a\n    kind: http\n    url: "+c.url+"\n"), 0o644)
@@ -449,8 +449,8 @@ func TestSourceDataset(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
 		{"  - {name: a, path: ./a/*.csv, dataset: par}\n", "sources[0].dataset"},
 		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, period: 2025-13}\n", "sources[0].period"},
-		{"  - {name: a, path: ./a/*.csv, period: 2025}\n", "only for the PAR datasets"},
-		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, max_reject_rate: 0.1}\n", "sources[0].max_reject_rate: only for dataset dossiers"},
+		{"  - {name: a, path: ./a/*.csv, period: 2025}\n", "chỉ dùng cho các bộ dữ liệu PAR"},
+		{"  - {name: a, path: ./a/*.csv, dataset: par_survey, max_reject_rate: 0.1}\n", "sources[0].max_reject_rate: chỉ dùng cho dataset dossiers"},
 	} {
 		if _, err := Load(write(head+c.body), nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.body, err, c.want)
@@ -543,11 +543,11 @@ func TestHTTPDeadlineKey(t *testing.T) {
 		{"    deadline: 90m\n", "", 90 * time.Minute, ""},
 		{"    deadline: 1h30m\n", "", 90 * time.Minute, ""},
 		{"    deadline: 2h\n", "CCHC_SOURCES_PORTAL_DEADLINE=45s", 45 * time.Second, ""},
-		{"    deadline: soon\n", "", 0, `c.yaml:7: sources[0].deadline: must be a duration such as 30m or 2h, got "soon"`},
-		{"    deadline: 3600\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "3600"`},
-		{"    deadline: 0s\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "0s"`},
-		{"    deadline: -1h\n", "", 0, `sources[0].deadline: must be a duration such as 30m or 2h, got "-1h"`},
-		{"", "CCHC_SOURCES_PORTAL_DEADLINE=1d", 0, `environment variable CCHC_SOURCES_PORTAL_DEADLINE: sources[0].deadline: must be a duration such as 30m or 2h, got "1d"`},
+		{"    deadline: soon\n", "", 0, `c.yaml:7: sources[0].deadline: phải là khoảng thời gian dương như 30m hoặc 2h, nhận được "soon"`},
+		{"    deadline: 3600\n", "", 0, `sources[0].deadline: phải là khoảng thời gian dương như 30m hoặc 2h, nhận được "3600"`},
+		{"    deadline: 0s\n", "", 0, `sources[0].deadline: phải là khoảng thời gian dương như 30m hoặc 2h, nhận được "0s"`},
+		{"    deadline: -1h\n", "", 0, `sources[0].deadline: phải là khoảng thời gian dương như 30m hoặc 2h, nhận được "-1h"`},
+		{"", "CCHC_SOURCES_PORTAL_DEADLINE=1d", 0, `biến môi trường CCHC_SOURCES_PORTAL_DEADLINE: sources[0].deadline: phải là khoảng thời gian dương như 30m hoặc 2h, nhận được "1d"`},
 	}
 	for _, c := range cases {
 		t.Run(c.line+c.env, func(t *testing.T) {
@@ -599,7 +599,7 @@ func TestMistypedCredentialVariable(t *testing.T) {
 		want    []string // fragments of the error; nil means it loads
 	}{
 		{"token for no token_env", portal, []string{"CCHC_SOURCES_PORTAL_TOKEN=SECRET42"},
-			[]string{"environment variable CCHC_SOURCES_PORTAL_TOKEN: nguồn portal không có khóa token", "có lẽ ý là token_env",
+			[]string{"biến môi trường CCHC_SOURCES_PORTAL_TOKEN: nguồn portal không có khóa token", "có lẽ ý là token_env",
 				"auth: bearer và token_env: CCHC_SOURCES_PORTAL_TOKEN", "CCHC_SOURCES_PORTAL_TOKEN_ENV=CCHC_SOURCES_PORTAL_TOKEN"}},
 		{"lower-case source key", portal, []string{"CCHC_SOURCES_Portal_API_TOKEN=SECRET42"},
 			[]string{"nguồn portal không có khóa api_token", "có lẽ ý là token_env"}},
@@ -648,5 +648,134 @@ func TestMistypedCredentialVariable(t *testing.T) {
 				t.Errorf("the error shows the value: %v", err)
 			}
 		})
+	}
+}
+
+// Each kind of value error is in Vietnamese and placed where a person
+// fixes it: the file and line, then the key as written in the file. The
+// config under test is base with one line added or replaced (line 4 is the
+// first after "sources:", line 5 the key of the source's second line).
+func TestValueErrorsVietnamese(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "units.csv"), []byte("unit_code,name,level\nA,B,commune\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.pem"), []byte("no certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const top = "warehouse: ./w.duckdb\nunits: ./units.csv\n"
+	const file = "sources:\n  - name: a\n    path: ./a/*.csv\n"
+	const http = "sources:\n  - name: p\n    kind: http\n    url: https://dvc.example.vn/x.csv\n"
+	cases := []struct {
+		name, body string
+		env        []string
+		line       int    // 0: no line (the key is absent from the file, or set by env)
+		key        string // as the person writes it
+		want       string // the Vietnamese sentence
+	}{
+		{"unknown top key", top + file + "colour: red\n", nil, 6, "colour", "khóa không có trong cấu hình"},
+		{"unknown publish key", top + file + "publish:\n  folder: ./out\n", nil, 7, "publish.folder", "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: publish.dir"},
+		{"unknown limits key", top + file + "limits:\n  max_rows: 5\n", nil, 7, "limits.max_rows", "khóa không có trong cấu hình"},
+		{"no warehouse", "units: ./units.csv\n" + file, nil, 0, "warehouse", "bắt buộc: tệp DuckDB"},
+		{"time zone", top + file + "timezone: Asia/Hanoi_X\n", nil, 6, "timezone", `múi giờ "Asia/Hanoi_X" không tồn tại`},
+		{"periods", top + file + "periods: fiscal\n", nil, 6, "periods", "phải là calendar hoặc decree09"},
+		{"no units", "warehouse: ./w.duckdb\n" + file, nil, 0, "units", "bắt buộc: tệp CSV danh mục đơn vị"},
+		{"units missing", "warehouse: ./w.duckdb\nunits: ./none.csv\n" + file, nil, 2, "units", "không tìm thấy tệp danh mục đơn vị"},
+		{"methodology", top + file + "methodology: ./m.yaml\n", nil, 6, "methodology", "không phải tên phương pháp có sẵn"},
+		{"par methodology", top + file + "par:\n  methodology: ./p.yaml\n", nil, 7, "par.methodology", "không phải tên phương pháp có sẵn"},
+		{"par decimals", top + file + "par:\n  decimals: 7\n", nil, 7, "par.decimals", "phải là số nguyên từ 0 đến 6"},
+		{"publish format", top + file + "publish:\n  formats: [csv, pdf]\n", nil, 7, "publish.formats", `định dạng "pdf" không được hỗ trợ`},
+		{"lake is dir", top + file + "publish:\n  dir: ./out\n  lake: ./out\n", nil, 8, "publish.lake", "phải là thư mục riêng"},
+		{"schedule", top + file + "schedule: every night\n", nil, 6, "schedule", "không phải lịch cron"},
+		{"memory limit", top + file + "memory_limit: lots\n", nil, 6, "memory_limit", "phải là dung lượng như 512MB"},
+		{"limit", top + file + "limits:\n  max_columns: -1\n", nil, 7, "limits.max_columns", "phải là số nguyên dương"},
+		{"duration", top + file + "freshness: 3 days\n", nil, 6, "freshness", "phải là khoảng thời gian"},
+		{"days", top + file + "publish:\n  grace: 9999d\n", nil, 7, "publish.grace", "phải là khoảng thời gian"},
+		{"no sources", top, nil, 0, "sources", "bắt buộc: khai báo ít nhất một nguồn"},
+		{"empty sources", top + "sources: []\n", nil, 3, "sources", "bắt buộc: khai báo ít nhất một nguồn"},
+		{"sources not a list", top + "sources: ./a/*.csv\n", nil, 3, "sources", "phải là danh sách nguồn"},
+		{"source not a mapping", top + "sources:\n  - ./a/*.csv\n", nil, 4, "sources[0]", "mỗi nguồn phải gồm các khóa"},
+		{"unknown source key", top + file + "    folder: x\n", nil, 6, "sources[0].folder", "khóa không có trong cấu hình nguồn"},
+		{"dataset", top + file + "    dataset: par\n", nil, 6, "sources[0].dataset", "phải là một trong dossiers"},
+		{"period", top + file + "    dataset: par_survey\n    period: 2025-13\n", nil, 7, "sources[0].period", "kỳ không hợp lệ"},
+		{"encoding", top + file + "    encoding: latin-1\n", nil, 6, "sources[0].encoding", "phải là một trong auto"},
+		{"source name", top + "sources:\n  - name: Ba Vi\n    path: ./a/*.csv\n", nil, 4, "sources[0].name", "chỉ gồm chữ thường không dấu"},
+		{"duplicate name", top + file + "  - name: a\n    path: ./b/*.csv\n", nil, 6, "sources[1].name", `tên nguồn "a" bị trùng`},
+		{"no path", top + "sources:\n  - name: a\n", nil, 0, "sources[0].path", "bắt buộc với kind file"},
+		{"bad glob", top + "sources:\n  - name: a\n    path: ./a/[.csv\n", nil, 5, "sources[0].path", "mẫu đường dẫn"},
+		{"kind", top + file + "    kind: ftp\n", nil, 6, "sources[0].kind", "phải là file hoặc http"},
+		{"format", top + file + "    format: xls\n", nil, 6, "sources[0].format", "phải là auto, csv, xlsx hoặc json"},
+		{"reject rate", top + file + "    max_reject_rate: 2\n", nil, 6, "sources[0].max_reject_rate", "phải là tỉ lệ từ 0 đến 1"},
+		{"columns only dossiers", top + file + "    dataset: par_survey\n    period: 2025\n    columns: {a: drop}\n", nil, 8, "sources[0].columns", "chỉ dùng cho dataset dossiers"},
+		{"columns target", top + file + "    columns: {\"Số BN\": [x]}\n", nil, 6, "sources[0].columns", "phải ghi tên cột chuẩn hoặc drop"},
+		{"columns not a mapping", top + file + "    columns: [a]\n", nil, 6, "sources[0].columns", "phải là bảng tiêu đề → cột"},
+		{"columns unknown target", top + file + "    columns: {\"Số BN\": dossier}\n", nil, 6, "sources[0].columns", "tiêu đề hoặc cột đích không dùng được"},
+		{"columns from env", top + file, []string{"CCHC_SOURCES_A_COLUMNS={bad"}, 0, "sources[0].columns", "phải là bảng tiêu đề → cột"},
+		{"index", top + http + "    index: yes\n", nil, 7, "sources[0].index", "phải là true hoặc false"},
+		{"timeout", top + http + "    timeout: 0s\n", nil, 7, "sources[0].timeout", "phải là khoảng thời gian dương như 30s hoặc 5m"},
+		{"retries", top + http + "    retries: 50\n", nil, 7, "sources[0].retries", "phải là số nguyên từ 0 đến 20"},
+		{"max bytes", top + http + "    max_bytes: 0\n", nil, 7, "sources[0].max_bytes", "phải là số byte dương"},
+		{"no token_env", top + http + "    auth: bearer\n", nil, 0, "sources[0].token_env", "bắt buộc với auth bearer"},
+		{"token unset", top + http + "    auth: bearer\n    token_env: P_TOKEN\n", nil, 8, "sources[0].token_env", "biến môi trường P_TOKEN chưa được đặt"},
+		{"auth", top + http + "    auth: digest\n", nil, 7, "sources[0].auth", "phải là bearer hoặc basic"},
+		{"redirects", top + http + "    redirects: follow\n", nil, 7, "sources[0].redirects", "phải là strip hoặc refuse"},
+		{"ca file missing", top + http + "    ca_file: ./ca.pem\n", nil, 7, "sources[0].ca_file", "không tìm thấy tệp"},
+		{"ca file empty", top + http + "    ca_file: ./empty.pem\n", nil, 7, "sources[0].ca_file", "không chứa chứng chỉ PEM"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, "c.yaml")
+			if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(p, c.env)
+			if err == nil {
+				t.Fatal("want a config error")
+			}
+			place := "cấu hình " + p
+			if c.env != nil {
+				place = "cấu hình: biến môi trường " + strings.SplitN(c.env[0], "=", 2)[0]
+			} else if c.line > 0 {
+				place += fmt.Sprintf(":%d", c.line)
+			}
+			for _, w := range []string{place + ": " + c.key + ": ", c.want} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// The errors about the file as a whole name it first, in Vietnamese, and
+// keep the library's error in parentheses.
+func TestFileErrorsVietnamese(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "tab.yaml")
+	if err := os.WriteFile(bad, []byte("warehouse: ./w.duckdb\n\tunits: ./units.csv\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "none.yaml")
+	for _, c := range []struct {
+		path string
+		want []string
+		is   error
+	}{
+		{bad, []string{"cấu hình " + bad + ": tệp YAML sai cú pháp", "không dùng tab", "(malformed YAML: yaml: line 2"}, nil},
+		{missing, []string{"cấu hình " + missing + ": không tìm thấy tệp", "--config", "(file not found: "}, os.ErrNotExist},
+		{dir, []string{"cấu hình " + dir + ": không đọc được tệp", "is a directory"}, nil},
+	} {
+		_, err := Load(c.path, nil)
+		if err == nil {
+			t.Fatalf("Load(%s): no error", c.path)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Load(%s) = %q; want it to contain %q", c.path, err, w)
+			}
+		}
+		if c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("Load(%s) = %v; want errors.Is %v", c.path, err, c.is)
+		}
 	}
 }

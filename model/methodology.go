@@ -61,7 +61,7 @@ var code = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // LoadMethodology returns the built-in methodology for "default", else
 // reads the YAML file at nameOrPath. Errors name the file and the key.
 func LoadMethodology(nameOrPath string) (*Methodology, error) {
-	return loadYAML[Methodology]("methodology", "built-in default", defaultMethodology, nameOrPath)
+	return loadYAML[Methodology]("phương pháp", "có sẵn (default)", defaultMethodology, nameOrPath)
 }
 
 // validator is a methodology that checks itself once decoded.
@@ -70,8 +70,8 @@ type validator[T any] interface {
 	validate() error
 }
 
-// loadYAML decodes a methodology of kind ("methodology", "par
-// methodology"): the built-in bytes for "default" (or ""), else the YAML
+// loadYAML decodes a methodology of kind ("phương pháp", "phương pháp
+// PAR", as the messages name it): the built-in bytes for "default" (or ""), else the YAML
 // file at nameOrPath. Unknown keys are errors, and so is anything validate
 // rejects; every error names the file (or builtin) and the key.
 func loadYAML[T any, PT validator[T]](kind, builtin string, raw []byte, nameOrPath string) (*T, error) {
@@ -79,7 +79,7 @@ func loadYAML[T any, PT validator[T]](kind, builtin string, raw []byte, nameOrPa
 	if nameOrPath != "" && nameOrPath != "default" {
 		b, err := os.ReadFile(nameOrPath)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", kind, nameOrPath, err)
+			return nil, fmt.Errorf("%s %s: không đọc được tệp; kiểm tra đường dẫn trong cấu hình (%w)", kind, nameOrPath, err)
 		}
 		src, raw = nameOrPath, b
 	}
@@ -87,10 +87,16 @@ func loadYAML[T any, PT validator[T]](kind, builtin string, raw []byte, nameOrPa
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", kind, src, err)
+		return nil, fmt.Errorf("%s %s: YAML sai cú pháp, hoặc có khóa không có trong phương pháp (tên khóa gõ sai); sửa ở dòng được nêu (%w)", kind, src, err)
 	}
 	if err := PT(&m).validate(); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", kind, src, err)
+		// Each problem on its own line names the file: a person reads
+		// the last lines of a long list too.
+		var es []error
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			es = append(es, fmt.Errorf("%s %s: %w", kind, src, e))
+		}
+		return nil, errors.Join(es...)
 	}
 	return &m, nil
 }
@@ -101,26 +107,26 @@ func (m *Methodology) validate() error {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if !code.MatchString(m.Name) {
-		bad("name", "required, letters, digits and _ (got %q)", m.Name)
+		bad("name", "bắt buộc, gồm chữ cái không dấu, chữ số và _, bắt đầu bằng chữ cái, nhận được %q", m.Name)
 	}
 	if m.Version == "" {
-		bad("version", "required: every score row records it")
+		bad("version", "bắt buộc: mỗi dòng điểm ghi phiên bản phương pháp đã tính ra nó (required)")
 	}
 	if len(m.Groups) == 0 {
-		bad("groups", "at least one group")
+		bad("groups", "cần ít nhất một nhóm (at least one group)")
 	}
 	seen := map[string]bool{}
 	for i, g := range m.Groups {
 		key := fmt.Sprintf("groups[%d]", i)
 		if !code.MatchString(g.Code) || seen[g.Code] {
-			bad(key+".code", "must be a unique code, got %q", g.Code)
+			bad(key+".code", "phải là mã không trùng, gồm chữ cái không dấu, chữ số và _, nhận được %q (must be a unique code)", g.Code)
 		}
 		seen[g.Code] = true
 		if g.Max <= 0 {
-			bad(key+".max", "must be positive")
+			bad(key+".max", "phải là số dương (must be positive)")
 		}
 		if g.NameVI == "" {
-			bad(key+".name_vi", "required")
+			bad(key+".name_vi", "bắt buộc: tên nhóm bằng tiếng Việt (required)")
 		}
 		if g.NameEN == "" {
 			m.Groups[i].NameEN = g.NameVI
@@ -129,37 +135,37 @@ func (m *Methodology) validate() error {
 		for j, ind := range g.Indicators {
 			ik := fmt.Sprintf("%s.indicators[%d]", key, j)
 			if !code.MatchString(ind.Code) || seen["i:"+ind.Code] {
-				bad(ik+".code", "must be a unique code, got %q", ind.Code)
+				bad(ik+".code", "phải là mã không trùng, gồm chữ cái không dấu, chữ số và _, nhận được %q (must be a unique code)", ind.Code)
 			}
 			seen["i:"+ind.Code] = true
 			if strings.TrimSpace(ind.Numerator) == "" || strings.TrimSpace(ind.Denominator) == "" {
-				bad(ik, "numerator and denominator are required")
+				bad(ik, "cần cả numerator (tử số) và denominator (mẫu số) (numerator and denominator are required)")
 			}
 			for _, e := range []string{ind.Numerator, ind.Denominator, ind.Rate} {
 				if strings.Contains(e, ";") {
-					bad(ik, "an expression may not contain ';'")
+					bad(ik, "biểu thức không được chứa dấu ';' (an expression may not contain ';')")
 				}
 			}
 			if ind.Threshold <= 0 || ind.Threshold > 1 {
-				bad(ik+".threshold", "must be a rate in (0, 1], got %v", ind.Threshold)
+				bad(ik+".threshold", "phải là tỉ lệ lớn hơn 0 và không quá 1 (ví dụ 0.8 cho 80%%), nhận được %v", ind.Threshold)
 			}
 			if ind.Points <= 0 {
-				bad(ik+".points", "must be positive")
+				bad(ik+".points", "phải là số dương (must be positive)")
 			}
 			sum += ind.Points
 		}
 		if len(g.Indicators) == 0 {
-			bad(key+".indicators", "at least one indicator")
+			bad(key+".indicators", "cần ít nhất một chỉ tiêu (at least one indicator)")
 		} else if math.Abs(sum-g.Max) > 1e-9 {
-			bad(key, "indicator points add up to %v but the group max is %v", sum, g.Max)
+			bad(key, "tổng points của các chỉ tiêu là %v nhưng max của nhóm là %v; sửa cho khớp (indicator points add up to %v but the group max is %v)", sum, g.Max, sum, g.Max)
 		}
 	}
 	for i, t := range m.Tiers {
 		if t.Name == "" {
-			bad(fmt.Sprintf("tiers[%d].name", i), "required")
+			bad(fmt.Sprintf("tiers[%d].name", i), "bắt buộc: tên mức xếp loại (required)")
 		}
 		if i > 0 && t.Min >= m.Tiers[i-1].Min {
-			bad(fmt.Sprintf("tiers[%d].min", i), "tiers must be listed from the highest min down")
+			bad(fmt.Sprintf("tiers[%d].min", i), "các mức xếp loại phải liệt kê theo min từ cao xuống thấp (tiers must be listed from the highest min down)")
 		}
 	}
 	return errors.Join(errs...)

@@ -3,7 +3,9 @@ package model
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,6 +283,8 @@ func TestMovement(t *testing.T) {
 	}
 }
 
+// Each bad methodology fails in Vietnamese, naming the file and the key
+// on every line (several problems are listed one a line).
 func TestMethodologyErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -290,17 +294,48 @@ func TestMethodologyErrors(t *testing.T) {
 		}
 		return p
 	}
-	cases := []struct{ body, want string }{
-		{"name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 10\n    indicators:\n      - {code: a, numerator: count(*), denominator: count(*), threshold: 1, points: 8}\n", "add up to 8"},
-		{"name: x\ngroups: []\n", "version"},
-		{"name: x\nversion: '1'\nbogus: 1\n", "bogus"},
-		{"name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 10\n    indicators:\n      - {code: a, numerator: count(*), denominator: count(*), threshold: 80, points: 10}\n", "threshold"},
+	group := func(ind string) string {
+		return "name: x\nversion: '1'\ngroups:\n  - code: G\n    name_vi: Nhóm\n    max: 10\n    indicators:\n      - " + ind + "\n"
+	}
+	const ok = "{code: a, numerator: count(*), denominator: count(*), threshold: 1, points: 10}"
+	cases := []struct {
+		name, body string
+		want       []string // each after "phương pháp FILE: "
+	}{
+		{"points", group("{code: a, numerator: count(*), denominator: count(*), threshold: 1, points: 8}"), []string{"groups[0]: tổng points của các chỉ tiêu là 8 nhưng max của nhóm là 10", "(indicator points add up to 8 but the group max is 10)"}},
+		{"no version, no groups", "name: x\ngroups: []\n", []string{"version: bắt buộc", "groups: cần ít nhất một nhóm"}},
+		{"name", "name: 1x\nversion: '1'\ngroups: []\n", []string{`name: bắt buộc, gồm chữ cái không dấu, chữ số và _, bắt đầu bằng chữ cái, nhận được "1x"`}},
+		{"unknown key", "name: x\nversion: '1'\nbogus: 1\n", []string{"YAML sai cú pháp, hoặc có khóa không có trong phương pháp", "field bogus not found"}},
+		{"threshold", group("{code: a, numerator: count(*), denominator: count(*), threshold: 80, points: 10}"), []string{"groups[0].indicators[0].threshold: phải là tỉ lệ lớn hơn 0 và không quá 1 (ví dụ 0.8 cho 80%), nhận được 80"}},
+		{"no denominator", group("{code: a, numerator: count(*), threshold: 1, points: 10}"), []string{"groups[0].indicators[0]: cần cả numerator (tử số) và denominator (mẫu số)"}},
+		{"semicolon", group("{code: a, numerator: count(*); DROP TABLE x, denominator: count(*), threshold: 1, points: 10}"), []string{"groups[0].indicators[0]: biểu thức không được chứa dấu ';'"}},
+		{"indicator code", group("{code: 'a b', numerator: count(*), denominator: count(*), threshold: 1, points: 10}"), []string{`groups[0].indicators[0].code: phải là mã không trùng`, `"a b"`}},
+		{"points not positive", group("{code: a, numerator: count(*), denominator: count(*), threshold: 1, points: 0}"), []string{"groups[0].indicators[0].points: phải là số dương"}},
+		{"group", "name: x\nversion: '1'\ngroups:\n  - {code: G, max: 0}\n  - {code: G, name_vi: B, max: 1}\n", []string{"groups[0].max: phải là số dương", "groups[0].name_vi: bắt buộc", "groups[0].indicators: cần ít nhất một chỉ tiêu", `groups[1].code: phải là mã không trùng`}},
+		{"tiers", group(ok) + "tiers:\n  - {name: A, min: 50}\n  - {min: 80}\n", []string{"tiers[1].name: bắt buộc", "tiers[1].min: các mức xếp loại phải liệt kê theo min từ cao xuống thấp"}},
 	}
 	for i, c := range cases {
-		_, err := LoadMethodology(write(fmt.Sprintf("m%d.yaml", i), c.body))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("case %d: err %v, want %q", i, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			p := write(fmt.Sprintf("m%d.yaml", i), c.body)
+			_, err := LoadMethodology(p)
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err %v, want %q", err, w)
+				}
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				// yaml's own list of errors is indented under its first line.
+				if !strings.HasPrefix(line, "phương pháp "+p+": ") && !strings.HasPrefix(line, " ") {
+					t.Errorf("line %q does not name the file first", line)
+				}
+			}
+		})
+	}
+	if _, err := LoadMethodology(filepath.Join(dir, "none.yaml")); err == nil || !strings.Contains(err.Error(), "phương pháp "+filepath.Join(dir, "none.yaml")+": không đọc được tệp") || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }
 

@@ -74,7 +74,7 @@ var parCode = regexp.MustCompile(`^[IVXLC]+(\.[0-9]+)*$`)
 // (or ""), else reads the YAML file at nameOrPath. Errors name the file and
 // the key.
 func LoadPARMethodology(nameOrPath string) (*PARMethodology, error) {
-	return loadYAML[PARMethodology]("par methodology", "built-in par default", defaultPARMethodology, nameOrPath)
+	return loadYAML[PARMethodology]("phương pháp PAR", "có sẵn (default)", defaultPARMethodology, nameOrPath)
 }
 
 func (m *PARMethodology) validate() error {
@@ -83,63 +83,63 @@ func (m *PARMethodology) validate() error {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if !code.MatchString(m.Name) {
-		bad("name", "required, letters, digits and _ (got %q)", m.Name)
+		bad("name", "bắt buộc, gồm chữ cái không dấu, chữ số và _, bắt đầu bằng chữ cái, nhận được %q", m.Name)
 	}
 	if m.Version == "" {
-		bad("version", "required: every score row records it")
+		bad("version", "bắt buộc: mỗi dòng điểm ghi phiên bản phương pháp đã tính ra nó (required)")
 	}
 	if m.TitleVI == "" {
-		bad("title_vi", "required: publications name the index by it")
+		bad("title_vi", "bắt buộc: tên chỉ số in trên các ấn phẩm (required)")
 	}
 	if m.Survey != "" && !parCode.MatchString(m.Survey) {
-		bad("survey", "must be a field code like VIII, got %q", m.Survey)
+		bad("survey", "phải là mã lĩnh vực dạng số La Mã như VIII, nhận được %q", m.Survey)
 	}
 	for _, c := range []struct {
 		key string
 		v   *float64
 	}{{"bonus_cap", m.BonusCap}, {"penalty_cap", m.PenaltyCap}} {
 		if c.v != nil && *c.v < 0 {
-			bad(c.key, "must not be negative")
+			bad(c.key, "không được âm (must not be negative)")
 		}
 	}
 	if m.From != "" {
 		if _, err := periods.Parse(m.From, periods.Calendar); err != nil {
-			bad("from", "%v", err)
+			bad("from", "kỳ không hợp lệ; viết YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc YYYY (%v)", err)
 		}
 	}
 	if m.Decimals != nil && (*m.Decimals < 0 || *m.Decimals > 6) {
-		bad("decimals", "must be 0 to 6")
+		bad("decimals", "phải là số nguyên từ 0 đến 6 (must be 0 to 6)")
 	}
 	seen := map[string]bool{}
 	for i, d := range m.Data {
 		key := fmt.Sprintf("data[%d]", i)
 		if !parCode.MatchString(d.Code) || seen[d.Code] {
-			bad(key+".code", "must be a unique criterion code like II.3, got %q", d.Code)
+			bad(key+".code", "phải là mã tiêu chí không trùng như II.3, nhận được %q (must be a unique criterion code)", d.Code)
 		}
 		seen[d.Code] = true
 		switch {
 		case d.ServiceIndex && (d.Indicator != "" || len(d.Brackets) > 0):
-			bad(key, "either service_index or indicator with brackets, not both")
+			bad(key, "chỉ chọn một: service_index, hoặc indicator kèm brackets, không cả hai (either service_index or indicator with brackets, not both)")
 		case !d.ServiceIndex && (!code.MatchString(d.Indicator) || len(d.Brackets) == 0):
-			bad(key, "needs service_index: true, or an indicator code and brackets")
+			bad(key, "cần service_index: true, hoặc mã indicator kèm brackets (needs service_index: true, or an indicator code and brackets)")
 		}
 		for j, b := range d.Brackets {
 			bk := fmt.Sprintf("%s.brackets[%d]", key, j)
 			if b.Min < 0 || b.Min > 1 {
-				bad(bk+".min", "must be a rate in [0, 1], got %v", b.Min)
+				bad(bk+".min", "phải là tỉ lệ từ 0 đến 1 (ví dụ 0.98 cho 98%%), nhận được %v (must be a rate in [0, 1])", b.Min)
 			}
 			if j > 0 && b.Min >= d.Brackets[j-1].Min {
-				bad(bk+".min", "brackets must be listed from the highest min down")
+				bad(bk+".min", "các khoảng (brackets) phải liệt kê theo min từ cao xuống thấp (brackets must be listed from the highest min down)")
 			}
 			if b.Points < 0 {
-				bad(bk+".points", "must not be negative")
+				bad(bk+".points", "không được âm (must not be negative)")
 			}
 		}
 	}
 	for i, d := range m.Data {
 		for j, e := range m.Data {
 			if i != j && strings.HasPrefix(e.Code, d.Code+".") {
-				bad(fmt.Sprintf("data[%d].code", j), "%s lies under %s, which is fed from data already", e.Code, d.Code)
+				bad(fmt.Sprintf("data[%d].code", j), "%s nằm dưới %s, mà %s đã lấy điểm từ data; bỏ một trong hai (%s lies under %s, which is fed from data already)", e.Code, d.Code, d.Code, e.Code, d.Code)
 			}
 		}
 	}
@@ -147,28 +147,28 @@ func (m *PARMethodology) validate() error {
 	for i, n := range m.Tree {
 		key := fmt.Sprintf("tree[%d]", i)
 		if !parCode.MatchString(n.Code) || nodes[n.Code] {
-			bad(key+".code", "must be a unique criterion code like I.1, got %q", n.Code)
+			bad(key+".code", "phải là mã tiêu chí không trùng như I.1, nhận được %q (must be a unique criterion code)", n.Code)
 		}
 		if p := parentCode(n.Code); p != "" && !nodes[p] {
-			bad(key+".code", "parent %s must be listed before %s", p, n.Code)
+			bad(key+".code", "tiêu chí cha %s phải được liệt kê trước %s (parent %s must be listed before %s)", p, n.Code, p, n.Code)
 		}
 		nodes[n.Code] = true
 		if n.Name == "" {
-			bad(key+".name", "required")
+			bad(key+".name", "bắt buộc: tên tiêu chí (required)")
 		}
 		if n.Max < 0 {
-			bad(key+".max", "must not be negative")
+			bad(key+".max", "không được âm (must not be negative)")
 		}
 	}
 	if len(m.Tiers) == 0 {
-		bad("tiers", "at least one tier")
+		bad("tiers", "cần ít nhất một mức xếp loại (at least one tier)")
 	}
 	for i, t := range m.Tiers {
 		if t.Name == "" {
-			bad(fmt.Sprintf("tiers[%d].name", i), "required")
+			bad(fmt.Sprintf("tiers[%d].name", i), "bắt buộc: tên mức xếp loại (required)")
 		}
 		if i > 0 && t.Min >= m.Tiers[i-1].Min {
-			bad(fmt.Sprintf("tiers[%d].min", i), "tiers must be listed from the highest min down")
+			bad(fmt.Sprintf("tiers[%d].min", i), "các mức xếp loại phải liệt kê theo min từ cao xuống thấp (tiers must be listed from the highest min down)")
 		}
 	}
 	return errors.Join(errs...)

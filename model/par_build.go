@@ -47,7 +47,7 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 	if pm.From != "" {
 		f, err := periods.Parse(pm.From, convention)
 		if err != nil {
-			return fmt.Errorf("model par: methodology %s %s: from: %w", pm.Name, pm.Version, err)
+			return fmt.Errorf("phương pháp PAR %s %s: from: kỳ %q không hợp lệ; viết YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc YYYY (%w)", pm.Name, pm.Version, pm.From, err)
 		}
 		from = &f
 	}
@@ -58,7 +58,7 @@ func BuildPAR(ctx context.Context, db Execer, convention string, pm *PARMethodol
 	for _, n := range names {
 		p, err := periods.Parse(n, convention)
 		if err != nil {
-			return fmt.Errorf("model par: period %q in the PAR tables: %w", n, err)
+			return fmt.Errorf("mô hình PAR: kỳ %q trong các bảng PAR không hợp lệ (period in the PAR tables: %w)", n, err)
 		}
 		rebuild := from == nil || !p.Start.Before(from.Start)
 		if err := exec("periods", `INSERT INTO par_periods VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -253,7 +253,7 @@ func PARStale(ctx context.Context, db Execer, convention string, pm *PARMethodol
 	if pm.From != "" {
 		f, err := periods.Parse(pm.From, convention)
 		if err != nil {
-			return false, fmt.Errorf("model par: from: %w", err)
+			return false, fmt.Errorf("phương pháp PAR %s %s: from: kỳ %q không hợp lệ; viết YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc YYYY (%w)", pm.Name, pm.Version, pm.From, err)
 		}
 		from = &f
 	}

@@ -30,19 +30,19 @@ func TestPARMethodologyErrors(t *testing.T) {
 		name, body string
 		want       []string
 	}{
-		{"no version", "name: p\ntitle_vi: x\ntiers: [{name: A, min: 0}]\n", []string{"version: required"}},
-		{"unknown key", head + "bonus: 3\n", []string{"field bonus not found"}},
-		{"survey code", head + "survey: khảo sát\n", []string{"survey: must be a field code"}},
-		{"negative cap", head + "penalty_cap: -1\n", []string{"penalty_cap: must not be negative"}},
-		{"bad from", head + "from: next year\n", []string{"from:", "bad period"}},
-		{"decimals", head + "decimals: 9\n", []string{"decimals: must be 0 to 6"}},
-		{"both feeds", head + "data: [{code: II, service_index: true, indicator: on_time, brackets: [{min: 0.9, points: 1}]}]\n", []string{"data[0]: either service_index"}},
-		{"no feed", head + "data: [{code: II}]\n", []string{"data[0]: needs service_index"}},
-		{"rate as percent", head + "data: [{code: II.1, indicator: on_time, brackets: [{min: 98, points: 3}]}]\n", []string{"brackets[0].min: must be a rate in [0, 1]"}},
-		{"brackets order", head + "data: [{code: II.1, indicator: on_time, brackets: [{min: 0.9, points: 1}, {min: 0.95, points: 2}]}]\n", []string{"brackets[1].min: brackets must be listed from the highest min down"}},
-		{"data under data", head + "data: [{code: II, service_index: true}, {code: II.1, service_index: true}]\n", []string{"II.1 lies under II"}},
-		{"tree order", head + "tree: [{code: I.1, name: a, max: 1}, {code: I, name: b, max: 1}]\n", []string{"tree[0].code: parent I must be listed before I.1"}},
-		{"tiers order", "name: p\nversion: \"1\"\ntitle_vi: x\ntiers: [{name: A, min: 0}, {name: B, min: 50}]\n", []string{"tiers[1].min"}},
+		{"no version", "name: p\ntitle_vi: x\ntiers: [{name: A, min: 0}]\n", []string{"version: bắt buộc"}},
+		{"unknown key", head + "bonus: 3\n", []string{"YAML sai cú pháp, hoặc có khóa không có trong phương pháp", "field bonus not found"}},
+		{"survey code", head + "survey: khảo sát\n", []string{"survey: phải là mã lĩnh vực"}},
+		{"negative cap", head + "penalty_cap: -1\n", []string{"penalty_cap: không được âm"}},
+		{"bad from", head + "from: next year\n", []string{"from: kỳ không hợp lệ", "bad period"}},
+		{"decimals", head + "decimals: 9\n", []string{"decimals: phải là số nguyên từ 0 đến 6"}},
+		{"both feeds", head + "data: [{code: II, service_index: true, indicator: on_time, brackets: [{min: 0.9, points: 1}]}]\n", []string{"data[0]: chỉ chọn một: service_index"}},
+		{"no feed", head + "data: [{code: II}]\n", []string{"data[0]: cần service_index: true"}},
+		{"rate as percent", head + "data: [{code: II.1, indicator: on_time, brackets: [{min: 98, points: 3}]}]\n", []string{"brackets[0].min: phải là tỉ lệ từ 0 đến 1"}},
+		{"brackets order", head + "data: [{code: II.1, indicator: on_time, brackets: [{min: 0.9, points: 1}, {min: 0.95, points: 2}]}]\n", []string{"brackets[1].min: các khoảng (brackets) phải liệt kê theo min từ cao xuống thấp"}},
+		{"data under data", head + "data: [{code: II, service_index: true}, {code: II.1, service_index: true}]\n", []string{"II.1 nằm dưới II"}},
+		{"tree order", head + "tree: [{code: I.1, name: a, max: 1}, {code: I, name: b, max: 1}]\n", []string{"tree[0].code: tiêu chí cha I phải được liệt kê trước I.1"}},
+		{"tiers order", "name: p\nversion: \"1\"\ntitle_vi: x\ntiers: [{name: A, min: 0}, {name: B, min: 50}]\n", []string{"tiers[1].min: các mức xếp loại phải liệt kê theo min từ cao xuống thấp"}},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {
@@ -56,7 +56,7 @@ func TestPARMethodologyErrors(t *testing.T) {
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) || !strings.Contains(err.Error(), p) {
+			if !strings.Contains(err.Error(), w) || !strings.Contains(err.Error(), "phương pháp PAR "+p+": ") {
 				t.Errorf("%s: %v lacks %q or the file", c.name, err, w)
 			}
 		}

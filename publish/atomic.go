@@ -136,7 +136,7 @@ func RemoveTemps(dir string) ([]string, int64, error) {
 		return nil
 	})
 	if err != nil {
-		return removed, size, fmt.Errorf("remove leftover temporary publications under %s: %w", dir, err)
+		return removed, size, fmt.Errorf("không xóa được các tệp xuất bản tạm còn sót lại trong %s; hãy xóa chúng bằng tay (remove leftover temporary publications: %w)", dir, err)
 	}
 	return removed, size, nil
 }

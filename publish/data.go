@@ -225,7 +225,7 @@ func loadPeriods(ctx context.Context, db *sql.DB, periods []string) (map[string]
 func pickPeriod(found map[string][]periodInfo, period string) (periodInfo, error) {
 	switch rows := found[period]; len(rows) {
 	case 0:
-		return periodInfo{}, fmt.Errorf("period not in the periods table (has the model step run?)")
+		return periodInfo{}, fmt.Errorf("kỳ này chưa có trong bảng periods: chưa tính số liệu cho kỳ này, hãy chạy cchc run (period not in the periods table; has the model step run?)")
 	case 1:
 		return rows[0], nil
 	default:
@@ -303,7 +303,7 @@ func loadRankingRows(ctx context.Context, db *sql.DB, periods []string) (out map
 		}
 		r := &rs[len(rs)-1]
 		if r.Version != version {
-			failed[period] = fmt.Errorf("methodology %s has scores of two versions (%s, %s); rerun the model", m, r.Version, version)
+			failed[period] = fmt.Errorf("phương pháp %s có điểm của hai phiên bản (%s, %s); hãy tính lại số liệu (methodology has scores of two versions; rerun the model)", m, r.Version, version)
 			continue
 		}
 		r.Rows = append(r.Rows, row)
@@ -548,7 +548,7 @@ func nameRankings(rs []ranking) error {
 		}
 		id := r.Methodology + "/" + r.PeerGroup
 		if other, dup := seen[r.Stem]; dup {
-			return fmt.Errorf("rankings %s and %s would both be written as %s", other, id, r.Stem)
+			return fmt.Errorf("bảng xếp hạng %s và %s sẽ cùng ghi vào tệp %s; đổi tên phương pháp hoặc nhóm so sánh cho khác nhau (rankings would both be written as one file)", other, id, r.Stem)
 		}
 		seen[r.Stem] = id
 	}

@@ -15,8 +15,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/cchc/cchc/internal/fileowner"
 )
 
 // LakeTable is one table of the lake (publish.lake): where it goes, how it
@@ -148,9 +146,11 @@ const ManifestName = "_cchc_manifest.json"
 // Lake only reads the warehouse; db must be allowed to write files (not
 // Sandboxed).
 func Lake(ctx context.Context, db *sql.DB, dir string) (*LakeResult, error) {
-	fail := func(err error) error { return fmt.Errorf("publish lake %s: %w", dir, fileowner.NotWritable(err)) }
+	fail := func(err error) error {
+		return fmt.Errorf("xuất bản lake %s: %w", dir, folderErr(err, "publish.lake"))
+	}
 	if dir == "" {
-		return nil, fail(errors.New("no lake folder"))
+		return nil, fail(errors.New("chưa có thư mục lake: đặt publish.lake trong cấu hình (no lake folder)"))
 	}
 	created := dirSet{}
 	if err := created.mkdirAll(dir); err != nil {

@@ -121,7 +121,7 @@ func parquetColumns(p periodInfo, r ranking) ([]parquetColumn[rankRow], error) {
 	for _, c := range cols {
 		k := strings.ToLower(c.name) // DuckDB identifiers ignore case
 		if seen[k] {
-			return nil, fmt.Errorf("column %q appears twice (a group code clashes with a column)", c.name)
+			return nil, fmt.Errorf("cột %q xuất hiện hai lần: mã một nhóm của phương pháp trùng tên một cột; đổi mã nhóm (column appears twice: a group code clashes with a column)", c.name)
 		}
 		seen[k] = true
 	}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,11 +74,11 @@ var periodRe = regexp.MustCompile(`^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$`
 func Period(ctx context.Context, db *sql.DB, period string, opts Options) (paths []string, err error) {
 	unpin, err := pinOneThread(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("publish %s: %w", period, err)
+		return nil, fmt.Errorf("xuất bản kỳ %s: %w", period, err)
 	}
 	defer func() {
 		if uerr := unpin(); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("publish %s: %w", period, uerr))
+			err = errors.Join(err, fmt.Errorf("xuất bản kỳ %s: %w", period, uerr))
 		}
 	}()
 	return publishPeriod(ctx, db, period, opts, newWriters(), nil)
@@ -94,26 +95,24 @@ func newWriters() writers { return make(writers, max(1, runtime.GOMAXPROCS(0))) 
 // what b loaded (nil: it loads the period's batch itself).
 func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options, w writers, b *batch) ([]string, error) {
 	fail := func(file string, err error) error {
-		// A folder this user cannot write (left root's by an older
-		// version's root run) is named with the chown that fixes it.
-		err = fileowner.NotWritable(err)
+		err = folderErr(err, "publish.dir")
 		if file == "" {
-			return fmt.Errorf("publish %s: %w", period, err)
+			return fmt.Errorf("xuất bản kỳ %s: %w", period, err)
 		}
-		return fmt.Errorf("publish %s: %s: %w", period, file, err)
+		return fmt.Errorf("xuất bản kỳ %s: %s: %w", period, file, err)
 	}
 	if !periodRe.MatchString(period) {
-		return nil, fail("", fmt.Errorf("period %q is not YYYY-MM, YYYY-Qn, YYYY-H1|H2 or YYYY", period))
+		return nil, fail("", fmt.Errorf("kỳ %q không hợp lệ; viết YYYY-MM, YYYY-Qn, YYYY-H1|H2 hoặc YYYY (period is not YYYY-MM, YYYY-Qn, YYYY-H1|H2 or YYYY)", period))
 	}
 	formats, err := formatSet(opts.Formats)
 	if err != nil {
 		return nil, fail("", err)
 	}
 	if opts.Dir == "" {
-		return nil, fail("", fmt.Errorf("no publish dir"))
+		return nil, fail("", fmt.Errorf("chưa có thư mục xuất bản: đặt publish.dir trong cấu hình (no publish dir)"))
 	}
 	if opts.Freshness < 0 {
-		return nil, fail("", fmt.Errorf("negative freshness %s", opts.Freshness))
+		return nil, fail("", fmt.Errorf("freshness không được âm, nhận được %s (negative freshness)", opts.Freshness))
 	}
 
 	if b == nil {
@@ -131,7 +130,7 @@ func publishPeriod(ctx context.Context, db *sql.DB, period string, opts Options,
 	decimals := 2
 	if opts.PARDecimals != nil {
 		if *opts.PARDecimals < 0 || *opts.PARDecimals > 6 {
-			return nil, fail("", fmt.Errorf("par decimals %d not in 0..6", *opts.PARDecimals))
+			return nil, fail("", fmt.Errorf("par.decimals phải từ 0 đến 6, nhận được %d (par decimals not in 0..6)", *opts.PARDecimals))
 		}
 		decimals = *opts.PARDecimals
 	}
@@ -219,7 +218,7 @@ func Periods(ctx context.Context, db *sql.DB, periods []string, opts Options, st
 	}
 	unpin, err := pinOneThread(ctx, db)
 	if err != nil {
-		return nil, append([]string(nil), periods...), fmt.Errorf("publish %s: %w", strings.Join(periods, ", "), err)
+		return nil, append([]string(nil), periods...), fmt.Errorf("xuất bản kỳ %s: %w", strings.Join(periods, ", "), err)
 	}
 	// Every file may be written and the run still has to say that the
 	// database was left on one thread (no failed period then).
@@ -466,9 +465,26 @@ func formatSet(list []string) (map[string]bool, error) {
 			known = known || f == k
 		}
 		if !known {
-			return nil, fmt.Errorf("unknown format %q (known: csv, xlsx, parquet, json, html)", f)
+			return nil, fmt.Errorf("định dạng %q không được hỗ trợ; chọn csv, xlsx, parquet, json hoặc html (unknown format)", f)
 		}
 		set[f] = true
 	}
 	return set, nil
+}
+
+// folderErr is err as the person who fixes it reads it: a folder this user
+// cannot write (left root's by an older version's root run) is named with
+// the chown that fixes it; another failure of the file system (a full
+// disk, a file where the folder should be) says which config key names
+// the folder; any other error comes back as it is.
+func folderErr(err error, key string) error {
+	if nw := fileowner.NotWritable(err); nw.Error() != err.Error() {
+		return nw
+	}
+	var pe *fs.PathError
+	var le *os.LinkError
+	if errors.As(err, &pe) || errors.As(err, &le) {
+		return fmt.Errorf("không ghi được vào thư mục; kiểm tra thư mục %s trong cấu hình, quyền ghi và chỗ trống trên đĩa (%w)", key, err)
+	}
+	return err
 }

@@ -491,18 +491,44 @@ func TestPeriodOptions(t *testing.T) {
 			opts   Options
 			want   string
 		}{
-			{"2026-Q1", Options{Dir: dir}, "periods table"},
-			{"../x", Options{Dir: dir}, "not YYYY-MM"},
-			{testPeriod, Options{Dir: dir, Formats: []string{"pdf"}}, `unknown format "pdf"`},
-			{testPeriod, Options{}, "no publish dir"},
+			{"2026-Q1", Options{Dir: dir}, "kỳ này chưa có trong bảng periods: chưa tính số liệu cho kỳ này, hãy chạy cchc run (period not in the periods table"},
+			{"../x", Options{Dir: dir}, `kỳ "../x" không hợp lệ; viết YYYY-MM`},
+			{testPeriod, Options{Dir: dir, Formats: []string{"pdf"}}, `định dạng "pdf" không được hỗ trợ`},
+			{testPeriod, Options{}, "chưa có thư mục xuất bản: đặt publish.dir trong cấu hình (no publish dir)"},
 		} {
 			_, err := Period(ctx, db, tc.period, tc.opts)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "publish "+tc.period) {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "xuất bản kỳ "+tc.period+": ") {
 				t.Errorf("Period(%q) error %v, want %q", tc.period, err, tc.want)
 			}
 		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 			t.Errorf("failed calls wrote %d entries", len(entries))
+		}
+	})
+
+	// A folder that cannot be made (a file stands where publish.dir or
+	// publish.lake should be) is named, in Vietnamese, with its config key;
+	// the file system's error follows in parentheses.
+	t.Run("folder errors", func(t *testing.T) {
+		blocker := filepath.Join(t.TempDir(), "blocker")
+		if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Period(ctx, db, testPeriod, Options{Dir: filepath.Join(blocker, "out"), Formats: []string{"csv"}})
+		for _, w := range []string{"xuất bản kỳ " + testPeriod + ": ", "không ghi được vào thư mục; kiểm tra thư mục publish.dir trong cấu hình, quyền ghi và chỗ trống trên đĩa (", "not a directory)"} {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("publish.dir under a file: %v; want %q", err, w)
+			}
+		}
+		lake := filepath.Join(blocker, "lake")
+		_, err = Lake(ctx, db, lake)
+		for _, w := range []string{"xuất bản lake " + lake + ": ", "kiểm tra thư mục publish.lake trong cấu hình", "not a directory)"} {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("publish.lake under a file: %v; want %q", err, w)
+			}
+		}
+		if _, err := Lake(ctx, db, ""); err == nil || !strings.Contains(err.Error(), "chưa có thư mục lake: đặt publish.lake trong cấu hình (no lake folder)") {
+			t.Errorf("no lake folder: %v", err)
 		}
 	})
 

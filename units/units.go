@@ -64,12 +64,12 @@ var Header = []string{"unit_code", "name", "level", "parent_code", "valid_from",
 func Load(path string) (*Registry, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("units %s: %w", path, err)
+		return nil, fmt.Errorf("danh mục đơn vị %s: không mở được tệp; kiểm tra khóa units trong cấu hình (%w)", path, err)
 	}
 	defer f.Close()
 	r, err := Parse(f)
 	if err != nil {
-		return nil, fmt.Errorf("units %s: %w", path, err)
+		return nil, fmt.Errorf("danh mục đơn vị %s: %w", path, err)
 	}
 	return r, nil
 }
@@ -80,7 +80,7 @@ func Parse(r io.Reader) (*Registry, error) {
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("line 1: cannot read header: %w", err)
+		return nil, fmt.Errorf("dòng 1: không đọc được dòng tiêu đề; dòng đầu của units.csv phải là %s (cannot read header: %w)", strings.Join(Header, ","), err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -89,20 +89,24 @@ func Parse(r io.Reader) (*Registry, error) {
 	}
 	for _, req := range Header[:3] {
 		if _, ok := col[req]; !ok {
-			return nil, fmt.Errorf("line 1: missing column %q (header must be %s)", req, strings.Join(Header, ","))
+			return nil, fmt.Errorf("dòng 1: thiếu cột %s; dòng tiêu đề phải là %s (missing column %q)", req, strings.Join(Header, ","), req)
 		}
 	}
 	reg := &Registry{byCode: map[string]string{}, byKey: map[string]string{}, byTime: map[string]bool{}}
 	var errs []error
+	firstLine := map[string]int{} // code → the line it is first on
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			// A csv.ParseError names its line itself; FieldPos would
-			// panic on a record that was not read.
-			return nil, err
+			// FieldPos would panic on a record that was not read.
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("dòng %d: không đọc được dòng CSV; kiểm tra dấu ngoặc kép (\") trong dòng, một ô có dấu phẩy phải nằm trong ngoặc kép (%w)", pe.Line, err)
+			}
+			return nil, fmt.Errorf("không đọc được tệp (%w)", err)
 		}
 		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
@@ -117,23 +121,23 @@ func Parse(r io.Reader) (*Registry, error) {
 			continue
 		}
 		bad := func(column, format string, args ...any) {
-			errs = append(errs, fmt.Errorf("line %d: column %s: %s", line, column, fmt.Sprintf(format, args...)))
+			errs = append(errs, fmt.Errorf("dòng %d: cột %s: %s", line, column, fmt.Sprintf(format, args...)))
 		}
 		// A registry saved in a legacy encoding (TCVN3, VNI, cp1258) would
 		// be stored garbled and differ from itself at every run.
 		for i, v := range rec {
 			if !utf8.ValidString(v) && i < len(head) {
-				bad(strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff")), "not UTF-8 text (tệp không phải UTF-8): save units.csv as \"CSV UTF-8\" and load it again")
+				bad(strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff")), "tệp không phải UTF-8: lưu units.csv dạng \"CSV UTF-8\" rồi chạy lại (not UTF-8 text)")
 			}
 		}
 		if u.Code == "" {
-			bad("unit_code", "required")
+			bad("unit_code", "bắt buộc, đang để trống: điền mã đơn vị (required)")
 		}
 		if u.Name == "" {
-			bad("name", "required")
+			bad("name", "bắt buộc, đang để trống: điền tên đơn vị (required)")
 		}
 		if !contains(Levels, u.Level) {
-			bad("level", "must be one of %s, got %q", strings.Join(Levels, ", "), u.Level)
+			bad("level", "phải là một trong %s, nhận được %q", strings.Join(Levels, ", "), u.Level)
 		}
 		for _, d := range []struct {
 			name string
@@ -142,7 +146,7 @@ func Parse(r io.Reader) (*Registry, error) {
 			if s := get(d.name); s != "" {
 				t, err := time.Parse("2006-01-02", s)
 				if err != nil {
-					bad(d.name, "date must be YYYY-MM-DD, got %q", s)
+					bad(d.name, "ngày phải viết dạng YYYY-MM-DD (năm-tháng-ngày, ví dụ 2025-07-01), nhận được %q", s)
 				} else {
 					*d.dst = &t
 				}
@@ -153,8 +157,10 @@ func Parse(r io.Reader) (*Registry, error) {
 				u.Aliases = append(u.Aliases, a)
 			}
 		}
-		if _, dup := reg.byCode[u.Code]; dup && u.Code != "" {
-			bad("unit_code", "duplicate unit code %q", u.Code)
+		if first, dup := firstLine[u.Code]; dup && u.Code != "" {
+			bad("unit_code", "mã đơn vị %q đã có ở dòng %d; mỗi đơn vị một mã riêng (duplicate unit code)", u.Code, first)
+		} else {
+			firstLine[u.Code] = line
 		}
 		reg.byCode[u.Code] = u.Code
 		reg.Units = append(reg.Units, u)
@@ -162,12 +168,12 @@ func Parse(r io.Reader) (*Registry, error) {
 	for _, u := range reg.Units {
 		if u.ParentCode != "" {
 			if _, ok := reg.byCode[u.ParentCode]; !ok {
-				errs = append(errs, fmt.Errorf("unit %s: parent_code %q is not in the registry", u.Code, u.ParentCode))
+				errs = append(errs, fmt.Errorf("đơn vị %s: parent_code %q không có trong danh mục; thêm đơn vị cấp trên vào units.csv hoặc sửa parent_code (not in the registry)", u.Code, u.ParentCode))
 			}
 		}
 		if u.SuccessorCode != "" {
 			if _, ok := reg.byCode[u.SuccessorCode]; !ok {
-				errs = append(errs, fmt.Errorf("unit %s: successor_code %q is not in the registry", u.Code, u.SuccessorCode))
+				errs = append(errs, fmt.Errorf("đơn vị %s: successor_code %q không có trong danh mục; thêm đơn vị kế thừa vào units.csv hoặc sửa successor_code (not in the registry)", u.Code, u.SuccessorCode))
 			}
 		}
 	}
@@ -225,7 +231,7 @@ func Parse(r io.Reader) (*Registry, error) {
 		}
 	}
 	if len(reg.Units) == 0 && len(errs) == 0 {
-		errs = append(errs, errors.New("no units"))
+		errs = append(errs, errors.New("không có đơn vị nào: thêm các đơn vị, mỗi đơn vị một dòng, dưới dòng tiêu đề (no units)"))
 	}
 	return reg, errors.Join(errs...)
 }
@@ -246,7 +252,7 @@ func (r *Registry) checkHistory() []error {
 	}
 	for _, u := range r.Units {
 		if u.ValidFrom != nil && u.ValidTo != nil && u.ValidTo.Before(*u.ValidFrom) {
-			errs = append(errs, fmt.Errorf("unit %s: valid_to %s precedes valid_from %s", u.Code,
+			errs = append(errs, fmt.Errorf("đơn vị %s: valid_to %s trước valid_from %s; sửa một trong hai ngày (valid_to precedes valid_from)", u.Code,
 				u.ValidTo.Format("2006-01-02"), u.ValidFrom.Format("2006-01-02")))
 		}
 		// valid_to is the successor's first day (a merger's day): a later
@@ -254,7 +260,7 @@ func (r *Registry) checkHistory() []error {
 		// count the dossiers for, and put a unit that does not exist yet
 		// on the period's forms.
 		if s := byCode[u.SuccessorCode]; s != nil && u.ValidTo != nil && s.ValidFrom != nil && s.ValidFrom.After(*u.ValidTo) {
-			errs = append(errs, fmt.Errorf("unit %s: đơn vị kế thừa (successor_code) %s có valid_from %s sau valid_to %s của %s: từ %s đến %s không có đơn vị nào nhận hồ sơ của %s; sửa valid_to của %s thành %s (ngày đầu tiên %s không còn tồn tại, cũng là ngày %s bắt đầu), hoặc valid_from của %s thành %s, hoặc chọn đơn vị kế thừa khác",
+			errs = append(errs, fmt.Errorf("đơn vị %s: đơn vị kế thừa (successor_code) %s có valid_from %s sau valid_to %s của %s: từ %s đến %s không có đơn vị nào nhận hồ sơ của %s; sửa valid_to của %s thành %s (ngày đầu tiên %s không còn tồn tại, cũng là ngày %s bắt đầu), hoặc valid_from của %s thành %s, hoặc chọn đơn vị kế thừa khác",
 				u.Code, s.Code, s.ValidFrom.Format("2006-01-02"), u.ValidTo.Format("2006-01-02"), u.Code,
 				u.ValidTo.Format("2006-01-02"), s.ValidFrom.AddDate(0, 0, -1).Format("2006-01-02"), u.Code,
 				u.Code, s.ValidFrom.Format("2006-01-02"), u.Code, s.Code, s.Code, u.ValidTo.Format("2006-01-02")))
@@ -266,7 +272,7 @@ func (r *Registry) checkHistory() []error {
 			if seen[next.Code] {
 				// Reported once, by the chain's smallest code.
 				if smallest(chain[:len(chain)-1]) == u.Code && next.Code == u.Code {
-					errs = append(errs, fmt.Errorf("unit %s: successor_code chain loops: %s", u.Code, strings.Join(chain, " → ")))
+					errs = append(errs, fmt.Errorf("đơn vị %s: chuỗi successor_code quay vòng: %s; đơn vị cuối chuỗi phải để trống successor_code (successor_code chain loops)", u.Code, strings.Join(chain, " → ")))
 				}
 				break
 			}
@@ -284,10 +290,10 @@ func (r *Registry) checkHistory() []error {
 	var keys []string
 	for i := range r.Units {
 		u := &r.Units[i]
-		names := map[string]string{transforms.Key(u.Name): "name " + u.Name}
+		names := map[string]string{transforms.Key(u.Name): "tên " + u.Name}
 		for _, a := range u.Aliases {
 			if k := transforms.Key(a); names[k] == "" {
-				names[k] = "alias " + a
+				names[k] = "tên gọi khác " + a
 			}
 		}
 		for k, what := range names {
@@ -307,7 +313,7 @@ func (r *Registry) checkHistory() []error {
 			for j := i + 1; j < len(us); j++ {
 				a, b := us[i].u, us[j].u
 				if a.Code != b.Code && overlap(a, b) {
-					errs = append(errs, fmt.Errorf("units %s (%s) and %s (%s) are valid on the same day with the same name or alias; give one of them valid_to, or remove the alias",
+					errs = append(errs, fmt.Errorf("đơn vị %s (%s) và %s (%s) cùng có hiệu lực trong một ngày mà trùng tên hoặc tên gọi khác; đặt valid_to cho một trong hai, hoặc bỏ tên gọi khác khỏi cột aliases (units are valid on the same day with the same name or alias)",
 						a.Code, us[i].what, b.Code, us[j].what))
 				}
 			}

@@ -1,6 +1,10 @@
 package units
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -101,38 +105,84 @@ func TestResolveAt(t *testing.T) {
 
 const hist = "unit_code,name,level,valid_from,valid_to,successor_code\n"
 
+// Each kind of registry error is in Vietnamese and names the place a
+// person fixes it at: the line and column, or the unit code.
 func TestParseErrors(t *testing.T) {
-	cases := []struct{ name, csv, want string }{
-		{"missing column", "unit_code,name\nA,B\n", `missing column "level"`},
-		{"bad level", "unit_code,name,level\nA,B,province\n", "line 2: column level"},
-		{"bad date", "unit_code,name,level,valid_from\nA,B,commune,01/01/2020\n", "line 2: column valid_from"},
-		{"duplicate", "unit_code,name,level\nA,B,commune\nA,C,commune\n", "line 3: column unit_code: duplicate"},
-		{"unknown parent", "unit_code,name,level,parent_code\nA,B,commune,Z\n", `parent_code "Z"`},
-		{"empty", "unit_code,name,level\n", "no units"},
+	cases := []struct {
+		name, csv string
+		want      []string // all in the message
+	}{
+		{"empty file", "", []string{"dòng 1: không đọc được dòng tiêu đề", "unit_code,name,level", "(cannot read header: EOF)"}},
+		{"missing column", "unit_code,name\nA,B\n", []string{"dòng 1: thiếu cột level", `(missing column "level")`}},
+		{"bad quote", "unit_code,name,level\nA,B,commune\nC,\"D\"x,commune\n", []string{"dòng 3: không đọc được dòng CSV", "ngoặc kép", "parse error on line 3"}},
+		{"no code", "unit_code,name,level\n,B,commune\n", []string{"dòng 2: cột unit_code: bắt buộc", "(required)"}},
+		{"no name", "unit_code,name,level\nA,,commune\n", []string{"dòng 2: cột name: bắt buộc", "(required)"}},
+		{"bad level", "unit_code,name,level\nA,B,province\n", []string{"dòng 2: cột level: phải là một trong department, district, commune", `nhận được "province"`}},
+		{"bad date", "unit_code,name,level,valid_from\nA,B,commune,01/01/2020\n", []string{"dòng 2: cột valid_from: ngày phải viết dạng YYYY-MM-DD", `"01/01/2020"`}},
+		{"duplicate", "unit_code,name,level\nA,B,commune\nA,C,commune\n", []string{`dòng 3: cột unit_code: mã đơn vị "A" đã có ở dòng 2`, "(duplicate unit code)"}},
+		{"unknown parent", "unit_code,name,level,parent_code\nA,B,commune,Z\n", []string{`đơn vị A: parent_code "Z" không có trong danh mục`, "(not in the registry)"}},
+		{"empty", "unit_code,name,level\n", []string{"không có đơn vị nào", "(no units)"}},
 		// "Xã An" in cp1258 (ã is 0xE3): stored as UTF-8 it would be garbled.
-		{"not utf-8", "unit_code,name,level\nA,X\xe3 An,commune\n", "line 2: column name: not UTF-8 text"},
+		{"not utf-8", "unit_code,name,level\nA,X\xe3 An,commune\n", []string{"dòng 2: cột name: tệp không phải UTF-8", "CSV UTF-8", "(not UTF-8 text)"}},
 		// Unit history (docs/contract.md): chains end, validity is an interval,
 		// no two units valid on one day share a name or an alias.
-		{"successor loop", hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,C\nC,Xã C,commune,,2025-09-01,A\n", "unit A: successor_code chain loops: A → B → C → A"},
-		{"self successor", hist + "A,Xã A,commune,,2025-07-01,A\n", "unit A: successor_code chain loops: A → A"},
-		{"missing successor", hist + "A,Xã A,commune,,2025-07-01,Z\n", `unit A: successor_code "Z" is not in the registry`},
-		{"valid_to before valid_from", hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n", "unit A: valid_to 2025-06-30 precedes valid_from 2025-07-01"},
-		{"same name same day", hist + "A,Xã An Bình,commune,,2025-07-02,\nB,Xa An Binh,commune,2025-07-01,,\n", "units A (name Xã An Bình) and B (name Xa An Binh) are valid on the same day"},
+		{"successor loop", hist + "A,Xã A,commune,,2025-07-01,B\nB,Xã B,commune,,2025-08-01,C\nC,Xã C,commune,,2025-09-01,A\n", []string{"đơn vị A: chuỗi successor_code quay vòng: A → B → C → A", "(successor_code chain loops)"}},
+		{"self successor", hist + "A,Xã A,commune,,2025-07-01,A\n", []string{"đơn vị A: chuỗi successor_code quay vòng: A → A"}},
+		{"missing successor", hist + "A,Xã A,commune,,2025-07-01,Z\n", []string{`đơn vị A: successor_code "Z" không có trong danh mục`, "(not in the registry)"}},
+		{"valid_to before valid_from", hist + "A,Xã A,commune,2025-07-01,2025-06-30,\n", []string{"đơn vị A: valid_to 2025-06-30 trước valid_from 2025-07-01", "(valid_to precedes valid_from)"}},
+		{"same name same day", hist + "A,Xã An Bình,commune,,2025-07-02,\nB,Xa An Binh,commune,2025-07-01,,\n", []string{"đơn vị A (tên Xã An Bình) và B (tên Xa An Binh) cùng có hiệu lực trong một ngày", "(units are valid on the same day with the same name or alias)"}},
 		// valid_to is the first day A no longer exists: N formed on 1 March
 		// leaves 20–28 February with no unit for A's dossiers.
 		{"successor not yet formed", hist + "A,Xã A,commune,,2026-02-20,N\nN,Xã N,commune,2026-03-01,,\n",
-			"unit A: đơn vị kế thừa (successor_code) N có valid_from 2026-03-01 sau valid_to 2026-02-20 của A: từ 2026-02-20 đến 2026-02-28"},
+			[]string{"đơn vị A: đơn vị kế thừa (successor_code) N có valid_from 2026-03-01 sau valid_to 2026-02-20 của A: từ 2026-02-20 đến 2026-02-28"}},
 		{"successor a day late", hist + "A,Xã A,commune,,2026-03-01,N\nN,Xã N,commune,2026-03-02,,\n",
-			"sửa valid_to của A thành 2026-03-02"},
-		{"same alias same day", "unit_code,name,level,valid_from,valid_to,aliases\nA,Xã A,commune,,,Chợ\nB,Xã B,commune,2025-07-01,,chợ\n", "units A (alias Chợ) and B (alias chợ)"},
+			[]string{"sửa valid_to của A thành 2026-03-02"}},
+		{"same alias same day", "unit_code,name,level,valid_from,valid_to,aliases\nA,Xã A,commune,,,Chợ\nB,Xã B,commune,2025-07-01,,chợ\n", []string{"đơn vị A (tên gọi khác Chợ) và B (tên gọi khác chợ)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse(strings.NewReader(c.csv))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("got %v, want an error containing %q", err, c.want)
+			if err == nil {
+				t.Fatalf("no error; want one containing %q", c.want)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %v, want an error containing %q", err, w)
+				}
 			}
 		})
+	}
+}
+
+// Load puts the file's path first, in Vietnamese, before what Parse or the
+// file system found, and keeps the file system's error for errors.Is.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "units.csv")
+	if err := os.WriteFile(bad, []byte("unit_code,name,level\nA,B,province\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "none.csv")
+	for _, c := range []struct {
+		path string
+		want []string
+		is   error
+	}{
+		{bad, []string{"danh mục đơn vị " + bad + ": dòng 2: cột level: phải là một trong"}, nil},
+		{missing, []string{"danh mục đơn vị " + missing + ": không mở được tệp", "khóa units"}, fs.ErrNotExist},
+	} {
+		_, err := Load(c.path)
+		if err == nil {
+			t.Fatalf("Load(%s): no error", c.path)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Load(%s) = %v; want it to contain %q", c.path, err, w)
+			}
+		}
+		if c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("Load(%s) = %v; want errors.Is %v", c.path, err, c.is)
+		}
 	}
 }
 

@@ -76,7 +76,7 @@ func Adopt(warehouse string) error {
 		defer db.Close() // releases the fcntl lock
 		lk := syscall.Flock_t{Type: syscall.F_RDLCK, Whence: io.SeekStart}
 		if err := syscall.FcntlFlock(db.Fd(), syscall.F_SETLK, &lk); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrBusy, warehouse, err)
+			return fmt.Errorf("kho dữ liệu %s: %w: %w", warehouse, ErrBusy, err)
 		}
 	}
 	// The WAL first: until the file is adopted too, DuckDB still cannot
@@ -121,7 +121,7 @@ func RemoveAdoptTemps(warehouse string) ([]string, int64, error) {
 	var total int64
 	var errs error
 	for _, p := range []string{warehouse, walPath(warehouse)} {
-		files, size, err := removeLeftovers(adoptTempPattern(p), "adoption copy", nil)
+		files, size, err := removeLeftovers(adoptTempPattern(p), "bản sao dở dang của lần nhận lại kho dữ liệu", nil)
 		all, total, errs = append(all, files...), total+size, errors.Join(errs, err)
 	}
 	return all, total, errs

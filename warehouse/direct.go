@@ -142,7 +142,7 @@ func (s *Stage) abort(err error) error {
 	}
 	err = CheckDiskFull(err, s.path)
 	if !errors.Is(err, ErrDiskFull) {
-		err = fmt.Errorf("%w: %w", ErrRunAborted, err)
+		err = fmt.Errorf("giao dịch của lần chạy bị lỗi, không có gì của lần chạy được ghi vào kho dữ liệu (%w: %w)", ErrRunAborted, err)
 	}
 	s.direct.err = err
 	return err

@@ -24,12 +24,15 @@ type Holder struct {
 }
 
 func (h Holder) String() string {
-	return fmt.Sprintf("process %d on %s (%s), started %s", h.PID, h.Host, h.Command, h.StartedAt.Format("2006-01-02 15:04:05 MST"))
+	return fmt.Sprintf("tiến trình %d trên máy %s (%s), bắt đầu lúc %s", h.PID, h.Host, h.Command, h.StartedAt.Format("2006-01-02 15:04:05 MST"))
 }
 
 // ErrLocked is returned (wrapped, with the holder) when the lock could not be
-// taken within the timeout.
+// taken within the timeout. Its text is the English detail of the message.
 var ErrLocked = errors.New("warehouse is locked by another writer")
+
+// lockAdvice is what to do about a lock held past lock_timeout.
+const lockAdvice = "hãy đợi lần chạy đó xong rồi thử lại, hoặc tăng lock_timeout"
 
 // Lock is the exclusive writer lock of one warehouse: an flock(2) on
 // "<warehouse>.lock". The kernel releases an flock when its process dies, so
@@ -67,7 +70,7 @@ func AcquireLock(ctx context.Context, warehouse string, timeout time.Duration, m
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, fmt.Errorf("tệp khóa %s: không mở được (%w)", path, err)
 	}
 	deadline := time.Now().Add(timeout)
 	wait := 50 * time.Millisecond
@@ -78,20 +81,22 @@ func AcquireLock(ctx context.Context, warehouse string, timeout time.Duration, m
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return nil, fmt.Errorf("tệp khóa %s: không khóa được (%w)", path, err)
 		}
 		if !time.Now().Before(deadline) {
 			h, herr := readHolder(f)
 			f.Close()
 			if herr != nil {
-				return nil, fmt.Errorf("%w (lock file %s; holder unknown: %v); waited %s", ErrLocked, path, herr, timeout)
+				return nil, fmt.Errorf("kho dữ liệu đang bị một lần chạy khác (cchc run, cchc publish) giữ quyền ghi, không rõ lần chạy nào (%v); đã đợi %s (lock_timeout); %s (%w; lock file %s)",
+					herr, timeout, lockAdvice, ErrLocked, path)
 			}
-			return nil, fmt.Errorf("%w: %s; waited %s (lock_timeout), lock file %s", ErrLocked, h, timeout, path)
+			return nil, fmt.Errorf("kho dữ liệu đang bị một lần chạy khác giữ quyền ghi: %s; đã đợi %s (lock_timeout); %s (%w; lock file %s)",
+				h, timeout, lockAdvice, ErrLocked, path)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
+			return nil, fmt.Errorf("tệp khóa %s: đã dừng trong lúc chờ quyền ghi (%w)", path, ctx.Err())
 		case <-time.After(min(wait, time.Until(deadline))):
 		}
 		if wait < time.Second {
@@ -111,7 +116,7 @@ func AcquireLock(ctx context.Context, warehouse string, timeout time.Duration, m
 	}
 	if err != nil {
 		l.Release()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, fmt.Errorf("tệp khóa %s: không ghi được tên lần chạy đang giữ quyền ghi (%w)", path, CheckDiskFull(err, path))
 	}
 	return l, nil
 }
@@ -137,7 +142,7 @@ func readHolder(f *os.File) (Holder, error) {
 		return h, err
 	}
 	if len(b) == 0 {
-		return h, errors.New("lock file is empty")
+		return h, errors.New("tệp khóa trống (lock file is empty)")
 	}
 	err = json.Unmarshal(b, &h)
 	return h, err

@@ -43,7 +43,7 @@ func RecordSkipped(warehouse string, s Skipped) error {
 	path := SkippedPath(warehouse)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return fmt.Errorf("record skipped run in %s: %w", path, CheckDiskFull(err, path))
+		return fmt.Errorf("không ghi được lần chạy bị bỏ qua vào %s (record skipped run: %w)", path, CheckDiskFull(err, path))
 	}
 	_, err = f.Write(append(b, '\n'))
 	if err == nil {
@@ -53,7 +53,7 @@ func RecordSkipped(warehouse string, s Skipped) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("record skipped run in %s: %w", path, CheckDiskFull(err, path))
+		return fmt.Errorf("không ghi được lần chạy bị bỏ qua vào %s (record skipped run: %w)", path, CheckDiskFull(err, path))
 	}
 	return nil
 }

@@ -47,12 +47,12 @@ func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
 		}()
 	}
 	if st, err := os.Stat(walPath(warehouse)); err == nil && st.Size() > 0 {
-		return "", fmt.Errorf("snapshot of %s: the write-ahead log is not empty; close the warehouse first", warehouse)
+		return "", fmt.Errorf("bản chụp của kho dữ liệu %s: tệp nhật ký ghi (.wal) chưa trống, phải đóng kho dữ liệu trước (the write-ahead log is not empty; close the warehouse first)", warehouse)
 	}
 	dst := SnapshotPath(warehouse)
 	src, err := os.Open(warehouse)
 	if err != nil {
-		return "", fmt.Errorf("snapshot of %s: %w", warehouse, err)
+		return "", fmt.Errorf("bản chụp của kho dữ liệu %s: không đọc được kho dữ liệu (%w)", warehouse, err)
 	}
 	defer src.Close()
 	tmp := ahead
@@ -61,7 +61,7 @@ func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
 	} else {
 		tmp, err = os.CreateTemp(filepath.Dir(dst), snapshotTempPrefix(dst)+"*")
 		if err != nil {
-			return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
+			return "", fmt.Errorf("bản chụp của kho dữ liệu %s: không ghi được bản chụp %s (%w)", warehouse, dst, CheckDiskFull(err, dst))
 		}
 		_, err = io.Copy(tmp, src)
 	}
@@ -82,12 +82,12 @@ func writeSnapshot(warehouse string, ahead *os.File) (string, error) {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return "", fmt.Errorf("snapshot of %s: %w", warehouse, CheckDiskFull(err, dst))
+		return "", fmt.Errorf("bản chụp của kho dữ liệu %s: không ghi được bản chụp %s (%w)", warehouse, dst, CheckDiskFull(err, dst))
 	}
 	// A session on the old copy may have written its log between the first
 	// removal and the rename.
 	if err := removeWAL(dst); err != nil {
-		return "", fmt.Errorf("snapshot %s: %w", dst, err)
+		return "", fmt.Errorf("bản chụp %s: %w", dst, err)
 	}
 	return dst, nil
 }
@@ -207,7 +207,7 @@ func updateCopy(dst, src *os.File) (written int64, err error) {
 
 func removeWAL(db string) error {
 	if err := os.Remove(walPath(db)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the write-ahead log left beside the snapshot: %w", err)
+		return fmt.Errorf("không xóa được tệp nhật ký ghi %s để lại cạnh bản chụp; hãy xóa nó bằng tay (remove the write-ahead log left beside the snapshot: %w)", walPath(db), err)
 	}
 	return nil
 }
@@ -228,7 +228,7 @@ func SnapshotWAL(warehouse string) bool {
 // writing one. It returns the files removed and their total size.
 func RemoveSnapshotTemps(warehouse string) ([]string, int64, error) {
 	dst := SnapshotPath(warehouse)
-	return removeLeftovers(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"), "snapshot copy", nil)
+	return removeLeftovers(filepath.Join(filepath.Dir(dst), globEscape(snapshotTempPrefix(dst))+"*"), "bản sao dở dang của bản chụp", nil)
 }
 
 // removeLeftovers removes the regular files matching pattern (links and
@@ -258,7 +258,7 @@ func removeLeftovers(pattern, what string, inUse func(path string) (done func(),
 		err = os.Remove(m)
 		done()
 		if err != nil {
-			return removed, size, fmt.Errorf("remove leftover %s: %w", what, err)
+			return removed, size, fmt.Errorf("không xóa được %s còn sót lại %s; hãy xóa nó bằng tay (remove leftover: %w)", what, m, err)
 		}
 		removed = append(removed, m)
 		size += st.Size()
@@ -283,7 +283,7 @@ func (w *Warehouse) RemoveSpillLeftovers() ([]string, int64, error) {
 		return nil, 0, nil
 	}
 	dir := w.path + ".tmp"
-	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "spill file", nil)
+	return removeLeftovers(filepath.Join(globEscape(dir), "duckdb_temp_*"), "tệp tạm của DuckDB", nil)
 }
 
 // DownloadDir is the folder beside the warehouse where sources download
@@ -301,7 +301,7 @@ func DownloadDir(warehouse string) string {
 // (sources.holdDownload): those are left. It returns the files removed
 // and their total size.
 func RemoveDownloads(warehouse string) ([]string, int64, error) {
-	return removeLeftovers(filepath.Join(globEscape(DownloadDir(warehouse)), "*"), "download", func(p string) (func(), bool) {
+	return removeLeftovers(filepath.Join(globEscape(DownloadDir(warehouse)), "*"), "tệp tải về", func(p string) (func(), bool) {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, true // gone meanwhile, or not ours to read

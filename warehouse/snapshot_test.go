@@ -332,7 +332,7 @@ func TestSkippedReasonRedacted(t *testing.T) {
 	ctx := context.Background()
 	w := open(t)
 	at := time.Date(2026, 11, 22, 1, 30, 0, 0, time.UTC)
-	reason := `config not usable, run skipped: sources[0].url: got "htps://dvc.example/x.csv?token=SECRET42"; owner 001190012345`
+	reason := `bỏ qua lần chạy vì cấu hình hoặc danh mục đơn vị không dùng được (config not usable, run skipped): sources[0].url: got "htps://dvc.example/x.csv?token=SECRET42"; owner 001190012345`
 	if err := RecordSkipped(w.Path(), Skipped{At: at, GaveUpAt: at, Host: "srv-01", PID: 1, Reason: reason}); err != nil {
 		t.Fatal(err)
 	}

@@ -77,13 +77,13 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		if strings.Contains(err.Error(), "Could not set lock") {
 			err = fmt.Errorf("%w: %w", ErrBusy, err)
 		}
-		return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
+		return nil, fmt.Errorf("kho dữ liệu %s: không mở được (%w)", path, CheckDiskFull(err, path))
 	}
 	w := &Warehouse{db: db, path: path, readOnly: opts.ReadOnly, memoryLimit: opts.MemoryLimit}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("warehouse %s: %w", path, CheckDiskFull(err, path))
+			return nil, fmt.Errorf("kho dữ liệu %s: không cập nhật được cấu trúc bảng cho phiên bản cchc này (%w)", path, CheckDiskFull(err, path))
 		}
 	}
 	return w, nil
@@ -110,7 +110,7 @@ func (w *Warehouse) Close() error {
 	var err error
 	if !w.readOnly {
 		if _, cerr := w.db.Exec("CHECKPOINT"); cerr != nil {
-			err = fmt.Errorf("warehouse %s: checkpoint: %w", w.path, CheckDiskFull(cerr, w.path))
+			err = fmt.Errorf("kho dữ liệu %s: không chép được nhật ký ghi vào tệp, dữ liệu vẫn an toàn trong tệp .wal (checkpoint: %w)", w.path, CheckDiskFull(cerr, w.path))
 		}
 	}
 	if cerr := w.db.Close(); err == nil {

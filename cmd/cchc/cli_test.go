@@ -213,7 +213,7 @@ func TestLockAndReadsDuringRun(t *testing.T) {
 	start := time.Now()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "run")
 	host, _ := os.Hostname()
-	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("process %d on %s", child.Process.Pid, host)) || !strings.Contains(r.stderr, "started") {
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("tiến trình %d trên máy %s", child.Process.Pid, host)) || !strings.Contains(r.stderr, "bắt đầu lúc") {
 		t.Errorf("second writer: exit %d %s", r.code, r.stderr)
 	}
 	if time.Since(start) < time.Second {
@@ -595,8 +595,8 @@ func TestRunsShowsUnpublished(t *testing.T) {
 			t.Fatalf("%s: %d fields, want %d: %q", step, len(first), len(header), first)
 		}
 		last := len(first) - 1
-		if first[last] != unpublished || !strings.HasPrefix(first[last-1], "publish 2026-03:") {
-			t.Errorf("%s: unpublished %q, message %q; want %q, publish 2026-03: ...", step, first[last], first[last-1], unpublished)
+		if first[last] != unpublished || !strings.HasPrefix(first[last-1], "xuất bản kỳ 2026-03:") {
+			t.Errorf("%s: unpublished %q, message %q; want %q, xuất bản kỳ 2026-03: ...", step, first[last], first[last-1], unpublished)
 		}
 	}
 	checkCSV("csv", "2026-03")

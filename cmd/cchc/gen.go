@@ -26,7 +26,7 @@ func genCmd() *cobra.Command {
 				return err
 			}
 			if err := samplegen.Demo(args[0], samplegen.Options{Dossiers: dossiers, Seed: seed}); err != nil {
-				return failedErr(err)
+				return failedErr(fmt.Errorf("%s: không ghi được bộ tệp xuất mẫu (%w)", args[0], err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "đã ghi bộ tệp xuất mẫu vào %s\n", args[0])
 			return nil
@@ -46,7 +46,7 @@ func genCmd() *cobra.Command {
 			}
 			f, err := os.Create(args[0])
 			if err != nil {
-				return failedErr(err)
+				return failedErr(fmt.Errorf("%s: không tạo được tệp; kiểm tra thư mục và quyền ghi (%w)", args[0], err))
 			}
 			bw := bufio.NewWriterSize(f, 1<<20)
 			n, err := samplegen.BigCSV(bw, rows, seed)
@@ -57,7 +57,7 @@ func genCmd() *cobra.Command {
 				err = cerr
 			}
 			if err != nil {
-				return failedErr(err)
+				return failedErr(fmt.Errorf("%s: không ghi được tệp (%w)", args[0], err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "đã ghi %d dòng vào %s\n", n, args[0])
 			return nil

@@ -22,12 +22,12 @@ const gapRows = "X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-02-20,X.MOI,\nX.M
 func TestValidateUnitHistory(t *testing.T) {
 	refused := []struct{ rows, want string }{
 		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.MOI,\nX.MOI,UBND xã Mới,commune,,2026-03-01,2026-06-01,X.TANLINH,\n",
-			"successor_code chain loops: X.MOI → X.TANLINH → X.MOI"},
-		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.NONE,\n", `successor_code "X.NONE" is not in the registry`},
-		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,2026-03-01,2026-02-01,,\n", "valid_to 2026-02-01 precedes valid_from 2026-03-01"},
-		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,,,\nX.TL2,UBND xã Tân Linh,commune,,2026-01-01,,,Tản Lĩnh\n", "are valid on the same day with the same name or alias"},
+			"chuỗi successor_code quay vòng: X.MOI → X.TANLINH → X.MOI"},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,2026-03-01,X.NONE,\n", `successor_code "X.NONE" không có trong danh mục`},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,2026-03-01,2026-02-01,,\n", "valid_to 2026-02-01 trước valid_from 2026-03-01"},
+		{"X.TANLINH,UBND xã Tản Lĩnh,commune,,,,,\nX.TL2,UBND xã Tân Linh,commune,,2026-01-01,,,Tản Lĩnh\n", "cùng có hiệu lực trong một ngày mà trùng tên hoặc tên gọi khác"},
 		// X.MOI formed on 1 March, Tản Lĩnh gone from 20 February.
-		{gapRows, "unit X.TANLINH: đơn vị kế thừa (successor_code) X.MOI có valid_from 2026-03-01 sau valid_to 2026-02-20 của X.TANLINH"},
+		{gapRows, "đơn vị X.TANLINH: đơn vị kế thừa (successor_code) X.MOI có valid_from 2026-03-01 sau valid_to 2026-02-20 của X.TANLINH"},
 	}
 	for _, c := range refused {
 		dir := project(t, e2eSources, "")

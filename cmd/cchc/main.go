@@ -67,14 +67,12 @@ func execute(ctx context.Context, args []string) int {
 	return pipeline.ExitUsage
 }
 
-// userMessage is err as the user reads it: the errors of a warehouse held
-// by another process lead, in Vietnamese, with what to do; DuckDB's and the
-// lock's English detail follows in parentheses.
+// userMessage is err as the user reads it: the errors of a warehouse open
+// in another program lead, in Vietnamese, with what to do; DuckDB's English
+// detail follows in parentheses. (The lock's own error says what to do.)
 func userMessage(err error) string {
 	msg := err.Error()
 	switch {
-	case errors.Is(err, warehouse.ErrLocked):
-		return "một lần chạy khác (cchc run, cchc publish) đang giữ quyền ghi kho dữ liệu; hãy đợi nó xong rồi thử lại, hoặc tăng lock_timeout (" + msg + ")"
 	case errors.Is(err, warehouse.ErrBusy):
 		return "kho dữ liệu đang được một chương trình khác mở (DBeaver, Python, cchc query --live, một lần chạy cchc); hãy đóng chương trình đó hoặc đợi nó xong rồi thử lại (" + msg + ")"
 	}

@@ -197,8 +197,8 @@ func TestPublishTakesTheLock(t *testing.T) {
 	child := startPaused(t, dir)
 	defer child.Process.Kill()
 	r := cchc(t, dir, []string{"CCHC_LOCK_TIMEOUT=1s"}, "publish", "--period", "2026-03")
-	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("locked by another writer: process %d", child.Process.Pid)) ||
-		!strings.Contains(r.stderr, "cchc: một lần chạy khác (cchc run, cchc publish) đang giữ quyền ghi kho dữ liệu; hãy đợi") {
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("cchc: kho dữ liệu đang bị một lần chạy khác giữ quyền ghi: tiến trình %d", child.Process.Pid)) ||
+		!strings.Contains(r.stderr, "hãy đợi lần chạy đó xong rồi thử lại, hoặc tăng lock_timeout (warehouse is locked by another writer; lock file ") {
 		t.Errorf("publish during a run: exit %d %s", r.code, r.stderr)
 	}
 	child.Process.Signal(syscall.SIGTERM)
@@ -277,7 +277,7 @@ func TestScheduledTickSkippedOnLock(t *testing.T) {
 	// Ticks that came while the scheduler's own tick waited for the lock
 	// are skipped too ("the previous scheduled run was still in progress").
 	r := cchc(t, dir, nil, "query", `SELECT bool_and(trigger = 'schedule') AS schedule,
-		count(*) FILTER (WHERE message LIKE 'warehouse is locked by another writer: process %') > 0 AS locked
+		count(*) FILTER (WHERE message LIKE 'kho dữ liệu đang bị một lần chạy khác giữ quyền ghi: tiến trình %') > 0 AS locked
 		FROM runs WHERE status = 'skipped'`, "--format", "csv")
 	if r.stdout != "schedule,locked\ntrue,true\n" {
 		t.Errorf("skipped tick in runs: %q %s\nschedule log:\n%s", r.stdout, r.stderr, log.String())

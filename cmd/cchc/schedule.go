@@ -32,7 +32,7 @@ command exits 0.`,
 				return err
 			}
 			if cfg.Schedule == "" {
-				return usageErr(&config.Error{File: cfg.File, Key: "schedule", Msg: `required for cchc schedule, e.g. "30 1 * * *" or "@daily"`})
+				return usageErr(&config.Error{File: cfg.File, Key: "schedule", Msg: `bắt buộc với cchc schedule: lịch cron như "30 1 * * *" (1 giờ 30 sáng hằng ngày) hoặc "@daily" (required for cchc schedule)`})
 			}
 			log := newLogger(cmd.ErrOrStderr())
 			asFolderOwner(cfg, log)
@@ -51,7 +51,7 @@ command exits 0.`,
 				at := time.Now()
 				cfg, reg, err := loadConfig(g)
 				if err != nil {
-					err = fmt.Errorf("config not usable, run skipped: %w", err)
+					err = fmt.Errorf("bỏ qua lần chạy vì cấu hình hoặc danh mục đơn vị không dùng được (config not usable, run skipped): %w", err)
 					journal(at, err.Error())
 					return fmt.Errorf("%w: %w", pipeline.ErrSkipped, err)
 				}
@@ -60,7 +60,7 @@ command exits 0.`,
 					return err
 				}
 				if sum.Run.Status != warehouse.RunSucceeded {
-					return fmt.Errorf("run %d %s: %s", sum.Run.ID, sum.Run.Status, sum.Run.Message)
+					return fmt.Errorf("lần chạy %d %s (%s): %s", sum.Run.ID, summaryStatus(sum.Run.Status), sum.Run.Status, sum.Run.Message)
 				}
 				return nil
 			}

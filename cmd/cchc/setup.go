@@ -38,7 +38,7 @@ func loadConfig(g *globals) (*config.Config, *units.Registry, error) {
 	for i, s := range cfg.Sources {
 		if s.Unit != "" && !reg.Has(s.Unit) {
 			return nil, nil, usageErr(configErr(&config.Error{File: cfg.File, Key: fmt.Sprintf("sources[%d].unit", i),
-				Msg: fmt.Sprintf("unit %q is not in the unit registry %s", s.Unit, cfg.Units)}))
+				Msg: fmt.Sprintf("đơn vị %q không có trong danh mục đơn vị %s; thêm đơn vị vào danh mục hoặc sửa khóa unit của nguồn (unit is not in the unit registry)", s.Unit, cfg.Units)}))
 		}
 	}
 	return cfg, reg, nil

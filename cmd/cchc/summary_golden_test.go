@@ -82,7 +82,7 @@ func TestSummaryGolden(t *testing.T) {
 			Published:          []string{"/srv/cchc/out/2026-10/ranking-commune.csv", "/srv/cchc/out/2026-10/report.html"},
 			RepublishedPeriods: []string{"2026-10"},
 			Lake:               &publish.LakeResult{Dir: "/srv/cchc/lake", Written: []string{"dossiers/year=2026/month=10"}},
-			PublishErr:         errors.New("publish 2026-Q4: disk full"),
+			PublishErr:         errors.New("xuất bản kỳ 2026-Q4: disk full"),
 			Snapshot:           "/srv/cchc/cchc.snapshot.duckdb",
 			SnapshotErr:        errors.New("copy: disk full"),
 		}},

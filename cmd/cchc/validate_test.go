@@ -78,8 +78,8 @@ func TestDissolvedWithoutSuccessorWarned(t *testing.T) {
 func TestEnvErrorNamesVariable(t *testing.T) {
 	dir := project(t, e2eSources, "")
 	cases := []struct{ env, want string }{
-		{"CCHC_PERIODS=weekly", `config: environment variable CCHC_PERIODS: periods: must be calendar or decree09, got "weekly"`},
-		{"CCHC_SOURCES_A_FORMAT=xls", `config: environment variable CCHC_SOURCES_A_FORMAT: sources[0].format: must be auto, csv, xlsx or json, got "xls"`},
+		{"CCHC_PERIODS=weekly", `cấu hình: biến môi trường CCHC_PERIODS: periods: phải là calendar hoặc decree09, nhận được "weekly"`},
+		{"CCHC_SOURCES_A_FORMAT=xls", `cấu hình: biến môi trường CCHC_SOURCES_A_FORMAT: sources[0].format: phải là auto, csv, xlsx hoặc json, nhận được "xls"`},
 	}
 	for _, c := range cases {
 		r := cchc(t, dir, []string{c.env}, "validate")
