@@ -1904,7 +1904,7 @@ func redactWordInText(w string) string {
 func redactRefInText(m string) string {
 	for range maxTextPasses {
 		r, tail := trailingPunct(m)
-		r = redactURL(r, 0, true) + tail
+		r = settled(redactURL(r, 0, true), tail)
 		if r == m {
 			break
 		}
@@ -1936,9 +1936,48 @@ const maxTextPasses = 16
 func redactInTextOnce(m string) string {
 	m, tail := trailingPunct(m)
 	if u, err := url.Parse(m); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		return Redact(m) + tail
+		return settled(Redact(m), tail)
 	}
-	return RedactLoose(m) + tail
+	return settled(RedactLoose(m), tail)
+}
+
+// settled joins a redacted link and the punctuation found after it so
+// that, read again, that punctuation is still after the link. An opening
+// bracket left without its pair in the link (the value that held the ')'
+// is redacted, or Redact moved a parameter to the end) would otherwise
+// take the closing brackets after it into the link, one more at each
+// redaction: such brackets are escaped (%28, %5B, %7B), as a link may
+// write them.
+func settled(link, tail string) string {
+	if tail == "" {
+		return link
+	}
+	if l, _ := trailingPunct(link + tail); len(l) <= len(link) {
+		return link + tail
+	}
+	var open [3][]int // positions of the opening brackets without a pair, by kind
+	for i := 0; i < len(link); i++ {
+		if k := strings.IndexByte("([{", link[i]); k >= 0 {
+			open[k] = append(open[k], i)
+		} else if k := strings.IndexByte(")]}", link[i]); k >= 0 && len(open[k]) > 0 {
+			open[k] = open[k][:len(open[k])-1]
+		}
+	}
+	esc := map[int]string{}
+	for k, at := range open {
+		for _, i := range at {
+			esc[i] = [3]string{"%28", "%5B", "%7B"}[k]
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(link); i++ {
+		if e, ok := esc[i]; ok {
+			b.WriteString(e)
+		} else {
+			b.WriteByte(link[i])
+		}
+	}
+	return b.String() + tail
 }
 
 // trailingPunct splits from a URL found in text the punctuation after it:
