@@ -313,17 +313,16 @@ func (g *spanGrid) add(index int, value string, across, down int) error {
 		}
 		*g.merges = append(*g.merges, CellRange{Top: g.row, Bottom: g.row + int64(down), Left: col + 1, Right: right + 1})
 	}
-	if value != "" {
-		if across > 0 {
-			g.across = append(g.across, acrossSpan{left: col + 1, right: right, value: value})
+	if across > 0 && value != "" {
+		g.across = append(g.across, acrossSpan{left: col + 1, right: right, value: value})
+	}
+	if down > 0 {
+		// Kept even when empty: the cells below skip the columns it covers.
+		for len(g.down) <= right {
+			g.down = append(g.down, downSpan{})
 		}
-		if down > 0 {
-			for len(g.down) <= right {
-				g.down = append(g.down, downSpan{})
-			}
-			for c := col; c <= right; c++ {
-				g.down[c] = downSpan{bottom: g.row + int64(down), value: value}
-			}
+		for c := col; c <= right; c++ {
+			g.down[c] = downSpan{bottom: g.row + int64(down), value: value}
 		}
 	}
 	g.col = right + 1
@@ -360,17 +359,17 @@ func (g *spanGrid) endRow() []string {
 			*d = downSpan{}
 			continue
 		}
-		if c < limit && (c >= len(g.cells) || !g.origin[c]) {
+		if d.value != "" && c < limit && (c >= len(g.cells) || !g.origin[c]) {
 			g.set(c, d.value, false)
 		}
 	}
 	return g.cells
 }
 
-// active reports whether a range from above covers a row after row.
+// active reports whether a range with a value covers a row after row.
 func (g *spanGrid) active(row int64) bool {
 	for _, d := range g.down {
-		if d.bottom > row {
+		if d.bottom > row && d.value != "" {
 			return true
 		}
 	}

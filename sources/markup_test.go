@@ -69,6 +69,11 @@ func (tb ttable) xlsx(t testing.TB, path string) {
 	t.Helper()
 	writeWorkbook(t, path, func(f *excelize.File) error {
 		for r, cells := range tb {
+			// Every row of the table is a row element, as Excel writes
+			// them (a merged range's covered cells have theirs).
+			if err := f.SetRowHeight("Sheet1", r+1, 16); err != nil {
+				return err
+			}
 			for _, c := range cells {
 				a, _ := excelize.CoordinatesToCellName(c.col+1, r+1)
 				if c.v != "" {
@@ -376,8 +381,8 @@ func TestHTMLTable(t *testing.T) {
 </td></tr><tr><td>Người lập biểu</td></tr></table>`,
 			header: []string{"Mã hồ sơ", "Ghi chú"}, rows: []row{{4, []string{"H1", "a"}}}},
 		{name: "without a header dictionary every table row is a row", file: "page.xls", format: "html",
-			opts: DecodeOptions{},
-			text: `<p>BÁO CÁO</p><table><tr><td>Tiêu chí</td><td>Điểm</td></tr></table><table><tr><td>1.1</td><td>2</td></tr></table>`,
+			opts:   DecodeOptions{},
+			text:   `<p>BÁO CÁO</p><table><tr><td>Tiêu chí</td><td>Điểm</td></tr></table><table><tr><td>1.1</td><td>2</td></tr></table>`,
 			header: []string{"*", "Tiêu chí", "Điểm"}, rows: []row{{3, []string{"1.1", "2"}}}},
 		{name: "windows-1252 page typed with a TCVN3 font", file: "abc.xls", format: "html",
 			text: "<meta charset=\"windows-1252\"><table><tr><td>" + tcvn3(t, "Mã hồ sơ") + "</td><td>" + tcvn3(t, "Trạng thái") + "</td></tr>" +

@@ -165,21 +165,29 @@ func (s *xmlSheetSource) encoding() string {
 
 // read returns the next row of the sheet: the row numbered one after the
 // last, empty (but for ranges from above) when the sheet skips that
-// number and a merged range covers it; rows no range covers are jumped
-// over. The slice is reused by the next call.
+// number, or has ended, and a merged range covers it; rows no range
+// covers are jumped over. The slice is reused by the next call.
 func (s *xmlSheetSource) read() ([]string, int64, error) {
-	if s.nextRow == 0 {
-		if s.done {
+	if s.nextRow == 0 && !s.done {
+		n, err := s.findRow()
+		switch {
+		case errors.Is(err, io.EOF):
+			s.done = true
+		case err != nil:
+			return nil, 0, err
+		default:
+			s.nextRow = n
+		}
+	}
+	if s.done {
+		// Rows a range from above still covers after the last <Row>
+		// are rows of the sheet (Excel shows the range over them).
+		if !s.grid.active(s.row) {
 			return nil, 0, io.EOF
 		}
-		n, err := s.findRow()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				s.done = true
-			}
-			return nil, 0, err
-		}
-		s.nextRow = n
+		s.row++
+		s.grid.startRow(s.row)
+		return s.grid.endRow(), s.row, nil
 	}
 	if s.nextRow > s.row+1 && s.grid.active(s.row) {
 		s.row++
