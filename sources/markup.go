@@ -100,7 +100,7 @@ func openMarkup(path string, head []byte, opts DecodeOptions, choice vnenc.Choic
 			s, h, err := newHTMLSource(path, mt, opts, merges)
 			return s, h, "html", err
 		}
-		return nil, nil, "", errNoTable
+		return nil, nil, "", errNoTable // not reached: newMarkupText says html or xml2003
 	}
 	if opts.Merged != nil {
 		// The merged ranges are handed over before the first row, as for
@@ -155,7 +155,7 @@ func openMarkup(path string, head []byte, opts DecodeOptions, choice vnenc.Choic
 // known of its encoding.
 type markupText struct {
 	r    *bufio.Reader // the text, UTF-8
-	kind string        // markupKind of its first 64 KiB
+	kind string        // xml2003, or html for any other markup
 	base string        // the file's encoding, as Encoding reports it
 	// rep repairs cells typed with a legacy font (TCVN3, VNI) in a page
 	// whose text is otherwise Unicode or Windows-1252, as for XLSX.
@@ -240,7 +240,12 @@ func newMarkupText(in io.Reader, choice vnenc.Choice) (*markupText, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
-	mt.kind = markupKind(peek)
+	// A page whose table comes after a long style sheet shows none in
+	// its first 64 KiB: every page but an XML Spreadsheet is scanned for
+	// one, and one without gives errNoTable.
+	if mt.kind = markupKind(peek); mt.kind == "" {
+		mt.kind = "html"
+	}
 	return mt, nil
 }
 

@@ -357,6 +357,10 @@ func TestHTMLTable(t *testing.T) {
 			header: exportHeader, rows: exportRows, format: "html", encRep: "windows-1258"},
 		{name: "utf-16 from .NET", file: "bc16.xls", text: fmt.Sprintf(exportPage, "utf-16"), enc: vnenc.UTF16LE,
 			header: exportHeader, rows: exportRows, format: "html", encRep: "utf-16le"},
+		{name: "table after a long style sheet", file: "style.xls", format: "html",
+			text: "<html><head><style>" + strings.Repeat("td { mso-number-format:\"\\@\"; }\n", 5000) + "</style></head><body>" +
+				"<table><tr><td>Mã hồ sơ</td></tr><tr><td>H1</td></tr></table></body></html>",
+			header: []string{"Mã hồ sơ"}, rows: []row{{2, []string{"H1"}}}},
 		{name: "utf-8 page that says iso-8859-1", file: "latin1.xls", text: fmt.Sprintf(exportPage, "iso-8859-1"),
 			header: exportHeader, rows: exportRows, format: "html"},
 		{name: "no html or body, unclosed cells and rows", file: "bare.htm", format: "html",
