@@ -42,7 +42,6 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 	mt.rep.score = opts.HeaderScore
 	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, merges: merges, pageMode: opts.HeaderScore == nil}
 	var top []bufRow
-	tables := 0
 	for s.chosen == nil {
 		ev, err := s.event()
 		if errors.Is(err, io.EOF) {
@@ -53,7 +52,6 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 		}
 		t := ev.table
 		if ev.end {
-			tables++
 			if !s.pageMode && !t.judged {
 				if s.judge(t); s.chosen != nil {
 					s.eof, s.queue = true, nil // the table has ended: nothing more to read
@@ -93,13 +91,13 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 		return s, header, nil
 	}
 	if s.chosen == nil {
-		if tables == 0 && !s.sawRow {
-			return nil, nil, errNoTable
+		if s.judgedTables == 0 {
+			return nil, nil, errNoTable // no table with a non-blank row: an error page
 		}
 		return nil, nil, fmt.Errorf("file %s: là một trang HTML có %d bảng nhưng không bảng nào có dòng tiêu đề nhận ra được "+
 			"(không thấy tên cột nào như Mã hồ sơ, Ngày tiếp nhận), thường là trang báo lỗi hoặc trang đăng nhập của phần mềm xuất: "+
 			"mở tệp trong Excel để kiểm tra, lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm (HTML page: no table with a recognised header)",
-			path, tables)
+			path, s.judgedTables)
 	}
 	return s, s.header, nil
 }
@@ -130,7 +128,9 @@ type htmlSource struct {
 	nextID int
 	queue  []htmlEvent
 	eof    bool
-	sawRow bool
+	// judgedTables counts the tables with a non-blank row judged not to
+	// be the data table (for the error).
+	judgedTables int
 
 	raw      string // the raw-text element being skipped (script, style)
 	inHead   bool
@@ -173,6 +173,7 @@ func (s *htmlSource) judge(t *htmlTable) {
 	if len(cand) == 0 {
 		return
 	}
+	s.judgedTables++
 	header, first, score := scoreHeader(cand, s.score)
 	if score <= 0 {
 		return
@@ -299,6 +300,10 @@ func (s *htmlSource) step() error {
 var skipped = map[string]bool{"script": true, "style": true, "title": true, "noscript": true, "iframe": true,
 	"noembed": true, "noframes": true, "xmp": true, "template": true}
 
+// headTags are the elements a <head> holds.
+var headTags = map[string]bool{"meta": true, "link": true, "base": true, "style": true, "script": true, "title": true,
+	"noscript": true, "template": true, "xml": true, "object": true}
+
 // blockTags end a line of text: outside a table it is a row of the sheet,
 // inside a cell a line break.
 var blockTags = map[string]bool{"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
@@ -350,10 +355,12 @@ func (s *htmlSource) appendCell(t *htmlTable, b []byte) error {
 	return nil
 }
 
-// lineBreak ends a line in the open cell (<br>, a paragraph).
-func lineBreak(t *htmlTable) {
+// lineBreak ends a line in the open cell: a <br> (two make an empty
+// line), or with soft the start or end of a paragraph (which ends a line
+// that has text only).
+func lineBreak(t *htmlTable, soft bool) {
 	t.cell = bytes.TrimRight(t.cell, " ")
-	if len(t.cell) > 0 {
+	if n := len(t.cell); n > 0 && !(soft && t.cell[n-1] == '\n') {
 		t.cell = append(t.cell, '\n')
 	}
 }
@@ -378,6 +385,9 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		s.inHead = false
 		return nil
 	}
+	if s.inHead && !headTags[name] {
+		s.inHead = false // an unclosed <head>: the content has begun
+	}
 	if skipped[name] {
 		if !selfClosing {
 			s.raw = name
@@ -387,7 +397,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 	t := s.cur()
 	if t != nil && s.deepSkip > 0 && name != "table" {
 		if t.inCell && (name == "br" || name == "td" || name == "th" || name == "tr") {
-			lineBreak(t)
+			lineBreak(t, name != "br")
 		}
 		return nil
 	}
@@ -447,7 +457,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 			s.outText = true // a <br> alone makes an empty line too
 			s.line()
 		} else if t.inCell {
-			lineBreak(t)
+			lineBreak(t, false)
 		}
 		return nil
 	}
@@ -455,7 +465,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		if t == nil {
 			s.line()
 		} else if t.inCell {
-			lineBreak(t)
+			lineBreak(t, true)
 		}
 	}
 	return nil
@@ -496,7 +506,7 @@ func (s *htmlSource) endTag(name string) error {
 		}
 	default:
 		if blockTags[name] && t.inCell {
-			lineBreak(t)
+			lineBreak(t, true)
 		}
 	}
 	return nil
@@ -537,7 +547,6 @@ func (s *htmlSource) endRow(t *htmlTable) error {
 		return nil
 	}
 	t.inRow = false
-	s.sawRow = true
 	cells := slices.Clone(t.grid.endRow())
 	s.queue = append(s.queue, htmlEvent{table: t, cells: cells, row: t.grid.row})
 	return nil

@@ -361,6 +361,13 @@ func TestHTMLTable(t *testing.T) {
 			text: "<html><head><style>" + strings.Repeat("td { mso-number-format:\"\\@\"; }\n", 5000) + "</style></head><body>" +
 				"<table><tr><td>Mã hồ sơ</td></tr><tr><td>H1</td></tr></table></body></html>",
 			header: []string{"Mã hồ sơ"}, rows: []row{{2, []string{"H1"}}}},
+		{name: "paragraphs and line breaks in a cell, unclosed head", file: "para.xls", format: "html",
+			text: "<html><head><meta charset=utf-8><table><tr><td>Mã hồ sơ</td><td>Ghi chú</td></tr>" +
+				"<tr><td><p>H1</p></td><td><p>Dòng 1</p><p>Dòng 2</p>Dòng 3<br><br>Dòng 5<br></td></tr></table>",
+			header: []string{"Mã hồ sơ", "Ghi chú"}, rows: []row{{2, []string{"H1", "Dòng 1\nDòng 2\nDòng 3\n\nDòng 5"}}}},
+		{name: "error page with an empty layout table", file: "empty-table.xls",
+			text: "<html><body><table><tr><td>&nbsp;</td></tr></table><p>Không có dữ liệu</p></body></html>",
+			err:  []string{"empty-table.xls", "là một trang HTML hoặc XML (thường là trang báo lỗi"}},
 		{name: "utf-8 page that says iso-8859-1", file: "latin1.xls", text: fmt.Sprintf(exportPage, "iso-8859-1"),
 			header: exportHeader, rows: exportRows, format: "html"},
 		{name: "no html or body, unclosed cells and rows", file: "bare.htm", format: "html",
