@@ -116,7 +116,8 @@ func (tb ttable) html() string {
 }
 
 // xml2003 renders the table as an XML Spreadsheet: empty rows left out
-// (the next row says its ss:Index), a cell after a gap says its ss:Index.
+// (the next row says its ss:Index) but for those at the end, which are
+// <Row/>; a cell after a gap says its ss:Index.
 func (tb ttable) xml2003() string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<?mso-application progid="Excel.Sheet"?>` + "\n" +
@@ -125,8 +126,15 @@ func (tb ttable) xml2003() string {
 		`xmlns:html="http://www.w3.org/TR/REC-html40">` + "\n" +
 		`<Styles><Style ss:ID="Default" ss:Name="Normal"><Alignment ss:Vertical="Bottom"/></Style></Styles>` + "\n" +
 		`<Worksheet ss:Name="Báo cáo"><Table>` + "\n")
-	gap := false
+	gap, last := false, len(tb)
+	for last > 0 && len(tb[last-1]) == 0 {
+		last--
+	}
 	for r, cells := range tb {
+		if r >= last {
+			b.WriteString("<Row/>\n")
+			continue
+		}
 		if len(cells) == 0 {
 			gap = true
 			continue

@@ -165,8 +165,8 @@ func (s *xmlSheetSource) encoding() string {
 
 // read returns the next row of the sheet: the row numbered one after the
 // last, empty (but for ranges from above) when the sheet skips that
-// number, or has ended, and a merged range covers it; rows no range
-// covers are jumped over. The slice is reused by the next call.
+// number and a merged range covers it; rows no range covers are jumped
+// over. The slice is reused by the next call.
 func (s *xmlSheetSource) read() ([]string, int64, error) {
 	if s.nextRow == 0 && !s.done {
 		n, err := s.findRow()
@@ -180,14 +180,10 @@ func (s *xmlSheetSource) read() ([]string, int64, error) {
 		}
 	}
 	if s.done {
-		// Rows a range from above still covers after the last <Row>
-		// are rows of the sheet (Excel shows the range over them).
-		if !s.grid.active(s.row) {
-			return nil, 0, io.EOF
-		}
-		s.row++
-		s.grid.startRow(s.row)
-		return s.grid.endRow(), s.row, nil
+		// A range reaching below the last <Row> gives no rows there, as
+		// in XLSX (where a million-row range would be a million rows from
+		// a few bytes).
+		return nil, 0, io.EOF
 	}
 	if s.nextRow > s.row+1 && s.grid.active(s.row) {
 		s.row++
