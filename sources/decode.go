@@ -59,7 +59,9 @@ type RawReader interface {
 
 // DecodeOptions configure Open.
 type DecodeOptions struct {
-	Format string // auto (by extension, then content), csv, xlsx or json
+	// Format is auto (by extension, then content), csv, xlsx or json. An
+	// HTML page or XML file is recognised by content whatever it says.
+	Format string
 	Sheet  string // xlsx: sheet name; empty means the first sheet
 	// Encoding is the source's `encoding:` (see vnenc.Names): auto or ""
 	// detects per file (CSV) and per cell (XLSX, JSON); a name forces it.
