@@ -52,7 +52,8 @@ test-short:
 	$(GO) test -short ./...
 
 # Runs every fuzz target for FUZZTIME each: the decoders (FuzzCSV, FuzzXLSX,
-# FuzzJSON, FuzzOpenAuto for format detection; FuzzCSVLines: the CSV fast
+# FuzzJSON, FuzzOpenAuto for format detection; FuzzHTMLTable and
+# FuzzXMLSpreadsheet: the "Excel" pages against XLSX; FuzzCSVLines: the CSV fast
 # path against encoding/csv; FuzzSheetFast, FuzzSheetProlog: the XLSX
 # rows' and shared strings' fast path against encoding/xml;
 # FuzzScanMergeRefs: the merged-cell skim against the tag-by-tag one), encoding detection and repair (FuzzDetect,

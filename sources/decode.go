@@ -40,7 +40,8 @@ type RawReader interface {
 	Header() []string
 	Next() (arrow.Record, error)
 	Close() error
-	// Format is the decoder used: csv, xlsx or json.
+	// Format is the decoder used: csv, xlsx, json, html (an HTML page's
+	// table) or xml2003 (an Excel 2003 XML Spreadsheet).
 	Format() string
 	// Encoding is the text encoding detected (utf-8, utf-16le, tcvn3, ...).
 	// For XLSX and JSON, whose cells may mix Unicode and text typed with a
@@ -70,7 +71,9 @@ type DateSystem interface {
 
 // DecodeOptions configure Open.
 type DecodeOptions struct {
-	Format string // auto (by extension, then content), csv, xlsx or json
+	// Format is auto (by extension, then content), csv, xlsx or json. An
+	// HTML page or XML file is recognised by content whatever it says.
+	Format string
 	Sheet  string // xlsx: sheet name; empty means the first sheet
 	// Encoding is the source's `encoding:` (see vnenc.Names): auto or ""
 	// detects per file (CSV) and per cell (XLSX, JSON); a name forces it.
@@ -103,7 +106,9 @@ type DecodeOptions struct {
 	// of it over every byte on the decoding's critical path.
 	Hashed bool
 	// Merged, when not nil, is called once with the sheet's merged cell
-	// ranges (XLSX only; never for CSV or JSON), before the first row is
+	// ranges (XLSX, and the colspan/rowspan of an HTML table or the merges
+	// of an XML Spreadsheet, which cost a first pass over the file; never
+	// for CSV or JSON), before the first row is
 	// read. The decoder copies a range's top-left value into its covered
 	// cells (xlsx.go): a caller that must not count one figure twice (a
 	// points cell merged over two criteria) tells the copies apart with

@@ -24,6 +24,14 @@ type bufRow struct {
 // row is the header. It returns the header cells and the index in rows of
 // the first data row. rows must not be empty.
 func chooseHeader(rows []bufRow, score func([]string) int) ([]string, int) {
+	h, first, _ := scoreHeader(rows, score)
+	return h, first
+}
+
+// scoreHeader is chooseHeader that also returns the chosen header's score:
+// 0 when no row names a known column (the HTML decoder passes over such a
+// table).
+func scoreHeader(rows []bufRow, score func([]string) int) ([]string, int, int) {
 	best, bestScore, bestPair := 0, 0, false
 	if score != nil {
 		single := make([]int, len(rows))
@@ -43,9 +51,9 @@ func chooseHeader(rows []bufRow, score func([]string) int) ([]string, int) {
 		}
 	}
 	if bestPair {
-		return trimHeader(combineHeader(rows[best].cells, rows[best+1].cells, score)), best + 2
+		return trimHeader(combineHeader(rows[best].cells, rows[best+1].cells, score)), best + 2, bestScore
 	}
-	return trimHeader(headerCells(rows[best].cells)), best + 1
+	return trimHeader(headerCells(rows[best].cells)), best + 1, bestScore
 }
 
 // combineHeader merges a row of group titles with the row of sub-headers

@@ -665,6 +665,8 @@ func TestHTTPNotAnExport(t *testing.T) {
 		{"CSV", "text/plain; charset=utf-8", csvBody, ""},
 		{"CSV labelled as HTML", "text/html", csvBody, ""},
 		{"JSON", "application/json", `[{"Mã hồ sơ": "X-1"}]`, ""},
+		{"HTML table export", "application/vnd.ms-excel", "<html><body><table><tr><td>Mã hồ sơ</td></tr></table></body></html>", ""},
+		{"XML Spreadsheet export", "text/xml", `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -18,10 +18,12 @@ import (
 // Open decodes the export file at path into a RawReader.
 //
 // The format is recognised by content first: a zip archive is read as XLSX
-// whatever its extension (an XLSX saved as .csv), and an Excel 97-2003
-// (BIFF, OLE) workbook, an HTML or XML page (a web error page saved as
-// .xls) or other binary content is rejected with a message saying how to
-// save the file. Among text files, opts.Format "auto" (or "") chooses by
+// whatever its extension (an XLSX saved as .csv); an HTML page holding a
+// table or an Excel 2003 XML Spreadsheet (the "Excel" export of many
+// one-stop systems, saved as .xls) is read (see markup.go); an Excel
+// 97-2003 (BIFF, OLE) workbook, another HTML or XML page (a web error page
+// saved as .xls) or other binary content is rejected with a message
+// saying how to save the file. Among text files, opts.Format "auto" (or "") chooses by
 // extension (.csv .txt .tsv: csv; .json .ndjson .jsonl: json) and otherwise
 // by the first character ([ or {: json; else csv); "csv" or "json" force
 // the decoder. opts.Encoding chooses the text encoding (see
@@ -62,6 +64,8 @@ func Open(path string, opts DecodeOptions) (RawReader, error) {
 		return openCSV(path, opts, choice)
 	case "xlsx":
 		return openXLSX(path, opts, choice)
+	case "markup":
+		return openMarkup(path, head, opts, choice)
 	}
 	return openJSON(path, opts, choice)
 }
@@ -75,9 +79,9 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 	case bytes.HasPrefix(head, oleMagic):
 		return "", legacyExcelError(path)
 	case isMarkup(path, head):
-		return "", fmt.Errorf("file %s: là một trang HTML hoặc XML (thường là trang báo lỗi của phần mềm xuất), "+
-			"không phải bảng tính: mở tệp trong Excel và lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm; "+
-			"tệp bắt đầu bằng %s", path, excerpt(string(head)))
+		// An HTML table or an XML Spreadsheet is read; any other page
+		// is refused by openMarkup (markupError), whatever format says.
+		return "markup", nil
 	case isBinary(head) && (strings.EqualFold(filepath.Ext(path), ".xlsx") || strings.EqualFold(filepath.Ext(path), ".xlsm")):
 		return "", fmt.Errorf("file %s: not a valid XLSX workbook (zip: not a valid zip file): tệp hỏng hoặc không phải bảng tính; "+
 			"mở tệp trong Excel và lưu lại dưới dạng .xlsx", path)
@@ -106,13 +110,21 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 }
 
 // sniffFormat recognises a format from the first bytes alone, as Open
-// would for a file named path: xlsx, json or csv, or the error for an old
-// .xls or an HTML page. Binary content is left to Open, which explains it.
+// would for a file named path: xlsx, json, csv, html (a page showing a
+// table) or xml2003 (an XML Spreadsheet), or the error for an old .xls or
+// another HTML or XML page. Binary content is left to Open, which
+// explains it.
 func sniffFormat(path string, head []byte) (string, error) {
 	if isBinary(head) && !bytes.HasPrefix(head, []byte("PK\x03\x04")) && !bytes.HasPrefix(head, oleMagic) && !isMarkup(path, head) {
 		return "csv", nil
 	}
-	return detectFormat(path, head, "auto")
+	format, err := detectFormat(path, head, "auto")
+	if format == "markup" {
+		if format = sniffMarkup(head); format == "" {
+			return "", markupError(path, head)
+		}
+	}
+	return format, err
 }
 
 // isMarkup reports an HTML or XML document: it starts with '<' and, for a

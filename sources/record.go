@@ -43,7 +43,7 @@ type rowSource interface {
 // Arrow records.
 type reader struct {
 	path   string
-	format string // csv, xlsx or json
+	format string // csv, xlsx, json, html or xml2003
 	enc    string // detected text encoding (csv); see Encoding
 	src    rowSource
 	header []string
@@ -76,7 +76,8 @@ func newReader(path, format string, src rowSource, header []string, opts DecodeO
 // Digest returns the hash and size of the file bytes read so far.
 func (r *reader) Digest() Digest { return r.hr.digest() }
 
-// Format returns the decoder used: "csv", "xlsx" or "json".
+// Format returns the decoder used: "csv", "xlsx", "json", "html" or
+// "xml2003".
 func (r *reader) Format() string { return r.format }
 
 // Encoding returns the detected text encoding; decoders that repair legacy

@@ -1,5 +1,7 @@
 // Package sources lists and fetches the export files of each configured source
-// and decodes them (CSV, XLSX, JSON) into Arrow records of raw strings.
+// and decodes them (CSV, XLSX, JSON, and the HTML table or Excel 2003 XML
+// Spreadsheet of a one-stop system's "Excel" export) into Arrow records of
+// raw strings.
 package sources
 
 import (

@@ -1,0 +1,563 @@
+package sources
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// newHTMLSource reads the data table of an HTML page ("Xuất Excel" of
+// many one-stop systems: a page holding a <table>, saved as .xls).
+//
+// The page is streamed with html.Tokenizer; what is held is one row per
+// open table (nested layout tables at most maxTableDepth deep) and the
+// first rows of the tables not yet judged. Each <tr> is a row, numbered
+// as Excel numbers it when it opens the page: every <tr> of every table
+// counts, and so does each line of text outside the tables (a <h3> title,
+// a paragraph). Cells are <td> or <th>; colspan and rowspan are merged
+// ranges whose value is copied into the cells they cover, as for XLSX.
+// A cell's text has its white space collapsed (a space for &nbsp;), a line
+// break for <br> (and between paragraphs), the text of nested <b>, <span>,
+// <font> and the like; entities are decoded. Unclosed <td> and <tr> are
+// closed by the next one, as browsers do.
+//
+// With a header dictionary (opts.HeaderScore) the data table is the first
+// table whose first rows hold a header that names a known column (chosen
+// among its first 30 non-blank rows as for CSV and XLSX); the tables
+// before it are titles, the rows after its end are not read. A page with
+// tables but none such is refused naming the file. Without one (a dataset
+// finds its own header) every table row of the page is a row. A page with
+// no table row at all gives errNoTable.
+func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]CellRange) (*htmlSource, []string, error) {
+	lim := opts.Limits.withDefaults()
+	z := html.NewTokenizer(mt.r)
+	z.SetMaxBuf(htmlMaxBuf(lim))
+	mt.rep.score = opts.HeaderScore
+	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, merges: merges, pageMode: opts.HeaderScore == nil}
+	var top []bufRow
+	for s.chosen == nil {
+		ev, err := s.event()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		t := ev.table
+		if ev.end {
+			if !s.pageMode && !t.judged {
+				if s.judge(t); s.chosen != nil {
+					s.eof, s.queue = true, nil // the table has ended: nothing more to read
+					if s.merges != nil {
+						*s.merges = append(*s.merges, t.merges...)
+						s.merges = nil
+					}
+				}
+			}
+			continue
+		}
+		if isBlank(ev.cells) {
+			continue
+		}
+		if s.pageMode {
+			top = append(top, bufRow{cells: ev.cells, row: ev.row})
+			if len(top) == headerScanRows {
+				break
+			}
+			continue
+		}
+		if t.judged {
+			continue // a table passed over: a nested table's rows too
+		}
+		t.cand = append(t.cand, bufRow{cells: ev.cells, row: ev.row})
+		if len(t.cand) == headerScanRows {
+			s.judge(t)
+		}
+	}
+	if s.pageMode {
+		if len(top) == 0 {
+			return nil, nil, errNoTable
+		}
+		header, first := chooseHeader(top, nil)
+		s.pending = top[first:]
+		s.setHeader(header, top, first)
+		return s, header, nil
+	}
+	if s.chosen == nil {
+		if s.judgedTables == 0 {
+			return nil, nil, errNoTable // no table with a non-blank row: an error page
+		}
+		return nil, nil, fmt.Errorf("file %s: là một trang HTML có %d bảng nhưng không bảng nào có dòng tiêu đề nhận ra được "+
+			"(không thấy tên cột nào như Mã hồ sơ, Ngày tiếp nhận), thường là trang báo lỗi hoặc trang đăng nhập của phần mềm xuất: "+
+			"mở tệp trong Excel để kiểm tra, lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm (HTML page: no table with a recognised header)",
+			path, s.judgedTables)
+	}
+	return s, s.header, nil
+}
+
+// maxTableDepth bounds the nesting of tables that are followed; a table
+// nested deeper is read as text of the cell holding it.
+const maxTableDepth = 16
+
+// htmlMaxBuf bounds one token of the page (a tag with its attributes, a
+// run of text, a <style> block or a comment): a cell's text, escaped, or
+// 4 MiB, the style sheets and conditional comments Excel-like exports
+// carry.
+func htmlMaxBuf(lim Limits) int { return max(xmlRunLimit(lim), 4<<20) }
+
+// htmlSource yields the rows of the chosen table of a page (or of every
+// table, in page mode).
+type htmlSource struct {
+	path     string
+	mt       *markupText
+	z        *html.Tokenizer
+	lim      Limits
+	score    func([]string) int
+	merges   *[]CellRange // collects the chosen table's merged ranges; nil when not asked
+	pageMode bool
+
+	row    int64 // number of the last row of the page
+	tables []*htmlTable
+	nextID int
+	queue  []htmlEvent
+	eof    bool
+	// judgedTables counts the tables with a non-blank row judged not to
+	// be the data table (for the error).
+	judgedTables int
+
+	raw      string // the raw-text element being skipped (script, style)
+	inHead   bool
+	outText  bool // text outside the tables since the last line
+	deepSkip int  // tables nested beyond maxTableDepth, open
+
+	chosen  *htmlTable
+	header  []string
+	pending []bufRow
+	fill    int // merged values are copied up to this column, once the header is known
+}
+
+// htmlTable is an open table of the page.
+type htmlTable struct {
+	grid   *spanGrid
+	merges []CellRange
+	inRow  bool
+	inCell bool
+	cell   []byte
+	across int
+	down   int
+	cand   []bufRow // first non-blank rows, until judged
+	judged bool
+}
+
+// htmlEvent is a row of a table, or a table's end.
+type htmlEvent struct {
+	table *htmlTable
+	cells []string
+	row   int64
+	end   bool
+}
+
+// judge decides whether t is the data table: its best header among its
+// first rows must name a known column.
+func (s *htmlSource) judge(t *htmlTable) {
+	t.judged = true
+	cand := t.cand
+	t.cand = nil
+	if len(cand) == 0 {
+		return
+	}
+	s.judgedTables++
+	header, first, score := scoreHeader(cand, s.score)
+	if score <= 0 {
+		return
+	}
+	s.chosen = t
+	s.pending = cand[first:]
+	s.setHeader(header, cand, first)
+}
+
+// setHeader records the header and where the data begins.
+func (s *htmlSource) setHeader(header []string, top []bufRow, first int) {
+	s.header = header
+	s.fill = max(len(header), 1)
+	for _, t := range s.tables {
+		t.grid.fillCols = s.fill
+	}
+	if first < len(top) {
+		s.mt.rep.setDataFrom(top[first].row)
+	} else {
+		s.mt.rep.setDataFrom(s.row + 1)
+	}
+}
+
+func (s *htmlSource) next(*[]string) ([]string, int64, error) {
+	if len(s.pending) > 0 {
+		r := s.pending[0]
+		s.pending = s.pending[1:]
+		return r.cells, r.row, nil
+	}
+	for {
+		ev, err := s.event()
+		if err != nil {
+			if errors.Is(err, io.EOF) && s.merges != nil && s.chosen != nil {
+				*s.merges = append(*s.merges, s.chosen.merges...)
+				s.merges = nil
+			}
+			return nil, 0, err
+		}
+		switch {
+		case s.pageMode && !ev.end:
+			return ev.cells, ev.row, nil
+		case ev.table != s.chosen:
+		case ev.end:
+			s.eof = true // the rest of the page is not read
+			if s.merges != nil {
+				*s.merges = append(*s.merges, s.chosen.merges...)
+				s.merges = nil
+			}
+			return nil, 0, io.EOF
+		default:
+			return ev.cells, ev.row, nil
+		}
+	}
+}
+
+func (s *htmlSource) close() error {
+	if s.mt.file != nil {
+		return s.mt.file.Close()
+	}
+	return nil
+}
+
+// encoding reports the page's encoding and the legacy-font cells repaired.
+func (s *htmlSource) encoding() string {
+	return s.mt.rep.report(s.mt.base, func(col int) string { return columnName(s.header, col) })
+}
+
+// columnName names column col (0-based) by its header, else by its letter.
+func columnName(header []string, col int) string {
+	if col < len(header) && header[col] != "" {
+		return header[col]
+	}
+	return "cột " + strconv.Itoa(col+1)
+}
+
+// event returns the next row or table end, or io.EOF.
+func (s *htmlSource) event() (htmlEvent, error) {
+	for len(s.queue) == 0 {
+		if s.eof {
+			return htmlEvent{}, io.EOF
+		}
+		if err := s.step(); err != nil {
+			return htmlEvent{}, err
+		}
+	}
+	ev := s.queue[0]
+	s.queue = s.queue[1:]
+	return ev, nil
+}
+
+// step reads one token.
+func (s *htmlSource) step() error {
+	tt := s.z.Next()
+	switch tt {
+	case html.ErrorToken:
+		err := s.z.Err()
+		if errors.Is(err, html.ErrBufferExceeded) {
+			return limitErr(s.path, fmt.Sprintf("một thẻ hoặc đoạn văn bản của trang HTML sau dòng %d dài hơn %d byte,", s.row, htmlMaxBuf(s.lim)),
+				int64(s.lim.MaxCellBytes), "max_cell_bytes")
+		}
+		if err != io.EOF {
+			return fmt.Errorf("file %s: sau dòng %d: %w", s.path, s.row, err)
+		}
+		for len(s.tables) > 0 {
+			if err := s.endTable(); err != nil {
+				return err
+			}
+		}
+		s.eof = true
+		return nil
+	case html.TextToken:
+		return s.text(s.z.Text())
+	case html.StartTagToken, html.SelfClosingTagToken:
+		name, hasAttr := s.z.TagName()
+		return s.startTag(string(name), hasAttr, tt == html.SelfClosingTagToken)
+	case html.EndTagToken:
+		name, _ := s.z.TagName()
+		return s.endTag(string(name))
+	}
+	return nil
+}
+
+// skipped are elements whose text is not shown.
+var skipped = map[string]bool{"script": true, "style": true, "title": true, "noscript": true, "iframe": true,
+	"noembed": true, "noframes": true, "xmp": true, "template": true}
+
+// headTags are the elements a <head> holds.
+var headTags = map[string]bool{"meta": true, "link": true, "base": true, "style": true, "script": true, "title": true,
+	"noscript": true, "template": true, "xml": true, "object": true}
+
+// blockTags end a line of text: outside a table it is a row of the sheet,
+// inside a cell a line break.
+var blockTags = map[string]bool{"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
+	"h6": true, "li": true, "ul": true, "ol": true, "hr": true, "center": true, "pre": true, "blockquote": true,
+	"form": true, "dl": true, "dt": true, "dd": true, "address": true}
+
+func (s *htmlSource) cur() *htmlTable {
+	if len(s.tables) == 0 {
+		return nil
+	}
+	return s.tables[len(s.tables)-1]
+}
+
+func (s *htmlSource) text(b []byte) error {
+	if s.raw != "" || s.inHead {
+		return nil
+	}
+	t := s.cur()
+	if t == nil {
+		if len(bytes.TrimSpace(bytes.ReplaceAll(b, []byte("\u00a0"), nil))) > 0 {
+			s.outText = true
+		}
+		return nil
+	}
+	if !t.inCell {
+		return nil // white space between tags of a table
+	}
+	return s.appendCell(t, b)
+}
+
+// appendCell adds text to the open cell, white space collapsed.
+func (s *htmlSource) appendCell(t *htmlTable, b []byte) error {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		switch r {
+		case ' ', '\t', '\n', '\r', '\f', '\u00a0':
+			if n := len(t.cell); n > 0 && t.cell[n-1] != ' ' && t.cell[n-1] != '\n' {
+				t.cell = append(t.cell, ' ')
+			}
+			continue
+		}
+		t.cell = utf8.AppendRune(t.cell, r)
+	}
+	if len(t.cell) > s.lim.MaxCellBytes {
+		return limitErr(s.path, fmt.Sprintf("ô ở dòng %d, cột %d dài hơn %d byte,", t.grid.row, t.grid.col+1, s.lim.MaxCellBytes),
+			int64(s.lim.MaxCellBytes), "max_cell_bytes")
+	}
+	return nil
+}
+
+// lineBreak ends a line in the open cell: a <br> (two make an empty
+// line), or with soft the start or end of a paragraph (which ends a line
+// that has text only).
+func lineBreak(t *htmlTable, soft bool) {
+	t.cell = bytes.TrimRight(t.cell, " ")
+	if n := len(t.cell); n > 0 && !(soft && t.cell[n-1] == '\n') {
+		t.cell = append(t.cell, '\n')
+	}
+}
+
+// line ends a line of text outside the tables: a row of the sheet.
+func (s *htmlSource) line() {
+	if s.outText {
+		s.row++
+		s.outText = false
+	}
+}
+
+func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
+	if s.raw != "" {
+		return nil
+	}
+	switch name {
+	case "head":
+		s.inHead = !selfClosing
+		return nil
+	case "body":
+		s.inHead = false
+		return nil
+	}
+	if s.inHead && !headTags[name] {
+		s.inHead = false // an unclosed <head>: the content has begun
+	}
+	if skipped[name] {
+		if !selfClosing {
+			s.raw = name
+		}
+		return nil
+	}
+	t := s.cur()
+	if t != nil && s.deepSkip > 0 && name != "table" {
+		if t.inCell && (name == "br" || name == "td" || name == "th" || name == "tr") {
+			lineBreak(t, name != "br")
+		}
+		return nil
+	}
+	switch name {
+	case "table":
+		if len(s.tables) >= maxTableDepth {
+			s.deepSkip++
+			return nil
+		}
+		s.line()
+		s.nextID++
+		s.tables = append(s.tables, &htmlTable{grid: newSpanGrid(s.path, s.lim, nil)})
+		nt := s.cur()
+		if s.fill > 0 {
+			nt.grid.fillCols = s.fill
+		}
+		switch {
+		case s.merges != nil && s.pageMode:
+			nt.grid.merges = s.merges // every table is read
+		case s.merges != nil:
+			nt.grid.merges = &nt.merges
+		}
+		return nil
+	case "tr":
+		if t == nil {
+			return nil
+		}
+		if err := s.endRow(t); err != nil {
+			return err
+		}
+		s.startRow(t)
+		return nil
+	case "td", "th":
+		if t == nil {
+			return nil
+		}
+		if err := s.endCell(t); err != nil {
+			return err
+		}
+		if !t.inRow {
+			s.startRow(t)
+		}
+		t.inCell, t.cell, t.across, t.down = true, t.cell[:0], 0, 0
+		for hasAttr {
+			var k, v []byte
+			k, v, hasAttr = s.z.TagAttr()
+			switch string(k) {
+			case "colspan":
+				t.across = spanAttr(v, 1000) - 1
+			case "rowspan":
+				t.down = spanAttr(v, 65534) - 1
+			}
+		}
+		return nil
+	case "br":
+		if t == nil {
+			s.outText = true // a <br> alone makes an empty line too
+			s.line()
+		} else if t.inCell {
+			lineBreak(t, false)
+		}
+		return nil
+	}
+	if blockTags[name] {
+		if t == nil {
+			s.line()
+		} else if t.inCell {
+			lineBreak(t, true)
+		}
+	}
+	return nil
+}
+
+func (s *htmlSource) endTag(name string) error {
+	if s.raw != "" {
+		if name == s.raw {
+			s.raw = ""
+		}
+		return nil
+	}
+	if name == "head" {
+		s.inHead = false
+		return nil
+	}
+	t := s.cur()
+	if t == nil {
+		if blockTags[name] {
+			s.line()
+		}
+		return nil
+	}
+	switch name {
+	case "table":
+		if s.deepSkip > 0 {
+			s.deepSkip--
+			return nil
+		}
+		return s.endTable()
+	case "tr", "tbody", "thead", "tfoot":
+		if s.deepSkip == 0 {
+			return s.endRow(t)
+		}
+	case "td", "th":
+		if s.deepSkip == 0 {
+			return s.endCell(t)
+		}
+	default:
+		if blockTags[name] && t.inCell {
+			lineBreak(t, true)
+		}
+	}
+	return nil
+}
+
+// spanAttr reads a colspan or rowspan: 1 when missing, invalid or 0, at
+// most limit (the bounds browsers apply).
+func spanAttr(v []byte, limit int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(string(v)))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, limit)
+}
+
+func (s *htmlSource) startRow(t *htmlTable) {
+	s.line()
+	s.row++
+	t.inRow = true
+	t.grid.startRow(s.row)
+}
+
+func (s *htmlSource) endCell(t *htmlTable) error {
+	if !t.inCell {
+		return nil
+	}
+	t.inCell = false
+	v := strings.Trim(string(t.cell), " \n")
+	v = cellText(s.mt.rep, t.grid.row, t.grid.col, v)
+	return t.grid.add(-1, v, t.across, t.down)
+}
+
+func (s *htmlSource) endRow(t *htmlTable) error {
+	if err := s.endCell(t); err != nil {
+		return err
+	}
+	if !t.inRow {
+		return nil
+	}
+	t.inRow = false
+	cells := slices.Clone(t.grid.endRow())
+	s.queue = append(s.queue, htmlEvent{table: t, cells: cells, row: t.grid.row})
+	return nil
+}
+
+func (s *htmlSource) endTable() error {
+	t := s.cur()
+	if err := s.endRow(t); err != nil {
+		return err
+	}
+	s.tables = s.tables[:len(s.tables)-1]
+	s.queue = append(s.queue, htmlEvent{table: t, end: true})
+	return nil
+}
