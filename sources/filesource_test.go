@@ -93,7 +93,7 @@ func TestFileSourceList(t *testing.T) {
 
 func TestFileSourceBadPattern(t *testing.T) {
 	_, err := NewFileSource("x", filepath.Join(t.TempDir(), "[a-*.csv")).List(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "bad path pattern") || !strings.Contains(err.Error(), "source x") {
+	if err == nil || !strings.Contains(err.Error(), "bad path pattern") || !strings.HasPrefix(err.Error(), "nguồn x: mẫu đường dẫn") {
 		t.Errorf("err = %v", err)
 	}
 }
