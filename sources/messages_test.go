@@ -89,3 +89,26 @@ func TestRejectedFileMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexErrorMessages checks that an HTTP source's index refused for
+// its content says so in Vietnamese, the English detail kept.
+func TestIndexErrorMessages(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want []string
+	}{
+		{`[{"url": "a.csv"},`, []string{"chỉ mục bắt đầu như JSON nhưng không phải JSON hợp lệ", "index is not valid JSON"}},
+		{`{"status": "ok", "count": 0}`, []string{"chỉ mục JSON không có danh sách tệp", "index object has no list of files", "keys: count, status"}},
+	} {
+		_, err := parseIndex([]byte(tt.body), "application/json")
+		if err == nil {
+			t.Errorf("%s: no error", tt.body)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", tt.body, err, w)
+			}
+		}
+	}
+}
