@@ -57,7 +57,7 @@ func readList(in Input, cols []column, required []string, oneOf []string) (*list
 		}
 	}
 	if !ok {
-		return nil, out, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề (cần cột đơn vị và một trong các cột %s)", in.File, strings.Join(oneOf, ", "))
+		return nil, out, fmt.Errorf("tệp %s: không tìm thấy dòng tiêu đề (cần cột đơn vị và một trong các cột %s)", in.File, strings.Join(oneOf, ", "))
 	}
 	lf := &listFile{idx: idx, header: header, rows: rows[next:], period: in.Period}
 	if lf.period == "" {
@@ -67,10 +67,10 @@ func readList(in Input, cols []column, required []string, oneOf []string) (*list
 	}
 	if lf.period != "" {
 		if lf.period, err = parsePeriod(lf.period, in.Convention); err != nil {
-			return nil, out, fmt.Errorf("file %s: %w", in.File, err)
+			return nil, out, fmt.Errorf("tệp %s: %w", in.File, err)
 		}
 	} else if _, ok := idx["period"]; !ok {
-		return nil, out, fmt.Errorf("file %s: không biết kỳ đánh giá: cần period: của nguồn, dòng tiêu đề \"… năm 2025\" hoặc cột Năm/Kỳ đánh giá", in.File)
+		return nil, out, fmt.Errorf("tệp %s: không biết kỳ đánh giá: cần period: của nguồn, dòng tiêu đề \"… năm 2025\" hoặc cột Năm/Kỳ đánh giá", in.File)
 	}
 	out.Mapping = mapping(header, idx, cols)
 	return lf, out, nil

@@ -67,6 +67,6 @@ func checkMergedPoints(sh *Sheet, rows []row, merged []sources.CellRange, file s
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("file %s: %s: điểm ghi trong ô gộp sẽ bị tính cho mỗi tiêu chí; bỏ gộp ô và ghi điểm riêng cho từng tiêu chí (tiêu chí không được điểm ghi 0) rồi nộp lại bảng điểm",
+	return fmt.Errorf("tệp %s: %s: điểm ghi trong ô gộp sẽ bị tính cho mỗi tiêu chí; bỏ gộp ô và ghi điểm riêng cho từng tiêu chí (tiêu chí không được điểm ghi 0) rồi nộp lại bảng điểm",
 		file, strings.Join(bad, "; "))
 }

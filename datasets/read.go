@@ -69,7 +69,7 @@ func readAll(in Input) (rows []row, format, encoding string, digest sources.Dige
 		}
 		rec.Release()
 		if len(rows) > max {
-			return nil, "", "", digest, fmt.Errorf("file %s: hơn %d dòng: không phải bảng điểm/danh sách của một kỳ đánh giá (more than %d rows)", in.File, max, max)
+			return nil, "", "", digest, fmt.Errorf("tệp %s: hơn %d dòng: không phải bảng điểm/danh sách của một kỳ đánh giá (more than %d rows)", in.File, max, max)
 		}
 	}
 	if first {
@@ -312,7 +312,7 @@ func titleRowsPeriod(rows []row, file string) (string, error) {
 			case period == "":
 				period, cellText, at = p, c, r.n
 			default:
-				return "", fmt.Errorf("file %s: dòng tiêu đề ghi hai kỳ đánh giá khác nhau: %s (dòng %d: %q) và %s (dòng %d: %q): sửa dòng tiêu đề hoặc ghi period: của nguồn",
+				return "", fmt.Errorf("tệp %s: dòng tiêu đề ghi hai kỳ đánh giá khác nhau: %s (dòng %d: %q) và %s (dòng %d: %q): sửa dòng tiêu đề hoặc ghi period: của nguồn",
 					file, period, at, shorten(mask(cellText)), p, r.n, shorten(mask(c)))
 			}
 		}

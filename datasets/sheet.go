@@ -96,14 +96,14 @@ var unitTitle = regexp.MustCompile(`^(ten don vi|don vi|co quan|ten co quan)\s*[
 func parseSheet(rows []row, in Input) (*Sheet, error) {
 	idx, header, next, ok := findHeader(rows, sheetColumns, sheetRequired)
 	if !ok {
-		return nil, fmt.Errorf("file %s: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột STT, tiêu chí, Điểm tối đa, Điểm thẩm định)", in.File)
+		return nil, fmt.Errorf("tệp %s: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột STT, tiêu chí, Điểm tối đa, Điểm thẩm định)", in.File)
 	}
 	sh := &Sheet{Header: header, Mapping: mapping(header, idx, sheetColumns), Period: in.Period}
 	// Two points columns for one field: the council's points must never be
 	// taken silently from the unit's column, nor the other way round.
 	var err error
 	if sh.Warnings, err = headerClashes(header, idx, sheetColumns, []string{"max_points", "self_points", "appraised_points"}, rows[next:]); err != nil {
-		return nil, fmt.Errorf("file %s: %w", in.File, err)
+		return nil, fmt.Errorf("tệp %s: %w", in.File, err)
 	}
 	// Title rows: the unit and the period.
 	for _, r := range rows[:max(0, next-1)] {
@@ -127,11 +127,11 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		}
 	}
 	if sh.Period == "" {
-		return nil, fmt.Errorf("file %s: không biết kỳ đánh giá: cần period: của nguồn hoặc dòng tiêu đề \"… năm 2025\"", in.File)
+		return nil, fmt.Errorf("tệp %s: không biết kỳ đánh giá: cần period: của nguồn hoặc dòng tiêu đề \"… năm 2025\"", in.File)
 	}
 	p, err := parsePeriod(sh.Period, in.Convention)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: %w", in.File, err)
+		return nil, fmt.Errorf("tệp %s: %w", in.File, err)
 	}
 	sh.Period = p
 	switch {
@@ -140,13 +140,13 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		// under its old name) is the one standing at the period's end.
 		code, ok := in.Units.ResolveAt(sh.UnitText, periodEnd(p, in.Convention))
 		if !ok {
-			return nil, fmt.Errorf("file %s: đơn vị %q ghi ở dòng tiêu đề không có trong danh mục đơn vị (units)", in.File, sh.UnitText)
+			return nil, fmt.Errorf("tệp %s: đơn vị %q ghi ở dòng tiêu đề không có trong danh mục đơn vị (units)", in.File, sh.UnitText)
 		}
 		sh.Unit = code
 	case in.DefaultUnit != "":
 		sh.Unit = in.DefaultUnit
 	default:
-		return nil, fmt.Errorf("file %s: không biết bảng điểm của đơn vị nào: cần dòng \"Đơn vị: …\" trên tiêu đề hoặc unit: của nguồn", in.File)
+		return nil, fmt.Errorf("tệp %s: không biết bảng điểm của đơn vị nào: cần dòng \"Đơn vị: …\" trên tiêu đề hoặc unit: của nguồn", in.File)
 	}
 
 	byCode := map[string]*Node{}
@@ -219,19 +219,19 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 			field, crit = n, nil
 		case STTCriterion:
 			if field == nil {
-				return nil, fmt.Errorf("file %s: dòng %d: tiêu chí %s đứng trước mọi lĩnh vực (STT số La Mã I, II, …)", in.File, r.n, stt.Text)
+				return nil, fmt.Errorf("tệp %s: dòng %d: tiêu chí %s đứng trước mọi lĩnh vực (STT số La Mã I, II, …)", in.File, r.n, stt.Text)
 			}
 			n.Code, n.ParentCode, n.Depth = field.Code+"."+stt.Text, field.Code, 2
 			crit = n
 		case STTComponent:
 			if field == nil || crit == nil {
-				return nil, fmt.Errorf("file %s: dòng %d: tiêu chí thành phần %s không nằm dưới tiêu chí nào", in.File, r.n, stt.Text)
+				return nil, fmt.Errorf("tệp %s: dòng %d: tiêu chí thành phần %s không nằm dưới tiêu chí nào", in.File, r.n, stt.Text)
 			}
 			n.Code = field.Code + "." + stt.Text
 			n.ParentCode = n.Code[:strings.LastIndex(n.Code, ".")]
 			n.Depth = 1 + len(stt.Parts)
 			if byCode[n.ParentCode] == nil {
-				return nil, fmt.Errorf("file %s: dòng %d: tiêu chí thành phần %s không có tiêu chí cha %s", in.File, r.n, stt.Text, n.ParentCode)
+				return nil, fmt.Errorf("tệp %s: dòng %d: tiêu chí thành phần %s không có tiêu chí cha %s", in.File, r.n, stt.Text, n.ParentCode)
 			}
 		}
 		if prev := byCode[n.Code]; prev != nil {
@@ -240,7 +240,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 				// Read as a merged STT cell it would have lost its figures.
 				hint = ": STT lặp lại dòng ngay trên nhưng có điểm riêng; đánh lại số thứ tự, hoặc nếu là cách chấm thì để trống STT và các ô điểm"
 			}
-			return nil, fmt.Errorf("file %s: dòng %d: mã %s trùng với dòng %d%s", in.File, r.n, n.Code, prev.Row, hint)
+			return nil, fmt.Errorf("tệp %s: dòng %d: mã %s trùng với dòng %d%s", in.File, r.n, n.Code, prev.Row, hint)
 		}
 		if n.ParentCode != "" {
 			byCode[n.ParentCode].children = append(byCode[n.ParentCode].children, n)
@@ -255,7 +255,7 @@ func parseSheet(rows []row, in Input) (*Sheet, error) {
 		}
 	}
 	if len(sh.Nodes) == 0 {
-		return nil, fmt.Errorf("file %s: bảng điểm không có lĩnh vực hay tiêu chí nào (STT I, 1, 1.1)", in.File)
+		return nil, fmt.Errorf("tệp %s: bảng điểm không có lĩnh vực hay tiêu chí nào (STT I, 1, 1.1)", in.File)
 	}
 	for _, n := range sh.Nodes {
 		n.Leaf = len(n.children) == 0

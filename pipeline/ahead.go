@@ -117,7 +117,7 @@ func startDecoding(f *fetched, sc sourceConf, mo transforms.MapOptions) *decodin
 			// A decoder bug fails this file, not the nightly job (as in
 			// stageReader.decode).
 			if p := recover(); p != nil {
-				d.sr, d.err = nil, fmt.Errorf("file %s: internal error while reading: %v", file, p)
+				d.sr, d.err = nil, fmt.Errorf("tệp %s: lỗi nội bộ của cchc khi đọc tệp; báo nhóm phát triển kèm tệp này (internal error while reading: %v)", file, p)
 			}
 		}()
 		raw, first, m, err := openMapped(path, sc, mo, stageBatchRows)

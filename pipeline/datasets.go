@@ -64,7 +64,7 @@ func parDataFed(cfg *config.Config) (codes []string, survey string) {
 func parseFile(d *datasets.Dataset, in datasets.Input) (p *datasets.Parsed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("file %s: internal error while reading: %v", in.File, r)
+			err = fmt.Errorf("tệp %s: lỗi nội bộ của cchc khi đọc tệp; báo nhóm phát triển kèm tệp này (internal error while reading: %v)", in.File, r)
 		}
 	}()
 	p, err = d.Parse(in)
@@ -75,17 +75,45 @@ func parseFile(d *datasets.Dataset, in datasets.Input) (p *datasets.Parsed, err 
 }
 
 // failFile marks a file failed with a message naming the source and file,
-// masked for personal data (a decoder's error may quote a cell).
-func failFile(res *warehouse.FileResult, err error, log *slog.Logger) {
+// masked for personal data (a decoder's error may quote a cell). local is
+// the path the decoder read (a download's temporary file for an HTTP
+// source), named in its errors instead of the file's ledger path.
+func failFile(res *warehouse.FileResult, local string, err error, log *slog.Logger) {
 	res.Status = "failed"
 	res.ErrorKind = failureKind(err)
-	msg, _ := pii.MaskShapes(err.Error())
-	if !strings.HasPrefix(msg, "file ") {
-		msg = fmt.Sprintf("file %s: %s", res.Path, msg)
-	}
-	res.Error = fmt.Sprintf("source %s: %s", res.Source, msg)
+	res.Error = fileMessage(res.Source, res.Path, local, err.Error(), true)
 	res.RowsRead = 0
-	log.Error("tệp bị từ chối", "source", res.Source, "file", res.Path, "err", msg)
+	log.Error("tệp bị từ chối", "source", res.Source, "file", res.Path, "err", res.Error)
+}
+
+// fileMessage is a failed file's message as the ledger stores it and
+// `cchc run` and `cchc runs` show it: "nguồn SOURCE: tệp PATH: …". A
+// message that already starts with the source or the file (a source's
+// "nguồn SOURCE: ", a decoder's "tệp PATH: ", or the English "source " and
+// "file " of older messages) is not named twice, and a decoder's local path
+// (a temporary download, meaningless to a clerk) gives way to path. With
+// mask, the text after the place is masked for personal data: masked
+// before, a temporary path's digits would no longer match local.
+func fileMessage(source, path, local, msg string, mask bool) string {
+	for _, p := range []string{"nguồn " + source + ": ", "source " + source + ": "} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			msg = rest
+			break
+		}
+	}
+cut:
+	for _, p := range []string{path, local} {
+		for _, w := range []string{"tệp ", "file "} {
+			if rest, ok := strings.CutPrefix(msg, w+p+": "); ok && p != "" {
+				msg = rest
+				break cut
+			}
+		}
+	}
+	if mask {
+		msg, _ = pii.MaskShapes(msg)
+	}
+	return fmt.Sprintf("nguồn %s: tệp %s: %s", source, path, msg)
 }
 
 // loadWhole stages one file of a read-whole dataset (scoring sheet,
@@ -97,16 +125,16 @@ func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, 
 	p, err := parseFile(d, parseInput(cfg, sc, reg, f.path, res))
 	res.Format, res.Encoding = p.Format, p.Encoding
 	if err != nil {
-		failFile(res, err, log)
+		failFile(res, f.path, err, log)
 		return nil, nil
 	}
 	if err := checkUnchanged(f, p.Digest); err != nil {
-		failFile(res, err, log)
+		failFile(res, f.path, err, log)
 		return nil, nil
 	}
 	rdr, err := d.Reader(p.Rows)
 	if err != nil {
-		failFile(res, err, log)
+		failFile(res, f.path, err, log)
 		return nil, nil
 	}
 	err = stage.LoadDataset(ctx, d, rdr)
@@ -118,7 +146,7 @@ func loadWhole(ctx context.Context, cfg *config.Config, stage *warehouse.Stage, 
 		return nil, fmt.Errorf("staging %s: %w", res.Path, err)
 	}
 	if err != nil {
-		failFile(res, err, log)
+		failFile(res, f.path, err, log)
 		return nil, nil
 	}
 	res.RowsRead = p.RowsRead()
@@ -339,7 +367,7 @@ func rejectSheet(ctx context.Context, stage *warehouse.Stage, s stagedSheet, log
 		return err
 	}
 	s.res.Status, s.res.ErrorKind, s.res.RowsRead = "failed", warehouse.ErrorContent, 0
-	s.res.Error = fmt.Sprintf("source %s: file %s: %s", s.res.Source, s.res.Path, msg)
+	s.res.Error = fileMessage(s.res.Source, s.res.Path, "", msg, false)
 	log.Error("tệp bị từ chối", "source", s.res.Source, "file", s.res.Path, "err", s.res.Error)
 	return nil
 }

@@ -285,7 +285,7 @@ func failureMessage(s *Summary) string {
 	for _, e := range s.SourceErrors {
 		msg := e.Err.Error()
 		if !strings.HasPrefix(msg, "source "+e.Source+":") && !strings.HasPrefix(msg, "nguồn "+e.Source+":") {
-			msg = fmt.Sprintf("source %s: %s", e.Source, msg)
+			msg = fmt.Sprintf("nguồn %s: %s", e.Source, msg)
 		}
 		parts = append(parts, msg)
 	}
@@ -986,7 +986,7 @@ func (f *fetched) sha() (string, error) {
 // export in place while it is read fails here, for this run only.
 func checkUnchanged(f *fetched, d sources.Digest) error {
 	changed := func(why string) error {
-		return fmt.Errorf("file %s: %w (%s); tệp không được nạp lần này, lần chạy sau sẽ đọc lại", f.res.Path, sources.ErrChanged, why)
+		return fmt.Errorf("tệp %s: %w (%s); tệp không được nạp lần này, lần chạy sau sẽ đọc lại", f.res.Path, sources.ErrChanged, why)
 	}
 	if !d.Complete {
 		return changed("bộ đọc chưa đọc hết tệp")
@@ -996,7 +996,7 @@ func checkUnchanged(f *fetched, d sources.Digest) error {
 	}
 	st, err := os.Stat(f.path)
 	if err != nil {
-		return fmt.Errorf("file %s: %w", f.res.Path, err)
+		return fmt.Errorf("tệp %s: không xem lại được tệp sau khi đọc; lần chạy sau sẽ đọc lại (%w)", f.res.Path, err)
 	}
 	if st.Size() != f.size || !st.ModTime().Equal(f.mod) {
 		return changed("kích thước hoặc thời điểm sửa đổi đã đổi")
@@ -1042,8 +1042,7 @@ func prepare(ctx context.Context, w *warehouse.Warehouse, src sources.Source, re
 		if late := (*sources.DeadlineError)(nil); errors.As(err, &late) {
 			return nil, "", err // the source's, not the file's: the run's loop fails the source
 		}
-		msg, _ := pii.MaskShapes(err.Error())
-		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fmt.Sprintf("source %s: file %s: %s", ref.Source, f.res.Path, msg), "unavailable"
+		f.res.Status, f.res.Error, f.res.SHA256 = "failed", fileMessage(ref.Source, f.res.Path, ref.Path, err.Error(), true), "unavailable"
 		f.res.ErrorKind = warehouse.ErrorTransient
 		if f.res.ModTime.IsZero() {
 			f.res.ModTime = time.Unix(0, 0).UTC()
@@ -1191,7 +1190,7 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 			err = herr // the file could not be read whole
 			res.SHA256 = "unavailable"
 		}
-		failFile(res, err, log)
+		failFile(res, f.path, err, log)
 	}
 	<-d.done // the decoding started in enqueue, maybe while earlier files were staged
 	raw, sr := d.raw, d.sr
@@ -1248,7 +1247,8 @@ func loadFile(ctx context.Context, stage *warehouse.Stage, sc sourceConf, d *dec
 			fail(err)
 			return nil
 		}
-		fail(fmt.Errorf("file %s: %d of %d rows (%s) are bad, above the source's max_reject_rate %s: nothing from this file was loaded; fix the export (see the first bad rows in the run summary) and deliver it again",
+		fail(fmt.Errorf("tệp %s: %d trên %d dòng (%s) có lỗi, quá tỉ lệ cho phép max_reject_rate %s của nguồn: không nạp dòng nào của tệp này; "+
+			"sửa tệp xuất (xem các dòng lỗi đầu tiên trong tóm tắt lần chạy) rồi nộp lại (rows are bad, above the source's max_reject_rate)",
 			res.Path, sr.rejected, sr.rowsRead, percent(float64(sr.rejected)/float64(sr.rowsRead)), percent(rate)))
 		for _, e := range sr.samples {
 			sum.Rejections = append(sum.Rejections, Rejection{Source: res.Source, File: res.Path, RowError: e})
@@ -1309,7 +1309,7 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 		raw.Close()
 		// A headerless export's "header" is its first data row: show only
 		// a few capped names, enough to recognise the columns.
-		return raw, nil, nil, fmt.Errorf("%w; headers found: %s", err, sources.QuoteNames(raw.Header()))
+		return raw, nil, nil, fmt.Errorf("%w; các cột tìm thấy (headers found): %s", err, sources.QuoteNames(raw.Header()))
 	}
 	return raw, first, m, nil
 }

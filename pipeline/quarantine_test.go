@@ -194,7 +194,7 @@ func TestMaxRejectRate(t *testing.T) {
 	if err := w.DB().QueryRow(`SELECT error, rows_read FROM source_files WHERE status = 'failed'`).Scan(&msg, &read); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"bad.csv", "2 of 4 rows (50%)", "max_reject_rate 40%", "nothing from this file was loaded"} {
+	for _, want := range []string{"nguồn ", ": tệp ", "bad.csv: 2 trên 4 dòng (50%) có lỗi", "max_reject_rate 40%", "không nạp dòng nào của tệp này", "(rows are bad"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}
@@ -276,7 +276,7 @@ H.THACHTHAT,UBND huyện Thạch Thất,district,,,,,
 	cfg, reg = reload(t, cfg.File)
 	// Read again: rows 3, 6, 7, 8 name "Ba Vì", now unknown: 4 of 7 (57%).
 	sum, err := Run(ctx, cfg, w, reg, Options{NoPublish: true})
-	if err != nil || len(sum.RetryFailed) != 1 || !strings.Contains(sum.RetryFailed[0], "4 of 7 rows (57,1%)") || len(sum.Files) != 0 {
+	if err != nil || len(sum.RetryFailed) != 1 || !strings.Contains(sum.RetryFailed[0], "4 trên 7 dòng (57,1%)") || len(sum.Files) != 0 {
 		t.Fatalf("run 2: %v %+v files %d", err, sum.RetryFailed, len(sum.Files))
 	}
 	if c := fileCounts(t, w, "01-march.csv"); c != [4]int64{7, 2, 4, 1} {

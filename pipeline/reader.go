@@ -175,7 +175,7 @@ func (r *stageReader) start() {
 func (r *stageReader) decode() (b rawBatch) {
 	defer func() {
 		if p := recover(); p != nil {
-			b = rawBatch{err: fmt.Errorf("file %s: internal error while reading: %v", r.file, p)}
+			b = rawBatch{err: fmt.Errorf("tệp %s: lỗi nội bộ của cchc khi đọc tệp; báo nhóm phát triển kèm tệp này (internal error while reading: %v)", r.file, p)}
 		}
 	}()
 	if rec := r.pending; rec != nil {
@@ -194,7 +194,7 @@ func (r *stageReader) decode() (b rawBatch) {
 func (r *stageReader) transform(b rawBatch) (s stageBatch) {
 	defer func() {
 		if p := recover(); p != nil {
-			s = stageBatch{err: fmt.Errorf("file %s: internal error while reading: %v", r.file, p)}
+			s = stageBatch{err: fmt.Errorf("tệp %s: lỗi nội bộ của cchc khi đọc tệp; báo nhóm phát triển kèm tệp này (internal error while reading: %v)", r.file, p)}
 		}
 	}()
 	defer b.rec.Release()

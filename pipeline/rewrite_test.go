@@ -156,12 +156,12 @@ func TestFailureKind(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"changed", fmt.Errorf("file x: %w (đã đọc 3 byte)", sources.ErrChanged), "transient"},
-		{"permission", fmt.Errorf("file x: open: %w", fs.ErrPermission), "transient"},
-		{"io", fmt.Errorf("file x: read: %w", syscall.EIO), "transient"},
+		{"changed", fmt.Errorf("tệp x: %w (đã đọc 3 byte)", sources.ErrChanged), "transient"},
+		{"permission", fmt.Errorf("tệp x: không có quyền đọc (open: %w)", fs.ErrPermission), "transient"},
+		{"io", fmt.Errorf("tệp x: không đọc được (read: %w)", syscall.EIO), "transient"},
 		{"missing", statErr, "transient"},
 		{"limit", &sources.LimitError{Path: "x", What: "dòng 2", Limit: 10, Key: "limits.max_line_bytes"}, "content"},
-		{"content", errors.New("file x: not a valid XLSX workbook (zip: not a valid zip file)"), "content"},
+		{"content", errors.New("tệp x: tệp hỏng hoặc không phải bảng tính; mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: zip: not a valid zip file)"), "content"},
 	}
 	for _, c := range cases {
 		if got := failureKind(c.err); got != c.want {

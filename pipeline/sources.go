@@ -68,20 +68,21 @@ func sourcesIn(cfg *config.Config, names []string, downloads string) ([]sourceCo
 			if s.CAFile != "" {
 				pem, err := os.ReadFile(s.CAFile)
 				if err != nil {
-					return nil, fmt.Errorf("source %s: ca_file: %w", s.Name, err)
+					return nil, fmt.Errorf("nguồn %s: không đọc được tệp chứng chỉ ca_file; kiểm tra đường dẫn và quyền đọc (ca_file: %w)", s.Name, err)
 				}
 				pool, err := x509.SystemCertPool()
 				if err != nil {
 					pool = x509.NewCertPool()
 				}
 				if !pool.AppendCertsFromPEM(pem) {
-					return nil, fmt.Errorf("source %s: ca_file %s holds no PEM certificate", s.Name, s.CAFile)
+					return nil, fmt.Errorf("nguồn %s: tệp ca_file %s không chứa chứng chỉ PEM nào (khối -----BEGIN CERTIFICATE-----); "+
+						"xin quản trị máy chủ chứng chỉ CA dạng PEM, hoặc chuyển tệp .cer/.der sang PEM (holds no PEM certificate)", s.Name, s.CAFile)
 				}
 				o.RootCAs = pool
 			}
 			out = append(out, sourceConf{cfg: s, src: sources.NewHTTPSource(s.Name, o), lim: lim})
 		default:
-			return nil, fmt.Errorf("source %s: kind %s is not supported yet", s.Name, s.Kind)
+			return nil, fmt.Errorf("nguồn %s: loại nguồn (kind) %s chưa được hỗ trợ; dùng kind: file hoặc http (kind is not supported yet)", s.Name, s.Kind)
 		}
 	}
 	var missing []string
@@ -91,7 +92,7 @@ func sourcesIn(cfg *config.Config, names []string, downloads string) ([]sourceCo
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("no source named %s in %s", strings.Join(missing, ", "), cfg.File)
+		return nil, fmt.Errorf("không có nguồn tên %s trong %s; kiểm tra tên nguồn (no source named)", strings.Join(missing, ", "), cfg.File)
 	}
 	return out, nil
 }

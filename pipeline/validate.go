@@ -106,7 +106,7 @@ func checkFile(ctx context.Context, cfg *config.Config, sc sourceConf, reg *unit
 	fc = FileCheck{Source: ref.Source, Path: sources.Redact(ref.Path), Dataset: datasetOf(sc).Name}
 	defer func() {
 		if p := recover(); p != nil {
-			fc.Err = fmt.Errorf("internal error while reading: %v", p)
+			fc.Err = fmt.Errorf("lỗi nội bộ của cchc khi đọc tệp; báo nhóm phát triển kèm tệp này (internal error while reading: %v)", p)
 		}
 	}()
 	switch {

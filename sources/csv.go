@@ -58,7 +58,7 @@ func openCSV(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, e
 func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, choice vnenc.Choice) (*csvSource, []string, error) {
 	dec, enc, err := vnenc.NewReaderWith(in, choice, headerEvidence(opts.HeaderScore, opts.IsUnit))
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
+		return nil, nil, fmt.Errorf("tệp %s: không nhận ra bảng mã chữ của tệp; xuất lại tệp dạng CSV UTF-8 hoặc ghi encoding: của nguồn (detecting the text encoding: %w)", path, err)
 	}
 	lim := opts.Limits.withDefaults()
 	br := bufio.NewReaderSize(&lineLimiter{r: dec, path: path, max: lim.MaxLineBytes}, sniffBytes)
@@ -67,10 +67,10 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 		return nil, nil, le
 	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, nil, fmt.Errorf("file %s: reading %s text: %w", path, enc, err)
+		return nil, nil, fmt.Errorf("tệp %s: không đọc được tệp theo bảng mã %s; xuất lại tệp dạng CSV UTF-8 (reading %s text: %w)", path, enc, enc, err)
 	}
 	if len(bytes.TrimSpace(bytes.TrimPrefix(peek, []byte("\uFEFF")))) == 0 {
-		return nil, nil, fmt.Errorf("file %s: the file is empty", path)
+		return nil, nil, fmt.Errorf("tệp %s: tệp rỗng, chỉ có khoảng trắng; xuất lại tệp từ phần mềm rồi nộp lại (the file is empty)", path)
 	}
 	text := br
 	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
@@ -83,7 +83,7 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 	delim, sepLine := excelSepLine(peek)
 	if sepLine > 0 {
 		if _, err := br.Discard(sepLine); err != nil {
-			return nil, nil, fmt.Errorf("file %s: %w", path, err)
+			return nil, nil, fmt.Errorf("tệp %s: không đọc được tệp (%w)", path, err)
 		}
 		s.lineOffset = 1
 	} else {
@@ -110,7 +110,7 @@ func newCSVSource(path string, f *os.File, in io.Reader, opts DecodeOptions, cho
 		top = append(top, bufRow{cells: cloneCells(cells), row: row})
 	}
 	if len(top) == 0 {
-		return nil, nil, fmt.Errorf("file %s: no rows (the file is blank)", path)
+		return nil, nil, fmt.Errorf("tệp %s: không có dòng dữ liệu nào, mọi dòng đều trống; xuất lại tệp từ phần mềm rồi nộp lại (no rows: the file is blank)", path)
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
@@ -189,12 +189,12 @@ func (s *csvSource) read() ([]string, int64, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, 0, fmt.Errorf("file %s: line %d: %w", s.path, int64(pe.StartLine)+s.lineOffset, pe.Err)
+			return nil, 0, fmt.Errorf("tệp %s: dòng %d: %s; sửa dòng này hoặc xuất lại tệp (encoding/csv: %w)", s.path, int64(pe.StartLine)+s.lineOffset, csvProblem(pe.Err), pe.Err)
 		}
 		if le, ok := asLimit(err); ok {
 			return nil, 0, le
 		}
-		return nil, 0, fmt.Errorf("file %s: %w", s.path, err)
+		return nil, 0, fmt.Errorf("tệp %s: không đọc được tệp (%w)", s.path, err)
 	}
 	row := line + s.lineOffset
 	if s.r.split {
@@ -205,10 +205,24 @@ func (s *csvSource) read() ([]string, int64, error) {
 		breaks += strings.Count(c, "\n")
 	}
 	if breaks > maxRecordLines {
-		return nil, 0, fmt.Errorf("file %s: line %d: a quoted value runs over more than %d lines; "+
-			"check the file for a missing closing quote (\")", s.path, row, maxRecordLines)
+		return nil, 0, fmt.Errorf("tệp %s: dòng %d: một giá trị mở dấu ngoặc kép (\") kéo dài quá %d dòng, thường do thiếu dấu ngoặc kép đóng; "+
+			"tìm dấu \" chưa đóng từ dòng này, sửa rồi xuất lại tệp (a quoted value runs over too many lines)", s.path, row, maxRecordLines)
 	}
 	return rec, row, nil
+}
+
+// csvProblem says in Vietnamese what is wrong with a line encoding/csv
+// refused.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return "dấu ngoặc kép (\") nằm giữa một giá trị không mở bằng ngoặc kép; bỏ dấu đó hoặc đặt cả giá trị trong ngoặc kép"
+	case errors.Is(err, csv.ErrQuote):
+		return "dấu ngoặc kép (\") không khớp: thiếu dấu đóng, hoặc có chữ ngay sau dấu đóng"
+	case errors.Is(err, csv.ErrFieldCount):
+		return "số cột khác với dòng tiêu đề"
+	}
+	return "dòng CSV không hợp lệ"
 }
 
 func (s *csvSource) close() error { return s.f.Close() }

@@ -58,7 +58,7 @@ func (s *fileSource) Name() string { return s.name }
 func (s *fileSource) List(ctx context.Context) ([]FileRef, error) {
 	paths, bad, err := s.match(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", s.name, err)
+		return nil, fmt.Errorf("nguồn %s: %w", s.name, err)
 	}
 	root := s.root()
 	realRoot, rerr := filepath.EvalSymlinks(root)
@@ -124,7 +124,7 @@ func entryError(err error) error {
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		return fmt.Errorf("%s (%s: %w)", pathProblem(pe.Err), pe.Op, pe.Err)
 	}
 	return err
 }
@@ -157,13 +157,14 @@ func within(root, path string) bool {
 func missingFolder(dir string) error {
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("folder %s does not exist (an unmounted share or a mistyped path?)", dir)
+		return fmt.Errorf("thư mục %s không tồn tại: ổ mạng chưa được gắn (mount) hoặc đường dẫn (path) của nguồn ghi sai; kiểm tra đường dẫn rồi chạy lại "+
+			"(folder does not exist: an unmounted share or a mistyped path?)", dir)
 	}
 	if err != nil {
 		return fileError(dir, err)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("%s is not a folder", dir)
+		return fmt.Errorf("%s không phải thư mục: đường dẫn (path) của nguồn phải bắt đầu bằng một thư mục; kiểm tra đường dẫn (is not a folder)", dir)
 	}
 	return nil
 }
@@ -173,7 +174,7 @@ func missingFolder(dir string) error {
 func (s *fileSource) match(ctx context.Context) ([]string, []FileRef, error) {
 	pattern := s.pattern
 	if strings.TrimSpace(pattern) == "" {
-		return nil, nil, errors.New("empty path pattern")
+		return nil, nil, errors.New("đường dẫn (path) của nguồn để trống; ghi thư mục hoặc mẫu tên tệp, ví dụ /srv/xuat/*.xlsx (empty path pattern)")
 	}
 	if !hasMeta(pattern) {
 		st, err := os.Stat(pattern)
@@ -196,7 +197,7 @@ func (s *fileSource) match(ctx context.Context) ([]string, []FileRef, error) {
 		return []string{pattern}, nil, nil
 	}
 	if _, err := filepath.Match(pattern, ""); err != nil {
-		return nil, nil, fmt.Errorf("bad path pattern %q: %w", pattern, err)
+		return nil, nil, fmt.Errorf("mẫu đường dẫn (path) %q không hợp lệ, thường do thiếu dấu ] đóng; kiểm tra đường dẫn của nguồn (bad path pattern: %w)", pattern, err)
 	}
 	root, rest := splitPattern(pattern)
 	if err := missingFolder(root); err != nil {
@@ -385,7 +386,7 @@ func (s *fileSource) Fetch(ctx context.Context, f FileRef) (string, func(), erro
 		return "", nil, err
 	}
 	if _, err := os.Stat(f.Path); err != nil {
-		return "", nil, fmt.Errorf("source %s: %w", s.name, fileError(f.Path, err))
+		return "", nil, fmt.Errorf("nguồn %s: %w", s.name, fileError(f.Path, err))
 	}
 	return f.Path, func() {}, nil
 }

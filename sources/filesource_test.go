@@ -65,7 +65,8 @@ func TestFileSourceList(t *testing.T) {
 	// folder is just no file.
 	for _, missing := range []string{"missing-folder/**/*.csv", "missing-folder/*.csv", "missing-folder/a.csv"} {
 		_, err := NewFileSource("ba-vi", filepath.Join(root, filepath.FromSlash(missing))).List(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		if err == nil || !strings.HasPrefix(err.Error(), "nguồn ba-vi: thư mục "+filepath.Join(root, "missing-folder")+" không tồn tại") ||
+			!strings.Contains(err.Error(), "kiểm tra đường dẫn") || !strings.Contains(err.Error(), "does not exist") {
 			t.Errorf("%s: err = %v", missing, err)
 		}
 	}
@@ -93,7 +94,7 @@ func TestFileSourceList(t *testing.T) {
 
 func TestFileSourceBadPattern(t *testing.T) {
 	_, err := NewFileSource("x", filepath.Join(t.TempDir(), "[a-*.csv")).List(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "bad path pattern") || !strings.Contains(err.Error(), "source x") {
+	if err == nil || !strings.Contains(err.Error(), "bad path pattern") || !strings.HasPrefix(err.Error(), "nguồn x: mẫu đường dẫn") {
 		t.Errorf("err = %v", err)
 	}
 }

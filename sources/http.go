@@ -214,18 +214,18 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 		return nil, s.scrub(err) // names the source and the index already
 	}
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("nguồn %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	base, _ := url.Parse(resp.finalURL)
 	links, err := parseIndex(body, resp.contentType)
 	if err != nil {
-		return nil, s.scrub(fmt.Errorf("source %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
+		return nil, s.scrub(fmt.Errorf("nguồn %s: chỉ mục %s: %w", s.name, redact(s.o.URL), err))
 	}
 	// A link is stored (as the file's path) and logged: one that carries
 	// a credential, even in a form Redact does not know, fails the index.
 	for _, l := range links {
 		if s.redactSecrets(l) != l {
-			return nil, fmt.Errorf("source %s: chỉ mục %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
+			return nil, fmt.Errorf("nguồn %s: chỉ mục %s: chỉ mục chứa thông tin xác thực của nguồn (token hoặc mật khẩu) trong một liên kết; "+
 				"bị từ chối để thông tin này không vào kho. Báo quản trị máy chủ xuất dữ liệu", s.name, redact(s.o.URL))
 		}
 	}
@@ -244,7 +244,7 @@ func (s *httpSource) List(ctx context.Context) ([]FileRef, error) {
 			seen[u.String()] = true
 			r := Redact(u.String())
 			if named[r] {
-				return nil, fmt.Errorf("source %s: chỉ mục %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
+				return nil, fmt.Errorf("nguồn %s: chỉ mục %s: hai liên kết khác nhau cùng thành %s khi che thông tin xác thực (mật khẩu hoặc tên người dùng trong liên kết), "+
 					"nên không phân biệt được hai tệp trong sổ theo dõi; chỉ mục bị từ chối. Báo quản trị máy chủ xuất dữ liệu đặt tên tệp trong đường dẫn hoặc một tham số khác", s.name, redact(s.o.URL), r)
 			}
 			named[r] = true
@@ -278,12 +278,12 @@ func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validat
 	if s.o.TempDir != "" {
 		// Owner only: a download holds the raw export.
 		if err := os.MkdirAll(s.o.TempDir, 0o700); err != nil {
-			return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+			return Fetched{}, fmt.Errorf("nguồn %s: %w", s.name, err)
 		}
 	}
 	tmp, err := os.CreateTemp(s.o.TempDir, "cchc-http-*"+safeExt(f.Path))
 	if err != nil {
-		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+		return Fetched{}, fmt.Errorf("nguồn %s: %w", s.name, err)
 	}
 	if s.o.TempDir != "" {
 		// Run as root (an admin's cron job) in the service user's
@@ -303,7 +303,7 @@ func (s *httpSource) fetchIfChanged(ctx context.Context, f FileRef, prev Validat
 	if err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return Fetched{}, fmt.Errorf("source %s: %w", s.name, err)
+		return Fetched{}, fmt.Errorf("nguồn %s: %w", s.name, err)
 	}
 	cleanup := func() {
 		os.Remove(tmp.Name())
@@ -547,7 +547,7 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 	if bytes.HasPrefix(trimmed, []byte("[")) || bytes.HasPrefix(trimmed, []byte("{")) {
 		var v any
 		if err := json.Unmarshal(trimmed, &v); err != nil {
-			return nil, fmt.Errorf("index is not valid JSON: %v", err)
+			return nil, fmt.Errorf("chỉ mục bắt đầu như JSON nhưng không phải JSON hợp lệ; báo quản trị máy chủ xuất dữ liệu (index is not valid JSON: %v)", err)
 		}
 		if m, ok := v.(map[string]any); ok {
 			keys := make([]string, 0, len(m))
@@ -563,7 +563,8 @@ func parseIndex(body []byte, contentType string) ([]string, error) {
 				}
 			}
 			if v == nil {
-				return nil, fmt.Errorf("index object has no list of files (keys: %s)", strings.Join(keys, ", "))
+				return nil, fmt.Errorf("chỉ mục JSON không có danh sách tệp (cần một mảng files, items, data, exports hoặc urls); "+
+					"kiểm tra url của nguồn hoặc báo quản trị máy chủ xuất dữ liệu (index object has no list of files; keys: %s)", strings.Join(keys, ", "))
 			}
 		}
 		arr, _ := v.([]any)

@@ -64,7 +64,7 @@ func openJSON(path string, opts DecodeOptions, choice vnenc.Choice) (RawReader, 
 func newJSONSource(path string, f *os.File, in io.Reader, lim Limits, choice vnenc.Choice) (*jsonSource, error) {
 	dec, enc, err := vnenc.NewReaderWith(in, choice, nil)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: detecting the text encoding: %w", path, err)
+		return nil, fmt.Errorf("tệp %s: không nhận ra bảng mã chữ của tệp; xuất lại tệp JSON dạng UTF-8 hoặc ghi encoding: của nguồn (detecting the text encoding: %w)", path, err)
 	}
 	// A string may be escaped (\u1EA1 is 6 bytes for 3), hence the factor.
 	guard := &jsonGuard{r: dec, path: path, maxDepth: lim.MaxJSONDepth, maxString: 6 * lim.MaxCellBytes, maxRun: lim.MaxLineBytes}
@@ -74,11 +74,11 @@ func newJSONSource(path string, f *os.File, in io.Reader, lim Limits, choice vne
 		return nil, le
 	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("file %s: %w", path, err)
+		return nil, fmt.Errorf("tệp %s: không đọc được tệp (%w)", path, err)
 	}
 	peek = bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\uFEFF")), " \t\r\n")
 	if len(peek) == 0 {
-		return nil, fmt.Errorf("file %s: the file is empty", path)
+		return nil, fmt.Errorf("tệp %s: tệp rỗng, chỉ có khoảng trắng; xuất lại tệp từ phần mềm rồi nộp lại (the file is empty)", path)
 	}
 	s := &jsonSource{path: path, f: f, enc: enc, keys: map[string]int{}, maxCols: lim.MaxColumns}
 	switch enc {
@@ -100,7 +100,7 @@ func newJSONSource(path string, f *os.File, in io.Reader, lim Limits, choice vne
 	case peek[0] == '{':
 		s.mode = jsonWrapped
 	default:
-		return nil, fmt.Errorf("file %s: not a JSON list of records (it starts with %q; want [ or {)", path, firstRune(peek))
+		return nil, fmt.Errorf("tệp %s: không phải danh sách bản ghi JSON: tệp bắt đầu bằng %q, cần [ hoặc {; xuất lại tệp hoặc đặt format: của nguồn cho đúng (not a JSON list of records)", path, firstRune(peek))
 	}
 	if err := s.start(); err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func (s *jsonSource) start() error {
 			return s.syntaxErr(err)
 		}
 		if tok != json.Delim('[') {
-			return fmt.Errorf("file %s: not a JSON array", s.path)
+			return fmt.Errorf("tệp %s: không phải mảng JSON; xuất lại tệp (not a JSON array)", s.path)
 		}
 	case jsonWrapped:
 		if _, err := s.dec.Token(); err != nil { // the '{'
@@ -179,7 +179,8 @@ func (s *jsonSource) start() error {
 		}
 		switch found {
 		case arrayNone:
-			return fmt.Errorf("file %s: no list of records found: the JSON object holds no array of objects (keys: %s)",
+			return fmt.Errorf("tệp %s: không tìm thấy danh sách bản ghi: đối tượng JSON không chứa mảng đối tượng nào (các khóa: %s); "+
+				"kiểm tra tệp có đúng là tệp xuất dữ liệu không (no list of records found)",
 				s.path, QuoteNames(keys))
 		case arrayEmpty:
 			s.done = true
@@ -304,7 +305,7 @@ func (s *jsonSource) next(header *[]string) ([]string, int64, error) {
 		}
 		s.index++
 		if tok != json.Delim('{') {
-			return nil, 0, fmt.Errorf("file %s: record %d is %s, not an object", s.path, s.index, describeToken(tok))
+			return nil, 0, fmt.Errorf("tệp %s: bản ghi thứ %d là %s, không phải đối tượng {…}; xuất lại tệp (record is not an object)", s.path, s.index, describeToken(tok))
 		}
 		row = s.index
 	default: // jsonLines
@@ -318,7 +319,7 @@ func (s *jsonSource) next(header *[]string) ([]string, int64, error) {
 		}
 		row = s.lines.lineAt(s.dec.InputOffset() - 1)
 		if tok != json.Delim('{') {
-			return nil, 0, fmt.Errorf("file %s: line %d: %s where a record object was expected", s.path, row, describeToken(tok))
+			return nil, 0, fmt.Errorf("tệp %s: dòng %d: gặp %s ở chỗ cần một bản ghi {…}; xuất lại tệp (a record object was expected)", s.path, row, describeToken(tok))
 		}
 	}
 	if err := s.readObject(header); err != nil {
@@ -395,13 +396,13 @@ func describeToken(tok json.Token) string {
 	switch t := tok.(type) {
 	case json.Delim:
 		if t == '[' {
-			return "an array"
+			return "một mảng [ ]"
 		}
 		return fmt.Sprintf("%q", string(t))
 	case string:
-		return "a string"
+		return "một chuỗi chữ"
 	case json.Number, float64:
-		return "a number"
+		return "một số"
 	case bool:
 		return "true/false"
 	case nil:
@@ -416,13 +417,13 @@ func (s *jsonSource) syntaxErr(err error) error {
 		return le
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("file %s: the JSON ends too early (cut off?) near byte %d", s.path, s.dec.InputOffset())
+		return fmt.Errorf("tệp %s: tệp JSON kết thúc giữa chừng gần byte %d, có lẽ tải hoặc chép chưa hết; tải lại hoặc xuất lại tệp (the JSON ends too early)", s.path, s.dec.InputOffset())
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("file %s: invalid JSON near byte %d (line %d): %v", s.path, se.Offset, s.lines.lineAt(se.Offset-1), err)
+		return fmt.Errorf("tệp %s: JSON không hợp lệ gần byte %d (dòng %d); xuất lại tệp (invalid JSON: %v)", s.path, se.Offset, s.lines.lineAt(se.Offset-1), err)
 	}
-	return fmt.Errorf("file %s: near byte %d: %w", s.path, s.dec.InputOffset(), err)
+	return fmt.Errorf("tệp %s: gần byte %d: không đọc được JSON; xuất lại tệp (%w)", s.path, s.dec.InputOffset(), err)
 }
 
 func (s *jsonSource) close() error { return s.f.Close() }

@@ -84,7 +84,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("file %s: %s vượt giới hạn %s (khóa cấu hình %s); tệp bị từ chối, kiểm tra hoặc xuất lại tệp",
+	return fmt.Sprintf("tệp %s: %s vượt giới hạn %s (khóa cấu hình %s); tệp bị từ chối, kiểm tra hoặc xuất lại tệp",
 		e.Path, e.What, humanBytes(e.Limit, e.Key), e.Key)
 }
 

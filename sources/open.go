@@ -37,20 +37,20 @@ func Open(path string, opts DecodeOptions) (RawReader, error) {
 		return nil, fileError(path, err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("file %s: is a folder, not a file", path)
+		return nil, fmt.Errorf("tệp %s: là một thư mục, không phải tệp; kiểm tra đường dẫn (path) của nguồn hoặc bỏ thư mục này khỏi thư mục nguồn (is a folder, not a file)", path)
 	}
 	if st.Size() == 0 {
-		return nil, fmt.Errorf("file %s: the file is empty", path)
+		return nil, fmt.Errorf("tệp %s: tệp rỗng (0 byte), không có dữ liệu; xuất lại tệp từ phần mềm rồi nộp lại (the file is empty)", path)
 	}
 	choice, err := vnenc.ParseName(opts.Encoding)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: %w", path, err)
+		return nil, fmt.Errorf("tệp %s: %w", path, err)
 	}
 	format := strings.ToLower(strings.TrimSpace(opts.Format))
 	switch format {
 	case "", "auto", "csv", "xlsx", "json":
 	default:
-		return nil, fmt.Errorf("file %s: unknown format %q (want auto, csv, xlsx or json)", path, opts.Format)
+		return nil, fmt.Errorf("tệp %s: định dạng %q không hợp lệ trong cấu hình của nguồn; ghi format: auto, csv, xlsx hoặc json (unknown format)", path, opts.Format)
 	}
 	head, err := readHead(path, 512)
 	if err != nil {
@@ -83,18 +83,19 @@ func detectFormat(path string, head []byte, format string) (string, error) {
 		// is refused by openMarkup (markupError), whatever format says.
 		return "markup", nil
 	case isBinary(head) && (strings.EqualFold(filepath.Ext(path), ".xlsx") || strings.EqualFold(filepath.Ext(path), ".xlsm")):
-		return "", fmt.Errorf("file %s: not a valid XLSX workbook (zip: not a valid zip file): tệp hỏng hoặc không phải bảng tính; "+
-			"mở tệp trong Excel và lưu lại dưới dạng .xlsx", path)
+		return "", fmt.Errorf("tệp %s: tệp hỏng hoặc không phải bảng tính; "+
+			"mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: zip: not a valid zip file)", path)
 	case isBinary(head):
-		return "", fmt.Errorf("file %s: không phải tệp CSV, XLSX hay JSON (nội dung nhị phân); "+
+		return "", fmt.Errorf("tệp %s: không phải tệp CSV, XLSX hay JSON (nội dung nhị phân); "+
 			"mở tệp trong Excel và lưu lại dưới dạng .xlsx; tệp bắt đầu bằng %s", path, excerpt(string(head)))
 	}
 	switch format {
 	case "csv", "json":
 		return format, nil
 	case "xlsx":
-		return "", fmt.Errorf("file %s: not a valid XLSX workbook (it is a text file; set format: csv or auto); "+
-			"it starts with %s", path, excerpt(string(head)))
+		return "", fmt.Errorf("tệp %s: là tệp văn bản, không phải bảng tính Excel (.xlsx) như cấu hình của nguồn ghi (format: xlsx); "+
+			"nếu tệp đúng là tệp xuất dạng CSV thì đặt format: csv hoặc auto, nếu không thì xuất lại tệp dạng .xlsx; "+
+			"tệp bắt đầu bằng %s (not a valid XLSX workbook: it is a text file)", path, excerpt(string(head)))
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt", ".tsv":
@@ -252,7 +253,7 @@ var oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
 // spreadsheet program here, and a wrong reading would load wrong numbers,
 // so the clerk is asked to save the file again as .xlsx.
 func legacyExcelError(path string) error {
-	return fmt.Errorf("file %s: là bảng tính Excel 97-2003 (.xls) hoặc bảng tính có mật khẩu, không đọc được; "+
+	return fmt.Errorf("tệp %s: là bảng tính Excel 97-2003 (.xls) hoặc bảng tính có mật khẩu, không đọc được; "+
 		"mở tệp trong Excel và lưu lại dưới dạng .xlsx (không đặt mật khẩu) — Excel 97-2003 (.xls) workbook", path)
 }
 
@@ -266,9 +267,22 @@ func readHead(path string, n int) ([]byte, error) {
 	buf := make([]byte, n)
 	k, err := io.ReadFull(f, buf)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("file %s: %w", path, err)
+		return nil, fmt.Errorf("tệp %s: không đọc được tệp (%w)", path, err)
 	}
 	return buf[:k], nil
+}
+
+// pathProblem says in Vietnamese what a clerk or operator does about an
+// operating system error on a path; the error itself follows it in
+// parentheses.
+func pathProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "không tìm thấy (đã bị xóa, đổi tên hoặc chuyển đi?); kiểm tra đường dẫn"
+	case errors.Is(err, fs.ErrPermission):
+		return "không có quyền đọc; cho người dùng chạy cchc quyền đọc rồi chạy lại"
+	}
+	return "không đọc được"
 }
 
 // fileError names the file once: an *fs.PathError already carries the path,
@@ -276,7 +290,7 @@ func readHead(path string, n int) ([]byte, error) {
 func fileError(path string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("file %s: %s: %w", path, pe.Op, pe.Err)
+		return fmt.Errorf("tệp %s: %s (%s: %w)", path, pathProblem(pe.Err), pe.Op, pe.Err)
 	}
-	return fmt.Errorf("file %s: %w", path, err)
+	return fmt.Errorf("tệp %s: không đọc được tệp (%w)", path, err)
 }

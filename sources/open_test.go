@@ -163,21 +163,21 @@ func TestOpenErrors(t *testing.T) {
 		opts DecodeOptions
 		want []string // substrings of the error
 	}{
-		{file: "corrupt.xlsx", want: []string{"corrupt.xlsx", "not a valid XLSX workbook", "zip"}},
+		{file: "corrupt.xlsx", want: []string{"corrupt.xlsx", "tệp hỏng", "not a valid XLSX workbook", "zip"}},
 		{file: "legacy.xls", want: []string{"legacy.xls", "Excel 97-2003 (.xls)"}},
 		{file: "legacy.xls", opts: DecodeOptions{Format: "xlsx"}, want: []string{"Excel 97-2003 (.xls)"}},
 		{file: "page.xls", want: []string{"page.xls", "HTML"}},
-		{file: "number.json", want: []string{"number.json", "not a JSON list of records", `"4"`}},
-		{file: "envelope.json", want: []string{"envelope.json", "no list of records", `"status", "message"`}},
-		{file: "empty.csv", want: []string{"empty.csv", "empty"}},
-		{file: "empty.csv", opts: DecodeOptions{Format: "json"}, want: []string{"empty"}},
-		{file: "blank.csv", want: []string{"blank.csv", "no rows"}},
-		{file: "missing.csv", want: []string{"missing.csv", "no such file"}},
-		{file: "utf8.csv", opts: DecodeOptions{Format: "parquet"}, want: []string{"unknown format", "parquet"}},
-		{file: filepath.Join(dir, "book.xlsx"), opts: DecodeOptions{Sheet: "Tháng 3"}, want: []string{`sheet "Tháng 3" not found (sheets: "Sheet1", "Dữ liệu")`}},
-		{file: filepath.Join(dir, "runaway.csv"), want: []string{"runaway.csv: line 2: a quoted value runs over more than 200 lines", "closing quote"}},
-		{file: filepath.Join(dir, "notbook.xlsx"), want: []string{"not a valid XLSX workbook (a zip archive without an Excel workbook in it)"}},
-		{file: filepath.Join(dir, "empty.xlsx"), want: []string{`sheet "Sheet1" is empty`}},
+		{file: "number.json", want: []string{"number.json", "không phải danh sách bản ghi JSON", "not a JSON list of records", `"4"`}},
+		{file: "envelope.json", want: []string{"envelope.json", "không tìm thấy danh sách bản ghi", "no list of records", `"status", "message"`}},
+		{file: "empty.csv", want: []string{"empty.csv", "tệp rỗng", "empty"}},
+		{file: "empty.csv", opts: DecodeOptions{Format: "json"}, want: []string{"tệp rỗng", "empty"}},
+		{file: "blank.csv", want: []string{"blank.csv", "không có dòng dữ liệu nào", "no rows"}},
+		{file: "missing.csv", want: []string{"missing.csv", "không tìm thấy", "kiểm tra đường dẫn", "no such file"}},
+		{file: "utf8.csv", opts: DecodeOptions{Format: "parquet"}, want: []string{"định dạng", "unknown format", "parquet"}},
+		{file: filepath.Join(dir, "book.xlsx"), opts: DecodeOptions{Sheet: "Tháng 3"}, want: []string{`không có trang tính "Tháng 3"`, `các trang tính: "Sheet1", "Dữ liệu"`, "sheet not found"}},
+		{file: filepath.Join(dir, "runaway.csv"), want: []string{"runaway.csv: dòng 2: một giá trị mở dấu ngoặc kép", "quá 200 dòng", "thiếu dấu ngoặc kép đóng", "runs over too many lines"}},
+		{file: filepath.Join(dir, "notbook.xlsx"), want: []string{"tệp hỏng", "not a valid XLSX workbook: a zip archive without an Excel workbook in it"}},
+		{file: filepath.Join(dir, "empty.xlsx"), want: []string{`trang tính "Sheet1" trống`, "sheet is empty"}},
 	}
 	runaway := "Mã hồ sơ,Ghi chú\nA1,\"không đóng ngoặc\n" + strings.Repeat("A2,x\n", 300)
 	if err := os.WriteFile(filepath.Join(dir, "runaway.csv"), []byte(runaway), 0o644); err != nil {
@@ -244,7 +244,7 @@ func TestMalformedJSONMidFile(t *testing.T) {
 	if len(rows) != 2 {
 		t.Errorf("got %d rows before the error, want 2", len(rows))
 	}
-	for _, w := range []string{"malformed.json", "invalid JSON near byte"} {
+	for _, w := range []string{"malformed.json", "JSON không hợp lệ gần byte", "invalid JSON"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not contain %q", err, w)
 		}

@@ -105,7 +105,7 @@ func (r *reader) Header() []string { return slices.Clone(r.header) }
 // failure are returned first and the error on the following call.
 func (r *reader) Next() (arrow.Record, error) {
 	if r.closed {
-		return nil, fmt.Errorf("file %s: reader is closed", r.path)
+		return nil, fmt.Errorf("tệp %s: bộ đọc đã đóng (reader is closed)", r.path)
 	}
 	r.b.next = r.size
 	for r.err == nil && r.b.n < r.size {

@@ -180,7 +180,7 @@ func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 	started := false
 	add := func(s string) error {
 		if len(all)+len(s) > math.MaxUint32 {
-			return fmt.Errorf("%s: more than 4 GiB of text", f.Name)
+			return fmt.Errorf("%s: hơn 4 GiB chữ (more than 4 GiB of text)", f.Name)
 		}
 		all = append(all, s...)
 		ends = append(ends, uint32(len(all)))
@@ -253,7 +253,7 @@ func (x *richText) read(d tokenReader, end string) (string, error) {
 		case tokEnd:
 			if depth == 0 {
 				if string(t.local) != end {
-					return "", fmt.Errorf("element <%s> closed by </%s>", end, cutName(string(t.local)))
+					return "", fmt.Errorf("thẻ XML <%s> bị đóng bằng </%s> (element closed by another)", end, cutName(string(t.local)))
 				}
 				return unescapeOOXML(string(x.buf)), nil
 			}
@@ -376,7 +376,7 @@ func (s *sheetRows) next() ([]string, int64, error) {
 			case s.started && string(tok.local) == "row":
 				num := s.rowNumber(tok.attr("r"))
 				if num > excelMaxRows {
-					return nil, 0, fmt.Errorf("row number %d is beyond Excel's last row %d", num, excelMaxRows)
+					return nil, 0, fmt.Errorf("dòng số %d, quá dòng cuối cùng của Excel là dòng %d (row number beyond Excel's last row)", num, excelMaxRows)
 				}
 				s.last = num
 				cells, err := s.row(s.p.d)
@@ -429,12 +429,12 @@ func (s *sheetRows) row(d tokenReader) ([]string, error) {
 			if ref := t.attr("r"); len(ref) > 0 {
 				c, err := refColumn(ref)
 				if err != nil {
-					return nil, fmt.Errorf("cell %s: %w", QuoteName(string(ref)), err)
+					return nil, fmt.Errorf("ô %s: %w", QuoteName(string(ref)), err)
 				}
 				col = c
 			}
 			if col > excelMaxCols {
-				return nil, fmt.Errorf("cell in column %d, beyond Excel's last column %d", col, excelMaxCols)
+				return nil, fmt.Errorf("ô ở cột %d, quá cột cuối cùng của Excel là cột %d (cell beyond Excel's last column)", col, excelMaxCols)
 			}
 			v, err := s.cell(d, t.attr("t"))
 			if err != nil {
@@ -486,7 +486,7 @@ func (s *sheetRows) cell(d tokenReader, typAttr []byte) (string, error) {
 		case tokEnd:
 			if depth == 0 {
 				if string(t.local) != "c" {
-					return "", fmt.Errorf("element <c> closed by </%s>", cutName(string(t.local)))
+					return "", fmt.Errorf("thẻ XML <c> bị đóng bằng </%s> (element closed by another)", cutName(string(t.local)))
 				}
 				return s.value(typ, inline, hasInline), nil
 			}
@@ -558,17 +558,17 @@ func refColumn[T string | []byte](ref T) (int, error) {
 			col = col*26 + int(c-'a'+1)
 		default:
 			if n == 0 {
-				return 0, fmt.Errorf("not a cell reference")
+				return 0, errors.New("không phải địa chỉ ô như A1 (not a cell reference)")
 			}
 			return col, nil
 		}
 		n++
 		if col > excelMaxCols {
-			return 0, fmt.Errorf("column beyond Excel's last column %d", excelMaxCols)
+			return 0, fmt.Errorf("cột quá cột cuối cùng của Excel là cột %d (column beyond Excel's last column)", excelMaxCols)
 		}
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("not a cell reference")
+		return 0, errors.New("không phải địa chỉ ô như A1 (not a cell reference)")
 	}
 	return col, nil
 }

@@ -77,14 +77,14 @@ func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader
 	}
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, cutErr{err})
+		return nil, fmt.Errorf("tệp %s: tệp hỏng hoặc không phải bảng tính Excel (.xlsx); mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: %v)", path, cutErr{err})
 	}
 	if err := checkWorkbook(path, zr, lim); err != nil {
 		return nil, err
 	}
 	wb, err := readWorkbook(zr)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: not a valid XLSX workbook (%v)", path, cutErr{err})
+		return nil, fmt.Errorf("tệp %s: tệp hỏng hoặc không phải bảng tính Excel (.xlsx); mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: %v)", path, cutErr{err})
 	}
 	src, header, err := newXLSXSource(path, wb, opts, choice)
 	if err != nil {
@@ -99,7 +99,7 @@ func openXLSX(path string, opts DecodeOptions, choice vnenc.Choice) (r RawReader
 
 func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.Choice) (*xlsxSource, []string, error) {
 	if len(wb.sheets) == 0 {
-		return nil, nil, fmt.Errorf("file %s: the workbook has no sheets", path)
+		return nil, nil, fmt.Errorf("tệp %s: bảng tính không có trang tính nào; mở tệp trong Excel và lưu lại dưới dạng .xlsx hoặc xuất lại tệp (the workbook has no sheets)", path)
 	}
 	sheet := firstVisible(wb.sheets)
 	if opts.Sheet != "" {
@@ -109,11 +109,13 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 			for i, s := range wb.sheets {
 				names[i] = s.name
 			}
-			return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(names))
+			return nil, nil, fmt.Errorf("tệp %s: không có trang tính %s mà cấu hình của nguồn ghi (sheet:); bảng tính có các trang tính: %s; "+
+				"sửa sheet: của nguồn hoặc đổi tên trang tính trong tệp (sheet not found)", path, QuoteName(opts.Sheet), QuoteNames(names))
 		}
 	}
 	if sheet.part == nil {
-		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (sheet %s has no worksheet part)", path, QuoteName(sheet.name))
+		return nil, nil, fmt.Errorf("tệp %s: trang tính %s không có nội dung trong tệp (tệp hỏng, hoặc là trang biểu đồ); mở tệp trong Excel và lưu lại dưới dạng .xlsx "+
+			"(not a valid XLSX workbook: sheet has no worksheet part)", path, QuoteName(sheet.name))
 	}
 	merges, err := readMerges(sheet.part, opts.Limits.withDefaults())
 	var le *LimitError
@@ -122,7 +124,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		return nil, nil, le
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %s: reading merged cells: %w", path, QuoteName(sheet.name), cutErr{err})
+		return nil, nil, fmt.Errorf("tệp %s: trang tính %s: không đọc được danh sách ô gộp, tệp hỏng; mở tệp trong Excel và lưu lại dưới dạng .xlsx (reading merged cells: %w)", path, QuoteName(sheet.name), cutErr{err})
 	}
 	if opts.Merged != nil && len(merges) > 0 {
 		out := make([]CellRange, len(merges))
@@ -133,11 +135,11 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 	}
 	sst, err := readSharedStrings(wb.sst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: not a valid XLSX workbook (shared strings: %v)", path, cutErr{err})
+		return nil, nil, fmt.Errorf("tệp %s: không đọc được phần chữ dùng chung của bảng tính, tệp hỏng; mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: shared strings: %v)", path, cutErr{err})
 	}
 	rows, err := openSheetRows(sheet.part, sst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: sheet %s: %w", path, QuoteName(sheet.name), cutErr{err})
+		return nil, nil, fmt.Errorf("tệp %s: trang tính %s: không đọc được trang tính, tệp hỏng; mở tệp trong Excel và lưu lại dưới dạng .xlsx (%w)", path, QuoteName(sheet.name), cutErr{err})
 	}
 	// The rows hold a read-ahead goroutine: closed on every way out but
 	// success, a panic too (recoverXLSX turns it into an error above).
@@ -162,7 +164,7 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		}
 	}
 	if len(top) == 0 {
-		return nil, nil, fmt.Errorf("file %s: sheet %s is empty", path, QuoteName(sheet.name))
+		return nil, nil, fmt.Errorf("tệp %s: trang tính %s trống, không có dòng nào; kiểm tra đúng trang tính (sheet: của nguồn) hoặc xuất lại tệp (sheet is empty)", path, QuoteName(sheet.name))
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
@@ -253,7 +255,7 @@ func (s *xlsxSource) next(*[]string) ([]string, int64, error) {
 // into an error naming the file: hostile input must not stop the run.
 func recoverXLSX(path string, err *error) {
 	if p := recover(); p != nil {
-		*err = fmt.Errorf("file %s: not a valid XLSX workbook (%s); open it in Excel and lưu lại dưới dạng .xlsx", path, excerpt(fmt.Sprint(p)))
+		*err = fmt.Errorf("tệp %s: tệp hỏng, không đọc được bảng tính; mở tệp trong Excel và lưu lại dưới dạng .xlsx (not a valid XLSX workbook: %s)", path, excerpt(fmt.Sprint(p)))
 	}
 }
 
@@ -268,7 +270,7 @@ func (s *xlsxSource) read() (cells []string, row int64, err error) {
 			return nil, 0, io.EOF
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("file %s: sheet %s after row %d: %w", s.path, QuoteName(s.sheet), s.row, cutErr{err})
+			return nil, 0, fmt.Errorf("tệp %s: trang tính %s, sau dòng %d: tệp hỏng, không đọc được phần còn lại; mở tệp trong Excel và lưu lại dưới dạng .xlsx (%w)", s.path, QuoteName(s.sheet), s.row, cutErr{err})
 		}
 		s.ahead, s.aheadRow = cells, num
 	}

@@ -20,7 +20,8 @@ import (
 
 // ErrNoDossierCode rejects a whole file: without a dossier code column no
 // row can be identified.
-var ErrNoDossierCode = errors.New("no dossier code column (expected a header such as Mã hồ sơ, Số hồ sơ, MaHoSo or dossierNo)")
+var ErrNoDossierCode = errors.New("không có cột mã hồ sơ: dòng tiêu đề cần một cột như Mã hồ sơ, Số hồ sơ, MaHoSo hoặc dossierNo; " +
+	"kiểm tra đúng tệp xuất và dòng tiêu đề, hoặc khai báo cột trong columns: của nguồn (no dossier code column)")
 
 // UnitResolver maps a unit reference (code, name or alias) to a unit code.
 type UnitResolver interface {

@@ -147,7 +147,7 @@ func TestDownloadsFolderOfAnotherUser(t *testing.T) {
 			t.Errorf("run with root's downloads folder: exit %d, want 3 and %q\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
 	}
-	if strings.Contains(r.stdout, "LỖI source portal: file") {
+	if strings.Contains(r.stdout, "LỖI nguồn portal: tệp") || strings.Contains(r.stdout, "LỖI source portal: file") {
 		t.Errorf("each file failed instead of the source:\n%s", r.stdout)
 	}
 	// The fix the message gives.

@@ -54,7 +54,7 @@ func TestSummaryGolden(t *testing.T) {
 		{Source: "ba-vi", Path: "/srv/cchc/exports/ba-vi/q1.xlsx", Status: "loaded", RowsRead: 18144, RowsLoaded: 15968, RowsQuarantined: 26, RowsSuperseded: 2150,
 			Mapping: transforms.Mapping{Dropped: []string{"Họ tên người nộp", "Số CCCD"}}, ValuesMasked: 1234},
 		{Source: "ba-vi", Path: "/srv/cchc/exports/ba-vi/q2.xlsx", Status: "loaded", Retry: true, RowsRead: 10, RowsLoaded: 9, RowsQuarantined: 0},
-		{Source: "son-tay", Path: "/srv/cchc/exports/son-tay/t5.csv", Status: "failed", Error: "source son-tay: file exports/son-tay/t5.csv: không đọc được tệp"},
+		{Source: "son-tay", Path: "/srv/cchc/exports/son-tay/t5.csv", Status: "failed", Error: "nguồn son-tay: tệp exports/son-tay/t5.csv: không đọc được tệp"},
 	}
 	for _, c := range []struct {
 		name string
@@ -69,7 +69,7 @@ func TestSummaryGolden(t *testing.T) {
 			Unchanged:   170,
 			StillFailed: 2,
 			Retried:     1, Recovered: 1,
-			RetryFailed:  []string{"source ba-vi: file exports/ba-vi/q3.xlsx: quá nhiều dòng lỗi"},
+			RetryFailed:  []string{"nguồn ba-vi: tệp exports/ba-vi/q3.xlsx: quá nhiều dòng lỗi"},
 			Duplicates:   1500,
 			SourceErrors: []pipeline.SourceError{{Source: "dvcqg", Err: errors.New("máy chủ không trả lời")}},
 			Rejections: []pipeline.Rejection{{Source: "ba-vi", File: "/srv/cchc/exports/ba-vi/q1.xlsx",
