@@ -493,16 +493,16 @@ func (b *builder) build(v *viper.Viper) *Config {
 	for _, k := range v.AllKeys() {
 		top, sub, _ := strings.Cut(k, ".")
 		if !contains(topKeys, top) {
-			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(topKeys, ", "))
+			b.fail(k, "cchc không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(topKeys, ", "))
 		}
 		if top == "publish" && sub != "" && !contains(publishKeys, sub) {
-			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: publish.%s (unknown key)", strings.Join(publishKeys, ", publish."))
+			b.fail(k, "cchc không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: publish.%s (unknown key)", strings.Join(publishKeys, ", publish."))
 		}
 		if top == "limits" && !contains(limitKeys, sub) {
-			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(limitKeys, ", "))
+			b.fail(k, "cchc không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(limitKeys, ", "))
 		}
 		if top == "par" && !contains(parKeys, sub) {
-			b.fail(k, "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(parKeys, ", "))
+			b.fail(k, "cchc không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(parKeys, ", "))
 		}
 	}
 	cfg := &Config{File: b.file}
@@ -671,7 +671,7 @@ func (b *builder) sources(v *viper.Viper) []Source {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !contains(sourceKeys, k) {
-				b.fail(key+"."+k, "khóa không có trong cấu hình nguồn; sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(sourceKeys, ", "))
+				b.fail(key+"."+k, "nguồn không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: %s (unknown key)", strings.Join(sourceKeys, ", "))
 			}
 		}
 		str := func(k string) string {

@@ -181,14 +181,14 @@ func TestLoadErrors(t *testing.T) {
 		{"bad-source-name.yaml", []string{"sources[1].name", "(a-z, 0-9, -)"}},
 		{"bad-schedule.yaml", []string{"bad-schedule.yaml:6", "schedule", "không phải lịch cron"}},
 		{"missing-warehouse.yaml", []string{"warehouse", "bắt buộc", "(required)"}},
-		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "khóa không có trong cấu hình", "(unknown key)"}},
+		{"unknown-key.yaml", []string{"unknown-key.yaml:3", "warehous", "cchc không có khóa này", "(unknown key)"}},
 		{"bad-kind.yaml", []string{"sources[0].kind", "phải là file hoặc http"}},
 		{"bad-encoding.yaml", []string{"sources[0].encoding", "auto, utf-8, utf-16, windows-1258, tcvn3, vni", "latin-1"}},
 		{"malformed.yaml", []string{"malformed.yaml: tệp YAML sai cú pháp", "(malformed YAML: yaml: line"}},
 		{"missing-units.yaml", []string{"missing-units.yaml:2", "units", "không tìm thấy tệp danh mục đơn vị"}},
 		{"bad-lock-timeout.yaml", []string{"lock_timeout", "phải là khoảng thời gian"}},
 		{"bad-format.yaml", []string{"publish.formats", `định dạng "pdf" không được hỗ trợ`}},
-		{"bad-par.yaml", []string{"bad-par.yaml:4", "par.decimals", "số nguyên từ 0 đến 6", "par.colour", "khóa không có trong cấu hình"}},
+		{"bad-par.yaml", []string{"bad-par.yaml:4", "par.decimals", "số nguyên từ 0 đến 6", "par.colour", "cchc không có khóa này"}},
 		{"does-not-exist.yaml", []string{"does-not-exist.yaml: không tìm thấy tệp", "--config", "(file not found"}},
 	}
 	for _, c := range cases {
@@ -673,9 +673,9 @@ func TestValueErrorsVietnamese(t *testing.T) {
 		key        string // as the person writes it
 		want       string // the Vietnamese sentence
 	}{
-		{"unknown top key", top + file + "colour: red\n", nil, 6, "colour", "khóa không có trong cấu hình"},
-		{"unknown publish key", top + file + "publish:\n  folder: ./out\n", nil, 7, "publish.folder", "khóa không có trong cấu hình; sửa tên khóa, các khóa hợp lệ: publish.dir"},
-		{"unknown limits key", top + file + "limits:\n  max_rows: 5\n", nil, 7, "limits.max_rows", "khóa không có trong cấu hình"},
+		{"unknown top key", top + file + "colour: red\n", nil, 6, "colour", "cchc không có khóa này"},
+		{"unknown publish key", top + file + "publish:\n  folder: ./out\n", nil, 7, "publish.folder", "cchc không có khóa này (tên khóa gõ sai?); sửa tên khóa, các khóa hợp lệ: publish.dir"},
+		{"unknown limits key", top + file + "limits:\n  max_rows: 5\n", nil, 7, "limits.max_rows", "cchc không có khóa này"},
 		{"no warehouse", "units: ./units.csv\n" + file, nil, 0, "warehouse", "bắt buộc: tệp DuckDB"},
 		{"time zone", top + file + "timezone: Asia/Hanoi_X\n", nil, 6, "timezone", `múi giờ "Asia/Hanoi_X" không tồn tại`},
 		{"periods", top + file + "periods: fiscal\n", nil, 6, "periods", "phải là calendar hoặc decree09"},
@@ -695,7 +695,7 @@ func TestValueErrorsVietnamese(t *testing.T) {
 		{"empty sources", top + "sources: []\n", nil, 3, "sources", "bắt buộc: khai báo ít nhất một nguồn"},
 		{"sources not a list", top + "sources: ./a/*.csv\n", nil, 3, "sources", "phải là danh sách nguồn"},
 		{"source not a mapping", top + "sources:\n  - ./a/*.csv\n", nil, 4, "sources[0]", "mỗi nguồn phải gồm các khóa"},
-		{"unknown source key", top + file + "    folder: x\n", nil, 6, "sources[0].folder", "khóa không có trong cấu hình nguồn"},
+		{"unknown source key", top + file + "    folder: x\n", nil, 6, "sources[0].folder", "nguồn không có khóa này"},
 		{"dataset", top + file + "    dataset: par\n", nil, 6, "sources[0].dataset", "phải là một trong dossiers"},
 		{"period", top + file + "    dataset: par_survey\n    period: 2025-13\n", nil, 7, "sources[0].period", "kỳ không hợp lệ"},
 		{"encoding", top + file + "    encoding: latin-1\n", nil, 6, "sources[0].encoding", "phải là một trong auto"},

@@ -92,8 +92,12 @@ func loadYAML[T any, PT validator[T]](kind, builtin string, raw []byte, nameOrPa
 	if err := PT(&m).validate(); err != nil {
 		// Each problem on its own line names the file: a person reads
 		// the last lines of a long list too.
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
 		var es []error
-		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		for _, e := range errs {
 			es = append(es, fmt.Errorf("%s %s: %w", kind, src, e))
 		}
 		return nil, errors.Join(es...)

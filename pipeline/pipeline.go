@@ -816,7 +816,7 @@ func afterCommit(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse
 	})
 	sum.Published = append(sum.Published, files...)
 	if err != nil {
-		// A failed period's error names it already ("publish P: …");
+		// A failed period's error names it already ("xuất bản kỳ P: …");
 		// with none, the files are written and the publication's
 		// clean-up failed.
 		sum.PublishErr = err

@@ -303,7 +303,7 @@ func loadRankingRows(ctx context.Context, db *sql.DB, periods []string) (out map
 		}
 		r := &rs[len(rs)-1]
 		if r.Version != version {
-			failed[period] = fmt.Errorf("phương pháp %s có điểm của hai phiên bản (%s, %s); hãy tính lại số liệu (methodology has scores of two versions; rerun the model)", m, r.Version, version)
+			failed[period] = fmt.Errorf("phương pháp %s có điểm của hai phiên bản (%s, %s); hãy tính lại số liệu bằng cchc run --full-refresh (methodology has scores of two versions; rerun the model)", m, r.Version, version)
 			continue
 		}
 		r.Rows = append(r.Rows, row)

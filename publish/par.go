@@ -142,7 +142,7 @@ func loadPAR(ctx context.Context, db *sql.DB, period string) ([]parTable, error)
 		t := &out[len(out)-1]
 		if t.Methodology != m || t.Version != v {
 			// Kept rows of another version cannot share a period with new ones.
-			return nil, fmt.Errorf("điểm PAR (par_scores) của %s lẫn hai phương pháp (%s %s, %s %s); hãy tính lại số liệu (par_scores mix methodologies; rerun the model)", pg, t.Methodology, t.Version, m, v)
+			return nil, fmt.Errorf("điểm PAR (par_scores) của %s lẫn hai phương pháp (%s %s, %s %s); hãy tính lại số liệu bằng cchc run --full-refresh (par_scores mix methodologies; rerun the model)", pg, t.Methodology, t.Version, m, v)
 		}
 		t.Rows = append(t.Rows, r)
 	}

@@ -678,7 +678,7 @@ func countFiles(ctx context.Context, c *sql.Conn, stage, current string, files [
 			k = &counts{}
 		}
 		if k.staged != f.RowsRead {
-			return fmt.Errorf("tệp %s: đọc được %d dòng nhưng chỉ %d dòng vào vùng tạm; không nạp tệp mà số dòng không khớp, đây là lỗi của cchc, hãy báo kèm tệp này (commit: %d rows read but %d staged: refusing to load an unreconciled file)",
+			return fmt.Errorf("tệp %s: đọc được %d dòng nhưng có %d dòng trong vùng tạm; không nạp tệp mà số dòng không khớp, đây là lỗi của cchc, hãy báo kèm tệp này (commit: %d rows read but %d staged: refusing to load an unreconciled file)",
 				f.Path, f.RowsRead, k.staged, f.RowsRead, k.staged)
 		}
 		// A retried version's current rows are all of its new reading:

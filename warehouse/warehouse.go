@@ -110,7 +110,7 @@ func (w *Warehouse) Close() error {
 	var err error
 	if !w.readOnly {
 		if _, cerr := w.db.Exec("CHECKPOINT"); cerr != nil {
-			err = fmt.Errorf("kho dữ liệu %s: không chép được nhật ký ghi vào tệp, dữ liệu vẫn an toàn trong tệp .wal (checkpoint: %w)", w.path, CheckDiskFull(cerr, w.path))
+			err = fmt.Errorf("kho dữ liệu %s: không chép được nhật ký ghi vào tệp, dữ liệu vẫn an toàn trong tệp .wal: giải phóng chỗ trống hoặc sửa lỗi rồi chạy lại, không xóa tệp .wal (checkpoint: %w)", w.path, CheckDiskFull(cerr, w.path))
 		}
 	}
 	if cerr := w.db.Close(); err == nil {
