@@ -94,7 +94,7 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 		if s.judgedTables == 0 {
 			return nil, nil, errNoTable // no table with a non-blank row: an error page
 		}
-		return nil, nil, fmt.Errorf("file %s: là một trang HTML có %d bảng nhưng không bảng nào có dòng tiêu đề nhận ra được "+
+		return nil, nil, fmt.Errorf("tệp %s: là một trang HTML có %d bảng nhưng không bảng nào có dòng tiêu đề nhận ra được "+
 			"(không thấy tên cột nào như Mã hồ sơ, Ngày tiếp nhận), thường là trang báo lỗi hoặc trang đăng nhập của phần mềm xuất: "+
 			"mở tệp trong Excel để kiểm tra, lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm (HTML page: no table with a recognised header)",
 			path, s.judgedTables)
@@ -275,7 +275,7 @@ func (s *htmlSource) step() error {
 				int64(s.lim.MaxCellBytes), "max_cell_bytes")
 		}
 		if err != io.EOF {
-			return fmt.Errorf("file %s: sau dòng %d: %w", s.path, s.row, err)
+			return fmt.Errorf("tệp %s: sau dòng %d: không đọc được phần còn lại của trang; xuất lại tệp (%w)", s.path, s.row, err)
 		}
 		for len(s.tables) > 0 {
 			if err := s.endTable(); err != nil {

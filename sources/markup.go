@@ -27,7 +27,7 @@ import (
 
 // markupError refuses an HTML or XML file that is not a table export.
 func markupError(path string, head []byte) error {
-	return fmt.Errorf("file %s: là một trang HTML hoặc XML (thường là trang báo lỗi của phần mềm xuất), "+
+	return fmt.Errorf("tệp %s: là một trang HTML hoặc XML (thường là trang báo lỗi của phần mềm xuất), "+
 		"không phải bảng tính: mở tệp trong Excel và lưu lại dưới dạng .xlsx, hoặc tải lại tệp từ phần mềm; "+
 		"tệp bắt đầu bằng %s", path, excerpt(string(head)))
 }
@@ -87,7 +87,7 @@ func openMarkup(path string, head []byte, opts DecodeOptions, choice vnenc.Choic
 		mt, err := newMarkupText(in, choice)
 		if err != nil {
 			f.Close()
-			return nil, nil, nil, fmt.Errorf("file %s: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("tệp %s: %w", path, err)
 		}
 		return f, hr, mt, nil
 	}

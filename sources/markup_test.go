@@ -468,11 +468,11 @@ func TestXMLSpreadsheet(t *testing.T) {
 		{name: "windows-1258", file: "dl1258.xls", text: fmt.Sprintf(spreadsheet2003, "windows-1258"), enc: vnenc.Windows1258, opts: sheet,
 			header: header, rows: rows, format: "xml2003", encRep: "windows-1258"},
 		{name: "sheet not found", file: "nf.xls", text: fmt.Sprintf(spreadsheet2003, "utf-8"), opts: DecodeOptions{Sheet: "Tháng 3"},
-			err: []string{"nf.xls", `sheet "Tháng 3" not found (sheets: "Hướng dẫn", "Dữ liệu")`}},
+			err: []string{"nf.xls", `không có trang tính "Tháng 3"`, `các trang tính: "Hướng dẫn", "Dữ liệu"`}},
 		{name: "other XML", file: "err.xml", text: `<?xml version="1.0"?><error><message>Phiên hết hạn</message></error>`,
 			err: []string{"err.xml", "là một trang HTML hoặc XML"}},
 		{name: "empty sheet", file: "empty.xls", text: `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table/></Worksheet></Workbook>`,
-			err: []string{"empty.xls", `sheet "S" is empty`}},
+			err: []string{"empty.xls", `trang tính "S" trống`}},
 	})
 }
 

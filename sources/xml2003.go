@@ -63,7 +63,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 	case !found && len(names) == 0:
 		return nil, nil, errNoTable
 	case !found:
-		return nil, nil, fmt.Errorf("file %s: sheet %s not found (sheets: %s)", path, QuoteName(opts.Sheet), QuoteNames(names))
+		return nil, nil, fmt.Errorf("tệp %s: không có trang tính %s mà cấu hình của nguồn ghi (sheet:); bảng tính có các trang tính: %s; sửa sheet: của nguồn (sheet not found)", path, QuoteName(opts.Sheet), QuoteNames(names))
 	}
 	var top []bufRow
 	for len(top) < headerScanRows {
@@ -79,7 +79,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 		}
 	}
 	if len(top) == 0 {
-		return nil, nil, fmt.Errorf("file %s: sheet %s is empty", path, QuoteName(s.sheet))
+		return nil, nil, fmt.Errorf("tệp %s: trang tính %s trống, không có dòng nào; kiểm tra đúng trang tính (sheet: của nguồn) hoặc xuất lại tệp (sheet is empty)", path, QuoteName(s.sheet))
 	}
 	header, first := chooseHeader(top, opts.HeaderScore)
 	s.pending = top[first:]
@@ -138,9 +138,9 @@ func (s *xmlSheetSource) wrap(err error) error {
 		return le
 	}
 	if s.sheet == "" {
-		return fmt.Errorf("file %s: not a valid XML Spreadsheet (%v)", s.path, cutErr{err})
+		return fmt.Errorf("tệp %s: tệp hỏng, không đọc được bảng tính XML (Excel 2003); mở tệp trong Excel và lưu lại dưới dạng .xlsx, hoặc xuất lại tệp (not a valid XML Spreadsheet: %v)", s.path, cutErr{err})
 	}
-	return fmt.Errorf("file %s: sheet %s after row %d: %w", s.path, QuoteName(s.sheet), s.row, cutErr{err})
+	return fmt.Errorf("tệp %s: trang tính %s, sau dòng %d: tệp hỏng, không đọc được phần còn lại; mở tệp trong Excel và lưu lại dưới dạng .xlsx (%w)", s.path, QuoteName(s.sheet), s.row, cutErr{err})
 }
 
 func (s *xmlSheetSource) next(*[]string) ([]string, int64, error) {
@@ -217,7 +217,7 @@ func (s *xmlSheetSource) findRow() (int64, error) {
 					n = v
 				}
 				if n > excelMaxRows {
-					return 0, fmt.Errorf("file %s: sheet %s: row %d is beyond Excel's last row (%d)", s.path, QuoteName(s.sheet), n, excelMaxRows)
+					return 0, fmt.Errorf("tệp %s: trang tính %s: dòng %d vượt quá dòng cuối cùng Excel có (%d), tệp hỏng; xuất lại tệp (row beyond Excel's last row)", s.path, QuoteName(s.sheet), n, excelMaxRows)
 				}
 				return n, nil
 			}
