@@ -1,6 +1,9 @@
 package sources
 
 import (
+	"errors"
+	"io"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -14,6 +17,26 @@ const headerScanRows = 30
 type bufRow struct {
 	cells []string
 	row   int64
+}
+
+// readTop reads, with read, the first headerScanRows rows that are not
+// blank: the rows chooseHeader looks for the header among. A sheet's
+// decoders share it; CSV reads its own (a BOM, a "sep=" line).
+func readTop(read func() ([]string, int64, error)) ([]bufRow, error) {
+	var top []bufRow
+	for len(top) < headerScanRows {
+		cells, row, err := read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !isBlank(cells) {
+			top = append(top, bufRow{cells: slices.Clone(cells), row: row})
+		}
+	}
+	return top, nil
 }
 
 // chooseHeader picks the header among the first non-blank rows of a file:

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 
@@ -150,18 +149,9 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 		}
 	}()
 	s := &xlsxSource{path: path, sheet: sheet.name, date1904: wb.date1904, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
-	var top []bufRow
-	for len(top) < headerScanRows {
-		cells, row, err := s.read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if !isBlank(cells) {
-			top = append(top, bufRow{cells: slices.Clone(cells), row: row})
-		}
+	top, err := readTop(s.read)
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(top) == 0 {
 		return nil, nil, fmt.Errorf("tệp %s: trang tính %s trống, không có dòng nào; kiểm tra đúng trang tính (sheet: của nguồn) hoặc xuất lại tệp (sheet is empty)", path, QuoteName(sheet.name))

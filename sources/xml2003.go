@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +26,7 @@ import (
 //
 // The file is streamed with encoding/xml's Decoder: what is held is one
 // row and the ranges still open below it. Runs of text longer than a cell
-// may be fail the file before the decoder holds them.
+// fail the file before the decoder holds them.
 func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *[]CellRange) (*xmlSheetSource, []string, error) {
 	lim := opts.Limits.withDefaults()
 	g := &runGuard{r: mt.r, max: xmlRunLimit(lim), cellLimit: lim.MaxCellBytes}
@@ -65,18 +64,9 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 	case !found:
 		return nil, nil, fmt.Errorf("tệp %s: không có trang tính %s mà cấu hình của nguồn ghi (sheet:); bảng tính có các trang tính: %s; sửa sheet: của nguồn (sheet not found)", path, QuoteName(opts.Sheet), QuoteNames(names))
 	}
-	var top []bufRow
-	for len(top) < headerScanRows {
-		cells, row, err := s.read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if !isBlank(cells) {
-			top = append(top, bufRow{cells: slices.Clone(cells), row: row})
-		}
+	top, err := readTop(s.read)
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(top) == 0 {
 		return nil, nil, fmt.Errorf("tệp %s: trang tính %s trống, không có dòng nào; kiểm tra đúng trang tính (sheet: của nguồn) hoặc xuất lại tệp (sheet is empty)", path, QuoteName(s.sheet))
