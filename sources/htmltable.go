@@ -154,6 +154,9 @@ type htmlTable struct {
 	down   int
 	cand   []bufRow // first non-blank rows, until judged
 	judged bool
+	// groupMerges is how many merged ranges the table had when its row
+	// group (thead, tbody, tfoot) began.
+	groupMerges int
 }
 
 // htmlEvent is a row of a table, or a table's end.
@@ -430,6 +433,15 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		}
 		s.startRow(t)
 		return nil
+	case "thead", "tbody", "tfoot":
+		if t == nil {
+			return nil
+		}
+		if err := s.endRow(t); err != nil {
+			return err
+		}
+		s.endGroup(t)
+		return nil
 	case "td", "th":
 		if t == nil {
 			return nil
@@ -496,9 +508,16 @@ func (s *htmlSource) endTag(name string) error {
 			return nil
 		}
 		return s.endTable()
-	case "tr", "tbody", "thead", "tfoot":
+	case "tr":
 		if s.deepSkip == 0 {
 			return s.endRow(t)
+		}
+	case "tbody", "thead", "tfoot":
+		if s.deepSkip == 0 {
+			if err := s.endRow(t); err != nil {
+				return err
+			}
+			s.endGroup(t)
 		}
 	case "td", "th":
 		if s.deepSkip == 0 {
@@ -527,6 +546,30 @@ func (s *htmlSource) startRow(t *htmlTable) {
 	s.row++
 	t.inRow = true
 	t.grid.startRow(s.row)
+}
+
+// endGroup ends a row group (thead, tbody, tfoot) of t: browsers cut a
+// rowspan at the end of its group, so the rows of the next group are not
+// shifted by a header cell spanning into them, and the merged ranges
+// recorded are cut alike. What Excel does with such a page is not known
+// here; a browser's layout is what the clerk saw when exporting.
+func (s *htmlSource) endGroup(t *htmlTable) {
+	t.grid.endGroup()
+	if m := t.grid.merges; m != nil {
+		// A range cut to its own cell is no longer a merge.
+		kept := min(t.groupMerges, len(*m))
+		for _, r := range (*m)[kept:] {
+			if r.Top <= t.grid.row && r.Bottom > t.grid.row {
+				r.Bottom = t.grid.row
+			}
+			if r.Top < r.Bottom || r.Left < r.Right {
+				(*m)[kept] = r
+				kept++
+			}
+		}
+		*m = (*m)[:kept]
+		t.groupMerges = kept
+	}
 }
 
 func (s *htmlSource) endCell(t *htmlTable) error {
