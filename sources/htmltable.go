@@ -169,7 +169,7 @@ type htmlSource struct {
 
 	chosen    *htmlTable
 	chosenEnd int          // as bestEnd, for the chosen table
-	data      []*htmlTable // the chosen table and those continuing it
+	data      []*htmlTable // the chosen table and those continuing it, when their merged ranges are asked for
 	header    []string
 	hdrRows   [][]string // the row or two the header was read from, cleaned
 	hdrCols   int        // cells of the widest of them
@@ -366,7 +366,9 @@ func (s *htmlSource) follow(t *htmlTable, ev htmlEvent) ([]string, bool, error) 
 				"và cũng không bỏ qua được: mở tệp trong Excel, xoá bảng thừa hoặc ghép các bảng thành một rồi lưu lại dưới dạng .xlsx, "+
 				"hoặc xuất lại tệp từ phần mềm (HTML page: another table after the data table)", s.path, ev.row, len(ev.cells), s.hdrCols)
 		}
-		s.data = append(s.data, t)
+		if s.merges != nil {
+			s.data = append(s.data, t)
+		}
 	}
 	if t.follow == followHeader && t.skipped < len(s.hdrRows) {
 		if slices.Equal(trimHeader(headerCells(ev.cells)), s.hdrRows[t.skipped]) {
@@ -758,5 +760,8 @@ func (s *htmlSource) endTable() error {
 	}
 	s.tables = s.tables[:len(s.tables)-1]
 	s.queue = append(s.queue, htmlEvent{table: t, end: true})
+	// An ended table is still referred to (its rows, s.data) but its
+	// buffers are not: a page of thousands of tables holds none of them.
+	t.grid, t.cell = nil, nil
 	return nil
 }
