@@ -167,3 +167,58 @@ func TestMarkupExportsLoadLikeXLSX(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkupPagesLoadWholeOrFail: through a run, with the real header
+// dictionary, a login form whose user field is labelled Email (a
+// personal-data heading) fails its file naming it, and an export whose
+// header and body are two tables loads every row.
+func TestMarkupPagesLoadWholeOrFail(t *testing.T) {
+	cases := []struct {
+		name, file, text string
+		status           string
+		read             int      // rows read; quarantined or loaded
+		msg              []string // the ledger's error says each
+	}{
+		{name: "login form labelled Email", file: "login.xls", status: "failed",
+			text: `<html><body><h2>Đăng nhập</h2><form><table><tr><td>Email:</td><td><input name="u"></td></tr>` +
+				`<tr><td>Mật khẩu:</td><td><input type="password"></td></tr></table></form></body></html>`,
+			msg: []string{"login.xls", "không bảng nào có dòng tiêu đề nhận ra được"}},
+		{name: "password reset form labelled Email", file: "reset.xls", status: "failed",
+			text: `<html><body><h2>Quên mật khẩu</h2><form><table><tr><td>Email:</td><td><input name="u"></td></tr>` +
+				`<tr><td colspan=2><input type="submit" value="Gửi"></td></tr></table></form></body></html>`,
+			msg: []string{"reset.xls", "không bảng nào có dòng tiêu đề nhận ra được"}},
+		{name: "header and body in two tables", file: "split.xls", status: "loaded", read: 2,
+			text: `<table><tr><th>Mã hồ sơ</th><th>Trạng thái</th></tr></table>
+<table><tr><td>H41.01-260302-0101</td><td>Đang xử lý</td></tr><tr><td>H41.01-260302-0102</td><td>Đang xử lý</td></tr></table>`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, reg, w, dir := fixture(t, `  - name: m
+    path: ./exports/m/*
+    unit: H.BAVI
+`)
+			defer w.Close()
+			exports := filepath.Join(dir, "exports", "m")
+			if err := os.MkdirAll(exports, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(exports, c.file), []byte(c.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, runErr := Run(context.Background(), cfg, w, reg, Options{})
+			var status, msg string
+			var read int
+			if err := w.DB().QueryRow(`SELECT status, coalesce(error, ''), rows_read FROM source_files`).Scan(&status, &msg, &read); err != nil {
+				t.Fatal(runErr, err)
+			}
+			if status != c.status || read != c.read {
+				t.Fatalf("status %s, %d rows read, want %s, %d (%s; run: %v)", status, read, c.status, c.read, msg, runErr)
+			}
+			for _, m := range c.msg {
+				if !strings.Contains(msg, m) {
+					t.Errorf("error %q does not say %q", msg, m)
+				}
+			}
+		})
+	}
+}

@@ -1285,7 +1285,7 @@ func openMapped(path string, sc sourceConf, mo transforms.MapOptions, batchRows 
 	// The run hashed the file itself (prepare) and checks the decoded bytes
 	// by their Sum64 (checkUnchanged): a caller that checks the digest
 	// must have taken HashFileSums first (cchc validate does not check it).
-	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, BatchRows: batchRows, Limits: sc.lim, Hashed: true}
+	opts := sources.DecodeOptions{Format: sc.cfg.Format, Sheet: sc.cfg.Sheet, Encoding: sc.cfg.Encoding, HeaderScore: sc.cfg.Columns.HeaderScore, PersonalHeader: sc.cfg.Columns.IsPersonal, BatchRows: batchRows, Limits: sc.lim, Hashed: true}
 	if mo.Units != nil {
 		opts.IsUnit = func(s string) bool { _, ok := mo.Units.Resolve(s); return ok }
 	}

@@ -92,6 +92,12 @@ type DecodeOptions struct {
 	// go to the earliest row; a pair must score strictly higher than each of
 	// its rows alone. It must be a pure function; it is not used for JSON.
 	HeaderScore func(cells []string) int
+	// PersonalHeader reports a header cell naming personal data (a column
+	// that is dropped, such as Email); nil means none. HeaderScore counts
+	// such headings too, but a page's table whose known columns are all
+	// personal data is not taken for its data table: a login form's
+	// "Email:" is no export's header.
+	PersonalHeader func(cell string) bool
 	// IsUnit reports a cell naming a known unit (the unit registry); nil
 	// means none. Like HeaderScore, it helps tell legacy encodings apart:
 	// the right decoding of a file names its units.

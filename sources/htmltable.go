@@ -28,19 +28,28 @@ import (
 // <font> and the like; entities are decoded. Unclosed <td> and <tr> are
 // closed by the next one, as browsers do.
 //
-// With a header dictionary (opts.HeaderScore) the data table is the first
-// table whose first rows hold a header that names a known column (chosen
-// among its first 30 non-blank rows as for CSV and XLSX); the tables
-// before it are titles, the rows after its end are not read. A page with
-// tables but none such is refused naming the file. Without one (a dataset
-// finds its own header) every table row of the page is a row. A page with
-// no table row at all gives errNoTable.
+// With a header dictionary (opts.HeaderScore) the data table is the table
+// whose header scores best, as the header row of a sheet is chosen: each
+// table's header is found among its first 30 non-blank rows as for CSV
+// and XLSX, ties go to the earlier table, and a header whose known
+// columns are all personal data (opts.PersonalHeader: a login form's
+// "Email:") does not count. The tables before it are titles. A table
+// after it continues its data when its first non-blank rows repeat the
+// header (they are skipped) or when it is as wide as the header row and
+// has no header (an export that splits header and body, or one table
+// per unit); any other table with a non-blank row after it fails the
+// file, its rows are not dropped silently. The later tables are looked
+// at for a better header until 30 of their rows are held. A page with
+// tables but none such, or with a password field (a login page), is
+// refused naming the file. Without one (a dataset finds its own header)
+// every table row of the page is a row. A page with no table row at all,
+// or a login page, gives errNoTable.
 func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]CellRange) (*htmlSource, []string, error) {
 	lim := opts.Limits.withDefaults()
 	z := html.NewTokenizer(mt.r)
 	z.SetMaxBuf(htmlMaxBuf(lim))
 	mt.rep.score = opts.HeaderScore
-	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, merges: merges, pageMode: opts.HeaderScore == nil}
+	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, personal: opts.PersonalHeader, merges: merges, pageMode: opts.HeaderScore == nil}
 	var top []bufRow
 	for s.chosen == nil {
 		ev, err := s.event()
@@ -51,44 +60,55 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 			return nil, nil, err
 		}
 		t := ev.table
-		if ev.end {
-			if !s.pageMode && !t.judged {
-				if s.judge(t); s.chosen != nil {
-					s.eof, s.queue = true, nil // the table has ended: nothing more to read
-					if s.merges != nil {
-						*s.merges = append(*s.merges, t.merges...)
-						s.merges = nil
-					}
+		if s.pageMode {
+			if !ev.end && !isBlank(ev.cells) {
+				top = append(top, bufRow{cells: ev.cells, row: ev.row})
+				if len(top) == headerScanRows {
+					break
 				}
 			}
 			continue
 		}
-		if isBlank(ev.cells) {
-			continue
+		if s.bestEnd > 0 && t.id > s.bestEnd && !ev.end && !isBlank(ev.cells) {
+			// A row of a table after the best so far, which continues
+			// it, is a better one or fails the file: kept until that is
+			// known (blank rows and ends of tables are passed over).
+			s.later = append(s.later, ev)
 		}
-		if s.pageMode {
-			top = append(top, bufRow{cells: ev.cells, row: ev.row})
-			if len(top) == headerScanRows {
-				break
+		switch {
+		case ev.end:
+			t.ended = true
+			if !t.judged {
+				s.judge(t)
 			}
-			continue
+			if t == s.best {
+				s.bestEnd, s.later = s.nextID, nil
+			}
+		case isBlank(ev.cells) || t.judged:
+			// a table passed over: a nested table's rows too
+		default:
+			t.cand = append(t.cand, bufRow{cells: ev.cells, row: ev.row})
+			if len(t.cand) == headerScanRows {
+				s.judge(t)
+			}
 		}
-		if t.judged {
-			continue // a table passed over: a nested table's rows too
-		}
-		t.cand = append(t.cand, bufRow{cells: ev.cells, row: ev.row})
-		if len(t.cand) == headerScanRows {
-			s.judge(t)
+		if s.chosen == nil && s.best != nil && len(s.later) > headerScanRows {
+			// Enough rows after the best table to stop looking for a
+			// better one: the tables that follow are read as they come.
+			s.choose()
 		}
 	}
 	if s.pageMode {
-		if len(top) == 0 {
-			return nil, nil, errNoTable
+		if len(top) == 0 || s.password {
+			return nil, nil, errNoTable // an error or login page
 		}
 		header, first := chooseHeader(top, nil)
 		s.pending = top[first:]
 		s.setHeader(header, top, first)
 		return s, header, nil
+	}
+	if s.chosen == nil && s.best != nil && !s.password {
+		s.choose()
 	}
 	if s.chosen == nil {
 		if s.judgedTables == 0 {
@@ -120,8 +140,10 @@ type htmlSource struct {
 	z        *html.Tokenizer
 	lim      Limits
 	score    func([]string) int
-	merges   *[]CellRange // collects the chosen table's merged ranges; nil when not asked
+	personal func(string) bool
+	merges   *[]CellRange // collects the data tables' merged ranges; nil when not asked
 	pageMode bool
+	password bool // the page has a password field: a login page
 
 	row    int64 // number of the last row of the page
 	tables []*htmlTable
@@ -137,10 +159,23 @@ type htmlSource struct {
 	outText  bool // text outside the tables since the last line
 	deepSkip int  // tables nested beyond maxTableDepth, open
 
-	chosen  *htmlTable
-	header  []string
-	pending []bufRow
-	fill    int // merged values are copied up to this column, once the header is known
+	// best is the table whose header scores best so far; bestEnd the
+	// number of tables opened when it ended (0 while open): the ones
+	// opened later come after it. later holds their non-blank rows until
+	// the data table is chosen.
+	best    *htmlTable
+	bestEnd int
+	later   []htmlEvent
+
+	chosen    *htmlTable
+	chosenEnd int          // as bestEnd, for the chosen table
+	data      []*htmlTable // the chosen table and those continuing it, when their merged ranges are asked for
+	header    []string
+	hdrRows   [][]string // the row or two the header was read from, cleaned
+	hdrCols   int        // cells of the widest of them
+	pending   []bufRow
+	replay    []htmlEvent // later, read again once the data table is chosen
+	fill      int         // merged values are copied up to this column, once the header is known
 }
 
 // htmlTable is an open table of the page.
@@ -154,7 +189,27 @@ type htmlTable struct {
 	down   int
 	cand   []bufRow // first non-blank rows, until judged
 	judged bool
+	ended  bool
+	id     int // tables opened before it and it
+
+	score   int      // of its header, once judged
+	header  []string // its header and the index in cand of its first data row
+	first   int
+	hdrRows [][]string
+
+	follow  int // a table after the data table: followUnknown, followHeader or followData
+	skipped int // header rows repeated at its top, skipped
+	// groupMerges is how many merged ranges the table had when its row
+	// group (thead, tbody, tfoot) began.
+	groupMerges int
 }
+
+// How a table after the data table continues it.
+const (
+	followUnknown = iota // no non-blank row yet
+	followHeader         // its first rows repeat the header
+	followData           // it has no header and is as wide
+)
 
 // htmlEvent is a row of a table, or a table's end.
 type htmlEvent struct {
@@ -164,23 +219,77 @@ type htmlEvent struct {
 	end   bool
 }
 
-// judge decides whether t is the data table: its best header among its
-// first rows must name a known column.
+// judge scores t's header, found among its first rows, and makes t the
+// best table when it scores higher than the best so far; a table judged
+// before its end (its first rows fill the look-ahead) is then chosen. A
+// table after the best one judged before its end makes the best one
+// chosen: its rows cannot all be held.
 func (s *htmlSource) judge(t *htmlTable) {
 	t.judged = true
 	cand := t.cand
-	t.cand = nil
 	if len(cand) == 0 {
 		return
 	}
 	s.judgedTables++
 	header, first, score := scoreHeader(cand, s.score)
-	if score <= 0 {
+	if score > 0 && s.personal != nil {
+		known := make([]string, 0, len(header))
+		for _, c := range header {
+			if !s.personal(c) {
+				known = append(known, c)
+			}
+		}
+		if s.score(known) <= 0 {
+			score = 0 // personal-data headings alone: a form, not an export
+		}
+	}
+	if s.password {
+		score = 0 // a login page's tables
+	}
+	t.score, t.header, t.first = score, header, first
+	// The header row, or the two rows combined into it (the lower alone
+	// is never the combination: a pair must score higher).
+	lower := trimHeader(headerCells(cand[first-1].cells))
+	t.hdrRows = [][]string{lower}
+	if first >= 2 && !slices.Equal(lower, header) {
+		t.hdrRows = [][]string{trimHeader(headerCells(cand[first-2].cells)), lower}
+	}
+	if score > 0 && (s.best == nil || score > s.best.score) {
+		if s.best != nil {
+			s.best.cand = nil
+		}
+		s.best, s.bestEnd, s.later = t, 0, nil
+		if !t.ended {
+			s.choose()
+		}
 		return
 	}
-	s.chosen = t
-	s.pending = cand[first:]
-	s.setHeader(header, cand, first)
+	t.cand = nil
+	if s.best != nil && s.bestEnd > 0 && t.id > s.bestEnd && !t.ended {
+		s.choose()
+	}
+}
+
+// choose makes the best table the data table, its rows from the header
+// on pending and the events of the tables after it to be read again.
+func (s *htmlSource) choose() {
+	b := s.best
+	s.chosen, s.chosenEnd, s.data = b, s.bestEnd, []*htmlTable{b}
+	s.hdrRows, s.hdrCols = b.hdrRows, 0
+	for i := max(b.first-len(b.hdrRows), 0); i < b.first; i++ {
+		s.hdrCols = max(s.hdrCols, len(b.cand[i].cells))
+	}
+	s.pending = b.cand[b.first:]
+	s.replay, s.later = s.later, nil
+	top := b.cand
+	if b.first == len(top) {
+		// The data begin in a later table, if any.
+		if len(s.replay) > 0 {
+			top = append(slices.Clip(top), bufRow{cells: s.replay[0].cells, row: s.replay[0].row})
+		}
+	}
+	s.setHeader(b.header, top, b.first)
+	b.cand = nil
 }
 
 // setHeader records the header and where the data begins.
@@ -204,29 +313,71 @@ func (s *htmlSource) next(*[]string) ([]string, int64, error) {
 		return r.cells, r.row, nil
 	}
 	for {
-		ev, err := s.event()
-		if err != nil {
-			if errors.Is(err, io.EOF) && s.merges != nil && s.chosen != nil {
-				*s.merges = append(*s.merges, s.chosen.merges...)
-				s.merges = nil
+		var ev htmlEvent
+		if len(s.replay) > 0 {
+			ev, s.replay = s.replay[0], s.replay[1:]
+		} else {
+			var err error
+			if ev, err = s.event(); err != nil {
+				if errors.Is(err, io.EOF) && s.merges != nil {
+					for _, t := range s.data {
+						*s.merges = append(*s.merges, t.merges...)
+					}
+					s.merges = nil
+				}
+				return nil, 0, err
 			}
-			return nil, 0, err
 		}
+		t := ev.table
 		switch {
-		case s.pageMode && !ev.end:
-			return ev.cells, ev.row, nil
-		case ev.table != s.chosen:
-		case ev.end:
-			s.eof = true // the rest of the page is not read
-			if s.merges != nil {
-				*s.merges = append(*s.merges, s.chosen.merges...)
-				s.merges = nil
+		case s.pageMode:
+			if !ev.end {
+				return ev.cells, ev.row, nil
 			}
-			return nil, 0, io.EOF
-		default:
+		case t == s.chosen:
+			if ev.end {
+				s.chosenEnd = s.nextID
+				continue
+			}
 			return ev.cells, ev.row, nil
+		case ev.end || s.chosenEnd == 0 || t.id <= s.chosenEnd || isBlank(ev.cells):
+			// A table around the data table or inside it, or a blank row.
+		default:
+			if cells, ok, err := s.follow(t, ev); err != nil || ok {
+				return cells, ev.row, err
+			}
 		}
 	}
+}
+
+// follow reads a row of table t, which comes after the data table: a
+// repeated header row is skipped, a data row returned (ok), and a table
+// that does not continue the data fails the file.
+func (s *htmlSource) follow(t *htmlTable, ev htmlEvent) ([]string, bool, error) {
+	if t.follow == followUnknown {
+		switch {
+		case slices.Equal(trimHeader(headerCells(ev.cells)), s.hdrRows[0]):
+			t.follow = followHeader
+		case len(ev.cells) == s.hdrCols:
+			t.follow = followData
+		default:
+			return nil, false, fmt.Errorf("tệp %s: trang có thêm bảng khác sau bảng dữ liệu ở dòng %d: bảng này có %d cột, "+
+				"không lặp lại dòng tiêu đề và không cùng số cột (%d) với bảng dữ liệu, nên không đọc được như phần tiếp của dữ liệu "+
+				"và cũng không bỏ qua được: mở tệp trong Excel, xoá bảng thừa hoặc ghép các bảng thành một rồi lưu lại dưới dạng .xlsx, "+
+				"hoặc xuất lại tệp từ phần mềm (HTML page: another table after the data table)", s.path, ev.row, len(ev.cells), s.hdrCols)
+		}
+		if s.merges != nil {
+			s.data = append(s.data, t)
+		}
+	}
+	if t.follow == followHeader && t.skipped < len(s.hdrRows) {
+		if slices.Equal(trimHeader(headerCells(ev.cells)), s.hdrRows[t.skipped]) {
+			t.skipped++
+			return nil, false, nil
+		}
+		t.skipped = len(s.hdrRows)
+	}
+	return ev.cells, true, nil
 }
 
 func (s *htmlSource) close() error {
@@ -394,6 +545,16 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		}
 		return nil
 	}
+	if name == "input" && hasAttr && s.chosen == nil {
+		for more := true; more; {
+			var k, v []byte
+			k, v, more = s.z.TagAttr()
+			if string(k) == "type" && strings.EqualFold(strings.TrimSpace(string(v)), "password") {
+				s.password = true // no export asks for a password
+			}
+		}
+		return nil
+	}
 	t := s.cur()
 	if t != nil && s.deepSkip > 0 && name != "table" {
 		if t.inCell && (name == "br" || name == "td" || name == "th" || name == "tr") {
@@ -409,7 +570,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		}
 		s.line()
 		s.nextID++
-		s.tables = append(s.tables, &htmlTable{grid: newSpanGrid(s.path, s.lim, nil)})
+		s.tables = append(s.tables, &htmlTable{id: s.nextID, grid: newSpanGrid(s.path, s.lim, nil)})
 		nt := s.cur()
 		if s.fill > 0 {
 			nt.grid.fillCols = s.fill
@@ -429,6 +590,15 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 			return err
 		}
 		s.startRow(t)
+		return nil
+	case "thead", "tbody", "tfoot":
+		if t == nil {
+			return nil
+		}
+		if err := s.endRow(t); err != nil {
+			return err
+		}
+		s.endGroup(t)
 		return nil
 	case "td", "th":
 		if t == nil {
@@ -496,9 +666,16 @@ func (s *htmlSource) endTag(name string) error {
 			return nil
 		}
 		return s.endTable()
-	case "tr", "tbody", "thead", "tfoot":
+	case "tr":
 		if s.deepSkip == 0 {
 			return s.endRow(t)
+		}
+	case "tbody", "thead", "tfoot":
+		if s.deepSkip == 0 {
+			if err := s.endRow(t); err != nil {
+				return err
+			}
+			s.endGroup(t)
 		}
 	case "td", "th":
 		if s.deepSkip == 0 {
@@ -527,6 +704,30 @@ func (s *htmlSource) startRow(t *htmlTable) {
 	s.row++
 	t.inRow = true
 	t.grid.startRow(s.row)
+}
+
+// endGroup ends a row group (thead, tbody, tfoot) of t: browsers cut a
+// rowspan at the end of its group, so the rows of the next group are not
+// shifted by a header cell spanning into them, and the merged ranges
+// recorded are cut alike. What Excel does with such a page is not known
+// here; a browser's layout is what the clerk saw when exporting.
+func (s *htmlSource) endGroup(t *htmlTable) {
+	t.grid.endGroup()
+	if m := t.grid.merges; m != nil {
+		// A range cut to its own cell is no longer a merge.
+		kept := min(t.groupMerges, len(*m))
+		for _, r := range (*m)[kept:] {
+			if r.Top <= t.grid.row && r.Bottom > t.grid.row {
+				r.Bottom = t.grid.row
+			}
+			if r.Top < r.Bottom || r.Left < r.Right {
+				(*m)[kept] = r
+				kept++
+			}
+		}
+		*m = (*m)[:kept]
+		t.groupMerges = kept
+	}
 }
 
 func (s *htmlSource) endCell(t *htmlTable) error {
@@ -559,5 +760,8 @@ func (s *htmlSource) endTable() error {
 	}
 	s.tables = s.tables[:len(s.tables)-1]
 	s.queue = append(s.queue, htmlEvent{table: t, end: true})
+	// An ended table is still referred to (its rows, s.data) but its
+	// buffers are not: a page of thousands of tables holds none of them.
+	t.grid, t.cell = nil, nil
 	return nil
 }

@@ -36,6 +36,7 @@ import (
 
 	"github.com/cchc/cchc/internal/fileowner"
 	"github.com/cchc/cchc/transforms"
+	"github.com/cchc/cchc/vnenc"
 )
 
 // HTTPOptions configure an HTTP source. Secrets are values, already read
@@ -1571,7 +1572,17 @@ func (s *httpSource) checkBody(path, contentType string, echoed bool) error {
 	if err != nil {
 		return err
 	}
-	if what := notExport(contentType, head); what != "" {
+	sample := head
+	if isMarkup("", head) {
+		// A page's table may come after kilobytes of mso styles and
+		// <xml> workbook properties in its <head>: it is judged on as
+		// much as Open looks at (newMarkupText's sample), not on the
+		// first kilobyte.
+		if sample, err = readHead(path, vnenc.SampleSize); err != nil {
+			return err
+		}
+	}
+	if what := notExport(contentType, sample); what != "" {
 		return fmt.Errorf("máy chủ trả về %s thay vì tệp xuất dữ liệu (Content-Type %q), thường là trang lỗi hoặc trang đăng nhập; "+
 			"kiểm tra url và thông tin xác thực của nguồn. Đầu phản hồi: %s", what, contentType, s.snippet(head))
 	}

@@ -650,6 +650,12 @@ func TestHTTPIndexLinksToOtherOrigins(t *testing.T) {
 // A 200 that is not an export fails the file; the error shows at most 200
 // characters of it, escaped, with the token redacted, and nothing is left
 // on disk.
+// longHead is the start of a page whose <head> holds mso styles and the
+// workbook properties Excel writes, past the first kilobyte.
+var longHead = `<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"><style>` +
+	strings.Repeat("td.x { mso-number-format:\"\\@\"; }\n", 60) +
+	`</style><!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets><x:ExcelWorksheet><x:Name>BC</x:Name></x:ExcelWorksheet></x:ExcelWorksheets></x:ExcelWorkbook></xml><![endif]--></head>`
+
 func TestHTTPNotAnExport(t *testing.T) {
 	const tok = "tok-4f9a"
 	long := strings.Repeat("x", 1000)
@@ -667,6 +673,10 @@ func TestHTTPNotAnExport(t *testing.T) {
 		{"JSON", "application/json", `[{"Mã hồ sơ": "X-1"}]`, ""},
 		{"HTML table export", "application/vnd.ms-excel", "<html><body><table><tr><td>Mã hồ sơ</td></tr></table></body></html>", ""},
 		{"XML Spreadsheet export", "text/xml", `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>`, ""},
+		// Excel's own "Save as Web Page" and the exporters imitating it put
+		// style sheets and workbook properties before the table.
+		{"HTML export whose head holds long mso styles", "application/vnd.ms-excel", longHead + "<body><table><tr><td>Mã hồ sơ</td></tr></table></body></html>", ""},
+		{"HTML error page with a long head", "application/vnd.ms-excel", longHead + "<body><p>Lỗi hệ thống</p></body></html>", "một trang HTML hoặc XML"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -371,6 +371,10 @@ func (g *spanGrid) endRow() []string {
 	return g.cells
 }
 
+// endGroup ends a group of rows (an HTML table's thead, tbody, tfoot):
+// the ranges from above cover no row after it.
+func (g *spanGrid) endGroup() { clear(g.down) }
+
 // active reports whether a range with a value covers a row after row.
 func (g *spanGrid) active(row int64) bool {
 	for _, d := range g.down {

@@ -385,15 +385,19 @@ func TestHTMLTable(t *testing.T) {
 		{name: "named .csv, forced csv", file: "bare.csv", opts: DecodeOptions{Format: "csv"}, format: "html",
 			text:   "<table><tr><td>Mã hồ sơ</td><td>Trạng thái</td></tr><tr><td>H1</td><td>Mới</td></tr></table>",
 			header: []string{"Mã hồ sơ", "Trạng thái"}, rows: []row{{2, []string{"H1", "Mới"}}}},
-		{name: "title table, heading, data table, signature table", file: "several.html", format: "html",
+		{name: "title table, heading, data table", file: "several.html", format: "html",
 			text: `<table><tr><td>UBND HUYỆN BA VÌ</td><td>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</td></tr>
 <tr><td>Số: 12/BC</td><td>Độc lập - Tự do - Hạnh phúc</td></tr></table>
 <h3>BÁO CÁO</h3><p>Kỳ: tháng 3</p>
 <table><tr><td>STT</td><td>Mã hồ sơ</td><td>Trạng thái</td></tr><tr><td>1</td><td>H1</td><td>Mới</td></tr>
-<tr><td>2</td><td>H2</td><td>Xong</td></tr></table>
-<table><tr><td>Người lập biểu</td><td>Thủ trưởng đơn vị</td></tr></table>`,
+<tr><td>2</td><td>H2</td><td>Xong</td></tr></table>`,
 			header: []string{"STT", "Mã hồ sơ", "Trạng thái"},
 			rows:   []row{{6, []string{"1", "H1", "Mới"}}, {7, []string{"2", "H2", "Xong"}}}},
+		// Its rows are not dropped silently: the clerk removes the table.
+		{name: "signature table after the data table", file: "signed.html",
+			text: `<table><tr><td>STT</td><td>Mã hồ sơ</td><td>Trạng thái</td></tr><tr><td>1</td><td>H1</td><td>Mới</td></tr></table>
+<table><tr><td>Người lập biểu</td><td>Thủ trưởng đơn vị</td></tr></table>`,
+			err: []string{"signed.html", "trang có thêm bảng khác sau bảng dữ liệu ở dòng 3"}},
 		{name: "data table nested in a layout table", file: "nested.xls", format: "html",
 			text: `<table width="100%"><tr><td><b>BÁO CÁO</b></td></tr><tr><td>
 <table><tr><td>Mã hồ sơ</td><td>Ghi chú</td></tr><tr><td>H1</td><td>a</td></tr></table>

@@ -255,6 +255,15 @@ func (o Overrides) HeaderScore(cells []string) int {
 	return n
 }
 
+// IsPersonal reports a header naming personal data (a column dropped),
+// the overrides first. Decoders use it not to take a table whose only
+// known headings are personal data (a login form's "Email:") for an
+// export's header.
+func (o Overrides) IsPersonal(h string) bool {
+	c, ok := o.Lookup(h)
+	return ok && c == PersonalData
+}
+
 // Fingerprint identifies how headers are mapped: the built-in dictionary
 // and these overrides. When it changes, rows quarantined because a header
 // was not recognised may now load.

@@ -123,6 +123,30 @@ func TestHeaderScore(t *testing.T) {
 	}
 }
 
+func TestIsPersonal(t *testing.T) {
+	o, err := ParseOverrides(map[string]string{"Điện thoại liên hệ": "drop", "Email": "status"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		o    Overrides
+		h    string
+		want bool
+	}{
+		{nil, "Email:", true},
+		{nil, "Họ tên người nộp", true},
+		{nil, "Mã hồ sơ", false},
+		{nil, "Mật khẩu:", false},
+		{nil, "", false},
+		{o, "Điện thoại liên hệ", true},
+		{o, "Email", false},
+	} {
+		if got := tt.o.IsPersonal(tt.h); got != tt.want {
+			t.Errorf("Overrides(%v).IsPersonal(%q) = %v, want %v", tt.o, tt.h, got, tt.want)
+		}
+	}
+}
+
 func FuzzLookupHeader(f *testing.F) {
 	for _, s := range []string{"Mã hồ sơ", "STT", "NgayTiepNhan", "Ngày trả", "\x00", "Ngày hẹn trả"} {
 		f.Add(s)
