@@ -176,7 +176,8 @@ func TestMarkupPagesLoadWholeOrFail(t *testing.T) {
 	cases := []struct {
 		name, file, text string
 		status           string
-		read             int      // rows read; quarantined or loaded
+		read             int // rows read; quarantined or loaded
+		quarantined      int
 		msg              []string // the ledger's error says each
 	}{
 		{name: "login form labelled Email", file: "login.xls", status: "failed",
@@ -187,9 +188,15 @@ func TestMarkupPagesLoadWholeOrFail(t *testing.T) {
 			text: `<html><body><h2>Quên mật khẩu</h2><form><table><tr><td>Email:</td><td><input name="u"></td></tr>` +
 				`<tr><td colspan=2><input type="submit" value="Gửi"></td></tr></table></form></body></html>`,
 			msg: []string{"reset.xls", "không bảng nào có dòng tiêu đề nhận ra được"}},
-		{name: "header and body in two tables", file: "split.xls", status: "loaded", read: 2,
+		{name: "header and body in two tables", file: "split.xls", status: "loaded", read: 2, quarantined: 2, // no date of receipt
 			text: `<table><tr><th>Mã hồ sơ</th><th>Trạng thái</th></tr></table>
 <table><tr><td>H41.01-260302-0101</td><td>Đang xử lý</td></tr><tr><td>H41.01-260302-0102</td><td>Đang xử lý</td></tr></table>`},
+		// The signature block most reports end with: read as the rows
+		// under an XLSX table are, quarantined (no dossier code), the
+		// file loaded; the name it holds is masked.
+		{name: "signature table after the data table", file: "signed.xls", status: "loaded", read: 3, quarantined: 2,
+			text: `<table><tr><th>Mã hồ sơ</th><th>Ngày tiếp nhận</th><th>Trạng thái</th></tr><tr><td>H41.01-260302-0101</td><td>02/03/2026 08:00</td><td>Đang xử lý</td></tr></table>
+<p>Hà Nội, ngày 31/3/2026</p><table><tr><td>NGƯỜI LẬP BIỂU</td><td></td><td>THỦ TRƯỞNG ĐƠN VỊ</td></tr><tr><td>Nguyễn Thị Hoa</td><td></td><td>Trần Văn Bình</td></tr></table>`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -218,6 +225,14 @@ func TestMarkupPagesLoadWholeOrFail(t *testing.T) {
 				if !strings.Contains(msg, m) {
 					t.Errorf("error %q does not say %q", msg, m)
 				}
+			}
+			var q int
+			var held string
+			if err := w.DB().QueryRow(`SELECT count(*), coalesce(string_agg(coalesce(raw_value, '') || ' ' || coalesce(CAST(raw_record AS VARCHAR), ''), ' | '), '') FROM quarantine`).Scan(&q, &held); err != nil {
+				t.Fatal(err)
+			}
+			if q != c.quarantined || strings.Contains(held, "Hoa") || strings.Contains(held, "Bình") {
+				t.Errorf("%d quarantined, want %d; the quarantine must not hold the names: %s", q, c.quarantined, held)
 			}
 		})
 	}

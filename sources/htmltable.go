@@ -351,8 +351,8 @@ func (s *htmlSource) next(*[]string) ([]string, int64, error) {
 }
 
 // follow reads a row of table t, which comes after the data table: a
-// repeated header row is skipped, a data row returned (ok), and a table
-// that does not continue the data fails the file.
+// repeated header row is skipped, any other row returned (ok) as a data
+// row.
 func (s *htmlSource) follow(t *htmlTable, ev htmlEvent) ([]string, bool, error) {
 	if t.follow == followUnknown {
 		switch {
@@ -361,10 +361,13 @@ func (s *htmlSource) follow(t *htmlTable, ev htmlEvent) ([]string, bool, error) 
 		case len(ev.cells) == s.hdrCols:
 			t.follow = followData
 		default:
-			return nil, false, fmt.Errorf("tệp %s: trang có thêm bảng khác sau bảng dữ liệu ở dòng %d: bảng này có %d cột, "+
-				"không lặp lại dòng tiêu đề và không cùng số cột (%d) với bảng dữ liệu, nên không đọc được như phần tiếp của dữ liệu "+
-				"và cũng không bỏ qua được: mở tệp trong Excel, xoá bảng thừa hoặc ghép các bảng thành một rồi lưu lại dưới dạng .xlsx, "+
-				"hoặc xuất lại tệp từ phần mềm (HTML page: another table after the data table)", s.path, ev.row, len(ev.cells), s.hdrCols)
+			// Another table (a signature block "Người lập biểu | Thủ
+			// trưởng đơn vị", a second report): its rows are read as
+			// data, as the rows below an XLSX sheet's table are, and
+			// the transform quarantines what is no dossier. Failing the
+			// file would refuse most real reports for their signatures;
+			// skipping it would drop rows silently.
+			t.follow = followData
 		}
 		if s.merges != nil {
 			s.data = append(s.data, t)

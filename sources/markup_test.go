@@ -393,11 +393,13 @@ func TestHTMLTable(t *testing.T) {
 <tr><td>2</td><td>H2</td><td>Xong</td></tr></table>`,
 			header: []string{"STT", "Mã hồ sơ", "Trạng thái"},
 			rows:   []row{{6, []string{"1", "H1", "Mới"}}, {7, []string{"2", "H2", "Xong"}}}},
-		// Its rows are not dropped silently: the clerk removes the table.
-		{name: "signature table after the data table", file: "signed.html",
+		// Its rows are neither dropped silently nor fatal: read as data,
+		// as the rows under an XLSX table are, they are quarantined.
+		{name: "signature table after the data table", file: "signed.html", format: "html",
 			text: `<table><tr><td>STT</td><td>Mã hồ sơ</td><td>Trạng thái</td></tr><tr><td>1</td><td>H1</td><td>Mới</td></tr></table>
 <table><tr><td>Người lập biểu</td><td>Thủ trưởng đơn vị</td></tr></table>`,
-			err: []string{"signed.html", "trang có thêm bảng khác sau bảng dữ liệu ở dòng 3"}},
+			header: []string{"STT", "Mã hồ sơ", "Trạng thái"},
+			rows:   []row{{2, []string{"1", "H1", "Mới"}}, {3, []string{"Người lập biểu", "Thủ trưởng đơn vị", ""}}}},
 		{name: "data table nested in a layout table", file: "nested.xls", format: "html",
 			text: `<table width="100%"><tr><td><b>BÁO CÁO</b></td></tr><tr><td>
 <table><tr><td>Mã hồ sơ</td><td>Ghi chú</td></tr><tr><td>H1</td><td>a</td></tr></table>

@@ -639,15 +639,20 @@ func (r *rowParser) fail(f int, code, reason string) (RowError, bool) {
 }
 
 // maskCell masks a raw cell of field f for the quarantine table (raw_value
-// and raw_record), following package pii: the dossier code as it is (it is
-// loaded as it is); free-text fields with pii.Mask, as when loaded; the unit
+// and raw_record), following package pii: the dossier code with pii.Mask,
+// which leaves every dossier code as it is and masks a name or a number
+// typed in its place (the signature block under a report's table:
+// "Nguyễn Thị Hoa" in the code's column); free-text fields with pii.Mask, as when loaded; the unit
 // with pii.MaskShapes (unit names hold names of people, and the clerk needs
 // the name to add an alias), unless it names no kind of unit (then a name
 // in it is a person's, and masked too); a value of a closed-vocabulary field as it is
 // when it parses, and with pii.MaskRejected when it does not.
 func (m *Mapper) maskCell(f int, raw string) (string, bool) {
-	if raw == "" || f == FDossierCode {
+	if raw == "" {
 		return raw, false
+	}
+	if f == FDossierCode {
+		return pii.Mask(raw)
 	}
 	v := raw
 	if m.legacy != vnenc.UTF8 {
