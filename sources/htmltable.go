@@ -40,7 +40,8 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 	z := html.NewTokenizer(mt.r)
 	z.SetMaxBuf(htmlMaxBuf(lim))
 	mt.rep.score = opts.HeaderScore
-	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, merges: merges, pageMode: opts.HeaderScore == nil}
+	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, merges: merges, pageMode: opts.HeaderScore == nil,
+		budget: newFillBudget(path, lim)}
 	var top []bufRow
 	for s.chosen == nil {
 		ev, err := s.event()
@@ -121,6 +122,7 @@ type htmlSource struct {
 	lim      Limits
 	score    func([]string) int
 	merges   *[]CellRange // collects the chosen table's merged ranges; nil when not asked
+	budget   *fillBudget  // the merged-range copies of all the page's tables
 	pageMode bool
 
 	row    int64 // number of the last row of the page
@@ -357,12 +359,17 @@ func (s *htmlSource) appendCell(t *htmlTable, b []byte) error {
 
 // lineBreak ends a line in the open cell: a <br> (two make an empty
 // line), or with soft the start or end of a paragraph (which ends a line
-// that has text only).
-func lineBreak(t *htmlTable, soft bool) {
+// that has text only). A run of <br> is bounded as text is.
+func (s *htmlSource) lineBreak(t *htmlTable, soft bool) error {
 	t.cell = bytes.TrimRight(t.cell, " ")
 	if n := len(t.cell); n > 0 && !(soft && t.cell[n-1] == '\n') {
+		if n >= s.lim.MaxCellBytes {
+			return limitErr(s.path, fmt.Sprintf("ô ở dòng %d, cột %d dài hơn %d byte,", t.grid.row, t.grid.col+1, s.lim.MaxCellBytes),
+				int64(s.lim.MaxCellBytes), "max_cell_bytes")
+		}
 		t.cell = append(t.cell, '\n')
 	}
+	return nil
 }
 
 // line ends a line of text outside the tables: a row of the sheet.
@@ -397,7 +404,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 	t := s.cur()
 	if t != nil && s.deepSkip > 0 && name != "table" {
 		if t.inCell && (name == "br" || name == "td" || name == "th" || name == "tr") {
-			lineBreak(t, name != "br")
+			return s.lineBreak(t, name != "br")
 		}
 		return nil
 	}
@@ -409,7 +416,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		}
 		s.line()
 		s.nextID++
-		s.tables = append(s.tables, &htmlTable{grid: newSpanGrid(s.path, s.lim, nil)})
+		s.tables = append(s.tables, &htmlTable{grid: newSpanGrid(s.path, s.lim, nil, s.budget)})
 		nt := s.cur()
 		if s.fill > 0 {
 			nt.grid.fillCols = s.fill
@@ -457,7 +464,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 			s.outText = true // a <br> alone makes an empty line too
 			s.line()
 		} else if t.inCell {
-			lineBreak(t, false)
+			return s.lineBreak(t, false)
 		}
 		return nil
 	}
@@ -465,7 +472,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		if t == nil {
 			s.line()
 		} else if t.inCell {
-			lineBreak(t, true)
+			return s.lineBreak(t, true)
 		}
 	}
 	return nil
@@ -506,7 +513,7 @@ func (s *htmlSource) endTag(name string) error {
 		}
 	default:
 		if blockTags[name] && t.inCell {
-			lineBreak(t, true)
+			return s.lineBreak(t, true)
 		}
 	}
 	return nil
@@ -547,7 +554,11 @@ func (s *htmlSource) endRow(t *htmlTable) error {
 		return nil
 	}
 	t.inRow = false
-	cells := slices.Clone(t.grid.endRow())
+	cells, err := t.grid.endRow()
+	if err != nil {
+		return err
+	}
+	cells = slices.Clone(cells)
 	s.queue = append(s.queue, htmlEvent{table: t, cells: cells, row: t.grid.row})
 	return nil
 }

@@ -37,7 +37,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 	// declaration says).
 	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	mt.rep.score = opts.HeaderScore
-	s := &xmlSheetSource{path: path, mt: mt, dec: dec, guard: g, lim: lim, grid: newSpanGrid(path, lim, merges)}
+	s := &xmlSheetSource{path: path, mt: mt, dec: dec, guard: g, lim: lim, grid: newSpanGrid(path, lim, merges, newFillBudget(path, lim))}
 	var names []string
 	found := false
 	for !found {
@@ -178,14 +178,22 @@ func (s *xmlSheetSource) read() ([]string, int64, error) {
 	if s.nextRow > s.row+1 && s.grid.active(s.row) {
 		s.row++
 		s.grid.startRow(s.row)
-		return s.grid.endRow(), s.row, nil
+		return s.endRow()
 	}
 	s.row, s.nextRow = s.nextRow, 0
 	s.grid.startRow(s.row)
 	if err := s.readCells(); err != nil {
 		return nil, 0, err
 	}
-	return s.grid.endRow(), s.row, nil
+	return s.endRow()
+}
+
+func (s *xmlSheetSource) endRow() ([]string, int64, error) {
+	cells, err := s.grid.endRow()
+	if err != nil {
+		return nil, 0, err
+	}
+	return cells, s.row, nil
 }
 
 // findRow reads up to the next <Row> of the sheet and returns its number,
