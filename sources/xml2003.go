@@ -306,7 +306,11 @@ func (s *xmlSheetSource) readCells() error {
 
 // excelSerial turns an XML Spreadsheet DateTime ("2024-03-15T12:00:00.000")
 // into the serial the XLSX decoder gives for a date cell ("45366.5");
-// anything else is kept as written.
+// anything else is kept as written, and so is a date before 1900, which
+// Excel has no serial for (it keeps such a date as text). The serial is
+// counted from Unix seconds: a time.Duration saturates 292 years from the
+// epoch (2204-03-15 gave the serial of 2192). Before 1 March 1900 Excel's
+// serials are one less (its 29 February 1900 never was).
 func excelSerial(v string) string {
 	s := strings.TrimSpace(v)
 	var t time.Time
@@ -316,13 +320,17 @@ func excelSerial(v string) string {
 			break
 		}
 	}
-	if err != nil {
+	if err != nil || t.Year() < 1900 {
 		return v
 	}
 	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	d := t.Sub(epoch)
-	days := float64(d/(24*time.Hour)) + float64(d%(24*time.Hour))/float64(24*time.Hour)
-	return strconv.FormatFloat(days, 'f', -1, 64)
+	secs := t.Unix() - epoch.Unix()
+	days, rest := secs/86400, secs%86400 // both >= 0: t is after the epoch
+	if t.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		days--
+	}
+	serial := float64(days) + (float64(rest)+float64(t.Nanosecond())/1e9)/86400
+	return strconv.FormatFloat(serial, 'f', -1, 64)
 }
 
 // attr returns the value of the attribute named local, in any namespace
