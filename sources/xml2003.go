@@ -13,7 +13,9 @@ import (
 // newXMLSheetSource reads one worksheet of an Excel 2003 XML Spreadsheet
 // (SpreadsheetML: <Workbook><Worksheet ss:Name><Table><Row><Cell><Data>),
 // written by .NET export components and saved as .xls or .xml: the sheet
-// named opts.Sheet (matched exactly, else ignoring case), or the first.
+// named opts.Sheet (matched exactly, else ignoring case), or the first,
+// refused at its end when hidden (its options follow its rows: the file
+// is not read twice to find the first visible one).
 //
 // It gives what the XLSX decoder gives for the same sheet: the header is
 // chosen among the first rows the same way, a cell's ss:MergeAcross and
@@ -54,7 +56,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 				names = append(names, name)
 			}
 			if opts.Sheet == "" || name == opts.Sheet || strings.EqualFold(name, opts.Sheet) {
-				s.sheet, found = name, true
+				s.sheet, found, s.firstTaken = name, true, opts.Sheet == ""
 			}
 		}
 	}
@@ -102,6 +104,14 @@ type xmlSheetSource struct {
 	header      []string
 	pending     []bufRow
 	text        []byte
+	// A sheet taken as the first (no sheet: named) that its options,
+	// written after its rows, say is hidden is refused at its end: XLSX
+	// takes the first visible sheet, and a hidden first sheet is mostly
+	// a lookup list.
+	firstTaken bool
+	inVisible  bool
+	visible    []byte
+	hidden     bool
 }
 
 func (s *xmlSheetSource) token() (xml.Token, error) {
@@ -219,8 +229,23 @@ func (s *xmlSheetSource) findRow() (int64, error) {
 				}
 				return n, nil
 			}
+			if t.Name.Local == "Visible" {
+				s.inVisible, s.visible = true, s.visible[:0]
+			}
+		case xml.CharData:
+			if s.inVisible && len(s.visible) < 64 {
+				s.visible = append(s.visible, t...)
+			}
 		case xml.EndElement:
-			if t.Name.Local == "Worksheet" {
+			switch t.Name.Local {
+			case "Visible":
+				v := strings.TrimSpace(string(s.visible))
+				s.inVisible, s.hidden = false, s.hidden || strings.EqualFold(v, "SheetHidden") || strings.EqualFold(v, "SheetVeryHidden")
+			case "Worksheet":
+				if s.hidden && s.firstTaken {
+					return 0, fmt.Errorf("tệp %s: trang tính đầu tiên %s bị ẩn (thường là trang danh mục phụ), Excel mở trang tính hiện đầu tiên; "+
+						"ghi tên trang tính cần đọc vào sheet: của nguồn (the first worksheet is hidden; name the sheet to read)", s.path, QuoteName(s.sheet))
+				}
 				return 0, io.EOF
 			}
 		}
