@@ -87,9 +87,14 @@ func fuzzMarkup(t *testing.T, path string, data []byte) {
 			t.Fatalf("row numbers not increasing: %d after %d", rows[i].n, rows[i-1].n)
 		}
 	}
+	// A row of a page needs a tag; text that is no markup ("0\n0\n0")
+	// is read as CSV, a row a line, or as JSON, a row an object.
 	limit := bytes.Count(data, []byte("<")) + 1
 	if bytes.Contains(data, []byte("MergeDown")) {
 		limit = excelMaxRows
+	}
+	if f := r.Format(); f != "html" && f != "xml2003" {
+		limit = bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + bytes.Count(data, []byte("{")) + 1
 	}
 	if len(rows) > limit {
 		t.Fatalf("%d rows from %d tags", len(rows), limit)
