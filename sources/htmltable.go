@@ -49,7 +49,8 @@ func newHTMLSource(path string, mt *markupText, opts DecodeOptions, merges *[]Ce
 	z := html.NewTokenizer(mt.r)
 	z.SetMaxBuf(htmlMaxBuf(lim))
 	mt.rep.score = opts.HeaderScore
-	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, personal: opts.PersonalHeader, merges: merges, pageMode: opts.HeaderScore == nil}
+	s := &htmlSource{path: path, mt: mt, z: z, lim: lim, score: opts.HeaderScore, personal: opts.PersonalHeader, merges: merges, pageMode: opts.HeaderScore == nil,
+		budget: newFillBudget(path, lim)}
 	var top []bufRow
 	for s.chosen == nil {
 		ev, err := s.event()
@@ -142,6 +143,7 @@ type htmlSource struct {
 	score    func([]string) int
 	personal func(string) bool
 	merges   *[]CellRange // collects the data tables' merged ranges; nil when not asked
+	budget   *fillBudget  // the merged-range copies of all the page's tables
 	pageMode bool
 	password bool // the page has a password field: a login page
 
@@ -511,12 +513,17 @@ func (s *htmlSource) appendCell(t *htmlTable, b []byte) error {
 
 // lineBreak ends a line in the open cell: a <br> (two make an empty
 // line), or with soft the start or end of a paragraph (which ends a line
-// that has text only).
-func lineBreak(t *htmlTable, soft bool) {
+// that has text only). A run of <br> is bounded as text is.
+func (s *htmlSource) lineBreak(t *htmlTable, soft bool) error {
 	t.cell = bytes.TrimRight(t.cell, " ")
 	if n := len(t.cell); n > 0 && !(soft && t.cell[n-1] == '\n') {
+		if n >= s.lim.MaxCellBytes {
+			return limitErr(s.path, fmt.Sprintf("ô ở dòng %d, cột %d dài hơn %d byte,", t.grid.row, t.grid.col+1, s.lim.MaxCellBytes),
+				int64(s.lim.MaxCellBytes), "max_cell_bytes")
+		}
 		t.cell = append(t.cell, '\n')
 	}
+	return nil
 }
 
 // line ends a line of text outside the tables: a row of the sheet.
@@ -561,7 +568,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 	t := s.cur()
 	if t != nil && s.deepSkip > 0 && name != "table" {
 		if t.inCell && (name == "br" || name == "td" || name == "th" || name == "tr") {
-			lineBreak(t, name != "br")
+			return s.lineBreak(t, name != "br")
 		}
 		return nil
 	}
@@ -573,7 +580,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		}
 		s.line()
 		s.nextID++
-		s.tables = append(s.tables, &htmlTable{id: s.nextID, grid: newSpanGrid(s.path, s.lim, nil)})
+		s.tables = append(s.tables, &htmlTable{id: s.nextID, grid: newSpanGrid(s.path, s.lim, nil, s.budget)})
 		nt := s.cur()
 		if s.fill > 0 {
 			nt.grid.fillCols = s.fill
@@ -630,7 +637,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 			s.outText = true // a <br> alone makes an empty line too
 			s.line()
 		} else if t.inCell {
-			lineBreak(t, false)
+			return s.lineBreak(t, false)
 		}
 		return nil
 	}
@@ -638,7 +645,7 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		if t == nil {
 			s.line()
 		} else if t.inCell {
-			lineBreak(t, true)
+			return s.lineBreak(t, true)
 		}
 	}
 	return nil
@@ -686,7 +693,7 @@ func (s *htmlSource) endTag(name string) error {
 		}
 	default:
 		if blockTags[name] && t.inCell {
-			lineBreak(t, true)
+			return s.lineBreak(t, true)
 		}
 	}
 	return nil
@@ -751,7 +758,11 @@ func (s *htmlSource) endRow(t *htmlTable) error {
 		return nil
 	}
 	t.inRow = false
-	cells := slices.Clone(t.grid.endRow())
+	cells, err := t.grid.endRow()
+	if err != nil {
+		return err
+	}
+	cells = slices.Clone(cells)
 	s.queue = append(s.queue, htmlEvent{table: t, cells: cells, row: t.grid.row})
 	return nil
 }

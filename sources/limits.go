@@ -30,6 +30,14 @@ type Limits struct {
 	MaxColumns int
 	// MaxJSONDepth bounds the nesting of a JSON value.
 	MaxJSONDepth int
+	// MaxMergedFillBytes bounds the text a file's merged ranges copy into
+	// the cells they cover (XLSX, HTML colspan/rowspan, XML Spreadsheet
+	// MergeAcross/MergeDown), all rows together: a 40 KB page whose one
+	// cell of 30,000 characters spans 200 columns and 2,000 rows would
+	// otherwise become 12 GB of cell text. A unit name merged down
+	// 100,000 rows or titles merged across 30 columns copy a few MB.
+	// It has no config key yet (a zero takes the default).
+	MaxMergedFillBytes int64
 }
 
 // DefaultLimits are generous for real exports (a 500,000-row sheet is
@@ -42,6 +50,9 @@ var DefaultLimits = Limits{
 	MaxLineBytes:     1 << 20,
 	MaxColumns:       1024,
 	MaxJSONDepth:     32,
+	// 256 MiB: a 500,000-row sheet with three 150-byte values merged
+	// down every row stays under it.
+	MaxMergedFillBytes: 256 << 20,
 }
 
 // withDefaults fills zero fields from DefaultLimits.
@@ -67,6 +78,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxJSONDepth <= 0 {
 		l.MaxJSONDepth = d.MaxJSONDepth
+	}
+	if l.MaxMergedFillBytes <= 0 {
+		l.MaxMergedFillBytes = d.MaxMergedFillBytes
 	}
 	return l
 }
@@ -109,4 +123,27 @@ func humanBytes(n int64, key string) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d byte", n)
+}
+
+// fillBudget counts the bytes merged ranges copy into covered cells in one
+// file, against Limits.MaxMergedFillBytes: the copies cost memory in each
+// record (and disk in the warehouse) though the file holds the value once.
+type fillBudget struct {
+	path  string
+	limit int64
+	used  int64
+}
+
+func newFillBudget(path string, lim Limits) *fillBudget {
+	return &fillBudget{path: path, limit: lim.MaxMergedFillBytes}
+}
+
+// take counts n bytes copied into a cell of row; past the limit the file
+// is refused.
+func (b *fillBudget) take(n int, row int64) error {
+	if b.used += int64(n); b.used > b.limit {
+		return limitErr(b.path, fmt.Sprintf("chữ mà các vùng ô gộp chép vào các ô chúng phủ, tính đến dòng %d,", row),
+			b.limit, "max_merged_fill_bytes")
+	}
+	return nil
 }

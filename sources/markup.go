@@ -268,6 +268,7 @@ type spanGrid struct {
 	across   []acrossSpan
 	merges   *[]CellRange
 	nMerges  int
+	budget   *fillBudget // shared by the tables of a page: the bound is the file's
 }
 
 // acrossSpan is the part of a range right of the cell that wrote it, in
@@ -284,8 +285,8 @@ type downSpan struct {
 	value  string
 }
 
-func newSpanGrid(path string, lim Limits, merges *[]CellRange) *spanGrid {
-	return &spanGrid{path: path, lim: lim, fillCols: maxMergeFillCols, merges: merges}
+func newSpanGrid(path string, lim Limits, merges *[]CellRange, budget *fillBudget) *spanGrid {
+	return &spanGrid{path: path, lim: lim, fillCols: maxMergeFillCols, merges: merges, budget: budget}
 }
 
 // startRow begins row number row.
@@ -334,25 +335,39 @@ func (g *spanGrid) add(index int, value string, across, down int) error {
 	return nil
 }
 
-// set writes cell col; a copied value does not replace one the file wrote.
-func (g *spanGrid) set(col int, value string, orig bool) {
+// set writes cell col and reports whether it did: a copied value does not
+// replace one the file wrote.
+func (g *spanGrid) set(col int, value string, orig bool) bool {
 	for len(g.cells) <= col {
 		g.cells = append(g.cells, "")
 		g.origin = append(g.origin, false)
 	}
 	if !orig && (g.origin[col] || g.cells[col] != "") {
-		return
+		return false
 	}
 	g.cells[col], g.origin[col] = value, orig
+	return true
+}
+
+// fill copies a range's value into cell col, counted against the file's
+// fill budget.
+func (g *spanGrid) fill(col int, value string) error {
+	if g.set(col, value, false) {
+		return g.budget.take(len(value), g.row)
+	}
+	return nil
 }
 
 // endRow fills the cells ranges from above cover and returns the row; the
-// slice is reused by the next row.
-func (g *spanGrid) endRow() []string {
+// slice is reused by the next row. It fails once the file's ranges have
+// copied more than Limits.MaxMergedFillBytes.
+func (g *spanGrid) endRow() ([]string, error) {
 	limit := max(g.fillCols, g.lastOrig)
 	for _, a := range g.across {
 		for c := a.left; c <= min(a.right, limit-1); c++ {
-			g.set(c, a.value, false)
+			if err := g.fill(c, a.value); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for c := range g.down {
@@ -365,10 +380,12 @@ func (g *spanGrid) endRow() []string {
 			continue
 		}
 		if d.value != "" && c < limit && (c >= len(g.cells) || !g.origin[c]) {
-			g.set(c, d.value, false)
+			if err := g.fill(c, d.value); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return g.cells
+	return g.cells, nil
 }
 
 // endGroup ends a group of rows (an HTML table's thead, tbody, tfoot):

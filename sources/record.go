@@ -26,6 +26,12 @@ const defaultBatchRows = 65536
 // appended one step after the other (issue 11).
 const firstBatchRows = 4096
 
+// maxBatchBytes ends a record early once its cell text reaches it: rows
+// are bounded (MaxColumns cells of MaxCellBytes) but a batch of 65,536
+// wide rows of long text would not be, and merged ranges make such rows
+// from a small file. A record's text stays under this plus one row.
+const maxBatchBytes = 64 << 20
+
 // rowSource is what each format decoder provides: one row at a time.
 type rowSource interface {
 	// next returns the cells of the next row and its row number, or io.EOF.
@@ -108,7 +114,7 @@ func (r *reader) Next() (arrow.Record, error) {
 		return nil, fmt.Errorf("tệp %s: bộ đọc đã đóng (reader is closed)", r.path)
 	}
 	r.b.next = r.size
-	for r.err == nil && r.b.n < r.size {
+	for r.err == nil && r.b.n < r.size && r.b.bytes < maxBatchBytes {
 		cells, row, err := r.src.next(&r.header)
 		if errors.Is(err, io.EOF) && r.hr != nil {
 			if derr := r.hr.drain(); derr != nil {
@@ -201,6 +207,7 @@ type batchBuilder struct {
 	cols   []*arrowtext.Builder
 	rows   *array.Int64Builder
 	n      int // rows in the current batch
+	bytes  int // cell text of the current batch
 	next   int // rows the current batch is to hold (reserve)
 	schema *arrow.Schema
 	// Sizes of the last batch built: the next batch's buffers are reserved
@@ -224,6 +231,7 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 	for i, c := range b.cols {
 		if i < len(cells) {
 			c.Append(cells[i])
+			b.bytes += len(cells[i])
 		} else {
 			c.AppendEmpty(1)
 		}
@@ -234,11 +242,21 @@ func (b *batchBuilder) add(cells []string, width int, row int64) {
 
 // reserve sizes the builders for a batch of next rows (as many as the
 // last one when next is 0) with the text bytes per row of the last one,
-// plus an eighth more room for the text.
+// plus an eighth more room for the text. The rows reserved are no more
+// than the last batch's text per row lets fit in maxBatchBytes: after a
+// batch of a few very long rows, the next batch's row count times their
+// size would be gigabytes.
 func (b *batchBuilder) reserve() {
 	rows := b.lastRows
 	if b.next > 0 {
 		rows = b.next
+	}
+	total := int64(0)
+	for _, d := range b.lastData {
+		total += int64(d)
+	}
+	if total > 0 {
+		rows = int(min(int64(rows), int64(b.lastRows)*maxBatchBytes/total+1))
 	}
 	b.rows.Reserve(rows)
 	for i, c := range b.cols {
@@ -285,7 +303,7 @@ func (b *batchBuilder) build(width int) arrow.Record {
 	for _, a := range arrs {
 		a.Release()
 	}
-	b.n = 0
+	b.n, b.bytes = 0, 0
 	return rec
 }
 
@@ -298,7 +316,7 @@ func (b *batchBuilder) reset() {
 		c.Release()
 	}
 	b.rows.NewArray().Release()
-	b.n = 0
+	b.n, b.bytes = 0, 0
 }
 
 // release frees the builders.

@@ -148,7 +148,8 @@ func newXLSXSource(path string, wb *workbook, opts DecodeOptions, choice vnenc.C
 			rows.close()
 		}
 	}()
-	s := &xlsxSource{path: path, sheet: sheet.name, date1904: wb.date1904, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore)}
+	s := &xlsxSource{path: path, sheet: sheet.name, date1904: wb.date1904, rows: rows, merges: merges, fillCols: maxMergeFillCols, rep: newCellRepair(choice, opts.HeaderScore),
+		budget: newFillBudget(path, opts.Limits.withDefaults())}
 	top, err := readTop(s.read)
 	if err != nil {
 		return nil, nil, err
@@ -212,7 +213,8 @@ type xlsxSource struct {
 	merges   []mergeRange // sorted by top row
 	nextMrg  int          // first merge not yet active
 	active   []*mergeRange
-	fillCols int // merged values are copied up to this column
+	fillCols int         // merged values are copied up to this column
+	budget   *fillBudget // what the copies may cost (MaxMergedFillBytes)
 
 	rep    *cellRepair
 	header []string
@@ -277,12 +279,16 @@ func (s *xlsxSource) read() (cells []string, row int64, err error) {
 	for i, c := range cells {
 		cells[i] = s.rep.cell(s.row, i, c)
 	}
-	return s.fillMerged(cells), s.row, nil
+	cells, err = s.fillMerged(cells)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cells, s.row, nil
 }
 
 // fillMerged copies the top-left value of every merged range covering the
 // current row into the range's other (empty) cells of the row.
-func (s *xlsxSource) fillMerged(cells []string) []string {
+func (s *xlsxSource) fillMerged(cells []string) ([]string, error) {
 	live := s.active[:0]
 	for _, m := range s.active {
 		if m.bottom >= s.row {
@@ -311,10 +317,13 @@ func (s *xlsxSource) fillMerged(cells []string) []string {
 			}
 			if cells[c-1] == "" {
 				cells[c-1] = m.value
+				if err := s.budget.take(len(m.value), s.row); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
-	return cells
+	return cells, nil
 }
 
 func (s *xlsxSource) close() error {

@@ -13,7 +13,9 @@ import (
 // newXMLSheetSource reads one worksheet of an Excel 2003 XML Spreadsheet
 // (SpreadsheetML: <Workbook><Worksheet ss:Name><Table><Row><Cell><Data>),
 // written by .NET export components and saved as .xls or .xml: the sheet
-// named opts.Sheet (matched exactly, else ignoring case), or the first.
+// named opts.Sheet (matched exactly, else ignoring case), or the first,
+// refused at its end when hidden (its options follow its rows: the file
+// is not read twice to find the first visible one).
 //
 // It gives what the XLSX decoder gives for the same sheet: the header is
 // chosen among the first rows the same way, a cell's ss:MergeAcross and
@@ -37,7 +39,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 	// declaration says).
 	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	mt.rep.score = opts.HeaderScore
-	s := &xmlSheetSource{path: path, mt: mt, dec: dec, guard: g, lim: lim, grid: newSpanGrid(path, lim, merges)}
+	s := &xmlSheetSource{path: path, mt: mt, dec: dec, guard: g, lim: lim, grid: newSpanGrid(path, lim, merges, newFillBudget(path, lim))}
 	var names []string
 	found := false
 	for !found {
@@ -54,7 +56,7 @@ func newXMLSheetSource(path string, mt *markupText, opts DecodeOptions, merges *
 				names = append(names, name)
 			}
 			if opts.Sheet == "" || name == opts.Sheet || strings.EqualFold(name, opts.Sheet) {
-				s.sheet, found = name, true
+				s.sheet, found, s.firstTaken = name, true, opts.Sheet == ""
 			}
 		}
 	}
@@ -102,6 +104,14 @@ type xmlSheetSource struct {
 	header      []string
 	pending     []bufRow
 	text        []byte
+	// A sheet taken as the first (no sheet: named) that its options,
+	// written after its rows, say is hidden is refused at its end: XLSX
+	// takes the first visible sheet, and a hidden first sheet is mostly
+	// a lookup list.
+	firstTaken bool
+	inVisible  bool
+	visible    []byte
+	hidden     bool
 }
 
 func (s *xmlSheetSource) token() (xml.Token, error) {
@@ -178,14 +188,22 @@ func (s *xmlSheetSource) read() ([]string, int64, error) {
 	if s.nextRow > s.row+1 && s.grid.active(s.row) {
 		s.row++
 		s.grid.startRow(s.row)
-		return s.grid.endRow(), s.row, nil
+		return s.endRow()
 	}
 	s.row, s.nextRow = s.nextRow, 0
 	s.grid.startRow(s.row)
 	if err := s.readCells(); err != nil {
 		return nil, 0, err
 	}
-	return s.grid.endRow(), s.row, nil
+	return s.endRow()
+}
+
+func (s *xmlSheetSource) endRow() ([]string, int64, error) {
+	cells, err := s.grid.endRow()
+	if err != nil {
+		return nil, 0, err
+	}
+	return cells, s.row, nil
 }
 
 // findRow reads up to the next <Row> of the sheet and returns its number,
@@ -211,8 +229,23 @@ func (s *xmlSheetSource) findRow() (int64, error) {
 				}
 				return n, nil
 			}
+			if t.Name.Local == "Visible" {
+				s.inVisible, s.visible = true, s.visible[:0]
+			}
+		case xml.CharData:
+			if s.inVisible && len(s.visible) < 64 {
+				s.visible = append(s.visible, t...)
+			}
 		case xml.EndElement:
-			if t.Name.Local == "Worksheet" {
+			switch t.Name.Local {
+			case "Visible":
+				v := strings.TrimSpace(string(s.visible))
+				s.inVisible, s.hidden = false, s.hidden || strings.EqualFold(v, "SheetHidden") || strings.EqualFold(v, "SheetVeryHidden")
+			case "Worksheet":
+				if s.hidden && s.firstTaken {
+					return 0, fmt.Errorf("tệp %s: trang tính đầu tiên %s bị ẩn (thường là trang danh mục phụ), Excel mở trang tính hiện đầu tiên; "+
+						"ghi tên trang tính cần đọc vào sheet: của nguồn (the first worksheet is hidden; name the sheet to read)", s.path, QuoteName(s.sheet))
+				}
 				return 0, io.EOF
 			}
 		}
@@ -298,7 +331,11 @@ func (s *xmlSheetSource) readCells() error {
 
 // excelSerial turns an XML Spreadsheet DateTime ("2024-03-15T12:00:00.000")
 // into the serial the XLSX decoder gives for a date cell ("45366.5");
-// anything else is kept as written.
+// anything else is kept as written, and so is a date before 1900, which
+// Excel has no serial for (it keeps such a date as text). The serial is
+// counted from Unix seconds: a time.Duration saturates 292 years from the
+// epoch (2204-03-15 gave the serial of 2192). Before 1 March 1900 Excel's
+// serials are one less (its 29 February 1900 never was).
 func excelSerial(v string) string {
 	s := strings.TrimSpace(v)
 	var t time.Time
@@ -308,13 +345,17 @@ func excelSerial(v string) string {
 			break
 		}
 	}
-	if err != nil {
+	if err != nil || t.Year() < 1900 {
 		return v
 	}
 	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	d := t.Sub(epoch)
-	days := float64(d/(24*time.Hour)) + float64(d%(24*time.Hour))/float64(24*time.Hour)
-	return strconv.FormatFloat(days, 'f', -1, 64)
+	secs := t.Unix() - epoch.Unix()
+	days, rest := secs/86400, secs%86400 // both >= 0: t is after the epoch
+	if t.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		days--
+	}
+	serial := float64(days) + (float64(rest)+float64(t.Nanosecond())/1e9)/86400
+	return strconv.FormatFloat(serial, 'f', -1, 64)
 }
 
 // attr returns the value of the attribute named local, in any namespace
