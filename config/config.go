@@ -76,6 +76,9 @@ type Limits struct {
 	MaxLineBytes     int   // max_line_bytes: one CSV/NDJSON line
 	MaxColumns       int   // max_columns: columns of a file
 	MaxJSONDepth     int   // max_json_depth: nesting of a JSON value
+	// max_merged_fill_bytes: text a file's merged cells copy into the
+	// cells they cover (a colspan/rowspan or MergeDown of a long text)
+	MaxMergedFillBytes int64
 }
 
 // Source is one configured extractor.
@@ -180,7 +183,7 @@ var (
 	parKeys      = []string{"methodology", "decimals"}
 	memoryLimit  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	publishKeys  = []string{"dir", "formats", "grace", "lake"}
-	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth"}
+	limitKeys    = []string{"max_workbook_bytes", "max_xml_part_bytes", "max_merges", "max_cell_bytes", "max_line_bytes", "max_columns", "max_json_depth", "max_merged_fill_bytes"}
 	sourceKeys   = []string{"name", "kind", "path", "url", "format", "unit", "sheet", "encoding", "dataset", "period",
 		"index", "timeout", "deadline", "retries", "max_bytes", "auth", "token_env", "username_env", "password_env", "ca_file", "redirects",
 		"columns", "max_reject_rate"}
@@ -618,6 +621,8 @@ func (b *builder) limits(v *viper.Viper) Limits {
 		MaxLineBytes:     int(get("max_line_bytes")),
 		MaxColumns:       int(get("max_columns")),
 		MaxJSONDepth:     int(get("max_json_depth")),
+
+		MaxMergedFillBytes: get("max_merged_fill_bytes"),
 	}
 }
 

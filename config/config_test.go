@@ -406,11 +406,11 @@ func TestLimits(t *testing.T) {
 		}
 		return p
 	}
-	cfg, err := Load(write("limits:\n  max_cell_bytes: 1024\n  max_workbook_bytes: 1048576\n  max_json_depth: 8\n"), nil)
+	cfg, err := Load(write("limits:\n  max_cell_bytes: 1024\n  max_workbook_bytes: 1048576\n  max_json_depth: 8\n  max_merged_fill_bytes: 2048\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Limits{MaxCellBytes: 1024, MaxWorkbookBytes: 1 << 20, MaxJSONDepth: 8}
+	want := Limits{MaxCellBytes: 1024, MaxWorkbookBytes: 1 << 20, MaxJSONDepth: 8, MaxMergedFillBytes: 2048}
 	if cfg.Limits != want {
 		t.Errorf("limits = %+v, want %+v", cfg.Limits, want)
 	}

@@ -237,3 +237,37 @@ func TestMarkupPagesLoadWholeOrFail(t *testing.T) {
 		})
 	}
 }
+
+// TestMergedFillLimitFromConfig: limits.max_merged_fill_bytes reaches the
+// decoder. A 2,000-character cell spanning 3 columns and 2 rows copies
+// 2,000 × 5 = 10,000 bytes into the cells it covers; with the limit at
+// 4,096 the file fails alone, naming the key, and nothing of it loads.
+func TestMergedFillLimitFromConfig(t *testing.T) {
+	cfg, reg, w, dir := fixture(t, `  - name: m
+    path: ./exports/m/*
+    unit: H.BAVI
+limits:
+  max_merged_fill_bytes: 4096
+`)
+	defer w.Close()
+	if cfg.Limits.MaxMergedFillBytes != 4096 {
+		t.Fatalf("config limit %d", cfg.Limits.MaxMergedFillBytes)
+	}
+	exports := filepath.Join(dir, "exports", "m")
+	if err := os.MkdirAll(exports, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	page := `<table><tr><th>Mã hồ sơ</th><th>Ngày tiếp nhận</th><th>Trạng thái</th></tr>` +
+		`<tr><td colspan=3 rowspan=2>` + strings.Repeat("x", 2000) + `</td></tr><tr></tr></table>`
+	if err := os.WriteFile(filepath.Join(exports, "wide.xls"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, runErr := Run(context.Background(), cfg, w, reg, Options{})
+	var status, msg string
+	if err := w.DB().QueryRow(`SELECT status, coalesce(error, '') FROM source_files`).Scan(&status, &msg); err != nil {
+		t.Fatal(runErr, err)
+	}
+	if status != "failed" || !strings.Contains(msg, "max_merged_fill_bytes") || !strings.Contains(msg, "wide.xls") {
+		t.Errorf("status %s, error %q; want failed naming the file and limits.max_merged_fill_bytes", status, msg)
+	}
+}

@@ -42,7 +42,8 @@ func sourcesIn(cfg *config.Config, names []string, downloads string) ([]sourceCo
 	found := map[string]bool{}
 	cl := cfg.Limits
 	lim := sources.Limits{MaxWorkbookBytes: cl.MaxWorkbookBytes, MaxXMLPartBytes: cl.MaxXMLPartBytes, MaxMerges: cl.MaxMerges,
-		MaxCellBytes: cl.MaxCellBytes, MaxLineBytes: cl.MaxLineBytes, MaxColumns: cl.MaxColumns, MaxJSONDepth: cl.MaxJSONDepth}
+		MaxCellBytes: cl.MaxCellBytes, MaxLineBytes: cl.MaxLineBytes, MaxColumns: cl.MaxColumns, MaxJSONDepth: cl.MaxJSONDepth,
+		MaxMergedFillBytes: cl.MaxMergedFillBytes}
 
 	for _, s := range cfg.Sources {
 		if len(want) > 0 && !want[s.Name] {
