@@ -30,10 +30,10 @@
 //     file, row and column of the quarantine entry are enough to find the
 //     cell and correct it. A value that parses is a term, kept as it is.
 //   - The dossier code is loaded as it is: it identifies the dossier, and a
-//     masked code would merge dossiers. In a quarantined row it goes
-//     through Mask, which leaves a dossier code as it is: what Mask changes
-//     there is a name or a number typed in its place (a report's
-//     signature block under its table).
+//     masked code would merge dossiers. In a quarantined row it is kept
+//     as it is when written as codes are (ASCII letters, digits, . - _ /
+//     and spaces), and otherwise goes through Mask: a name typed in its
+//     place (a report's signature block under its table).
 //   - A quarantined row's raw_record holds each recognised cell masked by
 //     the rule of its column; the reason quotes the masked value.
 //   - Error texts and log lines that carry values go through MaskShapes

@@ -91,6 +91,12 @@ func TestHTMLTableSelection(t *testing.T) {
 			// transform quarantines what is no dossier.
 			header: []string{"Mã hồ sơ", "Trạng thái", "Ghi chú"},
 			rows:   []row{{2, []string{"H1", "Mới", ""}}, {4, []string{"Người lập biểu", "Nguyễn Văn A", ""}}}},
+		// Its own header, the same columns in another order: read under
+		// the first header its dates would swap and load (review).
+		{name: "a second report with its own header", file: "two.xls",
+			text: `<table><tr><td>Mã hồ sơ</td><td>Ngày tiếp nhận</td><td>Trạng thái</td></tr><tr><td>H1</td><td>01/03/2026</td><td>Mới</td></tr></table>
+<p>Hồ sơ khác</p><table><tr><td>Mã hồ sơ</td><td>Trạng thái</td><td>Ngày tiếp nhận</td></tr><tr><td>H2</td><td>Mới</td><td>02/03/2026</td></tr></table>`,
+			err: []string{"tệp ", "two.xls", "trang có thêm bảng khác, với dòng tiêu đề khác, sau bảng dữ liệu ở dòng 4"}},
 		{name: "login form labelled Email", file: "login.xls", opts: DecodeOptions{HeaderScore: emailScore, PersonalHeader: emailPersonal},
 			text: `<html><body><h2>Đăng nhập hệ thống</h2><form><table><tr><td>Email:</td><td><input name="u"></td></tr>` +
 				`<tr><td>Mật khẩu:</td><td><input type="password"></td></tr><tr><td colspan=2><input type=submit value="Đăng nhập"></td></tr></table></form></body></html>`,

@@ -353,13 +353,22 @@ func (s *htmlSource) next(*[]string) ([]string, int64, error) {
 }
 
 // follow reads a row of table t, which comes after the data table: a
-// repeated header row is skipped, any other row returned (ok) as a data
-// row.
+// repeated header row is skipped, a table under a header of its own
+// fails the file, and any other row is returned (ok) as a data row.
 func (s *htmlSource) follow(t *htmlTable, ev htmlEvent) ([]string, bool, error) {
 	if t.follow == followUnknown {
 		switch {
 		case slices.Equal(trimHeader(headerCells(ev.cells)), s.hdrRows[0]):
 			t.follow = followHeader
+		case s.score(trimHeader(headerCells(ev.cells))) > 0:
+			// A second report under a header of its own (its columns
+			// in another order, or others): read under the data
+			// table's header its values would land in the wrong
+			// columns and load.
+			return nil, false, fmt.Errorf("tệp %s: trang có thêm bảng khác, với dòng tiêu đề khác, sau bảng dữ liệu ở dòng %d: "+
+				"không đọc được như phần tiếp của dữ liệu (các cột khác nhau) và cũng không bỏ qua được: mở tệp trong Excel, "+
+				"xoá bảng thừa hoặc tách thành từng tệp rồi lưu lại dưới dạng .xlsx, hoặc xuất lại tệp từ phần mềm "+
+				"(HTML page: another table with its own header after the data table)", s.path, ev.row)
 		case len(ev.cells) == s.hdrCols:
 			t.follow = followData
 		default:
@@ -588,6 +597,9 @@ func (s *htmlSource) startTag(name string, hasAttr, selfClosing bool) error {
 		switch {
 		case s.merges != nil && s.pageMode:
 			nt.grid.merges = s.merges // every table is read
+			// Its row groups cut only its own ranges, not those of the
+			// tables before it in the shared list.
+			nt.groupMerges = len(*s.merges)
 		case s.merges != nil:
 			nt.grid.merges = &nt.merges
 		}

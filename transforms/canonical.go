@@ -639,20 +639,17 @@ func (r *rowParser) fail(f int, code, reason string) (RowError, bool) {
 }
 
 // maskCell masks a raw cell of field f for the quarantine table (raw_value
-// and raw_record), following package pii: the dossier code with pii.Mask,
-// which leaves every dossier code as it is and masks a name or a number
-// typed in its place (the signature block under a report's table:
-// "Nguyễn Thị Hoa" in the code's column); free-text fields with pii.Mask, as when loaded; the unit
+// and raw_record), following package pii: the dossier code as it is when it
+// is written as codes are (ASCII letters, digits, . - _ / and spaces, a
+// digit among them), else with pii.Mask (the signature block under a
+// report's table puts "Nguyễn Thị Hoa" in the code's column); free-text fields with pii.Mask, as when loaded; the unit
 // with pii.MaskShapes (unit names hold names of people, and the clerk needs
 // the name to add an alias), unless it names no kind of unit (then a name
 // in it is a person's, and masked too); a value of a closed-vocabulary field as it is
 // when it parses, and with pii.MaskRejected when it does not.
 func (m *Mapper) maskCell(f int, raw string) (string, bool) {
-	if raw == "" {
+	if raw == "" || (f == FDossierCode && codeLike(raw)) {
 		return raw, false
-	}
-	if f == FDossierCode {
-		return pii.Mask(raw)
 	}
 	v := raw
 	if m.legacy != vnenc.UTF8 {
@@ -661,10 +658,16 @@ func (m *Mapper) maskCell(f int, raw string) (string, bool) {
 	var out string
 	var changed bool
 	switch f {
-	case FProcedureName, FField, FProcedureCode:
+	case FDossierCode, FProcedureName, FField, FProcedureCode:
 		out, changed = pii.Mask(v)
 	case FUnitCode:
-		if unitLike(v) {
+		if first, rest, ok := strings.Cut(v, "\n"); ok && unitLike(first) {
+			// A signature block read as a row: "TM. ỦY BAN NHÂN DÂN",
+			// then "CHỦ TỊCH" and the signer's name on lines below.
+			head, c1 := pii.MaskShapes(first)
+			tail, c2 := pii.Mask(rest)
+			out, changed = head+"\n"+tail, c1 || c2
+		} else if unitLike(v) {
 			out, changed = pii.MaskShapes(v)
 		} else {
 			out, changed = pii.Mask(v)
@@ -679,6 +682,25 @@ func (m *Mapper) maskCell(f int, raw string) (string, bool) {
 		return raw, false
 	}
 	return out, true
+}
+
+// codeLike says whether a dossier code's cell is written as codes are:
+// ASCII letters, digits and . - _ / or spaces, with a digit. Such a cell is
+// kept as it is in the quarantine, as a loaded code is (pii.Mask would take
+// "H41.12 240315 0001" for a number); any other goes through pii.Mask.
+func codeLike(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', strings.IndexByte(".-_/ ", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // unitWords are the words and pairs of words unit names are made of, in
