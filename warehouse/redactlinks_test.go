@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,26 +49,12 @@ func TestRedactStoredLinks(t *testing.T) {
 		`DELETE FROM schema_migrations WHERE version = 104`)
 
 	reopened(t, path, func(open int, query func(string) string) {
-		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != local+" "+wantBrk+" "+redacted+" "+wantSess+" "+wantSess+" "+wantPass {
-			t.Errorf("open %d: source_files.path %s", open, got)
-		}
-		want := local + " " + wantBrk + " " + redacted + " " + wantSess + " " + wantPass
-		for _, table := range []string{"dossiers", "quarantine"} {
-			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != want {
-				t.Errorf("open %d: %s.source_file %s", open, table, got)
-			}
-		}
+		checkRenamed(t, open, query, []string{local, wantBrk, redacted, wantSess, wantSess, wantPass}, 4, wantRun, wantStat)
 		if got := query(`SELECT string_agg(DISTINCT source_file, ' ') FROM par_sheets`); got != wantPass {
 			t.Errorf("open %d: par_sheets.source_file %s", open, got)
 		}
-		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
-			t.Errorf("open %d: runs.message %s", open, got)
-		}
 		if got := query(`SELECT string_agg(DISTINCT error, ' | ') FROM source_files`); got != wantRun {
 			t.Errorf("open %d: source_files.error %s", open, got)
-		}
-		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
-			t.Errorf("open %d: source_status.last_error %s", open, got)
 		}
 		if got := query(`SELECT count(*)::VARCHAR || ' ' || min(name) FROM schema_migrations WHERE version = 104`); got != "1 0104_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
@@ -97,6 +84,30 @@ func reopened(t *testing.T, path string, check func(open int, query func(string)
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkRenamed checks what a stored-links migration left, at open: the
+// ledger's paths (paths, in path order), the files of the loaded and the
+// quarantined rows (paths with paths[merged], which names the same file as
+// the link before it once renamed, left out), the runs' message and the
+// source's last error.
+func checkRenamed(t *testing.T, open int, query func(string) string, paths []string, merged int, wantRun, wantStat string) {
+	t.Helper()
+	if got, want := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`), strings.Join(paths, " "); got != want {
+		t.Errorf("open %d: source_files.path\n%s, want\n%s", open, got, want)
+	}
+	files := strings.Join(slices.Delete(slices.Clone(paths), merged, merged+1), " ")
+	for _, table := range []string{"dossiers", "quarantine"} {
+		if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != files {
+			t.Errorf("open %d: %s.source_file %s, want %s", open, table, got, files)
+		}
+	}
+	if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
+		t.Errorf("open %d: runs.message %s", open, got)
+	}
+	if got := query(`SELECT last_error FROM source_status`); got != wantStat {
+		t.Errorf("open %d: source_status.last_error %s", open, got)
 	}
 }
 
@@ -182,22 +193,7 @@ func TestRedactStoredLinks0105(t *testing.T) {
 		`DELETE FROM schema_migrations WHERE version = 105`)
 
 	reopened(t, path, func(open int, query func(string) string) {
-		want := []string{local, wantJsess, wantAcc, wantAcc, wantNest, plain, wantAWS}
-		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
-			t.Errorf("open %d: source_files.path %s", open, got)
-		}
-		want = append(want[:3], want[4:]...) // the two accesstoken links are one file now
-		for _, table := range []string{"dossiers", "quarantine"} {
-			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != strings.Join(want, " ") {
-				t.Errorf("open %d: %s.source_file %s", open, table, got)
-			}
-		}
-		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
-			t.Errorf("open %d: runs.message %s", open, got)
-		}
-		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
-			t.Errorf("open %d: source_status.last_error %s", open, got)
-		}
+		checkRenamed(t, open, query, []string{local, wantJsess, wantAcc, wantAcc, wantNest, plain, wantAWS}, 3, wantRun, wantStat)
 		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version IN (104, 105)`); got != "0104_redact_stored_links 0105_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
@@ -239,22 +235,7 @@ func TestRedactStoredLinks0106(t *testing.T) {
 		`DELETE FROM schema_migrations WHERE version = 106`)
 
 	reopened(t, path, func(open int, query func(string) string) {
-		want := []string{plain, wantLocal, wantOAuth, wantSeg, wantSeg, wantTwice, unitCode, wantNest, wantOTP, over}
-		if got := query(`SELECT string_agg(path, ' ' ORDER BY path) FROM source_files`); got != strings.Join(want, " ") {
-			t.Errorf("open %d: source_files.path\n%s, want\n%s", open, got, strings.Join(want, " "))
-		}
-		want = append(want[:4], want[5:]...) // the two token=... links are one file now
-		for _, table := range []string{"dossiers", "quarantine"} {
-			if got := query(`SELECT string_agg(DISTINCT source_file, ' ' ORDER BY source_file) FROM ` + table); got != strings.Join(want, " ") {
-				t.Errorf("open %d: %s.source_file %s", open, table, got)
-			}
-		}
-		if got := query(`SELECT string_agg(DISTINCT message, ' | ') FROM runs`); got != wantRun {
-			t.Errorf("open %d: runs.message %s", open, got)
-		}
-		if got := query(`SELECT last_error FROM source_status`); got != wantStat {
-			t.Errorf("open %d: source_status.last_error %s", open, got)
-		}
+		checkRenamed(t, open, query, []string{plain, wantLocal, wantOAuth, wantSeg, wantSeg, wantTwice, unitCode, wantNest, wantOTP, over}, 4, wantRun, wantStat)
 		if got := query(`SELECT string_agg(name, ' ' ORDER BY version) FROM schema_migrations WHERE version BETWEEN 104 AND 106`); got != "0104_redact_stored_links 0105_redact_stored_links 0106_redact_stored_links" {
 			t.Errorf("open %d: schema_migrations %s", open, got)
 		}
